@@ -1,0 +1,1 @@
+"""Benchmarks of the configuration engine on the Renault catalogs (`python -m bench`)."""

@@ -1,0 +1,1 @@
+"""Mass-customization product configurator."""

@@ -1,0 +1,54 @@
+"""The `configurator` command.
+
+`configurator catalog ...` (spec section 4) needs only the engine; the app's
+commands (`db`, `seed`, `serve`, ...) are registered by `cli_app`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from configurator import cli_catalog
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line, with exit status 2."""
+
+    def error(self, message: str) -> None:  # noqa: D401 - argparse's name
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command tree."""
+    parser = OneLineParser(prog="configurator", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    commands.required = True
+    cli_catalog.register(commands)
+    try:
+        cli_app = importlib.import_module("configurator.cli_app")
+    except ModuleNotFoundError as error:
+        if error.name != "configurator.cli_app":
+            raise
+    else:
+        cli_app.register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status = args.handler(args)
+    except KeyboardInterrupt:
+        print("configurator: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    return int(status or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""The app's commands: `db upgrade`, `seed`, `serve`, `catalog load`.
+
+`configurator.cli` calls `register(commands)`; every command reads
+DATABASE_URL from the environment (default: SQLite in instance/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from configurator.config import Config, database_url
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the app's subcommands to the `configurator` parser."""
+    db_parser = commands.add_parser("db", help="database schema")
+    db_sub = db_parser.add_subparsers(dest="db_command", metavar="SUBCOMMAND", parser_class=type(db_parser))
+    db_sub.required = True
+    upgrade = db_sub.add_parser("upgrade", help="apply the migrations (creates the database)")
+    upgrade.add_argument("--revision", default="head")
+    upgrade.set_defaults(handler=run_db_upgrade)
+
+    seed = commands.add_parser("seed", help="load catalogs and demo customers, staff and history (idempotent)")
+    seed.add_argument("--catalogs", default=Config.CATALOG_DIR, help="folder of catalog files")
+    seed.add_argument("--seed-dir", default=Config.SEED_DIR, help="folder of demo people")
+    seed.set_defaults(handler=run_seed)
+
+    serve = commands.add_parser("serve", help="run the web shop")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--debug", action="store_true")
+    serve.set_defaults(handler=run_serve)
+
+    catalog = commands.choices.get("catalog") or commands.add_parser("catalog", help="catalog files")
+    catalog_sub = _subcommands(catalog)
+    load = catalog_sub.add_parser("load", help="store catalog files as versions in the database")
+    load.add_argument("paths", nargs="+", metavar="PATH")
+    load.set_defaults(handler=run_catalog_load)
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    sub = parser.add_subparsers(dest="catalog_command", metavar="SUBCOMMAND", parser_class=type(parser))
+    sub.required = True
+    return sub
+
+
+def _session():
+    from configurator.store import session_factory
+
+    return session_factory(database_url())()
+
+
+def run_db_upgrade(args: argparse.Namespace) -> int:
+    """Apply migrations up to --revision."""
+    from configurator.store.migrate import upgrade
+
+    url = database_url()
+    upgrade(url, args.revision)
+    print(f"database is up to date ({_safe(url)})")
+    return 0
+
+
+def run_seed(args: argparse.Namespace) -> int:
+    """Load catalogs and demo data, then print the demo logins."""
+    from configurator.services.demo import seed
+    from configurator.services.errors import CatalogProblem
+
+    with _session() as session:
+        try:
+            report = seed(session, Path(args.catalogs), Path(args.seed_dir))
+        except CatalogProblem as error:
+            print(f"configurator seed: {error}", file=sys.stderr)
+            for problem in error.problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 2
+    for line in report.catalogs:
+        print(f"catalog {line}")
+    created = len(report.created_users)
+    print(f"{created} new accounts, {report.configurations} configurations, {report.orders} orders")
+    print("Demo logins:")
+    for role, email, password in report.logins:
+        print(f"  {role:8} {email:28} {password}")
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve the shop with Werkzeug's threaded server."""
+    from werkzeug.serving import run_simple
+
+    from configurator.web import create_app
+
+    app = create_app()
+    print(f"Shop at http://{args.host}:{args.port}/")
+    run_simple(args.host, args.port, app, threaded=True, use_debugger=args.debug, use_reloader=args.debug)
+    return 0
+
+
+def run_catalog_load(args: argparse.Namespace) -> int:
+    """Store each file as a new version unless it is unchanged."""
+    from configurator.services import catalogs
+    from configurator.services.errors import CatalogProblem
+
+    status = 0
+    with _session() as session:
+        for path in args.paths:
+            try:
+                result = catalogs.load_file(session, path)
+            except CatalogProblem as error:
+                print(f"{error}", file=sys.stderr)
+                for problem in error.problems:
+                    print(f"  {problem}", file=sys.stderr)
+                status = 2
+                continue
+            version = result.version
+            state = "loaded as a new version" if result.created else "unchanged"
+            print(f"{version.catalog_id}: version #{version.number} (file version {version.declared_version}), {state}")
+    return status
+
+
+def _safe(url: str) -> str:
+    """The URL without a password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,365 @@
+"""A loaded product line and every question the configurator asks of it.
+
+`Catalog` is the engine's entry point (spec section 5). It compiles the catalog
+lazily, once, into a junction tree (exact domains, counts, cheapest
+completions, repairs; see `jtree.py`) and, only when an explanation is asked
+for, into a SAT encoding (minimal explanations; see `sat.py`). Queries only
+read the compiled form, so one Catalog serves many threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+
+from .compile import Problem, compile_model
+from .jtree import JunctionTree
+from .model import CatalogModel, Feature
+from .results import (
+    Change,
+    Completion,
+    Explanation,
+    PriceBreakdown,
+    PriceLine,
+    Repair,
+    Selection,
+    SelectionError,
+    State,
+)
+from .sat import SatEncoding
+
+
+class Catalog:
+    """A product line ready to configure."""
+
+    def __init__(self, model: CatalogModel, source_text: str = ""):
+        self.model = model
+        self.source_text = source_text
+        self.fingerprint = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
+        self._lock = threading.Lock()
+        self._problem: Problem | None = None
+        self._tree: JunctionTree | None = None
+        self._sat: SatEncoding | None = None
+
+    @classmethod
+    def from_text(cls, text: str, path: str = "<text>") -> "Catalog":
+        """Parse and validate a catalog given as YAML or JSON text."""
+        from .loader import parse_model
+
+        return cls(parse_model(text, path), text)
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> "Catalog":
+        """Load and validate a catalog file."""
+        from .loader import load_model
+
+        model = load_model(path)
+        return cls(model, Path(path).read_text(encoding="utf-8", errors="replace"))
+
+    def __repr__(self) -> str:
+        return f"<Catalog {self.model.id} v{self.model.version}>"
+
+    # ------------------------------------------------------------ compiled forms
+    @property
+    def problem(self) -> Problem:
+        """The catalog compiled to variables and factors (built on first use)."""
+        if self._problem is None:
+            with self._lock:
+                if self._problem is None:
+                    self._problem = compile_model(self.model)
+        return self._problem
+
+    @property
+    def tree(self) -> JunctionTree:
+        """The junction tree over the compiled problem (built on first use)."""
+        if self._tree is None:
+            problem = self.problem
+            with self._lock:
+                if self._tree is None:
+                    self._tree = JunctionTree(problem)
+        return self._tree
+
+    @property
+    def sat(self) -> SatEncoding:
+        """The SAT encoding used for explanations (built on first use)."""
+        if self._sat is None:
+            problem = self.problem
+            with self._lock:
+                if self._sat is None:
+                    self._sat = SatEncoding(problem)
+        return self._sat
+
+    def prepare(self) -> "Catalog":
+        """Compile now rather than on the first question (for servers and benchmarks)."""
+        _ = self.tree
+        return self
+
+    # ------------------------------------------------------------ selections
+    def normalize(self, selection: dict | None) -> Selection:
+        """Check a selection against the catalog: feature -> tuple of option ids.
+
+        Raises SelectionError naming an unknown feature or option. An empty pick
+        (None, "" or []) means nothing chosen for that feature.
+        """
+        normalized: Selection = {}
+        for feature_id, picked in (selection or {}).items():
+            feature = self.model.feature(str(feature_id))
+            if feature is None:
+                raise SelectionError(f"unknown feature '{feature_id}' in catalog '{self.model.id}'")
+            options = [picked] if isinstance(picked, str) else list(picked or [])
+            unique: list[str] = []
+            for option in options:
+                if not isinstance(option, str) or feature.option(option) is None:
+                    raise SelectionError(f"unknown option '{option}' of feature '{feature_id}'")
+                if option not in unique:
+                    unique.append(option)
+            if unique:
+                normalized[feature.id] = tuple(unique)
+        return normalized
+
+    def _picks(self, selection: Selection) -> list[tuple[str, str]]:
+        return [(feature, option) for feature, options in selection.items() for option in options]
+
+    def _pick_value(self, feature_id: str, option_id: str) -> tuple[int, int]:
+        """The (variable, value) a pick pins."""
+        feature = self.model.feature(feature_id)
+        problem = self.problem
+        if feature.multi:
+            return problem.option_var[(feature_id, option_id)], 1
+        return problem.feature_var[feature_id], feature.option_ids().index(option_id)
+
+    def _evidence(self, selection: Selection, customer: dict | None) -> dict[int, int] | None:
+        """Variable -> value for the facts and picks; None when two picks clash on one variable."""
+        evidence = self.problem.customer_evidence(customer)
+        for feature, option in self._picks(selection):
+            var, value = self._pick_value(feature, option)
+            if evidence.get(var, value) != value:
+                return None
+            evidence[var] = value
+        return evidence
+
+    # ------------------------------------------------------------ domains
+    def domains(self, selection: dict | None = None, customer: dict | None = None) -> State:
+        """Exact valid domains of every feature after a partial selection (spec section 3)."""
+        picked = self.normalize(selection)
+        evidence = self._evidence(picked, customer)
+        consistent, possible = (False, None) if evidence is None else self.tree.domains(evidence)
+        if not consistent:
+            empty = {feature.id: [] for feature in self.model.features}
+            conflict = self._conflict(picked, customer)
+            return State(False, False, empty, [], picked, conflict)
+        domains, may_be_empty = self._read_domains(possible)
+        complete = self._is_complete(picked, evidence)
+        return State(True, complete, domains, may_be_empty, picked)
+
+    def _read_domains(self, possible: list[np.ndarray]) -> tuple[dict[str, list[str]], list[str]]:
+        problem = self.problem
+        domains: dict[str, list[str]] = {}
+        may_be_empty: list[str] = []
+        for feature in self.model.features:
+            if feature.multi:
+                domains[feature.id] = [
+                    o.id for o in feature.options if possible[problem.option_var[(feature.id, o.id)]][1]
+                ]
+                count_var = problem.count_var[feature.id]
+                counts = problem.variables[count_var].values
+                if 0 in counts and possible[count_var][counts.index(0)]:
+                    may_be_empty.append(feature.id)
+            else:
+                values = possible[problem.feature_var[feature.id]]
+                domains[feature.id] = [o.id for i, o in enumerate(feature.options) if values[i]]
+                if feature.min == 0 and values[len(feature.options)]:
+                    may_be_empty.append(feature.id)
+        return domains, may_be_empty
+
+    def _is_complete(self, selection: Selection, evidence: dict[int, int]) -> bool:
+        """True when the selection itself, with nothing else chosen, is a valid configuration."""
+        problem = self.problem
+        full = dict(evidence)
+        for feature in self.model.features:
+            picked = selection.get(feature.id, ())
+            if feature.multi:
+                if not feature.min <= len(picked) <= feature.max:
+                    return False
+                for option in feature.options:
+                    full[problem.option_var[(feature.id, option.id)]] = int(option.id in picked)
+            elif not picked:
+                if feature.min > 0:
+                    return False
+                full[problem.feature_var[feature.id]] = len(feature.options)
+        consistent, _ = self.tree.domains(full)
+        return consistent
+
+    # ------------------------------------------------------------ pricing
+    def price(self, selection: dict | None) -> PriceBreakdown:
+        """List price of every chosen option, in catalog order (Decimal)."""
+        picked = self.normalize(selection)
+        lines = []
+        for feature in self.model.features:
+            for option in feature.options:
+                if option.id in picked.get(feature.id, ()):
+                    lines.append(PriceLine(feature.id, option.id, option.name, option.price, feature.dimension))
+        return PriceBreakdown(self.model.currency, lines)
+
+    # ------------------------------------------------------------ completion
+    def complete(self, selection: dict | None = None, customer: dict | None = None) -> Completion:
+        """The cheapest complete valid configuration containing the selection (exact)."""
+        picked = self.normalize(selection)
+        evidence = self._evidence(picked, customer)
+        values = None if evidence is None else self.tree.cheapest(evidence, self.problem.var_price)
+        if values is None:
+            return Completion(False, conflict=self._conflict(picked, customer))
+        chosen = self._configuration(values)
+        return Completion(True, self._as_selections(chosen), self.price(chosen).total)
+
+    def _configuration(self, values: list[int]) -> Selection:
+        """Feature -> chosen options, read off a value per variable."""
+        problem = self.problem
+        chosen: Selection = {}
+        for feature in self.model.features:
+            if feature.multi:
+                options = tuple(
+                    o.id for o in feature.options if values[problem.option_var[(feature.id, o.id)]] == 1
+                )
+            else:
+                value = values[problem.feature_var[feature.id]]
+                options = (feature.options[value].id,) if value < len(feature.options) else ()
+            if options:
+                chosen[feature.id] = options
+        return chosen
+
+    def _as_selections(self, chosen: Selection) -> dict[str, str | list[str]]:
+        """The JSON shape: a string per one/optional feature, a list per multi-select one."""
+        result: dict[str, str | list[str]] = {}
+        for feature in self.model.features:
+            options = chosen.get(feature.id, ())
+            if options:
+                result[feature.id] = list(options) if feature.multi else options[0]
+        return result
+
+    # ------------------------------------------------------------ repair
+    def repair(
+        self, feature_id: str, option_id: str, selection: dict | None = None, customer: dict | None = None
+    ) -> Repair | None:
+        """The fewest picks to change so that `feature_id=option_id` becomes possible.
+
+        Among repairs of that size, the one whose cheapest completion costs least.
+        None when no configuration at all can pick the option for this customer.
+        """
+        picked = self.normalize(selection)
+        self.normalize({feature_id: option_id})
+        problem = self.problem
+        evidence = problem.customer_evidence(customer)
+        var, value = self._pick_value(feature_id, option_id)
+        evidence[var] = value
+        costs = self._repair_costs(picked, feature_id)
+        values = self.tree.cheapest(evidence, costs)
+        if values is None:
+            return None
+        completion = self._configuration(values)
+        changes, after = self._changes(picked, completion, feature_id, option_id)
+        return Repair(
+            (feature_id, option_id),
+            changes,
+            self._as_selections(after),
+            self.price(picked).total,
+            self.price(after).total,
+        )
+
+    def _repair_costs(self, picked: Selection, wanted_feature: str) -> dict[int, np.ndarray]:
+        """Price per value, plus a penalty above any price for each pick given up."""
+        problem = self.problem
+        penalty = int(sum(int(p.max()) for p in problem.var_price.values())) + 1
+        costs = {var: prices.copy() for var, prices in problem.var_price.items()}
+        for feature, option in self._picks(picked):
+            if feature == wanted_feature and not self.model.feature(feature).multi:
+                continue
+            var, value = self._pick_value(feature, option)
+            keep = np.full(problem.variables[var].size, penalty, dtype=np.int64)
+            keep[value] = 0
+            costs[var] = costs.get(var, np.zeros_like(keep)) + keep
+        return costs
+
+    def _changes(self, picked: Selection, completion: Selection, wanted_feature: str, wanted_option: str):
+        """The picks the completion gives up, and the new selection (picks kept + replacements)."""
+        changes: list[Change] = []
+        after: Selection = {}
+        for feature_id, options in picked.items():
+            now = completion.get(feature_id, ())
+            feature = self.model.feature(feature_id)
+            if feature_id == wanted_feature and not feature.multi:
+                continue
+            lost = [o for o in options if o not in now]
+            if not lost:
+                after[feature_id] = options
+                continue
+            replacement = [] if feature.multi else list(now)
+            kept = [o for o in options if o in now]
+            changes.append(Change(feature_id, list(options), kept + replacement))
+            if kept + replacement:
+                after[feature_id] = tuple(kept + replacement)
+        before = list(picked.get(wanted_feature, ()))
+        if self.model.feature(wanted_feature).multi:
+            after[wanted_feature] = tuple(dict.fromkeys([*after.get(wanted_feature, ()), wanted_option]))
+        else:
+            if before and before != [wanted_option]:
+                changes.insert(0, Change(wanted_feature, before, [wanted_option]))
+            after[wanted_feature] = (wanted_option,)
+        return changes, after
+
+    # ------------------------------------------------------------ explanations
+    def explain(
+        self, feature_id: str, option_id: str, selection: dict | None = None, customer: dict | None = None
+    ) -> Explanation:
+        """Why `feature_id=option_id` is impossible: a minimal set of picks and rules."""
+        picked = self.normalize(selection)
+        self.normalize({feature_id: option_id})
+        state = self.domains(picked, customer)
+        if state.consistent and option_id in state.domains[feature_id]:
+            return Explanation((feature_id, option_id), True)
+        var, value = self._pick_value(feature_id, option_id)
+        target = self.sat.value_lits[var][value]
+        selections, constraints = self._minimal_reason(picked, customer, [target])
+        return Explanation((feature_id, option_id), False, selections, constraints)
+
+    def _conflict(self, picked: Selection, customer: dict | None) -> Explanation:
+        """A minimal set of picks and rules that cannot hold together."""
+        selections, constraints = self._minimal_reason(picked, customer, [])
+        return Explanation(None, False, selections, constraints)
+
+    def _minimal_reason(self, picked: Selection, customer: dict | None, hard_extra: list[int]):
+        sat = self.sat
+        hard = [sat.value_lits[var][value] for var, value in self.problem.customer_evidence(customer).items()]
+        hard += hard_extra
+        pick_of_lit: dict[int, tuple[str, str]] = {}
+        for feature, option in self._picks(picked):
+            var, value = self._pick_value(feature, option)
+            pick_of_lit.setdefault(sat.value_lits[var][value], (feature, option))
+        rule_of_lit = {lit: position for position, lit in sat.all_rules().items()}
+        core = sat.minimal_core(hard, list(pick_of_lit) + list(rule_of_lit))
+        if core is None:
+            return [], []
+        selections = [pick_of_lit[lit] for lit in core if lit in pick_of_lit]
+        rules = sorted(rule_of_lit[lit] for lit in core if lit in rule_of_lit)
+        return selections, [self.model.constraints[position] for position in rules]
+
+    # ------------------------------------------------------------ counting
+    def count(self, customer: dict | None = None) -> int:
+        """The exact number of complete valid configurations for this customer (no facts by default)."""
+        return self.tree.count(self.problem.customer_evidence(customer))
+
+    def check(self):
+        """Everything `configurator catalog check` reports (see `check.py`)."""
+        from .check import check_catalog
+
+        return check_catalog(self)
+
+    def feature_order(self) -> list[Feature]:
+        """The questions of a guided flow, in order (see `graph.py`)."""
+        from .graph import question_order
+
+        return question_order(self.model)

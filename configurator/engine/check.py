@@ -1,0 +1,110 @@
+"""`configurator catalog check`: everything that can be wrong with a loaded catalog.
+
+Dead options and unfillable features are judged for *any* customer (the
+customer facts are left free), so an option offered only to business accounts
+is not dead. The count is for a customer with no facts, as a guest sees it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+from .compile import CompileError, compile_model
+from .graph import independent_parts
+from .jtree import JunctionTree
+from .model import Constraint
+from .results import CheckReport
+
+# The unreachable-rule analysis compiles the catalog once per if/forbid rule;
+# past these sizes it would take too long to be worth it on every check.
+UNREACHABLE_MAX_RULES = 400
+UNREACHABLE_MAX_TUPLES = 300_000
+
+
+def check_catalog(catalog) -> CheckReport:
+    """Check a loaded catalog; see the module docstring for what is reported."""
+    model = catalog.model
+    path = model.path or model.id
+    report = CheckReport(path=path, catalog=model.id, usable=True)
+    started = time.perf_counter()
+    try:
+        tree = catalog.tree
+    except CompileError as error:
+        report.usable = False
+        report.problems.append(f"{path}: {error}")
+        return report
+    consistent, possible = tree.domains({})
+    report.stats = _stats(catalog, tree, time.perf_counter() - started)
+    if not consistent:
+        report.usable = False
+        report.problems.append(f"{path}: {_inconsistency(catalog)}")
+        return report
+    domains, may_be_empty = catalog._read_domains(possible)
+    for feature in model.features:
+        for option in feature.options:
+            if option.id not in domains[feature.id]:
+                report.dead_options.append((feature.id, option.id))
+        if not domains[feature.id]:
+            report.unfillable_features.append(feature.id)
+        if feature.default and feature.default not in domains[feature.id]:
+            report.warnings.append(f"{path}: feature '{feature.id}': default '{feature.default}' can never be chosen")
+    counted = time.perf_counter()
+    report.count = catalog.count()
+    report.stats["count_seconds"] = round(time.perf_counter() - counted, 3)
+    if report.count == 0:
+        report.warnings.append(f"{path}: a customer with no facts (a guest) cannot complete any configuration")
+    report.unreachable_rules = _unreachable_rules(catalog, tree, report)
+    report.stats["seconds"] = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _stats(catalog, tree, seconds: float) -> dict:
+    model = catalog.model
+    return {
+        "features": len(model.features),
+        "options": sum(len(f.options) for f in model.features),
+        "constraints": len(model.constraints),
+        "independent_parts": len(independent_parts(model)),
+        "prepare_seconds": round(seconds, 3),
+        **tree.stats(),
+    }
+
+
+def _inconsistency(catalog) -> str:
+    """Name a minimal set of rules that no configuration can satisfy together, for any customer."""
+    sat = catalog.sat
+    rule_of_lit = {lit: position for position, lit in sat.all_rules().items()}
+    core = sat.minimal_core([], list(rule_of_lit)) or []
+    names = [catalog.model.constraints[rule_of_lit[lit]] for lit in core]
+    if not names:
+        return "no configuration satisfies the features' choose counts"
+    listed = "; ".join(f"{c.name} ({c.message or c.source})" for c in names)
+    return f"no configuration satisfies every rule: these cannot hold together: {listed}"
+
+
+def _unreachable_rules(catalog, tree, report: CheckReport) -> list[str]:
+    """`if` rules whose condition, and `forbid` rules whose case, never arise under the other rules."""
+    model = catalog.model
+    candidates = [(i, c) for i, c in enumerate(model.constraints) if c.kind in ("if", "forbid")]
+    if not candidates:
+        return []
+    if len(candidates) > UNREACHABLE_MAX_RULES or tree.stats()["tuples"] > UNREACHABLE_MAX_TUPLES:
+        report.warnings.append(f"{report.path}: unreachable-rule analysis skipped: catalog too large")
+        return []
+    found = []
+    for position, constraint in candidates:
+        case = constraint.condition if constraint.kind == "if" else constraint.expr
+        probe = dataclasses.replace(constraint, kind="require", condition=None, expr=case)
+        rules = list(model.constraints)
+        rules[position] = probe
+        variant = dataclasses.replace(model, constraints=tuple(rules))
+        consistent, _ = JunctionTree(compile_model(variant)).domains({})
+        if not consistent:
+            found.append(_unreachable_text(report.path, constraint))
+    return found
+
+
+def _unreachable_text(path: str, constraint: Constraint) -> str:
+    what = "its condition" if constraint.kind == "if" else "the case it forbids"
+    return f"{path}: constraint {constraint.name}: {what} can never arise under the other rules"

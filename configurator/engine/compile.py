@@ -1,0 +1,521 @@
+"""Compile a catalog into a finite-domain problem: variables and allowed tuples.
+
+Every rule of the catalog becomes one or more *factors*: a scope of variables
+and the array of value tuples it allows. The solver (`jtree.py`) and the SAT
+encoding (`sat.py`) only ever see this form, so both agree on the semantics by
+construction.
+
+Variables:
+- a `one`/`optional` feature is one variable; its values are the options in
+  catalog order, plus a last value "none" for an `optional` feature;
+- a multi-select feature is one 0/1 variable per option, plus a running count;
+- a `customer.KEY` fact is a variable whose values are the values the rules
+  mention, then OTHER (a value no rule mentions) and MISSING (no such fact), so
+  one compiled problem serves every customer: the facts are pinned per request;
+- numeric terms (`sum`, `count`, `price`) become chains of running totals, one
+  small factor per step, so they stay exact without a global constraint.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+
+from .model import (
+    DIMENSIONS,
+    And,
+    CatalogModel,
+    Compare,
+    Const,
+    Constraint,
+    CustomerAtom,
+    Expr,
+    Feature,
+    FilledAtom,
+    Not,
+    NumTerm,
+    OptionAtom,
+    Or,
+)
+
+# A rule whose scope enumerates to more tuples than this is refused: it would
+# not fit in memory, and a catalog manager must split it.
+MAX_FACTOR_TUPLES = 4_000_000
+OTHER = "<other>"
+MISSING = "<missing>"
+
+
+class CompileError(ValueError):
+    """A rule that cannot be compiled exactly within bounded memory."""
+
+    def __init__(self, constraint: Constraint | None, message: str):
+        self.constraint = constraint
+        where = f"constraint {_constraint_label(constraint)}: " if constraint else ""
+        super().__init__(where + message)
+
+
+def _constraint_label(constraint: Constraint) -> str:
+    if constraint.id:
+        return f"'{constraint.id}' (#{constraint.index})"
+    return f"#{constraint.index}"
+
+
+@dataclass
+class Variable:
+    """A finite-domain variable of the compiled problem."""
+
+    name: str
+    size: int
+    kind: str  # feature | option | count | customer | total
+    values: list = field(default_factory=list)  # meaning of each value, for totals
+
+
+@dataclass
+class Factor:
+    """Allowed tuples over a scope of variables.
+
+    `constraint` is the 0-based index of the catalog constraint the factor comes
+    from, or None for structural factors (choose counts, running totals) that no
+    customer can switch off.
+    """
+
+    scope: tuple[int, ...]
+    rows: np.ndarray  # shape (n, len(scope)), int32
+    constraint: int | None
+
+
+@dataclass
+class Problem:
+    """The compiled catalog."""
+
+    model: CatalogModel
+    variables: list[Variable]
+    factors: list[Factor]
+    feature_var: dict[str, int]  # one/optional feature -> variable
+    option_var: dict[tuple[str, str], int]  # multi-select (feature, option) -> 0/1 variable
+    count_var: dict[str, int]  # multi-select feature -> running count variable
+    customer_var: dict[str, int]  # fact key -> variable
+    customer_values: dict[str, list[str]]  # fact key -> value names by index
+    price_scale: int  # prices are held as integers of 1/price_scale currency units
+    var_price: dict[int, np.ndarray] = field(default_factory=dict)  # var -> price per value
+
+    def none_value(self, feature: Feature) -> int | None:
+        """The value index meaning "no option" of a one/optional feature."""
+        return len(feature.options) if feature.min == 0 else None
+
+    def customer_evidence(self, customer: dict[str, str] | None) -> dict[int, int]:
+        """Pin every customer variable to the given facts (missing -> MISSING)."""
+        customer = customer or {}
+        evidence = {}
+        for key, var in self.customer_var.items():
+            names = self.customer_values[key]
+            given = customer.get(key)
+            if given is None:
+                evidence[var] = names.index(MISSING)
+            else:
+                given = str(given)
+                evidence[var] = names.index(given) if given in names else names.index(OTHER)
+        return evidence
+
+
+def compile_model(model: CatalogModel) -> Problem:
+    """Compile a validated catalog into variables and factors."""
+    return _Compiler(model).run()
+
+
+class _Compiler:
+    def __init__(self, model: CatalogModel):
+        self.model = model
+        self.variables: list[Variable] = []
+        self.factors: list[Factor] = []
+        self.feature_var: dict[str, int] = {}
+        self.option_var: dict[tuple[str, str], int] = {}
+        self.count_var: dict[str, int] = {}
+        self.customer_var: dict[str, int] = {}
+        self.customer_values: dict[str, list[str]] = {}
+        self.totals: dict[NumTerm, int] = {}
+        self.price_scale = _price_scale(model)
+
+    # ------------------------------------------------------------ variables
+    def new_var(self, name: str, size: int, kind: str, values: list | None = None) -> int:
+        self.variables.append(Variable(name, size, kind, values or []))
+        return len(self.variables) - 1
+
+    def run(self) -> Problem:
+        self.declare_features()
+        self.declare_customer_facts()
+        thresholds = self.collect_thresholds()
+        for term, values in thresholds.items():
+            self.totals[term] = self.build_total(term, values)
+        for position, constraint in enumerate(self.model.constraints):
+            self.compile_constraint(position, constraint)
+        problem = Problem(
+            model=self.model,
+            variables=self.variables,
+            factors=self.factors,
+            feature_var=self.feature_var,
+            option_var=self.option_var,
+            count_var=self.count_var,
+            customer_var=self.customer_var,
+            customer_values=self.customer_values,
+            price_scale=self.price_scale,
+        )
+        problem.var_price = self.variable_prices()
+        return problem
+
+    def declare_features(self) -> None:
+        for feature in self.model.features:
+            if feature.multi:
+                self.declare_multi(feature)
+            else:
+                size = len(feature.options) + (1 if feature.min == 0 else 0)
+                self.feature_var[feature.id] = self.new_var(feature.id, size, "feature")
+
+    def declare_multi(self, feature: Feature) -> None:
+        bools = []
+        for option in feature.options:
+            var = self.new_var(f"{feature.id}={option.id}", 2, "option")
+            self.option_var[(feature.id, option.id)] = var
+            bools.append(var)
+        contributions = [(var, [0, 1]) for var in bools]
+        count = self.chain(f"count({feature.id})", contributions, cap=None)
+        self.count_var[feature.id] = count
+        sizes = self.variables[count].values
+        allowed = [[i] for i, value in enumerate(sizes) if feature.min <= value <= feature.max]
+        self.add_factor((count,), allowed, None)
+
+    def declare_customer_facts(self) -> None:
+        mentioned: dict[str, set[str]] = {}
+        for constraint in self.model.constraints:
+            for expr in (constraint.condition, constraint.expr):
+                for atom in _atoms(expr):
+                    if isinstance(atom, CustomerAtom):
+                        mentioned.setdefault(atom.key, set()).update(atom.values)
+        for key in sorted(mentioned):
+            names = sorted(mentioned[key]) + [OTHER, MISSING]
+            self.customer_values[key] = names
+            self.customer_var[key] = self.new_var(f"customer.{key}", len(names), "customer")
+
+    # ------------------------------------------------------------ numeric terms
+    def collect_thresholds(self) -> dict[NumTerm, list[Fraction]]:
+        thresholds: dict[NumTerm, list[Fraction]] = {}
+        for constraint in self.model.constraints:
+            for expr in (constraint.condition, constraint.expr):
+                for atom in _atoms(expr):
+                    if isinstance(atom, Compare):
+                        thresholds.setdefault(atom.term, []).append(Fraction(atom.value))
+        return thresholds
+
+    def build_total(self, term: NumTerm, thresholds: list[Fraction]) -> int:
+        """A variable holding the exact value of `term` (capped above every threshold)."""
+        contributions, scale = self.term_contributions(term)
+        # Values are integers in units of 1/scale. Once every weight is >= 0, a
+        # running total above the largest threshold decides every comparison the
+        # same way, so totals are capped there: exact, and the domain stays small.
+        cap = None
+        if all(min(weights) >= 0 for _, weights in contributions):
+            cap = math.floor(max(thresholds) * scale) + 1
+        name = _term_text(term)
+        var = self.chain(name, contributions, cap)
+        total = self.variables[var]
+        total.values = [Fraction(value, scale) for value in total.values]
+        return var
+
+    def term_contributions(self, term: NumTerm) -> tuple[list[tuple[int, list[int]]], int]:
+        """(variable, integer weight per value) pairs whose sum is the term, and the scale."""
+        raw: list[tuple[int, list[Fraction]]] = []
+        for feature in self.model.features:
+            if term.kind == "count" and term.arg not in (feature.id, *DIMENSIONS):
+                continue
+            if term.kind == "count" and term.arg in DIMENSIONS and feature.dimension != term.arg:
+                continue
+            if term.kind == "sum" and term.dimension and feature.dimension != term.dimension:
+                continue
+            weights = [self.option_weight(term, option) for option in feature.options]
+            if feature.multi:
+                for option, weight in zip(feature.options, weights):
+                    if weight:
+                        raw.append((self.option_var[(feature.id, option.id)], [Fraction(0), weight]))
+            else:
+                if feature.min == 0:
+                    weights.append(Fraction(0))
+                if any(weights):
+                    raw.append((self.feature_var[feature.id], weights))
+        scale = _common_scale(w for _, weights in raw for w in weights)
+        return [(var, [int(w * scale) for w in weights]) for var, weights in raw], scale
+
+    def option_weight(self, term: NumTerm, option) -> Fraction:
+        if term.kind == "count":
+            return Fraction(1)
+        if term.kind == "price":
+            return Fraction(option.price)
+        value = option.attributes.get(term.arg, 0)
+        if isinstance(value, str):
+            return Fraction(0)
+        return Fraction(Decimal(str(value)))
+
+    def chain(self, name: str, contributions: list[tuple[int, list[int]]], cap: int | None) -> int:
+        """Running totals s_i = s_{i-1} + w_i(x_i), one factor per step; returns the last."""
+        clip = (lambda value: min(value, cap)) if cap is not None else (lambda value: value)
+        if not contributions:
+            return self.constant_var(name, 0)
+        previous = None
+        previous_values = [0]
+        for step, (var, weights) in enumerate(contributions):
+            values = sorted({clip(a + w) for a in previous_values for w in weights})
+            index = {value: i for i, value in enumerate(values)}
+            last = step == len(contributions) - 1
+            total = self.new_var(name if last else f"{name}#{step}", len(values), "total", values)
+            if previous is None:
+                rows = [[x, index[clip(w)]] for x, w in enumerate(weights)]
+                self.add_factor((var, total), rows, None)
+            else:
+                size = len(previous_values) * len(weights)
+                if size > MAX_FACTOR_TUPLES:
+                    raise CompileError(None, f"the numeric term {name} has too many distinct values")
+                rows = [
+                    [i, x, index[clip(a + w)]]
+                    for i, a in enumerate(previous_values)
+                    for x, w in enumerate(weights)
+                ]
+                self.add_factor((previous, var, total), rows, None)
+            previous, previous_values = total, values
+        return previous
+
+    def constant_var(self, name: str, value: int) -> int:
+        var = self.new_var(name, 1, "total", [value])
+        return var
+
+    # ------------------------------------------------------------ constraints
+    def compile_constraint(self, position: int, constraint: Constraint) -> None:
+        if constraint.kind == "table":
+            self.compile_table(position, constraint)
+            return
+        if constraint.kind == "if":
+            expr: Expr = Or((Not(constraint.condition), constraint.expr))
+        elif constraint.kind == "require":
+            expr = constraint.expr
+        else:  # forbid
+            expr = Not(constraint.expr)
+        self.compile_expression(position, constraint, expr)
+
+    def compile_table(self, position: int, constraint: Constraint) -> None:
+        scope = tuple(self.feature_var[f] for f in constraint.table_features)
+        features = [self.model.feature(f) for f in constraint.table_features]
+        listed = np.array(
+            [
+                [_value_index(feature, entry) for feature, entry in zip(features, row)]
+                for row in constraint.rows
+            ],
+            dtype=np.int32,
+        ).reshape(len(constraint.rows), len(scope))
+        if not constraint.deny:
+            self.add_factor(scope, listed, position)
+            return
+        sizes = [self.variables[var].size for var in scope]
+        if math.prod(sizes) > MAX_FACTOR_TUPLES:
+            raise CompileError(constraint, "a deny table over so many combinations is too large")
+        everything = _grid(sizes)
+        denied = _row_keys(listed, sizes)
+        keep = ~np.isin(_row_keys(everything, sizes), denied)
+        self.add_factor(scope, everything[keep], position)
+
+    def compile_expression(self, position: int, constraint: Constraint, expr: Expr) -> None:
+        scope = sorted({var for atom in _atoms(expr) for var in self.atom_scope(atom)})
+        sizes = [self.variables[var].size for var in scope]
+        if math.prod(sizes) > MAX_FACTOR_TUPLES:
+            raise CompileError(
+                constraint,
+                f"the rule ties {len(scope)} features together with "
+                f"{math.prod(sizes):,} combinations; split it into smaller rules",
+            )
+        grid = _grid(sizes)
+        columns = {var: grid[:, i] for i, var in enumerate(scope)}
+        holds = self.evaluate(expr, columns, len(grid))
+        self.add_factor(tuple(scope), grid[holds], position)
+
+    def atom_scope(self, atom) -> list[int]:
+        if isinstance(atom, OptionAtom):
+            feature = self.model.feature(atom.feature)
+            if feature.multi:
+                return [self.option_var[(feature.id, o)] for o in atom.options]
+            return [self.feature_var[feature.id]]
+        if isinstance(atom, FilledAtom):
+            feature = self.model.feature(atom.feature)
+            if feature.multi:
+                return [self.count_var[feature.id]]
+            return [self.feature_var[feature.id]]
+        if isinstance(atom, CustomerAtom):
+            return [self.customer_var[atom.key]]
+        if isinstance(atom, Compare):
+            return [self.totals[atom.term]]
+        return []
+
+    def evaluate(self, expr: Expr, columns: dict[int, np.ndarray], n: int) -> np.ndarray:
+        """The expression's truth value on every tuple of the grid, vectorised."""
+        if isinstance(expr, Or):
+            result = np.zeros(n, dtype=bool)
+            for item in expr.items:
+                result |= self.evaluate(item, columns, n)
+            return result
+        if isinstance(expr, And):
+            result = np.ones(n, dtype=bool)
+            for item in expr.items:
+                result &= self.evaluate(item, columns, n)
+            return result
+        if isinstance(expr, Not):
+            return ~self.evaluate(expr.item, columns, n)
+        if isinstance(expr, Const):
+            return np.full(n, expr.value, dtype=bool)
+        if isinstance(expr, OptionAtom):
+            return self.evaluate_option_atom(expr, columns, n)
+        if isinstance(expr, FilledAtom):
+            return self.evaluate_filled(expr, columns)
+        if isinstance(expr, CustomerAtom):
+            return self.evaluate_customer(expr, columns)
+        if isinstance(expr, Compare):
+            return self.evaluate_compare(expr, columns)
+        raise TypeError(f"unknown expression node {expr!r}")
+
+    def evaluate_option_atom(self, atom: OptionAtom, columns, n: int) -> np.ndarray:
+        feature = self.model.feature(atom.feature)
+        if feature.multi:
+            chosen = np.zeros(n, dtype=bool)
+            for option in atom.options:
+                chosen |= columns[self.option_var[(feature.id, option)]] == 1
+        else:
+            wanted = [feature.option_ids().index(o) for o in atom.options]
+            chosen = np.isin(columns[self.feature_var[feature.id]], wanted)
+        return ~chosen if atom.negated else chosen
+
+    def evaluate_filled(self, atom: FilledAtom, columns) -> np.ndarray:
+        feature = self.model.feature(atom.feature)
+        if feature.multi:
+            var = self.count_var[feature.id]
+            counts = np.array(self.variables[var].values)
+            return counts[columns[var]] > 0
+        none = len(feature.options) if feature.min == 0 else -1
+        return columns[self.feature_var[feature.id]] != none
+
+    def evaluate_customer(self, atom: CustomerAtom, columns) -> np.ndarray:
+        names = self.customer_values[atom.key]
+        column = columns[self.customer_var[atom.key]]
+        listed = np.isin(column, [names.index(v) for v in atom.values])
+        if not atom.negated:
+            return listed
+        # A missing fact makes every comparison false, `!=` included.
+        return ~listed & (column != names.index(MISSING))
+
+    def evaluate_compare(self, atom: Compare, columns) -> np.ndarray:
+        var = self.totals[atom.term]
+        threshold = Fraction(atom.value)
+        truth = np.array([_compare(value, atom.op, threshold) for value in self.variables[var].values])
+        return truth[columns[var]]
+
+    def add_factor(self, scope: tuple[int, ...], rows, constraint: int | None) -> None:
+        array = np.asarray(rows, dtype=np.int32).reshape(-1, len(scope))
+        self.factors.append(Factor(tuple(scope), array, constraint))
+
+    def variable_prices(self) -> dict[int, np.ndarray]:
+        """Price of each value of every feature variable, in 1/price_scale units."""
+        prices: dict[int, np.ndarray] = {}
+        for feature in self.model.features:
+            for option in feature.options:
+                if feature.multi:
+                    var = self.option_var[(feature.id, option.id)]
+                    prices[var] = np.array([0, _scaled(option.price, self.price_scale)], np.int64)
+            if not feature.multi:
+                values = [_scaled(o.price, self.price_scale) for o in feature.options]
+                if feature.min == 0:
+                    values.append(0)
+                prices[self.feature_var[feature.id]] = np.array(values, np.int64)
+        return prices
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _atoms(expr: Expr | None):
+    """Every atom of an expression, depth first."""
+    if expr is None:
+        return
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (Or, And)):
+            stack.extend(node.items)
+        elif isinstance(node, Not):
+            stack.append(node.item)
+        else:
+            yield node
+
+
+def _compare(value: Fraction, op: str, threshold: Fraction) -> bool:
+    return {
+        "<": value < threshold,
+        "<=": value <= threshold,
+        "==": value == threshold,
+        "!=": value != threshold,
+        ">=": value >= threshold,
+        ">": value > threshold,
+    }[op]
+
+
+def _term_text(term: NumTerm) -> str:
+    if term.kind == "price":
+        return "price()"
+    if term.dimension:
+        return f"{term.kind}({term.arg}, {term.dimension})"
+    return f"{term.kind}({term.arg})"
+
+
+def _common_scale(weights) -> int:
+    """Smallest integer that makes every weight whole."""
+    scale = 1
+    for weight in weights:
+        scale = math.lcm(scale, Fraction(weight).denominator)
+    return scale
+
+
+def _price_scale(model: CatalogModel) -> int:
+    return _common_scale(Fraction(o.price) for f in model.features for o in f.options)
+
+
+def _scaled(amount: Decimal, scale: int) -> int:
+    return int(Fraction(amount) * scale)
+
+
+def _value_index(feature: Feature, entry: str | None) -> int:
+    if entry is None:
+        return len(feature.options)
+    return feature.option_ids().index(entry)
+
+
+def _grid(sizes: list[int]) -> np.ndarray:
+    """Every tuple of values over domains of these sizes, as rows."""
+    if not sizes:
+        return np.zeros((1, 0), dtype=np.int32)
+    axes = np.meshgrid(*[np.arange(size, dtype=np.int32) for size in sizes], indexing="ij")
+    return np.stack([axis.ravel() for axis in axes], axis=1)
+
+
+def _row_keys(rows: np.ndarray, sizes: list[int]) -> np.ndarray:
+    keys = np.zeros(len(rows), dtype=np.int64)
+    for column, size in enumerate(sizes):
+        keys = keys * size + rows[:, column]
+    return keys
+
+
+__all__ = [
+    "CompileError",
+    "Factor",
+    "Problem",
+    "Variable",
+    "compile_model",
+    "MISSING",
+    "OTHER",
+]

@@ -1,0 +1,88 @@
+"""The constraint graph of a catalog (networkx): which features influence which.
+
+Features are nodes; a rule joins every pair of features it mentions, and the
+edge remembers the rules. The graph tells a catalog manager which parts of a
+product line are independent, which features a pick can affect, and gives a
+guided flow a sensible order of questions: dimension by dimension, the most
+constraining questions first, so that later answers are guided by earlier ones.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from .compile import _atoms
+from .model import DIMENSIONS, CatalogModel, Compare, CustomerAtom, Feature, FilledAtom, OptionAtom
+
+
+def rule_features(model: CatalogModel, constraint) -> set[str]:
+    """Ids of the features a rule mentions (numeric terms mention all they sum over)."""
+    if constraint.kind == "table":
+        return set(constraint.table_features)
+    names: set[str] = set()
+    for expr in (constraint.condition, constraint.expr):
+        for atom in _atoms(expr):
+            if isinstance(atom, (OptionAtom, FilledAtom)):
+                names.add(atom.feature)
+            elif isinstance(atom, Compare):
+                names |= _term_features(model, atom.term)
+            elif isinstance(atom, CustomerAtom):
+                continue
+    return names
+
+
+def _term_features(model: CatalogModel, term) -> set[str]:
+    if term.kind == "count" and term.arg not in DIMENSIONS:
+        return {term.arg}
+    if term.kind == "count":
+        return {f.id for f in model.features if f.dimension == term.arg}
+    if term.kind == "price":
+        return {f.id for f in model.features if any(o.price for o in f.options)}
+    return {
+        f.id
+        for f in model.features
+        if (term.dimension is None or f.dimension == term.dimension)
+        and any(term.arg in o.attributes for o in f.options)
+    }
+
+
+def feature_graph(model: CatalogModel) -> nx.Graph:
+    """Features as nodes, an edge for every pair of features a rule ties together."""
+    graph = nx.Graph()
+    for feature in model.features:
+        graph.add_node(feature.id, dimension=feature.dimension)
+    for constraint in model.constraints:
+        names = sorted(rule_features(model, constraint))
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                if graph.has_edge(a, b):
+                    graph[a][b]["rules"].append(constraint.name)
+                else:
+                    graph.add_edge(a, b, rules=[constraint.name])
+    return graph
+
+
+def independent_parts(model: CatalogModel) -> list[list[str]]:
+    """Groups of features no rule connects: each is solved on its own."""
+    graph = feature_graph(model)
+    order = {f.id: i for i, f in enumerate(model.features)}
+    parts = [sorted(part, key=order.get) for part in nx.connected_components(graph)]
+    return sorted(parts, key=lambda part: order[part[0]])
+
+
+def influenced_by(model: CatalogModel, feature_id: str) -> list[str]:
+    """Features whose options a pick of `feature_id` can change, nearest first."""
+    graph = feature_graph(model)
+    distances = nx.single_source_shortest_path_length(graph, feature_id)
+    return [name for name, _ in sorted(distances.items(), key=lambda item: (item[1], item[0])) if name != feature_id]
+
+
+def question_order(model: CatalogModel) -> list[Feature]:
+    """Dimension by dimension (product first), most connected features first within each."""
+    graph = feature_graph(model)
+    centrality = nx.degree_centrality(graph) if len(graph) > 1 else {n: 0 for n in graph}
+    position = {f.id: i for i, f in enumerate(model.features)}
+    return sorted(
+        model.features,
+        key=lambda f: (DIMENSIONS.index(f.dimension), -round(centrality[f.id], 6), position[f.id]),
+    )

@@ -1,0 +1,406 @@
+"""Exact reasoning over a tree decomposition of the compiled problem.
+
+The constraint graph of a product line has small treewidth (10 and 12 on the
+Renault catalogs), so it is split into a tree of *bags* of variables (networkx
+computes the decomposition). Each bag holds, as a numpy array, every tuple of
+its variables that satisfies all the factors lying inside it. On such a tree:
+
+- one upward and one downward semi-join pass leave exactly the tuples that
+  belong to some complete valid configuration: reading a variable's values off
+  any bag that holds it gives its *exact* valid domain (no dead ends);
+- the same passes with sums of products count the configurations exactly;
+- with minimum of sums they find the cheapest completion (and, with other
+  costs, the smallest repair).
+
+A pick only adds a unary restriction to one bag, so each query is a handful of
+vectorised numpy operations per bag, with no search.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+from networkx.algorithms.approximation import treewidth_min_degree, treewidth_min_fill_in
+
+from .compile import Problem
+
+INFINITE = np.int64(2**60)
+# Above this many variables min-fill-in gets slow; min-degree is nearly as good.
+MIN_FILL_LIMIT = 3000
+
+
+@dataclass
+class Bag:
+    """A cluster of the tree: its variables and its allowed tuples."""
+
+    variables: tuple[int, ...]
+    rows: np.ndarray  # (n, len(variables)) int32
+
+    def column(self, var: int) -> np.ndarray:
+        return self.rows[:, self.variables.index(var)]
+
+
+@dataclass
+class Edge:
+    """The link from a child bag to its parent, over their shared variables.
+
+    Tuples of both bags are numbered by their values on the shared variables
+    (`child_ids`, `parent_ids`, both in 0..size-1), so passing a message is
+    indexing an array of that size.
+    """
+
+    child: int
+    parent: int
+    child_ids: np.ndarray
+    parent_ids: np.ndarray
+    size: int
+    child_order: np.ndarray  # child tuples sorted by id
+    child_bounds: np.ndarray  # child_order[bounds[s]:bounds[s+1]] have id s
+
+
+class InconsistentError(Exception):
+    """No configuration satisfies the evidence."""
+
+
+class JunctionTree:
+    """The compiled solution space of a catalog, ready for queries."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        self.sizes = [variable.size for variable in problem.variables]
+        graph = self._primal_graph()
+        bag_sets, tree = _decompose(graph)
+        self.bags = self._fill_bags(bag_sets)
+        self.parent, self.preorder = _root(tree, len(self.bags), self.bags)
+        self.roots = [b for b in self.preorder if self.parent[b] is None]
+        self._prune_globally()
+        self.home = self._home_bags()
+        self.edges = {child: self._edge(child) for child in self.preorder if self.parent[child] is not None}
+        self.width = max((len(bag.variables) for bag in self.bags), default=0) - 1
+
+    # ------------------------------------------------------------ building
+    def _primal_graph(self) -> nx.Graph:
+        graph = nx.Graph()
+        graph.add_nodes_from(range(len(self.sizes)))
+        for factor in self.problem.factors:
+            scope = factor.scope
+            graph.add_edges_from((scope[i], scope[j]) for i in range(len(scope)) for j in range(i + 1, len(scope)))
+        return graph
+
+    def _fill_bags(self, bag_sets: list[frozenset[int]]) -> list[Bag]:
+        """Each bag's tuples: the join of every factor whose scope lies inside it."""
+        bags_of_var: dict[int, list[int]] = {}
+        for index, members in enumerate(bag_sets):
+            for var in members:
+                bags_of_var.setdefault(var, []).append(index)
+        inside: list[list] = [[] for _ in bag_sets]
+        for factor in self.problem.factors:
+            if not factor.scope:
+                continue
+            for index in bags_of_var[factor.scope[0]]:
+                if bag_sets[index].issuperset(factor.scope):
+                    inside[index].append(factor)
+        # Factors with an empty scope are constants: one that allows nothing
+        # empties the catalog.
+        empty = any(not f.scope and len(f.rows) == 0 for f in self.problem.factors)
+        bags = []
+        for members, factors in zip(bag_sets, inside):
+            variables = tuple(sorted(members))
+            rows = _join_all(factors, variables, self.sizes)
+            if empty:
+                rows = rows[:0]
+            bags.append(Bag(variables, rows))
+        return bags
+
+    def _prune_globally(self) -> None:
+        """Drop, once and for all, tuples no valid configuration uses (for any customer)."""
+        self.edges = {child: self._edge(child) for child in self.preorder if self.parent[child] is not None}
+        alive = self._propagate({}, visit_all=True)
+        for bag, mask in zip(self.bags, alive):
+            bag.rows = np.ascontiguousarray(bag.rows[mask])
+
+    def _home_bags(self) -> list[tuple[int, int]]:
+        """For each variable, the smallest bag holding it and its column there."""
+        home: list[tuple[int, int] | None] = [None] * len(self.sizes)
+        for index, bag in enumerate(self.bags):
+            for column, var in enumerate(bag.variables):
+                current = home[var]
+                if current is None or len(self.bags[current[0]].rows) > len(bag.rows):
+                    home[var] = (index, column)
+        return home
+
+    def _edge(self, child: int) -> Edge:
+        parent = self.parent[child]
+        shared = [v for v in self.bags[child].variables if v in self.bags[parent].variables]
+        child_rows = self.bags[child].rows
+        parent_rows = self.bags[parent].rows
+        both = np.concatenate(
+            [
+                child_rows[:, [self.bags[child].variables.index(v) for v in shared]],
+                parent_rows[:, [self.bags[parent].variables.index(v) for v in shared]],
+            ]
+        )
+        ids, size = _compact_keys(both, [self.sizes[v] for v in shared])
+        child_ids = ids[: len(child_rows)]
+        order = np.argsort(child_ids, kind="stable")
+        bounds = np.searchsorted(child_ids[order], np.arange(size + 1))
+        return Edge(child, parent, child_ids, ids[len(child_rows):], size, order, bounds)
+
+    # ------------------------------------------------------------ queries
+    def _evidence_masks(self, evidence: dict[int, object]) -> list[np.ndarray]:
+        alive = [np.ones(len(bag.rows), dtype=bool) for bag in self.bags]
+        for var, allowed in evidence.items():
+            index, column = self.home[var]
+            values = self.bags[index].rows[:, column]
+            if isinstance(allowed, (set, frozenset, list, tuple)):
+                alive[index] &= np.isin(values, list(allowed))
+            else:
+                alive[index] &= values == allowed
+        return alive
+
+    def _propagate(self, evidence: dict[int, object], visit_all: bool = False) -> list[np.ndarray]:
+        """Alive tuples per bag after both semi-join passes: exactly those of valid configurations.
+
+        Once the relations are globally consistent (after `_prune_globally`), a
+        bag no evidence reached needs no upward message; before that, every bag
+        must be visited (`visit_all`).
+        """
+        alive = self._evidence_masks(evidence)
+        touched = [visit_all] * len(self.bags)
+        for var in evidence:
+            touched[self.home[var][0]] = True
+        for child in reversed(self.preorder):
+            edge = self.edges.get(child)
+            if edge is None or not touched[child]:
+                continue
+            message = np.zeros(edge.size, dtype=bool)
+            message[edge.child_ids[alive[child]]] = True
+            alive[edge.parent] &= message[edge.parent_ids]
+            touched[edge.parent] = True
+        for child in self.preorder:
+            edge = self.edges.get(child)
+            if edge is None or not touched[edge.parent]:
+                continue
+            message = np.zeros(edge.size, dtype=bool)
+            message[edge.parent_ids[alive[edge.parent]]] = True
+            alive[child] &= message[edge.child_ids]
+            touched[child] = True
+        return alive
+
+    def consistent(self, alive: list[np.ndarray]) -> bool:
+        """True when every independent part of the catalog still has a solution."""
+        return all(alive[root].any() for root in self.roots) and all(len(b.rows) for b in self.bags)
+
+    def domains(self, evidence: dict[int, object]) -> tuple[bool, list[np.ndarray]]:
+        """(consistent, for each variable a boolean array over its values: possible or not)."""
+        alive = self._propagate(evidence)
+        if not self.consistent(alive):
+            return False, [np.zeros(size, dtype=bool) for size in self.sizes]
+        possible = []
+        for var, (index, column) in enumerate(self.home):
+            present = np.zeros(self.sizes[var], dtype=bool)
+            present[self.bags[index].rows[alive[index], column]] = True
+            possible.append(present)
+        return True, possible
+
+    def count(self, evidence: dict[int, object]) -> int:
+        """The exact number of complete valid configurations under the evidence."""
+        alive = self._propagate(evidence)
+        if not self.consistent(alive):
+            return 0
+        weights = [mask.astype(object) for mask in alive]
+        for child in reversed(self.preorder):
+            edge = self.edges.get(child)
+            if edge is None:
+                continue
+            message = self._sum_by_id(edge, weights[child])
+            weights[edge.parent] = weights[edge.parent] * message[edge.parent_ids]
+        return math.prod(int(weights[root].sum()) for root in self.roots)
+
+    @staticmethod
+    def _sum_by_id(edge: Edge, weights: np.ndarray) -> np.ndarray:
+        message = np.zeros(edge.size, dtype=object)
+        present = edge.child_bounds[1:] > edge.child_bounds[:-1]
+        starts = edge.child_bounds[:-1][present]
+        if len(starts):
+            message[present] = np.add.reduceat(weights[edge.child_order], starts)
+        return message
+
+    def cheapest(self, evidence: dict[int, object], costs: dict[int, np.ndarray]) -> list[int] | None:
+        """A value per variable of a valid configuration of least total cost, or None.
+
+        `costs` gives, per variable, an int64 cost for each of its values.
+        """
+        alive = self._propagate(evidence)
+        if not self.consistent(alive):
+            return None
+        total = [self._own_cost(index, costs, alive[index]) for index in range(len(self.bags))]
+        for child in reversed(self.preorder):
+            edge = self.edges.get(child)
+            if edge is None:
+                continue
+            message = np.full(edge.size, INFINITE, dtype=np.int64)
+            np.minimum.at(message, edge.child_ids, total[child])
+            total[edge.parent] = np.minimum(total[edge.parent] + message[edge.parent_ids], INFINITE)
+        chosen: dict[int, int] = {}
+        for bag in self.preorder:
+            edge = self.edges.get(bag)
+            if edge is None:
+                chosen[bag] = int(np.argmin(total[bag]))
+                continue
+            wanted = edge.parent_ids[chosen[edge.parent]]
+            group = edge.child_order[edge.child_bounds[wanted]:edge.child_bounds[wanted + 1]]
+            chosen[bag] = int(group[np.argmin(total[bag][group])])
+        return [int(self.bags[index].rows[chosen[index], column]) for index, column in self.home]
+
+    def _own_cost(self, index: int, costs: dict[int, np.ndarray], alive: np.ndarray) -> np.ndarray:
+        """Cost of the variables whose home is this bag, per tuple; dead tuples cost INFINITE."""
+        bag = self.bags[index]
+        cost = np.zeros(len(bag.rows), dtype=np.int64)
+        for column, var in enumerate(bag.variables):
+            if self.home[var][0] == index and var in costs:
+                cost += costs[var][bag.rows[:, column]]
+        cost[~alive] = INFINITE
+        return cost
+
+    def stats(self) -> dict[str, int]:
+        """Size figures for reports and benchmarks."""
+        return {
+            "bags": len(self.bags),
+            "width": self.width,
+            "tuples": int(sum(len(bag.rows) for bag in self.bags)),
+            "largest_bag": int(max((len(bag.rows) for bag in self.bags), default=0)),
+        }
+
+
+# ---------------------------------------------------------------- decomposition
+
+
+def _decompose(graph: nx.Graph) -> tuple[list[frozenset[int]], nx.Graph]:
+    """Bags and tree edges (a forest: one tree per connected component)."""
+    bags: list[frozenset[int]] = []
+    tree = nx.Graph()
+    for component in nx.connected_components(graph):
+        if len(component) == 1:
+            tree.add_node(len(bags))
+            bags.append(frozenset(component))
+            continue
+        sub = graph.subgraph(component)
+        method = treewidth_min_fill_in if len(component) <= MIN_FILL_LIMIT else treewidth_min_degree
+        _, decomposition = method(sub)
+        decomposition = _merge_subset_bags(decomposition)
+        numbering = {}
+        for node in decomposition.nodes:
+            numbering[node] = len(bags)
+            tree.add_node(len(bags))
+            bags.append(frozenset(node))
+        tree.add_edges_from((numbering[a], numbering[b]) for a, b in decomposition.edges)
+    return bags, tree
+
+
+def _merge_subset_bags(tree: nx.Graph) -> nx.Graph:
+    """Contract every bag that is a subset of a neighbour: fewer, fuller bags."""
+    tree = nx.Graph(tree)
+    changed = True
+    while changed:
+        changed = False
+        for node in list(tree.nodes):
+            for neighbour in list(tree.neighbors(node)):
+                if node <= neighbour:
+                    for other in tree.neighbors(node):
+                        if other != neighbour:
+                            tree.add_edge(neighbour, other)
+                    tree.remove_node(node)
+                    changed = True
+                    break
+    return tree
+
+
+def _root(tree: nx.Graph, count: int, bags: list[Bag]) -> tuple[list[int | None], list[int]]:
+    """Parent of each bag and a preorder (parents before children), rooted at the largest bag."""
+    parent: list[int | None] = [None] * count
+    preorder: list[int] = []
+    for component in nx.connected_components(tree):
+        root = max(component, key=lambda b: len(bags[b].rows))
+        for node in nx.dfs_preorder_nodes(tree, root):
+            preorder.append(node)
+        for child, above in nx.dfs_predecessors(tree, root).items():
+            parent[child] = above
+    return parent, preorder
+
+
+# ---------------------------------------------------------------- relations
+
+
+def _join_all(factors: list, variables: tuple[int, ...], sizes: list[int]) -> np.ndarray:
+    """Join factors (and full domains of uncovered variables) into rows over `variables`."""
+    relations = [(tuple(f.scope), np.unique(f.rows, axis=0)) for f in factors]
+    relations.sort(key=lambda rel: len(rel[1]))
+    current_vars: tuple[int, ...] = ()
+    current = np.zeros((1, 0), dtype=np.int32)
+    while relations:
+        best = max(
+            range(len(relations)),
+            key=lambda i: (len(set(relations[i][0]) & set(current_vars)), -len(relations[i][1])),
+        )
+        scope, rows = relations.pop(best)
+        current_vars, current = _join(current_vars, current, scope, rows, sizes)
+        if len(current) == 0:
+            break
+    for var in variables:
+        if var not in current_vars:
+            full = np.arange(sizes[var], dtype=np.int32).reshape(-1, 1)
+            current_vars, current = _join(current_vars, current, (var,), full, sizes)
+    order = [current_vars.index(var) for var in variables]
+    return np.ascontiguousarray(current[:, order], dtype=np.int32)
+
+
+def _join(a_vars, a_rows, b_vars, b_rows, sizes):
+    """Natural join of two relations given as (variables, rows)."""
+    shared = [v for v in b_vars if v in a_vars]
+    extra = [i for i, v in enumerate(b_vars) if v not in a_vars]
+    out_vars = tuple(a_vars) + tuple(b_vars[i] for i in extra)
+    if not shared:
+        left = np.repeat(a_rows, len(b_rows), axis=0)
+        right = np.tile(b_rows[:, extra], (len(a_rows), 1))
+        return out_vars, np.hstack([left, right]).astype(np.int32)
+    keys, _ = _compact_keys(
+        np.concatenate(
+            [
+                a_rows[:, [a_vars.index(v) for v in shared]],
+                b_rows[:, [b_vars.index(v) for v in shared]],
+            ]
+        ),
+        [sizes[v] for v in shared],
+    )
+    a_keys, b_keys = keys[: len(a_rows)], keys[len(a_rows):]
+    order = np.argsort(b_keys, kind="stable")
+    sorted_keys = b_keys[order]
+    low = np.searchsorted(sorted_keys, a_keys, "left")
+    high = np.searchsorted(sorted_keys, a_keys, "right")
+    counts = high - low
+    left_index = np.repeat(np.arange(len(a_rows)), counts)
+    starts = np.repeat(low - (np.cumsum(counts) - counts), counts)
+    right_index = order[starts + np.arange(int(counts.sum()))]
+    rows = np.hstack([a_rows[left_index], b_rows[right_index][:, extra]])
+    return out_vars, rows.astype(np.int32)
+
+
+def _compact_keys(rows: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, int]:
+    """Number the distinct rows 0..k-1 (same rows, same number); returns (ids, k)."""
+    if rows.shape[1] == 0:
+        return np.zeros(len(rows), dtype=np.int64), 1
+    keys = np.zeros(len(rows), dtype=np.int64)
+    span = 1
+    for column, size in enumerate(sizes):
+        if span * size >= 2**62:
+            _, keys = np.unique(keys, return_inverse=True)
+            keys = keys.astype(np.int64)
+            span = int(keys.max()) + 1 if len(keys) else 1
+        keys = keys * size + rows[:, column]
+        span *= size
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return inverse.astype(np.int64).ravel(), len(unique)

@@ -1,0 +1,66 @@
+"""Customer and staff accounts: sign up, authenticate, look up."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from configurator.services import timeline
+from configurator.services.errors import EmailTaken
+from configurator.store.models import User
+
+
+def normalize_email(email: str) -> str:
+    """Emails compare without case or surrounding blanks."""
+    return email.strip().lower()
+
+
+def sign_up(
+    session: Session,
+    email: str,
+    password: str,
+    name: str,
+    *,
+    segment: str = "consumer",
+    country: str | None = None,
+    tier: str | None = None,
+    role: str = "customer",
+    password_method: str = "scrypt",
+) -> User:
+    """Create an account; EmailTaken when the email already has one."""
+    email = normalize_email(email)
+    if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise EmailTaken("An account with this email already exists. Sign in instead?")
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        segment=segment,
+        country=(country or "").strip().lower() or None,
+        tier=tier or None,
+    )
+    user.set_password(password, method=password_method)
+    session.add(user)
+    try:
+        session.flush()
+        if role == "customer":
+            timeline.record(session, user.id, "signed_up", "Created an account")
+        session.commit()
+    except IntegrityError as error:  # two sign-ups racing for one email
+        session.rollback()
+        raise EmailTaken("An account with this email already exists. Sign in instead?") from error
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The user with this email and password, or None (no hint which was wrong)."""
+    user = session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+    if user is None or not user.check_password(password):
+        return None
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    """The user with this id, or None."""
+    return session.get(User, user_id)

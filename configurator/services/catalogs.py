@@ -1,0 +1,140 @@
+"""Catalog versions: load files into the database, find the current version,
+and turn a stored version back into an engine `Catalog` (cached)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from configurator.engine import Catalog, CatalogError
+from configurator.services.errors import CatalogProblem, NotFound
+from configurator.store.models import CatalogVersion
+from configurator.store.types import utcnow
+
+_CACHE_SIZE = 32
+_cache: OrderedDict[str, Catalog] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What loading a file did: the version it is now, and whether it is new."""
+
+    version: CatalogVersion
+    created: bool
+
+
+def engine_catalog(version: CatalogVersion) -> Catalog:
+    """The engine's view of a stored version, parsed once per fingerprint."""
+    key = version.fingerprint
+    with _cache_lock:
+        catalog = _cache.get(key)
+        if catalog is not None:
+            _cache.move_to_end(key)
+            return catalog
+    catalog = Catalog.from_text(version.source_text, path=version.source_path)
+    with _cache_lock:
+        _cache[key] = catalog
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return catalog
+
+
+def load_text(
+    session: Session, text: str, path: str = "catalog.yaml", now: datetime | None = None
+) -> LoadResult:
+    """Store `text` as the newest version of its catalog unless it is unchanged.
+
+    A text equal to the current version's is not stored again; any other text,
+    even one equal to an older version, becomes a new version.
+    """
+    try:
+        catalog = Catalog.from_text(text, path=path)
+    except CatalogError as error:
+        problems = getattr(error, "problems", None) or [str(error)]
+        raise CatalogProblem(f"{path}: the catalog has problems", [str(p) for p in problems]) from error
+    model = catalog.model
+    latest = _latest(session, model.id)
+    if latest is not None and latest.fingerprint == catalog.fingerprint:
+        return LoadResult(latest, created=False)
+    version = CatalogVersion(
+        catalog_id=model.id,
+        number=(latest.number + 1) if latest else 1,
+        declared_version=int(model.version),
+        name=model.name,
+        currency=model.currency,
+        fingerprint=catalog.fingerprint,
+        source_path=str(path),
+        source_text=text,
+        loaded_at=now or utcnow(),
+    )
+    session.add(version)
+    session.commit()
+    with _cache_lock:
+        _cache[catalog.fingerprint] = catalog
+    return LoadResult(version, created=True)
+
+
+def load_file(session: Session, path: str | Path, now: datetime | None = None) -> LoadResult:
+    """Read a catalog file and store it as a version (see `load_text`)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise CatalogProblem(f"{path}: cannot read the file ({error.strerror})") from error
+    return load_text(session, text, str(path), now=now)
+
+
+def current(session: Session, catalog_id: str) -> CatalogVersion:
+    """The newest version of a catalog; NotFound if it was never loaded."""
+    version = _latest(session, catalog_id)
+    if version is None:
+        raise NotFound(f"There is no product line called {catalog_id!r}.")
+    return version
+
+
+def current_versions(session: Session) -> list[CatalogVersion]:
+    """The newest version of every catalog, by name."""
+    newest = (
+        sa.select(CatalogVersion.catalog_id, sa.func.max(CatalogVersion.number).label("number"))
+        .group_by(CatalogVersion.catalog_id)
+        .subquery()
+    )
+    query = (
+        sa.select(CatalogVersion)
+        .join(
+            newest,
+            sa.and_(
+                CatalogVersion.catalog_id == newest.c.catalog_id,
+                CatalogVersion.number == newest.c.number,
+            ),
+        )
+        .order_by(CatalogVersion.name)
+    )
+    return list(session.scalars(query))
+
+
+def versions(session: Session, catalog_id: str) -> list[CatalogVersion]:
+    """Every stored version of a catalog, oldest first."""
+    query = (
+        sa.select(CatalogVersion)
+        .where(CatalogVersion.catalog_id == catalog_id)
+        .order_by(CatalogVersion.number)
+    )
+    return list(session.scalars(query))
+
+
+def _latest(session: Session, catalog_id: str) -> CatalogVersion | None:
+    query = (
+        sa.select(CatalogVersion)
+        .where(CatalogVersion.catalog_id == catalog_id)
+        .order_by(CatalogVersion.number.desc())
+        .limit(1)
+    )
+    return session.scalar(query)

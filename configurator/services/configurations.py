@@ -1,0 +1,357 @@
+"""Saved configurations and their revisions: create, revise (with a check
+against stale revisions from another tab), list, and compare two revisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from configurator.engine import Catalog, SelectionError
+from configurator.services import catalogs, timeline
+from configurator.services.configuring import Selection, pairs
+from configurator.services.errors import InvalidSelection, NotFound, StaleRevision
+from configurator.services.recheck import Recheck, recheck
+from configurator.store.models import CatalogVersion, Configuration, Revision, User
+from configurator.store.types import utcnow
+
+NAME_MAX = 120
+
+
+@dataclass(frozen=True)
+class ConfigurationSummary:
+    """A row of "My configurations"."""
+
+    configuration: Configuration
+    latest: Revision
+
+
+@dataclass(frozen=True)
+class FeatureChange:
+    """What changed for one feature between two revisions."""
+
+    feature: str
+    feature_name: str
+    before: list[str]
+    after: list[str]
+
+
+@dataclass(frozen=True)
+class RevisionDiff:
+    """The differences between two revisions of one configuration."""
+
+    older: Revision
+    newer: Revision
+    changes: list[FeatureChange]
+    catalog_changed: bool
+
+    @property
+    def price_delta(self) -> Decimal:
+        """How much more (or less) the newer revision costs."""
+        return self.newer.price - self.older.price
+
+
+def priced(catalog: Catalog, selection: Selection, customer: dict[str, str]) -> tuple[Decimal, bool]:
+    """Price and completeness of a selection; InvalidSelection for unknown ids."""
+    try:
+        state = catalog.domains(selection, customer=customer)
+        return catalog.price(selection).total, bool(state.complete)
+    except SelectionError as error:
+        raise InvalidSelection(str(error)) from error
+
+
+def create(
+    session: Session,
+    owner: User,
+    catalog_id: str,
+    name: str,
+    selection: Selection,
+    *,
+    derived_from_id: int | None = None,
+    now: datetime | None = None,
+) -> Configuration:
+    """Save a new configuration with its first revision on the current catalog."""
+    now = now or utcnow()
+    version = catalogs.current(session, catalog_id)
+    price, complete = priced(catalogs.engine_catalog(version), selection, owner.facts())
+    if derived_from_id is not None:
+        get(session, owner, derived_from_id)  # only from one's own configurations
+    configuration = Configuration(
+        owner_id=owner.id,
+        catalog_id=catalog_id,
+        name=_clean_name(name, version.name),
+        derived_from_id=derived_from_id,
+        revision_count=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(configuration)
+    session.flush()
+    session.add(_revision(configuration, 1, version, selection, price, complete, owner, now))
+    timeline.record(
+        session,
+        owner.id,
+        "saved",
+        f"{configuration.name} ({version.name})",
+        {"configuration_id": configuration.id, "revision": 1, "price": str(price)},
+        now=now,
+    )
+    session.commit()
+    return configuration
+
+
+def revise(
+    session: Session,
+    owner: User,
+    configuration_id: int,
+    base_number: int,
+    selection: Selection,
+    *,
+    now: datetime | None = None,
+) -> Revision:
+    """Save `selection` as the next revision, if `base_number` is still the newest.
+
+    Returns the new revision, or the newest one unchanged when nothing differs.
+    StaleRevision when another tab saved meanwhile: nothing is overwritten.
+    """
+    now = now or utcnow()
+    configuration = _owned(session, owner, configuration_id)
+    latest = latest_revision(session, configuration)
+    if configuration.revision_count != base_number:
+        raise _stale(latest)
+    version = catalogs.current(session, configuration.catalog_id)
+    if latest.selection == selection and latest.catalog_version_id == version.id:
+        return latest
+    price, complete = priced(catalogs.engine_catalog(version), selection, owner.facts())
+    number = base_number + 1
+    # Compare-and-set: only one of two racing saves can move the counter.
+    moved = session.execute(
+        sa.update(Configuration)
+        .where(Configuration.id == configuration.id, Configuration.revision_count == base_number)
+        .values(revision_count=number, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        session.rollback()
+        raise _stale(latest_revision(session, configuration))
+    revision = _revision(configuration, number, version, selection, price, complete, owner, now)
+    session.add(revision)
+    timeline.record(
+        session,
+        owner.id,
+        "changed",
+        f"{configuration.name}, revision {number}",
+        {
+            "configuration_id": configuration.id,
+            "revision": number,
+            "price": str(price),
+            "price_before": str(latest.price),
+        },
+        now=now,
+    )
+    try:
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        raise _stale(latest_revision(session, configuration)) from error
+    session.refresh(configuration)
+    return revision
+
+
+def get(session: Session, viewer: User, configuration_id: int) -> Configuration:
+    """A configuration its owner (or staff) may see; NotFound otherwise."""
+    configuration = session.get(Configuration, configuration_id)
+    if configuration is None or not (configuration.owner_id == viewer.id or viewer.is_staff):
+        raise NotFound("There is no such configuration.")
+    return configuration
+
+
+def latest_revision(session: Session, configuration: Configuration) -> Revision:
+    """The newest revision of a configuration."""
+    return session.scalars(
+        configuration.revisions.select().order_by(Revision.number.desc()).limit(1)
+    ).one()
+
+
+def revision(session: Session, viewer: User, configuration_id: int, number: int) -> Revision:
+    """One revision of a configuration the viewer may see."""
+    configuration = get(session, viewer, configuration_id)
+    found = session.scalar(configuration.revisions.select().where(Revision.number == number))
+    if found is None:
+        raise NotFound(f"{configuration.name} has no revision {number}.")
+    return found
+
+
+def revisions(session: Session, viewer: User, configuration_id: int) -> list[Revision]:
+    """All revisions, newest first."""
+    configuration = get(session, viewer, configuration_id)
+    query = configuration.revisions.select().order_by(Revision.number.desc())
+    return list(session.scalars(query))
+
+
+def list_for(
+    session: Session, owner: User, *, limit: int = 50, offset: int = 0
+) -> list[ConfigurationSummary]:
+    """The owner's configurations, most recently changed first, with their newest revision."""
+    query = (
+        sa.select(Configuration, Revision)
+        .join(
+            Revision,
+            sa.and_(
+                Revision.configuration_id == Configuration.id,
+                Revision.number == Configuration.revision_count,
+            ),
+        )
+        .where(Configuration.owner_id == owner.id)
+        .order_by(Configuration.updated_at.desc(), Configuration.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [ConfigurationSummary(c, r) for c, r in session.execute(query)]
+
+
+def diff(session: Session, viewer: User, configuration_id: int, a: int, b: int) -> RevisionDiff:
+    """What changed between revisions `a` and `b` (in either order)."""
+    older, newer = sorted((a, b))
+    first = revision(session, viewer, configuration_id, older)
+    second = revision(session, viewer, configuration_id, newer)
+    names = _Names(first.catalog_version, second.catalog_version)
+    before = _grouped(first.selection)
+    after = _grouped(second.selection)
+    changes = []
+    for feature in names.feature_order(list(before) + list(after)):
+        if before.get(feature, []) != after.get(feature, []):
+            changes.append(
+                FeatureChange(
+                    feature=feature,
+                    feature_name=names.feature(feature),
+                    before=[names.option(feature, o) for o in before.get(feature, [])],
+                    after=[names.option(feature, o) for o in after.get(feature, [])],
+                )
+            )
+    return RevisionDiff(first, second, changes, first.catalog_version_id != second.catalog_version_id)
+
+
+def recheck_latest(
+    session: Session, viewer: User, configuration_id: int
+) -> tuple[Configuration, CatalogVersion, Recheck]:
+    """The configuration, today's catalog version, and how its newest revision fits it."""
+    configuration = get(session, viewer, configuration_id)
+    latest = latest_revision(session, configuration)
+    version = catalogs.current(session, configuration.catalog_id)
+    result = recheck(
+        catalogs.engine_catalog(version),
+        latest.selection,
+        priced_lines(latest.catalog_version, latest.selection),
+        configuration.owner.facts(),
+    )
+    return configuration, version, result
+
+
+def priced_lines(
+    version: CatalogVersion, selection: Selection
+) -> dict[tuple[str, str], tuple[str, str, Decimal]]:
+    """(feature, option) -> (feature name, option name, price) in that catalog version."""
+    catalog = catalogs.engine_catalog(version)
+    result = {}
+    for line in catalog.price(selection).lines:
+        feature = catalog.model.feature(line.feature)
+        result[(line.feature, line.option)] = (feature.name, line.name, line.amount)
+    return result
+
+
+def selection_names(version: CatalogVersion, selection: Selection) -> list[tuple[str, str]]:
+    """(feature name, option names) for a stored selection, in catalog order."""
+    names = _Names(version)
+    grouped = _grouped(selection)
+    return [
+        (names.feature(feature), ", ".join(names.option(feature, o) for o in grouped[feature]))
+        for feature in names.feature_order(list(grouped))
+    ]
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _owned(session: Session, owner: User, configuration_id: int) -> Configuration:
+    configuration = session.get(Configuration, configuration_id)
+    if configuration is None or configuration.owner_id != owner.id:
+        raise NotFound("There is no such configuration.")
+    return configuration
+
+
+def _stale(latest: Revision) -> StaleRevision:
+    return StaleRevision(
+        f"Revision {latest.number} was saved meanwhile (another tab or window). "
+        "Nothing was overwritten: your picks are still here. Review them and save again "
+        f"to make them revision {latest.number + 1}.",
+        latest,
+    )
+
+
+def _revision(
+    configuration: Configuration,
+    number: int,
+    version: CatalogVersion,
+    selection: Selection,
+    price: Decimal,
+    complete: bool,
+    author: User,
+    now: datetime,
+) -> Revision:
+    return Revision(
+        configuration_id=configuration.id,
+        number=number,
+        catalog_version_id=version.id,
+        selection=dict(selection),
+        price=price,
+        complete=complete,
+        author_id=author.id,
+        created_at=now,
+    )
+
+
+def _clean_name(name: str, fallback: str) -> str:
+    name = " ".join((name or "").split())[:NAME_MAX]
+    return name or f"My {fallback}"
+
+
+def _grouped(selection: dict[str, Any]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for feature, option in pairs(selection):
+        grouped.setdefault(feature, []).append(option)
+    return {feature: sorted(options) for feature, options in grouped.items()}
+
+
+class _Names:
+    """Feature and option names from one or more catalog versions (newest wins)."""
+
+    def __init__(self, *versions: CatalogVersion) -> None:
+        self.models = [catalogs.engine_catalog(v).model for v in reversed(versions)]
+
+    def feature_order(self, feature_ids: list[str]) -> list[str]:
+        order: list[str] = []
+        for model in self.models:
+            order += [f.id for f in model.features if f.id not in order]
+        wanted = set(feature_ids)
+        return [f for f in order if f in wanted] + sorted(wanted - set(order))
+
+    def feature(self, feature_id: str) -> str:
+        for model in self.models:
+            feature = model.feature(feature_id)
+            if feature:
+                return feature.name
+        return feature_id
+
+    def option(self, feature_id: str, option_id: str) -> str:
+        for model in self.models:
+            feature = model.feature(feature_id)
+            option = feature.option(option_id) if feature else None
+            if option:
+                return option.name
+        return option_id

@@ -1,0 +1,430 @@
+"""The live configurator: from a selection to everything the page shows.
+
+Pure functions over an engine `Catalog` (no database): parse the submitted
+picks, apply an action (repair, complete, clear, usual choices), and evaluate
+domains, price, explanations and repair offers for the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+
+from configurator.engine import Catalog, SelectionError
+
+Selection = dict[str, Any]  # feature id -> option id, or list of ids for multi features
+DIMENSION_NAMES = {
+    "product": "Product",
+    "packaging": "Packaging",
+    "delivery": "Delivery",
+    "billing": "Billing",
+}
+FIELD_PREFIX = "f."
+
+
+@dataclass
+class Why:
+    """Why an option is disabled: the rules and the customer's own picks."""
+
+    rules: list[str]
+    picks: list[str]
+
+
+@dataclass
+class RepairOffer:
+    """One click that makes a disabled option possible, and what it changes."""
+
+    feature: str
+    option: str
+    label: str
+    changes: list[str]
+    price_delta: Decimal
+
+
+@dataclass
+class OptionView:
+    """An option as the page shows it."""
+
+    id: str
+    name: str
+    price: Decimal
+    selected: bool
+    possible: bool
+    suggested: bool = False
+    usual: bool = False
+    why: Why | None = None
+    repair: RepairOffer | None = None
+    unavailable: bool = False  # impossible for this customer whatever they pick
+
+
+@dataclass
+class FeatureView:
+    """A feature with its options, in the order the page lists them."""
+
+    id: str
+    name: str
+    kind: str
+    min: int
+    max: int
+    description: str
+    options: list[OptionView]
+    may_be_empty: bool
+
+    @property
+    def chosen(self) -> list[OptionView]:
+        """The options currently picked."""
+        return [option for option in self.options if option.selected]
+
+    @property
+    def is_multi(self) -> bool:
+        """Multi-select features render as checkboxes."""
+        return self.kind == "multi"
+
+
+@dataclass
+class PriceLineView:
+    """One line of the running price."""
+
+    feature: str
+    option: str
+    name: str
+    amount: Decimal
+
+
+@dataclass
+class ConfiguratorState:
+    """Everything the configurator page or fragment renders."""
+
+    catalog_id: str
+    catalog_name: str
+    currency: str
+    selection: Selection
+    consistent: bool
+    complete: bool
+    dimensions: list[tuple[str, str, list[FeatureView]]]
+    lines: list[PriceLineView]
+    total: Decimal
+    conflict: Why | None = None
+    problems: list[str] = field(default_factory=list)
+    notice: str | None = None
+    missing: list[str] = field(default_factory=list)
+    has_usual: bool = False
+    lazy_explanations: bool = False
+
+
+# --------------------------------------------------------------------- input
+
+
+def parse_selection(catalog: Catalog, form: Mapping[str, Iterable[str]]) -> tuple[Selection, list[str]]:
+    """Read `f.<feature>` fields into a selection; bad fields become messages.
+
+    Unknown features or options and several picks for a single-choice feature
+    are left out and reported, so a tampered form never breaks the page.
+    """
+    model = catalog.model
+    selection: Selection = {}
+    problems: list[str] = []
+    for key, values in form.items():
+        if not key.startswith(FIELD_PREFIX):
+            continue
+        feature_id = key[len(FIELD_PREFIX):]
+        feature = model.feature(feature_id)
+        values = [value for value in values if value]
+        if feature is None:
+            problems.append(f"This product line has no feature {feature_id!r}; it was ignored.")
+            continue
+        known = [value for value in values if feature.option(value) is not None]
+        for value in values:
+            if value not in known:
+                problems.append(f"{feature.name} has no option {value!r}; it was ignored.")
+        known = list(dict.fromkeys(known))
+        if feature.choose_kind == "multi":
+            if known:
+                selection[feature_id] = known
+        elif len(known) > 1:
+            problems.append(f"{feature.name} takes one option; please pick again.")
+        elif known:
+            selection[feature_id] = known[0]
+    return selection, problems
+
+
+def clean_selection(catalog: Catalog, selection: Mapping[str, Any]) -> tuple[Selection, list[str]]:
+    """Keep only the features and options the catalog knows (for stored selections)."""
+    form = {
+        FIELD_PREFIX + key: (value if isinstance(value, list) else [value])
+        for key, value in selection.items()
+    }
+    return parse_selection(catalog, form)
+
+
+def pairs(selection: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(feature, option) pairs of a selection, multi picks flattened."""
+    result = []
+    for feature, value in selection.items():
+        for option in value if isinstance(value, list) else [value]:
+            result.append((feature, option))
+    return result
+
+
+def with_pick(catalog: Catalog, selection: Selection, feature_id: str, option_id: str) -> Selection:
+    """The selection plus one pick (added for multi features, replacing otherwise)."""
+    result = dict(selection)
+    feature = catalog.model.feature(feature_id)
+    if feature is not None and feature.choose_kind == "multi":
+        current = list(result.get(feature_id, []))
+        if option_id not in current:
+            current.append(option_id)
+        result[feature_id] = current
+    else:
+        result[feature_id] = option_id
+    return result
+
+
+# ------------------------------------------------------------------- actions
+
+
+def apply_action(
+    catalog: Catalog,
+    selection: Selection,
+    action: str,
+    customer: Mapping[str, str] | None = None,
+    usual: Mapping[str, list[str]] | None = None,
+) -> tuple[Selection, str | None]:
+    """Apply a button of the page to the selection; returns it and a notice.
+
+    Actions: `repair:F=O`, `complete`, `clear:F`, `usual`. Anything else
+    (plain picks, `why:F=O`) leaves the selection as it is.
+    """
+    customer = dict(customer or {})
+    kind, _, argument = action.partition(":")
+    if kind == "repair":
+        feature_id, _, option_id = argument.partition("=")
+        try:
+            repair = catalog.repair(feature_id, option_id, selection, customer=customer)
+        except (SelectionError, ValueError, KeyError):
+            return selection, "That option is not part of this product line."
+        if repair is None:
+            return selection, "That option is not available for your account."
+        return dict(repair.selection), f"Switched to {_option_name(catalog, feature_id, option_id)}."
+    if kind == "complete":
+        try:
+            done = catalog.complete(selection, customer=customer)
+        except (SelectionError, ValueError):
+            return selection, "Please fix the picks marked above first."
+        if not done.consistent:
+            return selection, "These picks cannot be completed; change one of the picks in conflict."
+        return dict(done.selections), "Completed the rest at the lowest price."
+    if kind == "clear":
+        result = dict(selection)
+        result.pop(argument, None)
+        return result, None
+    if kind == "usual" and usual:
+        return apply_usual(catalog, selection, usual, customer), "Applied your usual choices where they fit."
+    return selection, None
+
+
+def apply_usual(
+    catalog: Catalog, selection: Selection, usual: Mapping[str, list[str]], customer: Mapping[str, str]
+) -> Selection:
+    """Add the customer's usual options where nothing is picked yet and they still fit."""
+    result = dict(selection)
+    for feature in catalog.model.features:
+        if feature.id in result or not usual.get(feature.id):
+            continue
+        state = catalog.domains(result, customer=dict(customer))
+        if not state.consistent:
+            break
+        possible = set(state.domains.get(feature.id, []))
+        wanted = [option for option in usual[feature.id] if option in possible]
+        if not wanted:
+            continue
+        if feature.choose_kind == "multi":
+            trial = dict(result, **{feature.id: wanted[: feature.max]})
+            if catalog.domains(trial, customer=dict(customer)).consistent:
+                result = trial
+        else:
+            result[feature.id] = wanted[0]
+    return result
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def evaluate(
+    catalog: Catalog,
+    selection: Selection,
+    customer: Mapping[str, str] | None = None,
+    *,
+    usual: Mapping[str, list[str]] | None = None,
+    explain: tuple[str, str] | None = None,
+    eager_limit: int = 40,
+    problems: list[str] | None = None,
+    notice: str | None = None,
+) -> ConfiguratorState:
+    """Domains, price, explanations and repair offers for one selection.
+
+    Explanations and repairs are computed for every disabled option when there
+    are at most `eager_limit` of them, otherwise only for `explain` (the option
+    whose "Why?" was asked).
+    """
+    customer = dict(customer or {})
+    usual = usual or {}
+    model = catalog.model
+    state = catalog.domains(selection, customer=customer)
+    breakdown = catalog.price(selection)
+    picked = set(pairs(selection))
+    # What each feature could be switched to: its domain with its own pick left
+    # out (with the pick in, a single-choice feature's domain is just that pick).
+    alternatives = {feature.id: set(state.domains.get(feature.id, [])) for feature in model.features}
+    if state.consistent:
+        for feature in model.features:
+            if feature.id in selection and feature.choose_kind != "multi":
+                others = {key: value for key, value in selection.items() if key != feature.id}
+                alternatives[feature.id] = set(catalog.domains(others, customer=customer).domains[feature.id])
+    disabled = [
+        (feature.id, option.id)
+        for feature in model.features
+        for option in feature.options
+        if state.consistent
+        and option.id not in alternatives[feature.id]
+        and (feature.id, option.id) not in picked
+    ]
+    lazy = len(disabled) > eager_limit
+    to_explain = set() if lazy else set(disabled)
+    if explain is not None and explain in disabled:
+        to_explain.add(explain)
+
+    dimensions: dict[str, list[FeatureView]] = {}
+    for feature in model.features:
+        domain = alternatives[feature.id]
+        options = []
+        for option in feature.options:
+            selected = (feature.id, option.id) in picked
+            view = OptionView(
+                id=option.id,
+                name=option.name,
+                price=option.price,
+                selected=selected,
+                possible=selected or not state.consistent or option.id in domain,
+                suggested=feature.default == option.id,
+                usual=option.id in usual.get(feature.id, []),
+            )
+            if (feature.id, option.id) in to_explain:
+                _explain_option(catalog, view, feature, selection, customer)
+            options.append(view)
+        # Options the customer chose before come first: suggested, never picked.
+        options.sort(key=lambda view: not view.usual)
+        dimensions.setdefault(feature.dimension, []).append(
+            FeatureView(
+                id=feature.id,
+                name=feature.name,
+                kind=feature.choose_kind,
+                min=feature.min,
+                max=feature.max,
+                description=getattr(feature, "description", "") or "",
+                options=options,
+                may_be_empty=feature.id in state.may_be_empty,
+            )
+        )
+
+    conflict = None
+    if not state.consistent and state.conflict is not None:
+        conflict = _why(catalog, state.conflict)
+    missing = []
+    if state.consistent and not state.complete:
+        for feature in model.features:
+            count = len(pairs({feature.id: selection[feature.id]})) if feature.id in selection else 0
+            if count < feature.min:
+                missing.append(feature.name)
+    return ConfiguratorState(
+        catalog_id=model.id,
+        catalog_name=model.name,
+        currency=model.currency,
+        selection=selection,
+        consistent=state.consistent,
+        complete=state.complete,
+        dimensions=[
+            (dimension, DIMENSION_NAMES.get(dimension, dimension.title()), features)
+            for dimension, features in _in_dimension_order(dimensions)
+        ],
+        lines=[
+            PriceLineView(line.feature, line.option, _line_name(catalog, line), line.amount)
+            for line in breakdown.lines
+        ],
+        total=breakdown.total,
+        conflict=conflict,
+        problems=list(problems or []),
+        notice=notice,
+        missing=missing,
+        has_usual=any(usual.values()),
+        lazy_explanations=lazy,
+    )
+
+
+def _explain_option(
+    catalog: Catalog, view: OptionView, feature: Any, selection: Selection, customer: dict[str, str]
+) -> None:
+    feature_id = feature.id
+    # For a single-choice feature the question is "why can I not switch to it?":
+    # its own current pick is no reason.
+    others = selection
+    if feature.choose_kind != "multi":
+        others = {key: value for key, value in selection.items() if key != feature_id}
+    explanation = catalog.explain(feature_id, view.id, others, customer=customer)
+    if explanation.possible:
+        return
+    view.why = _why(catalog, explanation)
+    repair = catalog.repair(feature_id, view.id, selection, customer=customer)
+    if repair is None:
+        view.unavailable = True
+        return
+    changes = []
+    for change in repair.changes:
+        if change.feature == feature_id:
+            continue
+        changed = catalog.model.feature(change.feature)
+        after = [_option_name(catalog, change.feature, option) for option in change.after]
+        if after:
+            changes.append(f"switch {changed.name.lower()} to {', '.join(after)}")
+        else:
+            changes.append(f"remove {changed.name.lower()}")
+    delta = repair.price_delta
+    label = "; ".join(changes) if changes else f"pick {view.name}"
+    label = f"{label[0].upper()}{label[1:]}, {_signed(delta)}"
+    view.repair = RepairOffer(feature_id, view.id, label, changes, delta)
+
+
+def _why(catalog: Catalog, explanation: Any) -> Why:
+    rules = [
+        constraint.message or f"Rule {constraint.name}" for constraint in explanation.constraints
+    ]
+    picks = [
+        f"{_feature_name(catalog, feature)}: {_option_name(catalog, feature, option)}"
+        for feature, option in explanation.selections
+    ]
+    return Why(rules=rules, picks=picks)
+
+
+def _in_dimension_order(dimensions: dict[str, list[FeatureView]]) -> list[tuple[str, list[FeatureView]]]:
+    order = list(DIMENSION_NAMES)
+    return sorted(dimensions.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)
+
+
+def _feature_name(catalog: Catalog, feature_id: str) -> str:
+    feature = catalog.model.feature(feature_id)
+    return feature.name if feature else feature_id
+
+
+def _option_name(catalog: Catalog, feature_id: str, option_id: str) -> str:
+    feature = catalog.model.feature(feature_id)
+    option = feature.option(option_id) if feature else None
+    return option.name if option else option_id
+
+
+def _line_name(catalog: Catalog, line: Any) -> str:
+    return f"{_feature_name(catalog, line.feature)}: {line.name}"
+
+
+def _signed(amount: Decimal) -> str:
+    return f"+{amount:,.2f}" if amount >= 0 else f"−{-amount:,.2f}"

@@ -1,0 +1,60 @@
+"""Personal defaults: the options a customer chose before, suggested first."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from configurator.services.configuring import pairs
+from configurator.store.models import Configuration, Order, Revision, User
+
+HISTORY = 20  # recent configurations and orders looked at
+
+
+def personal_defaults(session: Session, customer: User, catalog_id: str) -> dict[str, list[str]]:
+    """Per feature, the options this customer usually picks in this product line.
+
+    Looks at the newest revision of their recent configurations and at their
+    recent orders; more recent picks weigh more. Options that appear in at
+    least a third of that history are returned, most usual first.
+    """
+    selections = [
+        row.selection
+        for row in session.execute(
+            sa.select(Revision.selection)
+            .join(
+                Configuration,
+                sa.and_(
+                    Revision.configuration_id == Configuration.id,
+                    Revision.number == Configuration.revision_count,
+                ),
+            )
+            .where(Configuration.owner_id == customer.id, Configuration.catalog_id == catalog_id)
+            .order_by(Configuration.updated_at.desc())
+            .limit(HISTORY)
+        )
+    ]
+    orders = session.scalars(
+        sa.select(Order.snapshot)
+        .where(Order.owner_id == customer.id)
+        .order_by(Order.created_at.desc())
+        .limit(HISTORY)
+    )
+    selections += [snap["selection"] for snap in orders if snap["catalog"]["id"] == catalog_id]
+    if not selections:
+        return {}
+    scores: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    weight_total = 0.0
+    for rank, selection in enumerate(selections):
+        weight = 1.0 / (1 + rank * 0.1)
+        weight_total += weight
+        for feature, option in pairs(selection):
+            scores[feature][option] += weight
+    result = {}
+    for feature, options in scores.items():
+        usual = [o for o, s in sorted(options.items(), key=lambda kv: -kv[1]) if s >= weight_total / 3]
+        if usual:
+            result[feature] = usual
+    return result

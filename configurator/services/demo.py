@@ -1,0 +1,138 @@
+"""Demo data for `configurator seed`: catalogs, staff, and customers with two
+years of saved configurations, revisions and orders. Idempotent: an account
+that exists already is left as it is."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+from sqlalchemy.orm import Session
+
+from configurator.engine import Catalog
+from configurator.services import accounts, catalogs, configurations, orders
+from configurator.services.errors import NotOrderable
+from configurator.store.models import User
+from configurator.store.types import utcnow
+
+NAMES = ["for the office", "for home", "spare", "gift", "summer", "team", "second try", "standard", "deluxe"]
+
+
+@dataclass
+class SeedReport:
+    """What seeding did, including the logins to print."""
+
+    catalogs: list[str] = field(default_factory=list)
+    created_users: list[str] = field(default_factory=list)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+    configurations: int = 0
+    orders: int = 0
+
+
+def seed(session: Session, catalog_dir: Path, seed_dir: Path, *, now: datetime | None = None) -> SeedReport:
+    """Load every catalog in `catalog_dir` and the demo people in `seed_dir`."""
+    now = now or utcnow()
+    report = SeedReport()
+    for path in sorted(Path(catalog_dir).glob("*.y*ml")):
+        result = catalogs.load_file(session, path)
+        state = "new version" if result.created else "unchanged"
+        report.catalogs.append(f"{result.version.catalog_id} #{result.version.number} ({state})")
+    versions = catalogs.current_versions(session)
+    for person in _read(Path(seed_dir) / "staff.yaml"):
+        report.logins.append(("staff", person["email"], person["password"]))
+        if _exists(session, person["email"]):
+            continue
+        accounts.sign_up(session, person["email"], person["password"], person["name"], role="staff")
+        report.created_users.append(person["email"])
+    for person in _read(Path(seed_dir) / "customers.yaml"):
+        report.logins.append(("customer", person["email"], person["password"]))
+        if _exists(session, person["email"]):
+            continue
+        user = accounts.sign_up(
+            session,
+            person["email"],
+            person["password"],
+            person["name"],
+            segment=person.get("segment", "consumer"),
+            country=person.get("country"),
+            tier=person.get("tier"),
+        )
+        report.created_users.append(user.email)
+        if versions:
+            _history(session, user, versions, int(person.get("configurations", 4)), now, report)
+    return report
+
+
+def _history(session: Session, user: User, versions: list, count: int, now: datetime, report: SeedReport) -> None:
+    """Configurations over the last two years; some changed, some ordered, some reordered."""
+    rng = random.Random(user.email)  # the same history every time for the same person
+    favourite = rng.choice(versions)
+    moments = sorted(now - timedelta(days=rng.uniform(2, 730), minutes=rng.randint(0, 1440)) for _ in range(count))
+    for moment in moments:
+        version = favourite if rng.random() < 0.6 else rng.choice(versions)
+        catalog = catalogs.engine_catalog(version)
+        selection = random_configuration(catalog, user.facts(), rng)
+        if selection is None:
+            continue
+        name = f"{version.name} {rng.choice(NAMES)}"
+        configuration = configurations.create(session, user, version.catalog_id, name, selection, now=moment)
+        report.configurations += 1
+        at = moment
+        for _ in range(rng.choice([0, 0, 1, 2])):
+            at += timedelta(days=rng.uniform(0.1, 20))
+            changed = random_configuration(catalog, user.facts(), rng)
+            if changed and at < now:
+                revision = configurations.latest_revision(session, configuration)
+                configurations.revise(session, user, configuration.id, revision.number, changed, now=at)
+        if rng.random() < 0.55 and at < now:
+            at += timedelta(hours=rng.uniform(1, 72))
+            try:
+                order = orders.place(session, user, configuration.id, now=min(at, now))
+            except NotOrderable:
+                continue
+            report.orders += 1
+            if rng.random() < 0.3:
+                later = min(at + timedelta(days=rng.uniform(30, 200)), now)
+                try:
+                    orders.reorder(session, user, order.number, now=later)
+                    report.orders += 1
+                except NotOrderable:
+                    pass
+
+
+def random_configuration(catalog: Catalog, customer: dict[str, str], rng: random.Random) -> dict[str, Any] | None:
+    """A random complete valid configuration: random picks among what still fits."""
+    selection: dict[str, Any] = {}
+    features = list(catalog.model.features)
+    rng.shuffle(features)
+    for feature in features[: max(3, len(features) // 2)]:
+        state = catalog.domains(selection, customer=customer)
+        if not state.consistent:
+            return None
+        domain = state.domains.get(feature.id, [])
+        if not domain or (feature.id in state.may_be_empty and rng.random() < 0.4):
+            continue
+        if feature.choose_kind == "multi":
+            picks = rng.sample(domain, k=min(len(domain), rng.randint(max(feature.min, 1), max(feature.max, 1))))
+            trial = dict(selection, **{feature.id: picks})
+            if catalog.domains(trial, customer=customer).consistent:
+                selection = trial
+        else:
+            selection[feature.id] = rng.choice(domain)
+    done = catalog.complete(selection, customer=customer)
+    return dict(done.selections) if done.consistent else None
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or []
+
+
+def _exists(session: Session, email: str) -> bool:
+    return session.scalar(sa.select(User.id).where(User.email == accounts.normalize_email(email))) is not None

@@ -1,0 +1,205 @@
+"""Orders: place one from a complete configuration with an immutable snapshot,
+list them, and reorder after re-checking against the current catalog."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from configurator.engine import Catalog
+from configurator.services import catalogs, configurations, timeline
+from configurator.services.configuring import Selection
+from configurator.services.errors import NotFound, NotOrderable
+from configurator.services.recheck import Recheck, recheck
+from configurator.store.models import CatalogVersion, Order, User
+from configurator.store.types import utcnow
+
+CENT = Decimal("0.01")
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
+
+
+def new_number() -> str:
+    """A random order number like `K7QF-3M2P`: unguessable, easy to read out."""
+    chars = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def snapshot(catalog: Catalog, version: CatalogVersion, selection: Selection) -> dict[str, Any]:
+    """Choices with names and prices as they are now, for keeping forever."""
+    model = catalog.model
+    breakdown = catalog.price(selection)
+    lines = []
+    for line in breakdown.lines:
+        feature = model.feature(line.feature)
+        lines.append(
+            {
+                "feature": line.feature,
+                "feature_name": feature.name,
+                "dimension": feature.dimension,
+                "option": line.option,
+                "option_name": line.name,
+                "amount": str(Decimal(line.amount).quantize(CENT)),
+            }
+        )
+    return {
+        "catalog": {
+            "id": model.id,
+            "name": model.name,
+            "currency": model.currency,
+            "version": version.number,
+            "declared_version": version.declared_version,
+            "fingerprint": version.fingerprint,
+        },
+        "selection": dict(selection),
+        "lines": lines,
+        "total": str(Decimal(breakdown.total).quantize(CENT)),
+    }
+
+
+def snapshot_lines(order: Order) -> dict[tuple[str, str], tuple[str, str, Decimal]]:
+    """(feature, option) -> (feature name, option name, price) as ordered."""
+    return {
+        (line["feature"], line["option"]): (line["feature_name"], line["option_name"], Decimal(line["amount"]))
+        for line in order.snapshot["lines"]
+    }
+
+
+def place(
+    session: Session,
+    owner: User,
+    configuration_id: int,
+    revision_number: int | None = None,
+    *,
+    now: datetime | None = None,
+) -> Order:
+    """Order the newest (or given) revision of one's configuration.
+
+    NotOrderable when it is incomplete, no longer valid, or made with an older
+    catalog version (the customer reviews it in the configurator first).
+    """
+    configuration = configurations.get(session, owner, configuration_id)
+    if configuration.owner_id != owner.id:
+        raise NotFound("There is no such configuration.")
+    revision = (
+        configurations.latest_revision(session, configuration)
+        if revision_number is None
+        else configurations.revision(session, owner, configuration_id, revision_number)
+    )
+    version = catalogs.current(session, configuration.catalog_id)
+    if revision.catalog_version_id != version.id:
+        raise NotOrderable(
+            "The catalog has changed since this revision was saved. "
+            "Open it to see what changed, save it again, then order."
+        )
+    catalog = catalogs.engine_catalog(version)
+    state = catalog.domains(revision.selection, customer=owner.facts())
+    if not state.complete:
+        raise NotOrderable("Only complete configurations can be ordered. Finish the open choices first.")
+    order = _new_order(
+        session, owner, catalog, version, revision.selection, now=now,
+        configuration_id=configuration.id, revision_id=revision.id,
+    )
+    timeline.record(
+        session, owner.id, "ordered", f"Order {order.number}: {configuration.name}",
+        {"order": order.number, "configuration_id": configuration.id,
+         "revision": revision.number, "total": str(order.total)},
+        now=order.created_at,
+    )
+    _commit_order(session)
+    return order
+
+
+def get(session: Session, viewer: User, number: str) -> Order:
+    """An order its owner (or staff) may see; NotFound otherwise."""
+    order = session.scalar(sa.select(Order).where(Order.number == number.strip().upper()))
+    if order is None or not (order.owner_id == viewer.id or viewer.is_staff):
+        raise NotFound("There is no such order.")
+    return order
+
+
+def list_for(session: Session, owner: User, *, limit: int = 50, offset: int = 0) -> list[Order]:
+    """The owner's orders, newest first."""
+    query = (
+        sa.select(Order)
+        .where(Order.owner_id == owner.id)
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.scalars(query))
+
+
+def recheck_order(session: Session, viewer: User, number: str) -> tuple[Order, CatalogVersion, Recheck]:
+    """The order, the current catalog version, and how the order fits it now."""
+    order = get(session, viewer, number)
+    version = catalogs.current(session, order.snapshot["catalog"]["id"])
+    owner = order.owner
+    result = recheck(
+        catalogs.engine_catalog(version), order.snapshot["selection"], snapshot_lines(order), owner.facts()
+    )
+    return order, version, result
+
+
+def reorder(session: Session, owner: User, number: str, *, now: datetime | None = None) -> Order:
+    """Order again exactly what an earlier order had, at today's prices.
+
+    NotOrderable when something no longer fits; the customer then starts from
+    the repaired configuration instead.
+    """
+    order, version, result = recheck_order(session, owner, number)
+    if order.owner_id != owner.id:
+        raise NotFound("There is no such order.")
+    if not result.fits:
+        raise NotOrderable("This order no longer fits the catalog as it is today; see what changed.")
+    catalog = catalogs.engine_catalog(version)
+    again = _new_order(
+        session, owner, catalog, version, result.kept, now=now,
+        configuration_id=order.configuration_id, reorder_of_id=order.id,
+    )
+    timeline.record(
+        session, owner.id, "reordered", f"Order {again.number}, again from {order.number}",
+        {"order": again.number, "reorder_of": order.number, "total": str(again.total),
+         "total_then": str(order.total)},
+        now=again.created_at,
+    )
+    _commit_order(session)
+    return again
+
+
+def _new_order(
+    session: Session,
+    owner: User,
+    catalog: Catalog,
+    version: CatalogVersion,
+    selection: Selection,
+    *,
+    now: datetime | None,
+    **links: Any,
+) -> Order:
+    kept = snapshot(catalog, version, selection)
+    order = Order(
+        number=new_number(),
+        owner_id=owner.id,
+        catalog_version_id=version.id,
+        snapshot=kept,
+        total=Decimal(kept["total"]),
+        currency=version.currency,
+        created_at=now or utcnow(),
+        **links,
+    )
+    session.add(order)
+    return order
+
+
+def _commit_order(session: Session) -> None:
+    try:
+        session.commit()
+    except IntegrityError as error:  # a number collision: one in 10^12, say so plainly
+        session.rollback()
+        raise NotOrderable("The order could not be placed; please try again.") from error

@@ -1,0 +1,95 @@
+"""The customer's timeline: every interaction, with time and channel."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from configurator.services.errors import NotFound
+from configurator.store.models import Interaction, User
+from configurator.store.types import utcnow
+
+KINDS = {
+    "signed_up": "Created an account",
+    "viewed": "Viewed a product line",
+    "saved": "Saved a configuration",
+    "changed": "Changed a configuration",
+    "ordered": "Placed an order",
+    "reordered": "Reordered",
+    "quoted": "Received a quote",
+}
+VIEW_QUIET_PERIOD = timedelta(minutes=30)
+
+
+def record(
+    session: Session,
+    customer_id: int,
+    kind: str,
+    subject: str,
+    detail: dict[str, Any] | None = None,
+    *,
+    channel: str = "web",
+    actor_id: int | None = None,
+    now: datetime | None = None,
+) -> Interaction:
+    """Add an interaction within the caller's transaction (the caller commits)."""
+    interaction = Interaction(
+        customer_id=customer_id,
+        actor_id=actor_id,
+        kind=kind,
+        channel=channel,
+        subject=subject[:200],
+        detail=detail or {},
+        created_at=now or utcnow(),
+    )
+    session.add(interaction)
+    return interaction
+
+
+def record_view(
+    session: Session, customer: User, catalog_id: str, catalog_name: str, now: datetime | None = None
+) -> Interaction | None:
+    """Note that a customer opened a product line, at most once per half hour."""
+    now = now or utcnow()
+    recent = session.scalar(
+        sa.select(Interaction.id)
+        .where(
+            Interaction.customer_id == customer.id,
+            Interaction.kind == "viewed",
+            Interaction.subject == catalog_name,
+            Interaction.created_at > now - VIEW_QUIET_PERIOD,
+        )
+        .limit(1)
+    )
+    if recent is not None:
+        return None
+    interaction = record(
+        session, customer.id, "viewed", catalog_name, {"catalog_id": catalog_id}, now=now
+    )
+    session.commit()
+    return interaction
+
+
+def for_customer(
+    session: Session, viewer: User, customer_id: int, *, limit: int = 50, before_id: int | None = None
+) -> list[Interaction]:
+    """The newest interactions of a customer, for that customer or staff."""
+    if viewer.id != customer_id and not viewer.is_staff:
+        raise NotFound("There is no such timeline.")
+    query = (
+        sa.select(Interaction)
+        .where(Interaction.customer_id == customer_id)
+        .order_by(Interaction.created_at.desc(), Interaction.id.desc())
+        .limit(limit)
+    )
+    if before_id is not None:
+        query = query.where(Interaction.id < before_id)
+    return list(session.scalars(query))
+
+
+def describe(kind: str) -> str:
+    """A readable label for an interaction kind."""
+    return KINDS.get(kind, kind.replace("_", " ").capitalize())

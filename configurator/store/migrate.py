@@ -1,0 +1,42 @@
+"""Apply the Alembic migrations that ship inside the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(url: str | None = None, connection: sa.Connection | None = None) -> AlembicConfig:
+    """An Alembic config pointing at our migrations, for a URL or an open connection."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(target: str | sa.Engine, revision: str = "head") -> None:
+    """Bring the database at `target` (URL or engine) up to `revision`."""
+    if isinstance(target, sa.Engine):
+        with target.begin() as connection:
+            command.upgrade(alembic_config(connection=connection), revision)
+        return
+    if target.startswith("sqlite:///") and target != "sqlite:///:memory:":
+        Path(target[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url=target), revision)
+
+
+def downgrade(target: str | sa.Engine, revision: str = "base") -> None:
+    """Undo migrations down to `revision`."""
+    if isinstance(target, sa.Engine):
+        with target.begin() as connection:
+            command.downgrade(alembic_config(connection=connection), revision)
+        return
+    command.downgrade(alembic_config(url=target), revision)

@@ -1,0 +1,249 @@
+"""The shop's records: customers and staff, catalog versions, configurations
+with their immutable revisions, orders with immutable snapshots, and the
+customer's timeline.
+
+Later issues add business accounts and quotes; `User.role` and
+`Interaction.channel` already leave room for staff.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from configurator.store.types import JSONType, Money, UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("customer", "staff")
+SEGMENTS = ("consumer", "business")
+CHANNELS = ("web", "staff")
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names (Alembic needs them)."""
+
+    metadata = sa.MetaData(naming_convention=NAMING)
+
+
+class ImmutableRecordError(RuntimeError):
+    """Someone tried to change a revision or a placed order's snapshot."""
+
+
+class User(Base):
+    """A customer (who configures and orders) or a staff member."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[str] = mapped_column(sa.String(16), default="customer")
+    segment: Mapped[str] = mapped_column(sa.String(16), default="consumer")
+    country: Mapped[Optional[str]] = mapped_column(sa.String(2))
+    tier: Mapped[Optional[str]] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    configurations: WriteOnlyMapped["Configuration"] = relationship(back_populates="owner")
+    orders: WriteOnlyMapped["Order"] = relationship(back_populates="owner")
+
+    __table_args__ = (
+        sa.CheckConstraint(f"role IN {ROLES}", name="role"),
+        sa.CheckConstraint(f"segment IN {SEGMENTS}", name="segment"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+    def set_password(self, password: str, method: str = "scrypt") -> None:
+        """Store a salted hash of `password`, never the password."""
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        """True when `password` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_staff(self) -> bool:
+        """Staff may look at every customer's records."""
+        return self.role == "staff"
+
+    def facts(self) -> dict[str, str]:
+        """The customer facts the engine's `customer.KEY` rules read."""
+        facts = {"segment": self.segment, "country": self.country, "tier": self.tier}
+        return {key: value for key, value in facts.items() if value}
+
+    # Flask-Login's user protocol, spelled out to keep the store free of Flask.
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session."""
+        return str(self.id)
+
+
+class CatalogVersion(Base):
+    """One loaded text of a catalog file. A changed file becomes a new version;
+    configurations and orders keep pointing to the version they were made with."""
+
+    __tablename__ = "catalog_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    catalog_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    number: Mapped[int]  # our own 1, 2, 3... per catalog, in load order
+    declared_version: Mapped[int]  # the `version:` written in the file
+    name: Mapped[str] = mapped_column(sa.String(200))
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    source_path: Mapped[str] = mapped_column(sa.String(500))
+    source_text: Mapped[str] = mapped_column(sa.Text)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("catalog_id", "number"),)
+
+    def __repr__(self) -> str:
+        return f"<CatalogVersion {self.catalog_id} #{self.number}>"
+
+
+class Configuration(Base):
+    """A customer's named configuration of one product line; its content lives
+    in the revisions, the newest one being `revision_count`."""
+
+    __tablename__ = "configurations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    catalog_id: Mapped[str] = mapped_column(sa.String(64))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    derived_from_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("configurations.id", ondelete="SET NULL")
+    )
+    revision_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner: Mapped[User] = relationship(back_populates="configurations")
+    revisions: WriteOnlyMapped["Revision"] = relationship(
+        back_populates="configuration", order_by="Revision.number", passive_deletes=True
+    )
+
+    __table_args__ = (sa.Index("ix_configurations_owner_updated", "owner_id", "updated_at"),)
+
+    def __repr__(self) -> str:
+        return f"<Configuration {self.id} {self.name!r} r{self.revision_count}>"
+
+
+class Revision(Base):
+    """One saved state of a configuration. Never changed once written."""
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    configuration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("configurations.id", ondelete="CASCADE")
+    )
+    number: Mapped[int]
+    catalog_version_id: Mapped[int] = mapped_column(sa.ForeignKey("catalog_versions.id"))
+    selection: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    price: Mapped[Decimal] = mapped_column(Money)
+    complete: Mapped[bool] = mapped_column(default=False)
+    author_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    configuration: Mapped[Configuration] = relationship(back_populates="revisions")
+    catalog_version: Mapped[CatalogVersion] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("configuration_id", "number"),)
+
+    def __repr__(self) -> str:
+        return f"<Revision {self.configuration_id}/{self.number}>"
+
+
+class Order(Base):
+    """A placed order. `snapshot` keeps the choices, names and prices as they
+    were, so no later catalog or price change alters it."""
+
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    configuration_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("configurations.id", ondelete="SET NULL")
+    )
+    revision_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("revisions.id", ondelete="SET NULL")
+    )
+    catalog_version_id: Mapped[int] = mapped_column(sa.ForeignKey("catalog_versions.id"))
+    reorder_of_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("orders.id", ondelete="SET NULL")
+    )
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    total: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    status: Mapped[str] = mapped_column(sa.String(16), default="placed")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner: Mapped[User] = relationship(back_populates="orders")
+    configuration: Mapped[Optional[Configuration]] = relationship()
+    revision: Mapped[Optional[Revision]] = relationship()
+    catalog_version: Mapped[CatalogVersion] = relationship()
+
+    __table_args__ = (sa.Index("ix_orders_owner_created", "owner_id", "created_at"),)
+
+    def __repr__(self) -> str:
+        return f"<Order {self.number}>"
+
+
+class Interaction(Base):
+    """One event on a customer's timeline: viewed, saved, changed, ordered..."""
+
+    __tablename__ = "interactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    channel: Mapped[str] = mapped_column(sa.String(16), default="web")
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint(f"channel IN {CHANNELS}", name="channel"),
+        sa.Index("ix_interactions_customer_created", "customer_id", "created_at"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Interaction {self.customer_id} {self.kind}>"
+
+
+# Revisions and order snapshots are history: refuse to rewrite them.
+_FROZEN_ORDER_FIELDS = ("number", "owner_id", "snapshot", "total", "currency", "created_at")
+
+
+@event.listens_for(Revision, "before_update")
+def _refuse_revision_update(_mapper: Any, _connection: Any, target: Revision) -> None:
+    raise ImmutableRecordError(f"revision {target.number} is history and cannot change")
+
+
+@event.listens_for(Order, "before_update")
+def _refuse_snapshot_update(_mapper: Any, _connection: Any, target: Order) -> None:
+    state = sa.inspect(target)
+    for field in _FROZEN_ORDER_FIELDS:
+        if state.attrs[field].history.has_changes():
+            raise ImmutableRecordError(f"order {target.number}: {field} cannot change")

@@ -1,0 +1,75 @@
+"""The web app: `create_app` builds it; one blueprint package per audience."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, redirect, url_for
+
+from configurator.config import REPO_ROOT, Config
+from configurator.store import db
+from configurator.web.extensions import csrf, htmx, login_manager
+
+
+def create_app(config_class: type = Config, test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the shop: config, database, CSRF, login, htmx, blueprints, errors."""
+    app = Flask(
+        __name__,
+        template_folder=str(REPO_ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(REPO_ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+
+    from configurator.services import accounts
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        """The signed-in user for Flask-Login, or None when the id is stale."""
+        try:
+            return accounts.get_user(db.session, int(user_id))
+        except ValueError:
+            return None
+
+    from configurator.web import errors
+    from configurator.web.account import bp as account_bp
+    from configurator.web.auth import bp as auth_bp
+    from configurator.web.shop import bp as shop_bp
+
+    app.register_blueprint(shop_bp, url_prefix="/shop")
+    app.register_blueprint(account_bp, url_prefix="/account")
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    errors.register(app)
+
+    app.add_url_rule("/", "index", lambda: redirect(url_for("shop.index")))
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["signed_money"] = signed_money
+    app.jinja_env.filters["when"] = when
+    return app
+
+
+def money(amount: Decimal | str | None) -> str:
+    """12345.5 -> `12,345.50` (the currency is printed next to it)."""
+    if amount is None:
+        return "—"
+    return f"{Decimal(amount):,.2f}"
+
+
+def signed_money(amount: Decimal | str) -> str:
+    """+40.00 / −12.00, for price changes."""
+    amount = Decimal(amount)
+    return f"+{amount:,.2f}" if amount >= 0 else f"−{-amount:,.2f}"
+
+
+def when(moment: datetime | None) -> str:
+    """A UTC time as `2024-05-01 14:03 UTC`."""
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""

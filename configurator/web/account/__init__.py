@@ -1,0 +1,7 @@
+"""The `account` blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("account", __name__)
+
+from configurator.web.account import routes  # noqa: E402,F401  (registers the views)

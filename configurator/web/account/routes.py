@@ -1,0 +1,194 @@
+"""The customer's own records: configurations with revisions, orders, reorder,
+timeline. Every view is for the signed-in owner only; anything else is a 404."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_htmx import make_response
+from flask_login import current_user, login_required
+
+from configurator.services import catalogs, configurations, configuring, orders, timeline
+from configurator.services.errors import InvalidSelection, NotFound, NotOrderable, StaleRevision
+from configurator.store import db
+from configurator.web import workbench
+from configurator.web.account import bp
+from configurator.web.account.forms import DiffForm
+from configurator.web.errors import error_response
+from configurator.web.extensions import htmx
+
+
+@bp.before_request
+@login_required
+def require_sign_in():
+    """Every page here belongs to a signed-in customer."""
+
+
+@bp.errorhandler(NotFound)
+def not_found(error: NotFound):
+    """Someone else's or a missing record: the same 404, no hint which."""
+    return error_response(404, str(error))
+
+
+@bp.get("/configurations")
+def configurations_list():
+    """My configurations, most recently changed first."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = configurations.list_for(db.session, current_user, limit=25, offset=(page - 1) * 25)
+    names = {v.catalog_id: v.name for v in catalogs.current_versions(db.session)}
+    return render_template("account/configurations.html", rows=rows, names=names, page=page)
+
+
+@bp.route("/configurations/<int:configuration_id>", methods=["GET", "POST"])
+def configuration(configuration_id: int):
+    """A saved configuration in the configurator, with its revisions.
+
+    GET shows the newest revision, re-checked when the catalog changed since;
+    POST applies picks and buttons (fragment for htmx), nothing is saved.
+    """
+    configuration, version, result = configurations.recheck_latest(db.session, current_user, configuration_id)
+    catalog = catalogs.engine_catalog(version)
+    usual = workbench.usual_choices(configuration.catalog_id)
+    latest = configurations.latest_revision(db.session, configuration)
+    base = latest.number
+    notice, problems, recheck = None, [], None
+    if request.method == "POST":
+        selection, problems = workbench.posted_selection(catalog)
+        base = request.form.get("base_revision", latest.number, type=int)
+        selection, notice = configuring.apply_action(
+            catalog, selection, request.form.get("action", ""), workbench.customer_facts(), usual
+        )
+    elif latest.catalog_version_id == version.id:
+        selection = dict(latest.selection)
+    else:
+        recheck = result
+        selection = result.kept if result.fits or result.repaired is None else result.repaired
+    state = workbench.evaluate(catalog, selection, usual, problems=problems, notice=notice)
+    return _page(configuration, version, state, base, recheck=recheck)
+
+
+@bp.post("/configurations/<int:configuration_id>/save")
+def save_revision(configuration_id: int):
+    """Save the picks as the next revision, unless another tab saved first."""
+    configuration = configurations.get(db.session, current_user, configuration_id)
+    version = workbench.current_version(configuration.catalog_id)
+    catalog = catalogs.engine_catalog(version)
+    selection, problems = workbench.posted_selection(catalog)
+    base = request.form.get("base_revision", 0, type=int)
+    if problems:
+        return _again(configuration, version, catalog, selection, base, problems, 400)
+    try:
+        revision = configurations.revise(db.session, current_user, configuration_id, base, selection)
+    except StaleRevision as error:
+        return _again(configuration, version, catalog, selection, error.latest.number, [str(error)], 409)
+    except InvalidSelection as error:
+        return _again(configuration, version, catalog, selection, base, [str(error)], 400)
+    if revision.number == base:
+        flash("Nothing changed since the last revision, so there was nothing to save.", "info")
+    else:
+        flash(f"Saved as revision {revision.number}.", "success")
+    return _redirect(url_for("account.configuration", configuration_id=configuration_id))
+
+
+@bp.post("/configurations/<int:configuration_id>/order")
+def order(configuration_id: int):
+    """Order the configuration; unsaved picks are saved as a revision first."""
+    configuration = configurations.get(db.session, current_user, configuration_id)
+    version = workbench.current_version(configuration.catalog_id)
+    catalog = catalogs.engine_catalog(version)
+    selection, problems = workbench.posted_selection(catalog)
+    base = request.form.get("base_revision", 0, type=int)
+    if problems:
+        return _again(configuration, version, catalog, selection, base, problems, 400)
+    try:
+        revision = configurations.revise(db.session, current_user, configuration_id, base, selection)
+        placed = orders.place(db.session, current_user, configuration_id, revision.number)
+    except StaleRevision as error:
+        return _again(configuration, version, catalog, selection, error.latest.number, [str(error)], 409)
+    except (NotOrderable, InvalidSelection) as error:
+        latest = configurations.latest_revision(db.session, configuration)
+        return _again(configuration, version, catalog, selection, latest.number, [str(error)], 409)
+    flash(f"Thank you! Order {placed.number} is placed.", "success")
+    return _redirect(url_for("account.order_detail", number=placed.number))
+
+
+@bp.get("/configurations/<int:configuration_id>/diff")
+def diff(configuration_id: int):
+    """What changed between two revisions (fragment for htmx)."""
+    form = DiffForm(request.args)
+    if not form.validate():
+        abort(400, "Pick two revisions to compare.")
+    result = configurations.diff(db.session, current_user, configuration_id, form.a.data, form.b.data)
+    if htmx:
+        return render_template("partials/_diff.html", diff=result)
+    configuration = configurations.get(db.session, current_user, configuration_id)
+    return render_template("account/diff.html", diff=result, configuration=configuration)
+
+
+@bp.get("/orders")
+def orders_list():
+    """My orders, newest first."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = orders.list_for(db.session, current_user, limit=25, offset=(page - 1) * 25)
+    return render_template("account/orders.html", orders=rows, page=page)
+
+
+@bp.get("/orders/<number>")
+def order_detail(number: str):
+    """One order, exactly as it was placed."""
+    placed = orders.get(db.session, current_user, number)
+    return render_template("account/order.html", order=placed)
+
+
+@bp.route("/orders/<number>/reorder", methods=["GET", "POST"])
+def reorder(number: str):
+    """GET: the order re-checked against today's catalog. POST: order it again."""
+    if request.method == "POST":
+        try:
+            again = orders.reorder(db.session, current_user, number)
+        except NotOrderable as error:
+            flash(str(error), "error")
+        else:
+            flash(f"Thank you! Order {again.number} is placed.", "success")
+            return redirect(url_for("account.order_detail", number=again.number), code=303)
+    placed, version, result = orders.recheck_order(db.session, current_user, number)
+    return render_template("account/reorder.html", order=placed, version=version, recheck=result)
+
+
+@bp.get("/timeline")
+def timeline_page():
+    """Everything that happened with me, newest first."""
+    before = request.args.get("before", type=int)
+    events = timeline.for_customer(db.session, current_user, current_user.id, limit=50, before_id=before)
+    return render_template("account/timeline.html", events=events, describe=timeline.describe)
+
+
+def _page(configuration, version, state, base, *, recheck=None, status=200):
+    revisions = configurations.revisions(db.session, current_user, configuration.id)
+    return workbench.respond(
+        "account/configuration.html",
+        status,
+        state=state,
+        version=version,
+        configuration=configuration,
+        revisions=revisions,
+        base_revision=base,
+        recheck=recheck,
+        name=configuration.name,
+        pick_url=url_for("account.configuration", configuration_id=configuration.id),
+        save_url=url_for("account.save_revision", configuration_id=configuration.id),
+        order_url=url_for("account.order", configuration_id=configuration.id),
+    )
+
+
+def _again(configuration, version, catalog, selection, base, problems, status):
+    """The configurator again with the customer's unsaved picks and the reason."""
+    usual = workbench.usual_choices(configuration.catalog_id)
+    state = workbench.evaluate(catalog, selection, usual, problems=problems)
+    return _page(configuration, version, state, base, status=status)
+
+
+def _redirect(location: str):
+    """A redirect that htmx follows as a full page load."""
+    if htmx:
+        return make_response("", 200, redirect=location)
+    return redirect(location, code=303)

@@ -1,0 +1,7 @@
+"""The `auth` blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from configurator.web.auth import routes  # noqa: E402,F401  (registers the views)

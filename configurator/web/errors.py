@@ -1,0 +1,53 @@
+"""Error pages and fragments: a clear message, never a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_htmx import make_response
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from configurator.web.extensions import htmx
+
+TITLES = {
+    400: "That request did not make sense",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed here",
+    409: "Changed meanwhile",
+    500: "Something went wrong on our side",
+}
+
+
+def error_response(status: int, message: str, title: str | None = None):
+    """A full error page, or for htmx a message shown in the page's message area."""
+    title = title or TITLES.get(status, "Error")
+    if htmx:
+        body = render_template("partials/_message.html", category="error", message=message)
+        # Shown above the page; the configurator the customer was editing stays as it is.
+        return make_response(body, status, retarget="#messages", reswap="innerHTML")
+    return render_template("errors/error.html", title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    """Install the handlers on the app."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return error_response(
+            400,
+            "Your page had expired, so nothing was changed. Reload the page and try again.",
+            "Page expired",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        message = error.description if error.code != 404 else "There is nothing here, or it is not yours to see."
+        return error_response(error.code or 500, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        if app.testing:
+            raise error  # let the test show the real failure
+        app.logger.exception("unhandled error")
+        return error_response(500, "Sorry, that did not work. Nothing you saved was lost; please try again.")

@@ -1,0 +1,16 @@
+"""The shop's forms. The configurator's picks are dynamic (one field per
+feature of the catalog) and read by `workbench.posted_selection`; the fixed
+fields are here."""
+
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import Length
+
+
+class SaveForm(FlaskForm):
+    """The name a configuration is saved under."""
+
+    class Meta:
+        csrf = False  # the configurator form carries the CSRF token for all its buttons
+
+    name = StringField("Name", validators=[Length(max=120)])

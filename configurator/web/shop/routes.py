@@ -1,0 +1,128 @@
+"""The shop: product lines and the live configurator for a new configuration."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_htmx import make_response
+from flask_login import current_user
+
+from configurator.services import catalogs, configurations, configuring, orders, timeline
+from configurator.services.errors import InvalidSelection, NotFound
+from configurator.store import db
+from configurator.web import drafts, workbench
+from configurator.web.extensions import htmx
+from configurator.web.shop import bp
+from configurator.web.shop.forms import SaveForm
+
+
+@bp.get("/")
+def index():
+    """Every product line, with its current version."""
+    return render_template("shop/index.html", versions=catalogs.current_versions(db.session))
+
+
+@bp.route("/<catalog_id>", methods=["GET", "POST"])
+def configure(catalog_id: str):
+    """The configurator for a new configuration: full page, or the fragment for htmx.
+
+    GET starts from the kept draft, or from a past configuration (`?from=ID`)
+    or order (`?order=NUMBER`) re-checked against today's catalog. POST applies
+    the picks and the pressed button (repair, complete, clear, why, usual).
+    """
+    version = workbench.current_version(catalog_id)
+    catalog = catalogs.engine_catalog(version)
+    usual = workbench.usual_choices(catalog_id)
+    notice, problems, recheck, name = None, [], None, ""
+    if request.method == "POST":
+        selection, problems = workbench.posted_selection(catalog)
+        name = SaveForm(request.form).name.data or ""
+        selection, notice = configuring.apply_action(
+            catalog, selection, request.form.get("action", ""), workbench.customer_facts(), usual
+        )
+        drafts.remember(catalog_id, selection, name)
+    else:
+        selection, name, recheck, notice = _starting_point(catalog_id, version.name)
+        if current_user.is_authenticated:
+            timeline.record_view(db.session, current_user, catalog_id, version.name)
+    state = workbench.evaluate(catalog, selection, usual, problems=problems, notice=notice)
+    return workbench.respond(
+        "shop/configure.html",
+        state=state,
+        version=version,
+        name=name,
+        recheck=recheck,
+        pick_url=url_for("shop.configure", catalog_id=catalog_id),
+        save_url=url_for("shop.save", catalog_id=catalog_id),
+    )
+
+
+@bp.post("/<catalog_id>/save")
+def save(catalog_id: str):
+    """Save the picks as a new configuration; a guest signs in first, picks kept."""
+    version = workbench.current_version(catalog_id)
+    catalog = catalogs.engine_catalog(version)
+    selection, problems = workbench.posted_selection(catalog)
+    form = SaveForm(request.form)
+    name = form.name.data or ""
+    if not current_user.is_authenticated:
+        drafts.stash_save(catalog_id, selection, name)
+        flash("Sign in or create an account to save. Your picks are kept and will be saved.", "info")
+        return _redirect(url_for("auth.signin", next=url_for("shop.configure", catalog_id=catalog_id)))
+    if problems or not form.validate():
+        problems += [message for errors in form.errors.values() for message in errors]
+        return _again(catalog, version, selection, name, problems, 400)
+    try:
+        configuration = configurations.create(db.session, current_user, catalog_id, name, selection)
+    except InvalidSelection as error:
+        return _again(catalog, version, selection, name, [str(error)], 400)
+    drafts.forget(catalog_id)
+    flash(f"Saved “{configuration.name}” as revision 1.", "success")
+    return _redirect(url_for("account.configuration", configuration_id=configuration.id))
+
+
+def _starting_point(catalog_id: str, catalog_name: str):
+    """Selection, name, re-check and notice for a fresh configurator page."""
+    from_id = request.args.get("from", type=int)
+    order_number = request.args.get("order")
+    if (from_id or order_number) and current_user.is_authenticated:
+        try:
+            if from_id:
+                source, _, result = configurations.recheck_latest(db.session, current_user, from_id)
+                label = f"“{source.name}”"
+            else:
+                source, _, result = orders.recheck_order(db.session, current_user, order_number)
+                label = f"order {source.number}"
+        except NotFound:
+            flash("There is no such configuration or order to start from.", "error")
+        else:
+            if result.fits:
+                return result.kept, "", result, f"Started from {label}; everything still fits."
+            if result.repaired is not None:
+                return result.repaired, "", result, f"Started from {label}, repaired to fit today's catalog."
+            return result.kept, "", result, f"Started from {label}; some picks no longer fit."
+    kept = drafts.recall(catalog_id)
+    if kept is not None:
+        return kept[0], kept[1], None, None
+    return {}, "", None, None
+
+
+def _again(catalog, version, selection, name, problems, status):
+    """Show the configurator again with the customer's picks and what went wrong."""
+    state = workbench.evaluate(catalog, selection, workbench.usual_choices(version.catalog_id), problems=problems)
+    return workbench.respond(
+        "shop/configure.html",
+        status,
+        state=state,
+        version=version,
+        name=name,
+        recheck=None,
+        pick_url=url_for("shop.configure", catalog_id=version.catalog_id),
+        save_url=url_for("shop.save", catalog_id=version.catalog_id),
+    )
+
+
+def _redirect(location: str):
+    """A redirect that htmx follows as a full page load."""
+    if htmx:
+        return make_response("", 200, redirect=location)
+    return redirect(location, code=303)
