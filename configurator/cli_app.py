@@ -76,7 +76,8 @@ def run_seed(args: argparse.Namespace) -> int:
         except CatalogProblem as error:
             print(f"configurator seed: {error}", file=sys.stderr)
             for problem in error.problems:
-                print(f"  {problem}", file=sys.stderr)
+                if problem != str(error):
+                    print(f"  {problem}", file=sys.stderr)
             return 2
     for line in report.catalogs:
         print(f"catalog {line}")
@@ -113,7 +114,8 @@ def run_catalog_load(args: argparse.Namespace) -> int:
             except CatalogProblem as error:
                 print(f"{error}", file=sys.stderr)
                 for problem in error.problems:
-                    print(f"  {problem}", file=sys.stderr)
+                    if problem != str(error):
+                        print(f"  {problem}", file=sys.stderr)
                 status = 2
                 continue
             version = result.version

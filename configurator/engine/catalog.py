@@ -130,7 +130,7 @@ class Catalog:
         problem = self.problem
         if feature.multi:
             return problem.option_var[(feature_id, option_id)], 1
-        return problem.feature_var[feature_id], feature.option_ids().index(option_id)
+        return problem.feature_var[feature_id], feature.position(option_id)
 
     def _evidence(self, selection: Selection, customer: dict | None) -> dict[int, int] | None:
         """Variable -> value for the facts and picks; None when two picks clash on one variable."""

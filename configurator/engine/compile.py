@@ -305,12 +305,9 @@ class _Compiler:
 
     def compile_table(self, position: int, constraint: Constraint) -> None:
         scope = tuple(self.feature_var[f] for f in constraint.table_features)
-        features = [self.model.feature(f) for f in constraint.table_features]
+        indexes = [_value_indexes(self.model.feature(f)) for f in constraint.table_features]
         listed = np.array(
-            [
-                [_value_index(feature, entry) for feature, entry in zip(features, row)]
-                for row in constraint.rows
-            ],
+            [[index[entry] for index, entry in zip(indexes, row)] for row in constraint.rows],
             dtype=np.int32,
         ).reshape(len(constraint.rows), len(scope))
         if not constraint.deny:
@@ -388,7 +385,7 @@ class _Compiler:
             for option in atom.options:
                 chosen |= columns[self.option_var[(feature.id, option)]] == 1
         else:
-            wanted = [feature.option_ids().index(o) for o in atom.options]
+            wanted = [feature.position(o) for o in atom.options]
             chosen = np.isin(columns[self.feature_var[feature.id]], wanted)
         return ~chosen if atom.negated else chosen
 
@@ -489,10 +486,11 @@ def _scaled(amount: Decimal, scale: int) -> int:
     return int(Fraction(amount) * scale)
 
 
-def _value_index(feature: Feature, entry: str | None) -> int:
-    if entry is None:
-        return len(feature.options)
-    return feature.option_ids().index(entry)
+def _value_indexes(feature: Feature) -> dict[str | None, int]:
+    """Option id -> value index; None -> the "no option" value of an optional feature."""
+    index: dict[str | None, int] = {option.id: i for i, option in enumerate(feature.options)}
+    index[None] = len(feature.options)
+    return index
 
 
 def _grid(sizes: list[int]) -> np.ndarray:

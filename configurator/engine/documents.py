@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 import yaml
@@ -60,11 +61,14 @@ def read_document(text: str, file: str, *, as_json: bool) -> tuple[Any, list[Pro
     reading (keys written twice); raises CatalogError when the text cannot be
     read at all.
     """
-    if not text.strip():
-        raise CatalogError([Problem(file, "", "the file is empty")])
-    if as_json:
-        return _read_json(text, file)
-    return _read_yaml(text, file)
+    try:
+        if not text.strip():
+            raise CatalogError([Problem(file, "", "the file is empty")])
+        if as_json:
+            return _read_json(text, file)
+        return _read_yaml(text, file)
+    except CatalogError as error:
+        raise CatalogError([replace(problem, syntax=True) for problem in error.problems]) from None
 
 
 # ---------------------------------------------------------------------- JSON

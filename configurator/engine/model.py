@@ -50,10 +50,16 @@ class Feature:
 
     def option(self, option_id: str) -> Option | None:
         """The option with that id, or None."""
-        for option in self.options:
-            if option.id == option_id:
-                return option
-        return None
+        position = self.position(option_id)
+        return None if position is None else self.options[position]
+
+    def position(self, option_id: str) -> int | None:
+        """The option's 0-based place in catalog order, or None if the feature has no such option."""
+        index = self.__dict__.get("_positions")
+        if index is None:
+            index = {option.id: i for i, option in enumerate(self.options)}
+            object.__setattr__(self, "_positions", index)
+        return index.get(option_id)
 
     def option_ids(self) -> list[str]:
         """Option ids in catalog order."""

@@ -138,7 +138,7 @@ class Configuration(Base):
 
     owner: Mapped[User] = relationship(back_populates="configurations")
     revisions: WriteOnlyMapped["Revision"] = relationship(
-        back_populates="configuration", order_by="Revision.number", passive_deletes=True
+        back_populates="configuration", passive_deletes=True
     )
 
     __table_args__ = (sa.Index("ix_configurations_owner_updated", "owner_id", "updated_at"),)

@@ -493,13 +493,13 @@ def test_absurd_nesting_is_refused_without_crashing(text: str) -> None:
 
 
 def test_missing_and_undecodable_files(tmp_path: Path) -> None:
-    with pytest.raises(CatalogError, match="nope.yaml: cannot read the file: No such file"):
+    with pytest.raises(CatalogError, match=r"nope\.yaml: cannot read the file: No such file"):
         load_model(tmp_path / "nope.yaml")
     with pytest.raises(CatalogError, match="cannot read the file: Is a directory"):
         load_model(tmp_path)
     bad = tmp_path / "bad.yaml"
     bad.write_bytes(b"catalog: caf\xe9\n")
-    with pytest.raises(CatalogError, match="bad.yaml: not UTF-8 text \\(byte 13 cannot"):
+    with pytest.raises(CatalogError, match=r"bad\.yaml: not UTF-8 text \(byte 13 cannot"):
         load_model(bad)
 
 

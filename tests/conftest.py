@@ -1,0 +1,180 @@
+"""Fixtures for the whole suite: a fresh database per test (SQLite; also
+PostgreSQL for the store and service tests when TEST_DATABASE_URL is set),
+the app, a client that sends the CSRF token like a browser, and sign-in."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+# Store and service tests run on every configured database; the rest on SQLite.
+MULTI_BACKEND_DIRS = ("store", "services")
+
+
+def pytest_generate_tests(metafunc):
+    """Parametrize `backend` over SQLite and, when configured, PostgreSQL."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    parts = Path(str(metafunc.definition.path)).parts
+    backends = ["sqlite"]
+    if PG_URL and any(part in MULTI_BACKEND_DIRS for part in parts):
+        backends.append("postgresql")
+    metafunc.parametrize("backend", backends)
+
+
+@pytest.fixture
+def database_url(backend, tmp_path):
+    """A database nobody else uses: a temp SQLite file, or a fresh PostgreSQL schema."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    import sqlalchemy as sa
+
+    from configurator.config import normalize_database_url
+
+    base = normalize_database_url(PG_URL)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def db_engine(database_url):
+    """An engine on a migrated, empty database."""
+    from configurator.store import make_engine
+    from configurator.store.migrate import upgrade
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(db_engine):
+    """A plain SQLAlchemy session, as services and the CLI use it."""
+    from configurator.store import session_factory
+
+    with session_factory(db_engine)() as session:
+        yield session
+
+
+@pytest.fixture
+def bike(session):
+    """The test bike catalog, loaded as version 1."""
+    from configurator.services import catalogs
+
+    return catalogs.load_file(session, DATA / "bike.yaml").version
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The shop on its own SQLite database with the test bike loaded."""
+    from configurator.config import TestConfig
+    from configurator.services import catalogs
+    from configurator.store import db, make_engine
+    from configurator.store.migrate import upgrade
+    from configurator.web import create_app
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    app = create_app(TestConfig, {"DATABASE_URL": url, "DATABASE_ENGINE": engine})
+    app.test_client_class = CSRFClient
+    with app.app_context():
+        catalogs.load_file(db.session, DATA / "bike.yaml")
+    yield app
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client that sends the CSRF token with every POST, as the pages do."""
+    return app.test_client()
+
+
+@pytest.fixture
+def raw_client(app):
+    """A client that sends no CSRF token (for the CSRF tests)."""
+    from flask.testing import FlaskClient
+
+    app.test_client_class = FlaskClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Flask's CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def in_app(app):
+    """An application context, with `db.session` usable inside the test."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def auth(client, app):
+    """Sign up / sign in / sign out through the real pages."""
+    return AuthActions(client, app)
+
+
+from flask.testing import FlaskClient  # noqa: E402
+
+
+class CSRFClient(FlaskClient):
+    """Adds the session's CSRF token as the X-CSRFToken header, like htmx does."""
+
+    def open(self, *args, **kwargs):
+        method = kwargs.get("method") or (args[0].method if args and hasattr(args[0], "method") else "GET")
+        if method.upper() == "POST":
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        """The signed token Flask-WTF expects for this client's session (as generate_csrf makes it)."""
+        import hashlib
+
+        from itsdangerous import URLSafeTimedSerializer
+
+        with self.session_transaction() as session:
+            if "csrf_token" not in session:
+                session["csrf_token"] = hashlib.sha1(os.urandom(64)).hexdigest()
+            raw = session["csrf_token"]
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+class AuthActions:
+    """flaskr's helper: sign in and out as a given customer."""
+
+    def __init__(self, client, app):
+        self.client = client
+        self.app = app
+
+    def signup(self, email="new@example.com", password="password123", name="New Customer", **extra):
+        data = {"email": email, "password": password, "confirm": password, "name": name,
+                "segment": "consumer", "country": "de"}
+        data.update(extra)
+        return self.client.post("/auth/signup", data=data)
+
+    def signin(self, email="anna@example.com", password="password123"):
+        return self.client.post("/auth/signin", data={"email": email, "password": password})
+
+    def signout(self):
+        return self.client.post("/auth/signout")

@@ -1,0 +1,52 @@
+"""Catalog versions: a changed file becomes a new version; old records keep theirs."""
+
+import pytest
+
+from configurator.services import catalogs, configurations
+from configurator.services.errors import CatalogProblem, NotFound
+from tests.conftest import DATA
+from tests.helpers import gen_configuration, gen_user
+
+
+def test_loading_twice_keeps_one_version(session):
+    first = catalogs.load_file(session, DATA / "bike.yaml")
+    again = catalogs.load_file(session, DATA / "bike.yaml")
+    assert first.created and not again.created
+    assert again.version.id == first.version.id
+    assert first.version.number == 1 and first.version.name == "Test bike"
+
+
+def test_a_changed_file_becomes_a_new_version(session, bike):
+    second = catalogs.load_file(session, DATA / "bike-v2.yaml")
+    assert second.created and second.version.number == 2
+    assert catalogs.current(session, "test-bike").id == second.version.id
+    assert [v.number for v in catalogs.versions(session, "test-bike")] == [1, 2]
+    assert [v.number for v in catalogs.current_versions(session)] == [2]
+
+
+def test_reverting_a_file_is_a_new_version_too(session, bike):
+    catalogs.load_file(session, DATA / "bike-v2.yaml")
+    third = catalogs.load_file(session, DATA / "bike.yaml")
+    assert third.created and third.version.number == 3
+    assert third.version.fingerprint == bike.fingerprint
+
+
+def test_old_configurations_keep_their_version(session, bike):
+    configuration = gen_configuration(session, gen_user(session))
+    catalogs.load_file(session, DATA / "bike-v2.yaml")
+    latest = configurations.latest_revision(session, configuration)
+    assert latest.catalog_version_id == bike.id
+
+
+def test_a_broken_catalog_is_refused_with_its_problems(session, tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text((DATA / "bike.yaml").read_text().replace("then: brakes in [disc_hydraulic]", "then: brakes in [drum]"))
+    with pytest.raises(CatalogProblem) as caught:
+        catalogs.load_file(session, path)
+    assert any("drum" in problem for problem in caught.value.problems)
+    assert catalogs.current_versions(session) == []
+
+
+def test_unknown_catalog(session):
+    with pytest.raises(NotFound):
+        catalogs.current(session, "nope")

@@ -1,0 +1,103 @@
+"""The live configurator's logic: parsing picks, disabled options, repair, complete."""
+
+from decimal import Decimal
+
+import pytest
+
+from configurator.engine import load_catalog
+from configurator.services import configuring
+from tests.conftest import DATA
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(DATA / "bike.yaml")
+
+
+def option(state, feature_id, option_id):
+    for _, _, features in state.dimensions:
+        for feature in features:
+            if feature.id == feature_id:
+                return next(o for o in feature.options if o.id == option_id)
+    raise KeyError(feature_id)
+
+
+def test_parse_keeps_good_picks_and_reports_tampering(catalog):
+    form = {"f.frame": ["alu"], "f.brakes": ["rim", "disc_hydraulic"], "f.extras": ["bell", "kite"],
+            "f.wings": ["big"], "name": ["x"]}
+    selection, problems = configuring.parse_selection(catalog, form)
+    assert selection == {"frame": "alu", "extras": ["bell"]}
+    assert len(problems) == 3
+    assert any("Brakes takes one option" in p for p in problems)
+    assert any("'kite'" in p for p in problems)
+    assert any("'wings'" in p for p in problems)
+
+
+def test_the_other_options_of_a_picked_feature_stay_pickable(catalog):
+    state = configuring.evaluate(catalog, {"frame": "alu"})
+    assert option(state, "frame", "carbon").possible
+    assert option(state, "frame", "alu").selected
+
+
+def test_a_disabled_option_says_why_and_offers_a_repair(catalog):
+    state = configuring.evaluate(catalog, {"frame": "alu", "brakes": "rim"})
+    carbon = option(state, "frame", "carbon")
+    assert not carbon.possible
+    assert carbon.why.rules == ["Carbon frames only take hydraulic disc brakes."]
+    assert carbon.why.picks == ["Brakes: Rim brakes"]
+    assert carbon.repair.label == "Switch brakes to Hydraulic disc, +640.00"
+    assert carbon.repair.price_delta == Decimal("640")
+
+
+def test_customer_rules_make_an_option_unavailable(catalog):
+    state = configuring.evaluate(catalog, {}, {"segment": "consumer"})
+    invoice = option(state, "billing", "invoice_60")
+    assert not invoice.possible and invoice.unavailable
+    assert invoice.why.rules == ["60-day invoices are for business accounts."]
+    assert option(configuring.evaluate(catalog, {}, {"segment": "business"}), "billing", "invoice_60").possible
+
+
+def test_repair_action_switches_the_conflicting_pick(catalog):
+    selection, notice = configuring.apply_action(catalog, {"frame": "alu", "brakes": "rim"}, "repair:frame=carbon")
+    assert selection == {"frame": "carbon", "brakes": "disc_hydraulic"}
+    assert notice == "Switched to Carbon."
+
+
+def test_complete_action_fills_the_rest_at_the_lowest_price(catalog):
+    selection, _ = configuring.apply_action(catalog, {"frame": "carbon"}, "complete")
+    state = configuring.evaluate(catalog, selection)
+    assert state.complete and state.total == Decimal("825")
+
+
+def test_clear_action(catalog):
+    selection, _ = configuring.apply_action(catalog, {"frame": "carbon", "brakes": "rim"}, "clear:brakes")
+    assert selection == {"frame": "carbon"}
+
+
+def test_inconsistent_picks_show_the_conflict(catalog):
+    state = configuring.evaluate(catalog, {"frame": "carbon", "brakes": "rim"})
+    assert not state.consistent and not state.complete
+    assert state.conflict.rules == ["Carbon frames only take hydraulic disc brakes."]
+
+
+def test_missing_choices_are_named(catalog):
+    state = configuring.evaluate(catalog, {"frame": "alu"})
+    assert state.missing == ["Brakes", "Packaging", "Delivery", "Billing"]
+    assert [d for d, _, _ in state.dimensions] == ["product", "packaging", "delivery", "billing"]
+
+
+def test_usual_choices_come_first_and_are_not_picked(catalog):
+    state = configuring.evaluate(catalog, {}, usual={"frame": ["steel"]})
+    frame = next(f for _, _, fs in state.dimensions for f in fs if f.id == "frame")
+    assert frame.options[0].id == "steel" and frame.options[0].usual
+    assert not frame.chosen and state.has_usual
+    selection, _ = configuring.apply_action(catalog, {}, "usual", usual={"frame": ["steel"], "billing": ["invoice_60"]},
+                                            customer={"segment": "consumer"})
+    assert selection == {"frame": "steel"}  # invoice_60 no longer fits this customer: skipped
+
+
+def test_lazy_explanations_above_the_limit(catalog):
+    state = configuring.evaluate(catalog, {"frame": "alu", "brakes": "rim"}, eager_limit=0)
+    assert state.lazy_explanations and option(state, "frame", "carbon").why is None
+    state = configuring.evaluate(catalog, {"frame": "alu", "brakes": "rim"}, eager_limit=0, explain=("frame", "carbon"))
+    assert option(state, "frame", "carbon").repair is not None

@@ -1,0 +1,129 @@
+"""`configurator catalog ...` as spec section 4 writes it: outputs, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from configurator.cli import main
+
+BIKE = str(Path(__file__).parent / "engine" / "data" / "api-bike.yaml")
+
+
+def run(capsys, *argv):
+    """Run the command in-process; returns (exit status, stdout, stderr)."""
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_check_usable_catalog(capsys):
+    status, out, _ = run(capsys, "catalog", "check", BIKE, "--json")
+    report = json.loads(out)
+    assert status == 0
+    assert report["usable"] is True and isinstance(report["count"], int) and report["count"] > 0
+    assert report["dead_options"] == []
+
+
+def test_check_reports_every_problem_with_location(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        Path(BIKE).read_text().replace("then: brakes in [disc_hydraulic]", "then: brakes in [disc_cable]")
+        .replace("if: extras == rack", "if: extrass == rack")
+    )
+    status, out, _ = run(capsys, "catalog", "check", str(bad))
+    assert status == 1
+    assert "disc_cable" in out and "carbon-needs-disc" in out and str(bad) in out
+    assert "extrass" in out
+
+
+def test_check_counts_dead_options(tmp_path, capsys):
+    dead = tmp_path / "dead.yaml"
+    dead.write_text(Path(BIKE).read_text() + "  - id: no-lights\n    forbid: extras == lights\n")
+    status, out, _ = run(capsys, "catalog", "check", str(dead), "--json")
+    assert status == 0
+    assert json.loads(out)["dead_options"] == ["extras=lights"]
+
+
+def test_domains_json(capsys):
+    status, out, _ = run(capsys, "catalog", "domains", BIKE, "--select", "frame=carbon", "--json")
+    data = json.loads(out)
+    assert status == 0
+    assert data["consistent"] is True and data["complete"] is False
+    assert data["domains"]["size"] == ["m", "l"]
+    assert list(data["domains"]) == [
+        "frame", "brakes", "size", "extras", "packaging", "delivery", "billing", "insurance"
+    ]
+    assert sorted(data["may_be_empty"]) == ["extras", "insurance"]
+
+
+def test_domains_multi_select_and_customer(capsys):
+    status, out, _ = run(
+        capsys, "catalog", "domains", BIKE, "--select", "extras=bell", "--select", "extras=lights",
+        "--customer", "segment=consumer", "--json",
+    )
+    data = json.loads(out)
+    assert data["domains"]["billing"] == ["card"]
+    assert data["domains"]["extras"] == ["bell", "lights"]
+
+
+def test_domains_inconsistent_carries_conflict(capsys):
+    status, out, _ = run(capsys, "catalog", "domains", BIKE, "--select", "frame=carbon", "--select", "size=s", "--json")
+    data = json.loads(out)
+    assert status == 0 and data["consistent"] is False
+    assert all(v == [] for v in data["domains"].values())
+    assert sorted(data["conflict"]["selections"]) == ["frame=carbon", "size=s"]
+
+
+def test_explain_json(capsys):
+    status, out, _ = run(capsys, "catalog", "explain", BIKE, "--option", "size=s", "--select", "frame=carbon", "--json")
+    assert json.loads(out) == {
+        "option": "size=s",
+        "possible": False,
+        "because": {
+            "selections": ["frame=carbon"],
+            "constraints": [{"id": "sizes", "message": "Not every frame is made in every size."}],
+        },
+    }
+
+
+def test_complete_json(capsys):
+    status, out, _ = run(capsys, "catalog", "complete", BIKE, "--select", "frame=carbon", "--json")
+    data = json.loads(out)
+    assert data["price"] == "755.00" and data["selections"]["brakes"] == "disc_hydraulic"
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["catalog", "domains", BIKE, "--select", "frame=steel", "--json"], "unknown option 'steel'"),
+        (["catalog", "domains", BIKE, "--select", "wheel=x", "--json"], "unknown feature 'wheel'"),
+        (["catalog", "domains", BIKE, "--select", "frame", "--json"], "--select expects"),
+        (["catalog", "explain", BIKE, "--option", "size=xl", "--json"], "unknown option 'xl'"),
+        (["catalog", "complete", "missing.yaml", "--json"], "missing.yaml: no such file"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(capsys, argv, fragment):
+    status, out, err = run(capsys, *argv)
+    assert status == 2
+    assert fragment in err and err.count("\n") == 1 and "Traceback" not in err
+    assert out == ""
+
+
+@pytest.mark.parametrize("command", ["check", "domains", "explain", "complete"])
+def test_unreadable_catalog_is_exit_2(tmp_path, capsys, command):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("catalog: x\nfeatures: [unclosed\n")
+    extra = ["--option", "a=b"] if command == "explain" else []
+    status, _, err = run(capsys, "catalog", command, str(broken), *extra, "--json")
+    assert status == 2 and "broken.yaml" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["check", "domains"])
+def test_malformed_rule_is_exit_2(tmp_path, capsys, command):
+    broken = tmp_path / "rule.yaml"
+    broken.write_text(Path(BIKE).read_text().replace("if: frame == carbon", "if: frame == == carbon"))
+    status, _, err = run(capsys, "catalog", command, str(broken), "--json")
+    assert status == 2 and "carbon-needs-disc" in err and err.count("\n") == 1
