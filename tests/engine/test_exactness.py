@@ -5,9 +5,9 @@
   feature, one auxiliary variable per allowed row) and every option is decided
   by a SAT call under the selection as assumptions.
 - Demo catalogs (`catalog/*.yaml`, with expressions): every option the engine
-  shows must have a valid witness (checked by the rule evaluator), and, where
-  the depth-first search of `bruteforce.Search` finishes within its budget,
-  every option it hides must have none.
+  shows must have a valid witness (checked by the rule evaluator); and deep in
+  random selections, where few configurations contain the selection, the
+  domains must equal those of enumerating all of them with the evaluator.
 
 Selections come from seeded random walks: pick a random option in the current
 domain, one feature after another, plus picks of disabled options that must
@@ -28,13 +28,20 @@ from pysat.solvers import Solver
 from configurator.engine import Catalog, load_catalog
 from configurator.engine.model import And, CatalogModel, CustomerAtom, Expr, Not, Or
 
-from bruteforce import BudgetExceeded, Search, contains, model_from_file, normalize_selection, valid
+from bruteforce import (
+    Enumeration,
+    contains,
+    model_from_file,
+    normalize_selection,
+    space_size,
+    valid,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 MEDIUM = BENCHMARKS / "renault-medium.yaml"
 DEMO_CATALOGS = sorted((ROOT / "catalog").glob("*.yaml"))
-SEARCH_BUDGET = 300_000
+ENUMERATION_LIMIT = 4_000
 
 
 # ---------------------------------------------------------------- SAT reference
@@ -285,19 +292,60 @@ def _assert_witness(
     assert valid(model, config, customer), f"{where}: completion {completion.selections} is not valid"
 
 
+def _deep_selection(
+    catalog: Catalog, model: CatalogModel, customer: dict[str, str], rng: random.Random
+) -> dict[str, Any] | None:
+    """Random picks from the current domains until few enough configurations contain them."""
+    selection: dict[str, Any] = {}
+    while space_size(model, selection) > ENUMERATION_LIMIT:
+        state = catalog.domains(selection, customer)
+        open_features = [f for f, d in state.domains.items() if d and f not in selection]
+        if not state.consistent or not open_features:
+            return None
+        feature = rng.choice(open_features)
+        option = rng.choice(state.domains[feature])
+        selection[feature] = [option] if _is_multi(model, feature) else option
+    return selection
+
+
 @pytest.mark.parametrize("path", DEMO_CATALOGS, ids=lambda p: p.stem)
-def test_demo_domains_equal_search(path: Path) -> None:
-    """Domains and may-be-empty equal those of an exhaustive search, where it fits its budget."""
+def test_demo_domains_equal_enumeration_deep_in_a_selection(path: Path) -> None:
+    """Deep in random selections, domains equal those of every configuration containing them.
+
+    The catalog is too large to enumerate, but the configurations that contain
+    a selection of most features are few: enumerating them with the evaluator
+    gives the exact answer for that selection and for a spoiling pick on top.
+    """
     catalog = load_catalog(str(path))
     model = model_from_file(path)
-    for customer in random_customers(model, seed=5, count=2):
-        search = Search(model, customer, budget=SEARCH_BUDGET)
-        for selection in _demo_selections(catalog, model, customer, seed=13)[:3]:
-            state = catalog.domains(selection, customer)
-            try:
-                domains, may_be_empty = search.domains(selection)
-            except BudgetExceeded as error:
-                pytest.skip(f"{path.name}: exhaustive search too large ({error})")
-            where = f"selection {selection}, customer {customer}"
-            assert dict(state.domains) == domains, where
-            assert set(state.may_be_empty) == set(may_be_empty), where
+    rng = random.Random(17)
+    checked = 0
+    for customer in random_customers(model, seed=3):
+        selection = _deep_selection(catalog, model, customer, rng)
+        if selection is None:
+            continue
+        enumeration = Enumeration(model, customer, limit=ENUMERATION_LIMIT, within=selection)
+        spoiler = _random_pick(model, selection, rng)
+        for asked in (selection, {**selection, **spoiler}):
+            _assert_matches_enumeration(catalog, enumeration, asked, customer)
+            checked += 1
+    assert checked >= 2, "no random walk got deep enough to enumerate"
+
+
+def _random_pick(model: CatalogModel, selection: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """One more pick, of any option of a feature not yet picked (often a disabled one)."""
+    feature = rng.choice([f for f in model.features if f.id not in selection])
+    option = rng.choice(feature.option_ids())
+    return {feature.id: [option] if feature.choose_kind == "multi" else option}
+
+
+def _assert_matches_enumeration(
+    catalog: Catalog, enumeration: Enumeration, selection: dict[str, Any], customer: dict[str, str]
+) -> None:
+    expected = enumeration.reference(selection)
+    state = catalog.domains(selection, customer)
+    where = f"selection {selection}, customer {customer}"
+    assert state.consistent == expected.consistent, where
+    assert state.complete == expected.complete, where
+    assert dict(state.domains) == expected.domains, where
+    assert set(state.may_be_empty) == set(expected.may_be_empty), where

@@ -2,6 +2,12 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+
+try:  # WTForms 3.3 prefers SelectChoice to (value, label) tuples
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 # A light check; the real proof of an address is mail reaching it.
@@ -27,7 +33,9 @@ class SignUpForm(FlaskForm):
         "Repeat the password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
     )
     segment = SelectField(
-        "You buy as", choices=[("consumer", "a private customer"), ("business", "a business")], default="consumer"
+        "You buy as",
+        choices=[SelectChoice("consumer", "a private customer"), SelectChoice("business", "a business")],
+        default="consumer",
     )
     country = StringField(
         "Country code",

@@ -1,0 +1,106 @@
+"""My configurations, revisions and diffs, orders, reorder, timeline."""
+
+from configurator.services import catalogs
+from configurator.store import db
+from tests.conftest import DATA
+from tests.helpers import CARBON_BIKE, COMPLETE_BIKE, STEEL_BIKE
+
+HTMX = {"HX-Request": "true"}
+
+
+def picks(selection, **extra):
+    data = {f"f.{key}": value for key, value in selection.items()}
+    data.update(extra)
+    return data
+
+
+def test_lists(client, auth, anna):
+    auth.signin()
+    assert "Anna&#39;s bike" in client.get("/account/configurations").get_data(as_text=True)
+    assert anna["order"] in client.get("/account/orders").get_data(as_text=True)
+
+
+def test_save_a_new_revision_and_compare(client, auth, anna):
+    auth.signin()
+    url = f"/account/configurations/{anna['configuration']}"
+    response = client.post(f"{url}/save", data=picks(CARBON_BIKE, base_revision=1))
+    assert response.status_code == 303
+    page = client.get(url).get_data(as_text=True)
+    assert "Saved as revision 2." in page and "Save as revision 3" in page
+    diff = client.get(f"{url}/diff?a=1&b=2", headers=HTMX).get_data(as_text=True)
+    assert "Aluminium" in diff and "Carbon" in diff and "+640.00" in diff
+
+
+def test_two_tabs_the_second_save_is_refused_and_nothing_is_lost(client, auth, anna):
+    auth.signin()
+    url = f"/account/configurations/{anna['configuration']}/save"
+    assert client.post(url, data=picks(STEEL_BIKE, base_revision=1)).status_code == 303  # tab A
+    response = client.post(url, data=picks(CARBON_BIKE, base_revision=1), headers=HTMX)  # tab B
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Revision 2 was saved meanwhile" in body
+    assert 'value="carbon" checked' in body  # tab B's picks are still on the page
+    assert 'name="base_revision" value="2"' in body
+    assert client.post(url, data=picks(CARBON_BIKE, base_revision=2)).status_code == 303
+    page = client.get(f"/account/configurations/{anna['configuration']}").get_data(as_text=True)
+    assert "Saved as revision 3." in page
+
+
+def test_place_an_order_from_the_configurator(client, auth, anna):
+    auth.signin()
+    url = f"/account/configurations/{anna['configuration']}/order"
+    response = client.post(url, data=picks(CARBON_BIKE, base_revision=1), headers=HTMX)
+    location = response.headers["HX-Redirect"]
+    page = client.get(location).get_data(as_text=True)
+    assert "is placed" in page and "Carbon" in page and "825.00" in page
+
+
+def test_an_incomplete_configuration_cannot_be_ordered(client, auth, anna):
+    auth.signin()
+    url = f"/account/configurations/{anna['configuration']}/order"
+    response = client.post(url, data=picks({"frame": "alu"}, base_revision=1), headers=HTMX)
+    assert response.status_code == 409
+    assert "Only complete configurations can be ordered" in response.get_data(as_text=True)
+
+
+def test_reorder_after_a_price_change(client, auth, anna, app):
+    with app.app_context():
+        catalogs.load_file(db.session, DATA / "bike-v2.yaml")
+    auth.signin()
+    url = f"/account/orders/{anna['order']}/reorder"
+    page = client.get(url).get_data(as_text=True)
+    assert "Everything you ordered is still available" in page and "185.00" in page
+    response = client.post(url)
+    assert response.status_code == 303
+    assert "is placed" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_reorder_of_a_retired_option_offers_the_repair(client, auth, anna, app):
+    auth.signin()
+    response = client.post(f"/account/configurations/{anna['configuration']}/order", data=picks(STEEL_BIKE, base_revision=1))
+    number = response.headers["Location"].rsplit("/", 1)[1]
+    with app.app_context():
+        catalogs.load_file(db.session, DATA / "bike-v2.yaml")
+    page = client.get(f"/account/orders/{number}/reorder").get_data(as_text=True)
+    assert "no longer fits" in page and "Steel" in page
+    assert "Review the repaired configuration" in page
+    repaired = client.get(f"/shop/test-bike?order={number}").get_data(as_text=True)
+    assert "repaired to fit today" in repaired and 'value="alu" checked' in repaired
+    refused = client.post(f"/account/orders/{number}/reorder", follow_redirects=True)
+    assert "no longer fits" in refused.get_data(as_text=True)
+
+
+def test_opening_an_outdated_configuration_shows_what_changed(client, auth, anna, app):
+    with app.app_context():
+        catalogs.load_file(db.session, DATA / "bike-v2.yaml")
+    auth.signin()
+    page = client.get(f"/account/configurations/{anna['configuration']}").get_data(as_text=True)
+    assert "Everything still fits today" in page
+
+
+def test_timeline(client, auth, anna):
+    auth.signin()
+    client.get("/shop/test-bike")
+    page = client.get("/account/timeline").get_data(as_text=True)
+    for label in ("Viewed a product line", "Saved a configuration", "Placed an order", "Created an account"):
+        assert label in page

@@ -1,0 +1,55 @@
+"""Sign up, sign in, sign out; a guest's picks survive signing in."""
+
+from configurator.services import configurations
+from configurator.store import User, db
+from tests.helpers import COMPLETE_BIKE
+
+
+def test_sign_up_signs_in(client, auth, app):
+    response = auth.signup()
+    assert response.status_code == 302
+    assert "Sign out" in client.get("/shop/").get_data(as_text=True)
+    with app.app_context():
+        user = db.session.query(User).filter_by(email="new@example.com").one()
+        assert user.country == "de" and user.check_password("password123")
+
+
+def test_sign_up_problems_are_shown(client, auth, anna):
+    response = auth.signup(email="anna@example.com")
+    assert response.status_code == 400
+    assert "already exists" in response.get_data(as_text=True)
+    response = auth.signup(email="x@example.com", password="short")
+    assert "at least 8" in response.get_data(as_text=True)
+
+
+def test_sign_in_and_out(client, auth, anna):
+    bad = auth.signin(password="wrong-password")
+    assert bad.status_code == 400 and "Wrong email or password" in bad.get_data(as_text=True)
+    assert auth.signin().status_code == 302
+    assert client.get("/account/orders").status_code == 200
+    auth.signout()
+    assert client.get("/account/orders").status_code == 302
+
+
+def test_next_must_stay_on_this_site(client, auth, anna):
+    response = client.post("/auth/signin?next=https://evil.example/", data={"email": "anna@example.com", "password": "password123"})
+    assert response.headers["Location"] == "/shop/"
+
+
+def test_a_guests_save_is_finished_after_sign_in(client, auth, anna, app):
+    form = {f"f.{k}": v for k, v in COMPLETE_BIKE.items()}
+    response = client.post("/shop/test-bike/save", data=dict(form, name="Guest bike"))
+    assert response.status_code == 303 and "/auth/signin" in response.headers["Location"]
+    response = auth.signin()
+    assert "/account/configurations/" in response.headers["Location"]
+    with app.app_context():
+        user = db.session.get(User, anna["id"])
+        names = [row.configuration.name for row in configurations.list_for(db.session, user)]
+    assert "Guest bike" in names
+
+
+def test_a_guests_draft_is_kept_when_signing_up(client, auth):
+    client.post("/shop/test-bike", data={"f.frame": "carbon"})
+    auth.signup()
+    page = client.get("/shop/test-bike").get_data(as_text=True)
+    assert 'value="carbon" checked' in page
