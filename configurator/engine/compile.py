@@ -415,6 +415,8 @@ class _Compiler:
 
     def add_factor(self, scope: tuple[int, ...], rows, constraint: int | None) -> None:
         array = np.asarray(rows, dtype=np.int32).reshape(-1, len(scope))
+        if len(scope) and len(array):
+            array = np.unique(array, axis=0)  # a row listed twice must not count twice
         self.factors.append(Factor(tuple(scope), array, constraint))
 
     def variable_prices(self) -> dict[int, np.ndarray]:

@@ -337,14 +337,20 @@ def _root(tree: nx.Graph, count: int, bags: list[Bag]) -> tuple[list[int | None]
 
 def _join_all(factors: list, variables: tuple[int, ...], sizes: list[int]) -> np.ndarray:
     """Join factors (and full domains of uncovered variables) into rows over `variables`."""
-    relations = [(tuple(f.scope), np.unique(f.rows, axis=0)) for f in factors]
+    relations = [(tuple(f.scope), f.rows) for f in factors]
     relations.sort(key=lambda rel: len(rel[1]))
     current_vars: tuple[int, ...] = ()
     current = np.zeros((1, 0), dtype=np.int32)
     while relations:
-        best = max(
+        # Relations adding no new variable only filter: join them first. Then the
+        # one adding the fewest new variables, to keep intermediate results small.
+        best = min(
             range(len(relations)),
-            key=lambda i: (len(set(relations[i][0]) & set(current_vars)), -len(relations[i][1])),
+            key=lambda i: (
+                len(set(relations[i][0]) - set(current_vars)),
+                -len(set(relations[i][0]) & set(current_vars)),
+                len(relations[i][1]),
+            ),
         )
         scope, rows = relations.pop(best)
         current_vars, current = _join(current_vars, current, scope, rows, sizes)
