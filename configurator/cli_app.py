@@ -16,13 +16,17 @@ from configurator.config import Config, database_url
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the app's subcommands to the `configurator` parser."""
     db_parser = commands.add_parser("db", help="database schema")
-    db_sub = db_parser.add_subparsers(dest="db_command", metavar="SUBCOMMAND", parser_class=type(db_parser))
+    db_sub = db_parser.add_subparsers(
+        dest="db_command", metavar="SUBCOMMAND", parser_class=type(db_parser)
+    )
     db_sub.required = True
     upgrade = db_sub.add_parser("upgrade", help="apply the migrations (creates the database)")
     upgrade.add_argument("--revision", default="head")
     upgrade.set_defaults(handler=run_db_upgrade)
 
-    seed = commands.add_parser("seed", help="load catalogs and demo customers, staff and history (idempotent)")
+    seed = commands.add_parser(
+        "seed", help="load catalogs and demo customers, staff and history (idempotent)"
+    )
     seed.add_argument("--catalogs", default=Config.CATALOG_DIR, help="folder of catalog files")
     seed.add_argument("--seed-dir", default=Config.SEED_DIR, help="folder of demo people")
     seed.set_defaults(handler=run_seed)
@@ -33,7 +37,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--debug", action="store_true")
     serve.set_defaults(handler=run_serve)
 
-    catalog = commands.choices.get("catalog") or commands.add_parser("catalog", help="catalog files")
+    catalog = commands.choices.get("catalog") or commands.add_parser(
+        "catalog", help="catalog files"
+    )
     catalog_sub = _subcommands(catalog)
     load = catalog_sub.add_parser("load", help="store catalog files as versions in the database")
     load.add_argument("paths", nargs="+", metavar="PATH")
@@ -44,7 +50,9 @@ def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             return action
-    sub = parser.add_subparsers(dest="catalog_command", metavar="SUBCOMMAND", parser_class=type(parser))
+    sub = parser.add_subparsers(
+        dest="catalog_command", metavar="SUBCOMMAND", parser_class=type(parser)
+    )
     sub.required = True
     return sub
 
@@ -97,7 +105,9 @@ def run_serve(args: argparse.Namespace) -> int:
 
     app = create_app()
     print(f"Shop at http://{args.host}:{args.port}/")
-    run_simple(args.host, args.port, app, threaded=True, use_debugger=args.debug, use_reloader=args.debug)
+    run_simple(
+        args.host, args.port, app, threaded=True, use_debugger=args.debug, use_reloader=args.debug
+    )
     return 0
 
 
@@ -120,7 +130,8 @@ def run_catalog_load(args: argparse.Namespace) -> int:
                 continue
             version = result.version
             state = "loaded as a new version" if result.created else "unchanged"
-            print(f"{version.catalog_id}: version #{version.number} (file version {version.declared_version}), {state}")
+            declared = version.declared_version
+            print(f"{version.catalog_id}: version #{version.number} (file version {declared}), {state}")
     return status
 
 

@@ -39,9 +39,9 @@ def _secret_key() -> str:
 def normalize_database_url(url: str) -> str:
     """Let `postgresql://` URLs use psycopg 3, the driver the project installs."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 

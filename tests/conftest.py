@@ -5,11 +5,11 @@ the app, a client that sends the CSRF token like a browser, and sign-in."""
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 DATA = Path(__file__).parent / "data"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -108,8 +108,6 @@ def client(app):
 @pytest.fixture
 def raw_client(app):
     """A client that sends no CSRF token (for the CSRF tests)."""
-    from flask.testing import FlaskClient
-
     app.test_client_class = FlaskClient
     return app.test_client()
 
@@ -133,14 +131,13 @@ def auth(client, app):
     return AuthActions(client, app)
 
 
-from flask.testing import FlaskClient  # noqa: E402
-
-
 class CSRFClient(FlaskClient):
     """Adds the session's CSRF token as the X-CSRFToken header, like htmx does."""
 
     def open(self, *args, **kwargs):
-        method = kwargs.get("method") or (args[0].method if args and hasattr(args[0], "method") else "GET")
+        method = kwargs.get("method") or (
+            args[0].method if args and hasattr(args[0], "method") else "GET"
+        )
         if method.upper() == "POST":
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("X-CSRFToken", self.csrf_token())
@@ -148,7 +145,7 @@ class CSRFClient(FlaskClient):
         return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
-        """The signed token Flask-WTF expects for this client's session (as generate_csrf makes it)."""
+        """The signed token Flask-WTF expects for this session, made as generate_csrf does."""
         import hashlib
 
         from itsdangerous import URLSafeTimedSerializer
@@ -168,8 +165,14 @@ class AuthActions:
         self.app = app
 
     def signup(self, email="new@example.com", password="password123", name="New Customer", **extra):
-        data = {"email": email, "password": password, "confirm": password, "name": name,
-                "segment": "consumer", "country": "de"}
+        data = {
+            "email": email,
+            "password": password,
+            "confirm": password,
+            "name": name,
+            "segment": "consumer",
+            "country": "de",
+        }
         data.update(extra)
         return self.client.post("/auth/signup", data=data)
 

@@ -137,7 +137,8 @@ class _Compiler:
         self.count_var: dict[str, int] = {}
         self.customer_var: dict[str, int] = {}
         self.customer_values: dict[str, list[str]] = {}
-        self.totals: dict[NumTerm, int] = {}
+        # term -> (variable, position in the joint state or None, scale of its integer values)
+        self.totals: dict[NumTerm, tuple[int, int | None, int]] = {}
         self.price_scale = _price_scale(model)
 
     # ------------------------------------------------------------ variables
@@ -148,9 +149,7 @@ class _Compiler:
     def run(self) -> Problem:
         self.declare_features()
         self.declare_customer_facts()
-        thresholds = self.collect_thresholds()
-        for term, values in thresholds.items():
-            self.totals[term] = self.build_total(term, values)
+        self.build_totals(self.collect_thresholds())
         for position, constraint in enumerate(self.model.constraints):
             self.compile_constraint(position, constraint)
         problem = Problem(
@@ -181,8 +180,7 @@ class _Compiler:
             var = self.new_var(f"{feature.id}={option.id}", 2, "option")
             self.option_var[(feature.id, option.id)] = var
             bools.append(var)
-        contributions = [(var, [0, 1]) for var in bools]
-        count = self.chain(f"count({feature.id})", contributions, cap=None)
+        count = self.count_chain(f"count({feature.id})", bools)
         self.count_var[feature.id] = count
         sizes = self.variables[count].values
         allowed = [[i] for i, value in enumerate(sizes) if feature.min <= value <= feature.max]
@@ -210,20 +208,66 @@ class _Compiler:
                         thresholds.setdefault(atom.term, []).append(Fraction(atom.value))
         return thresholds
 
-    def build_total(self, term: NumTerm, thresholds: list[Fraction]) -> int:
-        """A variable holding the exact value of `term` (capped above every threshold)."""
-        contributions, scale = self.term_contributions(term)
-        # Values are integers in units of 1/scale. Once every weight is >= 0, a
-        # running total above the largest threshold decides every comparison the
-        # same way, so totals are capped there: exact, and the domain stays small.
-        cap = None
-        if all(min(weights) >= 0 for _, weights in contributions):
-            cap = math.floor(max(thresholds) * scale) + 1
-        name = _term_text(term)
-        var = self.chain(name, contributions, cap)
-        total = self.variables[var]
-        total.values = [Fraction(value, scale) for value in total.values]
-        return var
+    def build_totals(self, thresholds: dict[NumTerm, list[Fraction]]) -> None:
+        """Variables holding the exact value of every numeric term of the rules.
+
+        `count(F)` of a multi-select feature is its running count. All other terms
+        share ONE chain of running totals whose state is the vector of every
+        term's partial sum: separate chains crossing the same features would make
+        the tree's bags hold every combination of their states, while the joint
+        chain holds only the combinations some choice of options reaches.
+        """
+        joint: list[NumTerm] = []
+        for term in thresholds:
+            feature = self.model.feature(term.arg) if term.kind == "count" and term.arg else None
+            if feature is not None and feature.multi:
+                self.totals[term] = (self.count_var[feature.id], None, 1)
+            else:
+                joint.append(term)
+        if joint:
+            self.joint_chain(joint, thresholds)
+
+    def joint_chain(self, terms: list[NumTerm], thresholds: dict[NumTerm, list[Fraction]]) -> None:
+        weights_by_var: dict[int, list[list[int]]] = {}
+        scales, caps = [], []
+        for position, term in enumerate(terms):
+            contributions, scale = self.term_contributions(term)
+            scales.append(scale)
+            # Once every weight is >= 0, a running total above the largest
+            # threshold decides every comparison the same way: cap it there.
+            nonnegative = all(min(weights) >= 0 for _, weights in contributions)
+            caps.append(math.floor(max(thresholds[term]) * scale) + 1 if nonnegative else None)
+            for var, weights in contributions:
+                size = self.variables[var].size
+                per_term = weights_by_var.setdefault(var, [[0] * size for _ in terms])
+                per_term[position] = weights
+        cap_array = np.array([c if c is not None else np.iinfo(np.int64).max for c in caps], np.int64)
+        states = np.zeros((1, len(terms)), dtype=np.int64)
+        previous: int | None = None
+        for var in sorted(weights_by_var):  # catalog order: features were declared in order
+            weights = np.array(weights_by_var[var], dtype=np.int64).T  # (values, terms)
+            size = len(weights)
+            if len(states) * size > MAX_FACTOR_TUPLES:
+                raise CompileError(None, "the numeric rules (sum, count, price) reach too many "
+                                         "different totals; use coarser attribute units")
+            reached = np.minimum(states[:, None, :] + weights[None, :, :], cap_array)
+            new_states, index = np.unique(reached.reshape(-1, len(terms)), axis=0, return_inverse=True)
+            index = index.reshape(len(states), size)
+            total = self.new_var(f"totals#{var}", len(new_states), "total")
+            if previous is None:
+                self.add_factor((var, total), np.stack([np.arange(size), index[0]], axis=1), None)
+            else:
+                rows = np.stack(
+                    [np.repeat(np.arange(len(states)), size), np.tile(np.arange(size), len(states)), index.ravel()],
+                    axis=1,
+                )
+                self.add_factor((previous, var, total), rows, None)
+            previous, states = total, new_states
+        if previous is None:
+            previous = self.new_var("totals", 1, "total")
+        self.variables[previous].values = [tuple(int(v) for v in row) for row in states]
+        for position, term in enumerate(terms):
+            self.totals[term] = (previous, position, scales[position])
 
     def term_contributions(self, term: NumTerm) -> tuple[list[tuple[int, list[int]]], int]:
         """(variable, integer weight per value) pairs whose sum is the term, and the scale."""
@@ -258,37 +302,18 @@ class _Compiler:
             return Fraction(0)
         return Fraction(Decimal(str(value)))
 
-    def chain(self, name: str, contributions: list[tuple[int, list[int]]], cap: int | None) -> int:
-        """Running totals s_i = s_{i-1} + w_i(x_i), one factor per step; returns the last."""
-        clip = (lambda value: min(value, cap)) if cap is not None else (lambda value: value)
-        if not contributions:
-            return self.constant_var(name, 0)
-        previous = None
-        previous_values = [0]
-        for step, (var, weights) in enumerate(contributions):
-            values = sorted({clip(a + w) for a in previous_values for w in weights})
-            index = {value: i for i, value in enumerate(values)}
-            last = step == len(contributions) - 1
-            total = self.new_var(name if last else f"{name}#{step}", len(values), "total", values)
-            if previous is None:
-                rows = [[x, index[clip(w)]] for x, w in enumerate(weights)]
-                self.add_factor((var, total), rows, None)
-            else:
-                size = len(previous_values) * len(weights)
-                if size > MAX_FACTOR_TUPLES:
-                    raise CompileError(None, f"the numeric term {name} has too many distinct values")
-                rows = [
-                    [i, x, index[clip(a + w)]]
-                    for i, a in enumerate(previous_values)
-                    for x, w in enumerate(weights)
-                ]
-                self.add_factor((previous, var, total), rows, None)
-            previous, previous_values = total, values
+    def count_chain(self, name: str, bools: list[int]) -> int:
+        """Running counts c_i = c_{i-1} + b_i over 0/1 variables; returns the last."""
+        previous = self.new_var(f"{name}#0", 2, "total", [0, 1])
+        self.add_factor((bools[0], previous), [[0, 0], [1, 1]], None)
+        for step, var in enumerate(bools[1:], start=1):
+            last = step == len(bools) - 1
+            total = self.new_var(name if last else f"{name}#{step}", step + 2, "total", list(range(step + 2)))
+            rows = [[count, bit, count + bit] for count in range(step + 1) for bit in (0, 1)]
+            self.add_factor((previous, var, total), rows, None)
+            previous = total
+        self.variables[previous].name = name
         return previous
-
-    def constant_var(self, name: str, value: int) -> int:
-        var = self.new_var(name, 1, "total", [value])
-        return var
 
     # ------------------------------------------------------------ constraints
     def compile_constraint(self, position: int, constraint: Constraint) -> None:
@@ -349,7 +374,7 @@ class _Compiler:
         if isinstance(atom, CustomerAtom):
             return [self.customer_var[atom.key]]
         if isinstance(atom, Compare):
-            return [self.totals[atom.term]]
+            return [self.totals[atom.term][0]]
         return []
 
     def evaluate(self, expr: Expr, columns: dict[int, np.ndarray], n: int) -> np.ndarray:
@@ -408,9 +433,12 @@ class _Compiler:
         return ~listed & (column != names.index(MISSING))
 
     def evaluate_compare(self, atom: Compare, columns) -> np.ndarray:
-        var = self.totals[atom.term]
+        var, position, scale = self.totals[atom.term]
+        values = self.variables[var].values
+        if position is not None:
+            values = [state[position] for state in values]
         threshold = Fraction(atom.value)
-        truth = np.array([_compare(value, atom.op, threshold) for value in self.variables[var].values])
+        truth = np.array([_compare(Fraction(value, scale), atom.op, threshold) for value in values])
         return truth[columns[var]]
 
     def add_factor(self, scope: tuple[int, ...], rows, constraint: int | None) -> None:

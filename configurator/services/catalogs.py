@@ -58,7 +58,9 @@ def load_text(
         catalog = Catalog.from_text(text, path=path)
     except CatalogError as error:
         problems = getattr(error, "problems", None) or [str(error)]
-        raise CatalogProblem(f"{path}: the catalog has problems", [str(p) for p in problems]) from error
+        raise CatalogProblem(
+            f"{path}: the catalog has problems", [str(p) for p in problems]
+        ) from error
     model = catalog.model
     latest = _latest(session, model.id)
     if latest is not None and latest.fingerprint == catalog.fingerprint:

@@ -56,7 +56,9 @@ class RevisionDiff:
         return self.newer.price - self.older.price
 
 
-def priced(catalog: Catalog, selection: Selection, customer: dict[str, str]) -> tuple[Decimal, bool]:
+def priced(
+    catalog: Catalog, selection: Selection, customer: dict[str, str]
+) -> tuple[Decimal, bool]:
     """Price and completeness of a selection; InvalidSelection for unknown ids."""
     try:
         state = catalog.domains(selection, customer=customer)
@@ -234,7 +236,9 @@ def diff(session: Session, viewer: User, configuration_id: int, a: int, b: int) 
                     after=[names.option(feature, o) for o in after.get(feature, [])],
                 )
             )
-    return RevisionDiff(first, second, changes, first.catalog_version_id != second.catalog_version_id)
+    return RevisionDiff(
+        first, second, changes, first.catalog_version_id != second.catalog_version_id
+    )
 
 
 def recheck_latest(

@@ -7,9 +7,10 @@ domains, price, explanations and repair offers for the page.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from configurator.engine import Catalog, SelectionError
 
@@ -116,7 +117,9 @@ class ConfiguratorState:
 # --------------------------------------------------------------------- input
 
 
-def parse_selection(catalog: Catalog, form: Mapping[str, Iterable[str]]) -> tuple[Selection, list[str]]:
+def parse_selection(
+    catalog: Catalog, form: Mapping[str, Iterable[str]]
+) -> tuple[Selection, list[str]]:
     """Read `f.<feature>` fields into a selection; bad fields become messages.
 
     Unknown features or options and several picks for a single-choice feature
@@ -128,7 +131,7 @@ def parse_selection(catalog: Catalog, form: Mapping[str, Iterable[str]]) -> tupl
     for key, values in form.items():
         if not key.startswith(FIELD_PREFIX):
             continue
-        feature_id = key[len(FIELD_PREFIX):]
+        feature_id = key[len(FIELD_PREFIX) :]
         feature = model.feature(feature_id)
         values = [value for value in values if value]
         if feature is None:
@@ -206,26 +209,36 @@ def apply_action(
             return selection, "That option is not part of this product line."
         if repair is None:
             return selection, "That option is not available for your account."
-        return dict(repair.selection), f"Switched to {_option_name(catalog, feature_id, option_id)}."
+        return dict(
+            repair.selection
+        ), f"Switched to {_option_name(catalog, feature_id, option_id)}."
     if kind == "complete":
         try:
             done = catalog.complete(selection, customer=customer)
         except (SelectionError, ValueError):
             return selection, "Please fix the picks marked above first."
         if not done.consistent:
-            return selection, "These picks cannot be completed; change one of the picks in conflict."
+            return (
+                selection,
+                "These picks cannot be completed; change one of the picks in conflict.",
+            )
         return dict(done.selections), "Completed the rest at the lowest price."
     if kind == "clear":
         result = dict(selection)
         result.pop(argument, None)
         return result, None
     if kind == "usual" and usual:
-        return apply_usual(catalog, selection, usual, customer), "Applied your usual choices where they fit."
+        return apply_usual(
+            catalog, selection, usual, customer
+        ), "Applied your usual choices where they fit."
     return selection, None
 
 
 def apply_usual(
-    catalog: Catalog, selection: Selection, usual: Mapping[str, list[str]], customer: Mapping[str, str]
+    catalog: Catalog,
+    selection: Selection,
+    usual: Mapping[str, list[str]],
+    customer: Mapping[str, str],
 ) -> Selection:
     """Add the customer's usual options where nothing is picked yet and they still fit."""
     result = dict(selection)
@@ -276,12 +289,16 @@ def evaluate(
     picked = set(pairs(selection))
     # What each feature could be switched to: its domain with its own pick left
     # out (with the pick in, a single-choice feature's domain is just that pick).
-    alternatives = {feature.id: set(state.domains.get(feature.id, [])) for feature in model.features}
+    alternatives = {
+        feature.id: set(state.domains.get(feature.id, [])) for feature in model.features
+    }
     if state.consistent:
         for feature in model.features:
             if feature.id in selection and feature.choose_kind != "multi":
                 others = {key: value for key, value in selection.items() if key != feature.id}
-                alternatives[feature.id] = set(catalog.domains(others, customer=customer).domains[feature.id])
+                alternatives[feature.id] = set(
+                    catalog.domains(others, customer=customer).domains[feature.id]
+                )
     disabled = [
         (feature.id, option.id)
         for feature in model.features
@@ -334,7 +351,9 @@ def evaluate(
     missing = []
     if state.consistent and not state.complete:
         for feature in model.features:
-            count = len(pairs({feature.id: selection[feature.id]})) if feature.id in selection else 0
+            count = (
+                len(pairs({feature.id: selection[feature.id]})) if feature.id in selection else 0
+            )
             if count < feature.min:
                 missing.append(feature.name)
     return ConfiguratorState(
@@ -406,9 +425,13 @@ def _why(catalog: Catalog, explanation: Any) -> Why:
     return Why(rules=rules, picks=picks)
 
 
-def _in_dimension_order(dimensions: dict[str, list[FeatureView]]) -> list[tuple[str, list[FeatureView]]]:
+def _in_dimension_order(
+    dimensions: dict[str, list[FeatureView]],
+) -> list[tuple[str, list[FeatureView]]]:
     order = list(DIMENSION_NAMES)
-    return sorted(dimensions.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)
+    return sorted(
+        dimensions.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99
+    )
 
 
 def _feature_name(catalog: Catalog, feature_id: str) -> str:

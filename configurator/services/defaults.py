@@ -54,7 +54,9 @@ def personal_defaults(session: Session, customer: User, catalog_id: str) -> dict
             scores[feature][option] += weight
     result = {}
     for feature, options in scores.items():
-        usual = [o for o, s in sorted(options.items(), key=lambda kv: -kv[1]) if s >= weight_total / 3]
+        usual = [
+            o for o, s in sorted(options.items(), key=lambda kv: -kv[1]) if s >= weight_total / 3
+        ]
         if usual:
             result[feature] = usual
     return result

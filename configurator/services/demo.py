@@ -20,7 +20,17 @@ from configurator.services.errors import NotOrderable
 from configurator.store.models import User
 from configurator.store.types import utcnow
 
-NAMES = ["for the office", "for home", "spare", "gift", "summer", "team", "second try", "standard", "deluxe"]
+NAMES = [
+    "for the office",
+    "for home",
+    "spare",
+    "gift",
+    "summer",
+    "team",
+    "second try",
+    "standard",
+    "deluxe",
+]
 
 
 @dataclass
@@ -34,7 +44,9 @@ class SeedReport:
     orders: int = 0
 
 
-def seed(session: Session, catalog_dir: Path, seed_dir: Path, *, now: datetime | None = None) -> SeedReport:
+def seed(
+    session: Session, catalog_dir: Path, seed_dir: Path, *, now: datetime | None = None
+) -> SeedReport:
     """Load every catalog in `catalog_dir` and the demo people in `seed_dir`."""
     now = now or utcnow()
     report = SeedReport()
@@ -68,11 +80,16 @@ def seed(session: Session, catalog_dir: Path, seed_dir: Path, *, now: datetime |
     return report
 
 
-def _history(session: Session, user: User, versions: list, count: int, now: datetime, report: SeedReport) -> None:
+def _history(
+    session: Session, user: User, versions: list, count: int, now: datetime, report: SeedReport
+) -> None:
     """Configurations over the last two years; some changed, some ordered, some reordered."""
     rng = random.Random(user.email)  # the same history every time for the same person
     favourite = rng.choice(versions)
-    moments = sorted(now - timedelta(days=rng.uniform(2, 730), minutes=rng.randint(0, 1440)) for _ in range(count))
+    moments = sorted(
+        now - timedelta(days=rng.uniform(2, 730), minutes=rng.randint(0, 1440))
+        for _ in range(count)
+    )
     for moment in moments:
         version = favourite if rng.random() < 0.6 else rng.choice(versions)
         catalog = catalogs.engine_catalog(version)
@@ -80,7 +97,9 @@ def _history(session: Session, user: User, versions: list, count: int, now: date
         if selection is None:
             continue
         name = f"{version.name} {rng.choice(NAMES)}"
-        configuration = configurations.create(session, user, version.catalog_id, name, selection, now=moment)
+        configuration = configurations.create(
+            session, user, version.catalog_id, name, selection, now=moment
+        )
         report.configurations += 1
         at = moment
         for _ in range(rng.choice([0, 0, 1, 2])):
@@ -88,7 +107,9 @@ def _history(session: Session, user: User, versions: list, count: int, now: date
             changed = random_configuration(catalog, user.facts(), rng)
             if changed and at < now:
                 revision = configurations.latest_revision(session, configuration)
-                configurations.revise(session, user, configuration.id, revision.number, changed, now=at)
+                configurations.revise(
+                    session, user, configuration.id, revision.number, changed, now=at
+                )
         if rng.random() < 0.55 and at < now:
             at += timedelta(hours=rng.uniform(1, 72))
             try:
@@ -105,7 +126,9 @@ def _history(session: Session, user: User, versions: list, count: int, now: date
                     pass
 
 
-def random_configuration(catalog: Catalog, customer: dict[str, str], rng: random.Random) -> dict[str, Any] | None:
+def random_configuration(
+    catalog: Catalog, customer: dict[str, str], rng: random.Random
+) -> dict[str, Any] | None:
     """A random complete valid configuration: random picks among what still fits."""
     selection: dict[str, Any] = {}
     features = list(catalog.model.features)
@@ -118,7 +141,9 @@ def random_configuration(catalog: Catalog, customer: dict[str, str], rng: random
         if not domain or (feature.id in state.may_be_empty and rng.random() < 0.4):
             continue
         if feature.choose_kind == "multi":
-            picks = rng.sample(domain, k=min(len(domain), rng.randint(max(feature.min, 1), max(feature.max, 1))))
+            picks = rng.sample(
+                domain, k=min(len(domain), rng.randint(max(feature.min, 1), max(feature.max, 1)))
+            )
             trial = dict(selection, **{feature.id: picks})
             if catalog.domains(trial, customer=customer).consistent:
                 selection = trial
@@ -135,4 +160,7 @@ def _read(path: Path) -> list[dict[str, Any]]:
 
 
 def _exists(session: Session, email: str) -> bool:
-    return session.scalar(sa.select(User.id).where(User.email == accounts.normalize_email(email))) is not None
+    return (
+        session.scalar(sa.select(User.id).where(User.email == accounts.normalize_email(email)))
+        is not None
+    )

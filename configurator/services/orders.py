@@ -65,7 +65,11 @@ def snapshot(catalog: Catalog, version: CatalogVersion, selection: Selection) ->
 def snapshot_lines(order: Order) -> dict[tuple[str, str], tuple[str, str, Decimal]]:
     """(feature, option) -> (feature name, option name, price) as ordered."""
     return {
-        (line["feature"], line["option"]): (line["feature_name"], line["option_name"], Decimal(line["amount"]))
+        (line["feature"], line["option"]): (
+            line["feature_name"],
+            line["option_name"],
+            Decimal(line["amount"]),
+        )
         for line in order.snapshot["lines"]
     }
 
@@ -100,15 +104,30 @@ def place(
     catalog = catalogs.engine_catalog(version)
     state = catalog.domains(revision.selection, customer=owner.facts())
     if not state.complete:
-        raise NotOrderable("Only complete configurations can be ordered. Finish the open choices first.")
+        raise NotOrderable(
+            "Only complete configurations can be ordered. Finish the open choices first."
+        )
     order = _new_order(
-        session, owner, catalog, version, revision.selection, now=now,
-        configuration_id=configuration.id, revision_id=revision.id,
+        session,
+        owner,
+        catalog,
+        version,
+        revision.selection,
+        now=now,
+        configuration_id=configuration.id,
+        revision_id=revision.id,
     )
     timeline.record(
-        session, owner.id, "ordered", f"Order {order.number}: {configuration.name}",
-        {"order": order.number, "configuration_id": configuration.id,
-         "revision": revision.number, "total": str(order.total)},
+        session,
+        owner.id,
+        "ordered",
+        f"Order {order.number}: {configuration.name}",
+        {
+            "order": order.number,
+            "configuration_id": configuration.id,
+            "revision": revision.number,
+            "total": str(order.total),
+        },
         now=order.created_at,
     )
     _commit_order(session)
@@ -135,13 +154,18 @@ def list_for(session: Session, owner: User, *, limit: int = 50, offset: int = 0)
     return list(session.scalars(query))
 
 
-def recheck_order(session: Session, viewer: User, number: str) -> tuple[Order, CatalogVersion, Recheck]:
+def recheck_order(
+    session: Session, viewer: User, number: str
+) -> tuple[Order, CatalogVersion, Recheck]:
     """The order, the current catalog version, and how the order fits it now."""
     order = get(session, viewer, number)
     version = catalogs.current(session, order.snapshot["catalog"]["id"])
     owner = order.owner
     result = recheck(
-        catalogs.engine_catalog(version), order.snapshot["selection"], snapshot_lines(order), owner.facts()
+        catalogs.engine_catalog(version),
+        order.snapshot["selection"],
+        snapshot_lines(order),
+        owner.facts(),
     )
     return order, version, result
 
@@ -156,16 +180,31 @@ def reorder(session: Session, owner: User, number: str, *, now: datetime | None 
     if order.owner_id != owner.id:
         raise NotFound("There is no such order.")
     if not result.fits:
-        raise NotOrderable("This order no longer fits the catalog as it is today; see what changed.")
+        raise NotOrderable(
+            "This order no longer fits the catalog as it is today; see what changed."
+        )
     catalog = catalogs.engine_catalog(version)
     again = _new_order(
-        session, owner, catalog, version, result.kept, now=now,
-        configuration_id=order.configuration_id, reorder_of_id=order.id,
+        session,
+        owner,
+        catalog,
+        version,
+        result.kept,
+        now=now,
+        configuration_id=order.configuration_id,
+        reorder_of_id=order.id,
     )
     timeline.record(
-        session, owner.id, "reordered", f"Order {again.number}, again from {order.number}",
-        {"order": again.number, "reorder_of": order.number, "total": str(again.total),
-         "total_then": str(order.total)},
+        session,
+        owner.id,
+        "reordered",
+        f"Order {again.number}, again from {order.number}",
+        {
+            "order": again.number,
+            "reorder_of": order.number,
+            "total": str(again.total),
+            "total_then": str(order.total),
+        },
         now=again.created_at,
     )
     _commit_order(session)

@@ -3,9 +3,10 @@ fits (retired options, changed rules), what it costs now, and a repair."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from configurator.engine import Catalog
 from configurator.services.configuring import Selection, pairs, with_pick
@@ -67,14 +68,23 @@ def recheck(
     candidates: list[tuple[str, str]] = []
     for feature_id, option_id in old_pairs:
         feature_name, option_name, price_then = old_lines.get(
-            (feature_id, option_id), (feature_id, option_id, Decimal("0"))
+            (feature_id, option_id), (feature_id, option_id, Decimal(0))
         )
         feature = model.feature(feature_id)
         option = feature.option(option_id) if feature else None
         if option is None:
             reason = "no longer offered" if feature else f"{feature_name} is no longer offered"
             lines.append(
-                RecheckLine(feature_id, feature_name, option_id, option_name, price_then, None, "retired", reason)
+                RecheckLine(
+                    feature_id,
+                    feature_name,
+                    option_id,
+                    option_name,
+                    price_then,
+                    None,
+                    "retired",
+                    reason,
+                )
             )
             continue
         candidates.append((feature_id, option_id))
@@ -99,7 +109,7 @@ def recheck(
 
     for feature_id, option_id in candidates:
         feature_name, option_name, price_then = old_lines.get(
-            (feature_id, option_id), (feature_id, option_id, Decimal("0"))
+            (feature_id, option_id), (feature_id, option_id, Decimal(0))
         )
         feature = model.feature(feature_id)
         option = feature.option(option_id)
@@ -110,13 +120,24 @@ def recheck(
         else:
             status, reason = "same", ""
         lines.append(
-            RecheckLine(feature_id, feature.name, option_id, option.name, price_then, option.price, status, reason)
+            RecheckLine(
+                feature_id,
+                feature.name,
+                option_id,
+                option.name,
+                price_then,
+                option.price,
+                status,
+                reason,
+            )
         )
     lines.sort(key=lambda line: order.get(line.feature, len(order)))
 
-    total_then = sum((line.price_then or Decimal("0") for line in lines), Decimal("0"))
+    total_then = sum((line.price_then or Decimal(0) for line in lines), Decimal(0))
     state = catalog.domains(kept, customer=customer)
-    fits = not any(line.status in ("retired", "conflict") for line in lines) and bool(state.complete)
+    fits = not any(line.status in ("retired", "conflict") for line in lines) and bool(
+        state.complete
+    )
     result = Recheck(lines=lines, total_then=total_then, fits=fits, kept=kept)
     if fits:
         result.total_now = catalog.price(kept).total
@@ -131,7 +152,17 @@ def recheck(
                 feature = model.feature(feature_id)
                 option = feature.option(option_id)
                 result.lines.append(
-                    RecheckLine(feature_id, feature.name, option_id, option.name, None, option.price, "added")
+                    RecheckLine(
+                        feature_id,
+                        feature.name,
+                        option_id,
+                        option.name,
+                        None,
+                        option.price,
+                        "added",
+                    )
                 )
-        result.lines.sort(key=lambda line: (order.get(line.feature, len(order)), line.status == "added"))
+        result.lines.sort(
+            key=lambda line: (order.get(line.feature, len(order)), line.status == "added")
+        )
     return result

@@ -50,7 +50,11 @@ def record(
 
 
 def record_view(
-    session: Session, customer: User, catalog_id: str, catalog_name: str, now: datetime | None = None
+    session: Session,
+    customer: User,
+    catalog_id: str,
+    catalog_name: str,
+    now: datetime | None = None,
 ) -> Interaction | None:
     """Note that a customer opened a product line, at most once per half hour."""
     now = now or utcnow()
@@ -74,7 +78,12 @@ def record_view(
 
 
 def for_customer(
-    session: Session, viewer: User, customer_id: int, *, limit: int = 50, before_id: int | None = None
+    session: Session,
+    viewer: User,
+    customer_id: int,
+    *,
+    limit: int = 50,
+    before_id: int | None = None,
 ) -> list[Interaction]:
     """The newest interactions of a customer, for that customer or staff."""
     if viewer.id != customer_id and not viewer.is_staff:

@@ -11,7 +11,9 @@ from alembic.config import Config as AlembicConfig
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config(url: str | None = None, connection: sa.Connection | None = None) -> AlembicConfig:
+def alembic_config(
+    url: str | None = None, connection: sa.Connection | None = None
+) -> AlembicConfig:
     """An Alembic config pointing at our migrations, for a URL or an open connection."""
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -29,7 +31,7 @@ def upgrade(target: str | sa.Engine, revision: str = "head") -> None:
             command.upgrade(alembic_config(connection=connection), revision)
         return
     if target.startswith("sqlite:///") and target != "sqlite:///:memory:":
-        Path(target[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(target[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url=target), revision)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -53,12 +53,12 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role: Mapped[str] = mapped_column(sa.String(16), default="customer")
     segment: Mapped[str] = mapped_column(sa.String(16), default="consumer")
-    country: Mapped[Optional[str]] = mapped_column(sa.String(2))
-    tier: Mapped[Optional[str]] = mapped_column(sa.String(32))
+    country: Mapped[str | None] = mapped_column(sa.String(2))
+    tier: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    configurations: WriteOnlyMapped["Configuration"] = relationship(back_populates="owner")
-    orders: WriteOnlyMapped["Order"] = relationship(back_populates="owner")
+    configurations: WriteOnlyMapped[Configuration] = relationship(back_populates="owner")
+    orders: WriteOnlyMapped[Order] = relationship(back_populates="owner")
 
     __table_args__ = (
         sa.CheckConstraint(f"role IN {ROLES}", name="role"),
@@ -129,7 +129,7 @@ class Configuration(Base):
     owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     catalog_id: Mapped[str] = mapped_column(sa.String(64))
     name: Mapped[str] = mapped_column(sa.String(120))
-    derived_from_id: Mapped[Optional[int]] = mapped_column(
+    derived_from_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("configurations.id", ondelete="SET NULL")
     )
     revision_count: Mapped[int] = mapped_column(default=0)
@@ -137,7 +137,7 @@ class Configuration(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     owner: Mapped[User] = relationship(back_populates="configurations")
-    revisions: WriteOnlyMapped["Revision"] = relationship(
+    revisions: WriteOnlyMapped[Revision] = relationship(
         back_populates="configuration", passive_deletes=True
     )
 
@@ -161,7 +161,7 @@ class Revision(Base):
     selection: Mapped[dict[str, Any]] = mapped_column(JSONType)
     price: Mapped[Decimal] = mapped_column(Money)
     complete: Mapped[bool] = mapped_column(default=False)
-    author_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     configuration: Mapped[Configuration] = relationship(back_populates="revisions")
@@ -182,14 +182,14 @@ class Order(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(16), unique=True)
     owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    configuration_id: Mapped[Optional[int]] = mapped_column(
+    configuration_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("configurations.id", ondelete="SET NULL")
     )
-    revision_id: Mapped[Optional[int]] = mapped_column(
+    revision_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("revisions.id", ondelete="SET NULL")
     )
     catalog_version_id: Mapped[int] = mapped_column(sa.ForeignKey("catalog_versions.id"))
-    reorder_of_id: Mapped[Optional[int]] = mapped_column(
+    reorder_of_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("orders.id", ondelete="SET NULL")
     )
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
@@ -199,8 +199,8 @@ class Order(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     owner: Mapped[User] = relationship(back_populates="orders")
-    configuration: Mapped[Optional[Configuration]] = relationship()
-    revision: Mapped[Optional[Revision]] = relationship()
+    configuration: Mapped[Configuration | None] = relationship()
+    revision: Mapped[Revision | None] = relationship()
     catalog_version: Mapped[CatalogVersion] = relationship()
 
     __table_args__ = (sa.Index("ix_orders_owner_created", "owner_id", "created_at"),)
@@ -216,7 +216,7 @@ class Interaction(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(sa.String(32))
     channel: Mapped[str] = mapped_column(sa.String(16), default="web")
     subject: Mapped[str] = mapped_column(sa.String(200))

@@ -42,7 +42,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        message = error.description if error.code != 404 else "There is nothing here, or it is not yours to see."
+        message = (
+            error.description
+            if error.code != 404
+            else "There is nothing here, or it is not yours to see."
+        )
         return error_response(error.code or 500, message)
 
     @app.errorhandler(Exception)
@@ -50,4 +54,6 @@ def register(app: Flask) -> None:
         if app.testing:
             raise error  # let the test show the real failure
         app.logger.exception("unhandled error")
-        return error_response(500, "Sorry, that did not work. Nothing you saved was lost; please try again.")
+        return error_response(
+            500, "Sorry, that did not work. Nothing you saved was lost; please try again."
+        )

@@ -73,7 +73,9 @@ def evaluate(
         )
     except SelectionError as error:  # a stored selection the catalog no longer knows
         cleaned, more = configuring.clean_selection(catalog, selection)
-        return evaluate(catalog, cleaned, usual, problems=(problems or []) + more + [str(error)], notice=notice)
+        return evaluate(
+            catalog, cleaned, usual, problems=(problems or []) + more + [str(error)], notice=notice
+        )
 
 
 def respond(template: str, status: int = 200, **context: Any):

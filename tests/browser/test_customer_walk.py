@@ -24,7 +24,9 @@ def test_configure_repair_save_change_order_reorder(page, app):
     pick(page, "brakes", "rim")
     carbon = page.locator("#opt-frame-carbon")
     expect(carbon).to_be_disabled()
-    expect(page.locator("#why-opt-frame-carbon")).to_contain_text("Carbon frames only take hydraulic disc brakes.")
+    expect(page.locator("#why-opt-frame-carbon")).to_contain_text(
+        "Carbon frames only take hydraulic disc brakes."
+    )
     expect(page.locator("#total")).to_contain_text("150.00 EUR")
 
     page.get_by_role("link", name="Create account").click()
@@ -38,7 +40,9 @@ def test_configure_repair_save_change_order_reorder(page, app):
     expect(page.locator("#opt-brakes-rim")).to_be_checked()
 
     # The conflict's one-click repair.
-    page.get_by_role("button", name=re.compile(r"Switch brakes to Hydraulic disc, \+640\.00")).click()
+    page.get_by_role(
+        "button", name=re.compile(r"Switch brakes to Hydraulic disc, \+640\.00")
+    ).click()
     expect(page.locator("#opt-frame-carbon")).to_be_checked()
     expect(page.locator("#opt-brakes-disc_hydraulic")).to_be_checked()
 

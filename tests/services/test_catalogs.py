@@ -40,7 +40,11 @@ def test_old_configurations_keep_their_version(session, bike):
 
 def test_a_broken_catalog_is_refused_with_its_problems(session, tmp_path):
     path = tmp_path / "broken.yaml"
-    path.write_text((DATA / "bike.yaml").read_text().replace("then: brakes in [disc_hydraulic]", "then: brakes in [drum]"))
+    path.write_text(
+        (DATA / "bike.yaml")
+        .read_text()
+        .replace("then: brakes in [disc_hydraulic]", "then: brakes in [drum]")
+    )
     with pytest.raises(CatalogProblem) as caught:
         catalogs.load_file(session, path)
     assert any("drum" in problem for problem in caught.value.problems)

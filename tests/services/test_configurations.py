@@ -31,7 +31,11 @@ def test_revise_adds_numbered_revisions(session, bike):
     second = configurations.revise(session, owner, configuration.id, 1, STEEL_BIKE)
     third = configurations.revise(session, owner, configuration.id, 2, CARBON_BIKE)
     assert (second.number, third.number) == (2, 3)
-    assert [r.number for r in configurations.revisions(session, owner, configuration.id)] == [3, 2, 1]
+    assert [r.number for r in configurations.revisions(session, owner, configuration.id)] == [
+        3,
+        2,
+        1,
+    ]
     assert configurations.revision(session, owner, configuration.id, 1).selection == COMPLETE_BIKE
 
 
@@ -82,7 +86,9 @@ def test_diff_names_what_changed(session, bike):
 
 def test_list_is_newest_first_with_latest_revision(session, bike):
     owner = gen_user(session)
-    old = configurations.create(session, owner, "test-bike", "old", COMPLETE_BIKE, now=utcnow() - timedelta(days=9))
+    old = configurations.create(
+        session, owner, "test-bike", "old", COMPLETE_BIKE, now=utcnow() - timedelta(days=9)
+    )
     gen_configuration(session, owner, name="new")
     configurations.revise(session, owner, old.id, 1, STEEL_BIKE)
     rows = configurations.list_for(session, owner)
@@ -97,7 +103,9 @@ def test_another_customer_can_neither_see_nor_change(session, bike):
         lambda: configurations.revisions(session, other, configuration.id),
         lambda: configurations.diff(session, other, configuration.id, 1, 1),
         lambda: configurations.revise(session, other, configuration.id, 1, STEEL_BIKE),
-        lambda: configurations.create(session, other, "test-bike", "x", COMPLETE_BIKE, derived_from_id=configuration.id),
+        lambda: configurations.create(
+            session, other, "test-bike", "x", COMPLETE_BIKE, derived_from_id=configuration.id
+        ),
     ):
         with pytest.raises(NotFound):
             call()

@@ -23,8 +23,13 @@ def option(state, feature_id, option_id):
 
 
 def test_parse_keeps_good_picks_and_reports_tampering(catalog):
-    form = {"f.frame": ["alu"], "f.brakes": ["rim", "disc_hydraulic"], "f.extras": ["bell", "kite"],
-            "f.wings": ["big"], "name": ["x"]}
+    form = {
+        "f.frame": ["alu"],
+        "f.brakes": ["rim", "disc_hydraulic"],
+        "f.extras": ["bell", "kite"],
+        "f.wings": ["big"],
+        "name": ["x"],
+    }
     selection, problems = configuring.parse_selection(catalog, form)
     assert selection == {"frame": "alu", "extras": ["bell"]}
     assert len(problems) == 3
@@ -46,7 +51,7 @@ def test_a_disabled_option_says_why_and_offers_a_repair(catalog):
     assert carbon.why.rules == ["Carbon frames only take hydraulic disc brakes."]
     assert carbon.why.picks == ["Brakes: Rim brakes"]
     assert carbon.repair.label == "Switch brakes to Hydraulic disc, +640.00"
-    assert carbon.repair.price_delta == Decimal("640")
+    assert carbon.repair.price_delta == Decimal(640)
 
 
 def test_customer_rules_make_an_option_unavailable(catalog):
@@ -54,11 +59,15 @@ def test_customer_rules_make_an_option_unavailable(catalog):
     invoice = option(state, "billing", "invoice_60")
     assert not invoice.possible and invoice.unavailable
     assert invoice.why.rules == ["60-day invoices are for business accounts."]
-    assert option(configuring.evaluate(catalog, {}, {"segment": "business"}), "billing", "invoice_60").possible
+    assert option(
+        configuring.evaluate(catalog, {}, {"segment": "business"}), "billing", "invoice_60"
+    ).possible
 
 
 def test_repair_action_switches_the_conflicting_pick(catalog):
-    selection, notice = configuring.apply_action(catalog, {"frame": "alu", "brakes": "rim"}, "repair:frame=carbon")
+    selection, notice = configuring.apply_action(
+        catalog, {"frame": "alu", "brakes": "rim"}, "repair:frame=carbon"
+    )
     assert selection == {"frame": "carbon", "brakes": "disc_hydraulic"}
     assert notice == "Switched to Carbon."
 
@@ -66,11 +75,13 @@ def test_repair_action_switches_the_conflicting_pick(catalog):
 def test_complete_action_fills_the_rest_at_the_lowest_price(catalog):
     selection, _ = configuring.apply_action(catalog, {"frame": "carbon"}, "complete")
     state = configuring.evaluate(catalog, selection)
-    assert state.complete and state.total == Decimal("825")
+    assert state.complete and state.total == Decimal(825)
 
 
 def test_clear_action(catalog):
-    selection, _ = configuring.apply_action(catalog, {"frame": "carbon", "brakes": "rim"}, "clear:brakes")
+    selection, _ = configuring.apply_action(
+        catalog, {"frame": "carbon", "brakes": "rim"}, "clear:brakes"
+    )
     assert selection == {"frame": "carbon"}
 
 
@@ -91,13 +102,20 @@ def test_usual_choices_come_first_and_are_not_picked(catalog):
     frame = next(f for _, _, fs in state.dimensions for f in fs if f.id == "frame")
     assert frame.options[0].id == "steel" and frame.options[0].usual
     assert not frame.chosen and state.has_usual
-    selection, _ = configuring.apply_action(catalog, {}, "usual", usual={"frame": ["steel"], "billing": ["invoice_60"]},
-                                            customer={"segment": "consumer"})
+    selection, _ = configuring.apply_action(
+        catalog,
+        {},
+        "usual",
+        usual={"frame": ["steel"], "billing": ["invoice_60"]},
+        customer={"segment": "consumer"},
+    )
     assert selection == {"frame": "steel"}  # invoice_60 no longer fits this customer: skipped
 
 
 def test_lazy_explanations_above_the_limit(catalog):
     state = configuring.evaluate(catalog, {"frame": "alu", "brakes": "rim"}, eager_limit=0)
     assert state.lazy_explanations and option(state, "frame", "carbon").why is None
-    state = configuring.evaluate(catalog, {"frame": "alu", "brakes": "rim"}, eager_limit=0, explain=("frame", "carbon"))
+    state = configuring.evaluate(
+        catalog, {"frame": "alu", "brakes": "rim"}, eager_limit=0, explain=("frame", "carbon")
+    )
     assert option(state, "frame", "carbon").repair is not None

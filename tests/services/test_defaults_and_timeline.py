@@ -34,8 +34,18 @@ def test_views_are_recorded_once_per_half_hour(session, bike):
     owner = gen_user(session)
     now = utcnow()
     assert timeline.record_view(session, owner, "test-bike", "Test bike", now=now) is not None
-    assert timeline.record_view(session, owner, "test-bike", "Test bike", now=now + timedelta(minutes=5)) is None
-    assert timeline.record_view(session, owner, "test-bike", "Test bike", now=now + timedelta(minutes=31)) is not None
+    assert (
+        timeline.record_view(
+            session, owner, "test-bike", "Test bike", now=now + timedelta(minutes=5)
+        )
+        is None
+    )
+    assert (
+        timeline.record_view(
+            session, owner, "test-bike", "Test bike", now=now + timedelta(minutes=31)
+        )
+        is not None
+    )
 
 
 def test_timelines_are_private_but_staff_see_them(session, bike):

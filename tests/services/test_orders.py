@@ -4,17 +4,26 @@ from decimal import Decimal
 
 import pytest
 
-from configurator.services import catalogs, configurations, orders
+from configurator.services import catalogs, orders
 from configurator.services.errors import NotFound, NotOrderable
 from tests.conftest import DATA
-from tests.helpers import CARBON_BIKE, COMPLETE_BIKE, STEEL_BIKE, gen_configuration, gen_order, gen_user
+from tests.helpers import (
+    CARBON_BIKE,
+    COMPLETE_BIKE,
+    STEEL_BIKE,
+    gen_configuration,
+    gen_order,
+    gen_user,
+)
 
 
 def test_place_keeps_a_snapshot_with_names_and_prices(session, bike):
     owner = gen_user(session)
     order = gen_order(session, owner, CARBON_BIKE)
     assert order.total == Decimal("825.00")
-    lines = {line["feature"]: (line["option_name"], line["amount"]) for line in order.snapshot["lines"]}
+    lines = {
+        line["feature"]: (line["option_name"], line["amount"]) for line in order.snapshot["lines"]
+    }
     assert lines["frame"] == ("Carbon", "640.00")
     assert order.snapshot["catalog"]["version"] == 1
     assert len(order.number) == 9 and order.number[4] == "-"

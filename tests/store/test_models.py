@@ -1,6 +1,6 @@
 """The store: migrations match the models, money and time types, immutability."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -30,7 +30,9 @@ def test_money_is_exact_decimal(session, bike):
     user = gen_user(session)
     configuration = gen_configuration(session, user)
     session.expire_all()
-    revision = session.scalar(sa.select(Revision).where(Revision.configuration_id == configuration.id))
+    revision = session.scalar(
+        sa.select(Revision).where(Revision.configuration_id == configuration.id)
+    )
     assert revision.price == Decimal("185.00")
     assert isinstance(revision.price, Decimal)
 
@@ -41,7 +43,7 @@ def test_times_are_utc_aware(session, bike):
     user = session.get(User, user.id)
     assert user.created_at.tzinfo is not None
     assert user.created_at.utcoffset() == timedelta(0)
-    assert abs(datetime.now(timezone.utc) - user.created_at) < timedelta(minutes=1)
+    assert abs(datetime.now(UTC) - user.created_at) < timedelta(minutes=1)
 
 
 def test_naive_datetimes_are_refused(session):
@@ -52,8 +54,12 @@ def test_naive_datetimes_are_refused(session):
 
 
 def test_emails_are_unique(session):
-    session.add_all([User(email="same@example.com", name="A", password_hash="x"),
-                     User(email="same@example.com", name="B", password_hash="x")])
+    session.add_all(
+        [
+            User(email="same@example.com", name="A", password_hash="x"),
+            User(email="same@example.com", name="B", password_hash="x"),
+        ]
+    )
     with pytest.raises(IntegrityError):
         session.flush()
 
@@ -67,7 +73,9 @@ def test_passwords_are_hashed(session):
 
 def test_revisions_are_immutable(session, bike):
     configuration = gen_configuration(session, gen_user(session))
-    revision = session.scalar(sa.select(Revision).where(Revision.configuration_id == configuration.id))
+    revision = session.scalar(
+        sa.select(Revision).where(Revision.configuration_id == configuration.id)
+    )
     revision.price = Decimal("1.00")
     with pytest.raises(ImmutableRecordError):
         session.flush()

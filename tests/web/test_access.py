@@ -26,9 +26,19 @@ def test_another_customer_gets_a_404(client, auth, anna, mallory, method, path):
     assert "Anna" not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("method", "path"), ROUTES + [("GET", "/account/configurations"), ("GET", "/account/orders"), ("GET", "/account/timeline")])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    ROUTES
+    + [
+        ("GET", "/account/configurations"),
+        ("GET", "/account/orders"),
+        ("GET", "/account/timeline"),
+    ],
+)
 def test_guests_must_sign_in(client, anna, method, path):
-    response = client.open(path.format(**anna), method=method, data=FORM if method == "POST" else None)
+    response = client.open(
+        path.format(**anna), method=method, data=FORM if method == "POST" else None
+    )
     assert response.status_code == 302 and "/auth/signin" in response.headers["Location"]
 
 

@@ -3,7 +3,7 @@
 from configurator.services import catalogs
 from configurator.store import db
 from tests.conftest import DATA
-from tests.helpers import CARBON_BIKE, COMPLETE_BIKE, STEEL_BIKE
+from tests.helpers import CARBON_BIKE, STEEL_BIKE
 
 HTMX = {"HX-Request": "true"}
 
@@ -77,7 +77,10 @@ def test_reorder_after_a_price_change(client, auth, anna, app):
 
 def test_reorder_of_a_retired_option_offers_the_repair(client, auth, anna, app):
     auth.signin()
-    response = client.post(f"/account/configurations/{anna['configuration']}/order", data=picks(STEEL_BIKE, base_revision=1))
+    response = client.post(
+        f"/account/configurations/{anna['configuration']}/order",
+        data=picks(STEEL_BIKE, base_revision=1),
+    )
     number = response.headers["Location"].rsplit("/", 1)[1]
     with app.app_context():
         catalogs.load_file(db.session, DATA / "bike-v2.yaml")
@@ -102,5 +105,10 @@ def test_timeline(client, auth, anna):
     auth.signin()
     client.get("/shop/test-bike")
     page = client.get("/account/timeline").get_data(as_text=True)
-    for label in ("Viewed a product line", "Saved a configuration", "Placed an order", "Created an account"):
+    for label in (
+        "Viewed a product line",
+        "Saved a configuration",
+        "Placed an order",
+        "Created an account",
+    ):
         assert label in page

@@ -32,7 +32,10 @@ def test_sign_in_and_out(client, auth, anna):
 
 
 def test_next_must_stay_on_this_site(client, auth, anna):
-    response = client.post("/auth/signin?next=https://evil.example/", data={"email": "anna@example.com", "password": "password123"})
+    response = client.post(
+        "/auth/signin?next=https://evil.example/",
+        data={"email": "anna@example.com", "password": "password123"},
+    )
     assert response.headers["Location"] == "/shop/"
 
 

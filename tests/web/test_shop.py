@@ -29,7 +29,9 @@ def test_unknown_product_line_is_a_404(client):
 
 
 def test_an_htmx_pick_returns_only_the_fragment(client):
-    response = client.post("/shop/test-bike", data=picks({"frame": "alu", "brakes": "rim"}), headers=HTMX)
+    response = client.post(
+        "/shop/test-bike", data=picks({"frame": "alu", "brakes": "rim"}), headers=HTMX
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert body.lstrip().startswith("{#") or body.lstrip().startswith("<form")
@@ -55,7 +57,9 @@ def test_repair_button(client):
 
 
 def test_complete_the_rest_at_the_lowest_price(client):
-    body = client.post("/shop/test-bike", data=dict(picks({"frame": "carbon"}), action="complete"), headers=HTMX).get_data(as_text=True)
+    body = client.post(
+        "/shop/test-bike", data=dict(picks({"frame": "carbon"}), action="complete"), headers=HTMX
+    ).get_data(as_text=True)
     assert "Complete: ready to order." in body and "825.00 EUR" in body
 
 
@@ -64,7 +68,11 @@ def test_tampered_form_gives_a_clear_message(client):
     response = client.post("/shop/test-bike", data=data, headers=HTMX)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Frame takes one option" in body and "no option &#39;drum&#39;" in body and "&#39;warp&#39;" in body
+    assert (
+        "Frame takes one option" in body
+        and "no option &#39;drum&#39;" in body
+        and "&#39;warp&#39;" in body
+    )
 
 
 def test_guest_business_rules_for_signed_in_consumers(client, auth, anna):
@@ -76,7 +84,9 @@ def test_guest_business_rules_for_signed_in_consumers(client, auth, anna):
 
 def test_save_a_configuration(client, auth, anna):
     auth.signin()
-    response = client.post("/shop/test-bike/save", data=dict(picks(COMPLETE_BIKE), name="Weekend"), headers=HTMX)
+    response = client.post(
+        "/shop/test-bike/save", data=dict(picks(COMPLETE_BIKE), name="Weekend"), headers=HTMX
+    )
     assert response.headers["HX-Redirect"].startswith("/account/configurations/")
     page = client.get(response.headers["HX-Redirect"]).get_data(as_text=True)
     assert "Weekend" in page and "Saved “Weekend” as revision 1." in page

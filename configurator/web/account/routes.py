@@ -45,7 +45,9 @@ def configuration(configuration_id: int):
     GET shows the newest revision, re-checked when the catalog changed since;
     POST applies picks and buttons (fragment for htmx), nothing is saved.
     """
-    configuration, version, result = configurations.recheck_latest(db.session, current_user, configuration_id)
+    configuration, version, result = configurations.recheck_latest(
+        db.session, current_user, configuration_id
+    )
     catalog = catalogs.engine_catalog(version)
     usual = workbench.usual_choices(configuration.catalog_id)
     latest = configurations.latest_revision(db.session, configuration)
@@ -77,9 +79,13 @@ def save_revision(configuration_id: int):
     if problems:
         return _again(configuration, version, catalog, selection, base, problems, 400)
     try:
-        revision = configurations.revise(db.session, current_user, configuration_id, base, selection)
+        revision = configurations.revise(
+            db.session, current_user, configuration_id, base, selection
+        )
     except StaleRevision as error:
-        return _again(configuration, version, catalog, selection, error.latest.number, [str(error)], 409)
+        return _again(
+            configuration, version, catalog, selection, error.latest.number, [str(error)], 409
+        )
     except InvalidSelection as error:
         return _again(configuration, version, catalog, selection, base, [str(error)], 400)
     if revision.number == base:
@@ -100,10 +106,14 @@ def order(configuration_id: int):
     if problems:
         return _again(configuration, version, catalog, selection, base, problems, 400)
     try:
-        revision = configurations.revise(db.session, current_user, configuration_id, base, selection)
+        revision = configurations.revise(
+            db.session, current_user, configuration_id, base, selection
+        )
         placed = orders.place(db.session, current_user, configuration_id, revision.number)
     except StaleRevision as error:
-        return _again(configuration, version, catalog, selection, error.latest.number, [str(error)], 409)
+        return _again(
+            configuration, version, catalog, selection, error.latest.number, [str(error)], 409
+        )
     except (NotOrderable, InvalidSelection) as error:
         latest = configurations.latest_revision(db.session, configuration)
         return _again(configuration, version, catalog, selection, latest.number, [str(error)], 409)
@@ -117,7 +127,9 @@ def diff(configuration_id: int):
     form = DiffForm(request.args)
     if not form.validate():
         abort(400, "Pick two revisions to compare.")
-    result = configurations.diff(db.session, current_user, configuration_id, form.a.data, form.b.data)
+    result = configurations.diff(
+        db.session, current_user, configuration_id, form.a.data, form.b.data
+    )
     if htmx:
         return render_template("partials/_diff.html", diff=result)
     configuration = configurations.get(db.session, current_user, configuration_id)
@@ -158,7 +170,9 @@ def reorder(number: str):
 def timeline_page():
     """Everything that happened with me, newest first."""
     before = request.args.get("before", type=int)
-    events = timeline.for_customer(db.session, current_user, current_user.id, limit=50, before_id=before)
+    events = timeline.for_customer(
+        db.session, current_user, current_user.id, limit=50, before_id=before
+    )
     return render_template("account/timeline.html", events=events, describe=timeline.describe)
 
 

@@ -6,8 +6,11 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 try:  # WTForms 3.3 prefers SelectChoice to (value, label) tuples
     from wtforms import SelectChoice
 except ImportError:  # pragma: no cover - older WTForms
-    def SelectChoice(value, label):  # noqa: N802
+
+    def SelectChoice(value, label):
         return (value, label)
+
+
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 # A light check; the real proof of an address is mail reaching it.
@@ -30,11 +33,15 @@ class SignUpForm(FlaskForm):
         "Password", validators=[DataRequired(), Length(min=8, message="Use at least 8 characters.")]
     )
     confirm = PasswordField(
-        "Repeat the password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
     )
     segment = SelectField(
         "You buy as",
-        choices=[SelectChoice("consumer", "a private customer"), SelectChoice("business", "a business")],
+        choices=[
+            SelectChoice("consumer", "a private customer"),
+            SelectChoice("business", "a business"),
+        ],
         default="consumer",
     )
     country = StringField(

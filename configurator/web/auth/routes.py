@@ -38,7 +38,9 @@ def signup():
             login_user(user)
             flash(f"Welcome, {user.name}! Your account is ready.", "success")
             return _after_sign_in(user)
-    return render_template("auth/signup.html", form=form, next=_next_url()), 200 if not form.errors else 400
+    return render_template(
+        "auth/signup.html", form=form, next=_next_url()
+    ), 200 if not form.errors else 400
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -55,7 +57,9 @@ def signin():
             login_user(user)
             flash(f"Signed in as {user.name}.", "success")
             return _after_sign_in(user)
-    return render_template("auth/signin.html", form=form, next=_next_url()), 200 if not form.errors else 400
+    return render_template(
+        "auth/signin.html", form=form, next=_next_url()
+    ), 200 if not form.errors else 400
 
 
 @bp.route("/signout", methods=["POST"])
@@ -88,6 +92,11 @@ def _next_url() -> str | None:
     """A local `next` target only: never redirect to another site."""
     target = request.values.get("next", "")
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and not parts.netloc
+        and not parts.scheme
+    ):
         return target
     return None

@@ -66,8 +66,12 @@ def save(catalog_id: str):
     name = form.name.data or ""
     if not current_user.is_authenticated:
         drafts.stash_save(catalog_id, selection, name)
-        flash("Sign in or create an account to save. Your picks are kept and will be saved.", "info")
-        return _redirect(url_for("auth.signin", next=url_for("shop.configure", catalog_id=catalog_id)))
+        flash(
+            "Sign in or create an account to save. Your picks are kept and will be saved.", "info"
+        )
+        return _redirect(
+            url_for("auth.signin", next=url_for("shop.configure", catalog_id=catalog_id))
+        )
     if problems or not form.validate():
         problems += [message for errors in form.errors.values() for message in errors]
         return _again(catalog, version, selection, name, problems, 400)
@@ -98,7 +102,12 @@ def _starting_point(catalog_id: str, catalog_name: str):
             if result.fits:
                 return result.kept, "", result, f"Started from {label}; everything still fits."
             if result.repaired is not None:
-                return result.repaired, "", result, f"Started from {label}, repaired to fit today's catalog."
+                return (
+                    result.repaired,
+                    "",
+                    result,
+                    f"Started from {label}, repaired to fit today's catalog.",
+                )
             return result.kept, "", result, f"Started from {label}; some picks no longer fit."
     kept = drafts.recall(catalog_id)
     if kept is not None:
@@ -108,7 +117,9 @@ def _starting_point(catalog_id: str, catalog_name: str):
 
 def _again(catalog, version, selection, name, problems, status):
     """Show the configurator again with the customer's picks and what went wrong."""
-    state = workbench.evaluate(catalog, selection, workbench.usual_choices(version.catalog_id), problems=problems)
+    state = workbench.evaluate(
+        catalog, selection, workbench.usual_choices(version.catalog_id), problems=problems
+    )
     return workbench.respond(
         "shop/configure.html",
         status,

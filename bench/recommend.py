@@ -1,0 +1,220 @@
+"""`python -m bench.recommend [--catalog medium|big|all] [--fold 9] [--limit N]`.
+
+Evaluates the recommender (`configurator/engine/recommend.py`) on the Renault
+sales: trains on the sales rows outside the held-out fold, then replays each
+held-out row one feature at a time in its random order and, before each
+feature is revealed, asks for its value given the exact domains after the
+values revealed so far. Top-1 accuracy against the baseline "most popular
+value still possible", and the time per recommendation. See bench/RECOMMEND.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from configurator.engine import load_catalog
+from configurator.engine.recommend import PastConfiguration, Recommender
+
+from .catalogs import BENCHMARKS, ROOT, selected
+
+RESULTS = ROOT / "bench" / "results"
+PROGRESS_EVERY = 100
+PUBLISHED_ERROR = {"medium": 6.23, "big": 5.46}  # toulbar2 PE-MRF, fold 9 (Brouard et al., CP 2020)
+
+
+def read_folds(path: Path) -> list[int]:
+    """The fold of each sales row: the folds file without its newlines, one digit per row."""
+    return [int(digit) for digit in path.read_text(encoding="utf-8") if digit.isdigit()]
+
+
+def read_sales(path: Path) -> list[dict[str, Any]]:
+    """Every sales row: {"selections": {feature: option}, "order": [...]}."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def reveal_order(row: dict[str, Any], number: int, sales_features: list[str]) -> list[str]:
+    """The row's features in the order they are revealed.
+
+    The file's `order` covers the fitted features; each "not fitted" feature of
+    the sales data is inserted at a random position (seeded by the row's
+    number, so every run replays the same sequence), which keeps the whole
+    sequence a uniformly random order, as in the published protocol.
+    """
+    order = list(row["order"])
+    rng = random.Random(number)
+    for feature in sales_features:
+        if feature not in row["selections"]:
+            order.insert(rng.randint(0, len(order)), feature)
+    return order
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile, in milliseconds."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return 1000 * ordered[max(0, int(np.ceil(share * len(ordered))) - 1)]
+
+
+def evaluate(name: str, fold: int, limit: int | None) -> dict[str, Any]:
+    """Train on the rows outside `fold`, replay the held-out rows and gather every figure."""
+    bench = selected(name)[0]
+    catalog = load_catalog(bench.catalog)
+    catalog.prepare()
+    sales = read_sales(bench.sales)
+    folds = read_folds(bench.catalog.with_name(f"renault-{name}-folds.txt"))
+    if len(folds) != len(sales):
+        raise SystemExit(f"{name}: {len(folds)} folds for {len(sales)} sales rows")
+    in_sales = {feature for row in sales for feature in row["selections"]}
+    sales_features = [f.id for f in catalog.model.features if f.id in in_sales]
+
+    started = time.perf_counter()
+    training = [PastConfiguration(row["selections"]) for row, f in zip(sales, folds) if f != fold]
+    recommender = Recommender.for_catalog(catalog, training)
+    training_s = time.perf_counter() - started
+
+    held_out = [(number, row) for number, row in enumerate(sales) if folds[number] == fold]
+    held_out = held_out[:limit] if limit is not None else held_out
+    print(f"{name}: {len(training)} training rows, replaying {len(held_out)} rows of fold {fold}",
+          file=sys.stderr, flush=True)
+    right = {"recommender": 0, "baseline": 0}
+    right_open = {"recommender": 0, "baseline": 0}
+    by_source: dict[str, list[int]] = {}
+    questions = open_questions = 0
+    domains_s: list[float] = []
+    recommend_s: list[float] = []
+    for done, (number, row) in enumerate(held_out, 1):
+        selection: dict[str, str | None] = {}
+        for feature in reveal_order(row, number, sales_features):
+            truth = row["selections"].get(feature)
+            t0 = time.perf_counter()
+            state = catalog.domains(selection)
+            t1 = time.perf_counter()
+            suggestion = recommender.recommend(feature, selection, state)
+            t2 = time.perf_counter()
+            baseline = recommender.popular(feature, state)
+            domains_s.append(t1 - t0)
+            recommend_s.append(t2 - t1)
+            choices = len(state.domains[feature]) + (feature in state.may_be_empty)
+            questions += 1
+            open_questions += choices > 1
+            for method, answer in (("recommender", suggestion), ("baseline", baseline)):
+                hit = answer is not None and answer.option == truth
+                right[method] += hit
+                right_open[method] += hit and choices > 1
+            if suggestion is not None:
+                tally = by_source.setdefault(suggestion.source, [0, 0])
+                tally[0] += 1
+                tally[1] += suggestion.option == truth
+            selection[feature] = truth  # None: revealed as "not fitted"
+        if done % PROGRESS_EVERY == 0:
+            print(f"  {done}/{len(held_out)} rows, recommender {right['recommender'] / questions:.2%} "
+                  f"baseline {right['baseline'] / questions:.2%}", file=sys.stderr, flush=True)
+
+    def accuracy(hits: int, total: int) -> float:
+        return 100 * hits / total if total else 0.0
+
+    return {
+        "catalog": name,
+        "fold": fold,
+        "training_rows": len(training),
+        "held_out_rows": len(held_out),
+        "sales_features": len(sales_features),
+        "questions": questions,
+        "open_questions": open_questions,
+        "training_s": training_s,
+        "recommender_accuracy": accuracy(right["recommender"], questions),
+        "recommender_error": 100 - accuracy(right["recommender"], questions),
+        "baseline_accuracy": accuracy(right["baseline"], questions),
+        "baseline_error": 100 - accuracy(right["baseline"], questions),
+        "recommender_accuracy_open": accuracy(right_open["recommender"], open_questions),
+        "baseline_accuracy_open": accuracy(right_open["baseline"], open_questions),
+        "published_error": PUBLISHED_ERROR.get(name),
+        "by_source": {
+            source: {"questions": asked, "accuracy": accuracy(hits, asked)}
+            for source, (asked, hits) in sorted(by_source.items())
+        },
+        "recommend_p50_ms": percentile(recommend_s, 0.50),
+        "recommend_p95_ms": percentile(recommend_s, 0.95),
+        "recommend_max_ms": percentile(recommend_s, 1.0),
+        "domains_p50_ms": percentile(domains_s, 0.50),
+        "domains_p95_ms": percentile(domains_s, 0.95),
+    }
+
+
+ROWS = [
+    ("training rows / held-out rows", lambda r: f"{r['training_rows']:,} / {r['held_out_rows']:,}"),
+    ("questions (with a real choice)", lambda r: f"{r['questions']:,} ({r['open_questions']:,})"),
+    ("recommender top-1 accuracy", lambda r: f"{r['recommender_accuracy']:.2f}%"),
+    ("baseline top-1 accuracy", lambda r: f"{r['baseline_accuracy']:.2f}%"),
+    ("recommender / baseline error", lambda r: f"{r['recommender_error']:.2f}% / {r['baseline_error']:.2f}%"),
+    ("published error (PE-MRF, fold 9)", lambda r: f"{r['published_error']}%"),
+    ("accuracy, real choices only", lambda r: (
+        f"{r['recommender_accuracy_open']:.2f}% vs {r['baseline_accuracy_open']:.2f}%")),
+    ("recommend P50 / P95 / max", lambda r: (
+        f"{r['recommend_p50_ms']:.2f} / {r['recommend_p95_ms']:.2f} / {r['recommend_max_ms']:.1f} ms")),
+    ("domains() P50 / P95", lambda r: f"{r['domains_p50_ms']:.2f} / {r['domains_p95_ms']:.2f} ms"),
+    ("training", lambda r: f"{r['training_s']:.2f} s"),
+]
+
+
+def table(results: dict[str, dict[str, Any]]) -> str:
+    """The figures of each catalog side by side."""
+    names = list(results)
+    lines = [["figure", *names]]
+    lines += [[label, *(show(results[n]) for n in names)] for label, show in ROWS]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    text = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)) for line in lines]
+    text.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(text)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m bench.recommend", description=__doc__.splitlines()[0])
+    parser.add_argument("--catalog", default="all", choices=["medium", "big", "all"])
+    parser.add_argument("--fold", type=int, default=9, choices=range(10), help="held-out fold (default 9)")
+    parser.add_argument("--limit", type=int, default=None, help="replay only the first N held-out rows")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Evaluate on the chosen catalogs; exit 1 when the recommender does not beat the baseline."""
+    args = parse_args(argv)
+    if not BENCHMARKS.is_dir():
+        print(f"benchmark catalogs not found: {BENCHMARKS} (set BENCH_DATA)", file=sys.stderr)
+        return 2
+    names = ["medium", "big"] if args.catalog == "all" else [args.catalog]
+    results = {name: evaluate(name, args.fold, args.limit) for name in names}
+    print(f"\nrecommender on fold {args.fold} ({BENCHMARKS})\n")
+    print(table(results))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for name, figures in results.items():
+        document = {
+            "benchmark": "recommend",
+            "arguments": {"catalog": name, "fold": args.fold, "limit": args.limit},
+            "machine": {"python": platform.python_version(), "platform": platform.platform()},
+            "results": figures,
+        }
+        path = RESULTS / f"recommend-{name}.json"
+        path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+        print(f"figures written to {path.relative_to(ROOT)}")
+    beaten = all(r["recommender_accuracy"] > r["baseline_accuracy"] for r in results.values())
+    if not beaten:
+        print("the recommender does not beat the baseline")
+    return 0 if beaten else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

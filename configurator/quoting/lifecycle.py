@@ -1,0 +1,239 @@
+"""The life of a quote: approval, sending, the client's answer, order, revisions.
+
+    draft ──submit──> pending_approval ──approve──> approved ──send──> sent
+      │  └──────────────── send (no approval needed) ─────────────────┘ │
+      │        pending_approval / approved ──price edit──> draft        │
+      │                                                                  ├─accept──> accepted ──order──> ordered
+      │                                                                  ├─decline (reason)──> declined
+      │                                                                  ├─expire──> expired
+      │                                                                  └─revise──> superseded (+ new draft -R2)
+      └─ cancel (from any open status, reason) ──> cancelled
+
+Every step is a function taking the quote, who does it (`by`) and when (`at`,
+timezone-aware UTC); it checks `TRANSITIONS` and raises a `QuoteError`
+subclass whose message says what is allowed instead. Approval: a discount
+(line or quote, in percent of what it applies to) above the sender's limit in
+the `ApprovalPolicy` needs approval by a role whose limit covers it, and an
+approver may not approve a request they made themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+
+from .errors import (
+    ApprovalRequired,
+    IllegalTransition,
+    NotAllowedToApprove,
+    QuoteError,
+    QuoteExpired,
+)
+from .model import Actor, Approval, Quote, Status, require_utc
+from .money import ZERO, format_percent
+
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.DRAFT: frozenset({Status.PENDING_APPROVAL, Status.SENT, Status.CANCELLED}),
+    Status.PENDING_APPROVAL: frozenset({Status.APPROVED, Status.DRAFT, Status.CANCELLED}),
+    Status.APPROVED: frozenset({Status.SENT, Status.DRAFT, Status.CANCELLED}),
+    Status.SENT: frozenset({Status.ACCEPTED, Status.DECLINED, Status.EXPIRED, Status.SUPERSEDED,
+                            Status.CANCELLED}),
+    Status.ACCEPTED: frozenset({Status.ORDERED, Status.CANCELLED}),
+    # A declined or expired quote can still be revised into a new offer.
+    Status.DECLINED: frozenset({Status.SUPERSEDED}),
+    Status.EXPIRED: frozenset({Status.SUPERSEDED}),
+    Status.ORDERED: frozenset(),
+    Status.CANCELLED: frozenset(),
+    Status.SUPERSEDED: frozenset(),
+}
+
+_VERBS = {
+    Status.PENDING_APPROVAL: "submitted for approval",
+    Status.APPROVED: "approved",
+    Status.DRAFT: "returned to draft",
+    Status.SENT: "sent",
+    Status.ACCEPTED: "accepted",
+    Status.DECLINED: "declined",
+    Status.EXPIRED: "expired",
+    Status.ORDERED: "turned into an order",
+    Status.CANCELLED: "cancelled",
+    Status.SUPERSEDED: "revised",
+}
+
+
+@dataclass(frozen=True)
+class ApprovalPolicy:
+    """The largest discount (percent) each role may give without approval, and may approve.
+
+    A role mapped to None has no limit; a role not listed may give no
+    discount at all without approval (clients, admins).
+    """
+
+    limits: Mapping[str, Decimal | None] = field(default_factory=lambda: {
+        "sales": Decimal(10), "manager": None})
+
+    def limit(self, role: str) -> Decimal | None:
+        """The role's limit in percent, None for unlimited."""
+        return self.limits.get(role, ZERO)
+
+    def covers(self, role: str, percent: Decimal) -> bool:
+        """Whether `role` may give (or approve) a discount of `percent`."""
+        limit = self.limit(role)
+        return limit is None or percent <= limit
+
+    def approver_roles(self, percent: Decimal) -> list[str]:
+        """The roles that may approve a discount of `percent`."""
+        return [role for role in self.limits if self.covers(role, percent)]
+
+
+def needs_approval(quote: Quote, policy: ApprovalPolicy, role: str) -> bool:
+    """Whether a discount on `quote` is above what `role` may give on its own."""
+    return not policy.covers(role, quote.price().max_discount_percent)
+
+
+def submit_for_approval(quote: Quote, *, by: Actor, at: datetime) -> None:
+    """Ask a manager to approve the quote's discounts."""
+    _move(quote, Status.PENDING_APPROVAL, by, at)
+
+
+def approve(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime) -> None:
+    """Approve the discounts as they are now; refused outside the approver's limit or own request."""
+    _check(quote, Status.APPROVED)
+    percent = quote.price().max_discount_percent
+    if not policy.covers(by.role, percent):
+        raise NotAllowedToApprove(
+            f"Quote {quote.number} has a discount of {format_percent(percent)}; a {by.role} may "
+            f"approve up to {format_percent(policy.limit(by.role) or ZERO)}. "
+            f"Ask: {', '.join(policy.approver_roles(percent)) or 'nobody may'}")
+    requested = [e.actor for e in quote.events if e.action == "submitted for approval"]
+    if requested and requested[-1] == by.id:
+        raise NotAllowedToApprove(f"Quote {quote.number}: you asked for this approval, "
+                                  "so someone else must give it")
+    quote.approval = Approval(by.id, by.role, require_utc(at), percent)
+    _move(quote, Status.APPROVED, by, at, f"discounts up to {format_percent(percent)}")
+
+
+def reject_approval(quote: Quote, reason: str, *, by: Actor, at: datetime) -> None:
+    """Send the quote back to draft with the manager's reason."""
+    _require_reason(reason, "rejecting an approval")
+    _move(quote, Status.DRAFT, by, at, reason)
+
+
+def send(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime) -> None:
+    """Send the quote to the client; it is frozen from now on.
+
+    A draft goes straight out only when `by` may give all its discounts;
+    otherwise ApprovalRequired says who must approve. A quote whose validity
+    has passed, or without any line in the totals, is refused.
+    """
+    _check(quote, Status.SENT)
+    if quote.status is Status.DRAFT:
+        percent = quote.price().max_discount_percent
+        if not policy.covers(by.role, percent):
+            raise ApprovalRequired(
+                f"Quote {quote.number} has a discount of {format_percent(percent)}, above the "
+                f"{format_percent(policy.limit(by.role) or ZERO)} a {by.role} may give; "
+                f"submit it for approval by: {', '.join(policy.approver_roles(percent))}")
+    if require_utc(at) >= quote.valid_until:
+        raise QuoteExpired(f"Quote {quote.number} was valid until {quote.valid_until:%Y-%m-%d %H:%M} "
+                           "UTC; set a later valid-until date before sending it")
+    if not any(line.price(quote.terms).in_totals for line in quote.lines):
+        raise QuoteError(f"Quote {quote.number} has no line to sell; add one before sending")
+    _move(quote, Status.SENT, by, at)
+
+
+def accept(quote: Quote, *, by: Actor, at: datetime, signature: str = "") -> None:
+    """The client accepts the sent quote (before its valid-until date) under `signature`."""
+    _check(quote, Status.ACCEPTED)
+    if require_utc(at) >= quote.valid_until:
+        raise QuoteExpired(f"Quote {quote.number} expired on {quote.valid_until:%Y-%m-%d %H:%M} UTC "
+                           "and can no longer be accepted; ask for a new revision")
+    _move(quote, Status.ACCEPTED, by, at, signature)
+
+
+def decline(quote: Quote, reason: str, *, by: Actor, at: datetime) -> None:
+    """The client declines the sent quote; the reason is required (lost-deal analysis)."""
+    _require_reason(reason, "declining a quote")
+    _move(quote, Status.DECLINED, by, at, reason)
+    quote.decline_reason = reason
+
+
+def expire(quote: Quote, *, at: datetime) -> None:
+    """Mark a sent quote expired; refused before its valid-until date."""
+    _check(quote, Status.EXPIRED)
+    if require_utc(at) < quote.valid_until:
+        raise IllegalTransition(f"Quote {quote.number} is valid until "
+                                f"{quote.valid_until:%Y-%m-%d %H:%M} UTC and cannot expire before")
+    _move(quote, Status.EXPIRED, "system", at)
+
+
+def expire_if_due(quote: Quote, *, at: datetime) -> bool:
+    """For the daily job: expire a sent quote whose validity has passed; True if it did."""
+    if quote.status is Status.SENT and require_utc(at) >= quote.valid_until:
+        expire(quote, at=at)
+        return True
+    return False
+
+
+def mark_ordered(quote: Quote, *, by: Actor, at: datetime, order_reference: str = "") -> None:
+    """The accepted quote became an order (with the quote's frozen prices)."""
+    _move(quote, Status.ORDERED, by, at, order_reference)
+
+
+def cancel(quote: Quote, reason: str, *, by: Actor, at: datetime) -> None:
+    """Withdraw the quote (staff), with a reason."""
+    _require_reason(reason, "cancelling a quote")
+    _move(quote, Status.CANCELLED, by, at, reason)
+    quote.cancel_reason = reason
+
+
+def revise(quote: Quote, *, by: Actor, at: datetime,
+           valid_until: datetime | None = None) -> Quote:
+    """A new draft revision (-R2, -R3...) of a sent, declined or expired quote.
+
+    The old revision becomes superseded and stays read-only. The new one
+    copies lines (same line ids, so they can be compared), terms and discount;
+    status, approval and history start afresh, and the validity is renewed:
+    `valid_until`, or as many days from `at` as the old quote had.
+    """
+    _check(quote, Status.SUPERSEDED)
+    at = require_utc(at)
+    renewed = valid_until or at + (quote.valid_until - quote.created_at)
+    new = Quote(
+        number=quote.number.next_revision(),
+        account=quote.account,
+        created_by=by,
+        created_at=at,
+        valid_until=require_utc(renewed, "valid_until"),
+        terms=quote.terms,
+        lines=[replace(line) for line in quote.lines],
+        discount=quote.discount,
+        last_line_number=quote.last_line_number,
+    )
+    new.log(by, at, "revision created", f"from {quote.number}")
+    _move(quote, Status.SUPERSEDED, by, at, f"by {new.number}")
+    quote.superseded_by = new.number
+    return new
+
+
+def _check(quote: Quote, target: Status) -> None:
+    if target not in TRANSITIONS[quote.status]:
+        allowed = sorted(s.value for s, targets in TRANSITIONS.items() if target in targets)
+        raise IllegalTransition(
+            f"Quote {quote.number} is {quote.status.value.replace('_', ' ')} and cannot be "
+            f"{_VERBS[target]}; only a quote that is {' or '.join(allowed)} can")
+
+
+def _move(quote: Quote, target: Status, by: Actor | str, at: datetime, detail: str = "") -> None:
+    _check(quote, target)
+    if target is Status.DRAFT:
+        quote.approval = None
+    quote.status = target
+    quote.log(by, at, _VERBS[target], detail)
+
+
+def _require_reason(reason: str, doing: str) -> None:
+    if not reason.strip():
+        raise QuoteError(f"Give a reason when {doing}")

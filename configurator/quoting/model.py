@@ -1,0 +1,406 @@
+"""The quote entity: lines, terms, status, and the edits staff make to a draft.
+
+Pure Python, like cosmicpython's `domain/model.py`: the store maps these
+dataclasses to tables, services call their methods. Status changes live in
+`lifecycle`; this module owns the edits and their two rules:
+
+* a quote that was sent (or is closed) is frozen: every edit raises
+  QuoteFrozen, and the way to change it is `lifecycle.revise`;
+* a price-affecting edit of an approved (or pending) quote withdraws the
+  approval and returns the quote to draft, so an approved discount can never
+  be raised behind the manager's back.
+
+Every edit and step appends a `QuoteEvent` (who, when, what) for the account's
+timeline; events are never changed or removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+
+from .errors import LineNotFound, PricingError, QuoteFrozen
+from .numbering import QuoteNumber
+from .pricing import (
+    Discount,
+    LineBuildUp,
+    LineKind,
+    OptionPrice,
+    PricingTerms,
+    QuoteTotals,
+    price_line,
+    total_quote,
+)
+
+
+class _Unchanged(Enum):
+    KEEP = "keep"
+
+
+KEEP = _Unchanged.KEEP  # "leave this as it is" in `Quote.change_line`
+
+
+class Status(str, Enum):
+    """Where a quote is in its life (see `lifecycle.TRANSITIONS`)."""
+
+    DRAFT = "draft"
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    ORDERED = "ordered"
+    CANCELLED = "cancelled"
+    SUPERSEDED = "superseded"
+
+
+EDITABLE = frozenset({Status.DRAFT, Status.PENDING_APPROVAL, Status.APPROVED})
+
+
+def require_utc(moment: datetime, what: str = "time") -> datetime:
+    """`moment` if it is timezone-aware; a naive datetime is refused (it has no fixed instant)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{what} must be a timezone-aware datetime (UTC), not naive {moment!r}")
+    return moment
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something: a staff member ("sales", "manager", "admin") or a client contact."""
+
+    id: str
+    role: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class QuoteEvent:
+    """One entry of the quote's history."""
+
+    at: datetime
+    actor: str
+    action: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A manager's approval of the discounts the quote had at that moment."""
+
+    by: str
+    role: str
+    at: datetime
+    max_discount_percent: Decimal
+
+
+@dataclass
+class QuoteLine:
+    """A complete configuration of one product line, a quantity and its pricing inputs.
+
+    `options` is the frozen snapshot of the configuration's chosen options and
+    their list prices; `line_id` stays the same across revisions so that two
+    revisions can be compared line by line. A line with `locked_terms` keeps
+    the prices it had when it was locked ("keep this price"): repricing skips
+    it, while quantity and manual discount still apply normally.
+    """
+
+    line_id: str
+    product_line: str
+    options: tuple[OptionPrice, ...]
+    quantity: int
+    title: str = ""
+    catalog_version: str = ""
+    discount: Discount | None = None
+    kind: LineKind = LineKind.INCLUDED
+    alternative_to: str | None = None  # the included line this one is an alternative to
+    locked_terms: PricingTerms | None = None
+
+    @property
+    def locked(self) -> bool:
+        """Whether the line's price is kept on reprice."""
+        return self.locked_terms is not None
+
+    @property
+    def choices(self) -> dict[str, tuple[str, ...]]:
+        """Feature -> chosen options, the configuration as the engine writes it."""
+        chosen: dict[str, tuple[str, ...]] = {}
+        for option in self.options:
+            chosen[option.feature] = chosen.get(option.feature, ()) + (option.option,)
+        return chosen
+
+    def price(self, terms: PricingTerms) -> LineBuildUp:
+        """The line's waterfall under the quote's `terms` (or its own, when locked)."""
+        return price_line(self.product_line, self.options, self.quantity,
+                          self.locked_terms or terms, self.discount, self.kind)
+
+
+@dataclass(frozen=True)
+class QuotePricing:
+    """Every line's build-up (by line id, in quote order) and the quote totals."""
+
+    lines: dict[str, LineBuildUp]
+    totals: QuoteTotals
+
+    @property
+    def max_discount_percent(self) -> Decimal:
+        """The largest manual discount, on any line or on the quote, in percent."""
+        percents = [b.manual_discount_percent for b in self.lines.values()]
+        return max([self.totals.discount_percent, *percents])
+
+
+@dataclass(frozen=True)
+class LineRepricing:
+    """What a reprice did (or would do) to one line."""
+
+    line_id: str
+    old_net: Decimal
+    new_net: Decimal
+    locked: bool = False
+    unlocked_net: Decimal | None = None  # for a locked line: its net if it were not locked
+
+    @property
+    def difference(self) -> Decimal:
+        """New net minus old net (0 for a locked line)."""
+        return self.new_net - self.old_net
+
+
+@dataclass(frozen=True)
+class RepriceReport:
+    """The per-line differences of a reprice and the totals before and after."""
+
+    lines: tuple[LineRepricing, ...]
+    before: QuoteTotals
+    after: QuoteTotals
+
+    @property
+    def changed(self) -> bool:
+        """Whether any amount changed."""
+        return any(line.difference for line in self.lines) or self.before != self.after
+
+
+@dataclass
+class Quote:
+    """A quote to a business account: numbered lines, terms, a discount and a status."""
+
+    number: QuoteNumber
+    account: str
+    created_by: Actor
+    created_at: datetime
+    valid_until: datetime
+    terms: PricingTerms
+    lines: list[QuoteLine] = field(default_factory=list)
+    discount: Discount | None = None
+    status: Status = Status.DRAFT
+    approval: Approval | None = None
+    decline_reason: str = ""
+    cancel_reason: str = ""
+    superseded_by: QuoteNumber | None = None
+    events: list[QuoteEvent] = field(default_factory=list)
+    last_line_number: int = 0
+
+    def __post_init__(self) -> None:
+        require_utc(self.created_at, "created_at")
+        require_utc(self.valid_until, "valid_until")
+
+    # ------------------------------------------------------------ reading
+    @property
+    def frozen(self) -> bool:
+        """Sent or closed: edits are refused, a revision is the way to change it."""
+        return self.status not in EDITABLE
+
+    def line(self, line_id: str) -> QuoteLine:
+        """The line with `line_id`; raises LineNotFound."""
+        for line in self.lines:
+            if line.line_id == line_id:
+                return line
+        raise LineNotFound(f"Quote {self.number} has no line {line_id!r}")
+
+    def price(self) -> QuotePricing:
+        """Every line's build-up and the totals (optional and alternative lines not added)."""
+        built = {line.line_id: line.price(self.terms) for line in self.lines}
+        return QuotePricing(built, total_quote(list(built.values()), self.terms, self.discount))
+
+    # ------------------------------------------------------------ edits
+    def add_line(self, product_line: str, options: Iterable[OptionPrice], quantity: int, *,
+                 by: Actor, at: datetime, title: str = "", catalog_version: str = "",
+                 discount: Discount | None = None, kind: LineKind = LineKind.INCLUDED,
+                 alternative_to: str | None = None) -> QuoteLine:
+        """Add a configured line and return it (line ids are L1, L2, ... never reused)."""
+        self._ensure_editable()
+        if alternative_to is not None:
+            self.line(alternative_to)
+        line = QuoteLine(self._next_line_id(), product_line, tuple(options), quantity, title,
+                         catalog_version, discount, kind, alternative_to)
+        line.price(self.terms)  # refuse a line that cannot be priced before it is stored
+        self.lines.append(line)
+        self._price_changed(by, at, "line added", f"{line.line_id}: {quantity} x {product_line}")
+        return line
+
+    def change_line(self, line_id: str, *, by: Actor, at: datetime,
+                    quantity: int | _Unchanged = KEEP,
+                    options: Iterable[OptionPrice] | _Unchanged = KEEP,
+                    discount: Discount | None | _Unchanged = KEEP,
+                    kind: LineKind | _Unchanged = KEEP) -> QuoteLine:
+        """Change a line's quantity, configuration, discount (None removes it) or kind.
+
+        Arguments left at KEEP stay as they are. A locked line keeps its
+        locked prices through a quantity change, and its manual discount stays.
+        """
+        self._ensure_editable()
+        line = self.line(line_id)
+        changed = replace(
+            line,
+            quantity=line.quantity if quantity is KEEP else quantity,
+            options=line.options if options is KEEP else tuple(options),  # type: ignore[arg-type]
+            discount=line.discount if discount is KEEP else discount,
+            kind=line.kind if kind is KEEP else kind,
+        )
+        changed.price(self.terms)
+        self.lines[self.lines.index(line)] = changed
+        self._price_changed(by, at, "line changed",
+                            _describe_change(line, changed, self.terms.currency))
+        return changed
+
+    def remove_line(self, line_id: str, *, by: Actor, at: datetime) -> None:
+        """Remove a line (and leave its id unused)."""
+        self._ensure_editable()
+        line = self.line(line_id)
+        if any(other.alternative_to == line_id for other in self.lines):
+            raise PricingError(f"Line {line_id} has alternatives; remove or re-link them first")
+        self.lines.remove(line)
+        self._price_changed(by, at, "line removed", line_id)
+
+    def set_discount(self, discount: Discount | None, *, by: Actor, at: datetime) -> None:
+        """Set (or with None remove) the quote-level discount."""
+        self._ensure_editable()
+        total_quote([line.price(self.terms) for line in self.lines], self.terms, discount)
+        self.discount = discount
+        detail = discount.describe(self.terms.currency) if discount else "removed"
+        self._price_changed(by, at, "quote discount", detail)
+
+    def set_valid_until(self, valid_until: datetime, *, by: Actor, at: datetime) -> None:
+        """Change the validity date (not price-affecting: an approval stays)."""
+        self._ensure_editable()
+        self.valid_until = require_utc(valid_until, "valid_until")
+        self.log(by, at, "validity changed", valid_until.isoformat())
+
+    def lock_price(self, line_id: str, *, by: Actor, at: datetime) -> None:
+        """Keep this line's current prices through later reprices."""
+        self._ensure_editable()
+        line = self.line(line_id)
+        if not line.locked:
+            line.locked_terms = self.terms
+            self.log(by, at, "price locked", line_id)
+
+    def unlock_price(self, line_id: str, *, by: Actor, at: datetime) -> None:
+        """Price the line by the quote's terms again (an approval goes if its net changes)."""
+        self._ensure_editable()
+        line = self.line(line_id)
+        if not line.locked:
+            return
+        before = line.price(self.terms).net
+        line.locked_terms = None
+        if line.price(self.terms).net != before:
+            self._price_changed(by, at, "price unlocked", line_id)
+        else:
+            self.log(by, at, "price unlocked", line_id)
+
+    def reprice(self, current: Mapping[str, Sequence[OptionPrice]], terms: PricingTerms | None = None,
+                *, by: Actor, at: datetime) -> RepriceReport:
+        """Reprice on today's list prices (`current`, by line id) and `terms`; report differences.
+
+        Locked lines keep their prices; lines missing from `current` keep
+        their options. See `preview_reprice` for the report without changes.
+        """
+        self._ensure_editable()
+        report = self.preview_reprice(current, terms)
+        for index, line in enumerate(self.lines):
+            if not line.locked and line.line_id in current:
+                self.lines[index] = replace(line, options=tuple(current[line.line_id]))
+        if terms is not None:
+            self.terms = terms
+        if report.changed:
+            self._price_changed(by, at, "repriced", f"net {report.before.net_total} -> "
+                                f"{report.after.net_total}")
+        else:
+            self.log(by, at, "repriced", "no change")
+        return report
+
+    def preview_reprice(self, current: Mapping[str, Sequence[OptionPrice]],
+                        terms: PricingTerms | None = None) -> RepriceReport:
+        """What `reprice` would change, without changing anything."""
+        new_terms = terms or self.terms
+        before = self.price()
+        after_lines: dict[str, LineBuildUp] = {}
+        results = []
+        for line in self.lines:
+            options = tuple(current.get(line.line_id, line.options))
+            unlocked = replace(line, options=options, locked_terms=None).price(new_terms)
+            built = before.lines[line.line_id] if line.locked else unlocked
+            after_lines[line.line_id] = built
+            results.append(LineRepricing(line.line_id, before.lines[line.line_id].net, built.net,
+                                         line.locked, unlocked.net if line.locked else None))
+        after = total_quote(list(after_lines.values()), new_terms, self.discount)
+        return RepriceReport(tuple(results), before.totals, after)
+
+    # ------------------------------------------------------------ helpers
+    def log(self, by: Actor | str, at: datetime, action: str, detail: str = "") -> None:
+        """Append an event to the quote's history."""
+        actor = by.id if isinstance(by, Actor) else by
+        self.events.append(QuoteEvent(require_utc(at, "event time"), actor, action, detail))
+
+    def _ensure_editable(self) -> None:
+        if self.frozen:
+            raise QuoteFrozen(
+                f"Quote {self.number} is {self.status.value} and can no longer be changed; "
+                "create a revision to change it")
+
+    def _price_changed(self, by: Actor, at: datetime, action: str, detail: str) -> None:
+        self.log(by, at, action, detail)
+        if self.status in (Status.APPROVED, Status.PENDING_APPROVAL):
+            # The manager approved (or is asked about) other prices than these.
+            self.status = Status.DRAFT
+            self.approval = None
+            self.log(by, at, "approval withdrawn", "prices changed after approval was asked for")
+
+    def _next_line_id(self) -> str:
+        # A counter, not len(lines): a removed line's id is never given to another line,
+        # so comparing revisions never mistakes a new line for an old one.
+        self.last_line_number += 1
+        return f"L{self.last_line_number}"
+
+
+def _describe_change(old: QuoteLine, new: QuoteLine, currency: str) -> str:
+    """`L2: quantity 5 -> 12, discount -5% -> none` for the history."""
+    parts = []
+    if old.quantity != new.quantity:
+        parts.append(f"quantity {old.quantity} -> {new.quantity}")
+    if old.options != new.options:
+        parts.append("configuration changed")
+    if old.discount != new.discount:
+        def text(d: Discount | None) -> str:
+            return d.describe(currency) if d else "none"
+        parts.append(f"discount {text(old.discount)} -> {text(new.discount)}")
+    if old.kind != new.kind:
+        parts.append(f"{old.kind.value} -> {new.kind.value}")
+    return f"{new.line_id}: " + (", ".join(parts) or "no change")
+
+
+__all__ = [
+    "EDITABLE",
+    "KEEP",
+    "Actor",
+    "Approval",
+    "LineRepricing",
+    "Quote",
+    "QuoteEvent",
+    "QuoteLine",
+    "QuotePricing",
+    "RepriceReport",
+    "Status",
+    "require_utc",
+]
