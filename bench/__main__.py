@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +27,22 @@ RESULTS = ROOT / "bench" / "results"
 def run_catalog(bench: BenchCatalog, limit: int | None) -> dict[str, Any]:
     """The worker's figures for one catalog, or {"failed": why}."""
     rows = limit if limit is not None else bench.default_limit
-    print(f"{bench.name}: {bench.catalog.name}, replaying {'all' if rows is None else rows} sales rows",
-          file=sys.stderr, flush=True)
+    print(
+        f"{bench.name}: {bench.catalog.name}, replaying {'all' if rows is None else rows} sales rows",
+        file=sys.stderr,
+        flush=True,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "figures.json"
-        command = [sys.executable, "-m", "bench.worker", str(bench.catalog), str(bench.sales), "--out", str(out)]
+        command = [
+            sys.executable,
+            "-m",
+            "bench.worker",
+            str(bench.catalog),
+            str(bench.sales),
+            "--out",
+            str(out),
+        ]
         if rows is not None:
             command += ["--limit", str(rows)]
         started = time.perf_counter()
@@ -40,6 +51,7 @@ def run_catalog(bench: BenchCatalog, limit: int | None) -> dict[str, Any]:
             return {"failed": f"worker exited with status {finished.returncode}"}
         figures = json.loads(out.read_text(encoding="utf-8"))
     figures["wall_s"] = time.perf_counter() - started
+    figures["published_count"] = str(bench.published_count)
     return figures
 
 
@@ -54,7 +66,7 @@ BENCHMARKS_BY_NAME = {"engine": run_engine}
 def save(name: str, results: dict[str, dict[str, Any]], args: argparse.Namespace) -> Path:
     """Write the figures, with what was run and where, to bench/results/NAME-TIMESTAMP.json."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     document = {
         "benchmark": name,
         "when": stamp,
@@ -71,10 +83,14 @@ def save(name: str, results: dict[str, dict[str, Any]], args: argparse.Namespace
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("benchmark", nargs="?", default="engine", choices=[*BENCHMARKS_BY_NAME, "all"])
+    parser.add_argument(
+        "benchmark", nargs="?", default="engine", choices=[*BENCHMARKS_BY_NAME, "all"]
+    )
     parser.add_argument("--catalog", default="all", choices=["medium", "big", "all"])
     parser.add_argument(
-        "--limit", type=int, default=None,
+        "--limit",
+        type=int,
+        default=None,
         help="sales rows to replay per catalog (default: all of medium, 500 of big)",
     )
     return parser.parse_args(argv)

@@ -45,6 +45,7 @@ ROWS = (
     Row("  of which first domains({})", "first_domains_s", _seconds),
     Row("count() alone", "count_s", _seconds, "< 5 s (big)", lambda v: v < 5, ("big",)),
     Row("exact count", "count", _count),
+    Row("  equals the published count", "count_matches", _plain, "yes"),
     Row("check() with count", "check_s", _seconds),
     Row("check: usable / dead options", "check_summary", _plain),
     Row("sales rows replayed", "rows_summary", _plain),
@@ -64,6 +65,9 @@ def derived(figures: dict[str, Any]) -> dict[str, Any]:
     result = dict(figures)
     if "check_usable" in figures:
         result["check_summary"] = f"{figures['check_usable']} / {figures['dead_options']}"
+    if "published_count" in figures and "count" in figures:
+        same = int(figures["count"]) == int(figures["published_count"])
+        result["count_matches"] = "yes" if same else f"NO: {int(figures['published_count']):,}"
     if "sales_rows" in figures:
         result["rows_summary"] = f"{figures['sales_rows']:,} of {figures['sales_rows_in_file']:,}"
     return result
@@ -100,11 +104,16 @@ def table(results: dict[str, dict[str, Any]]) -> str:
 
 
 def failures(results: dict[str, dict[str, Any]]) -> list[str]:
-    """Lines about catalogs whose run failed or whose replay found errors."""
+    """Lines about catalogs whose run failed, whose count is not the published one, or whose replay found errors."""
     lines = []
     for name, figures in results.items():
         if "failed" in figures:
             lines.append(f"{name}: the run failed: {figures['failed']}")
+        matches = derived(figures).get("count_matches", "yes")
+        if matches != "yes":
+            lines.append(
+                f"{name}: count {int(figures['count']):,} is not the published {matches[4:]}"
+            )
         for error in figures.get("first_errors", []):
             lines.append(
                 f"{name}: sales row {error['row']}, {error['feature']}={error['option']}: {error['error']}"

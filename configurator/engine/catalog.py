@@ -18,6 +18,7 @@ import numpy as np
 
 from .compile import Problem, compile_model
 from .jtree import JunctionTree
+from .layered import solution_space
 from .model import CatalogModel, Feature
 from .results import (
     Change,
@@ -80,7 +81,7 @@ class Catalog:
             problem = self.problem
             with self._lock:
                 if self._tree is None:
-                    self._tree = JunctionTree(problem)
+                    self._tree = solution_space(problem)
         return self._tree
 
     @property

@@ -12,7 +12,7 @@ import time
 
 from .compile import CompileError, compile_model
 from .graph import independent_parts
-from .jtree import JunctionTree
+from .layered import solution_space
 from .model import Constraint
 from .results import CheckReport
 
@@ -99,7 +99,11 @@ def _unreachable_rules(catalog, tree, report: CheckReport) -> list[str]:
         rules = list(model.constraints)
         rules[position] = probe
         variant = dataclasses.replace(model, constraints=tuple(rules))
-        consistent, _ = JunctionTree(compile_model(variant)).domains({})
+        try:
+            consistent, _ = solution_space(compile_model(variant)).domains({})
+        except CompileError:
+            report.warnings.append(f"{report.path}: constraint {constraint.name}: not analysed for reachability")
+            continue
         if not consistent:
             found.append(_unreachable_text(report.path, constraint))
     return found

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+import networkx as nx
 import numpy as np
 
 from .model import (
@@ -102,6 +103,7 @@ class Problem:
     customer_values: dict[str, list[str]]  # fact key -> value names by index
     price_scale: int  # prices are held as integers of 1/price_scale currency units
     var_price: dict[int, np.ndarray] = field(default_factory=dict)  # var -> price per value
+    order: list[int] = field(default_factory=list)  # a good variable order for layered.py
 
     def none_value(self, feature: Feature) -> int | None:
         """The value index meaning "no option" of a one/optional feature."""
@@ -137,8 +139,10 @@ class _Compiler:
         self.count_var: dict[str, int] = {}
         self.customer_var: dict[str, int] = {}
         self.customer_values: dict[str, list[str]] = {}
-        # term -> (variable, position in the joint state or None, scale of its integer values)
-        self.totals: dict[NumTerm, tuple[int, int | None, int]] = {}
+        # term -> (variable holding its value, scale: values are integers of 1/scale)
+        self.totals: dict[NumTerm, tuple[int, int]] = {}
+        # variable -> running totals whose step consumes it (layer order, see layered.py)
+        self.placed_after: dict[int, list[int]] = {}
         self.price_scale = _price_scale(model)
 
     # ------------------------------------------------------------ variables
@@ -149,6 +153,7 @@ class _Compiler:
     def run(self) -> Problem:
         self.declare_features()
         self.declare_customer_facts()
+        self.chain_features = self.chain_order()
         self.build_totals(self.collect_thresholds())
         for position, constraint in enumerate(self.model.constraints):
             self.compile_constraint(position, constraint)
@@ -164,7 +169,27 @@ class _Compiler:
             price_scale=self.price_scale,
         )
         problem.var_price = self.variable_prices()
+        problem.order = self.layer_order()
         return problem
+
+    def layer_order(self) -> list[int]:
+        """Customer facts, then features in chain order, each followed by the totals it feeds.
+
+        Every running total comes right after the variables that determine it, so
+        the layered form never enumerates a total's values freely.
+        """
+        order = list(self.customer_var.values())
+        for feature in self.chain_features:
+            if feature.multi:
+                owned = [self.option_var[(feature.id, o.id)] for o in feature.options]
+            else:
+                owned = [self.feature_var[feature.id]]
+            for var in owned:
+                order.append(var)
+                order.extend(self.placed_after.get(var, []))
+        placed = set(order)
+        order.extend(var for var in range(len(self.variables)) if var not in placed)
+        return order
 
     def declare_features(self) -> None:
         for feature in self.model.features:
@@ -208,71 +233,89 @@ class _Compiler:
                         thresholds.setdefault(atom.term, []).append(Fraction(atom.value))
         return thresholds
 
-    def build_totals(self, thresholds: dict[NumTerm, list[Fraction]]) -> None:
-        """Variables holding the exact value of every numeric term of the rules.
+    def chain_order(self) -> list[Feature]:
+        """Features in the order running totals visit them: related features next to each other.
 
-        `count(F)` of a multi-select feature is its running count. All other terms
-        share ONE chain of running totals whose state is the vector of every
-        term's partial sum: separate chains crossing the same features would make
-        the tree's bags hold every combination of their states, while the joint
-        chain holds only the combinations some choice of options reaches.
+        A rule between two features far apart in the chain would keep one of them
+        in every cluster along the way, next to the running total; reverse
+        Cuthill-McKee on the graph of the other rules keeps such pairs close.
         """
-        joint: list[NumTerm] = []
-        for term in thresholds:
+        graph = nx.Graph()
+        graph.add_nodes_from(feature.id for feature in self.model.features)
+        for constraint in self.model.constraints:
+            if constraint.kind == "table":
+                names = list(constraint.table_features)
+            else:
+                names = [
+                    atom.feature
+                    for expr in (constraint.condition, constraint.expr)
+                    for atom in _atoms(expr)
+                    if isinstance(atom, (OptionAtom, FilledAtom))
+                ]
+            graph.add_edges_from((a, b) for i, a in enumerate(names) for b in names[i + 1:] if a != b)
+        position = {feature.id: i for i, feature in enumerate(self.model.features)}
+        order: list[str] = []
+        for part in sorted(nx.connected_components(graph), key=lambda part: min(position[f] for f in part)):
+            order.extend(nx.utils.reverse_cuthill_mckee_ordering(graph.subgraph(part)))
+        return [self.model.feature(feature_id) for feature_id in order]
+
+    def build_totals(self, thresholds: dict[NumTerm, list[Fraction]]) -> None:
+        """A variable holding the exact value of every numeric term of the rules.
+
+        `count(F)` of a multi-select feature is its running count; every other term
+        gets a chain of running totals of its own, capped above its largest
+        threshold (exact, and the chain's domains stay small).
+        """
+        for term, values in thresholds.items():
             feature = self.model.feature(term.arg) if term.kind == "count" and term.arg else None
             if feature is not None and feature.multi:
-                self.totals[term] = (self.count_var[feature.id], None, 1)
+                self.totals[term] = (self.count_var[feature.id], 1)
             else:
-                joint.append(term)
-        if joint:
-            self.joint_chain(joint, thresholds)
+                self.totals[term] = self.total_chain(term, values)
 
-    def joint_chain(self, terms: list[NumTerm], thresholds: dict[NumTerm, list[Fraction]]) -> None:
-        weights_by_var: dict[int, list[list[int]]] = {}
-        scales, caps = [], []
-        for position, term in enumerate(terms):
-            contributions, scale = self.term_contributions(term)
-            scales.append(scale)
-            # Once every weight is >= 0, a running total above the largest
-            # threshold decides every comparison the same way: cap it there.
-            nonnegative = all(min(weights) >= 0 for _, weights in contributions)
-            caps.append(math.floor(max(thresholds[term]) * scale) + 1 if nonnegative else None)
-            for var, weights in contributions:
-                size = self.variables[var].size
-                per_term = weights_by_var.setdefault(var, [[0] * size for _ in terms])
-                per_term[position] = weights
-        cap_array = np.array([c if c is not None else np.iinfo(np.int64).max for c in caps], np.int64)
-        states = np.zeros((1, len(terms)), dtype=np.int64)
-        previous: int | None = None
-        for var in sorted(weights_by_var):  # catalog order: features were declared in order
-            weights = np.array(weights_by_var[var], dtype=np.int64).T  # (values, terms)
-            size = len(weights)
-            if len(states) * size > MAX_FACTOR_TUPLES:
-                raise CompileError(None, "the numeric rules (sum, count, price) reach too many "
-                                         "different totals; use coarser attribute units")
-            reached = np.minimum(states[:, None, :] + weights[None, :, :], cap_array)
-            new_states, index = np.unique(reached.reshape(-1, len(terms)), axis=0, return_inverse=True)
-            index = index.reshape(len(states), size)
-            total = self.new_var(f"totals#{var}", len(new_states), "total")
+    def total_chain(self, term: NumTerm, thresholds: list[Fraction]) -> tuple[int, int]:
+        """Chain s_i = s_{i-1} + w_i(x_i) over the contributing variables; (last variable, scale)."""
+        contributions, scale = self.term_contributions(term)
+        # Once every weight is >= 0, a running total above the largest threshold
+        # decides every comparison the same way: cap it there.
+        cap = None
+        if all(min(weights) >= 0 for _, weights in contributions):
+            cap = math.floor(max(thresholds) * scale) + 1
+        name = _term_text(term)
+        if not contributions:
+            return self.new_var(name, 1, "total", [0]), scale
+        previous, reached = None, [0]
+        for step, (var, weights) in enumerate(contributions):
+            if len(reached) * len(weights) > MAX_FACTOR_TUPLES:
+                raise CompileError(None, f"the numeric term {name} reaches too many different totals; "
+                                         "use coarser attribute units")
+            sums = np.add.outer(np.array(reached, dtype=object), np.array(weights, dtype=object))
+            if cap is not None:
+                sums = np.minimum(sums, cap)
+            values, index = np.unique(sums.astype(np.int64).ravel(), return_inverse=True)
+            index = index.reshape(len(reached), len(weights))
+            last = step == len(contributions) - 1
+            total = self.new_var(name if last else f"{name}#{step}", len(values), "total", values.tolist())
+            self.placed_after.setdefault(var, []).append(total)
             if previous is None:
-                self.add_factor((var, total), np.stack([np.arange(size), index[0]], axis=1), None)
+                self.add_factor((var, total), np.stack([np.arange(len(weights)), index[0]], axis=1), None)
             else:
                 rows = np.stack(
-                    [np.repeat(np.arange(len(states)), size), np.tile(np.arange(size), len(states)), index.ravel()],
+                    [
+                        np.repeat(np.arange(len(reached)), len(weights)),
+                        np.tile(np.arange(len(weights)), len(reached)),
+                        index.ravel(),
+                    ],
                     axis=1,
                 )
                 self.add_factor((previous, var, total), rows, None)
-            previous, states = total, new_states
-        if previous is None:
-            previous = self.new_var("totals", 1, "total")
-        self.variables[previous].values = [tuple(int(v) for v in row) for row in states]
-        for position, term in enumerate(terms):
-            self.totals[term] = (previous, position, scales[position])
+            previous, reached = total, values.tolist()
+        return previous, scale
 
     def term_contributions(self, term: NumTerm) -> tuple[list[tuple[int, list[int]]], int]:
         """(variable, integer weight per value) pairs whose sum is the term, and the scale."""
         raw: list[tuple[int, list[Fraction]]] = []
-        for feature in self.model.features:
+        for feature in self.chain_features:
             if term.kind == "count" and term.arg not in (feature.id, *DIMENSIONS):
                 continue
             if term.kind == "count" and term.arg in DIMENSIONS and feature.dimension != term.arg:
@@ -305,10 +348,12 @@ class _Compiler:
     def count_chain(self, name: str, bools: list[int]) -> int:
         """Running counts c_i = c_{i-1} + b_i over 0/1 variables; returns the last."""
         previous = self.new_var(f"{name}#0", 2, "total", [0, 1])
+        self.placed_after.setdefault(bools[0], []).append(previous)
         self.add_factor((bools[0], previous), [[0, 0], [1, 1]], None)
         for step, var in enumerate(bools[1:], start=1):
             last = step == len(bools) - 1
             total = self.new_var(name if last else f"{name}#{step}", step + 2, "total", list(range(step + 2)))
+            self.placed_after.setdefault(var, []).append(total)
             rows = [[count, bit, count + bit] for count in range(step + 1) for bit in (0, 1)]
             self.add_factor((previous, var, total), rows, None)
             previous = total
@@ -433,10 +478,8 @@ class _Compiler:
         return ~listed & (column != names.index(MISSING))
 
     def evaluate_compare(self, atom: Compare, columns) -> np.ndarray:
-        var, position, scale = self.totals[atom.term]
+        var, scale = self.totals[atom.term]
         values = self.variables[var].values
-        if position is not None:
-            values = [state[position] for state in values]
         threshold = Fraction(atom.value)
         truth = np.array([_compare(Fraction(value, scale), atom.op, threshold) for value in values])
         return truth[columns[var]]

@@ -28,6 +28,9 @@ from networkx.algorithms.approximation import treewidth_min_degree, treewidth_mi
 from .compile import Problem
 
 INFINITE = np.int64(2**60)
+# A bag whose join would hold more tuples than this is refused (TreeTooLarge);
+# the catalog is then compiled into reachable-state layers instead (layered.py).
+MAX_BAG_TUPLES = 3_000_000
 # Above this many variables min-fill-in gets slow; min-degree is nearly as good.
 MIN_FILL_LIMIT = 3000
 
@@ -61,18 +64,19 @@ class Edge:
     child_bounds: np.ndarray  # child_order[bounds[s]:bounds[s+1]] have id s
 
 
-class InconsistentError(Exception):
-    """No configuration satisfies the evidence."""
+class TreeTooLarge(Exception):
+    """Some bag of the decomposition would hold too many tuples."""
 
 
 class JunctionTree:
     """The compiled solution space of a catalog, ready for queries."""
 
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem, weighted: bool = False):
+        """Decompose and fill the bags; `weighted` picks the domain-size-aware decomposition."""
         self.problem = problem
         self.sizes = [variable.size for variable in problem.variables]
         graph = self._primal_graph()
-        bag_sets, tree = _decompose(graph)
+        bag_sets, tree = _decompose(graph, self.sizes if weighted else None)
         self.bags = self._fill_bags(bag_sets)
         self.parent, self.preorder = _root(tree, len(self.bags), self.bags)
         self.roots = [b for b in self.preorder if self.parent[b] is None]
@@ -279,8 +283,14 @@ class JunctionTree:
 # ---------------------------------------------------------------- decomposition
 
 
-def _decompose(graph: nx.Graph) -> tuple[list[frozenset[int]], nx.Graph]:
-    """Bags and tree edges (a forest: one tree per connected component)."""
+def _decompose(graph: nx.Graph, sizes: list[int] | None = None) -> tuple[list[frozenset[int]], nx.Graph]:
+    """Bags and tree edges (a forest: one tree per connected component).
+
+    Without `sizes`, networkx's min-fill-in heuristic (best for catalogs of
+    tables, whose relations are far smaller than their domains' product). With
+    `sizes`, an elimination that keeps the product of domain sizes per bag small:
+    running totals of numeric rules have large domains and must not meet in one bag.
+    """
     bags: list[frozenset[int]] = []
     tree = nx.Graph()
     for component in nx.connected_components(graph):
@@ -289,8 +299,12 @@ def _decompose(graph: nx.Graph) -> tuple[list[frozenset[int]], nx.Graph]:
             bags.append(frozenset(component))
             continue
         sub = graph.subgraph(component)
-        method = treewidth_min_fill_in if len(component) <= MIN_FILL_LIMIT else treewidth_min_degree
-        _, decomposition = method(sub)
+        if sizes is not None:
+            decomposition = _weighted_decomposition(sub, sizes)
+        elif len(component) <= MIN_FILL_LIMIT:
+            _, decomposition = treewidth_min_fill_in(sub)
+        else:
+            _, decomposition = treewidth_min_degree(sub)
         decomposition = _merge_subset_bags(decomposition)
         numbering = {}
         for node in decomposition.nodes:
@@ -299,6 +313,41 @@ def _decompose(graph: nx.Graph) -> tuple[list[frozenset[int]], nx.Graph]:
             bags.append(frozenset(node))
         tree.add_edges_from((numbering[a], numbering[b]) for a, b in decomposition.edges)
     return bags, tree
+
+
+def _weighted_decomposition(graph: nx.Graph, sizes: list[int]) -> nx.Graph:
+    """Tree decomposition by greedy elimination of the variable whose bag is smallest.
+
+    A bag's weight is the product of its domain sizes (in logs), ties broken by
+    fill-in. Each eliminated variable's bag hangs below the bag of its neighbour
+    eliminated next, which gives a valid junction tree.
+    """
+    work = {node: set(graph.neighbors(node)) for node in graph.nodes}
+    log_size = {node: math.log(max(sizes[node], 1)) for node in graph.nodes}
+    eliminated_at: dict[int, int] = {}
+    bags: list[tuple[int, frozenset[int]]] = []
+    while work:
+        def cost(node):
+            neighbours = work[node]
+            fill = sum(1 for a in neighbours for b in neighbours if a < b and b not in work[a])
+            return (log_size[node] + sum(log_size[n] for n in neighbours), fill, node)
+
+        node = min(work, key=cost)
+        neighbours = work.pop(node)
+        for a in neighbours:
+            work[a].discard(node)
+            work[a] |= neighbours - {a}
+        eliminated_at[node] = len(bags)
+        bags.append((node, frozenset(neighbours | {node})))
+    tree = nx.Graph()
+    for node, bag in bags:
+        tree.add_node(bag)
+    for node, bag in bags:
+        later = [n for n in bag if n != node]
+        if later:
+            parent = min(later, key=eliminated_at.get)
+            tree.add_edge(bag, bags[eliminated_at[parent]][1])
+    return _merge_subset_bags(tree)
 
 
 def _merge_subset_bags(tree: nx.Graph) -> nx.Graph:
@@ -370,6 +419,7 @@ def _join(a_vars, a_rows, b_vars, b_rows, sizes):
     extra = [i for i, v in enumerate(b_vars) if v not in a_vars]
     out_vars = tuple(a_vars) + tuple(b_vars[i] for i in extra)
     if not shared:
+        _refuse_large(len(a_rows) * len(b_rows), out_vars)
         left = np.repeat(a_rows, len(b_rows), axis=0)
         right = np.tile(b_rows[:, extra], (len(a_rows), 1))
         return out_vars, np.hstack([left, right]).astype(np.int32)
@@ -388,11 +438,17 @@ def _join(a_vars, a_rows, b_vars, b_rows, sizes):
     low = np.searchsorted(sorted_keys, a_keys, "left")
     high = np.searchsorted(sorted_keys, a_keys, "right")
     counts = high - low
+    _refuse_large(int(counts.sum()), out_vars)
     left_index = np.repeat(np.arange(len(a_rows)), counts)
     starts = np.repeat(low - (np.cumsum(counts) - counts), counts)
     right_index = order[starts + np.arange(int(counts.sum()))]
     rows = np.hstack([a_rows[left_index], b_rows[right_index][:, extra]])
     return out_vars, rows.astype(np.int32)
+
+
+def _refuse_large(size: int, variables) -> None:
+    if size > MAX_BAG_TUPLES:
+        raise TreeTooLarge(f"a cluster of {len(variables)} variables would hold {size:,} tuples")
 
 
 def _compact_keys(rows: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, int]:

@@ -76,7 +76,7 @@ class _Column:
     codes: dict = field(default_factory=dict)  # option id, or frozenset for multi-select -> code
     sets: list = field(default_factory=list)  # multi-select: code -> frozenset of option ids
 
-    def code(self, picked: "str | Sequence[str] | None", grow: bool = False) -> int:
+    def code(self, picked: str | Sequence[str] | None, grow: bool = False) -> int:
         """The code of a value; new sets of a multi-select feature get a code when `grow`."""
         options = [picked] if isinstance(picked, str) else [o for o in picked or () if o]
         if not options:
@@ -93,7 +93,7 @@ class _Column:
         return self.codes.get(key, NO_MATCH)
 
 
-def as_past_configuration(configuration: "PastConfiguration | Mapping") -> PastConfiguration:
+def as_past_configuration(configuration: PastConfiguration | Mapping) -> PastConfiguration:
     """A PastConfiguration from itself or from a plain selection dict."""
     if isinstance(configuration, PastConfiguration):
         return configuration
@@ -106,11 +106,11 @@ class Recommender:
     def __init__(
         self,
         features: Sequence[Feature],
-        configurations: Iterable["PastConfiguration | Mapping"] = (),
+        configurations: Iterable[PastConfiguration | Mapping] = (),
         *,
-        sharpness: float = 30.0,
+        sharpness: float = 12.0,
     ):
-        """Learn from `configurations` (selection dicts or PastConfiguration) of a catalog's features.
+        """Learn from past `configurations` (selection dicts or PastConfiguration) of `features`.
 
         `sharpness` is how strongly the rows most like the current picks
         outvote the others (0: plain popularity).
@@ -132,7 +132,7 @@ class Recommender:
         self._popularity = {f.id: self._vote(f.id, self.weights) for f in self.features}
 
     @classmethod
-    def for_catalog(cls, catalog, configurations: Iterable, **options) -> "Recommender":
+    def for_catalog(cls, catalog, configurations: Iterable, **options) -> Recommender:
         """A recommender over the features of a loaded `Catalog`."""
         return cls(catalog.model.features, configurations, **options)
 
@@ -158,7 +158,7 @@ class Recommender:
         total = self.weights.sum()
         entropy = {i: _entropy(np.bincount(shifted[i], self.weights) / total) for i in varying}
         for a_pos, a in enumerate(varying):
-            for b in varying[a_pos + 1:]:
+            for b in varying[a_pos + 1 :]:
                 joint = np.bincount(shifted[a] * sizes[b] + shifted[b], self.weights) / total
                 mutual = entropy[a] + entropy[b] - _entropy(joint)
                 association[a, b] = mutual / entropy[a]
@@ -172,9 +172,9 @@ class Recommender:
         selection: Picks,
         state: State,
         customer: str | None = None,
-        history: Iterable["PastConfiguration | Mapping"] = (),
+        history: Iterable[PastConfiguration | Mapping] = (),
     ) -> Recommendation | None:
-        """The option of `feature_id` this customer most likely wants, among those `state` still allows.
+        """The value of `feature_id` this customer most likely wants, among those `state` allows.
 
         `selection` holds the current picks (None or [] for a feature
         explicitly left empty); `state` is `catalog.domains(selection)`.
@@ -197,7 +197,9 @@ class Recommender:
         if self.rows == 0:
             return None
         popularity = self._popularity[feature_id]
-        votes = self._vote(feature_id, self._similarity(column.index, evidence, self._values) * self.weights)
+        votes = self._vote(
+            feature_id, self._similarity(column.index, evidence, self._values) * self.weights
+        )
         if (votes * allowed).sum() <= 0:  # none of the similar rows holds a value still possible
             votes = popularity
         if (votes * allowed).sum() <= 0:
@@ -226,25 +228,33 @@ class Recommender:
         allowed.append(column.feature.id in state.may_be_empty)
         return np.array(allowed, dtype=bool)
 
-    def _similarity(self, target: int, evidence: list[tuple[int, int]], values: np.ndarray) -> np.ndarray:
-        """exp(sharpness * agreement) per row, agreement in 0..1 weighted by association with the target."""
+    def _similarity(
+        self, target: int, evidence: list[tuple[int, int]], values: np.ndarray
+    ) -> np.ndarray:
+        """exp(sharpness * agreement) per row, relative to the best-agreeing row.
+
+        Agreement sums, over the picks the row shares, how much each picked
+        feature tells about the target (its association, 0..1), so that ten
+        telling picks weigh more than one and unrelated picks weigh nothing.
+        """
         if not evidence or values.shape[1] == 0:
             return np.ones(values.shape[1])
         indices = np.array([index for index, _ in evidence])
         codes = np.array([code for _, code in evidence], dtype=np.int16)
-        weights = self._association[target, indices]
-        if weights.sum() <= 0:
-            return np.ones(values.shape[1])
-        agreement = (weights / weights.sum()) @ (values[indices] == codes[:, None])
+        agreement = self._association[target, indices] @ (values[indices] == codes[:, None])
         return np.exp(self.sharpness * (agreement - agreement.max()))
 
-    def _vote(self, feature_id: str, weights: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
-        """Summed row weights per value of the feature: its options in catalog order, then "empty"."""
+    def _vote(
+        self, feature_id: str, weights: np.ndarray, values: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Summed row weights per value of the feature: options in catalog order, then "empty"."""
         column = self._columns[feature_id]
         row = (self._values if values is None else values)[column.index]
         options = len(column.feature.options)
         if not column.feature.multi:
-            counts = np.bincount(row.astype(np.int64) - UNKNOWN, weights, minlength=options - UNKNOWN)
+            counts = np.bincount(
+                row.astype(np.int64) - UNKNOWN, weights, minlength=options - UNKNOWN
+            )
             return np.append(counts[-UNKNOWN:], counts[EMPTY - UNKNOWN])
         votes = np.zeros(options + 1)
         for code, chosen in enumerate(column.sets):
@@ -255,19 +265,26 @@ class Recommender:
         return votes
 
     def _own_vote(self, column, evidence, allowed, customer, history) -> np.ndarray | None:
-        """The customer's own configurations' votes for the allowed values, or None when they have none."""
-        own = [PastConfiguration(c.selections) for c in map(as_past_configuration, history)]
+        """The votes of the customer's own configurations, or None when none holds an allowed value.
+
+        (A set of a multi-select feature that no training row holds does not vote.)
+        """
+        own = [as_past_configuration(c) for c in history]
         values = self._encode([c.selections for c in own])
+        row_weights = np.array([c.weight for c in own], dtype=np.float64)
         if customer is not None and self.rows:
             mine = self.owners == customer
             values = np.concatenate([self._values[:, mine], values], axis=1)
+            row_weights = np.concatenate([self.weights[mine], row_weights])
         if values.shape[1] == 0:
             return None
-        weights = self._similarity(column.index, evidence, values)
+        weights = self._similarity(column.index, evidence, values) * row_weights
         votes = self._vote(column.feature.id, weights, values)
         return votes if (votes * allowed).sum() > 0 else None
 
-    def _best(self, votes: np.ndarray, allowed: np.ndarray, popularity: np.ndarray | None = None) -> int:
+    def _best(
+        self, votes: np.ndarray, allowed: np.ndarray, popularity: np.ndarray | None = None
+    ) -> int:
         """The allowed value with the most votes.
 
         Ties go to the more popular value, then to the first in catalog order ("empty" last).
@@ -279,12 +296,14 @@ class Recommender:
         return int(tied[0])
 
     def _because(self, column: _Column, evidence: list[tuple[int, int]], best: int) -> str | None:
-        """"most chosen with <feature>=<option>": the pick under which `best` is chosen most often."""
+        """Why `best`: "most chosen with <feature>=<option>", the pick it goes with most often."""
         if not evidence or column.feature.multi:
             return None
         code = EMPTY if best == len(column.feature.options) else best
         indices = np.array([index for index, _ in evidence])
-        with_pick = self._values[indices] == np.array([v for _, v in evidence], dtype=np.int16)[:, None]
+        with_pick = (
+            self._values[indices] == np.array([v for _, v in evidence], dtype=np.int16)[:, None]
+        )
         hits = (with_pick & (self._values[column.index] == code)).sum(axis=1)
         share = hits / np.maximum(with_pick.sum(axis=1), 1)
         # Most telling pick first: highest share, then strongest association, then selection order.
@@ -299,7 +318,9 @@ class Recommender:
         verb = "most often left empty" if code == EMPTY else "most chosen"
         if value == EMPTY:
             return f"{verb} with no {feature.name}"
-        return f"{verb} with {feature.name}={_option_name(feature, value, self._columns[feature.id])}"
+        return (
+            f"{verb} with {feature.name}={_option_name(feature, value, self._columns[feature.id])}"
+        )
 
     def _recommendation(self, column, votes, allowed, reason, source, best=None) -> Recommendation:
         best = self._best(votes, allowed) if best is None else best
@@ -312,7 +333,7 @@ class Recommender:
 def recommend_next(
     catalog,
     selection: Picks,
-    customer_history: Iterable["PastConfiguration | Mapping"] = (),
+    customer_history: Iterable[PastConfiguration | Mapping] = (),
     k: int = 3,
     *,
     recommender: Recommender | None = None,

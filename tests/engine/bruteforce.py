@@ -45,7 +45,9 @@ def feature_choices(feature: Feature) -> list[frozenset[str]]:
     """Every set of options the feature's `choose` allows, smallest first."""
     ids = feature.option_ids()
     top = min(feature.max, len(ids))
-    return [frozenset(chosen) for k in range(feature.min, top + 1) for chosen in combinations(ids, k)]
+    return [
+        frozenset(chosen) for k in range(feature.min, top + 1) for chosen in combinations(ids, k)
+    ]
 
 
 def space_size(model: CatalogModel, within: Selection | None = None) -> int:
@@ -68,12 +70,14 @@ def normalize_selection(selection: Selection) -> Picks:
 
 def contains(config: Config, picks: Picks) -> bool:
     """True when the configuration picks at least the selected options."""
-    return all(chosen <= config.get(feature_id, frozenset()) for feature_id, chosen in picks.items())
+    return all(
+        chosen <= config.get(feature_id, frozenset()) for feature_id, chosen in picks.items()
+    )
 
 
 def config_price(model: CatalogModel, config: Config) -> Decimal:
     """Total list price of the chosen options."""
-    total = Decimal("0")
+    total = Decimal(0)
     for feature in model.features:
         for option in feature.options:
             if option.id in config.get(feature.id, frozenset()):
@@ -147,7 +151,9 @@ class Enumeration:
         """Domains, may-be-empty, consistency, completeness and cheapest price of a selection."""
         matching = self.matching(selection)
         domains = {
-            feature.id: [o for o in feature.option_ids() if any(o in c[feature.id] for c in matching)]
+            feature.id: [
+                o for o in feature.option_ids() if any(o in c[feature.id] for c in matching)
+            ]
             for feature in self.model.features
         }
         may_be_empty = [f.id for f in self.model.features if any(not c[f.id] for c in matching)]

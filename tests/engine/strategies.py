@@ -63,7 +63,11 @@ def _binomial(n: int, k: int) -> int:
 def option_data(draw: st.DrawFn, option_id: str) -> dict[str, Any]:
     """One option: a price with cents and, usually, a numeric weight attribute."""
     cents = draw(st.integers(min_value=0, max_value=6000))
-    option: dict[str, Any] = {"id": option_id, "name": option_id.upper(), "price": f"{cents / 100:.2f}"}
+    option: dict[str, Any] = {
+        "id": option_id,
+        "name": option_id.upper(),
+        "price": f"{cents / 100:.2f}",
+    }
     attributes: dict[str, Any] = {}
     if draw(st.booleans()) or draw(st.booleans()):
         attributes["w"] = draw(st.integers(min_value=0, max_value=5))
@@ -103,7 +107,9 @@ def feature_data(draw: st.DrawFn, index: int, budget: int) -> tuple[dict[str, An
 
 
 def _option_list(draw: st.DrawFn, options: list[str]) -> str:
-    chosen = draw(st.lists(st.sampled_from(options), min_size=1, max_size=len(options), unique=True))
+    chosen = draw(
+        st.lists(st.sampled_from(options), min_size=1, max_size=len(options), unique=True)
+    )
     return "[" + ", ".join(chosen) + "]"
 
 
@@ -170,10 +176,14 @@ def table_data(draw: st.DrawFn, case: CatalogCase) -> dict[str, Any] | None:
     eligible = [f for f, kind in case.kinds.items() if kind != "multi"]
     if not eligible:
         return None
-    features = draw(st.lists(st.sampled_from(eligible), min_size=1, max_size=min(3, len(eligible)), unique=True))
+    features = draw(
+        st.lists(st.sampled_from(eligible), min_size=1, max_size=min(3, len(eligible)), unique=True)
+    )
     columns = [case.options[f] + ([None] if case.kinds[f] == "optional" else []) for f in features]
     every_row = [list(row) for row in product(*columns)]
-    rows = draw(st.lists(st.sampled_from(every_row), min_size=1, max_size=len(every_row), unique_by=tuple))
+    rows = draw(
+        st.lists(st.sampled_from(every_row), min_size=1, max_size=len(every_row), unique_by=tuple)
+    )
     verb = draw(st.sampled_from(["allow", "deny"]))
     return {"table": {"features": features, verb: rows}}
 
@@ -183,11 +193,10 @@ def constraint_data(draw: st.DrawFn, case: CatalogCase, index: int) -> dict[str,
     """One constraint of any kind, with an id (usually) and a message."""
     kind = draw(st.sampled_from(["table", "if", "require", "forbid"]))
     constraint: dict[str, Any] | None = draw(table_data(case)) if kind == "table" else None
-    if constraint is None:
-        if kind == "if":
-            constraint = {"if": draw(expression_text(case, 1)), "then": draw(expression_text(case, 1))}
-        else:
-            constraint = {kind if kind != "table" else "require": draw(expression_text(case))}
+    if constraint is None and kind == "if":
+        constraint = {"if": draw(expression_text(case, 1)), "then": draw(expression_text(case, 1))}
+    elif constraint is None:  # require, forbid, or a table with no one/optional feature to use
+        constraint = {"forbid" if kind == "forbid" else "require": draw(expression_text(case))}
     if draw(st.integers(0, 3)) > 0:
         constraint = {"id": f"rule-{index}", **constraint}
     constraint["message"] = f"Rule {index} says no."
@@ -207,6 +216,7 @@ def catalogs(draw: st.DrawFn, max_features: int = 6, max_constraints: int = 4) -
         space *= size
         case.kinds[feature["id"]] = kind
         case.options[feature["id"]] = [o["id"] for o in feature["options"]]
+    _ensure_weight(draw, features)
     case.data = {
         "catalog": "random",
         "name": "Random catalog",
@@ -220,6 +230,14 @@ def catalogs(draw: st.DrawFn, max_features: int = 6, max_constraints: int = 4) -
     return case
 
 
+def _ensure_weight(draw: st.DrawFn, features: list[dict[str, Any]]) -> None:
+    """Give the first option a weight when none has one: `sum(w)` must name a known attribute."""
+    if any("w" in o.get("attributes", {}) for f in features for o in f["options"]):
+        return
+    first = features[0]["options"][0]
+    first.setdefault("attributes", {})["w"] = draw(st.integers(min_value=0, max_value=5))
+
+
 # ---------------------------------------------------------------- requests
 
 
@@ -231,7 +249,9 @@ def selections(draw: st.DrawFn, case: CatalogCase) -> dict[str, Any]:
     for feature in chosen:
         options = case.options[feature]
         if case.kinds[feature] == "multi":
-            selection[feature] = draw(st.lists(st.sampled_from(options), min_size=1, max_size=2, unique=True))
+            selection[feature] = draw(
+                st.lists(st.sampled_from(options), min_size=1, max_size=2, unique=True)
+            )
         else:
             selection[feature] = draw(st.sampled_from(options))
     return selection

@@ -23,11 +23,6 @@ from typing import Any
 
 import pytest
 import yaml
-from pysat.solvers import Solver
-
-from configurator.engine import Catalog, load_catalog
-from configurator.engine.model import And, CatalogModel, CustomerAtom, Expr, Not, Or
-
 from bruteforce import (
     Enumeration,
     contains,
@@ -36,6 +31,10 @@ from bruteforce import (
     space_size,
     valid,
 )
+from pysat.solvers import Solver
+
+from configurator.engine import Catalog, load_catalog
+from configurator.engine.model import And, CatalogModel, CustomerAtom, Expr, Not, Or
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
@@ -102,9 +101,11 @@ class TableSat:
         for row in table.get("deny") or []:
             clause: list[int] = []
             for feature, value in zip(features, row):
-                clause += [-lit for lit in self._matches(feature, value)] if value else [
-                    self.var[(feature, o)] for o in self.options[feature]
-                ]
+                clause += (
+                    [-lit for lit in self._matches(feature, value)]
+                    if value
+                    else [self.var[(feature, o)] for o in self.options[feature]]
+                )
             self.clauses.append(clause)
 
     def domains(self, selection: dict[str, str]) -> tuple[dict[str, list[str]], set[str]] | None:
@@ -175,7 +176,9 @@ def medium() -> tuple[Catalog, TableSat]:
     """The medium Renault catalog, as the engine loads it and as an independent CNF."""
     if not BENCHMARKS.is_dir():
         pytest.skip(f"benchmark catalogs not found: {BENCHMARKS} is absent")
-    data = yaml.load(MEDIUM.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = yaml.load(
+        MEDIUM.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )
     return load_catalog(str(MEDIUM)), TableSat(data)
 
 
@@ -276,7 +279,12 @@ def test_demo_shown_options_have_valid_witnesses(path: Path) -> None:
 
 
 def _assert_witness(
-    catalog: Catalog, model: CatalogModel, selection: dict, customer: dict, feature: str, option: str
+    catalog: Catalog,
+    model: CatalogModel,
+    selection: dict,
+    customer: dict,
+    feature: str,
+    option: str,
 ) -> None:
     """complete() with the option forced gives a configuration the evaluator accepts."""
     wanted = dict(selection)
@@ -287,9 +295,13 @@ def _assert_witness(
     completion = catalog.complete(wanted, customer)
     where = f"{feature}={option} under {selection}, customer {customer}"
     assert completion.consistent, f"{where}: shown, but no completion"
-    config = {f.id: frozenset() for f in model.features} | normalize_selection(completion.selections)
+    config = {f.id: frozenset() for f in model.features} | normalize_selection(
+        completion.selections
+    )
     assert contains(config, normalize_selection(wanted)), where
-    assert valid(model, config, customer), f"{where}: completion {completion.selections} is not valid"
+    assert valid(model, config, customer), (
+        f"{where}: completion {completion.selections} is not valid"
+    )
 
 
 def _deep_selection(
@@ -332,7 +344,9 @@ def test_demo_domains_equal_enumeration_deep_in_a_selection(path: Path) -> None:
     assert checked >= 2, "no random walk got deep enough to enumerate"
 
 
-def _random_pick(model: CatalogModel, selection: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+def _random_pick(
+    model: CatalogModel, selection: dict[str, Any], rng: random.Random
+) -> dict[str, Any]:
     """One more pick, of any option of a feature not yet picked (often a disabled one)."""
     feature = rng.choice([f for f in model.features if f.id not in selection])
     option = rng.choice(feature.option_ids())

@@ -13,11 +13,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import HealthCheck, given, note, settings
-from hypothesis import strategies as st
-
-from configurator.engine import Catalog
-
 from bruteforce import (
     Enumeration,
     config_price,
@@ -26,10 +21,14 @@ from bruteforce import (
     normalize_selection,
     valid,
 )
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
 from strategies import CatalogCase, catalogs, customers, selections
 
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOWER = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+from configurator.engine import Catalog
+
+FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOWER = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 Pair = tuple[str, str]
 
 
@@ -87,15 +86,22 @@ def test_reference_on_a_hand_made_catalog() -> None:
     carbon = anyone.reference({"frame": "carbon"})
     assert carbon.consistent and not carbon.complete
     assert carbon.domains == {
-        "frame": ["carbon"], "brakes": ["disc"], "bell": [], "extras": ["rack", "light", "bag"]
+        "frame": ["carbon"],
+        "brakes": ["disc"],
+        "bell": [],
+        "extras": ["rack", "light", "bag"],
     }
     assert carbon.may_be_empty == ["bell", "extras"]
-    assert carbon.cheapest == Decimal("580")
+    assert carbon.cheapest == Decimal(580)
     assert not anyone.reference({"frame": "carbon", "brakes": "rim"}).consistent
     assert not anyone.reference({"extras": ["rack", "bag"]}).consistent
     plain = anyone.reference({"frame": "alu", "brakes": "rim"})
-    assert plain.complete and plain.cheapest == Decimal("120")
-    for selection in ({"frame": "carbon"}, {"extras": ["light"]}, {"frame": "carbon", "brakes": "rim"}):
+    assert plain.complete and plain.cheapest == Decimal(120)
+    for selection in (
+        {"frame": "carbon"},
+        {"extras": ["light"]},
+        {"frame": "carbon", "brakes": "rim"},
+    ):
         part = Enumeration(model, within=selection)
         assert part.reference(selection) == anyone.reference(selection)
 
@@ -154,8 +160,12 @@ def test_cheapest_completion_is_exact(request: tuple) -> None:
         assert completion.consistent == expected.consistent, where
         if not expected.consistent:
             continue
-        config = {f.id: frozenset() for f in model.features} | normalize_selection(completion.selections)
-        assert valid(model, config, customer), f"{where}: invalid completion {completion.selections}"
+        config = {f.id: frozenset() for f in model.features} | normalize_selection(
+            completion.selections
+        )
+        assert valid(model, config, customer), (
+            f"{where}: invalid completion {completion.selections}"
+        )
         assert contains(config, normalize_selection(selection)), where
         assert completion.price == expected.cheapest, where
         assert config_price(model, config) == completion.price, where
@@ -172,7 +182,9 @@ def test_count_equals_brute_force(case: CatalogCase, customer: dict[str, str]) -
     assert catalog.count(customer) == Enumeration(model, customer).count
 
 
-def _ruled_out(case: CatalogCase, keep: set[int], pairs: set[Pair], customer: dict, target: Pair) -> bool:
+def _ruled_out(
+    case: CatalogCase, keep: set[int], pairs: set[Pair], customer: dict, target: Pair
+) -> bool:
     """True when no configuration of the catalog cut down to `keep` holds `pairs` and `target`."""
     model = model_from_text(case.restricted(keep))
     selection = _selection_of(pairs | {target}, case.kinds)
@@ -186,11 +198,15 @@ def _disabled_options(case: CatalogCase, state: Any, selection: dict[str, Any]) 
         if feature in selection and case.kinds[feature] != "multi":
             continue
         picked = normalize_selection(selection).get(feature, frozenset())
-        disabled += [(feature, o) for o in options if o not in state.domains[feature] and o not in picked]
+        disabled += [
+            (feature, o) for o in options if o not in state.domains[feature] and o not in picked
+        ]
     return disabled
 
 
-def _assert_minimal_explanation(case: CatalogCase, catalog: Catalog, selection: dict, customer: dict, target: Pair) -> None:
+def _assert_minimal_explanation(
+    case: CatalogCase, catalog: Catalog, selection: dict, customer: dict, target: Pair
+) -> None:
     explanation = catalog.explain(target[0], target[1], selection, customer)
     where = f"explain {target} under {selection}, customer {customer}"
     assert not explanation.possible, where
@@ -200,9 +216,13 @@ def _assert_minimal_explanation(case: CatalogCase, catalog: Catalog, selection: 
     note(f"{where}: selections {sorted(pairs)}, constraints {sorted(keep)}")
     assert _ruled_out(case, keep, pairs, customer, target), f"{where}: members do not rule it out"
     for index in keep:
-        assert not _ruled_out(case, keep - {index}, pairs, customer, target), f"{where}: #{index} not needed"
+        assert not _ruled_out(case, keep - {index}, pairs, customer, target), (
+            f"{where}: #{index} not needed"
+        )
     for pair in pairs:
-        assert not _ruled_out(case, keep, pairs - {pair}, customer, target), f"{where}: {pair} not needed"
+        assert not _ruled_out(case, keep, pairs - {pair}, customer, target), (
+            f"{where}: {pair} not needed"
+        )
 
 
 @given(requests())

@@ -1,0 +1,148 @@
+"""Compile a problem into layers of reachable states (a decision diagram).
+
+The junction tree joins, inside each bag, every tuple its factors allow. With
+several numeric rules (running totals of weight, volume, price...) crossing the
+same features, a bag then holds combinations of totals and options that no
+actual choice reaches, and its size explodes. Here the variables are instead
+assigned one after the other, in an order that keeps related variables close;
+after each one, a *state* records only what later factors still need (the
+values of earlier variables that appear in a factor not yet complete, running
+totals included), and only states some prefix of choices actually reaches are
+kept. Each factor is checked as soon as its last variable is assigned.
+
+The result is again a `Problem`: the original variables, one state variable
+per layer, and one factor per layer holding its transitions
+(state before, value, state after). Its constraint graph is a path, so the
+junction tree answers every query on it unchanged: exact domains, counts,
+cheapest completions and repairs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import networkx as nx
+import numpy as np
+
+from .compile import CompileError, Factor, Problem, Variable
+from .jtree import JunctionTree, TreeTooLarge
+
+# Past this many states in one layer, the layered form is refused as well.
+MAX_LAYER_STATES = 2_000_000
+
+
+class LayeringTooLarge(Exception):
+    """The reachable states of some layer exceed the budget."""
+
+
+def solution_space(problem: Problem) -> JunctionTree:
+    """The compiled solution space: a junction tree, or reachable-state layers when the tree is too large."""
+    for weighted in (False, True):
+        try:
+            return JunctionTree(problem, weighted=weighted)
+        except TreeTooLarge:
+            pass
+    try:
+        return JunctionTree(layered_problem(problem))
+    except (LayeringTooLarge, TreeTooLarge) as error:
+        raise CompileError(
+            None,
+            f"the rules combine into too many cases to compile exactly ({error}); "
+            "use coarser units in numeric rules or split the product line",
+        ) from None
+
+
+def layered_problem(problem: Problem) -> Problem:
+    """The same solution space as `problem`, as a path of reachable-state layers."""
+    order = problem.order or variable_order(problem)
+    position = {var: i for i, var in enumerate(order)}
+    checked_at: dict[int, list[Factor]] = {}
+    last_use = {var: position[var] for var in order}
+    for factor in problem.factors:
+        if not factor.scope:
+            continue
+        done = max(position[v] for v in factor.scope)
+        checked_at.setdefault(done, []).append(factor)
+        for var in factor.scope:
+            last_use[var] = max(last_use[var], done)
+
+    variables = list(problem.variables)
+    factors: list[Factor] = []
+    frontier: list[int] = []
+    states = np.zeros((1, 0), dtype=np.int32)
+    previous_state_var: int | None = None
+    constant_false = any(not f.scope and len(f.rows) == 0 for f in problem.factors)
+    for layer, var in enumerate(order):
+        size = variables[var].size
+        if len(states) * size > 4 * MAX_LAYER_STATES:
+            raise LayeringTooLarge(f"{len(states) * size:,} candidate states at {variables[var].name}")
+        columns = frontier + [var]
+        parent = np.repeat(np.arange(len(states)), size)
+        value = np.tile(np.arange(size, dtype=np.int32), len(states))
+        candidates = np.hstack([states[parent], value[:, None]])
+        for factor in checked_at.get(layer, []):
+            keep = _rows_allowed(candidates, columns, factor, variables)
+            candidates, parent, value = candidates[keep], parent[keep], value[keep]
+        if constant_false:
+            candidates, parent, value = candidates[:0], parent[:0], value[:0]
+        frontier = [v for v in columns if last_use[v] > layer]
+        projected = candidates[:, [columns.index(v) for v in frontier]]
+        states, child = _distinct_rows(projected)
+        if len(states) > MAX_LAYER_STATES:
+            raise LayeringTooLarge(f"{len(states):,} reachable states after {variables[var].name}")
+        state_var = len(variables)
+        variables.append(Variable(f"state#{layer}", max(len(states), 1), "state"))
+        if previous_state_var is None:
+            rows = np.stack([value, child], axis=1)
+            factors.append(Factor((var, state_var), rows.astype(np.int32), None))
+        else:
+            rows = np.stack([parent, value, child], axis=1)
+            factors.append(Factor((previous_state_var, var, state_var), rows.astype(np.int32), None))
+        previous_state_var = state_var
+    return replace(problem, variables=variables, factors=factors)
+
+
+def variable_order(problem: Problem) -> list[int]:
+    """An order that keeps the variables of each factor close together (small frontiers).
+
+    Reverse Cuthill-McKee on the constraint graph, which keeps the bandwidth
+    small, one connected part after the other.
+    """
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(problem.variables)))
+    for factor in problem.factors:
+        scope = factor.scope
+        graph.add_edges_from((scope[i], scope[j]) for i in range(len(scope)) for j in range(i + 1, len(scope)))
+    order: list[int] = []
+    for component in sorted(nx.connected_components(graph), key=min):
+        sub = graph.subgraph(component)
+        order.extend(nx.utils.reverse_cuthill_mckee_ordering(sub))
+    return order
+
+
+def _rows_allowed(candidates: np.ndarray, columns: list[int], factor: Factor, variables) -> np.ndarray:
+    """Which candidate rows satisfy the factor (its scope lies within `columns`)."""
+    sizes = [variables[v].size for v in factor.scope]
+    picked = candidates[:, [columns.index(v) for v in factor.scope]]
+    if math.prod(sizes) < 2**62:
+        return np.isin(_keys(picked, sizes), _keys(factor.rows, sizes))
+    both = np.concatenate([picked, factor.rows])
+    _, inverse = np.unique(both, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    return np.isin(inverse[: len(picked)], inverse[len(picked):])
+
+
+def _keys(rows: np.ndarray, sizes: list[int]) -> np.ndarray:
+    keys = np.zeros(len(rows), dtype=np.int64)
+    for column, size in enumerate(sizes):
+        keys = keys * size + rows[:, column]
+    return keys
+
+
+def _distinct_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct rows, index of each row among them)."""
+    if rows.shape[1] == 0:
+        return np.zeros((1 if len(rows) else 0, 0), dtype=np.int32), np.zeros(len(rows), dtype=np.int64)
+    distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
+    return distinct.astype(np.int32), inverse.ravel()
