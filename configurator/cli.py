@@ -16,7 +16,7 @@ from configurator import cli_catalog
 class OneLineParser(argparse.ArgumentParser):
     """argparse that reports a usage error in one line, with exit status 2."""
 
-    def error(self, message: str) -> None:  # noqa: D401 - argparse's name
+    def error(self, message: str) -> None:
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 

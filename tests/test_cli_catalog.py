@@ -65,6 +65,7 @@ def test_domains_multi_select_and_customer(capsys):
         "--customer", "segment=consumer", "--json",
     )
     data = json.loads(out)
+    assert status == 0
     assert data["domains"]["billing"] == ["card"]
     assert data["domains"]["extras"] == ["bell", "lights"]
 
@@ -79,6 +80,7 @@ def test_domains_inconsistent_carries_conflict(capsys):
 
 def test_explain_json(capsys):
     status, out, _ = run(capsys, "catalog", "explain", BIKE, "--option", "size=s", "--select", "frame=carbon", "--json")
+    assert status == 0
     assert json.loads(out) == {
         "option": "size=s",
         "possible": False,
@@ -92,6 +94,7 @@ def test_explain_json(capsys):
 def test_complete_json(capsys):
     status, out, _ = run(capsys, "catalog", "complete", BIKE, "--select", "frame=carbon", "--json")
     data = json.loads(out)
+    assert status == 0
     assert data["price"] == "755.00" and data["selections"]["brakes"] == "disc_hydraulic"
 
 

@@ -13,7 +13,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 def tutorial_catalog() -> Catalog:
     """The first two YAML blocks of the README, joined: features, then rules."""
-    blocks = re.findall(r"```yaml\n(.*?)```", README.read_text(), flags=re.S)
+    blocks = re.findall(r"```yaml\n(.*?)```", README.read_text(), flags=re.DOTALL)
     return Catalog.from_text(blocks[0] + blocks[1], "README.md")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -47,14 +46,14 @@ class Catalog:
         self._sat: SatEncoding | None = None
 
     @classmethod
-    def from_text(cls, text: str, path: str = "<text>") -> "Catalog":
+    def from_text(cls, text: str, path: str = "<text>") -> Catalog:
         """Parse and validate a catalog given as YAML or JSON text."""
         from .loader import parse_model
 
         return cls(parse_model(text, path), text)
 
     @classmethod
-    def from_path(cls, path: str | Path) -> "Catalog":
+    def from_path(cls, path: str | Path) -> Catalog:
         """Load and validate a catalog file."""
         from .loader import load_model
 
@@ -94,7 +93,7 @@ class Catalog:
                     self._sat = SatEncoding(problem)
         return self._sat
 
-    def prepare(self) -> "Catalog":
+    def prepare(self) -> Catalog:
         """Compile now rather than on the first question (for servers and benchmarks)."""
         _ = self.tree
         return self

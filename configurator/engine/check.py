@@ -40,7 +40,7 @@ def check_catalog(catalog) -> CheckReport:
         report.usable = False
         report.problems.append(f"{path}: {_inconsistency(catalog)}")
         return report
-    domains, may_be_empty = catalog._read_domains(possible)
+    domains, _ = catalog._read_domains(possible)
     for feature in model.features:
         for option in feature.options:
             if option.id not in domains[feature.id]:

@@ -582,11 +582,11 @@ def _row_keys(rows: np.ndarray, sizes: list[int]) -> np.ndarray:
 
 
 __all__ = [
+    "MISSING",
+    "OTHER",
     "CompileError",
     "Factor",
     "Problem",
     "Variable",
     "compile_model",
-    "MISSING",
-    "OTHER",
 ]

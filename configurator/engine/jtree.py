@@ -374,8 +374,7 @@ def _root(tree: nx.Graph, count: int, bags: list[Bag]) -> tuple[list[int | None]
     preorder: list[int] = []
     for component in nx.connected_components(tree):
         root = max(component, key=lambda b: len(bags[b].rows))
-        for node in nx.dfs_preorder_nodes(tree, root):
-            preorder.append(node)
+        preorder.extend(nx.dfs_preorder_nodes(tree, root))
         for child, above in nx.dfs_predecessors(tree, root).items():
             parent[child] = above
     return parent, preorder
