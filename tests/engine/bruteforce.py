@@ -178,3 +178,14 @@ def all_configurations(model: CatalogModel, within: Picks | None = None) -> Iter
 def _choices_within(feature: Feature, within: Picks) -> list[frozenset[str]]:
     wanted = within.get(feature.id, frozenset())
     return [chosen for chosen in feature_choices(feature) if wanted <= chosen]
+
+
+def assert_domains_match(catalog, enumeration: Enumeration, selection: Selection, customer: Customer | None) -> None:
+    """The engine's state for `selection` is exactly the enumerated one (consistency, completeness, domains)."""
+    expected = enumeration.reference(selection)
+    state = catalog.domains(selection, customer)
+    where = f"selection {selection}, customer {customer}"
+    assert state.consistent == expected.consistent, where
+    assert state.complete == expected.complete, where
+    assert dict(state.domains) == expected.domains, where
+    assert set(state.may_be_empty) == set(expected.may_be_empty), where

@@ -25,6 +25,7 @@ import pytest
 import yaml
 from bruteforce import (
     Enumeration,
+    assert_domains_match,
     contains,
     model_from_file,
     normalize_selection,
@@ -339,7 +340,7 @@ def test_demo_domains_equal_enumeration_deep_in_a_selection(path: Path) -> None:
         enumeration = Enumeration(model, customer, limit=ENUMERATION_LIMIT, within=selection)
         spoiler = _random_pick(model, selection, rng)
         for asked in (selection, {**selection, **spoiler}):
-            _assert_matches_enumeration(catalog, enumeration, asked, customer)
+            assert_domains_match(catalog, enumeration, asked, customer)
             checked += 1
     assert checked >= 2, "no random walk got deep enough to enumerate"
 
@@ -351,15 +352,3 @@ def _random_pick(
     feature = rng.choice([f for f in model.features if f.id not in selection])
     option = rng.choice(feature.option_ids())
     return {feature.id: [option] if feature.choose_kind == "multi" else option}
-
-
-def _assert_matches_enumeration(
-    catalog: Catalog, enumeration: Enumeration, selection: dict[str, Any], customer: dict[str, str]
-) -> None:
-    expected = enumeration.reference(selection)
-    state = catalog.domains(selection, customer)
-    where = f"selection {selection}, customer {customer}"
-    assert state.consistent == expected.consistent, where
-    assert state.complete == expected.complete, where
-    assert dict(state.domains) == expected.domains, where
-    assert set(state.may_be_empty) == set(expected.may_be_empty), where

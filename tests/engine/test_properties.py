@@ -15,6 +15,7 @@ from typing import Any
 
 from bruteforce import (
     Enumeration,
+    assert_domains_match,
     config_price,
     contains,
     model_from_text,
@@ -136,13 +137,7 @@ def test_domains_equal_brute_force(request: tuple) -> None:
     catalog = _engine(case)
     reference = Enumeration(model_from_text(case.text), customer)
     for selection in picked:
-        expected = reference.reference(selection)
-        state = catalog.domains(selection, customer)
-        where = f"selection {selection}, customer {customer}"
-        assert state.consistent == expected.consistent, where
-        assert state.complete == expected.complete, where
-        assert dict(state.domains) == expected.domains, where
-        assert set(state.may_be_empty) == set(expected.may_be_empty), where
+        assert_domains_match(catalog, reference, selection, customer)
 
 
 @given(requests())
