@@ -21,7 +21,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     db_sub.required = True
     upgrade = db_sub.add_parser("upgrade", help="apply the migrations (creates the database)")
-    upgrade.add_argument("--revision", default="head")
+    upgrade.add_argument("--revision", default="heads")
     upgrade.set_defaults(handler=run_db_upgrade)
 
     seed = commands.add_parser(

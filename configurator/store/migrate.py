@@ -24,7 +24,7 @@ def alembic_config(
     return config
 
 
-def upgrade(target: str | sa.Engine, revision: str = "head") -> None:
+def upgrade(target: str | sa.Engine, revision: str = "heads") -> None:
     """Bring the database at `target` (URL or engine) up to `revision`."""
     if isinstance(target, sa.Engine):
         with target.begin() as connection:
