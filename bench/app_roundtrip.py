@@ -3,10 +3,14 @@
 Loads renault-big.json into a throwaway SQLite database, then with the Flask
 test client (real app, real templates, CSRF on) replays sales rows: each row
 starts from an empty configuration (a fresh client, so no kept draft) and
-posts the picks one at a time in the row's `order`, as htmx does — the whole
-form so far plus the CSRF token, with `HX-Request: true`. Each POST is timed.
+posts the picks one at a time in the row's `order`, as htmx does: the whole
+form so far (picks, the fingerprint each feature of the page carries, the
+name field, the CSRF token) with htmx's request headers. The fingerprints
+come from the page the replay holds: the first GET, then every feature each
+response swaps in, as the browser would keep them. Each POST is timed, and
+its size counted.
 
-    .venv/bin/python -m bench.app_roundtrip [--limit N] [--profile K]
+    .venv/bin/python -m bench.app_roundtrip [--limit N] [--slowest N] [--profile K]
 """
 
 from __future__ import annotations
@@ -23,14 +27,17 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.catalogs import CATALOGS, ROOT
 
 RESULTS = ROOT / "bench" / "results" / "app-roundtrip.json"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-HTMX = {"HX-Request": "true"}
+SHOWN_RE = re.compile(r'name="(shown\.[^"]+)" value="([^"]*)"')
+# What htmx sends for a `change` on the configurator form (hx-target="this").
+HTMX = {"HX-Request": "true", "HX-Target": "configurator", "HX-Trigger": "configurator"}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -61,14 +68,31 @@ def build_app(db_path: Path):
     return app, engine, catalog_id, load_seconds
 
 
-def form_for(picks: dict[str, object], token: str) -> dict[str, object]:
-    """The configurator form as htmx posts it: every pick so far plus the CSRF token."""
+def form_for(picks: dict[str, object], shown: dict[str, str], token: str) -> dict[str, object]:
+    """The configurator form as htmx posts it: picks, fingerprints, name field, CSRF token."""
     data: dict[str, object] = {f"f.{key}": value for key, value in picks.items()}
+    data.update(shown)
+    data["name"] = ""
     data["csrf_token"] = token
     return data
 
 
-def replay_row(app, url: str, row: dict, times: list[float], bad: list[int]) -> float:
+def keep_shown(shown: dict[str, str], html: str) -> None:
+    """Update the page's fingerprints from a page or a pick's response (what it swaps in)."""
+    shown.update(SHOWN_RE.findall(html))
+
+
+@dataclass
+class Picks:
+    """What the replay measured, one entry per pick."""
+
+    times: list[float] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    where: list[str] = field(default_factory=list)
+    bad: list[int] = field(default_factory=list)
+
+
+def replay_row(app, url: str, row: dict, number: int, picks_out: Picks) -> float:
     """Replay one sales row with a fresh client; returns its first-load (GET) time."""
     client = app.test_client()
     t0 = time.perf_counter()
@@ -80,20 +104,25 @@ def replay_row(app, url: str, row: dict, times: list[float], bad: list[int]) -> 
     if not match:
         raise SystemExit("no csrf_token in the configurator page")
     token = match.group(1)
-    headers = dict(HTMX, **{"X-CSRFToken": token})
+    headers = dict(HTMX, **{"X-CSRFToken": token, "HX-Current-URL": f"http://localhost{url}"})
+    shown: dict[str, str] = {}
+    keep_shown(shown, page.get_data(as_text=True))
     selections = row["selections"]
     picks: dict[str, object] = {}
     for feature in row["order"]:
         if feature not in selections:
             continue
         picks[feature] = selections[feature]
-        data = form_for(picks, token)
+        data = form_for(picks, shown, token)
         t0 = time.perf_counter()
         response = client.post(url, data=data, headers=headers)
         body = response.get_data()
-        times.append(time.perf_counter() - t0)
+        picks_out.times.append(time.perf_counter() - t0)
+        picks_out.sizes.append(len(body))
+        picks_out.where.append(f"row {number}, pick {len(picks)}: {feature}, {len(body) / 1024:.0f} KiB")
         if response.status_code != 200 or b"<html" in body:
-            bad.append(response.status_code)
+            picks_out.bad.append(response.status_code)
+        keep_shown(shown, body.decode("utf-8"))
     return first
 
 
@@ -102,15 +131,18 @@ def profile_picks(app, url: str, row: dict, count: int) -> str:
     client = app.test_client()
     page = client.get(url).get_data(as_text=True)
     token = CSRF_RE.search(page).group(1)
-    headers = dict(HTMX, **{"X-CSRFToken": token})
+    headers = dict(HTMX, **{"X-CSRFToken": token, "HX-Current-URL": f"http://localhost{url}"})
+    shown: dict[str, str] = {}
+    keep_shown(shown, page)
     picks: dict[str, object] = {}
     profiler = cProfile.Profile()
     for feature in [f for f in row["order"] if f in row["selections"]][:count]:
         picks[feature] = row["selections"][feature]
-        data = form_for(picks, token)
+        data = form_for(picks, shown, token)
         profiler.enable()
-        client.post(url, data=data, headers=headers).get_data()
+        body = client.post(url, data=data, headers=headers).get_data(as_text=True)
         profiler.disable()
+        keep_shown(shown, body)
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
     stats.print_stats(35)
@@ -120,6 +152,7 @@ def profile_picks(app, url: str, row: dict, count: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=5, help="sales rows to replay (default 5)")
+    parser.add_argument("--slowest", type=int, default=0, help="also list the N slowest picks")
     parser.add_argument(
         "--profile", type=int, default=0, help="also cProfile this many picks and print the top"
     )
@@ -131,19 +164,19 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="app-roundtrip-") as tmp:
         app, engine, catalog_id, load_seconds = build_app(Path(tmp) / "bench.db")
         url = f"/shop/{catalog_id}"
-        times: list[float] = []
-        bad: list[int] = []
+        measured = Picks()
         first_loads: list[float] = []
         wall0 = time.perf_counter()
-        for row in rows:
-            first_loads.append(replay_row(app, url, row, times, bad))
+        for number, row in enumerate(rows):
+            first_loads.append(replay_row(app, url, row, number, measured))
         wall = time.perf_counter() - wall0
         profile_text = profile_picks(app, url, rows[0], args.profile) if args.profile else ""
         engine.dispose()
 
-    ms = [t * 1000 for t in times]
+    ms = [t * 1000 for t in measured.times]
+    sizes, bad = measured.sizes, measured.bad
     result = {
-        "when": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "when": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "catalog": str(CATALOGS["big"].catalog),
         "rows": len(rows),
         "catalog_db_load_s": round(load_seconds, 3),
@@ -156,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         "p95_ms": round(percentile(ms, 95), 2) if ms else None,
         "max_ms": round(max(ms), 2) if ms else None,
         "mean_ms": round(statistics.fmean(ms), 2) if ms else None,
+        "response_kb_median": round(statistics.median(sizes) / 1024, 1) if sizes else None,
+        "response_kb_max": round(max(sizes) / 1024, 1) if sizes else None,
         "non_200": len(bad),
         "wall_s": round(wall, 2),
     }
@@ -167,11 +202,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'picks':<24}{result['picks']:>10}")
     for key, label in (("p50_ms", "P50"), ("p95_ms", "P95"), ("max_ms", "max")):
         print(f"  {label + ' per pick':<24}{result[key]:>10.1f} ms")
+    if sizes:
+        print(f"  {'response median / max':<24}{result['response_kb_median']:>7.1f} / {result['response_kb_max']:.1f} KiB")
     print(f"  {'non-200 / full page':<24}{result['non_200']:>10}")
     print(f"  {'wall':<24}{result['wall_s']:>10.1f} s")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {RESULTS.relative_to(ROOT)}")
+    slowest = sorted(zip(ms, measured.where), reverse=True)[: args.slowest]
+    for took, where in slowest:
+        print(f"  {took:>8.1f} ms  {where}")
     if profile_text:
         print(profile_text)
     return 1 if bad else 0

@@ -143,18 +143,49 @@ class Catalog:
         return evidence
 
     # ------------------------------------------------------------ domains
-    def domains(self, selection: dict | None = None, customer: dict | None = None) -> State:
-        """Exact valid domains of every feature after a partial selection (spec section 3)."""
+    def domains(
+        self, selection: dict | None = None, customer: dict | None = None, *, alternatives: bool = False
+    ) -> State:
+        """Exact valid domains of every feature after a partial selection (spec section 3).
+
+        With `alternatives`, the state also tells, for each picked one/optional
+        feature, what it could switch to: exactly `domains()` of the selection
+        without that feature's pick, for all of them in one pass of the tree.
+        """
         picked = self.normalize(selection)
         evidence = self._evidence(picked, customer)
-        consistent, possible = (False, None) if evidence is None else self.tree.domains(evidence)
+        switchable = self._single_choice_vars(picked) if alternatives else {}
+        without: dict[int, np.ndarray] = {}
+        if evidence is None:
+            consistent, possible = False, None
+        elif alternatives:
+            consistent, possible, without = self.tree.domains_leaving_out(evidence, list(switchable.values()))
+        else:
+            consistent, possible = self.tree.domains(evidence)
         if not consistent:
             empty = {feature.id: [] for feature in self.model.features}
             conflict = self._conflict(picked, customer)
             return State(False, False, empty, [], picked, conflict)
         domains, may_be_empty = self._read_domains(possible)
         complete = self._is_complete(picked, evidence)
-        return State(True, complete, domains, may_be_empty, picked)
+        options_of = {
+            feature_id: self._options_possible(self.model.feature(feature_id), without[var])
+            for feature_id, var in switchable.items()
+        }
+        return State(True, complete, domains, may_be_empty, picked, alternatives=options_of)
+
+    def _single_choice_vars(self, picked: Selection) -> dict[str, int]:
+        """Feature id -> its variable, for the picked one/optional features."""
+        return {
+            feature_id: self.problem.feature_var[feature_id]
+            for feature_id in picked
+            if not self.model.feature(feature_id).multi
+        }
+
+    @staticmethod
+    def _options_possible(feature: Feature, values: np.ndarray) -> list[str]:
+        """The options of a one/optional feature whose value is marked possible (its "none" left out)."""
+        return [option.id for position, option in enumerate(feature.options) if values[position]]
 
     def _read_domains(self, possible: list[np.ndarray]) -> tuple[dict[str, list[str]], list[str]]:
         problem = self.problem
@@ -171,7 +202,7 @@ class Catalog:
                     may_be_empty.append(feature.id)
             else:
                 values = possible[problem.feature_var[feature.id]]
-                domains[feature.id] = [o.id for i, o in enumerate(feature.options) if values[i]]
+                domains[feature.id] = self._options_possible(feature, values)
                 if feature.min == 0 and values[len(feature.options)]:
                     may_be_empty.append(feature.id)
         return domains, may_be_empty

@@ -157,13 +157,17 @@ class JunctionTree:
     def _evidence_masks(self, evidence: dict[int, object]) -> list[np.ndarray]:
         alive = [np.ones(len(bag.rows), dtype=bool) for bag in self.bags]
         for var, allowed in evidence.items():
-            index, column = self.home[var]
-            values = self.bags[index].rows[:, column]
-            if isinstance(allowed, (set, frozenset, list, tuple)):
-                alive[index] &= np.isin(values, list(allowed))
-            else:
-                alive[index] &= values == allowed
+            index = self.home[var][0]
+            alive[index] &= self._allowed_rows(var, allowed)
         return alive
+
+    def _allowed_rows(self, var: int, allowed: object) -> np.ndarray:
+        """Which tuples of the variable's home bag give it an allowed value (one value, or a set)."""
+        index, column = self.home[var]
+        values = self.bags[index].rows[:, column]
+        if isinstance(allowed, (set, frozenset, list, tuple)):
+            return np.isin(values, list(allowed))
+        return values == allowed
 
     def _propagate(self, evidence: dict[int, object], visit_all: bool = False) -> list[np.ndarray]:
         """Alive tuples per bag after both semi-join passes: exactly those of valid configurations.
@@ -209,6 +213,91 @@ class JunctionTree:
             present[self.bags[index].rows[alive[index], column]] = True
             possible.append(present)
         return True, possible
+
+    def domains_leaving_out(
+        self, evidence: dict[int, object], leave_out: list[int]
+    ) -> tuple[bool, list[np.ndarray], dict[int, np.ndarray]]:
+        """`domains(evidence)`, plus for each variable of `leave_out` its domain without its own evidence.
+
+        One pass for all of them: a bag's tuples are filtered by its own
+        evidence and by one message from each neighbour, and every message
+        sums up only the evidence on *its* side of the tree (it never echoes
+        back what the receiving bag sent). So dropping one variable's pin in
+        its home bag, and keeping every incoming message, gives exactly the
+        domain `domains()` would give with that pin left out.
+        """
+        own = self._evidence_masks(evidence)
+        incoming = self._incoming_messages(evidence, own)
+        alive = [mask & agreed for mask, agreed in zip(own, incoming)]
+        if not self.consistent(alive):
+            empty = [np.zeros(size, dtype=bool) for size in self.sizes]
+            return False, empty, {var: np.zeros(self.sizes[var], dtype=bool) for var in leave_out}
+        possible = [self._values_alive(var, alive) for var in range(len(self.sizes))]
+        without: dict[int, np.ndarray] = {}
+        for var in leave_out:
+            index = self.home[var][0]
+            mask = incoming[index].copy()
+            for other, allowed in evidence.items():
+                if other != var and self.home[other][0] == index:
+                    mask &= self._allowed_rows(other, allowed)
+            without[var] = self._values_alive(var, {index: mask})
+        return True, possible, without
+
+    def _values_alive(self, var: int, alive) -> np.ndarray:
+        """Which values of `var` its home bag's alive tuples hold (`alive` indexed by bag)."""
+        index, column = self.home[var]
+        present = np.zeros(self.sizes[var], dtype=bool)
+        present[self.bags[index].rows[alive[index], column]] = True
+        return present
+
+    def _incoming_messages(self, evidence: dict[int, object], own: list[np.ndarray]) -> list[np.ndarray]:
+        """Per bag, which tuples agree with the evidence everywhere else in the tree.
+
+        Upward, each bag counts per tuple how many of its children's messages
+        reject it; the message down to one child then leaves that child's own
+        rejections out of the count. Parts of the tree without evidence send
+        nothing: after `_prune_globally` their message would reject nothing.
+        """
+        count = len(self.bags)
+        touched = [False] * count
+        for var in evidence:
+            touched[self.home[var][0]] = True
+        rejections: list[np.ndarray | None] = [None] * count
+        rejected_by: dict[int, np.ndarray] = {}  # child -> parent tuples its message rejects
+        for child in reversed(self.preorder):
+            edge = self.edges.get(child)
+            if edge is None or not touched[child]:
+                continue
+            mask = own[child] if rejections[child] is None else own[child] & (rejections[child] == 0)
+            message = np.zeros(edge.size, dtype=bool)
+            message[edge.child_ids[mask]] = True
+            rejected = ~message[edge.parent_ids]
+            rejected_by[child] = rejected
+            parent = edge.parent
+            so_far = rejections[parent]
+            rejections[parent] = rejected.astype(np.int32) if so_far is None else so_far + rejected
+            touched[parent] = True
+        from_parent: list[np.ndarray | None] = [None] * count
+        for child in self.preorder:
+            edge = self.edges.get(child)
+            if edge is None or not touched[edge.parent]:
+                continue
+            parent = edge.parent
+            mask = own[parent] if from_parent[parent] is None else own[parent] & from_parent[parent]
+            if rejections[parent] is not None:
+                others = rejections[parent] - rejected_by[child] if child in rejected_by else rejections[parent]
+                mask = mask & (others == 0)
+            message = np.zeros(edge.size, dtype=bool)
+            message[edge.parent_ids[mask]] = True
+            from_parent[child] = message[edge.child_ids]
+            touched[child] = True
+        incoming = []
+        for index, bag in enumerate(self.bags):
+            agreed = np.ones(len(bag.rows), dtype=bool) if from_parent[index] is None else from_parent[index]
+            if rejections[index] is not None:
+                agreed = agreed & (rejections[index] == 0)
+            incoming.append(agreed)
+        return incoming
 
     def count(self, evidence: dict[int, object]) -> int:
         """The exact number of complete valid configurations under the evidence."""

@@ -77,6 +77,10 @@ class State:
     may_be_empty: list[str]
     selection: Selection
     conflict: Explanation | None = None
+    # Only when asked for (`Catalog.domains(..., alternatives=True)`): for each
+    # picked one/optional feature, the options it could switch to, i.e. its
+    # domain with its own pick left out and every other pick kept.
+    alternatives: dict[str, list[str]] = field(default_factory=dict)
 
     def disabled(self, feature: str, option: str) -> bool:
         """True when picking this option can never lead to a valid order."""
@@ -116,7 +120,7 @@ class PriceBreakdown:
     @property
     def total(self) -> Decimal:
         """Sum of the lines."""
-        return sum((line.amount for line in self.lines), Decimal("0"))
+        return sum((line.amount for line in self.lines), Decimal(0))
 
     def to_json(self) -> dict:
         """Lines and total as strings (money is never a float)."""

@@ -7,6 +7,7 @@ domains, price, explanations and repair offers for the page.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +23,12 @@ DIMENSION_NAMES = {
     "billing": "Billing",
 }
 FIELD_PREFIX = "f."
+# Explaining a disabled option takes SAT calls over every rule of the catalog:
+# tens of milliseconds on the demo catalogs (60 options), ~130 ms each on the
+# big Renault catalog (1,095 options), whose SAT encoding also takes seconds
+# to build on first use. Above this many options, explanations wait for the
+# customer's "Why not possible?" button, however few options are disabled.
+EAGER_MAX_OPTIONS = 200
 
 
 @dataclass
@@ -71,6 +78,24 @@ class FeatureView:
     description: str
     options: list[OptionView]
     may_be_empty: bool
+    # A suggestion for this feature (e.g. the customer's usual pick); the
+    # template shows it when set. Part of `digest`, like every field.
+    suggestion: Any = None
+
+    @property
+    def digest(self) -> str:
+        """A short fingerprint of everything the page shows for this feature.
+
+        The page keeps it next to the feature, so a pick's response can leave
+        out the features whose fingerprint the browser already has. It is
+        taken over every field of the view and of its options, so a field
+        added later counts too (plain value tuples: a dataclass's own repr is
+        several times slower, and the big catalogs have a thousand options).
+        """
+        fields = {key: value for key, value in vars(self).items() if key != "options"}
+        options = [tuple(vars(option).values()) for option in self.options]
+        text = repr((fields, options))
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
     @property
     def chosen(self) -> list[OptionView]:
@@ -272,33 +297,30 @@ def evaluate(
     usual: Mapping[str, list[str]] | None = None,
     explain: tuple[str, str] | None = None,
     eager_limit: int = 40,
+    eager_max_options: int = EAGER_MAX_OPTIONS,
     problems: list[str] | None = None,
     notice: str | None = None,
 ) -> ConfiguratorState:
     """Domains, price, explanations and repair offers for one selection.
 
     Explanations and repairs are computed for every disabled option when there
-    are at most `eager_limit` of them, otherwise only for `explain` (the option
+    are at most `eager_limit` of them and the catalog has at most
+    `eager_max_options` options; otherwise only for `explain` (the option
     whose "Why?" was asked).
     """
     customer = dict(customer or {})
     usual = usual or {}
     model = catalog.model
-    state = catalog.domains(selection, customer=customer)
-    breakdown = catalog.price(selection)
-    picked = set(pairs(selection))
     # What each feature could be switched to: its domain with its own pick left
     # out (with the pick in, a single-choice feature's domain is just that pick).
+    # The engine answers that for every pick in the same pass as the domains.
+    state = catalog.domains(selection, customer=customer, alternatives=True)
+    breakdown = catalog.price(selection)
+    picked = set(pairs(selection))
     alternatives = {
-        feature.id: set(state.domains.get(feature.id, [])) for feature in model.features
+        feature.id: set(state.alternatives.get(feature.id, state.domains.get(feature.id, [])))
+        for feature in model.features
     }
-    if state.consistent:
-        for feature in model.features:
-            if feature.id in selection and feature.choose_kind != "multi":
-                others = {key: value for key, value in selection.items() if key != feature.id}
-                alternatives[feature.id] = set(
-                    catalog.domains(others, customer=customer).domains[feature.id]
-                )
     disabled = [
         (feature.id, option.id)
         for feature in model.features
@@ -307,7 +329,8 @@ def evaluate(
         and option.id not in alternatives[feature.id]
         and (feature.id, option.id) not in picked
     ]
-    lazy = len(disabled) > eager_limit
+    option_count = sum(len(feature.options) for feature in model.features)
+    lazy = len(disabled) > eager_limit or option_count > eager_max_options
     to_explain = set() if lazy else set(disabled)
     if explain is not None and explain in disabled:
         to_explain.add(explain)

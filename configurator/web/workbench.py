@@ -10,10 +10,13 @@ from flask_login import current_user
 
 from configurator.engine import Catalog, SelectionError
 from configurator.services import catalogs, configuring, defaults
-from configurator.services.configuring import ConfiguratorState, Selection
+from configurator.services.configuring import ConfiguratorState, FeatureView, Selection
 from configurator.services.errors import NotFound
 from configurator.store import CatalogVersion, db
 from configurator.web.extensions import htmx
+
+CONFIGURATOR_ID = "configurator"  # the form's id in partials/_configurator.html
+SHOWN_PREFIX = "shown."  # the fingerprint each feature of the page posts back
 
 
 def current_version(catalog_id: str) -> CatalogVersion:
@@ -79,7 +82,43 @@ def evaluate(
 
 
 def respond(template: str, status: int = 200, **context: Any):
-    """The full page, or for an htmx request only the configurator fragment."""
+    """The full page; for an htmx pick only what changed; for other htmx requests the fragment.
+
+    A pick (the configurator form posting itself, answered with 200) gets
+    the messages, the summary and the features whose content changed, each
+    swapped in by id; the big catalogs have over a thousand options, and
+    rendering them all on every pick was most of its time.
+    """
+    if htmx and status == 200 and request.method == "POST" and htmx.target == CONFIGURATOR_ID:
+        return _changes_only(context)
     if htmx:
         return render_template("partials/_configurator.html", **context), status
     return render_template(template, **context), status
+
+
+def _changes_only(context: dict[str, Any]):
+    """The pick's response: out-of-band parts only, the form itself left in place."""
+    changed = changed_features(context["state"], request.form)
+    body = render_template(
+        "partials/_configurator_update.html", changed_features=changed, oob=True, **context
+    )
+    return body, 200, {"HX-Reswap": "none"}
+
+
+def changed_features(state: ConfiguratorState, form) -> list[FeatureView]:
+    """The features the browser does not show as they now are.
+
+    The browser's copy of each feature is known by the fingerprint it posts
+    (`shown.<feature>`) and by its inputs (`f.<feature>`): a customer's click
+    changes the inputs, and a pick the server did not take (or an action that
+    changed other picks) must be put right even when the fingerprint matches.
+    """
+    changed = []
+    for _, _, features in state.dimensions:
+        for feature in features:
+            shown = form.get(SHOWN_PREFIX + feature.id)
+            posted = set(form.getlist(configuring.FIELD_PREFIX + feature.id)) - {""}
+            chosen = {option.id for option in feature.chosen}
+            if shown != feature.digest or posted != chosen:
+                changed.append(feature)
+    return changed
