@@ -1,8 +1,10 @@
 """Saved configurations and their revisions: create, revise (with a check
-against stale revisions from another tab), list, and compare two revisions."""
+against stale revisions from another tab), rename, list page by page, and
+compare two revisions."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -13,14 +15,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog, SelectionError
-from configurator.services import catalogs, timeline
+from configurator.services import catalogs, paging, timeline
 from configurator.services.configuring import Selection, pairs
-from configurator.services.errors import InvalidSelection, NotFound, StaleRevision
+from configurator.services.errors import (
+    InvalidSelection,
+    NotFound,
+    ServiceError,
+    StaleRevision,
+)
+from configurator.services.paging import Page
 from configurator.services.recheck import Recheck, recheck
 from configurator.store.models import CatalogVersion, Configuration, Revision, User
 from configurator.store.types import utcnow
 
 NAME_MAX = 120
+
+
+class InvalidName(ServiceError, ValueError):
+    """A configuration name that is empty, too long or has control characters."""
 
 
 @dataclass(frozen=True)
@@ -201,20 +213,103 @@ def list_for(
 ) -> list[ConfigurationSummary]:
     """The owner's configurations, most recently changed first, with their newest revision."""
     query = (
-        sa.select(Configuration, Revision)
-        .join(
-            Revision,
-            sa.and_(
-                Revision.configuration_id == Configuration.id,
-                Revision.number == Configuration.revision_count,
-            ),
-        )
-        .where(Configuration.owner_id == owner.id)
+        _summaries(owner)
         .order_by(Configuration.updated_at.desc(), Configuration.id.desc())
         .limit(limit)
         .offset(offset)
     )
-    return [ConfigurationSummary(c, r) for c, r in session.execute(query)]
+    return _summary_rows(session, query)
+
+
+def page_for(
+    session: Session, owner: User, *, cursor: str | None = None, size: int | None = None
+) -> Page[ConfigurationSummary]:
+    """One page of "My configurations", most recently changed first (keyset paging).
+
+    `cursor` is a page's `next_cursor` or `previous_cursor`; InvalidCursor when
+    it was not made by us.
+    """
+    return paging.keyset_page(
+        session,
+        _summaries(owner),
+        (Configuration.updated_at, Configuration.id),
+        lambda row: (row.configuration.updated_at, row.configuration.id),
+        cursor,
+        size,
+        rows=_summary_rows,
+    )
+
+
+def revision_page(
+    session: Session,
+    viewer: User,
+    configuration_id: int,
+    *,
+    cursor: str | None = None,
+    size: int | None = None,
+) -> Page[Revision]:
+    """One page of a configuration's revisions, newest first, for its owner or staff.
+
+    NotFound when the configuration is not the viewer's to see.
+    """
+    query = sa.select(Revision).where(Revision.configuration_id == configuration_id)
+    if not viewer.is_staff:
+        # Ownership is checked in the page's own query: one round trip per page.
+        query = query.join(Configuration, Configuration.id == Revision.configuration_id).where(
+            Configuration.owner_id == viewer.id
+        )
+    page = paging.keyset_page(
+        session, query, (Revision.number,), lambda r: (r.number,), cursor, size
+    )
+    if not page.items:  # every configuration has a revision: tell why there are none
+        get(session, viewer, configuration_id)
+    return page
+
+
+def rename(
+    session: Session,
+    owner: User,
+    configuration_id: int,
+    name: str,
+    *,
+    now: datetime | None = None,
+) -> Configuration:
+    """Give one's configuration a new name, noted on the timeline.
+
+    The choices are untouched, so this is no new revision and does not move the
+    configuration up "My configurations". InvalidName for an empty or too long
+    name; NotFound for someone else's configuration.
+    """
+    configuration = _owned(session, owner, configuration_id)
+    new_name = valid_name(name)
+    old_name = configuration.name
+    if new_name == old_name:
+        return configuration
+    configuration.name = new_name
+    timeline.record(
+        session,
+        owner.id,
+        "renamed",
+        f"{old_name} \u2192 {new_name}",
+        {"configuration_id": configuration.id, "from": old_name, "to": new_name},
+        now=now,
+    )
+    session.commit()
+    return configuration
+
+
+def valid_name(name: str | None) -> str:
+    """The name with runs of blanks made one space; InvalidName when unusable."""
+    cleaned = " ".join((name or "").split())
+    if not cleaned:
+        raise InvalidName("Give the configuration a name.")
+    if len(cleaned) > NAME_MAX:
+        raise InvalidName(
+            f"A name can have at most {NAME_MAX} characters; this one has {len(cleaned)}."
+        )
+    if any(unicodedata.category(char) == "Cc" for char in cleaned):
+        raise InvalidName("A name cannot contain control characters.")
+    return cleaned
 
 
 def diff(session: Session, viewer: User, configuration_id: int, a: int, b: int) -> RevisionDiff:
@@ -280,6 +375,26 @@ def selection_names(version: CatalogVersion, selection: Selection) -> list[tuple
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def _summaries(owner: User) -> sa.Select:
+    # Each configuration with its newest revision (found by the unique
+    # (configuration_id, number) index), for one owner.
+    return (
+        sa.select(Configuration, Revision)
+        .join(
+            Revision,
+            sa.and_(
+                Revision.configuration_id == Configuration.id,
+                Revision.number == Configuration.revision_count,
+            ),
+        )
+        .where(Configuration.owner_id == owner.id)
+    )
+
+
+def _summary_rows(session: Session, query: sa.Select) -> list[ConfigurationSummary]:
+    return [ConfigurationSummary(c, r) for c, r in session.execute(query)]
 
 
 def _owned(session: Session, owner: User, configuration_id: int) -> Configuration:

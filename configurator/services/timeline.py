@@ -8,7 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.services import paging
 from configurator.services.errors import NotFound
+from configurator.services.paging import Page
 from configurator.store.models import Interaction, User
 from configurator.store.types import utcnow
 
@@ -17,6 +19,7 @@ KINDS = {
     "viewed": "Viewed a product line",
     "saved": "Saved a configuration",
     "changed": "Changed a configuration",
+    "renamed": "Renamed a configuration",
     "ordered": "Placed an order",
     "reordered": "Reordered",
     "quoted": "Received a quote",
@@ -97,6 +100,28 @@ def for_customer(
     if before_id is not None:
         query = query.where(Interaction.id < before_id)
     return list(session.scalars(query))
+
+
+def page_for(
+    session: Session,
+    viewer: User,
+    customer_id: int,
+    *,
+    cursor: str | None = None,
+    size: int | None = None,
+) -> Page[Interaction]:
+    """One page of a customer's timeline, newest first, for that customer or staff."""
+    if viewer.id != customer_id and not viewer.is_staff:
+        raise NotFound("There is no such timeline.")
+    query = sa.select(Interaction).where(Interaction.customer_id == customer_id)
+    return paging.keyset_page(
+        session,
+        query,
+        (Interaction.created_at, Interaction.id),
+        lambda event: (event.created_at, event.id),
+        cursor,
+        size,
+    )
 
 
 def describe(kind: str) -> str:

@@ -1,8 +1,10 @@
-"""The account's forms: choosing two revisions to compare."""
+"""The account's forms: choosing two revisions to compare, renaming a configuration."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, NumberRange
+
+from configurator.services.configurations import NAME_MAX
 
 
 class DiffForm(FlaskForm):
@@ -13,3 +15,13 @@ class DiffForm(FlaskForm):
 
     a = IntegerField("From revision", validators=[InputRequired(), NumberRange(min=1)])
     b = IntegerField("To revision", validators=[InputRequired(), NumberRange(min=1)])
+
+
+class RenameForm(FlaskForm):
+    """A new name for a saved configuration (with the CSRF token).
+
+    The service checks the name (empty, too long, control characters), so the
+    rules live in one place; `maxlength` only helps the browser.
+    """
+
+    name = StringField("Name", render_kw={"maxlength": NAME_MAX, "required": True})

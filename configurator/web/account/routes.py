@@ -1,5 +1,6 @@
 """The customer's own records: configurations with revisions, orders, reorder,
-timeline. Every view is for the signed-in owner only; anything else is a 404."""
+timeline, each list paged newest first (`?cursor=` links to newer and older
+pages). Every view is for the signed-in owner only; anything else is a 404."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from flask_htmx import make_response
 from flask_login import current_user, login_required
 
 from configurator.services import catalogs, configurations, configuring, orders, timeline
+from configurator.services.configurations import InvalidName
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable, StaleRevision
+from configurator.services.paging import InvalidCursor
 from configurator.store import db
 from configurator.web import workbench
 from configurator.web.account import bp
-from configurator.web.account.forms import DiffForm
+from configurator.web.account.forms import DiffForm, RenameForm
 from configurator.web.errors import error_response
 from configurator.web.extensions import htmx
 
@@ -29,13 +32,18 @@ def not_found(error: NotFound):
     return error_response(404, str(error))
 
 
+@bp.errorhandler(InvalidCursor)
+def bad_page_link(error: InvalidCursor):
+    """An edited or foreign `?cursor=`: say so, with a way back to the first page."""
+    return error_response(400, str(error))
+
+
 @bp.get("/configurations")
 def configurations_list():
-    """My configurations, most recently changed first."""
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows = configurations.list_for(db.session, current_user, limit=25, offset=(page - 1) * 25)
+    """My configurations, most recently changed first, a page at a time."""
+    page = configurations.page_for(db.session, current_user, cursor=request.args.get("cursor"))
     names = {v.catalog_id: v.name for v in catalogs.current_versions(db.session)}
-    return render_template("account/configurations.html", rows=rows, names=names, page=page)
+    return render_template("account/configurations.html", page=page, names=names)
 
 
 @bp.route("/configurations/<int:configuration_id>", methods=["GET", "POST"])
@@ -121,6 +129,26 @@ def order(configuration_id: int):
     return _redirect(url_for("account.order_detail", number=placed.number))
 
 
+@bp.route("/configurations/<int:configuration_id>/rename", methods=["GET", "POST"])
+def rename(configuration_id: int):
+    """GET: the rename form. POST: rename; a bad name shows the form again with why."""
+    configuration = configurations.get(db.session, current_user, configuration_id)
+    form = RenameForm(request.form if request.method == "POST" else None, name=configuration.name)
+    if request.method == "POST":
+        try:
+            renamed = configurations.rename(
+                db.session, current_user, configuration_id, form.name.data or ""
+            )
+        except InvalidName as error:
+            form.name.errors = [str(error)]
+            return render_template(
+                "account/rename.html", form=form, configuration=configuration
+            ), 400
+        flash(f"Renamed to \u201c{renamed.name}\u201d.", "success")
+        return redirect(url_for("account.configuration", configuration_id=configuration_id), 303)
+    return render_template("account/rename.html", form=form, configuration=configuration)
+
+
 @bp.get("/configurations/<int:configuration_id>/diff")
 def diff(configuration_id: int):
     """What changed between two revisions (fragment for htmx)."""
@@ -138,10 +166,9 @@ def diff(configuration_id: int):
 
 @bp.get("/orders")
 def orders_list():
-    """My orders, newest first."""
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows = orders.list_for(db.session, current_user, limit=25, offset=(page - 1) * 25)
-    return render_template("account/orders.html", orders=rows, page=page)
+    """My orders, newest first, a page at a time."""
+    page = orders.page_for(db.session, current_user, cursor=request.args.get("cursor"))
+    return render_template("account/orders.html", page=page)
 
 
 @bp.get("/orders/<number>")
@@ -168,16 +195,18 @@ def reorder(number: str):
 
 @bp.get("/timeline")
 def timeline_page():
-    """Everything that happened with me, newest first."""
-    before = request.args.get("before", type=int)
-    events = timeline.for_customer(
-        db.session, current_user, current_user.id, limit=50, before_id=before
+    """Everything that happened with me, newest first, a page at a time."""
+    page = timeline.page_for(
+        db.session, current_user, current_user.id, cursor=request.args.get("cursor")
     )
-    return render_template("account/timeline.html", events=events, describe=timeline.describe)
+    return render_template("account/timeline.html", page=page, describe=timeline.describe)
 
 
 def _page(configuration, version, state, base, *, recheck=None, status=200):
-    revisions = configurations.revisions(db.session, current_user, configuration.id)
+    # The revision list pages with `?revisions=<cursor>`; picks (POST) keep the page.
+    revisions = configurations.revision_page(
+        db.session, current_user, configuration.id, cursor=request.args.get("revisions")
+    )
     return workbench.respond(
         "account/configuration.html",
         status,
