@@ -24,6 +24,10 @@ STANDARD_RATES: dict[str, Decimal] = {
     "ES": Decimal(21),
     "CH": Decimal("8.1"),
     "IS": Decimal(24),
+    "SE": Decimal(25),
+    "DK": Decimal(25),
+    "IE": Decimal(23),
+    "PL": Decimal(23),
 }
 
 

@@ -1,0 +1,195 @@
+"""The lines of a draft quote: add a complete configuration with a quantity,
+change its quantity, discount and kind, remove it.
+
+A line is included (in the totals), optional (offered on top) or an
+alternative to an included line (good / better / best); optional and
+alternative lines are priced and shown like any line but kept out of the
+totals by the pricing domain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from configurator.engine import SelectionError
+from configurator.quoting import Discount, OptionPrice, PricingError, Quote
+from configurator.quoting.pricing import LineKind
+from configurator.services import business, catalogs
+from configurator.services.configuring import Selection
+from configurator.services.errors import InvalidSelection
+from configurator.services.quote_records import actor, editing, run_step
+from configurator.store.models import User
+from configurator.store.quotes import BusinessAccount, QuoteRecord
+
+
+def configured_options(
+    session: Session, account: BusinessAccount, catalog_id: str, selection: Selection
+) -> tuple[int, list[OptionPrice], str]:
+    """The current catalog version, the priced options and the product line's name of a
+    selection; InvalidSelection unless it is complete and valid for the account."""
+    version = catalogs.current(session, catalog_id)
+    catalog = catalogs.engine_catalog(version)
+    try:
+        state = catalog.domains(selection, customer=business.customer_facts(account))
+        breakdown = catalog.price(selection)
+    except SelectionError as error:
+        raise InvalidSelection(str(error)) from error
+    if not state.consistent:
+        raise InvalidSelection("These picks do not fit together; a quote line must be valid.")
+    if not state.complete:
+        raise InvalidSelection("A quote line needs a complete configuration; finish every choice.")
+    options = [OptionPrice.from_price_line(line) for line in breakdown.lines]
+    return version.id, options, version.name
+
+
+def line_kind(text: str) -> LineKind:
+    """The kind of line named in a form or API call ("" means included)."""
+    try:
+        return LineKind(text or "included")
+    except ValueError:
+        kinds = ", ".join(kind.value for kind in LineKind)
+        raise PricingError(f"A line is {kinds}; not {text!r}.") from None
+
+
+def check_kind(
+    quote: Quote, line_id: str | None, kind: LineKind, alternative_to: str | None
+) -> str | None:
+    """The line an alternative replaces, checked: an included line of this quote.
+
+    PricingError when an alternative names no line, or one that is not included,
+    or when another kind names one, or when a line with alternatives stops being
+    included (its alternatives would be alternatives to nothing).
+    """
+    alternative_to = (alternative_to or "").strip() or None
+    if kind is not LineKind.ALTERNATIVE:
+        if alternative_to is not None:
+            raise PricingError("Only an alternative line replaces another line.")
+        if line_id and kind is not LineKind.INCLUDED and _has_alternatives(quote, line_id):
+            raise PricingError(
+                f"Line {line_id} has alternatives, so it stays included; "
+                "change or remove its alternatives first."
+            )
+        return None
+    if alternative_to is None:
+        raise PricingError("Say which included line this alternative replaces.")
+    if alternative_to == line_id:
+        raise PricingError("A line cannot be an alternative to itself.")
+    target = next((line for line in quote.lines if line.line_id == alternative_to), None)
+    if target is None or target.kind is not LineKind.INCLUDED:
+        raise PricingError(f"{alternative_to} is not an included line of this quote.")
+    if line_id and _has_alternatives(quote, line_id):
+        raise PricingError(f"Line {line_id} has alternatives of its own; it stays included.")
+    return alternative_to
+
+
+def _has_alternatives(quote: Quote, line_id: str) -> bool:
+    return any(line.alternative_to == line_id for line in quote.lines)
+
+
+def add_line(
+    session: Session,
+    staff: User,
+    quote_id: int,
+    catalog_id: str,
+    selection: Selection,
+    quantity: int,
+    *,
+    version: int | None = None,
+    title: str = "",
+    discount: Discount | None = None,
+    kind: LineKind = LineKind.INCLUDED,
+    alternative_to: str | None = None,
+    source_configuration_id: int | None = None,
+    now: datetime | None = None,
+) -> QuoteRecord:
+    """Add a complete configuration of any product line with a quantity (included in
+    the totals unless `kind` says optional or alternative to another line)."""
+    loaded = editing(session, staff, quote_id, version)
+    replaces = check_kind(loaded.quote, None, kind, alternative_to)
+    version_id, options, name = configured_options(
+        session, loaded.record.account, catalog_id, selection
+    )
+    stored = {
+        "catalog_id": catalog_id,
+        "catalog_version_id": version_id,
+        "selection": dict(selection),
+        "source_configuration_id": source_configuration_id,
+    }
+    new_lines: dict[str, dict[str, Any]] = {}
+
+    def step(quote: Quote, at: datetime) -> None:
+        line = quote.add_line(
+            catalog_id,
+            options,
+            quantity,
+            by=actor(staff),
+            at=at,
+            title=title or name,
+            catalog_version=str(version_id),
+            discount=discount,
+            kind=kind,
+            alternative_to=replaces,
+        )
+        new_lines[line.line_id] = stored
+
+    return run_step(session, staff, loaded, step, now=now, new_lines=new_lines)
+
+
+def change_line(
+    session: Session,
+    staff: User,
+    quote_id: int,
+    line_id: str,
+    *,
+    quantity: int,
+    discount: Discount | None,
+    kind: LineKind | None = None,
+    alternative_to: str | None = None,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> QuoteRecord:
+    """Set a line's quantity and manual discount (None removes the discount), and its
+    kind when given (None keeps the kind and the line it is an alternative to)."""
+    loaded = editing(session, staff, quote_id, version)
+    if kind is not None:
+        replaces = check_kind(loaded.quote, line_id, kind, alternative_to)
+
+    def step(quote: Quote, at: datetime) -> None:
+        changed = quote.change_line(
+            line_id,
+            by=actor(staff),
+            at=at,
+            quantity=quantity,
+            discount=discount,
+            **({} if kind is None else {"kind": kind}),
+        )
+        if kind is not None and changed.alternative_to != replaces:
+            # The domain changes a line's kind; which line an alternative replaces is
+            # only a link for display and totals, so it is set on the changed line here.
+            quote.lines[quote.lines.index(changed)] = replace(changed, alternative_to=replaces)
+
+    return run_step(session, staff, loaded, step, now=now)
+
+
+def remove_line(
+    session: Session,
+    staff: User,
+    quote_id: int,
+    line_id: str,
+    *,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> QuoteRecord:
+    """Remove a line from a draft."""
+    loaded = editing(session, staff, quote_id, version)
+    return run_step(
+        session,
+        staff,
+        loaded,
+        lambda q, at: q.remove_line(line_id, by=actor(staff), at=at),
+        now=now,
+    )

@@ -1,0 +1,362 @@
+"""Loading a stored quote revision into the pure `configurator.quoting` domain
+and writing the domain's outcome back: the helpers every quote use case shares.
+
+Two staff editing one draft: every edit takes the `version` the editor saw;
+when the stored quote moved on meanwhile, QuoteChanged is raised and nothing
+is written (and SQLAlchemy's `version_id_col` catches the same race between
+the check and the commit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from configurator.quoting import (
+    Actor,
+    Discount,
+    NotAllowedToApprove,
+    OptionPrice,
+    Quote,
+    QuoteError,
+    QuoteEvent,
+    QuoteLine,
+    QuoteNumber,
+    Status,
+    parse_quote_number,
+)
+from configurator.quoting.model import Approval
+from configurator.quoting.pricing import LineKind
+from configurator.services import business
+from configurator.services.errors import NotFound, ServiceError
+from configurator.store.models import User
+from configurator.store.quotes import AccountEvent, QuoteLineRecord, QuoteRecord, QuoteSequence
+from configurator.store.types import utcnow
+
+DOMAIN_ROLES = {"staff": "sales", "manager": "manager", "admin": "admin", "customer": "client"}
+# Clients see revisions that were sent to them (`frozen` is set), whatever came after.
+SEEN_BY_CLIENT = ("sent", "accepted", "declined", "expired", "ordered", "superseded", "cancelled")
+
+
+class QuoteChanged(ServiceError):
+    """Someone else changed the quote since it was opened; nothing was saved."""
+
+    def __init__(self, message: str, current_version: int) -> None:
+        super().__init__(message)
+        self.current_version = current_version
+
+
+@dataclass(frozen=True)
+class LoadedQuote:
+    """A stored revision and its domain object (prices, lifecycle)."""
+
+    record: QuoteRecord
+    quote: Quote
+
+
+# ------------------------------------------------------------------ numbers
+
+
+class DatabaseSequence:
+    """The per-year quote counter as one row per year, incremented in the caller's
+    transaction: the row lock serialises concurrent creators until they commit,
+    and a rolled-back quote gives its number back (no gaps)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next_number(self, year: int) -> int:
+        """The next number of `year`, starting at 1."""
+        dialect = self.session.get_bind().dialect.name
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(QuoteSequence)
+        statement = (
+            insert.values(year=year, last=1)
+            .on_conflict_do_update(
+                index_elements=[QuoteSequence.year], set_={"last": QuoteSequence.last + 1}
+            )
+            .returning(QuoteSequence.last)
+        )
+        return int(self.session.execute(statement).scalar_one())
+
+
+# ------------------------------------------------------------------ loading
+
+
+def actor(user: User) -> Actor:
+    """The domain's view of a user: id, role for approval limits, name."""
+    return Actor(str(user.id), DOMAIN_ROLES.get(user.role, "client"), user.name)
+
+
+def load(session: Session, viewer: User, quote_id: int) -> LoadedQuote:
+    """A quote revision staff (any revision) or the account's contacts (sent ones) may see."""
+    record = session.get(QuoteRecord, quote_id)
+    if record is None or not may_see(session, viewer, record):
+        raise NotFound("There is no such quote.")
+    return LoadedQuote(record, to_domain(session, record))
+
+
+def by_number(session: Session, viewer: User, number: str) -> LoadedQuote:
+    """A quote revision by its number (Q-2026-00042-R2)."""
+    try:
+        text = str(parse_quote_number(number))
+    except QuoteError:
+        raise NotFound("There is no such quote.") from None
+    record = session.scalar(sa.select(QuoteRecord).where(QuoteRecord.number == text))
+    if record is None:
+        raise NotFound("There is no such quote.")
+    return load(session, viewer, record.id)
+
+
+def may_see(session: Session, viewer: User, record: QuoteRecord) -> bool:
+    if viewer.is_staff:
+        return True
+    account = business.account_of(session, viewer)
+    return (
+        account is not None
+        and account.id == record.account_id
+        and record.status in SEEN_BY_CLIENT
+        and record.frozen is not None
+    )
+
+
+def to_domain(session: Session, record: QuoteRecord) -> Quote:
+    """The domain `Quote` of a stored revision, with its history."""
+    events = session.scalars(
+        sa.select(AccountEvent)
+        .where(AccountEvent.quote_id == record.id)
+        .order_by(AccountEvent.created_at, AccountEvent.id)
+    )
+    creator = record.created_by
+    quote = Quote(
+        number=QuoteNumber(record.year, record.sequence, record.revision),
+        account=str(record.account_id),
+        created_by=actor(creator) if creator else Actor("0", "sales"),
+        created_at=record.created_at,
+        valid_until=record.valid_until,
+        terms=business.terms_from_json(record.terms),
+        lines=[_line_to_domain(line) for line in record.lines],
+        discount=discount_from_json(record.discount),
+        status=Status(record.status),
+        approval=_approval_from_json(record.approval),
+        decline_reason=record.decline_reason,
+        cancel_reason=record.cancel_reason,
+        superseded_by=parse_quote_number(record.superseded_by) if record.superseded_by else None,
+        events=[
+            QuoteEvent(e.created_at, str(e.actor_id or "system"), e.action, e.detail)
+            for e in events
+        ],
+        last_line_number=record.last_line_number,
+    )
+    return quote
+
+
+def _line_to_domain(line: QuoteLineRecord) -> QuoteLine:
+    options = tuple(OptionPrice(f, o, Decimal(p), name) for f, o, p, name in line.options)
+    return QuoteLine(
+        line.line_id,
+        line.catalog_id,
+        options,
+        line.quantity,
+        line.title,
+        str(line.catalog_version_id),
+        discount_from_json(line.discount),
+        LineKind(line.kind),
+        line.alternative_to,
+    )
+
+
+def discount_to_json(discount: Discount | None) -> dict[str, str] | None:
+    if discount is None:
+        return None
+    kind, value = (
+        ("percent", discount.percent)
+        if discount.percent is not None
+        else ("amount", discount.amount)
+    )
+    return {kind: str(value), "reason": discount.reason}
+
+
+def discount_from_json(data: dict[str, str] | None) -> Discount | None:
+    if not data:
+        return None
+    if "percent" in data:
+        return Discount.percent_off(Decimal(data["percent"]), data.get("reason", ""))
+    return Discount.amount_off(Decimal(data["amount"]), data.get("reason", ""))
+
+
+def _approval_from_json(data: dict[str, str] | None) -> Approval | None:
+    if not data:
+        return None
+    return Approval(
+        data["by"], data["role"], datetime.fromisoformat(data["at"]), Decimal(data["percent"])
+    )
+
+
+# ------------------------------------------------------------------ saving
+
+
+def write_back(
+    session: Session,
+    loaded: LoadedQuote,
+    by: User | None,
+    *,
+    events_before: int,
+    now: datetime,
+    new_lines: dict[str, dict[str, Any]] | None = None,
+) -> QuoteRecord:
+    """Copy the domain quote's state onto its record and lines, log its new events, commit."""
+    record, quote = loaded.record, loaded.quote
+    record.status = quote.status.value
+    record.valid_until = quote.valid_until
+    record.discount = discount_to_json(quote.discount)
+    record.approval = (
+        None
+        if quote.approval is None
+        else {
+            "by": quote.approval.by,
+            "role": quote.approval.role,
+            "at": quote.approval.at.isoformat(),
+            "percent": str(quote.approval.max_discount_percent),
+        }
+    )
+    record.decline_reason = quote.decline_reason[:500]
+    record.cancel_reason = quote.cancel_reason[:500]
+    record.superseded_by = str(quote.superseded_by) if quote.superseded_by else None
+    record.last_line_number = quote.last_line_number
+    record.updated_at = now
+    # Force the quote's own UPDATE even when only its lines changed: that UPDATE is
+    # what moves version_id and refuses a concurrent editor's stale copy.
+    flag_modified(record, "updated_at")
+    _sync_lines(record, quote, new_lines or {})
+    for event in quote.events[events_before:]:
+        business.record_event(
+            session,
+            record.account_id,
+            event.action,
+            f"Quote {quote.number}: {event.action}",
+            actor=by if event.actor != "system" else None,
+            quote_id=record.id,
+            detail=event.detail,
+            at=event.at,
+        )
+    commit(session, record)
+    return record
+
+
+def _sync_lines(record: QuoteRecord, quote: Quote, new_lines: dict[str, dict[str, Any]]) -> None:
+    stored = {line.line_id: line for line in record.lines}
+    wanted = {line.line_id for line in quote.lines}
+    for line_id, line in list(stored.items()):
+        if line_id not in wanted:
+            record.lines.remove(line)
+    for position, line in enumerate(quote.lines):
+        row = stored.get(line.line_id)
+        if row is None:
+            row = QuoteLineRecord(line_id=line.line_id, **new_lines[line.line_id])
+            record.lines.append(row)
+        row.position = position
+        row.quantity = line.quantity
+        row.title = line.title
+        row.discount = discount_to_json(line.discount)
+        row.kind = line.kind.value
+        row.alternative_to = line.alternative_to
+        row.options = [[o.feature, o.option, str(o.list_price), o.name] for o in line.options]
+
+
+def commit(session: Session, record: QuoteRecord) -> None:
+    try:
+        session.commit()
+    except StaleDataError as error:  # another editor committed between our check and commit
+        session.rollback()
+        current = session.scalar(
+            sa.select(QuoteRecord.version_id).where(QuoteRecord.id == record.id)
+        )
+        raise QuoteChanged(_changed_message(record.number), current or 0) from error
+
+
+def _changed_message(number: str) -> str:
+    return (
+        f"Quote {number} was changed by someone else while you were editing it, so your "
+        "change was not saved. Reload the quote to see their change, then make yours again."
+    )
+
+
+def editing(session: Session, staff: User, quote_id: int, version: int | None) -> LoadedQuote:
+    """The quote for a staff edit, refused when the editor's copy is outdated."""
+    require_staff(staff)
+    loaded = load(session, staff, quote_id)
+    if version is not None and version != loaded.record.version_id:
+        raise QuoteChanged(_changed_message(loaded.record.number), loaded.record.version_id)
+    return loaded
+
+
+def run_step(
+    session: Session,
+    user: User | None,
+    loaded: LoadedQuote,
+    step: Callable[[Quote, datetime], None],
+    *,
+    now: datetime | None = None,
+    new_lines: dict[str, dict[str, Any]] | None = None,
+) -> QuoteRecord:
+    """Run one domain step on the loaded quote and store the outcome."""
+    now = now or utcnow()
+    before = len(loaded.quote.events)
+    step(loaded.quote, now)
+    return write_back(session, loaded, user, events_before=before, now=now, new_lines=new_lines)
+
+
+def require_staff(user: User) -> None:
+    if not user.is_staff:
+        raise NotFound("There is no such quote.")
+
+
+def require_manager(user: User) -> None:
+    # Approving is a manager's job even for small discounts: four eyes on every request.
+    if not user.is_manager:
+        raise NotAllowedToApprove("Only a manager may approve or reject a quote's discounts.")
+
+
+def frozen_copy(quote: Quote) -> dict[str, Any]:
+    """The priced quote as sent, kept for good: lines with their build-up and the totals."""
+    priced = quote.price()
+    totals = priced.totals
+    return {
+        "number": str(quote.number),
+        "currency": quote.terms.currency,
+        "valid_until": quote.valid_until.isoformat(),
+        "lines": [
+            {
+                "line_id": line.line_id,
+                "product_line": line.product_line,
+                "title": line.title,
+                "quantity": line.quantity,
+                "kind": line.kind.value,
+                "alternative_to": line.alternative_to,
+                "choices": [o.name or o.label for o in line.options],
+                "steps": [
+                    [s.kind.value, str(s.amount), list(s.applied)]
+                    for s in priced.lines[line.line_id].steps
+                ],
+                "net": str(priced.lines[line.line_id].net),
+            }
+            for line in quote.lines
+        ],
+        "totals": {
+            "subtotal": str(totals.subtotal),
+            "discount": str(totals.discount_amount),
+            "net_total": str(totals.net_total),
+            "tax_label": totals.tax.label,
+            "tax": str(totals.tax_amount),
+            "gross_total": str(totals.gross_total),
+        },
+    }

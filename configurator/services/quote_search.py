@@ -1,0 +1,142 @@
+"""Finding quotes: search by number, client, status and product line; quotes
+expiring this week; a quote's revisions and history; a client's quotes; and
+expiring the sent quotes whose validity has passed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from configurator.quoting import lifecycle
+from configurator.services import business
+from configurator.services.quote_records import (
+    SEEN_BY_CLIENT,
+    LoadedQuote,
+    load,
+    may_see,
+    require_staff,
+    run_step,
+    to_domain,
+)
+from configurator.store.models import User
+from configurator.store.quotes import AccountEvent, BusinessAccount, QuoteLineRecord, QuoteRecord
+from configurator.store.types import utcnow
+
+
+def revisions(session: Session, viewer: User, quote_id: int) -> list[QuoteRecord]:
+    """Every revision of the quote the viewer may see, oldest first."""
+    loaded = load(session, viewer, quote_id)
+    rows = session.scalars(
+        sa.select(QuoteRecord)
+        .where(
+            QuoteRecord.year == loaded.record.year, QuoteRecord.sequence == loaded.record.sequence
+        )
+        .order_by(QuoteRecord.revision)
+    )
+    return [row for row in rows if may_see(session, viewer, row)]
+
+
+def expire_due(session: Session, *, now: datetime | None = None) -> list[str]:
+    """Mark every sent quote whose validity has passed as expired; their numbers."""
+    now = now or utcnow()
+    due = session.scalars(
+        sa.select(QuoteRecord).where(QuoteRecord.status == "sent", QuoteRecord.valid_until <= now)
+    )
+    expired = []
+    for record in list(due):
+        loaded = LoadedQuote(record, to_domain(session, record))
+        run_step(session, None, loaded, lambda q, at: lifecycle.expire_if_due(q, at=at), now=now)
+        expired.append(record.number)
+    return expired
+
+
+def search(
+    session: Session,
+    staff: User,
+    *,
+    text: str = "",
+    status: str = "",
+    catalog_id: str = "",
+    account_id: int | None = None,
+    limit: int = 100,
+) -> list[QuoteRecord]:
+    """Quotes by number (or part of it), client name, status and product line; newest first."""
+    require_staff(staff)
+    query = sa.select(QuoteRecord).join(BusinessAccount)
+    text = text.strip()
+    if text:
+        pattern = f"%{text.lower()}%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(QuoteRecord.number).like(pattern),
+                sa.func.lower(BusinessAccount.name).like(pattern),
+            )
+        )
+    if status:
+        query = query.where(QuoteRecord.status == status)
+    if catalog_id:
+        query = query.where(
+            QuoteRecord.id.in_(
+                sa.select(QuoteLineRecord.quote_id).where(QuoteLineRecord.catalog_id == catalog_id)
+            )
+        )
+    if account_id is not None:
+        query = query.where(QuoteRecord.account_id == account_id)
+    query = query.order_by(QuoteRecord.created_at.desc(), QuoteRecord.id.desc()).limit(limit)
+    return list(session.scalars(query))
+
+
+def expiring_this_week(
+    session: Session, staff: User, *, now: datetime | None = None
+) -> list[QuoteRecord]:
+    """Sent quotes whose validity ends within the next seven days, soonest first."""
+    require_staff(staff)
+    now = now or utcnow()
+    return list(
+        session.scalars(
+            sa.select(QuoteRecord)
+            .where(
+                QuoteRecord.status == "sent",
+                QuoteRecord.valid_until > now,
+                QuoteRecord.valid_until <= now + timedelta(days=7),
+            )
+            .order_by(QuoteRecord.valid_until)
+        )
+    )
+
+
+def history(session: Session, staff: User, quote_id: int) -> list[AccountEvent]:
+    """The quote's timeline entries (every revision of it), newest first, for staff."""
+    require_staff(staff)
+    record = load(session, staff, quote_id).record
+    revisions = sa.select(QuoteRecord.id).where(
+        QuoteRecord.year == record.year, QuoteRecord.sequence == record.sequence
+    )
+    return list(
+        session.scalars(
+            sa.select(AccountEvent)
+            .where(AccountEvent.quote_id.in_(revisions))
+            .order_by(AccountEvent.created_at.desc(), AccountEvent.id.desc())
+        )
+    )
+
+
+def for_client(session: Session, contact: User) -> list[QuoteRecord]:
+    """The quotes a contact's account received (sent revisions), newest first."""
+    account = business.account_of(session, contact)
+    if account is None or contact.is_staff:
+        return []
+    return list(
+        session.scalars(
+            sa.select(QuoteRecord)
+            .where(
+                QuoteRecord.account_id == account.id,
+                QuoteRecord.status.in_(SEEN_BY_CLIENT),
+                QuoteRecord.frozen.is_not(None),
+            )
+            .order_by(QuoteRecord.created_at.desc(), QuoteRecord.id.desc())
+        )
+    )

@@ -1,0 +1,7 @@
+"""The `staff` blueprint: quotes for business clients, accounts, approvals."""
+
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__)
+
+from configurator.web.staff import accounts_admin, lines, routes  # noqa: F401  (registers the views)

@@ -1,0 +1,340 @@
+"""Staff pages: quote list and search, accounts with their history, the quote
+editor with its price build-up, approvals, sending, revisions, print and PDF.
+
+Every view is for seller-side roles (see `roles`); views parse the form, call
+one service and map its refusals to a clear message with a 4xx status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from configurator.quoting import NotAllowedToApprove, QuoteError, Status
+from configurator.services import business, business_admin, business_prices, catalogs, quotes
+from configurator.services.errors import InvalidSelection, NotFound
+from configurator.store import db
+from configurator.store.quotes import QUOTE_STATUSES
+from configurator.web.errors import error_response
+from configurator.web.staff import bp, forms
+from configurator.web.staff.lines import included_lines
+from configurator.web.staff.roles import admin_required, manager_required, staff_required
+
+
+@bp.errorhandler(NotFound)
+def not_found(error: NotFound):
+    """A missing quote or account: a plain 404."""
+    return error_response(404, str(error))
+
+
+@bp.get("/")
+@staff_required
+def home():
+    """The staff area starts at the quote list."""
+    return redirect(url_for("staff.quotes_list"))
+
+
+@bp.get("/quotes")
+@staff_required
+def quotes_list():
+    """Quotes by number, client, status and product line; and those expiring this week."""
+    text = request.args.get("q", "")
+    status = request.args.get("status", "")
+    product = request.args.get("product", "")
+    if status and status not in QUOTE_STATUSES:
+        status = ""
+    rows = quotes.search(db.session, current_user, text=text, status=status, catalog_id=product)
+    return render_template(
+        "staff/quotes.html",
+        rows=rows,
+        expiring=quotes.expiring_this_week(db.session, current_user),
+        text=text,
+        status=status,
+        product=product,
+        statuses=QUOTE_STATUSES,
+        versions=catalogs.current_versions(db.session),
+    )
+
+
+@bp.get("/approvals")
+@manager_required
+def approvals():
+    """Quotes waiting for a manager's approval."""
+    rows = quotes.search(db.session, current_user, status="pending_approval")
+    return render_template("staff/approvals.html", rows=rows)
+
+
+@bp.get("/accounts")
+@staff_required
+def accounts_list():
+    """Every business account."""
+    return render_template(
+        "staff/accounts.html", accounts=business.list_accounts(db.session, current_user)
+    )
+
+
+@bp.get("/accounts/<int:account_id>")
+@staff_required
+def account(account_id: int):
+    """An account's contacts and whole history across product lines."""
+    history = business.history(db.session, current_user, account_id)
+    own_breaks = business_prices.breaks_by_catalog(db.session, current_user, account_id)
+    return render_template("staff/account.html", history=history, own_breaks=own_breaks)
+
+
+@bp.post("/accounts/<int:account_id>/quotes")
+@staff_required
+def new_quote(account_id: int):
+    """Start a draft quote for the account."""
+    record = quotes.create(db.session, current_user, account_id)
+    flash(f"Quote {record.number} created. Add its lines.", "success")
+    return redirect(url_for("staff.quote", quote_id=record.id), code=303)
+
+
+@bp.get("/quotes/<int:quote_id>")
+@staff_required
+def quote(quote_id: int):
+    """The quote: lines with their price build-up, totals, status and next steps."""
+    return quote_page(quote_id)
+
+
+def quote_page(quote_id: int, status: int = 200, error: str | None = None,
+               kept: dict[str, Any] | None = None):
+    """The quote page, with an error message (and the refused input) when given."""
+    loaded = quotes.load(db.session, current_user, quote_id)
+    record, quote = loaded.record, loaded.quote
+    priced = quote.price()
+    return render_template(
+        "staff/quote.html",
+        record=record,
+        quote=quote,
+        lines=[(row, priced.lines[row.line_id]) for row in record.lines],
+        totals=priced.totals,
+        max_discount=priced.max_discount_percent,
+        needs_approval=quotes.needs_approval(loaded, current_user),
+        revisions=quotes.revisions(db.session, current_user, quote_id),
+        events=quotes.history(db.session, current_user, quote_id),
+        versions=catalogs.current_versions(db.session),
+        past=business.past_configurations(db.session, record.account)[:20],
+        included=included_lines(record),
+        error=error,
+        kept=kept or {},
+        Status=Status,
+    ), status
+
+
+def _act(quote_id: int, action: Callable[[], Any], done: str):
+    """Run one change of the quote; on refusal show the quote again with the reason."""
+    try:
+        action()
+    except quotes.QuoteChanged as error:
+        kept = {key: value for key, value in request.form.items() if key != "csrf_token"}
+        return quote_page(quote_id, 409, str(error), kept)
+    except NotAllowedToApprove as error:
+        return quote_page(quote_id, 403, str(error))
+    except (QuoteError, InvalidSelection, forms.FormProblem) as error:
+        kept = {key: value for key, value in request.form.items() if key != "csrf_token"}
+        return quote_page(quote_id, 400, str(error), kept)
+    flash(done, "success")
+    return redirect(url_for("staff.quote", quote_id=quote_id), code=303)
+
+
+def _version() -> int | None:
+    return forms.version(request.form.get("version"))
+
+
+@bp.post("/quotes/<int:quote_id>/lines/<line_id>")
+@staff_required
+def change_line(quote_id: int, line_id: str):
+    """Set a line's quantity and manual discount."""
+    def change():
+        quotes.change_line(
+            db.session, current_user, quote_id, line_id,
+            quantity=forms.quantity(request.form.get("quantity")),
+            discount=forms.discount(request.form.get("discount_percent"),
+                                    request.form.get("discount_amount"),
+                                    request.form.get("reason", "")),
+            # A form without the kind fields (older page, API-like post) keeps the kind.
+            kind=None if "kind" not in request.form else quotes.line_kind(request.form["kind"]),
+            alternative_to=request.form.get("alternative_to") or None,
+            version=_version(),
+        )
+    return _act(quote_id, change, f"Line {line_id} updated.")
+
+
+@bp.post("/quotes/<int:quote_id>/lines/<line_id>/remove")
+@staff_required
+def remove_line(quote_id: int, line_id: str):
+    """Remove a line."""
+    return _act(quote_id, lambda: quotes.remove_line(
+        db.session, current_user, quote_id, line_id, version=_version()), f"Line {line_id} removed.")
+
+
+@bp.post("/quotes/<int:quote_id>/discount")
+@staff_required
+def quote_discount(quote_id: int):
+    """Set or remove the discount on the whole quote."""
+    return _act(quote_id, lambda: quotes.set_discount(
+        db.session, current_user, quote_id,
+        forms.discount(request.form.get("discount_percent"), request.form.get("discount_amount"),
+                       request.form.get("reason", "")),
+        version=_version()), "Quote discount updated.")
+
+
+@bp.post("/quotes/<int:quote_id>/valid-until")
+@staff_required
+def valid_until(quote_id: int):
+    """Change the valid-until date."""
+    return _act(quote_id, lambda: quotes.set_valid_until(
+        db.session, current_user, quote_id, forms.valid_until(request.form.get("valid_until")),
+        version=_version()), "Valid-until date changed.")
+
+
+@bp.post("/quotes/<int:quote_id>/reprice")
+@staff_required
+def reprice(quote_id: int):
+    """Reprice on today's catalog and the account's current price list."""
+    return _act(quote_id, lambda: quotes.reprice(
+        db.session, current_user, quote_id, version=_version()), "Quote repriced.")
+
+
+@bp.post("/quotes/<int:quote_id>/submit")
+@staff_required
+def submit(quote_id: int):
+    """Ask a manager to approve the discounts."""
+    return _act(quote_id, lambda: quotes.submit(
+        db.session, current_user, quote_id, version=_version()),
+        "Submitted for approval by a manager.")
+
+
+@bp.post("/quotes/<int:quote_id>/approve")
+@manager_required
+def approve(quote_id: int):
+    """A manager approves the discounts."""
+    return _act(quote_id, lambda: quotes.approve(
+        db.session, current_user, quote_id, version=_version()), "Discounts approved.")
+
+
+@bp.post("/quotes/<int:quote_id>/reject")
+@manager_required
+def reject(quote_id: int):
+    """A manager sends the quote back to draft with a reason."""
+    return _act(quote_id, lambda: quotes.reject(
+        db.session, current_user, quote_id, request.form.get("reason", ""), version=_version()),
+        "Approval refused; the quote is a draft again.")
+
+
+@bp.post("/quotes/<int:quote_id>/send")
+@staff_required
+def send(quote_id: int):
+    """Send the quote to the client; this revision is frozen from now on."""
+    return _act(quote_id, lambda: quotes.send(
+        db.session, current_user, quote_id, version=_version()),
+        "Quote sent. The client's contacts can now see, accept or decline it.")
+
+
+@bp.post("/quotes/<int:quote_id>/cancel")
+@staff_required
+def cancel(quote_id: int):
+    """Withdraw the quote with a reason."""
+    return _act(quote_id, lambda: quotes.cancel(
+        db.session, current_user, quote_id, request.form.get("reason", ""), version=_version()),
+        "Quote cancelled.")
+
+
+@bp.post("/quotes/<int:quote_id>/revise")
+@staff_required
+def revise(quote_id: int):
+    """Create the next revision of a sent, declined or expired quote."""
+    try:
+        record = quotes.revise(db.session, current_user, quote_id)
+    except QuoteError as error:
+        return quote_page(quote_id, 400, str(error))
+    flash(f"Revision {record.number} created from the sent quote; change it and send it.",
+          "success")
+    return redirect(url_for("staff.quote", quote_id=record.id), code=303)
+
+
+@bp.post("/quotes/<int:quote_id>/order")
+@staff_required
+def order(quote_id: int):
+    """Turn the accepted quote into an order with its frozen prices."""
+    try:
+        placed = quotes.convert_to_order(db.session, current_user, quote_id)
+    except QuoteError as error:
+        return quote_page(quote_id, 400, str(error))
+    flash(f"Order {placed.number} placed with the quote's prices.", "success")
+    return redirect(url_for("staff.quote", quote_id=quote_id), code=303)
+
+
+@bp.get("/quotes/<int:quote_id>/compare")
+@staff_required
+def compare(quote_id: int):
+    """What changed between two revisions of the quote."""
+    other = request.args.get("with", type=int)
+    if other is None:
+        abort(400, "Choose the revision to compare with.")
+    diff = quotes.compare_revisions(db.session, current_user, quote_id, other)
+    loaded = quotes.load(db.session, current_user, quote_id)
+    return render_template("staff/compare.html", diff=diff, record=loaded.record)
+
+
+@bp.get("/quotes/<int:quote_id>/print")
+@staff_required
+def print_page(quote_id: int):
+    """The quote as the client reads it, for printing."""
+    return render_printable(quote_id)
+
+
+def render_printable(quote_id: int):
+    """The printable quote page (shared with the client's view)."""
+    loaded = quotes.load(db.session, current_user, quote_id)
+    priced = loaded.quote.price()
+    return render_template(
+        "staff/print.html",
+        record=loaded.record,
+        quote=loaded.quote,
+        lines=[(row, priced.lines[row.line_id]) for row in loaded.record.lines],
+        totals=priced.totals,
+        seller=quotes.SELLER,
+    )
+
+
+@bp.get("/quotes/<int:quote_id>/pdf")
+@staff_required
+def pdf(quote_id: int):
+    """The quote as a PDF download."""
+    return pdf_response(quote_id)
+
+
+def pdf_response(quote_id: int) -> Response:
+    """The quote's PDF as an attachment (shared with the client's view)."""
+    name, body = quotes.pdf(db.session, current_user, quote_id)
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    """The users and their roles (administrators only)."""
+    from configurator.store.models import ROLES
+
+    users = business_admin.list_users(db.session, current_user)
+    return render_template("staff/users.html", users=users, roles=ROLES)
+
+
+@bp.post("/users/<int:user_id>/role")
+@admin_required
+def user_role(user_id: int):
+    """Give a user another role."""
+    try:
+        user = business_admin.set_user_role(db.session, current_user, user_id,
+                                      request.form.get("role", ""))
+    except business_admin.InvalidAccountData as error:
+        return error_response(400, str(error))
+    flash(f"{user.email} is now {user.role}.", "success")
+    return redirect(url_for("staff.users"), code=303)
