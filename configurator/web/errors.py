@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_htmx import make_response
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -21,6 +21,11 @@ TITLES = {
 
 def error_response(status: int, message: str, title: str | None = None):
     """A full error page, or for htmx a message shown in the page's message area."""
+    from configurator.web.api.problems import is_api_request, problem_response
+
+    if is_api_request(request.path):
+        # Programs call the API: the same message, as application/problem+json.
+        return problem_response(status, message)
     title = title or TITLES.get(status, "Error")
     if htmx:
         body = render_template("partials/_message.html", category="error", message=message)

@@ -1,0 +1,158 @@
+"""The OpenAPI 3 document, generated from the recorded operations and their
+marshmallow schemas, and a readable docs page rendered from that document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import current_app, render_template
+from markupsafe import Markup, escape
+
+from configurator.services.api_tokens import SCOPES
+from configurator.web.api import bp, schemas
+from configurator.web.api.operations import OPERATIONS, Operation
+from configurator.web.api.problems import PROBLEM_MIMETYPE, PROBLEM_TYPES
+
+OPENAPI_VERSION = "3.0.3"
+STATUS_TEXT = {
+    200: "OK",
+    201: "Created",
+    400: "Malformed request (bad JSON, not JSON)",
+    401: "No token, or an unknown, revoked or expired token",
+    403: "The token lacks the scope",
+    404: "No such resource, or not yours",
+    409: "Conflict with the current state (stale revision, not orderable, quote not open)",
+    413: "The body is too large (64 KiB at most)",
+    422: "Invalid input; `errors` lists the fields",
+    429: "Too many requests",
+}
+DESCRIPTION = (
+    "JSON API of the configurator, over the same services as the shop's pages. "
+    "Authenticate with a personal API token (`Authorization: Bearer cfg_...`), "
+    "created and revoked under Account → API tokens; each operation names the "
+    "scope the token needs. Money is a decimal string, never a float; times are "
+    "UTC (ISO 8601). Lists are paged: `limit` and the `next` link's `cursor`. "
+    "Errors are application/problem+json."
+)
+
+
+def build_spec() -> dict[str, Any]:
+    """The OpenAPI document as a dict (paths relative to the /api server)."""
+    spec = APISpec(
+        title="Configurator API",
+        version="1",
+        openapi_version=OPENAPI_VERSION,
+        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+        info={"description": DESCRIPTION},
+        servers=[{"url": "/api"}],
+        security=[{"bearerToken": []}],
+    )
+    marshmallow = spec.plugins[0]
+    marshmallow.map_to_openapi_type(schemas.Money, "string", "decimal")
+    spec.components.security_scheme(
+        "bearerToken",
+        {"type": "http", "scheme": "bearer", "description": "A personal API token"},
+    )
+    spec.components.schema("Problem", schema=schemas.ProblemSchema)
+    by_path: dict[str, dict[str, Any]] = {}
+    for recorded in OPERATIONS:
+        by_path.setdefault(recorded.path, {})[recorded.method.lower()] = _operation(recorded)
+    for path, operations in by_path.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def _operation(recorded: Operation) -> dict[str, Any]:
+    scope = recorded.scope
+    description = recorded.description
+    if scope:
+        description = f"{description}\n\nScope: `{scope}`.".strip()
+    result: dict[str, Any] = {
+        "operationId": recorded.endpoint,
+        "summary": recorded.summary,
+        "description": description,
+        "tags": [recorded.tag],
+        "parameters": [_path_parameter(n, k) for n, k in recorded.path_params.items()],
+        "responses": {
+            **{
+                str(status): {
+                    "description": STATUS_TEXT.get(status, "OK"),
+                    "content": {"application/json": {"schema": recorded.response}},
+                }
+                for status in (recorded.status, *recorded.also)
+            },
+            **{str(status): _problem(status) for status in recorded.problems},
+        },
+    }
+    if scope:
+        result["x-scope"] = scope
+    if recorded.query is not None:
+        result["parameters"].append({"in": "query", "schema": recorded.query})
+    if recorded.body is not None:
+        result["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": recorded.body}},
+        }
+    if recorded.status == 201:
+        result["responses"]["201"]["headers"] = {
+            "Location": {"description": "URL of the new resource", "schema": {"type": "string"}}
+        }
+    return result
+
+
+def _path_parameter(name: str, kind: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "minLength": 1}
+    if kind == "int":
+        schema = {"type": "integer", "minimum": 1, "maximum": schemas.DB_INT_MAX}
+    return {"in": "path", "name": name, "required": True, "schema": schema}
+
+
+def _problem(status: int) -> dict[str, Any]:
+    return {
+        "description": STATUS_TEXT.get(status, "Error"),
+        "content": {PROBLEM_MIMETYPE: {"schema": "Problem"}},
+    }
+
+
+def _schema_name(schema: Any) -> str:
+    """Component names without the `Schema` suffix; `only=` variants get their own."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    if not isinstance(schema, type) and schema.only:
+        name += "Brief"
+    return name
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3 document (public: it describes, it does not reveal data)."""
+    return current_app.json.response(build_spec())
+
+
+@bp.get("/docs")
+def docs_page():
+    """The API reference, rendered on the server from the OpenAPI document."""
+    spec = build_spec()
+    operations = [
+        (path, method.upper(), operation)
+        for path, methods in spec["paths"].items()
+        for method, operation in methods.items()
+    ]
+    return render_template(
+        "api/docs.html",
+        spec=spec,
+        operations=operations,
+        scopes=SCOPES,
+        problem_types=PROBLEM_TYPES,
+        code=inline_code,
+    )
+
+
+def inline_code(text: str | None) -> Markup:
+    """Escape `text`, then show its `backticked` parts as <code> (as in Markdown)."""
+    parts = str(escape(text or "")).split("`")
+    return Markup(
+        "".join(f"<code>{part}</code>" if odd % 2 else part for odd, part in enumerate(parts))
+    )

@@ -1,0 +1,88 @@
+"""marshmallow schemas of the quote endpoints (see `schemas.py` for the rest)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from configurator.web.api.schemas import (
+    PRINTABLE,
+    Money,
+    PageQuerySchema,
+    not_blank,
+    page_schema,
+)
+
+
+class QuoteSearchSchema(PageQuerySchema):
+    """Staff search: any part of the number or client name, status, product line."""
+
+    text = fields.String(load_default="", validate=[validate.Length(max=100), PRINTABLE])
+    status = fields.String(load_default="", validate=[validate.Length(max=20), PRINTABLE])
+    catalog_id = fields.String(load_default="", validate=[validate.Length(max=64), PRINTABLE])
+
+
+class QuoteAcceptSchema(Schema):
+    """Accepting a quote: the name it is signed with (default: the token user's)."""
+
+    signature = fields.String(load_default="", validate=[validate.Length(max=120), PRINTABLE])
+
+
+class QuoteDeclineSchema(Schema):
+    """Declining a quote needs a reason."""
+
+    reason = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=500),
+            PRINTABLE,
+            not_blank,
+        ],
+    )
+
+
+class QuoteLineSchema(Schema):
+    """One line of a quote: a configured product, its quantity and net amount."""
+
+    line_id = fields.String(required=True)
+    product_line = fields.String(required=True)
+    title = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    choices = fields.List(fields.String(), required=True)
+    net = Money(required=True)
+
+
+class QuoteTotalsSchema(Schema):
+    """The quote's totals: lines, quote discount, net, tax and gross."""
+
+    subtotal = Money(required=True)
+    discount = Money(required=True)
+    net_total = Money(required=True)
+    tax_label = fields.String(required=True)
+    tax = Money(required=True)
+    gross_total = Money(required=True)
+
+
+class QuoteSummarySchema(Schema):
+    """A row of a quote list (the gross total is null until the quote is sent)."""
+
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    revision = fields.Integer(required=True)
+    status = fields.String(required=True)
+    valid_until = fields.AwareDateTime(required=True)
+    sent_at = fields.AwareDateTime(required=True, allow_none=True)
+    currency = fields.String(required=True)
+    gross_total = Money(required=True, allow_none=True)
+
+
+class QuoteSchema(QuoteSummarySchema):
+    """A quote revision: as sent to the client, or (drafts, staff only) as it stands."""
+
+    account = fields.String(required=True)
+    lines = fields.List(fields.Nested(QuoteLineSchema), required=True)
+    totals = fields.Nested(QuoteTotalsSchema, required=True)
+    decline_reason = fields.String(required=True, allow_none=True)
+    superseded_by = fields.String(required=True, allow_none=True)
+
+
+QuotePageSchema = page_schema(QuoteSummarySchema, "QuotePage")

@@ -1,0 +1,130 @@
+"""Quotes: a business client's own (list, read, accept, decline) and staff's
+(search, read). Clients see a quote as it was sent to them; a quote of
+another account, or a draft, is a 404 like any missing one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from configurator.services import quotes
+from configurator.services.errors import NotFound
+from configurator.services.quotes import LoadedQuote
+from configurator.store import db
+from configurator.store.models import User
+from configurator.store.quotes import QuoteRecord
+from configurator.web.api import quote_schemas as schemas
+from configurator.web.api.lists import offset_of, positional_page
+from configurator.web.api.operations import operation
+
+TAG = "Quotes"
+STAFF_TAG = "Staff quotes"
+ID = "<int:quote_id>"
+
+
+def _client_quote(user: User, quote_id: int) -> LoadedQuote:
+    # Staff read quotes under /staff/quotes; here, as on the client pages, only contacts.
+    if user.is_staff:
+        raise NotFound("There is no such quote.")
+    return quotes.load(db.session, user, quote_id)
+
+
+@operation("/quotes", "GET", scope="quotes:read", tag=TAG, query=schemas.PageQuerySchema,
+           response=schemas.QuotePageSchema)
+def list_quotes(user: User, query: dict[str, Any]) -> dict[str, Any]:
+    """List the quotes your business account received, newest first.
+
+    Only revisions that were sent to the account; empty for an account-less customer.
+    """
+    rows = quotes.for_client(db.session, user)
+    return positional_page(rows, query, "api.list_quotes", _summary)
+
+
+@operation(f"/quotes/{ID}", "GET", scope="quotes:read", tag=TAG, response=schemas.QuoteSchema)
+def get_quote(user: User, quote_id: int) -> dict[str, Any]:
+    """Get one of your account's quotes, as it was sent: lines, totals, validity."""
+    return quote_view(_client_quote(user, quote_id))
+
+
+@operation(f"/quotes/{ID}/accept", "POST", scope="quotes:write", tag=TAG,
+           body=schemas.QuoteAcceptSchema, response=schemas.QuoteSchema, problems=(409,),
+           find=_client_quote)
+def accept_quote(user: User, quote_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Accept a sent quote before its valid-until date, under your name or `signature`.
+
+    409 when the quote is no longer open (expired, answered, superseded).
+    """
+    quotes.accept(db.session, user, quote_id, signature=body["signature"])
+    return quote_view(_client_quote(user, quote_id))
+
+
+@operation(f"/quotes/{ID}/decline", "POST", scope="quotes:write", tag=TAG,
+           body=schemas.QuoteDeclineSchema, response=schemas.QuoteSchema, problems=(409,),
+           find=_client_quote)
+def decline_quote(user: User, quote_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Decline a sent quote, with the reason (it helps us make a better offer).
+
+    409 when the quote is no longer open.
+    """
+    quotes.decline(db.session, user, quote_id, body["reason"])
+    return quote_view(_client_quote(user, quote_id))
+
+
+@operation("/staff/quotes", "GET", scope="staff:quotes", tag=STAFF_TAG,
+           query=schemas.QuoteSearchSchema, response=schemas.QuotePageSchema)
+def search_quotes(user: User, query: dict[str, Any]) -> dict[str, Any]:
+    """Search every quote by number or client name, status and product line; newest first."""
+    start = offset_of(query["cursor"])
+    rows = quotes.search(
+        db.session,
+        user,
+        text=query["text"],
+        status=query["status"],
+        catalog_id=query["catalog_id"],
+        limit=start + query["limit"] + 1,
+    )
+    filters = {key: query[key] for key in ("text", "status", "catalog_id") if query[key]}
+    return positional_page(rows, query, "api.search_quotes", _summary, **filters)
+
+
+@operation(f"/staff/quotes/{ID}", "GET", scope="staff:quotes", tag=STAFF_TAG,
+           response=schemas.QuoteSchema)
+def staff_get_quote(user: User, quote_id: int) -> dict[str, Any]:
+    """Get any quote revision, drafts included, priced as it stands."""
+    if not user.is_staff:
+        raise NotFound("There is no such quote.")
+    return quote_view(quotes.load(db.session, user, quote_id))
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def quote_view(loaded: LoadedQuote) -> dict[str, Any]:
+    """What QuoteSchema dumps: the record and its priced content.
+
+    A sent revision shows its frozen copy, exactly what the client received;
+    a draft (staff only) is priced as it stands.
+    """
+    record = loaded.record
+    content = record.frozen or quotes.frozen_copy(loaded.quote)
+    return {
+        **_summary(record),
+        "account": record.account.name,
+        "lines": content["lines"],
+        "totals": content["totals"],
+        "decline_reason": record.decline_reason or None,
+        "superseded_by": record.superseded_by,
+    }
+
+
+def _summary(record: QuoteRecord) -> dict[str, Any]:
+    totals = (record.frozen or {}).get("totals")
+    return {
+        "id": record.id,
+        "number": record.number,
+        "revision": record.revision,
+        "status": record.status,
+        "valid_until": record.valid_until,
+        "sent_at": record.sent_at,
+        "currency": (record.frozen or {}).get("currency") or record.account.currency,
+        "gross_total": totals["gross_total"] if totals else None,
+    }
