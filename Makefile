@@ -7,7 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test bench install clean
+WORKERS ?= 4
+
+.PHONY: run test bench install clean serve-prod
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +33,11 @@ test: $(STAMP)
 		echo "PostgreSQL does not answer: SQLite only"; \
 		$(BIN)/python -m pytest -n 2 -q; \
 	fi
+
+# Production: gunicorn on PostgreSQL; DATABASE_URL and SECRET_KEY come from the environment.
+serve-prod: $(STAMP)
+	$(BIN)/configurator db upgrade
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - configurator.web.wsgi:app
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,28 @@ def _secret_key() -> str:
         return key
 
 
+def _flag(name: str, default: bool) -> bool:
+    """A yes/no setting from the environment (1/true/yes/on count as yes)."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def default_approval_threshold() -> Decimal:
+    """How far (percent) sales may discount a new business account's quotes alone:
+    QUOTE_APPROVAL_THRESHOLD from the environment, else 10. Each account keeps its
+    own copy, which managers and admins change on the account's page."""
+    text = os.environ.get("QUOTE_APPROVAL_THRESHOLD", "").strip() or "10"
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"QUOTE_APPROVAL_THRESHOLD must be a percentage, not {text!r}") from None
+    if not Decimal(0) <= value <= Decimal(100):
+        raise ValueError(f"QUOTE_APPROVAL_THRESHOLD must be between 0 and 100, not {text}")
+    return value
+
+
 def normalize_database_url(url: str) -> str:
     """Let `postgresql://` URLs use psycopg 3, the driver the project installs."""
     if url.startswith("postgres://"):
@@ -59,11 +82,33 @@ class Config:
     SEED_DIR = os.environ.get("SEED_DIR", str(REPO_ROOT / "seed"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Secure cookies are never sent over plain HTTP, so the development server
+    # on http://127.0.0.1 leaves them off; production turns them on.
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Rate limits (Flask-Limiter): counters in memory unless a shared store is
+    # configured; several processes or hosts need redis://... to share them.
+    RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: no lost work after lunch
     PASSWORD_HASH_METHOD = "scrypt"
     # Above this many disabled options, explanations load on demand ("Why?")
     # instead of being computed for every option on every pick.
     EAGER_EXPLAIN_LIMIT = 40
+    # The approval threshold new business accounts start with (see default_approval_threshold).
+    QUOTE_APPROVAL_THRESHOLD = default_approval_threshold()
+
+
+class ProductionConfig(Config):
+    """Settings for `configurator.web.wsgi` under gunicorn: secrets from the
+    environment only, and cookies for HTTPS."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 
 class TestConfig(Config):
@@ -73,3 +118,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"
     DATABASE_URL = "sqlite://"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # Off so that tests may sign in often; tests/web/test_rate_limit.py turns it on.
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    SESSION_COOKIE_SECURE = False

@@ -42,8 +42,9 @@ def check_catalog(catalog) -> CheckReport:
         return report
     domains, _ = catalog._read_domains(possible)
     for feature in model.features:
+        possible = set(domains[feature.id])  # a set: features may have 10,000 options
         for option in feature.options:
-            if option.id not in domains[feature.id]:
+            if option.id not in possible:
                 report.dead_options.append((feature.id, option.id))
         if not domains[feature.id]:
             report.unfillable_features.append(feature.id)

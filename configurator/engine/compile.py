@@ -46,6 +46,7 @@ from .model import (
 # A rule whose scope enumerates to more tuples than this is refused: it would
 # not fit in memory, and a catalog manager must split it.
 MAX_FACTOR_TUPLES = 4_000_000
+_INT64_MAX = int(np.iinfo(np.int64).max)
 OTHER = "<other>"
 MISSING = "<missing>"
 
@@ -205,7 +206,7 @@ class _Compiler:
             var = self.new_var(f"{feature.id}={option.id}", 2, "option")
             self.option_var[(feature.id, option.id)] = var
             bools.append(var)
-        count = self.count_chain(f"count({feature.id})", bools)
+        count = self.count_chain(f"count({feature.id})", bools, cap=feature.max + 1)
         self.count_var[feature.id] = count
         sizes = self.variables[count].values
         allowed = [[i] for i, value in enumerate(sizes) if feature.min <= value <= feature.max]
@@ -292,6 +293,10 @@ class _Compiler:
             sums = np.add.outer(np.array(reached, dtype=object), np.array(weights, dtype=object))
             if cap is not None:
                 sums = np.minimum(sums, cap)
+            if sums.size and (sums.max() > _INT64_MAX or sums.min() < -_INT64_MAX):
+                # Hostile or mistaken units (weights of 10^50): refuse rather than wrap around.
+                raise CompileError(None, f"the numeric term {name} reaches totals beyond "
+                                         f"{_INT64_MAX:,}; use smaller attribute values or units")
             values, index = np.unique(sums.astype(np.int64).ravel(), return_inverse=True)
             index = index.reshape(len(reached), len(weights))
             last = step == len(contributions) - 1
@@ -345,18 +350,25 @@ class _Compiler:
             return Fraction(0)
         return Fraction(Decimal(str(value)))
 
-    def count_chain(self, name: str, bools: list[int]) -> int:
-        """Running counts c_i = c_{i-1} + b_i over 0/1 variables; returns the last."""
+    def count_chain(self, name: str, bools: list[int], cap: int) -> int:
+        """Running counts c_i = min(c_{i-1} + b_i, cap) over 0/1 variables; returns the last.
+
+        `cap` is one above the feature's `max`: every count from there on is
+        already invalid, so capping stays exact and keeps the chain linear in the
+        number of options (uncapped, 10,000 options made 50 million rows).
+        """
         previous = self.new_var(f"{name}#0", 2, "total", [0, 1])
         self.placed_after.setdefault(bools[0], []).append(previous)
         self.add_factor((bools[0], previous), [[0, 0], [1, 1]], None)
+        reached = 2
         for step, var in enumerate(bools[1:], start=1):
             last = step == len(bools) - 1
-            total = self.new_var(name if last else f"{name}#{step}", step + 2, "total", list(range(step + 2)))
+            size = min(reached + 1, cap + 1)
+            total = self.new_var(name if last else f"{name}#{step}", size, "total", list(range(size)))
             self.placed_after.setdefault(var, []).append(total)
-            rows = [[count, bit, count + bit] for count in range(step + 1) for bit in (0, 1)]
+            rows = [[count, bit, min(count + bit, cap)] for count in range(reached) for bit in (0, 1)]
             self.add_factor((previous, var, total), rows, None)
-            previous = total
+            previous, reached = total, size
         self.variables[previous].name = name
         return previous
 

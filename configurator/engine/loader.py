@@ -27,6 +27,10 @@ MAX_PRICE = Decimal("1000000000000")
 MAX_DECIMALS = 4
 MAX_VERSION = 2**63 - 1
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# Ids end up in URLs, form fields and database columns (catalog ids: 64
+# characters); names in headings. Longer ones are mistakes or attacks.
+MAX_ID_LENGTH = 64
+MAX_NAME_LENGTH = 200
 
 CATALOG_KEYS = {"catalog", "name", "version", "currency", "description", "features", "constraints"}
 FEATURE_KEYS = {"id", "name", "dimension", "choose", "default", "options", "description"}
@@ -80,13 +84,29 @@ class _CatalogReader:
         self.file = file
         self.report = self.log.report
         self.unknown_keys = self.log.unknown_keys
-        self.identifier = self.log.identifier
         self.text = self.log.text
 
     @property
     def problems(self) -> list[Problem]:
         """Every problem found so far."""
         return self.log.problems
+
+    def identifier(self, location: str, key: str, value: Any, what: str) -> str | None:
+        """A valid id of at most MAX_ID_LENGTH characters, or None after reporting why not."""
+        text = self.log.identifier(location, key, value, what)
+        if text is not None and len(text) > MAX_ID_LENGTH:
+            self.report(location, f"{what} '{text[:20]}...' is {len(text)} characters long; "
+                                  f"at most {MAX_ID_LENGTH} are allowed")
+            return None
+        return text
+
+    def name(self, location: str, value: Any, default: str) -> str:
+        """A display name of at most MAX_NAME_LENGTH characters."""
+        text = self.text(location, "name", value, default=default)
+        if len(text) > MAX_NAME_LENGTH:
+            self.report(location, f"the name '{text[:20]}...' is {len(text)} characters long; "
+                                  f"at most {MAX_NAME_LENGTH} are allowed")
+        return text
 
     # ------------------------------------------------------------- catalog
 
@@ -98,7 +118,7 @@ class _CatalogReader:
             return None
         self.unknown_keys("", data, CATALOG_KEYS)
         catalog_id = self.identifier("", "catalog", data.get("catalog"), "catalog id")
-        name = self.text("", "name", data.get("name"), default=catalog_id or "")
+        name = self.name("", data.get("name"), default=catalog_id or "")
         description = self.text("", "description", data.get("description"), default="")
         version = self.version(data.get("version"))
         currency = self.currency(data.get("currency"))
@@ -168,7 +188,7 @@ class _CatalogReader:
         if feature_id:
             location = f"{location} '{feature_id}'"
         self.unknown_keys(location, item, FEATURE_KEYS)
-        name = self.text(location, "name", item.get("name"), default=feature_id or "")
+        name = self.name(location, item.get("name"), default=feature_id or "")
         description = self.text(location, "description", item.get("description"), default="")
         dimension = self.dimension(location, item.get("dimension"))
         options = self.options(location, item.get("options"))
@@ -263,7 +283,7 @@ class _CatalogReader:
             location = f"{location} '{option_id}'"
         if not OPTION_KEYS.issuperset(item):
             self.unknown_keys(location, item, OPTION_KEYS)
-        name = self.text(location, "name", item.get("name"), default=option_id or "")
+        name = self.name(location, item.get("name"), default=option_id or "")
         self.text(location, "description", item.get("description"), default="")
         price = self.money(location, "price", item.get("price", 0)) or Decimal("0")
         cost = self.money(location, "cost", item["cost"]) if "cost" in item else None

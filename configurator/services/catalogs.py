@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog, CatalogError
@@ -18,6 +19,8 @@ from configurator.store.models import CatalogVersion
 from configurator.store.types import utcnow
 
 _CACHE_SIZE = 32
+_INSERT_ATTEMPTS = 3
+_SOURCE_PATH_LENGTH = 500  # the column's size; the path is only shown, never opened
 _cache: OrderedDict[str, Catalog] = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -52,7 +55,49 @@ def load_text(
     """Store `text` as the newest version of its catalog unless it is unchanged.
 
     A text equal to the current version's is not stored again; any other text,
-    even one equal to an older version, becomes a new version.
+    even one equal to an older version, becomes a new version. A text that is
+    not a usable catalog raises CatalogProblem and changes nothing: the version
+    in use stays current. The new version is one row written in one
+    transaction, so a crash leaves either the old or the new version current.
+    """
+    catalog = _usable_catalog(text, path)
+    model = catalog.model
+    for _attempt in range(_INSERT_ATTEMPTS):
+        latest = _latest(session, model.id)
+        if latest is not None and latest.fingerprint == catalog.fingerprint:
+            return LoadResult(latest, created=False)
+        version = CatalogVersion(
+            catalog_id=model.id,
+            number=(latest.number + 1) if latest else 1,
+            declared_version=int(model.version),
+            name=model.name,
+            currency=model.currency,
+            fingerprint=catalog.fingerprint,
+            source_path=str(path)[:_SOURCE_PATH_LENGTH],
+            source_text=text,
+            loaded_at=now or utcnow(),
+        )
+        session.add(version)
+        try:
+            session.commit()
+        except IntegrityError:
+            # Another process stored a version of this catalog at the same
+            # moment and took the number: look again and take the next one.
+            session.rollback()
+            continue
+        with _cache_lock:
+            _cache[catalog.fingerprint] = catalog
+        return LoadResult(version, created=True)
+    raise CatalogProblem(f"{path}: other loads of this catalog kept interfering; try again")
+
+
+def _usable_catalog(text: str, path: str) -> Catalog:
+    """The parsed catalog, or CatalogProblem when it cannot be read or used.
+
+    "Usable" is what `configurator catalog check` says: it compiles within its
+    budgets and some configuration is valid. Checking here (and compiling,
+    which the shop would do on the first request anyway) keeps an unusable
+    upload from ever becoming the current version.
     """
     try:
         catalog = Catalog.from_text(text, path=path)
@@ -61,35 +106,22 @@ def load_text(
         raise CatalogProblem(
             f"{path}: the catalog has problems", [str(p) for p in problems]
         ) from error
-    model = catalog.model
-    latest = _latest(session, model.id)
-    if latest is not None and latest.fingerprint == catalog.fingerprint:
-        return LoadResult(latest, created=False)
-    version = CatalogVersion(
-        catalog_id=model.id,
-        number=(latest.number + 1) if latest else 1,
-        declared_version=int(model.version),
-        name=model.name,
-        currency=model.currency,
-        fingerprint=catalog.fingerprint,
-        source_path=str(path),
-        source_text=text,
-        loaded_at=now or utcnow(),
-    )
-    session.add(version)
-    session.commit()
-    with _cache_lock:
-        _cache[catalog.fingerprint] = catalog
-    return LoadResult(version, created=True)
+    report = catalog.check()
+    if not report.usable:
+        raise CatalogProblem(f"{path}: the catalog cannot be used", list(report.problems))
+    return catalog
 
 
 def load_file(session: Session, path: str | Path, now: datetime | None = None) -> LoadResult:
     """Read a catalog file and store it as a version (see `load_text`)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
         raise CatalogProblem(f"{path}: cannot read the file ({error.strerror})") from error
+    except UnicodeDecodeError as error:
+        message = f"{path}: not UTF-8 text (byte {error.start + 1} cannot be decoded)"
+        raise CatalogProblem(message) from error
     return load_text(session, text, str(path), now=now)
 
 
