@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from configurator import cli_tokens
 from configurator.config import Config, database_url
 
 
@@ -44,6 +45,23 @@ def register(commands: argparse._SubParsersAction) -> None:
     load = catalog_sub.add_parser("load", help="store catalog files as versions in the database")
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.set_defaults(handler=run_catalog_load)
+
+    expire = commands.add_parser(
+        "expire-quotes", help="mark sent quotes whose valid-until date has passed as expired"
+    )
+    expire.set_defaults(handler=run_expire_quotes)
+    cli_tokens.register(commands)
+
+    customers = commands.add_parser("customers", help="customer value and tiers")
+    customers_sub = customers.add_subparsers(
+        dest="customers_command", metavar="SUBCOMMAND", parser_class=type(customers)
+    )
+    customers_sub.required = True
+    recompute = customers_sub.add_parser(
+        "recompute-tiers", help="re-value every customer and apply config/tiers.yaml"
+    )
+    recompute.add_argument("--tiers", help="tier file (default: config/tiers.yaml)")
+    recompute.set_defaults(handler=run_recompute_tiers)
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
@@ -135,8 +153,38 @@ def run_catalog_load(args: argparse.Namespace) -> int:
     return status
 
 
+def run_recompute_tiers(args: argparse.Namespace) -> int:
+    """Recompute every customer's value and tier; print each tier change."""
+    from configurator.services import value
+    from configurator.services.tiers import TierConfigError, tier_config
+
+    try:
+        config = tier_config(args.tiers)
+    except TierConfigError as error:
+        print(f"configurator customers recompute-tiers: {error}", file=sys.stderr)
+        return 2
+    with _session() as session:
+        report = value.recompute_all(session, config=config)
+    for customer_id, old, new in report.changes:
+        print(f"customer {customer_id}: {config.tier_name(old)} -> {config.tier_name(new)}")
+    print(f"{report.valued} customers valued, {len(report.changes)} tier changes")
+    return 0
+
+
 def _safe(url: str) -> str:
     """The URL without a password, for printing."""
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+def run_expire_quotes(args: argparse.Namespace) -> int:
+    """Expire every sent quote past its validity (for a daily job); print their numbers."""
+    from configurator.services import quotes
+
+    with _session() as session:
+        expired = quotes.expire_due(session)
+    for number in expired:
+        print(f"{number}: expired")
+    print(f"{len(expired)} quote{'' if len(expired) == 1 else 's'} expired")
+    return 0

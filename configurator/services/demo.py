@@ -15,7 +15,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
-from configurator.services import accounts, catalogs, configurations, orders
+from configurator.services import accounts, business, catalogs, configurations, orders
 from configurator.services.errors import NotOrderable
 from configurator.store.models import User
 from configurator.store.types import utcnow
@@ -56,10 +56,11 @@ def seed(
         report.catalogs.append(f"{result.version.catalog_id} #{result.version.number} ({state})")
     versions = catalogs.current_versions(session)
     for person in _read(Path(seed_dir) / "staff.yaml"):
-        report.logins.append(("staff", person["email"], person["password"]))
+        role = person.get("role", "staff")
+        report.logins.append((role, person["email"], person["password"]))
         if _exists(session, person["email"]):
             continue
-        accounts.sign_up(session, person["email"], person["password"], person["name"], role="staff")
+        accounts.sign_up(session, person["email"], person["password"], person["name"], role=role)
         report.created_users.append(person["email"])
     for person in _read(Path(seed_dir) / "customers.yaml"):
         report.logins.append(("customer", person["email"], person["password"]))
@@ -77,6 +78,11 @@ def seed(
         report.created_users.append(user.email)
         if versions:
             _history(session, user, versions, int(person.get("configurations", 4)), now, report)
+    # Business accounts come last: their contacts are demo customers made above.
+    business_file = Path(seed_dir) / "business.yaml"
+    if business_file.exists() and versions:
+        data = yaml.safe_load(business_file.read_text(encoding="utf-8")) or {}
+        report.logins += business.seed_demo(session, data, now=now)
     return report
 
 

@@ -13,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
-from configurator.services import catalogs, configurations, timeline
+from configurator.services import catalogs, configurations, paging, timeline, value
 from configurator.services.configuring import Selection
 from configurator.services.errors import NotFound, NotOrderable
+from configurator.services.paging import Page
 from configurator.services.recheck import Recheck, recheck
 from configurator.store.models import CatalogVersion, Order, User
 from configurator.store.types import utcnow
@@ -130,6 +131,7 @@ def place(
         },
         now=order.created_at,
     )
+    value.after_order(session, owner, order)  # revenue, RFM and tier include this order
     _commit_order(session)
     return order
 
@@ -152,6 +154,16 @@ def list_for(session: Session, owner: User, *, limit: int = 50, offset: int = 0)
         .offset(offset)
     )
     return list(session.scalars(query))
+
+
+def page_for(
+    session: Session, owner: User, *, cursor: str | None = None, size: int | None = None
+) -> Page[Order]:
+    """One page of "My orders", newest first (keyset paging; see `paging`)."""
+    query = sa.select(Order).where(Order.owner_id == owner.id)
+    return paging.keyset_page(
+        session, query, (Order.created_at, Order.id), lambda o: (o.created_at, o.id), cursor, size
+    )
 
 
 def recheck_order(
@@ -207,6 +219,7 @@ def reorder(session: Session, owner: User, number: str, *, now: datetime | None 
         },
         now=again.created_at,
     )
+    value.after_order(session, owner, again)
     _commit_order(session)
     return again
 

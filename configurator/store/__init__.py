@@ -11,6 +11,12 @@ from configurator.store.models import (
     Revision,
     User,
 )
+from configurator.store.quotes import (  # noqa: F401  (business accounts and quotes tables)
+    BusinessAccount,
+    QuoteRecord,
+)
+from configurator.store.tokens import ApiToken  # noqa: F401  (its table joins Base.metadata)
+from configurator.store.value import CustomerValue  # noqa: F401  (its table joins Base.metadata)
 
 __all__ = [
     "Base",

@@ -27,7 +27,8 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("customer", "staff")
+ROLES = ("customer", "staff", "manager", "admin")
+SELLER_ROLES = ("staff", "manager", "admin")  # everyone on the seller's side
 SEGMENTS = ("consumer", "business")
 CHANNELS = ("web", "staff")
 
@@ -78,13 +79,26 @@ class User(Base):
 
     @property
     def is_staff(self) -> bool:
-        """Staff may look at every customer's records."""
-        return self.role == "staff"
+        """Any seller-side role (staff, manager, admin) may look at every customer's records."""
+        return self.role in SELLER_ROLES
+
+    @property
+    def is_manager(self) -> bool:
+        """Managers approve discounts above the sales limit."""
+        return self.role == "manager"
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins manage users and catalogs."""
+        return self.role == "admin"
 
     def facts(self) -> dict[str, str]:
         """The customer facts the engine's `customer.KEY` rules read."""
         facts = {"segment": self.segment, "country": self.country, "tier": self.tier}
-        return {key: value for key, value in facts.items() if value}
+        facts = {key: value for key, value in facts.items() if value}
+        # Rules test `customer.business == yes` without knowing every segment name.
+        facts["business"] = "yes" if self.segment == "business" else "no"
+        return facts
 
     # Flask-Login's user protocol, spelled out to keep the store free of Flask.
     is_authenticated = True
@@ -141,7 +155,10 @@ class Configuration(Base):
         back_populates="configuration", passive_deletes=True
     )
 
-    __table_args__ = (sa.Index("ix_configurations_owner_updated", "owner_id", "updated_at"),)
+    # The trailing id makes the keyset pages of "My configurations" one index range.
+    __table_args__ = (
+        sa.Index("ix_configurations_owner_updated_id", "owner_id", "updated_at", "id"),
+    )
 
     def __repr__(self) -> str:
         return f"<Configuration {self.id} {self.name!r} r{self.revision_count}>"
@@ -203,7 +220,7 @@ class Order(Base):
     revision: Mapped[Revision | None] = relationship()
     catalog_version: Mapped[CatalogVersion] = relationship()
 
-    __table_args__ = (sa.Index("ix_orders_owner_created", "owner_id", "created_at"),)
+    __table_args__ = (sa.Index("ix_orders_owner_created_id", "owner_id", "created_at", "id"),)
 
     def __repr__(self) -> str:
         return f"<Order {self.number}>"
@@ -225,7 +242,7 @@ class Interaction(Base):
 
     __table_args__ = (
         sa.CheckConstraint(f"channel IN {CHANNELS}", name="channel"),
-        sa.Index("ix_interactions_customer_created", "customer_id", "created_at"),
+        sa.Index("ix_interactions_customer_created_id", "customer_id", "created_at", "id"),
     )
 
     def __repr__(self) -> str:

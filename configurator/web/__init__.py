@@ -40,15 +40,30 @@ def create_app(config_class: type = Config, test_config: dict[str, Any] | None =
         except ValueError:
             return None
 
-    from configurator.web import errors
+    from configurator.web import api, errors, health, security
     from configurator.web.account import bp as account_bp
     from configurator.web.auth import bp as auth_bp
     from configurator.web.shop import bp as shop_bp
+    from configurator.web.tokens import bp as tokens_bp
 
     app.register_blueprint(shop_bp, url_prefix="/shop")
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    api.register(app)
+    app.register_blueprint(tokens_bp, url_prefix="/account/tokens")
+    from configurator.web.client_quotes import bp as client_quotes_bp
+    from configurator.web.staff import bp as staff_bp
+
+    app.register_blueprint(staff_bp, url_prefix="/staff")
+    app.register_blueprint(client_quotes_bp, url_prefix="/account/quotes")
+    from configurator.web import personal
+    from configurator.web.insights import bp as insights_bp
+
+    app.register_blueprint(insights_bp, url_prefix="/staff/insights")
+    personal.register(app)
     errors.register(app)
+    security.register(app)
+    health.register(app)
 
     app.add_url_rule("/", "index", lambda: redirect(url_for("shop.index")))
     app.jinja_env.filters["money"] = money

@@ -9,7 +9,7 @@ from flask_login import current_user
 from configurator.services import catalogs, configurations, configuring, orders, timeline
 from configurator.services.errors import InvalidSelection, NotFound
 from configurator.store import db
-from configurator.web import drafts, workbench
+from configurator.web import drafts, personal, workbench
 from configurator.web.extensions import htmx
 from configurator.web.shop import bp
 from configurator.web.shop.forms import SaveForm
@@ -45,6 +45,7 @@ def configure(catalog_id: str):
         if current_user.is_authenticated:
             timeline.record_view(db.session, current_user, catalog_id, version.name)
     state = workbench.evaluate(catalog, selection, usual, problems=problems, notice=notice)
+    personal.suggest_into(catalog, state)
     return workbench.respond(
         "shop/configure.html",
         state=state,

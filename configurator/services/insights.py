@@ -1,0 +1,261 @@
+"""What the staff dashboard shows: customers by value and tier, customers
+slipping away, business accounts with their key contacts, open quotes by
+value, and one customer's value with their needs profile. Staff only."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from configurator.services import business, needs, quotes, value
+from configurator.services.errors import NotFound
+from configurator.services.tiers import TierConfig, tier_config
+from configurator.services.value import CustomerFigures
+from configurator.store.models import User
+from configurator.store.quotes import AccountContact, BusinessAccount, QuoteRecord
+from configurator.store.types import utcnow
+from configurator.store.value import CustomerValue
+
+log = logging.getLogger(__name__)
+OPEN_QUOTES = ("draft", "pending_approval", "approved", "sent")
+SORTS = {  # ?sort= -> the CustomerFigures field
+    "revenue": "revenue",
+    "ltv": "lifetime_value",
+    "margin": "margin",
+    "last_order": "last_order_at",
+}
+# Who speaks for a company first when staff call: the one who decides, then who buys.
+ROLE_ORDER = {"decision_maker": 0, "buyer": 1, "finance": 2, "technical": 3}
+
+
+@dataclass
+class CustomerRow:
+    """A valued customer as the dashboard lists them."""
+
+    customer: User
+    value: CustomerValue  # as stored (the tier as last computed)
+    figures: CustomerFigures  # the stored totals seen from today
+    tier_name: str
+    usual_interval_days: Decimal | None
+    slipping: bool
+
+
+@dataclass
+class TierSummary:
+    """How many customers a tier has and what they brought."""
+
+    name: str
+    customers: int
+    revenue: Decimal
+
+
+@dataclass
+class ContactRow:
+    """A contact of a business account with their own revenue."""
+
+    user: User
+    role: str
+    revenue: Decimal
+    key: bool
+
+
+@dataclass
+class AccountRow:
+    """A business account: its contacts' figures together, and who to call."""
+
+    account: BusinessAccount
+    figures: CustomerFigures
+    tier_name: str
+    contacts: list[ContactRow]
+
+
+@dataclass
+class QuoteRow:
+    """An open quote and what it is worth (net, before tax); None when it cannot be priced."""
+
+    record: QuoteRecord
+    net: Decimal | None
+    currency: str
+
+
+@dataclass
+class Dashboard:
+    """Everything /staff/insights shows."""
+
+    currency: str
+    customers: list[CustomerRow]
+    tiers: list[TierSummary]
+    slipping: list[CustomerRow]
+    accounts: list[AccountRow]
+    quotes: list[QuoteRow]
+    not_valued: int
+    computed_at: datetime | None = None
+    sort: str = "revenue"
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CustomerInsight:
+    """One customer's value as of now, their tier, account and needs profile."""
+
+    customer: User
+    figures: CustomerFigures
+    tier_name: str
+    slipping: bool
+    account: BusinessAccount | None
+    needs: list[needs.CatalogNeeds]
+
+
+def dashboard(
+    session: Session,
+    viewer: User,
+    *,
+    sort: str = "revenue",
+    limit: int = 50,
+    now: datetime | None = None,
+    config: TierConfig | None = None,
+) -> Dashboard:
+    """The dashboard for staff; NotFound for anyone else."""
+    _require_staff(viewer)
+    config = config or tier_config()
+    now = now or utcnow()
+    sort = sort if sort in SORTS else "revenue"
+    rows = session.execute(
+        sa.select(User, CustomerValue)
+        .join(CustomerValue, CustomerValue.customer_id == User.id)
+        .where(User.role == "customer")
+    ).all()
+    every = [_customer_row(user, stored, config, now) for user, stored in rows]
+    # Sorted here, not in SQL: SQLite keeps money as text, which sorts "9" above "10".
+    every.sort(key=lambda row: _sort_key(row, sort), reverse=True)
+    customers_total = session.scalar(
+        sa.select(sa.func.count(User.id)).where(User.role == "customer")
+    )
+    slipping = sorted(
+        (row for row in every if row.slipping), key=lambda row: row.value.revenue, reverse=True
+    )
+    return Dashboard(
+        currency=config.currency,
+        customers=every[:limit],
+        tiers=_tier_summaries(every, config),
+        slipping=slipping[:limit],
+        accounts=_accounts(session, config, now),
+        quotes=_open_quotes(session),
+        not_valued=(customers_total or 0) - len(every),
+        computed_at=max((row.value.computed_at for row in every), default=None),
+        sort=sort,
+    )
+
+
+def customer_insight(
+    session: Session,
+    viewer: User,
+    customer_id: int,
+    *,
+    now: datetime | None = None,
+    config: TierConfig | None = None,
+) -> CustomerInsight:
+    """A customer's value as of now and needs profile, for staff; NotFound otherwise."""
+    _require_staff(viewer)
+    customer = session.get(User, customer_id)
+    if customer is None or customer.is_staff:
+        raise NotFound("There is no such customer.")
+    config = config or tier_config()
+    now = now or utcnow()
+    figures = value.customer_figures(session, customer, now=now, config=config)
+    slipping = value.is_slipping(config, figures.recency_days, figures.usual_interval_days)
+    return CustomerInsight(
+        customer=customer,
+        figures=figures,
+        tier_name=config.tier_name(customer.tier),
+        slipping=slipping,
+        account=business.account_of(session, customer),
+        needs=needs.profile(session, viewer, customer.id),
+    )
+
+
+def _customer_row(user: User, stored: CustomerValue, config: TierConfig, now: datetime):
+    figures = value.as_of(stored, config, now)
+    interval = figures.usual_interval_days
+    return CustomerRow(
+        customer=user,
+        value=stored,
+        figures=figures,
+        tier_name=config.tier_name(user.tier),
+        usual_interval_days=interval,
+        slipping=value.is_slipping(config, figures.recency_days, interval),
+    )
+
+
+def _sort_key(row: CustomerRow, sort: str) -> tuple:
+    """Biggest first; customers without the figure (no margin, no order) last."""
+    figure = getattr(row.figures, SORTS[sort])
+    return (figure is not None, figure or 0, -row.customer.id)
+
+
+def _tier_summaries(rows: list[CustomerRow], config: TierConfig) -> list[TierSummary]:
+    order = [tier.id for tier in config.tiers] + [None]
+    summaries = []
+    for tier_id in order:
+        members = [row for row in rows if row.customer.tier == tier_id]
+        revenue = sum((row.value.revenue for row in members), Decimal(0))
+        summaries.append(TierSummary(config.tier_name(tier_id), len(members), revenue))
+    return summaries
+
+
+def _accounts(session: Session, config: TierConfig, now: datetime) -> list[AccountRow]:
+    accounts = session.scalars(sa.select(BusinessAccount).order_by(BusinessAccount.name)).all()
+    result = []
+    for account in accounts:
+        figures = value.account_figures(session, account, now=now, config=config)
+        result.append(
+            AccountRow(account, figures, config.tier_name(figures.tier), _contacts(session, account))
+        )
+    return sorted(result, key=lambda row: row.figures.revenue, reverse=True)
+
+
+def _contacts(session: Session, account: BusinessAccount) -> list[ContactRow]:
+    """The contacts, decision makers first; key: decision makers and the biggest buyer."""
+    links = session.execute(
+        sa.select(AccountContact, CustomerValue.revenue)
+        .outerjoin(CustomerValue, CustomerValue.customer_id == AccountContact.user_id)
+        .where(AccountContact.account_id == account.id)
+    ).all()
+    rows = [
+        ContactRow(link.user, link.contact_role, revenue or Decimal(0), False)
+        for link, revenue in links
+    ]
+    top = max(rows, key=lambda row: row.revenue, default=None)
+    for row in rows:
+        row.key = row.role == "decision_maker" or (row is top and row.revenue > 0)
+    return sorted(rows, key=lambda row: (ROLE_ORDER.get(row.role, 9), -row.revenue))
+
+
+def _open_quotes(session: Session) -> list[QuoteRow]:
+    records = session.scalars(
+        sa.select(QuoteRecord).where(QuoteRecord.status.in_(OPEN_QUOTES))
+    ).all()
+    rows = [QuoteRow(record, *_quote_net(session, record)) for record in records]
+    return sorted(rows, key=lambda row: row.net if row.net is not None else -1, reverse=True)
+
+
+def _quote_net(session: Session, record: QuoteRecord) -> tuple[Decimal | None, str]:
+    """The net total as sent (frozen), or as it prices today for a quote still in work."""
+    if record.frozen:
+        return Decimal(record.frozen["totals"]["net_total"]), record.frozen["currency"]
+    try:
+        totals = quotes.to_domain(session, record).price().totals
+    except Exception:  # a quote that cannot be priced must not take the dashboard down
+        log.warning("quote %s could not be priced for the dashboard", record.number, exc_info=True)
+        return None, record.account.currency
+    return totals.net_total, totals.currency
+
+
+def _require_staff(viewer: User) -> None:
+    if not viewer.is_staff:
+        raise NotFound("There is nothing here, or it is not yours to see.")

@@ -1,0 +1,63 @@
+"""An order's margin: what it brought minus what its options cost us.
+
+Per line, the price paid minus the option's `cost` (a catalog-format
+extension; see README). The cost comes from the order snapshot when it has
+one, else from the catalog version the order was placed with, so a later cost
+change never rewrites a past margin. An option without a cost costs nothing
+(a payment method); a catalog without any cost gives no margin (None), never
+a margin equal to the revenue. Orders converted from quotes: the quote's net
+total minus each line's option costs times its quantity.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import object_session
+
+from configurator.services import catalogs
+from configurator.services.configuring import pairs
+from configurator.store.models import Order
+from configurator.store.quotes import QuoteRecord
+
+
+def order_margin(order: Order) -> Decimal | None:
+    """Price minus cost over the order's lines; None when its catalog has no costs."""
+    if "quote" in order.snapshot:  # its lines are quote lines, not catalog options
+        return _quote_order_margin(order)
+    lines = order.snapshot.get("lines", [])
+    if lines and all("cost" in line for line in lines):
+        return sum((Decimal(line["amount"]) - Decimal(line["cost"]) for line in lines), Decimal(0))
+    model = catalogs.engine_catalog(order.catalog_version).model
+    if not any(option.cost is not None for f in model.features for option in f.options):
+        return None
+    margin = Decimal(0)
+    for line in lines:
+        feature = model.feature(line["feature"])
+        option = feature.option(line["option"]) if feature else None
+        cost = option.cost if option is not None and option.cost is not None else Decimal(0)
+        margin += Decimal(line["amount"]) - cost
+    return margin
+
+
+def _quote_order_margin(order: Order) -> Decimal | None:
+    """The quote's net total minus the cost of every line's options times its quantity."""
+    session = object_session(order)
+    record = session.scalar(sa.select(QuoteRecord).where(QuoteRecord.order_id == order.id))
+    if record is None or not record.frozen:
+        return None
+    cost = Decimal(0)
+    for line in record.lines:
+        model = catalogs.engine_catalog(line.catalog_version).model
+        costs = {
+            (feature.id, option.id): option.cost
+            for feature in model.features
+            for option in feature.options
+            if option.cost is not None
+        }
+        if not costs:
+            return None
+        unit = sum((costs.get(pick, Decimal(0)) for pick in pairs(line.selection)), Decimal(0))
+        cost += unit * line.quantity
+    return Decimal(record.frozen["totals"]["net_total"]) - cost

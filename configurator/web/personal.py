@@ -1,0 +1,51 @@
+"""Personalization on the configurator page: suggestions on the next open
+features and the "Same as last time" button (see services/personalize.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask_login import current_user
+
+from configurator.engine import Catalog
+from configurator.services import personalize
+from configurator.services.configuring import ConfiguratorState
+from configurator.store import db
+
+log = logging.getLogger(__name__)
+
+
+def suggest_into(catalog: Catalog, state: ConfiguratorState) -> ConfiguratorState:
+    """Put the suggestions for this customer (or guest) on the page's features.
+
+    A suggestion is a courtesy: if it fails, the page is shown without one.
+    """
+    customer = _customer()
+    facts = customer.facts() if customer is not None else {}
+    try:
+        found = personalize.suggest(db.session, customer, catalog, state.selection, facts)
+    except Exception:
+        log.warning("no suggestions for %s", catalog.model.id, exc_info=True)
+        return state
+    return personalize.attach(state, found)
+
+
+def same_as_last_time(catalog_id: str) -> personalize.LastTime | None:
+    """The signed-in customer's newest order or configuration of the product line."""
+    customer = _customer()
+    if customer is None:
+        return None
+    return personalize.last_time(db.session, customer, catalog_id)
+
+
+def register(app: Flask) -> None:
+    """Make `same_as_last_time(catalog_id)` callable from templates."""
+    app.add_template_global(same_as_last_time)
+
+
+def _customer():
+    """The signed-in customer; None for guests and staff (staff have no history of their own)."""
+    if current_user.is_authenticated and not current_user.is_staff:
+        return current_user
+    return None

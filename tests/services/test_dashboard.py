@@ -1,0 +1,90 @@
+"""The staff dashboard's figures: quote orders' margins, open quotes by value,
+business accounts' key contacts, slipping away, staff only."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from configurator.services import business, catalogs, insights, orders, quotes, value
+from configurator.services.errors import NotFound
+from configurator.services.tiers import parse_tier_config
+from configurator.store.types import utcnow
+from tests.helpers import gen_configuration, gen_order, gen_user
+from tests.services.quote_factories import BIKE, CARBON, gen_account, gen_staff
+from tests.services.test_value import CONFIG_TEXT, COSTED_BIKE
+
+CONFIG = parse_tier_config(CONFIG_TEXT)
+
+
+@pytest.fixture
+def shop(session):
+    """The test bike with costs; ACME (10 % off) with a decision maker; a seller."""
+    catalogs.load_text(session, COSTED_BIKE, "costed-bike.yaml")
+    account, contact = gen_account(session)
+    return {"account": account, "contact": contact, "sales": gen_staff(session)}
+
+
+def sent(session, shop, selection, quantity):
+    record = quotes.create(session, shop["sales"], shop["account"].id)
+    record = quotes.add_line(session, shop["sales"], record.id, "test-bike", selection, quantity)
+    return quotes.send(session, shop["sales"], record.id)
+
+
+def test_an_order_from_a_quote_has_the_quotes_margin(session, shop):
+    record = sent(session, shop, BIKE, 2)
+    quotes.accept(session, shop["contact"], record.id)
+    order = quotes.convert_to_order(session, shop["sales"], record.id)
+    # Net 2 x 185.00 less 10 % = 333.00; cost 2 x (50 + 12 + 4 + 20) = 172.00.
+    assert value.order_margin(order) == Decimal("161.00")
+
+
+def test_open_quotes_by_net_value_and_key_contacts(session, shop):
+    small = sent(session, shop, BIKE, 1)  # 166.50 net
+    big = sent(session, shop, CARBON, 1)  # 825.00 less 10 % = 742.50 net
+    draft = quotes.create(session, shop["sales"], shop["account"].id)
+    ordered = sent(session, shop, BIKE, 3)
+    quotes.accept(session, shop["contact"], ordered.id)
+    quotes.convert_to_order(session, shop["sales"], ordered.id)
+    buyer = gen_user(session, segment="business", name="Big Buyer")
+    business.add_contact(session, shop["account"], buyer, "buyer")
+    session.commit()
+    gen_order(session, buyer, BIKE)  # 185.00 from the shop
+    board = insights.dashboard(session, shop["sales"], config=CONFIG)
+    assert [(row.record.number, row.net) for row in board.quotes] == [
+        (big.number, Decimal("742.50")),
+        (small.number, Decimal("166.50")),
+        (draft.number, Decimal("0.00")),
+    ]
+    [account] = board.accounts
+    # The quote order (3 x 166.50 = 499.50 net, gross with 19 % VAT 594.41) and the web order.
+    assert account.figures.order_count == 2
+    assert account.figures.revenue == Decimal("594.41") + Decimal("185.00")
+    contacts = [(c.user.name, c.role, c.key) for c in account.contacts]
+    assert contacts[0] == ("ACME GmbH buyer", "decision_maker", True)
+    assert contacts[1][0:2] == ("Big Buyer", "buyer")
+
+
+def test_slipping_away_and_sorting(session, bike):
+    staff = gen_user(session, role="staff")
+    regular, lapsed = gen_user(session, name="Regular"), gen_user(session, name="Lapsed")
+    start = utcnow() - timedelta(days=400)
+    for day in (0, 30, 60):  # every 30 days, the last one 340 days ago: slipping
+        orders.place(session, lapsed, gen_configuration(session, lapsed).id, now=start + timedelta(days=day))
+    for day in (0, 200, 395):
+        orders.place(session, regular, gen_configuration(session, regular).id, now=start + timedelta(days=day))
+    value.recompute_all(session, config=CONFIG)
+    board = insights.dashboard(session, staff, config=CONFIG)
+    assert [row.customer.name for row in board.slipping] == ["Lapsed"]
+    assert board.slipping[0].figures.recency_days == 340
+    assert board.slipping[0].usual_interval_days == Decimal("30.0")
+    by_last = insights.dashboard(session, staff, sort="last_order", config=CONFIG)
+    assert [row.customer.name for row in by_last.customers] == ["Regular", "Lapsed"]
+
+
+def test_customers_and_guests_of_the_service_get_not_found(session, bike):
+    customer = gen_user(session)
+    with pytest.raises(NotFound):
+        insights.dashboard(session, customer, config=CONFIG)
+    with pytest.raises(NotFound):
+        insights.customer_insight(session, customer, customer.id, config=CONFIG)

@@ -1,0 +1,99 @@
+"""Personalization on the configurator page: suggestions among the options
+still possible, with their reason, and "Same as last time"."""
+
+import re
+
+import pytest
+
+from configurator.services import catalogs, personalize
+from configurator.store import db
+from tests.conftest import DATA
+from tests.helpers import CARBON_BIKE, COMPLETE_BIKE, PASSWORD, STEEL_BIKE, gen_order, gen_user
+
+
+@pytest.fixture(autouse=True)
+def fresh_models():
+    personalize.forget_trained()
+    yield
+    personalize.forget_trained()
+
+
+@pytest.fixture
+def carla(app):
+    """A customer who ordered the carbon bike twice; another one ordered aluminium."""
+    with app.app_context():
+        user = gen_user(db.session, "carla@example.com", name="Carla")
+        for _ in range(2):
+            gen_order(db.session, user, CARBON_BIKE)
+        gen_order(db.session, gen_user(db.session), COMPLETE_BIKE)
+        return user.id
+
+
+def suggestion(html: str, feature: str) -> str | None:
+    match = re.search(rf'<p class="suggestion small" id="suggestion-{feature}">(.*?)</p>', html, re.DOTALL)
+    return re.sub(r"\s+", " ", match.group(1)) if match else None
+
+
+def test_the_customers_usual_is_suggested(client, auth, carla):
+    auth.signin("carla@example.com", PASSWORD)
+    html = client.get("/shop/test-bike").get_data(as_text=True)
+    frame = suggestion(html, "frame")
+    assert frame is not None
+    assert 'name="f.frame" value="carbon"' in frame
+    assert "Suggested for you: Carbon" in frame and "(Your usual)" in frame
+
+
+def test_suggestions_only_among_options_still_possible(client, auth, carla):
+    auth.signin("carla@example.com", PASSWORD)
+    html = client.post("/shop/test-bike", data={"f.brakes": "rim"}).get_data(as_text=True)
+    frame = suggestion(html, "frame")
+    # Carbon needs disc brakes: what others chose among the frames still possible.
+    assert frame is not None and 'value="alu"' in frame
+    assert "Your usual" not in frame
+    assert suggestion(html, "brakes") is None  # picked already
+
+
+def test_clicking_a_suggestion_picks_it(client, auth, carla):
+    auth.signin("carla@example.com", PASSWORD)
+    html = client.post("/shop/test-bike", data={"f.frame": "carbon"}).get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="opt-frame-carbon"[^>]*checked', html)
+
+
+def test_same_as_last_time_with_a_retired_option_shows_the_repair(client, auth, app):
+    with app.app_context():
+        user = gen_user(db.session, "stefan@example.com", name="Stefan")
+        order = gen_order(db.session, user, STEEL_BIKE)
+        catalogs.load_file(db.session, DATA / "bike-v2.yaml")  # the steel frame is retired
+        number = order.number
+    auth.signin("stefan@example.com", PASSWORD)
+    html = client.get("/shop/test-bike").get_data(as_text=True)
+    link = f"/shop/test-bike?order={number}"
+    assert f'href="{link}"' in html and "Same as last time" in html
+    again = client.get(link).get_data(as_text=True)
+    assert "no longer offered" in again
+    assert "repaired to fit today" in again
+    assert re.search(r'<input[^>]*id="opt-frame-alu"[^>]*checked', again)  # the cheapest repair
+
+
+def test_same_as_last_time_from_a_saved_configuration(client, auth, anna):
+    auth.signin("anna@example.com", PASSWORD)
+    html = client.get("/shop/test-bike").get_data(as_text=True)
+    assert "Same as last time" in html  # Anna's newest is her order (placed after her save)
+
+
+def test_guests_get_no_same_as_last_time_but_suggestions(client, carla):
+    html = client.get("/shop/test-bike").get_data(as_text=True)
+    assert "Same as last time" not in html
+    assert suggestion(html, "frame") is not None
+    assert "Your usual" not in html
+
+
+def test_a_htmx_pick_sends_the_changed_suggestions(client, auth, carla):
+    auth.signin("carla@example.com", PASSWORD)
+    headers = {"HX-Request": "true", "HX-Target": "configurator"}
+    response = client.post("/shop/test-bike", data={"f.frame": "alu"}, headers=headers)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    # The frame is picked: its suggestion goes; the next open features get theirs.
+    assert 'id="suggestion-frame"' not in html
+    assert 'id="suggestion-brakes"' in html
