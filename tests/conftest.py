@@ -25,6 +25,11 @@ def pytest_generate_tests(metafunc):
     backends = ["sqlite"]
     if PG_URL and any(part in MULTI_BACKEND_DIRS for part in parts):
         backends.append("postgresql")
+    if metafunc.definition.get_closest_marker("postgresql_only"):
+        # Without a server such a test is reported once as skipped, with the reason.
+        backends = ["postgresql"] if PG_URL else [
+            pytest.param("postgresql", marks=pytest.mark.skip(reason="needs TEST_DATABASE_URL"))
+        ]
     metafunc.parametrize("backend", backends)
 
 

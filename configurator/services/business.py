@@ -249,8 +249,16 @@ def pricing_terms(session: Session, account: BusinessAccount) -> PricingTerms:
 
 
 def customer_facts(account: BusinessAccount) -> dict[str, str]:
-    """The engine's `customer.*` facts for configuring on behalf of the account."""
-    return {"segment": "business", "country": account.country.lower(), "business": "yes"}
+    """The engine's `customer.*` facts for configuring on behalf of the account.
+
+    Contacts share the account's tier (services/value.py), so any contact's tier
+    is the account's; tier-gated options then show in quotes as in the shop.
+    """
+    facts = {"segment": "business", "country": account.country.lower(), "business": "yes"}
+    tiers = sorted({contact.user.tier for contact in account.contacts if contact.user.tier})
+    if tiers:
+        facts["tier"] = tiers[0]
+    return facts
 
 
 def get_account(session: Session, viewer: User, account_id: int) -> BusinessAccount:

@@ -169,8 +169,17 @@ def page_for(
 def recheck_order(
     session: Session, viewer: User, number: str
 ) -> tuple[Order, CatalogVersion, Recheck]:
-    """The order, the current catalog version, and how the order fits it now."""
+    """The order, the current catalog version, and how the order fits it now.
+
+    NotOrderable for an order made from a quote: its lines are quote lines at
+    negotiated prices, not one configuration the shop could order again.
+    """
     order = get(session, viewer, number)
+    if order.from_quote:
+        raise NotOrderable(
+            f"Order {order.number} came from {order.snapshot['catalog']['name'].lower()}; "
+            "ask your sales contact for a new quote to order it again."
+        )
     version = catalogs.current(session, order.snapshot["catalog"]["id"])
     owner = order.owner
     result = recheck(

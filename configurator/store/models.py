@@ -225,6 +225,11 @@ class Order(Base):
     def __repr__(self) -> str:
         return f"<Order {self.number}>"
 
+    @property
+    def from_quote(self) -> bool:
+        """True for an order converted from an accepted quote (its snapshot keeps the quote)."""
+        return "quote" in self.snapshot
+
 
 class Interaction(Base):
     """One event on a customer's timeline: viewed, saved, changed, ordered..."""

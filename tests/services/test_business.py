@@ -102,3 +102,23 @@ def test_the_shipped_demo_file_names_known_roles_and_catalogs():
         business.tax_rule_for(spec["country"])
         assert {c["role"] for c in spec["contacts"]} <= set(business.CONTACT_ROLES)
         assert {line[0] for q in spec.get("quotes", []) for line in q["lines"]} <= known
+
+
+def test_quote_lines_see_the_accounts_tier_as_the_shop_does(session):
+    """Contacts share the account's tier; the line configurator must offer its benefits."""
+    from configurator.config import REPO_ROOT
+    from configurator.engine import Catalog
+
+    city_bike = Catalog.from_path(REPO_ROOT / "catalog" / "city-bike.yaml")
+    account, contact = gen_account(session, percent_off=None)
+
+    def white_glove_possible() -> bool:
+        facts = business.customer_facts(account)
+        return "white_glove" in city_bike.domains({}, customer=facts).domains["delivery"]
+
+    assert "tier" not in business.customer_facts(account)
+    assert not white_glove_possible()
+    contact.tier = "gold"
+    session.commit()
+    assert business.customer_facts(account)["tier"] == "gold"
+    assert white_glove_possible()

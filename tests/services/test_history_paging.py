@@ -294,10 +294,9 @@ def test_nobody_else_can_rename(session, bike, role):
 # ----------------------------------------------------------------- benchmark
 
 
+@pytest.mark.postgresql_only  # the benchmark loads with PostgreSQL's COPY
 def test_the_history_benchmark_loads_and_measures_a_small_history(backend, db_engine):
-    """bench/history.py at a few hundred rows, so it cannot rot (COPY: PostgreSQL only)."""
-    if backend != "postgresql":
-        pytest.skip("the benchmark loads with PostgreSQL's COPY")
+    """bench/history.py at a few hundred rows, so it cannot rot."""
     from bench import history
     from configurator.store import session_factory
 

@@ -390,3 +390,16 @@ def test_a_converted_quote_counts_toward_the_contacts_value(session, people):
         sa.select(CustomerValue).where(CustomerValue.customer_id == people["contact"].id)
     )
     assert (figures.order_count, figures.revenue) == (1, order.total)
+
+
+def test_an_order_from_a_quote_is_not_reordered_in_the_shop(session, people):
+    from configurator.services import orders
+    from configurator.services.errors import NotOrderable
+
+    record = sent_quote(session, people, (BIKE, 2))
+    quotes.accept(session, people["contact"], record.id, now=NOW + timedelta(days=1))
+    order = quotes.convert_to_order(session, people["sales"], record.id)
+    assert order.from_quote
+    with pytest.raises(NotOrderable, match="new quote"):
+        orders.reorder(session, people["contact"], order.number)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1

@@ -16,9 +16,8 @@ CREATORS = 8
 QUOTES_EACH = 5
 
 
+@pytest.mark.postgresql_only  # SQLite serialises every writer, so there is no race to test
 def test_concurrent_creators_get_unique_gapless_numbers(backend, db_engine, session, bike):
-    if backend != "postgresql":
-        pytest.skip("concurrency is tested on PostgreSQL (SQLite serialises every writer)")
     account, _ = gen_account(session)
     staff_ids = [gen_staff(session, "staff", f"s{i}@shop.example").id for i in range(CREATORS)]
     now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -189,7 +189,11 @@ def reorder(number: str):
         else:
             flash(f"Thank you! Order {again.number} is placed.", "success")
             return redirect(url_for("account.order_detail", number=again.number), code=303)
-    placed, version, result = orders.recheck_order(db.session, current_user, number)
+    try:
+        placed, version, result = orders.recheck_order(db.session, current_user, number)
+    except NotOrderable as error:  # an order from a quote: staff quote it again
+        flash(str(error), "error")
+        return redirect(url_for("account.order_detail", number=number), code=303)
     return render_template("account/reorder.html", order=placed, version=version, recheck=result)
 
 
