@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,17 @@ from .results import (
 from .sat import SatEncoding
 
 
+EXPLANATION_CACHE_SIZE = 4096
+
+
+def _frozen(mapping: dict) -> tuple:
+    """A hashable, order-free key for a selection or customer facts."""
+    return tuple(
+        sorted((key, tuple(value) if isinstance(value, list | tuple) else value)
+               for key, value in mapping.items())
+    )
+
+
 class Catalog:
     """A product line ready to configure."""
 
@@ -44,6 +56,9 @@ class Catalog:
         self._problem: Problem | None = None
         self._tree: JunctionTree | None = None
         self._sat: SatEncoding | None = None
+        # Explanations depend only on (option, picks, customer) and the catalog is
+        # immutable, so customers walking the same first picks share them.
+        self._explained: OrderedDict[tuple, Explanation] = OrderedDict()
 
     @classmethod
     def from_text(cls, text: str, path: str = "<text>") -> Catalog:
@@ -349,6 +364,21 @@ class Catalog:
         """Why `feature_id=option_id` is impossible: a minimal set of picks and rules."""
         picked = self.normalize(selection)
         self.normalize({feature_id: option_id})
+        key = (feature_id, option_id, _frozen(picked), _frozen(customer or {}))
+        with self._lock:
+            if key in self._explained:
+                self._explained.move_to_end(key)
+                return self._explained[key]
+        explanation = self._explain(feature_id, option_id, picked, customer)
+        with self._lock:
+            self._explained[key] = explanation
+            while len(self._explained) > EXPLANATION_CACHE_SIZE:
+                self._explained.popitem(last=False)
+        return explanation
+
+    def _explain(
+        self, feature_id: str, option_id: str, picked: Selection, customer: dict | None
+    ) -> Explanation:
         state = self.domains(picked, customer)
         if state.consistent and option_id in state.domains[feature_id]:
             return Explanation((feature_id, option_id), True)
