@@ -33,7 +33,6 @@ from .results import (
 )
 from .sat import SatEncoding
 
-
 EXPLANATION_CACHE_SIZE = 4096
 
 
