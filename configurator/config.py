@@ -80,6 +80,9 @@ class Config:
     DATABASE_URL = database_url()
     CATALOG_DIR = os.environ.get("CATALOG_DIR", str(REPO_ROOT / "catalog"))
     SEED_DIR = os.environ.get("SEED_DIR", str(REPO_ROOT / "seed"))
+    # No request body may be larger than a generous catalog upload (2 MiB cap in
+    # the upload view); Werkzeug refuses bigger ones with 413 before reading them.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # Secure cookies are never sent over plain HTTP, so the development server

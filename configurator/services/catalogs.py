@@ -116,13 +116,25 @@ def load_file(session: Session, path: str | Path, now: datetime | None = None) -
     """Read a catalog file and store it as a version (see `load_text`)."""
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except OSError as error:
         raise CatalogProblem(f"{path}: cannot read the file ({error.strerror})") from error
+    return load_bytes(session, data, str(path), now=now)
+
+
+def load_bytes(
+    session: Session, data: bytes, path: str = "catalog.yaml", now: datetime | None = None
+) -> LoadResult:
+    """Store the bytes of a catalog file (an upload) as a version (see `load_text`).
+
+    Bytes that are not UTF-8 raise CatalogProblem, naming the first bad byte.
+    """
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         message = f"{path}: not UTF-8 text (byte {error.start + 1} cannot be decoded)"
         raise CatalogProblem(message) from error
-    return load_text(session, text, str(path), now=now)
+    return load_text(session, text, path, now=now)
 
 
 def current(session: Session, catalog_id: str) -> CatalogVersion:

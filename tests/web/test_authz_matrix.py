@@ -134,6 +134,9 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.submit": route(*SELLERS),
     "staff.valid_until": route(*SELLERS),
     "staff.user_role": route(ADMIN),
+    # Catalogs: sellers may look at the versions; only administrators load one.
+    "staff.catalogs_page": route(ADMIN, readers=SELLERS, works_for=STAFF),
+    "staff.catalog_upload": route(ADMIN),
     # Business accounts and prices: managers and administrators keep them.
     "staff.account_edit": route(MANAGER, ADMIN, works_for=MANAGER),
     "staff.account_update": route(MANAGER, ADMIN),

@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__)
 
-from configurator.web.staff import accounts_admin, lines, routes  # noqa: F401  (registers the views)
+from configurator.web.staff import (  # noqa: F401  (registers the views)
+    accounts_admin,
+    catalogs,
+    lines,
+    routes,
+)
