@@ -29,32 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 DEMO_CATALOGS = sorted((ROOT / "catalog").glob("*.yaml"))
 
-TINY = """
-catalog: tiny
-name: Tiny bike
-version: 1
-currency: EUR
-features:
-  - {id: frame, name: Frame, dimension: product, choose: one,
-     options: [{id: alu, name: Alu, price: 100}, {id: carbon, name: Carbon, price: 500}]}
-  - {id: brakes, name: Brakes, dimension: product, choose: one,
-     options: [{id: rim, name: Rim, price: 20}, {id: disc, name: Disc, price: 80}]}
-  - {id: bell, name: Bell, dimension: product, choose: optional,
-     options: [{id: bell, name: Bell, price: 5}]}
-  - id: extras
-    name: Extras
-    dimension: packaging
-    choose: {min: 0, max: 2}
-    options:
-      - {id: rack, name: Rack, price: 30, attributes: {w: 3}}
-      - {id: light, name: Light, price: 10, attributes: {w: 1}}
-      - {id: bag, name: Bag, price: 15, attributes: {w: 2}}
-constraints:
-  - {id: carbon-disc, if: frame == carbon, then: brakes == disc}
-  - table: {features: [frame, bell], allow: [[alu, bell], [alu, null], [carbon, null]]}
-  - {id: light-load, require: sum(w) <= 4}
-  - {id: bag-business, forbid: customer.segment != business and extras == bag}
-"""
+TINY = (Path(__file__).parent / "data" / "tiny.yaml").read_text(encoding="utf-8")
 
 
 def without(selection: dict[str, Any], feature_id: str) -> dict[str, Any]:
