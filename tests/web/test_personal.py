@@ -97,3 +97,20 @@ def test_a_htmx_pick_sends_the_changed_suggestions(client, auth, carla):
     # The frame is picked: its suggestion goes; the next open features get theirs.
     assert 'id="suggestion-frame"' not in html
     assert 'id="suggestion-brakes"' in html
+
+
+def test_one_suggestion_per_feature_replaces_the_catalog_default(client, auth, carla):
+    """The catalog suggests alu; Carla's usual is carbon: the page must not suggest both."""
+    auth.signin("carla@example.com", PASSWORD)
+    html = client.get("/shop/test-bike").get_data(as_text=True)
+    alu = re.search(r'<label for="opt-frame-alu">(.*?)</label>', html, re.DOTALL).group(1)
+    carbon = re.search(r'<label for="opt-frame-carbon">(.*?)</label>', html, re.DOTALL).group(1)
+    assert "badge" not in alu
+    assert "You chose this before" in carbon
+
+
+def test_without_a_personal_suggestion_the_catalog_default_stays(client):
+    html = client.get("/shop/test-bike").get_data(as_text=True)
+    assert suggestion(html, "frame") is None  # nobody has any history yet
+    alu = re.search(r'<label for="opt-frame-alu">(.*?)</label>', html, re.DOTALL).group(1)
+    assert '<span class="badge">Suggested</span>' in alu
