@@ -150,21 +150,33 @@ def _refuse_deep_nesting(text: str, file: str) -> None:
     """Refuse documents nested deeper than MAX_NESTING before libyaml composes them."""
     if _nesting_bound(text) <= MAX_NESTING:
         return
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_BaseLoader):
-            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                depth += 1
-                if depth > MAX_NESTING:
-                    raise CatalogError([Problem(
-                        file,
-                        _mark(event.start_mark),
-                        f"the document is nested more than {MAX_NESTING} levels deep",
-                    )])
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                depth -= 1
+        _walk_depth(text, file, _BaseLoader)
     except yaml.YAMLError:
-        return  # the loader reports it, at a depth already known to be safe
+        # libyaml scans flow brackets ahead of its events and, since PyYAML 6.0.3,
+        # stops at its own depth limit before we see one event. The pure-Python
+        # parser yields events as it goes, so it reaches our limit first and the
+        # message stays ours whatever the PyYAML version.
+        try:
+            _walk_depth(text, file, yaml.SafeLoader)
+        except yaml.YAMLError:
+            return  # the loader reports it, at a depth already known to be safe
+
+
+def _walk_depth(text: str, file: str, loader: type) -> None:
+    """Raise CatalogError at the first collection nested deeper than MAX_NESTING."""
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise CatalogError([Problem(
+                    file,
+                    _mark(event.start_mark),
+                    f"the document is nested more than {MAX_NESTING} levels deep",
+                )])
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
 
 
 def _nesting_bound(text: str) -> int:
