@@ -3,18 +3,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements/lock.txt
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 WORKERS ?= 4
 
-.PHONY: run test bench install clean serve-prod
+.PHONY: run test bench install clean serve-prod lock
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions in $(LOCK) (what CI tested); pyproject.toml keeps the ranges.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]' --config-settings editable_mode=compat
+	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -42,6 +44,14 @@ serve-prod: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Re-resolve the newest versions pyproject.toml allows into $(LOCK); run the suite, then commit both.
+lock:
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/pip install --quiet pip-tools
+	$(VENV)-lock/bin/pip-compile --quiet --upgrade --extra test --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
+	rm -rf $(VENV)-lock
 
 clean:
 	rm -rf $(VENV) instance *.egg-info

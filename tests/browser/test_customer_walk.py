@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from configurator.services import catalogs
 from configurator.store import db
+from tests.browser.waits import htmx_answer
 from tests.conftest import DATA
 
 pytestmark = pytest.mark.browser
@@ -55,8 +56,9 @@ def test_configure_repair_save_change_order_reorder(page, app):
     expect(page.locator("h1")).to_have_text("Fast commuter")
 
     # Change with the keyboard, save as revision 2, compare.
-    page.locator("#opt-extras-bell").focus()
-    page.keyboard.press("Space")
+    with htmx_answer(page):
+        page.locator("#opt-extras-bell").focus()
+        page.keyboard.press("Space")
     expect(page.locator("#total")).to_contain_text("830.00 EUR")
     expect(page.locator("#opt-extras-bell")).to_be_focused()
     page.get_by_role("button", name="Save as revision 2").click()

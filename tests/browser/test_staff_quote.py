@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from configurator.services import catalogs
 from configurator.store import db
+from tests.browser.waits import htmx_answer
 from tests.helpers import gen_configuration
 from tests.services.quote_factories import BIKE, gen_account, gen_breaks, gen_staff
 
@@ -46,10 +47,12 @@ def sign_out(page):
 
 def add_cheapest_line(page, product: str, quantity: str):
     page.get_by_role("link", name=product, exact=True).click()
-    page.get_by_role("button", name="Complete the rest at the lowest price").click()
+    with htmx_answer(page):
+        page.get_by_role("button", name="Complete the rest at the lowest price").click()
     expect(page.locator("#status")).to_contain_text("Complete")
     page.get_by_label("Quantity").fill(quantity)
-    page.get_by_role("button", name="Add to quote").click()
+    with htmx_answer(page):
+        page.get_by_role("button", name="Add to quote").click()
     expect(page.locator("#messages")).to_contain_text("Line added")
 
 
