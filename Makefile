@@ -24,10 +24,11 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/configurator db upgrade
 	$(BIN)/configurator seed
-	$(BIN)/configurator serve --host $(HOST) --port $(PORT)
+	$(BIN)/configurator serve --with-worker --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@command -v redis-server >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
 	$(BIN)/ruff check configurator tests bench
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=test', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "PostgreSQL answers: the suite also runs against it"; \

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from configurator import cli_tokens
+from configurator import cli_tokens, cli_worker
 from configurator.config import Config, database_url
 
 
@@ -36,6 +36,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
     serve.add_argument("--debug", action="store_true")
+    serve.add_argument(
+        "--with-worker", action="store_true",
+        help="also run `configurator worker` (e-mails, periodic jobs) while serving",
+    )
     serve.set_defaults(handler=run_serve)
 
     catalog = commands.choices.get("catalog") or commands.add_parser(
@@ -51,6 +55,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     expire.set_defaults(handler=run_expire_quotes)
     cli_tokens.register(commands)
+    cli_worker.register(commands)
 
     customers = commands.add_parser("customers", help="customer value and tiers")
     customers_sub = customers.add_subparsers(
@@ -122,11 +127,39 @@ def run_serve(args: argparse.Namespace) -> int:
     from configurator.web import create_app
 
     app = create_app()
+    worker = _start_worker() if args.with_worker else None
+    if worker is not None:
+        import signal
+
+        # A plain `kill` must stop the worker too, through the `finally` below.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"Shop at http://{args.host}:{args.port}/")
-    run_simple(
-        args.host, args.port, app, threaded=True, use_debugger=args.debug, use_reloader=args.debug
-    )
+    try:
+        run_simple(
+            args.host, args.port, app, threaded=True, use_debugger=args.debug,
+            use_reloader=args.debug,
+        )
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
     return 0
+
+
+def _start_worker():
+    """`configurator worker` in a child process; its output goes to instance/worker.log."""
+    import subprocess
+
+    from configurator.config import INSTANCE_DIR
+
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    log = INSTANCE_DIR / "worker.log"
+    with open(log, "ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "configurator.cli", "worker"], stdout=output, stderr=output
+        )
+    print(f"Worker started (e-mails and periodic jobs; log: {log})")
+    return process
 
 
 def run_catalog_load(args: argparse.Namespace) -> int:

@@ -103,6 +103,21 @@ class Config:
     EAGER_EXPLAIN_LIMIT = 40
     # The approval threshold new business accounts start with (see default_approval_threshold).
     QUOTE_APPROVAL_THRESHOLD = default_approval_threshold()
+    # Background jobs (e-mail delivery, reminders) go through RQ on this Redis;
+    # empty: nothing is queued and `configurator worker` cannot run.
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "configurator")
+    # Outgoing e-mail. Without SMTP_HOST the worker writes each e-mail as an .eml
+    # file into MAIL_DIR instead, so a demo shows what customers would get.
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "none")  # none | starttls | tls
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Configurator shop <shop@localhost>")
+    MAIL_DIR = os.environ.get("MAIL_DIR", str(INSTANCE_DIR / "mail"))
+    # Where links in e-mails point (the public address of the shop).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
 
 
 class ProductionConfig(Config):
@@ -125,3 +140,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SESSION_COOKIE_SECURE = False
+    # Tests that need the queue start their own Redis and say so (tests/jobs_fixtures.py).
+    REDIS_URL = ""
+    SMTP_HOST = ""
+    PUBLIC_URL = "http://shop.test"

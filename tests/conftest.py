@@ -186,3 +186,34 @@ class AuthActions:
 
     def signout(self):
         return self.client.post("/auth/signout")
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A Redis server for the test session (the machine's, or one started here)."""
+    from tests.mail_server import RedisServer
+
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def job_queue(redis_server):
+    """A job queue of its own on that Redis, set as the app's queue; emptied afterwards."""
+    from configurator.services import jobs
+
+    queue = jobs.configure(redis_server.url(), name=f"test-{uuid.uuid4().hex[:10]}")
+    yield queue
+    queue.queue.delete(delete_jobs=True)
+    jobs.configure(None)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free port; `.mailbox.received` holds what it accepted."""
+    from tests.mail_server import SmtpServer
+
+    with SmtpServer() as server:
+        yield server
+

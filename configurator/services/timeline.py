@@ -23,6 +23,9 @@ KINDS = {
     "ordered": "Placed an order",
     "reordered": "Reordered",
     "quoted": "Received a quote",
+    "message_sent": "We e-mailed you",
+    "message_opened": "Opened our e-mail",
+    "message_clicked": "Followed the link in our e-mail",
 }
 VIEW_QUIET_PERIOD = timedelta(minutes=30)
 

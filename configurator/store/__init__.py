@@ -1,6 +1,7 @@
 """Persistence: SQLAlchemy models, sessions and Alembic migrations."""
 
 from configurator.store.database import Database, db, make_engine, session_factory
+from configurator.store.messages import Message  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.models import (
     Base,
     CatalogVersion,

@@ -30,7 +30,7 @@ NAMING = {
 ROLES = ("customer", "staff", "manager", "admin")
 SELLER_ROLES = ("staff", "manager", "admin")  # everyone on the seller's side
 SEGMENTS = ("consumer", "business")
-CHANNELS = ("web", "staff")
+CHANNELS = ("web", "staff", "email")
 
 
 class Base(DeclarativeBase):

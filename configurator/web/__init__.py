@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, redirect, url_for
 
 from configurator.config import REPO_ROOT, Config
+from configurator.services import jobs
 from configurator.store import db
 from configurator.web.extensions import csrf, htmx, login_manager
 
@@ -26,6 +27,8 @@ def create_app(config_class: type = Config, test_config: dict[str, Any] | None =
         app.config.update(test_config)
 
     db.init_app(app)
+    # Jobs (e-mail delivery) are queued once the use case that made them commits.
+    jobs.configure(app.config.get("REDIS_URL") or None, app.config["JOBS_QUEUE"])
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
@@ -60,6 +63,9 @@ def create_app(config_class: type = Config, test_config: dict[str, Any] | None =
     from configurator.web.insights import bp as insights_bp
 
     app.register_blueprint(insights_bp, url_prefix="/staff/insights")
+    from configurator.web.inbox import bp as inbox_bp
+
+    app.register_blueprint(inbox_bp)
     personal.register(app)
     errors.register(app)
     security.register(app)

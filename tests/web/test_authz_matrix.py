@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from configurator.services import api_tokens, quotes
+from configurator.services.messages import outbox
 from configurator.store import Base, db
 from configurator.store.quotes import AccountContact, PriceListEntry, QuoteLineRecord
 from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_order, gen_user
@@ -90,6 +91,7 @@ DEFAULT_ARGS = {
     "contact_id": "contact",
     "entry_id": "price_entry",
     "catalog_id": "catalog",
+    "message_id": "message",
 }
 
 OBJECT_ROUTES: dict[str, ObjectRoute] = {
@@ -103,6 +105,7 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "account.order_detail": route(OWNER, readers=SELLERS, works_for=OWNER),
     "account.reorder": route(OWNER, readers=SELLERS, works_for=OWNER),
     "tokens.revoke": route(OWNER),
+    "inbox.message": route(OWNER, works_for=OWNER),
     # The client's quotes: the contacts of the quote's account, once it is sent
     # (sellers may also print them: they see every quote on their own pages).
     "client_quotes.detail": route(CONTACT, works_for=CONTACT, quote_id="sent_quote"),
@@ -177,6 +180,9 @@ PUBLIC_ROUTES = {
     "api.explain",
     "api.price",
     "api.repair",
+    # E-mail links carry a signed message id; whoever has the e-mail may follow them.
+    "inbox.opened",
+    "inbox.clicked",
 }
 # Routes without an object in the URL: lists of one's own things, forms, sign-in.
 # They are tested by their blueprints' tests (e.g. tests/web/test_access.py checks
@@ -194,6 +200,7 @@ LIST_ROUTES = {
     "client_quotes.index",
     "tokens.index",
     "tokens.create",
+    "inbox.index",
     "api.list_catalogs",
     "api.list_configurations",
     "api.create_configuration",
@@ -272,8 +279,12 @@ def world(app):
             )
             for who, user in users.items()
         }
+        message = outbox.enqueue(
+            session, outbox.Draft("note", "For Anna", "Hello Anna", "A test."), recipient=anna
+        )
         session.commit()
         return {
+            "message": message.id,
             "configuration": configuration.id,
             "revision": 1,
             "order": order.number,

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from configurator.store.schema_changes import replace_check_constraint
 from configurator.store.types import Money, UTCDateTime
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
@@ -25,24 +26,7 @@ OLD_ROLES = "role IN ('customer', 'staff')"
 
 def _set_role_check(old: str, new: str) -> None:
     """Replace the users.role CHECK constraint."""
-    if op.get_bind().dialect.name != "sqlite":
-        op.drop_constraint(op.f("ck_users_role"), "users", type_="check")
-        op.create_check_constraint(op.f("ck_users_role"), "users", new)
-        return
-    # SQLite changes a CHECK only by rebuilding the table, and dropping `users`
-    # inside the migration's transaction (foreign keys on) would cascade into every
-    # customer's history. SQLite's documented shortcut for changing CHECK
-    # constraints: rewrite the stored CREATE TABLE text and bump the schema version.
-    bind = op.get_bind()
-    version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
-    bind.exec_driver_sql("PRAGMA writable_schema=ON")
-    bind.execute(
-        sa.text("UPDATE sqlite_master SET sql = replace(sql, :old, :new) "
-                "WHERE type = 'table' AND name = 'users'"),
-        {"old": old, "new": new},
-    )
-    bind.exec_driver_sql(f"PRAGMA schema_version={int(version) + 1}")
-    bind.exec_driver_sql("PRAGMA writable_schema=OFF")
+    replace_check_constraint("users", op.f("ck_users_role"), old, new)
 
 
 def upgrade() -> None:

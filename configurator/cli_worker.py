@@ -1,0 +1,35 @@
+"""`configurator worker`: the background worker (e-mail delivery and periodic jobs)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from redis.exceptions import RedisError
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the `worker` subcommand."""
+    worker = commands.add_parser(
+        "worker", help="run background jobs: e-mail delivery with retries, periodic sweeps"
+    )
+    worker.add_argument(
+        "--burst", action="store_true", help="run what is queued and due now, then stop"
+    )
+    worker.set_defaults(handler=run_worker)
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    """Run the worker until interrupted (or once through, with --burst)."""
+    from configurator import worker
+
+    try:
+        runtime = worker.runtime_from()
+        runtime.queue.connection.ping()
+    except (RuntimeError, RedisError) as error:
+        print(f"configurator worker: cannot reach the job queue: {error}", file=sys.stderr)
+        return 2
+    print(f"worker: queue '{runtime.queue.queue.name}' on {runtime.queue.redis_url}, "
+          f"mail via {type(runtime.transport).__name__}")
+    worker.work(runtime, burst=args.burst)
+    return 0

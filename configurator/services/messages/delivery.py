@@ -1,0 +1,173 @@
+"""Deliver messages: claim one, send it outside any transaction, record the result.
+
+Each message is sent at most once per claim. A claim is one UPDATE that only
+succeeds on a due message, so two workers (or a job and a sweep) never send
+the same message twice; a worker that dies while sending leaves a claim that
+expires after LEASE, and the next sweep sends the message again. Failures are
+retried with growing delays; a permanent refusal (5xx) is not retried.
+"""
+
+from __future__ import annotations
+
+import html
+import smtplib
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from configurator.services import jobs, timeline
+from configurator.services.messages.links import TrackingLinks
+from configurator.services.messages.outbox import DELIVER_JOB
+from configurator.services.messages.transport import PermanentFailure, Transport
+from configurator.store.messages import Message
+from configurator.store.types import utcnow
+
+# Longer than any SMTP conversation (the client times out after 30 s).
+LEASE = timedelta(minutes=2)
+# Delays after the 1st, 2nd, ... failed attempt; after the last one, give up.
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=12),
+)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+SWEEP_BATCH = 200
+SECRET_REMOVED = "This message held a one-time link. It was e-mailed to you and is not kept here."
+
+
+def deliver(
+    session: Session,
+    message_id: int,
+    transport: Transport,
+    links: TrackingLinks,
+    *,
+    now: datetime | None = None,
+) -> str:
+    """Send one message if it is due; returns sent, retry, failed or not-due."""
+    message = claim(session, message_id, now=now)
+    if message is None:
+        return "not-due"
+    email = compose(message, transport.sender, links)
+    try:
+        transport.send(email)
+    except PermanentFailure as error:
+        return _record_failure(session, message_id, str(error), permanent=True)
+    except (smtplib.SMTPException, OSError) as error:
+        return _record_failure(session, message_id, f"{type(error).__name__}: {error}")
+    return _record_sent(session, message_id)
+
+
+def claim(session: Session, message_id: int, *, now: datetime | None = None) -> Message | None:
+    """Take a due message for sending (committed at once); None when it is not due."""
+    now = now or utcnow()
+    due = sa.or_(
+        sa.and_(Message.status == "pending", Message.next_attempt_at <= now),
+        sa.and_(Message.status == "sending", Message.claimed_at < now - LEASE),
+    )
+    result = session.execute(
+        sa.update(Message)
+        .where(Message.id == message_id, due)
+        .values(status="sending", claimed_at=now, attempts=Message.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if result.rowcount != 1:
+        return None
+    return session.get(Message, message_id, populate_existing=True)
+
+
+def compose(message: Message, sender: str, links: TrackingLinks) -> EmailMessage:
+    """The e-mail of a message: plain text and HTML, the reason, the action link."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Date"] = formatdate(localtime=False)
+    email["Message-ID"] = make_msgid(idstring=f"m{message.id}", domain=_domain(sender))
+    action = links.click_url(message.id) if message.action_url else None
+    text = [message.body.rstrip(), ""]
+    if action:
+        text += [f"{message.action_label or 'Open'}: {action}", ""]
+    text += ["--", f"Why you get this: {message.reason}"]
+    email.set_content("\n".join(text))
+    email.add_alternative(_html(message, action, links.open_url(message.id)), subtype="html")
+    return email
+
+
+def _html(message: Message, action: str | None, pixel: str) -> str:
+    paragraphs = "".join(
+        f"<p>{html.escape(part).replace(chr(10), '<br>')}</p>"
+        for part in message.body.strip().split("\n\n")
+    )
+    button = (
+        f'<p><a href="{html.escape(action)}">{html.escape(message.action_label or "Open")}</a></p>'
+        if action else ""
+    )
+    return (
+        f'<!doctype html><html><body>{paragraphs}{button}'
+        f'<p style="color:#666;font-size:small">Why you get this: {html.escape(message.reason)}</p>'
+        f'<img src="{html.escape(pixel)}" width="1" height="1" alt=""></body></html>'
+    )
+
+
+def _record_sent(session: Session, message_id: int) -> str:
+    message = session.get(Message, message_id)
+    message.status = "sent"
+    message.sent_at = utcnow()
+    message.claimed_at = None
+    message.last_error = None
+    if message.secret:
+        message.body = SECRET_REMOVED
+        message.action_url = None
+    if message.recipient_id is not None:
+        timeline.record(
+            session, message.recipient_id, "message_sent", message.subject,
+            {"message_id": message.id, "message_kind": message.kind, "why": message.reason},
+            channel="email", now=message.sent_at,
+        )
+    session.commit()
+    return "sent"
+
+
+def _record_failure(session: Session, message_id: int, error: str, *, permanent: bool = False) -> str:
+    message = session.get(Message, message_id)
+    message.claimed_at = None
+    message.last_error = error[:500]
+    if permanent or message.attempts >= MAX_ATTEMPTS:
+        message.status = "failed"
+    else:
+        message.status = "pending"
+        message.next_attempt_at = utcnow() + RETRY_DELAYS[message.attempts - 1]
+    session.commit()
+    return message.status if message.status == "failed" else "retry"
+
+
+def due_ids(session: Session, *, now: datetime | None = None, limit: int = SWEEP_BATCH) -> list[int]:
+    """Messages to send now: pending and due, or claimed by a worker that died."""
+    now = now or utcnow()
+    due = sa.or_(
+        sa.and_(Message.status == "pending", Message.next_attempt_at <= now),
+        sa.and_(Message.status == "sending", Message.claimed_at < now - LEASE),
+    )
+    return list(session.scalars(
+        sa.select(Message.id).where(due).order_by(Message.next_attempt_at, Message.id).limit(limit)
+    ))
+
+
+def sweep(session: Session, queue: jobs.JobQueue | None, *, now: datetime | None = None) -> int:
+    """Queue a delivery job for every due message; returns how many."""
+    ids = due_ids(session, now=now)
+    session.rollback()  # read-only: end the transaction before talking to Redis
+    if queue is not None:
+        for message_id in ids:
+            queue.enqueue(DELIVER_JOB, message_id)
+    return len(ids)
+
+
+def _domain(sender: str) -> str:
+    return sender.rsplit("@", 1)[-1].strip(">") or "localhost"
