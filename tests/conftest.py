@@ -77,6 +77,15 @@ def session(db_engine):
 
 
 @pytest.fixture
+def second_session(db_engine):
+    """Opens another session on the test database (`with second_session() as other:`),
+    as the next request would: it sees only what a use case committed."""
+    from configurator.store import session_factory
+
+    return session_factory(db_engine)
+
+
+@pytest.fixture
 def bike(session):
     """The test bike catalog, loaded as version 1."""
     from configurator.services import catalogs

@@ -29,6 +29,7 @@ from configurator.quoting import (
     tax_rule_for,
 )
 from configurator.services.errors import NotFound, ServiceError
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import Configuration, Interaction, Order, User
 from configurator.store.quotes import (
     CONTACT_ROLES,
@@ -59,6 +60,7 @@ class AccountHistory:
     interactions: list[Interaction]
 
 
+@use_case
 def create_account(
     session: Session,
     name: str,
@@ -100,6 +102,7 @@ def create_account(
     return account
 
 
+@use_case
 def add_contact(
     session: Session, account: BusinessAccount, user: User, contact_role: str
 ) -> AccountContact:
@@ -122,6 +125,7 @@ def add_contact(
     return contact
 
 
+@use_case
 def set_percent_off(
     session: Session, account: BusinessAccount, catalog_id: str, percent: Decimal
 ) -> PriceListEntry:
@@ -142,6 +146,7 @@ def set_percent_off(
     return entry
 
 
+@use_case
 def set_option_price(
     session: Session,
     account: BusinessAccount,
@@ -171,6 +176,7 @@ def set_option_price(
     return entry
 
 
+@use_case
 def set_quantity_breaks(
     session: Session,
     catalog_id: str,
@@ -198,6 +204,7 @@ def set_quantity_breaks(
     return rows
 
 
+@use_case
 def clear_quantity_breaks(session: Session, catalog_id: str, *, account_id: int | None = None
                           ) -> None:
     """Remove our breaks of a product line, or (with `account_id`) the account's own."""
@@ -359,7 +366,7 @@ def record_event(
     channel: str | None = None,
     at: datetime | None = None,
 ) -> AccountEvent:
-    """Put one entry on the account's timeline (the caller commits)."""
+    """Put one entry on the account's timeline, within the caller's use case."""
     if channel is None:
         channel = "system" if actor is None else ("staff" if actor.is_staff else "web")
     event = AccountEvent(

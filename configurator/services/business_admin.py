@@ -22,6 +22,7 @@ from configurator.quoting.taxes import UnknownTaxCountry
 from configurator.services import accounts, business
 from configurator.services.business import InvalidAccountData
 from configurator.services.errors import EmailTaken, NotFound, ServiceError
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import User
 from configurator.store.quotes import (
     CONTACT_ROLES,
@@ -63,6 +64,7 @@ def require_editor(user: User) -> None:
 # ------------------------------------------------------------------ the account
 
 
+@use_case
 def open_account(session: Session, editor: User, fields: AccountFields) -> BusinessAccount:
     """A new business account from the form's fields, on its own timeline."""
     require_editor(editor)
@@ -76,10 +78,10 @@ def open_account(session: Session, editor: User, fields: AccountFields) -> Busin
         actor=editor,
         detail=_describe(values),
     )
-    session.commit()
     return account
 
 
+@use_case
 def update_account(
     session: Session, editor: User, account_id: int, fields: AccountFields
 ) -> BusinessAccount:
@@ -102,7 +104,6 @@ def update_account(
             actor=editor,
             detail="; ".join(changes),
         )
-    session.commit()
     return account
 
 
@@ -195,6 +196,7 @@ def whole_number(text: str, what: str) -> int:
 # ------------------------------------------------------------------ contacts
 
 
+@use_case
 def invite_contact(
     session: Session, editor: User, account_id: int, email: str, contact_role: str
 ) -> AccountContact:
@@ -217,10 +219,10 @@ def invite_contact(
         actor=editor,
         detail=f"role: {_role_text(contact_role)}",
     )
-    session.commit()
     return contact
 
 
+@use_case
 def create_contact(
     session: Session, editor: User, account_id: int, email: str, name: str, contact_role: str
 ) -> tuple[AccountContact, str]:
@@ -256,10 +258,10 @@ def create_contact(
         actor=editor,
         detail=f"role: {_role_text(contact_role)}",
     )
-    session.commit()
     return contact, password
 
 
+@use_case
 def change_contact_role(
     session: Session, editor: User, account_id: int, contact_id: int, contact_role: str
 ) -> AccountContact:
@@ -278,10 +280,10 @@ def change_contact_role(
             actor=editor,
             detail=f"{_role_text(before)} -> {_role_text(contact_role)}",
         )
-    session.commit()
     return contact
 
 
+@use_case
 def remove_contact(session: Session, editor: User, account_id: int, contact_id: int) -> None:
     """The user no longer speaks for the account (their own user stays)."""
     require_editor(editor)
@@ -295,7 +297,6 @@ def remove_contact(session: Session, editor: User, account_id: int, contact_id: 
         f"{user.name} ({user.email}) is no longer a contact",
         actor=editor,
     )
-    session.commit()
 
 
 def _contact(session: Session, editor: User, account_id: int, contact_id: int) -> AccountContact:
@@ -326,6 +327,7 @@ def list_users(session: Session, admin: User) -> list[User]:
     return list(session.scalars(sa.select(User).order_by(order, User.email)))
 
 
+@use_case
 def set_user_role(session: Session, admin: User, user_id: int, role: str) -> User:
     """An administrator gives a user another role; never their own (no lock-out)."""
     from configurator.store.models import ROLES
@@ -342,7 +344,6 @@ def set_user_role(session: Session, admin: User, user_id: int, role: str) -> Use
             sa.select(AccountContact.id).where(AccountContact.user_id == user.id)):
         raise InvalidAccountData(f"{user.email} is a client's contact and cannot become staff.")
     user.role = role
-    session.commit()
     return user
 
 

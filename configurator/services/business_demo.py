@@ -19,11 +19,13 @@ from configurator.services.business import (
     set_percent_off,
     set_quantity_breaks,
 )
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import User
 from configurator.store.quotes import BusinessAccount
 from configurator.store.types import utcnow
 
 
+@use_case
 def seed_demo(session: Session, data: dict[str, Any], *, now: datetime | None = None
               ) -> list[tuple[str, str, str]]:
     """Create the demo accounts of `seed/business.yaml` once each (by name), with
@@ -36,7 +38,6 @@ def seed_demo(session: Session, data: dict[str, Any], *, now: datetime | None = 
     now = now or utcnow()
     for catalog_id, tiers in (data.get("quantity_breaks") or {}).items():
         set_quantity_breaks(session, catalog_id, [(int(m), Decimal(p)) for m, p in tiers])
-    session.commit()
     logins: list[tuple[str, str, str]] = []
     for spec in data.get("accounts") or []:
         for person in spec.get("contacts", []):
@@ -64,7 +65,6 @@ def seed_demo(session: Session, data: dict[str, Any], *, now: datetime | None = 
         for entry in prices.get("option_prices") or []:
             set_option_price(session, account, entry["catalog"], entry["feature"],
                              entry["option"], Decimal(str(entry["price"])))
-        session.commit()
         for number, quote in enumerate(spec.get("quotes") or []):
             _seed_quote(session, account, quote, now - timedelta(days=10 - number))
     return logins

@@ -20,6 +20,7 @@ from configurator.services import business, catalogs
 from configurator.services.business import InvalidAccountData
 from configurator.services.business_admin import amount, percentage, require_editor, whole_number
 from configurator.services.errors import NotFound
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import CatalogVersion, User
 from configurator.store.quotes import PriceListEntry, QuantityBreakTier
 
@@ -38,6 +39,7 @@ class CatalogOption:
 # ------------------------------------------------------------------ price list
 
 
+@use_case
 def set_line_discount(
     session: Session, editor: User, account_id: int, catalog_id: str, percent_text: str
 ) -> PriceListEntry:
@@ -55,10 +57,10 @@ def set_line_discount(
         actor=editor,
         detail=f"price list {account.price_list_name}",
     )
-    session.commit()
     return entry
 
 
+@use_case
 def set_fixed_option_price(
     session: Session,
     editor: User,
@@ -88,10 +90,10 @@ def set_fixed_option_price(
         actor=editor,
         detail=f"list price {chosen.list_price:.2f}",
     )
-    session.commit()
     return entry
 
 
+@use_case
 def remove_price_entry(session: Session, editor: User, account_id: int, entry_id: int) -> None:
     """Take one line off the account's price list."""
     require_editor(editor)
@@ -112,7 +114,6 @@ def remove_price_entry(session: Session, editor: User, account_id: int, entry_id
         f"Removed from the price list: {what}",
         actor=editor,
     )
-    session.commit()
 
 
 def catalog_options(session: Session, catalog_id: str) -> list[CatalogOption]:
@@ -135,6 +136,7 @@ def _catalog(session: Session, catalog_id: str) -> CatalogVersion:
 # ------------------------------------------------------------------ quantity breaks
 
 
+@use_case
 def set_breaks(
     session: Session,
     editor: User,
@@ -162,7 +164,6 @@ def set_breaks(
             saved = []
             business.clear_quantity_breaks(session, catalog_id, account_id=account_id)
     except PricingError as error:  # the pricing domain says why a tier list is not usable
-        session.rollback()
         raise InvalidAccountData(str(error)) from None
     if account is not None:
         described = ", ".join(f"from {m}: {p} %" for m, p in tiers) or "ours apply again"
@@ -174,7 +175,6 @@ def set_breaks(
             actor=editor,
             detail=described,
         )
-    session.commit()
     return saved
 
 

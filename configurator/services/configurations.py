@@ -25,6 +25,7 @@ from configurator.services.errors import (
 )
 from configurator.services.paging import Page
 from configurator.services.recheck import Recheck, recheck
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import CatalogVersion, Configuration, Revision, User
 from configurator.store.types import utcnow
 
@@ -79,6 +80,7 @@ def priced(
         raise InvalidSelection(str(error)) from error
 
 
+@use_case
 def create(
     session: Session,
     owner: User,
@@ -115,10 +117,10 @@ def create(
         {"configuration_id": configuration.id, "revision": 1, "price": str(price)},
         now=now,
     )
-    session.commit()
     return configuration
 
 
+@use_case
 def revise(
     session: Session,
     owner: User,
@@ -137,7 +139,7 @@ def revise(
     configuration = _owned(session, owner, configuration_id)
     latest = latest_revision(session, configuration)
     if configuration.revision_count != base_number:
-        raise _stale(latest)
+        raise _stale(latest.number)
     version = catalogs.current(session, configuration.catalog_id)
     if latest.selection == selection and latest.catalog_version_id == version.id:
         return latest
@@ -150,9 +152,8 @@ def revise(
         .values(revision_count=number, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if moved.rowcount != 1:
-        session.rollback()
-        raise _stale(latest_revision(session, configuration))
+    if moved.rowcount != 1:  # the other save committed first: its revision is visible now
+        raise _stale(latest_revision(session, configuration).number)
     revision = _revision(configuration, number, version, selection, price, complete, owner, now)
     session.add(revision)
     timeline.record(
@@ -169,11 +170,10 @@ def revise(
         now=now,
     )
     try:
-        session.commit()
-    except IntegrityError as error:
-        session.rollback()
-        raise _stale(latest_revision(session, configuration)) from error
-    session.refresh(configuration)
+        session.flush()
+    except IntegrityError as error:  # revision `number` exists already: someone saved it
+        raise _stale(number) from error
+    session.refresh(configuration)  # the counter moved in SQL, behind the object's back
     return revision
 
 
@@ -266,6 +266,7 @@ def revision_page(
     return page
 
 
+@use_case
 def rename(
     session: Session,
     owner: User,
@@ -294,7 +295,6 @@ def rename(
         {"configuration_id": configuration.id, "from": old_name, "to": new_name},
         now=now,
     )
-    session.commit()
     return configuration
 
 
@@ -404,12 +404,12 @@ def _owned(session: Session, owner: User, configuration_id: int) -> Configuratio
     return configuration
 
 
-def _stale(latest: Revision) -> StaleRevision:
+def _stale(latest_number: int) -> StaleRevision:
     return StaleRevision(
-        f"Revision {latest.number} was saved meanwhile (another tab or window). "
+        f"Revision {latest_number} was saved meanwhile (another tab or window). "
         "Nothing was overwritten: your picks are still here. Review them and save again "
-        f"to make them revision {latest.number + 1}.",
-        latest,
+        f"to make them revision {latest_number + 1}.",
+        latest_number,
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from configurator.engine import Catalog
 from configurator.services import accounts, business, catalogs, configurations, orders
 from configurator.services.errors import NotOrderable
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import User
 from configurator.store.types import utcnow
 
@@ -44,10 +45,11 @@ class SeedReport:
     orders: int = 0
 
 
+@use_case
 def seed(
     session: Session, catalog_dir: Path, seed_dir: Path, *, now: datetime | None = None
 ) -> SeedReport:
-    """Load every catalog in `catalog_dir` and the demo people in `seed_dir`."""
+    """Load every catalog in `catalog_dir` and the demo people in `seed_dir`: all or nothing."""
     now = now or utcnow()
     report = SeedReport()
     for path in sorted(Path(catalog_dir).glob("*.y*ml")):

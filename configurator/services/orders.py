@@ -18,6 +18,7 @@ from configurator.services.configuring import Selection
 from configurator.services.errors import NotFound, NotOrderable
 from configurator.services.paging import Page
 from configurator.services.recheck import Recheck, recheck
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import CatalogVersion, Order, User
 from configurator.store.types import utcnow
 
@@ -75,6 +76,7 @@ def snapshot_lines(order: Order) -> dict[tuple[str, str], tuple[str, str, Decima
     }
 
 
+@use_case
 def place(
     session: Session,
     owner: User,
@@ -132,8 +134,29 @@ def place(
         now=order.created_at,
     )
     value.after_order(session, owner, order)  # revenue, RFM and tier include this order
-    _commit_order(session)
     return order
+
+
+@use_case
+def save_and_place(
+    session: Session,
+    owner: User,
+    configuration_id: int,
+    base_number: int,
+    selection: Selection,
+    *,
+    now: datetime | None = None,
+) -> Order:
+    """Save the picks as the next revision (unless unchanged) and order it, as one.
+
+    The customer's "Place order" with picks not saved yet: when the order is
+    refused (NotOrderable, InvalidSelection, StaleRevision), the revision is not
+    kept either, so no half of it is left behind.
+    """
+    revision = configurations.revise(
+        session, owner, configuration_id, base_number, selection, now=now
+    )
+    return place(session, owner, configuration_id, revision.number, now=now)
 
 
 def get(session: Session, viewer: User, number: str) -> Order:
@@ -191,6 +214,7 @@ def recheck_order(
     return order, version, result
 
 
+@use_case
 def reorder(session: Session, owner: User, number: str, *, now: datetime | None = None) -> Order:
     """Order again exactly what an earlier order had, at today's prices.
 
@@ -229,7 +253,6 @@ def reorder(session: Session, owner: User, number: str, *, now: datetime | None 
         now=again.created_at,
     )
     value.after_order(session, owner, again)
-    _commit_order(session)
     return again
 
 
@@ -255,12 +278,8 @@ def _new_order(
         **links,
     )
     session.add(order)
-    return order
-
-
-def _commit_order(session: Session) -> None:
     try:
-        session.commit()
+        session.flush()
     except IntegrityError as error:  # a number collision: one in 10^12, say so plainly
-        session.rollback()
         raise NotOrderable("The order could not be placed; please try again.") from error
+    return order

@@ -22,6 +22,7 @@ from configurator.services import business, catalogs
 from configurator.services.configuring import Selection
 from configurator.services.errors import InvalidSelection
 from configurator.services.quote_records import actor, editing, run_step
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import User
 from configurator.store.quotes import BusinessAccount, QuoteRecord
 
@@ -90,6 +91,7 @@ def _has_alternatives(quote: Quote, line_id: str) -> bool:
     return any(line.alternative_to == line_id for line in quote.lines)
 
 
+@use_case
 def add_line(
     session: Session,
     staff: User,
@@ -139,6 +141,7 @@ def add_line(
     return run_step(session, staff, loaded, step, now=now, new_lines=new_lines)
 
 
+@use_case
 def change_line(
     session: Session,
     staff: User,
@@ -175,6 +178,7 @@ def change_line(
     return run_step(session, staff, loaded, step, now=now)
 
 
+@use_case
 def remove_line(
     session: Session,
     staff: User,

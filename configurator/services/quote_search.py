@@ -21,6 +21,7 @@ from configurator.services.quote_records import (
     run_step,
     to_domain,
 )
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import User
 from configurator.store.quotes import AccountEvent, BusinessAccount, QuoteLineRecord, QuoteRecord
 from configurator.store.types import utcnow
@@ -39,6 +40,7 @@ def revisions(session: Session, viewer: User, quote_id: int) -> list[QuoteRecord
     return [row for row in rows if may_see(session, viewer, row)]
 
 
+@use_case
 def expire_due(session: Session, *, now: datetime | None = None) -> list[str]:
     """Mark every sent quote whose validity has passed as expired; their numbers."""
     now = now or utcnow()

@@ -3,7 +3,7 @@ discount, approve, send, revise, compare, print.
 
 Each use case loads the stored revision into the pure `configurator.quoting`
 domain (`quote_records`), runs the domain step (which enforces prices,
-statuses and approval), writes the result back and commits. Money is rounded
+statuses and approval), writes the result back, and its unit of work commits. Money is rounded
 only where the domain says (`quoting.pricing`): each line net, the quote
 discount, the tax. The client's answers and orders live in `quote_answers`,
 search and expiry in `quote_search`; their public names are re-exported here
@@ -32,7 +32,7 @@ from configurator.quoting import (
 )
 from configurator.quoting.documents import Company, render_quote_pdf
 from configurator.services import business, configurations, timeline
-from configurator.services.errors import NotFound
+from configurator.services.errors import NotFound, QuoteChanged
 from configurator.services.quote_answers import accept, convert_to_order, decline
 from configurator.services.quote_lines import (
     add_line,
@@ -45,7 +45,6 @@ from configurator.services.quote_records import (
     SEEN_BY_CLIENT,
     DatabaseSequence,
     LoadedQuote,
-    QuoteChanged,
     actor,
     by_number,
     editing,
@@ -57,7 +56,6 @@ from configurator.services.quote_records import (
     to_domain,
     write_back,
 )
-from configurator.services.quote_records import commit as _commit
 from configurator.services.quote_search import (
     expire_due,
     expiring_this_week,
@@ -66,6 +64,7 @@ from configurator.services.quote_search import (
     revisions,
     search,
 )
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import Configuration, User
 from configurator.store.quotes import BusinessAccount, QuoteRecord
 from configurator.store.types import utcnow
@@ -76,7 +75,6 @@ __all__ = [
     "DatabaseSequence",
     "LoadedQuote",
     "QuoteChanged",
-    "_commit",
     "accept",
     "actor",
     "add_line",
@@ -132,6 +130,7 @@ def approval_policy(account: BusinessAccount) -> ApprovalPolicy:
     return ApprovalPolicy({"sales": account.approval_threshold, "manager": None})
 
 
+@use_case
 def create(
     session: Session,
     staff: User,
@@ -167,6 +166,7 @@ def create(
     return write_back(session, LoadedQuote(record, quote), staff, events_before=0, now=now)
 
 
+@use_case
 def set_discount(
     session: Session,
     staff: User,
@@ -187,6 +187,7 @@ def set_discount(
     )
 
 
+@use_case
 def set_valid_until(
     session: Session,
     staff: User,
@@ -207,6 +208,7 @@ def set_valid_until(
     )
 
 
+@use_case
 def reprice(
     session: Session,
     staff: User,
@@ -240,6 +242,7 @@ def needs_approval(loaded: LoadedQuote, user: User) -> bool:
     )
 
 
+@use_case
 def submit(
     session: Session,
     staff: User,
@@ -259,6 +262,7 @@ def submit(
     )
 
 
+@use_case
 def approve(
     session: Session,
     manager: User,
@@ -281,6 +285,7 @@ def approve(
     )
 
 
+@use_case
 def reject(
     session: Session,
     manager: User,
@@ -302,6 +307,7 @@ def reject(
     )
 
 
+@use_case
 def send(
     session: Session,
     staff: User,
@@ -336,6 +342,7 @@ def send(
     return run_step(session, staff, loaded, step, now=now)
 
 
+@use_case
 def cancel(
     session: Session,
     staff: User,
@@ -356,6 +363,7 @@ def cancel(
     )
 
 
+@use_case
 def revise(
     session: Session, staff: User, quote_id: int, *, now: datetime | None = None
 ) -> QuoteRecord:

@@ -46,6 +46,7 @@ from configurator.services import business, timeline
 from configurator.services.margins import order_margin
 from configurator.services.tiers import Scores, TierConfig, TierConfigError, choose_tier, score
 from configurator.services.tiers import tier_config as load_tier_config
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import Order, User
 from configurator.store.quotes import AccountContact, BusinessAccount
 from configurator.store.types import utcnow
@@ -242,6 +243,7 @@ def account_figures(
     return figures([o for i in ids for o in by_owner.get(i, [])], config, now or utcnow())
 
 
+@use_case
 def refresh(
     session: Session,
     customer: User,
@@ -252,7 +254,7 @@ def refresh(
     channel: str = "web",
     actor_id: int | None = None,
 ) -> CustomerValue:
-    """Recompute and store a customer's value and tier, in the caller's transaction.
+    """Recompute and store a customer's value and tier (joining the caller's use case).
 
     A contact of a business account gets the account's tier, from all its
     contacts' orders together, and so do the other contacts. A changed tier is
@@ -276,6 +278,7 @@ def refresh(
     return stored
 
 
+@use_case
 def after_order(session: Session, customer: User, order: Order) -> None:
     """The hook `orders.place` and `orders.reorder` call: re-value the customer.
 
@@ -290,6 +293,7 @@ def after_order(session: Session, customer: User, order: Order) -> None:
     refresh(session, customer, now=order.created_at, config=config, because=f"order {order.number}")
 
 
+@use_case
 def recompute_all(
     session: Session,
     *,
@@ -297,7 +301,7 @@ def recompute_all(
     config: TierConfig | None = None,
     actor_id: int | None = None,
 ) -> RecomputeReport:
-    """Re-value every customer (staff are not valued), accounts as a whole, and commit."""
+    """Re-value every customer (staff are not valued), accounts as a whole, in one go."""
     config = config or load_tier_config()
     now = now or utcnow()
     report = RecomputeReport()
@@ -321,7 +325,6 @@ def recompute_all(
         if _apply_tier(session, customer, deciding, config, "recomputed", "staff", actor_id, now):
             report.changes.append((customer.id, old, deciding.tier))
         report.valued += 1
-    session.commit()
     return report
 
 

@@ -92,7 +92,7 @@ def save_revision(configuration_id: int):
         )
     except StaleRevision as error:
         return _again(
-            configuration, version, catalog, selection, error.latest.number, [str(error)], 409
+            configuration, version, catalog, selection, error.latest_number, [str(error)], 409
         )
     except InvalidSelection as error:
         return _again(configuration, version, catalog, selection, base, [str(error)], 400)
@@ -114,13 +114,10 @@ def order(configuration_id: int):
     if problems:
         return _again(configuration, version, catalog, selection, base, problems, 400)
     try:
-        revision = configurations.revise(
-            db.session, current_user, configuration_id, base, selection
-        )
-        placed = orders.place(db.session, current_user, configuration_id, revision.number)
+        placed = orders.save_and_place(db.session, current_user, configuration_id, base, selection)
     except StaleRevision as error:
         return _again(
-            configuration, version, catalog, selection, error.latest.number, [str(error)], 409
+            configuration, version, catalog, selection, error.latest_number, [str(error)], 409
         )
     except (NotOrderable, InvalidSelection) as error:
         latest = configurations.latest_revision(db.session, configuration)

@@ -85,8 +85,7 @@ def catalog_upload():
         return _page(413, [message], "The catalog was not loaded")
     try:
         result = catalogs.load_bytes(db.session, data, name)
-    except CatalogProblem as problem:
-        db.session.rollback()
+    except CatalogProblem as problem:  # refused before anything was written
         log.warning("catalog upload %s by %s refused: %s", name, current_user.email, problem)
         return _page(400, problem.problems, f"{problem} — nothing was changed")
     version = result.version
