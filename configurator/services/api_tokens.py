@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from configurator.services.accounts import normalize_email
 from configurator.services.errors import NotFound, ServiceError
 from configurator.services.unit_of_work import use_case
+from configurator.services.users import normalize_email
 from configurator.store.models import User
 from configurator.store.tokens import ApiToken
 from configurator.store.types import utcnow

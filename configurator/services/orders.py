@@ -13,11 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
-from configurator.services import catalogs, configurations, paging, timeline, value
-from configurator.services.configuring import Selection
+from configurator.services import catalogs, paging, timeline
+from configurator.services.configuring import configurations
+from configurator.services.configuring.recheck import Recheck, recheck
+from configurator.services.configuring.selection import Selection
+from configurator.services.customer_value import valuation
 from configurator.services.errors import NotFound, NotOrderable
 from configurator.services.paging import Page
-from configurator.services.recheck import Recheck, recheck
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import CatalogVersion, Order, User
 from configurator.store.types import utcnow
@@ -133,7 +135,7 @@ def place(
         },
         now=order.created_at,
     )
-    value.after_order(session, owner, order)  # revenue, RFM and tier include this order
+    valuation.after_order(session, owner, order)  # revenue, RFM and tier include this order
     return order
 
 
@@ -252,7 +254,7 @@ def reorder(session: Session, owner: User, number: str, *, now: datetime | None 
         },
         now=again.created_at,
     )
-    value.after_order(session, owner, again)
+    valuation.after_order(session, owner, again)
     return again
 
 

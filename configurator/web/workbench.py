@@ -9,8 +9,9 @@ from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
 from configurator.engine import Catalog, SelectionError
-from configurator.services import catalogs, configuring, defaults
-from configurator.services.configuring import ConfiguratorState, FeatureView, Selection
+from configurator.services import catalogs, configuring, customer_value
+from configurator.services.configuring.page import ConfiguratorState, FeatureView
+from configurator.services.configuring.selection import Selection
 from configurator.services.errors import NotFound
 from configurator.store import CatalogVersion, db
 from configurator.web.extensions import htmx
@@ -36,13 +37,13 @@ def usual_choices(catalog_id: str) -> dict[str, list[str]]:
     """The signed-in customer's personal defaults for this product line."""
     if not current_user.is_authenticated:
         return {}
-    return defaults.personal_defaults(db.session, current_user, catalog_id)
+    return customer_value.defaults.personal_defaults(db.session, current_user, catalog_id)
 
 
 def posted_selection(catalog: Catalog) -> tuple[Selection, list[str]]:
     """The picks of the submitted form, and messages about fields it had to drop."""
     form = {key: request.form.getlist(key) for key in request.form}
-    return configuring.parse_selection(catalog, form)
+    return configuring.selection.parse_selection(catalog, form)
 
 
 def posted_why() -> tuple[str, str] | None:
@@ -64,7 +65,7 @@ def evaluate(
 ) -> ConfiguratorState:
     """Everything the configurator shows, for the current request."""
     try:
-        return configuring.evaluate(
+        return configuring.page.evaluate(
             catalog,
             selection,
             customer_facts(),
@@ -75,7 +76,7 @@ def evaluate(
             notice=notice,
         )
     except SelectionError as error:  # a stored selection the catalog no longer knows
-        cleaned, more = configuring.clean_selection(catalog, selection)
+        cleaned, more = configuring.selection.clean_selection(catalog, selection)
         return evaluate(
             catalog, cleaned, usual, problems=(problems or []) + more + [str(error)], notice=notice
         )
@@ -117,7 +118,7 @@ def changed_features(state: ConfiguratorState, form) -> list[FeatureView]:
     for _, _, features in state.dimensions:
         for feature in features:
             shown = form.get(SHOWN_PREFIX + feature.id)
-            posted = set(form.getlist(configuring.FIELD_PREFIX + feature.id)) - {""}
+            posted = set(form.getlist(configuring.selection.FIELD_PREFIX + feature.id)) - {""}
             chosen = {option.id for option in feature.chosen}
             if shown != feature.digest or posted != chosen:
                 changed.append(feature)

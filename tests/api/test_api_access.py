@@ -5,7 +5,7 @@ import pytest
 from api_factories import ApiClient, gen_token
 
 from configurator.services import api_tokens
-from configurator.services.accounts import get_user
+from configurator.services.users import get_user
 from configurator.store import db
 from tests.helpers import COMPLETE_BIKE, gen_user
 

@@ -58,9 +58,9 @@ def fuzz_target(tmp_path_factory):
         account, user = gen_account(db.session, contact_email="fuzz@example.com")
         configuration = gen_configuration(db.session, user)
         order = gen_order(db.session, user)
-        quote = quotes.create(db.session, sales, account.id)
-        quotes.add_line(db.session, sales, quote.id, "test-bike", BIKE, 2)
-        quotes.send(db.session, sales, quote.id)
+        quote = quotes.drafts.create(db.session, sales, account.id)
+        quotes.lines.add_line(db.session, sales, quote.id, "test-bike", BIKE, 2)
+        quotes.sending.send(db.session, sales, quote.id)
         TOKENS.update(customer=gen_token(db.session, user), staff=gen_token(db.session, sales))
         KNOWN.update(
             catalog_id="test-bike",

@@ -24,8 +24,8 @@ def shop(app):
         sales = gen_staff(session, "staff", "sales@shop.example")
         gen_user(session, "lena@nord.example", name="Lena Berg")
         account, _ = gen_account(session, contact_email="buyer@acme.example")
-        draft = quotes.create(session, sales, account.id)
-        quotes.add_line(session, sales, draft.id, "test-bike", BIKE, 2)
+        draft = quotes.drafts.create(session, sales, account.id)
+        quotes.lines.add_line(session, sales, draft.id, "test-bike", BIKE, 2)
         return draft.id
 
 

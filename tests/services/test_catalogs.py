@@ -2,7 +2,8 @@
 
 import pytest
 
-from configurator.services import catalogs, configurations
+from configurator.services import catalogs
+from configurator.services.configuring import configurations
 from configurator.services.errors import CatalogProblem, NotFound
 from tests.conftest import DATA
 from tests.helpers import gen_configuration, gen_user

@@ -8,15 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import (
-    accounts,
-    api_tokens,
-    catalogs,
-    configurations,
-    demo,
-    orders,
-    timeline,
-)
+from configurator.services import api_tokens, catalogs, demo, orders, timeline, users
+from configurator.services.configuring import configurations
 from configurator.services.errors import InvalidSelection, NotOrderable, StaleRevision
 from configurator.store import CatalogVersion, Configuration, Interaction, Order, Revision, User
 from configurator.store.tokens import ApiToken
@@ -38,9 +31,9 @@ def revision_numbers(other, configuration_id: int) -> list[int]:
     return sorted(other.scalars(query))
 
 
-@reads_back(accounts.sign_up)
+@reads_back(users.sign_up)
 def test_sign_up(session, second_session):
-    user = accounts.sign_up(session, " Ada@Example.com ", "password123", "Ada")
+    user = users.sign_up(session, " Ada@Example.com ", "password123", "Ada")
     with second_session() as other:
         stored = other.scalar(sa.select(User).where(User.email == "ada@example.com"))
         assert stored.id == user.id and stored.check_password("password123")
@@ -139,7 +132,7 @@ def test_record_view(session, second_session, bike):
         assert kinds(other, customer.id) == ["signed_up", "viewed"]  # once per half hour
 
 
-@reads_back(demo.seed)
+@reads_back(demo.seed.seed)
 def test_demo_seed(session, second_session, tmp_path):
     catalog_dir, seed_dir = tmp_path / "catalog", tmp_path / "seed"
     catalog_dir.mkdir()
@@ -149,7 +142,7 @@ def test_demo_seed(session, second_session, tmp_path):
     (seed_dir / "customers.yaml").write_text(
         "- {email: a@example.com, name: A, password: demo-a, configurations: 4}\n"
     )
-    report = demo.seed(session, catalog_dir, seed_dir)
+    report = demo.seed.seed(session, catalog_dir, seed_dir)
     with second_session() as other:
         assert sorted(other.scalars(sa.select(User.email))) == ["a@example.com", "s@example.com"]
         assert other.scalar(sa.select(sa.func.count(Configuration.id))) == report.configurations

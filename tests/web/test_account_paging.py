@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import configurations, orders, timeline
+from configurator.services import orders, timeline
+from configurator.services.configuring import configurations
 from configurator.store import db
 from configurator.store.models import Configuration, Interaction, User
 from tests.helpers import COMPLETE_BIKE, STEEL_BIKE

@@ -1,6 +1,6 @@
 """Sign up, sign in, sign out; a guest's picks survive signing in."""
 
-from configurator.services import configurations
+from configurator.services.configuring import configurations
 from configurator.store import User, db
 from tests.helpers import COMPLETE_BIKE
 

@@ -251,11 +251,11 @@ def world(app):
         _other, other_contact = gen_account(
             session, "Other GmbH", contact_email=EMAILS[OTHER_BUSINESS]
         )
-        draft = quotes.create(session, people[STAFF], acme.id)
-        quotes.add_line(session, people[STAFF], draft.id, "test-bike", BIKE, 2)
-        sent = quotes.create(session, people[STAFF], acme.id)
-        quotes.add_line(session, people[STAFF], sent.id, "test-bike", BIKE, 1)
-        quotes.send(session, people[STAFF], sent.id)
+        draft = quotes.drafts.create(session, people[STAFF], acme.id)
+        quotes.lines.add_line(session, people[STAFF], draft.id, "test-bike", BIKE, 2)
+        sent = quotes.drafts.create(session, people[STAFF], acme.id)
+        quotes.lines.add_line(session, people[STAFF], sent.id, "test-bike", BIKE, 1)
+        quotes.sending.send(session, people[STAFF], sent.id)
         line = session.scalar(
             sa.select(QuoteLineRecord).where(QuoteLineRecord.quote_id == draft.id)
         )

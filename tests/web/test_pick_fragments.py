@@ -221,10 +221,10 @@ def test_explanations_wait_for_the_why_button_on_large_catalogs(app):
         frame = next(f for _, _, fs in state.dimensions for f in fs if f.id == "frame")
         return next(option for option in frame.options if option.id == "carbon")
 
-    eager = configuring.evaluate(catalog, picks)
+    eager = configuring.page.evaluate(catalog, picks)
     assert not eager.lazy_explanations and carbon(eager).why is not None
     # The test bike has 13 options; as if it were a big catalog:
-    lazy = configuring.evaluate(catalog, picks, eager_max_options=12)
+    lazy = configuring.page.evaluate(catalog, picks, eager_max_options=12)
     assert lazy.lazy_explanations and carbon(lazy).why is None and not carbon(lazy).possible
-    asked = configuring.evaluate(catalog, picks, eager_max_options=12, explain=("frame", "carbon"))
+    asked = configuring.page.evaluate(catalog, picks, eager_max_options=12, explain=("frame", "carbon"))
     assert carbon(asked).why is not None and carbon(asked).repair is not None

@@ -27,8 +27,8 @@ def world(app):
                   for role in ("staff", "manager", "admin")}
         gen_user(session, "plain@example.com")
         acme, _ = gen_account(session, contact_email="buyer@acme.example")
-        draft = quotes.create(session, people["staff"], acme.id)
-        quotes.add_line(session, people["staff"], draft.id, "test-bike", BIKE, 2)
+        draft = quotes.drafts.create(session, people["staff"], acme.id)
+        quotes.lines.add_line(session, people["staff"], draft.id, "test-bike", BIKE, 2)
         return {"acme": acme.id, "contact": acme.contacts[0].id, "draft": draft.id,
                 "entry": acme.price_entries[0].id}
 

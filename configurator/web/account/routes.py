@@ -8,8 +8,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_htmx import make_response
 from flask_login import current_user, login_required
 
-from configurator.services import catalogs, configurations, configuring, orders, timeline
-from configurator.services.configurations import InvalidName
+from configurator.services import catalogs, configuring, orders, timeline
+from configurator.services.configuring import configurations
+from configurator.services.configuring.configurations import InvalidName
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable, StaleRevision
 from configurator.services.paging import InvalidCursor
 from configurator.store import db
@@ -64,7 +65,7 @@ def configuration(configuration_id: int):
     if request.method == "POST":
         selection, problems = workbench.posted_selection(catalog)
         base = request.form.get("base_revision", latest.number, type=int)
-        selection, notice = configuring.apply_action(
+        selection, notice = configuring.actions.apply_action(
             catalog, selection, request.form.get("action", ""), workbench.customer_facts(), usual
         )
     elif latest.catalog_version_id == version.id:
@@ -152,7 +153,7 @@ def diff(configuration_id: int):
     form = DiffForm(request.args)
     if not form.validate():
         abort(400, "Pick two revisions to compare.")
-    result = configurations.diff(
+    result = configuring.diff.diff(
         db.session, current_user, configuration_id, form.a.data, form.b.data
     )
     if htmx:

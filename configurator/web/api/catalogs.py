@@ -12,7 +12,7 @@ from typing import Any
 
 from configurator.engine import Catalog, Explanation, SelectionError
 from configurator.services import catalogs
-from configurator.services.configuring import DIMENSION_NAMES
+from configurator.services.configuring.page import DIMENSION_NAMES
 from configurator.services.errors import NotFound
 from configurator.store import db
 from configurator.store.models import CatalogVersion, User

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import url_for
 
-from configurator.services import configurations
+from configurator.services.configuring import configurations
 from configurator.services.errors import NotFound
 from configurator.store import db
 from configurator.store.models import Configuration, User

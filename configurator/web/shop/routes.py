@@ -6,7 +6,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_htmx import make_response
 from flask_login import current_user
 
-from configurator.services import catalogs, configurations, configuring, orders, timeline
+from configurator.services import catalogs, configuring, orders, timeline
+from configurator.services.configuring import configurations
 from configurator.services.errors import InvalidSelection, NotFound
 from configurator.store import db
 from configurator.web import drafts, personal, workbench
@@ -36,7 +37,7 @@ def configure(catalog_id: str):
     if request.method == "POST":
         selection, problems = workbench.posted_selection(catalog)
         name = SaveForm(request.form).name.data or ""
-        selection, notice = configuring.apply_action(
+        selection, notice = configuring.actions.apply_action(
             catalog, selection, request.form.get("action", ""), workbench.customer_facts(), usual
         )
         drafts.remember(catalog_id, selection, name)

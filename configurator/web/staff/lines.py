@@ -15,8 +15,9 @@ from flask_login import current_user
 
 from configurator.engine import SelectionError
 from configurator.quoting import QuoteError
-from configurator.services import business, catalogs, configurations, configuring, quotes
-from configurator.services.errors import InvalidSelection
+from configurator.services import business, catalogs, configuring, quotes
+from configurator.services.configuring import configurations
+from configurator.services.errors import InvalidSelection, QuoteChanged
 from configurator.store import db
 from configurator.web import workbench
 from configurator.web.extensions import htmx
@@ -28,15 +29,15 @@ from configurator.web.staff.roles import staff_required
 @staff_required
 def configure_line(quote_id: int, catalog_id: str):
     """The live configurator for a new line: full page, or the fragment for htmx."""
-    loaded = quotes.load(db.session, current_user, quote_id)
+    loaded = quotes.records.load(db.session, current_user, quote_id)
     account = loaded.record.account
     version = workbench.current_version(catalog_id)
     catalog = catalogs.engine_catalog(version)
-    facts = business.customer_facts(account)
+    facts = business.accounts.customer_facts(account)
     notice, problems, source_id = None, [], request.values.get("source", type=int)
     if request.method == "POST":
         selection, problems = workbench.posted_selection(catalog)
-        selection, notice = configuring.apply_action(
+        selection, notice = configuring.actions.apply_action(
             catalog, selection, request.form.get("action", ""), facts, {}
         )
     else:
@@ -48,7 +49,7 @@ def configure_line(quote_id: int, catalog_id: str):
 @staff_required
 def add_line(quote_id: int, catalog_id: str):
     """Add the configured selection to the quote with its quantity."""
-    loaded = quotes.load(db.session, current_user, quote_id)
+    loaded = quotes.records.load(db.session, current_user, quote_id)
     version = workbench.current_version(catalog_id)
     catalog = catalogs.engine_catalog(version)
     selection, problems = workbench.posted_selection(catalog)
@@ -56,16 +57,16 @@ def add_line(quote_id: int, catalog_id: str):
     try:
         if problems:
             raise InvalidSelection(" ".join(problems))
-        record = quotes.add_line(
+        record = quotes.lines.add_line(
             db.session, current_user, quote_id, catalog_id, selection,
             forms.quantity(request.form.get("quantity")),
             version=forms.version(request.form.get("version")),
-            kind=quotes.line_kind(request.form.get("kind", "")),
+            kind=quotes.lines.line_kind(request.form.get("kind", "")),
             alternative_to=request.form.get("alternative_to") or None,
             source_configuration_id=source_id,
         )
-    except (InvalidSelection, QuoteError, forms.FormProblem, quotes.QuoteChanged) as error:
-        status = 409 if isinstance(error, quotes.QuoteChanged) else 400
+    except (InvalidSelection, QuoteError, forms.FormProblem, QuoteChanged) as error:
+        status = 409 if isinstance(error, QuoteChanged) else 400
         return _render(loaded.record, version, catalog, selection, [str(error)], None, source_id,
                        status)
     flash(f"Line added to {record.number}.", "success")
@@ -80,7 +81,7 @@ def _starting_point(account, catalog_id: str):
     from_id = request.args.get("from", type=int)
     if not from_id:
         return {}, None, None
-    source = quotes.source_configuration(db.session, current_user, account, from_id)
+    source = quotes.drafts.source_configuration(db.session, current_user, account, from_id)
     if source.catalog_id != catalog_id:
         flash("That configuration is of another product line.", "error")
         return {}, None, None
@@ -94,17 +95,17 @@ def _starting_point(account, catalog_id: str):
 
 
 def _render(record, version, catalog, selection, problems, notice, source_id, status=200):
-    facts = business.customer_facts(record.account)
+    facts = business.accounts.customer_facts(record.account)
     try:
-        state = configuring.evaluate(
+        state = configuring.page.evaluate(
             catalog, selection, facts, usual={},
             explain=workbench.posted_why() if request.method == "POST" else None,
             eager_limit=current_app.config["EAGER_EXPLAIN_LIMIT"],
             problems=problems, notice=notice,
         )
     except SelectionError as error:
-        cleaned, more = configuring.clean_selection(catalog, selection)
-        state = configuring.evaluate(catalog, cleaned, facts, usual={},
+        cleaned, more = configuring.selection.clean_selection(catalog, selection)
+        state = configuring.page.evaluate(catalog, cleaned, facts, usual={},
                                      problems=problems + more + [str(error)], notice=notice)
     context = {
         "state": state,

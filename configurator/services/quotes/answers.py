@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from configurator.quoting import IllegalTransition, Quote, lifecycle
-from configurator.services import value
+from configurator.services.customer_value import valuation
 from configurator.services.errors import NotFound
 from configurator.services.orders import new_number
-from configurator.services.quote_records import LoadedQuote, actor, editing, load, run_step
+from configurator.services.quotes.records import LoadedQuote, actor, editing, load, run_step
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import Order, User
 from configurator.store.quotes import QuoteRecord
@@ -100,7 +100,8 @@ def convert_to_order(
         ),
         now=now,
     )
-    value.after_order(session, session.get(User, order.owner_id), order)  # the quote's revenue counts toward the tier
+    # The quote's revenue counts toward the contact's value and tier, in this same use case.
+    valuation.after_order(session, session.get(User, order.owner_id), order)
     return order
 
 

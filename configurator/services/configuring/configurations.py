@@ -1,6 +1,7 @@
 """Saved configurations and their revisions: create, revise (with a check
 against stale revisions from another tab), rename, list page by page, and
-compare two revisions."""
+re-check the newest revision against today's catalog. Comparing two
+revisions is in `diff`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog, SelectionError
 from configurator.services import catalogs, paging, timeline
-from configurator.services.configuring import Selection, pairs
+from configurator.services.configuring.recheck import Recheck, recheck
+from configurator.services.configuring.selection import Selection
 from configurator.services.errors import (
     InvalidSelection,
     NotFound,
@@ -24,7 +25,6 @@ from configurator.services.errors import (
     StaleRevision,
 )
 from configurator.services.paging import Page
-from configurator.services.recheck import Recheck, recheck
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import CatalogVersion, Configuration, Revision, User
 from configurator.store.types import utcnow
@@ -42,31 +42,6 @@ class ConfigurationSummary:
 
     configuration: Configuration
     latest: Revision
-
-
-@dataclass(frozen=True)
-class FeatureChange:
-    """What changed for one feature between two revisions."""
-
-    feature: str
-    feature_name: str
-    before: list[str]
-    after: list[str]
-
-
-@dataclass(frozen=True)
-class RevisionDiff:
-    """The differences between two revisions of one configuration."""
-
-    older: Revision
-    newer: Revision
-    changes: list[FeatureChange]
-    catalog_changed: bool
-
-    @property
-    def price_delta(self) -> Decimal:
-        """How much more (or less) the newer revision costs."""
-        return self.newer.price - self.older.price
 
 
 def priced(
@@ -312,30 +287,6 @@ def valid_name(name: str | None) -> str:
     return cleaned
 
 
-def diff(session: Session, viewer: User, configuration_id: int, a: int, b: int) -> RevisionDiff:
-    """What changed between revisions `a` and `b` (in either order)."""
-    older, newer = sorted((a, b))
-    first = revision(session, viewer, configuration_id, older)
-    second = revision(session, viewer, configuration_id, newer)
-    names = _Names(first.catalog_version, second.catalog_version)
-    before = _grouped(first.selection)
-    after = _grouped(second.selection)
-    changes = []
-    for feature in names.feature_order(list(before) + list(after)):
-        if before.get(feature, []) != after.get(feature, []):
-            changes.append(
-                FeatureChange(
-                    feature=feature,
-                    feature_name=names.feature(feature),
-                    before=[names.option(feature, o) for o in before.get(feature, [])],
-                    after=[names.option(feature, o) for o in after.get(feature, [])],
-                )
-            )
-    return RevisionDiff(
-        first, second, changes, first.catalog_version_id != second.catalog_version_id
-    )
-
-
 def recheck_latest(
     session: Session, viewer: User, configuration_id: int
 ) -> tuple[Configuration, CatalogVersion, Recheck]:
@@ -362,16 +313,6 @@ def priced_lines(
         feature = catalog.model.feature(line.feature)
         result[(line.feature, line.option)] = (feature.name, line.name, line.amount)
     return result
-
-
-def selection_names(version: CatalogVersion, selection: Selection) -> list[tuple[str, str]]:
-    """(feature name, option names) for a stored selection, in catalog order."""
-    names = _Names(version)
-    grouped = _grouped(selection)
-    return [
-        (names.feature(feature), ", ".join(names.option(feature, o) for o in grouped[feature]))
-        for feature in names.feature_order(list(grouped))
-    ]
 
 
 # ------------------------------------------------------------------ helpers
@@ -438,39 +379,3 @@ def _revision(
 def _clean_name(name: str, fallback: str) -> str:
     name = " ".join((name or "").split())[:NAME_MAX]
     return name or f"My {fallback}"
-
-
-def _grouped(selection: dict[str, Any]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for feature, option in pairs(selection):
-        grouped.setdefault(feature, []).append(option)
-    return {feature: sorted(options) for feature, options in grouped.items()}
-
-
-class _Names:
-    """Feature and option names from one or more catalog versions (newest wins)."""
-
-    def __init__(self, *versions: CatalogVersion) -> None:
-        self.models = [catalogs.engine_catalog(v).model for v in reversed(versions)]
-
-    def feature_order(self, feature_ids: list[str]) -> list[str]:
-        order: list[str] = []
-        for model in self.models:
-            order += [f.id for f in model.features if f.id not in order]
-        wanted = set(feature_ids)
-        return [f for f in order if f in wanted] + sorted(wanted - set(order))
-
-    def feature(self, feature_id: str) -> str:
-        for model in self.models:
-            feature = model.feature(feature_id)
-            if feature:
-                return feature.name
-        return feature_id
-
-    def option(self, feature_id: str, option_id: str) -> str:
-        for model in self.models:
-            feature = model.feature(feature_id)
-            option = feature.option(option_id) if feature else None
-            if option:
-                return option.name
-        return option_id

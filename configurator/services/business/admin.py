@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 
 from configurator.quoting import TaxTreatment, tax_rule_for
 from configurator.quoting.taxes import UnknownTaxCountry
-from configurator.services import accounts, business
-from configurator.services.business import InvalidAccountData
+from configurator.services import users
+from configurator.services.business import accounts
+from configurator.services.business.accounts import InvalidAccountData
 from configurator.services.errors import EmailTaken, NotFound, ServiceError
 from configurator.services.unit_of_work import use_case
-from configurator.store.models import User
+from configurator.store.models import ROLES, User
 from configurator.store.quotes import (
     CONTACT_ROLES,
     TAX_TREATMENTS,
@@ -69,8 +70,8 @@ def open_account(session: Session, editor: User, fields: AccountFields) -> Busin
     """A new business account from the form's fields, on its own timeline."""
     require_editor(editor)
     values = _checked(session, fields, None)
-    account = business.create_account(session, **values)
-    business.record_event(
+    account = accounts.create_account(session, **values)
+    accounts.record_event(
         session,
         account.id,
         "account opened",
@@ -87,7 +88,7 @@ def update_account(
 ) -> BusinessAccount:
     """Change an account's details; the timeline says what changed from what."""
     require_editor(editor)
-    account = business.get_account(session, editor, account_id)
+    account = accounts.get_account(session, editor, account_id)
     values = _checked(session, fields, account)
     changes = []
     for key, value in values.items():
@@ -96,7 +97,7 @@ def update_account(
             changes.append(f"{key.replace('_', ' ')}: {before} -> {value}")
             setattr(account, key, value)
     if changes:
-        business.record_event(
+        accounts.record_event(
             session,
             account.id,
             "account changed",
@@ -202,16 +203,16 @@ def invite_contact(
 ) -> AccountContact:
     """Make an existing customer (found by email) a contact of the account."""
     require_editor(editor)
-    account = business.get_account(session, editor, account_id)
+    account = accounts.get_account(session, editor, account_id)
     _check_contact_role(contact_role)
-    address = accounts.normalize_email(email)
+    address = users.normalize_email(email)
     user = session.scalar(sa.select(User).where(User.email == address))
     if user is None:
         raise InvalidAccountData(
             f"No one has signed up with {address or 'that email'}; create the contact instead."
         )
-    contact = business.add_contact(session, account, user, contact_role)
-    business.record_event(
+    contact = accounts.add_contact(session, account, user, contact_role)
+    accounts.record_event(
         session,
         account.id,
         "contact added",
@@ -229,7 +230,7 @@ def create_contact(
     """A new customer user who speaks for the account, and their first password
     (shown once to the manager, who passes it on; the contact changes it)."""
     require_editor(editor)
-    account = business.get_account(session, editor, account_id)
+    account = accounts.get_account(session, editor, account_id)
     _check_contact_role(contact_role)
     if not " ".join(name.split()):
         raise InvalidAccountData("The contact's name is required.")
@@ -237,7 +238,7 @@ def create_contact(
         raise InvalidAccountData(f"{email.strip() or 'An empty text'} is not an email address.")
     password = secrets.token_urlsafe(12)
     try:
-        user = accounts.sign_up(
+        user = users.sign_up(
             session,
             email,
             password,
@@ -247,10 +248,10 @@ def create_contact(
         )
     except EmailTaken:
         raise InvalidAccountData(
-            f"{accounts.normalize_email(email)} already has a user; add it as an existing customer."
+            f"{users.normalize_email(email)} already has a user; add it as an existing customer."
         ) from None
-    contact = business.add_contact(session, account, user, contact_role)
-    business.record_event(
+    contact = accounts.add_contact(session, account, user, contact_role)
+    accounts.record_event(
         session,
         account.id,
         "contact created",
@@ -272,7 +273,7 @@ def change_contact_role(
     before = contact.contact_role
     contact.contact_role = contact_role
     if before != contact_role:
-        business.record_event(
+        accounts.record_event(
             session,
             account_id,
             "contact role changed",
@@ -290,7 +291,7 @@ def remove_contact(session: Session, editor: User, account_id: int, contact_id: 
     contact = _contact(session, editor, account_id, contact_id)
     user = contact.user
     session.delete(contact)
-    business.record_event(
+    accounts.record_event(
         session,
         account_id,
         "contact removed",
@@ -300,7 +301,7 @@ def remove_contact(session: Session, editor: User, account_id: int, contact_id: 
 
 
 def _contact(session: Session, editor: User, account_id: int, contact_id: int) -> AccountContact:
-    business.get_account(session, editor, account_id)
+    accounts.get_account(session, editor, account_id)
     contact = session.get(AccountContact, contact_id)
     if contact is None or contact.account_id != account_id:
         raise NotFound("There is no such contact on this account.")
@@ -330,8 +331,6 @@ def list_users(session: Session, admin: User) -> list[User]:
 @use_case
 def set_user_role(session: Session, admin: User, user_id: int, role: str) -> User:
     """An administrator gives a user another role; never their own (no lock-out)."""
-    from configurator.store.models import ROLES
-
     _require_admin(admin)
     if role not in ROLES:
         raise InvalidAccountData(f"A role is one of {', '.join(ROLES)}, not {role!r}.")

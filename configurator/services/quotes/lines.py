@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from configurator.engine import SelectionError
 from configurator.quoting import Discount, OptionPrice, PricingError, Quote
 from configurator.quoting.pricing import LineKind
-from configurator.services import business, catalogs
-from configurator.services.configuring import Selection
+from configurator.services import catalogs
+from configurator.services.business import accounts
+from configurator.services.configuring.selection import Selection
 from configurator.services.errors import InvalidSelection
-from configurator.services.quote_records import actor, editing, run_step
+from configurator.services.quotes.records import actor, editing, run_step
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import User
 from configurator.store.quotes import BusinessAccount, QuoteRecord
@@ -35,7 +36,7 @@ def configured_options(
     version = catalogs.current(session, catalog_id)
     catalog = catalogs.engine_catalog(version)
     try:
-        state = catalog.domains(selection, customer=business.customer_facts(account))
+        state = catalog.domains(selection, customer=accounts.customer_facts(account))
         breakdown = catalog.price(selection)
     except SelectionError as error:
         raise InvalidSelection(str(error)) from error

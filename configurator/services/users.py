@@ -1,4 +1,4 @@
-"""Customer and staff accounts: sign up, authenticate, look up."""
+"""Users, customers and staff alike: sign up, authenticate, look up."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from configurator.engine import Catalog
-from configurator.services.configuring import Selection, pairs, with_pick
+from configurator.services.configuring.selection import Selection, pairs, with_pick
 
 
 @dataclass

@@ -39,7 +39,7 @@ from configurator.quoting import (
 )
 from configurator.quoting.model import Approval
 from configurator.quoting.pricing import LineKind
-from configurator.services import business
+from configurator.services.business import accounts, terms
 from configurator.services.errors import NotFound, QuoteChanged
 from configurator.store.models import User
 from configurator.store.quotes import AccountEvent, QuoteLineRecord, QuoteRecord, QuoteSequence
@@ -114,7 +114,7 @@ def by_number(session: Session, viewer: User, number: str) -> LoadedQuote:
 def may_see(session: Session, viewer: User, record: QuoteRecord) -> bool:
     if viewer.is_staff:
         return True
-    account = business.account_of(session, viewer)
+    account = accounts.account_of(session, viewer)
     return (
         account is not None
         and account.id == record.account_id
@@ -137,7 +137,7 @@ def to_domain(session: Session, record: QuoteRecord) -> Quote:
         created_by=actor(creator) if creator else Actor("0", "sales"),
         created_at=record.created_at,
         valid_until=record.valid_until,
-        terms=business.terms_from_json(record.terms),
+        terms=terms.terms_from_json(record.terms),
         lines=[_line_to_domain(line) for line in record.lines],
         discount=discount_from_json(record.discount),
         status=Status(record.status),
@@ -233,7 +233,7 @@ def write_back(
     flag_modified(record, "updated_at")
     _sync_lines(record, quote, new_lines or {})
     for event in quote.events[events_before:]:
-        business.record_event(
+        accounts.record_event(
             session,
             record.account_id,
             event.action,
