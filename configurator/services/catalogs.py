@@ -21,6 +21,7 @@ from configurator.store.types import utcnow
 
 _CACHE_SIZE = 32
 _INSERT_ATTEMPTS = 3
+_ID_MAX = 64  # catalog ids are short: longer text is never one
 _SOURCE_PATH_LENGTH = 500  # the column's size; the path is only shown, never opened
 _cache: OrderedDict[str, Catalog] = OrderedDict()
 _cache_lock = threading.Lock()
@@ -151,7 +152,13 @@ def load_bytes(
 
 
 def current(session: Session, catalog_id: str) -> CatalogVersion:
-    """The newest version of a catalog; NotFound if it was never loaded."""
+    """The newest version of a catalog; NotFound if it was never loaded.
+
+    Text that cannot be a catalog id (unprintable, too long) is NotFound too,
+    without a query: ids come from URLs and API paths.
+    """
+    if not catalog_id.isprintable() or len(catalog_id) > _ID_MAX:
+        raise NotFound(f"There is no product line called {catalog_id!r}.")
     version = _latest(session, catalog_id)
     if version is None:
         raise NotFound(f"There is no product line called {catalog_id!r}.")

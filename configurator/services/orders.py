@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 from configurator.engine import Catalog
 from configurator.services import catalogs, paging, timeline
 from configurator.services.configuring import configurations
-from configurator.services.configuring.recheck import Recheck, recheck
+from configurator.services.configuring.recheck import (
+    Recheck,
+    StartingPoint,
+    recheck,
+    starting_point,
+)
 from configurator.services.configuring.selection import Selection
 from configurator.services.customer_value import valuation
 from configurator.services.errors import NotFound, NotOrderable
@@ -25,6 +30,7 @@ from configurator.store.models import CatalogVersion, Order, User
 from configurator.store.types import utcnow
 
 CENT = Decimal("0.01")
+NUMBER_MAX = 32  # far longer than any order number: longer text is never one
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
 
 
@@ -162,7 +168,10 @@ def save_and_place(
 
 
 def get(session: Session, viewer: User, number: str) -> Order:
-    """An order its owner (or staff) may see; NotFound otherwise."""
+    """An order its owner (or staff) may see; NotFound otherwise (also for text that
+    cannot be an order number, which never reaches the database)."""
+    if not number.isprintable() or len(number) > NUMBER_MAX:
+        raise NotFound("There is no such order.")
     order = session.scalar(sa.select(Order).where(Order.number == number.strip().upper()))
     if order is None or not (order.owner_id == viewer.id or viewer.is_staff):
         raise NotFound("There is no such order.")
@@ -214,6 +223,22 @@ def recheck_order(
         owner.facts(),
     )
     return order, version, result
+
+
+def start_from(session: Session, viewer: User, number: str) -> StartingPoint:
+    """The configurator starting from one's order, re-checked against today's catalog.
+
+    NotFound for someone else's order; NotOrderable for an order made from a quote.
+    """
+    order, _, result = recheck_order(session, viewer, number)
+    return starting_point(result, f"order {order.number}")
+
+
+def earlier_number(session: Session, order: Order) -> str | None:
+    """The number of the order this one reordered, if it is a reorder."""
+    if order.reorder_of_id is None:
+        return None
+    return session.scalar(sa.select(Order.number).where(Order.id == order.reorder_of_id))
 
 
 @use_case

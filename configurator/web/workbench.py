@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
-from configurator.engine import Catalog, SelectionError
+from configurator.engine import Catalog
 from configurator.services import catalogs, configuring, customer_value
 from configurator.services.configuring.page import ConfiguratorState, FeatureView
 from configurator.services.configuring.selection import Selection
@@ -63,23 +63,31 @@ def evaluate(
     problems: list[str] | None = None,
     notice: str | None = None,
 ) -> ConfiguratorState:
-    """Everything the configurator shows, for the current request."""
-    try:
-        return configuring.page.evaluate(
-            catalog,
-            selection,
-            customer_facts(),
-            usual=usual,
-            explain=posted_why() if request.method == "POST" else None,
-            eager_limit=current_app.config["EAGER_EXPLAIN_LIMIT"],
-            problems=problems,
-            notice=notice,
-        )
-    except SelectionError as error:  # a stored selection the catalog no longer knows
-        cleaned, more = configuring.selection.clean_selection(catalog, selection)
-        return evaluate(
-            catalog, cleaned, usual, problems=(problems or []) + more + [str(error)], notice=notice
-        )
+    """Everything the configurator shows, for the current request and customer."""
+    return evaluate_for(catalog, selection, customer_facts(), usual, problems=problems, notice=notice)
+
+
+def evaluate_for(
+    catalog: Catalog,
+    selection: Selection,
+    facts: dict[str, str],
+    usual: dict[str, list[str]],
+    *,
+    problems: list[str] | None = None,
+    notice: str | None = None,
+) -> ConfiguratorState:
+    """Everything the configurator shows for a customer with these facts (staff
+    configure a quote line for the client account's facts, not their own)."""
+    return configuring.page.evaluate_lenient(
+        catalog,
+        selection,
+        facts,
+        usual=usual,
+        explain=posted_why() if request.method == "POST" else None,
+        eager_limit=current_app.config["EAGER_EXPLAIN_LIMIT"],
+        problems=problems,
+        notice=notice,
+    )
 
 
 def respond(template: str, status: int = 200, **context: Any):

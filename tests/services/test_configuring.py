@@ -119,3 +119,38 @@ def test_lazy_explanations_above_the_limit(catalog):
         catalog, {"frame": "alu", "brakes": "rim"}, eager_limit=0, explain=("frame", "carbon")
     )
     assert option(state, "frame", "carbon").repair is not None
+
+
+def test_dimensions_come_in_the_pages_order_with_any_other_last():
+    pairs = [("billing", "b"), ("extra", "x"), ("product", "p1"), ("delivery", "d"), ("product", "p2")]
+    assert configuring.page.by_dimension(pairs) == [
+        ("product", "Product", ["p1", "p2"]),
+        ("delivery", "Delivery", ["d"]),
+        ("billing", "Billing", ["b"]),
+        ("extra", "Extra", ["x"]),
+    ]
+
+
+def test_a_stored_selection_with_retired_picks_still_evaluates(catalog):
+    state = configuring.page.evaluate_lenient(
+        catalog, {"frame": "titanium", "brakes": "rim"}, {}, problems=["kept"]
+    )
+    assert state.selection == {"brakes": "rim"}
+    assert state.problems[0] == "kept"
+    assert any("'titanium'" in problem for problem in state.problems[1:])
+
+
+def test_a_recheck_becomes_a_starting_point(catalog):
+    recheck = configuring.recheck
+    complete = {"frame": "alu", "brakes": "rim", "packaging": "box", "delivery": "courier",
+                "billing": "prepay"}
+    fits = recheck.starting_point(recheck.recheck(catalog, complete, {}), "order K7QF-3M2P", 7)
+    assert (fits.selection, fits.source_id) == (complete, 7)
+    assert fits.notice == "Started from order K7QF-3M2P; everything still fits."
+    retired = recheck.recheck(catalog, {"frame": "titanium"}, {})
+    repaired = recheck.starting_point(retired, "“Mine”")
+    assert repaired.selection == retired.repaired and "titanium" not in str(repaired.selection)
+    assert repaired.notice == "Started from “Mine”, repaired to fit today's catalog."
+    stuck = recheck.Recheck(lines=[], total_then=Decimal(0), fits=False, kept={"frame": "alu"})
+    assert recheck.starting_point(stuck, "x").selection == {"frame": "alu"}
+    assert recheck.starting_point(stuck, "x").notice == "Started from x; some picks no longer fit."

@@ -319,10 +319,16 @@ def test_clients_see_only_their_own_accounts_sent_quotes(session, people):
 def test_start_a_line_from_a_contacts_past_configuration(session, people):
     mine = gen_configuration(session, people["contact"], BIKE, name="Our fleet bike")
     stranger = gen_configuration(session, gen_staff(session, "admin"), BIKE)
-    source = quotes.drafts.source_configuration(session, people["sales"], people["account"], mine.id)
+    source = quotes.lines.source_configuration(session, people["sales"], people["account"], mine.id)
     assert source.name == "Our fleet bike"
     with pytest.raises(NotFound):
-        quotes.drafts.source_configuration(session, people["sales"], people["account"], stranger.id)
+        quotes.lines.source_configuration(session, people["sales"], people["account"], stranger.id)
+    start = quotes.lines.start_from(session, people["sales"], people["account"], "test-bike",
+                                    mine.id)
+    assert (start.selection, start.source_id) == (BIKE, mine.id)
+    assert start.notice == "Started from “Our fleet bike”; everything still fits."
+    with pytest.raises(InvalidSelection, match="another product line"):
+        quotes.lines.start_from(session, people["sales"], people["account"], "other", mine.id)
 
 
 def test_pdf_is_a_real_pdf_with_number_totals_and_terms(session, people):

@@ -242,3 +242,17 @@ def test_only_admins_manage_roles(client, auth, world, app):
     assert client.post(f"/staff/users/{plain}/role", data={"role": "boss"}).status_code == 400
     sign_in(auth, "plain@example.com")
     assert client.get("/staff/approvals").status_code == 200  # a manager now
+
+
+def test_the_shop_does_not_start_from_an_order_made_from_a_quote(client, auth, app, world):
+    """Its lines are quote lines at negotiated prices: the contact is told so, no error page."""
+    with app.app_context():
+        sales = db.session.scalar(sa.select(User).where(User.email == "staff@shop.example"))
+        contact = db.session.scalar(sa.select(User).where(User.email == "buyer@acme.example"))
+        quotes.answers.accept(db.session, contact, world["sent"])
+        number = quotes.answers.convert_to_order(db.session, sales, world["sent"]).number
+    sign_in(auth, "buyer@acme.example")
+    response = client.get(f"/shop/test-bike?order={number}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "ask your sales contact for a new quote" in page

@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog, SelectionError
 from configurator.services import catalogs, paging, timeline
-from configurator.services.configuring.recheck import Recheck, recheck
+from configurator.services.configuring.recheck import (
+    Recheck,
+    StartingPoint,
+    recheck,
+    starting_point,
+)
 from configurator.services.configuring.selection import Selection
 from configurator.services.errors import (
     InvalidSelection,
@@ -301,6 +306,13 @@ def recheck_latest(
         configuration.owner.facts(),
     )
     return configuration, version, result
+
+
+def start_from(session: Session, viewer: User, configuration_id: int) -> StartingPoint:
+    """The configurator starting from one's configuration, re-checked against today's
+    catalog; NotFound when it is not the viewer's to see."""
+    configuration, _, result = recheck_latest(session, viewer, configuration_id)
+    return starting_point(result, f"“{configuration.name}”", configuration.id)
 
 
 def priced_lines(

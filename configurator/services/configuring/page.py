@@ -8,14 +8,16 @@ buttons in `actions`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from configurator.engine import Catalog
+from configurator.engine import Catalog, SelectionError
 from configurator.services.configuring.names import feature_name, line_name, option_name
-from configurator.services.configuring.selection import Selection, pairs
+from configurator.services.configuring.selection import Selection, clean_selection, pairs
+
+T = TypeVar("T")
 
 DIMENSION_NAMES = {
     "product": "Product",
@@ -185,7 +187,7 @@ def evaluate(
     if explain is not None and explain in disabled:
         to_explain.add(explain)
 
-    dimensions: dict[str, list[FeatureView]] = {}
+    views: list[tuple[str, FeatureView]] = []
     for feature in model.features:
         domain = alternatives[feature.id]
         options = []
@@ -205,7 +207,8 @@ def evaluate(
             options.append(view)
         # Options the customer chose before come first: suggested, never picked.
         options.sort(key=lambda view: not view.usual)
-        dimensions.setdefault(feature.dimension, []).append(
+        views.append((
+            feature.dimension,
             FeatureView(
                 id=feature.id,
                 name=feature.name,
@@ -215,8 +218,8 @@ def evaluate(
                 description=getattr(feature, "description", "") or "",
                 options=options,
                 may_be_empty=feature.id in state.may_be_empty,
-            )
-        )
+            ),
+        ))
 
     conflict = None
     if not state.consistent and state.conflict is not None:
@@ -236,10 +239,7 @@ def evaluate(
         selection=selection,
         consistent=state.consistent,
         complete=state.complete,
-        dimensions=[
-            (dimension, DIMENSION_NAMES.get(dimension, dimension.title()), features)
-            for dimension, features in _in_dimension_order(dimensions)
-        ],
+        dimensions=by_dimension(views),
         lines=[
             PriceLineView(line.feature, line.option, line_name(catalog, line), line.amount)
             for line in breakdown.lines
@@ -298,13 +298,40 @@ def _why(catalog: Catalog, explanation: Any) -> Why:
     return Why(rules=rules, picks=picks)
 
 
-def _in_dimension_order(
-    dimensions: dict[str, list[FeatureView]],
-) -> list[tuple[str, list[FeatureView]]]:
+def evaluate_lenient(
+    catalog: Catalog,
+    selection: Selection,
+    customer: Mapping[str, str] | None = None,
+    *,
+    problems: list[str] | None = None,
+    **options: Any,
+) -> ConfiguratorState:
+    """`evaluate` for a selection that may name what the catalog does not have (a
+    stored selection from an older version, a tampered form): those picks are left
+    out and said in the page's problems instead of failing the page."""
+    try:
+        return evaluate(catalog, selection, customer, problems=problems, **options)
+    except SelectionError as error:
+        cleaned, more = clean_selection(catalog, selection)
+        problems = [*(problems or []), *more, str(error)]
+        return evaluate(catalog, cleaned, customer, problems=problems, **options)
+
+
+def by_dimension(items: Iterable[tuple[str, T]]) -> list[tuple[str, str, list[T]]]:
+    """(dimension id, dimension name, items) from (dimension id, item) pairs: the
+    known dimensions in the page's order (product, packaging, delivery, billing),
+    then any other in the order met; items keep their order."""
+    grouped: dict[str, list[T]] = {}
+    for dimension, item in items:
+        grouped.setdefault(dimension, []).append(item)
     order = list(DIMENSION_NAMES)
-    return sorted(
-        dimensions.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99
-    )
+    ranked = sorted(grouped, key=lambda key: order.index(key) if key in order else len(order))
+    return [(key, dimension_name(key), grouped[key]) for key in ranked]
+
+
+def dimension_name(dimension: str) -> str:
+    """A dimension's heading: "Delivery" for `delivery`."""
+    return DIMENSION_NAMES.get(dimension, dimension.title())
 
 
 def _signed(amount: Decimal) -> str:

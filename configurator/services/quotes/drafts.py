@@ -18,8 +18,6 @@ from sqlalchemy.orm import Session
 
 from configurator.quoting import Discount, OptionPrice, Quote, allocate_number, lifecycle
 from configurator.services.business import accounts, terms
-from configurator.services.configuring import configurations
-from configurator.services.errors import NotFound
 from configurator.services.quotes.lines import configured_options
 from configurator.services.quotes.records import (
     DatabaseSequence,
@@ -31,8 +29,8 @@ from configurator.services.quotes.records import (
     write_back,
 )
 from configurator.services.unit_of_work import use_case
-from configurator.store.models import Configuration, User
-from configurator.store.quotes import BusinessAccount, QuoteRecord
+from configurator.store.models import User
+from configurator.store.quotes import QuoteRecord
 from configurator.store.types import utcnow
 
 
@@ -176,13 +174,3 @@ def revise(
     return write_back(
         session, LoadedQuote(record, new), staff, events_before=0, now=now, new_lines=copies
     )
-
-def source_configuration(
-    session: Session, staff: User, account: BusinessAccount, configuration_id: int
-) -> Configuration:
-    """One of the account's contacts' past configurations, to start a line from."""
-    require_staff(staff)
-    configuration = configurations.get(session, staff, configuration_id)
-    if configuration.owner_id not in accounts.contact_user_ids(session, account):
-        raise NotFound("That configuration does not belong to this client.")
-    return configuration

@@ -72,7 +72,7 @@ def configuration(configuration_id: int):
         selection = dict(latest.selection)
     else:
         recheck = result
-        selection = result.kept if result.fits or result.repaired is None else result.repaired
+        selection = result.starting_selection
     state = workbench.evaluate(catalog, selection, usual, problems=problems, notice=notice)
     return _page(configuration, version, state, base, recheck=recheck)
 

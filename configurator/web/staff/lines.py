@@ -9,14 +9,12 @@ configuration of the account's contacts, re-checked against today's catalog.
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_htmx import make_response
 from flask_login import current_user
 
-from configurator.engine import SelectionError
 from configurator.quoting import QuoteError
 from configurator.services import business, catalogs, configuring, quotes
-from configurator.services.configuring import configurations
 from configurator.services.errors import InvalidSelection, QuoteChanged
 from configurator.store import db
 from configurator.web import workbench
@@ -81,32 +79,17 @@ def _starting_point(account, catalog_id: str):
     from_id = request.args.get("from", type=int)
     if not from_id:
         return {}, None, None
-    source = quotes.drafts.source_configuration(db.session, current_user, account, from_id)
-    if source.catalog_id != catalog_id:
-        flash("That configuration is of another product line.", "error")
+    try:
+        start = quotes.lines.start_from(db.session, current_user, account, catalog_id, from_id)
+    except InvalidSelection as refused:  # a configuration of another product line
+        flash(str(refused), "error")
         return {}, None, None
-    _, _, result = configurations.recheck_latest(db.session, current_user, source.id)
-    if result.fits:
-        return result.kept, f"Started from “{source.name}”; everything still fits.", source.id
-    if result.repaired is not None:
-        return result.repaired, f"Started from “{source.name}”, repaired to fit today's catalog.", \
-            source.id
-    return result.kept, f"Started from “{source.name}”; some picks no longer fit.", source.id
+    return start.selection, start.notice, start.source_id
 
 
 def _render(record, version, catalog, selection, problems, notice, source_id, status=200):
     facts = business.accounts.customer_facts(record.account)
-    try:
-        state = configuring.page.evaluate(
-            catalog, selection, facts, usual={},
-            explain=workbench.posted_why() if request.method == "POST" else None,
-            eager_limit=current_app.config["EAGER_EXPLAIN_LIMIT"],
-            problems=problems, notice=notice,
-        )
-    except SelectionError as error:
-        cleaned, more = configuring.selection.clean_selection(catalog, selection)
-        state = configuring.page.evaluate(catalog, cleaned, facts, usual={},
-                                     problems=problems + more + [str(error)], notice=notice)
+    state = workbench.evaluate_for(catalog, selection, facts, {}, problems=problems, notice=notice)
     context = {
         "state": state,
         "version": version,
