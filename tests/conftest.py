@@ -98,9 +98,10 @@ def app(tmp_path):
     """The shop on its own SQLite database with the test bike loaded."""
     from configurator.config import TestConfig
     from configurator.services import catalogs
-    from configurator.store import db, make_engine
+    from configurator.store import make_engine
     from configurator.store.migrate import upgrade
     from configurator.web import create_app
+    from configurator.web.database import db
 
     url = f"sqlite:///{tmp_path / 'app.db'}"
     engine = make_engine(url)

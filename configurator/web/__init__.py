@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, redirect, url_for
 
 from configurator.config import REPO_ROOT, Config
-from configurator.store import db
+from configurator.web.database import db
 from configurator.web.extensions import csrf, htmx, login_manager
 
 

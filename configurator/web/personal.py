@@ -11,7 +11,7 @@ from flask_login import current_user
 from configurator.engine import Catalog
 from configurator.services import customer_value
 from configurator.services.configuring.page import ConfiguratorState
-from configurator.store import db
+from configurator.web.database import db
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,8 @@ from configurator.services import catalogs, configuring, customer_value
 from configurator.services.configuring.page import ConfiguratorState, FeatureView
 from configurator.services.configuring.selection import Selection
 from configurator.services.errors import NotFound
-from configurator.store import CatalogVersion, db
+from configurator.store import CatalogVersion
+from configurator.web.database import db
 from configurator.web.extensions import htmx
 
 CONFIGURATOR_ID = "configurator"  # the form's id in partials/_configurator.html

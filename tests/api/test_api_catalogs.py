@@ -6,7 +6,7 @@ import pytest
 from api_factories import ApiClient, gen_token
 
 from configurator.services import catalogs
-from configurator.store import db
+from configurator.web.database import db
 from tests.conftest import DATA
 from tests.helpers import COMPLETE_BIKE, gen_user
 

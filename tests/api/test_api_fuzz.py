@@ -44,9 +44,10 @@ def fuzz_target(tmp_path_factory):
     configuration, an order and a sent quote; tokens for them and for sales."""
     from configurator.config import TestConfig
     from configurator.services import catalogs, quotes
-    from configurator.store import db, make_engine
+    from configurator.store import make_engine
     from configurator.store.migrate import upgrade
     from configurator.web import create_app
+    from configurator.web.database import db
 
     url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
     engine = make_engine(url)

@@ -7,7 +7,7 @@ import pytest
 from api_factories import ApiClient, gen_token
 
 from configurator.services import api_tokens, quotes
-from configurator.store import db
+from configurator.web.database import db
 from tests.services.quote_factories import BIKE, CARBON, gen_account, gen_staff
 
 

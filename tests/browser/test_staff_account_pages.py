@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from configurator.services import quotes
-from configurator.store import db
+from configurator.web.database import db
 from tests.helpers import gen_user
 from tests.services.quote_factories import BIKE, gen_account, gen_staff
 

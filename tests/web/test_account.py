@@ -3,7 +3,8 @@
 import sqlalchemy as sa
 
 from configurator.services import catalogs
-from configurator.store import Revision, db, session_factory
+from configurator.store import Revision, session_factory
+from configurator.web.database import db
 from tests.conftest import DATA
 from tests.helpers import CARBON_BIKE, STEEL_BIKE
 

@@ -19,8 +19,9 @@ import pytest
 import sqlalchemy as sa
 
 from configurator.services import api_tokens, quotes
-from configurator.store import Base, db
+from configurator.store import Base
 from configurator.store.quotes import AccountContact, PriceListEntry, QuoteLineRecord
+from configurator.web.database import db
 from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_order, gen_user
 from tests.services.quote_factories import BIKE, gen_account, gen_staff
 

@@ -9,8 +9,8 @@ import pytest
 from configurator.config import REPO_ROOT
 from configurator.services import catalogs, customer_value
 from configurator.services.customer_value.tiers import parse_tier_config
-from configurator.store import db
 from configurator.store.models import User
+from configurator.web.database import db
 from tests.helpers import PASSWORD, gen_user
 
 ROUTES = [

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from configurator.services import catalogs, customer_value
-from configurator.store import db
+from configurator.web.database import db
 from tests.conftest import DATA
 from tests.helpers import CARBON_BIKE, COMPLETE_BIKE, PASSWORD, STEEL_BIKE, gen_order, gen_user
 

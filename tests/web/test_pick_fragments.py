@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 import pytest
 
 from configurator.services import catalogs, configuring
-from configurator.store import db
+from configurator.web.database import db
 
 URL = "/shop/test-bike"
 HTMX_PICK = {"HX-Request": "true", "HX-Target": "configurator", "HX-Trigger": "configurator"}

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from configurator.services import quotes
-from configurator.store import User, db
+from configurator.store import User
+from configurator.web.database import db
 from tests.services.quote_factories import BIKE, CARBON, gen_account, gen_breaks, gen_staff
 
 

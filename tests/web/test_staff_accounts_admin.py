@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from configurator.services import quotes
-from configurator.store import db
 from configurator.store.quotes import AccountEvent, BusinessAccount, PriceListEntry
+from configurator.web.database import db
 from tests.helpers import gen_user
 from tests.services.quote_factories import BIKE, gen_account, gen_staff
 

@@ -13,10 +13,10 @@ from configurator.services.configuring import configurations
 from configurator.services.configuring.configurations import InvalidName
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable, StaleRevision
 from configurator.services.paging import InvalidCursor
-from configurator.store import db
 from configurator.web import workbench
 from configurator.web.account import bp
 from configurator.web.account.forms import DiffForm, RenameForm
+from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.extensions import htmx
 

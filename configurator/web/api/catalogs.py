@@ -12,12 +12,12 @@ from typing import Any
 
 from configurator.engine import Catalog, Explanation, SelectionError
 from configurator.services import catalogs, configuring
-from configurator.store import db
 from configurator.store.models import User
 from configurator.web.api import schemas
 from configurator.web.api.lists import positional_page
 from configurator.web.api.operations import operation
 from configurator.web.api.problems import ApiProblem
+from configurator.web.database import db
 
 TAG = "Catalogs"
 READ = "catalog:read"

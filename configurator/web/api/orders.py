@@ -7,11 +7,11 @@ from typing import Any
 from flask import url_for
 
 from configurator.services import orders
-from configurator.store import db
 from configurator.store.models import Order, User
 from configurator.web.api import schemas
 from configurator.web.api.lists import keyset_page
 from configurator.web.api.operations import operation
+from configurator.web.database import db
 
 TAG = "Orders"
 

@@ -9,12 +9,12 @@ from typing import Any
 from configurator.services import quotes
 from configurator.services.errors import NotFound
 from configurator.services.quotes.records import LoadedQuote
-from configurator.store import db
 from configurator.store.models import User
 from configurator.store.quotes import QuoteRecord
 from configurator.web.api import quote_schemas as schemas
 from configurator.web.api.lists import offset_of, positional_page
 from configurator.web.api.operations import operation
+from configurator.web.database import db
 
 TAG = "Quotes"
 STAFF_TAG = "Staff quotes"

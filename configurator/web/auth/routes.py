@@ -10,10 +10,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from configurator.services import users
 from configurator.services.configuring import configurations
 from configurator.services.errors import EmailTaken, ServiceError
-from configurator.store import db
 from configurator.web import drafts
 from configurator.web.auth import bp
 from configurator.web.auth.forms import SignInForm, SignUpForm
+from configurator.web.database import db
 
 
 @bp.route("/signup", methods=["GET", "POST"])

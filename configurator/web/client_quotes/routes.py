@@ -13,8 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from configurator.quoting import QuoteError
 from configurator.services import business, quotes
 from configurator.services.errors import NotFound
-from configurator.store import db
 from configurator.web.client_quotes import bp
+from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.staff.routes import pdf_response, render_printable
 

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from configurator.services import customer_value, insights
 from configurator.services.customer_value.tiers import TierConfigError, tier_config
 from configurator.services.errors import NotFound
-from configurator.store import db
+from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.insights import bp
 from configurator.web.insights.forms import RecomputeForm

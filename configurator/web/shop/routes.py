@@ -9,8 +9,8 @@ from flask_login import current_user
 from configurator.services import catalogs, configuring, orders, timeline
 from configurator.services.configuring import configurations
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable
-from configurator.store import db
 from configurator.web import drafts, personal, workbench
+from configurator.web.database import db
 from configurator.web.extensions import htmx
 from configurator.web.shop import bp
 from configurator.web.shop.forms import SaveForm

@@ -17,8 +17,8 @@ from flask_login import current_user
 from configurator.quoting import BreakMode
 from configurator.services import business, catalogs
 from configurator.services.business.accounts import InvalidAccountData
-from configurator.store import db
 from configurator.store.quotes import CONTACT_ROLES, TAX_TREATMENTS
+from configurator.web.database import db
 from configurator.web.staff import bp
 from configurator.web.staff.roles import editor_required, staff_required
 

@@ -18,8 +18,8 @@ from werkzeug.utils import secure_filename
 
 from configurator.services import catalogs
 from configurator.services.errors import CatalogProblem
-from configurator.store import db
 from configurator.store.models import CatalogVersion
+from configurator.web.database import db
 from configurator.web.staff import bp
 from configurator.web.staff.roles import admin_required, staff_required
 

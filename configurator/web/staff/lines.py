@@ -16,8 +16,8 @@ from flask_login import current_user
 from configurator.quoting import QuoteError
 from configurator.services import business, catalogs, configuring, quotes
 from configurator.services.errors import InvalidSelection, QuoteChanged
-from configurator.store import db
 from configurator.web import workbench
+from configurator.web.database import db
 from configurator.web.extensions import htmx
 from configurator.web.staff import bp, forms
 from configurator.web.staff.roles import staff_required

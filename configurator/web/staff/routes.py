@@ -16,8 +16,8 @@ from flask_login import current_user
 from configurator.quoting import NotAllowedToApprove, QuoteError, Status
 from configurator.services import business, catalogs, quotes
 from configurator.services.errors import InvalidSelection, NotFound, QuoteChanged
-from configurator.store import db
 from configurator.store.quotes import QUOTE_STATUSES
+from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.staff import bp, forms
 from configurator.web.staff.lines import included_lines
