@@ -1,7 +1,9 @@
 """Adding a quote line with the shop's live configurator, in the staff layout.
 
-The configurator is the same engine, the same feature fragments and the same
-htmx round trip as the shop's; it is evaluated with the client account's
+The configurator is the same engine, the same form and feature fragments and
+the same htmx round trip as the shop's (a pick is answered with only the
+features that changed, `workbench.respond`), with a staff summary: quantity,
+line kind and "Add to quote". It is evaluated with the client account's
 facts (a business customer in its country), not the staff member's, so the
 options offered are those the client may buy. A line may start from any past
 configuration of the account's contacts, re-checked against today's catalog.
@@ -9,7 +11,7 @@ configuration of the account's contacts, re-checked against today's catalog.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_htmx import make_response
 from flask_login import current_user
 
@@ -21,6 +23,8 @@ from configurator.web.database import db
 from configurator.web.extensions import htmx
 from configurator.web.staff import bp, forms
 from configurator.web.staff.roles import staff_required
+
+LINE_SUMMARY = "partials/_line_summary.html"  # quantity, kind and "Add to quote"
 
 
 @bp.route("/quotes/<int:quote_id>/configure/<catalog_id>", methods=["GET", "POST"])
@@ -88,24 +92,24 @@ def _starting_point(account, catalog_id: str):
 
 
 def _render(record, version, catalog, selection, problems, notice, source_id, status=200):
+    """The page, the form's fragment, or for a pick only what changed (as in the shop)."""
     facts = business.accounts.customer_facts(record.account)
     state = workbench.evaluate_for(catalog, selection, facts, {}, problems=problems, notice=notice)
-    context = {
-        "state": state,
-        "version": version,
-        "record": record,
-        "source_id": source_id,
-        "quantity": request.form.get("quantity", "1"),
-        "line_kind": request.form.get("kind", "included"),
-        "alternative_to": request.form.get("alternative_to", ""),
-        "included": included_lines(record),
-        "pick_url": url_for("staff.configure_line", quote_id=record.id,
-                            catalog_id=version.catalog_id),
-        "add_url": url_for("staff.add_line", quote_id=record.id, catalog_id=version.catalog_id),
-    }
-    if htmx:
-        return render_template("staff/_line_configurator.html", **context), status
-    return render_template("staff/configure.html", **context), status
+    return workbench.respond(
+        "staff/configure.html",
+        status,
+        state=state,
+        version=version,
+        record=record,
+        summary_template=LINE_SUMMARY,
+        hidden_fields={"version": record.version_id, "source": source_id},
+        quantity=request.form.get("quantity", "1"),
+        line_kind=request.form.get("kind", "included"),
+        alternative_to=request.form.get("alternative_to", ""),
+        included=included_lines(record),
+        pick_url=url_for("staff.configure_line", quote_id=record.id, catalog_id=version.catalog_id),
+        add_url=url_for("staff.add_line", quote_id=record.id, catalog_id=version.catalog_id),
+    )
 
 
 def included_lines(record) -> list[tuple[str, str]]:
