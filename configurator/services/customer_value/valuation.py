@@ -116,7 +116,8 @@ def refresh(
 
 @use_case
 def after_order(session: Session, customer: User, order: Order) -> None:
-    """The hook `orders.place` and `orders.reorder` call: re-value the customer.
+    """The hook `orders.place`, `orders.reorder` and `quotes.answers.convert_to_order`
+    call: re-value the customer, in the order's own use case (one commit).
 
     A broken tier file must not stop an order, so it is logged and skipped
     (`configurator customers recompute-tiers` reports it in one line).
