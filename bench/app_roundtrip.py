@@ -53,9 +53,10 @@ def build_app(db_path: Path):
     os.environ["DATABASE_URL"] = url
     from configurator.config import TestConfig
     from configurator.services import catalogs
-    from configurator.store import db, make_engine
+    from configurator.store import make_engine
     from configurator.store.migrate import upgrade
     from configurator.web import create_app
+    from configurator.web.database import db
 
     engine = make_engine(url)
     upgrade(engine)

@@ -40,7 +40,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from configurator.config import normalize_database_url
-from configurator.services import catalogs, configurations, orders, paging, timeline
+from configurator.services import catalogs, orders, paging, timeline
+from configurator.services.configuring import configurations
 from configurator.store import make_engine, session_factory
 from configurator.store.migrate import upgrade
 from configurator.store.models import Configuration, Interaction, Order, Revision, User

@@ -90,7 +90,7 @@ def drop_schema(base_url: str, schema: str) -> None:
 
 def prepare_database(url: str, customers: int) -> list[str]:
     """Migrate, load the demo catalogs, create the customers; returns their emails."""
-    from configurator.services import accounts, catalogs
+    from configurator.services import catalogs, users
     from configurator.store import make_engine, session_factory
     from configurator.store.migrate import upgrade
 
@@ -101,7 +101,7 @@ def prepare_database(url: str, customers: int) -> list[str]:
         for catalog_id in CATALOG_IDS:
             catalogs.load_file(session, ROOT / "catalog" / f"{catalog_id}.yaml")
         for n, email in enumerate(emails):
-            accounts.sign_up(
+            users.sign_up(
                 session,
                 email,
                 PASSWORD,

@@ -98,7 +98,7 @@ def run_db_upgrade(args: argparse.Namespace) -> int:
 
 def run_seed(args: argparse.Namespace) -> int:
     """Load catalogs and demo data, then print the demo logins."""
-    from configurator.services.demo import seed
+    from configurator.services.demo.seed import seed
     from configurator.services.errors import CatalogProblem
 
     with _session() as session:
@@ -188,8 +188,8 @@ def run_catalog_load(args: argparse.Namespace) -> int:
 
 def run_recompute_tiers(args: argparse.Namespace) -> int:
     """Recompute every customer's value and tier; print each tier change."""
-    from configurator.services import value
-    from configurator.services.tiers import TierConfigError, tier_config
+    from configurator.services.customer_value import valuation
+    from configurator.services.customer_value.tiers import TierConfigError, tier_config
 
     try:
         config = tier_config(args.tiers)
@@ -197,7 +197,7 @@ def run_recompute_tiers(args: argparse.Namespace) -> int:
         print(f"configurator customers recompute-tiers: {error}", file=sys.stderr)
         return 2
     with _session() as session:
-        report = value.recompute_all(session, config=config)
+        report = valuation.recompute_all(session, config=config)
     for customer_id, old, new in report.changes:
         print(f"customer {customer_id}: {config.tier_name(old)} -> {config.tier_name(new)}")
     print(f"{report.valued} customers valued, {len(report.changes)} tier changes")
@@ -216,7 +216,7 @@ def run_expire_quotes(args: argparse.Namespace) -> int:
     from configurator.services import quotes
 
     with _session() as session:
-        expired = quotes.expire_due(session)
+        expired = quotes.sending.expire_due(session)
     for number in expired:
         print(f"{number}: expired")
     print(f"{len(expired)} quote{'' if len(expired) == 1 else 's'} expired")

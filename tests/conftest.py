@@ -77,6 +77,15 @@ def session(db_engine):
 
 
 @pytest.fixture
+def second_session(db_engine):
+    """Opens another session on the test database (`with second_session() as other:`),
+    as the next request would: it sees only what a use case committed."""
+    from configurator.store import session_factory
+
+    return session_factory(db_engine)
+
+
+@pytest.fixture
 def bike(session):
     """The test bike catalog, loaded as version 1."""
     from configurator.services import catalogs
@@ -89,9 +98,10 @@ def app(tmp_path):
     """The shop on its own SQLite database with the test bike loaded."""
     from configurator.config import TestConfig
     from configurator.services import catalogs
-    from configurator.store import db, make_engine
+    from configurator.store import make_engine
     from configurator.store.migrate import upgrade
     from configurator.web import create_app
+    from configurator.web.database import db
 
     url = f"sqlite:///{tmp_path / 'app.db'}"
     engine = make_engine(url)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from configurator.services import accounts, configurations, orders
+from configurator.services import orders, users
+from configurator.services.configuring import configurations
 from configurator.store.models import Configuration, Order, User
 
 COMPLETE_BIKE = {
@@ -33,7 +34,7 @@ def gen_user(
 ) -> User:
     """A customer (or staff member) with the password `password123`."""
     n = next(_numbers)
-    return accounts.sign_up(
+    return users.sign_up(
         session,
         email or f"customer{n}@example.com",
         PASSWORD,

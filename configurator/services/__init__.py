@@ -1,2 +1,22 @@
-"""Use cases of the shop: each takes a session and plain values, owns its
-transaction, and returns store objects or plain dataclasses. No HTTP here."""
+"""The use cases of the shop, the staff and the API: each takes a session and
+plain values, runs as one unit of work (`unit_of_work`), and returns store
+objects or plain dataclasses. No HTTP and no Flask here; docs/architecture.md
+has the map.
+
+Packages, by area (each imports only the areas listed above it in
+docs/architecture.md, so there is no import cycle):
+
+- `configuring/`: the live configurator (picks, buttons, what the page
+  shows), saved configurations with their revisions, re-checks.
+- `business/`: business accounts, their contacts, pricing terms, and the
+  managers' checked changes to them.
+- `customer_value/`: what a customer's history says: value, tier, margins,
+  needs, usual choices, personal suggestions.
+- `quotes/`: quotes for business accounts, from draft to order.
+- `demo/`: the demo data of `configurator seed` (nothing else imports it).
+
+Top-level modules: `users` (sign up, sign in), `api_tokens`, `catalogs`
+(catalog versions), `orders`, `timeline`, `insights` (the staff dashboard),
+`paging`, `health`, `errors` (the domain errors views map to 4xx) and
+`unit_of_work`.
+"""

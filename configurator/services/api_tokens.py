@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from configurator.services.accounts import normalize_email
 from configurator.services.errors import NotFound, ServiceError
+from configurator.services.unit_of_work import use_case
+from configurator.services.users import normalize_email
 from configurator.store.models import User
 from configurator.store.tokens import ApiToken
 from configurator.store.types import utcnow
@@ -70,6 +71,7 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+@use_case
 def create(
     session: Session,
     user: User,
@@ -109,10 +111,10 @@ def create(
         expires_at=expires_at,
     )
     session.add(token)
-    session.commit()
     return token, raw
 
 
+@use_case
 def authenticate(session: Session, raw: str, *, now: datetime | None = None) -> ApiToken | None:
     """The usable token matching `raw` (its user loaded), or None.
 
@@ -130,7 +132,6 @@ def authenticate(session: Session, raw: str, *, now: datetime | None = None) -> 
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         token.last_used_at = now
-        session.commit()
     return token
 
 
@@ -149,6 +150,7 @@ def list_for(session: Session, user: User) -> list[ApiToken]:
     return list(session.scalars(query))
 
 
+@use_case
 def revoke(
     session: Session, user: User, token_id: int, *, now: datetime | None = None
 ) -> ApiToken:
@@ -158,7 +160,6 @@ def revoke(
         raise NotFound("There is no such token.")
     if token.revoked_at is None:
         token.revoked_at = now or utcnow()
-        session.commit()
     return token
 
 

@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog, CatalogError
 from configurator.services.errors import CatalogProblem, NotFound
+from configurator.services.unit_of_work import in_unit_of_work, use_case
 from configurator.store.models import CatalogVersion
 from configurator.store.types import utcnow
 
 _CACHE_SIZE = 32
 _INSERT_ATTEMPTS = 3
+_ID_MAX = 64  # catalog ids are short: longer text is never one
 _SOURCE_PATH_LENGTH = 500  # the column's size; the path is only shown, never opened
 _cache: OrderedDict[str, Catalog] = OrderedDict()
 _cache_lock = threading.Lock()
@@ -61,34 +63,46 @@ def load_text(
     transaction, so a crash leaves either the old or the new version current.
     """
     catalog = _usable_catalog(text, path)
-    model = catalog.model
     for _attempt in range(_INSERT_ATTEMPTS):
-        latest = _latest(session, model.id)
-        if latest is not None and latest.fingerprint == catalog.fingerprint:
-            return LoadResult(latest, created=False)
-        version = CatalogVersion(
-            catalog_id=model.id,
-            number=(latest.number + 1) if latest else 1,
-            declared_version=int(model.version),
-            name=model.name,
-            currency=model.currency,
-            fingerprint=catalog.fingerprint,
-            source_path=str(path)[:_SOURCE_PATH_LENGTH],
-            source_text=text,
-            loaded_at=now or utcnow(),
-        )
-        session.add(version)
         try:
-            session.commit()
+            result = _store_version(session, catalog, text, path, now)
         except IntegrityError:
+            if in_unit_of_work(session):
+                raise  # part of a bigger use case, whose transaction is now spoilt
             # Another process stored a version of this catalog at the same
-            # moment and took the number: look again and take the next one.
-            session.rollback()
+            # moment and took the number (our unit of work rolled back): look
+            # again and take the next one.
             continue
-        with _cache_lock:
-            _cache[catalog.fingerprint] = catalog
-        return LoadResult(version, created=True)
+        if result.created:
+            with _cache_lock:
+                _cache[catalog.fingerprint] = catalog
+        return result
     raise CatalogProblem(f"{path}: other loads of this catalog kept interfering; try again")
+
+
+@use_case
+def _store_version(
+    session: Session, catalog: Catalog, text: str, path: str, now: datetime | None
+) -> LoadResult:
+    """One attempt of `load_text`: the current version, or a new one numbered after it."""
+    model = catalog.model
+    latest = _latest(session, model.id)
+    if latest is not None and latest.fingerprint == catalog.fingerprint:
+        return LoadResult(latest, created=False)
+    version = CatalogVersion(
+        catalog_id=model.id,
+        number=(latest.number + 1) if latest else 1,
+        declared_version=int(model.version),
+        name=model.name,
+        currency=model.currency,
+        fingerprint=catalog.fingerprint,
+        source_path=str(path)[:_SOURCE_PATH_LENGTH],
+        source_text=text,
+        loaded_at=now or utcnow(),
+    )
+    session.add(version)
+    session.flush()  # a number taken meanwhile is refused here (IntegrityError)
+    return LoadResult(version, created=True)
 
 
 def _usable_catalog(text: str, path: str) -> Catalog:
@@ -138,7 +152,13 @@ def load_bytes(
 
 
 def current(session: Session, catalog_id: str) -> CatalogVersion:
-    """The newest version of a catalog; NotFound if it was never loaded."""
+    """The newest version of a catalog; NotFound if it was never loaded.
+
+    Text that cannot be a catalog id (unprintable, too long) is NotFound too,
+    without a query: ids come from URLs and API paths.
+    """
+    if not catalog_id.isprintable() or len(catalog_id) > _ID_MAX:
+        raise NotFound(f"There is no product line called {catalog_id!r}.")
     version = _latest(session, catalog_id)
     if version is None:
         raise NotFound(f"There is no product line called {catalog_id!r}.")

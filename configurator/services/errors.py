@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 
 class ServiceError(Exception):
     """Base class: `str(error)` is a message fit for the customer."""
@@ -18,15 +16,20 @@ class InvalidSelection(ServiceError, ValueError):
 
 
 class StaleRevision(ServiceError):
-    """Someone saved a newer revision since this one was opened (another tab)."""
+    """Someone saved a newer revision since this one was opened (another tab);
+    `latest_number` is the newest revision's number."""
 
-    def __init__(self, message: str, latest: Any) -> None:
+    def __init__(self, message: str, latest_number: int) -> None:
         super().__init__(message)
-        self.latest = latest
+        self.latest_number = latest_number
 
 
 class NotOrderable(ServiceError):
     """The configuration cannot be ordered as it is (incomplete, outdated...)."""
+
+
+class QuoteChanged(ServiceError):
+    """Someone else changed the quote since it was opened; nothing was saved."""
 
 
 class EmailTaken(ServiceError, ValueError):

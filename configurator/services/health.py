@@ -6,12 +6,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from configurator.services.unit_of_work import unit_of_work
+
 
 def database_reachable(session: Session) -> bool:
     """True when the database answers a trivial query; never raises."""
     try:
-        session.execute(sa.text("SELECT 1"))
+        with unit_of_work(session):  # a failed query is rolled back, leaving the session usable
+            session.execute(sa.text("SELECT 1"))
     except (SQLAlchemyError, OSError):
-        session.rollback()
         return False
     return True

@@ -12,10 +12,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from configurator.services import business, needs, quotes, value
+from configurator.services.business import accounts
+from configurator.services.customer_value import needs, valuation
+from configurator.services.customer_value.figures import CustomerFigures, as_of, is_slipping
+from configurator.services.customer_value.tiers import TierConfig, tier_config
 from configurator.services.errors import NotFound
-from configurator.services.tiers import TierConfig, tier_config
-from configurator.services.value import CustomerFigures
+from configurator.services.quotes import records
 from configurator.store.models import User
 from configurator.store.quotes import AccountContact, BusinessAccount, QuoteRecord
 from configurator.store.types import utcnow
@@ -167,20 +169,20 @@ def customer_insight(
         raise NotFound("There is no such customer.")
     config = config or tier_config()
     now = now or utcnow()
-    figures = value.customer_figures(session, customer, now=now, config=config)
-    slipping = value.is_slipping(config, figures.recency_days, figures.usual_interval_days)
+    figures = valuation.customer_figures(session, customer, now=now, config=config)
+    slipping = is_slipping(config, figures.recency_days, figures.usual_interval_days)
     return CustomerInsight(
         customer=customer,
         figures=figures,
         tier_name=config.tier_name(customer.tier),
         slipping=slipping,
-        account=business.account_of(session, customer),
+        account=accounts.account_of(session, customer),
         needs=needs.profile(session, viewer, customer.id),
     )
 
 
 def _customer_row(user: User, stored: CustomerValue, config: TierConfig, now: datetime):
-    figures = value.as_of(stored, config, now)
+    figures = as_of(stored, config, now)
     interval = figures.usual_interval_days
     return CustomerRow(
         customer=user,
@@ -188,7 +190,7 @@ def _customer_row(user: User, stored: CustomerValue, config: TierConfig, now: da
         figures=figures,
         tier_name=config.tier_name(user.tier),
         usual_interval_days=interval,
-        slipping=value.is_slipping(config, figures.recency_days, interval),
+        slipping=is_slipping(config, figures.recency_days, interval),
     )
 
 
@@ -212,7 +214,7 @@ def _accounts(session: Session, config: TierConfig, now: datetime) -> list[Accou
     accounts = session.scalars(sa.select(BusinessAccount).order_by(BusinessAccount.name)).all()
     result = []
     for account in accounts:
-        figures = value.account_figures(session, account, now=now, config=config)
+        figures = valuation.account_figures(session, account, now=now, config=config)
         result.append(
             AccountRow(account, figures, config.tier_name(figures.tier), _contacts(session, account))
         )
@@ -249,7 +251,7 @@ def _quote_net(session: Session, record: QuoteRecord) -> tuple[Decimal | None, s
     if record.frozen:
         return Decimal(record.frozen["totals"]["net_total"]), record.frozen["currency"]
     try:
-        totals = quotes.to_domain(session, record).price().totals
+        totals = records.to_domain(session, record).price().totals
     except Exception:  # a quote that cannot be priced must not take the dashboard down
         log.warning("quote %s could not be priced for the dashboard", record.number, exc_info=True)
         return None, record.account.currency

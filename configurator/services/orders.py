@@ -13,15 +13,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
-from configurator.services import catalogs, configurations, paging, timeline, value
-from configurator.services.configuring import Selection
+from configurator.services import catalogs, paging, timeline
+from configurator.services.configuring import configurations
+from configurator.services.configuring.recheck import (
+    Recheck,
+    StartingPoint,
+    recheck,
+    starting_point,
+)
+from configurator.services.configuring.selection import Selection
+from configurator.services.customer_value import valuation
 from configurator.services.errors import NotFound, NotOrderable
 from configurator.services.paging import Page
-from configurator.services.recheck import Recheck, recheck
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import CatalogVersion, Order, User
 from configurator.store.types import utcnow
 
 CENT = Decimal("0.01")
+NUMBER_MAX = 32  # far longer than any order number: longer text is never one
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
 
 
@@ -75,6 +84,7 @@ def snapshot_lines(order: Order) -> dict[tuple[str, str], tuple[str, str, Decima
     }
 
 
+@use_case
 def place(
     session: Session,
     owner: User,
@@ -131,13 +141,37 @@ def place(
         },
         now=order.created_at,
     )
-    value.after_order(session, owner, order)  # revenue, RFM and tier include this order
-    _commit_order(session)
+    valuation.after_order(session, owner, order)  # revenue, RFM and tier include this order
     return order
 
 
+@use_case
+def save_and_place(
+    session: Session,
+    owner: User,
+    configuration_id: int,
+    base_number: int,
+    selection: Selection,
+    *,
+    now: datetime | None = None,
+) -> Order:
+    """Save the picks as the next revision (unless unchanged) and order it, as one.
+
+    The customer's "Place order" with picks not saved yet: when the order is
+    refused (NotOrderable, InvalidSelection, StaleRevision), the revision is not
+    kept either, so no half of it is left behind.
+    """
+    revision = configurations.revise(
+        session, owner, configuration_id, base_number, selection, now=now
+    )
+    return place(session, owner, configuration_id, revision.number, now=now)
+
+
 def get(session: Session, viewer: User, number: str) -> Order:
-    """An order its owner (or staff) may see; NotFound otherwise."""
+    """An order its owner (or staff) may see; NotFound otherwise (also for text that
+    cannot be an order number, which never reaches the database)."""
+    if not number.isprintable() or len(number) > NUMBER_MAX:
+        raise NotFound("There is no such order.")
     order = session.scalar(sa.select(Order).where(Order.number == number.strip().upper()))
     if order is None or not (order.owner_id == viewer.id or viewer.is_staff):
         raise NotFound("There is no such order.")
@@ -191,6 +225,23 @@ def recheck_order(
     return order, version, result
 
 
+def start_from(session: Session, viewer: User, number: str) -> StartingPoint:
+    """The configurator starting from one's order, re-checked against today's catalog.
+
+    NotFound for someone else's order; NotOrderable for an order made from a quote.
+    """
+    order, _, result = recheck_order(session, viewer, number)
+    return starting_point(result, f"order {order.number}")
+
+
+def earlier_number(session: Session, order: Order) -> str | None:
+    """The number of the order this one reordered, if it is a reorder."""
+    if order.reorder_of_id is None:
+        return None
+    return session.scalar(sa.select(Order.number).where(Order.id == order.reorder_of_id))
+
+
+@use_case
 def reorder(session: Session, owner: User, number: str, *, now: datetime | None = None) -> Order:
     """Order again exactly what an earlier order had, at today's prices.
 
@@ -228,8 +279,7 @@ def reorder(session: Session, owner: User, number: str, *, now: datetime | None 
         },
         now=again.created_at,
     )
-    value.after_order(session, owner, again)
-    _commit_order(session)
+    valuation.after_order(session, owner, again)
     return again
 
 
@@ -255,12 +305,8 @@ def _new_order(
         **links,
     )
     session.add(order)
-    return order
-
-
-def _commit_order(session: Session) -> None:
     try:
-        session.commit()
+        session.flush()
     except IntegrityError as error:  # a number collision: one in 10^12, say so plainly
-        session.rollback()
         raise NotOrderable("The order could not be placed; please try again.") from error
+    return order

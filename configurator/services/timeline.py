@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from configurator.services import paging
 from configurator.services.errors import NotFound
 from configurator.services.paging import Page
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import Interaction, User
 from configurator.store.types import utcnow
 
@@ -41,7 +42,7 @@ def record(
     actor_id: int | None = None,
     now: datetime | None = None,
 ) -> Interaction:
-    """Add an interaction within the caller's transaction (the caller commits)."""
+    """Add an interaction, within the caller's use case."""
     interaction = Interaction(
         customer_id=customer_id,
         actor_id=actor_id,
@@ -55,6 +56,7 @@ def record(
     return interaction
 
 
+@use_case
 def record_view(
     session: Session,
     customer: User,
@@ -79,7 +81,6 @@ def record_view(
     interaction = record(
         session, customer.id, "viewed", catalog_name, {"catalog_id": catalog_id}, now=now
     )
-    session.commit()
     return interaction
 
 

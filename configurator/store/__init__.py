@@ -1,6 +1,6 @@
-"""Persistence: SQLAlchemy models, sessions and Alembic migrations."""
+"""Persistence: SQLAlchemy models, engines and sessions, Alembic migrations (no Flask)."""
 
-from configurator.store.database import Database, db, make_engine, session_factory
+from configurator.store.database import make_engine, session_factory
 from configurator.store.messages import Message  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.models import (
     Base,
@@ -23,13 +23,11 @@ __all__ = [
     "Base",
     "CatalogVersion",
     "Configuration",
-    "Database",
     "ImmutableRecordError",
     "Interaction",
     "Order",
     "Revision",
     "User",
-    "db",
     "make_engine",
     "session_factory",
 ]

@@ -1,7 +1,8 @@
-"""Engines and sessions: bound to a Flask app with `init_app`, usable without it.
+"""Engines and sessions, for anyone: services, the command line, tests.
 
-Services and the command line get a plain `Session` from `session_factory(url)`;
-views use `db.session`, one session per application context, closed on teardown.
+`session_factory(url)` gives plain SQLAlchemy sessions. The store knows
+nothing of Flask: the web app binds one session per request itself
+(`configurator/web/database.py`).
 """
 
 from __future__ import annotations
@@ -38,39 +39,3 @@ def session_factory(url_or_engine: str | sa.Engine) -> sessionmaker[Session]:
     """A session factory; objects stay readable after commit (views render them)."""
     engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
     return sessionmaker(bind=engine, expire_on_commit=False)
-
-
-class Database:
-    """The Flask binding: one engine per app, one session per app context."""
-
-    extension_key = "configurator.db"
-
-    def init_app(self, app: Any) -> None:
-        """Create the app's engine from DATABASE_URL and close sessions on teardown."""
-        engine = app.config.get("DATABASE_ENGINE") or make_engine(app.config["DATABASE_URL"])
-        app.extensions[self.extension_key] = session_factory(engine)
-        app.teardown_appcontext(self._close)
-
-    @property
-    def session(self) -> Session:
-        """The session of the current application context."""
-        from flask import current_app, g
-
-        if "db_session" not in g:
-            g.db_session = current_app.extensions[self.extension_key]()
-        return g.db_session
-
-    def engine_for(self, app: Any) -> sa.Engine:
-        """The engine bound to `app`."""
-        return app.extensions[self.extension_key].kw["bind"]
-
-    @staticmethod
-    def _close(_exc: BaseException | None) -> None:
-        from flask import g
-
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.close()  # rolls back anything a failed request left open
-
-
-db = Database()

@@ -1,6 +1,6 @@
 """What each customer is worth to the shop, as last computed.
 
-One row per customer who has been valued (see `services/value.py`). The
+One row per customer who has been valued (see `services/customer_value/valuation.py`). The
 customer's tier itself lives on `User.tier`, because that is what the engine
 reads as `customer.tier`; this row keeps the figures the tier came from.
 Recency in days is not stored: it changes every day, so it is derived from

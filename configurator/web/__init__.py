@@ -10,7 +10,7 @@ from flask import Flask, redirect, url_for
 
 from configurator.config import REPO_ROOT, Config
 from configurator.services import jobs
-from configurator.store import db
+from configurator.web.database import db
 from configurator.web.extensions import csrf, htmx, login_manager
 
 
@@ -33,13 +33,13 @@ def create_app(config_class: type = Config, test_config: dict[str, Any] | None =
     htmx.init_app(app)
     login_manager.init_app(app)
 
-    from configurator.services import accounts
+    from configurator.services import users
 
     @login_manager.user_loader
     def load_user(user_id: str):
         """The signed-in user for Flask-Login, or None when the id is stale."""
         try:
-            return accounts.get_user(db.session, int(user_id))
+            return users.get_user(db.session, int(user_id))
         except ValueError:
             return None
 

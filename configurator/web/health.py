@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, jsonify
 
 from configurator.services.health import database_reachable
-from configurator.store import db
+from configurator.web.database import db
 
 
 def health():

@@ -1,5 +1,5 @@
 """Personalization on the configurator page: suggestions on the next open
-features and the "Same as last time" button (see services/personalize.py)."""
+features and the "Same as last time" button (see services/customer_value/personalize.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from flask import Flask
 from flask_login import current_user
 
 from configurator.engine import Catalog
-from configurator.services import personalize
-from configurator.services.configuring import ConfiguratorState
-from configurator.store import db
+from configurator.services import customer_value
+from configurator.services.configuring.page import ConfiguratorState
+from configurator.web.database import db
 
 log = logging.getLogger(__name__)
 
@@ -24,19 +24,21 @@ def suggest_into(catalog: Catalog, state: ConfiguratorState) -> ConfiguratorStat
     customer = _customer()
     facts = customer.facts() if customer is not None else {}
     try:
-        found = personalize.suggest(db.session, customer, catalog, state.selection, facts)
+        found = customer_value.personalize.suggest(
+            db.session, customer, catalog, state.selection, facts
+        )
     except Exception:
         log.warning("no suggestions for %s", catalog.model.id, exc_info=True)
         return state
-    return personalize.attach(state, found)
+    return customer_value.personalize.attach(state, found)
 
 
-def same_as_last_time(catalog_id: str) -> personalize.LastTime | None:
+def same_as_last_time(catalog_id: str) -> customer_value.personalize.LastTime | None:
     """The signed-in customer's newest order or configuration of the product line."""
     customer = _customer()
     if customer is None:
         return None
-    return personalize.last_time(db.session, customer, catalog_id)
+    return customer_value.personalize.last_time(db.session, customer, catalog_id)
 
 
 def register(app: Flask) -> None:

@@ -8,11 +8,13 @@ from typing import Any
 from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
-from configurator.engine import Catalog, SelectionError
-from configurator.services import catalogs, configuring, defaults
-from configurator.services.configuring import ConfiguratorState, FeatureView, Selection
+from configurator.engine import Catalog
+from configurator.services import catalogs, configuring, customer_value
+from configurator.services.configuring.page import ConfiguratorState, FeatureView
+from configurator.services.configuring.selection import Selection
 from configurator.services.errors import NotFound
-from configurator.store import CatalogVersion, db
+from configurator.store import CatalogVersion
+from configurator.web.database import db
 from configurator.web.extensions import htmx
 
 CONFIGURATOR_ID = "configurator"  # the form's id in partials/_configurator.html
@@ -36,13 +38,13 @@ def usual_choices(catalog_id: str) -> dict[str, list[str]]:
     """The signed-in customer's personal defaults for this product line."""
     if not current_user.is_authenticated:
         return {}
-    return defaults.personal_defaults(db.session, current_user, catalog_id)
+    return customer_value.defaults.personal_defaults(db.session, current_user, catalog_id)
 
 
 def posted_selection(catalog: Catalog) -> tuple[Selection, list[str]]:
     """The picks of the submitted form, and messages about fields it had to drop."""
     form = {key: request.form.getlist(key) for key in request.form}
-    return configuring.parse_selection(catalog, form)
+    return configuring.selection.parse_selection(catalog, form)
 
 
 def posted_why() -> tuple[str, str] | None:
@@ -62,23 +64,31 @@ def evaluate(
     problems: list[str] | None = None,
     notice: str | None = None,
 ) -> ConfiguratorState:
-    """Everything the configurator shows, for the current request."""
-    try:
-        return configuring.evaluate(
-            catalog,
-            selection,
-            customer_facts(),
-            usual=usual,
-            explain=posted_why() if request.method == "POST" else None,
-            eager_limit=current_app.config["EAGER_EXPLAIN_LIMIT"],
-            problems=problems,
-            notice=notice,
-        )
-    except SelectionError as error:  # a stored selection the catalog no longer knows
-        cleaned, more = configuring.clean_selection(catalog, selection)
-        return evaluate(
-            catalog, cleaned, usual, problems=(problems or []) + more + [str(error)], notice=notice
-        )
+    """Everything the configurator shows, for the current request and customer."""
+    return evaluate_for(catalog, selection, customer_facts(), usual, problems=problems, notice=notice)
+
+
+def evaluate_for(
+    catalog: Catalog,
+    selection: Selection,
+    facts: dict[str, str],
+    usual: dict[str, list[str]],
+    *,
+    problems: list[str] | None = None,
+    notice: str | None = None,
+) -> ConfiguratorState:
+    """Everything the configurator shows for a customer with these facts (staff
+    configure a quote line for the client account's facts, not their own)."""
+    return configuring.page.evaluate_lenient(
+        catalog,
+        selection,
+        facts,
+        usual=usual,
+        explain=posted_why() if request.method == "POST" else None,
+        eager_limit=current_app.config["EAGER_EXPLAIN_LIMIT"],
+        problems=problems,
+        notice=notice,
+    )
 
 
 def respond(template: str, status: int = 200, **context: Any):
@@ -117,7 +127,7 @@ def changed_features(state: ConfiguratorState, form) -> list[FeatureView]:
     for _, _, features in state.dimensions:
         for feature in features:
             shown = form.get(SHOWN_PREFIX + feature.id)
-            posted = set(form.getlist(configuring.FIELD_PREFIX + feature.id)) - {""}
+            posted = set(form.getlist(configuring.selection.FIELD_PREFIX + feature.id)) - {""}
             chosen = {option.id for option in feature.chosen}
             if shown != feature.digest or posted != chosen:
                 changed.append(feature)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from api_factories import ApiClient, gen_token
 
-from configurator.store import db
+from configurator.web.database import db
 from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_order, gen_user
 
 

@@ -5,8 +5,8 @@ import pytest
 from api_factories import ApiClient, gen_token
 
 from configurator.services import api_tokens
-from configurator.services.accounts import get_user
-from configurator.store import db
+from configurator.services.users import get_user
+from configurator.web.database import db
 from tests.helpers import COMPLETE_BIKE, gen_user
 
 SELECTION = {"selection": COMPLETE_BIKE}

@@ -6,7 +6,7 @@ import pytest
 from api_factories import ApiClient, gen_token
 
 from configurator.services import catalogs
-from configurator.store import db
+from configurator.web.database import db
 from tests.conftest import DATA
 from tests.helpers import COMPLETE_BIKE, gen_user
 
@@ -185,7 +185,7 @@ def test_unknown_body_fields_are_refused(api):
 
 def test_catalog_read_scope_is_enough_for_the_configurator(app, anna):
     with app.app_context():
-        from configurator.services.accounts import get_user
+        from configurator.services.users import get_user
 
         token = gen_token(db.session, get_user(db.session, anna["id"]), ["catalog:read"])
     api = ApiClient(app, token)

@@ -44,9 +44,10 @@ def fuzz_target(tmp_path_factory):
     configuration, an order and a sent quote; tokens for them and for sales."""
     from configurator.config import TestConfig
     from configurator.services import catalogs, quotes
-    from configurator.store import db, make_engine
+    from configurator.store import make_engine
     from configurator.store.migrate import upgrade
     from configurator.web import create_app
+    from configurator.web.database import db
 
     url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
     engine = make_engine(url)
@@ -58,9 +59,9 @@ def fuzz_target(tmp_path_factory):
         account, user = gen_account(db.session, contact_email="fuzz@example.com")
         configuration = gen_configuration(db.session, user)
         order = gen_order(db.session, user)
-        quote = quotes.create(db.session, sales, account.id)
-        quotes.add_line(db.session, sales, quote.id, "test-bike", BIKE, 2)
-        quotes.send(db.session, sales, quote.id)
+        quote = quotes.drafts.create(db.session, sales, account.id)
+        quotes.lines.add_line(db.session, sales, quote.id, "test-bike", BIKE, 2)
+        quotes.sending.send(db.session, sales, quote.id)
         TOKENS.update(customer=gen_token(db.session, user), staff=gen_token(db.session, sales))
         KNOWN.update(
             catalog_id="test-bike",

@@ -3,7 +3,7 @@
 from api_factories import ApiClient
 
 from configurator.services import catalogs
-from configurator.store import db
+from configurator.web.database import db
 from tests.conftest import DATA
 from tests.helpers import CARBON_BIKE
 

@@ -7,7 +7,7 @@ import pytest
 from api_factories import ApiClient, gen_token
 
 from configurator.services import api_tokens, quotes
-from configurator.store import db
+from configurator.web.database import db
 from tests.services.quote_factories import BIKE, CARBON, gen_account, gen_staff
 
 
@@ -17,12 +17,12 @@ def deal(app):
     with app.app_context():
         sales = gen_staff(db.session, "staff", "sales@shop.example")
         account, contact = gen_account(db.session, contact_email="buyer@acme.example")
-        sent = quotes.create(db.session, sales, account.id)
-        quotes.add_line(db.session, sales, sent.id, "test-bike", BIKE, 2)
-        quotes.add_line(db.session, sales, sent.id, "test-bike", CARBON, 1)
-        sent = quotes.send(db.session, sales, sent.id)
-        draft = quotes.create(db.session, sales, account.id)
-        quotes.add_line(db.session, sales, draft.id, "test-bike", BIKE, 5)
+        sent = quotes.drafts.create(db.session, sales, account.id)
+        quotes.lines.add_line(db.session, sales, sent.id, "test-bike", BIKE, 2)
+        quotes.lines.add_line(db.session, sales, sent.id, "test-bike", CARBON, 1)
+        sent = quotes.sending.send(db.session, sales, sent.id)
+        draft = quotes.drafts.create(db.session, sales, account.id)
+        quotes.lines.add_line(db.session, sales, draft.id, "test-bike", BIKE, 5)
         _, other_contact = gen_account(
             db.session, "Other AB", contact_email="buyer@other.example"
         )
@@ -83,7 +83,7 @@ def test_the_buyer_declines_with_a_reason(deal):
 
 def test_an_expired_quote_cannot_be_accepted(app, deal):
     with app.app_context():
-        record = quotes.load(db.session, gen_staff(db.session, "manager"), deal["sent"]).record
+        record = quotes.records.load(db.session, gen_staff(db.session, "manager"), deal["sent"]).record
         record.valid_until = record.valid_until - timedelta(days=400)
         db.session.commit()
     response = deal["buyer"].post(f"/api/quotes/{deal['sent']}/accept", {})
@@ -151,7 +151,7 @@ def test_an_accepted_quote_ordered_by_sales_shows_in_the_buyers_orders(app, deal
     deal["buyer"].post(f"/api/quotes/{deal['sent']}/accept", {})
     with app.app_context():
         sales = api_tokens.user_by_email(db.session, "sales@shop.example")
-        number = quotes.convert_to_order(db.session, sales, deal["sent"]).number
+        number = quotes.answers.convert_to_order(db.session, sales, deal["sent"]).number
     (order,) = deal["buyer"].get("/api/orders").get_json()["items"]
     assert order["number"] == number and order["total"] == "1279.85"
     assert order["catalog"]["name"] == f"Quote {deal['number']}"

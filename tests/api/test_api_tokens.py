@@ -139,7 +139,7 @@ def test_revoking_on_the_page_stops_the_token(app, client, auth):
     page = _create_on_the_page(client).get_data(as_text=True)
     raw = page.split('<code class="secret">')[1].split("</code>")[0]
     with app.app_context():
-        from configurator.store import db
+        from configurator.web.database import db
 
         (token,) = db.session.scalars(sa.select(ApiToken)).all()
     response = client.post(f"/account/tokens/{token.id}/revoke")

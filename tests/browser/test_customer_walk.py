@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from configurator.services import catalogs
-from configurator.store import db
+from configurator.web.database import db
 from tests.browser.waits import htmx_answer
 from tests.conftest import DATA
 

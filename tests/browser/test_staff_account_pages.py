@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from configurator.services import quotes
-from configurator.store import db
+from configurator.web.database import db
 from tests.helpers import gen_user
 from tests.services.quote_factories import BIKE, gen_account, gen_staff
 
@@ -24,8 +24,8 @@ def shop(app):
         sales = gen_staff(session, "staff", "sales@shop.example")
         gen_user(session, "lena@nord.example", name="Lena Berg")
         account, _ = gen_account(session, contact_email="buyer@acme.example")
-        draft = quotes.create(session, sales, account.id)
-        quotes.add_line(session, sales, draft.id, "test-bike", BIKE, 2)
+        draft = quotes.drafts.create(session, sales, account.id)
+        quotes.lines.add_line(session, sales, draft.id, "test-bike", BIKE, 2)
         return draft.id
 
 

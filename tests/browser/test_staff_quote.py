@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from configurator.services import catalogs
-from configurator.store import db
+from configurator.web.database import db
 from tests.browser.waits import htmx_answer
 from tests.helpers import gen_configuration
 from tests.services.quote_factories import BIKE, gen_account, gen_breaks, gen_staff

@@ -36,13 +36,13 @@ def gen_account(
     contact_email: str | None = None,
 ) -> tuple[BusinessAccount, object]:
     """An account with one decision-maker contact and, unless None, 10 % off the test bike."""
-    account = business.create_account(session, name, country, terms="Payment in 30 days.")
+    account = business.accounts.create_account(session, name, country, terms="Payment in 30 days.")
     contact = gen_user(session, contact_email, segment="business", name=f"{name} buyer")
-    business.add_contact(session, account, contact, "decision_maker")
+    business.accounts.add_contact(session, account, contact, "decision_maker")
     if percent_off is not None:
-        business.set_percent_off(session, account, "test-bike", Decimal(percent_off))
+        business.terms.set_percent_off(session, account, "test-bike", Decimal(percent_off))
     if carbon_price is not None:
-        business.set_option_price(session, account, "test-bike", "frame", "carbon",
+        business.terms.set_option_price(session, account, "test-bike", "frame", "carbon",
                                   Decimal(carbon_price))
     session.commit()
     return account, contact
@@ -50,5 +50,5 @@ def gen_account(
 
 def gen_breaks(session, *tiers: tuple[int, str], catalog_id: str = "test-bike") -> None:
     """Our quantity breaks of the test bike: (minimum quantity, percent off)."""
-    business.set_quantity_breaks(session, catalog_id, [(m, Decimal(p)) for m, p in tiers])
+    business.terms.set_quantity_breaks(session, catalog_id, [(m, Decimal(p)) for m, p in tiers])
     session.commit()

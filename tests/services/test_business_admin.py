@@ -13,15 +13,15 @@ import sqlalchemy as sa
 
 from configurator.quoting import ApprovalRequired, Discount, PricingError
 from configurator.quoting.pricing import LineKind
-from configurator.services import business, business_admin, business_prices, quotes
-from configurator.services.business import InvalidAccountData
+from configurator.services import business, quotes
+from configurator.services.business.accounts import InvalidAccountData
 from configurator.services.errors import NotFound
 from configurator.store.models import User
 from configurator.store.quotes import AccountContact, AccountEvent, PriceListEntry
 from tests.helpers import gen_user
 from tests.services.quote_factories import BIKE, CARBON, gen_account, gen_staff
 
-Fields = business_admin.AccountFields
+Fields = business.admin.AccountFields
 
 
 def events(session, account_id: int) -> list[tuple[str, str, str]]:
@@ -41,7 +41,7 @@ def people(session):
 def test_a_manager_opens_an_account_with_the_configured_default_threshold(
         session, people, monkeypatch):
     monkeypatch.setenv("QUOTE_APPROVAL_THRESHOLD", "7.5")
-    account = business_admin.open_account(
+    account = business.admin.open_account(
         session, people["manager"], Fields("  Nord   AB ", "se", vat_id="SE123", validity_days="14"))
     assert (account.name, account.country, account.vat_id, account.validity_days) == (
         "Nord AB", "SE", "SE123", 14)
@@ -50,10 +50,10 @@ def test_a_manager_opens_an_account_with_the_configured_default_threshold(
 
 
 def test_an_explicit_threshold_wins_and_an_edit_is_on_the_timeline(session, people):
-    account = business_admin.open_account(
+    account = business.admin.open_account(
         session, people["admin"], Fields("Nord AB", "SE", approval_threshold="12"))
     assert account.approval_threshold == Decimal(12)
-    business_admin.update_account(session, people["manager"], account.id, Fields(
+    business.admin.update_account(session, people["manager"], account.id, Fields(
         "Nord AB", "SE", approval_threshold="20", validity_days="30"))
     session.expire_all()
     assert account.approval_threshold == Decimal(20)
@@ -77,23 +77,23 @@ def test_an_explicit_threshold_wins_and_an_edit_is_on_the_timeline(session, peop
 ])
 def test_bad_account_details_are_refused_with_the_reason(session, people, fields, message):
     with pytest.raises(InvalidAccountData, match=message):
-        business_admin.open_account(session, people["manager"], fields)
+        business.admin.open_account(session, people["manager"], fields)
 
 
 def test_two_accounts_cannot_share_a_name(session, people):
-    business_admin.open_account(session, people["manager"], Fields("ACME GmbH", "DE"))
+    business.admin.open_account(session, people["manager"], Fields("ACME GmbH", "DE"))
     with pytest.raises(InvalidAccountData, match="already an account called"):
-        business_admin.open_account(session, people["manager"], Fields("acme gmbh", "DE"))
+        business.admin.open_account(session, people["manager"], Fields("acme gmbh", "DE"))
 
 
 def test_sales_staff_read_but_do_not_change_accounts_and_customers_see_nothing(session, people):
     account, contact = gen_account(session, contact_email="buyer@acme.example")
-    with pytest.raises(business_admin.NotAllowed):
-        business_admin.update_account(session, people["staff"], account.id, Fields("New", "DE"))
-    with pytest.raises(business_admin.NotAllowed):
-        business_prices.set_line_discount(session, people["staff"], account.id, "test-bike", "50")
+    with pytest.raises(business.admin.NotAllowed):
+        business.admin.update_account(session, people["staff"], account.id, Fields("New", "DE"))
+    with pytest.raises(business.admin.NotAllowed):
+        business.prices.set_line_discount(session, people["staff"], account.id, "test-bike", "50")
     with pytest.raises(NotFound):
-        business_admin.open_account(session, contact, Fields("Mine", "DE"))
+        business.admin.open_account(session, contact, Fields("Mine", "DE"))
     assert events(session, account.id) == []
 
 
@@ -101,15 +101,15 @@ def test_contacts_are_invited_created_given_roles_and_removed(session, people, b
     account, _ = gen_account(session, contact_email="first@acme.example")
     manager = people["manager"]
     gen_user(session, "eva@acme.example", name="Eva")
-    invited = business_admin.invite_contact(session, manager, account.id, " EVA@acme.example ",
+    invited = business.admin.invite_contact(session, manager, account.id, " EVA@acme.example ",
                                             "finance")
     assert (invited.user.email, invited.contact_role) == ("eva@acme.example", "finance")
-    created, password = business_admin.create_contact(
+    created, password = business.admin.create_contact(
         session, manager, account.id, "tom@acme.example", "Tom Tech", "technical")
     assert created.user.check_password(password) and len(password) >= 12
     assert created.user.role == "customer"
-    business_admin.change_contact_role(session, manager, account.id, invited.id, "buyer")
-    business_admin.remove_contact(session, manager, account.id, created.id)
+    business.admin.change_contact_role(session, manager, account.id, invited.id, "buyer")
+    business.admin.remove_contact(session, manager, account.id, created.id)
     roles = {c.user.email: c.contact_role for c in session.scalars(
         sa.select(AccountContact).where(AccountContact.account_id == account.id))}
     assert roles == {"first@acme.example": "decision_maker", "eva@acme.example": "buyer"}
@@ -130,19 +130,19 @@ def test_bad_invitations_are_refused(session, people, email, role, message):
     gen_account(session, "Other", contact_email="other@other.example")
     gen_user(session, "eva@acme.example")
     with pytest.raises(InvalidAccountData, match=message):
-        business_admin.invite_contact(session, people["manager"], account.id, email, role)
+        business.admin.invite_contact(session, people["manager"], account.id, email, role)
 
 
 def test_creating_a_contact_for_a_taken_email_or_without_a_name_is_refused(session, people):
     account, _ = gen_account(session, contact_email="first@acme.example")
     with pytest.raises(InvalidAccountData, match="already has a user"):
-        business_admin.create_contact(session, people["manager"], account.id,
+        business.admin.create_contact(session, people["manager"], account.id,
                                       "first@acme.example", "Again", "buyer")
     with pytest.raises(InvalidAccountData, match="name is required"):
-        business_admin.create_contact(session, people["manager"], account.id,
+        business.admin.create_contact(session, people["manager"], account.id,
                                       "new@acme.example", "  ", "buyer")
     with pytest.raises(InvalidAccountData, match="not an email"):
-        business_admin.create_contact(session, people["manager"], account.id,
+        business.admin.create_contact(session, people["manager"], account.id,
                                       "not-an-email", "New", "buyer")
 
 
@@ -150,7 +150,7 @@ def test_a_contact_of_another_account_cannot_be_changed_through_this_one(session
     account, _ = gen_account(session, contact_email="first@acme.example")
     other, _ = gen_account(session, "Other", contact_email="other@other.example")
     with pytest.raises(NotFound):
-        business_admin.remove_contact(session, people["manager"], account.id,
+        business.admin.remove_contact(session, people["manager"], account.id,
                                       other.contacts[0].id)
 
 
@@ -158,25 +158,25 @@ def test_the_price_list_takes_options_from_the_catalog_and_reaches_new_quotes(
         session, people, bike):
     account, _ = gen_account(session, percent_off=None, contact_email="b@acme.example")
     manager = people["admin"]
-    business_prices.set_line_discount(session, manager, account.id, "test-bike", "12,5 %")
-    business_prices.set_fixed_option_price(session, manager, account.id, "test-bike",
+    business.prices.set_line_discount(session, manager, account.id, "test-bike", "12,5 %")
+    business.prices.set_fixed_option_price(session, manager, account.id, "test-bike",
                                            "frame=carbon", "600")
-    terms = business.pricing_terms(session, account)
+    terms = business.terms.pricing_terms(session, account)
     assert terms.price_list.percent_off == {"test-bike": Decimal("12.50")}
     assert terms.price_list.option_prices == {("test-bike", "frame", "carbon"): Decimal("600.00")}
     details = [d for a, _, d in events(session, account.id)]
     assert len(details) == 2 and "list price 640" in details[1]
-    quote = quotes.create(session, people["staff"], account.id)
-    quotes.add_line(session, people["staff"], quote.id, "test-bike", CARBON, 1)
+    quote = quotes.drafts.create(session, people["staff"], account.id)
+    quotes.lines.add_line(session, people["staff"], quote.id, "test-bike", CARBON, 1)
     # The fixed carbon price is net; the other options (150 + 10 + 25) get 12.5 % off,
     # unrounded until the line net.
-    build = quotes.load(session, people["staff"], quote.id).quote.price().lines["L1"]
+    build = quotes.records.load(session, people["staff"], quote.id).quote.price().lines["L1"]
     assert build.steps[0].amount == Decimal("825.00")
     assert build.steps[1].amount == Decimal("761.875")
     assert build.net == Decimal("761.88")
     entry = session.scalar(sa.select(PriceListEntry).where(PriceListEntry.option == "carbon"))
-    business_prices.remove_price_entry(session, manager, account.id, entry.id)
-    assert business.pricing_terms(session, account).price_list.option_prices == {}
+    business.prices.remove_price_entry(session, manager, account.id, entry.id)
+    assert business.terms.pricing_terms(session, account).price_list.option_prices == {}
 
 
 @pytest.mark.parametrize(("catalog", "option", "price", "message"), [
@@ -190,7 +190,7 @@ def test_the_price_list_takes_options_from_the_catalog_and_reaches_new_quotes(
 def test_bad_option_prices_are_refused(session, people, bike, catalog, option, price, message):
     account, _ = gen_account(session, percent_off=None, contact_email="b@acme.example")
     with pytest.raises(InvalidAccountData, match=message):
-        business_prices.set_fixed_option_price(session, people["manager"], account.id, catalog,
+        business.prices.set_fixed_option_price(session, people["manager"], account.id, catalog,
                                                option, price)
     assert account.price_entries == []
 
@@ -199,18 +199,18 @@ def test_a_price_list_entry_of_another_account_cannot_be_removed(session, people
     account, _ = gen_account(session, contact_email="a@acme.example")
     other, _ = gen_account(session, "Other", contact_email="o@other.example")
     with pytest.raises(NotFound):
-        business_prices.remove_price_entry(session, people["manager"], account.id,
+        business.prices.remove_price_entry(session, people["manager"], account.id,
                                            other.price_entries[0].id)
 
 
 def test_quantity_breaks_are_saved_from_typed_rows(session, people, bike):
-    business_prices.set_breaks(session, people["manager"], "test-bike",
+    business.prices.set_breaks(session, people["manager"], "test-bike",
                                [("50", "8"), ("", ""), ("10", "5")], "range")
-    grouped = business_prices.breaks_by_catalog(session, people["staff"])
+    grouped = business.prices.breaks_by_catalog(session, people["staff"])
     assert [(t.min_quantity, t.percent_off) for t in grouped["test-bike"]] == [
         (1, Decimal(0)), (10, Decimal(5)), (50, Decimal(8))]
-    business_prices.set_breaks(session, people["manager"], "test-bike", [("", "")], "range")
-    assert business_prices.breaks_by_catalog(session, people["staff"]) == {}
+    business.prices.set_breaks(session, people["manager"], "test-bike", [("", "")], "range")
+    assert business.prices.breaks_by_catalog(session, people["staff"]) == {}
 
 
 @pytest.mark.parametrize(("rows", "mode", "message"), [
@@ -222,46 +222,46 @@ def test_quantity_breaks_are_saved_from_typed_rows(session, people, bike):
 ])
 def test_bad_quantity_breaks_are_refused(session, people, bike, rows, mode, message):
     with pytest.raises(InvalidAccountData, match=message):
-        business_prices.set_breaks(session, people["manager"], "test-bike", rows, mode)
+        business.prices.set_breaks(session, people["manager"], "test-bike", rows, mode)
 
 
 def test_the_accounts_threshold_decides_when_a_manager_must_approve(session, people, bike):
     account, _ = gen_account(session, contact_email="b@acme.example")
     sales = people["staff"]
-    quote = quotes.create(session, sales, account.id)
-    quotes.add_line(session, sales, quote.id, "test-bike", BIKE, 1)
-    quotes.set_discount(session, sales, quote.id,
+    quote = quotes.drafts.create(session, sales, account.id)
+    quotes.lines.add_line(session, sales, quote.id, "test-bike", BIKE, 1)
+    quotes.drafts.set_discount(session, sales, quote.id,
                         Discount.percent_off(Decimal(12)))
     with pytest.raises(ApprovalRequired):
-        quotes.send(session, sales, quote.id)
-    business_admin.update_account(session, people["manager"], account.id, Fields(
+        quotes.sending.send(session, sales, quote.id)
+    business.admin.update_account(session, people["manager"], account.id, Fields(
         account.name, "DE", approval_threshold="15", validity_days="30"))
-    assert not quotes.needs_approval(quotes.load(session, sales, quote.id), sales)
-    assert quotes.send(session, sales, quote.id).status == "sent"
+    assert not quotes.approvals.needs_approval(quotes.records.load(session, sales, quote.id), sales)
+    assert quotes.sending.send(session, sales, quote.id).status == "sent"
 
 
 def test_optional_and_alternative_lines_are_priced_but_not_in_the_totals(session, people, bike):
     account, contact = gen_account(session, percent_off=None, contact_email="b@acme.example")
     sales = people["staff"]
-    quote = quotes.create(session, sales, account.id)
-    quotes.add_line(session, sales, quote.id, "test-bike", BIKE, 2)
-    quotes.add_line(session, sales, quote.id, "test-bike", CARBON, 1, kind=LineKind.OPTIONAL)
-    quotes.add_line(session, sales, quote.id, "test-bike", CARBON, 2,
+    quote = quotes.drafts.create(session, sales, account.id)
+    quotes.lines.add_line(session, sales, quote.id, "test-bike", BIKE, 2)
+    quotes.lines.add_line(session, sales, quote.id, "test-bike", CARBON, 1, kind=LineKind.OPTIONAL)
+    quotes.lines.add_line(session, sales, quote.id, "test-bike", CARBON, 2,
                     kind=LineKind.ALTERNATIVE, alternative_to="L1")
-    priced = quotes.load(session, sales, quote.id).quote.price()
+    priced = quotes.records.load(session, sales, quote.id).quote.price()
     assert priced.totals.subtotal == Decimal("370.00")  # only L1: 2 x 185
     assert priced.totals.not_in_totals == Decimal("2475.00")  # 825 + 2 x 825
     stored = {line.line_id: (line.kind, line.alternative_to)
-              for line in quotes.load(session, sales, quote.id).record.lines}
+              for line in quotes.records.load(session, sales, quote.id).record.lines}
     assert stored == {"L1": ("included", None), "L2": ("optional", None),
                       "L3": ("alternative", "L1")}
-    quotes.change_line(session, sales, quote.id, "L2", quantity=1, discount=None,
+    quotes.lines.change_line(session, sales, quote.id, "L2", quantity=1, discount=None,
                        kind=LineKind.INCLUDED)
-    assert quotes.load(session, sales, quote.id).quote.price().totals.subtotal == Decimal(
+    assert quotes.records.load(session, sales, quote.id).quote.price().totals.subtotal == Decimal(
         "1195.00")
-    quotes.send(session, sales, quote.id)
-    quotes.accept(session, contact, quote.id)
-    order = quotes.convert_to_order(session, sales, quote.id)
+    quotes.sending.send(session, sales, quote.id)
+    quotes.answers.accept(session, contact, quote.id)
+    order = quotes.answers.convert_to_order(session, sales, quote.id)
     # The order holds the included lines (and the tax), never the alternative.
     assert [line["feature"] for line in order.snapshot["lines"]] == ["L1", "L2", "tax"]
 
@@ -275,23 +275,23 @@ def test_optional_and_alternative_lines_are_priced_but_not_in_the_totals(session
 def test_bad_line_kinds_are_refused(session, people, bike, kind, target, message):
     account, _ = gen_account(session, percent_off=None, contact_email="b@acme.example")
     sales = people["staff"]
-    quote = quotes.create(session, sales, account.id)
-    quotes.add_line(session, sales, quote.id, "test-bike", BIKE, 1)
-    quotes.add_line(session, sales, quote.id, "test-bike", BIKE, 1, kind=LineKind.OPTIONAL)
+    quote = quotes.drafts.create(session, sales, account.id)
+    quotes.lines.add_line(session, sales, quote.id, "test-bike", BIKE, 1)
+    quotes.lines.add_line(session, sales, quote.id, "test-bike", BIKE, 1, kind=LineKind.OPTIONAL)
     with pytest.raises(PricingError, match=message):
-        quotes.add_line(session, sales, quote.id, "test-bike", CARBON, 1, kind=kind,
+        quotes.lines.add_line(session, sales, quote.id, "test-bike", CARBON, 1, kind=kind,
                         alternative_to=target)
 
 
 def test_a_line_with_alternatives_stays_included(session, people, bike):
     account, _ = gen_account(session, percent_off=None, contact_email="b@acme.example")
     sales = people["staff"]
-    quote = quotes.create(session, sales, account.id)
-    quotes.add_line(session, sales, quote.id, "test-bike", BIKE, 1)
-    quotes.add_line(session, sales, quote.id, "test-bike", CARBON, 1,
+    quote = quotes.drafts.create(session, sales, account.id)
+    quotes.lines.add_line(session, sales, quote.id, "test-bike", BIKE, 1)
+    quotes.lines.add_line(session, sales, quote.id, "test-bike", CARBON, 1,
                     kind=LineKind.ALTERNATIVE, alternative_to="L1")
     with pytest.raises(PricingError, match="has alternatives"):
-        quotes.change_line(session, sales, quote.id, "L1", quantity=1, discount=None,
+        quotes.lines.change_line(session, sales, quote.id, "L1", quantity=1, discount=None,
                            kind=LineKind.OPTIONAL)
 
 
@@ -299,32 +299,32 @@ def test_an_accounts_own_breaks_replace_ours_for_that_product_line_only(session,
     account, _ = gen_account(session, percent_off=None, contact_email="a@acme.example")
     other, _ = gen_account(session, "Other", percent_off=None, contact_email="o@other.example")
     manager = people["manager"]
-    business_prices.set_breaks(session, manager, "test-bike", [("10", "5")], "range")
-    business_prices.set_breaks(session, manager, "test-bike", [("5", "7"), ("20", "12")],
+    business.prices.set_breaks(session, manager, "test-bike", [("10", "5")], "range")
+    business.prices.set_breaks(session, manager, "test-bike", [("5", "7"), ("20", "12")],
                                "range", account_id=account.id)
 
     def tiers(acct):
-        found = business.pricing_terms(session, acct).break_for("test-bike")
+        found = business.terms.pricing_terms(session, acct).break_for("test-bike")
         return [(t.min_quantity, t.discount.percent) for t in found.tiers]
 
     assert tiers(account) == [(1, Decimal(0)), (5, Decimal(7)), (20, Decimal(12))]
     assert tiers(other) == [(1, Decimal(0)), (10, Decimal(5))]
     # Ours are changed without touching the account's own, and the other way round.
-    business_prices.set_breaks(session, manager, "test-bike", [("10", "6")], "range")
+    business.prices.set_breaks(session, manager, "test-bike", [("10", "6")], "range")
     assert tiers(account)[1] == (5, Decimal(7))
-    assert business_prices.breaks_by_catalog(session, people["staff"], account.id)["test-bike"]
+    assert business.prices.breaks_by_catalog(session, people["staff"], account.id)["test-bike"]
     assert events(session, account.id)[-1][0] == "quantity breaks changed"
-    business_prices.set_breaks(session, manager, "test-bike", [], "range", account_id=account.id)
+    business.prices.set_breaks(session, manager, "test-bike", [], "range", account_id=account.id)
     assert tiers(account) == [(1, Decimal(0)), (10, Decimal(6))]
     assert events(session, account.id)[-1][2] == "ours apply again"
 
 
 def test_a_quote_prices_with_the_accounts_own_breaks(session, people, bike):
     account, _ = gen_account(session, percent_off=None, contact_email="a@acme.example")
-    business_prices.set_breaks(session, people["manager"], "test-bike", [("10", "5")], "range")
-    business_prices.set_breaks(session, people["manager"], "test-bike", [("2", "10")], "range",
+    business.prices.set_breaks(session, people["manager"], "test-bike", [("10", "5")], "range")
+    business.prices.set_breaks(session, people["manager"], "test-bike", [("2", "10")], "range",
                                account_id=account.id)
-    quote = quotes.create(session, people["staff"], account.id)
-    quotes.add_line(session, people["staff"], quote.id, "test-bike", BIKE, 2)
-    line = quotes.load(session, people["staff"], quote.id).quote.price().lines["L1"]
+    quote = quotes.drafts.create(session, people["staff"], account.id)
+    quotes.lines.add_line(session, people["staff"], quote.id, "test-bike", BIKE, 2)
+    line = quotes.records.load(session, people["staff"], quote.id).quote.price().lines["L1"]
     assert line.net == Decimal("333.00")  # 2 x 185.00 - 10 % (its own tier from 2)

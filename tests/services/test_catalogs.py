@@ -2,7 +2,8 @@
 
 import pytest
 
-from configurator.services import catalogs, configurations
+from configurator.services import catalogs
+from configurator.services.configuring import configurations
 from configurator.services.errors import CatalogProblem, NotFound
 from tests.conftest import DATA
 from tests.helpers import gen_configuration, gen_user
@@ -54,3 +55,9 @@ def test_a_broken_catalog_is_refused_with_its_problems(session, tmp_path):
 def test_unknown_catalog(session):
     with pytest.raises(NotFound):
         catalogs.current(session, "nope")
+
+
+@pytest.mark.parametrize("catalog_id", ["test-bike\x00", "x" * 65, "tab\there"])
+def test_text_that_cannot_be_a_catalog_id_is_not_found(session, bike, catalog_id):
+    with pytest.raises(NotFound, match="no product line"):
+        catalogs.current(session, catalog_id)

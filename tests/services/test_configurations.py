@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from configurator.services import catalogs, configurations
+from configurator.services import catalogs, configuring
+from configurator.services.configuring import configurations
 from configurator.services.errors import InvalidSelection, NotFound, StaleRevision
 from configurator.store.types import utcnow
 from tests.conftest import DATA
@@ -52,7 +53,7 @@ def test_a_stale_revision_from_another_tab_is_refused_and_nothing_lost(session, 
     configurations.revise(session, owner, configuration.id, 1, STEEL_BIKE)  # tab A
     with pytest.raises(StaleRevision) as caught:  # tab B still thinks revision 1 is newest
         configurations.revise(session, owner, configuration.id, 1, CARBON_BIKE)
-    assert caught.value.latest.number == 2
+    assert caught.value.latest_number == 2
     assert "Revision 2" in str(caught.value)
     assert configurations.latest_revision(session, configuration).selection == STEEL_BIKE
     # Tab B saves again on top of what it now knows:
@@ -73,7 +74,7 @@ def test_diff_names_what_changed(session, bike):
     owner = gen_user(session)
     configuration = gen_configuration(session, owner)
     configurations.revise(session, owner, configuration.id, 1, dict(CARBON_BIKE, extras=["bell"]))
-    diff = configurations.diff(session, owner, configuration.id, 2, 1)
+    diff = configuring.diff.diff(session, owner, configuration.id, 2, 1)
     changes = {c.feature_name: (c.before, c.after) for c in diff.changes}
     assert changes == {
         "Frame": (["Aluminium"], ["Carbon"]),
@@ -101,7 +102,7 @@ def test_another_customer_can_neither_see_nor_change(session, bike):
     for call in (
         lambda: configurations.get(session, other, configuration.id),
         lambda: configurations.revisions(session, other, configuration.id),
-        lambda: configurations.diff(session, other, configuration.id, 1, 1),
+        lambda: configuring.diff.diff(session, other, configuration.id, 1, 1),
         lambda: configurations.revise(session, other, configuration.id, 1, STEEL_BIKE),
         lambda: configurations.create(
             session, other, "test-bike", "x", COMPLETE_BIKE, derived_from_id=configuration.id

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from configurator.services import business, catalogs, insights, orders, quotes, value
+from configurator.services import business, catalogs, customer_value, insights, orders, quotes
+from configurator.services.customer_value.tiers import parse_tier_config
 from configurator.services.errors import NotFound
-from configurator.services.tiers import parse_tier_config
 from configurator.store.types import utcnow
 from tests.helpers import gen_configuration, gen_order, gen_user
 from tests.services.quote_factories import BIKE, CARBON, gen_account, gen_staff
@@ -26,28 +26,28 @@ def shop(session):
 
 
 def sent(session, shop, selection, quantity):
-    record = quotes.create(session, shop["sales"], shop["account"].id)
-    record = quotes.add_line(session, shop["sales"], record.id, "test-bike", selection, quantity)
-    return quotes.send(session, shop["sales"], record.id)
+    record = quotes.drafts.create(session, shop["sales"], shop["account"].id)
+    record = quotes.lines.add_line(session, shop["sales"], record.id, "test-bike", selection, quantity)
+    return quotes.sending.send(session, shop["sales"], record.id)
 
 
 def test_an_order_from_a_quote_has_the_quotes_margin(session, shop):
     record = sent(session, shop, BIKE, 2)
-    quotes.accept(session, shop["contact"], record.id)
-    order = quotes.convert_to_order(session, shop["sales"], record.id)
+    quotes.answers.accept(session, shop["contact"], record.id)
+    order = quotes.answers.convert_to_order(session, shop["sales"], record.id)
     # Net 2 x 185.00 less 10 % = 333.00; cost 2 x (50 + 12 + 4 + 20) = 172.00.
-    assert value.order_margin(order) == Decimal("161.00")
+    assert customer_value.margins.order_margin(order) == Decimal("161.00")
 
 
 def test_open_quotes_by_net_value_and_key_contacts(session, shop):
     small = sent(session, shop, BIKE, 1)  # 166.50 net
     big = sent(session, shop, CARBON, 1)  # 825.00 less 10 % = 742.50 net
-    draft = quotes.create(session, shop["sales"], shop["account"].id)
+    draft = quotes.drafts.create(session, shop["sales"], shop["account"].id)
     ordered = sent(session, shop, BIKE, 3)
-    quotes.accept(session, shop["contact"], ordered.id)
-    quotes.convert_to_order(session, shop["sales"], ordered.id)
+    quotes.answers.accept(session, shop["contact"], ordered.id)
+    quotes.answers.convert_to_order(session, shop["sales"], ordered.id)
     buyer = gen_user(session, segment="business", name="Big Buyer")
-    business.add_contact(session, shop["account"], buyer, "buyer")
+    business.accounts.add_contact(session, shop["account"], buyer, "buyer")
     session.commit()
     gen_order(session, buyer, BIKE)  # 185.00 from the shop
     board = insights.dashboard(session, shop["sales"], config=CONFIG)
@@ -73,7 +73,7 @@ def test_slipping_away_and_sorting(session, bike):
         orders.place(session, lapsed, gen_configuration(session, lapsed).id, now=start + timedelta(days=day))
     for day in (0, 200, 395):
         orders.place(session, regular, gen_configuration(session, regular).id, now=start + timedelta(days=day))
-    value.recompute_all(session, config=CONFIG)
+    customer_value.valuation.recompute_all(session, config=CONFIG)
     board = insights.dashboard(session, staff, config=CONFIG)
     assert [row.customer.name for row in board.slipping] == ["Lapsed"]
     assert board.slipping[0].figures.recency_days == 340

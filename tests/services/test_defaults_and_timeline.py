@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from configurator.services import defaults, timeline
+from configurator.services import customer_value, timeline
 from configurator.services.errors import NotFound
 from configurator.store.types import utcnow
 from tests.helpers import CARBON_BIKE, STEEL_BIKE, gen_configuration, gen_order, gen_user
@@ -12,14 +12,14 @@ from tests.helpers import CARBON_BIKE, STEEL_BIKE, gen_configuration, gen_order,
 
 def test_personal_defaults_are_what_the_customer_usually_picks(session, bike):
     owner = gen_user(session)
-    assert defaults.personal_defaults(session, owner, "test-bike") == {}
+    assert customer_value.defaults.personal_defaults(session, owner, "test-bike") == {}
     gen_configuration(session, owner, STEEL_BIKE)
     gen_order(session, owner, STEEL_BIKE)
     gen_configuration(session, owner, CARBON_BIKE)
-    usual = defaults.personal_defaults(session, owner, "test-bike")
+    usual = customer_value.defaults.personal_defaults(session, owner, "test-bike")
     assert usual["frame"][0] == "steel"
     assert usual["packaging"] == ["box"]
-    assert defaults.personal_defaults(session, gen_user(session), "test-bike") == {}
+    assert customer_value.defaults.personal_defaults(session, gen_user(session), "test-bike") == {}
 
 
 def test_everything_lands_on_the_timeline(session, bike):

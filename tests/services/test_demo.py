@@ -5,7 +5,7 @@ import shutil
 import sqlalchemy as sa
 
 from configurator.cli import main
-from configurator.services.demo import seed
+from configurator.services.demo.seed import seed
 from configurator.store import Configuration, Order, User
 from tests.conftest import DATA
 

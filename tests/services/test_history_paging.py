@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import configurations, orders, paging, timeline
-from configurator.services.configurations import NAME_MAX, InvalidName
+from configurator.services import orders, paging, timeline
+from configurator.services.configuring import configurations
+from configurator.services.configuring.configurations import NAME_MAX, InvalidName
 from configurator.services.errors import NotFound
 from configurator.services.paging import InvalidCursor
 from configurator.store.models import Configuration, Interaction

@@ -11,9 +11,7 @@ import sqlalchemy as sa
 from configurator.services.messages import delivery, outbox
 from configurator.services.messages.links import TrackingLinks
 from configurator.services.messages.transport import SmtpTransport
-from configurator.store import session_factory
 from configurator.store.messages import Message
-from configurator.store.models import Interaction
 from configurator.store.types import utcnow
 from tests.helpers import gen_user
 
@@ -38,19 +36,15 @@ def transport(smtp_server):
     return SmtpTransport("127.0.0.1", smtp_server.port, sender="Shop <shop@shop.test>")
 
 
-def second_session(db_engine):
-    return session_factory(db_engine)()
-
-
-def test_a_message_exists_only_if_its_event_commits(session, db_engine, customer):
+def test_a_message_exists_only_if_its_event_commits(session, second_session, customer):
     outbox.enqueue(session, DRAFT, recipient=customer)
     session.rollback()
-    with second_session(db_engine) as other:
+    with second_session() as other:
         assert other.scalar(sa.select(sa.func.count(Message.id))) == 0
 
     outbox.enqueue(session, DRAFT, recipient=customer)
     session.commit()
-    with second_session(db_engine) as other:
+    with second_session() as other:
         stored = other.scalars(sa.select(Message)).one()
         assert (stored.status, stored.to_address, stored.attempts) == ("pending", "mia@example.com", 0)
 
@@ -67,30 +61,6 @@ def test_commit_queues_the_delivery_and_rollback_queues_nothing(session, custome
     assert job.args == ("messages.deliver", message.id)
 
 
-def test_delivery_sends_over_smtp_and_notes_it_on_the_timeline(
-    session, db_engine, customer, transport, smtp_server
-):
-    message = outbox.enqueue(session, DRAFT, recipient=customer)
-    session.commit()
-
-    assert delivery.deliver(session, message.id, transport, LINKS) == "sent"
-
-    (received,) = smtp_server.mailbox.wait_for(1)
-    assert received["To"] == "mia@example.com"
-    assert received["Subject"] == "Your order A-1"
-    text = received.get_body(("plain",)).get_content()
-    assert "We start building it today." in text
-    assert "Why you get this: You placed order A-1." in text
-    assert f"See your order: {LINKS.click_url(message.id)}" in text
-    assert LINKS.open_url(message.id) in received.get_body(("html",)).get_content()
-    with second_session(db_engine) as other:
-        stored = other.get(Message, message.id)
-        assert stored.status == "sent" and stored.sent_at is not None
-        event = other.scalars(sa.select(Interaction).where(Interaction.kind == "message_sent")).one()
-        assert (event.customer_id, event.channel) == (customer.id, "email")
-        assert event.detail["why"] == "You placed order A-1."
-
-
 def test_a_message_is_sent_once_even_when_asked_twice(session, customer, transport, smtp_server):
     message = outbox.enqueue(session, DRAFT, recipient=customer)
     session.commit()
@@ -99,13 +69,15 @@ def test_a_message_is_sent_once_even_when_asked_twice(session, customer, transpo
     assert len(smtp_server.mailbox.wait_for(1)) == 1
 
 
-def test_a_temporary_refusal_is_retried_later(session, db_engine, customer, transport, smtp_server):
+def test_a_temporary_refusal_is_retried_later(
+    session, second_session, customer, transport, smtp_server
+):
     smtp_server.mailbox.answers = ["451 4.3.0 try again later"]
     message = outbox.enqueue(session, DRAFT, recipient=customer)
     session.commit()
 
     assert delivery.deliver(session, message.id, transport, LINKS) == "retry"
-    with second_session(db_engine) as other:
+    with second_session() as other:
         stored = other.get(Message, message.id)
         assert (stored.status, stored.attempts) == ("pending", 1)
         assert "451" in stored.last_error
@@ -164,16 +136,3 @@ def test_a_message_without_address_stays_in_the_inbox_only(session):
     assert delivery.due_ids(session) == []
 
 
-def test_opens_and_clicks_are_noted_once(session, db_engine, customer):
-    message = outbox.enqueue(session, DRAFT, recipient=customer)
-    session.commit()
-    outbox.record_open(session, message.id)
-    outbox.record_open(session, message.id)
-    assert outbox.record_click(session, message.id) == "/account/orders/A-1"
-    outbox.record_click(session, message.id)
-    with second_session(db_engine) as other:
-        kinds = other.scalars(
-            sa.select(Interaction.kind).where(Interaction.customer_id == customer.id)
-            .where(Interaction.kind.like("message_%")).order_by(Interaction.id)
-        ).all()
-        assert kinds == ["message_opened", "message_clicked"]

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from configurator.services import catalogs, needs
+from configurator.services import catalogs, customer_value
 from configurator.services.errors import NotFound
 from tests.conftest import DATA
 from tests.helpers import (
@@ -31,7 +31,7 @@ def test_orders_weigh_three_times_a_saved_configuration(session, bike):
     gen_configuration(session, customer, dict(COMPLETE_BIKE, extras=["bell", "rack"]))
     gen_configuration(session, customer, STEEL_BIKE)
     gen_order(session, customer, CARBON_BIKE)  # its configuration (1) and the order (3)
-    [line] = needs.profile(session, staff, customer.id)
+    [line] = customer_value.needs.profile(session, staff, customer.id)
     assert (line.catalog_id, line.configurations, line.orders) == ("test-bike", 3, 1)
     features = by_feature(line)
     # weights: alu 1, steel 1, carbon 1 + 3 = 4; out of 6
@@ -56,14 +56,14 @@ def test_a_retired_option_keeps_its_ordered_name(session, bike):
     staff = gen_user(session, role="staff")
     gen_order(session, customer, STEEL_BIKE)
     catalogs.load_file(session, DATA / "bike-v2.yaml")  # no steel frame any more
-    [line] = needs.profile(session, staff, customer.id)
+    [line] = customer_value.needs.profile(session, staff, customer.id)
     [steel] = by_feature(line)["frame"].tendencies
     assert (steel.option, steel.name, steel.share) == ("steel", "Steel", Decimal("100.0"))
 
 
 def test_a_customer_without_history_has_an_empty_profile(session, bike):
     staff = gen_user(session, role="staff")
-    assert needs.profile(session, staff, gen_user(session).id) == []
+    assert customer_value.needs.profile(session, staff, gen_user(session).id) == []
 
 
 def test_only_staff_see_a_profile(session, bike):
@@ -73,6 +73,6 @@ def test_only_staff_see_a_profile(session, bike):
     gen_order(session, customer)
     for viewer, whose in [(customer, customer.id), (other, customer.id), (staff, staff.id)]:
         with pytest.raises(NotFound):
-            needs.profile(session, viewer, whose)
+            customer_value.needs.profile(session, viewer, whose)
     with pytest.raises(NotFound):
-        needs.profile(session, staff, 999_999)
+        customer_value.needs.profile(session, staff, 999_999)

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from configurator.services import catalogs, orders
+from configurator.services.configuring import configurations
 from configurator.services.errors import NotFound, NotOrderable
 from tests.conftest import DATA
 from tests.helpers import (
@@ -103,3 +104,31 @@ def test_orders_are_private(session, bike):
             call()
     assert orders.list_for(session, other) == []
     assert [o.number for o in orders.list_for(session, owner)] == [order.number]
+
+
+def test_start_from_an_order_or_a_configuration(session, bike):
+    owner = gen_user(session)
+    order = gen_order(session, owner, STEEL_BIKE)
+    start = orders.start_from(session, owner, order.number.lower())
+    assert start.selection == STEEL_BIKE and start.source_id is None
+    assert start.notice == f"Started from order {order.number}; everything still fits."
+    configuration = gen_configuration(session, owner, CARBON_BIKE, name="Fast")
+    start = configurations.start_from(session, owner, configuration.id)
+    assert (start.selection, start.source_id) == (CARBON_BIKE, configuration.id)
+    assert start.notice == "Started from “Fast”; everything still fits."
+    with pytest.raises(NotFound):
+        orders.start_from(session, gen_user(session), order.number)
+
+
+def test_a_reorder_names_the_order_it_repeats(session, bike):
+    owner = gen_user(session)
+    first = gen_order(session, owner)
+    again = orders.reorder(session, owner, first.number)
+    assert orders.earlier_number(session, again) == first.number
+    assert orders.earlier_number(session, first) is None
+
+
+@pytest.mark.parametrize("number", ["K7QF\x00-3M2P", "X" * 33, "\n"])
+def test_text_that_cannot_be_an_order_number_is_not_found(session, bike, number):
+    with pytest.raises(NotFound):
+        orders.get(session, gen_user(session), number)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from configurator.services import catalogs, personalize
+from configurator.services import catalogs, customer_value
 from tests.helpers import (
     CARBON_BIKE,
     COMPLETE_BIKE,
@@ -20,9 +20,9 @@ ALU_DISC = dict(COMPLETE_BIKE, brakes="disc_hydraulic")
 
 @pytest.fixture(autouse=True)
 def fresh_models():
-    personalize.forget_trained()
+    customer_value.personalize.forget_trained()
     yield
-    personalize.forget_trained()
+    customer_value.personalize.forget_trained()
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_the_customers_usual_comes_first(session, catalog, crowd):
     carbon_fan = gen_user(session)
     for _ in range(2):
         gen_order(session, carbon_fan, CARBON_BIKE)
-    found = personalize.suggest(session, carbon_fan, catalog, {})
+    found = customer_value.personalize.suggest(session, carbon_fan, catalog, {})
     assert found["frame"].option == "carbon"
     assert found["frame"].reason == "Your usual"
     assert found["frame"].source == "own"
@@ -57,7 +57,7 @@ def test_only_options_still_possible_are_suggested(session, catalog, crowd):
     selection = {"brakes": "rim"}  # carbon frames need disc brakes: carbon is out
     possible = catalog.domains(selection).domains["frame"]
     assert "carbon" not in possible
-    found = personalize.suggest(session, carbon_fan, catalog, selection)
+    found = customer_value.personalize.suggest(session, carbon_fan, catalog, selection)
     assert found["frame"].option in possible
     assert "brakes" not in found  # already picked
 
@@ -65,15 +65,15 @@ def test_only_options_still_possible_are_suggested(session, catalog, crowd):
 def test_a_guest_gets_what_others_chose_with_their_pick(session, catalog, crowd):
     # Overall, disc brakes are the most chosen (4 orders and 4 configurations
     # against 2 and 2); with a steel frame, everyone chose rim brakes.
-    assert personalize.suggest(session, None, catalog, {})["brakes"].option == "disc_hydraulic"
-    found = personalize.suggest(session, None, catalog, {"frame": "steel"})
+    assert customer_value.personalize.suggest(session, None, catalog, {})["brakes"].option == "disc_hydraulic"
+    found = customer_value.personalize.suggest(session, None, catalog, {"frame": "steel"})
     assert found["brakes"].option == "rim"
     assert found["brakes"].reason == "Most chosen with Frame: Steel"
     assert found["brakes"].source == "similar"
 
 
 def test_at_most_the_next_three_open_features(session, catalog, crowd):
-    found = personalize.suggest(session, None, catalog, {"frame": "alu"})
+    found = customer_value.personalize.suggest(session, None, catalog, {"frame": "alu"})
     assert len(found) == 3
     assert "frame" not in found
     order = [f.id for f in catalog.model.features]
@@ -81,29 +81,29 @@ def test_at_most_the_next_three_open_features(session, catalog, crowd):
 
 
 def test_no_history_no_suggestions(session, catalog):
-    assert personalize.suggest(session, gen_user(session), catalog, {}) == {}
+    assert customer_value.personalize.suggest(session, gen_user(session), catalog, {}) == {}
 
 
 def test_the_trained_model_is_kept_then_retrained(session, catalog, crowd):
-    first = personalize.recommender(session, catalog, now=1000.0)
-    assert personalize.recommender(session, catalog, now=1010.0) is first
-    later = personalize.recommender(session, catalog, now=1000.0 + personalize.RETRAIN_AFTER)
+    first = customer_value.personalize.recommender(session, catalog, now=1000.0)
+    assert customer_value.personalize.recommender(session, catalog, now=1010.0) is first
+    later = customer_value.personalize.recommender(session, catalog, now=1000.0 + customer_value.personalize.RETRAIN_AFTER)
     assert later is not first
     assert later.rows == first.rows == 12  # 6 orders and their 6 configurations
 
 
 def test_last_time_is_the_newest_order_or_configuration(session, bike):
     customer = gen_user(session)
-    assert personalize.last_time(session, customer, "test-bike") is None
+    assert customer_value.personalize.last_time(session, customer, "test-bike") is None
     order = gen_order(session, customer, STEEL_BIKE)
-    last = personalize.last_time(session, customer, "test-bike")
+    last = customer_value.personalize.last_time(session, customer, "test-bike")
     assert (last.kind, last.reference) == ("order", order.number)
     later = gen_configuration(session, customer, CARBON_BIKE, name="Carbon try")
     later.updated_at = datetime.now(UTC) + timedelta(minutes=1)
     session.commit()
-    last = personalize.last_time(session, customer, "test-bike")
+    last = customer_value.personalize.last_time(session, customer, "test-bike")
     assert (last.kind, last.reference, last.label) == ("configuration", str(later.id), "“Carbon try”")
-    assert personalize.last_time(session, gen_user(session), "test-bike") is None
+    assert customer_value.personalize.last_time(session, gen_user(session), "test-bike") is None
 
 
 @pytest.mark.parametrize("selection", [{}, {"frame": "steel"}, {"brakes": "rim", "extras": ["bell"]}])
@@ -112,9 +112,9 @@ def test_on_a_page_the_same_suggestions_without_asking_the_engine_again(
 ):
     from configurator.services import configuring
 
-    page = configuring.evaluate(catalog, selection, {})
-    on_page = personalize.suggest_on_page(session, None, catalog, page)
-    assert on_page == personalize.suggest(session, None, catalog, selection)
+    page = configuring.page.evaluate(catalog, selection, {})
+    on_page = customer_value.personalize.suggest_on_page(session, None, catalog, page)
+    assert on_page == customer_value.personalize.suggest(session, None, catalog, selection)
     assert on_page  # something to compare
     state = catalog.domains(selection)
     for suggestion in on_page.values():
@@ -127,8 +127,9 @@ def test_on_a_page_the_same_suggestions_without_asking_the_engine_again(
 def test_attach_puts_each_suggestion_on_its_feature(session, catalog, crowd):
     from configurator.services import configuring
 
-    page = configuring.evaluate(catalog, {"frame": "steel"}, {})
-    personalize.attach(page, personalize.suggest_on_page(session, None, catalog, page))
+    page = configuring.page.evaluate(catalog, {"frame": "steel"}, {})
+    suggestions = customer_value.personalize.suggest_on_page(session, None, catalog, page)
+    customer_value.personalize.attach(page, suggestions)
     views = {view.id: view for _, _, features in page.dimensions for view in features}
     assert views["brakes"].suggestion.option == "rim"
     assert views["frame"].suggestion is None

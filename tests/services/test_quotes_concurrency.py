@@ -32,7 +32,7 @@ def test_concurrent_creators_get_unique_gapless_numbers(backend, db_engine, sess
             start.wait()
             try:
                 for _ in range(QUOTES_EACH):
-                    numbers.append(quotes.create(own, staff, account.id, now=now).number)
+                    numbers.append(quotes.drafts.create(own, staff, account.id, now=now).number)
             except Exception as error:  # noqa: BLE001  (reported by the main thread)
                 errors.append(error)
 

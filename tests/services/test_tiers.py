@@ -9,8 +9,9 @@ import pytest
 
 from configurator.cli import main
 from configurator.config import REPO_ROOT
-from configurator.services import catalogs, configurations, orders, value
-from configurator.services.tiers import (
+from configurator.services import catalogs, customer_value, orders
+from configurator.services.configuring import configurations
+from configurator.services.customer_value.tiers import (
     TierConfigError,
     choose_tier,
     parse_tier_config,
@@ -153,7 +154,7 @@ def test_tier_gated_delivery_appears_with_gold_and_disappears_when_it_lapses(
     assert customer.tier == "gold"
     assert white_glove_possible(catalog, customer)
     # Two years without an order: the recomputation lowers the tier, the benefit goes.
-    value.recompute_all(session, config=tier_config(Path(tiers)))
+    customer_value.valuation.recompute_all(session, config=tier_config(Path(tiers)))
     assert customer.tier is None
     assert not white_glove_possible(catalog, customer)
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import catalogs, orders, value
-from configurator.services.tiers import parse_tier_config
-from configurator.services.value import OrderValue
+from configurator.services import catalogs, customer_value, orders
+from configurator.services.customer_value.figures import OrderValue
+from configurator.services.customer_value.tiers import parse_tier_config
 from configurator.store.models import Interaction
 from configurator.store.value import CustomerValue
 from tests.conftest import DATA
@@ -45,7 +45,7 @@ def test_three_orders_in_half_a_year():
         eur("500.00", "150.00", at(2026, 4, 1)),
         eur("1500.00", "650.00", at(2026, 7, 1)),
     ]
-    result = value.figures(history, CONFIG, at(2026, 7, 31))
+    result = customer_value.figures.figures(history, CONFIG, at(2026, 7, 31))
     assert result.revenue == Decimal("3000.00")
     assert result.margin == Decimal("1200.00")
     assert result.order_count == 3
@@ -65,7 +65,7 @@ def test_three_orders_in_half_a_year():
 def test_frequency_over_two_years_and_a_lower_tier_when_recency_drops():
     history = [eur("800.00", "300.00", at(2024, 1, 1) + timedelta(days=d)) for d in (0, 200, 400, 600)]
     now = at(2024, 1, 1) + timedelta(days=730)
-    result = value.figures(history, CONFIG, now)
+    result = customer_value.figures.figures(history, CONFIG, now)
     assert result.orders_per_year == Decimal("2.00")  # 4 orders x 365 / 730 days
     assert result.recency_days == 130  # 4th order on day 600
     assert result.revenue == Decimal("3200.00")
@@ -76,7 +76,7 @@ def test_frequency_over_two_years_and_a_lower_tier_when_recency_drops():
 
 
 def test_no_orders_scores_lowest_and_gets_no_tier():
-    result = value.figures([], CONFIG, at(2026, 1, 1))
+    result = customer_value.figures.figures([], CONFIG, at(2026, 1, 1))
     assert result.revenue == Decimal("0.00")
     assert result.margin is None and result.lifetime_value is None
     assert result.recency_days is None
@@ -90,7 +90,7 @@ def test_other_currencies_and_future_orders_do_not_count():
         OrderValue(at(2026, 1, 2), Decimal("5000.00"), Decimal(1), "USD"),
         eur("9000.00", "100.00", at(2027, 1, 1)),
     ]
-    result = value.figures(history, CONFIG, at(2026, 2, 1))
+    result = customer_value.figures.figures(history, CONFIG, at(2026, 2, 1))
     assert result.revenue == Decimal("9000.00")
     assert result.order_count == 1
     assert result.tier == "platinum"
@@ -98,7 +98,7 @@ def test_other_currencies_and_future_orders_do_not_count():
 
 def test_margin_unknown_when_no_order_has_costs():
     history = [eur("100.00", None, at(2026, 1, 1)), eur("50.00", None, at(2026, 2, 1))]
-    result = value.figures(history, CONFIG, at(2026, 3, 1))
+    result = customer_value.figures.figures(history, CONFIG, at(2026, 3, 1))
     assert result.margin is None and result.lifetime_value is None
     assert result.revenue == Decimal("150.00")
 
@@ -108,7 +108,7 @@ def test_margin_unknown_when_no_order_has_costs():
     [(200, Decimal(90), True), (180, Decimal(90), False), (400, None, True), (300, None, False)],
 )
 def test_slipping_away_beyond_twice_the_usual_interval(recency, interval, slipping):
-    assert value.is_slipping(CONFIG, recency, interval) is slipping
+    assert customer_value.figures.is_slipping(CONFIG, recency, interval) is slipping
 
 
 # ------------------------------------------------------------------ with the store
@@ -142,15 +142,15 @@ def test_order_margin_from_the_catalog_version_it_was_placed_with(session):
     order = gen_order(session, owner)
     # alu 120-50, rim 30-12, box 10-4, courier 25-20, prepay 0 (no cost)
     assert order.total == Decimal("185.00")
-    assert value.order_margin(order) == Decimal("99.00")
+    assert customer_value.margins.order_margin(order) == Decimal("99.00")
     # A newer catalog version with other costs does not change the old order's margin.
     catalogs.load_text(session, COSTED_BIKE.replace("cost: 50.00", "cost: 90.00"), "v2.yaml")
-    assert value.order_margin(order) == Decimal("99.00")
+    assert customer_value.margins.order_margin(order) == Decimal("99.00")
 
 
 def test_order_margin_unknown_for_a_catalog_without_costs(session, bike):
     order = gen_order(session, gen_user(session))
-    assert value.order_margin(order) is None
+    assert customer_value.margins.order_margin(order) is None
 
 
 def test_each_order_updates_value_and_tier_on_the_timeline(session, tier_file):
@@ -192,7 +192,7 @@ def test_recompute_all_lowers_a_tier_and_skips_staff(session, bike):
     staff = gen_user(session, role="staff")
     config = parse_tier_config(CONFIG_TEXT)
     gen_configuration(session, owner, COMPLETE_BIKE)  # saved, never ordered
-    report = value.recompute_all(session, config=config)
+    report = customer_value.valuation.recompute_all(session, config=config)
     assert report.valued == 1
     assert report.changes == [(owner.id, "gold", None)]
     assert owner.tier is None
@@ -200,7 +200,7 @@ def test_recompute_all_lowers_a_tier_and_skips_staff(session, bike):
     note = session.scalar(sa.select(Interaction).where(Interaction.kind == "tier_changed"))
     assert note.subject == "Tier: Gold → Standard" and note.channel == "staff"
     # Nothing changes the second time: no new timeline entry.
-    assert value.recompute_all(session, config=config).changes == []
+    assert customer_value.valuation.recompute_all(session, config=config).changes == []
 
 
 def test_business_account_aggregates_its_contacts(session, tier_file):
@@ -211,16 +211,16 @@ def test_business_account_aggregates_its_contacts(session, tier_file):
     buyer = gen_user(session, segment="business")
     finance = gen_user(session, segment="business")
     outsider = gen_user(session)
-    account = business.create_account(session, "ACME GmbH", "DE")
-    business.add_contact(session, account, buyer, "buyer")
-    business.add_contact(session, account, finance, "finance")
+    account = business.accounts.create_account(session, "ACME GmbH", "DE")
+    business.accounts.add_contact(session, account, buyer, "buyer")
+    business.accounts.add_contact(session, account, finance, "finance")
     session.commit()
     gen_order(session, buyer)
     assert (buyer.tier, finance.tier) == ("silver", "silver")
     gen_order(session, finance)
     gen_order(session, outsider)
     assert (buyer.tier, finance.tier, outsider.tier) == ("gold", "gold", "silver")
-    together = value.account_figures(session, account, config=parse_tier_config(CONFIG_TEXT))
+    together = customer_value.valuation.account_figures(session, account, config=parse_tier_config(CONFIG_TEXT))
     assert (together.revenue, together.margin, together.order_count) == (
         Decimal("370.00"),
         Decimal("198.00"),
@@ -229,17 +229,17 @@ def test_business_account_aggregates_its_contacts(session, tier_file):
     # Each contact keeps their own figures; the tier is the account's.
     assert session.get(CustomerValue, buyer.id).revenue == Decimal("185.00")
     assert session.get(CustomerValue, buyer.id).tier == "gold"
-    report = value.recompute_all(session)
+    report = customer_value.valuation.recompute_all(session)
     assert report.changes == []
 
 
 def test_stored_totals_seen_a_year_later():
     """Recency, frequency, scores and lifetime value move with time; the totals do not."""
     history = [eur("1000.00", "400.00", at(2026, 1, 1)), eur("500.00", "150.00", at(2026, 4, 1))]
-    then = value.figures(history, CONFIG, at(2026, 4, 1))
+    then = customer_value.figures.figures(history, CONFIG, at(2026, 4, 1))
     stored = CustomerValue(customer_id=1, currency="EUR")
-    value._copy(then, stored, "EUR", at(2026, 4, 1))
-    later = value.as_of(stored, CONFIG, at(2027, 4, 1))
+    customer_value.valuation._copy(then, stored, "EUR", at(2026, 4, 1))
+    later = customer_value.figures.as_of(stored, CONFIG, at(2027, 4, 1))
     assert later.revenue == Decimal("1500.00") and later.order_count == 2
     assert later.recency_days == 365
     assert later.orders_per_year == Decimal("1.60")  # 2 x 365 / 455 days (Jan 1 2026 -> Apr 1 2027)

@@ -46,7 +46,8 @@ def child(
     """Save, revise and order in a loop until killed; log each commit after it happens."""
     from sqlalchemy import event
 
-    from configurator.services import catalogs, configurations, orders
+    from configurator.services import catalogs, orders
+    from configurator.services.configuring import configurations
     from configurator.store import session_factory
     from configurator.store.models import User
     from tests.helpers import CARBON_BIKE, COMPLETE_BIKE, STEEL_BIKE
@@ -116,14 +117,14 @@ def save_a_quote(session, staff, account_id: int, rng, acknowledge) -> None:
     from configurator.services import quotes
     from tests.helpers import CARBON_BIKE, COMPLETE_BIKE
 
-    record = quotes.create(session, staff, account_id)
+    record = quotes.drafts.create(session, staff, account_id)
     acknowledge({"kind": "quote", "number": record.number, "lines": 0, "sent": False})
     lines = rng.randint(1, 3)
     for line in range(1, lines + 1):
         selection = (COMPLETE_BIKE, CARBON_BIKE)[line % 2]
-        record = quotes.add_line(session, staff, record.id, "test-bike", dict(selection), line)
+        record = quotes.lines.add_line(session, staff, record.id, "test-bike", dict(selection), line)
         acknowledge({"kind": "quote", "number": record.number, "lines": line, "sent": False})
-    record = quotes.send(session, staff, record.id)
+    record = quotes.sending.send(session, staff, record.id)
     acknowledge({"kind": "quote", "number": record.number, "lines": lines, "sent": True})
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from configurator.store import db
+from configurator.web.database import db
 from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_order, gen_user
 
 

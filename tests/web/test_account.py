@@ -1,7 +1,10 @@
 """My configurations, revisions and diffs, orders, reorder, timeline."""
 
+import sqlalchemy as sa
+
 from configurator.services import catalogs
-from configurator.store import db
+from configurator.store import Revision, session_factory
+from configurator.web.database import db
 from tests.conftest import DATA
 from tests.helpers import CARBON_BIKE, STEEL_BIKE
 
@@ -61,6 +64,21 @@ def test_an_incomplete_configuration_cannot_be_ordered(client, auth, anna):
     response = client.post(url, data=picks({"frame": "alu"}, base_revision=1), headers=HTMX)
     assert response.status_code == 409
     assert "Only complete configurations can be ordered" in response.get_data(as_text=True)
+
+
+def test_a_refused_order_keeps_no_new_revision(client, auth, anna, app):
+    """Saving the picks and placing the order are one use case: when the order is
+    refused, the picks are not left behind as a revision either."""
+    auth.signin()
+    url = f"/account/configurations/{anna['configuration']}/order"
+    response = client.post(url, data=picks({"frame": "steel"}, base_revision=1), headers=HTMX)
+    assert response.status_code == 409
+    assert 'name="base_revision" value="1"' in response.get_data(as_text=True)
+    with session_factory(db.engine_for(app))() as other:
+        numbers = other.scalars(
+            sa.select(Revision.number).where(Revision.configuration_id == anna["configuration"])
+        )
+        assert list(numbers) == [1]
 
 
 def test_reorder_after_a_price_change(client, auth, anna, app):

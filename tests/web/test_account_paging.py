@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import configurations, orders, timeline
-from configurator.store import db
+from configurator.services import orders, timeline
+from configurator.services.configuring import configurations
 from configurator.store.models import Configuration, Interaction, User
+from configurator.web.database import db
 from tests.helpers import COMPLETE_BIKE, STEEL_BIKE
 
 START = datetime(2026, 2, 1, 8, 0, tzinfo=UTC)

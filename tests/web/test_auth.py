@@ -1,7 +1,8 @@
 """Sign up, sign in, sign out; a guest's picks survive signing in."""
 
-from configurator.services import configurations
-from configurator.store import User, db
+from configurator.services.configuring import configurations
+from configurator.store import User
+from configurator.web.database import db
 from tests.helpers import COMPLETE_BIKE
 
 

@@ -20,8 +20,9 @@ import sqlalchemy as sa
 
 from configurator.services import api_tokens, quotes
 from configurator.services.messages import outbox
-from configurator.store import Base, db
+from configurator.store import Base
 from configurator.store.quotes import AccountContact, PriceListEntry, QuoteLineRecord
+from configurator.web.database import db
 from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_order, gen_user
 from tests.services.quote_factories import BIKE, gen_account, gen_staff
 
@@ -258,11 +259,11 @@ def world(app):
         _other, other_contact = gen_account(
             session, "Other GmbH", contact_email=EMAILS[OTHER_BUSINESS]
         )
-        draft = quotes.create(session, people[STAFF], acme.id)
-        quotes.add_line(session, people[STAFF], draft.id, "test-bike", BIKE, 2)
-        sent = quotes.create(session, people[STAFF], acme.id)
-        quotes.add_line(session, people[STAFF], sent.id, "test-bike", BIKE, 1)
-        quotes.send(session, people[STAFF], sent.id)
+        draft = quotes.drafts.create(session, people[STAFF], acme.id)
+        quotes.lines.add_line(session, people[STAFF], draft.id, "test-bike", BIKE, 2)
+        sent = quotes.drafts.create(session, people[STAFF], acme.id)
+        quotes.lines.add_line(session, people[STAFF], sent.id, "test-bike", BIKE, 1)
+        quotes.sending.send(session, people[STAFF], sent.id)
         line = session.scalar(
             sa.select(QuoteLineRecord).where(QuoteLineRecord.quote_id == draft.id)
         )

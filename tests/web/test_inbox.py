@@ -7,9 +7,9 @@ import sqlalchemy as sa
 
 from configurator.services.messages import outbox
 from configurator.services.messages.links import TrackingLinks
-from configurator.store import db
 from configurator.store.messages import Message
 from configurator.store.models import Interaction, User
+from configurator.web.database import db
 
 
 def send_to(app, email: str, action_url: str = "/account/orders") -> int:

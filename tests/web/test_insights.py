@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 
 from configurator.config import REPO_ROOT
-from configurator.services import catalogs, value
-from configurator.services.tiers import parse_tier_config
-from configurator.store import db
+from configurator.services import catalogs, customer_value
+from configurator.services.customer_value.tiers import parse_tier_config
 from configurator.store.models import User
+from configurator.web.database import db
 from tests.helpers import PASSWORD, gen_user
 
 ROUTES = [
@@ -105,10 +105,10 @@ def test_tier_gated_delivery_appears_on_the_configurator_when_gold(client, auth,
         (REPO_ROOT / "config" / "tiers.yaml").read_text(encoding="utf-8"), "tiers.yaml"
     )
     with app.app_context():
-        report = value.recompute_all(db.session, config=config)
+        report = customer_value.valuation.recompute_all(db.session, config=config)
         assert (customer_id, "gold", None) in report.changes
         assert db.session.get(User, customer_id).tier is None
-        assert value.customer_figures(
+        assert customer_value.valuation.customer_figures(
             db.session, db.session.get(User, customer_id), config=config
         ).revenue == Decimal("0.00")
     assert "disabled" in white_glove_input(client.get("/shop/city-bike").get_data(as_text=True))

@@ -5,17 +5,17 @@ import re
 
 import pytest
 
-from configurator.services import catalogs, personalize
-from configurator.store import db
+from configurator.services import catalogs, customer_value
+from configurator.web.database import db
 from tests.conftest import DATA
 from tests.helpers import CARBON_BIKE, COMPLETE_BIKE, PASSWORD, STEEL_BIKE, gen_order, gen_user
 
 
 @pytest.fixture(autouse=True)
 def fresh_models():
-    personalize.forget_trained()
+    customer_value.personalize.forget_trained()
     yield
-    personalize.forget_trained()
+    customer_value.personalize.forget_trained()
 
 
 @pytest.fixture

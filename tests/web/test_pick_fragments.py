@@ -15,8 +15,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from configurator.services import catalogs, configuring
-from configurator.store import db
+from configurator.services import catalogs, configuring, quotes
+from configurator.web.database import db
+from tests.services.quote_factories import gen_account, gen_staff
 
 URL = "/shop/test-bike"
 HTMX_PICK = {"HX-Request": "true", "HX-Target": "configurator", "HX-Trigger": "configurator"}
@@ -121,6 +122,17 @@ def page(client):
     return BrowserPage(client)
 
 
+@pytest.fixture
+def line_page(client, auth, app):
+    """A seller's configurator for a new line of a client's draft quote."""
+    with app.app_context():
+        account, _ = gen_account(db.session)
+        sales = gen_staff(db.session, "staff", "sales@shop.example")
+        draft = quotes.drafts.create(db.session, sales, account.id)
+    auth.signin("sales@shop.example", "password123")
+    return BrowserPage(client, f"/staff/quotes/{draft.id}/configure/test-bike")
+
+
 def sent_features(sent: _Parts) -> set[str]:
     """The features a response swapped in."""
     return {key.removeprefix("feature-") for key in sent.parts if key.startswith("feature-")}
@@ -164,7 +176,9 @@ STEPS = [
 ]
 
 
-def test_the_page_after_each_pick_equals_a_full_render(page):
+@pytest.mark.parametrize("which", ["page", "line_page"])
+def test_the_page_after_each_pick_equals_a_full_render(request, which):
+    page = request.getfixturevalue(which)
     for name, step in STEPS:
         action = step.get("action")
         clicks = {key: value for key, value in step.items() if key != "action"}
@@ -176,6 +190,15 @@ def test_the_page_after_each_pick_equals_a_full_render(page):
         assert page.parts.keys() == expected.keys(), name
         for key in expected:
             assert page.parts[key] == expected[key], f"after {name}: {key} differs"
+
+
+def test_a_staff_line_pick_sends_only_what_changed_like_the_shop(line_page):
+    sent = line_page.post(line_page.form(frame="alu"))
+    assert sent_features(sent) == {"frame"}
+    summary = sent.parts["summary"]
+    assert "List price per unit" in summary and "Add to quote" in summary
+    sent = line_page.post(line_page.form(brakes="rim"))
+    assert sent_features(sent) == {"frame", "brakes"}
 
 
 def test_without_fingerprints_every_feature_is_sent(page):
@@ -221,10 +244,10 @@ def test_explanations_wait_for_the_why_button_on_large_catalogs(app):
         frame = next(f for _, _, fs in state.dimensions for f in fs if f.id == "frame")
         return next(option for option in frame.options if option.id == "carbon")
 
-    eager = configuring.evaluate(catalog, picks)
+    eager = configuring.page.evaluate(catalog, picks)
     assert not eager.lazy_explanations and carbon(eager).why is not None
     # The test bike has 13 options; as if it were a big catalog:
-    lazy = configuring.evaluate(catalog, picks, eager_max_options=12)
+    lazy = configuring.page.evaluate(catalog, picks, eager_max_options=12)
     assert lazy.lazy_explanations and carbon(lazy).why is None and not carbon(lazy).possible
-    asked = configuring.evaluate(catalog, picks, eager_max_options=12, explain=("frame", "carbon"))
+    asked = configuring.page.evaluate(catalog, picks, eager_max_options=12, explain=("frame", "carbon"))
     assert carbon(asked).why is not None and carbon(asked).repair is not None

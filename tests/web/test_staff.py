@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from configurator.services import quotes
-from configurator.store import User, db
+from configurator.store import User
+from configurator.web.database import db
 from tests.services.quote_factories import BIKE, CARBON, gen_account, gen_breaks, gen_staff
 
 
@@ -28,11 +29,11 @@ def world(app):
         other, _ = gen_account(session, "Other GmbH", contact_email="buyer@other.example")
         gen_breaks(session, (1, "0"), (10, "5"))
         sales = people["staff"]
-        draft = quotes.create(session, sales, acme.id)
-        quotes.add_line(session, sales, draft.id, "test-bike", BIKE, 12)
-        sent = quotes.create(session, sales, acme.id)
-        quotes.add_line(session, sales, sent.id, "test-bike", CARBON, 1)
-        quotes.send(session, sales, sent.id)
+        draft = quotes.drafts.create(session, sales, acme.id)
+        quotes.lines.add_line(session, sales, draft.id, "test-bike", BIKE, 12)
+        sent = quotes.drafts.create(session, sales, acme.id)
+        quotes.lines.add_line(session, sales, sent.id, "test-bike", CARBON, 1)
+        quotes.sending.send(session, sales, sent.id)
         return {"draft": draft.id, "sent": sent.id, "acme": acme.id, "other": other.id}
 
 
@@ -89,7 +90,7 @@ def test_over_threshold_discount_needs_a_manager_who_approves(client, auth, worl
 
 def test_second_save_of_a_draft_is_refused_with_409_and_the_input_kept(client, auth, world, app):
     with app.app_context():
-        seen = quotes.load(db.session, db.session.get(User, 1), world["draft"]).record.version_id
+        seen = quotes.records.load(db.session, db.session.get(User, 1), world["draft"]).record.version_id
     sign_in(auth, "staff@shop.example")
     url = f"/staff/quotes/{world['draft']}/lines/L1"
     first = client.post(url, data={"quantity": "20", "version": str(seen)})
@@ -99,7 +100,7 @@ def test_second_save_of_a_draft_is_refused_with_409_and_the_input_kept(client, a
     body = second.get_data(as_text=True)
     assert "changed by someone else" in body and "“30”" in body
     with app.app_context():
-        stored = quotes.load(db.session, db.session.get(User, 1), world["draft"]).record
+        stored = quotes.records.load(db.session, db.session.get(User, 1), world["draft"]).record
         assert stored.lines[0].quantity == 20
 
 
@@ -145,8 +146,8 @@ def test_search_and_expiring_this_week(client, auth, world, app):
     assert "No sent quote expires in the next seven days." in page
     with app.app_context():  # the sent quote's validity now ends in three days
         staff = db.session.get(User, 1)
-        soon = quotes.today() + timedelta(days=3)
-        record = quotes.load(db.session, staff, world["sent"]).record
+        soon = quotes.search.today() + timedelta(days=3)
+        record = quotes.records.load(db.session, staff, world["sent"]).record
         record.valid_until = soon
         db.session.commit()
     page = client.get("/staff/quotes").get_data(as_text=True)
@@ -202,9 +203,9 @@ def test_contact_accepts_and_staff_converts_to_order(client, auth, world):
 def test_an_expired_quote_cannot_be_accepted_online(client, auth, world, app):
     with app.app_context():
         staff = db.session.get(User, 1)
-        record = quotes.load(db.session, staff, world["sent"]).record
+        record = quotes.records.load(db.session, staff, world["sent"]).record
         late = record.valid_until + timedelta(hours=1)
-        quotes.expire_due(db.session, now=late)
+        quotes.sending.expire_due(db.session, now=late)
     sign_in(auth, "buyer@acme.example")
     response = client.post(f"/account/quotes/{world['sent']}/accept")
     assert response.status_code == 400
@@ -242,3 +243,17 @@ def test_only_admins_manage_roles(client, auth, world, app):
     assert client.post(f"/staff/users/{plain}/role", data={"role": "boss"}).status_code == 400
     sign_in(auth, "plain@example.com")
     assert client.get("/staff/approvals").status_code == 200  # a manager now
+
+
+def test_the_shop_does_not_start_from_an_order_made_from_a_quote(client, auth, app, world):
+    """Its lines are quote lines at negotiated prices: the contact is told so, no error page."""
+    with app.app_context():
+        sales = db.session.scalar(sa.select(User).where(User.email == "staff@shop.example"))
+        contact = db.session.scalar(sa.select(User).where(User.email == "buyer@acme.example"))
+        quotes.answers.accept(db.session, contact, world["sent"])
+        number = quotes.answers.convert_to_order(db.session, sales, world["sent"]).number
+    sign_in(auth, "buyer@acme.example")
+    response = client.get(f"/shop/test-bike?order={number}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "ask your sales contact for a new quote" in page

@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from configurator.services import quotes
-from configurator.store import db
 from configurator.store.quotes import AccountEvent, BusinessAccount, PriceListEntry
+from configurator.web.database import db
 from tests.helpers import gen_user
 from tests.services.quote_factories import BIKE, gen_account, gen_staff
 
@@ -27,8 +27,8 @@ def world(app):
                   for role in ("staff", "manager", "admin")}
         gen_user(session, "plain@example.com")
         acme, _ = gen_account(session, contact_email="buyer@acme.example")
-        draft = quotes.create(session, people["staff"], acme.id)
-        quotes.add_line(session, people["staff"], draft.id, "test-bike", BIKE, 2)
+        draft = quotes.drafts.create(session, people["staff"], acme.id)
+        quotes.lines.add_line(session, people["staff"], draft.id, "test-bike", BIKE, 2)
         return {"acme": acme.id, "contact": acme.contacts[0].id, "draft": draft.id,
                 "entry": acme.price_entries[0].id}
 

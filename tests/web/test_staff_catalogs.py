@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from configurator.services import catalogs
-from configurator.store import db
+from configurator.web.database import db
 from tests.services.quote_factories import gen_staff
 
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -22,6 +22,7 @@ from configurator.services import jobs, timeline
 from configurator.services.messages.links import TrackingLinks
 from configurator.services.messages.outbox import DELIVER_JOB
 from configurator.services.messages.transport import PermanentFailure, Transport
+from configurator.services.unit_of_work import use_case
 from configurator.store.messages import Message
 from configurator.store.types import utcnow
 
@@ -62,8 +63,10 @@ def deliver(
     return _record_sent(session, message_id)
 
 
+@use_case
 def claim(session: Session, message_id: int, *, now: datetime | None = None) -> Message | None:
-    """Take a due message for sending (committed at once); None when it is not due."""
+    """Take a due message for sending (a use case of its own: committed before
+    the SMTP conversation starts); None when it is not due."""
     now = now or utcnow()
     due = sa.or_(
         sa.and_(Message.status == "pending", Message.next_attempt_at <= now),
@@ -75,7 +78,6 @@ def claim(session: Session, message_id: int, *, now: datetime | None = None) -> 
         .values(status="sending", claimed_at=now, attempts=Message.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    session.commit()
     if result.rowcount != 1:
         return None
     return session.get(Message, message_id, populate_existing=True)
@@ -115,6 +117,7 @@ def _html(message: Message, action: str | None, pixel: str) -> str:
     )
 
 
+@use_case
 def _record_sent(session: Session, message_id: int) -> str:
     message = session.get(Message, message_id)
     message.status = "sent"
@@ -130,10 +133,10 @@ def _record_sent(session: Session, message_id: int) -> str:
             {"message_id": message.id, "message_kind": message.kind, "why": message.reason},
             channel="email", now=message.sent_at,
         )
-    session.commit()
     return "sent"
 
 
+@use_case
 def _record_failure(session: Session, message_id: int, error: str, *, permanent: bool = False) -> str:
     message = session.get(Message, message_id)
     message.claimed_at = None
@@ -143,7 +146,6 @@ def _record_failure(session: Session, message_id: int, error: str, *, permanent:
     else:
         message.status = "pending"
         message.next_attempt_at = utcnow() + RETRY_DELAYS[message.attempts - 1]
-    session.commit()
     return message.status if message.status == "failed" else "retry"
 
 
@@ -162,7 +164,6 @@ def due_ids(session: Session, *, now: datetime | None = None, limit: int = SWEEP
 def sweep(session: Session, queue: jobs.JobQueue | None, *, now: datetime | None = None) -> int:
     """Queue a delivery job for every due message; returns how many."""
     ids = due_ids(session, now=now)
-    session.rollback()  # read-only: end the transaction before talking to Redis
     if queue is not None:
         for message_id in ids:
             queue.enqueue(DELIVER_JOB, message_id)

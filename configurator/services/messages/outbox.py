@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from configurator.services import jobs, paging, timeline
 from configurator.services.errors import NotFound
 from configurator.services.paging import Page
+from configurator.services.unit_of_work import use_case
 from configurator.store.messages import PURPOSES, Message
 from configurator.store.models import User
 from configurator.store.types import utcnow
@@ -101,6 +102,7 @@ def unread_count(session: Session, reader: User) -> int:
     ) or 0
 
 
+@use_case
 def read(session: Session, reader: User, message_id: int, *, now: datetime | None = None) -> Message:
     """A message of the reader's inbox, marked read (NotFound for anyone else's)."""
     message = session.get(Message, message_id)
@@ -108,10 +110,10 @@ def read(session: Session, reader: User, message_id: int, *, now: datetime | Non
         raise NotFound("There is no such message.")
     if message.read_at is None:
         message.read_at = now or utcnow()
-        session.commit()
     return message
 
 
+@use_case
 def record_open(session: Session, message_id: int, *, now: datetime | None = None) -> None:
     """The e-mail was displayed (its image loaded): noted once, on the timeline too."""
     message = session.get(Message, message_id)
@@ -119,9 +121,9 @@ def record_open(session: Session, message_id: int, *, now: datetime | None = Non
         return
     message.opened_at = now or utcnow()
     _on_timeline(session, message, "message_opened", message.opened_at)
-    session.commit()
 
 
+@use_case
 def record_click(session: Session, message_id: int, *, now: datetime | None = None) -> str | None:
     """The link of the e-mail was followed: noted once; returns where it leads."""
     message = session.get(Message, message_id)
@@ -131,7 +133,6 @@ def record_click(session: Session, message_id: int, *, now: datetime | None = No
         message.clicked_at = now or utcnow()
         message.opened_at = message.opened_at or message.clicked_at
         _on_timeline(session, message, "message_clicked", message.clicked_at)
-        session.commit()
     return message.action_url
 
 

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, NumberRange
 
-from configurator.services.configurations import NAME_MAX
+from configurator.services.configuring.configurations import NAME_MAX
 
 
 class DiffForm(FlaskForm):

@@ -8,14 +8,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_htmx import make_response
 from flask_login import current_user, login_required
 
-from configurator.services import catalogs, configurations, configuring, orders, timeline
-from configurator.services.configurations import InvalidName
+from configurator.services import catalogs, configuring, orders, timeline
+from configurator.services.configuring import configurations
+from configurator.services.configuring.configurations import InvalidName
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable, StaleRevision
 from configurator.services.paging import InvalidCursor
-from configurator.store import db
 from configurator.web import workbench
 from configurator.web.account import bp
 from configurator.web.account.forms import DiffForm, RenameForm
+from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.extensions import htmx
 
@@ -64,14 +65,14 @@ def configuration(configuration_id: int):
     if request.method == "POST":
         selection, problems = workbench.posted_selection(catalog)
         base = request.form.get("base_revision", latest.number, type=int)
-        selection, notice = configuring.apply_action(
+        selection, notice = configuring.actions.apply_action(
             catalog, selection, request.form.get("action", ""), workbench.customer_facts(), usual
         )
     elif latest.catalog_version_id == version.id:
         selection = dict(latest.selection)
     else:
         recheck = result
-        selection = result.kept if result.fits or result.repaired is None else result.repaired
+        selection = result.starting_selection
     state = workbench.evaluate(catalog, selection, usual, problems=problems, notice=notice)
     return _page(configuration, version, state, base, recheck=recheck)
 
@@ -92,7 +93,7 @@ def save_revision(configuration_id: int):
         )
     except StaleRevision as error:
         return _again(
-            configuration, version, catalog, selection, error.latest.number, [str(error)], 409
+            configuration, version, catalog, selection, error.latest_number, [str(error)], 409
         )
     except InvalidSelection as error:
         return _again(configuration, version, catalog, selection, base, [str(error)], 400)
@@ -114,13 +115,10 @@ def order(configuration_id: int):
     if problems:
         return _again(configuration, version, catalog, selection, base, problems, 400)
     try:
-        revision = configurations.revise(
-            db.session, current_user, configuration_id, base, selection
-        )
-        placed = orders.place(db.session, current_user, configuration_id, revision.number)
+        placed = orders.save_and_place(db.session, current_user, configuration_id, base, selection)
     except StaleRevision as error:
         return _again(
-            configuration, version, catalog, selection, error.latest.number, [str(error)], 409
+            configuration, version, catalog, selection, error.latest_number, [str(error)], 409
         )
     except (NotOrderable, InvalidSelection) as error:
         latest = configurations.latest_revision(db.session, configuration)
@@ -155,7 +153,7 @@ def diff(configuration_id: int):
     form = DiffForm(request.args)
     if not form.validate():
         abort(400, "Pick two revisions to compare.")
-    result = configurations.diff(
+    result = configuring.diff.diff(
         db.session, current_user, configuration_id, form.a.data, form.b.data
     )
     if htmx:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from flask import g, request
 
 from configurator.services import api_tokens
-from configurator.store import db
 from configurator.store.models import User
 from configurator.store.tokens import ApiToken
 from configurator.web.api.problems import ApiProblem
+from configurator.web.database import db
 
 BEARER = "bearer "
 

@@ -11,15 +11,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from configurator.engine import Catalog, Explanation, SelectionError
-from configurator.services import catalogs
-from configurator.services.configuring import DIMENSION_NAMES
-from configurator.services.errors import NotFound
-from configurator.store import db
-from configurator.store.models import CatalogVersion, User
+from configurator.services import catalogs, configuring
+from configurator.store.models import User
 from configurator.web.api import schemas
 from configurator.web.api.lists import positional_page
 from configurator.web.api.operations import operation
 from configurator.web.api.problems import ApiProblem
+from configurator.web.database import db
 
 TAG = "Catalogs"
 READ = "catalog:read"
@@ -38,12 +36,8 @@ def list_catalogs(user: User, query: dict[str, Any]) -> dict[str, Any]:
 @operation("/catalogs/<catalog_id>", "GET", scope=READ, tag=TAG, response=schemas.CatalogSchema)
 def get_catalog(user: User, catalog_id: str) -> dict[str, Any]:
     """Get a product line: versions, and features with options by dimension."""
-    version = _current(catalog_id)
+    version = catalogs.current(db.session, catalog_id)
     model = catalogs.engine_catalog(version).model
-    dimensions: dict[str, list[Any]] = {}
-    for feature in model.features:
-        dimensions.setdefault(feature.dimension, []).append(feature)
-    order = list(DIMENSION_NAMES)
     return {
         "catalog_id": version.catalog_id,
         "name": version.name,
@@ -54,9 +48,9 @@ def get_catalog(user: User, catalog_id: str) -> dict[str, Any]:
         "description": model.description or "",
         "versions": catalogs.versions(db.session, catalog_id),
         "dimensions": [
-            {"id": key, "name": DIMENSION_NAMES.get(key, key.title()), "features": features}
-            for key, features in sorted(
-                dimensions.items(), key=lambda item: _position(order, item[0])
+            {"id": key, "name": name, "features": features}
+            for key, name, features in configuring.page.by_dimension(
+                (feature.dimension, feature) for feature in model.features
             )
         ],
     }
@@ -167,14 +161,7 @@ def price(user: User, catalog_id: str, body: dict[str, Any]) -> Any:
 
 
 def _catalog(catalog_id: str) -> Catalog:
-    return catalogs.engine_catalog(_current(catalog_id))
-
-
-def _current(catalog_id: str) -> CatalogVersion:
-    # Catalog ids are printable; anything else cannot be one (and must not reach SQL).
-    if not catalog_id.isprintable() or len(catalog_id) > 64:
-        raise NotFound(f"There is no product line called {catalog_id!r}.")
-    return catalogs.current(db.session, catalog_id)
+    return catalogs.engine_catalog(catalogs.current(db.session, catalog_id))
 
 
 @contextmanager
@@ -198,7 +185,3 @@ def _reason(explanation: Explanation | None) -> dict[str, Any]:
         "rules": [rule.describe() for rule in explanation.constraints],
         "picks": [{"feature": f, "option": o} for f, o in explanation.selections],
     }
-
-
-def _position(order: list[str], key: str) -> int:
-    return order.index(key) if key in order else len(order)

@@ -6,14 +6,14 @@ from typing import Any
 
 from flask import url_for
 
-from configurator.services import configurations
+from configurator.services.configuring import configurations
 from configurator.services.errors import NotFound
-from configurator.store import db
 from configurator.store.models import Configuration, User
 from configurator.web.api import schemas
 from configurator.web.api.lists import keyset_page
 from configurator.web.api.operations import operation
 from configurator.web.api.problems import ApiProblem
+from configurator.web.database import db
 
 TAG = "Configurations"
 ID = "<int:configuration_id>"

@@ -10,11 +10,11 @@ from configurator.services.errors import (
     InvalidSelection,
     NotFound,
     NotOrderable,
+    QuoteChanged,
     ServiceError,
     StaleRevision,
 )
 from configurator.services.paging import InvalidCursor
-from configurator.services.quotes import QuoteChanged
 from configurator.web.api import bp
 from configurator.web.api.problems import ApiProblem, from_problem, problem_response
 

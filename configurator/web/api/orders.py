@@ -7,12 +7,11 @@ from typing import Any
 from flask import url_for
 
 from configurator.services import orders
-from configurator.services.errors import NotFound
-from configurator.store import db
 from configurator.store.models import Order, User
 from configurator.web.api import schemas
 from configurator.web.api.lists import keyset_page
 from configurator.web.api.operations import operation
+from configurator.web.database import db
 
 TAG = "Orders"
 
@@ -45,7 +44,7 @@ def place_order(user: User, body: dict[str, Any]) -> tuple[dict[str, Any], dict]
 @operation("/orders/<number>", "GET", scope="orders:read", tag=TAG, response=schemas.OrderSchema)
 def get_order(user: User, number: str) -> dict[str, Any]:
     """Get an order, exactly as it was placed."""
-    return order_view(orders.get(db.session, user, _clean(number)))
+    return order_view(orders.get(db.session, user, number))
 
 
 @operation("/orders/<number>/recheck", "GET", scope="orders:read", tag=TAG,
@@ -56,7 +55,7 @@ def recheck_order(user: User, number: str) -> dict[str, Any]:
     Which picks still fit, what they cost now, and, when something no longer
     fits, the repaired selection at the lowest price.
     """
-    order, version, result = orders.recheck_order(db.session, user, _clean(number))
+    order, version, result = orders.recheck_order(db.session, user, number)
     return {
         "order": order.number,
         "catalog_version": version.number,
@@ -78,14 +77,13 @@ def reorder(user: User, number: str) -> tuple[dict[str, Any], dict]:
     409 (not-orderable) when something no longer fits: see
     `GET /orders/{number}/recheck` for what changed and the repaired selection.
     """
-    again = orders.reorder(db.session, user, _clean(number))
+    again = orders.reorder(db.session, user, number)
     return order_view(again), {"Location": url_for("api.get_order", number=again.number)}
 
 
 def order_view(order: Order) -> dict[str, Any]:
     """What OrderSchema dumps: the order and its kept snapshot."""
     snapshot = order.snapshot
-    earlier = db.session.get(Order, order.reorder_of_id) if order.reorder_of_id else None
     return {
         "number": order.number,
         "status": order.status,
@@ -93,15 +91,8 @@ def order_view(order: Order) -> dict[str, Any]:
         "currency": order.currency,
         "created_at": order.created_at,
         "configuration_id": order.configuration_id,
-        "reorder_of": earlier.number if earlier else None,
+        "reorder_of": orders.earlier_number(db.session, order),
         "catalog": snapshot["catalog"],
         "selection": snapshot["selection"],
         "lines": snapshot["lines"],
     }
-
-
-def _clean(number: str) -> str:
-    """Order numbers are printable; anything else cannot be one (and must not reach SQL)."""
-    if not number.isprintable() or len(number) > 32:
-        raise NotFound("There is no such order.")
-    return number

@@ -8,13 +8,13 @@ from typing import Any
 
 from configurator.services import quotes
 from configurator.services.errors import NotFound
-from configurator.services.quotes import LoadedQuote
-from configurator.store import db
+from configurator.services.quotes.records import LoadedQuote
 from configurator.store.models import User
 from configurator.store.quotes import QuoteRecord
 from configurator.web.api import quote_schemas as schemas
 from configurator.web.api.lists import offset_of, positional_page
 from configurator.web.api.operations import operation
+from configurator.web.database import db
 
 TAG = "Quotes"
 STAFF_TAG = "Staff quotes"
@@ -25,7 +25,7 @@ def _client_quote(user: User, quote_id: int) -> LoadedQuote:
     # Staff read quotes under /staff/quotes; here, as on the client pages, only contacts.
     if user.is_staff:
         raise NotFound("There is no such quote.")
-    return quotes.load(db.session, user, quote_id)
+    return quotes.records.load(db.session, user, quote_id)
 
 
 @operation("/quotes", "GET", scope="quotes:read", tag=TAG, query=schemas.PageQuerySchema,
@@ -35,7 +35,7 @@ def list_quotes(user: User, query: dict[str, Any]) -> dict[str, Any]:
 
     Only revisions that were sent to the account; empty for an account-less customer.
     """
-    rows = quotes.for_client(db.session, user)
+    rows = quotes.search.for_client(db.session, user)
     return positional_page(rows, query, "api.list_quotes", _summary)
 
 
@@ -53,7 +53,7 @@ def accept_quote(user: User, quote_id: int, body: dict[str, Any]) -> dict[str, A
 
     409 when the quote is no longer open (expired, answered, superseded).
     """
-    quotes.accept(db.session, user, quote_id, signature=body["signature"])
+    quotes.answers.accept(db.session, user, quote_id, signature=body["signature"])
     return quote_view(_client_quote(user, quote_id))
 
 
@@ -65,7 +65,7 @@ def decline_quote(user: User, quote_id: int, body: dict[str, Any]) -> dict[str, 
 
     409 when the quote is no longer open.
     """
-    quotes.decline(db.session, user, quote_id, body["reason"])
+    quotes.answers.decline(db.session, user, quote_id, body["reason"])
     return quote_view(_client_quote(user, quote_id))
 
 
@@ -74,7 +74,7 @@ def decline_quote(user: User, quote_id: int, body: dict[str, Any]) -> dict[str, 
 def search_quotes(user: User, query: dict[str, Any]) -> dict[str, Any]:
     """Search every quote by number or client name, status and product line; newest first."""
     start = offset_of(query["cursor"])
-    rows = quotes.search(
+    rows = quotes.search.search(
         db.session,
         user,
         text=query["text"],
@@ -92,7 +92,7 @@ def staff_get_quote(user: User, quote_id: int) -> dict[str, Any]:
     """Get any quote revision, drafts included, priced as it stands."""
     if not user.is_staff:
         raise NotFound("There is no such quote.")
-    return quote_view(quotes.load(db.session, user, quote_id))
+    return quote_view(quotes.records.load(db.session, user, quote_id))
 
 
 # ------------------------------------------------------------------ helpers
@@ -105,7 +105,7 @@ def quote_view(loaded: LoadedQuote) -> dict[str, Any]:
     a draft (staff only) is priced as it stands.
     """
     record = loaded.record
-    content = record.frozen or quotes.frozen_copy(loaded.quote)
+    content = record.frozen or quotes.records.frozen_copy(loaded.quote)
     return {
         **_summary(record),
         "account": record.account.name,

@@ -7,12 +7,13 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from configurator.services import accounts, configurations
+from configurator.services import users
+from configurator.services.configuring import configurations
 from configurator.services.errors import EmailTaken, ServiceError
-from configurator.store import db
 from configurator.web import drafts
 from configurator.web.auth import bp
 from configurator.web.auth.forms import SignInForm, SignUpForm
+from configurator.web.database import db
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -23,7 +24,7 @@ def signup():
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            user = accounts.sign_up(
+            user = users.sign_up(
                 db.session,
                 form.email.data,
                 form.password.data,
@@ -50,7 +51,7 @@ def signin():
         return redirect(url_for("shop.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(db.session, form.email.data, form.password.data)
+        user = users.authenticate(db.session, form.email.data, form.password.data)
         if user is None:
             form.password.errors.append("Wrong email or password.")
         else:

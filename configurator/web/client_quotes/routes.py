@@ -13,8 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from configurator.quoting import QuoteError
 from configurator.services import business, quotes
 from configurator.services.errors import NotFound
-from configurator.store import db
 from configurator.web.client_quotes import bp
+from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.staff.routes import pdf_response, render_printable
 
@@ -26,7 +26,7 @@ def quote_navigation():
         if not current_user.is_authenticated or current_user.is_staff:
             return False
         try:
-            return business.account_of(db.session, current_user) is not None
+            return business.accounts.account_of(db.session, current_user) is not None
         except SQLAlchemyError:
             # An error page after a failed transaction: the menu must not fail it again.
             return False
@@ -49,8 +49,8 @@ def not_found(error: NotFound):
 @bp.get("/")
 def index():
     """The quotes the contact's account received, newest first."""
-    account = business.account_of(db.session, current_user)
-    rows = quotes.for_client(db.session, current_user)
+    account = business.accounts.account_of(db.session, current_user)
+    rows = quotes.search.for_client(db.session, current_user)
     return render_template("client_quotes/index.html", rows=rows, account=account)
 
 
@@ -61,7 +61,7 @@ def detail(quote_id: int):
 
 
 def _page(quote_id: int, status: int = 200, error: str | None = None):
-    loaded = quotes.load(db.session, current_user, quote_id)
+    loaded = quotes.records.load(db.session, current_user, quote_id)
     if current_user.is_staff:
         raise NotFound("There is no such quote.")  # staff use the staff pages
     priced = loaded.quote.price()
@@ -72,7 +72,7 @@ def _page(quote_id: int, status: int = 200, error: str | None = None):
         lines=[(row, priced.lines[row.line_id]) for row in loaded.record.lines],
         totals=priced.totals,
         error=error,
-        now=quotes.today(),
+        now=quotes.search.today(),
     ), status
 
 
@@ -80,7 +80,7 @@ def _page(quote_id: int, status: int = 200, error: str | None = None):
 def accept(quote_id: int):
     """Accept the quote under the typed name."""
     try:
-        record = quotes.accept(db.session, current_user, quote_id,
+        record = quotes.answers.accept(db.session, current_user, quote_id,
                                signature=request.form.get("signature", ""))
     except QuoteError as error:
         return _page(quote_id, 400, str(error))
@@ -92,7 +92,7 @@ def accept(quote_id: int):
 def decline(quote_id: int):
     """Decline the quote with a reason."""
     try:
-        record = quotes.decline(db.session, current_user, quote_id,
+        record = quotes.answers.decline(db.session, current_user, quote_id,
                                 request.form.get("reason", ""))
     except QuoteError as error:
         return _page(quote_id, 400, str(error))

@@ -4,7 +4,7 @@ from flask import Blueprint
 from flask_login import current_user
 
 from configurator.services.messages import outbox
-from configurator.store import db
+from configurator.web.database import db
 
 bp = Blueprint("inbox", __name__)
 

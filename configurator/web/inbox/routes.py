@@ -13,7 +13,7 @@ from configurator.services.errors import NotFound
 from configurator.services.messages import outbox
 from configurator.services.messages.links import TrackingLinks
 from configurator.services.paging import InvalidCursor
-from configurator.store import db
+from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.inbox import bp
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from configurator.services import insights, value
+from configurator.services import customer_value, insights
+from configurator.services.customer_value.tiers import TierConfigError, tier_config
 from configurator.services.errors import NotFound
-from configurator.services.tiers import TierConfigError, tier_config
-from configurator.store import db
+from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.insights import bp
 from configurator.web.insights.forms import RecomputeForm
@@ -51,7 +51,9 @@ def recompute():
     form = RecomputeForm()
     if not form.validate_on_submit():
         return error_response(400, "The page had expired; nothing was recomputed. Try again.")
-    report = value.recompute_all(db.session, config=tier_config(), actor_id=current_user.id)
+    report = customer_value.valuation.recompute_all(
+        db.session, config=tier_config(), actor_id=current_user.id
+    )
     flash(f"{report.valued} customers valued, {len(report.changes)} tier changes.", "success")
     return redirect(url_for("insights.dashboard"), code=303)
 

@@ -6,10 +6,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_htmx import make_response
 from flask_login import current_user
 
-from configurator.services import catalogs, configurations, configuring, orders, timeline
-from configurator.services.errors import InvalidSelection, NotFound
-from configurator.store import db
+from configurator.services import catalogs, configuring, orders, timeline
+from configurator.services.configuring import configurations
+from configurator.services.errors import InvalidSelection, NotFound, NotOrderable
 from configurator.web import drafts, personal, workbench
+from configurator.web.database import db
 from configurator.web.extensions import htmx
 from configurator.web.shop import bp
 from configurator.web.shop.forms import SaveForm
@@ -36,7 +37,7 @@ def configure(catalog_id: str):
     if request.method == "POST":
         selection, problems = workbench.posted_selection(catalog)
         name = SaveForm(request.form).name.data or ""
-        selection, notice = configuring.apply_action(
+        selection, notice = configuring.actions.apply_action(
             catalog, selection, request.form.get("action", ""), workbench.customer_facts(), usual
         )
         drafts.remember(catalog_id, selection, name)
@@ -92,24 +93,15 @@ def _starting_point(catalog_id: str, catalog_name: str):
     if (from_id or order_number) and current_user.is_authenticated:
         try:
             if from_id:
-                source, _, result = configurations.recheck_latest(db.session, current_user, from_id)
-                label = f"“{source.name}”"
+                start = configurations.start_from(db.session, current_user, from_id)
             else:
-                source, _, result = orders.recheck_order(db.session, current_user, order_number)
-                label = f"order {source.number}"
+                start = orders.start_from(db.session, current_user, order_number)
         except NotFound:
             flash("There is no such configuration or order to start from.", "error")
+        except NotOrderable as refused:  # an order from a quote: nothing to start from
+            flash(str(refused), "error")
         else:
-            if result.fits:
-                return result.kept, "", result, f"Started from {label}; everything still fits."
-            if result.repaired is not None:
-                return (
-                    result.repaired,
-                    "",
-                    result,
-                    f"Started from {label}, repaired to fit today's catalog.",
-                )
-            return result.kept, "", result, f"Started from {label}; some picks no longer fit."
+            return start.selection, "", start.recheck, start.notice
     kept = drafts.recall(catalog_id)
     if kept is not None:
         return kept[0], kept[1], None, None

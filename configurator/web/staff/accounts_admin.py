@@ -15,19 +15,19 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from configurator.quoting import BreakMode
-from configurator.services import business, business_admin, business_prices, catalogs
-from configurator.services.business import InvalidAccountData
-from configurator.store import db
+from configurator.services import business, catalogs
+from configurator.services.business.accounts import InvalidAccountData
 from configurator.store.quotes import CONTACT_ROLES, TAX_TREATMENTS
+from configurator.web.database import db
 from configurator.web.staff import bp
 from configurator.web.staff.roles import editor_required, staff_required
 
 BREAK_ROWS = 5  # empty tier rows offered on the quantity breaks form
 
 
-def _fields() -> business_admin.AccountFields:
+def _fields() -> business.admin.AccountFields:
     form = request.form
-    return business_admin.AccountFields(
+    return business.admin.AccountFields(
         name=form.get("name", ""),
         country=form.get("country", ""),
         vat_id=form.get("vat_id", ""),
@@ -50,7 +50,7 @@ def account_new():
     error = None
     if request.method == "POST":
         try:
-            account = business_admin.open_account(db.session, current_user, _fields())
+            account = business.admin.open_account(db.session, current_user, _fields())
         except InvalidAccountData as problem:
             error = str(problem)
         else:
@@ -75,13 +75,13 @@ def account_edit(account_id: int):
 def edit_page(account_id: int, status: int = 200, error: str | None = None,
               kept: dict[str, str] | None = None, notice: str | None = None):
     """The edit page, with a refusal and what was typed, or a one-time notice."""
-    account = business.get_account(db.session, current_user, account_id)
+    account = business.accounts.get_account(db.session, current_user, account_id)
     versions = catalogs.current_versions(db.session)
     chosen = request.values.get("catalog") or (versions[0].catalog_id if versions else "")
     options = []
     if chosen:
         try:
-            options = business_prices.catalog_options(db.session, chosen)
+            options = business.prices.catalog_options(db.session, chosen)
         except InvalidAccountData as problem:
             error, status, chosen = error or str(problem), 400 if status == 200 else status, ""
     return render_template(
@@ -95,7 +95,7 @@ def edit_page(account_id: int, status: int = 200, error: str | None = None,
         versions=versions,
         chosen=chosen,
         options=options,
-        own_breaks=business_prices.breaks_by_catalog(db.session, current_user, account.id),
+        own_breaks=business.prices.breaks_by_catalog(db.session, current_user, account.id),
         modes=[mode.value for mode in BreakMode],
         break_rows=BREAK_ROWS,
     ), status
@@ -115,7 +115,7 @@ def _change(account_id: int, action: Callable[[], Any], done: str):
 @editor_required
 def account_update(account_id: int):
     """Save the account's details (approval threshold included)."""
-    return _change(account_id, lambda: business_admin.update_account(
+    return _change(account_id, lambda: business.admin.update_account(
         db.session, current_user, account_id, _fields()), "Account details saved.")
 
 
@@ -124,7 +124,7 @@ def account_update(account_id: int):
 def contact_invite(account_id: int):
     """Make an existing customer, by email, a contact of the account."""
     form = request.form
-    return _change(account_id, lambda: business_admin.invite_contact(
+    return _change(account_id, lambda: business.admin.invite_contact(
         db.session, current_user, account_id, form.get("email", ""), form.get("contact_role", "")),
         "Contact added.")
 
@@ -135,7 +135,7 @@ def contact_create(account_id: int):
     """Create a user for a new contact; their first password is shown once, here."""
     form = request.form
     try:
-        contact, password = business_admin.create_contact(
+        contact, password = business.admin.create_contact(
             db.session, current_user, account_id, form.get("email", ""), form.get("name", ""),
             form.get("contact_role", ""))
     except InvalidAccountData as problem:
@@ -151,7 +151,7 @@ def contact_create(account_id: int):
 @editor_required
 def contact_role(account_id: int, contact_id: int):
     """Give a contact another role."""
-    return _change(account_id, lambda: business_admin.change_contact_role(
+    return _change(account_id, lambda: business.admin.change_contact_role(
         db.session, current_user, account_id, contact_id, request.form.get("contact_role", "")),
         "Contact role changed.")
 
@@ -160,7 +160,7 @@ def contact_role(account_id: int, contact_id: int):
 @editor_required
 def contact_remove(account_id: int, contact_id: int):
     """The user no longer speaks for the account."""
-    return _change(account_id, lambda: business_admin.remove_contact(
+    return _change(account_id, lambda: business.admin.remove_contact(
         db.session, current_user, account_id, contact_id), "Contact removed.")
 
 
@@ -169,7 +169,7 @@ def contact_remove(account_id: int, contact_id: int):
 def price_percent(account_id: int):
     """A percentage off a whole product line for this account."""
     form = request.form
-    return _change(account_id, lambda: business_prices.set_line_discount(
+    return _change(account_id, lambda: business.prices.set_line_discount(
         db.session, current_user, account_id, form.get("catalog", ""), form.get("percent", "")),
         "Price list saved.")
 
@@ -179,7 +179,7 @@ def price_percent(account_id: int):
 def price_option(account_id: int):
     """A fixed unit price for one option of a product line for this account."""
     form = request.form
-    return _change(account_id, lambda: business_prices.set_fixed_option_price(
+    return _change(account_id, lambda: business.prices.set_fixed_option_price(
         db.session, current_user, account_id, form.get("catalog", ""), form.get("option", ""),
         form.get("price", "")), "Price list saved.")
 
@@ -188,7 +188,7 @@ def price_option(account_id: int):
 @editor_required
 def price_remove(account_id: int, entry_id: int):
     """Take a line off the account's price list."""
-    return _change(account_id, lambda: business_prices.remove_price_entry(
+    return _change(account_id, lambda: business.prices.remove_price_entry(
         db.session, current_user, account_id, entry_id), "Removed from the price list.")
 
 
@@ -198,7 +198,7 @@ def account_breaks(account_id: int):
     """The account's own quantity breaks of a product line (no tiers: ours apply again)."""
     form = request.form
     rows = list(zip(form.getlist("min_quantity"), form.getlist("percent"), strict=False))
-    return _change(account_id, lambda: business_prices.set_breaks(
+    return _change(account_id, lambda: business.prices.set_breaks(
         db.session, current_user, form.get("catalog", ""), rows, form.get("mode", "range"),
         account_id=account_id), "Quantity breaks of this account saved.")
 
@@ -214,7 +214,7 @@ def breaks_page(status: int = 200, error: str | None = None, failed: str = ""):
     """The quantity breaks page, with a refusal for the product line `failed`."""
     return render_template(
         "staff/breaks.html",
-        grouped=business_prices.breaks_by_catalog(db.session, current_user),
+        grouped=business.prices.breaks_by_catalog(db.session, current_user),
         versions=catalogs.current_versions(db.session),
         modes=[mode.value for mode in BreakMode],
         rows=BREAK_ROWS,
@@ -231,7 +231,7 @@ def breaks_save(catalog_id: str):
     form = request.form
     rows = list(zip(form.getlist("min_quantity"), form.getlist("percent"), strict=False))
     try:
-        business_prices.set_breaks(db.session, current_user, catalog_id, rows,
+        business.prices.set_breaks(db.session, current_user, catalog_id, rows,
                                    form.get("mode", "range"))
     except InvalidAccountData as problem:
         return breaks_page(400, str(problem), catalog_id)
@@ -239,8 +239,8 @@ def breaks_save(catalog_id: str):
     return redirect(url_for("staff.breaks"), code=303)
 
 
-@bp.errorhandler(business_admin.NotAllowed)
-def not_allowed(error: business_admin.NotAllowed):
+@bp.errorhandler(business.admin.NotAllowed)
+def not_allowed(error: business.admin.NotAllowed):
     """A seller without the role to change accounts: 403 with the reason."""
     from configurator.web.errors import error_response
 

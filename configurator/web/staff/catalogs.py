@@ -18,8 +18,8 @@ from werkzeug.utils import secure_filename
 
 from configurator.services import catalogs
 from configurator.services.errors import CatalogProblem
-from configurator.store import db
 from configurator.store.models import CatalogVersion
+from configurator.web.database import db
 from configurator.web.staff import bp
 from configurator.web.staff.roles import admin_required, staff_required
 
@@ -85,8 +85,7 @@ def catalog_upload():
         return _page(413, [message], "The catalog was not loaded")
     try:
         result = catalogs.load_bytes(db.session, data, name)
-    except CatalogProblem as problem:
-        db.session.rollback()
+    except CatalogProblem as problem:  # refused before anything was written
         log.warning("catalog upload %s by %s refused: %s", name, current_user.email, problem)
         return _page(400, problem.problems, f"{problem} — nothing was changed")
     version = result.version

@@ -1,7 +1,9 @@
 """Adding a quote line with the shop's live configurator, in the staff layout.
 
-The configurator is the same engine, the same feature fragments and the same
-htmx round trip as the shop's; it is evaluated with the client account's
+The configurator is the same engine, the same form and feature fragments and
+the same htmx round trip as the shop's (a pick is answered with only the
+features that changed, `workbench.respond`), with a staff summary: quantity,
+line kind and "Add to quote". It is evaluated with the client account's
 facts (a business customer in its country), not the staff member's, so the
 options offered are those the client may buy. A line may start from any past
 configuration of the account's contacts, re-checked against today's catalog.
@@ -9,34 +11,35 @@ configuration of the account's contacts, re-checked against today's catalog.
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_htmx import make_response
 from flask_login import current_user
 
-from configurator.engine import SelectionError
 from configurator.quoting import QuoteError
-from configurator.services import business, catalogs, configurations, configuring, quotes
-from configurator.services.errors import InvalidSelection
-from configurator.store import db
+from configurator.services import business, catalogs, configuring, quotes
+from configurator.services.errors import InvalidSelection, QuoteChanged
 from configurator.web import workbench
+from configurator.web.database import db
 from configurator.web.extensions import htmx
 from configurator.web.staff import bp, forms
 from configurator.web.staff.roles import staff_required
+
+LINE_SUMMARY = "partials/_line_summary.html"  # quantity, kind and "Add to quote"
 
 
 @bp.route("/quotes/<int:quote_id>/configure/<catalog_id>", methods=["GET", "POST"])
 @staff_required
 def configure_line(quote_id: int, catalog_id: str):
     """The live configurator for a new line: full page, or the fragment for htmx."""
-    loaded = quotes.load(db.session, current_user, quote_id)
+    loaded = quotes.records.load(db.session, current_user, quote_id)
     account = loaded.record.account
     version = workbench.current_version(catalog_id)
     catalog = catalogs.engine_catalog(version)
-    facts = business.customer_facts(account)
+    facts = business.accounts.customer_facts(account)
     notice, problems, source_id = None, [], request.values.get("source", type=int)
     if request.method == "POST":
         selection, problems = workbench.posted_selection(catalog)
-        selection, notice = configuring.apply_action(
+        selection, notice = configuring.actions.apply_action(
             catalog, selection, request.form.get("action", ""), facts, {}
         )
     else:
@@ -48,7 +51,7 @@ def configure_line(quote_id: int, catalog_id: str):
 @staff_required
 def add_line(quote_id: int, catalog_id: str):
     """Add the configured selection to the quote with its quantity."""
-    loaded = quotes.load(db.session, current_user, quote_id)
+    loaded = quotes.records.load(db.session, current_user, quote_id)
     version = workbench.current_version(catalog_id)
     catalog = catalogs.engine_catalog(version)
     selection, problems = workbench.posted_selection(catalog)
@@ -56,16 +59,16 @@ def add_line(quote_id: int, catalog_id: str):
     try:
         if problems:
             raise InvalidSelection(" ".join(problems))
-        record = quotes.add_line(
+        record = quotes.lines.add_line(
             db.session, current_user, quote_id, catalog_id, selection,
             forms.quantity(request.form.get("quantity")),
             version=forms.version(request.form.get("version")),
-            kind=quotes.line_kind(request.form.get("kind", "")),
+            kind=quotes.lines.line_kind(request.form.get("kind", "")),
             alternative_to=request.form.get("alternative_to") or None,
             source_configuration_id=source_id,
         )
-    except (InvalidSelection, QuoteError, forms.FormProblem, quotes.QuoteChanged) as error:
-        status = 409 if isinstance(error, quotes.QuoteChanged) else 400
+    except (InvalidSelection, QuoteError, forms.FormProblem, QuoteChanged) as error:
+        status = 409 if isinstance(error, QuoteChanged) else 400
         return _render(loaded.record, version, catalog, selection, [str(error)], None, source_id,
                        status)
     flash(f"Line added to {record.number}.", "success")
@@ -80,48 +83,33 @@ def _starting_point(account, catalog_id: str):
     from_id = request.args.get("from", type=int)
     if not from_id:
         return {}, None, None
-    source = quotes.source_configuration(db.session, current_user, account, from_id)
-    if source.catalog_id != catalog_id:
-        flash("That configuration is of another product line.", "error")
+    try:
+        start = quotes.lines.start_from(db.session, current_user, account, catalog_id, from_id)
+    except InvalidSelection as refused:  # a configuration of another product line
+        flash(str(refused), "error")
         return {}, None, None
-    _, _, result = configurations.recheck_latest(db.session, current_user, source.id)
-    if result.fits:
-        return result.kept, f"Started from “{source.name}”; everything still fits.", source.id
-    if result.repaired is not None:
-        return result.repaired, f"Started from “{source.name}”, repaired to fit today's catalog.", \
-            source.id
-    return result.kept, f"Started from “{source.name}”; some picks no longer fit.", source.id
+    return start.selection, start.notice, start.source_id
 
 
 def _render(record, version, catalog, selection, problems, notice, source_id, status=200):
-    facts = business.customer_facts(record.account)
-    try:
-        state = configuring.evaluate(
-            catalog, selection, facts, usual={},
-            explain=workbench.posted_why() if request.method == "POST" else None,
-            eager_limit=current_app.config["EAGER_EXPLAIN_LIMIT"],
-            problems=problems, notice=notice,
-        )
-    except SelectionError as error:
-        cleaned, more = configuring.clean_selection(catalog, selection)
-        state = configuring.evaluate(catalog, cleaned, facts, usual={},
-                                     problems=problems + more + [str(error)], notice=notice)
-    context = {
-        "state": state,
-        "version": version,
-        "record": record,
-        "source_id": source_id,
-        "quantity": request.form.get("quantity", "1"),
-        "line_kind": request.form.get("kind", "included"),
-        "alternative_to": request.form.get("alternative_to", ""),
-        "included": included_lines(record),
-        "pick_url": url_for("staff.configure_line", quote_id=record.id,
-                            catalog_id=version.catalog_id),
-        "add_url": url_for("staff.add_line", quote_id=record.id, catalog_id=version.catalog_id),
-    }
-    if htmx:
-        return render_template("staff/_line_configurator.html", **context), status
-    return render_template("staff/configure.html", **context), status
+    """The page, the form's fragment, or for a pick only what changed (as in the shop)."""
+    facts = business.accounts.customer_facts(record.account)
+    state = workbench.evaluate_for(catalog, selection, facts, {}, problems=problems, notice=notice)
+    return workbench.respond(
+        "staff/configure.html",
+        status,
+        state=state,
+        version=version,
+        record=record,
+        summary_template=LINE_SUMMARY,
+        hidden_fields={"version": record.version_id, "source": source_id},
+        quantity=request.form.get("quantity", "1"),
+        line_kind=request.form.get("kind", "included"),
+        alternative_to=request.form.get("alternative_to", ""),
+        included=included_lines(record),
+        pick_url=url_for("staff.configure_line", quote_id=record.id, catalog_id=version.catalog_id),
+        add_url=url_for("staff.add_line", quote_id=record.id, catalog_id=version.catalog_id),
+    )
 
 
 def included_lines(record) -> list[tuple[str, str]]:

@@ -14,10 +14,10 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from configurator.quoting import NotAllowedToApprove, QuoteError, Status
-from configurator.services import business, business_admin, business_prices, catalogs, quotes
-from configurator.services.errors import InvalidSelection, NotFound
-from configurator.store import db
+from configurator.services import business, catalogs, quotes
+from configurator.services.errors import InvalidSelection, NotFound, QuoteChanged
 from configurator.store.quotes import QUOTE_STATUSES
+from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.staff import bp, forms
 from configurator.web.staff.lines import included_lines
@@ -46,11 +46,13 @@ def quotes_list():
     product = request.args.get("product", "")
     if status and status not in QUOTE_STATUSES:
         status = ""
-    rows = quotes.search(db.session, current_user, text=text, status=status, catalog_id=product)
+    rows = quotes.search.search(
+        db.session, current_user, text=text, status=status, catalog_id=product
+    )
     return render_template(
         "staff/quotes.html",
         rows=rows,
-        expiring=quotes.expiring_this_week(db.session, current_user),
+        expiring=quotes.search.expiring_this_week(db.session, current_user),
         text=text,
         status=status,
         product=product,
@@ -63,7 +65,7 @@ def quotes_list():
 @manager_required
 def approvals():
     """Quotes waiting for a manager's approval."""
-    rows = quotes.search(db.session, current_user, status="pending_approval")
+    rows = quotes.search.search(db.session, current_user, status="pending_approval")
     return render_template("staff/approvals.html", rows=rows)
 
 
@@ -72,7 +74,7 @@ def approvals():
 def accounts_list():
     """Every business account."""
     return render_template(
-        "staff/accounts.html", accounts=business.list_accounts(db.session, current_user)
+        "staff/accounts.html", accounts=business.accounts.list_accounts(db.session, current_user)
     )
 
 
@@ -80,8 +82,8 @@ def accounts_list():
 @staff_required
 def account(account_id: int):
     """An account's contacts and whole history across product lines."""
-    history = business.history(db.session, current_user, account_id)
-    own_breaks = business_prices.breaks_by_catalog(db.session, current_user, account_id)
+    history = business.accounts.history(db.session, current_user, account_id)
+    own_breaks = business.prices.breaks_by_catalog(db.session, current_user, account_id)
     return render_template("staff/account.html", history=history, own_breaks=own_breaks)
 
 
@@ -89,7 +91,7 @@ def account(account_id: int):
 @staff_required
 def new_quote(account_id: int):
     """Start a draft quote for the account."""
-    record = quotes.create(db.session, current_user, account_id)
+    record = quotes.drafts.create(db.session, current_user, account_id)
     flash(f"Quote {record.number} created. Add its lines.", "success")
     return redirect(url_for("staff.quote", quote_id=record.id), code=303)
 
@@ -104,7 +106,7 @@ def quote(quote_id: int):
 def quote_page(quote_id: int, status: int = 200, error: str | None = None,
                kept: dict[str, Any] | None = None):
     """The quote page, with an error message (and the refused input) when given."""
-    loaded = quotes.load(db.session, current_user, quote_id)
+    loaded = quotes.records.load(db.session, current_user, quote_id)
     record, quote = loaded.record, loaded.quote
     priced = quote.price()
     return render_template(
@@ -114,11 +116,11 @@ def quote_page(quote_id: int, status: int = 200, error: str | None = None,
         lines=[(row, priced.lines[row.line_id]) for row in record.lines],
         totals=priced.totals,
         max_discount=priced.max_discount_percent,
-        needs_approval=quotes.needs_approval(loaded, current_user),
-        revisions=quotes.revisions(db.session, current_user, quote_id),
-        events=quotes.history(db.session, current_user, quote_id),
+        needs_approval=quotes.approvals.needs_approval(loaded, current_user),
+        revisions=quotes.search.revisions(db.session, current_user, quote_id),
+        events=quotes.search.history(db.session, current_user, quote_id),
         versions=catalogs.current_versions(db.session),
-        past=business.past_configurations(db.session, record.account)[:20],
+        past=business.accounts.past_configurations(db.session, record.account)[:20],
         included=included_lines(record),
         error=error,
         kept=kept or {},
@@ -130,7 +132,7 @@ def _act(quote_id: int, action: Callable[[], Any], done: str):
     """Run one change of the quote; on refusal show the quote again with the reason."""
     try:
         action()
-    except quotes.QuoteChanged as error:
+    except QuoteChanged as error:
         kept = {key: value for key, value in request.form.items() if key != "csrf_token"}
         return quote_page(quote_id, 409, str(error), kept)
     except NotAllowedToApprove as error:
@@ -151,14 +153,17 @@ def _version() -> int | None:
 def change_line(quote_id: int, line_id: str):
     """Set a line's quantity and manual discount."""
     def change():
-        quotes.change_line(
+        quotes.lines.change_line(
             db.session, current_user, quote_id, line_id,
             quantity=forms.quantity(request.form.get("quantity")),
             discount=forms.discount(request.form.get("discount_percent"),
                                     request.form.get("discount_amount"),
                                     request.form.get("reason", "")),
             # A form without the kind fields (older page, API-like post) keeps the kind.
-            kind=None if "kind" not in request.form else quotes.line_kind(request.form["kind"]),
+            kind=(
+                None if "kind" not in request.form
+                else quotes.lines.line_kind(request.form["kind"])
+            ),
             alternative_to=request.form.get("alternative_to") or None,
             version=_version(),
         )
@@ -169,7 +174,7 @@ def change_line(quote_id: int, line_id: str):
 @staff_required
 def remove_line(quote_id: int, line_id: str):
     """Remove a line."""
-    return _act(quote_id, lambda: quotes.remove_line(
+    return _act(quote_id, lambda: quotes.lines.remove_line(
         db.session, current_user, quote_id, line_id, version=_version()), f"Line {line_id} removed.")
 
 
@@ -177,7 +182,7 @@ def remove_line(quote_id: int, line_id: str):
 @staff_required
 def quote_discount(quote_id: int):
     """Set or remove the discount on the whole quote."""
-    return _act(quote_id, lambda: quotes.set_discount(
+    return _act(quote_id, lambda: quotes.drafts.set_discount(
         db.session, current_user, quote_id,
         forms.discount(request.form.get("discount_percent"), request.form.get("discount_amount"),
                        request.form.get("reason", "")),
@@ -188,7 +193,7 @@ def quote_discount(quote_id: int):
 @staff_required
 def valid_until(quote_id: int):
     """Change the valid-until date."""
-    return _act(quote_id, lambda: quotes.set_valid_until(
+    return _act(quote_id, lambda: quotes.drafts.set_valid_until(
         db.session, current_user, quote_id, forms.valid_until(request.form.get("valid_until")),
         version=_version()), "Valid-until date changed.")
 
@@ -197,7 +202,7 @@ def valid_until(quote_id: int):
 @staff_required
 def reprice(quote_id: int):
     """Reprice on today's catalog and the account's current price list."""
-    return _act(quote_id, lambda: quotes.reprice(
+    return _act(quote_id, lambda: quotes.drafts.reprice(
         db.session, current_user, quote_id, version=_version()), "Quote repriced.")
 
 
@@ -205,7 +210,7 @@ def reprice(quote_id: int):
 @staff_required
 def submit(quote_id: int):
     """Ask a manager to approve the discounts."""
-    return _act(quote_id, lambda: quotes.submit(
+    return _act(quote_id, lambda: quotes.approvals.submit(
         db.session, current_user, quote_id, version=_version()),
         "Submitted for approval by a manager.")
 
@@ -214,7 +219,7 @@ def submit(quote_id: int):
 @manager_required
 def approve(quote_id: int):
     """A manager approves the discounts."""
-    return _act(quote_id, lambda: quotes.approve(
+    return _act(quote_id, lambda: quotes.approvals.approve(
         db.session, current_user, quote_id, version=_version()), "Discounts approved.")
 
 
@@ -222,7 +227,7 @@ def approve(quote_id: int):
 @manager_required
 def reject(quote_id: int):
     """A manager sends the quote back to draft with a reason."""
-    return _act(quote_id, lambda: quotes.reject(
+    return _act(quote_id, lambda: quotes.approvals.reject(
         db.session, current_user, quote_id, request.form.get("reason", ""), version=_version()),
         "Approval refused; the quote is a draft again.")
 
@@ -231,7 +236,7 @@ def reject(quote_id: int):
 @staff_required
 def send(quote_id: int):
     """Send the quote to the client; this revision is frozen from now on."""
-    return _act(quote_id, lambda: quotes.send(
+    return _act(quote_id, lambda: quotes.sending.send(
         db.session, current_user, quote_id, version=_version()),
         "Quote sent. The client's contacts can now see, accept or decline it.")
 
@@ -240,7 +245,7 @@ def send(quote_id: int):
 @staff_required
 def cancel(quote_id: int):
     """Withdraw the quote with a reason."""
-    return _act(quote_id, lambda: quotes.cancel(
+    return _act(quote_id, lambda: quotes.sending.cancel(
         db.session, current_user, quote_id, request.form.get("reason", ""), version=_version()),
         "Quote cancelled.")
 
@@ -250,7 +255,7 @@ def cancel(quote_id: int):
 def revise(quote_id: int):
     """Create the next revision of a sent, declined or expired quote."""
     try:
-        record = quotes.revise(db.session, current_user, quote_id)
+        record = quotes.drafts.revise(db.session, current_user, quote_id)
     except QuoteError as error:
         return quote_page(quote_id, 400, str(error))
     flash(f"Revision {record.number} created from the sent quote; change it and send it.",
@@ -263,7 +268,7 @@ def revise(quote_id: int):
 def order(quote_id: int):
     """Turn the accepted quote into an order with its frozen prices."""
     try:
-        placed = quotes.convert_to_order(db.session, current_user, quote_id)
+        placed = quotes.answers.convert_to_order(db.session, current_user, quote_id)
     except QuoteError as error:
         return quote_page(quote_id, 400, str(error))
     flash(f"Order {placed.number} placed with the quote's prices.", "success")
@@ -277,8 +282,8 @@ def compare(quote_id: int):
     other = request.args.get("with", type=int)
     if other is None:
         abort(400, "Choose the revision to compare with.")
-    diff = quotes.compare_revisions(db.session, current_user, quote_id, other)
-    loaded = quotes.load(db.session, current_user, quote_id)
+    diff = quotes.search.compare_revisions(db.session, current_user, quote_id, other)
+    loaded = quotes.records.load(db.session, current_user, quote_id)
     return render_template("staff/compare.html", diff=diff, record=loaded.record)
 
 
@@ -291,7 +296,7 @@ def print_page(quote_id: int):
 
 def render_printable(quote_id: int):
     """The printable quote page (shared with the client's view)."""
-    loaded = quotes.load(db.session, current_user, quote_id)
+    loaded = quotes.records.load(db.session, current_user, quote_id)
     priced = loaded.quote.price()
     return render_template(
         "staff/print.html",
@@ -299,7 +304,7 @@ def render_printable(quote_id: int):
         quote=loaded.quote,
         lines=[(row, priced.lines[row.line_id]) for row in loaded.record.lines],
         totals=priced.totals,
-        seller=quotes.SELLER,
+        seller=quotes.printing.SELLER,
     )
 
 
@@ -312,7 +317,7 @@ def pdf(quote_id: int):
 
 def pdf_response(quote_id: int) -> Response:
     """The quote's PDF as an attachment (shared with the client's view)."""
-    name, body = quotes.pdf(db.session, current_user, quote_id)
+    name, body = quotes.printing.pdf(db.session, current_user, quote_id)
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -323,7 +328,7 @@ def users():
     """The users and their roles (administrators only)."""
     from configurator.store.models import ROLES
 
-    users = business_admin.list_users(db.session, current_user)
+    users = business.admin.list_users(db.session, current_user)
     return render_template("staff/users.html", users=users, roles=ROLES)
 
 
@@ -332,9 +337,9 @@ def users():
 def user_role(user_id: int):
     """Give a user another role."""
     try:
-        user = business_admin.set_user_role(db.session, current_user, user_id,
+        user = business.admin.set_user_role(db.session, current_user, user_id,
                                       request.form.get("role", ""))
-    except business_admin.InvalidAccountData as error:
+    except business.accounts.InvalidAccountData as error:
         return error_response(400, str(error))
     flash(f"{user.email} is now {user.role}.", "success")
     return redirect(url_for("staff.users"), code=303)

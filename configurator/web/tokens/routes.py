@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 
 from configurator.services import api_tokens
 from configurator.services.errors import NotFound, ServiceError
-from configurator.store import db
 from configurator.store.types import utcnow
+from configurator.web.database import db
 from configurator.web.tokens import bp
 from configurator.web.tokens.forms import SelectChoice, TokenForm
 

@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from configurator.quoting import IllegalTransition, Quote, lifecycle
-from configurator.services import value
+from configurator.services.customer_value import valuation
 from configurator.services.errors import NotFound
 from configurator.services.orders import new_number
-from configurator.services.quote_records import LoadedQuote, actor, editing, load, run_step
+from configurator.services.quotes.records import LoadedQuote, actor, editing, load, run_step
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import Order, User
 from configurator.store.quotes import QuoteRecord
 from configurator.store.types import utcnow
@@ -27,6 +28,7 @@ def _answering(session: Session, contact: User, quote_id: int) -> LoadedQuote:
     return load(session, contact, quote_id)
 
 
+@use_case
 def accept(
     session: Session,
     contact: User,
@@ -46,6 +48,7 @@ def accept(
     return run_step(session, contact, loaded, step, now=now)
 
 
+@use_case
 def decline(
     session: Session, contact: User, quote_id: int, reason: str, *, now: datetime | None = None
 ) -> QuoteRecord:
@@ -59,6 +62,7 @@ def decline(
     return run_step(session, contact, loaded, step, now=now)
 
 
+@use_case
 def convert_to_order(
     session: Session, staff: User, quote_id: int, *, now: datetime | None = None
 ) -> Order:
@@ -96,7 +100,8 @@ def convert_to_order(
         ),
         now=now,
     )
-    value.after_order(session, session.get(User, order.owner_id), order)  # the quote's revenue counts toward the tier
+    # The quote's revenue counts toward the contact's value and tier, in this same use case.
+    valuation.after_order(session, session.get(User, order.owner_id), order)
     return order
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import object_session
 
 from configurator.services import catalogs
-from configurator.services.configuring import pairs
+from configurator.services.configuring.selection import pairs
 from configurator.store.models import Order
 from configurator.store.quotes import QuoteRecord
 

@@ -1,5 +1,6 @@
-"""The lines of a draft quote: add a complete configuration with a quantity,
-change its quantity, discount and kind, remove it.
+"""The lines of a draft quote: add a complete configuration with a quantity
+(starting, if staff like, from a past configuration of the account's
+contacts), change its quantity, discount and kind, remove it.
 
 A line is included (in the totals), optional (offered on top) or an
 alternative to an included line (good / better / best); optional and
@@ -18,11 +19,15 @@ from sqlalchemy.orm import Session
 from configurator.engine import SelectionError
 from configurator.quoting import Discount, OptionPrice, PricingError, Quote
 from configurator.quoting.pricing import LineKind
-from configurator.services import business, catalogs
-from configurator.services.configuring import Selection
-from configurator.services.errors import InvalidSelection
-from configurator.services.quote_records import actor, editing, run_step
-from configurator.store.models import User
+from configurator.services import catalogs
+from configurator.services.business import accounts
+from configurator.services.configuring import configurations
+from configurator.services.configuring.recheck import StartingPoint
+from configurator.services.configuring.selection import Selection
+from configurator.services.errors import InvalidSelection, NotFound
+from configurator.services.quotes.records import actor, editing, require_staff, run_step
+from configurator.services.unit_of_work import use_case
+from configurator.store.models import Configuration, User
 from configurator.store.quotes import BusinessAccount, QuoteRecord
 
 
@@ -34,7 +39,7 @@ def configured_options(
     version = catalogs.current(session, catalog_id)
     catalog = catalogs.engine_catalog(version)
     try:
-        state = catalog.domains(selection, customer=business.customer_facts(account))
+        state = catalog.domains(selection, customer=accounts.customer_facts(account))
         breakdown = catalog.price(selection)
     except SelectionError as error:
         raise InvalidSelection(str(error)) from error
@@ -44,6 +49,31 @@ def configured_options(
         raise InvalidSelection("A quote line needs a complete configuration; finish every choice.")
     options = [OptionPrice.from_price_line(line) for line in breakdown.lines]
     return version.id, options, version.name
+
+
+def source_configuration(
+    session: Session, staff: User, account: BusinessAccount, configuration_id: int
+) -> Configuration:
+    """One of the account's contacts' past configurations, to start a line from."""
+    require_staff(staff)
+    configuration = configurations.get(session, staff, configuration_id)
+    if configuration.owner_id not in accounts.contact_user_ids(session, account):
+        raise NotFound("That configuration does not belong to this client.")
+    return configuration
+
+
+def start_from(
+    session: Session, staff: User, account: BusinessAccount, catalog_id: str, configuration_id: int
+) -> StartingPoint:
+    """A new line's configurator starting from one of the account's contacts' past
+    configurations, re-checked against today's catalog.
+
+    NotFound when it is not theirs; InvalidSelection when it is of another product line.
+    """
+    source = source_configuration(session, staff, account, configuration_id)
+    if source.catalog_id != catalog_id:
+        raise InvalidSelection("That configuration is of another product line.")
+    return configurations.start_from(session, staff, source.id)
 
 
 def line_kind(text: str) -> LineKind:
@@ -90,6 +120,7 @@ def _has_alternatives(quote: Quote, line_id: str) -> bool:
     return any(line.alternative_to == line_id for line in quote.lines)
 
 
+@use_case
 def add_line(
     session: Session,
     staff: User,
@@ -139,6 +170,7 @@ def add_line(
     return run_step(session, staff, loaded, step, now=now, new_lines=new_lines)
 
 
+@use_case
 def change_line(
     session: Session,
     staff: User,
@@ -175,6 +207,7 @@ def change_line(
     return run_step(session, staff, loaded, step, now=now)
 
 
+@use_case
 def remove_line(
     session: Session,
     staff: User,

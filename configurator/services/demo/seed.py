@@ -15,8 +15,11 @@ import yaml
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
-from configurator.services import accounts, business, catalogs, configurations, orders
+from configurator.services import catalogs, orders, users
+from configurator.services.configuring import configurations
+from configurator.services.demo import business as business_demo
 from configurator.services.errors import NotOrderable
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import User
 from configurator.store.types import utcnow
 
@@ -44,10 +47,11 @@ class SeedReport:
     orders: int = 0
 
 
+@use_case
 def seed(
     session: Session, catalog_dir: Path, seed_dir: Path, *, now: datetime | None = None
 ) -> SeedReport:
-    """Load every catalog in `catalog_dir` and the demo people in `seed_dir`."""
+    """Load every catalog in `catalog_dir` and the demo people in `seed_dir`: all or nothing."""
     now = now or utcnow()
     report = SeedReport()
     for path in sorted(Path(catalog_dir).glob("*.y*ml")):
@@ -60,13 +64,13 @@ def seed(
         report.logins.append((role, person["email"], person["password"]))
         if _exists(session, person["email"]):
             continue
-        accounts.sign_up(session, person["email"], person["password"], person["name"], role=role)
+        users.sign_up(session, person["email"], person["password"], person["name"], role=role)
         report.created_users.append(person["email"])
     for person in _read(Path(seed_dir) / "customers.yaml"):
         report.logins.append(("customer", person["email"], person["password"]))
         if _exists(session, person["email"]):
             continue
-        user = accounts.sign_up(
+        user = users.sign_up(
             session,
             person["email"],
             person["password"],
@@ -82,7 +86,7 @@ def seed(
     business_file = Path(seed_dir) / "business.yaml"
     if business_file.exists() and versions:
         data = yaml.safe_load(business_file.read_text(encoding="utf-8")) or {}
-        report.logins += business.seed_demo(session, data, now=now)
+        report.logins += business_demo.seed_demo(session, data, now=now)
     return report
 
 
@@ -167,6 +171,6 @@ def _read(path: Path) -> list[dict[str, Any]]:
 
 def _exists(session: Session, email: str) -> bool:
     return (
-        session.scalar(sa.select(User.id).where(User.email == accounts.normalize_email(email)))
+        session.scalar(sa.select(User.id).where(User.email == users.normalize_email(email)))
         is not None
     )

@@ -19,10 +19,12 @@ from sqlalchemy.orm import Session
 
 from configurator.quoting import TaxTreatment, tax_rule_for
 from configurator.quoting.taxes import UnknownTaxCountry
-from configurator.services import accounts, business
-from configurator.services.business import InvalidAccountData
+from configurator.services import users
+from configurator.services.business import accounts
+from configurator.services.business.accounts import InvalidAccountData
 from configurator.services.errors import EmailTaken, NotFound, ServiceError
-from configurator.store.models import User
+from configurator.services.unit_of_work import use_case
+from configurator.store.models import ROLES, User
 from configurator.store.quotes import (
     CONTACT_ROLES,
     TAX_TREATMENTS,
@@ -63,12 +65,13 @@ def require_editor(user: User) -> None:
 # ------------------------------------------------------------------ the account
 
 
+@use_case
 def open_account(session: Session, editor: User, fields: AccountFields) -> BusinessAccount:
     """A new business account from the form's fields, on its own timeline."""
     require_editor(editor)
     values = _checked(session, fields, None)
-    account = business.create_account(session, **values)
-    business.record_event(
+    account = accounts.create_account(session, **values)
+    accounts.record_event(
         session,
         account.id,
         "account opened",
@@ -76,16 +79,16 @@ def open_account(session: Session, editor: User, fields: AccountFields) -> Busin
         actor=editor,
         detail=_describe(values),
     )
-    session.commit()
     return account
 
 
+@use_case
 def update_account(
     session: Session, editor: User, account_id: int, fields: AccountFields
 ) -> BusinessAccount:
     """Change an account's details; the timeline says what changed from what."""
     require_editor(editor)
-    account = business.get_account(session, editor, account_id)
+    account = accounts.get_account(session, editor, account_id)
     values = _checked(session, fields, account)
     changes = []
     for key, value in values.items():
@@ -94,7 +97,7 @@ def update_account(
             changes.append(f"{key.replace('_', ' ')}: {before} -> {value}")
             setattr(account, key, value)
     if changes:
-        business.record_event(
+        accounts.record_event(
             session,
             account.id,
             "account changed",
@@ -102,7 +105,6 @@ def update_account(
             actor=editor,
             detail="; ".join(changes),
         )
-    session.commit()
     return account
 
 
@@ -195,21 +197,22 @@ def whole_number(text: str, what: str) -> int:
 # ------------------------------------------------------------------ contacts
 
 
+@use_case
 def invite_contact(
     session: Session, editor: User, account_id: int, email: str, contact_role: str
 ) -> AccountContact:
     """Make an existing customer (found by email) a contact of the account."""
     require_editor(editor)
-    account = business.get_account(session, editor, account_id)
+    account = accounts.get_account(session, editor, account_id)
     _check_contact_role(contact_role)
-    address = accounts.normalize_email(email)
+    address = users.normalize_email(email)
     user = session.scalar(sa.select(User).where(User.email == address))
     if user is None:
         raise InvalidAccountData(
             f"No one has signed up with {address or 'that email'}; create the contact instead."
         )
-    contact = business.add_contact(session, account, user, contact_role)
-    business.record_event(
+    contact = accounts.add_contact(session, account, user, contact_role)
+    accounts.record_event(
         session,
         account.id,
         "contact added",
@@ -217,17 +220,17 @@ def invite_contact(
         actor=editor,
         detail=f"role: {_role_text(contact_role)}",
     )
-    session.commit()
     return contact
 
 
+@use_case
 def create_contact(
     session: Session, editor: User, account_id: int, email: str, name: str, contact_role: str
 ) -> tuple[AccountContact, str]:
     """A new customer user who speaks for the account, and their first password
     (shown once to the manager, who passes it on; the contact changes it)."""
     require_editor(editor)
-    account = business.get_account(session, editor, account_id)
+    account = accounts.get_account(session, editor, account_id)
     _check_contact_role(contact_role)
     if not " ".join(name.split()):
         raise InvalidAccountData("The contact's name is required.")
@@ -235,7 +238,7 @@ def create_contact(
         raise InvalidAccountData(f"{email.strip() or 'An empty text'} is not an email address.")
     password = secrets.token_urlsafe(12)
     try:
-        user = accounts.sign_up(
+        user = users.sign_up(
             session,
             email,
             password,
@@ -245,10 +248,10 @@ def create_contact(
         )
     except EmailTaken:
         raise InvalidAccountData(
-            f"{accounts.normalize_email(email)} already has a user; add it as an existing customer."
+            f"{users.normalize_email(email)} already has a user; add it as an existing customer."
         ) from None
-    contact = business.add_contact(session, account, user, contact_role)
-    business.record_event(
+    contact = accounts.add_contact(session, account, user, contact_role)
+    accounts.record_event(
         session,
         account.id,
         "contact created",
@@ -256,10 +259,10 @@ def create_contact(
         actor=editor,
         detail=f"role: {_role_text(contact_role)}",
     )
-    session.commit()
     return contact, password
 
 
+@use_case
 def change_contact_role(
     session: Session, editor: User, account_id: int, contact_id: int, contact_role: str
 ) -> AccountContact:
@@ -270,7 +273,7 @@ def change_contact_role(
     before = contact.contact_role
     contact.contact_role = contact_role
     if before != contact_role:
-        business.record_event(
+        accounts.record_event(
             session,
             account_id,
             "contact role changed",
@@ -278,28 +281,27 @@ def change_contact_role(
             actor=editor,
             detail=f"{_role_text(before)} -> {_role_text(contact_role)}",
         )
-    session.commit()
     return contact
 
 
+@use_case
 def remove_contact(session: Session, editor: User, account_id: int, contact_id: int) -> None:
     """The user no longer speaks for the account (their own user stays)."""
     require_editor(editor)
     contact = _contact(session, editor, account_id, contact_id)
     user = contact.user
     session.delete(contact)
-    business.record_event(
+    accounts.record_event(
         session,
         account_id,
         "contact removed",
         f"{user.name} ({user.email}) is no longer a contact",
         actor=editor,
     )
-    session.commit()
 
 
 def _contact(session: Session, editor: User, account_id: int, contact_id: int) -> AccountContact:
-    business.get_account(session, editor, account_id)
+    accounts.get_account(session, editor, account_id)
     contact = session.get(AccountContact, contact_id)
     if contact is None or contact.account_id != account_id:
         raise NotFound("There is no such contact on this account.")
@@ -326,10 +328,9 @@ def list_users(session: Session, admin: User) -> list[User]:
     return list(session.scalars(sa.select(User).order_by(order, User.email)))
 
 
+@use_case
 def set_user_role(session: Session, admin: User, user_id: int, role: str) -> User:
     """An administrator gives a user another role; never their own (no lock-out)."""
-    from configurator.store.models import ROLES
-
     _require_admin(admin)
     if role not in ROLES:
         raise InvalidAccountData(f"A role is one of {', '.join(ROLES)}, not {role!r}.")
@@ -342,7 +343,6 @@ def set_user_role(session: Session, admin: User, user_id: int, role: str) -> Use
             sa.select(AccountContact.id).where(AccountContact.user_id == user.id)):
         raise InvalidAccountData(f"{user.email} is a client's contact and cannot become staff.")
     user.role = role
-    session.commit()
     return user
 
 

@@ -1,5 +1,7 @@
 """Re-check an old selection against the current catalog: what no longer
-fits (retired options, changed rules), what it costs now, and a repair."""
+fits (retired options, changed rules), what it costs now, and a repair; and
+the configurator's starting point from it (a past configuration or order the
+shop, the account and a staff quote line start from)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from configurator.engine import Catalog
-from configurator.services.configuring import Selection, pairs, with_pick
+from configurator.services.configuring.selection import Selection, pairs, with_pick
 
 
 @dataclass
@@ -46,6 +48,35 @@ class Recheck:
     def problems(self) -> list[RecheckLine]:
         """Lines that no longer fit."""
         return [line for line in self.lines if line.status in ("retired", "conflict")]
+
+    @property
+    def starting_selection(self) -> Selection:
+        """What the configurator starts from: the old picks while they fit, else the
+        repair when there is one, else the picks that still fit (the rest to redo)."""
+        if self.fits or self.repaired is None:
+            return self.kept
+        return self.repaired
+
+
+@dataclass(frozen=True)
+class StartingPoint:
+    """A configurator page starting from a past configuration or order."""
+
+    selection: Selection
+    notice: str  # what the page says about where it started
+    recheck: Recheck
+    source_id: int | None = None  # the configuration it came from, if any
+
+
+def starting_point(result: Recheck, label: str, source_id: int | None = None) -> StartingPoint:
+    """Start from `label` (a configuration's name in quotes, "order K7QF-3M2P") re-checked."""
+    if result.fits:
+        notice = f"Started from {label}; everything still fits."
+    elif result.repaired is not None:
+        notice = f"Started from {label}, repaired to fit today's catalog."
+    else:
+        notice = f"Started from {label}; some picks no longer fit."
+    return StartingPoint(result.starting_selection, notice, result, source_id)
 
 
 def recheck(

@@ -1,31 +1,9 @@
-"""Customer value from the order history: revenue, margin, order count,
-recency, frequency, RFM scores, a lifetime-value estimate and the tier.
+"""The stored value and tier of each customer: recomputed from their orders
+on every order (`after_order`, part of the order's own use case) and for
+everyone by `configurator customers recompute-tiers` (`recompute_all`).
 
-Definitions (all money in the tier file's currency; other currencies and
-cancelled orders do not count):
-
-- revenue: the sum of the order totals.
-- margin: per order line, the price paid minus the option's `cost`; the cost
-  comes from the order snapshot when it has one, else from the catalog version
-  the order was placed with. An option without a cost costs nothing (a payment
-  method); a catalog without any cost gives no margin for its orders. An
-  order converted from a quote: the quote's net total minus its lines' costs
-  times their quantities.
-- recency: whole days since the last order.
-- frequency: orders per year = orders x 365 / days since the first order,
-  counting at least 365 days, so two orders in the first week are not read as
-  a hundred a year.
-- RFM: 1-5 points each from the fixed bands in config/tiers.yaml.
-- lifetime value: average margin per order x orders per year x
-  `lifetime_years`: the margin the customer brings if they keep ordering at
-  their own pace for that many more years. A deliberately simple heuristic
-  rather than BG/NBD or Pareto/NBD: those fit a purchase process to many
-  repeat buyers, and our histories are short and few; this one staff can
-  check by hand.
-
-The tier is the first tier of config/tiers.yaml whose thresholds the figures
-meet. It is stored on `User.tier` (the engine reads it as `customer.tier`),
-recomputed on every order and by `configurator customers recompute-tiers`;
+The figures and their definitions are in `figures`, the tier file in `tiers`.
+The tier is stored on `User.tier` (the engine reads it as `customer.tier`);
 every change is an interaction on the customer's timeline. Contacts of a
 business account share the account's tier, from all their orders together.
 """
@@ -37,67 +15,24 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from configurator.services import business, timeline
-from configurator.services.margins import order_margin
-from configurator.services.tiers import Scores, TierConfig, TierConfigError, choose_tier, score
-from configurator.services.tiers import tier_config as load_tier_config
+from configurator.services import timeline
+from configurator.services.business import accounts
+from configurator.services.customer_value.figures import CustomerFigures, OrderValue, figures
+from configurator.services.customer_value.margins import order_margin
+from configurator.services.customer_value.tiers import TierConfig, TierConfigError
+from configurator.services.customer_value.tiers import tier_config as load_tier_config
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import Order, User
 from configurator.store.quotes import AccountContact, BusinessAccount
 from configurator.store.types import utcnow
 from configurator.store.value import CustomerValue
 
 log = logging.getLogger(__name__)
-CENT = Decimal("0.01")
-DAYS_PER_YEAR = Decimal(365)
 NOT_COUNTED = ("cancelled",)
-
-
-@dataclass(frozen=True)
-class OrderValue:
-    """What one order brought: when, how much, and the margin (None: costs unknown)."""
-
-    placed_at: datetime
-    total: Decimal
-    margin: Decimal | None
-    currency: str
-
-
-@dataclass(frozen=True)
-class Totals:
-    """Sums over the orders that count, before anything depends on today's date."""
-
-    revenue: Decimal
-    margin: Decimal | None
-    orders_with_margin: int
-    order_count: int
-    first_order_at: datetime | None
-    last_order_at: datetime | None
-
-
-@dataclass(frozen=True)
-class CustomerFigures:
-    """A customer's value as of `now` (see the module docstring for each definition)."""
-
-    revenue: Decimal
-    margin: Decimal | None
-    order_count: int
-    first_order_at: datetime | None
-    last_order_at: datetime | None
-    recency_days: int | None
-    orders_per_year: Decimal
-    scores: Scores
-    lifetime_value: Decimal | None
-    tier: str | None
-
-    @property
-    def usual_interval_days(self) -> Decimal | None:
-        """Average days between two orders; None with fewer than two orders."""
-        return usual_interval(self.first_order_at, self.last_order_at, self.order_count)
 
 
 @dataclass
@@ -107,99 +42,6 @@ class RecomputeReport:
     valued: int = 0
     changes: list[tuple[int, str | None, str | None]] = field(default_factory=list)
 
-
-# ------------------------------------------------------------------ pure figures
-
-
-def figures(orders: Sequence[OrderValue], config: TierConfig, now: datetime) -> CustomerFigures:
-    """Revenue, margin, recency, frequency, RFM, lifetime value and tier from `orders`."""
-    counted = [o for o in orders if o.currency == config.currency and o.placed_at <= now]
-    margins = [o.margin for o in counted if o.margin is not None]
-    totals = Totals(
-        revenue=sum((o.total for o in counted), Decimal(0)),
-        margin=sum(margins, Decimal(0)) if margins else None,
-        orders_with_margin=len(margins),
-        order_count=len(counted),
-        first_order_at=min((o.placed_at for o in counted), default=None),
-        last_order_at=max((o.placed_at for o in counted), default=None),
-    )
-    return derive(totals, config, now)
-
-
-def as_of(stored: CustomerValue, config: TierConfig, now: datetime) -> CustomerFigures:
-    """Stored totals seen from `now`: recency, frequency, scores and lifetime value
-    move with time even without a new order. (Assumes every order's margin was known
-    when a margin is stored; the tier is whatever `derive` gives now.)"""
-    totals = Totals(
-        revenue=stored.revenue,
-        margin=stored.margin,
-        orders_with_margin=stored.order_count if stored.margin is not None else 0,
-        order_count=stored.order_count,
-        first_order_at=stored.first_order_at,
-        last_order_at=stored.last_order_at,
-    )
-    return derive(totals, config, now)
-
-
-def derive(totals: Totals, config: TierConfig, now: datetime) -> CustomerFigures:
-    """Recency, frequency, RFM scores, lifetime value and tier from the totals, as of `now`."""
-    first, last, count = totals.first_order_at, totals.last_order_at, totals.order_count
-    recency = (now - last).days if last else None
-    per_year = Decimal(0)
-    if first is not None:
-        span = max(Decimal((now - first).days), DAYS_PER_YEAR)
-        per_year = Decimal(count) * DAYS_PER_YEAR / span
-    ltv = None
-    if totals.margin is not None and totals.orders_with_margin:
-        average_margin = totals.margin / totals.orders_with_margin
-        ltv = (average_margin * per_year * config.lifetime_years).quantize(CENT)
-    scores = score(config, recency, per_year, totals.revenue)
-    tier = choose_tier(
-        config,
-        {
-            "revenue": totals.revenue,
-            "margin": totals.margin,
-            "orders": count,
-            "rfm": scores.total,
-            "ltv": ltv,
-            "recency_days": recency,
-        },
-    )
-    return CustomerFigures(
-        revenue=totals.revenue.quantize(CENT),
-        margin=None if totals.margin is None else totals.margin.quantize(CENT),
-        order_count=count,
-        first_order_at=first,
-        last_order_at=last,
-        recency_days=recency,
-        orders_per_year=per_year.quantize(CENT),
-        scores=scores,
-        lifetime_value=ltv,
-        tier=tier,
-    )
-
-
-def usual_interval(first: datetime | None, last: datetime | None, count: int) -> Decimal | None:
-    """Average whole days between orders, from the first to the last of `count` orders."""
-    if first is None or last is None or count < 2:
-        return None
-    return (Decimal((last - first).days) / (count - 1)).quantize(Decimal("0.1"))
-
-
-def is_slipping(
-    config: TierConfig, recency_days: int | None, interval_days: Decimal | None
-) -> bool:
-    """True when the customer has not ordered for much longer than they usually wait."""
-    if recency_days is None:
-        return False
-    if interval_days is None:
-        return recency_days > config.slipping_after_days
-    return recency_days > config.slipping_factor * max(interval_days, Decimal(1))
-
-
-# ------------------------------------------------------------------ orders -> value
-
-
 def order_values(orders: Sequence[Order]) -> list[OrderValue]:
     """The value of each order that counts (cancelled ones do not)."""
     return [
@@ -207,7 +49,6 @@ def order_values(orders: Sequence[Order]) -> list[OrderValue]:
         for order in orders
         if order.status not in NOT_COUNTED
     ]
-
 
 def histories(session: Session, owner_ids: Sequence[int] | None = None) -> dict[int, list[OrderValue]]:
     """The counted orders of these customers (default: everyone), per customer id."""
@@ -219,14 +60,12 @@ def histories(session: Session, owner_ids: Sequence[int] | None = None) -> dict[
         by_owner[order.owner_id].append(order)
     return {owner: order_values(owned) for owner, owned in by_owner.items()}
 
-
 def customer_figures(
     session: Session, customer: User, *, now: datetime | None = None, config: TierConfig | None = None
 ) -> CustomerFigures:
     """A customer's own figures as of `now`, computed from their orders."""
     config = config or load_tier_config()
     return figures(histories(session, [customer.id]).get(customer.id, []), config, now or utcnow())
-
 
 def account_figures(
     session: Session,
@@ -237,11 +76,11 @@ def account_figures(
 ) -> CustomerFigures:
     """A business account's figures: all its contacts' orders together."""
     config = config or load_tier_config()
-    ids = business.contact_user_ids(session, account)
+    ids = accounts.contact_user_ids(session, account)
     by_owner = histories(session, ids)
     return figures([o for i in ids for o in by_owner.get(i, [])], config, now or utcnow())
 
-
+@use_case
 def refresh(
     session: Session,
     customer: User,
@@ -252,7 +91,7 @@ def refresh(
     channel: str = "web",
     actor_id: int | None = None,
 ) -> CustomerValue:
-    """Recompute and store a customer's value and tier, in the caller's transaction.
+    """Recompute and store a customer's value and tier (joining the caller's use case).
 
     A contact of a business account gets the account's tier, from all its
     contacts' orders together, and so do the other contacts. A changed tier is
@@ -260,8 +99,8 @@ def refresh(
     """
     config = config or load_tier_config()
     now = now or utcnow()
-    account = business.account_of(session, customer)
-    ids = business.contact_user_ids(session, account) if account else [customer.id]
+    account = accounts.account_of(session, customer)
+    ids = accounts.contact_user_ids(session, account) if account else [customer.id]
     by_owner = histories(session, ids)
     own = figures(by_owner.get(customer.id, []), config, now)
     stored = _store(session, customer.id, own, config.currency, now)
@@ -275,9 +114,10 @@ def refresh(
             row.tier = deciding.tier
     return stored
 
-
+@use_case
 def after_order(session: Session, customer: User, order: Order) -> None:
-    """The hook `orders.place` and `orders.reorder` call: re-value the customer.
+    """The hook `orders.place`, `orders.reorder` and `quotes.answers.convert_to_order`
+    call: re-value the customer, in the order's own use case (one commit).
 
     A broken tier file must not stop an order, so it is logged and skipped
     (`configurator customers recompute-tiers` reports it in one line).
@@ -289,7 +129,7 @@ def after_order(session: Session, customer: User, order: Order) -> None:
         return
     refresh(session, customer, now=order.created_at, config=config, because=f"order {order.number}")
 
-
+@use_case
 def recompute_all(
     session: Session,
     *,
@@ -297,7 +137,7 @@ def recompute_all(
     config: TierConfig | None = None,
     actor_id: int | None = None,
 ) -> RecomputeReport:
-    """Re-value every customer (staff are not valued), accounts as a whole, and commit."""
+    """Re-value every customer (staff are not valued), accounts as a whole, in one go."""
     config = config or load_tier_config()
     now = now or utcnow()
     report = RecomputeReport()
@@ -321,9 +161,7 @@ def recompute_all(
         if _apply_tier(session, customer, deciding, config, "recomputed", "staff", actor_id, now):
             report.changes.append((customer.id, old, deciding.tier))
         report.valued += 1
-    session.commit()
     return report
-
 
 def _store(
     session: Session, customer_id: int, result: CustomerFigures, currency: str, now: datetime
@@ -333,7 +171,6 @@ def _store(
     _copy(result, stored, currency, now)
     return stored
 
-
 def _apply_tier(session, customer, result, config, because, channel, actor_id, now) -> bool:
     """Give the customer `result.tier`; True (and a timeline entry) when it changed."""
     if customer.tier == result.tier:
@@ -341,7 +178,6 @@ def _apply_tier(session, customer, result, config, because, channel, actor_id, n
     _record_tier_change(session, customer, result, config, because, channel, actor_id, now)
     customer.tier = result.tier
     return True
-
 
 def _copy(result: CustomerFigures, stored: CustomerValue, currency: str, now: datetime) -> None:
     stored.currency = currency
@@ -356,7 +192,6 @@ def _copy(result: CustomerFigures, stored: CustomerValue, currency: str, now: da
     stored.lifetime_value = result.lifetime_value
     stored.tier = result.tier
     stored.computed_at = now
-
 
 def _record_tier_change(session, customer, result, config, because, channel, actor_id, now):
     old, new = config.tier_name(customer.tier), config.tier_name(result.tier)

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from configurator.engine import Catalog
 from configurator.engine.recommend import PastConfiguration, Recommender
 from configurator.engine.results import State
-from configurator.services.configuring import ConfiguratorState, Selection
+from configurator.services.configuring.page import ConfiguratorState
+from configurator.services.configuring.selection import Selection
 from configurator.store.models import CatalogVersion, Configuration, Order, Revision, User
 
 ORDER_WEIGHT = 3.0  # an order is what the customer really wanted; a saved one may be a try

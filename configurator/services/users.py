@@ -1,4 +1,4 @@
-"""Customer and staff accounts: sign up, authenticate, look up."""
+"""Users, customers and staff alike: sign up, authenticate, look up."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from configurator.services import timeline
 from configurator.services.errors import EmailTaken
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import User
 
 
@@ -16,6 +17,7 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+@use_case
 def sign_up(
     session: Session,
     email: str,
@@ -44,12 +46,10 @@ def sign_up(
     session.add(user)
     try:
         session.flush()
-        if role == "customer":
-            timeline.record(session, user.id, "signed_up", "Created an account")
-        session.commit()
     except IntegrityError as error:  # two sign-ups racing for one email
-        session.rollback()
         raise EmailTaken("An account with this email already exists. Sign in instead?") from error
+    if role == "customer":
+        timeline.record(session, user.id, "signed_up", "Created an account")
     return user
 
 

@@ -2,7 +2,7 @@
 account's price list (percent off a product line, fixed prices of options
 chosen from the catalog) and our quantity breaks per product line.
 
-Checked, allowed and recorded like the rest of `business_admin`: clear
+Checked, allowed and recorded like the rest of `admin`: clear
 InvalidAccountData messages, managers and admins only, every price list change
 on the account's timeline.
 """
@@ -16,10 +16,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.quoting import BreakMode, PricingError
-from configurator.services import business, catalogs
-from configurator.services.business import InvalidAccountData
-from configurator.services.business_admin import amount, percentage, require_editor, whole_number
+from configurator.services import catalogs
+from configurator.services.business import accounts, terms
+from configurator.services.business.accounts import InvalidAccountData
+from configurator.services.business.admin import amount, percentage, require_editor, whole_number
 from configurator.services.errors import NotFound
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import CatalogVersion, User
 from configurator.store.quotes import PriceListEntry, QuantityBreakTier
 
@@ -38,16 +40,17 @@ class CatalogOption:
 # ------------------------------------------------------------------ price list
 
 
+@use_case
 def set_line_discount(
     session: Session, editor: User, account_id: int, catalog_id: str, percent_text: str
 ) -> PriceListEntry:
     """The account's percentage off one product line (replaces an earlier one)."""
     require_editor(editor)
-    account = business.get_account(session, editor, account_id)
+    account = accounts.get_account(session, editor, account_id)
     version = _catalog(session, catalog_id)
     percent = percentage(percent_text, "The discount")
-    entry = business.set_percent_off(session, account, catalog_id, percent)
-    business.record_event(
+    entry = terms.set_percent_off(session, account, catalog_id, percent)
+    accounts.record_event(
         session,
         account.id,
         "price list changed",
@@ -55,10 +58,10 @@ def set_line_discount(
         actor=editor,
         detail=f"price list {account.price_list_name}",
     )
-    session.commit()
     return entry
 
 
+@use_case
 def set_fixed_option_price(
     session: Session,
     editor: User,
@@ -69,7 +72,7 @@ def set_fixed_option_price(
 ) -> PriceListEntry:
     """A fixed unit price for one option (`feature=option`) of a product line."""
     require_editor(editor)
-    account = business.get_account(session, editor, account_id)
+    account = accounts.get_account(session, editor, account_id)
     version = _catalog(session, catalog_id)
     feature, _, option = option_key.partition("=")
     known = {(o.feature, o.option): o for o in catalog_options(session, catalog_id)}
@@ -79,8 +82,8 @@ def set_fixed_option_price(
             f"{version.name} has no option {option_key!r}; choose one from the list."
         )
     price = amount(price_text, "The option price")
-    entry = business.set_option_price(session, account, catalog_id, feature, option, price)
-    business.record_event(
+    entry = terms.set_option_price(session, account, catalog_id, feature, option, price)
+    accounts.record_event(
         session,
         account.id,
         "price list changed",
@@ -88,14 +91,14 @@ def set_fixed_option_price(
         actor=editor,
         detail=f"list price {chosen.list_price:.2f}",
     )
-    session.commit()
     return entry
 
 
+@use_case
 def remove_price_entry(session: Session, editor: User, account_id: int, entry_id: int) -> None:
     """Take one line off the account's price list."""
     require_editor(editor)
-    account = business.get_account(session, editor, account_id)
+    account = accounts.get_account(session, editor, account_id)
     entry = session.get(PriceListEntry, entry_id)
     if entry is None or entry.account_id != account.id:
         raise NotFound("There is no such price list entry on this account.")
@@ -105,14 +108,13 @@ def remove_price_entry(session: Session, editor: User, account_id: int, entry_id
         else (f"{entry.catalog_id} {entry.feature}={entry.option}")
     )
     session.delete(entry)
-    business.record_event(
+    accounts.record_event(
         session,
         account.id,
         "price list changed",
         f"Removed from the price list: {what}",
         actor=editor,
     )
-    session.commit()
 
 
 def catalog_options(session: Session, catalog_id: str) -> list[CatalogOption]:
@@ -135,6 +137,7 @@ def _catalog(session: Session, catalog_id: str) -> CatalogVersion:
 # ------------------------------------------------------------------ quantity breaks
 
 
+@use_case
 def set_breaks(
     session: Session,
     editor: User,
@@ -148,25 +151,24 @@ def set_breaks(
     typed: ours for every account, or with `account_id` that account's own, which
     replace ours for this product line. Empty rows are skipped; no rows removes them."""
     require_editor(editor)
-    account = None if account_id is None else business.get_account(session, editor, account_id)
+    account = None if account_id is None else accounts.get_account(session, editor, account_id)
     version = _catalog(session, catalog_id)
     if mode not in {m.value for m in BreakMode}:
         raise InvalidAccountData("Price the units by range (all at the tier reached) or by slab.")
     tiers = _typed_tiers(rows)
     try:
         if tiers:
-            saved = business.set_quantity_breaks(
+            saved = terms.set_quantity_breaks(
                 session, catalog_id, tiers, mode, account_id=account_id
             )
         else:
             saved = []
-            business.clear_quantity_breaks(session, catalog_id, account_id=account_id)
+            terms.clear_quantity_breaks(session, catalog_id, account_id=account_id)
     except PricingError as error:  # the pricing domain says why a tier list is not usable
-        session.rollback()
         raise InvalidAccountData(str(error)) from None
     if account is not None:
         described = ", ".join(f"from {m}: {p} %" for m, p in tiers) or "ours apply again"
-        business.record_event(
+        accounts.record_event(
             session,
             account.id,
             "quantity breaks changed",
@@ -174,7 +176,6 @@ def set_breaks(
             actor=editor,
             detail=described,
         )
-    session.commit()
     return saved
 
 

@@ -1,26 +1,18 @@
-"""Finding quotes: search by number, client, status and product line; quotes
-expiring this week; a quote's revisions and history; a client's quotes; and
-expiring the sent quotes whose validity has passed.
+"""Finding and reading quotes: search by number, client, status and product
+line; quotes expiring this week; a quote's revisions, what changed between two
+of them, and its history; a client's quotes.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from configurator.quoting import lifecycle
-from configurator.services import business
-from configurator.services.quote_records import (
-    SEEN_BY_CLIENT,
-    LoadedQuote,
-    load,
-    may_see,
-    require_staff,
-    run_step,
-    to_domain,
-)
+from configurator.quoting import RevisionDiff, compare
+from configurator.services.business import accounts
+from configurator.services.quotes.records import SEEN_BY_CLIENT, load, may_see, require_staff
 from configurator.store.models import User
 from configurator.store.quotes import AccountEvent, BusinessAccount, QuoteLineRecord, QuoteRecord
 from configurator.store.types import utcnow
@@ -37,20 +29,6 @@ def revisions(session: Session, viewer: User, quote_id: int) -> list[QuoteRecord
         .order_by(QuoteRecord.revision)
     )
     return [row for row in rows if may_see(session, viewer, row)]
-
-
-def expire_due(session: Session, *, now: datetime | None = None) -> list[str]:
-    """Mark every sent quote whose validity has passed as expired; their numbers."""
-    now = now or utcnow()
-    due = session.scalars(
-        sa.select(QuoteRecord).where(QuoteRecord.status == "sent", QuoteRecord.valid_until <= now)
-    )
-    expired = []
-    for record in list(due):
-        loaded = LoadedQuote(record, to_domain(session, record))
-        run_step(session, None, loaded, lambda q, at: lifecycle.expire_if_due(q, at=at), now=now)
-        expired.append(record.number)
-    return expired
 
 
 def search(
@@ -126,7 +104,7 @@ def history(session: Session, staff: User, quote_id: int) -> list[AccountEvent]:
 
 def for_client(session: Session, contact: User) -> list[QuoteRecord]:
     """The quotes a contact's account received (sent revisions), newest first."""
-    account = business.account_of(session, contact)
+    account = accounts.account_of(session, contact)
     if account is None or contact.is_staff:
         return []
     return list(
@@ -140,3 +118,15 @@ def for_client(session: Session, contact: User) -> list[QuoteRecord]:
             .order_by(QuoteRecord.created_at.desc(), QuoteRecord.id.desc())
         )
     )
+
+
+def compare_revisions(session: Session, viewer: User, quote_id: int, other_id: int) -> RevisionDiff:
+    """What changed from one revision to another of the same quote."""
+    before, after = load(session, viewer, quote_id), load(session, viewer, other_id)
+    if before.record.revision > after.record.revision:
+        before, after = after, before
+    return compare(before.quote, after.quote)
+
+def today() -> datetime:
+    """Now, in UTC (views use it for "expiring this week")."""
+    return datetime.now(UTC)

@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.services import catalogs
-from configurator.services.configuring import DIMENSION_NAMES, pairs
+from configurator.services.configuring.page import DIMENSION_NAMES
+from configurator.services.configuring.selection import pairs
 from configurator.services.errors import NotFound
 from configurator.store.models import Configuration, Order, Revision, User
 

@@ -1,8 +1,8 @@
-"""The live configurator: from a selection to everything the page shows.
-
-Pure functions over an engine `Catalog` (no database): parse the submitted
-picks, apply an action (repair, complete, clear, usual choices), and evaluate
-domains, price, explanations and repair offers for the page.
+"""Everything the configurator page shows for one selection: per feature and
+dimension its options, which are still possible, why the others are not and
+the one-click repair, and the running price. Pure functions over an engine
+`Catalog` (no database); the picks themselves are in `selection`, the
+buttons in `actions`.
 """
 
 from __future__ import annotations
@@ -11,18 +11,20 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from configurator.engine import Catalog, SelectionError
+from configurator.services.configuring.names import feature_name, line_name, option_name
+from configurator.services.configuring.selection import Selection, clean_selection, pairs
 
-Selection = dict[str, Any]  # feature id -> option id, or list of ids for multi features
+T = TypeVar("T")
+
 DIMENSION_NAMES = {
     "product": "Product",
     "packaging": "Packaging",
     "delivery": "Delivery",
     "billing": "Billing",
 }
-FIELD_PREFIX = "f."
 # Explaining a disabled option takes SAT calls over every rule of the catalog:
 # tens of milliseconds on the demo catalogs (60 options), ~130 ms each on the
 # big Renault catalog (1,095 options), whose SAT encoding also takes seconds
@@ -139,156 +141,6 @@ class ConfiguratorState:
     lazy_explanations: bool = False
 
 
-# --------------------------------------------------------------------- input
-
-
-def parse_selection(
-    catalog: Catalog, form: Mapping[str, Iterable[str]]
-) -> tuple[Selection, list[str]]:
-    """Read `f.<feature>` fields into a selection; bad fields become messages.
-
-    Unknown features or options and several picks for a single-choice feature
-    are left out and reported, so a tampered form never breaks the page.
-    """
-    model = catalog.model
-    selection: Selection = {}
-    problems: list[str] = []
-    for key, values in form.items():
-        if not key.startswith(FIELD_PREFIX):
-            continue
-        feature_id = key[len(FIELD_PREFIX) :]
-        feature = model.feature(feature_id)
-        values = [value for value in values if value]
-        if feature is None:
-            problems.append(f"This product line has no feature {feature_id!r}; it was ignored.")
-            continue
-        known = [value for value in values if feature.option(value) is not None]
-        for value in values:
-            if value not in known:
-                problems.append(f"{feature.name} has no option {value!r}; it was ignored.")
-        known = list(dict.fromkeys(known))
-        if feature.choose_kind == "multi":
-            if known:
-                selection[feature_id] = known
-        elif len(known) > 1:
-            problems.append(f"{feature.name} takes one option; please pick again.")
-        elif known:
-            selection[feature_id] = known[0]
-    return selection, problems
-
-
-def clean_selection(catalog: Catalog, selection: Mapping[str, Any]) -> tuple[Selection, list[str]]:
-    """Keep only the features and options the catalog knows (for stored selections)."""
-    form = {
-        FIELD_PREFIX + key: (value if isinstance(value, list) else [value])
-        for key, value in selection.items()
-    }
-    return parse_selection(catalog, form)
-
-
-def pairs(selection: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(feature, option) pairs of a selection, multi picks flattened."""
-    result = []
-    for feature, value in selection.items():
-        for option in value if isinstance(value, list) else [value]:
-            result.append((feature, option))
-    return result
-
-
-def with_pick(catalog: Catalog, selection: Selection, feature_id: str, option_id: str) -> Selection:
-    """The selection plus one pick (added for multi features, replacing otherwise)."""
-    result = dict(selection)
-    feature = catalog.model.feature(feature_id)
-    if feature is not None and feature.choose_kind == "multi":
-        current = list(result.get(feature_id, []))
-        if option_id not in current:
-            current.append(option_id)
-        result[feature_id] = current
-    else:
-        result[feature_id] = option_id
-    return result
-
-
-# ------------------------------------------------------------------- actions
-
-
-def apply_action(
-    catalog: Catalog,
-    selection: Selection,
-    action: str,
-    customer: Mapping[str, str] | None = None,
-    usual: Mapping[str, list[str]] | None = None,
-) -> tuple[Selection, str | None]:
-    """Apply a button of the page to the selection; returns it and a notice.
-
-    Actions: `repair:F=O`, `complete`, `clear:F`, `usual`. Anything else
-    (plain picks, `why:F=O`) leaves the selection as it is.
-    """
-    customer = dict(customer or {})
-    kind, _, argument = action.partition(":")
-    if kind == "repair":
-        feature_id, _, option_id = argument.partition("=")
-        try:
-            repair = catalog.repair(feature_id, option_id, selection, customer=customer)
-        except (SelectionError, ValueError, KeyError):
-            return selection, "That option is not part of this product line."
-        if repair is None:
-            return selection, "That option is not available for your account."
-        return dict(
-            repair.selection
-        ), f"Switched to {_option_name(catalog, feature_id, option_id)}."
-    if kind == "complete":
-        try:
-            done = catalog.complete(selection, customer=customer)
-        except (SelectionError, ValueError):
-            return selection, "Please fix the picks marked above first."
-        if not done.consistent:
-            return (
-                selection,
-                "These picks cannot be completed; change one of the picks in conflict.",
-            )
-        return dict(done.selections), "Completed the rest at the lowest price."
-    if kind == "clear":
-        result = dict(selection)
-        result.pop(argument, None)
-        return result, None
-    if kind == "usual" and usual:
-        return apply_usual(
-            catalog, selection, usual, customer
-        ), "Applied your usual choices where they fit."
-    return selection, None
-
-
-def apply_usual(
-    catalog: Catalog,
-    selection: Selection,
-    usual: Mapping[str, list[str]],
-    customer: Mapping[str, str],
-) -> Selection:
-    """Add the customer's usual options where nothing is picked yet and they still fit."""
-    result = dict(selection)
-    for feature in catalog.model.features:
-        if feature.id in result or not usual.get(feature.id):
-            continue
-        state = catalog.domains(result, customer=dict(customer))
-        if not state.consistent:
-            break
-        possible = set(state.domains.get(feature.id, []))
-        wanted = [option for option in usual[feature.id] if option in possible]
-        if not wanted:
-            continue
-        if feature.choose_kind == "multi":
-            trial = dict(result, **{feature.id: wanted[: feature.max]})
-            if catalog.domains(trial, customer=dict(customer)).consistent:
-                result = trial
-        else:
-            result[feature.id] = wanted[0]
-    return result
-
-
-# ---------------------------------------------------------------- evaluation
-
-
 def evaluate(
     catalog: Catalog,
     selection: Selection,
@@ -335,7 +187,7 @@ def evaluate(
     if explain is not None and explain in disabled:
         to_explain.add(explain)
 
-    dimensions: dict[str, list[FeatureView]] = {}
+    views: list[tuple[str, FeatureView]] = []
     for feature in model.features:
         domain = alternatives[feature.id]
         options = []
@@ -355,7 +207,8 @@ def evaluate(
             options.append(view)
         # Options the customer chose before come first: suggested, never picked.
         options.sort(key=lambda view: not view.usual)
-        dimensions.setdefault(feature.dimension, []).append(
+        views.append((
+            feature.dimension,
             FeatureView(
                 id=feature.id,
                 name=feature.name,
@@ -365,8 +218,8 @@ def evaluate(
                 description=getattr(feature, "description", "") or "",
                 options=options,
                 may_be_empty=feature.id in state.may_be_empty,
-            )
-        )
+            ),
+        ))
 
     conflict = None
     if not state.consistent and state.conflict is not None:
@@ -386,12 +239,9 @@ def evaluate(
         selection=selection,
         consistent=state.consistent,
         complete=state.complete,
-        dimensions=[
-            (dimension, DIMENSION_NAMES.get(dimension, dimension.title()), features)
-            for dimension, features in _in_dimension_order(dimensions)
-        ],
+        dimensions=by_dimension(views),
         lines=[
-            PriceLineView(line.feature, line.option, _line_name(catalog, line), line.amount)
+            PriceLineView(line.feature, line.option, line_name(catalog, line), line.amount)
             for line in breakdown.lines
         ],
         total=breakdown.total,
@@ -426,7 +276,7 @@ def _explain_option(
         if change.feature == feature_id:
             continue
         changed = catalog.model.feature(change.feature)
-        after = [_option_name(catalog, change.feature, option) for option in change.after]
+        after = [option_name(catalog, change.feature, option) for option in change.after]
         if after:
             changes.append(f"switch {changed.name.lower()} to {', '.join(after)}")
         else:
@@ -442,34 +292,46 @@ def _why(catalog: Catalog, explanation: Any) -> Why:
         constraint.message or f"Rule {constraint.name}" for constraint in explanation.constraints
     ]
     picks = [
-        f"{_feature_name(catalog, feature)}: {_option_name(catalog, feature, option)}"
+        f"{feature_name(catalog, feature)}: {option_name(catalog, feature, option)}"
         for feature, option in explanation.selections
     ]
     return Why(rules=rules, picks=picks)
 
 
-def _in_dimension_order(
-    dimensions: dict[str, list[FeatureView]],
-) -> list[tuple[str, list[FeatureView]]]:
+def evaluate_lenient(
+    catalog: Catalog,
+    selection: Selection,
+    customer: Mapping[str, str] | None = None,
+    *,
+    problems: list[str] | None = None,
+    **options: Any,
+) -> ConfiguratorState:
+    """`evaluate` for a selection that may name what the catalog does not have (a
+    stored selection from an older version, a tampered form): those picks are left
+    out and said in the page's problems instead of failing the page."""
+    try:
+        return evaluate(catalog, selection, customer, problems=problems, **options)
+    except SelectionError as error:
+        cleaned, more = clean_selection(catalog, selection)
+        problems = [*(problems or []), *more, str(error)]
+        return evaluate(catalog, cleaned, customer, problems=problems, **options)
+
+
+def by_dimension(items: Iterable[tuple[str, T]]) -> list[tuple[str, str, list[T]]]:
+    """(dimension id, dimension name, items) from (dimension id, item) pairs: the
+    known dimensions in the page's order (product, packaging, delivery, billing),
+    then any other in the order met; items keep their order."""
+    grouped: dict[str, list[T]] = {}
+    for dimension, item in items:
+        grouped.setdefault(dimension, []).append(item)
     order = list(DIMENSION_NAMES)
-    return sorted(
-        dimensions.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99
-    )
+    ranked = sorted(grouped, key=lambda key: order.index(key) if key in order else len(order))
+    return [(key, dimension_name(key), grouped[key]) for key in ranked]
 
 
-def _feature_name(catalog: Catalog, feature_id: str) -> str:
-    feature = catalog.model.feature(feature_id)
-    return feature.name if feature else feature_id
-
-
-def _option_name(catalog: Catalog, feature_id: str, option_id: str) -> str:
-    feature = catalog.model.feature(feature_id)
-    option = feature.option(option_id) if feature else None
-    return option.name if option else option_id
-
-
-def _line_name(catalog: Catalog, line: Any) -> str:
-    return f"{_feature_name(catalog, line.feature)}: {line.name}"
+def dimension_name(dimension: str) -> str:
+    """A dimension's heading: "Delivery" for `delivery`."""
+    return DIMENSION_NAMES.get(dimension, dimension.title())
 
 
 def _signed(amount: Decimal) -> str:

@@ -11,19 +11,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from configurator.services.business import (
-    add_contact,
-    create_account,
-    customer_facts,
+from configurator.services import catalogs, users
+from configurator.services.business.accounts import add_contact, create_account, customer_facts
+from configurator.services.business.terms import (
     set_option_price,
     set_percent_off,
     set_quantity_breaks,
 )
+from configurator.services.quotes import answers, drafts, lines, sending
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import User
 from configurator.store.quotes import BusinessAccount
 from configurator.store.types import utcnow
 
 
+@use_case
 def seed_demo(session: Session, data: dict[str, Any], *, now: datetime | None = None
               ) -> list[tuple[str, str, str]]:
     """Create the demo accounts of `seed/business.yaml` once each (by name), with
@@ -31,12 +33,9 @@ def seed_demo(session: Session, data: dict[str, Any], *, now: datetime | None = 
 
     Returns the logins of contacts created here (role, email, password).
     """
-    from configurator.services import accounts
-
     now = now or utcnow()
     for catalog_id, tiers in (data.get("quantity_breaks") or {}).items():
         set_quantity_breaks(session, catalog_id, [(int(m), Decimal(p)) for m, p in tiers])
-    session.commit()
     logins: list[tuple[str, str, str]] = []
     for spec in data.get("accounts") or []:
         for person in spec.get("contacts", []):
@@ -54,7 +53,7 @@ def seed_demo(session: Session, data: dict[str, Any], *, now: datetime | None = 
         for person in spec.get("contacts", []):
             user = session.scalar(sa.select(User).where(User.email == person["email"]))
             if user is None:
-                user = accounts.sign_up(session, person["email"], person["password"],
+                user = users.sign_up(session, person["email"], person["password"],
                                         person["name"], segment="business",
                                         country=spec["country"].lower())
             add_contact(session, account, user, person["role"])
@@ -64,7 +63,6 @@ def seed_demo(session: Session, data: dict[str, Any], *, now: datetime | None = 
         for entry in prices.get("option_prices") or []:
             set_option_price(session, account, entry["catalog"], entry["feature"],
                              entry["option"], Decimal(str(entry["price"])))
-        session.commit()
         for number, quote in enumerate(spec.get("quotes") or []):
             _seed_quote(session, account, quote, now - timedelta(days=10 - number))
     return logins
@@ -73,28 +71,26 @@ def seed_demo(session: Session, data: dict[str, Any], *, now: datetime | None = 
 def _seed_quote(session: Session, account: BusinessAccount, spec: dict[str, Any],
                 at: datetime) -> None:
     """One demo quote brought to `spec["status"]` by the demo sales person and a contact."""
-    from configurator.services import catalogs, quotes
-
     sales = session.scalar(sa.select(User).where(User.role == "staff").order_by(User.id))
     contact = account.contacts[0].user if account.contacts else None
     if sales is None or contact is None:
         return
-    record = quotes.create(session, sales, account.id, now=at)
+    record = drafts.create(session, sales, account.id, now=at)
     for catalog_id, quantity in spec["lines"]:
         version = catalogs.current(session, catalog_id)
         catalog = catalogs.engine_catalog(version)
         done = catalog.complete({}, customer=customer_facts(account))
         if done.consistent:
-            quotes.add_line(session, sales, record.id, catalog_id, dict(done.selections),
+            lines.add_line(session, sales, record.id, catalog_id, dict(done.selections),
                             int(quantity), now=at)
     status = spec.get("status", "draft")
     if status == "draft" or not record.lines:
         return
-    quotes.send(session, sales, record.id, now=at)
+    sending.send(session, sales, record.id, now=at)
     if status == "accepted":
-        quotes.accept(session, contact, record.id, now=at + timedelta(days=1))
+        answers.accept(session, contact, record.id, now=at + timedelta(days=1))
     elif status == "declined":
-        quotes.decline(session, contact, record.id, "Went with a cheaper offer",
+        answers.decline(session, contact, record.id, "Went with a cheaper offer",
                        now=at + timedelta(days=1))
 
 

@@ -4,7 +4,10 @@ and writing the domain's outcome back: the helpers every quote use case shares.
 Two staff editing one draft: every edit takes the `version` the editor saw;
 when the stored quote moved on meanwhile, QuoteChanged is raised and nothing
 is written (and SQLAlchemy's `version_id_col` catches the same race between
-the check and the commit).
+the check and the write).
+
+These helpers run inside the quote use cases and never commit: the use case's
+unit of work does, once (`unit_of_work.py`).
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ from configurator.quoting import (
 )
 from configurator.quoting.model import Approval
 from configurator.quoting.pricing import LineKind
-from configurator.services import business
-from configurator.services.errors import NotFound, ServiceError
+from configurator.services.business import accounts, terms
+from configurator.services.errors import NotFound, QuoteChanged
 from configurator.store.models import User
 from configurator.store.quotes import AccountEvent, QuoteLineRecord, QuoteRecord, QuoteSequence
 from configurator.store.types import utcnow
@@ -45,14 +48,6 @@ from configurator.store.types import utcnow
 DOMAIN_ROLES = {"staff": "sales", "manager": "manager", "admin": "admin", "customer": "client"}
 # Clients see revisions that were sent to them (`frozen` is set), whatever came after.
 SEEN_BY_CLIENT = ("sent", "accepted", "declined", "expired", "ordered", "superseded", "cancelled")
-
-
-class QuoteChanged(ServiceError):
-    """Someone else changed the quote since it was opened; nothing was saved."""
-
-    def __init__(self, message: str, current_version: int) -> None:
-        super().__init__(message)
-        self.current_version = current_version
 
 
 @dataclass(frozen=True)
@@ -119,7 +114,7 @@ def by_number(session: Session, viewer: User, number: str) -> LoadedQuote:
 def may_see(session: Session, viewer: User, record: QuoteRecord) -> bool:
     if viewer.is_staff:
         return True
-    account = business.account_of(session, viewer)
+    account = accounts.account_of(session, viewer)
     return (
         account is not None
         and account.id == record.account_id
@@ -142,7 +137,7 @@ def to_domain(session: Session, record: QuoteRecord) -> Quote:
         created_by=actor(creator) if creator else Actor("0", "sales"),
         created_at=record.created_at,
         valid_until=record.valid_until,
-        terms=business.terms_from_json(record.terms),
+        terms=terms.terms_from_json(record.terms),
         lines=[_line_to_domain(line) for line in record.lines],
         discount=discount_from_json(record.discount),
         status=Status(record.status),
@@ -213,7 +208,7 @@ def write_back(
     now: datetime,
     new_lines: dict[str, dict[str, Any]] | None = None,
 ) -> QuoteRecord:
-    """Copy the domain quote's state onto its record and lines, log its new events, commit."""
+    """Copy the domain quote's state onto its record and lines, log its new events, save."""
     record, quote = loaded.record, loaded.quote
     record.status = quote.status.value
     record.valid_until = quote.valid_until
@@ -238,7 +233,7 @@ def write_back(
     flag_modified(record, "updated_at")
     _sync_lines(record, quote, new_lines or {})
     for event in quote.events[events_before:]:
-        business.record_event(
+        accounts.record_event(
             session,
             record.account_id,
             event.action,
@@ -248,7 +243,7 @@ def write_back(
             detail=event.detail,
             at=event.at,
         )
-    commit(session, record)
+    save(session, record)
     return record
 
 
@@ -272,15 +267,12 @@ def _sync_lines(record: QuoteRecord, quote: Quote, new_lines: dict[str, dict[str
         row.options = [[o.feature, o.option, str(o.list_price), o.name] for o in line.options]
 
 
-def commit(session: Session, record: QuoteRecord) -> None:
+def save(session: Session, record: QuoteRecord) -> None:
+    """Write the quote now; QuoteChanged when another editor saved it since it was loaded."""
     try:
-        session.commit()
-    except StaleDataError as error:  # another editor committed between our check and commit
-        session.rollback()
-        current = session.scalar(
-            sa.select(QuoteRecord.version_id).where(QuoteRecord.id == record.id)
-        )
-        raise QuoteChanged(_changed_message(record.number), current or 0) from error
+        session.flush()
+    except StaleDataError as error:  # another editor committed between our check and write
+        raise QuoteChanged(_changed_message(record.number)) from error
 
 
 def _changed_message(number: str) -> str:
@@ -295,7 +287,7 @@ def editing(session: Session, staff: User, quote_id: int, version: int | None) -
     require_staff(staff)
     loaded = load(session, staff, quote_id)
     if version is not None and version != loaded.record.version_id:
-        raise QuoteChanged(_changed_message(loaded.record.number), loaded.record.version_id)
+        raise QuoteChanged(_changed_message(loaded.record.number))
     return loaded
 
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from configurator.services.configuring import pairs
+from configurator.services.configuring.selection import pairs
 from configurator.store.models import Configuration, Order, Revision, User
 
 HISTORY = 20  # recent configurations and orders looked at

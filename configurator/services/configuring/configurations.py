@@ -1,6 +1,7 @@
 """Saved configurations and their revisions: create, revise (with a check
 against stale revisions from another tab), rename, list page by page, and
-compare two revisions."""
+re-check the newest revision against today's catalog. Comparing two
+revisions is in `diff`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog, SelectionError
 from configurator.services import catalogs, paging, timeline
-from configurator.services.configuring import Selection, pairs
+from configurator.services.configuring.recheck import (
+    Recheck,
+    StartingPoint,
+    recheck,
+    starting_point,
+)
+from configurator.services.configuring.selection import Selection
 from configurator.services.errors import (
     InvalidSelection,
     NotFound,
@@ -24,7 +30,7 @@ from configurator.services.errors import (
     StaleRevision,
 )
 from configurator.services.paging import Page
-from configurator.services.recheck import Recheck, recheck
+from configurator.services.unit_of_work import use_case
 from configurator.store.models import CatalogVersion, Configuration, Revision, User
 from configurator.store.types import utcnow
 
@@ -43,31 +49,6 @@ class ConfigurationSummary:
     latest: Revision
 
 
-@dataclass(frozen=True)
-class FeatureChange:
-    """What changed for one feature between two revisions."""
-
-    feature: str
-    feature_name: str
-    before: list[str]
-    after: list[str]
-
-
-@dataclass(frozen=True)
-class RevisionDiff:
-    """The differences between two revisions of one configuration."""
-
-    older: Revision
-    newer: Revision
-    changes: list[FeatureChange]
-    catalog_changed: bool
-
-    @property
-    def price_delta(self) -> Decimal:
-        """How much more (or less) the newer revision costs."""
-        return self.newer.price - self.older.price
-
-
 def priced(
     catalog: Catalog, selection: Selection, customer: dict[str, str]
 ) -> tuple[Decimal, bool]:
@@ -79,6 +60,7 @@ def priced(
         raise InvalidSelection(str(error)) from error
 
 
+@use_case
 def create(
     session: Session,
     owner: User,
@@ -115,10 +97,10 @@ def create(
         {"configuration_id": configuration.id, "revision": 1, "price": str(price)},
         now=now,
     )
-    session.commit()
     return configuration
 
 
+@use_case
 def revise(
     session: Session,
     owner: User,
@@ -137,7 +119,7 @@ def revise(
     configuration = _owned(session, owner, configuration_id)
     latest = latest_revision(session, configuration)
     if configuration.revision_count != base_number:
-        raise _stale(latest)
+        raise _stale(latest.number)
     version = catalogs.current(session, configuration.catalog_id)
     if latest.selection == selection and latest.catalog_version_id == version.id:
         return latest
@@ -150,9 +132,8 @@ def revise(
         .values(revision_count=number, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if moved.rowcount != 1:
-        session.rollback()
-        raise _stale(latest_revision(session, configuration))
+    if moved.rowcount != 1:  # the other save committed first: its revision is visible now
+        raise _stale(latest_revision(session, configuration).number)
     revision = _revision(configuration, number, version, selection, price, complete, owner, now)
     session.add(revision)
     timeline.record(
@@ -169,11 +150,10 @@ def revise(
         now=now,
     )
     try:
-        session.commit()
-    except IntegrityError as error:
-        session.rollback()
-        raise _stale(latest_revision(session, configuration)) from error
-    session.refresh(configuration)
+        session.flush()
+    except IntegrityError as error:  # revision `number` exists already: someone saved it
+        raise _stale(number) from error
+    session.refresh(configuration)  # the counter moved in SQL, behind the object's back
     return revision
 
 
@@ -266,6 +246,7 @@ def revision_page(
     return page
 
 
+@use_case
 def rename(
     session: Session,
     owner: User,
@@ -294,7 +275,6 @@ def rename(
         {"configuration_id": configuration.id, "from": old_name, "to": new_name},
         now=now,
     )
-    session.commit()
     return configuration
 
 
@@ -310,30 +290,6 @@ def valid_name(name: str | None) -> str:
     if any(unicodedata.category(char) == "Cc" for char in cleaned):
         raise InvalidName("A name cannot contain control characters.")
     return cleaned
-
-
-def diff(session: Session, viewer: User, configuration_id: int, a: int, b: int) -> RevisionDiff:
-    """What changed between revisions `a` and `b` (in either order)."""
-    older, newer = sorted((a, b))
-    first = revision(session, viewer, configuration_id, older)
-    second = revision(session, viewer, configuration_id, newer)
-    names = _Names(first.catalog_version, second.catalog_version)
-    before = _grouped(first.selection)
-    after = _grouped(second.selection)
-    changes = []
-    for feature in names.feature_order(list(before) + list(after)):
-        if before.get(feature, []) != after.get(feature, []):
-            changes.append(
-                FeatureChange(
-                    feature=feature,
-                    feature_name=names.feature(feature),
-                    before=[names.option(feature, o) for o in before.get(feature, [])],
-                    after=[names.option(feature, o) for o in after.get(feature, [])],
-                )
-            )
-    return RevisionDiff(
-        first, second, changes, first.catalog_version_id != second.catalog_version_id
-    )
 
 
 def recheck_latest(
@@ -352,6 +308,13 @@ def recheck_latest(
     return configuration, version, result
 
 
+def start_from(session: Session, viewer: User, configuration_id: int) -> StartingPoint:
+    """The configurator starting from one's configuration, re-checked against today's
+    catalog; NotFound when it is not the viewer's to see."""
+    configuration, _, result = recheck_latest(session, viewer, configuration_id)
+    return starting_point(result, f"“{configuration.name}”", configuration.id)
+
+
 def priced_lines(
     version: CatalogVersion, selection: Selection
 ) -> dict[tuple[str, str], tuple[str, str, Decimal]]:
@@ -362,16 +325,6 @@ def priced_lines(
         feature = catalog.model.feature(line.feature)
         result[(line.feature, line.option)] = (feature.name, line.name, line.amount)
     return result
-
-
-def selection_names(version: CatalogVersion, selection: Selection) -> list[tuple[str, str]]:
-    """(feature name, option names) for a stored selection, in catalog order."""
-    names = _Names(version)
-    grouped = _grouped(selection)
-    return [
-        (names.feature(feature), ", ".join(names.option(feature, o) for o in grouped[feature]))
-        for feature in names.feature_order(list(grouped))
-    ]
 
 
 # ------------------------------------------------------------------ helpers
@@ -404,12 +357,12 @@ def _owned(session: Session, owner: User, configuration_id: int) -> Configuratio
     return configuration
 
 
-def _stale(latest: Revision) -> StaleRevision:
+def _stale(latest_number: int) -> StaleRevision:
     return StaleRevision(
-        f"Revision {latest.number} was saved meanwhile (another tab or window). "
+        f"Revision {latest_number} was saved meanwhile (another tab or window). "
         "Nothing was overwritten: your picks are still here. Review them and save again "
-        f"to make them revision {latest.number + 1}.",
-        latest,
+        f"to make them revision {latest_number + 1}.",
+        latest_number,
     )
 
 
@@ -438,39 +391,3 @@ def _revision(
 def _clean_name(name: str, fallback: str) -> str:
     name = " ".join((name or "").split())[:NAME_MAX]
     return name or f"My {fallback}"
-
-
-def _grouped(selection: dict[str, Any]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for feature, option in pairs(selection):
-        grouped.setdefault(feature, []).append(option)
-    return {feature: sorted(options) for feature, options in grouped.items()}
-
-
-class _Names:
-    """Feature and option names from one or more catalog versions (newest wins)."""
-
-    def __init__(self, *versions: CatalogVersion) -> None:
-        self.models = [catalogs.engine_catalog(v).model for v in reversed(versions)]
-
-    def feature_order(self, feature_ids: list[str]) -> list[str]:
-        order: list[str] = []
-        for model in self.models:
-            order += [f.id for f in model.features if f.id not in order]
-        wanted = set(feature_ids)
-        return [f for f in order if f in wanted] + sorted(wanted - set(order))
-
-    def feature(self, feature_id: str) -> str:
-        for model in self.models:
-            feature = model.feature(feature_id)
-            if feature:
-                return feature.name
-        return feature_id
-
-    def option(self, feature_id: str, option_id: str) -> str:
-        for model in self.models:
-            feature = model.feature(feature_id)
-            option = feature.option(option_id) if feature else None
-            if option:
-                return option.name
-        return option_id

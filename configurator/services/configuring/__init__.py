@@ -1,0 +1,22 @@
+"""The live configurator and the configurations customers save.
+
+- `selection`: the picks, read from a form, changed one at a time.
+- `actions`: the page's buttons (repair, complete, clear, usual choices).
+- `page`: everything the configurator page shows for a selection.
+- `recheck`: an old selection against today's catalog, and where to start from.
+- `configurations`: saved configurations and their revisions.
+- `diff`: what changed between two revisions.
+- `names`: feature and option names for messages.
+"""
+
+from configurator.services.configuring import (
+    actions,
+    configurations,
+    diff,
+    names,
+    page,
+    recheck,
+    selection,
+)
+
+__all__ = ["actions", "configurations", "diff", "names", "page", "recheck", "selection"]

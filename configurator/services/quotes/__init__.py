@@ -1,0 +1,25 @@
+"""Quotes for business accounts, from draft to order.
+
+- `records`: a stored quote revision loaded into the pure `configurator.quoting`
+  domain and written back (the helpers every quote use case shares).
+- `drafts`: create, discount, validity, reprice, new revision.
+- `lines`: the configured lines of a draft.
+- `approvals`: discounts above the account's threshold, approved by a manager.
+- `sending`: send, withdraw, expire.
+- `answers`: the client accepts or declines; staff turn it into an order.
+- `search`: find and read quotes, compare revisions.
+- `printing`: the seller's letterhead and the PDF.
+"""
+
+from configurator.services.quotes import (
+    answers,
+    approvals,
+    drafts,
+    lines,
+    printing,
+    records,
+    search,
+    sending,
+)
+
+__all__ = ["answers", "approvals", "drafts", "lines", "printing", "records", "search", "sending"]

@@ -1,0 +1,176 @@
+"""Drafting a quote: staff create it for a business account with the account's
+terms, set its discount and validity, reprice it on today's catalog and terms,
+and start a new revision of a quote the client has seen.
+
+Each use case loads the stored revision into the pure `configurator.quoting`
+domain (`records`), runs the domain step (which enforces prices, statuses and
+approval) and writes the outcome back; its unit of work commits. Money is
+rounded only where the domain says (`quoting.pricing`): each line net, the
+quote discount, the tax. Lines are in `lines`, approval in `approvals`,
+sending in `sending`, the client's answers in `answers`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from configurator.quoting import Discount, OptionPrice, Quote, allocate_number, lifecycle
+from configurator.services.business import accounts, terms
+from configurator.services.quotes.lines import configured_options
+from configurator.services.quotes.records import (
+    DatabaseSequence,
+    LoadedQuote,
+    actor,
+    editing,
+    require_staff,
+    run_step,
+    write_back,
+)
+from configurator.services.unit_of_work import use_case
+from configurator.store.models import User
+from configurator.store.quotes import QuoteRecord
+from configurator.store.types import utcnow
+
+
+@use_case
+def create(
+    session: Session,
+    staff: User,
+    account_id: int,
+    *,
+    now: datetime | None = None,
+    valid_days: int | None = None,
+) -> QuoteRecord:
+    """A new draft quote for an account, numbered Q-YYYY-NNNNN, with the account's terms."""
+    require_staff(staff)
+    now = now or utcnow()
+    account = accounts.get_account(session, staff, account_id)
+    pricing = terms.pricing_terms(session, account)
+    number = allocate_number(DatabaseSequence(session), now)
+    days = valid_days if valid_days is not None else account.validity_days
+    quote = Quote(number, str(account.id), actor(staff), now, now + timedelta(days=days), pricing)
+    quote.log(actor(staff), now, "created", f"for {account.name}")
+    record = QuoteRecord(
+        number=str(number),
+        year=number.year,
+        sequence=number.sequence,
+        revision=1,
+        account_id=account.id,
+        status="draft",
+        valid_until=quote.valid_until,
+        created_by_id=staff.id,
+        created_at=now,
+        updated_at=now,
+        terms=terms.describe_terms(pricing),
+    )
+    session.add(record)
+    session.flush()
+    return write_back(session, LoadedQuote(record, quote), staff, events_before=0, now=now)
+
+@use_case
+def set_discount(
+    session: Session,
+    staff: User,
+    quote_id: int,
+    discount: Discount | None,
+    *,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> QuoteRecord:
+    """Set or remove the quote-level discount."""
+    loaded = editing(session, staff, quote_id, version)
+    return run_step(
+        session,
+        staff,
+        loaded,
+        lambda q, at: q.set_discount(discount, by=actor(staff), at=at),
+        now=now,
+    )
+
+@use_case
+def set_valid_until(
+    session: Session,
+    staff: User,
+    quote_id: int,
+    valid_until: datetime,
+    *,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> QuoteRecord:
+    """Change the date until which the client may accept."""
+    loaded = editing(session, staff, quote_id, version)
+    return run_step(
+        session,
+        staff,
+        loaded,
+        lambda q, at: q.set_valid_until(valid_until, by=actor(staff), at=at),
+        now=now,
+    )
+
+@use_case
+def reprice(
+    session: Session,
+    staff: User,
+    quote_id: int,
+    *,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> QuoteRecord:
+    """Reprice every line on today's catalog prices and the account's current terms."""
+    loaded = editing(session, staff, quote_id, version)
+    account = loaded.record.account
+    current: dict[str, list[OptionPrice]] = {}
+    for row in loaded.record.lines:
+        _, options, _ = configured_options(session, account, row.catalog_id, row.selection)
+        current[row.line_id] = options
+    pricing = terms.pricing_terms(session, account)
+    loaded.record.terms = terms.describe_terms(pricing)
+    return run_step(
+        session,
+        staff,
+        loaded,
+        lambda q, at: q.reprice(current, pricing, by=actor(staff), at=at),
+        now=now,
+    )
+
+@use_case
+def revise(
+    session: Session, staff: User, quote_id: int, *, now: datetime | None = None
+) -> QuoteRecord:
+    """A new draft revision (-R2, ...) of a sent, declined or expired quote; the old one
+    becomes superseded and stays as the client received it."""
+    loaded = editing(session, staff, quote_id, None)
+    now = now or utcnow()
+    before = len(loaded.quote.events)
+    new = lifecycle.revise(loaded.quote, by=actor(staff), at=now)
+    old = loaded.record
+    record = QuoteRecord(
+        number=str(new.number),
+        year=new.number.year,
+        sequence=new.number.sequence,
+        revision=new.number.revision,
+        account_id=old.account_id,
+        status=new.status.value,
+        valid_until=new.valid_until,
+        created_by_id=staff.id,
+        created_at=now,
+        updated_at=now,
+        terms=dict(old.terms),
+    )
+    session.add(record)
+    session.flush()
+    copies = {
+        line.line_id: {
+            "catalog_id": line.catalog_id,
+            "catalog_version_id": line.catalog_version_id,
+            "selection": dict(line.selection),
+            "source_configuration_id": line.source_configuration_id,
+        }
+        for line in old.lines
+    }
+    write_back(session, loaded, staff, events_before=before, now=now)
+    return write_back(
+        session, LoadedQuote(record, new), staff, events_before=0, now=now, new_lines=copies
+    )

@@ -1,0 +1,98 @@
+"""Sending a quote: from then on the client's contacts see it and the revision
+is frozen as sent; withdrawing it with a reason; and expiring the sent quotes
+whose validity has passed (`configurator expire-quotes`, a daily job).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from configurator.quoting import Quote, lifecycle
+from configurator.services import timeline
+from configurator.services.business import accounts
+from configurator.services.quotes.approvals import approval_policy
+from configurator.services.quotes.records import (
+    LoadedQuote,
+    actor,
+    editing,
+    frozen_copy,
+    run_step,
+    to_domain,
+)
+from configurator.services.unit_of_work import use_case
+from configurator.store.models import User
+from configurator.store.quotes import QuoteRecord
+from configurator.store.types import utcnow
+
+
+@use_case
+def send(
+    session: Session,
+    staff: User,
+    quote_id: int,
+    *,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> QuoteRecord:
+    """Send the quote to the client: from now on this revision is frozen."""
+    loaded = editing(session, staff, quote_id, version)
+
+    def step(quote: Quote, at: datetime) -> None:
+        lifecycle.send(quote, approval_policy(loaded.record.account), by=actor(staff), at=at)
+        loaded.record.frozen = frozen_copy(quote)
+        loaded.record.sent_at = at
+        # Each contact's own timeline shows the quote too ("Received a quote").
+        for contact_id in accounts.contact_user_ids(session, loaded.record.account):
+            timeline.record(
+                session,
+                contact_id,
+                "quoted",
+                f"Quote {quote.number}",
+                {
+                    "quote": str(quote.number),
+                    "total": loaded.record.frozen["totals"]["gross_total"],
+                },
+                channel="staff",
+                actor_id=staff.id,
+                now=at,
+            )
+
+    return run_step(session, staff, loaded, step, now=now)
+
+@use_case
+def cancel(
+    session: Session,
+    staff: User,
+    quote_id: int,
+    reason: str,
+    *,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> QuoteRecord:
+    """Withdraw the quote, with a reason."""
+    loaded = editing(session, staff, quote_id, version)
+    return run_step(
+        session,
+        staff,
+        loaded,
+        lambda q, at: lifecycle.cancel(q, reason, by=actor(staff), at=at),
+        now=now,
+    )
+
+
+@use_case
+def expire_due(session: Session, *, now: datetime | None = None) -> list[str]:
+    """Mark every sent quote whose validity has passed as expired; their numbers."""
+    now = now or utcnow()
+    due = session.scalars(
+        sa.select(QuoteRecord).where(QuoteRecord.status == "sent", QuoteRecord.valid_until <= now)
+    )
+    expired = []
+    for record in list(due):
+        loaded = LoadedQuote(record, to_domain(session, record))
+        run_step(session, None, loaded, lambda q, at: lifecycle.expire_if_due(q, at=at), now=now)
+        expired.append(record.number)
+    return expired
