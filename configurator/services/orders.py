@@ -23,7 +23,7 @@ from configurator.services.configuring.recheck import (
 )
 from configurator.services.configuring.selection import Selection
 from configurator.services.customer_value import valuation
-from configurator.services.errors import NotFound, NotOrderable
+from configurator.services.errors import NotFound, NotOrderable, StaleRevision
 from configurator.services.paging import Page
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import CatalogVersion, Order, User
@@ -106,6 +106,9 @@ def place(
         if revision_number is None
         else configurations.revision(session, owner, configuration_id, revision_number)
     )
+    already = _order_of_revision(session, revision.id)
+    if already is not None:
+        return already  # the same order form posted again (a double click, a retry)
     version = catalogs.current(session, configuration.catalog_id)
     if revision.catalog_version_id != version.id:
         raise NotOrderable(
@@ -118,6 +121,8 @@ def place(
         raise NotOrderable(
             "Only complete configurations can be ordered. Finish the open choices first."
         )
+    # A twin request racing this one past the check above meets the unique
+    # revision_id: it is refused (try again), and a retry gets the order above.
     order = _new_order(
         session,
         owner,
@@ -161,9 +166,19 @@ def save_and_place(
     refused (NotOrderable, InvalidSelection, StaleRevision), the revision is not
     kept either, so no half of it is left behind.
     """
-    revision = configurations.revise(
-        session, owner, configuration_id, base_number, selection, now=now
-    )
+    try:
+        revision = configurations.revise(
+            session, owner, configuration_id, base_number, selection, now=now
+        )
+    except StaleRevision:
+        # The same form posted again: its first post saved these picks and ordered them.
+        latest = configurations.latest_revision(
+            session, configurations.get(session, owner, configuration_id)
+        )
+        already = _order_of_revision(session, latest.id)
+        if already is None or latest.selection != selection:
+            raise
+        return already
     return place(session, owner, configuration_id, revision.number, now=now)
 
 
@@ -312,6 +327,12 @@ def _new_order(
     session.add(order)
     try:
         session.flush()
-    except IntegrityError as error:  # a number collision: one in 10^12, say so plainly
+    except IntegrityError as error:
+        # A number collision (one in 10^12), or the revision ordered meanwhile.
         raise NotOrderable("The order could not be placed; please try again.") from error
     return order
+
+
+def _order_of_revision(session: Session, revision_id: int) -> Order | None:
+    """The order placed from this revision, if any (there is at most one)."""
+    return session.scalar(sa.select(Order).where(Order.revision_id == revision_id))

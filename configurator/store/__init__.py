@@ -17,6 +17,11 @@ from configurator.store.quotes import (  # noqa: F401  (business accounts and qu
     BusinessAccount,
     QuoteRecord,
 )
+from configurator.store.security import (  # noqa: F401  (their tables join Base.metadata)
+    IdempotentReply,
+    OneTimeLink,
+    SignedInSession,
+)
 from configurator.store.tokens import ApiToken  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.value import CustomerValue  # noqa: F401  (its table joins Base.metadata)
 

@@ -204,8 +204,9 @@ class Order(Base):
     configuration_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("configurations.id", ondelete="SET NULL")
     )
+    # Unique: one order per revision, so a form posted twice orders once.
     revision_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("revisions.id", ondelete="SET NULL")
+        sa.ForeignKey("revisions.id", ondelete="SET NULL"), unique=True
     )
     catalog_version_id: Mapped[int] = mapped_column(sa.ForeignKey("catalog_versions.id"))
     reorder_of_id: Mapped[int | None] = mapped_column(

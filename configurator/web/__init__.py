@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask, redirect, url_for
+from flask import Flask, redirect, session, url_for
 
 from configurator.config import REPO_ROOT, Config
 from configurator.services import jobs
@@ -33,13 +33,14 @@ def create_app(config_class: type = Config, test_config: dict[str, Any] | None =
     htmx.init_app(app)
     login_manager.init_app(app)
 
-    from configurator.services import users
+    from configurator.services import sign_ins
+    from configurator.web.auth.sessions import SESSION_TOKEN
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        """The signed-in user for Flask-Login, or None when the id is stale."""
+        """The signed-in user, while the cookie's server-side session is open; else None."""
         try:
-            return users.get_user(db.session, int(user_id))
+            return sign_ins.user_of(db.session, int(user_id), session.get(SESSION_TOKEN))
         except ValueError:
             return None
 

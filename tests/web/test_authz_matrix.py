@@ -193,6 +193,7 @@ LIST_ROUTES = {
     "health",
     "auth.signin",
     "auth.signout",
+    "auth.signout_everywhere",  # one's own sessions (tests/security/test_sessions.py)
     "auth.signup",
     "shop.index",
     "account.configurations_list",

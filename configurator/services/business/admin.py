@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from configurator.quoting import TaxTreatment, tax_rule_for
 from configurator.quoting.taxes import UnknownTaxCountry
-from configurator.services import users
+from configurator.services import sign_ins, users
 from configurator.services.business import accounts
 from configurator.services.business.accounts import InvalidAccountData
 from configurator.services.errors import EmailTaken, NotFound, ServiceError
@@ -343,6 +343,8 @@ def set_user_role(session: Session, admin: User, user_id: int, role: str) -> Use
             sa.select(AccountContact.id).where(AccountContact.user_id == user.id)):
         raise InvalidAccountData(f"{user.email} is a client's contact and cannot become staff.")
     user.role = role
+    # Whoever is signed in as this user signs in again, under the new role.
+    sign_ins.end_all(session, user.id)
     return user
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 
 from flask import Response, flash, redirect, render_template, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from configurator.services import privacy
 from configurator.services.privacy.erasure import NotErasable
 from configurator.web.account import bp
 from configurator.web.account.forms import EraseForm, ExportForm, PrivacyForm
+from configurator.web.auth import sessions
 from configurator.web.database import db
 
 
@@ -56,7 +57,7 @@ def privacy_erase():
     except NotErasable as error:
         erase_form.confirm.errors = [str(error)]
         return _page(PrivacyForm(), erase_form=erase_form, status=400)
-    logout_user()
+    sessions.sign_out()
     flash("Your personal data is erased and you are signed out. Your orders are kept "
           "without your name for our accounts.", "success")
     return redirect(url_for("shop.index"), 303)

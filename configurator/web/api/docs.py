@@ -40,7 +40,12 @@ DESCRIPTION = (
     "(400 in a path or query, 422 in a body); a JSON body is at most 64 KiB (413) and nests at most 32 arrays or "
     "objects deep (400); ids are 1 to 2147483647; a selection's feature ids and "
     "option ids are 1-64 characters; a `cursor` is only ever one from a `next` "
-    "link (an edited one is a 422)."
+    "link (an edited one is a 422).\n\n"
+    "Retries: send an `Idempotency-Key` header (1-200 printable characters, new for "
+    "each new request) on a POST; the same request again with the same key gets "
+    "the first answer back (marked `Idempotent-Replayed: true`) instead of acting "
+    "twice; the same key with another request is a 422. An order is placed at most "
+    "once per revision in any case."
 )
 
 

@@ -17,10 +17,12 @@ from flask import Response, current_app, request
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
+from configurator.services import idempotency
 from configurator.web.api import bp
 from configurator.web.api.auth import require
 from configurator.web.api.problems import ApiProblem
 from configurator.web.api.schemas import DB_INT_MAX
+from configurator.web.database import db
 from configurator.web.input_guard import (
     MAX_JSON_DEPTH,
     json_control_character_at,
@@ -30,6 +32,7 @@ from configurator.web.input_guard import (
 # Every operation can answer these; the ones listed per operation come on top.
 COMMON_PROBLEMS = (400, 401, 403, 404, 422, 429)
 MAX_BODY_BYTES = 64 * 1024
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 @dataclass
@@ -118,14 +121,25 @@ def operation(
                 kwargs["query"] = load(query(), request.args.to_dict())
             if body is not None:
                 kwargs["body"] = load(body(), json_body())
+            key = idempotency_key() if recorded.method == "POST" else None
+            if key is not None:
+                request_hash = idempotency.fingerprint(
+                    recorded.method, request.path, request.get_data(cache=True)
+                )
+                earlier = _stored_reply(user, key, request_hash)
+                if earlier is not None:
+                    return _reply(earlier.body, earlier.status, earlier.location, replayed=True)
             result = view(**kwargs)
             headers: dict[str, str] = {}
             code = status
             if isinstance(result, tuple):
                 result, headers, *rest = result
                 code = rest[0] if rest else status
-            reply = current_app.json.response(response().dump(result))
-            reply.status_code = code
+            dumped = response().dump(result)
+            if key is not None:
+                _remember(user, key, request_hash, idempotency.Reply(
+                    code, dumped, headers.get("Location")))
+            reply = _reply(dumped, code, None)
             reply.headers.update(headers)
             return reply
 
@@ -133,6 +147,43 @@ def operation(
         return wrapper
 
     return decorator
+
+
+def idempotency_key() -> str | None:
+    """The request's `Idempotency-Key` header, checked; None when not sent."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    if not 1 <= len(key) <= idempotency.MAX_KEY_LENGTH or not key.isprintable():
+        raise ApiProblem(400, f"`{IDEMPOTENCY_HEADER}` is 1-{idempotency.MAX_KEY_LENGTH} "
+                              "printable characters.")
+    return key
+
+
+def _stored_reply(user: Any, key: str, request_hash: str) -> idempotency.Reply | None:
+    try:
+        return idempotency.stored(db.session, user.id, key, request_hash)
+    except idempotency.KeyReused as error:
+        raise ApiProblem(422, str(error), errors={IDEMPOTENCY_HEADER: [str(error)]}) from error
+
+
+def _remember(user: Any, key: str, request_hash: str, reply: idempotency.Reply) -> None:
+    # Only successes are kept: a refused request may be retried and succeed.
+    if 200 <= reply.status < 300:
+        try:
+            idempotency.remember(db.session, user.id, key, request_hash, reply)
+        except idempotency.KeyReused:
+            pass  # a twin request stored its answer first; both acted on one resource
+
+
+def _reply(body: Any, status: int, location: str | None, *, replayed: bool = False) -> Response:
+    reply = current_app.json.response(body)
+    reply.status_code = status
+    if location:
+        reply.headers["Location"] = location
+    if replayed:
+        reply.headers["Idempotent-Replayed"] = "true"
+    return reply
 
 
 def json_body() -> Any:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from configurator.services import users
+from configurator.services import sign_ins, users
 from configurator.services.configuring import configurations
 from configurator.services.errors import EmailTaken, ServiceError
 from configurator.web import drafts
-from configurator.web.auth import bp
+from configurator.web.auth import bp, sessions
 from configurator.web.auth.forms import SignInForm, SignUpForm
 from configurator.web.database import db
 
@@ -36,7 +36,7 @@ def signup():
         except EmailTaken as error:
             form.email.errors.append(str(error))
         else:
-            login_user(user)
+            sessions.sign_in(user)
             flash(f"Welcome, {user.name}! Your account is ready.", "success")
             return _after_sign_in(user)
     return render_template(
@@ -55,7 +55,7 @@ def signin():
         if user is None:
             form.password.errors.append("Wrong email or password.")
         else:
-            login_user(user)
+            sessions.sign_in(user)
             flash(f"Signed in as {user.name}.", "success")
             return _after_sign_in(user)
     return render_template(
@@ -67,9 +67,18 @@ def signin():
 @login_required
 def signout():
     """Sign out and drop what the session kept (drafts belong to the person)."""
-    logout_user()
-    session.clear()
+    sessions.sign_out()
     flash("Signed out.", "info")
+    return redirect(url_for("shop.index"))
+
+
+@bp.route("/signout-everywhere", methods=["POST"])
+@login_required
+def signout_everywhere():
+    """End every session of this account (other browsers, a copied cookie), then this one."""
+    ended = sign_ins.end_all(db.session, current_user.id)
+    sessions.sign_out()
+    flash(f"Signed out everywhere ({ended} session{'s' if ended != 1 else ''} ended).", "info")
     return redirect(url_for("shop.index"))
 
 

@@ -1,0 +1,41 @@
+"""Signing a browser in and out, with a session the server can end.
+
+The cookie gets a fresh start at sign-in (a new CSRF token; only the guest's
+drafts are carried over), so a cookie planted before sign-in is worth nothing
+after it; and the session token it holds is checked on every request
+(`user_of` in `create_app`'s user loader).
+"""
+
+from __future__ import annotations
+
+from flask import session
+from flask_login import login_user, logout_user
+
+from configurator.services import sign_ins
+from configurator.store.models import User
+from configurator.web.database import db
+
+SESSION_TOKEN = "sign_in"
+# What a guest's cookie keeps across sign-in: their picks and a save they asked for.
+CARRIED_OVER = ("draft", "pending_save")
+
+
+def sign_in(user: User) -> None:
+    """Rotate the cookie, open a server-side session and sign the user in."""
+    kept = {key: session[key] for key in CARRIED_OVER if key in session}
+    session.clear()  # the CSRF token and anything else from before sign-in go
+    session.update(kept)
+    session[SESSION_TOKEN] = sign_ins.start(db.session, user)
+    login_user(user)
+
+
+def sign_out() -> None:
+    """End this browser's session on the server and forget the cookie."""
+    sign_ins.end(db.session, session.get(SESSION_TOKEN))
+    logout_user()
+    session.clear()
+
+
+def current_token() -> str | None:
+    """This browser's session token (to keep it when ending the others)."""
+    return session.get(SESSION_TOKEN)
