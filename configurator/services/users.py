@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from configurator.services import timeline
 from configurator.services.errors import EmailTaken
 from configurator.services.unit_of_work import use_case
-from configurator.store.models import User
+from configurator.store.models import User, check_no_password
 
 
 def normalize_email(email: str) -> str:
@@ -53,10 +53,19 @@ def sign_up(
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The user with this email and password, or None (no hint which was wrong)."""
+def authenticate(
+    session: Session, email: str, password: str, *, password_method: str = "scrypt"
+) -> User | None:
+    """The user with this email and password, or None (no hint which was wrong).
+
+    An unknown e-mail costs a password check too (with `password_method`, the
+    one new passwords are hashed with), so timing does not tell it apart.
+    """
     user = session.scalar(sa.select(User).where(User.email == normalize_email(email)))
-    if user is None or not user.check_password(password):
+    if user is None:
+        check_no_password(password, password_method)
+        return None
+    if not user.check_password(password):
         return None
     return user
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -42,3 +43,11 @@ def downgrade(target: str | sa.Engine, revision: str = "base") -> None:
             command.downgrade(alembic_config(connection=connection), revision)
         return
     command.downgrade(alembic_config(url=target), revision)
+
+
+@functools.cache
+def expected_head() -> str:
+    """The newest migration this code ships (what a ready database is at)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from flask import Flask, jsonify
 
-from configurator.services.health import database_reachable
+from configurator.services.health import database_problem
 from configurator.web.database import db
 
 
 def health():
-    """200 {"status": "ok"} when the database answers, else 503."""
-    if database_reachable(db.session):
+    """200 {"status": "ok"} when the database answers, takes writes and is
+    migrated; else 503 with the reason."""
+    problem = database_problem(db.session)
+    if problem is None:
         return jsonify(status="ok")
-    return jsonify(status="unavailable", reason="database unreachable"), 503
+    return jsonify(status="unavailable", reason=problem), 503
 
 
 def register(app: Flask) -> None:

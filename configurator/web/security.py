@@ -10,7 +10,10 @@ two features that need inline code: its injected indicator `<style>` and eval.
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, request
+import math
+import time
+
+from flask import Flask, Response, jsonify, make_response, request
 from flask_limiter import RateLimitExceeded
 
 from configurator.web.extensions import limiter
@@ -39,10 +42,17 @@ SECURITY_HEADERS = {
 # not teach the browser to refuse plain HTTP for that host.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
-# Per client address and per email address: guessing passwords for one account
-# from many addresses is slowed down as much as guessing many from one.
+# Per client address, over every account: one address spraying guesses is slowed
+# down. Failures for one account are counted per (address, account) and back
+# off exponentially (below): guesses at someone's account from one address do
+# not lock its owner out from theirs.
 SIGN_IN_LIMIT = "10 per minute"
 SIGN_IN_ENDPOINT = "auth.signin"
+SIGN_UP_LIMIT = "5 per hour"  # new accounts per address
+SIGN_UP_ENDPOINT = "auth.signup"
+FREE_FAILURES = 3  # wrong passwords before the first wait
+MAX_WAIT_SECONDS = 15 * 60
+FAILURES_KEPT_SECONDS = 24 * 3600
 
 
 def register(app: Flask) -> None:
@@ -62,21 +72,62 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-def submitted_email() -> str:
-    """The email address a sign-in form was posted with, as the rate-limit key."""
-    return "signin-email:" + (request.form.get("email") or "").strip().lower()
-
-
 def limit_sign_in(app: Flask) -> None:
-    """Limit sign-in POSTs per client address and per email address.
+    """Limit sign-in and sign-up POSTs per client address.
 
     Wrapped here rather than decorated in the auth blueprint so that every
     limit of the app is set in one place, next to the other hardening.
     """
-    view = app.view_functions[SIGN_IN_ENDPOINT]
-    view = limiter.limit(SIGN_IN_LIMIT, methods=["POST"])(view)
-    view = limiter.limit(SIGN_IN_LIMIT, key_func=submitted_email, methods=["POST"])(view)
-    app.view_functions[SIGN_IN_ENDPOINT] = view
+    for endpoint, limit in ((SIGN_IN_ENDPOINT, SIGN_IN_LIMIT), (SIGN_UP_ENDPOINT, SIGN_UP_LIMIT)):
+        view = app.view_functions[endpoint]
+        app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(view)
+
+
+def _pair(email: str) -> str:
+    return f"{request.remote_addr or 'unknown'}/{email.strip().lower()}"
+
+
+def sign_in_wait(email: str) -> int:
+    """Seconds this address must still wait before trying this account again (0: go)."""
+    if not limiter.enabled:
+        return 0
+    storage = limiter.storage
+    key = "signin-wait:" + _pair(email)
+    if not storage.get(key):
+        return 0
+    return max(1, math.ceil(storage.get_expiry(key) - time.time()))
+
+
+def record_failed_sign_in(email: str) -> None:
+    """One more wrong password for (address, account): from the FREE_FAILURES-th
+    on, the next try waits 1, 2, 4, 8... seconds, up to MAX_WAIT_SECONDS."""
+    if not limiter.enabled:
+        return
+    storage = limiter.storage
+    failures = storage.incr("signin-failures:" + _pair(email), FAILURES_KEPT_SECONDS)
+    if failures >= FREE_FAILURES:
+        wait = min(2 ** (failures - FREE_FAILURES), MAX_WAIT_SECONDS)
+        storage.clear("signin-wait:" + _pair(email))
+        storage.incr("signin-wait:" + _pair(email), wait)
+
+
+def forget_failed_sign_ins(email: str) -> None:
+    """A right password clears the count for (address, account)."""
+    if limiter.enabled:
+        for kind in ("signin-failures:", "signin-wait:"):
+            limiter.storage.clear(kind + _pair(email))
+
+
+def must_wait(seconds: int):
+    """429 for a sign-in that comes before its back-off ended, saying how long."""
+    from configurator.web.errors import error_response
+
+    message = (f"Too many wrong passwords for this account from here. Please wait "
+               f"{seconds} second{'s' if seconds != 1 else ''} and try again.")
+    response = error_response(429, message, "Too many attempts")
+    response = make_response(response)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def too_many_requests(error: RateLimitExceeded):

@@ -258,3 +258,30 @@ def test_someone_elses_object_is_404_even_with_a_bad_body(app, anna, mallory):
     url = f"/api/configurations/{anna['configuration']}"
     assert_problem(other.open("PATCH", url, json={"bogus": 1}), 404)
     assert_problem(other.post(f"{url}/revisions", {"bogus": 1}), 404)
+
+
+def test_a_wrong_secret_with_a_real_prefix_does_not_use_up_that_tokens_allowance(tmp_path):
+    """Counting per prefix before checking the token let anyone lock a token out."""
+    from configurator.config import TestConfig
+    from configurator.services import catalogs
+    from configurator.store import make_engine
+    from configurator.store.migrate import upgrade
+    from configurator.web import create_app
+    from tests.conftest import DATA
+
+    url = f"sqlite:///{tmp_path / 'limited.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    app = create_app(TestConfig, {"DATABASE_URL": url, "DATABASE_ENGINE": engine,
+                                  "RATELIMIT_ENABLED": True, "API_RATE_LIMIT": "2 per minute",
+                                  "API_AUTH_FAILURE_LIMIT": "100 per minute"})
+    with app.app_context():
+        catalogs.load_file(db.session, DATA / "bike.yaml")
+        token = gen_token(db.session, gen_user(db.session))
+    prefix = token.rsplit("_", 1)[0]
+    attacker = ApiClient(app, f"{prefix}_wrong-secret")
+    attacker.client.environ_base["REMOTE_ADDR"] = "10.9.9.9"
+    for _ in range(5):
+        attacker.get("/api/catalogs")
+    assert ApiClient(app, token).get("/api/catalogs").status_code == 200
+    engine.dispose()

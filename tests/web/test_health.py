@@ -60,3 +60,39 @@ def test_production_starts_with_secure_cookies_when_configured(tmp_path):
     result = run_wsgi(script, SECRET_KEY="k" * 32, DATABASE_URL="postgres://db.example/shop")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "postgresql+psycopg://db.example/shop", "True"]
+
+
+def test_health_says_unavailable_on_a_read_only_database(app, tmp_path):
+    path = tmp_path / "app.db"
+    read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
+    app = create_app(TestConfig, {"DATABASE_URL": read_only})
+    response = app.test_client().get("/health")
+    assert response.status_code == 503
+    assert response.get_json()["reason"] == "database does not take writes"
+
+
+def test_health_says_unavailable_before_the_last_migration(tmp_path):
+    from configurator.store import make_engine
+    from configurator.store.migrate import downgrade, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    downgrade(engine, "-1")
+    app = create_app(TestConfig, {"DATABASE_URL": url, "DATABASE_ENGINE": engine})
+    response = app.test_client().get("/health")
+    assert response.status_code == 503
+    assert response.get_json()["reason"] == "database schema not at the expected migration"
+    upgrade(engine)
+    assert app.test_client().get("/health").status_code == 200
+    engine.dispose()
+
+
+def test_the_write_check_changes_nothing(client, app):
+    import sqlalchemy as sa
+
+    from configurator.web.database import db
+
+    assert client.get("/health").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(sa.text("SELECT count(*) FROM alembic_version")) == 1

@@ -10,7 +10,7 @@ import pytest
 from configurator.config import TestConfig
 from configurator.web import create_app
 from configurator.web.extensions import limiter
-from configurator.web.security import SIGN_IN_LIMIT
+from configurator.web.security import FREE_FAILURES, SIGN_IN_LIMIT, SIGN_UP_LIMIT
 from tests.conftest import CSRFClient
 
 ALLOWED = int(SIGN_IN_LIMIT.split()[0])
@@ -62,12 +62,69 @@ def test_too_many_attempts_from_one_address_get_a_429_page(app, anna):
     assert sign_in(client, "other@example.com", address="10.0.0.2").status_code == 400
 
 
-def test_too_many_attempts_on_one_email_from_many_addresses_are_refused(app, anna):
+def test_wrong_passwords_back_off_per_address_and_account_not_for_the_owner(app, anna):
+    """Guesses at Anna's account from one address make that address wait, doubling
+    each time; Anna, from her own address, is not locked out."""
     client = limited_app(app).test_client()
-    for n in range(ALLOWED):
-        assert sign_in(client, "Anna@Example.com ", address=f"10.0.1.{n}").status_code == 400
-    assert sign_in(client, "anna@example.com", address="10.0.2.1").status_code == 429
-    assert sign_in(client, "mallory@example.com", address="10.0.2.1").status_code == 400
+    for _ in range(FREE_FAILURES):
+        assert sign_in(client, "Anna@Example.com ", address="10.0.1.1").status_code == 400
+    waiting = sign_in(client, "anna@example.com", address="10.0.1.1", password="password123")
+    assert waiting.status_code == 429
+    assert "Retry-After" in waiting.headers
+    assert "wrong passwords for this account from here. Please wait 1 second " in (
+        waiting.get_data(as_text=True))
+    owner = sign_in(client, "anna@example.com", address="10.0.9.9", password="password123")
+    assert owner.status_code == 302
+
+
+def test_the_wait_doubles_with_each_failure(app, anna):
+    from configurator.web import security
+
+    waits = []
+    client = limited_app(app).test_client()
+    for _ in range(FREE_FAILURES + 3):
+        sign_in(client, "anna@example.com", address="10.0.1.2")
+        with app.test_request_context(environ_base={"REMOTE_ADDR": "10.0.1.2"}):
+            waits.append(security.sign_in_wait("anna@example.com"))
+        limiter.storage.clear("signin-wait:10.0.1.2/anna@example.com")  # skip the wait
+    assert waits == [0] * (FREE_FAILURES - 1) + [1, 2, 4, 8]
+
+
+def test_a_right_password_clears_the_count(app, anna):
+    client = limited_app(app).test_client()
+    for _ in range(FREE_FAILURES - 1):
+        sign_in(client, "anna@example.com", address="10.0.1.3")
+    assert sign_in(client, "anna@example.com", address="10.0.1.3",
+                   password="password123").status_code == 302
+    client.post("/auth/signout", environ_base={"REMOTE_ADDR": "10.0.1.3"})
+    for _ in range(FREE_FAILURES - 1):
+        assert sign_in(client, "anna@example.com", address="10.0.1.3").status_code == 400
+
+
+def test_sign_ups_are_limited_per_address(app):
+    client = limited_app(app).test_client()
+    allowed = int(SIGN_UP_LIMIT.split()[0])
+
+    def sign_up(n):
+        return client.post("/auth/signup", environ_base={"REMOTE_ADDR": "10.0.8.1"}, data={
+            "email": f"new{n}@example.com", "password": "password123",
+            "confirm": "password123", "name": "New", "country": "de"})
+
+    assert [sign_up(n).status_code for n in range(allowed)] == [302] * allowed
+    assert sign_up(allowed).status_code == 429
+
+
+def test_an_unknown_email_costs_a_password_check_too(app, monkeypatch):
+    from configurator.services import users
+    from configurator.web.database import db
+
+    checked = []
+    monkeypatch.setattr(users, "check_no_password",
+                        lambda password, method: checked.append((password, method)))
+    with app.app_context():
+        assert users.authenticate(db.session, "nobody@example.com", "guess",
+                                  password_method="pbkdf2:sha256:1000") is None
+    assert checked == [("guess", "pbkdf2:sha256:1000")]
 
 
 def test_viewing_the_sign_in_page_is_not_limited(app):

@@ -59,17 +59,18 @@ def require(scope: str | None) -> User:
 
 
 def rate_key() -> str:
-    """The rate-limit key: the token's public prefix, else the client address.
+    """The rate-limit key: a valid token's prefix, else the client address.
 
-    Counting per token means one busy integration cannot starve another
-    behind the same address, and a client cannot dodge its limit by rotating
-    addresses.
+    The token is checked first: counting a prefix that anyone could send with a
+    wrong secret would let them use up (lock out) someone else's token. Valid
+    tokens are counted per token, so one busy integration cannot starve another
+    behind the same address; anything else counts against its address.
     """
-    raw = presented_token() or ""
-    parts = raw.split("_", 2)
-    if len(parts) == 3 and parts[0] == api_tokens.TOKEN_MARK:
-        return "api-token:" + parts[1][:12]
-    return "api-addr:" + (request.remote_addr or "unknown")
+    try:
+        token = authenticate()
+    except ApiProblem:
+        return "api-addr:" + (request.remote_addr or "unknown")
+    return "api-token:" + token.prefix
 
 
 def client_address() -> str:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from configurator.services import sign_ins, users
 from configurator.services.configuring import configurations
 from configurator.services.errors import EmailTaken, ServiceError
-from configurator.web import drafts
+from configurator.web import drafts, security
 from configurator.web.auth import bp, sessions
 from configurator.web.auth.forms import SignInForm, SignUpForm
 from configurator.web.database import db
@@ -33,8 +33,12 @@ def signup():
                 country=form.country.data,
                 password_method=current_app.config["PASSWORD_HASH_METHOD"],
             )
-        except EmailTaken as error:
-            form.email.errors.append(str(error))
+        except EmailTaken:
+            # Said without confirming that this address has an account.
+            form.email.errors.append(
+                "We could not create an account with this e-mail address. If you already "
+                "have one, sign in instead."
+            )
         else:
             sessions.sign_in(user)
             flash(f"Welcome, {user.name}! Your account is ready.", "success")
@@ -51,10 +55,16 @@ def signin():
         return redirect(url_for("shop.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = users.authenticate(db.session, form.email.data, form.password.data)
+        wait = security.sign_in_wait(form.email.data)
+        if wait:
+            return security.must_wait(wait)
+        user = users.authenticate(db.session, form.email.data, form.password.data,
+                                  password_method=current_app.config["PASSWORD_HASH_METHOD"])
         if user is None:
+            security.record_failed_sign_in(form.email.data)
             form.password.errors.append("Wrong email or password.")
         else:
+            security.forget_failed_sign_ins(form.email.data)
             sessions.sign_in(user)
             flash(f"Signed in as {user.name}.", "success")
             return _after_sign_in(user)
