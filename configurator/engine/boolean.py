@@ -25,7 +25,7 @@ from .cnf import BooleanEncoding
 from .compile import CompileError, _price_scale, _scaled
 from .ddnnf import Circuit, CompilationFailed, compile_cnf
 from .model import CatalogModel, Constraint
-from .results import Selection
+from .results import Choices
 from .sat import SOLVER_NAME, shrink_core
 
 Pick = tuple[str, str]
@@ -117,7 +117,7 @@ class BooleanSpace:
         """The exact number of complete valid configurations for this customer."""
         return self.circuit.count(self.encoding.customer_assumptions(customer))
 
-    def cheapest(self, picks: list[Pick], customer: dict | None, keep: list[Pick] = ()) -> Selection | None:
+    def cheapest(self, picks: list[Pick], customer: dict | None, keep: list[Pick] = ()) -> Choices | None:
         """The cheapest configuration with `picks`; each pick in `keep` given up costs more than any price."""
         cost_false = np.zeros_like(self.cost_true)
         if keep:
@@ -127,7 +127,7 @@ class BooleanSpace:
         true_vars = self.circuit.cheapest(self._assumptions(picks, customer), self.cost_true, cost_false)
         if true_vars is None:
             return None
-        chosen: Selection = {}
+        chosen: Choices = {}
         for feature in self.model.features:
             options = tuple(
                 o.id for o in feature.options if self.encoding.option_lit[(feature.id, o.id)] in true_vars
