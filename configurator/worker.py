@@ -25,6 +25,7 @@ from configurator.services import jobs
 from configurator.services.messages import delivery
 from configurator.services.messages.links import TrackingLinks
 from configurator.services.messages.transport import FileTransport, SmtpTransport, Transport
+from configurator.services.workbench import releases
 from configurator.store import session_factory
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,11 @@ JOBS: dict[str, Callable[..., Any]] = {
         session, message_id, rt.transport, rt.links
     ),
     "messages.sweep": lambda rt, session: delivery.sweep(session, rt.queue),
+    # Scheduled catalog releases, carried out once due (on the worker's clock).
+    "catalogs.release_due": lambda rt, session: len(releases.apply_due(session)),
 }
 # Job name -> seconds between two runs.
-PERIODIC: dict[str, int] = {"messages.sweep": 30}
+PERIODIC: dict[str, int] = {"messages.sweep": 30, "catalogs.release_due": 60}
 
 _runtime: Runtime | None = None
 
