@@ -1,8 +1,8 @@
 """Catalog workbench: the catalog_manager role, drafts, the release log, and
 withdrawn versions (a rollback makes the version before current again).
 
-Revision ID: 0008_workbench
-Revises: 0007
+Revision ID: 0009_workbench
+Revises: 0008_privacy
 """
 
 import sqlalchemy as sa
@@ -14,8 +14,8 @@ from configurator.store.types import UTCDateTime
 OLD_ROLES = "role IN ('customer', 'staff', 'manager', 'admin')"
 NEW_ROLES = "role IN ('customer', 'staff', 'manager', 'admin', 'catalog_manager')"
 
-revision = "0008_workbench"
-down_revision = "0007"
+revision = "0009_workbench"
+down_revision = "0008_privacy"
 branch_labels = None
 depends_on = None
 
