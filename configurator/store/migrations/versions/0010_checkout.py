@@ -1,7 +1,7 @@
 """Checkout: each customer's address book (orders keep a copy of the address).
 
-Revision ID: 0009_checkout
-Revises: 0008_privacy
+Revision ID: 0010_checkout
+Revises: 0009_workbench
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from configurator.store.types import UTCDateTime
 
-revision = "0009_checkout"
-down_revision = "0008_privacy"
+revision = "0010_checkout"
+down_revision = "0009_workbench"
 branch_labels = None
 depends_on = None
 
