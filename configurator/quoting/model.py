@@ -22,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
-from .errors import LineNotFound, PricingError, QuoteFrozen
+from .errors import LineNotFound, PricingError, QuoteError, QuoteFrozen
 from .numbering import QuoteNumber
 from .pricing import (
     Discount,
@@ -31,6 +31,7 @@ from .pricing import (
     OptionPrice,
     PricingTerms,
     QuoteTotals,
+    StepKind,
     price_line,
     total_quote,
 )
@@ -146,10 +147,28 @@ class QuotePricing:
     totals: QuoteTotals
 
     @property
+    def effective_discount_percent(self) -> Decimal:
+        """What the manual discounts take off the included lines together, in percent, exact.
+
+        Line discounts and the quote discount compound: 9 % on every line and
+        9 % on the quote is 1 - 0.91 x 0.91 = 17.19 %, not 9 %. The base is
+        the included lines after price list and quantity breaks (what staff
+        discount from); amounts are unrounded, so exactly 10 % is 10.
+        """
+        included = [b for b in self.lines.values() if b.in_totals]
+        base = sum((b.step(StepKind.QUANTITY_BREAK).amount for b in included), Decimal(0))
+        if not base:
+            return Decimal(0)
+        after_lines = sum((b.step(StepKind.DISCOUNT).amount for b in included), Decimal(0))
+        kept = after_lines / base * (1 - self.totals.discount_fraction)
+        return (1 - kept) * 100
+
+    @property
     def max_discount_percent(self) -> Decimal:
-        """The largest manual discount, on any line or on the quote, in percent."""
+        """The discount approval is judged on: the effective discount of the whole quote,
+        or a larger one on any single line (an optional line's too)."""
         percents = [b.manual_discount_percent for b in self.lines.values()]
-        return max([self.totals.discount_percent, *percents])
+        return max([self.effective_discount_percent, self.totals.discount_percent, *percents])
 
 
 @dataclass(frozen=True)
@@ -283,9 +302,12 @@ class Quote:
         self._price_changed(by, at, "quote discount", detail)
 
     def set_valid_until(self, valid_until: datetime, *, by: Actor, at: datetime) -> None:
-        """Change the validity date (not price-affecting: an approval stays)."""
+        """Change the validity date (not price-affecting: an approval stays); not in the past."""
         self._ensure_editable()
-        self.valid_until = require_utc(valid_until, "valid_until")
+        if require_utc(valid_until, "valid_until") <= require_utc(at):
+            raise QuoteError(f"Quote {self.number} cannot be valid until "
+                             f"{valid_until:%Y-%m-%d %H:%M} UTC: that is already past")
+        self.valid_until = valid_until
         self.log(by, at, "validity changed", valid_until.isoformat())
 
     def lock_price(self, line_id: str, *, by: Actor, at: datetime) -> None:

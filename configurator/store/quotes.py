@@ -189,6 +189,14 @@ class QuoteRecord(Base):
         sa.Index("ix_quotes_status_valid_until", "status", "valid_until"),
     )
 
+    @property
+    def current_status(self) -> str:
+        """The status as of now: a sent quote past its validity reads as expired at once,
+        before the daily `expire-quotes` job writes it (and any use case on it does)."""
+        if self.status == "sent" and self.valid_until <= utcnow():
+            return "expired"
+        return self.status
+
     def __repr__(self) -> str:
         return f"<Quote {self.number} {self.status}>"
 

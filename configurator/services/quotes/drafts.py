@@ -16,8 +16,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from configurator.quoting import Discount, OptionPrice, Quote, allocate_number, lifecycle
+from configurator.quoting import (
+    Discount,
+    OptionPrice,
+    Quote,
+    QuoteError,
+    allocate_number,
+    lifecycle,
+)
 from configurator.services.business import accounts, terms
+from configurator.services.quotes import records
 from configurator.services.quotes.lines import configured_options
 from configurator.services.quotes.records import (
     DatabaseSequence,
@@ -139,11 +147,21 @@ def reprice(
 def revise(
     session: Session, staff: User, quote_id: int, *, now: datetime | None = None
 ) -> QuoteRecord:
-    """A new draft revision (-R2, ...) of a sent, declined or expired quote; the old one
-    becomes superseded and stays as the client received it."""
+    """A new draft revision (-R2, ...) of a sent, declined or expired quote.
+
+    A sent one stays open to the client's answer until the new revision is sent
+    (`sending.send` supersedes it then); the client never has nothing to accept.
+    Only the newest revision can be revised."""
     loaded = editing(session, staff, quote_id, None)
+    newer = records.newer_revision(session, loaded.record)
+    if newer is not None:
+        raise QuoteError(
+            f"{newer.number} is already the newer revision of {loaded.record.number}; "
+            "change that one instead of starting another"
+        )
     now = now or utcnow()
     before = len(loaded.quote.events)
+    lifecycle.expire_if_due(loaded.quote, at=now)  # past its validity: nothing left to accept
     new = lifecycle.revise(loaded.quote, by=actor(staff), at=now)
     old = loaded.record
     record = QuoteRecord(

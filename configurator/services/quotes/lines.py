@@ -76,6 +76,23 @@ def start_from(
     return configurations.start_from(session, staff, source.id)
 
 
+def _check_source(
+    session: Session, staff: User, account: BusinessAccount, catalog_id: str, source_id: int
+) -> None:
+    """A line's starting configuration: one of this client's, of the same product line."""
+    try:
+        if not 0 < source_id < 2**31:  # beyond any id, and beyond what the database reads
+            raise NotFound("There is no such configuration.")
+        source = source_configuration(session, staff, account, source_id)
+    except NotFound:
+        raise InvalidSelection(
+            f"Configuration {source_id} is not one of this client's; start the line afresh "
+            "or from one of their configurations."
+        ) from None
+    if source.catalog_id != catalog_id:
+        raise InvalidSelection("That configuration is of another product line.")
+
+
 def line_kind(text: str) -> LineKind:
     """The kind of line named in a form or API call ("" means included)."""
     try:
@@ -141,6 +158,8 @@ def add_line(
     the totals unless `kind` says optional or alternative to another line)."""
     loaded = editing(session, staff, quote_id, version)
     replaces = check_kind(loaded.quote, None, kind, alternative_to)
+    if source_configuration_id is not None:
+        _check_source(session, staff, loaded.record.account, catalog_id, source_configuration_id)
     version_id, options, name = configured_options(
         session, loaded.record.account, catalog_id, selection
     )

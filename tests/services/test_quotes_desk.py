@@ -1,0 +1,148 @@
+"""The sales desk's defects of issue 15, each pinned by a test: revisions that keep
+the sent one open, retired options, approval on the effective discount, bounds,
+expiry on read, orders that keep the configured lines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from configurator.quoting import (
+    ApprovalRequired,
+    Discount,
+    IllegalTransition,
+    PricingError,
+    QuoteError,
+    QuoteExpired,
+)
+from configurator.services import quotes
+from configurator.services.errors import InvalidSelection
+from tests.helpers import gen_configuration, gen_user
+from tests.services.quote_factories import BIKE, CARBON
+from tests.services.test_quotes import NOW, new_quote, people, sent_quote  # noqa: F401
+
+LATER = NOW + timedelta(days=1)
+
+
+# ----------------------------------------------------------------- 1. revisions
+
+
+def test_a_sent_quote_stays_acceptable_until_its_revision_is_sent(session, people):
+    first = sent_quote(session, people, (BIKE, 1))
+    second = quotes.drafts.revise(session, people["sales"], first.id, now=LATER)
+    assert quotes.records.load(session, people["sales"], first.id).record.status == "sent"
+    assert [r.number for r in quotes.search.for_client(session, people["contact"])] == [
+        first.number]
+    quotes.sending.send(session, people["sales"], second.id, now=LATER + timedelta(hours=1))
+    stored = quotes.records.load(session, people["sales"], first.id).record
+    assert (stored.status, stored.superseded_by) == ("superseded", second.number)
+
+
+def test_the_client_may_accept_r1_while_r2_is_drafted_and_r2_then_cannot_be_sent(
+        session, people):
+    first = sent_quote(session, people, (BIKE, 1))
+    second = quotes.drafts.revise(session, people["sales"], first.id, now=LATER)
+    accepted = quotes.answers.accept(session, people["contact"], first.id, now=LATER)
+    assert accepted.status == "accepted"
+    with pytest.raises(IllegalTransition, match="accepted by the client"):
+        quotes.sending.send(session, people["sales"], second.id, now=LATER)
+
+
+def test_only_the_newest_revision_can_be_revised(session, people):
+    first = sent_quote(session, people, (BIKE, 1))
+    second = quotes.drafts.revise(session, people["sales"], first.id, now=LATER)
+    with pytest.raises(QuoteError, match=f"{second.number} is already the newer revision"):
+        quotes.drafts.revise(session, people["sales"], first.id, now=LATER)
+
+
+# ----------------------------------------------------------------- 3. approval
+
+
+def test_approval_is_judged_on_the_effective_discount_of_line_and_quote(session, people):
+    record = new_quote(session, people, (BIKE, 1))
+    quotes.lines.change_line(session, people["sales"], record.id, "L1", quantity=1,
+                             discount=Discount.percent_off(9))
+    quotes.drafts.set_discount(session, people["sales"], record.id, Discount.percent_off(9))
+    loaded = quotes.records.load(session, people["sales"], record.id)
+    # 1 - 0.91 x 0.91 = 17.19 %, above the account's 10 %
+    assert loaded.quote.price().effective_discount_percent == Decimal("17.19")
+    assert quotes.approvals.needs_approval(loaded, people["sales"])
+    with pytest.raises(ApprovalRequired, match="17.19%"):
+        quotes.sending.send(session, people["sales"], record.id)
+
+
+@pytest.mark.parametrize("cents_off", ["0.05", "0.15", "0.35"])
+def test_a_discount_of_exactly_the_threshold_needs_no_approval(session, people, cents_off):
+    # 166.50 - 0.05 = 166.45: 10 % of it is 16.645, rounded to 16.65 on the document,
+    # which is 10.003 % of the subtotal; the 10 % typed is what approval judges.
+    record = new_quote(session, people, (BIKE, 1))
+    quotes.lines.change_line(session, people["sales"], record.id, "L1", quantity=1,
+                             discount=Discount.amount_off(cents_off))
+    quotes.drafts.set_discount(session, people["sales"], record.id, Discount.percent_off(10))
+    loaded = quotes.records.load(session, people["sales"], record.id)
+    assert loaded.quote.price().totals.discount_percent == Decimal(10)
+    assert not quotes.approvals.needs_approval(loaded, people["sales"])
+    assert quotes.sending.send(session, people["sales"], record.id, now=NOW).status == "sent"
+
+
+# ----------------------------------------------------------------- 5. bounds
+
+
+def test_a_quantity_beyond_any_order_is_refused(session, people):
+    record = new_quote(session, people, (BIKE, 1))
+    with pytest.raises(PricingError, match="at most 100,000"):
+        quotes.lines.change_line(session, people["sales"], record.id, "L1",
+                                 quantity=1_000_000_000, discount=None)
+
+
+def test_an_absurd_discount_amount_is_refused_with_a_message():
+    with pytest.raises(PricingError, match="at most"):
+        Discount.amount_off(Decimal("1e30"))
+
+
+def test_a_line_from_another_customers_configuration_is_refused(session, people):
+    stranger = gen_user(session, "stranger@example.com")
+    theirs = gen_configuration(session, stranger, BIKE)
+    record = new_quote(session, people)
+    for source in (theirs.id, 987654, 99999999999999999999):
+        with pytest.raises(InvalidSelection, match="not one of this client's"):
+            quotes.lines.add_line(session, people["sales"], record.id, "test-bike", BIKE, 1,
+                                  source_configuration_id=source)
+
+
+# ----------------------------------------------------------------- 8. expiry on read
+
+
+def test_a_sent_quote_past_validity_is_expired_without_the_daily_job(session, people):
+    record = sent_quote(session, people, (BIKE, 1))
+    late = record.valid_until + timedelta(minutes=1)
+    with pytest.raises(QuoteExpired):
+        quotes.answers.decline(session, people["contact"], record.id, "too late", now=late)
+    revised = quotes.drafts.revise(session, people["sales"], record.id, now=late)
+    stored = quotes.records.load(session, people["sales"], record.id).record
+    assert (stored.status, stored.superseded_by) == ("superseded", revised.number)
+
+
+def test_status_reads_expired_once_validity_passed(session, people):
+    record = sent_quote(session, people, (BIKE, 1), now=datetime.now(UTC) - timedelta(days=40))
+    assert record.status == "sent"
+    assert record.current_status == "expired"
+    found = quotes.search.search(session, people["sales"], status="expired")
+    assert [r.number for r in found] == [record.number]
+    assert quotes.search.search(session, people["sales"], status="sent") == []
+
+
+def test_expiring_this_week_lists_the_ones_that_just_ran_out(session, people):
+    record = sent_quote(session, people, (BIKE, 1))
+    after = record.valid_until + timedelta(days=2)
+    listed = quotes.search.expiring_this_week(session, people["sales"], now=after)
+    assert [r.number for r in listed] == [record.number]
+
+
+def test_validity_cannot_be_set_in_the_past(session, people):
+    record = new_quote(session, people, (BIKE, 1))
+    with pytest.raises(QuoteError, match="already past"):
+        quotes.drafts.set_valid_until(session, people["sales"], record.id,
+                                      NOW - timedelta(days=1), now=NOW)
