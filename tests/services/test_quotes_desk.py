@@ -20,7 +20,7 @@ from configurator.quoting import (
 from configurator.services import quotes
 from configurator.services.errors import InvalidSelection
 from tests.helpers import gen_configuration, gen_user
-from tests.services.quote_factories import BIKE, CARBON
+from tests.services.quote_factories import BIKE, CARBON, gen_account
 from tests.services.test_quotes import NOW, new_quote, people, sent_quote  # noqa: F401
 
 LATER = NOW + timedelta(days=1)
@@ -73,16 +73,18 @@ def test_approval_is_judged_on_the_effective_discount_of_line_and_quote(session,
         quotes.sending.send(session, people["sales"], record.id)
 
 
-@pytest.mark.parametrize("cents_off", ["0.05", "0.15", "0.35"])
-def test_a_discount_of_exactly_the_threshold_needs_no_approval(session, people, cents_off):
-    # 166.50 - 0.05 = 166.45: 10 % of it is 16.645, rounded to 16.65 on the document,
-    # which is 10.003 % of the subtotal; the 10 % typed is what approval judges.
-    record = new_quote(session, people, (BIKE, 1))
-    quotes.lines.change_line(session, people["sales"], record.id, "L1", quantity=1,
-                             discount=Discount.amount_off(cents_off))
+@pytest.mark.parametrize("carbon_price", ["742.35", "640.05", "700.15"])
+def test_a_discount_of_exactly_the_threshold_needs_no_approval(session, people, carbon_price):
+    # A fixed carbon price of 742.35 makes the line 927.35: 10 % of it is 92.735, rounded
+    # to 92.74 on the document, 10.0005 % of the subtotal; the 10 % typed is what counts.
+    account, _ = gen_account(session, "Odd Cents AG", percent_off=None,
+                             carbon_price=carbon_price, contact_email="odd@cents.example")
+    record = quotes.drafts.create(session, people["sales"], account.id, now=NOW)
+    quotes.lines.add_line(session, people["sales"], record.id, "test-bike", CARBON, 1, now=NOW)
     quotes.drafts.set_discount(session, people["sales"], record.id, Discount.percent_off(10))
     loaded = quotes.records.load(session, people["sales"], record.id)
-    assert loaded.quote.price().totals.discount_percent == Decimal(10)
+    assert loaded.quote.price().totals.discount_amount * 10 != loaded.quote.price().totals.subtotal
+    assert loaded.quote.price().max_discount_percent == Decimal(10)
     assert not quotes.approvals.needs_approval(loaded, people["sales"])
     assert quotes.sending.send(session, people["sales"], record.id, now=NOW).status == "sent"
 

@@ -1,0 +1,102 @@
+"""The quote editor's answers to the sales desk's defects (issue 15): bounds give a
+clear 400, a zero amount does not block a percentage, a line's source must be the
+client's, a revision leaves the sent quote open, expiry shows without the daily job."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from configurator.store.quotes import QuoteRecord
+from configurator.store.types import utcnow
+from configurator.web.database import db
+from tests.helpers import gen_configuration, gen_user
+from tests.services.quote_factories import BIKE
+from tests.web.test_staff import sign_in, world  # noqa: F401
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"quantity": "1000000000"}, "at most 100,000"),
+    ({"quantity": "99999999999999999999"}, "at most 100,000"),
+    ({"quantity": "2", "discount_amount": "1e30"}, "at most"),
+    ({"quantity": "2", "discount_percent": "1e30"}, "not between 0% and 100%"),
+    ({"quantity": "2", "discount_amount": "NaN"}, "not a number"),
+])
+def test_out_of_bounds_input_is_a_clear_400(client, auth, world, data, message):
+    sign_in(auth, "staff@shop.example")
+    response = client.post(f"/staff/quotes/{world['draft']}/lines/L1", data=data)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_a_zero_amount_left_in_the_form_does_not_block_a_percentage(app, client, auth, world):
+    sign_in(auth, "staff@shop.example")
+    response = client.post(f"/staff/quotes/{world['draft']}/discount",
+                           data={"discount_percent": "5", "discount_amount": "0.00"})
+    assert response.status_code == 303
+    response = client.post(f"/staff/quotes/{world['draft']}/lines/L1",
+                           data={"quantity": "3", "discount_percent": "2",
+                                 "discount_amount": "0"})
+    assert response.status_code == 303
+    with app.app_context():
+        stored = db.session.get(QuoteRecord, world["draft"])
+        assert stored.discount == {"percent": "5", "reason": ""}
+        assert stored.lines[0].discount == {"percent": "2", "reason": ""}
+
+
+def picks(selection):
+    return {f"f.{k}": v for k, v in selection.items()}
+
+
+@pytest.mark.parametrize("source", ["987654", "99999999999999999999", "theirs"])
+def test_a_line_from_an_unknown_or_another_customers_configuration_is_refused(
+        app, client, auth, world, source):
+    with app.app_context():
+        stranger = gen_user(db.session, "stranger@example.com")
+        theirs = gen_configuration(db.session, stranger, BIKE).id
+        db.session.commit()
+    sign_in(auth, "staff@shop.example")
+    url = f"/staff/quotes/{world['draft']}/configure/test-bike/add"
+    data = dict(picks(BIKE), quantity="1", source=str(theirs) if source == "theirs" else source)
+    response = client.post(url, data=data)
+    assert response.status_code == 400
+    assert "not one of this client" in response.get_data(as_text=True)
+    with app.app_context():
+        assert len(db.session.get(QuoteRecord, world["draft"]).lines) == 1
+
+
+def test_the_sent_quote_page_points_to_the_revision_being_prepared(client, auth, world):
+    sign_in(auth, "staff@shop.example")
+    response = client.post(f"/staff/quotes/{world['sent']}/revise")
+    assert response.status_code == 303
+    page = client.get(f"/staff/quotes/{world['sent']}").get_data(as_text=True)
+    assert "the client can still accept this one" in page
+    assert 'class="badge status-sent"' in page
+    sign_in(auth, "buyer@acme.example")
+    client_page = client.get(f"/account/quotes/{world['sent']}").get_data(as_text=True)
+    assert "Accept" in client_page
+
+
+def test_a_quote_past_its_validity_shows_expired_before_the_daily_job(app, client, auth, world):
+    with app.app_context():
+        record = db.session.get(QuoteRecord, world["sent"])
+        record.valid_until = utcnow() - timedelta(hours=1)
+        db.session.commit()
+    sign_in(auth, "staff@shop.example")
+    page = client.get(f"/staff/quotes/{world['sent']}").get_data(as_text=True)
+    assert 'class="badge status-expired"' in page
+    listing = client.get("/staff/quotes?status=expired").get_data(as_text=True)
+    assert record.number in listing
+    expiring = client.get("/staff/quotes").get_data(as_text=True).split('id="expiring"')[1]
+    assert record.number in expiring.split("</table>")[0]
+
+
+def test_validity_in_the_past_is_refused(client, auth, world):
+    sign_in(auth, "staff@shop.example")
+    yesterday = (utcnow() - timedelta(days=1)).strftime("%Y-%m-%d")
+    response = client.post(f"/staff/quotes/{world['draft']}/valid-until",
+                           data={"valid_until": yesterday})
+    assert response.status_code == 400
+    assert "already past" in response.get_data(as_text=True)
+
