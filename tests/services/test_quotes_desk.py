@@ -17,8 +17,9 @@ from configurator.quoting import (
     QuoteError,
     QuoteExpired,
 )
-from configurator.services import quotes
+from configurator.services import catalogs, quotes
 from configurator.services.errors import InvalidSelection
+from tests.conftest import DATA
 from tests.helpers import gen_configuration, gen_user
 from tests.services.quote_factories import BIKE, CARBON, gen_account
 from tests.services.test_quotes import NOW, new_quote, people, sent_quote  # noqa: F401
@@ -148,3 +149,49 @@ def test_validity_cannot_be_set_in_the_past(session, people):
     with pytest.raises(QuoteError, match="already past"):
         quotes.drafts.set_valid_until(session, people["sales"], record.id,
                                       NOW - timedelta(days=1), now=NOW)
+
+
+# ----------------------------------------------------------------- 2. retired options
+
+STEEL = dict(BIKE, frame="steel")  # steel is retired by bike-v2.yaml
+
+
+def retire_steel(session):
+    catalogs.load_file(session, DATA / "bike-v2.yaml")
+    session.commit()
+
+
+def test_reprice_names_the_line_and_option_a_new_catalog_retired(session, people):
+    record = new_quote(session, people, (BIKE, 1), (STEEL, 2))
+    retire_steel(session)
+    with pytest.raises(quotes.lines.LinesNoLongerFit,
+                       match=r"Line L2 \(.*\) no longer fits today's catalog: Steel \(frame\): "
+                             r"no longer offered\. Reconfigure the line\.") as refused:
+        quotes.drafts.reprice(session, people["sales"], record.id)
+    assert [m.line_id for m in refused.value.misfits] == ["L2"]
+    with pytest.raises(quotes.lines.LinesNoLongerFit):
+        quotes.sending.send(session, people["sales"], record.id, now=NOW)
+
+
+def test_reconfiguring_the_line_lets_the_quote_be_repriced_and_sent(session, people):
+    record = new_quote(session, people, (STEEL, 2))
+    retire_steel(session)
+    start = quotes.lines.restart_line(session, people["sales"], record.id, "L1")
+    assert "steel" not in start.selection.values()
+    quotes.lines.reconfigure_line(session, people["sales"], record.id, "L1", CARBON, 3)
+    repriced = quotes.drafts.reprice(session, people["sales"], record.id)
+    line = repriced.lines[0]
+    assert (line.line_id, line.quantity, line.selection["frame"]) == ("L1", 3, "carbon")
+    assert quotes.lines.misfits(session, repriced) == []
+    assert quotes.sending.send(session, people["sales"], record.id, now=NOW).status == "sent"
+
+
+def test_a_sent_quote_with_a_retired_option_cannot_be_accepted_or_ordered(session, people):
+    record = sent_quote(session, people, (STEEL, 1))
+    accepted_first = sent_quote(session, people, (STEEL, 1))
+    quotes.answers.accept(session, people["contact"], accepted_first.id, now=LATER)
+    retire_steel(session)
+    with pytest.raises(quotes.lines.LinesNoLongerFit, match="ask us for a new revision"):
+        quotes.answers.accept(session, people["contact"], record.id, now=LATER)
+    with pytest.raises(quotes.lines.LinesNoLongerFit, match="Reconfigure"):
+        quotes.answers.convert_to_order(session, people["sales"], accepted_first.id)

@@ -184,3 +184,14 @@ def test_expire_due(session, second_session, people):
     with second_session() as other:
         assert expired == [record.number]
         assert stored(other, record).status == "expired"
+
+
+@reads_back(quotes.lines.reconfigure_line)
+def test_reconfigure_line(session, second_session, people):
+    record = draft(session, people, (BIKE, 2))
+    quotes.lines.reconfigure_line(session, people["sales"], record.id, "L1", CARBON, 3, now=NOW)
+    with second_session() as other:
+        line = stored(other, record).lines[0]
+        assert (line.line_id, line.quantity, line.selection["frame"]) == ("L1", 3, "carbon")
+        assert ["frame", "carbon"] == line.options[0][:2]
+        assert quote_actions(other, record)[-1] == "line changed"

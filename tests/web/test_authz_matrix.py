@@ -129,6 +129,8 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.quote_discount": route(*SELLERS),
     "staff.change_line": route(*SELLERS),
     "staff.remove_line": route(*SELLERS),
+    "staff.reconfigure_line": route(*SELLERS, works_for=STAFF),
+    "staff.save_reconfigured_line": route(*SELLERS),
     "staff.order": route(*SELLERS),
     "staff.pdf": route(*SELLERS, works_for=STAFF),
     "staff.print_page": route(*SELLERS, works_for=STAFF),

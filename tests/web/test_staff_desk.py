@@ -7,10 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from configurator.services import catalogs, quotes
+from configurator.store import User
 from configurator.store.quotes import QuoteRecord
 from configurator.store.types import utcnow
 from configurator.web.database import db
+from tests.conftest import DATA
 from tests.helpers import gen_configuration, gen_user
 from tests.services.quote_factories import BIKE
 from tests.web.test_staff import sign_in, world  # noqa: F401
@@ -100,3 +104,28 @@ def test_validity_in_the_past_is_refused(client, auth, world):
     assert response.status_code == 400
     assert "already past" in response.get_data(as_text=True)
 
+
+
+def test_a_retired_option_is_named_with_a_one_click_reconfigure(app, client, auth, world):
+    with app.app_context():
+        sales = db.session.scalar(sa.select(User).where(User.email == "staff@shop.example"))
+        quotes.lines.add_line(db.session, sales, world["draft"], "test-bike",
+                              dict(BIKE, frame="steel"), 1)
+        catalogs.load_file(db.session, DATA / "bike-v2.yaml")
+        db.session.commit()
+    sign_in(auth, "staff@shop.example")
+    url = f"/staff/quotes/{world['draft']}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Steel (frame): no longer offered" in page
+    assert f'href="{url}/lines/L2/reconfigure"' in page
+    refused = client.post(f"{url}/send")
+    assert refused.status_code == 400
+    assert "Line L2" in refused.get_data(as_text=True)
+    form = client.get(f"{url}/lines/L2/reconfigure").get_data(as_text=True)
+    assert "Replace line L2" in form
+    saved = client.post(f"{url}/lines/L2/reconfigure/save",
+                        data=dict(picks(BIKE), quantity="2"))
+    assert saved.status_code == 303
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="misfits"' not in page
+    assert client.post(f"{url}/send").status_code == 303

@@ -14,6 +14,7 @@ from configurator.quoting import IllegalTransition, Quote, lifecycle
 from configurator.services.customer_value import valuation
 from configurator.services.errors import NotFound
 from configurator.services.orders import new_number
+from configurator.services.quotes.lines import require_fit
 from configurator.services.quotes.records import LoadedQuote, actor, editing, load, run_step
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import Order, User
@@ -39,6 +40,7 @@ def accept(
 ) -> QuoteRecord:
     """The client accepts the sent quote before its valid-until date (QuoteExpired after)."""
     loaded = _answering(session, contact, quote_id)
+    require_fit(session, loaded.record, for_client=True)
     signed = " ".join(signature.split()) or contact.name
 
     def step(quote: Quote, at: datetime) -> None:
@@ -78,6 +80,7 @@ def convert_to_order(
             f"Quote {record.number} is {record.status.replace('_', ' ')}; only an accepted "
             "quote can become an order"
         )
+    require_fit(session, record)
     now = now or utcnow()
     order = Order(
         number=new_number(),

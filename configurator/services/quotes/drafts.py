@@ -26,7 +26,7 @@ from configurator.quoting import (
 )
 from configurator.services.business import accounts, terms
 from configurator.services.quotes import records
-from configurator.services.quotes.lines import configured_options
+from configurator.services.quotes.lines import configured_options, require_fit
 from configurator.services.quotes.records import (
     DatabaseSequence,
     LoadedQuote,
@@ -128,6 +128,7 @@ def reprice(
 ) -> QuoteRecord:
     """Reprice every line on today's catalog prices and the account's current terms."""
     loaded = editing(session, staff, quote_id, version)
+    require_fit(session, loaded.record)  # names each line with a retired option, to reconfigure
     account = loaded.record.account
     current: dict[str, list[OptionPrice]] = {}
     for row in loaded.record.lines:

@@ -15,6 +15,7 @@ from configurator.services import timeline
 from configurator.services.business import accounts
 from configurator.services.quotes import records
 from configurator.services.quotes.approvals import approval_policy
+from configurator.services.quotes.lines import require_fit
 from configurator.services.quotes.records import (
     LoadedQuote,
     actor,
@@ -44,6 +45,7 @@ def send(
     this one was started; one the client accepted meanwhile stops the send.
     """
     loaded = editing(session, staff, quote_id, version)
+    require_fit(session, loaded.record)  # never offer what the catalog no longer makes
     open_before = _open_older_revisions(session, loaded.record)
 
     def step(quote: Quote, at: datetime) -> None:

@@ -122,6 +122,11 @@ def quote_page(quote_id: int, status: int = 200, error: str | None = None,
         versions=catalogs.current_versions(db.session),
         past=business.accounts.past_configurations(db.session, record.account)[:20],
         included=included_lines(record),
+        misfits=(
+            quotes.lines.misfits(db.session, record)
+            if record.status in ("draft", "pending_approval", "approved", "sent", "accepted")
+            else []
+        ),
         error=error,
         kept=kept or {},
         Status=Status,
