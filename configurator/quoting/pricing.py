@@ -54,7 +54,6 @@ from .errors import PricingError
 from .money import HUNDRED, ZERO, as_decimal, format_amount, format_percent, minor_unit, round_money
 from .taxes import TaxRule
 
-
 # Bounds of what a person can mean: a larger quantity or amount is a typo (or an
 # attack) and would only overflow the database or the decimal context further on.
 MAX_QUANTITY = 100_000

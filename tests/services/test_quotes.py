@@ -28,18 +28,6 @@ from tests.services.quote_factories import BIKE, CARBON, gen_account, gen_breaks
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def people(session, bike):
-    """Sales, a manager, and ACME (10 % off the test bike) with its contact."""
-    account, contact = gen_account(session)
-    return {
-        "sales": gen_staff(session, "staff"),
-        "manager": gen_staff(session, "manager"),
-        "account": account,
-        "contact": contact,
-    }
-
-
 def new_quote(session, people, *lines, now=NOW):
     """A draft for ACME with (selection, quantity) lines."""
     record = quotes.drafts.create(session, people["sales"], people["account"].id, now=now)

@@ -22,7 +22,7 @@ from configurator.services.errors import InvalidSelection
 from tests.conftest import DATA
 from tests.helpers import gen_configuration, gen_user
 from tests.services.quote_factories import BIKE, CARBON, gen_account
-from tests.services.test_quotes import NOW, new_quote, people, sent_quote  # noqa: F401
+from tests.services.test_quotes import NOW, new_quote, sent_quote
 
 LATER = NOW + timedelta(days=1)
 

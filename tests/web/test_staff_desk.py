@@ -17,7 +17,7 @@ from configurator.web.database import db
 from tests.conftest import DATA
 from tests.helpers import gen_configuration, gen_user
 from tests.services.quote_factories import BIKE
-from tests.web.test_staff import sign_in, world  # noqa: F401
+from tests.web.test_staff import sign_in
 
 
 @pytest.mark.parametrize("data, message", [
