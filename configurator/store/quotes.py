@@ -221,6 +221,9 @@ class QuoteLineRecord(Base):
     # `alternative_to`): the last two are priced and shown but kept out of the totals.
     kind: Mapped[str] = mapped_column(sa.String(12), default="included", server_default="included")
     alternative_to: Mapped[str | None] = mapped_column(sa.String(8))
+    # "Keep this price": the terms the line is priced by whatever a reprice brings (JSON
+    # like `QuoteRecord.terms`); None prices it by the quote's terms.
+    locked_terms: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     source_configuration_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("configurations.id", ondelete="SET NULL")
     )

@@ -17,7 +17,7 @@ from configurator.quoting import (
     QuoteError,
     QuoteExpired,
 )
-from configurator.services import catalogs, quotes
+from configurator.services import business, catalogs, quotes
 from configurator.services.errors import InvalidSelection
 from tests.conftest import DATA
 from tests.helpers import gen_configuration, gen_user
@@ -195,3 +195,45 @@ def test_a_sent_quote_with_a_retired_option_cannot_be_accepted_or_ordered(sessio
         quotes.answers.accept(session, people["contact"], record.id, now=LATER)
     with pytest.raises(quotes.lines.LinesNoLongerFit, match="Reconfigure"):
         quotes.answers.convert_to_order(session, people["sales"], accepted_first.id)
+
+
+# ----------------------------------------------------------------- 9. orders from quotes
+
+
+def test_an_order_from_a_quote_keeps_each_lines_configuration(session, people):
+    record = new_quote(session, people, (BIKE, 2), (CARBON, 1))
+    quotes.lines.change_line(session, people["sales"], record.id, "L2", quantity=1,
+                             discount=None, kind=quotes.lines.line_kind("optional"))
+    quotes.sending.send(session, people["sales"], record.id, now=NOW)
+    quotes.answers.accept(session, people["contact"], record.id, now=LATER)
+    order = quotes.answers.convert_to_order(session, people["sales"], record.id)
+    configured = order.snapshot["configured_lines"]
+    assert [(c["line_id"], c["catalog_id"], c["quantity"]) for c in configured] == [
+        ("L1", "test-bike", 2)]  # the optional line was not bought
+    assert configured[0]["selection"] == BIKE
+
+
+# ----------------------------------------------------------------- 4. stale prices
+
+
+def test_a_reprice_preview_shows_each_lines_difference_and_keeps_a_locked_line(session, people):
+    record = new_quote(session, people, (BIKE, 1), (CARBON, 1))
+    quotes.lines.lock_price(session, people["sales"], record.id, "L2")
+    assert quotes.drafts.preview_reprice(session, people["sales"], record.id).changed is False
+    catalogs.load_file(session, DATA / "bike-v2.yaml")  # carbon 640 -> 700
+    business.terms.set_percent_off(session, people["account"], "test-bike", Decimal("20"))
+    session.commit()
+    preview = quotes.drafts.preview_reprice(session, people["sales"], record.id)
+    lines = {line.line_id: line for line in preview.lines}
+    # BIKE: 185 at 10 % off = 166.50, at 20 % off = 148.00
+    assert (lines["L1"].old_net, lines["L1"].new_net) == (Decimal("166.50"), Decimal("148.00"))
+    # CARBON is locked: it stays 742.50; unlocked it would be (700 + 185) x 0.8 = 708.00
+    assert lines["L2"].locked and lines["L2"].difference == 0
+    assert lines["L2"].unlocked_net == Decimal("708.00")
+    repriced = quotes.drafts.reprice(session, people["sales"], record.id)
+    loaded = quotes.records.load(session, people["sales"], repriced.id)
+    nets = {k: v.net for k, v in loaded.quote.price().lines.items()}
+    assert nets == {"L1": Decimal("148.00"), "L2": Decimal("742.50")}
+    quotes.lines.lock_price(session, people["sales"], record.id, "L2", locked=False)
+    loaded = quotes.records.load(session, people["sales"], record.id)
+    assert not loaded.quote.line("L2").locked

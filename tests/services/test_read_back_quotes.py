@@ -195,3 +195,15 @@ def test_reconfigure_line(session, second_session, people):
         assert (line.line_id, line.quantity, line.selection["frame"]) == ("L1", 3, "carbon")
         assert ["frame", "carbon"] == line.options[0][:2]
         assert quote_actions(other, record)[-1] == "line changed"
+
+
+@reads_back(quotes.lines.lock_price)
+def test_lock_price(session, second_session, people):
+    record = draft(session, people, (BIKE, 2))
+    quotes.lines.lock_price(session, people["sales"], record.id, "L1", now=NOW)
+    with second_session() as other:
+        assert stored(other, record).lines[0].locked_terms["currency"] == "EUR"
+        assert quote_actions(other, record)[-1] == "price locked"
+    quotes.lines.lock_price(session, people["sales"], record.id, "L1", locked=False, now=NOW)
+    with second_session() as other:
+        assert stored(other, record).lines[0].locked_terms is None

@@ -130,6 +130,8 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.change_line": route(*SELLERS),
     "staff.remove_line": route(*SELLERS),
     "staff.reconfigure_line": route(*SELLERS, works_for=STAFF),
+    "staff.quote_order": route(*SELLERS),
+    "staff.lock_line": route(*SELLERS),
     "staff.save_reconfigured_line": route(*SELLERS),
     "staff.order": route(*SELLERS),
     "staff.pdf": route(*SELLERS, works_for=STAFF),

@@ -129,3 +129,17 @@ def test_a_retired_option_is_named_with_a_one_click_reconfigure(app, client, aut
     page = client.get(url).get_data(as_text=True)
     assert 'id="misfits"' not in page
     assert client.post(f"{url}/send").status_code == 303
+
+
+def test_ordered_as_links_to_the_order_with_its_configured_lines(app, client, auth, world):
+    with app.app_context():
+        contact = db.session.scalar(sa.select(User).where(User.email == "buyer@acme.example"))
+        quotes.answers.accept(db.session, contact, world["sent"])
+        db.session.commit()
+    sign_in(auth, "staff@shop.example")
+    client.post(f"/staff/quotes/{world['sent']}/order")
+    page = client.get(f"/staff/quotes/{world['sent']}").get_data(as_text=True)
+    link = f'href="/staff/quotes/{world["sent"]}/order"'
+    assert link in page
+    order_page = client.get(f"/staff/quotes/{world['sent']}/order").get_data(as_text=True)
+    assert "Carbon" in order_page.split('id="configured-lines"')[1]

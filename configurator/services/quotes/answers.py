@@ -109,9 +109,12 @@ def convert_to_order(
 
 
 def _order_snapshot(record: QuoteRecord) -> dict[str, Any]:
-    """An order snapshot in the shop's shape: one line per quote line, at its frozen net."""
+    """An order snapshot in the shop's shape: one line per quote line, at its frozen net,
+    and under `configured_lines` each included line's configuration as the engine reads
+    it (product line, catalog version, picks, quantity), so the order says what to make."""
     frozen = record.frozen or {}
     totals = frozen["totals"]
+    rows = {row.line_id: row for row in record.lines}
     lines = [
         _order_line(
             line["line_id"],
@@ -143,6 +146,18 @@ def _order_snapshot(record: QuoteRecord) -> dict[str, Any]:
             "currency": frozen["currency"],
         },
         "selection": {},
+        "configured_lines": [
+            {
+                "line_id": line["line_id"],
+                "catalog_id": rows[line["line_id"]].catalog_id,
+                "catalog_version_id": rows[line["line_id"]].catalog_version_id,
+                "selection": dict(rows[line["line_id"]].selection),
+                "quantity": line["quantity"],
+                "choices": line["choices"],
+            }
+            for line in frozen["lines"]
+            if line.get("kind", "included") == "included"
+        ],
         "lines": lines,
         "total": totals["gross_total"],
         "quote": frozen,

@@ -13,6 +13,7 @@ sending in `sending`, the client's answers in `answers`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from configurator.quoting import (
     OptionPrice,
     Quote,
     QuoteError,
+    RepriceReport,
     allocate_number,
     lifecycle,
 )
@@ -117,6 +119,30 @@ def set_valid_until(
         now=now,
     )
 
+def _today(session: Session, loaded: LoadedQuote) -> tuple[dict[str, list[OptionPrice]], Any]:
+    """Every line's options at today's catalog prices, and the account's current terms."""
+    require_fit(session, loaded.record)  # names each line with a retired option, to reconfigure
+    account = loaded.record.account
+    current: dict[str, list[OptionPrice]] = {}
+    for row in loaded.record.lines:
+        _, options, _ = configured_options(session, account, row.catalog_id, row.selection)
+        current[row.line_id] = options
+    return current, terms.pricing_terms(session, account)
+
+
+def preview_reprice(session: Session, staff: User, quote_id: int) -> RepriceReport | None:
+    """What a reprice would change, line by line (locked lines keep their price), without
+    changing anything; None when the quote is not a draft or a line no longer fits."""
+    loaded = editing(session, staff, quote_id, None)
+    if loaded.quote.frozen:
+        return None
+    try:
+        current, pricing = _today(session, loaded)
+    except QuoteError:
+        return None
+    return loaded.quote.preview_reprice(current, pricing)
+
+
 @use_case
 def reprice(
     session: Session,
@@ -126,15 +152,10 @@ def reprice(
     version: int | None = None,
     now: datetime | None = None,
 ) -> QuoteRecord:
-    """Reprice every line on today's catalog prices and the account's current terms."""
+    """Reprice every line on today's catalog prices and the account's current terms
+    (locked lines keep theirs)."""
     loaded = editing(session, staff, quote_id, version)
-    require_fit(session, loaded.record)  # names each line with a retired option, to reconfigure
-    account = loaded.record.account
-    current: dict[str, list[OptionPrice]] = {}
-    for row in loaded.record.lines:
-        _, options, _ = configured_options(session, account, row.catalog_id, row.selection)
-        current[row.line_id] = options
-    pricing = terms.pricing_terms(session, account)
+    current, pricing = _today(session, loaded)
     loaded.record.terms = terms.describe_terms(pricing)
     return run_step(
         session,

@@ -339,6 +339,30 @@ def change_line(
 
 
 @use_case
+def lock_price(
+    session: Session,
+    staff: User,
+    quote_id: int,
+    line_id: str,
+    *,
+    locked: bool = True,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> QuoteRecord:
+    """Keep a line's current prices through later reprices ("keep this price"), or with
+    `locked=False` price it by the quote's terms again."""
+    loaded = editing(session, staff, quote_id, version)
+
+    def step(quote: Quote, at: datetime) -> None:
+        if locked:
+            quote.lock_price(line_id, by=actor(staff), at=at)
+        else:
+            quote.unlock_price(line_id, by=actor(staff), at=at)
+
+    return run_step(session, staff, loaded, step, now=now)
+
+
+@use_case
 def remove_line(
     session: Session,
     staff: User,

@@ -196,6 +196,7 @@ def _line_to_domain(line: QuoteLineRecord) -> QuoteLine:
         discount_from_json(line.discount),
         LineKind(line.kind),
         line.alternative_to,
+        terms.terms_from_json(line.locked_terms) if line.locked_terms else None,
     )
 
 
@@ -294,6 +295,7 @@ def _sync_lines(record: QuoteRecord, quote: Quote, new_lines: dict[str, dict[str
         row.discount = discount_to_json(line.discount)
         row.kind = line.kind.value
         row.alternative_to = line.alternative_to
+        row.locked_terms = terms.describe_terms(line.locked_terms) if line.locked_terms else None
         row.options = [[o.feature, o.option, str(o.list_price), o.name] for o in line.options]
 
 
