@@ -16,18 +16,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .compile import Problem, compile_model
+from .compile import CompiledProblem, compile_model
 from .jtree import JunctionTree
 from .layered import solution_space
 from .model import CatalogModel, Feature
 from .results import (
     Change,
+    Choices,
     Completion,
     Explanation,
     PriceBreakdown,
     PriceLine,
     Repair,
-    Selection,
     SelectionError,
     State,
 )
@@ -52,7 +52,7 @@ class Catalog:
         self.source_text = source_text
         self.fingerprint = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
         self._lock = threading.Lock()
-        self._problem: Problem | None = None
+        self._problem: CompiledProblem | None = None
         self._tree: JunctionTree | None = None
         self._sat: SatEncoding | None = None
         # Explanations depend only on (option, picks, customer) and the catalog is
@@ -79,7 +79,7 @@ class Catalog:
 
     # ------------------------------------------------------------ compiled forms
     @property
-    def problem(self) -> Problem:
+    def problem(self) -> CompiledProblem:
         """The catalog compiled to variables and factors (built on first use)."""
         if self._problem is None:
             with self._lock:
@@ -113,13 +113,13 @@ class Catalog:
         return self
 
     # ------------------------------------------------------------ selections
-    def normalize(self, selection: dict | None) -> Selection:
+    def normalize(self, selection: dict | None) -> Choices:
         """Check a selection against the catalog: feature -> tuple of option ids.
 
         Raises SelectionError naming an unknown feature or option. An empty pick
         (None, "" or []) means nothing chosen for that feature.
         """
-        normalized: Selection = {}
+        normalized: Choices = {}
         for feature_id, picked in (selection or {}).items():
             feature = self.model.feature(str(feature_id))
             if feature is None:
@@ -135,7 +135,7 @@ class Catalog:
                 normalized[feature.id] = tuple(unique)
         return normalized
 
-    def _picks(self, selection: Selection) -> list[tuple[str, str]]:
+    def _picks(self, selection: Choices) -> list[tuple[str, str]]:
         return [(feature, option) for feature, options in selection.items() for option in options]
 
     def _pick_value(self, feature_id: str, option_id: str) -> tuple[int, int]:
@@ -146,7 +146,7 @@ class Catalog:
             return problem.option_var[(feature_id, option_id)], 1
         return problem.feature_var[feature_id], feature.position(option_id)
 
-    def _evidence(self, selection: Selection, customer: dict | None) -> dict[int, int] | None:
+    def _evidence(self, selection: Choices, customer: dict | None) -> dict[int, int] | None:
         """Variable -> value for the facts and picks; None when two picks clash on one variable."""
         evidence = self.problem.customer_evidence(customer)
         for feature, option in self._picks(selection):
@@ -188,7 +188,7 @@ class Catalog:
         }
         return State(True, complete, domains, may_be_empty, picked, alternatives=options_of)
 
-    def _single_choice_vars(self, picked: Selection) -> dict[str, int]:
+    def _single_choice_vars(self, picked: Choices) -> dict[str, int]:
         """Feature id -> its variable, for the picked one/optional features."""
         return {
             feature_id: self.problem.feature_var[feature_id]
@@ -221,7 +221,7 @@ class Catalog:
                     may_be_empty.append(feature.id)
         return domains, may_be_empty
 
-    def _is_complete(self, selection: Selection, evidence: dict[int, int]) -> bool:
+    def _is_complete(self, selection: Choices, evidence: dict[int, int]) -> bool:
         """True when the selection itself, with nothing else chosen, is a valid configuration."""
         problem = self.problem
         full = dict(evidence)
@@ -261,10 +261,10 @@ class Catalog:
         chosen = self._configuration(values)
         return Completion(True, self._as_selections(chosen), self.price(chosen).total)
 
-    def _configuration(self, values: list[int]) -> Selection:
+    def _configuration(self, values: list[int]) -> Choices:
         """Feature -> chosen options, read off a value per variable."""
         problem = self.problem
-        chosen: Selection = {}
+        chosen: Choices = {}
         for feature in self.model.features:
             if feature.multi:
                 options = tuple(
@@ -277,7 +277,7 @@ class Catalog:
                 chosen[feature.id] = options
         return chosen
 
-    def _as_selections(self, chosen: Selection) -> dict[str, str | list[str]]:
+    def _as_selections(self, chosen: Choices) -> dict[str, str | list[str]]:
         """The JSON shape: a string per one/optional feature, a list per multi-select one."""
         result: dict[str, str | list[str]] = {}
         for feature in self.model.features:
@@ -315,7 +315,7 @@ class Catalog:
             self.price(after).total,
         )
 
-    def _repair_costs(self, picked: Selection, wanted_feature: str) -> dict[int, np.ndarray]:
+    def _repair_costs(self, picked: Choices, wanted_feature: str) -> dict[int, np.ndarray]:
         """Price per value, plus a penalty above any price for each pick given up."""
         problem = self.problem
         penalty = int(sum(int(p.max()) for p in problem.var_price.values())) + 1
@@ -329,10 +329,10 @@ class Catalog:
             costs[var] = costs.get(var, np.zeros_like(keep)) + keep
         return costs
 
-    def _changes(self, picked: Selection, completion: Selection, wanted_feature: str, wanted_option: str):
+    def _changes(self, picked: Choices, completion: Choices, wanted_feature: str, wanted_option: str):
         """The picks the completion gives up, and the new selection (picks kept + replacements)."""
         changes: list[Change] = []
-        after: Selection = {}
+        after: Choices = {}
         for feature_id, options in picked.items():
             now = completion.get(feature_id, ())
             feature = self.model.feature(feature_id)
@@ -376,7 +376,7 @@ class Catalog:
         return explanation
 
     def _explain(
-        self, feature_id: str, option_id: str, picked: Selection, customer: dict | None
+        self, feature_id: str, option_id: str, picked: Choices, customer: dict | None
     ) -> Explanation:
         state = self.domains(picked, customer)
         if state.consistent and option_id in state.domains[feature_id]:
@@ -386,12 +386,12 @@ class Catalog:
         selections, constraints = self._minimal_reason(picked, customer, [target])
         return Explanation((feature_id, option_id), False, selections, constraints)
 
-    def _conflict(self, picked: Selection, customer: dict | None) -> Explanation:
+    def _conflict(self, picked: Choices, customer: dict | None) -> Explanation:
         """A minimal set of picks and rules that cannot hold together."""
         selections, constraints = self._minimal_reason(picked, customer, [])
         return Explanation(None, False, selections, constraints)
 
-    def _minimal_reason(self, picked: Selection, customer: dict | None, hard_extra: list[int]):
+    def _minimal_reason(self, picked: Choices, customer: dict | None, hard_extra: list[int]):
         sat = self.sat
         hard = [sat.value_lits[var][value] for var, value in self.problem.customer_evidence(customer).items()]
         hard += hard_extra

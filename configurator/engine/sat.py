@@ -15,7 +15,7 @@ import threading
 from pysat.card import CardEnc, EncType
 from pysat.solvers import Solver
 
-from .compile import Problem
+from .compile import CompiledProblem
 
 SOLVER_NAME = "cadical195"
 
@@ -23,7 +23,7 @@ SOLVER_NAME = "cadical195"
 class SatEncoding:
     """The catalog as CNF with one selector per rule."""
 
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: CompiledProblem):
         self.problem = problem
         self.top = 0
         self.clauses: list[list[int]] = []

@@ -57,6 +57,8 @@ class User(Base):
     country: Mapped[str | None] = mapped_column(sa.String(2))
     tier: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the customer's personal data was erased (their orders stay, anonymised).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     configurations: WriteOnlyMapped[Configuration] = relationship(back_populates="owner")
     orders: WriteOnlyMapped[Order] = relationship(back_populates="owner")
