@@ -200,6 +200,12 @@ class RepriceReport:
         """Whether any amount changed."""
         return any(line.difference for line in self.lines) or self.before != self.after
 
+    @property
+    def stale(self) -> bool:
+        """Whether today's prices differ from the quote's, on a locked line too (kept there)."""
+        return self.changed or any(
+            line.locked and line.unlocked_net != line.old_net for line in self.lines)
+
 
 @dataclass
 class Quote:
@@ -242,6 +248,33 @@ class Quote:
         """Every line's build-up and the totals (optional and alternative lines not added)."""
         built = {line.line_id: line.price(self.terms) for line in self.lines}
         return QuotePricing(built, total_quote(list(built.values()), self.terms, self.discount))
+
+    def chosen_lines(self, chosen: Iterable[str]) -> list[QuoteLine]:
+        """The lines a client buys when accepting with `chosen` (line ids): every included
+        line, the optional lines chosen, and for an included line at most one chosen
+        alternative, in its place. Each comes back included; QuoteError names a bad pick."""
+        picked = set(chosen)
+        by_id = {line.line_id: line for line in self.lines}
+        for line_id in sorted(picked):
+            if line_id not in by_id:
+                raise QuoteError(f"Quote {self.number} has no line {line_id} to choose")
+            if by_id[line_id].kind is LineKind.INCLUDED:
+                raise QuoteError(f"Line {line_id} is part of the quote already")
+        replaced: dict[str, str] = {}
+        for line_id in sorted(picked):
+            target = by_id[line_id].alternative_to
+            if by_id[line_id].kind is LineKind.ALTERNATIVE and target is not None:
+                if target in replaced:
+                    raise QuoteError(f"Choose one alternative to line {target}, not "
+                                     f"{replaced[target]} and {line_id}")
+                replaced[target] = line_id
+        bought = []
+        for line in self.lines:
+            if line.kind is LineKind.INCLUDED and line.line_id not in replaced:
+                bought.append(line)
+            elif line.line_id in picked:
+                bought.append(replace(line, kind=LineKind.INCLUDED, alternative_to=None))
+        return bought
 
     # ------------------------------------------------------------ edits
     def add_line(self, product_line: str, options: Iterable[OptionPrice], quantity: int, *,

@@ -237,3 +237,59 @@ def test_a_reprice_preview_shows_each_lines_difference_and_keeps_a_locked_line(s
     quotes.lines.lock_price(session, people["sales"], record.id, "L2", locked=False)
     loaded = quotes.records.load(session, people["sales"], record.id)
     assert not loaded.quote.line("L2").locked
+
+
+# ----------------------------------------------------------------- 6. the client's choice
+
+
+def offer(session, people):
+    """L1 bike x2 included, L2 carbon optional, L3 and L4 carbon x1 / x2 alternatives to L1."""
+    record = new_quote(session, people, (BIKE, 2), (CARBON, 1), (CARBON, 1), (CARBON, 2))
+    sales, kind = people["sales"], quotes.lines.line_kind
+    quotes.lines.change_line(session, sales, record.id, "L2", quantity=1, discount=None,
+                             kind=kind("optional"))
+    for line_id, quantity in (("L3", 1), ("L4", 2)):
+        quotes.lines.change_line(session, sales, record.id, line_id, quantity=quantity,
+                                 discount=None, kind=kind("alternative"), alternative_to="L1")
+    return quotes.sending.send(session, sales, record.id, now=NOW)
+
+
+def test_the_client_chooses_an_optional_line_and_an_alternative(session, people):
+    record = offer(session, people)
+    accepted = quotes.answers.accept(session, people["contact"], record.id, signature="Eva",
+                                     chosen=["L2", "L4"], address="203.0.113.9",
+                                     user_agent="Mozilla/5.0 Test", now=LATER)
+    bought = accepted.frozen["accepted"]
+    assert [line["line_id"] for line in bought["lines"]] == ["L2", "L4"]
+    # 742.50 + 2 x 742.50 = 2,227.50 net, 19 % VAT 423.23 (423.225 rounded), 2,650.73 gross
+    assert bought["totals"]["net_total"] == "2227.50"
+    assert bought["totals"]["gross_total"] == "2650.73"
+    events = quotes.search.history(session, people["sales"], record.id)
+    detail = next(e.detail for e in events if e.action == "accepted")
+    assert detail == "signed by Eva; chose L2, L4; from 203.0.113.9 (Mozilla/5.0 Test)"
+    order = quotes.answers.convert_to_order(session, people["sales"], record.id)
+    assert order.total == Decimal("2650.73")
+    assert [c["line_id"] for c in order.snapshot["configured_lines"]] == ["L2", "L4"]
+
+
+@pytest.mark.parametrize("chosen, message", [
+    (["L3", "L4"], "one alternative to line L1"),
+    (["L1"], "part of the quote already"),
+    (["L9"], "no line L9"),
+])
+def test_a_choice_that_does_not_make_sense_is_refused(session, people, chosen, message):
+    record = offer(session, people)
+    with pytest.raises(QuoteError, match=message):
+        quotes.answers.accept(session, people["contact"], record.id, signature="Eva",
+                              chosen=chosen, now=LATER)
+
+
+def test_only_a_decision_maker_or_buyer_may_accept(session, people):
+    record = sent_quote(session, people, (BIKE, 1))
+    finance = gen_user(session, "finance@acme.example", segment="business")
+    business.accounts.add_contact(session, people["account"], finance, "finance")
+    session.commit()
+    with pytest.raises(QuoteError, match="decision maker or buyer"):
+        quotes.answers.accept(session, finance, record.id, signature="Frank", now=LATER)
+    declined = quotes.answers.decline(session, finance, record.id, "budget", now=LATER)
+    assert declined.status == "declined"

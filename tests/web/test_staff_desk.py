@@ -5,18 +5,19 @@ client's, a revision leaves the sent quote open, expiry shows without the daily 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import catalogs, quotes
+from configurator.services import business, catalogs, quotes
 from configurator.store import User
 from configurator.store.quotes import QuoteRecord
 from configurator.store.types import utcnow
 from configurator.web.database import db
 from tests.conftest import DATA
 from tests.helpers import gen_configuration, gen_user
-from tests.services.quote_factories import BIKE
+from tests.services.quote_factories import BIKE, CARBON
 from tests.web.test_staff import sign_in
 
 
@@ -143,3 +144,60 @@ def test_ordered_as_links_to_the_order_with_its_configured_lines(app, client, au
     assert link in page
     order_page = client.get(f"/staff/quotes/{world['sent']}/order").get_data(as_text=True)
     assert "Carbon" in order_page.split('id="configured-lines"')[1]
+
+
+def test_stale_prices_show_a_preview_and_a_line_can_keep_its_price(app, client, auth, world):
+    sign_in(auth, "staff@shop.example")
+    url = f"/staff/quotes/{world['draft']}"
+    assert 'id="stale-prices"' not in client.get(url).get_data(as_text=True)
+    assert client.post(f"{url}/lines/L1/lock", data={"locked": "1"}).status_code == 303
+    with app.app_context():
+        account = db.session.get(QuoteRecord, world["draft"]).account
+        business.terms.set_percent_off(db.session, account, "test-bike", Decimal("20"))
+        db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="locked-L1"' in page
+    preview = page.split('id="reprice-preview"')[1].split("</table>")[0]
+    # 12 x 185 = 2,220.00; at 20 % off and 5 % from 10 units it would be 1,687.20
+    assert "price kept (would be 1,687.20)" in preview
+    assert client.post(f"{url}/lines/L1/lock", data={"locked": "0"}).status_code == 303
+    page = client.get(url).get_data(as_text=True)
+    assert "−210.90" in page.split('id="reprice-preview"')[1].split("</table>")[0]
+    assert client.post(f"{url}/reprice").status_code == 303
+    assert 'id="stale-prices"' not in client.get(url).get_data(as_text=True)
+
+
+def offered(app, world):
+    """The sent quote gets an optional line L2 and an alternative L3 to L1 (a revision)."""
+    with app.app_context():
+        sales = db.session.scalar(sa.select(User).where(User.email == "staff@shop.example"))
+        record = quotes.drafts.create(db.session, sales, world["acme"])
+        kind = quotes.lines.line_kind
+        for selection in (BIKE, CARBON, CARBON):
+            quotes.lines.add_line(db.session, sales, record.id, "test-bike", selection, 1)
+        quotes.lines.change_line(db.session, sales, record.id, "L2", quantity=1, discount=None,
+                                 kind=kind("optional"))
+        quotes.lines.change_line(db.session, sales, record.id, "L3", quantity=1, discount=None,
+                                 kind=kind("alternative"), alternative_to="L1")
+        quotes.sending.send(db.session, sales, record.id)
+        db.session.commit()
+        return record.id
+
+
+def test_the_client_ticks_an_optional_line_and_an_alternative_and_signs(app, client, auth, world):
+    quote_id = offered(app, world)
+    sign_in(auth, "buyer@acme.example")
+    url = f"/account/quotes/{quote_id}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="signature" value=""' in page
+    assert 'name="choose" value="L2"' in page and 'name="alternative-L1" value="L3"' in page
+    unsigned = client.post(f"{url}/accept", data={"choose": "L2"})
+    assert unsigned.status_code == 400 and "Type your name" in unsigned.get_data(as_text=True)
+    done = client.post(f"{url}/accept", data={"choose": "L2", "alternative-L1": "L3",
+                                               "signature": "Eva Fischer"},
+                       headers={"User-Agent": "TestBrowser/1.0"})
+    assert done.status_code == 303
+    with app.app_context():
+        record = db.session.get(QuoteRecord, quote_id)
+        assert [line["line_id"] for line in record.frozen["accepted"]["lines"]] == ["L2", "L3"]
+    assert "with the lines you chose (L2, L3)" in client.get(url).get_data(as_text=True)
