@@ -54,10 +54,12 @@ def accept(
     chosen: Collection[str] = (),
     address: str = "",
     user_agent: str = "",
+    signature_required: bool = False,
     now: datetime | None = None,
 ) -> QuoteRecord:
     """The client accepts the sent quote before its valid-until date (QuoteExpired after),
-    with the optional lines and alternatives they `chosen` (line ids).
+    with the optional lines and alternatives they `chosen` (line ids). Unless
+    `signature_required` (the web form: a typed name), the contact's name signs.
 
     Only a decision maker or buyer of the account may accept. What they bought is kept
     as `frozen["accepted"]` (lines and totals, as priced when sent); who signed, what
@@ -76,6 +78,8 @@ def accept(
 
     def step(quote: Quote, at: datetime) -> None:
         lifecycle.accept(quote, by=actor(contact), at=at, signature=detail)
+        if signature_required and not signature.strip():  # after: an expired quote says so
+            raise QuoteError("Type your name to sign the acceptance.")
         loaded.record.answered_by_id = contact.id
         accepted = frozen_copy(dc_replace(quote, lines=bought))
         loaded.record.frozen = {**(loaded.record.frozen or {}), "accepted": accepted}

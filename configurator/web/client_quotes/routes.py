@@ -80,16 +80,14 @@ def _page(quote_id: int, status: int = 200, error: str | None = None):
 def accept(quote_id: int):
     """Accept the quote under the typed name, with the optional lines and alternatives
     ticked; the address and browser it came from are kept with the signature."""
-    signature = request.form.get("signature", "").strip()
-    if not signature:
-        return _page(quote_id, 400, "Type your name to sign the acceptance.")
     chosen = request.form.getlist("choose") + [
         value for key, value in request.form.items() if key.startswith("alternative-") and value
     ]
     try:
         record = quotes.answers.accept(
-            db.session, current_user, quote_id, signature=signature, chosen=chosen,
-            address=request.remote_addr or "", user_agent=request.user_agent.string,
+            db.session, current_user, quote_id, signature=request.form.get("signature", ""),
+            chosen=chosen, address=request.remote_addr or "", user_agent=request.user_agent.string,
+            signature_required=True,
         )
     except QuoteError as error:
         return _page(quote_id, 400, str(error))
