@@ -48,11 +48,12 @@ def search(
     query = sa.select(QuoteRecord).join(BusinessAccount)
     text = text.strip()
     if text:
-        pattern = f"%{text.lower()}%"
+        # `%` and `_` typed by staff are meant literally, not as wildcards.
+        pattern = f"%{_escape_like(text.lower())}%"
         query = query.where(
             sa.or_(
-                sa.func.lower(QuoteRecord.number).like(pattern),
-                sa.func.lower(BusinessAccount.name).like(pattern),
+                sa.func.lower(QuoteRecord.number).like(pattern, escape="\\"),
+                sa.func.lower(BusinessAccount.name).like(pattern, escape="\\"),
             )
         )
     if status:
@@ -77,6 +78,11 @@ def _status_is(status: str, now: datetime) -> sa.ColumnElement[bool]:
     if status == "sent":
         return sa.and_(QuoteRecord.status == "sent", QuoteRecord.valid_until > now)
     return QuoteRecord.status == status
+
+
+def _escape_like(text: str) -> str:
+    """`text` with LIKE's wildcards and its escape character taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def expiring_this_week(

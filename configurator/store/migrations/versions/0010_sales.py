@@ -1,8 +1,8 @@
 """Sales desk: a quote line's kept price, and what the client accepted (the optional
 lines and the alternative chosen, from which address and browser).
 
-Revision ID: 0009_sales
-Revises: 0008_privacy
+Revision ID: 0010_sales
+Revises: 0009_workbench
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 from configurator.store.types import JSONType
 
-revision = "0009_sales"
-down_revision = "0008_privacy"
+revision = "0010_sales"
+down_revision = "0009_workbench"
 branch_labels = None
 depends_on = None
 
