@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from configurator.engine import Catalog, SelectionError
+from configurator.services.configuring import repairs
 from configurator.services.configuring.names import feature_name, line_name, option_name
 from configurator.services.configuring.selection import Selection, clean_selection, pairs
 
@@ -271,7 +272,7 @@ def _explain_option(
     if not view.why.rules and feature.choose_kind == "multi":
         # No rule of the catalog: the feature's own limit is what is full.
         view.why.rules = [f"{feature.name} takes at most {feature.max} options."]
-    repair = catalog.repair(feature_id, view.id, selection, customer=customer)
+    repair = repairs.repair(catalog, feature_id, view.id, selection, customer)
     if repair is None:
         view.unavailable = True
         return
