@@ -1,7 +1,7 @@
 """Identify: merges of two customer records, with the moved rows for an undo.
 
-Revision ID: 0009_identify
-Revises: 0008_privacy
+Revision ID: 0010_identify
+Revises: 0009_workbench
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from configurator.store.types import JSONType, UTCDateTime
 
-revision = "0009_identify"
-down_revision = "0008_privacy"
+revision = "0010_identify"
+down_revision = "0009_workbench"
 branch_labels = None
 depends_on = None
 
