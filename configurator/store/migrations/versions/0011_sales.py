@@ -1,8 +1,8 @@
 """Sales desk: a quote line's kept price, and what the client accepted (the optional
 lines and the alternative chosen, from which address and browser).
 
-Revision ID: 0010_sales
-Revises: 0009_workbench
+Revision ID: 0011_sales
+Revises: 0010_identify
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 from configurator.store.types import JSONType
 
-revision = "0010_sales"
-down_revision = "0009_workbench"
+revision = "0011_sales"
+down_revision = "0010_identify"
 branch_labels = None
 depends_on = None
 
