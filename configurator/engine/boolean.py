@@ -1,5 +1,9 @@
 """The backend for boolean catalogs the junction tree refuses: d-DNNF answers, SAT explanations.
 
+When d4 cannot compile the catalog within its limits, the same questions go
+to `sat_oracle.SatOracle` instead (incremental SAT, MaxSAT, Ganak): exact
+still, slower per pick.
+
 `Catalog` uses it when a catalog's rules are all boolean (`cnf.is_boolean`) and
 the junction tree cannot bound them (a rule too wide to enumerate, measured on
 the catalog, or the tree's own refusal). The catalog becomes a CNF
@@ -22,11 +26,12 @@ import numpy as np
 from pysat.solvers import Solver
 
 from .cnf import BooleanEncoding
-from .compile import CompileError, _price_scale, _scaled
+from .compile import _price_scale, _scaled
 from .ddnnf import Circuit, CompilationFailed, compile_cnf
 from .model import CatalogModel, Constraint
 from .results import Choices
 from .sat import SOLVER_NAME, shrink_core
+from .sat_oracle import SatOracle
 
 Pick = tuple[str, str]
 
@@ -34,13 +39,20 @@ Pick = tuple[str, str]
 class BooleanSpace:
     """A boolean catalog's solution space as a d-DNNF, and its SAT twin for explanations."""
 
-    def __init__(self, model: CatalogModel):
+    def __init__(self, model: CatalogModel, *, compiled: bool = True):
+        """`compiled`: try d4 first (the default); False goes straight to the SAT fallback."""
         self.model = model
         self.encoding = BooleanEncoding.of(model)
-        try:
-            self.circuit = Circuit(compile_cnf(self.encoding.dimacs()), self.encoding.variables)
-        except CompilationFailed as error:
-            raise CompileError(None, f"the rules are too intricate to compile exactly ({error})") from None
+        self.fallback_reason = "" if compiled else "asked for"
+        self.circuit: Circuit | SatOracle
+        if compiled:
+            try:
+                self.circuit = Circuit(compile_cnf(self.encoding.dimacs()), self.encoding.variables)
+            except CompilationFailed as error:
+                self.fallback_reason = str(error)
+        if self.fallback_reason:
+            interest = list(self.encoding.option_lit.values()) + list(self.encoding.empty_lit.values())
+            self.circuit = SatOracle(self.encoding.clauses, self.encoding.variables, interest)
         self._solver: Solver | None = None
         self._selector: dict[int, int] = {}
         self._lock = threading.Lock()
@@ -57,13 +69,17 @@ class BooleanSpace:
 
     def stats(self) -> dict:
         """Sizes for `catalog check` and benchmarks."""
-        return {
-            "backend": "d-DNNF (d4)",
+        figures = {
+            "backend": self.circuit.kind if self.fallback_reason else "d-DNNF (d4)",
             "cnf_variables": self.encoding.variables,
             "cnf_clauses": len(self.encoding.clauses),
-            "circuit_nodes": len(self.circuit.kind),
-            "circuit_edges": sum(len(edges) for edges in self.circuit.edges),
         }
+        if self.fallback_reason:
+            figures["fallback_reason"] = self.fallback_reason
+        else:
+            figures["circuit_nodes"] = len(self.circuit.kind)
+            figures["circuit_edges"] = sum(len(edges) for edges in self.circuit.edges)
+        return figures
 
     def _assumptions(self, picks: list[Pick], customer: dict | None) -> list[int]:
         return self.encoding.customer_assumptions(customer) + [

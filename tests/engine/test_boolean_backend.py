@@ -64,16 +64,27 @@ def boolean_requests(draw: st.DrawFn) -> tuple[CatalogCase, dict[str, str], list
     return case, customer, picked
 
 
-def _forced(case: CatalogCase) -> Catalog:
-    return Catalog.from_text(case.text, path="random.yaml", backend="d-DNNF")
+def _forced(case: CatalogCase, backend: str = "d-DNNF") -> Catalog:
+    return Catalog.from_text(case.text, path="random.yaml", backend=backend)
 
 
 @given(boolean_requests())
 @CHECKED
 def test_domains_counts_and_cheapest_equal_brute_force(request: tuple) -> None:
     """consistent, complete, domains, may-be-empty, count and cheapest completion, exactly."""
+    _assert_exact(request, "d-DNNF")
+
+
+@given(boolean_requests())
+@CHECKED
+def test_the_sat_fallback_is_exact_too(request: tuple) -> None:
+    """The same answers from incremental SAT, MaxSAT and Ganak (used when d4 gives up)."""
+    _assert_exact(request, "SAT")
+
+
+def _assert_exact(request: tuple, backend: str) -> None:
     case, customer, picked = request
-    catalog = _forced(case)
+    catalog = _forced(case, backend)
     assert catalog.boolean is not None
     model = model_from_text(case.text)
     reference = Enumeration(model, customer)
