@@ -17,6 +17,10 @@ docs/architecture.md, so there is no import cycle):
 - `quotes/`: quotes for business accounts, from draft to order.
 - `triggers/`: timely messages (a refill due, a saved configuration cheaper
   or outdated, a quote about to expire), at most N per customer per week.
+- `identify/`: likely duplicate customers; staff merge two, with a preview,
+  an audit entry and undo.
+- `offers/`: a campaign's stable random holdout and the uplift report with
+  confidence intervals (pure computations; no campaign storage yet).
 - `demo/`: the demo data of `configurator seed` (nothing else imports it).
 
 Top-level modules: `users` (sign up, sign in), `api_tokens`, `catalogs`
