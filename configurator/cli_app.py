@@ -50,6 +50,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     load = catalog_sub.add_parser("load", help="store catalog files as versions in the database")
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.set_defaults(handler=run_catalog_load)
+    due = catalog_sub.add_parser(
+        "release-due", help="carry out the scheduled catalog releases that are due"
+    )
+    due.set_defaults(handler=run_release_due)
 
     expire = commands.add_parser(
         "expire-quotes", help="mark sent quotes whose valid-until date has passed as expired"
@@ -194,6 +198,18 @@ def run_catalog_load(args: argparse.Namespace) -> int:
             declared = version.declared_version
             print(f"{version.catalog_id}: version #{version.number} (file version {declared}), {state}")
     return status
+
+
+def run_release_due(args: argparse.Namespace) -> int:
+    """Release every scheduled catalog release that is due (the worker does it too)."""
+    from configurator.services.workbench import releases
+
+    with _session() as session:
+        done = releases.apply_due(session)
+        for entry in done:
+            print(f"{entry.catalog_id}: version #{entry.version.number} released ({entry.note})")
+    print(f"{len(done)} scheduled release{'' if len(done) == 1 else 's'} done")
+    return 0
 
 
 def run_recompute_tiers(args: argparse.Namespace) -> int:

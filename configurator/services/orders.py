@@ -26,7 +26,7 @@ from configurator.services.customer_value import valuation
 from configurator.services.errors import NotFound, NotOrderable, StaleRevision
 from configurator.services.paging import Page
 from configurator.services.unit_of_work import use_case
-from configurator.store.models import CatalogVersion, Order, User
+from configurator.store.models import CatalogVersion, Configuration, Order, Revision, User
 from configurator.store.types import utcnow
 
 CENT = Decimal("0.01")
@@ -84,16 +84,11 @@ def snapshot_lines(order: Order) -> dict[tuple[str, str], tuple[str, str, Decima
     }
 
 
-@use_case
-def place(
-    session: Session,
-    owner: User,
-    configuration_id: int,
-    revision_number: int | None = None,
-    *,
-    now: datetime | None = None,
-) -> Order:
-    """Order the newest (or given) revision of one's configuration.
+def orderable(
+    session: Session, owner: User, configuration_id: int, revision_number: int | None = None
+) -> tuple[Configuration, Revision, CatalogVersion, Catalog]:
+    """The configuration, its revision (the newest unless given), today's catalog
+    version and its engine catalog, when that revision may be ordered as it is.
 
     NotOrderable when it is incomplete, no longer valid, or made with an older
     catalog version (the customer reviews it in the configurator first).
@@ -106,9 +101,6 @@ def place(
         if revision_number is None
         else configurations.revision(session, owner, configuration_id, revision_number)
     )
-    already = _order_of_revision(session, revision.id)
-    if already is not None:
-        return already  # the same order form posted again (a double click, a retry)
     version = catalogs.current(session, configuration.catalog_id)
     if revision.catalog_version_id != version.id:
         raise NotOrderable(
@@ -121,6 +113,32 @@ def place(
         raise NotOrderable(
             "Only complete configurations can be ordered. Finish the open choices first."
         )
+    return configuration, revision, version, catalog
+
+
+@use_case
+def place(
+    session: Session,
+    owner: User,
+    configuration_id: int,
+    revision_number: int | None = None,
+    *,
+    now: datetime | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Order:
+    """Order the newest (or given) revision of one's configuration.
+
+    NotOrderable when it is incomplete, no longer valid, or made with an older
+    catalog version (the customer reviews it in the configurator first).
+    `extra` is kept in the snapshot too (the checkout's address, VAT and terms):
+    a placed order's snapshot never changes.
+    """
+    already = _already_ordered(session, owner, configuration_id, revision_number)
+    if already is not None:
+        return already  # the same order form posted again (a double click, a retry)
+    configuration, revision, version, catalog = orderable(
+        session, owner, configuration_id, revision_number
+    )
     # A twin request racing this one past the check above meets the unique
     # revision_id: it is refused (try again), and a retry gets the order above.
     order = _new_order(
@@ -130,6 +148,7 @@ def place(
         version,
         revision.selection,
         now=now,
+        extra=extra,
         configuration_id=configuration.id,
         revision_id=revision.id,
     )
@@ -180,6 +199,28 @@ def save_and_place(
             raise
         return already
     return place(session, owner, configuration_id, revision.number, now=now)
+
+
+@use_case
+def save_for_checkout(
+    session: Session,
+    owner: User,
+    configuration_id: int,
+    base_number: int,
+    selection: Selection,
+    *,
+    now: datetime | None = None,
+) -> Revision:
+    """Save the picks as the next revision (unless unchanged) for the checkout's review.
+
+    Refused like an order (NotOrderable, InvalidSelection, StaleRevision), and
+    then the revision is not kept either: only what can be ordered is reviewed.
+    """
+    revision = configurations.revise(
+        session, owner, configuration_id, base_number, selection, now=now
+    )
+    orderable(session, owner, configuration_id, revision.number)
+    return revision
 
 
 def get(session: Session, viewer: User, number: str) -> Order:
@@ -311,9 +352,10 @@ def _new_order(
     selection: Selection,
     *,
     now: datetime | None,
+    extra: dict[str, Any] | None = None,
     **links: Any,
 ) -> Order:
-    kept = snapshot(catalog, version, selection)
+    kept = {**snapshot(catalog, version, selection), **(extra or {})}
     order = Order(
         number=new_number(),
         owner_id=owner.id,
@@ -331,6 +373,21 @@ def _new_order(
         # A number collision (one in 10^12), or the revision ordered meanwhile.
         raise NotOrderable("The order could not be placed; please try again.") from error
     return order
+
+
+def _already_ordered(
+    session: Session, owner: User, configuration_id: int, revision_number: int | None
+) -> Order | None:
+    """The order already placed from that revision (the newest unless given), if any."""
+    configuration = configurations.get(session, owner, configuration_id)
+    if configuration.owner_id != owner.id:
+        return None  # staff may see it, but only its owner orders it (orderable says so)
+    revision = (
+        configurations.latest_revision(session, configuration)
+        if revision_number is None
+        else configurations.revision(session, owner, configuration_id, revision_number)
+    )
+    return _order_of_revision(session, revision.id)
 
 
 def _order_of_revision(session: Session, revision_id: int) -> Order | None:

@@ -1,6 +1,7 @@
 """Persistence: SQLAlchemy models, engines and sessions, Alembic migrations (no Flask)."""
 
 from configurator.store.database import make_engine, session_factory
+from configurator.store.identity import CustomerMerge  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.messages import Message  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.models import (
     Base,
@@ -16,6 +17,10 @@ from configurator.store.privacy import Consent  # noqa: F401  (its table joins B
 from configurator.store.quotes import (  # noqa: F401  (business accounts and quotes tables)
     BusinessAccount,
     QuoteRecord,
+)
+from configurator.store.releases import (  # noqa: F401  (the workbench's tables)
+    CatalogDraft,
+    CatalogRelease,
 )
 from configurator.store.security import (  # noqa: F401  (their tables join Base.metadata)
     IdempotentReply,

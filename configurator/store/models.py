@@ -28,8 +28,10 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("customer", "staff", "manager", "admin")
+ROLES = ("customer", "staff", "manager", "admin", "catalog_manager")
 SELLER_ROLES = ("staff", "manager", "admin")  # everyone on the seller's side
+# Catalog managers keep the product lines (drafts, releases); they are not sellers.
+CATALOG_EDITOR_ROLES = ("catalog_manager", "admin")
 SEGMENTS = ("consumer", "business")
 CHANNELS = ("web", "staff", "email")
 
@@ -95,6 +97,16 @@ class User(Base):
         """Admins manage users and catalogs."""
         return self.role == "admin"
 
+    @property
+    def can_read_catalogs(self) -> bool:
+        """Sellers may look at catalog drafts and releases; catalog managers keep them."""
+        return self.is_staff or self.role == "catalog_manager"
+
+    @property
+    def can_edit_catalogs(self) -> bool:
+        """Catalog managers (and admins, who load versions anyway) edit and release."""
+        return self.role in CATALOG_EDITOR_ROLES
+
     def facts(self) -> dict[str, str]:
         """The customer facts the engine's `customer.KEY` rules read."""
         facts = {"segment": self.segment, "country": self.country, "tier": self.tier}
@@ -129,6 +141,9 @@ class CatalogVersion(Base):
     source_path: Mapped[str] = mapped_column(sa.String(500))
     source_text: Mapped[str] = mapped_column(sa.Text)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by a rollback: the version before it is current again. Records made
+    # with a withdrawn version keep pointing to it.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (sa.UniqueConstraint("catalog_id", "number"),)
 
@@ -273,6 +288,28 @@ def _refuse_snapshot_update(_mapper: Any, _connection: Any, target: Order) -> No
     for field in _FROZEN_ORDER_FIELDS:
         if state.attrs[field].history.has_changes():
             raise ImmutableRecordError(f"order {target.number}: {field} cannot change")
+
+
+class Address(Base):
+    """A delivery address in a customer's address book; an order keeps a copy of
+    the one it was sent to, so editing the book never changes a placed order."""
+
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    street: Mapped[str] = mapped_column(sa.String(200))
+    postcode: Mapped[str] = mapped_column(sa.String(20))
+    city: Mapped[str] = mapped_column(sa.String(120))
+    country: Mapped[str] = mapped_column(sa.String(2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.Index("ix_addresses_owner_id", "owner_id"),)
+
+    def lines(self) -> list[str]:
+        """The address as printed on a label."""
+        return [self.name, self.street, f"{self.postcode} {self.city}", self.country.upper()]
 
 
 @functools.cache

@@ -421,14 +421,14 @@ def test_a_load_racing_another_takes_the_next_number(corpus, session, monkeypatc
     """Two loads of one catalog at once: the loser of the number retries, nothing is lost."""
     first = catalogs.load_file(session, corpus / "base-ok.yaml").version
     looked = []
-    real_latest = catalogs._latest
+    real_highest = catalogs._highest_number
 
     def stale_once(session, catalog_id):
         # The first look misses the version another process has just stored.
         looked.append(catalog_id)
-        return None if len(looked) == 1 else real_latest(session, catalog_id)
+        return 0 if len(looked) == 1 else real_highest(session, catalog_id)
 
-    monkeypatch.setattr(catalogs, "_latest", stale_once)
+    monkeypatch.setattr(catalogs, "_highest_number", stale_once)
     changed = (corpus / "base-ok.yaml").read_text().replace("version: 1", "version: 2")
     racing = catalogs.load_text(session, changed, "base-ok-v2.yaml").version
     assert len(looked) == 2  # refused number 1 by the unique constraint, then took 2

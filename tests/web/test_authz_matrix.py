@@ -14,15 +14,18 @@ OBJECT_ROUTES: who may succeed, and which world object fills each URL part.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import api_tokens, quotes
+from configurator.services import api_tokens, quotes, workbench
+from configurator.services.identify import merging
 from configurator.services.messages import outbox
 from configurator.store import Base
 from configurator.store.quotes import AccountContact, PriceListEntry, QuoteLineRecord
 from configurator.web.database import db
+from tests.conftest import DATA
 from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_order, gen_user
 from tests.services.quote_factories import BIKE, gen_account, gen_staff
 
@@ -34,8 +37,12 @@ CONTACT = "contact"  # the buyer of ACME, the business account the quotes are fo
 OTHER_BUSINESS = "other_business"  # the buyer of Other GmbH
 GUEST = "guest"
 STAFF, MANAGER, ADMIN = "staff", "manager", "admin"
+CATALOG_MANAGER = "catalog_manager"  # keeps the catalogs; not a seller
 SELLERS = frozenset({STAFF, MANAGER, ADMIN})
-EVERYONE = (OWNER, OTHER_CUSTOMER, CONTACT, OTHER_BUSINESS, GUEST, STAFF, MANAGER, ADMIN)
+CATALOG_READERS = SELLERS | {CATALOG_MANAGER}
+EVERYONE = (
+    OWNER, OTHER_CUSTOMER, CONTACT, OTHER_BUSINESS, GUEST, STAFF, MANAGER, ADMIN, CATALOG_MANAGER
+)
 EMAILS = {
     OWNER: "anna@example.com",
     OTHER_CUSTOMER: "mallory@example.com",
@@ -44,6 +51,7 @@ EMAILS = {
     STAFF: "staff@shop.example",
     MANAGER: "manager@shop.example",
     ADMIN: "admin@shop.example",
+    CATALOG_MANAGER: "catalogs@shop.example",
 }
 
 
@@ -93,6 +101,10 @@ DEFAULT_ARGS = {
     "entry_id": "price_entry",
     "catalog_id": "catalog",
     "message_id": "message",
+    "kept_id": "anna",
+    "merged_id": "mallory",
+    "merge_id": "merge",
+    "release_id": "scheduled_release",
 }
 
 OBJECT_ROUTES: dict[str, ObjectRoute] = {
@@ -101,6 +113,8 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "account.configuration": route(OWNER, *SELLERS, works_for=OWNER),  # POST saves nothing
     "account.diff": route(OWNER, readers=SELLERS, query="?a=1&b=1"),
     "account.order": route(OWNER),
+    "account.checkout_page": route(OWNER, works_for=OWNER),
+    "account.cancel_order": route(OWNER),
     "account.rename": route(OWNER, readers=SELLERS, works_for=OWNER),
     "account.save_revision": route(OWNER),
     "account.order_detail": route(OWNER, readers=SELLERS, works_for=OWNER),
@@ -129,7 +143,12 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.quote_discount": route(*SELLERS),
     "staff.change_line": route(*SELLERS),
     "staff.remove_line": route(*SELLERS),
+    "staff.reconfigure_line": route(*SELLERS, works_for=STAFF),
+    "staff.quote_order": route(*SELLERS),
+    "staff.lock_line": route(*SELLERS),
+    "staff.save_reconfigured_line": route(*SELLERS),
     "staff.order": route(*SELLERS),
+    "staff.order_status": route(*SELLERS),
     "staff.pdf": route(*SELLERS, works_for=STAFF),
     "staff.print_page": route(*SELLERS, works_for=STAFF),
     "staff.reprice": route(*SELLERS),
@@ -139,8 +158,19 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.valid_until": route(*SELLERS),
     "staff.user_role": route(ADMIN),
     # Catalogs: sellers may look at the versions; only administrators load one.
-    "staff.catalogs_page": route(ADMIN, readers=SELLERS, works_for=STAFF),
+    # Catalog managers (and administrators) edit drafts and release them.
+    "staff.catalogs_page": route(ADMIN, readers=CATALOG_READERS, works_for=CATALOG_MANAGER),
     "staff.catalog_upload": route(ADMIN),
+    "staff.draft_page": route(readers=CATALOG_READERS, works_for=STAFF),
+    "staff.draft_download": route(readers=CATALOG_READERS, works_for=STAFF),
+    "staff.draft_check": route(CATALOG_MANAGER, ADMIN),
+    "staff.draft_save": route(CATALOG_MANAGER, ADMIN),
+    "staff.draft_discard": route(CATALOG_MANAGER, ADMIN),
+    "staff.release_page": route(readers=CATALOG_READERS, works_for=CATALOG_MANAGER),
+    "staff.release": route(CATALOG_MANAGER, ADMIN),
+    "staff.rollback": route(CATALOG_MANAGER, ADMIN),
+    "staff.cancel_release": route(CATALOG_MANAGER, ADMIN),
+    "staff.graph_page": route(readers=CATALOG_READERS, works_for=STAFF),
     # Business accounts and prices: managers and administrators keep them.
     "staff.account_edit": route(MANAGER, ADMIN, works_for=MANAGER),
     "staff.account_update": route(MANAGER, ADMIN),
@@ -154,6 +184,8 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.price_remove": route(MANAGER, ADMIN),
     "staff.breaks_save": route(MANAGER, ADMIN),
     "insights.customer": route(*SELLERS, works_for=STAFF),
+    "insights.merge": route(*SELLERS, works_for=STAFF),
+    "insights.undo_merge": route(*SELLERS),
     # The API, with a personal token of each person (all the scopes they may have).
     "api.get_configuration": route(OWNER, *SELLERS, works_for=OWNER),
     "api.rename_configuration": route(OWNER, body={"name": "Taken over"}),
@@ -226,6 +258,7 @@ LIST_ROUTES = {
     "staff.breaks",
     "insights.dashboard",
     "insights.recompute",
+    "insights.duplicates_page",
 }
 
 # A generic form: the picks of a complete bike and the fields other forms use.
@@ -260,7 +293,7 @@ def world(app):
         mallory = gen_user(session, EMAILS[OTHER_CUSTOMER], name="Mallory")
         configuration = gen_configuration(session, anna, COMPLETE_BIKE, name="Anna's bike")
         order = gen_order(session, anna)
-        people = {role: gen_staff(session, role, EMAILS[role]) for role in SELLERS}
+        people = {role: gen_staff(session, role, EMAILS[role]) for role in CATALOG_READERS}
         acme, contact = gen_account(session, contact_email=EMAILS[CONTACT])
         _other, other_contact = gen_account(
             session, "Other GmbH", contact_email=EMAILS[OTHER_BUSINESS]
@@ -286,11 +319,22 @@ def world(app):
             )
             for who, user in users.items()
         }
+        workbench.drafts.save(session, "test-bike", (DATA / "bike-v2.yaml").read_text(),
+                              people[CATALOG_MANAGER])
+        scheduled = workbench.releases.schedule(
+            session, "test-bike", people[CATALOG_MANAGER], "Next season",
+            datetime(2100, 1, 1, tzinfo=UTC),
+        )
         message = outbox.enqueue(
             session, outbox.Draft("note", "For Anna", "Hello Anna", "A test."), recipient=anna
         )
+        # Two records of one person, merged by staff (the undo route names the merge).
+        twin = gen_user(session, "twin@example.com", name="Twin")
+        merge = merging.merge(session, people[STAFF], twin.id,
+                              gen_user(session, "twin+2@example.com", name="Twin").id)
         session.commit()
         return {
+            "merge": merge.id,
             "message": message.id,
             "configuration": configuration.id,
             "revision": 1,
@@ -309,6 +353,7 @@ def world(app):
                 sa.select(PriceListEntry.id).where(PriceListEntry.account_id == acme.id)
             ),
             "catalog": "test-bike",
+            "scheduled_release": scheduled.id,
             "secrets": {who: raw for who, (_token, raw) in tokens.items()},
         }
 

@@ -1,8 +1,8 @@
 """Security: signed-in sessions, one order per revision, idempotent API replies,
 one-time links, and business status only from staff.
 
-Revision ID: 0009_security
-Revises: 0008_privacy
+Revision ID: 0013_security
+Revises: 0012_checkout
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 from configurator.store.types import JSONType, UTCDateTime
 
-revision = "0009_security"
-down_revision = "0008_privacy"
+revision = "0013_security"
+down_revision = "0012_checkout"
 branch_labels = None
 depends_on = None
 
