@@ -202,6 +202,9 @@ def place_order(
     revision cannot be ordered (see `orders.orderable`).
     """
     now = now or utcnow()
+    already = orders.placed_from(session, owner, configuration_id, revision_number)
+    if already is not None:
+        return already  # the checkout posted again: one order per revision
     if not terms_accepted:
         raise CheckoutRefused("Please accept the terms of sale to place the order.")
     if new_address is not None:

@@ -133,7 +133,7 @@ def place(
     `extra` is kept in the snapshot too (the checkout's address, VAT and terms):
     a placed order's snapshot never changes.
     """
-    already = _already_ordered(session, owner, configuration_id, revision_number)
+    already = placed_from(session, owner, configuration_id, revision_number)
     if already is not None:
         return already  # the same order form posted again (a double click, a retry)
     configuration, revision, version, catalog = orderable(
@@ -375,10 +375,11 @@ def _new_order(
     return order
 
 
-def _already_ordered(
+def placed_from(
     session: Session, owner: User, configuration_id: int, revision_number: int | None
 ) -> Order | None:
-    """The order already placed from that revision (the newest unless given), if any."""
+    """The order already placed from that revision (the newest unless given), if any:
+    a form posted twice, or a retry, gets it instead of a second order."""
     configuration = configurations.get(session, owner, configuration_id)
     if configuration.owner_id != owner.id:
         return None  # staff may see it, but only its owner orders it (orderable says so)

@@ -133,7 +133,8 @@ def test_staff_move_the_status_and_the_customer_cancels_only_while_allowed(
         fulfilment.move(session, staff, first.number, status)
     with pytest.raises(fulfilment.StatusRefused, match="no longer be cancelled"):
         fulfilment.cancel(session, mia, first.number)
-    second = orders.place(session, mia, configuration.id)
+    # One order per revision: the second order is of another configuration.
+    second = orders.place(session, mia, gen_configuration(session, mia, CARBON_BIKE).id)
     fulfilment.cancel(session, mia, second.number)
     with second_session() as other:
         statuses = dict(other.execute(sa.select(Order.number, Order.status)).all())
