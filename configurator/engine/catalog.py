@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .compile import Problem, compile_model
+from .compiled import CompiledStore
 from .jtree import JunctionTree
 from .layered import solution_space
 from .model import CatalogModel, Feature
@@ -107,9 +108,23 @@ class Catalog:
                     self._sat = SatEncoding(problem)
         return self._sat
 
-    def prepare(self) -> Catalog:
-        """Compile now rather than on the first question (for servers and benchmarks)."""
-        _ = self.tree
+    def prepare(self, store: CompiledStore | None = None) -> Catalog:
+        """Compile now rather than on the first question (for servers and benchmarks).
+
+        With a `store`, the compiled form is read from it when it holds a sound
+        one for this catalog's text and this engine; otherwise it is compiled
+        and written there, so the next process (or the next start) reads it.
+        """
+        if store is not None and self._tree is None:
+            compiled = store.load(self.fingerprint)
+            if compiled is not None:
+                with self._lock:
+                    if self._tree is None:
+                        self._problem, self._tree = compiled
+                return self
+        tree = self.tree
+        if store is not None and not store.holds(self.fingerprint):
+            store.save(self.fingerprint, (self.problem, tree))
         return self
 
     # ------------------------------------------------------------ selections
