@@ -91,7 +91,7 @@ class Factor:
 
 
 @dataclass
-class Problem:
+class CompiledProblem:
     """The compiled catalog."""
 
     model: CatalogModel
@@ -128,12 +128,12 @@ class Problem:
         return evidence
 
 
-def compile_model(model: CatalogModel) -> Problem:
+def compile_model(model: CatalogModel) -> CompiledProblem:
     """Compile a validated catalog into variables and factors."""
     return _Compiler(model).run()
 
 
-def with_case_indicators(problem: Problem, cases: dict[int, Expr]) -> tuple[Problem, dict[int, int]]:
+def with_case_indicators(problem: CompiledProblem, cases: dict[int, Expr]) -> tuple[CompiledProblem, dict[int, int]]:
     """The problem plus, per key of `cases`, a 0/1 variable that is 1 exactly when that expression holds.
 
     The indicators are structural (no rule can switch them off): asking whether
@@ -157,7 +157,7 @@ def with_case_indicators(problem: Problem, cases: dict[int, Expr]) -> tuple[Prob
 
 class _Compiler:
     @classmethod
-    def resume(cls, problem: Problem) -> _Compiler:
+    def resume(cls, problem: CompiledProblem) -> _Compiler:
         """A compiler over an already compiled problem, to add variables and factors to a copy of it."""
         compiler = cls(problem.model)
         compiler.variables = list(problem.variables)
@@ -191,14 +191,14 @@ class _Compiler:
         self.variables.append(Variable(name, size, kind, values or []))
         return len(self.variables) - 1
 
-    def run(self) -> Problem:
+    def run(self) -> CompiledProblem:
         self.declare_features()
         self.declare_customer_facts()
         self.chain_features = self.chain_order()
         self.build_totals(self.collect_thresholds())
         for position, constraint in enumerate(self.model.constraints):
             self.compile_constraint(position, constraint)
-        problem = Problem(
+        problem = CompiledProblem(
             model=self.model,
             variables=self.variables,
             factors=self.factors,
@@ -748,7 +748,7 @@ __all__ = [
     "OTHER",
     "CompileError",
     "Factor",
-    "Problem",
+    "CompiledProblem",
     "Variable",
     "compile_model",
     "with_case_indicators",

@@ -6,6 +6,8 @@ has the map.
 Packages, by area (each imports only the areas listed above it in
 docs/architecture.md, so there is no import cycle):
 
+- `privacy/`: consent per purpose (asked before any message or personal
+  suggestion), export of all of a customer's data, erasure.
 - `configuring/`: the live configurator (picks, buttons, what the page
   shows), saved configurations with their revisions, re-checks.
 - `business/`: business accounts, their contacts, pricing terms, and the
@@ -13,6 +15,8 @@ docs/architecture.md, so there is no import cycle):
 - `customer_value/`: what a customer's history says: value, tier, margins,
   needs, usual choices, personal suggestions.
 - `quotes/`: quotes for business accounts, from draft to order.
+- `triggers/`: timely messages (a refill due, a saved configuration cheaper
+  or outdated, a quote about to expire), at most N per customer per week.
 - `demo/`: the demo data of `configurator seed` (nothing else imports it).
 
 Top-level modules: `users` (sign up, sign in), `api_tokens`, `catalogs`

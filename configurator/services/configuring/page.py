@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from configurator.engine import Catalog, SelectionError
+from configurator.services.configuring import repairs
 from configurator.services.configuring.names import feature_name, line_name, option_name
 from configurator.services.configuring.selection import Selection, clean_selection, pairs
 
@@ -50,6 +51,7 @@ class RepairOffer:
     label: str
     changes: list[str]
     price_delta: Decimal
+    spoken: str = ""  # the button's accessible name
 
 
 @dataclass
@@ -267,24 +269,44 @@ def _explain_option(
     if explanation.possible:
         return
     view.why = _why(catalog, explanation)
-    repair = catalog.repair(feature_id, view.id, selection, customer=customer)
+    if not view.why.rules and feature.choose_kind == "multi":
+        # No rule of the catalog: the feature's own limit is what is full.
+        view.why.rules = [f"{feature.name} takes at most {feature.max} options."]
+    repair = repairs.repair(catalog, feature_id, view.id, selection, customer)
     if repair is None:
         view.unavailable = True
         return
-    changes = []
-    for change in repair.changes:
-        if change.feature == feature_id:
-            continue
-        changed = catalog.model.feature(change.feature)
-        after = [option_name(catalog, change.feature, option) for option in change.after]
-        if after:
-            changes.append(f"switch {changed.name.lower()} to {', '.join(after)}")
-        else:
-            changes.append(f"remove {changed.name.lower()}")
+    changes = [_change_phrase(catalog, change, feature_id, view.id) for change in repair.changes]
+    changes = [change for change in changes if change]
     delta = repair.price_delta
     label = "; ".join(changes) if changes else f"pick {view.name}"
     label = f"{label[0].upper()}{label[1:]}, {_signed(delta)}"
-    view.repair = RepairOffer(feature_id, view.id, label, changes, delta)
+    # Screen readers hear which option the button picks, once.
+    spoken = label if label.startswith("Pick ") else f"Pick {view.name}: {label}"
+    view.repair = RepairOffer(feature_id, view.id, label, changes, delta, spoken)
+
+
+def _change_phrase(catalog: Catalog, change: Any, feature_id: str, option_id: str) -> str:
+    """What a repair does to one feature, in words; "" for just the wanted pick.
+
+    A pick in a full multi-select feature gives up another pick of the same
+    feature: that is said too ("pick Front basket, also removes Rear rack"),
+    so that nothing disappears unannounced.
+    """
+    if change.feature == feature_id:
+        if not catalog.model.feature(feature_id).multi:
+            return ""  # switching a single choice is what the customer asked for
+        dropped = [option for option in change.before if option not in change.after]
+        dropped = [option for option in dropped if option != option_id]
+        if not dropped:
+            return ""
+        names = ", ".join(option_name(catalog, feature_id, option) for option in dropped)
+        return f"pick {option_name(catalog, feature_id, option_id)}, also removes {names}"
+    changed = catalog.model.feature(change.feature)
+    after = [option_name(catalog, change.feature, option) for option in change.after]
+    if after:
+        return f"switch {changed.name.lower()} to {', '.join(after)}"
+    return f"remove {changed.name.lower()}"
 
 
 def _why(catalog: Catalog, explanation: Any) -> Why:
