@@ -20,6 +20,10 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+# `catalog` commands that only read a file: they need neither the app nor the database.
+_ENGINE_ONLY = [["catalog", name] for name in ("check", "domains", "explain", "complete", "repair", "graph")]
+
+
 def build_parser(with_app: bool = True) -> argparse.ArgumentParser:
     """The whole command tree; without `with_app`, only the `catalog` commands.
 
@@ -45,7 +49,7 @@ def build_parser(with_app: bool = True) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(with_app=argv[:1] != ["catalog"])
+    parser = build_parser(with_app=argv[:2] not in _ENGINE_ONLY)
     args = parser.parse_args(argv)
     try:
         status = args.handler(args)
