@@ -63,6 +63,16 @@ def engine_catalog(version: CatalogVersion) -> Catalog:
     return catalog
 
 
+def warm(session: Session) -> list[Catalog]:
+    """The engine catalogs of every current version, read now (compiled forms from disk).
+
+    Called when the server starts, so the first customer of each product line
+    does not wait for it; a version whose compiled file is missing, stale or
+    corrupt is compiled here and its file written again.
+    """
+    return [engine_catalog(version) for version in current_versions(session)]
+
+
 def load_text(
     session: Session, text: str, path: str = "catalog.yaml", now: datetime | None = None
 ) -> LoadResult:
