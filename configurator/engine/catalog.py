@@ -159,9 +159,9 @@ class Catalog:
         With a `store`, the junction tree is read from it when it holds a sound
         one for this catalog's text and this engine; otherwise it is compiled
         and written there, so the next process (or the next start) reads it.
-        (The d-DNNF backend is not stored: d4 compiles in its own process.)
+        (The d-DNNF and SAT backends are not stored: d4 compiles in its own process.)
         """
-        if store is not None and self._tree is None and self.backend != "d-DNNF":
+        if store is not None and self._tree is None and self.backend in ("auto", "junction-tree"):
             compiled = store.load(self.fingerprint)
             if compiled is not None:
                 with self._lock:
