@@ -1,7 +1,7 @@
 """Checkout: each customer's address book (orders keep a copy of the address).
 
-Revision ID: 0010_checkout
-Revises: 0009_workbench
+Revision ID: 0012_checkout
+Revises: 0011_sales
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from configurator.store.types import UTCDateTime
 
-revision = "0010_checkout"
-down_revision = "0009_workbench"
+revision = "0012_checkout"
+down_revision = "0011_sales"
 branch_labels = None
 depends_on = None
 
