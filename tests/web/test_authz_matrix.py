@@ -170,6 +170,7 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.release": route(CATALOG_MANAGER, ADMIN),
     "staff.rollback": route(CATALOG_MANAGER, ADMIN),
     "staff.cancel_release": route(CATALOG_MANAGER, ADMIN),
+    "staff.graph_page": route(readers=CATALOG_READERS, works_for=STAFF),
     # Business accounts and prices: managers and administrators keep them.
     "staff.account_edit": route(MANAGER, ADMIN, works_for=MANAGER),
     "staff.account_update": route(MANAGER, ADMIN),
