@@ -182,8 +182,7 @@ def _print_report(report) -> None:
         print(
             f"{report.path}: {stats['features']} features, {stats['options']} options, "
             f"{stats['constraints']} constraints, {stats['independent_parts']} independent part(s), "
-            + (f"tree width {stats['width']}" if "width" in stats else
-               f"{stats['backend']}: {stats['circuit_nodes']} circuit nodes")
+            + (f"tree width {stats['width']}" if "width" in stats else f"backend: {stats['backend']}")
         )
     if report.count is not None:
         print(f"{report.path}: {report.count} complete valid configurations")

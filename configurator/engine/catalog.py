@@ -40,7 +40,7 @@ from .results import (
 from .sat import SatEncoding
 
 EXPLANATION_CACHE_SIZE = 4096
-BACKENDS = ("auto", "junction-tree", "d-DNNF")
+BACKENDS = ("auto", "junction-tree", "d-DNNF", "SAT")
 
 
 def _frozen(mapping: dict) -> tuple:
@@ -141,8 +141,8 @@ class Catalog:
         if self.backend == "junction-tree":
             return None
         if not is_boolean(self.model):
-            if self.backend == "d-DNNF":
-                raise CompileError(None, "the d-DNNF backend takes only catalogs without numeric rules")
+            if self.backend != "auto":
+                raise CompileError(None, f"the {self.backend} backend takes only catalogs without numeric rules")
             return None
         if self.backend == "auto" and not junction_tree_refuses(self.model):
             try:
@@ -150,7 +150,7 @@ class Catalog:
                 return None
             except CompileError:
                 pass
-        return BooleanSpace(self.model)
+        return BooleanSpace(self.model, compiled=self.backend != "SAT")
 
     def prepare(self) -> Catalog:
         """Compile now rather than on the first question (for servers and benchmarks)."""

@@ -36,6 +36,11 @@ def check_catalog(catalog) -> CheckReport:
         report.problems.append(f"{path}: {error}")
         return report
     if space is not None:
+        if space.fallback_reason:
+            report.warnings.append(
+                f"{path}: the d-DNNF compiler gave up ({space.fallback_reason}); answers come from "
+                "incremental SAT instead: exact, slower per pick, and the count from Ganak can take a while"
+            )
         consistent, domains, _ = space.domains([], None, any_customer=True)
     else:
         consistent, possible = tree.domains({})
