@@ -242,3 +242,23 @@ def test_check_says_when_answers_come_from_the_sat_fallback() -> None:
     report = catalog.check()
     assert report.usable and report.count == _boolean_part(DATA / "tiny.yaml", "junction-tree").count()
     assert any("incremental SAT" in warning for warning in report.warnings)
+
+
+def test_a_compiler_that_runs_out_of_time_hands_over_to_sat(monkeypatch) -> None:
+    """d4 is stopped at its time limit (here: at once); the catalog still answers, exactly, by SAT."""
+    from configurator.engine import ddnnf
+
+    monkeypatch.setattr(ddnnf, "COMPILE_SECONDS", 0.001)
+    catalog = _boolean_part(DATA / "bike.yaml", "d-DNNF")
+    assert "did not finish" in catalog.boolean.fallback_reason
+    tree = _boolean_part(DATA / "bike.yaml", "junction-tree")
+    assert catalog.count() == tree.count()
+    assert catalog.domains({}).domains == tree.domains({}).domains
+
+
+def test_the_compiler_child_gets_a_memory_limit() -> None:
+    """Below the address space d4 reserves, it fails in its own process; the caller gets a clear error."""
+    from configurator.engine.ddnnf import CompilationFailed, compile_cnf
+
+    with pytest.raises(CompilationFailed, match="d4 stopped"):
+        compile_cnf("p cnf 2 1\n1 2 0\n", seconds=60, memory=256 * 2**20)
