@@ -174,8 +174,8 @@ def test_both_backends_agree_on_hand_made_catalogs(path: Path) -> None:
     tree, circuit = _boolean_part(path, "junction-tree"), _boolean_part(path, "d-DNNF")
     assert circuit.count() == tree.count()
     mine, theirs = circuit.check(), tree.check()
-    assert (mine.usable, mine.count, mine.dead_options, mine.unfillable_features) == (
-        theirs.usable, theirs.count, theirs.dead_options, theirs.unfillable_features
+    assert (mine.usable, mine.count, mine.dead_options, mine.unfillable_features, mine.unreachable_rules) == (
+        theirs.usable, theirs.count, theirs.dead_options, theirs.unfillable_features, theirs.unreachable_rules
     )
     assert mine.stats["backend"] == "d-DNNF (d4)"
     assert circuit.count({"segment": "business"}) == tree.count({"segment": "business"})
@@ -262,3 +262,25 @@ def test_the_compiler_child_gets_a_memory_limit() -> None:
 
     with pytest.raises(CompilationFailed, match="d4 stopped"):
         compile_cnf("p cnf 2 1\n1 2 0\n", seconds=60, memory=256 * 2**20)
+
+
+UNREACHABLE = """
+catalog: unreachable
+name: Unreachable
+version: 1
+currency: EUR
+features:
+  - {id: a, name: A, dimension: product, choose: optional, options: [{id: 'on', name: 'yes'}]}
+  - {id: b, name: B, dimension: product, choose: optional, options: [{id: 'on', name: 'yes'}]}
+constraints:
+  - {id: a-needs-b, if: a, then: b}
+  - {id: never-b, forbid: b}
+  - {id: a-and-b, if: a and b, then: a}
+"""
+
+
+def test_check_finds_rules_whose_case_never_arises_on_both_backends() -> None:
+    """`a and b` never holds (b is forbidden); `b` and `a` do once their own rule is left out."""
+    reports = [Catalog.from_text(UNREACHABLE, "u.yaml", backend=b).check() for b in ("junction-tree", "d-DNNF")]
+    assert reports[0].unreachable_rules == reports[1].unreachable_rules
+    assert [line.split(": ")[1] for line in reports[1].unreachable_rules] == ["constraint a-and-b"]
