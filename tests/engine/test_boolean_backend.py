@@ -284,3 +284,15 @@ def test_check_finds_rules_whose_case_never_arises_on_both_backends() -> None:
     reports = [Catalog.from_text(UNREACHABLE, "u.yaml", backend=b).check() for b in ("junction-tree", "d-DNNF")]
     assert reports[0].unreachable_rules == reports[1].unreachable_rules
     assert [line.split(": ")[1] for line in reports[1].unreachable_rules] == ["constraint a-and-b"]
+
+
+def test_a_boolean_catalog_leaves_a_tree_with_a_too_large_bag_for_the_circuit(monkeypatch) -> None:
+    """Chosen by measured size: with the bag limit below tiny's largest bag, its boolean part goes to d4."""
+    from configurator.engine import catalog as catalog_module
+
+    stays = _boolean_part(DATA / "tiny.yaml", "auto")
+    assert stays.boolean is None
+    monkeypatch.setattr(catalog_module, "LARGE_BAG", 0)
+    moves = _boolean_part(DATA / "tiny.yaml", "auto")
+    assert moves.boolean is not None and not moves.boolean.fallback_reason
+    assert moves.count() == stays.count()
