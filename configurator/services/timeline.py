@@ -23,6 +23,7 @@ KINDS = {
     "renamed": "Renamed a configuration",
     "ordered": "Placed an order",
     "reordered": "Reordered",
+    "order_status": "Order status",
     "quoted": "Received a quote",
     "message_sent": "We e-mailed you",
     "message_opened": "Opened our e-mail",

@@ -113,6 +113,8 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "account.configuration": route(OWNER, *SELLERS, works_for=OWNER),  # POST saves nothing
     "account.diff": route(OWNER, readers=SELLERS, query="?a=1&b=1"),
     "account.order": route(OWNER),
+    "account.checkout_page": route(OWNER, works_for=OWNER),
+    "account.cancel_order": route(OWNER),
     "account.rename": route(OWNER, readers=SELLERS, works_for=OWNER),
     "account.save_revision": route(OWNER),
     "account.order_detail": route(OWNER, readers=SELLERS, works_for=OWNER),
@@ -146,6 +148,7 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.lock_line": route(*SELLERS),
     "staff.save_reconfigured_line": route(*SELLERS),
     "staff.order": route(*SELLERS),
+    "staff.order_status": route(*SELLERS),
     "staff.pdf": route(*SELLERS, works_for=STAFF),
     "staff.print_page": route(*SELLERS, works_for=STAFF),
     "staff.reprice": route(*SELLERS),
@@ -167,6 +170,7 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.release": route(CATALOG_MANAGER, ADMIN),
     "staff.rollback": route(CATALOG_MANAGER, ADMIN),
     "staff.cancel_release": route(CATALOG_MANAGER, ADMIN),
+    "staff.graph_page": route(readers=CATALOG_READERS, works_for=STAFF),
     # Business accounts and prices: managers and administrators keep them.
     "staff.account_edit": route(MANAGER, ADMIN, works_for=MANAGER),
     "staff.account_update": route(MANAGER, ADMIN),

@@ -15,7 +15,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from configurator.quoting import NotAllowedToApprove, QuoteError, Status
-from configurator.services import business, catalogs, quotes
+from configurator.services import business, catalogs, fulfilment, quotes
 from configurator.services.errors import InvalidSelection, NotFound, QuoteChanged
 from configurator.store.quotes import QUOTE_STATUSES
 from configurator.web.database import db
@@ -387,3 +387,17 @@ def user_role(user_id: int):
         return error_response(400, str(error))
     flash(f"{user.email} is now {user.role}.", "success")
     return redirect(url_for("staff.users"), code=303)
+
+
+@bp.post("/orders/<number>/status")
+@staff_required
+def order_status(number: str):
+    """Move an order to its next status (confirmed, in production, shipped, ...)."""
+    try:
+        order = fulfilment.move(db.session, current_user, number, request.form.get("status", ""))
+    except fulfilment.StatusRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"Order {order.number} is now {fulfilment.status_name(order.status).lower()}.",
+              "success")
+    return redirect(url_for("account.order_detail", number=number), code=303)
