@@ -245,3 +245,25 @@ def test_a_features_rules_and_what_it_influences():
     assert chosen.rules == (("carbon-needs-disc", "Carbon frames only take hydraulic disc brakes."),)
     assert chosen.influences == ("brakes",)
     assert graph.feature_rules(model_from_text(BIKE_TEXT), "nope") is None
+
+
+# ------------------------------------------------------------------ try it
+
+
+@pytest.mark.parametrize("given, facts", [
+    (("business", "DE", "gold"), {"segment": "business", "business": "yes", "country": "de", "tier": "gold"}),
+    (("consumer", "", ""), {"segment": "consumer", "business": "no"}),
+    (("pirate", "Germany", "x" * 40), {"segment": "consumer", "business": "no"}),
+])
+def test_the_try_it_panels_customer_facts(given, facts):
+    assert drafts.customer_facts(*given) == facts
+
+
+def test_try_it_uses_the_draft_only_when_it_is_usable(session, bike, manager):
+    catalog, shown = drafts.try_catalog(session, "test-bike")
+    assert shown.startswith("version 1") and catalog.model.feature("frame").option("steel")
+    drafts.save(session, "test-bike", DRAFT_TEXT, manager)
+    catalog, shown = drafts.try_catalog(session, "test-bike")
+    assert shown == "the draft" and catalog.model.feature("frame").option("steel") is None
+    drafts.save(session, "test-bike", DRAFT_TEXT.replace("[disc_hydraulic]", "[drum]"), manager)
+    assert drafts.try_catalog(session, "test-bike")[1].startswith("version 1")
