@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import business, users
+from configurator.services import business, checkout, users
 from configurator.services.errors import NotFound
 from configurator.services.identify import duplicates, merging
 from configurator.store.models import Interaction, Order
@@ -74,7 +74,11 @@ def test_the_preview_says_what_moves(session, staff, twins):
 
 def test_merging_moves_everything_and_refuses_the_merged_sign_in(session, staff, twins):
     web, other = twins
+    checkout.add_address(session, other, checkout.AddressInput(
+        "Anna Berg", "Hauptstr. 1", "10115", "Berlin", "DE"))
+    assert merging.preview(session, staff, web.id, other.id).addresses == 1
     merging.merge(session, staff, web.id, other.id)
+    assert [a.owner_id for a in checkout.address_book(session, web)] == [web.id]
     owners = set(session.scalars(sa.select(Order.owner_id)))
     assert owners == {web.id}
     assert users.authenticate(session, "annaberg+shop@googlemail.com", PASSWORD) is None

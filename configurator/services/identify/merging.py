@@ -1,7 +1,7 @@
 """Merge two customers who are one person, with a preview, an audit entry and an undo.
 
-The merged customer's configurations, orders, timeline, messages and API
-tokens move to the kept customer, and their business-account contact link
+The merged customer's configurations, address book, orders, timeline,
+messages and API tokens move to the kept customer, and their business-account contact link
 when the kept customer has none (which brings that account's quotes along).
 Both are then valued again. The merge records the id of every moved row: an
 undo moves exactly those rows back. The merged account stays (undo needs it)
@@ -26,7 +26,7 @@ from configurator.services.identify.duplicates import active_customer
 from configurator.services.unit_of_work import use_case
 from configurator.store.identity import CustomerMerge
 from configurator.store.messages import Message
-from configurator.store.models import Configuration, Interaction, Order, User
+from configurator.store.models import Address, Configuration, Interaction, Order, User
 from configurator.store.quotes import AccountContact, QuoteRecord
 from configurator.store.tokens import ApiToken
 from configurator.store.types import utcnow
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 # What moves, by name: the model and the column naming its customer.
 MOVES = {
     "configurations": (Configuration, Configuration.owner_id),
+    "addresses": (Address, Address.owner_id),
     "orders": (Order, Order.owner_id),
     "timeline": (Interaction, Interaction.customer_id),
     "messages": (Message, Message.recipient_id),
@@ -55,6 +56,7 @@ class MergePreview:
     merged: User
     configurations: list[str]
     orders: list[str]
+    addresses: int
     timeline_events: int
     messages: int
     api_tokens: int
@@ -76,6 +78,7 @@ def preview(session: Session, staff: User, kept_id: int, merged_id: int) -> Merg
             .order_by(Configuration.id))),
         orders=list(session.scalars(
             sa.select(Order.number).where(Order.owner_id == merged.id).order_by(Order.id))),
+        addresses=_count(session, "addresses", merged.id),
         timeline_events=_count(session, "timeline", merged.id),
         messages=_count(session, "messages", merged.id),
         api_tokens=_count(session, "api_tokens", merged.id),
