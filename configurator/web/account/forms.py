@@ -1,5 +1,6 @@
 """The account's forms: choosing two revisions to compare, renaming a configuration."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, NumberRange
@@ -13,8 +14,8 @@ class DiffForm(FlaskForm):
     class Meta:
         csrf = False  # a GET that changes nothing
 
-    a = IntegerField("From revision", validators=[InputRequired(), NumberRange(min=1)])
-    b = IntegerField("To revision", validators=[InputRequired(), NumberRange(min=1)])
+    a = IntegerField(_l("From revision"), validators=[InputRequired(), NumberRange(min=1)])
+    b = IntegerField(_l("To revision"), validators=[InputRequired(), NumberRange(min=1)])
 
 
 class RenameForm(FlaskForm):
@@ -24,4 +25,4 @@ class RenameForm(FlaskForm):
     rules live in one place; `maxlength` only helps the browser.
     """
 
-    name = StringField("Name", render_kw={"maxlength": NAME_MAX, "required": True})
+    name = StringField(_l("Name"), render_kw={"maxlength": NAME_MAX, "required": True})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_htmx import make_response
 from flask_login import current_user
 
@@ -69,7 +70,7 @@ def save(catalog_id: str):
     if not current_user.is_authenticated:
         drafts.stash_save(catalog_id, selection, name)
         flash(
-            "Sign in or create an account to save. Your picks are kept and will be saved.", "info"
+            _("Sign in or create an account to save. Your picks are kept and will be saved."), "info"
         )
         return _redirect(
             url_for("auth.signin", next=url_for("shop.configure", catalog_id=catalog_id))
@@ -82,7 +83,7 @@ def save(catalog_id: str):
     except InvalidSelection as error:
         return _again(catalog, version, selection, name, [str(error)], 400)
     drafts.forget(catalog_id)
-    flash(f"Saved “{configuration.name}” as revision 1.", "success")
+    flash(_("Saved “%(name)s” as revision 1.", name=configuration.name), "success")
     return _redirect(url_for("account.configuration", configuration_id=configuration.id))
 
 
@@ -97,7 +98,7 @@ def _starting_point(catalog_id: str, catalog_name: str):
             else:
                 start = orders.start_from(db.session, current_user, order_number)
         except NotFound:
-            flash("There is no such configuration or order to start from.", "error")
+            flash(_("There is no such configuration or order to start from."), "error")
         except NotOrderable as refused:  # an order from a quote: nothing to start from
             flash(str(refused), "error")
         else:
