@@ -15,6 +15,7 @@ from .graph import independent_parts
 from .layered import solution_space
 from .model import Constraint
 from .results import CheckReport
+from .translations import missing_translations
 
 # The unreachable-rule analysis compiles the catalog once per if/forbid rule;
 # past these sizes it would take too long to be worth it on every check.
@@ -27,6 +28,7 @@ def check_catalog(catalog) -> CheckReport:
     model = catalog.model
     path = model.path or model.id
     report = CheckReport(path=path, catalog=model.id, usable=True)
+    report.missing_translations = missing_translations(model)
     started = time.perf_counter()
     try:
         tree = catalog.tree

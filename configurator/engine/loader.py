@@ -18,6 +18,7 @@ from configurator.engine.constraint_reader import read_constraints
 from configurator.engine.documents import read_document
 from configurator.engine.model import DIMENSIONS, CatalogModel, Feature, Option
 from configurator.engine.problems import CatalogError, Problem, ProblemLog, as_id, describe
+from configurator.engine.translations import LANGUAGE, read_translations
 
 __all__ = ["CatalogError", "Problem", "load_model", "parse_model"]
 
@@ -32,7 +33,11 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_ID_LENGTH = 64
 MAX_NAME_LENGTH = 200
 
-CATALOG_KEYS = {"catalog", "name", "version", "currency", "description", "features", "constraints"}
+# `language` and `translations` (engine/translations.py) extend the contract: both optional.
+CATALOG_KEYS = {
+    "catalog", "name", "version", "currency", "description", "features", "constraints",
+    "language", "translations",
+}
 FEATURE_KEYS = {"id", "name", "dimension", "choose", "default", "options", "description"}
 OPTION_KEYS = {"id", "name", "price", "attributes", "cost", "description"}
 
@@ -124,6 +129,8 @@ class _CatalogReader:
         currency = self.currency(data.get("currency"))
         features = self.features(data.get("features"))
         constraints = read_constraints(data.get("constraints", []), features, self.log)
+        language = self.language(data.get("language"))
+        translations = read_translations(data.get("translations"), features, constraints, self.log)
         return CatalogModel(
             id=catalog_id or "",
             name=name,
@@ -133,7 +140,18 @@ class _CatalogReader:
             constraints=constraints,
             path=self.file,
             description=description,
+            language=language,
+            translations=translations,
         )
+
+    def language(self, value: Any) -> str:
+        """The language of the catalog's own texts (`en` unless it says otherwise)."""
+        if value is None:
+            return "en"
+        if not isinstance(value, str) or not LANGUAGE.match(value):
+            self.report("", f"'language' must be a language code such as en or fa, not {describe(value)}")
+            return "en"
+        return value
 
     def version(self, value: Any) -> int:
         if value is None:

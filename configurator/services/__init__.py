@@ -6,6 +6,8 @@ has the map.
 Packages, by area (each imports only the areas listed above it in
 docs/architecture.md, so there is no import cycle):
 
+- `privacy/`: consent per purpose (asked before any message or personal
+  suggestion), export of all of a customer's data, erasure.
 - `configuring/`: the live configurator (picks, buttons, what the page
   shows), saved configurations with their revisions, re-checks.
 - `business/`: business accounts, their contacts, pricing terms, and the

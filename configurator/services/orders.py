@@ -225,13 +225,18 @@ def recheck_order(
     return order, version, result
 
 
-def start_from(session: Session, viewer: User, number: str) -> StartingPoint:
+def start_from(
+    session: Session, viewer: User, number: str, *, for_catalog: str | None = None
+) -> StartingPoint:
     """The configurator starting from one's order, re-checked against today's catalog.
 
-    NotFound for someone else's order; NotOrderable for an order made from a quote.
+    NotFound for someone else's order; NotOrderable for an order made from a quote;
+    InvalidSelection for an order of another product line than `for_catalog`.
     """
-    order, _, result = recheck_order(session, viewer, number)
-    return starting_point(result, f"order {order.number}")
+    order, version, result = recheck_order(session, viewer, number)
+    label = f"order {order.number}"
+    configurations.check_product_line(session, version, for_catalog, label)
+    return starting_point(result, label)
 
 
 def earlier_number(session: Session, order: Order) -> str | None:

@@ -27,6 +27,9 @@ KINDS = {
     "message_sent": "We e-mailed you",
     "message_opened": "Opened our e-mail",
     "message_clicked": "Followed the link in our e-mail",
+    "consent_changed": "Changed what we may do with your data",
+    "data_exported": "Downloaded all your data",
+    "erased": "Personal data erased",
 }
 VIEW_QUIET_PERIOD = timedelta(minutes=30)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from babel import Locale
 from flask import Blueprint, Flask, abort, redirect, request, session, url_for
 from flask_babel import Babel, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -34,6 +35,14 @@ LANGUAGE_NAMES = {"en": "English", "fa": "فارسی", "vi": "Tiếng Việt"}
 SESSION_KEY = "locale"
 # configurator/translations: the .po files; `make install` compiles them to .mo.
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+# The page's headings for the catalog's four dimensions (services name them in English).
+DIMENSIONS = {
+    "product": _l("Product"),
+    "packaging": _l("Packaging"),
+    "delivery": _l("Delivery"),
+    "billing": _l("Billing"),
+}
 
 babel = Babel()
 bp = Blueprint("language", __name__)
@@ -95,6 +104,12 @@ def number(value: int | Decimal) -> str:
     return format_number(value, locale_code())
 
 
+def dimension_heading(dimension_id: str, default: str) -> str:
+    """A dimension's heading in the page's language."""
+    heading = DIMENSIONS.get(dimension_id)
+    return str(heading) if heading is not None else default
+
+
 def money(amount: Decimal | str | None, currency: str | None = None) -> str:
     """An amount in the page's language, with the currency's digits (the code is printed next to it)."""
     if amount is None:
@@ -124,6 +139,7 @@ def register(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.register_blueprint(bp)
     app.context_processor(_page_language)
+    app.add_template_global(dimension_heading)
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["signed_money"] = signed_money

@@ -154,3 +154,15 @@ def test_a_recheck_becomes_a_starting_point(catalog):
     stuck = recheck.Recheck(lines=[], total_then=Decimal(0), fits=False, kept={"frame": "alu"})
     assert recheck.starting_point(stuck, "x").selection == {"frame": "alu"}
     assert recheck.starting_point(stuck, "x").notice == "Started from x; some picks no longer fit."
+
+
+def test_a_repair_that_gives_up_another_pick_says_which(catalog):
+    state = configuring.page.evaluate(catalog, {"extras": ["bell", "rack"]})
+    lights = option(state, "extras", "lights")
+    assert lights.repair.label == "Pick Lights, also removes Rack, +15.00"
+    assert lights.repair.spoken == lights.repair.label  # said once, not "Pick Lights: Pick Lights"
+
+
+def test_an_option_greyed_by_the_count_limit_says_so(catalog):
+    state = configuring.page.evaluate(catalog, {"extras": ["bell", "rack"]})
+    assert option(state, "extras", "lights").why.rules == ["Extras takes at most 2 options."]

@@ -57,3 +57,8 @@ def test_a_guests_draft_is_kept_when_signing_up(client, auth):
     auth.signup()
     page = client.get("/shop/test-bike").get_data(as_text=True)
     assert 'value="carbon" checked' in page
+
+
+def test_sign_up_fields_are_described_only_by_an_error(client):
+    page = client.get("/auth/signup").get_data(as_text=True)
+    assert 'aria-describedby="None"' not in page and 'aria-invalid="false"' in page

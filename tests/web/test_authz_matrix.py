@@ -200,6 +200,11 @@ LIST_ROUTES = {
     "account.configurations_list",
     "account.orders_list",
     "account.timeline_page",
+    # One's own consent, export and erasure (tests/web/test_privacy_page.py: guests and
+    # forged requests are refused, and nobody reaches someone else's data).
+    "account.privacy_page",
+    "account.privacy_export",
+    "account.privacy_erase",
     "client_quotes.index",
     "tokens.index",
     "tokens.create",

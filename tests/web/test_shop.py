@@ -2,6 +2,7 @@
 
 import re
 
+from configurator.config import REPO_ROOT
 from tests.helpers import COMPLETE_BIKE
 
 HTMX = {"HX-Request": "true"}
@@ -97,3 +98,26 @@ def test_personal_defaults_are_suggested_not_picked(client, auth, anna):
     page = client.get("/shop/test-bike").get_data(as_text=True)
     assert "You chose this before" in page and "nothing is picked for you" in page
     assert "checked" not in page.split('id="opt-frame-alu"')[1].split(">")[0]
+
+
+def test_a_full_multi_select_explains_itself_and_its_repair(client):
+    body = client.post(
+        "/shop/test-bike", data=picks({"extras": ["bell", "rack"]}), headers=HTMX
+    ).get_data(as_text=True)
+    assert "Extras takes at most 2 options." in body
+    assert "Pick Lights, also removes Rack, +15.00" in body
+    assert 'aria-label="Pick Lights, also removes Rack, +15.00"' in body
+    assert "Pick Carbon: Pick" not in body
+
+
+def test_starting_from_a_configuration_of_another_product_line_says_so(client, auth, anna, app):
+    from configurator.services import catalogs
+    from configurator.web.database import db
+
+    with app.app_context():
+        catalogs.load_file(db.session, REPO_ROOT / "catalog" / "standing-desk.yaml")
+    auth.signin()
+    for query in (f"from={anna['configuration']}", f"order={anna['order']}"):
+        page = client.get(f"/shop/standing-desk?{query}").get_data(as_text=True)
+        assert "is a test bike, not a standing desk" in page
+        assert "still fits" not in page and "unknown option" not in page

@@ -308,11 +308,33 @@ def recheck_latest(
     return configuration, version, result
 
 
-def start_from(session: Session, viewer: User, configuration_id: int) -> StartingPoint:
+def start_from(
+    session: Session, viewer: User, configuration_id: int, *, for_catalog: str | None = None
+) -> StartingPoint:
     """The configurator starting from one's configuration, re-checked against today's
-    catalog; NotFound when it is not the viewer's to see."""
-    configuration, _, result = recheck_latest(session, viewer, configuration_id)
-    return starting_point(result, f"“{configuration.name}”", configuration.id)
+    catalog; NotFound when it is not the viewer's to see; InvalidSelection when it is
+    of another product line than `for_catalog`."""
+    configuration, version, result = recheck_latest(session, viewer, configuration_id)
+    label = f"“{configuration.name}”"
+    check_product_line(session, version, for_catalog, label)
+    return starting_point(result, label, configuration.id)
+
+
+def check_product_line(
+    session: Session, version: CatalogVersion, wanted: str | None, label: str
+) -> None:
+    """InvalidSelection, in words, when `label` (of `version`'s product line) cannot
+    start a configurator of the product line `wanted`: its picks mean nothing there."""
+    if wanted is None or version.catalog_id == wanted:
+        return
+    try:
+        wanted_name = catalogs.current(session, wanted).name
+    except NotFound:
+        wanted_name = wanted
+    raise InvalidSelection(
+        f"{label[0].upper()}{label[1:]} is a {version.name.lower()}, not a {wanted_name.lower()}: "
+        f"it can only start a new {version.name.lower()}."
+    )
 
 
 def priced_lines(

@@ -29,6 +29,7 @@ from configurator.engine.recommend import PastConfiguration, Recommender
 from configurator.engine.results import State
 from configurator.services.configuring.page import ConfiguratorState
 from configurator.services.configuring.selection import Selection
+from configurator.services.privacy import consent
 from configurator.store.models import CatalogVersion, Configuration, Order, Revision, User
 
 ORDER_WEIGHT = 3.0  # an order is what the customer really wanted; a saved one may be a try
@@ -116,6 +117,10 @@ def training_rows(
         .where(Configuration.catalog_id == catalog_id)
         .order_by(Configuration.updated_at.desc())
     )
+    # Customers who refused personalization do not shape anyone's suggestions either.
+    refusing = consent.refusing("personalization")
+    orders = orders.where(Order.owner_id.not_in(refusing))
+    saved = saved.where(Configuration.owner_id.not_in(refusing))
     if owner_id is not None:
         orders = orders.where(Order.owner_id == owner_id).limit(limit)
         saved = saved.where(Configuration.owner_id == owner_id).limit(limit)
@@ -177,7 +182,7 @@ def _suggest(
     if not state.consistent:
         return {}
     own: list[PastConfiguration] = []
-    if customer is not None:
+    if customer is not None and consent.allows(session, customer, "personalization"):
         own = training_rows(session, catalog.model.id, customer.id, OWN_HISTORY)
     model = recommender(session, catalog)
     found: dict[str, Suggestion] = {}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from configurator.services import jobs, paging, timeline
 from configurator.services.errors import NotFound
 from configurator.services.paging import Page
+from configurator.services.privacy import consent
 from configurator.services.unit_of_work import use_case
 from configurator.store.messages import PURPOSES, Message
 from configurator.store.models import User
@@ -52,9 +53,13 @@ def enqueue(
 
     The address defaults to the recipient's e-mail. With `dedupe_key`, a second
     message for the same event is not written: the first one is returned.
+    Nothing is written (None) for a recipient who refused the draft's purpose
+    or whose data was erased.
     """
     if draft.purpose not in PURPOSES:
         raise ValueError(f"unknown message purpose {draft.purpose!r}")
+    if recipient is not None and not _may_send(session, recipient, draft.purpose):
+        return None
     if dedupe_key is not None:
         existing = session.scalar(sa.select(Message).where(Message.dedupe_key == dedupe_key))
         if existing is not None:
@@ -80,6 +85,13 @@ def enqueue(
     if address:
         jobs.after_commit(session, DELIVER_JOB, lambda: (message.id,))
     return message
+
+
+def _may_send(session: Session, recipient: User, purpose: str) -> bool:
+    """Transactional messages were asked for; the others need the recipient's consent."""
+    if recipient.erased_at is not None:
+        return False
+    return purpose == "transactional" or consent.allows(session, recipient, purpose)
 
 
 def inbox_page(

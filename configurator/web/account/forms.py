@@ -1,11 +1,13 @@
-"""The account's forms: choosing two revisions to compare, renaming a configuration."""
+"""The account's forms: choosing two revisions to compare, renaming a configuration,
+privacy (consent, export, erasure)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
+from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import InputRequired, NumberRange
 
 from configurator.services.configuring.configurations import NAME_MAX
+from configurator.services.privacy.consent import LABELS
 
 
 class DiffForm(FlaskForm):
@@ -26,3 +28,25 @@ class RenameForm(FlaskForm):
     """
 
     name = StringField(_l("Name"), render_kw={"maxlength": NAME_MAX, "required": True})
+
+
+class PrivacyForm(FlaskForm):
+    """What the customer allows, one box per purpose (the labels say what each means)."""
+
+    personalization = BooleanField(LABELS["personalization"])
+    service = BooleanField(LABELS["service"])
+    marketing = BooleanField(LABELS["marketing"])
+
+    def wanted(self) -> dict[str, bool]:
+        """The answers, by purpose, as the consent service takes them."""
+        return {purpose: bool(getattr(self, purpose).data) for purpose in LABELS}
+
+
+class ExportForm(FlaskForm):
+    """The one-click download of all my data (a form only for its CSRF token)."""
+
+
+class EraseForm(FlaskForm):
+    """Erasure asks for a deliberate confirmation: it cannot be undone."""
+
+    confirm = BooleanField("I understand that my account and personal data are erased for good")

@@ -94,12 +94,17 @@ def _starting_point(catalog_id: str, catalog_name: str):
     if (from_id or order_number) and current_user.is_authenticated:
         try:
             if from_id:
-                start = configurations.start_from(db.session, current_user, from_id)
+                start = configurations.start_from(
+                    db.session, current_user, from_id, for_catalog=catalog_id
+                )
             else:
-                start = orders.start_from(db.session, current_user, order_number)
+                start = orders.start_from(
+                    db.session, current_user, order_number, for_catalog=catalog_id
+                )
         except NotFound:
             flash(_("There is no such configuration or order to start from."), "error")
-        except NotOrderable as refused:  # an order from a quote: nothing to start from
+        # An order from a quote, or a record of another product line: nothing to start from.
+        except (NotOrderable, InvalidSelection) as refused:
             flash(str(refused), "error")
         else:
             return start.selection, "", start.recheck, start.notice

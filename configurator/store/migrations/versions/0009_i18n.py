@@ -1,14 +1,14 @@
 """Languages: each user's preferred language for the pages.
 
-Revision ID: 0008_i18n
-Revises: 0007
+Revision ID: 0009_i18n
+Revises: 0008_privacy
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_i18n"
-down_revision = "0007"
+revision = "0009_i18n"
+down_revision = "0008_privacy"
 branch_labels = None
 depends_on = None
 

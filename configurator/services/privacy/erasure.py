@@ -1,0 +1,69 @@
+"""Erasure (the right to be forgotten): personal data removed, orders kept anonymised.
+
+Orders stay for accounting, still pointing to the same user row, which keeps
+no name, e-mail, country or password any more. What only describes the person
+goes: saved configurations, messages, the timeline, the computed value, the
+business contact link, API tokens. One entry stays on the timeline: that the
+data was erased, and when (staff must be able to tell why a customer is gone).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from configurator.services import timeline
+from configurator.services.errors import ServiceError
+from configurator.services.privacy import consent
+from configurator.services.unit_of_work import use_case
+from configurator.store.messages import Message
+from configurator.store.models import Configuration, Interaction, User
+from configurator.store.quotes import AccountContact
+from configurator.store.tokens import ApiToken
+from configurator.store.types import utcnow
+from configurator.store.value import CustomerValue
+
+ERASED_NAME = "Erased customer"
+# Everything a customer owns that is about them and nothing else, removed on erasure.
+PERSONAL_RECORDS = (
+    (Configuration, Configuration.owner_id),
+    (Message, Message.recipient_id),
+    (Interaction, Interaction.customer_id),
+    (CustomerValue, CustomerValue.customer_id),
+    (AccountContact, AccountContact.user_id),
+    (ApiToken, ApiToken.user_id),
+)
+
+
+class NotErasable(ServiceError):
+    """Staff accounts are not erased this way (their actions are the shop's records)."""
+
+
+@use_case
+def erase(session: Session, customer: User, *, now: datetime | None = None) -> User:
+    """Remove the customer's personal data; their orders stay, anonymised."""
+    if customer.is_staff:
+        raise NotErasable("Staff accounts are closed by an administrator, not erased here.")
+    if customer.erased_at is not None:
+        return customer
+    now = now or utcnow()
+    for model, owner in PERSONAL_RECORDS:
+        # The database unlinks what refers to them (orders keep their snapshot).
+        session.execute(sa.delete(model).where(owner == customer.id))
+    _anonymise(customer, now)
+    consent.refuse_all(session, customer.id, now)
+    timeline.record(session, customer.id, "erased", "Personal data erased", now=now)
+    return customer
+
+
+def _anonymise(customer: User, now: datetime) -> None:
+    customer.email = f"erased-{customer.id}@erased.invalid"
+    customer.name = ERASED_NAME
+    customer.country = None
+    customer.tier = None  # a profile of the person, not needed for accounting
+    # Nobody knows this password: the account can never be signed in to again.
+    customer.set_password(secrets.token_urlsafe(32), method="pbkdf2:sha256:1000")
+    customer.erased_at = now

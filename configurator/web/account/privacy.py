@@ -1,0 +1,71 @@
+"""My privacy: what the shop may do with my data (consent per purpose), a
+download of all of it, and erasure. For the signed-in customer only (the
+blueprint's `require_sign_in`)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import current_user, logout_user
+
+from configurator.services import privacy
+from configurator.services.privacy.erasure import NotErasable
+from configurator.web.account import bp
+from configurator.web.account.forms import EraseForm, ExportForm, PrivacyForm
+from configurator.web.database import db
+
+
+@bp.route("/privacy", methods=["GET", "POST"])
+def privacy_page():
+    """GET: my consents with the export and erasure buttons. POST: save my consents."""
+    form = PrivacyForm()
+    if form.validate_on_submit():
+        changed = privacy.consent.change(db.session, current_user, form.wanted())
+        flash("Your choices are saved." if changed else "Nothing changed.", "success")
+        return redirect(url_for("account.privacy_page"), 303)
+    if form.is_submitted():  # a POST without a valid CSRF token, say
+        return _page(form, status=400)
+    for purpose, granted in privacy.consent.choices(db.session, current_user).items():
+        getattr(form, purpose).data = granted
+    return _page(form)
+
+
+@bp.post("/privacy/export")
+def privacy_export():
+    """All my data as one JSON file, downloaded in one click (noted on my timeline)."""
+    if not ExportForm().validate_on_submit():
+        return _page(PrivacyForm(), status=400)
+    document = privacy.export.export(db.session, current_user)
+    return Response(
+        json.dumps(document, indent=2, ensure_ascii=False),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="my-data.json"'},
+    )
+
+
+@bp.post("/privacy/erase")
+def privacy_erase():
+    """Erase my personal data (orders stay, anonymised) and sign me out."""
+    erase_form = EraseForm()
+    if not erase_form.validate_on_submit() or not erase_form.confirm.data:
+        erase_form.confirm.errors = ["Tick the box to confirm: erasure cannot be undone."]
+        return _page(PrivacyForm(), erase_form=erase_form, status=400)
+    try:
+        privacy.erasure.erase(db.session, current_user)
+    except NotErasable as error:
+        erase_form.confirm.errors = [str(error)]
+        return _page(PrivacyForm(), erase_form=erase_form, status=400)
+    logout_user()
+    flash("Your personal data is erased and you are signed out. Your orders are kept "
+          "without your name for our accounts.", "success")
+    return redirect(url_for("shop.index"), 303)
+
+
+def _page(form: PrivacyForm, *, erase_form: EraseForm | None = None, status: int = 200):
+    return render_template(
+        "account/privacy.html",
+        form=form,
+        export_form=ExportForm(),
+        erase_form=erase_form or EraseForm(formdata=None),
+    ), status
