@@ -1,4 +1,4 @@
-"""The app's commands: `db upgrade`, `seed`, `serve`, `catalog load`.
+"""The app's commands: `db upgrade`, `seed`, `serve`, `catalog load`, `messages triggers`.
 
 `configurator.cli` calls `register(commands)`; every command reads
 DATABASE_URL from the environment (default: SQLite in instance/).
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from configurator import cli_tokens, cli_worker
@@ -49,6 +50,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     load = catalog_sub.add_parser("load", help="store catalog files as versions in the database")
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.set_defaults(handler=run_catalog_load)
+    due = catalog_sub.add_parser(
+        "release-due", help="carry out the scheduled catalog releases that are due"
+    )
+    due.set_defaults(handler=run_release_due)
 
     expire = commands.add_parser(
         "expire-quotes", help="mark sent quotes whose valid-until date has passed as expired"
@@ -57,16 +62,25 @@ def register(commands: argparse._SubParsersAction) -> None:
     cli_tokens.register(commands)
     cli_worker.register(commands)
 
-    customers = commands.add_parser("customers", help="customer value and tiers")
-    customers_sub = customers.add_subparsers(
-        dest="customers_command", metavar="SUBCOMMAND", parser_class=type(customers)
+    triggers = _group(commands, "messages", "messages to customers").add_parser(
+        "triggers", help="write the timely messages due now (refills, saved configurations, quotes)"
     )
-    customers_sub.required = True
-    recompute = customers_sub.add_parser(
+    triggers.add_argument("--now", help="run as of this UTC time, e.g. 2026-12-01T09:00 (tests, demos)")
+    triggers.set_defaults(handler=run_triggers)
+
+    recompute = _group(commands, "customers", "customer value and tiers").add_parser(
         "recompute-tiers", help="re-value every customer and apply config/tiers.yaml"
     )
     recompute.add_argument("--tiers", help="tier file (default: config/tiers.yaml)")
     recompute.set_defaults(handler=run_recompute_tiers)
+
+
+def _group(commands: argparse._SubParsersAction, name: str, help: str) -> argparse._SubParsersAction:
+    """A command that only holds subcommands (`configurator customers ...`)."""
+    group = commands.add_parser(name, help=help)
+    sub = group.add_subparsers(dest=f"{name}_command", metavar="SUBCOMMAND", parser_class=type(group))
+    sub.required = True
+    return sub
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
@@ -186,6 +200,18 @@ def run_catalog_load(args: argparse.Namespace) -> int:
     return status
 
 
+def run_release_due(args: argparse.Namespace) -> int:
+    """Release every scheduled catalog release that is due (the worker does it too)."""
+    from configurator.services.workbench import releases
+
+    with _session() as session:
+        done = releases.apply_due(session)
+        for entry in done:
+            print(f"{entry.catalog_id}: version #{entry.version.number} released ({entry.note})")
+    print(f"{len(done)} scheduled release{'' if len(done) == 1 else 's'} done")
+    return 0
+
+
 def run_recompute_tiers(args: argparse.Namespace) -> int:
     """Recompute every customer's value and tier; print each tier change."""
     from configurator.services.customer_value import valuation
@@ -221,3 +247,29 @@ def run_expire_quotes(args: argparse.Namespace) -> int:
         print(f"{number}: expired")
     print(f"{len(expired)} quote{'' if len(expired) == 1 else 's'} expired")
     return 0
+
+
+def run_triggers(args: argparse.Namespace) -> int:
+    """Write the trigger messages due now (or at --now); print what was written."""
+    from configurator.services.triggers import run as triggers
+
+    try:
+        now = _utc(args.now) if args.now else None
+    except ValueError as error:
+        print(f"configurator messages triggers: --now: {error}", file=sys.stderr)
+        return 2
+    with _session() as session:
+        report = triggers.run(
+            session, weekly_limit=Config.TRIGGER_WEEKLY_LIMIT,
+            refill_lines=Config.REFILL_PRODUCT_LINES, now=now,
+        )
+    for key in report.written:
+        print(f"{key}: written")
+    print(report.summary())
+    return 0
+
+
+def _utc(text: str) -> datetime:
+    """An ISO 8601 time, read as UTC when it names no zone."""
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

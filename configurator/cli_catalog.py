@@ -1,4 +1,4 @@
-"""`configurator catalog check|domains|explain|complete|repair|graph` (spec section 4).
+"""`configurator catalog check|domains|explain|complete|repair|graph|import` (spec section 4).
 
 Every bad input (missing file, not YAML, malformed rule, unknown feature or
 option in --select) is one line on stderr and exit status 2; never a traceback.
@@ -20,6 +20,8 @@ from configurator.engine import (
     load_catalog,
 )
 from configurator.engine.graph import independent_parts, influenced_by
+from configurator.engine.importers import FORMATS, ImportFormatError, import_model
+from configurator.engine.loader import parse_model
 
 USAGE_ERROR = 2
 
@@ -60,6 +62,12 @@ def register(commands) -> None:
     graph.add_argument("--json", action="store_true")
     graph.set_defaults(handler=_guarded(run_graph))
 
+    imported = sub.add_parser("import", help="write a catalog from a DIMACS, UVL or XCSP 2.1 model")
+    imported.add_argument("path", metavar="FILE")
+    imported.add_argument("--format", required=True, choices=FORMATS)
+    imported.add_argument("-o", "--output", required=True, metavar="OUT.yaml")
+    imported.set_defaults(handler=_guarded(run_import))
+
 
 def _guarded(handler):
     """Turn bad input into one line and exit 2."""
@@ -70,7 +78,7 @@ def _guarded(handler):
         except BadInput as error:
             print(f"configurator: error: {error}", file=sys.stderr)
             return USAGE_ERROR
-        except (SelectionError, CompileError) as error:
+        except (SelectionError, CompileError, ImportFormatError) as error:
             print(f"configurator: error: {error}", file=sys.stderr)
             return USAGE_ERROR
 
@@ -176,7 +184,8 @@ def _print_report(report) -> None:
         print(
             f"{report.path}: {stats['features']} features, {stats['options']} options, "
             f"{stats['constraints']} constraints, {stats['independent_parts']} independent part(s), "
-            f"tree width {stats['width']}"
+            + (f"tree width {stats['width']}" if "width" in stats else
+               f"{stats['backend']}: {stats['circuit_nodes']} circuit nodes")
         )
     if report.count is not None:
         print(f"{report.path}: {report.count} complete valid configurations")
@@ -262,4 +271,23 @@ def run_graph(args: argparse.Namespace) -> int:
         print(f"question order: {', '.join(data['question_order'])}")
         if args.feature:
             print(f"a pick of {args.feature} can affect: {', '.join(data['influenced_by']) or 'nothing'}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Convert a model, check the result with the catalog loader, then write it."""
+    import yaml
+
+    data = import_model(args.path, args.format)
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
+    try:
+        model = parse_model(text, args.output)
+    except CatalogError as error:
+        raise BadInput(f"{args.path}: the converted catalog is not valid: {error}") from None
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise BadInput(f"cannot write {args.output}: {error}") from None
+    print(f"{args.output}: {len(model.features)} features, {len(model.constraints)} constraints "
+          f"from {args.path} ({args.format})")
     return 0

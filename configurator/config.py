@@ -118,6 +118,12 @@ class Config:
     MAIL_DIR = os.environ.get("MAIL_DIR", str(INSTANCE_DIR / "mail"))
     # Where links in e-mails point (the public address of the shop).
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # Timely messages (services/triggers): at most this many per customer in any
+    # 7 days, and the product lines whose order rhythm says when a refill is due.
+    TRIGGER_WEEKLY_LIMIT = int(os.environ.get("TRIGGER_WEEKLY_LIMIT", "2"))
+    REFILL_PRODUCT_LINES = tuple(
+        os.environ.get("REFILL_PRODUCT_LINES", "coffee-subscription").split()
+    )
 
 
 class ProductionConfig(Config):

@@ -25,6 +25,8 @@ from configurator.services import jobs
 from configurator.services.messages import delivery
 from configurator.services.messages.links import TrackingLinks
 from configurator.services.messages.transport import FileTransport, SmtpTransport, Transport
+from configurator.services.triggers import run as triggers
+from configurator.services.workbench import releases
 from configurator.store import session_factory
 
 log = logging.getLogger(__name__)
@@ -45,9 +47,14 @@ JOBS: dict[str, Callable[..., Any]] = {
         session, message_id, rt.transport, rt.links
     ),
     "messages.sweep": lambda rt, session: delivery.sweep(session, rt.queue),
+    triggers.JOB: lambda rt, session: triggers.run(
+        session, weekly_limit=Config.TRIGGER_WEEKLY_LIMIT, refill_lines=Config.REFILL_PRODUCT_LINES
+    ).summary(),
+    # Scheduled catalog releases, carried out once due (on the worker's clock).
+    "catalogs.release_due": lambda rt, session: len(releases.apply_due(session)),
 }
 # Job name -> seconds between two runs.
-PERIODIC: dict[str, int] = {"messages.sweep": 30}
+PERIODIC: dict[str, int] = {"messages.sweep": 30, triggers.JOB: 3600, "catalogs.release_due": 60}
 
 _runtime: Runtime | None = None
 

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 DATA = Path(__file__).parent / "data"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 # Store and service tests run on every configured database; the rest on SQLite.
-MULTI_BACKEND_DIRS = ("store", "services")
+MULTI_BACKEND_DIRS = ("store", "services", "security")
 
 
 def pytest_generate_tests(metafunc):

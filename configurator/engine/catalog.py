@@ -5,6 +5,10 @@ lazily, once, into a junction tree (exact domains, counts, cheapest
 completions, repairs; see `jtree.py`) and, only when an explanation is asked
 for, into a SAT encoding (minimal explanations; see `sat.py`). Queries only
 read the compiled form, so one Catalog serves many threads.
+
+A boolean catalog (no numeric rule) that the junction tree cannot bound, such
+as a feature model with 24-literal or-groups, goes to the d-DNNF backend
+instead (`boolean.py`): the same answers, exact, from a compiled circuit.
 """
 
 from __future__ import annotations
@@ -16,24 +20,27 @@ from pathlib import Path
 
 import numpy as np
 
-from .compile import Problem, compile_model
+from .boolean import BooleanSpace
+from .cnf import is_boolean, junction_tree_refuses
+from .compile import CompiledProblem, CompileError, compile_model
 from .jtree import JunctionTree
 from .layered import solution_space
 from .model import CatalogModel, Feature
 from .results import (
     Change,
+    Choices,
     Completion,
     Explanation,
     PriceBreakdown,
     PriceLine,
     Repair,
-    Selection,
     SelectionError,
     State,
 )
 from .sat import SatEncoding
 
 EXPLANATION_CACHE_SIZE = 4096
+BACKENDS = ("auto", "junction-tree", "d-DNNF")
 
 
 def _frozen(mapping: dict) -> tuple:
@@ -47,39 +54,47 @@ def _frozen(mapping: dict) -> tuple:
 class Catalog:
     """A product line ready to configure."""
 
-    def __init__(self, model: CatalogModel, source_text: str = ""):
+    def __init__(self, model: CatalogModel, source_text: str = "", *, backend: str = "auto"):
+        """`backend`: "auto" (the junction tree unless it refuses a boolean catalog), or one forced,
+        for tests and benchmarks that compare them."""
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}")
+        self.backend = backend
         self.model = model
         self.source_text = source_text
         self.fingerprint = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
         self._lock = threading.Lock()
-        self._problem: Problem | None = None
+        self._problem: CompiledProblem | None = None
         self._tree: JunctionTree | None = None
         self._sat: SatEncoding | None = None
+        self._backend_lock = threading.Lock()
+        self._boolean: BooleanSpace | None = None
+        self._backend_chosen = False
         # Explanations depend only on (option, picks, customer) and the catalog is
         # immutable, so customers walking the same first picks share them.
         self._explained: OrderedDict[tuple, Explanation] = OrderedDict()
 
     @classmethod
-    def from_text(cls, text: str, path: str = "<text>") -> Catalog:
+    def from_text(cls, text: str, path: str = "<text>", *, backend: str = "auto") -> Catalog:
         """Parse and validate a catalog given as YAML or JSON text."""
         from .loader import parse_model
 
-        return cls(parse_model(text, path), text)
+        return cls(parse_model(text, path), text, backend=backend)
 
     @classmethod
-    def from_path(cls, path: str | Path) -> Catalog:
+    def from_path(cls, path: str | Path, *, backend: str = "auto") -> Catalog:
         """Load and validate a catalog file."""
         from .loader import load_model
 
         model = load_model(path)
-        return cls(model, Path(path).read_text(encoding="utf-8", errors="replace"))
+        return cls(model, Path(path).read_text(encoding="utf-8", errors="replace"), backend=backend)
 
     def __repr__(self) -> str:
         return f"<Catalog {self.model.id} v{self.model.version}>"
 
     # ------------------------------------------------------------ compiled forms
     @property
-    def problem(self) -> Problem:
+    def problem(self) -> CompiledProblem:
         """The catalog compiled to variables and factors (built on first use)."""
         if self._problem is None:
             with self._lock:
@@ -107,19 +122,50 @@ class Catalog:
                     self._sat = SatEncoding(problem)
         return self._sat
 
+    @property
+    def boolean(self) -> BooleanSpace | None:
+        """The d-DNNF backend when this catalog needs it, else None (the junction tree answers).
+
+        Chosen by measured size, never by name: a boolean catalog goes there when
+        one of its rules is too wide for the junction tree's compiler (seen
+        without compiling) or when the tree refuses it.
+        """
+        if not self._backend_chosen:
+            with self._backend_lock:
+                if not self._backend_chosen:
+                    self._boolean = self._boolean_space_if_needed()
+                    self._backend_chosen = True
+        return self._boolean
+
+    def _boolean_space_if_needed(self) -> BooleanSpace | None:
+        if self.backend == "junction-tree":
+            return None
+        if not is_boolean(self.model):
+            if self.backend == "d-DNNF":
+                raise CompileError(None, "the d-DNNF backend takes only catalogs without numeric rules")
+            return None
+        if self.backend == "auto" and not junction_tree_refuses(self.model):
+            try:
+                _ = self.tree
+                return None
+            except CompileError:
+                pass
+        return BooleanSpace(self.model)
+
     def prepare(self) -> Catalog:
         """Compile now rather than on the first question (for servers and benchmarks)."""
-        _ = self.tree
+        if self.boolean is None:
+            _ = self.tree
         return self
 
     # ------------------------------------------------------------ selections
-    def normalize(self, selection: dict | None) -> Selection:
+    def normalize(self, selection: dict | None) -> Choices:
         """Check a selection against the catalog: feature -> tuple of option ids.
 
         Raises SelectionError naming an unknown feature or option. An empty pick
         (None, "" or []) means nothing chosen for that feature.
         """
-        normalized: Selection = {}
+        normalized: Choices = {}
         for feature_id, picked in (selection or {}).items():
             feature = self.model.feature(str(feature_id))
             if feature is None:
@@ -135,7 +181,7 @@ class Catalog:
                 normalized[feature.id] = tuple(unique)
         return normalized
 
-    def _picks(self, selection: Selection) -> list[tuple[str, str]]:
+    def _picks(self, selection: Choices) -> list[tuple[str, str]]:
         return [(feature, option) for feature, options in selection.items() for option in options]
 
     def _pick_value(self, feature_id: str, option_id: str) -> tuple[int, int]:
@@ -146,7 +192,7 @@ class Catalog:
             return problem.option_var[(feature_id, option_id)], 1
         return problem.feature_var[feature_id], feature.position(option_id)
 
-    def _evidence(self, selection: Selection, customer: dict | None) -> dict[int, int] | None:
+    def _evidence(self, selection: Choices, customer: dict | None) -> dict[int, int] | None:
         """Variable -> value for the facts and picks; None when two picks clash on one variable."""
         evidence = self.problem.customer_evidence(customer)
         for feature, option in self._picks(selection):
@@ -167,6 +213,8 @@ class Catalog:
         without that feature's pick, for all of them in one pass of the tree.
         """
         picked = self.normalize(selection)
+        if self.boolean is not None:
+            return self._boolean_domains(picked, customer, alternatives)
         evidence = self._evidence(picked, customer)
         switchable = self._single_choice_vars(picked) if alternatives else {}
         without: dict[int, np.ndarray] = {}
@@ -188,7 +236,19 @@ class Catalog:
         }
         return State(True, complete, domains, may_be_empty, picked, alternatives=options_of)
 
-    def _single_choice_vars(self, picked: Selection) -> dict[str, int]:
+    def _boolean_domains(self, picked: Choices, customer: dict | None, alternatives: bool) -> State:
+        """`domains` answered by the d-DNNF backend."""
+        space, picks = self.boolean, self._picks(picked)
+        consistent, domains, may_be_empty = space.domains(picks, customer)
+        if not consistent:
+            empty = {feature.id: [] for feature in self.model.features}
+            return State(False, False, empty, [], picked, self._conflict(picked, customer))
+        switchable = [f for f in picked if not self.model.feature(f).multi] if alternatives else []
+        options_of = space.alternatives(picks, customer, switchable)
+        complete = space.is_configuration(picks, customer)
+        return State(True, complete, domains, may_be_empty, picked, alternatives=options_of)
+
+    def _single_choice_vars(self, picked: Choices) -> dict[str, int]:
         """Feature id -> its variable, for the picked one/optional features."""
         return {
             feature_id: self.problem.feature_var[feature_id]
@@ -221,7 +281,7 @@ class Catalog:
                     may_be_empty.append(feature.id)
         return domains, may_be_empty
 
-    def _is_complete(self, selection: Selection, evidence: dict[int, int]) -> bool:
+    def _is_complete(self, selection: Choices, evidence: dict[int, int]) -> bool:
         """True when the selection itself, with nothing else chosen, is a valid configuration."""
         problem = self.problem
         full = dict(evidence)
@@ -254,17 +314,22 @@ class Catalog:
     def complete(self, selection: dict | None = None, customer: dict | None = None) -> Completion:
         """The cheapest complete valid configuration containing the selection (exact)."""
         picked = self.normalize(selection)
-        evidence = self._evidence(picked, customer)
-        values = None if evidence is None else self.tree.cheapest(evidence, self.problem.var_price)
-        if values is None:
+        chosen = self._cheapest(picked, customer)
+        if chosen is None:
             return Completion(False, conflict=self._conflict(picked, customer))
-        chosen = self._configuration(values)
         return Completion(True, self._as_selections(chosen), self.price(chosen).total)
 
-    def _configuration(self, values: list[int]) -> Selection:
+    def _cheapest(self, picked: Choices, customer: dict | None) -> Choices | None:
+        if self.boolean is not None:
+            return self.boolean.cheapest(self._picks(picked), customer)
+        evidence = self._evidence(picked, customer)
+        values = None if evidence is None else self.tree.cheapest(evidence, self.problem.var_price)
+        return None if values is None else self._configuration(values)
+
+    def _configuration(self, values: list[int]) -> Choices:
         """Feature -> chosen options, read off a value per variable."""
         problem = self.problem
-        chosen: Selection = {}
+        chosen: Choices = {}
         for feature in self.model.features:
             if feature.multi:
                 options = tuple(
@@ -277,7 +342,7 @@ class Catalog:
                 chosen[feature.id] = options
         return chosen
 
-    def _as_selections(self, chosen: Selection) -> dict[str, str | list[str]]:
+    def _as_selections(self, chosen: Choices) -> dict[str, str | list[str]]:
         """The JSON shape: a string per one/optional feature, a list per multi-select one."""
         result: dict[str, str | list[str]] = {}
         for feature in self.model.features:
@@ -297,15 +362,9 @@ class Catalog:
         """
         picked = self.normalize(selection)
         self.normalize({feature_id: option_id})
-        problem = self.problem
-        evidence = problem.customer_evidence(customer)
-        var, value = self._pick_value(feature_id, option_id)
-        evidence[var] = value
-        costs = self._repair_costs(picked, feature_id)
-        values = self.tree.cheapest(evidence, costs)
-        if values is None:
+        completion = self._repair_completion(feature_id, option_id, picked, customer)
+        if completion is None:
             return None
-        completion = self._configuration(values)
         changes, after = self._changes(picked, completion, feature_id, option_id)
         return Repair(
             (feature_id, option_id),
@@ -315,7 +374,23 @@ class Catalog:
             self.price(after).total,
         )
 
-    def _repair_costs(self, picked: Selection, wanted_feature: str) -> dict[int, np.ndarray]:
+    def _repair_completion(
+        self, feature_id: str, option_id: str, picked: Choices, customer: dict | None
+    ) -> Choices | None:
+        """The cheapest configuration with the wanted option that gives up the fewest picks."""
+        if self.boolean is not None:
+            keep = [
+                (feature, option) for feature, option in self._picks(picked)
+                if feature != feature_id or self.model.feature(feature).multi
+            ]
+            return self.boolean.cheapest([(feature_id, option_id)], customer, keep)
+        evidence = self.problem.customer_evidence(customer)
+        var, value = self._pick_value(feature_id, option_id)
+        evidence[var] = value
+        values = self.tree.cheapest(evidence, self._repair_costs(picked, feature_id))
+        return None if values is None else self._configuration(values)
+
+    def _repair_costs(self, picked: Choices, wanted_feature: str) -> dict[int, np.ndarray]:
         """Price per value, plus a penalty above any price for each pick given up."""
         problem = self.problem
         penalty = int(sum(int(p.max()) for p in problem.var_price.values())) + 1
@@ -329,10 +404,10 @@ class Catalog:
             costs[var] = costs.get(var, np.zeros_like(keep)) + keep
         return costs
 
-    def _changes(self, picked: Selection, completion: Selection, wanted_feature: str, wanted_option: str):
+    def _changes(self, picked: Choices, completion: Choices, wanted_feature: str, wanted_option: str):
         """The picks the completion gives up, and the new selection (picks kept + replacements)."""
         changes: list[Change] = []
-        after: Selection = {}
+        after: Choices = {}
         for feature_id, options in picked.items():
             now = completion.get(feature_id, ())
             feature = self.model.feature(feature_id)
@@ -376,22 +451,29 @@ class Catalog:
         return explanation
 
     def _explain(
-        self, feature_id: str, option_id: str, picked: Selection, customer: dict | None
+        self, feature_id: str, option_id: str, picked: Choices, customer: dict | None
     ) -> Explanation:
         state = self.domains(picked, customer)
         if state.consistent and option_id in state.domains[feature_id]:
             return Explanation((feature_id, option_id), True)
+        if self.boolean is not None:
+            selections, constraints = self.boolean.minimal_reason(
+                self._picks(picked), customer, (feature_id, option_id)
+            )
+            return Explanation((feature_id, option_id), False, selections, constraints)
         var, value = self._pick_value(feature_id, option_id)
         target = self.sat.value_lits[var][value]
         selections, constraints = self._minimal_reason(picked, customer, [target])
         return Explanation((feature_id, option_id), False, selections, constraints)
 
-    def _conflict(self, picked: Selection, customer: dict | None) -> Explanation:
+    def _conflict(self, picked: Choices, customer: dict | None) -> Explanation:
         """A minimal set of picks and rules that cannot hold together."""
         selections, constraints = self._minimal_reason(picked, customer, [])
         return Explanation(None, False, selections, constraints)
 
-    def _minimal_reason(self, picked: Selection, customer: dict | None, hard_extra: list[int]):
+    def _minimal_reason(self, picked: Choices, customer: dict | None, hard_extra: list[int]):
+        if self.boolean is not None:
+            return self.boolean.minimal_reason(self._picks(picked), customer, None)
         sat = self.sat
         hard = [sat.value_lits[var][value] for var, value in self.problem.customer_evidence(customer).items()]
         hard += hard_extra
@@ -410,6 +492,8 @@ class Catalog:
     # ------------------------------------------------------------ counting
     def count(self, customer: dict | None = None) -> int:
         """The exact number of complete valid configurations for this customer (no facts by default)."""
+        if self.boolean is not None:
+            return self.boolean.count(customer)
         return self.tree.count(self.problem.customer_evidence(customer))
 
     def check(self):

@@ -31,18 +31,23 @@ def check_catalog(catalog) -> CheckReport:
     report.missing_translations = missing_translations(model)
     started = time.perf_counter()
     try:
-        tree = catalog.tree
+        space = catalog.boolean
+        tree = catalog.tree if space is None else space
     except CompileError as error:
         report.usable = False
         report.problems.append(f"{path}: {error}")
         return report
-    consistent, possible = tree.domains({})
+    if space is not None:
+        consistent, domains, _ = space.domains([], None, any_customer=True)
+    else:
+        consistent, possible = tree.domains({})
     report.stats = _stats(catalog, tree, time.perf_counter() - started)
     if not consistent:
         report.usable = False
         report.problems.append(f"{path}: {_inconsistency(catalog)}")
         return report
-    domains, _ = catalog._read_domains(possible)
+    if space is None:
+        domains, _ = catalog._read_domains(possible)
     for feature in model.features:
         possible = set(domains[feature.id])  # a set: features may have 10,000 options
         for option in feature.options:
@@ -57,7 +62,10 @@ def check_catalog(catalog) -> CheckReport:
     report.stats["count_seconds"] = round(time.perf_counter() - counted, 3)
     if report.count == 0:
         report.warnings.append(f"{path}: a customer with no facts (a guest) cannot complete any configuration")
-    report.unreachable_rules = _unreachable_rules(catalog, tree, report)
+    if space is not None:
+        report.warnings.append(f"{path}: unreachable-rule analysis not done on the d-DNNF backend")
+    else:
+        report.unreachable_rules = _unreachable_rules(catalog, tree, report)
     report.stats["seconds"] = round(time.perf_counter() - started, 3)
     return report
 
@@ -76,10 +84,17 @@ def _stats(catalog, tree, seconds: float) -> dict:
 
 def _inconsistency(catalog) -> str:
     """Name a minimal set of rules that no configuration can satisfy together, for any customer."""
+    if catalog.boolean is not None:
+        names = catalog.boolean.minimal_reason([], None, None, any_customer=True)[1]
+        return _inconsistency_text(names)
     sat = catalog.sat
     rule_of_lit = {lit: position for position, lit in sat.all_rules().items()}
     core = sat.minimal_core([], list(rule_of_lit)) or []
     names = [catalog.model.constraints[rule_of_lit[lit]] for lit in core]
+    return _inconsistency_text(names)
+
+
+def _inconsistency_text(names: list[Constraint]) -> str:
     if not names:
         return "no configuration satisfies the features' choose counts"
     listed = "; ".join(f"{c.name} ({c.message or c.source})" for c in names)

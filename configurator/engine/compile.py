@@ -91,7 +91,7 @@ class Factor:
 
 
 @dataclass
-class Problem:
+class CompiledProblem:
     """The compiled catalog."""
 
     model: CatalogModel
@@ -125,7 +125,7 @@ class Problem:
         return evidence
 
 
-def compile_model(model: CatalogModel) -> Problem:
+def compile_model(model: CatalogModel) -> CompiledProblem:
     """Compile a validated catalog into variables and factors."""
     return _Compiler(model).run()
 
@@ -151,14 +151,14 @@ class _Compiler:
         self.variables.append(Variable(name, size, kind, values or []))
         return len(self.variables) - 1
 
-    def run(self) -> Problem:
+    def run(self) -> CompiledProblem:
         self.declare_features()
         self.declare_customer_facts()
         self.chain_features = self.chain_order()
         self.build_totals(self.collect_thresholds())
         for position, constraint in enumerate(self.model.constraints):
             self.compile_constraint(position, constraint)
-        problem = Problem(
+        problem = CompiledProblem(
             model=self.model,
             variables=self.variables,
             factors=self.factors,
@@ -598,7 +598,7 @@ __all__ = [
     "OTHER",
     "CompileError",
     "Factor",
-    "Problem",
+    "CompiledProblem",
     "Variable",
     "compile_model",
 ]

@@ -31,7 +31,7 @@ from configurator.engine.model import (
     Or,
 )
 
-Configuration = Mapping[str, Collection[str]]
+Assignment = Mapping[str, Collection[str]]
 Customer = Mapping[str, str]
 
 _COMPARISONS: dict[str, Callable[[Decimal, Decimal], bool]] = {
@@ -44,7 +44,7 @@ _COMPARISONS: dict[str, Callable[[Decimal, Decimal], bool]] = {
 }
 
 
-def is_valid(model: CatalogModel, config: Configuration,
+def is_valid(model: CatalogModel, config: Assignment,
              customer: Customer | None = None) -> bool:
     """True when `config` is a complete valid configuration of `model`.
 
@@ -54,7 +54,7 @@ def is_valid(model: CatalogModel, config: Configuration,
     return fits_choose(model, config) and not violated(model, config, customer)
 
 
-def fits_choose(model: CatalogModel, config: Configuration) -> bool:
+def fits_choose(model: CatalogModel, config: Assignment) -> bool:
     """True when only known options are chosen and every feature has an allowed count."""
     for feature_id in config:
         feature = model.feature(feature_id)
@@ -66,7 +66,7 @@ def fits_choose(model: CatalogModel, config: Configuration) -> bool:
     )
 
 
-def violated(model: CatalogModel, config: Configuration,
+def violated(model: CatalogModel, config: Assignment,
              customer: Customer | None = None) -> list[Constraint]:
     """The constraints of `model` that `config` breaks, in catalog order."""
     facts = customer or {}
@@ -77,7 +77,7 @@ def violated(model: CatalogModel, config: Configuration,
     ]
 
 
-def constraint_holds(model: CatalogModel, constraint: Constraint, config: Configuration,
+def constraint_holds(model: CatalogModel, constraint: Constraint, config: Assignment,
                      customer: Customer | None = None) -> bool:
     """True when `config` satisfies one constraint."""
     facts = customer or {}
@@ -93,7 +93,7 @@ def constraint_holds(model: CatalogModel, constraint: Constraint, config: Config
     return holds
 
 
-def evaluate_expr(model: CatalogModel, expr: Expr, config: Configuration,
+def evaluate_expr(model: CatalogModel, expr: Expr, config: Assignment,
                   customer: Customer | None = None) -> bool:
     """The truth value of a rule for one configuration and customer."""
     facts = customer or {}
@@ -123,7 +123,7 @@ def evaluate_expr(model: CatalogModel, expr: Expr, config: Configuration,
     raise TypeError(f"not a rule expression: {type(expr).__name__}")
 
 
-def term_value(model: CatalogModel, term: NumTerm, config: Configuration) -> Decimal:
+def term_value(model: CatalogModel, term: NumTerm, config: Assignment) -> Decimal:
     """The number `sum(..)`, `count(..)` or `price()` stands for in `config`."""
     if term.kind == "price":
         return sum(
@@ -147,7 +147,7 @@ def term_value(model: CatalogModel, term: NumTerm, config: Configuration) -> Dec
     raise ValueError(f"unknown numeric term {term.kind!r}")
 
 
-def _table_holds(constraint: Constraint, config: Configuration) -> bool:
+def _table_holds(constraint: Constraint, config: Assignment) -> bool:
     row: list[str | None] = []
     for feature_id in constraint.table_features:
         chosen = _chosen(config, feature_id)
@@ -158,14 +158,14 @@ def _table_holds(constraint: Constraint, config: Configuration) -> bool:
     return not listed if constraint.deny else listed
 
 
-def _chosen(config: Configuration, feature_id: str) -> frozenset[str]:
+def _chosen(config: Assignment, feature_id: str) -> frozenset[str]:
     chosen = config.get(feature_id, ())
     # A lone option id is taken as a one-element choice rather than as letters.
     return frozenset((chosen,) if isinstance(chosen, str) else chosen)
 
 
 def _chosen_options(model: CatalogModel,
-                    config: Configuration) -> Iterator[tuple[Feature, Option]]:
+                    config: Assignment) -> Iterator[tuple[Feature, Option]]:
     """(feature, option) for every chosen option that exists in the catalog."""
     for feature in model.features:
         for option_id in _chosen(config, feature.id):

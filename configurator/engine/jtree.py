@@ -25,7 +25,7 @@ import networkx as nx
 import numpy as np
 from networkx.algorithms.approximation import treewidth_min_degree, treewidth_min_fill_in
 
-from .compile import Problem
+from .compile import CompiledProblem
 
 INFINITE = np.int64(2**60)
 # A bag whose join would hold more tuples than this is refused (TreeTooLarge);
@@ -71,7 +71,7 @@ class TreeTooLarge(Exception):
 class JunctionTree:
     """The compiled solution space of a catalog, ready for queries."""
 
-    def __init__(self, problem: Problem, weighted: bool = False):
+    def __init__(self, problem: CompiledProblem, weighted: bool = False):
         """Decompose and fill the bags; `weighted` picks the domain-size-aware decomposition."""
         self.problem = problem
         self.sizes = [variable.size for variable in problem.variables]

@@ -10,7 +10,7 @@ values of earlier variables that appear in a factor not yet complete, running
 totals included), and only states some prefix of choices actually reaches are
 kept. Each factor is checked as soon as its last variable is assigned.
 
-The result is again a `Problem`: the original variables, one state variable
+The result is again a `CompiledProblem`: the original variables, one state variable
 per layer, and one factor per layer holding its transitions
 (state before, value, state after). Its constraint graph is a path, so the
 junction tree answers every query on it unchanged: exact domains, counts,
@@ -25,7 +25,7 @@ from dataclasses import replace
 import networkx as nx
 import numpy as np
 
-from .compile import CompileError, Factor, Problem, Variable
+from .compile import CompiledProblem, CompileError, Factor, Variable
 from .jtree import JunctionTree, TreeTooLarge
 
 # Past this many states in one layer, the layered form is refused as well.
@@ -36,7 +36,7 @@ class LayeringTooLarge(Exception):
     """The reachable states of some layer exceed the budget."""
 
 
-def solution_space(problem: Problem) -> JunctionTree:
+def solution_space(problem: CompiledProblem) -> JunctionTree:
     """The compiled solution space: a junction tree, or reachable-state layers when the tree is too large."""
     for weighted in (False, True):
         try:
@@ -53,7 +53,7 @@ def solution_space(problem: Problem) -> JunctionTree:
         ) from None
 
 
-def layered_problem(problem: Problem) -> Problem:
+def layered_problem(problem: CompiledProblem) -> CompiledProblem:
     """The same solution space as `problem`, as a path of reachable-state layers."""
     order = problem.order or variable_order(problem)
     position = {var: i for i, var in enumerate(order)}
@@ -103,7 +103,7 @@ def layered_problem(problem: Problem) -> Problem:
     return replace(problem, variables=variables, factors=factors)
 
 
-def variable_order(problem: Problem) -> list[int]:
+def variable_order(problem: CompiledProblem) -> list[int]:
     """An order that keeps the variables of each factor close together (small frontiers).
 
     Reverse Cuthill-McKee on the constraint graph, which keeps the bandwidth

@@ -17,7 +17,14 @@ from typing import Any
 from configurator.engine.constraint_reader import read_constraints
 from configurator.engine.documents import read_document
 from configurator.engine.model import DIMENSIONS, CatalogModel, Feature, Option
-from configurator.engine.problems import CatalogError, Problem, ProblemLog, as_id, describe
+from configurator.engine.problems import (
+    CatalogError,
+    Problem,
+    ProblemLog,
+    as_id,
+    describe,
+)
+from configurator.engine.text import CONTROL_CHARACTER, control_character_at, describe_character
 from configurator.engine.translations import LANGUAGE, read_translations
 
 __all__ = ["CatalogError", "Problem", "load_model", "parse_model"]
@@ -32,6 +39,8 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 # characters); names in headings. Longer ones are mistakes or attacks.
 MAX_ID_LENGTH = 64
 MAX_NAME_LENGTH = 200
+
+_RAW_CONTROL = re.compile(r"[\x7f-\x9f]")
 
 # `language` and `translations` (engine/translations.py) extend the contract: both optional.
 CATALOG_KEYS = {
@@ -71,6 +80,8 @@ def parse_model(text: str, path: str = "<text>") -> CatalogModel:
     data, problems = read_document(text, path, as_json=path.lower().endswith(".json"))
     reader = _CatalogReader(path, problems)
     try:
+        if _may_hold_control_characters(text):
+            _report_control_characters(reader.log, data)
         model = reader.read(data)
     except (RecursionError, MemoryError) as error:
         # Files are hostile input: even a resource limit must reach the author as a problem.
@@ -343,6 +354,40 @@ class _CatalogReader:
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def _may_hold_control_characters(text: str) -> bool:
+    """A quick look at the text before the walk that finds where: big catalogs
+    have hundreds of thousands of strings.
+
+    Both parsers refuse a raw C0 control character (other than tab and line
+    breaks), so one can only come from an escape (a backslash) or be a raw DEL
+    or C1 character, which JSON lets through.
+    """
+    return "\\" in text or _RAW_CONTROL.search(text) is not None
+
+
+def _report_control_characters(log: ProblemLog, data: Any, location: str = "") -> None:
+    """Report every key or text holding a control character, where it is.
+
+    YAML escapes (`"Bra\\x00kes"`) and JSON `\\u0000` get past the text checks
+    as ordinary strings; PostgreSQL then refuses them when an order stores the
+    line, so they are refused here, before the catalog is used.
+    """
+    if isinstance(data, str):
+        index = control_character_at(data)
+        if index is not None:
+            log.report(location, f"the text {describe(CONTROL_CHARACTER.sub('?', data))} holds "
+                                 f"the control character {describe_character(data, index)} at "
+                                 f"position {index + 1}; remove it")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            here = f"{location}.{key}" if location else str(key)
+            _report_control_characters(log, key, f"{location or 'top level'} key")
+            _report_control_characters(log, value, CONTROL_CHARACTER.sub("?", here))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _report_control_characters(log, value, f"{location}[{index}]")
 
 
 def _decimal(value: Any) -> Decimal | None:

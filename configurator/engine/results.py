@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from .model import Constraint
 
-Selection = dict[str, tuple[str, ...]]
+Choices = dict[str, tuple[str, ...]]
 
 
 class SelectionError(ValueError):
@@ -75,7 +75,7 @@ class State:
     complete: bool
     domains: dict[str, list[str]]
     may_be_empty: list[str]
-    selection: Selection
+    selection: Choices
     conflict: Explanation | None = None
     # Only when asked for (`Catalog.domains(..., alternatives=True)`): for each
     # picked one/optional feature, the options it could switch to, i.e. its

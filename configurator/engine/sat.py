@@ -15,7 +15,7 @@ import threading
 from pysat.card import CardEnc, EncType
 from pysat.solvers import Solver
 
-from .compile import Problem
+from .compile import CompiledProblem
 
 SOLVER_NAME = "cadical195"
 
@@ -23,7 +23,7 @@ SOLVER_NAME = "cadical195"
 class SatEncoding:
     """The catalog as CNF with one selector per rule."""
 
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: CompiledProblem):
         self.problem = problem
         self.top = 0
         self.clauses: list[list[int]] = []
@@ -106,26 +106,32 @@ class SatEncoding:
             return bool(self.solver.solve(assumptions=assumptions))
 
     def minimal_core(self, hard: list[int], soft: list[int]) -> list[int] | None:
-        """A set-minimal subset of `soft` that with `hard` is unsatisfiable, or None if all is satisfiable.
-
-        Core-guided deletion: start from the solver's core, then try dropping each
-        member; a drop that stays unsatisfiable shrinks the set to the new core.
-        """
+        """A set-minimal subset of `soft` that with `hard` is unsatisfiable, or None if all is satisfiable."""
         with self.lock:
-            if self.solver.solve(assumptions=hard + soft):
-                return None
-            soft_set = set(soft)
-            core = [lit for lit in soft if lit in set(self.solver.get_core() or soft)]
-            position = 0
-            while position < len(core):
-                trial = core[:position] + core[position + 1:]
-                if self.solver.solve(assumptions=hard + trial):
-                    position += 1
-                    continue
-                kept = set(self.solver.get_core() or trial) & soft_set
-                core = [lit for lit in trial if lit in kept]
-            return core
+            return shrink_core(self.solver, hard, soft)
 
     def all_rules(self) -> dict[int, int]:
         """Selector literal per rule position (rules that produced at least one factor)."""
         return dict(self.selector)
+
+
+def shrink_core(solver: Solver, hard: list[int], soft: list[int]) -> list[int] | None:
+    """A set-minimal subset of `soft` that with `hard` is unsatisfiable, or None if all is satisfiable.
+
+    Core-guided deletion: start from the solver's core, then try dropping each
+    member; a drop that stays unsatisfiable shrinks the set to the new core.
+    """
+    if solver.solve(assumptions=hard + soft):
+        return None
+    soft_set = set(soft)
+    first = set(solver.get_core() or soft)  # once: asked inside the filter, it cost a call per literal
+    core = [lit for lit in soft if lit in first]
+    position = 0
+    while position < len(core):
+        trial = core[:position] + core[position + 1:]
+        if solver.solve(assumptions=hard + trial):
+            position += 1
+            continue
+        kept = set(solver.get_core() or trial) & soft_set
+        core = [lit for lit in trial if lit in kept]
+    return core

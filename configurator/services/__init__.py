@@ -15,6 +15,8 @@ docs/architecture.md, so there is no import cycle):
 - `customer_value/`: what a customer's history says: value, tier, margins,
   needs, usual choices, personal suggestions.
 - `quotes/`: quotes for business accounts, from draft to order.
+- `triggers/`: timely messages (a refill due, a saved configuration cheaper
+  or outdated, a quote about to expire), at most N per customer per week.
 - `demo/`: the demo data of `configurator seed` (nothing else imports it).
 
 Top-level modules: `users` (sign up, sign in), `api_tokens`, `catalogs`

@@ -91,7 +91,7 @@ def _store_version(
         return LoadResult(latest, created=False)
     version = CatalogVersion(
         catalog_id=model.id,
-        number=(latest.number + 1) if latest else 1,
+        number=_highest_number(session, model.id) + 1,
         declared_version=int(model.version),
         name=model.name,
         currency=model.currency,
@@ -152,7 +152,7 @@ def load_bytes(
 
 
 def current(session: Session, catalog_id: str) -> CatalogVersion:
-    """The newest version of a catalog; NotFound if it was never loaded.
+    """The version in use (the newest not rolled back); NotFound if it was never loaded.
 
     Text that cannot be a catalog id (unprintable, too long) is NotFound too,
     without a query: ids come from URLs and API paths.
@@ -166,9 +166,10 @@ def current(session: Session, catalog_id: str) -> CatalogVersion:
 
 
 def current_versions(session: Session) -> list[CatalogVersion]:
-    """The newest version of every catalog, by name."""
+    """The version in use of every catalog, by name."""
     newest = (
         sa.select(CatalogVersion.catalog_id, sa.func.max(CatalogVersion.number).label("number"))
+        .where(CatalogVersion.withdrawn_at.is_(None))
         .group_by(CatalogVersion.catalog_id)
         .subquery()
     )
@@ -197,10 +198,19 @@ def versions(session: Session, catalog_id: str) -> list[CatalogVersion]:
 
 
 def _latest(session: Session, catalog_id: str) -> CatalogVersion | None:
+    """The version in use: the newest one not withdrawn by a rollback."""
     query = (
         sa.select(CatalogVersion)
-        .where(CatalogVersion.catalog_id == catalog_id)
+        .where(CatalogVersion.catalog_id == catalog_id, CatalogVersion.withdrawn_at.is_(None))
         .order_by(CatalogVersion.number.desc())
         .limit(1)
     )
     return session.scalar(query)
+
+
+def _highest_number(session: Session, catalog_id: str) -> int:
+    """The highest number given so far, withdrawn versions included (numbers are never reused)."""
+    query = sa.select(sa.func.max(CatalogVersion.number)).where(
+        CatalogVersion.catalog_id == catalog_id
+    )
+    return session.scalar(query) or 0

@@ -15,7 +15,7 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -28,6 +28,8 @@ T = TypeVar("T")
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 OLDER, NEWER = "older", "newer"
+# The range of a 4-byte integer column (PostgreSQL `integer`), ids included.
+DB_INT_MIN, DB_INT_MAX = -(2**31), 2**31 - 1
 
 
 class InvalidCursor(ServiceError, ValueError):
@@ -80,19 +82,26 @@ def decode(cursor: str, kinds: Sequence[type]) -> Cursor:
         if len(values) != len(kinds):
             raise ValueError("wrong length")
         return Cursor(direction, tuple(_parse(v, kind) for v, kind in zip(values, kinds)))
-    except (ValueError, KeyError, IndexError, TypeError, binascii.Error, UnicodeError):
+    except (
+        ValueError, KeyError, IndexError, TypeError, OverflowError, binascii.Error, UnicodeError
+    ):
         raise InvalidCursor(
             "This page link is not valid any more; start from the first page."
         ) from None
 
 
 def _parse(value: Any, kind: type) -> Any:
+    # Every part is checked against what a column can hold: an edited cursor
+    # must be refused here, not become a database error (an integer past
+    # PostgreSQL's `integer`, a time that overflows when made UTC).
     if kind is datetime:
         parsed = datetime.fromisoformat(value)
         if parsed.tzinfo is None:
             raise ValueError("naive time in cursor")
-        return parsed
+        return parsed.astimezone(UTC)  # OverflowError at the ends of the calendar
     if kind is int and isinstance(value, int) and not isinstance(value, bool):
+        if not DB_INT_MIN <= value <= DB_INT_MAX:
+            raise ValueError("cursor integer out of range")
         return value
     raise ValueError(f"bad cursor part {value!r}")
 

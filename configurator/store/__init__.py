@@ -17,6 +17,10 @@ from configurator.store.quotes import (  # noqa: F401  (business accounts and qu
     BusinessAccount,
     QuoteRecord,
 )
+from configurator.store.releases import (  # noqa: F401  (the workbench's tables)
+    CatalogDraft,
+    CatalogRelease,
+)
 from configurator.store.tokens import ApiToken  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.value import CustomerValue  # noqa: F401  (its table joins Base.metadata)
 

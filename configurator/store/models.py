@@ -27,8 +27,10 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("customer", "staff", "manager", "admin")
+ROLES = ("customer", "staff", "manager", "admin", "catalog_manager")
 SELLER_ROLES = ("staff", "manager", "admin")  # everyone on the seller's side
+# Catalog managers keep the product lines (drafts, releases); they are not sellers.
+CATALOG_EDITOR_ROLES = ("catalog_manager", "admin")
 SEGMENTS = ("consumer", "business")
 CHANNELS = ("web", "staff", "email")
 
@@ -96,6 +98,16 @@ class User(Base):
         """Admins manage users and catalogs."""
         return self.role == "admin"
 
+    @property
+    def can_read_catalogs(self) -> bool:
+        """Sellers may look at catalog drafts and releases; catalog managers keep them."""
+        return self.is_staff or self.role == "catalog_manager"
+
+    @property
+    def can_edit_catalogs(self) -> bool:
+        """Catalog managers (and admins, who load versions anyway) edit and release."""
+        return self.role in CATALOG_EDITOR_ROLES
+
     def facts(self) -> dict[str, str]:
         """The customer facts the engine's `customer.KEY` rules read."""
         facts = {"segment": self.segment, "country": self.country, "tier": self.tier}
@@ -130,6 +142,9 @@ class CatalogVersion(Base):
     source_path: Mapped[str] = mapped_column(sa.String(500))
     source_text: Mapped[str] = mapped_column(sa.Text)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by a rollback: the version before it is current again. Records made
+    # with a withdrawn version keep pointing to it.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (sa.UniqueConstraint("catalog_id", "number"),)
 

@@ -41,7 +41,7 @@ def create_app(config_class: type = Config, test_config: dict[str, Any] | None =
         except ValueError:
             return None
 
-    from configurator.web import api, errors, health, security
+    from configurator.web import api, errors, health, input_guard, security
     from configurator.web.account import bp as account_bp
     from configurator.web.auth import bp as auth_bp
     from configurator.web.shop import bp as shop_bp
@@ -67,6 +67,7 @@ def create_app(config_class: type = Config, test_config: dict[str, Any] | None =
     personal.register(app)
     i18n.register(app)
     errors.register(app)
+    input_guard.register(app)
     security.register(app)
     health.register(app)
 

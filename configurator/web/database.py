@@ -37,6 +37,14 @@ class Database:
         """The engine bound to `app`."""
         return app.extensions[self.extension_key].kw["bind"]
 
+    def discard(self) -> None:
+        """Close this context's session after a failure, so the next use gets a fresh one.
+
+        A session whose flush failed refuses every statement until it is reset;
+        the error page still needs the database (who is signed in).
+        """
+        self._close(None)
+
     @staticmethod
     def _close(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)

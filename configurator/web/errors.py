@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_htmx import make_response
@@ -61,6 +61,22 @@ def register(app: Flask) -> None:
         if app.testing:
             raise error  # let the test show the real failure
         app.logger.exception("unhandled error")
+        _discard_failed_transaction()
         return error_response(
             500, _("Sorry, that did not work. Nothing you saved was lost; please try again.")
         )
+
+
+def _discard_failed_transaction() -> None:
+    """Drop what the failed request left, so the error page can query again.
+
+    After a database error the session refuses every statement until it is
+    reset, and the error page's menu asks the database who is signed in:
+    without this the error page itself failed, as a bare "Internal Server Error".
+    """
+    from configurator.web.database import db
+
+    try:
+        db.discard()
+    except Exception:  # the database is gone: the page must still be shown
+        current_app.logger.exception("closing the session after an error failed")

@@ -27,9 +27,9 @@ from configurator.store import CatalogVersion
 
 HOSTILE = Path(__file__).parent / "hostile"
 CONFIGURATOR = Path(sys.executable).with_name("configurator")
-# Bounds for one `catalog check` run: generous for a shared 2-core machine;
-# the measured figures are far below (see /tmp/readme/hardening.md).
-TIME_LIMIT_S = 120
+# A hang guard for one `catalog check` run, not a speed assertion (speed is
+# measured in bench/): generous enough for a loaded 2-core machine.
+TIME_LIMIT_S = 600
 MEMORY_LIMIT = 2 * 1024**3  # address space, so a runaway allocation fails fast
 
 READ_ERROR, NOT_USABLE, USABLE = 2, 1, 0
@@ -346,7 +346,6 @@ def test_check_reports_each_file_with_its_place(corpus, case):
     # Every message names the file; the expected one also names the place.
     pattern = re.compile(re.escape(str(corpus / case.name)) + r": .*" + case.message)
     assert pattern.search(run.output), run.output[-2000:]
-    assert run.seconds < TIME_LIMIT_S
 
 
 def test_every_static_file_has_a_case():
@@ -422,14 +421,14 @@ def test_a_load_racing_another_takes_the_next_number(corpus, session, monkeypatc
     """Two loads of one catalog at once: the loser of the number retries, nothing is lost."""
     first = catalogs.load_file(session, corpus / "base-ok.yaml").version
     looked = []
-    real_latest = catalogs._latest
+    real_highest = catalogs._highest_number
 
     def stale_once(session, catalog_id):
         # The first look misses the version another process has just stored.
         looked.append(catalog_id)
-        return None if len(looked) == 1 else real_latest(session, catalog_id)
+        return 0 if len(looked) == 1 else real_highest(session, catalog_id)
 
-    monkeypatch.setattr(catalogs, "_latest", stale_once)
+    monkeypatch.setattr(catalogs, "_highest_number", stale_once)
     changed = (corpus / "base-ok.yaml").read_text().replace("version: 1", "version: 2")
     racing = catalogs.load_text(session, changed, "base-ok-v2.yaml").version
     assert len(looked) == 2  # refused number 1 by the unique constraint, then took 2

@@ -166,3 +166,25 @@ def test_a_repair_that_gives_up_another_pick_says_which(catalog):
 def test_an_option_greyed_by_the_count_limit_says_so(catalog):
     state = configuring.page.evaluate(catalog, {"extras": ["bell", "rack"]})
     assert option(state, "extras", "lights").why.rules == ["Extras takes at most 2 options."]
+
+
+def test_a_page_shown_again_reuses_its_repairs(monkeypatch):
+    # A fresh catalog object: the repair cache lives as long as its catalog.
+    fresh = load_catalog(DATA / "bike.yaml")
+    asked = []
+    original = type(fresh).repair
+
+    def counting(self, *args, **kwargs):
+        asked.append(args[:2])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(fresh), "repair", counting)
+    selection = {"frame": "alu", "brakes": "rim"}
+    first = configuring.page.evaluate(fresh, selection)
+    assert ("frame", "carbon") in asked
+    count = len(asked)
+    again = configuring.page.evaluate(fresh, dict(selection))  # the page after a save
+    assert len(asked) == count
+    assert option(again, "frame", "carbon").repair == option(first, "frame", "carbon").repair
+    configuring.actions.apply_action(fresh, selection, "repair:frame=carbon")
+    assert len(asked) == count

@@ -14,15 +14,17 @@ OBJECT_ROUTES: who may succeed, and which world object fills each URL part.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import api_tokens, quotes
+from configurator.services import api_tokens, quotes, workbench
 from configurator.services.messages import outbox
 from configurator.store import Base
 from configurator.store.quotes import AccountContact, PriceListEntry, QuoteLineRecord
 from configurator.web.database import db
+from tests.conftest import DATA
 from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_order, gen_user
 from tests.services.quote_factories import BIKE, gen_account, gen_staff
 
@@ -34,8 +36,12 @@ CONTACT = "contact"  # the buyer of ACME, the business account the quotes are fo
 OTHER_BUSINESS = "other_business"  # the buyer of Other GmbH
 GUEST = "guest"
 STAFF, MANAGER, ADMIN = "staff", "manager", "admin"
+CATALOG_MANAGER = "catalog_manager"  # keeps the catalogs; not a seller
 SELLERS = frozenset({STAFF, MANAGER, ADMIN})
-EVERYONE = (OWNER, OTHER_CUSTOMER, CONTACT, OTHER_BUSINESS, GUEST, STAFF, MANAGER, ADMIN)
+CATALOG_READERS = SELLERS | {CATALOG_MANAGER}
+EVERYONE = (
+    OWNER, OTHER_CUSTOMER, CONTACT, OTHER_BUSINESS, GUEST, STAFF, MANAGER, ADMIN, CATALOG_MANAGER
+)
 EMAILS = {
     OWNER: "anna@example.com",
     OTHER_CUSTOMER: "mallory@example.com",
@@ -44,6 +50,7 @@ EMAILS = {
     STAFF: "staff@shop.example",
     MANAGER: "manager@shop.example",
     ADMIN: "admin@shop.example",
+    CATALOG_MANAGER: "catalogs@shop.example",
 }
 
 
@@ -93,6 +100,7 @@ DEFAULT_ARGS = {
     "entry_id": "price_entry",
     "catalog_id": "catalog",
     "message_id": "message",
+    "release_id": "scheduled_release",
 }
 
 OBJECT_ROUTES: dict[str, ObjectRoute] = {
@@ -139,8 +147,18 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.valid_until": route(*SELLERS),
     "staff.user_role": route(ADMIN),
     # Catalogs: sellers may look at the versions; only administrators load one.
-    "staff.catalogs_page": route(ADMIN, readers=SELLERS, works_for=STAFF),
+    # Catalog managers (and administrators) edit drafts and release them.
+    "staff.catalogs_page": route(ADMIN, readers=CATALOG_READERS, works_for=CATALOG_MANAGER),
     "staff.catalog_upload": route(ADMIN),
+    "staff.draft_page": route(readers=CATALOG_READERS, works_for=STAFF),
+    "staff.draft_download": route(readers=CATALOG_READERS, works_for=STAFF),
+    "staff.draft_check": route(CATALOG_MANAGER, ADMIN),
+    "staff.draft_save": route(CATALOG_MANAGER, ADMIN),
+    "staff.draft_discard": route(CATALOG_MANAGER, ADMIN),
+    "staff.release_page": route(readers=CATALOG_READERS, works_for=CATALOG_MANAGER),
+    "staff.release": route(CATALOG_MANAGER, ADMIN),
+    "staff.rollback": route(CATALOG_MANAGER, ADMIN),
+    "staff.cancel_release": route(CATALOG_MANAGER, ADMIN),
     # Business accounts and prices: managers and administrators keep them.
     "staff.account_edit": route(MANAGER, ADMIN, works_for=MANAGER),
     "staff.account_update": route(MANAGER, ADMIN),
@@ -261,7 +279,7 @@ def world(app):
         mallory = gen_user(session, EMAILS[OTHER_CUSTOMER], name="Mallory")
         configuration = gen_configuration(session, anna, COMPLETE_BIKE, name="Anna's bike")
         order = gen_order(session, anna)
-        people = {role: gen_staff(session, role, EMAILS[role]) for role in SELLERS}
+        people = {role: gen_staff(session, role, EMAILS[role]) for role in CATALOG_READERS}
         acme, contact = gen_account(session, contact_email=EMAILS[CONTACT])
         _other, other_contact = gen_account(
             session, "Other GmbH", contact_email=EMAILS[OTHER_BUSINESS]
@@ -287,6 +305,12 @@ def world(app):
             )
             for who, user in users.items()
         }
+        workbench.drafts.save(session, "test-bike", (DATA / "bike-v2.yaml").read_text(),
+                              people[CATALOG_MANAGER])
+        scheduled = workbench.releases.schedule(
+            session, "test-bike", people[CATALOG_MANAGER], "Next season",
+            datetime(2100, 1, 1, tzinfo=UTC),
+        )
         message = outbox.enqueue(
             session, outbox.Draft("note", "For Anna", "Hello Anna", "A test."), recipient=anna
         )
@@ -310,6 +334,7 @@ def world(app):
                 sa.select(PriceListEntry.id).where(PriceListEntry.account_id == acme.id)
             ),
             "catalog": "test-bike",
+            "scheduled_release": scheduled.id,
             "secrets": {who: raw for who, (_token, raw) in tokens.items()},
         }
 

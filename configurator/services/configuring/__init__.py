@@ -7,6 +7,7 @@
 - `configurations`: saved configurations and their revisions.
 - `diff`: what changed between two revisions.
 - `names`: feature and option names for messages.
+- `repairs`: the engine's repairs, remembered per catalog.
 """
 
 from configurator.services.configuring import (
@@ -16,7 +17,8 @@ from configurator.services.configuring import (
     names,
     page,
     recheck,
+    repairs,
     selection,
 )
 
-__all__ = ["actions", "configurations", "diff", "names", "page", "recheck", "selection"]
+__all__ = ["actions", "configurations", "diff", "names", "page", "recheck", "repairs", "selection"]

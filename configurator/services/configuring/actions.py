@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from configurator.engine import Catalog, SelectionError
+from configurator.services.configuring import repairs
 from configurator.services.configuring.names import option_name
 from configurator.services.configuring.selection import Selection
 
@@ -28,7 +29,7 @@ def apply_action(
     if kind == "repair":
         feature_id, _, option_id = argument.partition("=")
         try:
-            repair = catalog.repair(feature_id, option_id, selection, customer=customer)
+            repair = repairs.repair(catalog, feature_id, option_id, selection, customer)
         except (SelectionError, ValueError, KeyError):
             return selection, "That option is not part of this product line."
         if repair is None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from configurator.engine import Catalog, SelectionError
+from configurator.services.configuring import repairs
 from configurator.services.configuring.selection import Selection, clean_selection, pairs
 from configurator.services.configuring.wording import Wording
 
@@ -281,7 +282,7 @@ def _explain_option(
         # No rule of the catalog: the feature's own limit is what is full.
         view.why.rules = [_("%(feature)s takes at most %(count)s options.",
                             feature=wording.feature(feature_id), count=wording.number(feature.max))]
-    repair = catalog.repair(feature_id, view.id, selection, customer=customer)
+    repair = repairs.repair(catalog, feature_id, view.id, selection, customer)
     if repair is None:
         view.unavailable = True
         return

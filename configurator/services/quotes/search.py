@@ -46,11 +46,12 @@ def search(
     query = sa.select(QuoteRecord).join(BusinessAccount)
     text = text.strip()
     if text:
-        pattern = f"%{text.lower()}%"
+        # `%` and `_` typed by staff are meant literally, not as wildcards.
+        pattern = f"%{_escape_like(text.lower())}%"
         query = query.where(
             sa.or_(
-                sa.func.lower(QuoteRecord.number).like(pattern),
-                sa.func.lower(BusinessAccount.name).like(pattern),
+                sa.func.lower(QuoteRecord.number).like(pattern, escape="\\"),
+                sa.func.lower(BusinessAccount.name).like(pattern, escape="\\"),
             )
         )
     if status:
@@ -65,6 +66,11 @@ def search(
         query = query.where(QuoteRecord.account_id == account_id)
     query = query.order_by(QuoteRecord.created_at.desc(), QuoteRecord.id.desc()).limit(limit)
     return list(session.scalars(query))
+
+
+def _escape_like(text: str) -> str:
+    """`text` with LIKE's wildcards and its escape character taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def expiring_this_week(

@@ -34,7 +34,13 @@ DESCRIPTION = (
     "created and revoked under Account → API tokens; each operation names the "
     "scope the token needs. Money is a decimal string, never a float; times are "
     "UTC (ISO 8601). Lists are paged: `limit` and the `next` link's `cursor`. "
-    "Errors are application/problem+json."
+    "Errors are application/problem+json.\n\n"
+    "Limits, enforced on every request: no text (path, query, body string or key) "
+    "may hold a control character other than tab, line feed and carriage return "
+    "(400 in a path or query, 422 in a body); a JSON body is at most 64 KiB (413) and nests at most 32 arrays or "
+    "objects deep (400); ids are 1 to 2147483647; a selection's feature ids and "
+    "option ids are 1-64 characters; a `cursor` is only ever one from a `next` "
+    "link (an edited one is a 422)."
 )
 
 

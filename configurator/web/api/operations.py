@@ -21,6 +21,11 @@ from configurator.web.api import bp
 from configurator.web.api.auth import require
 from configurator.web.api.problems import ApiProblem
 from configurator.web.api.schemas import DB_INT_MAX
+from configurator.web.input_guard import (
+    MAX_JSON_DEPTH,
+    json_control_character_at,
+    json_depth_exceeds,
+)
 
 # Every operation can answer these; the ones listed per operation come on top.
 COMMON_PROBLEMS = (400, 401, 403, 404, 422, 429)
@@ -136,12 +141,22 @@ def json_body() -> Any:
         raise ApiProblem(400, "Send a JSON body with `Content-Type: application/json`.")
     # Bodies are small (a selection, a name); a larger one is refused with 413.
     request.max_content_length = MAX_BODY_BYTES
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise RequestEntityTooLarge()
     try:
-        return request.get_json()
+        if json_depth_exceeds(request.get_data(cache=True)):
+            raise ApiProblem(400, f"The body nests deeper than {MAX_JSON_DEPTH} levels.")
+        document = request.get_json()
     except BadRequest as error:
         if isinstance(error, RequestEntityTooLarge):
             raise
         raise ApiProblem(400, "The body is not valid JSON.") from error
+    location = json_control_character_at(document)
+    if location is not None:
+        # Well-formed JSON with a wrong value: a validation problem naming the field.
+        message = "Control characters are not allowed."
+        raise ApiProblem(422, f"`{location}`: {message}", errors={location: [message]})
+    return document
 
 
 def load(schema: Schema, data: Any) -> Any:

@@ -19,6 +19,9 @@ DB_INT_MAX = 2**31 - 1  # ids beyond this cannot exist (32-bit columns)
 # No control characters: they have no place in names or ids, and PostgreSQL
 # refuses NUL in text outright.
 PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Control characters are not allowed.")
+MAX_ID_LENGTH = 64  # feature and option ids, as the catalog loader allows them
+# Cursors are URL-safe base64 made by us; anything else is not one.
+CURSOR = validate.Regexp(r"^[A-Za-z0-9_-]+$", error="This is not a cursor of ours.")
 SELECTION_DESCRIPTION = (
     "Feature id -> option id (one/optional features) or list of option ids "
     "(multi-select features). Leave a feature out when nothing is picked."
@@ -44,22 +47,31 @@ class Pick(fields.Field):
         return list(value) if isinstance(value, list | tuple) else value
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if isinstance(value, str) and value:
+        if _is_option_id(value):
             return value
-        if isinstance(value, list) and all(isinstance(item, str) and item for item in value):
+        if isinstance(value, list) and all(_is_option_id(item) for item in value):
             return list(value)
-        raise ValidationError("A pick is an option id or a list of option ids.")
+        raise ValidationError(
+            f"A pick is an option id (1-{MAX_ID_LENGTH} characters) or a list of option ids."
+        )
 
 
-PICK_SCHEMA = {"oneOf": [{"type": "string", "minLength": 1}, {"type": "array", "items": {"type": "string", "minLength": 1}}]}
+def _is_option_id(value: Any) -> bool:
+    return isinstance(value, str) and 1 <= len(value) <= MAX_ID_LENGTH
+
+
+OPTION_ID_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_ID_LENGTH}
+PICK_SCHEMA = {"oneOf": [OPTION_ID_SCHEMA, {"type": "array", "items": OPTION_ID_SCHEMA}]}
 
 
 def selection_field(**kwargs: Any) -> fields.Dict:
     """The `selection` object used by requests and responses alike."""
     return fields.Dict(
-        keys=fields.String(validate=validate.Length(min=1, max=64)),
+        keys=fields.String(validate=validate.Length(min=1, max=MAX_ID_LENGTH)),
         values=Pick(metadata=PICK_SCHEMA),
-        metadata={"description": SELECTION_DESCRIPTION},
+        # OpenAPI 3.0 cannot constrain an object's keys, so the limit is said in words.
+        metadata={"description": f"{SELECTION_DESCRIPTION} Feature ids are 1-{MAX_ID_LENGTH} "
+                                 "characters.", "x-key-max-length": MAX_ID_LENGTH},
         **kwargs,
     )
 
@@ -105,7 +117,7 @@ class PageQuerySchema(Schema):
     )
     cursor = fields.String(
         load_default=None,
-        validate=validate.Length(min=1, max=200),
+        validate=[validate.Length(min=1, max=200), CURSOR],
         metadata={"description": "The opaque `cursor` of the previous page's `next` link"},
     )
 

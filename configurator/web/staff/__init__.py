@@ -6,6 +6,7 @@ bp = Blueprint("staff", __name__)
 
 from configurator.web.staff import (  # noqa: F401  (registers the views)
     accounts_admin,
+    catalog_drafts,
     catalogs,
     lines,
     routes,

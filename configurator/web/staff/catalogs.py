@@ -1,7 +1,9 @@
 """Administrators keep the catalogs here: every product line with the version
 in use and the older ones, and an upload of a new version.
 
-Sellers and managers may look (read only); an upload needs an administrator.
+Sellers, managers and catalog managers may look (read only); an upload needs
+an administrator. Catalog managers edit a draft of each line and release it
+(`catalog_drafts`).
 An upload goes through `services.catalogs.load_bytes`, which refuses a file
 that cannot be read or used and then changes nothing: the page is shown again
 with every problem and where it is (400), and the version in use stays.
@@ -18,10 +20,11 @@ from werkzeug.utils import secure_filename
 
 from configurator.services import catalogs
 from configurator.services.errors import CatalogProblem
+from configurator.services.workbench import drafts
 from configurator.store.models import CatalogVersion
 from configurator.web.database import db
 from configurator.web.staff import bp
-from configurator.web.staff.roles import admin_required, staff_required
+from configurator.web.staff.roles import admin_required, catalog_reader_required
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +63,12 @@ def _page(status: int = 200, problems: list[str] | None = None, heading: str | N
         short=SHORT_FINGERPRINT,
         max_mib=MAX_UPLOAD_BYTES // (1024 * 1024),
         can_upload=current_user.is_admin,
+        drafts=drafts.drafts(db.session),
     ), status
 
 
 @bp.get("/catalogs")
-@staff_required
+@catalog_reader_required
 def catalogs_page():
     """Every product line with its version in use and its older versions."""
     return _page()

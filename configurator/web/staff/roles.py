@@ -57,3 +57,29 @@ def editor_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def catalog_reader_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Sellers and catalog managers: they may look at catalogs, drafts and releases."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.can_read_catalogs:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def catalog_editor_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Catalog managers and administrators: they edit drafts and release them."""
+
+    @wraps(view)
+    @catalog_reader_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.can_edit_catalogs:
+            abort(403, "Only a catalog manager may edit or release catalogs.")
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,14 +1,14 @@
 """Languages: each user's preferred language for the pages.
 
-Revision ID: 0009_i18n
-Revises: 0008_privacy
+Revision ID: 0010_i18n
+Revises: 0009_workbench
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_i18n"
-down_revision = "0008_privacy"
+revision = "0010_i18n"
+down_revision = "0009_workbench"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,179 @@
+"""The backend for boolean catalogs the junction tree refuses: d-DNNF answers, SAT explanations.
+
+`Catalog` uses it when a catalog's rules are all boolean (`cnf.is_boolean`) and
+the junction tree cannot bound them (a rule too wide to enumerate, measured on
+the catalog, or the tree's own refusal). The catalog becomes a CNF
+(`cnf.py`), compiled once to a d-DNNF (`ddnnf.py`, d4 in a child process);
+every question is then a pass over the circuit:
+- domains: which option literals some model still makes true, and whether
+  "nothing chosen" is still possible, under the picks and customer facts;
+- counts: exact integers;
+- cheapest completion and repairs: the least-cost model, with a penalty above
+  any price for each pick given up, exactly as the junction tree does it;
+- explanations: a minimal core of an incremental SAT solver over the same CNF,
+  each rule's clauses guarded by a selector (`sat.shrink_core`).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from pysat.solvers import Solver
+
+from .cnf import BooleanEncoding
+from .compile import CompileError, _price_scale, _scaled
+from .ddnnf import Circuit, CompilationFailed, compile_cnf
+from .model import CatalogModel, Constraint
+from .results import Choices
+from .sat import SOLVER_NAME, shrink_core
+
+Pick = tuple[str, str]
+
+
+class BooleanSpace:
+    """A boolean catalog's solution space as a d-DNNF, and its SAT twin for explanations."""
+
+    def __init__(self, model: CatalogModel):
+        self.model = model
+        self.encoding = BooleanEncoding.of(model)
+        try:
+            self.circuit = Circuit(compile_cnf(self.encoding.dimacs()), self.encoding.variables)
+        except CompilationFailed as error:
+            raise CompileError(None, f"the rules are too intricate to compile exactly ({error})") from None
+        self._solver: Solver | None = None
+        self._selector: dict[int, int] = {}
+        self._lock = threading.Lock()
+        # per feature, (option id, literal) pairs and the "nothing chosen" literal, for reading domains fast
+        self._options = {
+            f.id: [(o.id, self.encoding.option_lit[(f.id, o.id)]) for o in f.options] for f in model.features
+        }
+        self._all_option_lits = np.array(list(self.encoding.option_lit.values()), dtype=np.int64)
+        scale = _price_scale(model)
+        self.cost_true = np.zeros(self.encoding.variables + 1, dtype=np.int64)
+        for feature in model.features:
+            for option in feature.options:
+                self.cost_true[self.encoding.option_lit[(feature.id, option.id)]] = _scaled(option.price, scale)
+
+    def stats(self) -> dict:
+        """Sizes for `catalog check` and benchmarks."""
+        return {
+            "backend": "d-DNNF (d4)",
+            "cnf_variables": self.encoding.variables,
+            "cnf_clauses": len(self.encoding.clauses),
+            "circuit_nodes": len(self.circuit.kind),
+            "circuit_edges": sum(len(edges) for edges in self.circuit.edges),
+        }
+
+    def _assumptions(self, picks: list[Pick], customer: dict | None) -> list[int]:
+        return self.encoding.customer_assumptions(customer) + [
+            self.encoding.option_lit[pick] for pick in picks
+        ]
+
+    # ------------------------------------------------------------ domains
+    def domains(self, picks: list[Pick], customer: dict | None, *, any_customer: bool = False):
+        """(consistent, feature -> possible options, features that may stay empty).
+
+        With `any_customer` the facts are left free (for `catalog check`).
+        """
+        assumed = [self.encoding.option_lit[pick] for pick in picks]
+        if not any_customer:
+            assumed += self.encoding.customer_assumptions(customer)
+        answer = self.circuit.possible(assumed)
+        consistent, can_true, can_false = answer
+        if not consistent:
+            return False, {}, []
+        can_true, can_false = can_true.tolist(), can_false.tolist()  # fast to index one by one
+        domains: dict[str, list[str]] = {}
+        may_be_empty: list[str] = []
+        for feature in self.model.features:
+            domains[feature.id] = [option for option, lit in self._options[feature.id] if can_true[lit]]
+            if feature.min == 0 and _has_literal(can_true, can_false, self.encoding.empty_lit[feature.id]):
+                may_be_empty.append(feature.id)
+        return True, domains, may_be_empty
+
+    def alternatives(self, picks: list[Pick], customer: dict | None, feature_ids: list[str]) -> dict[str, list[str]]:
+        """For each picked one/optional feature, its possible options with that feature's pick left out."""
+        found = {}
+        for feature_id in feature_ids:
+            feature = self.model.feature(feature_id)
+            if len(feature.options) == 1:  # its one option: picked, so possible
+                found[feature_id] = [feature.options[0].id]
+                continue
+            others = [pick for pick in picks if pick[0] != feature_id]
+            consistent, can_true, _ = self.circuit.possible(self._assumptions(others, customer))
+            found[feature_id] = [option for option, lit in self._options[feature_id] if consistent and can_true[lit]]
+        return found
+
+    def is_configuration(self, picks: list[Pick], customer: dict | None) -> bool:
+        """True when the picks, with nothing else chosen, are a complete valid configuration."""
+        chosen = {self.encoding.option_lit[pick] for pick in picks}
+        options = np.where(np.isin(self._all_option_lits, list(chosen)), 1, -1) * self._all_option_lits
+        assumed = np.concatenate([self.encoding.customer_assumptions(customer), options]).astype(np.int64)
+        return bool(self.circuit.possible(assumed)[0])
+
+    # ------------------------------------------------------------ counting and cost
+    def count(self, customer: dict | None) -> int:
+        """The exact number of complete valid configurations for this customer."""
+        return self.circuit.count(self.encoding.customer_assumptions(customer))
+
+    def cheapest(self, picks: list[Pick], customer: dict | None, keep: list[Pick] = ()) -> Choices | None:
+        """The cheapest configuration with `picks`; each pick in `keep` given up costs more than any price."""
+        cost_false = np.zeros_like(self.cost_true)
+        if keep:
+            penalty = int(self.cost_true.sum()) + 1
+            for pick in keep:
+                cost_false[self.encoding.option_lit[pick]] += penalty
+        true_vars = self.circuit.cheapest(self._assumptions(picks, customer), self.cost_true, cost_false)
+        if true_vars is None:
+            return None
+        chosen: Choices = {}
+        for feature in self.model.features:
+            options = tuple(
+                o.id for o in feature.options if self.encoding.option_lit[(feature.id, o.id)] in true_vars
+            )
+            if options:
+                chosen[feature.id] = options
+        return chosen
+
+    # ------------------------------------------------------------ explanations
+    def _sat(self) -> Solver:
+        """The CNF with one selector per rule, built on the first explanation."""
+        if self._solver is None:
+            top = self.encoding.variables
+            clauses = []
+            for clause, rule in zip(self.encoding.clauses, self.encoding.rule_of_clause):
+                if rule is None:
+                    clauses.append(clause)
+                    continue
+                if rule not in self._selector:
+                    top += 1
+                    self._selector[rule] = top
+                clauses.append([-self._selector[rule], *clause])
+            self._solver = Solver(name=SOLVER_NAME, bootstrap_with=clauses)
+        return self._solver
+
+    def minimal_reason(
+        self, picks: list[Pick], customer: dict | None, target: Pick | None, *, any_customer: bool = False
+    ) -> tuple[list[Pick], list[Constraint]]:
+        """A minimal set of picks and rules that rule out `target` (or, without one, clash)."""
+        with self._lock:
+            solver = self._sat()
+            hard = [] if any_customer else self.encoding.customer_assumptions(customer)
+            if target is not None:
+                hard.append(self.encoding.option_lit[target])
+            pick_of_lit: dict[int, Pick] = {}
+            for pick in picks:
+                pick_of_lit.setdefault(self.encoding.option_lit[pick], pick)
+            rule_of_lit = {lit: rule for rule, lit in self._selector.items()}
+            core = shrink_core(solver, hard, list(pick_of_lit) + list(rule_of_lit))
+        if core is None:
+            return [], []
+        selections = [pick_of_lit[lit] for lit in core if lit in pick_of_lit]
+        rules = sorted(rule_of_lit[lit] for lit in core if lit in rule_of_lit)
+        return selections, [self.model.constraints[rule] for rule in rules]
+
+
+def _has_literal(can_true: list[bool], can_false: list[bool], lit: int) -> bool:
+    """Whether some model makes the literal true."""
+    return can_true[lit] if lit > 0 else can_false[-lit]

@@ -1,0 +1,13 @@
+"""The catalog workbench: catalog managers edit drafts, check them, and
+release them.
+
+- `locate`: the line of a problem's location in the YAML text.
+- `drafts`: the draft of a product line (never seen by the shop) and its live check.
+- `diff`: features, options, rules and prices added, removed or changed.
+- `impact`: saved configurations and open quotes a release would break or reprice.
+- `releases`: release with a note, rollback, scheduled releases and the release log.
+"""
+
+from configurator.services.workbench import diff, drafts, impact, locate, releases
+
+__all__ = ["diff", "drafts", "impact", "locate", "releases"]

@@ -1,0 +1,159 @@
+"""Drafts of a product line: the YAML text a catalog manager works on, kept
+apart from the released versions (the shop never reads a draft), and the live
+check of a text: every problem at its line, and `catalog check`'s findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from configurator.engine import Catalog, CatalogError, CheckReport
+from configurator.services import catalogs
+from configurator.services.errors import CatalogProblem, NotFound
+from configurator.services.unit_of_work import use_case
+from configurator.services.workbench.locate import LineMap
+from configurator.store.models import User
+from configurator.store.releases import CatalogDraft
+from configurator.store.types import utcnow
+
+MAX_DRAFT_CHARS = 2 * 1024 * 1024  # as the upload: a catalog file is a few KiB
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the check says about a text, at its line when it has one."""
+
+    text: str
+    line: int | None = None
+    source_line: str = ""  # the text of that line, shown with the finding
+
+
+@dataclass
+class DraftCheck:
+    """The live check of a draft's text."""
+
+    problems: list[Finding] = field(default_factory=list)  # the text cannot be released
+    findings: list[Finding] = field(default_factory=list)  # dead options, unreachable rules...
+    report: CheckReport | None = None
+    catalog: Catalog | None = None
+
+    @property
+    def releasable(self) -> bool:
+        """No problem: the text parses, names this product line and is usable."""
+        return not self.problems and self.catalog is not None
+
+
+def check_text(text: str, catalog_id: str, path: str | None = None) -> DraftCheck:
+    """Check a draft's text as `catalog check` does, each problem located at its line.
+
+    Nothing is stored: the editor calls this on every edit.
+    """
+    path = path or f"{catalog_id}.yaml"
+    lines = LineMap(text)
+    source = text.splitlines()
+    located = _locator(lines, source)
+    if len(text) > MAX_DRAFT_CHARS:
+        return DraftCheck(problems=[Finding(f"the text is longer than {MAX_DRAFT_CHARS} characters")])
+    try:
+        catalog = Catalog.from_text(text, path=path)
+    except CatalogError as error:
+        return DraftCheck(problems=[
+            located(str(problem), problem.location or problem.message) for problem in error.problems
+        ])
+    if catalog.model.id != catalog_id:
+        message = f"{path}: 'catalog' is {catalog.model.id!r}; this draft is for {catalog_id!r}"
+        return DraftCheck(problems=[located(message, "catalog:")])
+    report = catalog.check()
+    result = DraftCheck(report=report, catalog=catalog if report.usable else None)
+    result.problems = [located(text, text) for text in report.problems]
+    result.findings = [
+        *(located(f"dead option {feature}={option}", f"{feature}={option}")
+          for feature, option in report.dead_options),
+        *(located(f"feature '{feature}' can never be filled", f"features '{feature}'")
+          for feature in report.unfillable_features),
+        *(located(text, text) for text in report.unreachable_rules),
+        *(located(text, text) for text in report.warnings),
+    ]
+    return result
+
+
+def _locator(lines: LineMap, source: list[str]):
+    """A function making a Finding of a text, at the line its `where` names."""
+
+    def located(text: str, where: str) -> Finding:
+        line = lines.line_of(where)
+        if line is None and where.startswith("features '"):
+            line = lines.feature_ids.get(where[len("features '"):-1])
+        if line is None and where == "catalog:":
+            line = next((n for n, s in enumerate(source, 1) if s.startswith("catalog:")), None)
+        shown = source[line - 1].strip() if line and 0 < line <= len(source) else ""
+        return Finding(text, line, shown)
+
+    return located
+
+
+def find(session: Session, catalog_id: str) -> CatalogDraft | None:
+    """The draft of a product line, if someone started one."""
+    return session.scalar(sa.select(CatalogDraft).where(CatalogDraft.catalog_id == catalog_id))
+
+
+def drafts(session: Session) -> dict[str, CatalogDraft]:
+    """Every draft, by product line."""
+    return {draft.catalog_id: draft for draft in session.scalars(sa.select(CatalogDraft))}
+
+
+@use_case
+def start(session: Session, catalog_id: str, user: User, now: datetime | None = None) -> CatalogDraft:
+    """The product line's draft; a new one starts from the version in use."""
+    draft = find(session, catalog_id)
+    if draft is not None:
+        return draft
+    version = catalogs.current(session, catalog_id)  # NotFound for an unknown line
+    draft = CatalogDraft(
+        catalog_id=catalog_id,
+        source_text=version.source_text,
+        base_version_id=version.id,
+        updated_by_id=user.id,
+        updated_at=now or utcnow(),
+    )
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+@use_case
+def save(
+    session: Session, catalog_id: str, text: str, user: User, now: datetime | None = None
+) -> CatalogDraft:
+    """Keep the draft's new text, even with problems (a draft is work in progress).
+
+    Only a text too long for a catalog is refused (CatalogProblem).
+    """
+    if len(text) > MAX_DRAFT_CHARS:
+        raise CatalogProblem(f"The text is longer than {MAX_DRAFT_CHARS} characters.")
+    draft = start(session, catalog_id, user, now)
+    draft.source_text = text.replace("\r\n", "\n")
+    draft.updated_by_id = user.id
+    draft.updated_at = now or utcnow()
+    return draft
+
+
+def decode_upload(data: bytes, name: str) -> str:
+    """An uploaded file's text; CatalogProblem when it is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        message = f"{name}: not UTF-8 text (byte {error.start + 1} cannot be decoded)"
+        raise CatalogProblem(message) from error
+
+
+@use_case
+def discard(session: Session, catalog_id: str) -> None:
+    """Drop the draft: the next edit starts again from the version in use."""
+    draft = find(session, catalog_id)
+    if draft is None:
+        raise NotFound(f"There is no draft of {catalog_id!r}.")
+    session.delete(draft)

@@ -1,0 +1,191 @@
+"""The catalog workbench: a product line's draft in a YAML editor with a live
+check, and its release (diff, impact, note, schedule), rollback and log.
+
+Sellers and catalog managers may look; catalog managers (and administrators)
+edit and release. The shop never reads a draft: it keeps the version in use
+until a release.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.utils import secure_filename
+
+from configurator.services import catalogs
+from configurator.services.errors import CatalogProblem, NotFound
+from configurator.services.workbench import drafts, releases
+from configurator.web.database import db
+from configurator.web.errors import error_response
+from configurator.web.staff import bp
+from configurator.web.staff.catalogs import MAX_UPLOAD_BYTES
+from configurator.web.staff.roles import catalog_editor_required, catalog_reader_required
+
+log = logging.getLogger(__name__)
+
+DUE_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> posts
+
+
+def _editor(catalog_id: str, status: int = 200, text: str | None = None, problem: str = ""):
+    """The editor page: the draft's text (or `text` as posted) beside its check."""
+    version = catalogs.current(db.session, catalog_id)
+    draft = drafts.find(db.session, catalog_id)
+    if text is None:
+        text = draft.source_text if draft else version.source_text
+    return render_template(
+        "staff/draft.html",
+        version=version,
+        draft=draft,
+        text=text,
+        check=drafts.check_text(text, catalog_id),
+        problem=problem,
+        can_edit=current_user.can_edit_catalogs,
+        max_mib=MAX_UPLOAD_BYTES // (1024 * 1024),
+    ), status
+
+
+@bp.get("/catalogs/<catalog_id>/draft")
+@catalog_reader_required
+def draft_page(catalog_id: str):
+    """The draft of a product line (or the version in use when there is none)."""
+    return _editor(catalog_id)
+
+
+@bp.post("/catalogs/<catalog_id>/draft/check")
+@catalog_editor_required
+def draft_check(catalog_id: str):
+    """The live check of the text being typed (htmx): problems at their lines, findings."""
+    catalogs.current(db.session, catalog_id)  # 404 for an unknown product line
+    text = request.form.get("text", "")
+    return render_template("partials/_draft_check.html", check=drafts.check_text(text, catalog_id))
+
+
+@bp.post("/catalogs/<catalog_id>/draft")
+@catalog_editor_required
+def draft_save(catalog_id: str):
+    """Keep the posted text, or an uploaded file, as the draft (problems and all)."""
+    catalogs.current(db.session, catalog_id)
+    upload = request.files.get("catalog_file")
+    if upload is not None and upload.filename:
+        data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
+        name = secure_filename(upload.filename) or "upload.yaml"
+        if len(data) > MAX_UPLOAD_BYTES:
+            return _editor(catalog_id, 413, problem=f"{name} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB.")
+        try:
+            text = drafts.decode_upload(data, name)
+        except CatalogProblem as problem:
+            return _editor(catalog_id, 400, problem=str(problem))
+    else:
+        text = request.form.get("text", "")
+    try:
+        drafts.save(db.session, catalog_id, text, current_user)
+    except CatalogProblem as problem:
+        return _editor(catalog_id, 400, text=text[:1000], problem=str(problem))
+    log.info("catalog draft %s saved by %s", catalog_id, current_user.email)
+    flash("Draft saved. The shop still shows the version in use until you release it.", "success")
+    return redirect(url_for("staff.draft_page", catalog_id=catalog_id), code=303)
+
+
+@bp.get("/catalogs/<catalog_id>/draft.yaml")
+@catalog_reader_required
+def draft_download(catalog_id: str):
+    """The draft's text as a file (the version in use when there is no draft)."""
+    version = catalogs.current(db.session, catalog_id)
+    draft = drafts.find(db.session, catalog_id)
+    text = draft.source_text if draft else version.source_text
+    return Response(text, mimetype="application/yaml",
+                    headers={"Content-Disposition": f'attachment; filename="{catalog_id}.yaml"'})
+
+
+@bp.post("/catalogs/<catalog_id>/draft/discard")
+@catalog_editor_required
+def draft_discard(catalog_id: str):
+    """Drop the draft."""
+    drafts.discard(db.session, catalog_id)
+    flash("Draft discarded.", "success")
+    return redirect(url_for("staff.draft_page", catalog_id=catalog_id), code=303)
+
+
+def _release_page(catalog_id: str, status: int = 200, problem: str = "", problems=()):
+    version = catalogs.current(db.session, catalog_id)
+    draft = drafts.find(db.session, catalog_id)
+    return render_template(
+        "staff/release.html",
+        catalog_id=catalog_id,
+        version=version,
+        preview=releases.preview(db.session, catalog_id) if draft else None,
+        log=releases.log(db.session, catalog_id),
+        versions=list(reversed(catalogs.versions(db.session, catalog_id))),
+        problem=problem,
+        problems=list(problems),
+        can_edit=current_user.can_edit_catalogs,
+    ), status
+
+
+@bp.get("/catalogs/<catalog_id>/release")
+@catalog_reader_required
+def release_page(catalog_id: str):
+    """What releasing the draft would change (diff and impact), and the release log."""
+    return _release_page(catalog_id)
+
+
+def _due_at() -> datetime | None:
+    """The posted date and time of a scheduled release (UTC), None for now; ValueError if unreadable."""
+    raw = request.form.get("due_at", "").strip()
+    if not raw:
+        return None
+    return datetime.strptime(raw, DUE_FORMAT).replace(tzinfo=UTC)
+
+
+@bp.post("/catalogs/<catalog_id>/release")
+@catalog_editor_required
+def release(catalog_id: str):
+    """Release the draft now, or schedule it for the date given."""
+    note = request.form.get("note", "")
+    try:
+        due_at = _due_at()
+    except ValueError:
+        return _release_page(catalog_id, 400, "Give the release date as YYYY-MM-DDTHH:MM (UTC).")
+    try:
+        if due_at is None:
+            entry = releases.release(db.session, catalog_id, current_user, note)
+            message = f"{catalog_id} version {entry.version.number} is released."
+        else:
+            releases.schedule(db.session, catalog_id, current_user, note, due_at)
+            message = f"The release of {catalog_id} is scheduled for {due_at:%Y-%m-%d %H:%M} UTC."
+    except releases.ReleaseRefused as refused:
+        return _release_page(catalog_id, 400, str(refused))
+    except CatalogProblem as problem:
+        return _release_page(catalog_id, 400, str(problem), problem.problems)
+    log.info("catalog %s: %s (by %s)", catalog_id, message, current_user.email)
+    flash(message, "success")
+    return redirect(url_for("staff.release_page", catalog_id=catalog_id), code=303)
+
+
+@bp.post("/catalogs/<catalog_id>/rollback")
+@catalog_editor_required
+def rollback(catalog_id: str):
+    """Withdraw the version in use: the one before is current again."""
+    try:
+        entry = releases.roll_back(db.session, catalog_id, current_user, request.form.get("note", ""))
+    except releases.ReleaseRefused as refused:
+        return _release_page(catalog_id, 400, str(refused))
+    log.info("catalog %s rolled back to version %d by %s", catalog_id, entry.version.number,
+             current_user.email)
+    flash(f"{catalog_id} is back at version {entry.version.number}.", "success")
+    return redirect(url_for("staff.release_page", catalog_id=catalog_id), code=303)
+
+
+@bp.post("/catalogs/<catalog_id>/scheduled/<int:release_id>/cancel")
+@catalog_editor_required
+def cancel_release(catalog_id: str, release_id: int):
+    """Cancel a scheduled release."""
+    try:
+        releases.cancel(db.session, release_id, catalog_id)
+    except NotFound as missing:
+        return error_response(404, str(missing))
+    flash("The scheduled release is cancelled.", "success")
+    return redirect(url_for("staff.release_page", catalog_id=catalog_id), code=303)

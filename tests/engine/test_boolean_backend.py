@@ -1,0 +1,221 @@
+"""The d-DNNF backend (boolean catalogs the junction tree refuses) against brute force and the tree.
+
+Random small catalogs keep only their boolean rules (no sum/count/price) and are
+answered with the backend forced, so every question goes through the CNF, d4's
+circuit and the SAT explanations; brute force (`bruteforce.Enumeration`) is the
+judge. On the hand-made catalogs both backends must give the same answers.
+automotive01 (a real feature model the junction tree refuses) must load on its
+own onto this backend and count exactly what an independent model counter
+(Ganak) counts on the published DIMACS file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import random
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pyganak
+import pytest
+import test_properties as reference_tests
+from bruteforce import (
+    Enumeration,
+    assert_domains_match,
+    config_price,
+    model_from_text,
+    normalize_selection,
+    valid,
+)
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+from strategies import CatalogCase, catalogs, customers, selections
+
+from configurator.engine import Catalog
+from configurator.engine.cnf import BooleanEncoding, is_boolean
+
+CHECKED = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+DATA = Path(__file__).parent / "data"
+FEATURE_MODELS = Path("/work/shared/benchmarks/feature-models")
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _boolean_only(case: CatalogCase) -> CatalogCase:
+    """The case with only its rules that compare no number."""
+    model = model_from_text(case.text)
+    keep = {c.index for c in model.constraints if is_boolean(_with_only(model, c))}
+    data = dict(case.data)
+    data["constraints"] = [c for i, c in enumerate(case.data["constraints"], 1) if i in keep]
+    return CatalogCase(data, case.kinds, case.options)
+
+
+def _with_only(model, constraint):
+    return replace(model, constraints=(constraint,))
+
+
+@st.composite
+def boolean_requests(draw: st.DrawFn) -> tuple[CatalogCase, dict[str, str], list[dict[str, Any]]]:
+    """A boolean catalog, customer facts, and three selections (the first one empty)."""
+    case = _boolean_only(draw(catalogs(max_constraints=5)))
+    customer = draw(customers())
+    picked = [{}] + [draw(selections(case)) for _ in range(2)]
+    note(f"catalog:\n{case.text}\ncustomer: {customer}\nselections: {picked}")
+    return case, customer, picked
+
+
+def _forced(case: CatalogCase) -> Catalog:
+    return Catalog.from_text(case.text, path="random.yaml", backend="d-DNNF")
+
+
+@given(boolean_requests())
+@CHECKED
+def test_domains_counts_and_cheapest_equal_brute_force(request: tuple) -> None:
+    """consistent, complete, domains, may-be-empty, count and cheapest completion, exactly."""
+    case, customer, picked = request
+    catalog = _forced(case)
+    assert catalog.boolean is not None
+    model = model_from_text(case.text)
+    reference = Enumeration(model, customer)
+    assert catalog.count(customer) == reference.count
+    for selection in picked:
+        assert_domains_match(catalog, reference, selection, customer)
+        expected = reference.reference(selection)
+        completion = catalog.complete(selection, customer)
+        assert completion.consistent == expected.consistent
+        if expected.consistent:
+            config = {f.id: frozenset() for f in model.features} | normalize_selection(completion.selections)
+            assert valid(model, config, customer), completion.selections
+            assert completion.price == expected.cheapest == config_price(model, config)
+
+
+@given(boolean_requests())
+@CHECKED
+def test_alternatives_are_domains_without_the_pick(request: tuple) -> None:
+    """alternatives=True: for each picked one/optional feature, its domain with that pick left out."""
+    case, customer, picked = request
+    catalog = _forced(case)
+    for selection in picked[1:]:
+        state = catalog.domains(selection, customer, alternatives=True)
+        if not state.consistent:
+            continue
+        for feature, options in state.alternatives.items():
+            without = {f: o for f, o in selection.items() if f != feature}
+            assert options == catalog.domains(without, customer).domains[feature]
+
+
+@given(boolean_requests())
+@CHECKED
+def test_explanations_are_minimal(request: tuple) -> None:
+    """Every disabled option's explanation rules it out, and without any one member it does not."""
+    case, customer, picked = request
+    catalog = _forced(case)
+    for selection in picked[1:]:
+        state = catalog.domains(selection, customer)
+        if not state.consistent:
+            continue
+        for target in reference_tests._disabled_options(case, state, selection)[:3]:
+            reference_tests._assert_minimal_explanation(case, catalog, selection, customer, target)
+
+
+@given(boolean_requests(), st.data())
+@CHECKED
+def test_repair_gives_up_the_fewest_picks(request: tuple, data: st.DataObject) -> None:
+    """A repair makes the option possible, changes as few picks as any configuration must, at least cost."""
+    case, customer, picked = request
+    catalog = _forced(case)
+    tree = Catalog.from_text(case.text, path="random.yaml", backend="junction-tree")
+    selection = picked[-1]
+    feature = data.draw(st.sampled_from(sorted(case.options)))
+    option = data.draw(st.sampled_from(case.options[feature]))
+    mine = catalog.repair(feature, option, selection, customer)
+    theirs = tree.repair(feature, option, selection, customer)
+    assert (mine is None) == (theirs is None)
+    if mine is not None:
+        assert len(mine.changes) == len(theirs.changes)
+        assert mine.price_after == theirs.price_after
+        assert catalog.domains(mine.selection, customer).consistent
+
+
+@given(boolean_requests())
+@CHECKED
+def test_the_cnf_counts_what_ganak_counts(request: tuple) -> None:
+    """The encoding's auxiliary variables are all defined: its model count is the configuration count."""
+    case, customer, _ = request
+    catalog = _forced(case)
+    encoding = BooleanEncoding.of(catalog.model)
+    counter = pyganak.Counter()
+    counter.new_vars(encoding.variables)
+    counter.add_clauses(encoding.clauses + [[lit] for lit in encoding.customer_assumptions(customer)])
+    assert counter.count() == catalog.count(customer)
+
+
+def _boolean_part(path: Path, backend: str) -> Catalog:
+    """The catalog at `path` with its numeric rules left out."""
+    model = Catalog.from_path(path).model
+    rules = tuple(c for c in model.constraints if is_boolean(_with_only(model, c)))
+    return Catalog(replace(model, constraints=rules), backend=backend)
+
+
+@pytest.mark.parametrize("path", [DATA / "tiny.yaml", DATA / "bike.yaml", *sorted((REPO / "catalog").glob("*.yaml"))])
+def test_both_backends_agree_on_hand_made_catalogs(path: Path) -> None:
+    """Same domains, completeness, counts and cheapest prices on walks through each catalog's boolean rules."""
+    tree, circuit = _boolean_part(path, "junction-tree"), _boolean_part(path, "d-DNNF")
+    assert circuit.count() == tree.count()
+    assert circuit.count({"segment": "business"}) == tree.count({"segment": "business"})
+    rng = random.Random(path.name)
+    for _ in range(5):
+        selection: dict[str, str] = {}
+        for _ in range(4):
+            mine, theirs = circuit.domains(selection, alternatives=True), tree.domains(selection, alternatives=True)
+            assert (mine.consistent, mine.complete, mine.domains, sorted(mine.may_be_empty), mine.alternatives) == (
+                theirs.consistent, theirs.complete, theirs.domains, sorted(theirs.may_be_empty), theirs.alternatives
+            )
+            assert circuit.complete(selection).price == tree.complete(selection).price
+            open_features = [f for f, options in mine.domains.items() if options and f not in selection]
+            if not open_features:
+                break
+            feature = rng.choice(open_features)
+            if circuit.model.feature(feature).multi:
+                break
+            selection[feature] = rng.choice(mine.domains[feature])
+
+
+@pytest.fixture(scope="module")
+def automotive() -> Catalog:
+    return Catalog.from_path(FEATURE_MODELS / "automotive01.json")
+
+
+@pytest.mark.slow
+def test_automotive01_goes_to_the_circuit_and_counts_what_ganak_counts(automotive: Catalog) -> None:
+    """The junction tree refuses its 24-literal clauses; the portfolio answers exactly instead."""
+    assert automotive.boolean is not None
+    counter = pyganak.Counter()
+    with gzip.open(FEATURE_MODELS / "automotive01-Kowal2016.dimacs.gz", "rt") as dimacs:
+        for line in dimacs:
+            if line.startswith("p"):
+                counter.new_vars(int(line.split()[2]))
+            elif line.strip() and not line.startswith("c"):
+                counter.add_clause([int(x) for x in line.split()[:-1]])
+    assert automotive.count() == counter.count()
+
+
+@pytest.mark.slow
+def test_automotive01_walk_keeps_every_offered_option_possible(automotive: Catalog) -> None:
+    """Each offered option can be picked and the walk stays consistent; a dead one is explained."""
+    rng = random.Random(7)
+    selection: dict[str, str] = {}
+    for _ in range(10):
+        state = automotive.domains(selection, alternatives=True)
+        assert state.consistent
+        open_features = [f for f, options in state.domains.items() if options and f not in selection]
+        feature = rng.choice(open_features)
+        selection[feature] = rng.choice(state.domains[feature])
+    state = automotive.domains(selection)
+    assert state.consistent
+    completion = automotive.complete(selection)
+    assert completion.consistent
+    assert automotive.domains(completion.selections).complete
+    dead = next((f, o.id) for f in automotive.model.features for o in [f.options[0]] if not state.domains[f.id])
+    explanation = automotive.explain(dead[0].id, dead[1], selection)
+    assert not explanation.possible and explanation.constraints

@@ -1,0 +1,151 @@
+"""The catalog workbench's pages: the editor with its live check (problems at
+their lines), saving and uploading a draft, the release page with the diff and
+the impact list, release with a note, scheduling, rollback; what each role sees."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+
+from configurator.services import catalogs
+from configurator.services.workbench import drafts, releases
+from configurator.web.database import db
+from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_user
+from tests.services.quote_factories import gen_staff
+from tests.services.workbench_factories import BIKE_TEXT, DRAFT_TEXT, line_of
+
+DRAFT_URL = "/staff/catalogs/test-bike/draft"
+RELEASE_URL = "/staff/catalogs/test-bike/release"
+
+
+@pytest.fixture
+def people(app):
+    with app.app_context():
+        gen_staff(db.session, "staff", "staff@shop.example")
+        gen_staff(db.session, "catalog_manager", "catalogs@shop.example")
+        owner = gen_user(db.session, "anna@example.com")
+        gen_configuration(db.session, owner, dict(COMPLETE_BIKE, frame="steel"), name="Steel bike")
+
+
+@pytest.fixture
+def manager_client(client, auth, people):
+    response = auth.signin("catalogs@shop.example")
+    assert response.status_code in (302, 303)
+    return client
+
+
+def current_number(app) -> int:
+    with app.app_context():
+        return catalogs.current(db.session, "test-bike").number
+
+
+def test_the_editor_shows_the_version_in_use_and_its_check(manager_client):
+    page = manager_client.get(DRAFT_URL).get_data(as_text=True)
+    assert 'id="draft-text"' in page and "catalog: test-bike" in page
+    assert 'id="draft-usable"' in page and "valid configurations" in page
+    assert 'hx-post="/staff/catalogs/test-bike/draft/check"' in page
+
+
+def test_the_live_check_shows_a_rule_error_at_its_line(manager_client):
+    text = BIKE_TEXT.replace("then: brakes in [disc_hydraulic]", "then: brakes in [drum]")
+    response = manager_client.post(DRAFT_URL + "/check", data={"text": text}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    fragment = response.get_data(as_text=True)
+    assert fragment.lstrip().startswith('<section class="draft-check" id="draft-check"')
+    line = line_of(text, "- id: carbon-needs-disc")
+    assert f'data-line="{line}"' in fragment and f"Line {line}" in fragment and "drum" in fragment
+
+
+def test_a_saved_draft_leaves_the_shop_as_it_is(app, manager_client):
+    response = manager_client.post(DRAFT_URL, data={"text": DRAFT_TEXT})
+    assert response.status_code == 303
+    page = manager_client.get(DRAFT_URL).get_data(as_text=True)
+    assert "700.00" in page and "Draft started from version 1" in page
+    assert current_number(app) == 1
+    shop = manager_client.get("/shop/test-bike").get_data(as_text=True)
+    assert "Steel" in shop  # retired only in the draft
+
+
+def test_a_draft_can_be_uploaded_and_downloaded(app, manager_client):
+    response = manager_client.post(
+        DRAFT_URL, data={"catalog_file": (BytesIO(DRAFT_TEXT.encode()), "bike.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    download = manager_client.get(DRAFT_URL.replace("/draft", "/draft.yaml"))
+    assert download.get_data(as_text=True) == DRAFT_TEXT
+    assert "attachment" in download.headers["Content-Disposition"]
+
+
+def test_an_upload_that_is_not_utf8_is_refused_in_the_page(manager_client):
+    response = manager_client.post(
+        DRAFT_URL, data={"catalog_file": (BytesIO(b"\xff\xfe bad"), "bike.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "not UTF-8" in response.get_data(as_text=True)
+
+
+def test_the_release_page_lists_the_diff_and_the_impact(manager_client):
+    manager_client.post(DRAFT_URL, data={"text": DRAFT_TEXT})
+    page = manager_client.get(RELEASE_URL).get_data(as_text=True)
+    assert 'id="release-diff"' in page and "frame=carbon" in page and "700.00" in page
+    assert 'id="impact-list"' in page and "Steel bike" in page and "no longer fits" in page
+    assert 'href="/account/configurations/' in page
+
+
+def test_release_with_a_note_then_roll_back(app, manager_client):
+    manager_client.post(DRAFT_URL, data={"text": DRAFT_TEXT})
+    refused = manager_client.post(RELEASE_URL, data={"note": " "})
+    assert refused.status_code == 400 and "note" in refused.get_data(as_text=True)
+    assert current_number(app) == 1
+    response = manager_client.post(RELEASE_URL, data={"note": "Steel retired"})
+    assert response.status_code == 303 and current_number(app) == 2
+    page = manager_client.get(RELEASE_URL).get_data(as_text=True)
+    assert "Steel retired" in page and 'id="no-draft"' in page
+    response = manager_client.post("/staff/catalogs/test-bike/rollback", data={"note": "Too soon"})
+    assert response.status_code == 303 and current_number(app) == 1
+    assert "withdrawn" in manager_client.get(RELEASE_URL).get_data(as_text=True)
+
+
+def test_a_release_can_be_scheduled_and_cancelled(app, manager_client):
+    manager_client.post(DRAFT_URL, data={"text": DRAFT_TEXT})
+    bad = manager_client.post(RELEASE_URL, data={"note": "later", "due_at": "next week"})
+    assert bad.status_code == 400 and "YYYY-MM-DD" in bad.get_data(as_text=True)
+    past = manager_client.post(RELEASE_URL, data={"note": "later", "due_at": "2001-01-01T10:00"})
+    assert past.status_code == 400 and "future" in past.get_data(as_text=True)
+    response = manager_client.post(RELEASE_URL, data={"note": "later", "due_at": "2099-05-01T06:30"})
+    assert response.status_code == 303 and current_number(app) == 1
+    page = manager_client.get(RELEASE_URL).get_data(as_text=True)
+    assert "scheduled for 2099-05-01 06:30" in page
+    with app.app_context():
+        [entry] = releases.log(db.session, "test-bike")
+    response = manager_client.post(f"/staff/catalogs/test-bike/scheduled/{entry.id}/cancel")
+    assert response.status_code == 303
+    assert "cancelled" in manager_client.get(RELEASE_URL).get_data(as_text=True)
+
+
+def test_a_broken_draft_cannot_be_released(app, manager_client):
+    manager_client.post(DRAFT_URL, data={"text": BIKE_TEXT.replace("[disc_hydraulic]", "[drum]")})
+    assert 'id="draft-not-releasable"' in manager_client.get(RELEASE_URL).get_data(as_text=True)
+    response = manager_client.post(RELEASE_URL, data={"note": "try"})
+    assert response.status_code == 400 and "drum" in response.get_data(as_text=True)
+    assert current_number(app) == 1
+
+
+def test_staff_may_look_but_not_edit(app, client, auth, people):
+    with app.app_context():
+        drafts.save(db.session, "test-bike", DRAFT_TEXT, gen_user(db.session, role="catalog_manager"))
+    auth.signin("staff@shop.example")
+    page = client.get(DRAFT_URL).get_data(as_text=True)
+    assert "readonly" in page and "Only a catalog manager may edit" in page
+    assert 'id="release-form"' not in client.get(RELEASE_URL).get_data(as_text=True)
+    assert client.post(DRAFT_URL, data={"text": BIKE_TEXT}).status_code == 403
+
+
+def test_a_catalog_manager_finds_the_workbench_from_the_catalogs_page(manager_client):
+    page = manager_client.get("/staff/catalogs").get_data(as_text=True)
+    assert f'href="{DRAFT_URL}"' in page and f'href="{RELEASE_URL}"' in page
+    assert 'href="/staff/catalogs">Catalogs</a>' in page  # in the menu
+    assert manager_client.get("/staff/quotes").status_code == 404  # not a seller
