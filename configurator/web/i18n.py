@@ -25,7 +25,8 @@ from configurator.quoting.local_formats import (
     format_number,
     format_signed_money,
 )
-from configurator.services import users
+from configurator.services import catalogs, users
+from configurator.services.configuring.wording import Wording
 from configurator.web.auth.routes import _next_url as local_next_url
 from configurator.web.database import db
 
@@ -110,6 +111,11 @@ def dimension_heading(dimension_id: str, default: str) -> str:
     return str(heading) if heading is not None else default
 
 
+def catalog_title(version) -> str:
+    """A stored catalog version's name in the page's language (its `translations:`)."""
+    return Wording(catalogs.engine_catalog(version), locale_code()).catalog_name()
+
+
 def money(amount: Decimal | str | None, currency: str | None = None) -> str:
     """An amount in the page's language, with the currency's digits (the code is printed next to it)."""
     if amount is None:
@@ -140,6 +146,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.context_processor(_page_language)
     app.add_template_global(dimension_heading)
+    app.add_template_global(catalog_title)
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["signed_money"] = signed_money

@@ -89,3 +89,13 @@ def test_the_demo_catalogs_are_fully_translated_to_persian_and_vietnamese(name):
 def test_translated_catalogs_load_as_engine_catalogs():
     catalog = load_catalog(REPO / "catalog" / "city-bike.yaml")
     assert catalog.model.translations["vi"].lookup(("feature", "frame"), "Frame") == "Khung xe"
+
+
+def test_the_readme_example_of_translations_loads():
+    import re
+
+    blocks = re.findall(r"```yaml\n(.*?)```", (REPO / "README.md").read_text(), flags=re.DOTALL)
+    example = next(block for block in blocks if block.startswith("language:"))
+    model = parse_model(blocks[0] + blocks[1] + example, "README.md")
+    assert model.translations["fa"].lookup(("feature", "brakes"), "Brakes") == "ترمز"
+    assert model.translations["vi"].lookup(("option", "frame", "alu"), "Aluminium") == "Nhôm"

@@ -135,3 +135,18 @@ def test_error_pages_are_translated(client):
 
 def test_languages_are_the_three_we_translate():
     assert LANGUAGES == ("en", "fa", "vi")
+
+
+def test_a_vnd_catalog_shows_whole_dong(app, client, tmp_path):
+    from configurator.services import catalogs
+    from tests.conftest import DATA
+
+    text = (DATA / "bike.yaml").read_text().replace("currency: EUR", "currency: VND")
+    text = text.replace("catalog: test-bike", "catalog: dong-bike")
+    (tmp_path / "dong-bike.yaml").write_text(text)
+    with app.app_context():
+        catalogs.load_file(db.session, tmp_path / "dong-bike.yaml")
+    page = client.get("/shop/dong-bike", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    prices = re.findall(r'<span class="price"><bdi>([^<]+)</bdi>', page)
+    assert "+120" in prices and not any("," in price for price in prices)  # no decimals
+    assert "Dòng sản phẩm" in page
