@@ -1,4 +1,7 @@
-"""`python -m bench [engine|all] [--catalog medium|big|all] [--limit N]`.
+"""`python -m bench [engine|models|all] [--catalog medium|big|all] [--limit N]`.
+
+`models` replays random walks over public feature models (`bench/walks.py`;
+`--limit` is the number of walks per model).
 
 Runs each catalog in a fresh process (`bench.worker`) so that peak memory is
 measured per catalog, prints a table of the figures next to the targets and
@@ -18,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import walks
 from .catalogs import BENCHMARKS, ROOT, BenchCatalog, selected
 from .report import failures, table
 
@@ -60,7 +64,13 @@ def run_engine(catalog: str, limit: int | None) -> dict[str, dict[str, Any]]:
     return {bench.name: run_catalog(bench, limit) for bench in selected(catalog)}
 
 
-BENCHMARKS_BY_NAME = {"engine": run_engine}
+def run_models(_catalog: str, limit: int | None) -> dict[str, dict[str, Any]]:
+    """Random walks over the feature models (every model; `limit` walks each)."""
+    return walks.run_models(walks=limit)
+
+
+BENCHMARKS_BY_NAME = {"engine": run_engine, "models": run_models}
+REPORTS = {"engine": (table, failures), "models": (walks.table, walks.failures)}
 
 
 def save(name: str, results: dict[str, dict[str, Any]], args: argparse.Namespace) -> Path:
@@ -107,8 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         results = BENCHMARKS_BY_NAME[name](args.catalog, args.limit)
         print(f"\n{name} benchmark ({BENCHMARKS})\n")
-        print(table(results))
-        problems = failures(results)
+        report_table, report_failures = REPORTS[name]
+        print(report_table(results))
+        problems = report_failures(results)
         for line in problems:
             print(line)
         print(f"\nfigures written to {save(name, results, args).relative_to(ROOT)}")

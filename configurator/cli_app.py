@@ -141,6 +141,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from configurator.web import create_app
 
     app = create_app()
+    _warm_catalogs()
     worker = _start_worker() if args.with_worker else None
     if worker is not None:
         import signal
@@ -158,6 +159,19 @@ def run_serve(args: argparse.Namespace) -> int:
             worker.terminate()
             worker.wait(timeout=10)
     return 0
+
+
+def _warm_catalogs() -> None:
+    """Read every current catalog's compiled form before the first request (see catalogs.warm)."""
+    from configurator.services import catalogs
+
+    try:
+        with _session() as session:
+            warmed = catalogs.warm(session)
+    except Exception as error:  # noqa: BLE001 - a cold start is slower, never fatal
+        print(f"catalogs not prepared ahead ({error}); each is prepared on first use", file=sys.stderr)
+        return
+    print(f"{len(warmed)} catalog(s) ready")
 
 
 def _start_worker():

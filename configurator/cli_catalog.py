@@ -11,9 +11,11 @@ import json
 import sys
 from pathlib import Path
 
+from configurator.config import compiled_dir
 from configurator.engine import (
     Catalog,
     CatalogError,
+    CompiledStore,
     CompileError,
     SelectionError,
     format_money,
@@ -92,9 +94,15 @@ def _open(path: str) -> Catalog:
     if not Path(path).is_file():
         raise BadInput(f"{path}: no such file")
     try:
-        return load_catalog(path)
+        catalog = load_catalog(path)
     except CatalogError as error:
         raise BadInput(_one_line(error)) from None
+    return catalog.prepare(_store())
+
+
+def _store() -> CompiledStore:
+    """The compiled catalogs the app keeps: a catalog compiled once is read back by every command."""
+    return CompiledStore(compiled_dir())
 
 
 def _one_line(error: CatalogError) -> str:
@@ -150,6 +158,10 @@ def run_check(args: argparse.Namespace) -> int:
         if any(getattr(problem, "syntax", False) for problem in error.problems):
             raise BadInput(_one_line(error)) from None
         return _report_unusable(args, [str(p) for p in error.problems])
+    try:
+        catalog.prepare(_store())
+    except CompileError:
+        pass  # the check reports it, as a problem of the catalog
     report = catalog.check()
     if args.json:
         _print_json(report.to_json())
@@ -184,8 +196,7 @@ def _print_report(report) -> None:
         print(
             f"{report.path}: {stats['features']} features, {stats['options']} options, "
             f"{stats['constraints']} constraints, {stats['independent_parts']} independent part(s), "
-            + (f"tree width {stats['width']}" if "width" in stats else
-               f"{stats['backend']}: {stats['circuit_nodes']} circuit nodes")
+            + (f"tree width {stats['width']}" if "width" in stats else f"backend: {stats['backend']}")
         )
     if report.count is not None:
         print(f"{report.path}: {report.count} complete valid configurations")

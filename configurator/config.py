@@ -17,6 +17,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("CONFIGURATOR_INSTANCE", REPO_ROOT / "instance"))
 
 
+def compiled_dir() -> Path:
+    """Where compiled catalogs are kept (one file per catalog version), next to the database."""
+    return Path(os.environ.get("CONFIGURATOR_COMPILED_DIR", INSTANCE_DIR / "compiled"))
+
+
 def _default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'configurator.db'}"
 

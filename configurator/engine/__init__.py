@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .catalog import Catalog
 from .compile import CompileError
+from .compiled import CompiledStore
 from .problems import CatalogError, Problem
 from .results import (
     Change,
@@ -42,6 +43,7 @@ __all__ = [
     "Change",
     "CheckReport",
     "CompileError",
+    "CompiledStore",
     "Completion",
     "Explanation",
     "PriceBreakdown",

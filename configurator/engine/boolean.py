@@ -1,5 +1,9 @@
 """The backend for boolean catalogs the junction tree refuses: d-DNNF answers, SAT explanations.
 
+When d4 cannot compile the catalog within its limits, the same questions go
+to `sat_oracle.SatOracle` instead (incremental SAT, MaxSAT, Ganak): exact
+still, slower per pick.
+
 `Catalog` uses it when a catalog's rules are all boolean (`cnf.is_boolean`) and
 the junction tree cannot bound them (a rule too wide to enumerate, measured on
 the catalog, or the tree's own refusal). The catalog becomes a CNF
@@ -22,11 +26,12 @@ import numpy as np
 from pysat.solvers import Solver
 
 from .cnf import BooleanEncoding
-from .compile import CompileError, _price_scale, _scaled
+from .compile import _price_scale, _scaled
 from .ddnnf import Circuit, CompilationFailed, compile_cnf
 from .model import CatalogModel, Constraint
 from .results import Choices
 from .sat import SOLVER_NAME, shrink_core
+from .sat_oracle import SatOracle
 
 Pick = tuple[str, str]
 
@@ -34,21 +39,38 @@ Pick = tuple[str, str]
 class BooleanSpace:
     """A boolean catalog's solution space as a d-DNNF, and its SAT twin for explanations."""
 
-    def __init__(self, model: CatalogModel):
+    def __init__(self, model: CatalogModel, *, compiled: bool = True):
+        """`compiled`: try d4 first (the default); False goes straight to the SAT fallback."""
         self.model = model
         self.encoding = BooleanEncoding.of(model)
-        try:
-            self.circuit = Circuit(compile_cnf(self.encoding.dimacs()), self.encoding.variables)
-        except CompilationFailed as error:
-            raise CompileError(None, f"the rules are too intricate to compile exactly ({error})") from None
+        self.fallback_reason = "" if compiled else "asked for"
+        self.circuit: Circuit | SatOracle
+        if compiled:
+            try:
+                self.circuit = Circuit(compile_cnf(self.encoding.dimacs()), self.encoding.variables)
+            except CompilationFailed as error:
+                self.fallback_reason = str(error)
+        if self.fallback_reason:
+            interest = list(self.encoding.option_lit.values()) + list(self.encoding.empty_lit.values())
+            self.circuit = SatOracle(self.encoding.clauses, self.encoding.variables, interest)
         self._solver: Solver | None = None
+        # the plain CNF, for complete configurations (built now: 0.1-0.5 s on automotive01)
+        self._checker = Solver(name=SOLVER_NAME, bootstrap_with=self.encoding.clauses)
         self._selector: dict[int, int] = {}
         self._lock = threading.Lock()
         # per feature, (option id, literal) pairs and the "nothing chosen" literal, for reading domains fast
         self._options = {
             f.id: [(o.id, self.encoding.option_lit[(f.id, o.id)]) for o in f.options] for f in model.features
         }
-        self._all_option_lits = np.array(list(self.encoding.option_lit.values()), dtype=np.int64)
+        # options in catalog order (features in catalog order, their options in order)
+        self._option_ids = {f.id: [o.id for o in f.options] for f in model.features}
+        self._all_option_lits = np.array(
+            [self.encoding.option_lit[(f.id, o.id)] for f in model.features for o in f.options], dtype=np.int64
+        )
+        self._optional_features = [f.id for f in model.features if f.min == 0]
+        self._optional_empty_lits = np.array(
+            [self.encoding.empty_lit[f] for f in self._optional_features], dtype=np.int64
+        )
         scale = _price_scale(model)
         self.cost_true = np.zeros(self.encoding.variables + 1, dtype=np.int64)
         for feature in model.features:
@@ -57,13 +79,17 @@ class BooleanSpace:
 
     def stats(self) -> dict:
         """Sizes for `catalog check` and benchmarks."""
-        return {
-            "backend": "d-DNNF (d4)",
+        figures = {
+            "backend": self.circuit.kind if self.fallback_reason else "d-DNNF (d4)",
             "cnf_variables": self.encoding.variables,
             "cnf_clauses": len(self.encoding.clauses),
-            "circuit_nodes": len(self.circuit.kind),
-            "circuit_edges": sum(len(edges) for edges in self.circuit.edges),
         }
+        if self.fallback_reason:
+            figures["fallback_reason"] = self.fallback_reason
+        else:
+            figures["circuit_nodes"] = len(self.circuit.kind)
+            figures["circuit_edges"] = sum(len(edges) for edges in self.circuit.edges)
+        return figures
 
     def _assumptions(self, picks: list[Pick], customer: dict | None) -> list[int]:
         return self.encoding.customer_assumptions(customer) + [
@@ -83,14 +109,26 @@ class BooleanSpace:
         consistent, can_true, can_false = answer
         if not consistent:
             return False, {}, []
-        can_true, can_false = can_true.tolist(), can_false.tolist()  # fast to index one by one
+        return True, self._read_domains(can_true), self._read_may_be_empty(can_true, can_false)
+
+    def _read_domains(self, can_true: np.ndarray) -> dict[str, list[str]]:
+        """Feature -> possible options, with one vectorised look-up for all options."""
+        possible = can_true[self._all_option_lits].tolist()
         domains: dict[str, list[str]] = {}
-        may_be_empty: list[str] = []
+        start = 0
         for feature in self.model.features:
-            domains[feature.id] = [option for option, lit in self._options[feature.id] if can_true[lit]]
-            if feature.min == 0 and _has_literal(can_true, can_false, self.encoding.empty_lit[feature.id]):
-                may_be_empty.append(feature.id)
-        return True, domains, may_be_empty
+            ids = self._option_ids[feature.id]
+            if len(ids) == 1:  # most features of a feature model: a yes/no option
+                domains[feature.id] = [ids[0]] if possible[start] else []
+            else:
+                domains[feature.id] = [o for o, ok in zip(ids, possible[start:start + len(ids)]) if ok]
+            start += len(ids)
+        return domains
+
+    def _read_may_be_empty(self, can_true: np.ndarray, can_false: np.ndarray) -> list[str]:
+        lits = self._optional_empty_lits
+        empty = np.where(lits > 0, can_true[np.abs(lits)], can_false[np.abs(lits)]).tolist()
+        return [feature for feature, ok in zip(self._optional_features, empty) if ok]
 
     def alternatives(self, picks: list[Pick], customer: dict | None, feature_ids: list[str]) -> dict[str, list[str]]:
         """For each picked one/optional feature, its possible options with that feature's pick left out."""
@@ -109,8 +147,12 @@ class BooleanSpace:
         """True when the picks, with nothing else chosen, are a complete valid configuration."""
         chosen = {self.encoding.option_lit[pick] for pick in picks}
         options = np.where(np.isin(self._all_option_lits, list(chosen)), 1, -1) * self._all_option_lits
-        assumed = np.concatenate([self.encoding.customer_assumptions(customer), options]).astype(np.int64)
-        return bool(self.circuit.possible(assumed)[0])
+        assumed = self.encoding.customer_assumptions(customer) + options.tolist()
+        # Every other variable is defined by the options and facts, so unit propagation
+        # alone settles them all and meets a conflict exactly when a rule is broken.
+        with self._lock:
+            holds, _ = self._checker.propagate(assumptions=assumed)
+        return bool(holds)
 
     # ------------------------------------------------------------ counting and cost
     def count(self, customer: dict | None) -> int:
@@ -172,8 +214,3 @@ class BooleanSpace:
         selections = [pick_of_lit[lit] for lit in core if lit in pick_of_lit]
         rules = sorted(rule_of_lit[lit] for lit in core if lit in rule_of_lit)
         return selections, [self.model.constraints[rule] for rule in rules]
-
-
-def _has_literal(can_true: list[bool], can_false: list[bool], lit: int) -> bool:
-    """Whether some model makes the literal true."""
-    return can_true[lit] if lit > 0 else can_false[-lit]

@@ -23,6 +23,7 @@ import numpy as np
 from .boolean import BooleanSpace
 from .cnf import is_boolean, junction_tree_refuses
 from .compile import CompiledProblem, CompileError, compile_model
+from .compiled import CompiledStore
 from .jtree import JunctionTree
 from .layered import solution_space
 from .model import CatalogModel, Feature
@@ -40,7 +41,7 @@ from .results import (
 from .sat import SatEncoding
 
 EXPLANATION_CACHE_SIZE = 4096
-BACKENDS = ("auto", "junction-tree", "d-DNNF")
+BACKENDS = ("auto", "junction-tree", "d-DNNF", "SAT")
 
 
 def _frozen(mapping: dict) -> tuple:
@@ -141,8 +142,8 @@ class Catalog:
         if self.backend == "junction-tree":
             return None
         if not is_boolean(self.model):
-            if self.backend == "d-DNNF":
-                raise CompileError(None, "the d-DNNF backend takes only catalogs without numeric rules")
+            if self.backend != "auto":
+                raise CompileError(None, f"the {self.backend} backend takes only catalogs without numeric rules")
             return None
         if self.backend == "auto" and not junction_tree_refuses(self.model):
             try:
@@ -150,12 +151,27 @@ class Catalog:
                 return None
             except CompileError:
                 pass
-        return BooleanSpace(self.model)
+        return BooleanSpace(self.model, compiled=self.backend != "SAT")
 
-    def prepare(self) -> Catalog:
-        """Compile now rather than on the first question (for servers and benchmarks)."""
+    def prepare(self, store: CompiledStore | None = None) -> Catalog:
+        """Compile now rather than on the first question (for servers and benchmarks).
+
+        With a `store`, the junction tree is read from it when it holds a sound
+        one for this catalog's text and this engine; otherwise it is compiled
+        and written there, so the next process (or the next start) reads it.
+        (The d-DNNF and SAT backends are not stored: d4 compiles in its own process.)
+        """
+        if store is not None and self._tree is None and self.backend in ("auto", "junction-tree"):
+            compiled = store.load(self.fingerprint)
+            if compiled is not None:
+                with self._lock:
+                    if self._tree is None:
+                        self._problem, self._tree = compiled
+                return self
         if self.boolean is None:
-            _ = self.tree
+            tree = self.tree
+            if store is not None and not store.holds(self.fingerprint):
+                store.save(self.fingerprint, (self.problem, tree))
         return self
 
     # ------------------------------------------------------------ selections

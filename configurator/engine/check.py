@@ -7,20 +7,14 @@ is not dead. The count is for a customer with no facts, as a guest sees it.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 
-from .compile import CompileError, compile_model
+from .compile import CompileError, with_case_indicators
 from .graph import independent_parts
-from .layered import solution_space
 from .model import Constraint
 from .results import CheckReport
+from .sat import SatEncoding
 from .translations import missing_translations
-
-# The unreachable-rule analysis compiles the catalog once per if/forbid rule;
-# past these sizes it would take too long to be worth it on every check.
-UNREACHABLE_MAX_RULES = 400
-UNREACHABLE_MAX_TUPLES = 300_000
 
 
 def check_catalog(catalog) -> CheckReport:
@@ -38,6 +32,11 @@ def check_catalog(catalog) -> CheckReport:
         report.problems.append(f"{path}: {error}")
         return report
     if space is not None:
+        if space.fallback_reason:
+            report.warnings.append(
+                f"{path}: the d-DNNF compiler gave up ({space.fallback_reason}); answers come from "
+                "incremental SAT instead: exact, slower per pick, and the count from Ganak can take a while"
+            )
         consistent, domains, _ = space.domains([], None, any_customer=True)
     else:
         consistent, possible = tree.domains({})
@@ -65,7 +64,7 @@ def check_catalog(catalog) -> CheckReport:
     if space is not None:
         report.warnings.append(f"{path}: unreachable-rule analysis not done on the d-DNNF backend")
     else:
-        report.unreachable_rules = _unreachable_rules(catalog, tree, report)
+        report.unreachable_rules = _unreachable_rules(catalog, report)
     report.stats["seconds"] = round(time.perf_counter() - started, 3)
     return report
 
@@ -101,28 +100,34 @@ def _inconsistency_text(names: list[Constraint]) -> str:
     return f"no configuration satisfies every rule: these cannot hold together: {listed}"
 
 
-def _unreachable_rules(catalog, tree, report: CheckReport) -> list[str]:
-    """`if` rules whose condition, and `forbid` rules whose case, never arise under the other rules."""
+def _unreachable_rules(catalog, report: CheckReport) -> list[str]:
+    """`if` rules whose condition, and `forbid` rules whose case, never arise under the other rules.
+
+    One SAT encoding of the compiled catalog, with a 0/1 indicator per rule
+    for "its case holds", answers every rule with one solver call: every
+    other rule switched on, this one off, the indicator assumed true, the
+    customer facts left free.
+    """
     model = catalog.model
-    candidates = [(i, c) for i, c in enumerate(model.constraints) if c.kind in ("if", "forbid")]
-    if not candidates:
+    cases = {
+        position: constraint.condition if constraint.kind == "if" else constraint.expr
+        for position, constraint in enumerate(model.constraints)
+        if constraint.kind in ("if", "forbid")
+    }
+    if not cases:
         return []
-    if len(candidates) > UNREACHABLE_MAX_RULES or tree.stats()["tuples"] > UNREACHABLE_MAX_TUPLES:
-        report.warnings.append(f"{report.path}: unreachable-rule analysis skipped: catalog too large")
-        return []
+    problem, indicators = with_case_indicators(catalog.problem, cases)
+    sat = SatEncoding(problem)
+    selectors = sat.all_rules()
     found = []
-    for position, constraint in candidates:
-        case = constraint.condition if constraint.kind == "if" else constraint.expr
-        probe = dataclasses.replace(constraint, kind="require", condition=None, expr=case)
-        rules = list(model.constraints)
-        rules[position] = probe
-        variant = dataclasses.replace(model, constraints=tuple(rules))
-        try:
-            consistent, _ = solution_space(compile_model(variant)).domains({})
-        except CompileError:
+    for position, constraint in enumerate(model.constraints):
+        if position not in cases:
+            continue
+        if position not in indicators:
             report.warnings.append(f"{report.path}: constraint {constraint.name}: not analysed for reachability")
             continue
-        if not consistent:
+        others = [lit for rule, lit in selectors.items() if rule != position]
+        if not sat.satisfiable(others + [sat.value_lits[indicators[position]][1]]):
             found.append(_unreachable_text(report.path, constraint))
     return found
 

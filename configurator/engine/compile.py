@@ -19,7 +19,7 @@ Variables:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -105,6 +105,9 @@ class CompiledProblem:
     price_scale: int  # prices are held as integers of 1/price_scale currency units
     var_price: dict[int, np.ndarray] = field(default_factory=dict)  # var -> price per value
     order: list[int] = field(default_factory=list)  # a good variable order for layered.py
+    # running-total variable of a sum/price chain -> the chain's last variable (the term's value)
+    chain_of: dict[int, int] = field(default_factory=dict)
+    totals: dict = field(default_factory=dict)  # numeric term -> (variable, scale)
 
     def none_value(self, feature: Feature) -> int | None:
         """The value index meaning "no option" of a one/optional feature."""
@@ -130,7 +133,43 @@ def compile_model(model: CatalogModel) -> CompiledProblem:
     return _Compiler(model).run()
 
 
+def with_case_indicators(problem: CompiledProblem, cases: dict[int, Expr]) -> tuple[CompiledProblem, dict[int, int]]:
+    """The problem plus, per key of `cases`, a 0/1 variable that is 1 exactly when that expression holds.
+
+    The indicators are structural (no rule can switch them off): asking whether
+    an indicator can be 1 asks whether its expression can hold.
+    """
+    compiler = _Compiler.resume(problem)
+    indicators: dict[int, int] = {}
+    for key, expr in cases.items():
+        scope = sorted({var for atom in _atoms(expr) for var in compiler.atom_scope(atom)})
+        sizes = [compiler.variables[var].size for var in scope]
+        if math.prod(sizes) > MAX_FACTOR_TUPLES:
+            continue
+        grid = _grid(sizes)
+        columns = {var: grid[:, i] for i, var in enumerate(scope)}
+        holds = compiler.evaluate(expr, columns, len(grid)).astype(np.int32)
+        indicator = compiler.new_var(f"case#{key}", 2, "indicator")
+        compiler.add_factor((*scope, indicator), np.hstack([grid, holds[:, None]]), None)
+        indicators[key] = indicator
+    return replace(problem, variables=compiler.variables, factors=compiler.factors), indicators
+
+
 class _Compiler:
+    @classmethod
+    def resume(cls, problem: CompiledProblem) -> _Compiler:
+        """A compiler over an already compiled problem, to add variables and factors to a copy of it."""
+        compiler = cls(problem.model)
+        compiler.variables = list(problem.variables)
+        compiler.factors = list(problem.factors)
+        compiler.feature_var = problem.feature_var
+        compiler.option_var = problem.option_var
+        compiler.count_var = problem.count_var
+        compiler.customer_var = problem.customer_var
+        compiler.customer_values = problem.customer_values
+        compiler.totals = problem.totals
+        return compiler
+
     def __init__(self, model: CatalogModel):
         self.model = model
         self.variables: list[Variable] = []
@@ -144,6 +183,7 @@ class _Compiler:
         self.totals: dict[NumTerm, tuple[int, int]] = {}
         # variable -> running totals whose step consumes it (layer order, see layered.py)
         self.placed_after: dict[int, list[int]] = {}
+        self.chain_of: dict[int, int] = {}
         self.price_scale = _price_scale(model)
 
     # ------------------------------------------------------------ variables
@@ -170,6 +210,8 @@ class _Compiler:
             price_scale=self.price_scale,
         )
         problem.var_price = self.variable_prices()
+        problem.chain_of = self.chain_of
+        problem.totals = self.totals
         problem.order = self.layer_order()
         return problem
 
@@ -179,7 +221,7 @@ class _Compiler:
         Every running total comes right after the variables that determine it, so
         the layered form never enumerates a total's values freely.
         """
-        order = list(self.customer_var.values())
+        order: list[int] = []
         for feature in self.chain_features:
             if feature.multi:
                 owned = [self.option_var[(feature.id, o.id)] for o in feature.options]
@@ -190,7 +232,32 @@ class _Compiler:
                 order.extend(self.placed_after.get(var, []))
         placed = set(order)
         order.extend(var for var in range(len(self.variables)) if var not in placed)
-        return order
+        return self.customers_where_needed(order)
+
+    def customers_where_needed(self, order: list[int]) -> list[int]:
+        """Move each customer fact just before the variable that completes its first rule.
+
+        A fact stays in every layer's state from its place to its last rule;
+        put first, it would multiply every state on the way.
+        """
+        facts = set(self.customer_var.values())
+        rest = [var for var in order if var not in facts]
+        position = {var: i for i, var in enumerate(rest)}
+        first_use: dict[int, int] = {}
+        for factor in self.factors:
+            present = [var for var in factor.scope if var in facts]
+            others = [position[var] for var in factor.scope if var not in facts]
+            done = max(others, default=0)
+            for var in present:
+                first_use[var] = min(first_use.get(var, done), done)
+        slots: dict[int, list[int]] = {}
+        for var in facts:
+            slots.setdefault(first_use.get(var, 0), []).append(var)
+        result: list[int] = []
+        for index, var in enumerate(rest):
+            result.extend(sorted(slots.get(index, [])))
+            result.append(var)
+        return result
 
     def declare_features(self) -> None:
         for feature in self.model.features:
@@ -225,13 +292,14 @@ class _Compiler:
             self.customer_var[key] = self.new_var(f"customer.{key}", len(names), "customer")
 
     # ------------------------------------------------------------ numeric terms
-    def collect_thresholds(self) -> dict[NumTerm, list[Fraction]]:
-        thresholds: dict[NumTerm, list[Fraction]] = {}
+    def collect_thresholds(self) -> dict[NumTerm, list[tuple[str, Fraction]]]:
+        """Every comparison the rules make of each numeric term: (operator, threshold)."""
+        thresholds: dict[NumTerm, list[tuple[str, Fraction]]] = {}
         for constraint in self.model.constraints:
             for expr in (constraint.condition, constraint.expr):
                 for atom in _atoms(expr):
                     if isinstance(atom, Compare):
-                        thresholds.setdefault(atom.term, []).append(Fraction(atom.value))
+                        thresholds.setdefault(atom.term, []).append((atom.op, Fraction(atom.value)))
         return thresholds
 
     def chain_order(self) -> list[Feature]:
@@ -258,46 +326,64 @@ class _Compiler:
         order: list[str] = []
         for part in sorted(nx.connected_components(graph), key=lambda part: min(position[f] for f in part)):
             order.extend(nx.utils.reverse_cuthill_mckee_ordering(graph.subgraph(part)))
+        gates = self.numeric_gates()
+        order = [f for f in order if f in gates] + [f for f in order if f not in gates]
         return [self.model.feature(feature_id) for feature_id in order]
 
-    def build_totals(self, thresholds: dict[NumTerm, list[Fraction]]) -> None:
-        """A variable holding the exact value of every numeric term of the rules.
+    def numeric_gates(self) -> set[str]:
+        """Features named next to a numeric comparison in a rule ("if payment == x then price() >= 600").
+
+        Visited first, they tell early on whether a running total still matters
+        (`layered.py` forgets it where it no longer can), which keeps the layers small.
+        """
+        gates: set[str] = set()
+        for constraint in self.model.constraints:
+            atoms = [a for expr in (constraint.condition, constraint.expr) for a in _atoms(expr)]
+            if any(isinstance(a, Compare) for a in atoms):
+                gates.update(a.feature for a in atoms if isinstance(a, (OptionAtom, FilledAtom)))
+        return gates
+
+    def build_totals(self, thresholds: dict[NumTerm, list[tuple[str, Fraction]]]) -> None:
+        """A variable holding the value of every numeric term of the rules, as far as they can tell.
 
         `count(F)` of a multi-select feature is its running count; every other term
-        gets a chain of running totals of its own, capped above its largest
-        threshold (exact, and the chain's domains stay small).
+        gets a chain of running totals of its own (see `total_chain`).
         """
-        for term, values in thresholds.items():
+        for term, comparisons in thresholds.items():
             feature = self.model.feature(term.arg) if term.kind == "count" and term.arg else None
             if feature is not None and feature.multi:
                 self.totals[term] = (self.count_var[feature.id], 1)
             else:
-                self.totals[term] = self.total_chain(term, values)
+                self.totals[term] = self.total_chain(term, comparisons)
 
-    def total_chain(self, term: NumTerm, thresholds: list[Fraction]) -> tuple[int, int]:
-        """Chain s_i = s_{i-1} + w_i(x_i) over the contributing variables; (last variable, scale)."""
+    def total_chain(self, term: NumTerm, comparisons: list[tuple[str, Fraction]]) -> tuple[int, int]:
+        """Chain s_i = s_{i-1} + w_i(x_i) over the contributing variables; (last variable, scale).
+
+        A running total only keeps what the rules can still tell apart: two
+        partial sums are one value of the chain when, for every sum the remaining
+        variables can add, every comparison of the rules answers the same for
+        both (`_ThresholdClasses`). A price in cents then keeps a handful of
+        values per step instead of thousands, and stays exact. Each value of a
+        chain variable holds one partial sum of its class (the smallest).
+        """
         contributions, scale = self.term_contributions(term)
-        # Once every weight is >= 0, a running total above the largest threshold
-        # decides every comparison the same way: cap it there.
-        cap = None
-        if all(min(weights) >= 0 for _, weights in contributions):
-            cap = math.floor(max(thresholds) * scale) + 1
         name = _term_text(term)
         if not contributions:
             return self.new_var(name, 1, "total", [0]), scale
-        previous, reached = None, [0]
+        bound = sum(max(abs(w) for w in weights) for _, weights in contributions)
+        if bound > _INT64_MAX // 4:
+            # Hostile or mistaken units (weights of 10^50): refuse rather than wrap around.
+            raise CompileError(None, f"the numeric term {name} reaches totals beyond "
+                                     f"{_INT64_MAX:,}; use smaller attribute values or units")
+        classes = _ThresholdClasses(comparisons, scale, bound, [weights for _, weights in contributions])
+        previous, reached = None, np.zeros(1, dtype=np.int64)
+        steps: list[int] = []
         for step, (var, weights) in enumerate(contributions):
             if len(reached) * len(weights) > MAX_FACTOR_TUPLES:
                 raise CompileError(None, f"the numeric term {name} reaches too many different totals; "
                                          "use coarser attribute units")
-            sums = np.add.outer(np.array(reached, dtype=object), np.array(weights, dtype=object))
-            if cap is not None:
-                sums = np.minimum(sums, cap)
-            if sums.size and (sums.max() > _INT64_MAX or sums.min() < -_INT64_MAX):
-                # Hostile or mistaken units (weights of 10^50): refuse rather than wrap around.
-                raise CompileError(None, f"the numeric term {name} reaches totals beyond "
-                                         f"{_INT64_MAX:,}; use smaller attribute values or units")
-            values, index = np.unique(sums.astype(np.int64).ravel(), return_inverse=True)
+            sums = np.add.outer(reached, np.array(weights, dtype=np.int64))
+            values, index = classes.reduce(step, sums.ravel())
             index = index.reshape(len(reached), len(weights))
             last = step == len(contributions) - 1
             total = self.new_var(name if last else f"{name}#{step}", len(values), "total", values.tolist())
@@ -314,7 +400,9 @@ class _Compiler:
                     axis=1,
                 )
                 self.add_factor((previous, var, total), rows, None)
-            previous, reached = total, values.tolist()
+            previous, reached = total, values
+            steps.append(total)
+        self.chain_of.update((var, previous) for var in steps)
         return previous, scale
 
     def term_contributions(self, term: NumTerm) -> tuple[list[tuple[int, list[int]]], int]:
@@ -518,6 +606,68 @@ class _Compiler:
         return prices
 
 
+class _ThresholdClasses:
+    """Which partial sums of a numeric term the rules can tell apart, step by step.
+
+    After step i of a chain, a partial sum v will grow by some s in S_i, the set
+    of sums the remaining steps can add. Two partial sums are interchangeable
+    when every comparison of the rules answers the same on v + s, for every s
+    in S_i. For `<` and `<=` (and their negations `>=`, `>`) that only depends
+    on how many members of S_i lie below the threshold minus v; for `==` and
+    `!=`, on which member (if any) equals it. So each partial sum gets a
+    signature of one integer per comparison, and equal signatures make one
+    value of the chain. S_i over-approximates the sums other rules allow, which
+    only keeps apart values that could have been merged: still exact.
+    """
+
+    def __init__(self, comparisons, scale: int, bound: int, weights: list[list[int]]):
+        # Every sum lies in [-bound, bound]: a threshold beyond it can be moved to
+        # bound + 1 without changing any answer (and stays within int64).
+        self.tests = []
+        for op, threshold in {(op, Fraction(t) * scale) for op, t in comparisons}:
+            threshold = max(min(threshold, Fraction(bound + 1)), Fraction(-bound - 1))
+            self.tests.append((op, threshold))
+        self.tests.sort()
+        # With no negative weight, every sum past the largest threshold answers
+        # every comparison alike: suffix sums are clipped there to stay few.
+        clip = None
+        if all(min(w) >= 0 for w in weights) and self.tests:
+            clip = math.floor(max(t for _, t in self.tests)) + 1
+        self.suffixes = [np.zeros(1, dtype=np.int64)]
+        for step_weights in reversed(weights[1:]):
+            later = np.add.outer(np.array(step_weights, dtype=np.int64), self.suffixes[-1]).ravel()
+            if clip is not None:
+                later = np.minimum(later, clip)
+            self.suffixes.append(np.unique(later))
+        self.suffixes.reverse()  # suffixes[i]: what steps i+1.. can still add
+
+    def reduce(self, step: int, sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(one partial sum per class, class of each of `sums`) after `step`."""
+        suffix = self.suffixes[step]
+        columns = [self._signature(op, threshold, sums, suffix) for op, threshold in self.tests]
+        if not columns:
+            return np.zeros(1, dtype=np.int64), np.zeros(len(sums), dtype=np.int64)
+        _, first, inverse = np.unique(np.stack(columns, axis=1), axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+        # The smallest partial sum of each class stands for it.
+        representative = np.full(len(first), _INT64_MAX, dtype=np.int64)
+        np.minimum.at(representative, inverse, sums)
+        return representative, inverse
+
+    @staticmethod
+    def _signature(op: str, threshold: Fraction, sums: np.ndarray, suffix: np.ndarray) -> np.ndarray:
+        if op in ("<", ">="):  # v + s < t  <=>  s < ceil(t) - v
+            return np.searchsorted(suffix, math.ceil(threshold) - sums, side="left")
+        if op in ("<=", ">"):  # v + s <= t  <=>  s <= floor(t) - v
+            return np.searchsorted(suffix, math.floor(threshold) - sums, side="right")
+        if threshold.denominator != 1:  # == / != a value no integer sum reaches
+            return np.zeros(len(sums), dtype=np.int64)
+        wanted = int(threshold) - sums
+        position = np.minimum(np.searchsorted(suffix, wanted), len(suffix) - 1)
+        hit = suffix[position] == wanted
+        return np.where(hit, wanted, np.iinfo(np.int64).min)
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -601,4 +751,5 @@ __all__ = [
     "CompiledProblem",
     "Variable",
     "compile_model",
+    "with_case_indicators",
 ]

@@ -67,6 +67,7 @@ def layered_problem(problem: CompiledProblem) -> CompiledProblem:
         for var in factor.scope:
             last_use[var] = max(last_use[var], done)
 
+    forgetting = _Forgetting(problem)
     variables = list(problem.variables)
     factors: list[Factor] = []
     frontier: list[int] = []
@@ -74,12 +75,8 @@ def layered_problem(problem: CompiledProblem) -> CompiledProblem:
     previous_state_var: int | None = None
     constant_false = any(not f.scope and len(f.rows) == 0 for f in problem.factors)
     for layer, var in enumerate(order):
-        size = variables[var].size
-        if len(states) * size > 4 * MAX_LAYER_STATES:
-            raise LayeringTooLarge(f"{len(states) * size:,} candidate states at {variables[var].name}")
         columns = frontier + [var]
-        parent = np.repeat(np.arange(len(states)), size)
-        value = np.tile(np.arange(size, dtype=np.int32), len(states))
+        parent, value = _extensions(states, frontier, var, checked_at.get(layer, []), variables)
         candidates = np.hstack([states[parent], value[:, None]])
         for factor in checked_at.get(layer, []):
             keep = _rows_allowed(candidates, columns, factor, variables)
@@ -88,6 +85,7 @@ def layered_problem(problem: CompiledProblem) -> CompiledProblem:
             candidates, parent, value = candidates[:0], parent[:0], value[:0]
         frontier = [v for v in columns if last_use[v] > layer]
         projected = candidates[:, [columns.index(v) for v in frontier]]
+        forgetting.forget(projected, frontier, set(columns))
         states, child = _distinct_rows(projected)
         if len(states) > MAX_LAYER_STATES:
             raise LayeringTooLarge(f"{len(states):,} reachable states after {variables[var].name}")
@@ -101,6 +99,90 @@ def layered_problem(problem: CompiledProblem) -> CompiledProblem:
             factors.append(Factor((previous_state_var, var, state_var), rows.astype(np.int32), None))
         previous_state_var = state_var
     return replace(problem, variables=variables, factors=factors)
+
+
+class _Forgetting:
+    """Forget a running total in the states where no rule can still depend on it.
+
+    A rule comparing a total ("if payment == instalments then price() >= 600")
+    is a factor over the total's last variable and a few others. Once those
+    others are assigned, a state where the factor allows every value of the
+    total (payment is card) no longer needs the running total: it is set to
+    value 0 there, so states that differ only in it merge. The total's later
+    values then follow from 0 rather than from the true sum, which nothing
+    reads (domains, counts and prices come from the features, each
+    configuration still has exactly one path), and no rule can tell.
+    """
+
+    def __init__(self, problem: CompiledProblem):
+        self.sizes = [variable.size for variable in problem.variables]
+        self.chain_of = problem.chain_of
+        # chain's last variable -> [(other variables, keys of their tuples that allow every total)]
+        self.free: dict[int, list[tuple[list[int], np.ndarray]]] = {}
+        for last in set(problem.chain_of.values()):
+            tests = []
+            for factor in problem.factors:
+                if last not in factor.scope or factor.constraint is None:
+                    continue
+                others = [v for v in factor.scope if v != last]
+                sizes = [self.sizes[v] for v in others]
+                if math.prod(sizes) >= 2**62:
+                    tests = None
+                    break
+                keys = _keys(factor.rows[:, [factor.scope.index(v) for v in others]], sizes)
+                unique, counts = np.unique(keys, return_counts=True)
+                tests.append((others, unique[counts == self.sizes[last]]))
+            if tests is not None:
+                self.free[last] = tests
+
+    def forget(self, states: np.ndarray, frontier: list[int], assigned: set[int]) -> None:
+        """Set, in place, every running total of `states` that no rule can still read to 0."""
+        for column, var in enumerate(frontier):
+            tests = self.free.get(self.chain_of.get(var, -1))
+            if not tests or any(not assigned.issuperset(others) for others, _ in tests):
+                continue
+            free = np.ones(len(states), dtype=bool)
+            for others, allowing_all in tests:
+                picked = states[:, [frontier.index(v) for v in others]]
+                free &= np.isin(_keys(picked, [self.sizes[v] for v in others]), allowing_all)
+            states[free, column] = 0
+
+
+def _extensions(states, frontier, var, factors, variables) -> tuple[np.ndarray, np.ndarray]:
+    """(state index, value of `var`) of every way to extend a state that the tightest factor allows.
+
+    A running total is a function of the state and the feature just assigned:
+    joining with the factor that defines it yields only the reachable values,
+    where trying every value of the total first would multiply the states by
+    its domain size.
+    """
+    size = variables[var].size
+    defining = [f for f in factors if var in f.scope]
+    if not defining:
+        if len(states) * size > 4 * MAX_LAYER_STATES:
+            raise LayeringTooLarge(f"{len(states) * size:,} candidate states at {variables[var].name}")
+        return np.repeat(np.arange(len(states)), size), np.tile(np.arange(size, dtype=np.int32), len(states))
+    factor = min(defining, key=lambda f: len(f.rows))
+    others = [v for v in factor.scope if v != var]
+    sizes = [variables[v].size for v in others]
+    mine = states[:, [frontier.index(v) for v in others]]
+    theirs = factor.rows[:, [factor.scope.index(v) for v in others]]
+    if math.prod(sizes) < 2**62:
+        state_keys, row_keys = _keys(mine, sizes), _keys(theirs, sizes)
+    else:
+        both = np.unique(np.concatenate([mine, theirs]), axis=0, return_inverse=True)[1].ravel()
+        state_keys, row_keys = both[: len(mine)], both[len(mine):]
+    order = np.argsort(row_keys, kind="stable")
+    low = np.searchsorted(row_keys[order], state_keys, "left")
+    counts = np.searchsorted(row_keys[order], state_keys, "right") - low
+    total = int(counts.sum())
+    if total > 4 * MAX_LAYER_STATES:
+        raise LayeringTooLarge(f"{total:,} candidate states at {variables[var].name}")
+    parent = np.repeat(np.arange(len(states)), counts)
+    starts = np.repeat(low - (np.cumsum(counts) - counts), counts)
+    rows = order[starts + np.arange(total)]
+    value = factor.rows[rows, factor.scope.index(var)].astype(np.int32)
+    return parent, value
 
 
 def variable_order(problem: CompiledProblem) -> list[int]:

@@ -218,6 +218,7 @@ _PARSER = Lark(
     transformer=_ToModel(),
     propagate_positions=False,
     maybe_placeholders=False,
+    cache=True,  # the LALR tables, in the temp directory: every process after the first starts faster
 )
 
 

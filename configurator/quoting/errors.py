@@ -43,7 +43,7 @@ class NotAllowedToApprove(QuoteError):
     """The approver's role does not cover the discount, or approvers approve their own quote."""
 
 
-class QuoteExpired(QuoteError):
+class QuoteExpired(IllegalTransition):
     """The quote's valid-until date has passed; it cannot be sent or accepted."""
 
 

@@ -6,7 +6,7 @@
       │                                                                  ├─accept──> accepted ──order──> ordered
       │                                                                  ├─decline (reason)──> declined
       │                                                                  ├─expire──> expired
-      │                                                                  └─revise──> superseded (+ new draft -R2)
+      │                                                                  └─revise──> new draft -R2; sending -R2 ──> superseded
       └─ cancel (from any open status, reason) ──> cancelled
 
 Every step is a function taking the quote, who does it (`by`) and when (`at`,
@@ -33,6 +33,7 @@ from .errors import (
 )
 from .model import Actor, Approval, Quote, Status, require_utc
 from .money import ZERO, format_percent
+from .numbering import QuoteNumber
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DRAFT: frozenset({Status.PENDING_APPROVAL, Status.SENT, Status.CANCELLED}),
@@ -193,7 +194,9 @@ def revise(quote: Quote, *, by: Actor, at: datetime,
            valid_until: datetime | None = None) -> Quote:
     """A new draft revision (-R2, -R3...) of a sent, declined or expired quote.
 
-    The old revision becomes superseded and stays read-only. The new one
+    A sent revision stays open to the client (they may still accept it) until
+    the new one is sent: then `supersede` closes it. A declined or expired one
+    has nothing left to answer and is superseded at once. The new one
     copies lines (same line ids, so they can be compared), terms and discount;
     status, approval and history start afresh, and the validity is renewed:
     `valid_until`, or as many days from `at` as the old quote had.
@@ -213,12 +216,25 @@ def revise(quote: Quote, *, by: Actor, at: datetime,
         last_line_number=quote.last_line_number,
     )
     new.log(by, at, "revision created", f"from {quote.number}")
-    _move(quote, Status.SUPERSEDED, by, at, f"by {new.number}")
-    quote.superseded_by = new.number
+    if quote.status is Status.SENT:
+        quote.log(by, at, "revision started",
+                  f"{new.number}; this revision stays open to the client until it is sent")
+    else:
+        supersede(quote, new.number, by=by, at=at)
     return new
 
 
+def supersede(quote: Quote, newer: QuoteNumber, *, by: Actor, at: datetime) -> None:
+    """Close `quote` because its newer revision `newer` went to the client (or replaces it)."""
+    _move(quote, Status.SUPERSEDED, by, at, f"by {newer}")
+    quote.superseded_by = newer
+
+
 def _check(quote: Quote, target: Status) -> None:
+    if quote.status is Status.EXPIRED and target in (Status.ACCEPTED, Status.DECLINED):
+        raise QuoteExpired(f"Quote {quote.number} is expired and cannot be {_VERBS[target]}: it "
+                           f"was valid until {quote.valid_until:%Y-%m-%d %H:%M} UTC; "
+                           "ask for a new revision")
     if target not in TRANSITIONS[quote.status]:
         allowed = sorted(s.value for s, targets in TRANSITIONS.items() if target in targets)
         raise IllegalTransition(

@@ -22,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
-from .errors import LineNotFound, PricingError, QuoteFrozen
+from .errors import LineNotFound, PricingError, QuoteError, QuoteFrozen
 from .numbering import QuoteNumber
 from .pricing import (
     Discount,
@@ -31,6 +31,7 @@ from .pricing import (
     OptionPrice,
     PricingTerms,
     QuoteTotals,
+    StepKind,
     price_line,
     total_quote,
 )
@@ -146,10 +147,28 @@ class QuotePricing:
     totals: QuoteTotals
 
     @property
+    def effective_discount_percent(self) -> Decimal:
+        """What the manual discounts take off the included lines together, in percent, exact.
+
+        Line discounts and the quote discount compound: 9 % on every line and
+        9 % on the quote is 1 - 0.91 x 0.91 = 17.19 %, not 9 %. The base is
+        the included lines after price list and quantity breaks (what staff
+        discount from); amounts are unrounded, so exactly 10 % is 10.
+        """
+        included = [b for b in self.lines.values() if b.in_totals]
+        base = sum((b.step(StepKind.QUANTITY_BREAK).amount for b in included), Decimal(0))
+        if not base:
+            return Decimal(0)
+        after_lines = sum((b.step(StepKind.DISCOUNT).amount for b in included), Decimal(0))
+        kept = after_lines / base * (1 - self.totals.discount_fraction)
+        return (1 - kept) * 100
+
+    @property
     def max_discount_percent(self) -> Decimal:
-        """The largest manual discount, on any line or on the quote, in percent."""
+        """The discount approval is judged on: the effective discount of the whole quote,
+        or a larger one on any single line (an optional line's too)."""
         percents = [b.manual_discount_percent for b in self.lines.values()]
-        return max([self.totals.discount_percent, *percents])
+        return max([self.effective_discount_percent, self.totals.discount_percent, *percents])
 
 
 @dataclass(frozen=True)
@@ -180,6 +199,12 @@ class RepriceReport:
     def changed(self) -> bool:
         """Whether any amount changed."""
         return any(line.difference for line in self.lines) or self.before != self.after
+
+    @property
+    def stale(self) -> bool:
+        """Whether today's prices differ from the quote's, on a locked line too (kept there)."""
+        return self.changed or any(
+            line.locked and line.unlocked_net != line.old_net for line in self.lines)
 
 
 @dataclass
@@ -223,6 +248,33 @@ class Quote:
         """Every line's build-up and the totals (optional and alternative lines not added)."""
         built = {line.line_id: line.price(self.terms) for line in self.lines}
         return QuotePricing(built, total_quote(list(built.values()), self.terms, self.discount))
+
+    def chosen_lines(self, chosen: Iterable[str]) -> list[QuoteLine]:
+        """The lines a client buys when accepting with `chosen` (line ids): every included
+        line, the optional lines chosen, and for an included line at most one chosen
+        alternative, in its place. Each comes back included; QuoteError names a bad pick."""
+        picked = set(chosen)
+        by_id = {line.line_id: line for line in self.lines}
+        for line_id in sorted(picked):
+            if line_id not in by_id:
+                raise QuoteError(f"Quote {self.number} has no line {line_id} to choose")
+            if by_id[line_id].kind is LineKind.INCLUDED:
+                raise QuoteError(f"Line {line_id} is part of the quote already")
+        replaced: dict[str, str] = {}
+        for line_id in sorted(picked):
+            target = by_id[line_id].alternative_to
+            if by_id[line_id].kind is LineKind.ALTERNATIVE and target is not None:
+                if target in replaced:
+                    raise QuoteError(f"Choose one alternative to line {target}, not "
+                                     f"{replaced[target]} and {line_id}")
+                replaced[target] = line_id
+        bought = []
+        for line in self.lines:
+            if line.kind is LineKind.INCLUDED and line.line_id not in replaced:
+                bought.append(line)
+            elif line.line_id in picked:
+                bought.append(replace(line, kind=LineKind.INCLUDED, alternative_to=None))
+        return bought
 
     # ------------------------------------------------------------ edits
     def add_line(self, product_line: str, options: Iterable[OptionPrice], quantity: int, *,
@@ -283,9 +335,12 @@ class Quote:
         self._price_changed(by, at, "quote discount", detail)
 
     def set_valid_until(self, valid_until: datetime, *, by: Actor, at: datetime) -> None:
-        """Change the validity date (not price-affecting: an approval stays)."""
+        """Change the validity date (not price-affecting: an approval stays); not in the past."""
         self._ensure_editable()
-        self.valid_until = require_utc(valid_until, "valid_until")
+        if require_utc(valid_until, "valid_until") <= require_utc(at):
+            raise QuoteError(f"Quote {self.number} cannot be valid until "
+                             f"{valid_until:%Y-%m-%d %H:%M} UTC: that is already past")
+        self.valid_until = valid_until
         self.log(by, at, "validity changed", valid_until.isoformat())
 
     def lock_price(self, line_id: str, *, by: Actor, at: datetime) -> None:

@@ -8,7 +8,7 @@ happens only where `pricing` says so.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import PricingError, UnknownCurrency
 
@@ -66,6 +66,11 @@ def format_amount(amount: Decimal, currency: str) -> str:
 
 
 def format_percent(percent: Decimal) -> str:
-    """`8%`, `8.5%`, `8.1%`: no trailing zeros."""
-    text = format(percent.normalize(), "f")
+    """`8%`, `8.5%`, `17.19%`: at most four decimals (an amount discount's share can have
+    many), no trailing zeros."""
+    try:
+        shown = percent.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # too many digits to round (1e30 typed as a percentage)
+        shown = percent
+    text = format(shown.normalize(), "f")
     return f"{text}%"

@@ -54,6 +54,11 @@ from .errors import PricingError
 from .money import HUNDRED, ZERO, as_decimal, format_amount, format_percent, minor_unit, round_money
 from .taxes import TaxRule
 
+# Bounds of what a person can mean: a larger quantity or amount is a typo (or an
+# attack) and would only overflow the database or the decimal context further on.
+MAX_QUANTITY = 100_000
+MAX_AMOUNT = Decimal(1_000_000_000)
+
 
 class LineKind(str, Enum):
     """Whether a line counts in the totals."""
@@ -93,6 +98,9 @@ class Discount:
             amount = as_decimal(self.amount, "discount amount")
             if amount < ZERO:
                 raise PricingError("A discount amount cannot be negative")
+            if amount > MAX_AMOUNT:
+                raise PricingError(f"A discount amount is at most {MAX_AMOUNT:,}, "
+                                   "not such a large number")
             object.__setattr__(self, "amount", amount)
 
     @classmethod
@@ -345,6 +353,8 @@ def price_line(product_line: str, options: Iterable[OptionPrice], quantity: int,
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise PricingError(f"A line needs a whole quantity of at least 1, not {quantity!r}")
+    if quantity > MAX_QUANTITY:
+        raise PricingError(f"A line's quantity is at most {MAX_QUANTITY:,}, not {quantity:,}")
     options = tuple(options)
     currency = terms.currency
     unit_list = sum((as_decimal(o.list_price, "list price") for o in options), ZERO)
@@ -389,11 +399,14 @@ class QuoteTotals:
     tax_amount: Decimal
     gross_total: Decimal
     not_in_totals: Decimal  # net of optional and alternative lines, shown beside the totals
+    # The share of the subtotal the quote discount takes, exact (before its rounding to the
+    # cent): 10 % is exactly 0.1, so a discount of exactly the approval threshold passes.
+    discount_fraction: Decimal = ZERO
 
     @property
     def discount_percent(self) -> Decimal:
-        """The quote discount as a percentage of the subtotal (for approval)."""
-        return self.discount_amount * HUNDRED / self.subtotal if self.subtotal else ZERO
+        """The quote discount as an exact percentage of the subtotal (for approval)."""
+        return self.discount_fraction * HUNDRED
 
 
 def total_quote(lines: Sequence[LineBuildUp], terms: PricingTerms,
@@ -407,12 +420,16 @@ def total_quote(lines: Sequence[LineBuildUp], terms: PricingTerms,
     subtotal = sum((line.net for line in lines if line.in_totals), ZERO)
     others = sum((line.net for line in lines if not line.in_totals), ZERO)
     discount_amount = ZERO
+    fraction = ZERO
     applied = ""
     if discount is not None:
-        discount_amount = round_money(discount.off(subtotal, currency, "the subtotal"), currency)
+        exact = discount.off(subtotal, currency, "the subtotal")
+        fraction = discount.percent / HUNDRED if discount.percent is not None else (
+            exact / subtotal if subtotal else ZERO)
+        discount_amount = round_money(exact, currency)
         reason = f" ({discount.reason})" if discount.reason else ""
         applied = f"Quote discount: {discount.describe(currency)}{reason}"
     net_total = subtotal - discount_amount
     tax_amount = round_money(net_total * terms.tax.rate / HUNDRED, currency)
     return QuoteTotals(currency, subtotal, discount_amount, applied, net_total, terms.tax,
-                       tax_amount, net_total + tax_amount, others)
+                       tax_amount, net_total + tax_amount, others, fraction)

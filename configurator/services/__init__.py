@@ -17,10 +17,16 @@ docs/architecture.md, so there is no import cycle):
 - `quotes/`: quotes for business accounts, from draft to order.
 - `triggers/`: timely messages (a refill due, a saved configuration cheaper
   or outdated, a quote about to expire), at most N per customer per week.
+- `identify/`: likely duplicate customers; staff merge two, with a preview,
+  an audit entry and undo.
+- `offers/`: a campaign's stable random holdout and the uplift report with
+  confidence intervals (pure computations; no campaign storage yet).
 - `demo/`: the demo data of `configurator seed` (nothing else imports it).
 
 Top-level modules: `users` (sign up, sign in), `api_tokens`, `catalogs`
-(catalog versions), `orders`, `timeline`, `insights` (the staff dashboard),
+(catalog versions), `orders`, `checkout` (review, address book, VAT,
+placing with the terms and a confirmation e-mail), `fulfilment` (order
+status moved by staff, cancellation), `timeline`, `insights` (the staff dashboard),
 `paging`, `health`, `errors` (the domain errors views map to 4xx) and
 `unit_of_work`.
 """

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from configurator.engine import Catalog, CatalogError
+from configurator.config import compiled_dir
+from configurator.engine import Catalog, CatalogError, CompiledStore
 from configurator.services.errors import CatalogProblem, NotFound
 from configurator.services.unit_of_work import in_unit_of_work, use_case
 from configurator.store.models import CatalogVersion
@@ -35,8 +36,18 @@ class LoadResult:
     created: bool
 
 
+def compiled_store() -> CompiledStore:
+    """The compiled catalogs kept next to the database (`CONFIGURATOR_COMPILED_DIR`)."""
+    return CompiledStore(compiled_dir())
+
+
 def engine_catalog(version: CatalogVersion) -> Catalog:
-    """The engine's view of a stored version, parsed once per fingerprint."""
+    """The engine's view of a stored version, parsed once per fingerprint.
+
+    Its compiled form is read from disk, where storing the version put it, so
+    the first customer after a restart does not wait for a compile (a missing,
+    stale or corrupt file is rebuilt there).
+    """
     key = version.fingerprint
     with _cache_lock:
         catalog = _cache.get(key)
@@ -44,11 +55,22 @@ def engine_catalog(version: CatalogVersion) -> Catalog:
             _cache.move_to_end(key)
             return catalog
     catalog = Catalog.from_text(version.source_text, path=version.source_path)
+    catalog.prepare(compiled_store())
     with _cache_lock:
         _cache[key] = catalog
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return catalog
+
+
+def warm(session: Session) -> list[Catalog]:
+    """The engine catalogs of every current version, read now (compiled forms from disk).
+
+    Called when the server starts, so the first customer of each product line
+    does not wait for it; a version whose compiled file is missing, stale or
+    corrupt is compiled here and its file written again.
+    """
+    return [engine_catalog(version) for version in current_versions(session)]
 
 
 def load_text(
@@ -63,6 +85,8 @@ def load_text(
     transaction, so a crash leaves either the old or the new version current.
     """
     catalog = _usable_catalog(text, path)
+    # Compiled once per version, here rather than on some customer's first pick.
+    catalog.prepare(compiled_store())
     for _attempt in range(_INSERT_ATTEMPTS):
         try:
             result = _store_version(session, catalog, text, path, now)

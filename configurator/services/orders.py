@@ -26,7 +26,7 @@ from configurator.services.customer_value import valuation
 from configurator.services.errors import NotFound, NotOrderable
 from configurator.services.paging import Page
 from configurator.services.unit_of_work import use_case
-from configurator.store.models import CatalogVersion, Order, User
+from configurator.store.models import CatalogVersion, Configuration, Order, Revision, User
 from configurator.store.types import utcnow
 
 CENT = Decimal("0.01")
@@ -84,16 +84,11 @@ def snapshot_lines(order: Order) -> dict[tuple[str, str], tuple[str, str, Decima
     }
 
 
-@use_case
-def place(
-    session: Session,
-    owner: User,
-    configuration_id: int,
-    revision_number: int | None = None,
-    *,
-    now: datetime | None = None,
-) -> Order:
-    """Order the newest (or given) revision of one's configuration.
+def orderable(
+    session: Session, owner: User, configuration_id: int, revision_number: int | None = None
+) -> tuple[Configuration, Revision, CatalogVersion, Catalog]:
+    """The configuration, its revision (the newest unless given), today's catalog
+    version and its engine catalog, when that revision may be ordered as it is.
 
     NotOrderable when it is incomplete, no longer valid, or made with an older
     catalog version (the customer reviews it in the configurator first).
@@ -118,6 +113,29 @@ def place(
         raise NotOrderable(
             "Only complete configurations can be ordered. Finish the open choices first."
         )
+    return configuration, revision, version, catalog
+
+
+@use_case
+def place(
+    session: Session,
+    owner: User,
+    configuration_id: int,
+    revision_number: int | None = None,
+    *,
+    now: datetime | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Order:
+    """Order the newest (or given) revision of one's configuration.
+
+    NotOrderable when it is incomplete, no longer valid, or made with an older
+    catalog version (the customer reviews it in the configurator first).
+    `extra` is kept in the snapshot too (the checkout's address, VAT and terms):
+    a placed order's snapshot never changes.
+    """
+    configuration, revision, version, catalog = orderable(
+        session, owner, configuration_id, revision_number
+    )
     order = _new_order(
         session,
         owner,
@@ -125,6 +143,7 @@ def place(
         version,
         revision.selection,
         now=now,
+        extra=extra,
         configuration_id=configuration.id,
         revision_id=revision.id,
     )
@@ -165,6 +184,28 @@ def save_and_place(
         session, owner, configuration_id, base_number, selection, now=now
     )
     return place(session, owner, configuration_id, revision.number, now=now)
+
+
+@use_case
+def save_for_checkout(
+    session: Session,
+    owner: User,
+    configuration_id: int,
+    base_number: int,
+    selection: Selection,
+    *,
+    now: datetime | None = None,
+) -> Revision:
+    """Save the picks as the next revision (unless unchanged) for the checkout's review.
+
+    Refused like an order (NotOrderable, InvalidSelection, StaleRevision), and
+    then the revision is not kept either: only what can be ordered is reviewed.
+    """
+    revision = configurations.revise(
+        session, owner, configuration_id, base_number, selection, now=now
+    )
+    orderable(session, owner, configuration_id, revision.number)
+    return revision
 
 
 def get(session: Session, viewer: User, number: str) -> Order:
@@ -296,9 +337,10 @@ def _new_order(
     selection: Selection,
     *,
     now: datetime | None,
+    extra: dict[str, Any] | None = None,
     **links: Any,
 ) -> Order:
-    kept = snapshot(catalog, version, selection)
+    kept = {**snapshot(catalog, version, selection), **(extra or {})}
     order = Order(
         number=new_number(),
         owner_id=owner.id,

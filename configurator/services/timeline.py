@@ -23,6 +23,7 @@ KINDS = {
     "renamed": "Renamed a configuration",
     "ordered": "Placed an order",
     "reordered": "Reordered",
+    "order_status": "Order status",
     "quoted": "Received a quote",
     "message_sent": "We e-mailed you",
     "message_opened": "Opened our e-mail",
@@ -30,6 +31,9 @@ KINDS = {
     "consent_changed": "Changed what we may do with your data",
     "data_exported": "Downloaded all your data",
     "erased": "Personal data erased",
+    "merged": "Another customer record of yours was merged into this one",
+    "merged_away": "This customer record was merged into another",
+    "merge_undone": "A merge of customer records was undone",
 }
 VIEW_QUIET_PERIOD = timedelta(minutes=30)
 

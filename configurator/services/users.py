@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from configurator.services import timeline
 from configurator.services.errors import EmailTaken, NotFound
 from configurator.services.unit_of_work import use_case
+from configurator.store.identity import CustomerMerge
 from configurator.store.models import User
 
 
@@ -56,9 +57,18 @@ def sign_up(
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The user with this email and password, or None (no hint which was wrong)."""
     user = session.scalar(sa.select(User).where(User.email == normalize_email(email)))
-    if user is None or not user.check_password(password):
+    if user is None or not user.check_password(password) or is_merged_away(session, user):
         return None
     return user
+
+
+def is_merged_away(session: Session, user: User) -> bool:
+    """Whether staff merged this account into another customer (and did not undo it)."""
+    return session.scalar(
+        sa.select(CustomerMerge.id)
+        .where(CustomerMerge.merged_id == user.id, CustomerMerge.undone_at.is_(None))
+        .limit(1)
+    ) is not None
 
 
 def get_user(session: Session, user_id: int) -> User | None:

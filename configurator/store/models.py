@@ -288,3 +288,25 @@ def _refuse_snapshot_update(_mapper: Any, _connection: Any, target: Order) -> No
     for field in _FROZEN_ORDER_FIELDS:
         if state.attrs[field].history.has_changes():
             raise ImmutableRecordError(f"order {target.number}: {field} cannot change")
+
+
+class Address(Base):
+    """A delivery address in a customer's address book; an order keeps a copy of
+    the one it was sent to, so editing the book never changes a placed order."""
+
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    street: Mapped[str] = mapped_column(sa.String(200))
+    postcode: Mapped[str] = mapped_column(sa.String(20))
+    city: Mapped[str] = mapped_column(sa.String(120))
+    country: Mapped[str] = mapped_column(sa.String(2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.Index("ix_addresses_owner_id", "owner_id"),)
+
+    def lines(self) -> list[str]:
+        """The address as printed on a label."""
+        return [self.name, self.street, f"{self.postcode} {self.city}", self.country.upper()]

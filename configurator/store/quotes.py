@@ -189,6 +189,14 @@ class QuoteRecord(Base):
         sa.Index("ix_quotes_status_valid_until", "status", "valid_until"),
     )
 
+    @property
+    def current_status(self) -> str:
+        """The status as of now: a sent quote past its validity reads as expired at once,
+        before the daily `expire-quotes` job writes it (and any use case on it does)."""
+        if self.status == "sent" and self.valid_until <= utcnow():
+            return "expired"
+        return self.status
+
     def __repr__(self) -> str:
         return f"<Quote {self.number} {self.status}>"
 
@@ -213,6 +221,9 @@ class QuoteLineRecord(Base):
     # `alternative_to`): the last two are priced and shown but kept out of the totals.
     kind: Mapped[str] = mapped_column(sa.String(12), default="included", server_default="included")
     alternative_to: Mapped[str | None] = mapped_column(sa.String(8))
+    # "Keep this price": the terms the line is priced by whatever a reprice brings (JSON
+    # like `QuoteRecord.terms`); None prices it by the quote's terms.
+    locked_terms: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     source_configuration_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("configurations.id", ondelete="SET NULL")
     )

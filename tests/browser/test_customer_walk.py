@@ -18,6 +18,18 @@ def pick(page, feature, option):
     page.locator(f"label[for='opt-{feature}-{option}']").click()
 
 
+def order_through_checkout(page):
+    """Review and order: a new address, the terms, then the binding button."""
+    page.get_by_role("button", name=re.compile("Review and order")).click()
+    expect(page.locator("h1")).to_have_text("Review your order")
+    page.get_by_label("Name").fill("Walker")
+    page.get_by_label("Street and number").fill("Hauptstr. 1")
+    page.get_by_label("Postcode").fill("10115")
+    page.get_by_label("City").fill("Berlin")
+    page.get_by_label("I accept the terms of sale").check()
+    page.get_by_role("button", name=re.compile("Place order")).click()
+
+
 def test_configure_repair_save_change_order_reorder(page, app):
     # A guest starts configuring, then creates an account: the picks are kept.
     page.goto("/shop/test-bike")
@@ -67,7 +79,7 @@ def test_configure_repair_save_change_order_reorder(page, app):
     expect(page.locator("#diff")).to_contain_text("Bell")
 
     # Order it.
-    page.get_by_role("button", name=re.compile("Place order")).click()
+    order_through_checkout(page)
     expect(page.locator("#messages")).to_contain_text("is placed")
     expect(page.locator("main")).to_contain_text("830.00 EUR")
 
@@ -95,7 +107,7 @@ def test_reorder_of_a_retired_option_goes_through_the_repair(page, app):
     page.get_by_role("button", name="Complete the rest at the lowest price").click()
     expect(page.locator("#status")).to_contain_text("Complete")
     page.get_by_role("button", name="Save configuration").click()
-    page.get_by_role("button", name=re.compile("Place order")).click()
+    order_through_checkout(page)
     expect(page.locator("#messages")).to_contain_text("is placed")
 
     with app.app_context():

@@ -266,3 +266,40 @@ def customers() -> st.SearchStrategy[dict[str, str]]:
             "country": st.sampled_from(COUNTRIES + ("es",)),
         },
     )
+
+
+# ---------------------------------------------------------------- numeric-heavy catalogs
+
+
+@st.composite
+def numeric_rule_data(draw: st.DrawFn, case: CatalogCase, index: int) -> dict[str, Any]:
+    """A rule a seller writes about totals: a pick (or nothing) gating one or two global sums or price()."""
+    terms = [
+        f"price() {draw(st.sampled_from(CMPS))} {draw(st.integers(0, 200))}.{draw(st.sampled_from(['00', '50']))}",
+        f"sum(w) {draw(st.sampled_from(CMPS))} {draw(st.integers(0, 14))}",
+        f"sum(v) {draw(st.sampled_from(CMPS))} {draw(st.integers(0, 14))}",
+        f"sum(w, {draw(st.sampled_from(DIMENSIONS))}) {draw(st.sampled_from(CMPS))} {draw(st.integers(0, 9))}",
+    ]
+    chosen = draw(st.lists(st.sampled_from(terms), min_size=1, max_size=2, unique=True))
+    joined = f" {draw(st.sampled_from(['and', 'or']))} ".join(f"({term})" for term in chosen)
+    if draw(st.booleans()):
+        rule: dict[str, Any] = {"require": joined}
+    else:
+        rule = {"if": draw(atom_text(case)), "then": joined}
+    return {"id": f"total-{index}", **rule, "message": f"Total rule {index}."}
+
+
+@st.composite
+def numeric_catalogs(draw: st.DrawFn) -> CatalogCase:
+    """A random small catalog whose rules are mostly about several global sums and price()."""
+    case = draw(catalogs(max_features=6, max_constraints=2))
+    for feature in case.data["features"]:
+        for option in feature["options"]:
+            if draw(st.booleans()):
+                option.setdefault("attributes", {})["v"] = draw(st.integers(min_value=0, max_value=6))
+    first = case.data["features"][0]["options"][0]
+    first.setdefault("attributes", {}).setdefault("v", draw(st.integers(min_value=0, max_value=6)))
+    extra = draw(st.integers(min_value=1, max_value=4))
+    start = len(case.data["constraints"])
+    case.data["constraints"] += [draw(numeric_rule_data(case, start + i + 1)) for i in range(extra)]
+    return case

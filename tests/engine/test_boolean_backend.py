@@ -64,16 +64,27 @@ def boolean_requests(draw: st.DrawFn) -> tuple[CatalogCase, dict[str, str], list
     return case, customer, picked
 
 
-def _forced(case: CatalogCase) -> Catalog:
-    return Catalog.from_text(case.text, path="random.yaml", backend="d-DNNF")
+def _forced(case: CatalogCase, backend: str = "d-DNNF") -> Catalog:
+    return Catalog.from_text(case.text, path="random.yaml", backend=backend)
 
 
 @given(boolean_requests())
 @CHECKED
 def test_domains_counts_and_cheapest_equal_brute_force(request: tuple) -> None:
     """consistent, complete, domains, may-be-empty, count and cheapest completion, exactly."""
+    _assert_exact(request, "d-DNNF")
+
+
+@given(boolean_requests())
+@CHECKED
+def test_the_sat_fallback_is_exact_too(request: tuple) -> None:
+    """The same answers from incremental SAT, MaxSAT and Ganak (used when d4 gives up)."""
+    _assert_exact(request, "SAT")
+
+
+def _assert_exact(request: tuple, backend: str) -> None:
     case, customer, picked = request
-    catalog = _forced(case)
+    catalog = _forced(case, backend)
     assert catalog.boolean is not None
     model = model_from_text(case.text)
     reference = Enumeration(model, customer)
@@ -162,6 +173,11 @@ def test_both_backends_agree_on_hand_made_catalogs(path: Path) -> None:
     """Same domains, completeness, counts and cheapest prices on walks through each catalog's boolean rules."""
     tree, circuit = _boolean_part(path, "junction-tree"), _boolean_part(path, "d-DNNF")
     assert circuit.count() == tree.count()
+    mine, theirs = circuit.check(), tree.check()
+    assert (mine.usable, mine.count, mine.dead_options, mine.unfillable_features) == (
+        theirs.usable, theirs.count, theirs.dead_options, theirs.unfillable_features
+    )
+    assert mine.stats["backend"] == "d-DNNF (d4)"
     assert circuit.count({"segment": "business"}) == tree.count({"segment": "business"})
     rng = random.Random(path.name)
     for _ in range(5):
@@ -219,3 +235,10 @@ def test_automotive01_walk_keeps_every_offered_option_possible(automotive: Catal
     dead = next((f, o.id) for f in automotive.model.features for o in [f.options[0]] if not state.domains[f.id])
     explanation = automotive.explain(dead[0].id, dead[1], selection)
     assert not explanation.possible and explanation.constraints
+
+
+def test_check_says_when_answers_come_from_the_sat_fallback() -> None:
+    catalog = _boolean_part(DATA / "tiny.yaml", "SAT")
+    report = catalog.check()
+    assert report.usable and report.count == _boolean_part(DATA / "tiny.yaml", "junction-tree").count()
+    assert any("incremental SAT" in warning for warning in report.warnings)

@@ -60,7 +60,7 @@ def quote_in(status: Status) -> Quote:
     if status is Status.EXPIRED:
         lc.expire(quote, at=AFTER_EXPIRY)
     if status is Status.SUPERSEDED:
-        lc.revise(quote, by=SALES, at=LATER)
+        lc.supersede(quote, quote.number.next_revision(), by=SALES, at=LATER)
     assert quote.status is status
     return quote
 
@@ -76,7 +76,7 @@ STEPS: dict[Status, Callable[[Quote], object]] = {
     Status.EXPIRED: lambda q: lc.expire(q, at=AFTER_EXPIRY),
     Status.ORDERED: lambda q: lc.mark_ordered(q, by=SALES, at=LATER),
     Status.CANCELLED: lambda q: lc.cancel(q, "duplicate", by=SALES, at=LATER),
-    Status.SUPERSEDED: lambda q: lc.revise(q, by=SALES, at=LATER),
+    Status.SUPERSEDED: lambda q: lc.supersede(q, q.number.next_revision(), by=SALES, at=LATER),
 }
 PAIRS = [(source, target) for source in Status for target in STEPS]
 
@@ -258,10 +258,13 @@ def test_decline_keeps_the_reason():
     assert quote.events[-1].actor == "c1"
 
 
-def test_revise_creates_r2_and_supersedes_the_sent_quote():
+def test_revise_creates_r2_and_the_sent_quote_stays_open_until_r2_is_sent():
     quote = sent_quote(discount=Discount.percent_off(2))
     revision = lc.revise(quote, by=SALES_2, at=NOW + timedelta(days=10))
     assert str(revision.number) == "Q-2026-00042-R2"
+    assert quote.status is Status.SENT  # the client may still accept R1
+    assert quote.superseded_by is None
+    lc.supersede(quote, revision.number, by=SALES_2, at=NOW + timedelta(days=11))
     assert quote.status is Status.SUPERSEDED
     assert quote.superseded_by == revision.number
     assert revision.status is Status.DRAFT
@@ -283,6 +286,7 @@ def test_revisions_count_up_and_only_the_latest_can_be_revised():
     first = sent_quote()
     second = lc.revise(first, by=SALES, at=LATER)
     lc.send(second, POLICY, by=SALES, at=LATER)
+    lc.supersede(first, second.number, by=SALES, at=LATER)
     third = lc.revise(second, by=SALES, at=LATER, valid_until=NOW + timedelta(days=90))
     assert str(third.number) == "Q-2026-00042-R3"
     assert third.valid_until == NOW + timedelta(days=90)

@@ -9,13 +9,13 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import catalogs, customer_value, users
+from configurator.services import catalogs, checkout, customer_value, users
 from configurator.services.messages import outbox
 from configurator.services.privacy import consent, erasure, export
 from configurator.store.messages import Message
-from configurator.store.models import User
+from configurator.store.models import Address, Order, User
 from configurator.store.privacy import Consent
-from tests.helpers import CARBON_BIKE, PASSWORD, STEEL_BIKE, gen_order, gen_user
+from tests.helpers import CARBON_BIKE, PASSWORD, STEEL_BIKE, gen_configuration, gen_order, gen_user
 
 OFFER = outbox.Draft("offer", "10 % off carbon frames", "Only this week.", "You asked for offers.",
                      purpose="marketing")
@@ -131,3 +131,22 @@ def test_staff_accounts_are_not_erased(session, second_session):
         erasure.erase(session, clerk)
     with second_session() as other:
         assert other.get(User, clerk.id).erased_at is None
+
+
+def test_addresses_are_exported_and_erased_also_from_the_order_snapshots(session, bike, customer):
+    home = checkout.AddressInput("Mia Muster", "Hauptstr. 1", "10115", "Berlin", "DE")
+    configuration = gen_configuration(session, customer)
+    order = checkout.place_order(session, customer, configuration.id, 1, terms_accepted=True,
+                                 new_address=home)
+    document = export.export(session, customer)
+    assert [a["street"] for a in document["addresses"]] == ["Hauptstr. 1"]
+    assert "Hauptstr. 1" in document["orders"][0]["snapshot"]["checkout"]["address"]
+
+    erasure.erase(session, customer)
+
+    session.expire_all()
+    kept = session.get(Order, order.id)
+    assert kept.snapshot["checkout"]["address"] == ["(erased)"]
+    assert kept.snapshot["checkout"]["country"] == "de"
+    assert kept.snapshot["checkout"]["vat"]  # the accounting stays
+    assert session.scalar(sa.select(sa.func.count()).select_from(Address)) == 0

@@ -108,7 +108,7 @@ def test_approval(session, second_session, people):
     quotes.approvals.approve(session, people["manager"], record.id, now=NOW)
     with second_session() as other:
         quote = stored(other, record)
-        assert quote.status == "approved" and Decimal(quote.approval["percent"]) > 25
+        assert quote.status == "approved" and Decimal(quote.approval["percent"]) == 25
 
 
 @reads_back(quotes.sending.send, quotes.answers.accept)
@@ -151,10 +151,14 @@ def test_revise(session, second_session, people):
     record = sent(session, people, (BIKE, 3))
     revision = quotes.drafts.revise(session, people["sales"], record.id, now=NOW)
     with second_session() as other:
-        assert stored(other, record).status == "superseded"
+        assert stored(other, record).status == "sent"  # open to the client until R2 is sent
         new = stored(other, revision)
         assert (new.number, new.status) == ("Q-2026-00001-R2", "draft")
         assert [line.quantity for line in new.lines] == [3]
+    quotes.sending.send(session, people["sales"], revision.id, now=NOW)
+    with second_session() as other:
+        assert (stored(other, record).status, stored(other, revision).status) == (
+            "superseded", "sent")
 
 
 @reads_back(quotes.answers.convert_to_order)
@@ -180,3 +184,26 @@ def test_expire_due(session, second_session, people):
     with second_session() as other:
         assert expired == [record.number]
         assert stored(other, record).status == "expired"
+
+
+@reads_back(quotes.lines.reconfigure_line)
+def test_reconfigure_line(session, second_session, people):
+    record = draft(session, people, (BIKE, 2))
+    quotes.lines.reconfigure_line(session, people["sales"], record.id, "L1", CARBON, 3, now=NOW)
+    with second_session() as other:
+        line = stored(other, record).lines[0]
+        assert (line.line_id, line.quantity, line.selection["frame"]) == ("L1", 3, "carbon")
+        assert ["frame", "carbon"] == line.options[0][:2]
+        assert quote_actions(other, record)[-1] == "line changed"
+
+
+@reads_back(quotes.lines.lock_price)
+def test_lock_price(session, second_session, people):
+    record = draft(session, people, (BIKE, 2))
+    quotes.lines.lock_price(session, people["sales"], record.id, "L1", now=NOW)
+    with second_session() as other:
+        assert stored(other, record).lines[0].locked_terms["currency"] == "EUR"
+        assert quote_actions(other, record)[-1] == "price locked"
+    quotes.lines.lock_price(session, people["sales"], record.id, "L1", locked=False, now=NOW)
+    with second_session() as other:
+        assert stored(other, record).lines[0].locked_terms is None

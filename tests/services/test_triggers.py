@@ -110,6 +110,28 @@ def test_a_price_drop_is_an_offer_sent_only_with_marketing_consent(session, bike
     assert message.action_url == f"/account/configurations/{alu.id}"
 
 
+def test_news_of_a_product_line_bought_repeatedly_needs_marketing_consent(session, regular):
+    customer, _ = regular
+    once = gen_user(session)
+    order_at(session, once, NOW - 3 * DAYS)  # one order is not a habit
+    newer = (DATA / "bike.yaml").read_text(encoding="utf-8").replace("version: 1", "version: 4").replace(
+        "      - {id: steel, name: Steel, price: 80.00}",
+        "      - {id: steel, name: Steel, price: 80.00}\n      - {id: titanium, name: Titanium, price: 900.00}",
+    )
+    catalogs.load_text(session, newer, "bike-v4.yaml")
+    later = NOW + 20 * DAYS  # the refill moment has passed
+    assert run(session, later).outcomes == {"refused": 1}  # marketing is opt-in
+
+    consent.change(session, customer, {"marketing": True})
+    consent.change(session, once, {"marketing": True})
+    assert run(session, later).outcomes == {"written": 1}
+    (message,) = messages(session)
+    assert (message.recipient_id, message.kind) == (customer.id, "new_options")
+    assert message.subject == "New in Test bike: Frame: Titanium"
+    assert message.action_url == "/shop/test-bike"
+    assert run(session, later).outcomes == {"sent_before": 1}
+
+
 # ------------------------------------------------------------------ quotes and the weekly limit
 
 

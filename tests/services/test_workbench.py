@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from configurator.services import business, quotes
-from configurator.services.workbench import drafts, releases
+from configurator.services.workbench import drafts, graph, releases
 from configurator.services.workbench.diff import Change, diff_models
 from tests.engine.bruteforce import (
     Enumeration,
@@ -210,3 +210,38 @@ def test_an_admin_makes_someone_a_catalog_manager(session):
     user = gen_user(session)
     business.admin.set_user_role(session, admin, user.id, "catalog_manager")
     assert user.role == "catalog_manager" and not user.is_staff
+
+
+# ------------------------------------------------------------------ the constraint graph
+
+
+def test_the_graph_puts_features_in_dimension_columns_and_parts_in_bands():
+    model = model_from_text(BIKE_TEXT)
+    picture = graph.picture(model)
+    at = {node.id: node for node in picture.nodes}
+    columns = dict(picture.columns)
+    assert all(node.x == columns[node.dimension] for node in picture.nodes)
+    # frame-brakes, extras, packaging-delivery, billing: four parts no rule connects
+    assert [band.features for band in picture.bands] == [2, 1, 2, 1]
+    for band in picture.bands:
+        inside = [n.id for n in picture.nodes if band.y <= n.y <= band.y + band.height]
+        assert len(inside) == band.features
+    assert [(e.a, e.b, e.rules) for e in picture.edges] == [
+        ("frame", "brakes", ("carbon-needs-disc",)),
+        ("packaging", "delivery", ("courier-no-pallet",)),
+    ]
+    assert at["frame"].y != at["brakes"].y
+    assert graph.picture(model) == picture  # the same catalog, the same picture
+
+
+def test_a_rule_joining_two_parts_puts_them_in_one_band():
+    joined = BIKE_TEXT + "  - id: rack-by-freight\n    if: extras in [rack]\n    then: delivery == freight\n"
+    picture = graph.picture(model_from_text(joined))
+    assert [band.features for band in picture.bands] == [2, 3, 1]
+
+
+def test_a_features_rules_and_what_it_influences():
+    chosen = graph.feature_rules(model_from_text(BIKE_TEXT), "frame")
+    assert chosen.rules == (("carbon-needs-disc", "Carbon frames only take hydraulic disc brakes."),)
+    assert chosen.influences == ("brakes",)
+    assert graph.feature_rules(model_from_text(BIKE_TEXT), "nope") is None

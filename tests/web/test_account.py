@@ -9,6 +9,9 @@ from tests.conftest import DATA
 from tests.helpers import CARBON_BIKE, STEEL_BIKE
 
 HTMX = {"HX-Request": "true"}
+# The checkout's form: a new address in Vienna, the terms accepted.
+ORDER_FORM = {"address": "new", "name": "Anna", "street": "Weg 1", "postcode": "1010",
+              "city": "Wien", "country": "at", "terms": "y"}
 
 
 def picks(selection, **extra):
@@ -49,13 +52,20 @@ def test_two_tabs_the_second_save_is_refused_and_nothing_is_lost(client, auth, a
     assert "Saved as revision 3." in page
 
 
-def test_place_an_order_from_the_configurator(client, auth, anna):
+def test_order_from_the_configurator_goes_through_the_review(client, auth, anna):
     auth.signin()
     url = f"/account/configurations/{anna['configuration']}/order"
     response = client.post(url, data=picks(CARBON_BIKE, base_revision=1), headers=HTMX)
     location = response.headers["HX-Redirect"]
-    page = client.get(location).get_data(as_text=True)
+    assert location.endswith(f"/account/configurations/{anna['configuration']}/checkout")
+    review = client.get(location).get_data(as_text=True)
+    assert "Review your order" in review and "Carbon" in review and "825.00" in review
+    assert "revision 2" in review  # the unsaved picks were saved for the review
+    placed = client.post(location, data=dict(ORDER_FORM, revision="2"))
+    assert placed.status_code == 303
+    page = client.get(placed.headers["Location"]).get_data(as_text=True)
     assert "is placed" in page and "Carbon" in page and "825.00" in page
+    assert "VAT 20%" in page and "687.50" in page and "1010 Wien" in page
 
 
 def test_an_incomplete_configuration_cannot_be_ordered(client, auth, anna):
@@ -99,6 +109,7 @@ def test_reorder_of_a_retired_option_offers_the_repair(client, auth, anna, app):
         f"/account/configurations/{anna['configuration']}/order",
         data=picks(STEEL_BIKE, base_revision=1),
     )
+    response = client.post(response.headers["Location"], data=dict(ORDER_FORM, revision="2"))
     number = response.headers["Location"].rsplit("/", 1)[1]
     with app.app_context():
         catalogs.load_file(db.session, DATA / "bike-v2.yaml")

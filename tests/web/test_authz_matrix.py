@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from configurator.services import api_tokens, quotes, workbench
+from configurator.services.identify import merging
 from configurator.services.messages import outbox
 from configurator.store import Base
 from configurator.store.quotes import AccountContact, PriceListEntry, QuoteLineRecord
@@ -100,6 +101,9 @@ DEFAULT_ARGS = {
     "entry_id": "price_entry",
     "catalog_id": "catalog",
     "message_id": "message",
+    "kept_id": "anna",
+    "merged_id": "mallory",
+    "merge_id": "merge",
     "release_id": "scheduled_release",
 }
 
@@ -109,6 +113,8 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "account.configuration": route(OWNER, *SELLERS, works_for=OWNER),  # POST saves nothing
     "account.diff": route(OWNER, readers=SELLERS, query="?a=1&b=1"),
     "account.order": route(OWNER),
+    "account.checkout_page": route(OWNER, works_for=OWNER),
+    "account.cancel_order": route(OWNER),
     "account.rename": route(OWNER, readers=SELLERS, works_for=OWNER),
     "account.save_revision": route(OWNER),
     "account.order_detail": route(OWNER, readers=SELLERS, works_for=OWNER),
@@ -137,7 +143,12 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.quote_discount": route(*SELLERS),
     "staff.change_line": route(*SELLERS),
     "staff.remove_line": route(*SELLERS),
+    "staff.reconfigure_line": route(*SELLERS, works_for=STAFF),
+    "staff.quote_order": route(*SELLERS),
+    "staff.lock_line": route(*SELLERS),
+    "staff.save_reconfigured_line": route(*SELLERS),
     "staff.order": route(*SELLERS),
+    "staff.order_status": route(*SELLERS),
     "staff.pdf": route(*SELLERS, works_for=STAFF),
     "staff.print_page": route(*SELLERS, works_for=STAFF),
     "staff.reprice": route(*SELLERS),
@@ -159,6 +170,7 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.release": route(CATALOG_MANAGER, ADMIN),
     "staff.rollback": route(CATALOG_MANAGER, ADMIN),
     "staff.cancel_release": route(CATALOG_MANAGER, ADMIN),
+    "staff.graph_page": route(readers=CATALOG_READERS, works_for=STAFF),
     # Business accounts and prices: managers and administrators keep them.
     "staff.account_edit": route(MANAGER, ADMIN, works_for=MANAGER),
     "staff.account_update": route(MANAGER, ADMIN),
@@ -172,6 +184,8 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.price_remove": route(MANAGER, ADMIN),
     "staff.breaks_save": route(MANAGER, ADMIN),
     "insights.customer": route(*SELLERS, works_for=STAFF),
+    "insights.merge": route(*SELLERS, works_for=STAFF),
+    "insights.undo_merge": route(*SELLERS),
     # The API, with a personal token of each person (all the scopes they may have).
     "api.get_configuration": route(OWNER, *SELLERS, works_for=OWNER),
     "api.rename_configuration": route(OWNER, body={"name": "Taken over"}),
@@ -245,6 +259,7 @@ LIST_ROUTES = {
     "staff.breaks",
     "insights.dashboard",
     "insights.recompute",
+    "insights.duplicates_page",
 }
 
 # A generic form: the picks of a complete bike and the fields other forms use.
@@ -314,8 +329,13 @@ def world(app):
         message = outbox.enqueue(
             session, outbox.Draft("note", "For Anna", "Hello Anna", "A test."), recipient=anna
         )
+        # Two records of one person, merged by staff (the undo route names the merge).
+        twin = gen_user(session, "twin@example.com", name="Twin")
+        merge = merging.merge(session, people[STAFF], twin.id,
+                              gen_user(session, "twin+2@example.com", name="Twin").id)
         session.commit()
         return {
+            "merge": merge.id,
             "message": message.id,
             "configuration": configuration.id,
             "revision": 1,

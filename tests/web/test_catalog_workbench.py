@@ -149,3 +149,21 @@ def test_a_catalog_manager_finds_the_workbench_from_the_catalogs_page(manager_cl
     assert f'href="{DRAFT_URL}"' in page and f'href="{RELEASE_URL}"' in page
     assert 'href="/staff/catalogs">Catalogs</a>' in page  # in the menu
     assert manager_client.get("/staff/quotes").status_code == 404  # not a seller
+
+
+def test_the_constraint_graph_is_svg_drawn_on_the_server(manager_client):
+    manager_client.post(DRAFT_URL, data={"text": DRAFT_TEXT})
+    page = manager_client.get("/staff/catalogs/test-bike/graph").get_data(as_text=True)
+    assert '<svg id="constraint-graph"' in page and "<script" not in page.split("<main")[1]
+    assert "Features of the draft" in page and 'id="node-frame"' in page
+    assert "no-rack-on-carbon" in page  # the draft's new rule is an edge
+    current = manager_client.get("/staff/catalogs/test-bike/graph?of=current").get_data(as_text=True)
+    assert "Features of version 1" in current and "no-rack-on-carbon" not in current
+
+
+def test_clicking_a_feature_shows_its_rules(manager_client):
+    page = manager_client.get("/staff/catalogs/test-bike/graph?feature=frame").get_data(as_text=True)
+    assert 'id="feature-rules"' in page and "carbon-needs-disc" in page
+    assert "A pick here can affect: brakes" in page
+    assert manager_client.get("/staff/catalogs/test-bike/graph?feature=nope").status_code == 404
+    assert manager_client.get("/staff/catalogs/nope/graph").status_code == 404

@@ -135,6 +135,12 @@ def account_of(session: Session, user: User) -> BusinessAccount | None:
         .where(AccountContact.user_id == user.id)
     )
 
+def contact_role(session: Session, user: User) -> str | None:
+    """The role (decision maker, buyer, finance, technical) a user has for their account."""
+    return session.scalar(
+        sa.select(AccountContact.contact_role).where(AccountContact.user_id == user.id)
+    )
+
 def list_accounts(session: Session, viewer: User) -> list[BusinessAccount]:
     """Every account, by name (staff only)."""
     _require_staff(viewer)

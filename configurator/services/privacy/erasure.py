@@ -1,9 +1,10 @@
 """Erasure (the right to be forgotten): personal data removed, orders kept anonymised.
 
 Orders stay for accounting, still pointing to the same user row, which keeps
-no name, e-mail, country or password any more. What only describes the person
-goes: saved configurations, messages, the timeline, the computed value, the
-business contact link, API tokens. One entry stays on the timeline: that the
+no name, e-mail, country or password any more; their snapshots lose the
+delivery address (the country stays, for VAT). What only describes the person
+goes: saved configurations, the address book, messages, the timeline, the
+computed value, the business contact link, API tokens. One entry stays on the timeline: that the
 data was erased, and when (staff must be able to tell why a customer is gone).
 """
 
@@ -20,16 +21,18 @@ from configurator.services.errors import ServiceError
 from configurator.services.privacy import consent
 from configurator.services.unit_of_work import use_case
 from configurator.store.messages import Message
-from configurator.store.models import Configuration, Interaction, User
+from configurator.store.models import Address, Configuration, Interaction, Order, User
 from configurator.store.quotes import AccountContact
 from configurator.store.tokens import ApiToken
 from configurator.store.types import utcnow
 from configurator.store.value import CustomerValue
 
 ERASED_NAME = "Erased customer"
+ERASED_ADDRESS = ["(erased)"]
 # Everything a customer owns that is about them and nothing else, removed on erasure.
 PERSONAL_RECORDS = (
     (Configuration, Configuration.owner_id),
+    (Address, Address.owner_id),
     (Message, Message.recipient_id),
     (Interaction, Interaction.customer_id),
     (CustomerValue, CustomerValue.customer_id),
@@ -54,9 +57,29 @@ def erase(session: Session, customer: User, *, now: datetime | None = None) -> U
         # The database unlinks what refers to them (orders keep their snapshot).
         session.execute(sa.delete(model).where(owner == customer.id))
     _anonymise(customer, now)
+    _anonymise_deliveries(session, customer.id)
     consent.refuse_all(session, customer.id, now)
     timeline.record(session, customer.id, "erased", "Personal data erased", now=now)
     return customer
+
+
+def _anonymise_deliveries(session: Session, customer_id: int) -> None:
+    """Drop the delivery address kept in each order's snapshot; the country stays (VAT).
+
+    A bulk UPDATE: snapshots are otherwise never rewritten, but erasure is the
+    one change the law asks of them, and the accounting figures stay as they were.
+    """
+    rows = session.execute(
+        sa.select(Order.id, Order.snapshot).where(Order.owner_id == customer_id)
+    ).all()
+    for order_id, snapshot in rows:
+        if "address" not in snapshot.get("checkout", {}):
+            continue
+        kept = dict(snapshot, checkout=dict(snapshot["checkout"], address=ERASED_ADDRESS))
+        session.execute(
+            sa.update(Order).where(Order.id == order_id).values(snapshot=kept)
+            .execution_options(synchronize_session="fetch")
+        )
 
 
 def _anonymise(customer: User, now: datetime) -> None:

@@ -18,7 +18,7 @@ from configurator.services import timeline
 from configurator.services.privacy import consent
 from configurator.services.unit_of_work import use_case
 from configurator.store.messages import Message
-from configurator.store.models import Configuration, Interaction, Order, Revision, User
+from configurator.store.models import Address, Configuration, Interaction, Order, Revision, User
 from configurator.store.quotes import AccountContact
 from configurator.store.tokens import ApiToken
 from configurator.store.types import utcnow
@@ -39,6 +39,7 @@ def export(session: Session, customer: User, *, now: datetime | None = None) -> 
         "consent": consent.choices(session, customer),
         "business_account": _business_account(session, customer),
         "value": _value(session, customer),
+        "addresses": _addresses(session, customer),
         "configurations": _configurations(session, customer),
         "orders": _orders(session, customer),
         "messages": _messages(session, customer),
@@ -109,6 +110,14 @@ def _configurations(session: Session, customer: User) -> list[dict[str, Any]]:
         fields(configuration, "id", "name", "catalog_id", "created_at", "updated_at",
                revisions=revisions.get(configuration.id, []))
         for configuration in configurations
+    ]
+
+
+def _addresses(session: Session, customer: User) -> list[dict[str, Any]]:
+    query = sa.select(Address).where(Address.owner_id == customer.id).order_by(Address.id)
+    return [
+        fields(address, "name", "street", "postcode", "city", "country", "created_at")
+        for address in session.scalars(query)
     ]
 
 

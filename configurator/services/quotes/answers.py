@@ -4,17 +4,28 @@ and staff turn an accepted quote into an order with the quote's frozen prices.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import replace as dc_replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from configurator.quoting import IllegalTransition, Quote, lifecycle
+from configurator.quoting import IllegalTransition, Quote, QuoteError, lifecycle
+from configurator.services.business import accounts
 from configurator.services.customer_value import valuation
 from configurator.services.errors import NotFound
 from configurator.services.orders import new_number
-from configurator.services.quotes.records import LoadedQuote, actor, editing, load, run_step
+from configurator.services.quotes.lines import require_fit
+from configurator.services.quotes.records import (
+    LoadedQuote,
+    actor,
+    editing,
+    frozen_copy,
+    load,
+    run_step,
+)
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import Order, User
 from configurator.store.quotes import QuoteRecord
@@ -28,6 +39,11 @@ def _answering(session: Session, contact: User, quote_id: int) -> LoadedQuote:
     return load(session, contact, quote_id)
 
 
+# The contacts who may sign for their company; finance and technical contacts may read
+# the quote and decline it, not commit the account.
+SIGNING_ROLES = ("decision_maker", "buyer")
+
+
 @use_case
 def accept(
     session: Session,
@@ -35,17 +51,50 @@ def accept(
     quote_id: int,
     *,
     signature: str = "",
+    chosen: Collection[str] = (),
+    address: str = "",
+    user_agent: str = "",
+    signature_required: bool = False,
     now: datetime | None = None,
 ) -> QuoteRecord:
-    """The client accepts the sent quote before its valid-until date (QuoteExpired after)."""
+    """The client accepts the sent quote before its valid-until date (QuoteExpired after),
+    with the optional lines and alternatives they `chosen` (line ids). Unless
+    `signature_required` (the web form: a typed name), the contact's name signs.
+
+    Only a decision maker or buyer of the account may accept. What they bought is kept
+    as `frozen["accepted"]` (lines and totals, as priced when sent); who signed, what
+    they chose, and from which address and browser goes on the timeline.
+    """
     loaded = _answering(session, contact, quote_id)
+    if accounts.contact_role(session, contact) not in SIGNING_ROLES:
+        raise QuoteError(
+            "Only your company's decision maker or buyer may accept a quote; "
+            "please ask them to accept it (you may decline it with a reason)."
+        )
+    require_fit(session, loaded.record, for_client=True)
     signed = " ".join(signature.split()) or contact.name
+    bought = loaded.quote.chosen_lines(chosen)
+    detail = _signature_detail(signed, sorted(chosen), address, user_agent)
 
     def step(quote: Quote, at: datetime) -> None:
-        lifecycle.accept(quote, by=actor(contact), at=at, signature=f"signed by {signed}")
+        lifecycle.accept(quote, by=actor(contact), at=at, signature=detail)
+        if signature_required and not signature.strip():  # after: an expired quote says so
+            raise QuoteError("Type your name to sign the acceptance.")
         loaded.record.answered_by_id = contact.id
+        accepted = frozen_copy(dc_replace(quote, lines=bought))
+        loaded.record.frozen = {**(loaded.record.frozen or {}), "accepted": accepted}
 
     return run_step(session, contact, loaded, step, now=now)
+
+
+def _signature_detail(signed: str, chosen: list[str], address: str, agent: str) -> str:
+    """`signed by Eva Fischer; chose L3, L4; from 203.0.113.9 (Mozilla/5.0 ...)`, kept short."""
+    parts = [f"signed by {signed[:120]}"]
+    if chosen:
+        parts.append(f"chose {', '.join(chosen)}")
+    if address:
+        parts.append(f"from {address[:64]}" + (f" ({agent[:200]})" if agent else ""))
+    return "; ".join(parts)[:500]
 
 
 @use_case
@@ -78,13 +127,14 @@ def convert_to_order(
             f"Quote {record.number} is {record.status.replace('_', ' ')}; only an accepted "
             "quote can become an order"
         )
+    require_fit(session, record)
     now = now or utcnow()
     order = Order(
         number=new_number(),
         owner_id=record.answered_by_id,
         catalog_version_id=record.lines[0].catalog_version_id,
         snapshot=_order_snapshot(record),
-        total=Decimal(record.frozen["totals"]["gross_total"]),
+        total=Decimal(_bought(record)["totals"]["gross_total"]),
         currency=record.frozen["currency"],
         created_at=now,
     )
@@ -105,10 +155,20 @@ def convert_to_order(
     return order
 
 
-def _order_snapshot(record: QuoteRecord) -> dict[str, Any]:
-    """An order snapshot in the shop's shape: one line per quote line, at its frozen net."""
+def _bought(record: QuoteRecord) -> dict[str, Any]:
+    """What the client accepted: the lines and totals they chose, or (accepted before
+    choices were kept) the quote as sent."""
     frozen = record.frozen or {}
+    return frozen.get("accepted") or frozen
+
+
+def _order_snapshot(record: QuoteRecord) -> dict[str, Any]:
+    """An order snapshot in the shop's shape: one line per quote line, at its frozen net,
+    and under `configured_lines` each included line's configuration as the engine reads
+    it (product line, catalog version, picks, quantity), so the order says what to make."""
+    frozen = _bought(record)
     totals = frozen["totals"]
+    rows = {row.line_id: row for row in record.lines}
     lines = [
         _order_line(
             line["line_id"],
@@ -140,6 +200,18 @@ def _order_snapshot(record: QuoteRecord) -> dict[str, Any]:
             "currency": frozen["currency"],
         },
         "selection": {},
+        "configured_lines": [
+            {
+                "line_id": line["line_id"],
+                "catalog_id": rows[line["line_id"]].catalog_id,
+                "catalog_version_id": rows[line["line_id"]].catalog_version_id,
+                "selection": dict(rows[line["line_id"]].selection),
+                "quantity": line["quantity"],
+                "choices": line["choices"],
+            }
+            for line in frozen["lines"]
+            if line.get("kind", "included") == "included"
+        ],
         "lines": lines,
         "total": totals["gross_total"],
         "quote": frozen,

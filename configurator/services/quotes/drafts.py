@@ -13,12 +13,22 @@ sending in `sending`, the client's answers in `answers`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from configurator.quoting import Discount, OptionPrice, Quote, allocate_number, lifecycle
+from configurator.quoting import (
+    Discount,
+    OptionPrice,
+    Quote,
+    QuoteError,
+    RepriceReport,
+    allocate_number,
+    lifecycle,
+)
 from configurator.services.business import accounts, terms
-from configurator.services.quotes.lines import configured_options
+from configurator.services.quotes import records
+from configurator.services.quotes.lines import configured_options, require_fit
 from configurator.services.quotes.records import (
     DatabaseSequence,
     LoadedQuote,
@@ -109,6 +119,30 @@ def set_valid_until(
         now=now,
     )
 
+def _today(session: Session, loaded: LoadedQuote) -> tuple[dict[str, list[OptionPrice]], Any]:
+    """Every line's options at today's catalog prices, and the account's current terms."""
+    require_fit(session, loaded.record)  # names each line with a retired option, to reconfigure
+    account = loaded.record.account
+    current: dict[str, list[OptionPrice]] = {}
+    for row in loaded.record.lines:
+        _, options, _ = configured_options(session, account, row.catalog_id, row.selection)
+        current[row.line_id] = options
+    return current, terms.pricing_terms(session, account)
+
+
+def preview_reprice(session: Session, staff: User, quote_id: int) -> RepriceReport | None:
+    """What a reprice would change, line by line (locked lines keep their price), without
+    changing anything; None when the quote is not a draft or a line no longer fits."""
+    loaded = editing(session, staff, quote_id, None)
+    if loaded.quote.frozen:
+        return None
+    try:
+        current, pricing = _today(session, loaded)
+    except QuoteError:
+        return None
+    return loaded.quote.preview_reprice(current, pricing)
+
+
 @use_case
 def reprice(
     session: Session,
@@ -118,14 +152,10 @@ def reprice(
     version: int | None = None,
     now: datetime | None = None,
 ) -> QuoteRecord:
-    """Reprice every line on today's catalog prices and the account's current terms."""
+    """Reprice every line on today's catalog prices and the account's current terms
+    (locked lines keep theirs)."""
     loaded = editing(session, staff, quote_id, version)
-    account = loaded.record.account
-    current: dict[str, list[OptionPrice]] = {}
-    for row in loaded.record.lines:
-        _, options, _ = configured_options(session, account, row.catalog_id, row.selection)
-        current[row.line_id] = options
-    pricing = terms.pricing_terms(session, account)
+    current, pricing = _today(session, loaded)
     loaded.record.terms = terms.describe_terms(pricing)
     return run_step(
         session,
@@ -139,11 +169,21 @@ def reprice(
 def revise(
     session: Session, staff: User, quote_id: int, *, now: datetime | None = None
 ) -> QuoteRecord:
-    """A new draft revision (-R2, ...) of a sent, declined or expired quote; the old one
-    becomes superseded and stays as the client received it."""
+    """A new draft revision (-R2, ...) of a sent, declined or expired quote.
+
+    A sent one stays open to the client's answer until the new revision is sent
+    (`sending.send` supersedes it then); the client never has nothing to accept.
+    Only the newest revision can be revised."""
     loaded = editing(session, staff, quote_id, None)
+    newer = records.newer_revision(session, loaded.record)
+    if newer is not None:
+        raise QuoteError(
+            f"{newer.number} is already the newer revision of {loaded.record.number}; "
+            "change that one instead of starting another"
+        )
     now = now or utcnow()
     before = len(loaded.quote.events)
+    lifecycle.expire_if_due(loaded.quote, at=now)  # past its validity: nothing left to accept
     new = lifecycle.revise(loaded.quote, by=actor(staff), at=now)
     old = loaded.record
     record = QuoteRecord(

@@ -10,25 +10,26 @@ totals by the pricing domain.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from configurator.engine import SelectionError
-from configurator.quoting import Discount, OptionPrice, PricingError, Quote
+from configurator.quoting import Discount, OptionPrice, PricingError, Quote, QuoteError
 from configurator.quoting.pricing import LineKind
 from configurator.services import catalogs
 from configurator.services.business import accounts
 from configurator.services.configuring import configurations
-from configurator.services.configuring.recheck import StartingPoint
+from configurator.services.configuring.recheck import StartingPoint, recheck, starting_point
 from configurator.services.configuring.selection import Selection
 from configurator.services.errors import InvalidSelection, NotFound
 from configurator.services.quotes.records import actor, editing, require_staff, run_step
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import Configuration, User
-from configurator.store.quotes import BusinessAccount, QuoteRecord
+from configurator.store.quotes import BusinessAccount, QuoteLineRecord, QuoteRecord
 
 
 def configured_options(
@@ -49,6 +50,117 @@ def configured_options(
         raise InvalidSelection("A quote line needs a complete configuration; finish every choice.")
     options = [OptionPrice.from_price_line(line) for line in breakdown.lines]
     return version.id, options, version.name
+
+
+@dataclass(frozen=True)
+class LineMisfit:
+    """A line whose configuration no longer fits its product line's current catalog."""
+
+    line_id: str
+    title: str
+    catalog_id: str
+    problems: tuple[str, ...]  # "Dynamo lights (lights): no longer offered"
+
+    @property
+    def message(self) -> str:
+        """For staff: which line, which options, and what to do."""
+        return (
+            f"Line {self.line_id} ({self.title}) no longer fits today's catalog: "
+            f"{'; '.join(self.problems)}. Reconfigure the line."
+        )
+
+
+class LinesNoLongerFit(QuoteError):
+    """A step that needs every line to fit today's catalog (reprice, send, accept, order)."""
+
+    def __init__(self, misfits: list[LineMisfit], message: str = "") -> None:
+        self.misfits = misfits
+        super().__init__(message or " ".join(m.message for m in misfits))
+
+
+def misfits(session: Session, record: QuoteRecord) -> list[LineMisfit]:
+    """The quote's lines whose picks a newer catalog version retired or no longer allows
+    (re-checked as the shop re-checks a saved configuration), in quote order."""
+    facts = accounts.customer_facts(record.account)
+    found = []
+    for row in record.lines:
+        try:
+            catalog = catalogs.engine_catalog(catalogs.current(session, row.catalog_id))
+        except NotFound:
+            found.append(LineMisfit(row.line_id, row.title, row.catalog_id,
+                                    (f"the product line {row.catalog_id} is no longer offered",)))
+            continue
+        then = {(f, o): (f, name or o, Decimal(price)) for f, o, price, name in row.options}
+        result = recheck(catalog, row.selection, then, facts)
+        if not result.fits:
+            problems = tuple(
+                f"{line.option_name} ({line.feature_name}): {line.reason or 'no longer fits'}"
+                for line in result.problems
+            ) or ("the configuration is no longer complete",)
+            found.append(LineMisfit(row.line_id, row.title, row.catalog_id, problems))
+    return found
+
+
+def require_fit(session: Session, record: QuoteRecord, *, for_client: bool = False) -> None:
+    """LinesNoLongerFit unless every line fits today's catalog (a client is told to ask
+    for a new revision instead of being told to reconfigure)."""
+    found = misfits(session, record)
+    if not found:
+        return
+    if for_client:
+        lines = ", ".join(f"{m.line_id} ({'; '.join(m.problems)})" for m in found)
+        raise LinesNoLongerFit(
+            found,
+            f"Quote {record.number} can no longer be accepted as it stands: {lines}. "
+            "Please ask us for a new revision.",
+        )
+    raise LinesNoLongerFit(found)
+
+
+def restart_line(session: Session, staff: User, quote_id: int, line_id: str) -> StartingPoint:
+    """The configurator for reconfiguring a draft's line: its picks re-checked against
+    today's catalog (retired options dropped, the rest repaired when possible)."""
+    loaded = editing(session, staff, quote_id, None)
+    row = _row(loaded.record, line_id)
+    catalog = catalogs.engine_catalog(catalogs.current(session, row.catalog_id))
+    then = {(f, o): (f, name or o, Decimal(price)) for f, o, price, name in row.options}
+    result = recheck(catalog, row.selection, then, accounts.customer_facts(loaded.record.account))
+    return starting_point(result, f"line {row.line_id}", row.source_configuration_id)
+
+
+def _row(record: QuoteRecord, line_id: str) -> QuoteLineRecord:
+    row = next((row for row in record.lines if row.line_id == line_id), None)
+    if row is None:
+        raise NotFound(f"Quote {record.number} has no line {line_id}.")
+    return row
+
+
+@use_case
+def reconfigure_line(
+    session: Session,
+    staff: User,
+    quote_id: int,
+    line_id: str,
+    selection: Selection,
+    quantity: int,
+    *,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> QuoteRecord:
+    """Replace a draft line's configuration (and quantity) with a complete, valid one of
+    today's catalog; the line keeps its id, kind, discount and place."""
+    loaded = editing(session, staff, quote_id, version)
+    row = _row(loaded.record, line_id)
+    version_id, options, _ = configured_options(
+        session, loaded.record.account, row.catalog_id, selection
+    )
+
+    def step(quote: Quote, at: datetime) -> None:
+        quote.change_line(line_id, by=actor(staff), at=at, quantity=quantity, options=options)
+        row.selection = dict(selection)
+        row.catalog_version_id = version_id
+
+    return run_step(session, staff, loaded, step, now=now)
 
 
 def source_configuration(
@@ -74,6 +186,23 @@ def start_from(
     if source.catalog_id != catalog_id:
         raise InvalidSelection("That configuration is of another product line.")
     return configurations.start_from(session, staff, source.id)
+
+
+def _check_source(
+    session: Session, staff: User, account: BusinessAccount, catalog_id: str, source_id: int
+) -> None:
+    """A line's starting configuration: one of this client's, of the same product line."""
+    try:
+        if not 0 < source_id < 2**31:  # beyond any id, and beyond what the database reads
+            raise NotFound("There is no such configuration.")
+        source = source_configuration(session, staff, account, source_id)
+    except NotFound:
+        raise InvalidSelection(
+            f"Configuration {source_id} is not one of this client's; start the line afresh "
+            "or from one of their configurations."
+        ) from None
+    if source.catalog_id != catalog_id:
+        raise InvalidSelection("That configuration is of another product line.")
 
 
 def line_kind(text: str) -> LineKind:
@@ -141,6 +270,8 @@ def add_line(
     the totals unless `kind` says optional or alternative to another line)."""
     loaded = editing(session, staff, quote_id, version)
     replaces = check_kind(loaded.quote, None, kind, alternative_to)
+    if source_configuration_id is not None:
+        _check_source(session, staff, loaded.record.account, catalog_id, source_configuration_id)
     version_id, options, name = configured_options(
         session, loaded.record.account, catalog_id, selection
     )
@@ -203,6 +334,30 @@ def change_line(
             # The domain changes a line's kind; which line an alternative replaces is
             # only a link for display and totals, so it is set on the changed line here.
             quote.lines[quote.lines.index(changed)] = replace(changed, alternative_to=replaces)
+
+    return run_step(session, staff, loaded, step, now=now)
+
+
+@use_case
+def lock_price(
+    session: Session,
+    staff: User,
+    quote_id: int,
+    line_id: str,
+    *,
+    locked: bool = True,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> QuoteRecord:
+    """Keep a line's current prices through later reprices ("keep this price"), or with
+    `locked=False` price it by the quote's terms again."""
+    loaded = editing(session, staff, quote_id, version)
+
+    def step(quote: Quote, at: datetime) -> None:
+        if locked:
+            quote.lock_price(line_id, by=actor(staff), at=at)
+        else:
+            quote.unlock_price(line_id, by=actor(staff), at=at)
 
     return run_step(session, staff, loaded, step, now=now)
 

@@ -35,6 +35,7 @@ from configurator.quoting import (
     QuoteLine,
     QuoteNumber,
     Status,
+    lifecycle,
     parse_quote_number,
 )
 from configurator.quoting.model import Approval
@@ -111,6 +112,35 @@ def by_number(session: Session, viewer: User, number: str) -> LoadedQuote:
     return load(session, viewer, record.id)
 
 
+def newer_revision(session: Session, record: QuoteRecord) -> QuoteRecord | None:
+    """The newest revision of the same quote after `record`, or None when it is the newest."""
+    return session.scalar(
+        sa.select(QuoteRecord)
+        .where(
+            QuoteRecord.year == record.year,
+            QuoteRecord.sequence == record.sequence,
+            QuoteRecord.revision > record.revision,
+        )
+        .order_by(QuoteRecord.revision.desc())
+        .limit(1)
+    )
+
+
+def older_revisions(session: Session, record: QuoteRecord) -> list[QuoteRecord]:
+    """The earlier revisions of the same quote, oldest first."""
+    return list(
+        session.scalars(
+            sa.select(QuoteRecord)
+            .where(
+                QuoteRecord.year == record.year,
+                QuoteRecord.sequence == record.sequence,
+                QuoteRecord.revision < record.revision,
+            )
+            .order_by(QuoteRecord.revision)
+        )
+    )
+
+
 def may_see(session: Session, viewer: User, record: QuoteRecord) -> bool:
     if viewer.is_staff:
         return True
@@ -166,6 +196,7 @@ def _line_to_domain(line: QuoteLineRecord) -> QuoteLine:
         discount_from_json(line.discount),
         LineKind(line.kind),
         line.alternative_to,
+        terms.terms_from_json(line.locked_terms) if line.locked_terms else None,
     )
 
 
@@ -264,6 +295,7 @@ def _sync_lines(record: QuoteRecord, quote: Quote, new_lines: dict[str, dict[str
         row.discount = discount_to_json(line.discount)
         row.kind = line.kind.value
         row.alternative_to = line.alternative_to
+        row.locked_terms = terms.describe_terms(line.locked_terms) if line.locked_terms else None
         row.options = [[o.feature, o.option, str(o.list_price), o.name] for o in line.options]
 
 
@@ -300,9 +332,14 @@ def run_step(
     now: datetime | None = None,
     new_lines: dict[str, dict[str, Any]] | None = None,
 ) -> QuoteRecord:
-    """Run one domain step on the loaded quote and store the outcome."""
+    """Run one domain step on the loaded quote and store the outcome.
+
+    A sent quote whose validity has passed is expired first (the daily job may
+    not have run yet), so the step sees it as the client does: no longer open.
+    """
     now = now or utcnow()
     before = len(loaded.quote.events)
+    lifecycle.expire_if_due(loaded.quote, at=now)
     step(loaded.quote, now)
     return write_back(session, loaded, user, events_before=before, now=now, new_lines=new_lines)
 

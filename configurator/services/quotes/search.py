@@ -40,8 +40,10 @@ def search(
     catalog_id: str = "",
     account_id: int | None = None,
     limit: int = 100,
+    now: datetime | None = None,
 ) -> list[QuoteRecord]:
-    """Quotes by number (or part of it), client name, status and product line; newest first."""
+    """Quotes by number (or part of it), client name, status (as of `now`: a sent quote past
+    its validity is expired) and product line; newest first."""
     require_staff(staff)
     query = sa.select(QuoteRecord).join(BusinessAccount)
     text = text.strip()
@@ -55,7 +57,7 @@ def search(
             )
         )
     if status:
-        query = query.where(QuoteRecord.status == status)
+        query = query.where(_status_is(status, now or utcnow()))
     if catalog_id:
         query = query.where(
             QuoteRecord.id.in_(
@@ -68,6 +70,16 @@ def search(
     return list(session.scalars(query))
 
 
+def _status_is(status: str, now: datetime) -> sa.ColumnElement[bool]:
+    """The status as staff read it now: a sent quote past its validity is expired."""
+    past_due = sa.and_(QuoteRecord.status == "sent", QuoteRecord.valid_until <= now)
+    if status == "expired":
+        return sa.or_(QuoteRecord.status == "expired", past_due)
+    if status == "sent":
+        return sa.and_(QuoteRecord.status == "sent", QuoteRecord.valid_until > now)
+    return QuoteRecord.status == status
+
+
 def _escape_like(text: str) -> str:
     """`text` with LIKE's wildcards and its escape character taken literally."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -76,15 +88,17 @@ def _escape_like(text: str) -> str:
 def expiring_this_week(
     session: Session, staff: User, *, now: datetime | None = None
 ) -> list[QuoteRecord]:
-    """Sent quotes whose validity ends within the next seven days, soonest first."""
+    """Sent quotes whose validity ends within the next seven days, and those that ran out
+    in the last seven (expired or not yet marked by the daily job: still worth a call),
+    soonest first."""
     require_staff(staff)
     now = now or utcnow()
     return list(
         session.scalars(
             sa.select(QuoteRecord)
             .where(
-                QuoteRecord.status == "sent",
-                QuoteRecord.valid_until > now,
+                QuoteRecord.status.in_(("sent", "expired")),
+                QuoteRecord.valid_until > now - timedelta(days=7),
                 QuoteRecord.valid_until <= now + timedelta(days=7),
             )
             .order_by(QuoteRecord.valid_until)

@@ -10,10 +10,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from configurator.quoting import Quote, lifecycle
+from configurator.quoting import IllegalTransition, Quote, lifecycle
 from configurator.services import timeline
 from configurator.services.business import accounts
+from configurator.services.quotes import records
 from configurator.services.quotes.approvals import approval_policy
+from configurator.services.quotes.lines import require_fit
 from configurator.services.quotes.records import (
     LoadedQuote,
     actor,
@@ -37,8 +39,14 @@ def send(
     version: int | None = None,
     now: datetime | None = None,
 ) -> QuoteRecord:
-    """Send the quote to the client: from now on this revision is frozen."""
+    """Send the quote to the client: from now on this revision is frozen.
+
+    An earlier revision still open to the client is superseded now, not when
+    this one was started; one the client accepted meanwhile stops the send.
+    """
     loaded = editing(session, staff, quote_id, version)
+    require_fit(session, loaded.record)  # never offer what the catalog no longer makes
+    open_before = _open_older_revisions(session, loaded.record)
 
     def step(quote: Quote, at: datetime) -> None:
         lifecycle.send(quote, approval_policy(loaded.record.account), by=actor(staff), at=at)
@@ -60,7 +68,28 @@ def send(
                 now=at,
             )
 
-    return run_step(session, staff, loaded, step, now=now)
+    record = run_step(session, staff, loaded, step, now=now)
+    for older in open_before:
+        run_step(
+            session,
+            staff,
+            LoadedQuote(older, to_domain(session, older)),
+            lambda q, at: lifecycle.supersede(q, loaded.quote.number, by=actor(staff), at=at),
+            now=now,
+        )
+    return record
+
+
+def _open_older_revisions(session: Session, record: QuoteRecord) -> list[QuoteRecord]:
+    """Earlier revisions the client may still answer; refused when one was already accepted."""
+    older = records.older_revisions(session, record)
+    answered = [r for r in older if r.status in ("accepted", "ordered")]
+    if answered:
+        raise IllegalTransition(
+            f"{answered[-1].number} was {answered[-1].status} by the client, so {record.number} "
+            "cannot be sent; cancel this revision"
+        )
+    return [r for r in older if r.status == "sent"]
 
 @use_case
 def cancel(

@@ -4,6 +4,7 @@
   own order rhythm.
 - `saved`: a saved configuration whose price dropped, or that no longer fits
   the catalog.
+- `new_options`: new options in a product line the customer bought repeatedly.
 - `quote_expiry`: a sent quote about to expire, to each contact of its account.
 - `run`: all of them at once, on a given clock, at most N trigger messages per
   customer per week, each moment once (dedupe keys); `configurator messages
@@ -13,6 +14,6 @@ Every message says why it was sent and links to the one-click action; the
 outbox drops those of a purpose the customer refused.
 """
 
-from configurator.services.triggers import quote_expiry, refill, run, saved
+from configurator.services.triggers import new_options, quote_expiry, refill, run, saved
 
-__all__ = ["quote_expiry", "refill", "run", "saved"]
+__all__ = ["new_options", "quote_expiry", "refill", "run", "saved"]

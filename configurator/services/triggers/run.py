@@ -1,7 +1,7 @@
 """Run every trigger once, on a given clock, within the weekly limit.
 
 The most urgent first: a quote about to expire, then a refill, then saved
-configurations. A customer gets at most `weekly_limit` trigger messages in any
+configurations, then news of a product line. A customer gets at most `weekly_limit` trigger messages in any
 7 days; what the limit holds back is proposed again on a later run while its
 moment lasts (its dedupe key was never written). Messages of a purpose the
 customer refused are not written (the outbox asks the consent).
@@ -18,13 +18,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.services.messages import outbox
-from configurator.services.triggers import quote_expiry, refill, saved
+from configurator.services.triggers import new_options, quote_expiry, refill, saved
 from configurator.services.triggers.candidates import Candidate
 from configurator.services.unit_of_work import use_case
 from configurator.store.messages import Message
 from configurator.store.types import utcnow
 
-KINDS = (quote_expiry.KIND, refill.KIND, saved.PRICE_DROP, saved.OUTDATED)
+KINDS = (quote_expiry.KIND, refill.KIND, saved.PRICE_DROP, saved.OUTDATED, new_options.KIND)
 WEEK = timedelta(days=7)
 DEFAULT_REFILL_LINES = ("coffee-subscription",)
 JOB = "triggers.run"
@@ -67,6 +67,7 @@ def _all(session: Session, refill_lines: tuple[str, ...], now: datetime) -> Iter
     yield from quote_expiry.candidates(session, now)
     yield from refill.candidates(session, refill_lines, now)
     yield from saved.candidates(session)
+    yield from new_options.candidates(session)
 
 
 def _offer(session: Session, candidate: Candidate, weekly_limit: int, now: datetime) -> str:

@@ -6,8 +6,9 @@ release them.
 - `diff`: features, options, rules and prices added, removed or changed.
 - `impact`: saved configurations and open quotes a release would break or reprice.
 - `releases`: release with a note, rollback, scheduled releases and the release log.
+- `graph`: the constraint graph laid out for an SVG picture, and a feature's rules.
 """
 
-from configurator.services.workbench import diff, drafts, impact, locate, releases
+from configurator.services.workbench import diff, drafts, graph, impact, locate, releases
 
-__all__ = ["diff", "drafts", "impact", "locate", "releases"]
+__all__ = ["diff", "drafts", "graph", "impact", "locate", "releases"]

@@ -1,9 +1,9 @@
 """The account's forms: choosing two revisions to compare, renaming a configuration,
-privacy (consent, export, erasure)."""
+privacy (consent, export, erasure), the checkout."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange
 
 from configurator.services.configuring.configurations import NAME_MAX
@@ -50,3 +50,20 @@ class EraseForm(FlaskForm):
     """Erasure asks for a deliberate confirmation: it cannot be undone."""
 
     confirm = BooleanField("I understand that my account and personal data are erased for good")
+
+
+class CheckoutForm(FlaskForm):
+    """The checkout: an address from the book or a new one, and the terms.
+
+    The service checks the address and the terms, so the rules live in one
+    place; this form only carries the fields (and the CSRF token).
+    """
+
+    revision = IntegerField("Revision", validators=[InputRequired(), NumberRange(min=1)])
+    address = RadioField("Deliver to", choices=[], validate_choice=False)
+    name = StringField("Name", render_kw={"maxlength": 120, "autocomplete": "name"})
+    street = StringField("Street and number", render_kw={"maxlength": 200, "autocomplete": "street-address"})
+    postcode = StringField("Postcode", render_kw={"maxlength": 20, "autocomplete": "postal-code"})
+    city = StringField("City", render_kw={"maxlength": 120, "autocomplete": "address-level2"})
+    country = SelectField("Country", choices=[], validate_choice=False)
+    terms = BooleanField("I accept the terms of sale and have reviewed my order")

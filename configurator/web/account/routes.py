@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_htmx import make_response
 from flask_login import current_user, login_required
 
-from configurator.services import catalogs, configuring, orders, timeline
+from configurator.services import catalogs, configuring, fulfilment, orders, timeline
 from configurator.services.configuring import configurations
 from configurator.services.configuring.configurations import InvalidName
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable, StaleRevision
@@ -107,7 +107,7 @@ def save_revision(configuration_id: int):
 
 @bp.post("/configurations/<int:configuration_id>/order")
 def order(configuration_id: int):
-    """Order the configuration; unsaved picks are saved as a revision first."""
+    """Go to the checkout's review; unsaved picks are saved as a revision first."""
     configuration = configurations.get(db.session, current_user, configuration_id)
     version = workbench.current_version(configuration.catalog_id)
     catalog = catalogs.engine_catalog(version)
@@ -116,7 +116,7 @@ def order(configuration_id: int):
     if problems:
         return _again(configuration, version, catalog, selection, base, problems, 400)
     try:
-        placed = orders.save_and_place(db.session, current_user, configuration_id, base, selection)
+        orders.save_for_checkout(db.session, current_user, configuration_id, base, selection)
     except StaleRevision as error:
         return _again(
             configuration, version, catalog, selection, error.latest_number, [str(error)], 409
@@ -124,8 +124,7 @@ def order(configuration_id: int):
     except (NotOrderable, InvalidSelection) as error:
         latest = configurations.latest_revision(db.session, configuration)
         return _again(configuration, version, catalog, selection, latest.number, [str(error)], 409)
-    flash(_("Thank you! Order %(number)s is placed.", number=placed.number), "success")
-    return _redirect(url_for("account.order_detail", number=placed.number))
+    return _redirect(url_for("account.checkout_page", configuration_id=configuration_id))
 
 
 @bp.route("/configurations/<int:configuration_id>/rename", methods=["GET", "POST"])
@@ -174,7 +173,7 @@ def orders_list():
 def order_detail(number: str):
     """One order, exactly as it was placed."""
     placed = orders.get(db.session, current_user, number)
-    return render_template("account/order.html", order=placed)
+    return render_template("account/order.html", order=placed, fulfilment=fulfilment)
 
 
 @bp.route("/orders/<number>/reorder", methods=["GET", "POST"])

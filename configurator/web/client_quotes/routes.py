@@ -79,10 +79,17 @@ def _page(quote_id: int, status: int = 200, error: str | None = None):
 
 @bp.post("/<int:quote_id>/accept")
 def accept(quote_id: int):
-    """Accept the quote under the typed name."""
+    """Accept the quote under the typed name, with the optional lines and alternatives
+    ticked; the address and browser it came from are kept with the signature."""
+    chosen = request.form.getlist("choose") + [
+        value for key, value in request.form.items() if key.startswith("alternative-") and value
+    ]
     try:
-        record = quotes.answers.accept(db.session, current_user, quote_id,
-                               signature=request.form.get("signature", ""))
+        record = quotes.answers.accept(
+            db.session, current_user, quote_id, signature=request.form.get("signature", ""),
+            chosen=chosen, address=request.remote_addr or "", user_agent=request.user_agent.string,
+            signature_required=True,
+        )
     except QuoteError as error:
         return _page(quote_id, 400, str(error))
     flash(_("Thank you: quote %(number)s is accepted. We will confirm your order.", number=record.number), "success")

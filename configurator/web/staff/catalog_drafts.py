@@ -18,6 +18,7 @@ from werkzeug.utils import secure_filename
 from configurator.services import catalogs
 from configurator.services.errors import CatalogProblem, NotFound
 from configurator.services.workbench import drafts, releases
+from configurator.services.workbench import graph as workbench_graph
 from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.staff import bp
@@ -189,3 +190,19 @@ def cancel_release(catalog_id: str, release_id: int):
         return error_response(404, str(missing))
     flash("The scheduled release is cancelled.", "success")
     return redirect(url_for("staff.release_page", catalog_id=catalog_id), code=303)
+
+
+@bp.get("/catalogs/<catalog_id>/graph")
+@catalog_reader_required
+def graph_page(catalog_id: str):
+    """The constraint graph of the draft (or the version in use) as SVG; a clicked feature's rules."""
+    model, shown = workbench_graph.shown_model(db.session, catalog_id, request.args.get("of") != "current")
+    feature_id = request.args.get("feature", "")
+    chosen = workbench_graph.feature_rules(model, feature_id) if feature_id else None
+    if feature_id and chosen is None:
+        return error_response(404, f"{catalog_id} has no feature called {feature_id!r}.")
+    return render_template(
+        "staff/graph.html", catalog_id=catalog_id, name=model.name, shown=shown,
+        picture=workbench_graph.picture(model), chosen=chosen,
+        of=request.args.get("of", "draft"),
+    )

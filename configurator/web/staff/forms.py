@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from configurator.quoting import Discount, PricingError
+from configurator.quoting.pricing import MAX_QUANTITY
 
 
 class FormProblem(ValueError):
@@ -21,24 +22,43 @@ def quantity(text: str | None) -> int:
         raise FormProblem(f"The quantity must be a whole number, not {text!r}.") from None
     if value < 1:
         raise FormProblem("The quantity must be at least 1.")
+    if value > MAX_QUANTITY:
+        raise FormProblem(f"The quantity must be at most {MAX_QUANTITY:,}.")
     return value
 
 
 def discount(percent: str | None, amount: str | None = None, reason: str = "") -> Discount | None:
-    """A percentage or amount discount; both empty means no discount."""
-    percent, amount = (percent or "").strip(), (amount or "").strip()
-    if percent and amount:
+    """A percentage or amount discount; both empty (or zero) means no discount.
+
+    A zero in one field is no discount of that kind, so a percentage typed next
+    to the "0.00" left in the amount field is simply the percentage.
+    """
+    percent_value = _number(percent, "%")
+    amount_value = _number(amount)
+    if percent_value and amount_value:
         raise FormProblem("Give the discount as a percentage or as an amount, not both.")
-    if not (percent or amount):
-        return None
     try:
-        if percent:
-            return Discount.percent_off(Decimal(percent.rstrip("%").replace(",", ".")), reason)
-        return Discount.amount_off(Decimal(amount.replace(",", ".")), reason)
-    except InvalidOperation:
-        raise FormProblem(f"{percent or amount!r} is not a number.") from None
+        if percent_value:
+            return Discount.percent_off(percent_value, reason)
+        if amount_value:
+            return Discount.amount_off(amount_value, reason)
     except PricingError as error:
         raise FormProblem(str(error)) from None
+    return None
+
+
+def _number(text: str | None, suffix: str = "") -> Decimal | None:
+    """The decimal typed in a field (comma or point), None when empty; FormProblem otherwise."""
+    text = (text or "").strip().removesuffix(suffix).strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise FormProblem(f"{text!r} is not a number.") from None
+    if not value.is_finite():
+        raise FormProblem(f"{text!r} is not a number.")
+    return value
 
 
 def valid_until(text: str | None) -> datetime:

@@ -11,7 +11,7 @@ configuration of the account's contacts, re-checked against today's catalog.
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_htmx import make_response
 from flask_login import current_user
 
@@ -78,6 +78,68 @@ def add_line(quote_id: int, catalog_id: str):
     return redirect(location, code=303)
 
 
+@bp.route("/quotes/<int:quote_id>/lines/<line_id>/reconfigure", methods=["GET", "POST"])
+@staff_required
+def reconfigure_line(quote_id: int, line_id: str):
+    """The live configurator for a draft line, starting from its picks re-checked against
+    today's catalog (the one-click repair of a line with a retired option)."""
+    loaded = quotes.records.load(db.session, current_user, quote_id)
+    row = _line_row(loaded.record, line_id)
+    version = workbench.current_version(row.catalog_id)
+    catalog = catalogs.engine_catalog(version)
+    facts = business.accounts.customer_facts(loaded.record.account)
+    notice, problems = None, []
+    if request.method == "POST":
+        selection, problems = workbench.posted_selection(catalog)
+        selection, notice = configuring.actions.apply_action(
+            catalog, selection, request.form.get("action", ""), facts, {}
+        )
+    else:
+        try:
+            start = quotes.lines.restart_line(db.session, current_user, quote_id, line_id)
+        except QuoteError as error:  # a sent quote: nothing to reconfigure
+            flash(str(error), "error")
+            return redirect(url_for("staff.quote", quote_id=quote_id), code=303)
+        selection, notice = start.selection, start.notice
+    return _render(loaded.record, version, catalog, selection, problems, notice, None,
+                   line=row)
+
+
+@bp.post("/quotes/<int:quote_id>/lines/<line_id>/reconfigure/save")
+@staff_required
+def save_reconfigured_line(quote_id: int, line_id: str):
+    """Replace the line's configuration with the one configured."""
+    loaded = quotes.records.load(db.session, current_user, quote_id)
+    row = _line_row(loaded.record, line_id)
+    version = workbench.current_version(row.catalog_id)
+    catalog = catalogs.engine_catalog(version)
+    selection, problems = workbench.posted_selection(catalog)
+    try:
+        if problems:
+            raise InvalidSelection(" ".join(problems))
+        quotes.lines.reconfigure_line(
+            db.session, current_user, quote_id, line_id, selection,
+            forms.quantity(request.form.get("quantity")),
+            version=forms.version(request.form.get("version")),
+        )
+    except (InvalidSelection, QuoteError, forms.FormProblem, QuoteChanged) as error:
+        status = 409 if isinstance(error, QuoteChanged) else 400
+        return _render(loaded.record, version, catalog, selection, [str(error)], None, None,
+                       status, line=row)
+    flash(f"Line {line_id} reconfigured.", "success")
+    location = url_for("staff.quote", quote_id=quote_id)
+    if htmx:
+        return make_response("", 200, redirect=location)
+    return redirect(location, code=303)
+
+
+def _line_row(record, line_id: str):
+    row = next((row for row in record.lines if row.line_id == line_id), None)
+    if row is None:
+        abort(404)
+    return row
+
+
 def _starting_point(account, catalog_id: str):
     """Selection, notice and source for a fresh page: empty, or a past configuration."""
     from_id = request.args.get("from", type=int)
@@ -91,10 +153,21 @@ def _starting_point(account, catalog_id: str):
     return start.selection, start.notice, start.source_id
 
 
-def _render(record, version, catalog, selection, problems, notice, source_id, status=200):
-    """The page, the form's fragment, or for a pick only what changed (as in the shop)."""
+def _render(record, version, catalog, selection, problems, notice, source_id, status=200,
+            line=None):
+    """The page, the form's fragment, or for a pick only what changed (as in the shop).
+
+    With `line`, the page reconfigures that line instead of adding one."""
     facts = business.accounts.customer_facts(record.account)
     state = workbench.evaluate_for(catalog, selection, facts, {}, problems=problems, notice=notice)
+    if line is None:
+        pick_url = url_for("staff.configure_line", quote_id=record.id,
+                           catalog_id=version.catalog_id)
+        add_url = url_for("staff.add_line", quote_id=record.id, catalog_id=version.catalog_id)
+    else:
+        pick_url = url_for("staff.reconfigure_line", quote_id=record.id, line_id=line.line_id)
+        add_url = url_for("staff.save_reconfigured_line", quote_id=record.id,
+                          line_id=line.line_id)
     return workbench.respond(
         "staff/configure.html",
         status,
@@ -103,12 +176,13 @@ def _render(record, version, catalog, selection, problems, notice, source_id, st
         record=record,
         summary_template=LINE_SUMMARY,
         hidden_fields={"version": record.version_id, "source": source_id},
-        quantity=request.form.get("quantity", "1"),
+        quantity=request.form.get("quantity", str(line.quantity) if line else "1"),
+        replacing=line,
         line_kind=request.form.get("kind", "included"),
         alternative_to=request.form.get("alternative_to", ""),
         included=included_lines(record),
-        pick_url=url_for("staff.configure_line", quote_id=record.id, catalog_id=version.catalog_id),
-        add_url=url_for("staff.add_line", quote_id=record.id, catalog_id=version.catalog_id),
+        pick_url=pick_url,
+        add_url=add_url,
     )
 
 

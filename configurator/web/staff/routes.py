@@ -14,7 +14,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from configurator.quoting import NotAllowedToApprove, QuoteError, Status
-from configurator.services import business, catalogs, quotes
+from configurator.services import business, catalogs, fulfilment, quotes
 from configurator.services.errors import InvalidSelection, NotFound, QuoteChanged
 from configurator.store.quotes import QUOTE_STATUSES
 from configurator.web.database import db
@@ -109,6 +109,11 @@ def quote_page(quote_id: int, status: int = 200, error: str | None = None,
     loaded = quotes.records.load(db.session, current_user, quote_id)
     record, quote = loaded.record, loaded.quote
     priced = quote.price()
+    misfits = (
+        quotes.lines.misfits(db.session, record)
+        if record.status in ("draft", "pending_approval", "approved", "sent", "accepted")
+        else []
+    )
     return render_template(
         "staff/quote.html",
         record=record,
@@ -122,6 +127,11 @@ def quote_page(quote_id: int, status: int = 200, error: str | None = None,
         versions=catalogs.current_versions(db.session),
         past=business.accounts.past_configurations(db.session, record.account)[:20],
         included=included_lines(record),
+        misfits=misfits,
+        preview=(
+            None if misfits or quote.frozen
+            else quotes.drafts.preview_reprice(db.session, current_user, quote_id)
+        ),
         error=error,
         kept=kept or {},
         Status=Status,
@@ -168,6 +178,16 @@ def change_line(quote_id: int, line_id: str):
             version=_version(),
         )
     return _act(quote_id, change, f"Line {line_id} updated.")
+
+
+@bp.post("/quotes/<int:quote_id>/lines/<line_id>/lock")
+@staff_required
+def lock_line(quote_id: int, line_id: str):
+    """Keep the line's price through reprices, or (locked=0) release it."""
+    locked = request.form.get("locked", "1") != "0"
+    return _act(quote_id, lambda: quotes.lines.lock_price(
+        db.session, current_user, quote_id, line_id, locked=locked, version=_version()),
+        f"Line {line_id}: price {'kept through reprices' if locked else 'released'}.")
 
 
 @bp.post("/quotes/<int:quote_id>/lines/<line_id>/remove")
@@ -275,6 +295,16 @@ def order(quote_id: int):
     return redirect(url_for("staff.quote", quote_id=quote_id), code=303)
 
 
+@bp.get("/quotes/<int:quote_id>/order")
+@staff_required
+def quote_order(quote_id: int):
+    """The order an accepted quote became: its lines with each configuration."""
+    record = quotes.records.load(db.session, current_user, quote_id).record
+    if record.order is None:
+        raise NotFound("This quote has not become an order.")
+    return render_template("staff/order.html", record=record, order=record.order)
+
+
 @bp.get("/quotes/<int:quote_id>/compare")
 @staff_required
 def compare(quote_id: int):
@@ -343,3 +373,17 @@ def user_role(user_id: int):
         return error_response(400, str(error))
     flash(f"{user.email} is now {user.role}.", "success")
     return redirect(url_for("staff.users"), code=303)
+
+
+@bp.post("/orders/<number>/status")
+@staff_required
+def order_status(number: str):
+    """Move an order to its next status (confirmed, in production, shipped, ...)."""
+    try:
+        order = fulfilment.move(db.session, current_user, number, request.form.get("status", ""))
+    except fulfilment.StatusRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"Order {order.number} is now {fulfilment.status_name(order.status).lower()}.",
+              "success")
+    return redirect(url_for("account.order_detail", number=number), code=303)

@@ -1,14 +1,14 @@
 """Languages: each user's preferred language for the pages.
 
-Revision ID: 0010_i18n
-Revises: 0009_workbench
+Revision ID: 0013_i18n
+Revises: 0012_checkout
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_i18n"
-down_revision = "0009_workbench"
+revision = "0013_i18n"
+down_revision = "0012_checkout"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,96 @@
+"""The compiled form of a catalog kept on disk, so it is built once per catalog version.
+
+Compiling a catalog (its junction tree, `jtree.py`) takes from a fraction of a
+second to many seconds; answering a pick from the compiled form takes
+milliseconds. A compiled form is stored under the catalog's fingerprint (the
+SHA-256 of its text), so each version has its own file and a changed catalog
+never meets a stale one. Each file starts with a header:
+
+    CONFIGURATOR-COMPILED <format> <engine> <fingerprint> <sha256 of the payload>\\n
+
+where <engine> is a digest of the engine's compiling code: a file written by
+another version of the engine is stale. A file whose header, fingerprint or
+checksum does not match is rebuilt and rewritten, never trusted. The payload is
+a pickle of the compiled tree; the directory must only be writable by the
+application (like its database), since unpickling runs what the file says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+MAGIC = b"CONFIGURATOR-COMPILED"
+FORMAT = b"1"
+_ENGINE_SOURCES = ("compile.py", "jtree.py", "layered.py", "model.py", "compiled.py")
+
+
+def _engine_digest() -> bytes:
+    """A digest of the code that builds and reads compiled forms: another engine, another digest."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in _ENGINE_SOURCES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16].encode()
+
+
+ENGINE = _engine_digest()
+
+
+class CompiledStore:
+    """A directory of compiled catalogs, one file per catalog fingerprint."""
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+
+    def path(self, fingerprint: str) -> Path:
+        """Where the compiled form of the catalog with this fingerprint lives."""
+        return self.directory / f"{fingerprint}.compiled"
+
+    def _payload(self, fingerprint: str) -> bytes | None:
+        """The file's payload when its header and checksum hold, else None."""
+        try:
+            data = self.path(fingerprint).read_bytes()
+        except OSError:
+            return None
+        header, newline, payload = data.partition(b"\n")
+        expected = [MAGIC, FORMAT, ENGINE, fingerprint.encode(), hashlib.sha256(payload).hexdigest().encode()]
+        if not newline or header.split(b" ") != expected:
+            return None
+        return payload
+
+    def holds(self, fingerprint: str) -> bool:
+        """True when a sound, current compiled form of this catalog is stored."""
+        return self._payload(fingerprint) is not None
+
+    def load(self, fingerprint: str):
+        """The stored (problem, tree) of the catalog, or None when missing, stale or corrupt."""
+        payload = self._payload(fingerprint)
+        if payload is None:
+            return None
+        try:
+            compiled = pickle.loads(payload)
+        except Exception:  # only a checksum collision or a bug: rebuild rather than fail
+            return None
+        return compiled if isinstance(compiled, tuple) and len(compiled) == 2 else None
+
+    def save(self, fingerprint: str, compiled) -> Path:
+        """Write (problem, tree) atomically: a reader sees the old file or the whole new one."""
+        payload = pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)
+        header = b" ".join(
+            [MAGIC, FORMAT, ENGINE, fingerprint.encode(), hashlib.sha256(payload).hexdigest().encode()]
+        )
+        self.directory.mkdir(parents=True, exist_ok=True)
+        target = self.path(fingerprint)
+        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".compiling-")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(header + b"\n" + payload)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return target

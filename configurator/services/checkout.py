@@ -1,0 +1,261 @@
+"""Checkout: the review before an order (the configuration's lines, its
+delivery and billing choices, net, VAT and gross for the delivery country,
+the terms), the customer's address book, and placing the order with the
+address and the accepted terms, confirmed by e-mail through the outbox.
+
+Catalog prices include VAT (the shop's footer says so); the breakdown shows
+the net and the VAT within them at the delivery country's standard rate.
+Payment stays a catalog choice (the billing dimension: invoice, pay on
+delivery, ...); a payment provider would take the placed order's number and
+gross amount from `place_order`'s result, after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from configurator.services import orders
+from configurator.services.errors import NotFound, ServiceError
+from configurator.services.messages import outbox
+from configurator.services.unit_of_work import use_case
+from configurator.store.models import Address, Configuration, Order, Revision, User
+from configurator.store.types import utcnow
+
+CENT = Decimal("0.01")
+TERMS_VERSION = "2026-12"  # the terms a customer accepts; kept with each order
+# Standard VAT rates of the countries the shop delivers to.
+VAT_RATES = {
+    "at": Decimal("0.20"),
+    "be": Decimal("0.21"),
+    "ch": Decimal("0.081"),
+    "de": Decimal("0.19"),
+    "dk": Decimal("0.25"),
+    "es": Decimal("0.21"),
+    "fr": Decimal("0.20"),
+    "it": Decimal("0.22"),
+    "nl": Decimal("0.21"),
+    "pl": Decimal("0.23"),
+}
+COUNTRY_NAMES = {
+    "at": "Austria",
+    "be": "Belgium",
+    "ch": "Switzerland",
+    "de": "Germany",
+    "dk": "Denmark",
+    "es": "Spain",
+    "fr": "France",
+    "it": "Italy",
+    "nl": "Netherlands",
+    "pl": "Poland",
+}
+CHOICE_DIMENSIONS = ("delivery", "billing")
+
+
+class CheckoutRefused(ServiceError, ValueError):
+    """The order cannot be placed as asked (terms not accepted, a bad address)."""
+
+
+@dataclass(frozen=True)
+class AddressInput:
+    """A new address as the customer typed it."""
+
+    name: str
+    street: str
+    postcode: str
+    city: str
+    country: str
+
+
+@dataclass(frozen=True)
+class VatBreakdown:
+    """Net, VAT and gross of an amount that includes VAT, for one country."""
+
+    country: str
+    rate: Decimal
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+    @property
+    def country_name(self) -> str:
+        """The country in words."""
+        return COUNTRY_NAMES.get(self.country, self.country.upper())
+
+    @property
+    def percent(self) -> str:
+        """The rate as people write it: "19", "8.1"."""
+        return f"{(self.rate * 100).normalize():f}"
+
+    def to_json(self) -> dict[str, str]:
+        """For the order's snapshot."""
+        return {
+            "country": self.country,
+            "rate": str(self.rate),
+            "net": str(self.net),
+            "vat": str(self.vat),
+            "gross": str(self.gross),
+        }
+
+
+@dataclass
+class Review:
+    """What the customer checks before ordering."""
+
+    configuration: Configuration
+    revision: Revision
+    snapshot: dict[str, Any]  # lines with names and prices, as the order will keep them
+    choices: list[dict[str, Any]]  # its delivery and billing lines
+    addresses: list[Address]
+    vat: VatBreakdown
+
+    @property
+    def currency(self) -> str:
+        """The catalog's currency."""
+        return self.snapshot["catalog"]["currency"]
+
+
+def vat_breakdown(gross: Decimal, country: str) -> VatBreakdown:
+    """The VAT within `gross` at `country`'s rate; CheckoutRefused for a country we do not deliver to."""
+    rate = VAT_RATES.get(country.lower())
+    if rate is None:
+        raise CheckoutRefused(f"We do not deliver to “{country}”.")
+    gross = Decimal(gross).quantize(CENT)
+    net = (gross / (1 + rate)).quantize(CENT)
+    return VatBreakdown(country.lower(), rate, net, gross - net, gross)
+
+
+def address_book(session: Session, owner: User) -> list[Address]:
+    """The customer's addresses, newest first."""
+    query = (
+        sa.select(Address)
+        .where(Address.owner_id == owner.id)
+        .order_by(Address.created_at.desc(), Address.id.desc())
+    )
+    return list(session.scalars(query))
+
+
+def review(session: Session, owner: User, configuration_id: int) -> Review:
+    """The newest revision of one's configuration as it would be ordered.
+
+    NotOrderable when it cannot be ordered as it is (see `orders.orderable`).
+    """
+    configuration, revision, version, catalog = orders.orderable(session, owner, configuration_id)
+    snapshot = orders.snapshot(catalog, version, revision.selection)
+    addresses = address_book(session, owner)
+    country = addresses[0].country if addresses else (owner.country or "de")
+    if country not in VAT_RATES:
+        country = "de"
+    return Review(
+        configuration=configuration,
+        revision=revision,
+        snapshot=snapshot,
+        choices=[line for line in snapshot["lines"] if line["dimension"] in CHOICE_DIMENSIONS],
+        addresses=addresses,
+        vat=vat_breakdown(Decimal(snapshot["total"]), country),
+    )
+
+
+@use_case
+def add_address(
+    session: Session, owner: User, given: AddressInput, *, now: datetime | None = None
+) -> Address:
+    """Add an address to the customer's book; CheckoutRefused, in words, for a bad one."""
+    fields = {name: " ".join(str(value or "").split()) for name, value in vars(given).items()}
+    missing = [name for name in ("name", "street", "postcode", "city") if not fields[name]]
+    if missing:
+        raise CheckoutRefused(f"Please fill in the address: {', '.join(missing)}.")
+    limits = {"name": 120, "street": 200, "postcode": 20, "city": 120}
+    too_long = [name for name, limit in limits.items() if len(fields[name]) > limit]
+    if too_long:
+        raise CheckoutRefused(f"Too long: {', '.join(too_long)}.")
+    country = fields["country"].lower()
+    if country not in VAT_RATES:
+        raise CheckoutRefused("Please choose a country we deliver to.")
+    address = Address(owner_id=owner.id, created_at=now or utcnow(), **{**fields, "country": country})
+    session.add(address)
+    session.flush()
+    return address
+
+
+@use_case
+def place_order(
+    session: Session,
+    owner: User,
+    configuration_id: int,
+    revision_number: int,
+    *,
+    terms_accepted: bool,
+    address_id: int | None = None,
+    new_address: AddressInput | None = None,
+    now: datetime | None = None,
+) -> Order:
+    """Order the reviewed revision to an address from the book (or a new one, added
+    to it), with the terms accepted; the confirmation e-mail goes out with it.
+
+    CheckoutRefused without the terms or an address; NotOrderable when the
+    revision cannot be ordered (see `orders.orderable`).
+    """
+    now = now or utcnow()
+    if not terms_accepted:
+        raise CheckoutRefused("Please accept the terms of sale to place the order.")
+    if new_address is not None:
+        address = add_address(session, owner, new_address, now=now)
+    elif address_id is not None:
+        address = _own_address(session, owner, address_id)
+    else:
+        raise CheckoutRefused("Please choose a delivery address or enter a new one.")
+    _, revision, _, catalog = orders.orderable(session, owner, configuration_id, revision_number)
+    vat = vat_breakdown(catalog.price(revision.selection).total, address.country)
+    kept = {
+        "address": address.lines(),
+        "country": address.country,
+        "vat": vat.to_json(),
+        "terms": {"version": TERMS_VERSION, "accepted_at": now.isoformat()},
+    }
+    order = orders.place(
+        session, owner, configuration_id, revision_number, now=now, extra={"checkout": kept}
+    )
+    outbox.enqueue(
+        session,
+        confirmation(order, vat),
+        recipient=owner,
+        dedupe_key=f"order-confirmation:{order.number}",
+        now=now,
+    )
+    return order
+
+
+def confirmation(order: Order, vat: VatBreakdown) -> outbox.Draft:
+    """The order confirmation e-mail."""
+    lines = "\n".join(
+        f"- {line['feature_name']}: {line['option_name']} ({line['amount']})"
+        for line in order.snapshot["lines"]
+    )
+    address = "\n".join(order.snapshot["checkout"]["address"])
+    body = (
+        f"Thank you for your order {order.number}.\n\n{lines}\n\n"
+        f"Total {vat.gross} {order.currency} (net {vat.net}, VAT {vat.percent}% {vat.vat}).\n\n"
+        f"Delivery to:\n{address}\n\n"
+        "We confirm it once production is planned; you can cancel until then."
+    )
+    return outbox.Draft(
+        kind="order_confirmation",
+        subject=f"Your order {order.number}",
+        body=body,
+        reason=f"You placed order {order.number}.",
+        action_url=f"/account/orders/{order.number}",
+        action_label="See your order",
+    )
+
+
+def _own_address(session: Session, owner: User, address_id: int) -> Address:
+    address = session.get(Address, address_id)
+    if address is None or address.owner_id != owner.id:
+        raise NotFound("There is no such address.")
+    return address

@@ -1,0 +1,98 @@
+"""An order's way to the customer: placed, confirmed, in production, shipped,
+delivered, or cancelled. Staff move it one step at a time; the customer sees
+each step on the order and the timeline, and may cancel while nothing is
+built yet."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from configurator.services import orders, timeline
+from configurator.services.errors import NotFound, ServiceError
+from configurator.services.unit_of_work import use_case
+from configurator.store.models import Order, User
+from configurator.store.types import utcnow
+
+STATUS_NAMES = {
+    "placed": "Placed",
+    "confirmed": "Confirmed",
+    "in_production": "In production",
+    "shipped": "Shipped",
+    "delivered": "Delivered",
+    "cancelled": "Cancelled",
+}
+NEXT = {
+    "placed": ("confirmed", "cancelled"),
+    "confirmed": ("in_production", "cancelled"),
+    "in_production": ("shipped",),
+    "shipped": ("delivered",),
+}
+CUSTOMER_MAY_CANCEL = ("placed", "confirmed")  # nothing has been built yet
+
+
+class StatusRefused(ServiceError):
+    """A status change that is not the order's next step, or no longer allowed."""
+
+
+def status_name(status: str) -> str:
+    """A status in words."""
+    return STATUS_NAMES.get(status, status.replace("_", " ").capitalize())
+
+
+def next_steps(order: Order) -> tuple[str, ...]:
+    """Where staff may move the order from here."""
+    return NEXT.get(order.status, ())
+
+
+def may_cancel(order: Order) -> bool:
+    """Whether the customer may still cancel."""
+    return order.status in CUSTOMER_MAY_CANCEL and not order.from_quote
+
+
+@use_case
+def move(
+    session: Session, staff: User, number: str, status: str, *, now: datetime | None = None
+) -> Order:
+    """Staff move an order to its next status; StatusRefused when it is not a next step."""
+    if not staff.is_staff:
+        raise NotFound("There is no such order.")
+    order = orders.get(session, staff, number)
+    if status not in next_steps(order):
+        raise StatusRefused(
+            f"Order {order.number} is {status_name(order.status).lower()}; "
+            f"it cannot become {status_name(status).lower()} now."
+        )
+    _set(session, order, status, actor=staff, channel="staff", now=now)
+    return order
+
+
+@use_case
+def cancel(session: Session, owner: User, number: str, *, now: datetime | None = None) -> Order:
+    """The customer cancels their order while it is placed or confirmed."""
+    order = orders.get(session, owner, number)
+    if order.owner_id != owner.id:
+        raise NotFound("There is no such order.")
+    if not may_cancel(order):
+        raise StatusRefused(
+            f"Order {order.number} is {status_name(order.status).lower()}: "
+            "it can no longer be cancelled here. Please contact us."
+        )
+    _set(session, order, "cancelled", actor=owner, channel="web", now=now)
+    return order
+
+
+def _set(session, order: Order, status: str, *, actor: User, channel: str, now) -> None:
+    before = order.status
+    order.status = status
+    timeline.record(
+        session,
+        order.owner_id,
+        "order_status",
+        f"Order {order.number}: {status_name(status).lower()}",
+        {"order": order.number, "from": before, "to": status},
+        channel=channel,
+        actor_id=actor.id,
+        now=now or utcnow(),
+    )

@@ -1,0 +1,88 @@
+"""Likely duplicate customers: the same mailbox written differently
+(`Anna.Berg+shop@gmail.com` and `annaberg@googlemail.com`), or the same name
+among the contacts of one business account. Staff decide; nothing is merged
+here. Users have no phone number yet, so phones are not compared.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from configurator.services.errors import NotFound
+from configurator.store.identity import CustomerMerge
+from configurator.store.models import User
+from configurator.store.quotes import AccountContact
+
+# Mail providers that ignore dots in the local part, and their one domain.
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+@dataclass
+class DuplicatePair:
+    """Two customers who are likely one person, and why we think so."""
+
+    first: User
+    second: User
+    reasons: list[str] = field(default_factory=list)
+
+
+def normalized_email(email: str) -> str:
+    """The mailbox an address reaches: no case, no +tag, no dots where the provider ignores them."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
+
+
+def normalized_name(name: str) -> str:
+    """A name without case or extra blanks."""
+    return re.sub(r"\s+", " ", name).strip().casefold()
+
+
+def find(session: Session, viewer: User) -> list[DuplicatePair]:
+    """Every likely duplicate pair among active customers, for staff."""
+    if not viewer.is_staff:
+        raise NotFound("There is nothing here, or it is not yours to see.")
+    customers = list(session.scalars(
+        sa.select(User).where(*active_customer()).order_by(User.id)
+    ))
+    pairs: dict[tuple[int, int], DuplicatePair] = {}
+    by_email: dict[str, list[User]] = defaultdict(list)
+    for customer in customers:
+        by_email[normalized_email(customer.email)].append(customer)
+    _pair_up(pairs, by_email.values(), "same e-mail address")
+    _pair_up(pairs, _same_name_per_account(session), "same name at the same company")
+    return sorted(pairs.values(), key=lambda pair: (pair.first.id, pair.second.id))
+
+
+def active_customer() -> tuple:
+    """Conditions on User: a customer, not erased, not merged into someone else."""
+    merged = sa.select(CustomerMerge.merged_id).where(CustomerMerge.undone_at.is_(None))
+    return (User.role == "customer", User.erased_at.is_(None), User.id.not_in(merged))
+
+
+def _same_name_per_account(session: Session) -> list[list[User]]:
+    groups: dict[tuple[int, str], list[User]] = defaultdict(list)
+    query = (
+        sa.select(AccountContact.account_id, User)
+        .join(User, User.id == AccountContact.user_id)
+        .where(*active_customer())
+        .order_by(User.id)
+    )
+    for account_id, user in session.execute(query):
+        groups[(account_id, normalized_name(user.name))].append(user)
+    return list(groups.values())
+
+
+def _pair_up(pairs: dict, groups, reason: str) -> None:
+    for group in groups:
+        for first, second in itertools.combinations(group, 2):
+            pair = pairs.setdefault((first.id, second.id), DuplicatePair(first, second))
+            pair.reasons.append(reason)

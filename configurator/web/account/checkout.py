@@ -1,0 +1,101 @@
+"""The checkout: review the configuration, choose or enter a delivery address,
+see net, VAT and gross, accept the terms, then order; and cancelling an order
+while that is allowed. Works without JavaScript (plain forms and redirects)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from configurator.services import checkout, fulfilment
+from configurator.services.errors import NotOrderable
+from configurator.web.account import bp
+from configurator.web.account.forms import CheckoutForm
+from configurator.web.database import db
+
+NEW_ADDRESS = "new"
+
+
+@bp.route("/configurations/<int:configuration_id>/checkout", methods=["GET", "POST"])
+def checkout_page(configuration_id: int):
+    """GET: the review. POST: place the order with the address and the terms."""
+    try:
+        review = checkout.review(db.session, current_user, configuration_id)
+    except NotOrderable as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("account.configuration", configuration_id=configuration_id), 303)
+    form = _form(review)
+    if request.method == "POST":
+        try:
+            order = checkout.place_order(
+                db.session,
+                current_user,
+                configuration_id,
+                form.revision.data or 0,
+                terms_accepted=bool(form.terms.data),
+                **_address(form),
+            )
+        except (checkout.CheckoutRefused, NotOrderable) as refused:
+            return _page(review, form, [str(refused)], 400)
+        flash(f"Thank you! Order {order.number} is placed. We sent you a confirmation.", "success")
+        return redirect(url_for("account.order_detail", number=order.number), 303)
+    return _page(review, form, [], 200)
+
+
+@bp.post("/orders/<number>/cancel")
+def cancel_order(number: str):
+    """The customer cancels an order that nothing has been built for yet."""
+    try:
+        order = fulfilment.cancel(db.session, current_user, number)
+    except fulfilment.StatusRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"Order {order.number} is cancelled.", "success")
+    return redirect(url_for("account.order_detail", number=number), 303)
+
+
+def _form(review: checkout.Review) -> CheckoutForm:
+    form = CheckoutForm(
+        request.form if request.method == "POST" else None,
+        revision=review.revision.number,
+        address=str(review.addresses[0].id) if review.addresses else NEW_ADDRESS,
+        country=review.vat.country,
+    )
+    form.address.choices = [
+        (str(address.id), ", ".join(address.lines())) for address in review.addresses
+    ] + [(NEW_ADDRESS, "A new address")]
+    form.country.choices = sorted(
+        checkout.COUNTRY_NAMES.items(), key=lambda item: item[1]
+    )
+    return form
+
+
+def _address(form: CheckoutForm) -> dict:
+    """The chosen address from the book, or the new one typed in."""
+    if form.address.data and form.address.data != NEW_ADDRESS:
+        try:
+            return {"address_id": int(form.address.data)}
+        except ValueError:
+            raise checkout.CheckoutRefused("Please choose a delivery address.") from None
+    return {
+        "new_address": checkout.AddressInput(
+            name=form.name.data or "",
+            street=form.street.data or "",
+            postcode=form.postcode.data or "",
+            city=form.city.data or "",
+            country=form.country.data or "",
+        )
+    }
+
+
+def _page(review, form, problems, status):
+    # VAT per country for the page's country table (the order uses the address's).
+    rates = [checkout.vat_breakdown(review.vat.gross, country) for country in sorted(checkout.VAT_RATES)]
+    return render_template(
+        "account/checkout.html",
+        review=review,
+        form=form,
+        problems=problems,
+        rates=rates,
+        terms_version=checkout.TERMS_VERSION,
+    ), status

@@ -1,0 +1,60 @@
+"""The merge and its undo read back through a second session: what moved,
+the audit entries, and the values of both customers."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from configurator.services import users
+from configurator.services.identify import merging
+from configurator.store.identity import CustomerMerge
+from configurator.store.models import Configuration, Interaction, Order, User
+from configurator.store.value import CustomerValue
+from tests.helpers import PASSWORD, STEEL_BIKE, gen_configuration, gen_order, gen_user
+from tests.services.quote_factories import gen_staff
+from tests.services.read_back import reads_back
+
+
+def owners(other, model, column) -> dict[int, int]:
+    return dict(other.execute(sa.select(model.id, column)).all())
+
+
+@reads_back(merging.merge, merging.undo)
+def test_a_merge_moves_in_one_commit_and_its_undo_moves_exactly_back(
+    session, second_session, bike
+):
+    staff = gen_staff(session, "staff")
+    web = gen_user(session, "anna.berg@gmail.com", name="Anna Berg")
+    gen_order(session, web)
+    other = gen_user(session, "annaberg+shop@gmail.com", name="Anna Berg")
+    gen_configuration(session, other, STEEL_BIKE, name="Second bike")
+    gen_order(session, other)
+    with second_session() as before:
+        orders_before = owners(before, Order, Order.owner_id)
+        configurations_before = owners(before, Configuration, Configuration.owner_id)
+        revenue_web = before.get(CustomerValue, web.id).revenue
+        revenue_other = before.get(CustomerValue, other.id).revenue
+
+    record = merging.merge(session, staff, web.id, other.id)
+
+    with second_session() as other_session:
+        assert set(owners(other_session, Order, Order.owner_id).values()) == {web.id}
+        assert set(owners(other_session, Configuration, Configuration.owner_id).values()) == {web.id}
+        assert other_session.get(CustomerValue, web.id).revenue == revenue_web + revenue_other
+        audit = other_session.scalars(sa.select(Interaction).where(
+            Interaction.customer_id == web.id, Interaction.kind == "merged")).one()
+        assert (audit.actor_id, audit.channel) == (staff.id, "staff")
+        assert audit.detail["moved"]["orders"] == 1
+        assert other_session.get(CustomerMerge, record.id).moved["orders"]
+        assert users.authenticate(other_session, other.email, PASSWORD) is None
+
+    merging.undo(session, staff, record.id)
+
+    with second_session() as after:
+        assert owners(after, Order, Order.owner_id) == orders_before
+        assert owners(after, Configuration, Configuration.owner_id) == configurations_before
+        assert after.get(CustomerValue, web.id).revenue == revenue_web
+        assert after.get(CustomerValue, other.id).revenue == revenue_other
+        assert after.get(CustomerMerge, record.id).undone_at is not None
+        assert users.authenticate(after, other.email, PASSWORD).id == other.id
+        assert after.get(User, other.id).email == "annaberg+shop@gmail.com"

@@ -1,0 +1,203 @@
+"""The quote editor's answers to the sales desk's defects (issue 15): bounds give a
+clear 400, a zero amount does not block a percentage, a line's source must be the
+client's, a revision leaves the sent quote open, expiry shows without the daily job."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from configurator.services import business, catalogs, quotes
+from configurator.store import User
+from configurator.store.quotes import QuoteRecord
+from configurator.store.types import utcnow
+from configurator.web.database import db
+from tests.conftest import DATA
+from tests.helpers import gen_configuration, gen_user
+from tests.services.quote_factories import BIKE, CARBON
+from tests.web.test_staff import sign_in
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"quantity": "1000000000"}, "at most 100,000"),
+    ({"quantity": "99999999999999999999"}, "at most 100,000"),
+    ({"quantity": "2", "discount_amount": "1e30"}, "at most"),
+    ({"quantity": "2", "discount_percent": "1e30"}, "not between 0% and 100%"),
+    ({"quantity": "2", "discount_amount": "NaN"}, "not a number"),
+])
+def test_out_of_bounds_input_is_a_clear_400(client, auth, world, data, message):
+    sign_in(auth, "staff@shop.example")
+    response = client.post(f"/staff/quotes/{world['draft']}/lines/L1", data=data)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_a_zero_amount_left_in_the_form_does_not_block_a_percentage(app, client, auth, world):
+    sign_in(auth, "staff@shop.example")
+    response = client.post(f"/staff/quotes/{world['draft']}/discount",
+                           data={"discount_percent": "5", "discount_amount": "0.00"})
+    assert response.status_code == 303
+    response = client.post(f"/staff/quotes/{world['draft']}/lines/L1",
+                           data={"quantity": "3", "discount_percent": "2",
+                                 "discount_amount": "0"})
+    assert response.status_code == 303
+    with app.app_context():
+        stored = db.session.get(QuoteRecord, world["draft"])
+        assert stored.discount == {"percent": "5", "reason": ""}
+        assert stored.lines[0].discount == {"percent": "2", "reason": ""}
+
+
+def picks(selection):
+    return {f"f.{k}": v for k, v in selection.items()}
+
+
+@pytest.mark.parametrize("source", ["987654", "99999999999999999999", "theirs"])
+def test_a_line_from_an_unknown_or_another_customers_configuration_is_refused(
+        app, client, auth, world, source):
+    with app.app_context():
+        stranger = gen_user(db.session, "stranger@example.com")
+        theirs = gen_configuration(db.session, stranger, BIKE).id
+        db.session.commit()
+    sign_in(auth, "staff@shop.example")
+    url = f"/staff/quotes/{world['draft']}/configure/test-bike/add"
+    data = dict(picks(BIKE), quantity="1", source=str(theirs) if source == "theirs" else source)
+    response = client.post(url, data=data)
+    assert response.status_code == 400
+    assert "not one of this client" in response.get_data(as_text=True)
+    with app.app_context():
+        assert len(db.session.get(QuoteRecord, world["draft"]).lines) == 1
+
+
+def test_the_sent_quote_page_points_to_the_revision_being_prepared(client, auth, world):
+    sign_in(auth, "staff@shop.example")
+    response = client.post(f"/staff/quotes/{world['sent']}/revise")
+    assert response.status_code == 303
+    page = client.get(f"/staff/quotes/{world['sent']}").get_data(as_text=True)
+    assert "the client can still accept this one" in page
+    assert 'class="badge status-sent"' in page
+    sign_in(auth, "buyer@acme.example")
+    client_page = client.get(f"/account/quotes/{world['sent']}").get_data(as_text=True)
+    assert "Accept" in client_page
+
+
+def test_a_quote_past_its_validity_shows_expired_before_the_daily_job(app, client, auth, world):
+    with app.app_context():
+        record = db.session.get(QuoteRecord, world["sent"])
+        record.valid_until = utcnow() - timedelta(hours=1)
+        db.session.commit()
+    sign_in(auth, "staff@shop.example")
+    page = client.get(f"/staff/quotes/{world['sent']}").get_data(as_text=True)
+    assert 'class="badge status-expired"' in page
+    listing = client.get("/staff/quotes?status=expired").get_data(as_text=True)
+    assert record.number in listing
+    expiring = client.get("/staff/quotes").get_data(as_text=True).split('id="expiring"')[1]
+    assert record.number in expiring.split("</table>")[0]
+
+
+def test_validity_in_the_past_is_refused(client, auth, world):
+    sign_in(auth, "staff@shop.example")
+    yesterday = (utcnow() - timedelta(days=1)).strftime("%Y-%m-%d")
+    response = client.post(f"/staff/quotes/{world['draft']}/valid-until",
+                           data={"valid_until": yesterday})
+    assert response.status_code == 400
+    assert "already past" in response.get_data(as_text=True)
+
+
+
+def test_a_retired_option_is_named_with_a_one_click_reconfigure(app, client, auth, world):
+    with app.app_context():
+        sales = db.session.scalar(sa.select(User).where(User.email == "staff@shop.example"))
+        quotes.lines.add_line(db.session, sales, world["draft"], "test-bike",
+                              dict(BIKE, frame="steel"), 1)
+        catalogs.load_file(db.session, DATA / "bike-v2.yaml")
+        db.session.commit()
+    sign_in(auth, "staff@shop.example")
+    url = f"/staff/quotes/{world['draft']}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Steel (frame): no longer offered" in page
+    assert f'href="{url}/lines/L2/reconfigure"' in page
+    refused = client.post(f"{url}/send")
+    assert refused.status_code == 400
+    assert "Line L2" in refused.get_data(as_text=True)
+    form = client.get(f"{url}/lines/L2/reconfigure").get_data(as_text=True)
+    assert "Replace line L2" in form
+    saved = client.post(f"{url}/lines/L2/reconfigure/save",
+                        data=dict(picks(BIKE), quantity="2"))
+    assert saved.status_code == 303
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="misfits"' not in page
+    assert client.post(f"{url}/send").status_code == 303
+
+
+def test_ordered_as_links_to_the_order_with_its_configured_lines(app, client, auth, world):
+    with app.app_context():
+        contact = db.session.scalar(sa.select(User).where(User.email == "buyer@acme.example"))
+        quotes.answers.accept(db.session, contact, world["sent"])
+        db.session.commit()
+    sign_in(auth, "staff@shop.example")
+    client.post(f"/staff/quotes/{world['sent']}/order")
+    page = client.get(f"/staff/quotes/{world['sent']}").get_data(as_text=True)
+    link = f'href="/staff/quotes/{world["sent"]}/order"'
+    assert link in page
+    order_page = client.get(f"/staff/quotes/{world['sent']}/order").get_data(as_text=True)
+    assert "Carbon" in order_page.split('id="configured-lines"')[1]
+
+
+def test_stale_prices_show_a_preview_and_a_line_can_keep_its_price(app, client, auth, world):
+    sign_in(auth, "staff@shop.example")
+    url = f"/staff/quotes/{world['draft']}"
+    assert 'id="stale-prices"' not in client.get(url).get_data(as_text=True)
+    assert client.post(f"{url}/lines/L1/lock", data={"locked": "1"}).status_code == 303
+    with app.app_context():
+        account = db.session.get(QuoteRecord, world["draft"]).account
+        business.terms.set_percent_off(db.session, account, "test-bike", Decimal("20"))
+        db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="locked-L1"' in page
+    preview = page.split('id="reprice-preview"')[1].split("</table>")[0]
+    # 12 x 185 = 2,220.00; at 20 % off and 5 % from 10 units it would be 1,687.20
+    assert "price kept (would be 1,687.20)" in preview
+    assert client.post(f"{url}/lines/L1/lock", data={"locked": "0"}).status_code == 303
+    page = client.get(url).get_data(as_text=True)
+    assert "−210.90" in page.split('id="reprice-preview"')[1].split("</table>")[0]
+    assert client.post(f"{url}/reprice").status_code == 303
+    assert 'id="stale-prices"' not in client.get(url).get_data(as_text=True)
+
+
+def offered(app, world):
+    """The sent quote gets an optional line L2 and an alternative L3 to L1 (a revision)."""
+    with app.app_context():
+        sales = db.session.scalar(sa.select(User).where(User.email == "staff@shop.example"))
+        record = quotes.drafts.create(db.session, sales, world["acme"])
+        kind = quotes.lines.line_kind
+        for selection in (BIKE, CARBON, CARBON):
+            quotes.lines.add_line(db.session, sales, record.id, "test-bike", selection, 1)
+        quotes.lines.change_line(db.session, sales, record.id, "L2", quantity=1, discount=None,
+                                 kind=kind("optional"))
+        quotes.lines.change_line(db.session, sales, record.id, "L3", quantity=1, discount=None,
+                                 kind=kind("alternative"), alternative_to="L1")
+        quotes.sending.send(db.session, sales, record.id)
+        db.session.commit()
+        return record.id
+
+
+def test_the_client_ticks_an_optional_line_and_an_alternative_and_signs(app, client, auth, world):
+    quote_id = offered(app, world)
+    sign_in(auth, "buyer@acme.example")
+    url = f"/account/quotes/{quote_id}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="signature" value=""' in page
+    assert 'name="choose" value="L2"' in page and 'name="alternative-L1" value="L3"' in page
+    unsigned = client.post(f"{url}/accept", data={"choose": "L2"})
+    assert unsigned.status_code == 400 and "Type your name" in unsigned.get_data(as_text=True)
+    done = client.post(f"{url}/accept", data={"choose": "L2", "alternative-L1": "L3",
+                                               "signature": "Eva Fischer"},
+                       headers={"User-Agent": "TestBrowser/1.0"})
+    assert done.status_code == 303
+    with app.app_context():
+        record = db.session.get(QuoteRecord, quote_id)
+        assert [line["line_id"] for line in record.frozen["accepted"]["lines"]] == ["L2", "L3"]
+    assert "with the lines you chose (L2, L3)" in client.get(url).get_data(as_text=True)
