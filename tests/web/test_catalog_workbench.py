@@ -193,3 +193,14 @@ def test_the_try_it_panel_uses_the_chosen_customer_facts(manager_client):
     ).get_data(as_text=True)
     assert "These picks do not fit together." not in as_business
     assert 'name="as.segment" value="business"' in as_business  # the facts stay with each pick
+
+
+def test_what_if_answers_in_the_page(manager_client):
+    page = manager_client.get("/staff/catalogs/test-bike/what-if?option=frame%3Dsteel&price=1")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'id="what-if-answer"' in text and "frame=steel at 1.00" in text and "Steel bike" in text
+    rule = manager_client.get("/staff/catalogs/test-bike/what-if?rule=carbon-needs-disc").get_data(as_text=True)
+    assert "without rule carbon-needs-disc" in rule
+    bad = manager_client.get("/staff/catalogs/test-bike/what-if?option=frame%3Dsteel&price=free")
+    assert bad.status_code == 400 and 'id="what-if-problem"' in bad.get_data(as_text=True)
