@@ -20,12 +20,13 @@ every question is then a pass over the circuit:
 
 from __future__ import annotations
 
+import copy
 import threading
 
 import numpy as np
 from pysat.solvers import Solver
 
-from .cnf import BooleanEncoding
+from .cnf import BooleanEncoding, _pushed
 from .compile import _price_scale, _scaled
 from .ddnnf import Circuit, CompilationFailed, compile_cnf
 from .model import CatalogModel, Constraint
@@ -182,18 +183,30 @@ class BooleanSpace:
     def _sat(self) -> Solver:
         """The CNF with one selector per rule, built on the first explanation."""
         if self._solver is None:
-            top = self.encoding.variables
-            clauses = []
-            for clause, rule in zip(self.encoding.clauses, self.encoding.rule_of_clause):
-                if rule is None:
-                    clauses.append(clause)
-                    continue
-                if rule not in self._selector:
-                    top += 1
-                    self._selector[rule] = top
-                clauses.append([-self._selector[rule], *clause])
+            self._selector, clauses = _guarded(self.encoding)
             self._solver = Solver(name=SOLVER_NAME, bootstrap_with=clauses)
         return self._solver
+
+    def cases_never_arising(self, positions: list[int]) -> list[int]:
+        """Of these `if`/`forbid` rules, those whose case no configuration reaches under the other rules.
+
+        One SAT call per rule, on a copy of the CNF that also defines each case
+        as a literal; the rule itself is switched off by its selector.
+        """
+        probe = copy.deepcopy(self.encoding)
+        cases = {}
+        for position in positions:
+            constraint = self.model.constraints[position]
+            case = constraint.condition if constraint.kind == "if" else constraint.expr
+            cases[position] = probe.literal(_pushed(case))
+        selector, clauses = _guarded(probe)
+        never = []
+        with Solver(name=SOLVER_NAME, bootstrap_with=clauses) as solver:
+            for position, lit in cases.items():
+                others = [s for rule, s in selector.items() if rule != position]
+                if not solver.solve(assumptions=others + [lit]):
+                    never.append(position)
+        return never
 
     def minimal_reason(
         self, picks: list[Pick], customer: dict | None, target: Pick | None, *, any_customer: bool = False
@@ -214,3 +227,19 @@ class BooleanSpace:
         selections = [pick_of_lit[lit] for lit in core if lit in pick_of_lit]
         rules = sorted(rule_of_lit[lit] for lit in core if lit in rule_of_lit)
         return selections, [self.model.constraints[rule] for rule in rules]
+
+
+def _guarded(encoding: BooleanEncoding) -> tuple[dict[int, int], list[list[int]]]:
+    """(selector variable per rule, the clauses with each rule's clauses guarded by its selector)."""
+    top = encoding.variables
+    selector: dict[int, int] = {}
+    clauses = []
+    for clause, rule in zip(encoding.clauses, encoding.rule_of_clause):
+        if rule is None:
+            clauses.append(clause)
+            continue
+        if rule not in selector:
+            top += 1
+            selector[rule] = top
+        clauses.append([-selector[rule], *clause])
+    return selector, clauses

@@ -62,7 +62,9 @@ def check_catalog(catalog) -> CheckReport:
     if report.count == 0:
         report.warnings.append(f"{path}: a customer with no facts (a guest) cannot complete any configuration")
     if space is not None:
-        report.warnings.append(f"{path}: unreachable-rule analysis not done on the d-DNNF backend")
+        cases = [i for i, c in enumerate(model.constraints) if c.kind in ("if", "forbid")]
+        never = space.cases_never_arising(cases)
+        report.unreachable_rules = [_unreachable_text(path, model.constraints[i]) for i in never]
     else:
         report.unreachable_rules = _unreachable_rules(catalog, report)
     report.stats["seconds"] = round(time.perf_counter() - started, 3)

@@ -52,8 +52,13 @@ class CompilationFailed(Exception):
     """d4 did not produce a circuit within its limits."""
 
 
-def compile_cnf(dimacs: str, seconds: float = COMPILE_SECONDS, memory: int = COMPILE_MEMORY_BYTES) -> str:
-    """The d-DNNF of a DIMACS CNF in d4's NNF text, compiled in a child process within the limits."""
+def compile_cnf(dimacs: str, seconds: float | None = None, memory: int | None = None) -> str:
+    """The d-DNNF of a DIMACS CNF in d4's NNF text, compiled in a child process within the limits.
+
+    The limits default to COMPILE_SECONDS and COMPILE_MEMORY_BYTES, read at each call.
+    """
+    seconds = COMPILE_SECONDS if seconds is None else seconds
+    memory = COMPILE_MEMORY_BYTES if memory is None else memory
 
     def limit_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))

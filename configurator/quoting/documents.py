@@ -7,6 +7,7 @@ from printing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fpdf import FPDF
@@ -27,8 +28,17 @@ class Company:
 
 
 def render_quote_pdf(quote: Quote, company: Company, *, client_name: str = "",
-                     show_discounts: bool = True) -> bytes:
-    """The PDF of `quote` as bytes; `show_discounts=False` prints net prices only."""
+                     client_vat_id: str = "", show_discounts: bool = True,
+                     show_line_prices: bool = True,
+                     option_names: Mapping[tuple[str, str], str] | None = None) -> bytes:
+    """The PDF of `quote` as bytes.
+
+    `show_discounts=False` prints net prices only (no build-up, no quote discount);
+    `show_line_prices=False` prints the lines without amounts, only the totals.
+    `option_names` ((feature, option) -> name) names options whose snapshot has no
+    name, so the client never reads a raw id like `installation=assembly_on_site`.
+    """
+    names = option_names or {}
     priced = quote.price()
     currency = quote.terms.currency
     pdf = FPDF(format="A4")
@@ -47,18 +57,26 @@ def render_quote_pdf(quote: Quote, company: Company, *, client_name: str = "",
     pdf.set_font("Helvetica", size=10)
     if client_name:
         _line(pdf, f"For: {client_name}", 5)
+    if client_vat_id:  # a reverse-charge invoice is void without the buyer's VAT id
+        _line(pdf, f"Client VAT ID: {client_vat_id}", 5)
     _line(pdf, f"Date: {quote.created_at:%Y-%m-%d}    Valid until: {quote.valid_until:%Y-%m-%d}", 5)
     pdf.ln(3)
 
     for line in quote.lines:
         build = priced.lines[line.line_id]
         pdf.set_font("Helvetica", "B", 10)
-        marker = {LineKind.OPTIONAL: " (optional)", LineKind.ALTERNATIVE: " (alternative)"}
+        marker = {LineKind.OPTIONAL: " (optional)",
+                  LineKind.ALTERNATIVE: f" (alternative to {line.alternative_to})"}
         title = line.title or line.product_line
         _line(pdf, f"{line.line_id}  {title}{marker.get(line.kind, '')}  x {line.quantity}", 6)
         pdf.set_font("Helvetica", size=9)
-        choices = ", ".join(o.name or o.label for o in line.options)
+        choices = ", ".join(
+            o.name or names.get((o.feature, o.option), o.option.replace("_", " "))
+            for o in line.options)
         _line(pdf, f"    {choices}", 5)
+        if not show_line_prices:
+            pdf.ln(1)
+            continue
         if show_discounts:
             for step in build.steps[1:-1]:
                 for applied in step.applied:
@@ -83,7 +101,8 @@ def render_quote_pdf(quote: Quote, company: Company, *, client_name: str = "",
     if totals.tax.note:
         _line(pdf, totals.tax.note, 5)
     if totals.not_in_totals:
-        _line(pdf, "Optional and alternative lines are not included in the total.", 5)
+        _line(pdf, "Optional lines are not included in the total; an alternative replaces "
+                   "the line it is an alternative to.", 5)
 
     if company.terms:
         pdf.ln(4)

@@ -94,9 +94,9 @@ def needs_approval(quote: Quote, policy: ApprovalPolicy, role: str) -> bool:
     return not policy.covers(role, quote.price().max_discount_percent)
 
 
-def submit_for_approval(quote: Quote, *, by: Actor, at: datetime) -> None:
-    """Ask a manager to approve the quote's discounts."""
-    _move(quote, Status.PENDING_APPROVAL, by, at)
+def submit_for_approval(quote: Quote, *, by: Actor, at: datetime, reason: str = "") -> None:
+    """Ask a manager to approve the quote's discounts, saying why (the manager reads it)."""
+    _move(quote, Status.PENDING_APPROVAL, by, at, " ".join(reason.split())[:300])
 
 
 def approve(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime) -> None:

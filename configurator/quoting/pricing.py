@@ -402,6 +402,9 @@ class QuoteTotals:
     # The share of the subtotal the quote discount takes, exact (before its rounding to the
     # cent): 10 % is exactly 0.1, so a discount of exactly the approval threshold passes.
     discount_fraction: Decimal = ZERO
+    # `not_in_totals` split: optional lines add up (a client may take several), while
+    # alternatives only replace a line, so their sum means nothing and is not shown.
+    optional_net: Decimal = ZERO
 
     @property
     def discount_percent(self) -> Decimal:
@@ -419,6 +422,7 @@ def total_quote(lines: Sequence[LineBuildUp], terms: PricingTerms,
     currency = terms.currency
     subtotal = sum((line.net for line in lines if line.in_totals), ZERO)
     others = sum((line.net for line in lines if not line.in_totals), ZERO)
+    optional = sum((line.net for line in lines if line.kind is LineKind.OPTIONAL), ZERO)
     discount_amount = ZERO
     fraction = ZERO
     applied = ""
@@ -432,4 +436,4 @@ def total_quote(lines: Sequence[LineBuildUp], terms: PricingTerms,
     net_total = subtotal - discount_amount
     tax_amount = round_money(net_total * terms.tax.rate / HUNDRED, currency)
     return QuoteTotals(currency, subtotal, discount_amount, applied, net_total, terms.tax,
-                       tax_amount, net_total + tax_amount, others, fraction)
+                       tax_amount, net_total + tax_amount, others, fraction, optional)

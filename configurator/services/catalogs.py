@@ -189,6 +189,11 @@ def current(session: Session, catalog_id: str) -> CatalogVersion:
     return version
 
 
+def description(version: CatalogVersion) -> str:
+    """The catalog's own `description:` (empty when it has none)."""
+    return engine_catalog(version).model.description or ""
+
+
 def current_versions(session: Session) -> list[CatalogVersion]:
     """The version in use of every catalog, by name."""
     newest = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -133,6 +134,37 @@ def page_for(
         cursor,
         size,
     )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A line of the timeline: an event, and how many like it in a row it stands for."""
+
+    event: Interaction
+    count: int = 1
+
+    @property
+    def shows_subject(self) -> bool:
+        """Whether the subject says more than the label ("Created an account" twice does not)."""
+        return bool(self.event.subject) and self.event.subject != describe(self.event.kind)
+
+
+def grouped(events: list[Interaction]) -> list[TimelineEntry]:
+    """Events in order, with views of the same product line in a row shown once,
+    counted: browsing is worth a line, not a screenful."""
+    entries: list[TimelineEntry] = []
+    for event in events:
+        last = entries[-1] if entries else None
+        if (
+            last is not None
+            and event.kind == "viewed"
+            and last.event.kind == "viewed"
+            and last.event.subject == event.subject
+        ):
+            entries[-1] = TimelineEntry(last.event, last.count + 1)
+        else:
+            entries.append(TimelineEntry(event))
+    return entries
 
 
 def describe(kind: str) -> str:

@@ -174,8 +174,8 @@ def test_both_backends_agree_on_hand_made_catalogs(path: Path) -> None:
     tree, circuit = _boolean_part(path, "junction-tree"), _boolean_part(path, "d-DNNF")
     assert circuit.count() == tree.count()
     mine, theirs = circuit.check(), tree.check()
-    assert (mine.usable, mine.count, mine.dead_options, mine.unfillable_features) == (
-        theirs.usable, theirs.count, theirs.dead_options, theirs.unfillable_features
+    assert (mine.usable, mine.count, mine.dead_options, mine.unfillable_features, mine.unreachable_rules) == (
+        theirs.usable, theirs.count, theirs.dead_options, theirs.unfillable_features, theirs.unreachable_rules
     )
     assert mine.stats["backend"] == "d-DNNF (d4)"
     assert circuit.count({"segment": "business"}) == tree.count({"segment": "business"})
@@ -242,3 +242,57 @@ def test_check_says_when_answers_come_from_the_sat_fallback() -> None:
     report = catalog.check()
     assert report.usable and report.count == _boolean_part(DATA / "tiny.yaml", "junction-tree").count()
     assert any("incremental SAT" in warning for warning in report.warnings)
+
+
+def test_a_compiler_that_runs_out_of_time_hands_over_to_sat(monkeypatch) -> None:
+    """d4 is stopped at its time limit (here: at once); the catalog still answers, exactly, by SAT."""
+    from configurator.engine import ddnnf
+
+    monkeypatch.setattr(ddnnf, "COMPILE_SECONDS", 0.001)
+    catalog = _boolean_part(DATA / "bike.yaml", "d-DNNF")
+    assert "did not finish" in catalog.boolean.fallback_reason
+    tree = _boolean_part(DATA / "bike.yaml", "junction-tree")
+    assert catalog.count() == tree.count()
+    assert catalog.domains({}).domains == tree.domains({}).domains
+
+
+def test_the_compiler_child_gets_a_memory_limit() -> None:
+    """Below the address space d4 reserves, it fails in its own process; the caller gets a clear error."""
+    from configurator.engine.ddnnf import CompilationFailed, compile_cnf
+
+    with pytest.raises(CompilationFailed, match="d4 stopped"):
+        compile_cnf("p cnf 2 1\n1 2 0\n", seconds=60, memory=256 * 2**20)
+
+
+UNREACHABLE = """
+catalog: unreachable
+name: Unreachable
+version: 1
+currency: EUR
+features:
+  - {id: a, name: A, dimension: product, choose: optional, options: [{id: 'on', name: 'yes'}]}
+  - {id: b, name: B, dimension: product, choose: optional, options: [{id: 'on', name: 'yes'}]}
+constraints:
+  - {id: a-needs-b, if: a, then: b}
+  - {id: never-b, forbid: b}
+  - {id: a-and-b, if: a and b, then: a}
+"""
+
+
+def test_check_finds_rules_whose_case_never_arises_on_both_backends() -> None:
+    """`a and b` never holds (b is forbidden); `b` and `a` do once their own rule is left out."""
+    reports = [Catalog.from_text(UNREACHABLE, "u.yaml", backend=b).check() for b in ("junction-tree", "d-DNNF")]
+    assert reports[0].unreachable_rules == reports[1].unreachable_rules
+    assert [line.split(": ")[1] for line in reports[1].unreachable_rules] == ["constraint a-and-b"]
+
+
+def test_a_boolean_catalog_leaves_a_tree_with_a_too_large_bag_for_the_circuit(monkeypatch) -> None:
+    """Chosen by measured size: with the bag limit below tiny's largest bag, its boolean part goes to d4."""
+    from configurator.engine import catalog as catalog_module
+
+    stays = _boolean_part(DATA / "tiny.yaml", "auto")
+    assert stays.boolean is None
+    monkeypatch.setattr(catalog_module, "LARGE_BAG", 0)
+    moves = _boolean_part(DATA / "tiny.yaml", "auto")
+    assert moves.boolean is not None and not moves.boolean.fallback_reason
+    assert moves.count() == stays.count()

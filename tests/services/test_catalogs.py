@@ -61,3 +61,21 @@ def test_unknown_catalog(session):
 def test_text_that_cannot_be_a_catalog_id_is_not_found(session, bike, catalog_id):
     with pytest.raises(NotFound, match="no product line"):
         catalogs.current(session, catalog_id)
+
+
+def test_a_stored_version_is_compiled_once_onto_disk_and_read_back(session, tmp_path, monkeypatch):
+    """Storing a version writes its compiled form; after a restart the shop reads it, not a compile."""
+    monkeypatch.setenv("CONFIGURATOR_COMPILED_DIR", str(tmp_path / "compiled"))
+    result = catalogs.load_file(session, DATA / "bike.yaml")
+    store = catalogs.compiled_store()
+    assert store.holds(result.version.fingerprint)
+
+    catalogs._cache.clear()  # as after a restart
+
+    def no_compile(problem):
+        raise AssertionError("compiled again although the compiled form is on disk")
+
+    monkeypatch.setattr("configurator.engine.catalog.solution_space", no_compile)
+    [warmed] = catalogs.warm(session)
+    assert warmed.fingerprint == result.version.fingerprint
+    assert warmed.domains({}).consistent

@@ -49,3 +49,13 @@ def test_cli_db_upgrade_catalog_load_and_seed(tmp_path, monkeypatch, capsys):
     assert main(["seed", "--catalogs", str(catalog_dir), "--seed-dir", str(seed_dir)]) == 0
     out = capsys.readouterr().out
     assert "Demo logins:" in out and "a@example.com" in out and "demo-a" in out
+
+
+def test_a_seeded_customer_signed_up_before_their_seeded_history(session, tmp_path):
+    from configurator.store import Interaction
+
+    seed(session, *_seed_dirs(tmp_path))
+    events = session.execute(
+        sa.select(Interaction.kind, Interaction.created_at).order_by(Interaction.created_at)
+    ).all()
+    assert events[0].kind == "signed_up" and len(events) > 1

@@ -141,3 +141,20 @@ def test_timeline(client, auth, anna):
         "Created an account",
     ):
         assert label in page
+
+
+def test_timeline_says_each_thing_once_and_groups_repeated_views(client, auth, anna, app):
+    from datetime import timedelta
+
+    from configurator.services import timeline
+    from configurator.store import User
+    from configurator.store.types import utcnow
+
+    with app.app_context():
+        user = db.session.get(User, anna["id"])
+        for hours in (5, 3, 1):
+            timeline.record_view(db.session, user, "test-bike", "Test bike", utcnow() - timedelta(hours=hours))
+    auth.signin()
+    page = client.get("/account/timeline").get_data(as_text=True)
+    assert "Created an account</strong>:" not in page and "Created an account</strong>" in page
+    assert page.count("Viewed a product line</strong>") == 1 and "(3 times, the latest shown)" in page

@@ -171,6 +171,9 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.rollback": route(CATALOG_MANAGER, ADMIN),
     "staff.cancel_release": route(CATALOG_MANAGER, ADMIN),
     "staff.graph_page": route(readers=CATALOG_READERS, works_for=STAFF),
+    # The try-it panel posts picks but saves nothing: every catalog reader may use it.
+    "staff.try_page": route(*CATALOG_READERS, works_for=CATALOG_MANAGER),
+    "staff.what_if": route(readers=CATALOG_READERS, works_for=CATALOG_MANAGER),
     # Business accounts and prices: managers and administrators keep them.
     "staff.account_edit": route(MANAGER, ADMIN, works_for=MANAGER),
     "staff.account_update": route(MANAGER, ADMIN),

@@ -167,3 +167,40 @@ def test_clicking_a_feature_shows_its_rules(manager_client):
     assert "A pick here can affect: brakes" in page
     assert manager_client.get("/staff/catalogs/test-bike/graph?feature=nope").status_code == 404
     assert manager_client.get("/staff/catalogs/nope/graph").status_code == 404
+
+
+def test_the_try_it_panel_is_the_configurator_on_the_draft(manager_client):
+    manager_client.post(DRAFT_URL, data={"text": DRAFT_TEXT})
+    page = manager_client.get("/staff/catalogs/test-bike/try").get_data(as_text=True)
+    assert 'id="configurator"' in page and "with the draft" in page
+    assert "Kickstand" in page and "Steel" not in page.split('id="configurator"')[1]
+    picked = manager_client.post(
+        "/staff/catalogs/test-bike/try",
+        data={"f.frame": "carbon", "f.brakes": "disc_hydraulic", "action": "complete"},
+    ).get_data(as_text=True)
+    assert "Complete: a customer could order this." in picked
+    assert "700.00" in picked  # the draft's price
+
+
+def test_the_try_it_panel_uses_the_chosen_customer_facts(manager_client):
+    as_consumer = manager_client.post(
+        "/staff/catalogs/test-bike/try", data={"f.billing": "invoice_60", "as.segment": "consumer"}
+    ).get_data(as_text=True)
+    assert "These picks do not fit together." in as_consumer
+    as_business = manager_client.post(
+        "/staff/catalogs/test-bike/try", data={"f.billing": "invoice_60", "as.segment": "business",
+                                               "as.country": "DE", "as.tier": "gold"}
+    ).get_data(as_text=True)
+    assert "These picks do not fit together." not in as_business
+    assert 'name="as.segment" value="business"' in as_business  # the facts stay with each pick
+
+
+def test_what_if_answers_in_the_page(manager_client):
+    page = manager_client.get("/staff/catalogs/test-bike/what-if?option=frame%3Dsteel&price=1")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'id="what-if-answer"' in text and "frame=steel at 1.00" in text and "Steel bike" in text
+    rule = manager_client.get("/staff/catalogs/test-bike/what-if?rule=carbon-needs-disc").get_data(as_text=True)
+    assert "without rule carbon-needs-disc" in rule
+    bad = manager_client.get("/staff/catalogs/test-bike/what-if?option=frame%3Dsteel&price=free")
+    assert bad.status_code == 400 and 'id="what-if-problem"' in bad.get_data(as_text=True)

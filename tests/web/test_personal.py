@@ -107,10 +107,13 @@ def test_one_suggestion_per_feature_replaces_the_catalog_default(client, auth, c
     carbon = re.search(r'<label for="opt-frame-carbon">(.*?)</label>', html, re.DOTALL).group(1)
     assert "badge" not in alu
     assert "You chose this before" in carbon
+    # One badge, one word for every kind of suggestion; the reason is its tooltip.
+    assert '<span class="badge usual" title="You chose this before">Suggested' in carbon
+    assert "Suggested for you</span>" not in html
 
 
 def test_without_a_personal_suggestion_the_catalog_default_stays(client):
     html = client.get("/shop/test-bike").get_data(as_text=True)
     assert suggestion(html, "frame") is None  # nobody has any history yet
     alu = re.search(r'<label for="opt-frame-alu">(.*?)</label>', html, re.DOTALL).group(1)
-    assert '<span class="badge">Suggested</span>' in alu
+    assert '<span class="badge" title="Our usual pick for this">Suggested' in alu

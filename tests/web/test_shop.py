@@ -3,6 +3,8 @@
 import re
 
 from configurator.config import REPO_ROOT
+from configurator.services import catalogs
+from configurator.web.database import db
 from tests.helpers import COMPLETE_BIKE
 
 HTMX = {"HX-Request": "true"}
@@ -15,6 +17,14 @@ def picks(selection):
 def test_index_lists_product_lines(client):
     page = client.get("/shop/").get_data(as_text=True)
     assert "Test bike" in page and "/shop/test-bike" in page
+
+
+def test_the_catalog_description_is_shown(client, app):
+    with app.app_context():
+        catalogs.load_file(db.session, REPO_ROOT / "catalog" / "coffee-subscription.yaml")
+    text = "Freshly roasted coffee to your taste"
+    assert text in client.get("/shop/").get_data(as_text=True)
+    assert text in client.get("/shop/coffee-subscription").get_data(as_text=True)
 
 
 def test_configurator_page_groups_by_dimension(client):
@@ -111,9 +121,6 @@ def test_a_full_multi_select_explains_itself_and_its_repair(client):
 
 
 def test_starting_from_a_configuration_of_another_product_line_says_so(client, auth, anna, app):
-    from configurator.services import catalogs
-    from configurator.web.database import db
-
     with app.app_context():
         catalogs.load_file(db.session, REPO_ROOT / "catalog" / "standing-desk.yaml")
     auth.signin()

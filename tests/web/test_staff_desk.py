@@ -201,3 +201,38 @@ def test_the_client_ticks_an_optional_line_and_an_alternative_and_signs(app, cli
         record = db.session.get(QuoteRecord, quote_id)
         assert [line["line_id"] for line in record.frozen["accepted"]["lines"]] == ["L2", "L3"]
     assert "with the lines you chose (L2, L3)" in client.get(url).get_data(as_text=True)
+
+
+def test_lists_show_amount_owner_and_the_approvals_context(app, client, auth, world):
+    sign_in(auth, "staff@shop.example")
+    url = f"/staff/quotes/{world['draft']}"
+    client.post(f"{url}/discount", data={"discount_percent": "15"})
+    client.post(f"{url}/submit", data={"reason": "Framework agreement, 3 more sites"})
+    listing = client.get("/staff/quotes").get_data(as_text=True).split('id="results"')[1]
+    # 1,898.10 less 15 % (284.715, rounded to 284.72) = 1,613.38 net, + 19 % = 1,919.92 gross
+    assert "1,919.92 EUR" in listing and "Staff Person" in listing
+    sign_in(auth, "manager@shop.example")
+    page = client.get("/staff/approvals").get_data(as_text=True)
+    row = page.split('id="approvals"')[1].split("</table>")[0]
+    for text in ("15.00 %", "1,613.38 EUR", "Staff Person", "Framework agreement, 3 more sites"):
+        assert text in row, text
+
+
+def test_optional_lines_are_summed_without_the_alternatives(app, client, auth, world):
+    quote_id = offered(app, world)
+    sign_in(auth, "staff@shop.example")
+    page = client.get(f"/staff/quotes/{quote_id}").get_data(as_text=True)
+    note = page.split('id="not-in-totals"')[1].split("</p>")[0]
+    assert "Optional lines (742.50 EUR net together)" in note  # L2 only, not L3 too
+    assert "replaces the line it is an alternative to" in note
+
+
+def test_the_account_page_links_an_order_to_its_page(app, client, auth, world):
+    with app.app_context():
+        contact = db.session.scalar(sa.select(User).where(User.email == "buyer@acme.example"))
+        quotes.answers.accept(db.session, contact, world["sent"])
+        db.session.commit()
+    sign_in(auth, "staff@shop.example")
+    client.post(f"/staff/quotes/{world['sent']}/order")
+    page = client.get(f"/staff/accounts/{world['acme']}").get_data(as_text=True)
+    assert f'href="/staff/quotes/{world["sent"]}/order"' in page

@@ -20,7 +20,7 @@ from configurator.services.configuring import configurations
 from configurator.services.demo import business as business_demo
 from configurator.services.errors import NotOrderable
 from configurator.services.unit_of_work import use_case
-from configurator.store.models import User
+from configurator.store.models import Interaction, User
 from configurator.store.types import utcnow
 
 NAMES = [
@@ -82,12 +82,30 @@ def seed(
         report.created_users.append(user.email)
         if versions:
             _history(session, user, versions, int(person.get("configurations", 4)), now, report)
+            _sign_up_before_history(session, user)
     # Business accounts come last: their contacts are demo customers made above.
     business_file = Path(seed_dir) / "business.yaml"
     if business_file.exists() and versions:
         data = yaml.safe_load(business_file.read_text(encoding="utf-8")) or {}
         report.logins += business_demo.seed_demo(session, data, now=now)
     return report
+
+
+def _sign_up_before_history(session: Session, user: User) -> None:
+    """Date the seeded sign-up a day before the customer's first seeded event: a
+    timeline that says "Created an account" today above two years of orders reads wrong."""
+    first = session.scalar(
+        sa.select(sa.func.min(Interaction.created_at)).where(
+            Interaction.customer_id == user.id, Interaction.kind != "signed_up"
+        )
+    )
+    if first is None:
+        return
+    session.execute(
+        sa.update(Interaction)
+        .where(Interaction.customer_id == user.id, Interaction.kind == "signed_up")
+        .values(created_at=first - timedelta(days=1))
+    )
 
 
 def _history(

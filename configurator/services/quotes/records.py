@@ -200,6 +200,26 @@ def _line_to_domain(line: QuoteLineRecord) -> QuoteLine:
     )
 
 
+def gross_total(record: QuoteRecord) -> Decimal:
+    """The quote's gross total as the lists show it: what the client accepted, else as
+    sent, else as the draft stands (priced from the record alone, no history read)."""
+    frozen = record.frozen or {}
+    kept = frozen.get("accepted") or frozen
+    if kept:
+        return Decimal(kept["totals"]["gross_total"])
+    quote = Quote(
+        number=QuoteNumber(record.year, record.sequence, record.revision),
+        account=str(record.account_id),
+        created_by=Actor("0", "sales"),
+        created_at=record.created_at,
+        valid_until=record.valid_until,
+        terms=terms.terms_from_json(record.terms),
+        lines=[_line_to_domain(line) for line in record.lines],
+        discount=discount_from_json(record.discount),
+    )
+    return quote.price().totals.gross_total
+
+
 def discount_to_json(discount: Discount | None) -> dict[str, str] | None:
     if discount is None:
         return None

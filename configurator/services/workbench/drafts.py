@@ -4,6 +4,7 @@ check of a text: every problem at its line, and `catalog check`'s findings."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from configurator.services import catalogs
 from configurator.services.errors import CatalogProblem, NotFound
 from configurator.services.unit_of_work import use_case
 from configurator.services.workbench.locate import LineMap
-from configurator.store.models import User
+from configurator.store.models import SEGMENTS, User
 from configurator.store.releases import CatalogDraft
 from configurator.store.types import utcnow
 
@@ -157,3 +158,33 @@ def discard(session: Session, catalog_id: str) -> None:
     if draft is None:
         raise NotFound(f"There is no draft of {catalog_id!r}.")
     session.delete(draft)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(text: str, catalog_id: str) -> Catalog | None:
+    """The usable catalog of a draft's text (kept: every pick of the try-it panel asks again)."""
+    return check_text(text, catalog_id).catalog
+
+
+def try_catalog(session: Session, catalog_id: str) -> tuple[Catalog, str]:
+    """What the try-it panel configures: the draft when it is usable, else the version in use."""
+    version = catalogs.current(session, catalog_id)
+    draft = find(session, catalog_id)
+    if draft is not None:
+        catalog = _parsed(draft.source_text, catalog_id)
+        if catalog is not None:
+            return catalog, "the draft"
+    return catalogs.engine_catalog(version), f"version {version.number} (no usable draft)"
+
+
+def customer_facts(segment: str, country: str, tier: str) -> dict[str, str]:
+    """The engine's customer facts for the try-it panel, as `User.facts` gives them for a customer."""
+    segment = segment if segment in SEGMENTS else "consumer"
+    facts = {"segment": segment, "business": "yes" if segment == "business" else "no"}
+    country = country.strip().lower()
+    if len(country) == 2 and country.isalpha():
+        facts["country"] = country
+    tier = tier.strip()
+    if tier and len(tier) <= 32 and tier.isprintable():
+        facts["tier"] = tier
+    return facts

@@ -201,7 +201,9 @@ def timeline_page():
     page = timeline.page_for(
         db.session, current_user, current_user.id, cursor=request.args.get("cursor")
     )
-    return render_template("account/timeline.html", page=page, describe=timeline.describe)
+    return render_template(
+        "account/timeline.html", page=page, describe=timeline.describe, grouped=timeline.grouped
+    )
 
 
 def _page(configuration, version, state, base, *, recheck=None, status=200):

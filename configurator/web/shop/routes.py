@@ -20,7 +20,11 @@ from configurator.web.shop.forms import SaveForm
 @bp.get("/")
 def index():
     """Every product line, with its current version."""
-    return render_template("shop/index.html", versions=catalogs.current_versions(db.session))
+    return render_template(
+        "shop/index.html",
+        versions=catalogs.current_versions(db.session),
+        description=catalogs.description,
+    )
 
 
 @bp.route("/<catalog_id>", methods=["GET", "POST"])
@@ -52,6 +56,7 @@ def configure(catalog_id: str):
         "shop/configure.html",
         state=state,
         version=version,
+        description=catalogs.description(version),
         name=name,
         recheck=recheck,
         pick_url=url_for("shop.configure", catalog_id=catalog_id),

@@ -15,10 +15,11 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
-from configurator.services import catalogs
+from configurator.services import catalogs, configuring
 from configurator.services.errors import CatalogProblem, NotFound
-from configurator.services.workbench import drafts, releases
+from configurator.services.workbench import drafts, releases, whatif
 from configurator.services.workbench import graph as workbench_graph
+from configurator.web import workbench
 from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.staff import bp
@@ -206,3 +207,51 @@ def graph_page(catalog_id: str):
         picture=workbench_graph.picture(model), chosen=chosen,
         of=request.args.get("of", "draft"),
     )
+
+
+@bp.route("/catalogs/<catalog_id>/try", methods=["GET", "POST"])
+@catalog_reader_required
+def try_page(catalog_id: str):
+    """The real configurator on the draft, for the customer facts chosen (nothing is saved)."""
+    catalog, shown = drafts.try_catalog(db.session, catalog_id)
+    facts_form = {key: request.values.get(f"as.{key}", "") for key in ("segment", "country", "tier")}
+    facts = drafts.customer_facts(**facts_form)
+    notice, problems, selection = None, [], {}
+    if request.method == "POST":
+        selection, problems = workbench.posted_selection(catalog)
+        selection, notice = configuring.actions.apply_action(
+            catalog, selection, request.form.get("action", ""), facts, {}
+        )
+    state = workbench.evaluate_for(catalog, selection, facts, {}, problems=problems, notice=notice)
+    return workbench.respond(
+        "staff/try.html",
+        state=state,
+        catalog_id=catalog_id,
+        shown=shown,
+        facts=facts,
+        facts_form=facts_form,
+        summary_template="partials/_try_summary.html",
+        hidden_fields={f"as.{key}": value for key, value in facts_form.items()},
+        pick_url=url_for("staff.try_page", catalog_id=catalog_id),
+    )
+
+
+@bp.get("/catalogs/<catalog_id>/what-if")
+@catalog_reader_required
+def what_if(catalog_id: str):
+    """What if an option's price changed, or a rule were removed (on the draft, nothing released)."""
+    catalog, shown = drafts.try_catalog(db.session, catalog_id)
+    answer, problem, status = None, "", 200
+    try:
+        if request.args.get("rule"):
+            answer = whatif.rule_removed(db.session, catalog_id, request.args["rule"])
+        elif request.args.get("option"):
+            answer = whatif.price_change(
+                db.session, catalog_id, request.args["option"], request.args.get("price", "")
+            )
+    except whatif.WhatIfRefused as refused:
+        problem, status = str(refused), 400
+    return render_template(
+        "staff/what_if.html", catalog_id=catalog_id, model=catalog.model, shown=shown,
+        answer=answer, problem=problem, args=request.args,
+    ), status

@@ -8,6 +8,7 @@ one service and map its refusals to a clear message with a 4xx status.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -22,6 +23,12 @@ from configurator.web.errors import error_response
 from configurator.web.staff import bp, forms
 from configurator.web.staff.lines import included_lines
 from configurator.web.staff.roles import admin_required, manager_required, staff_required
+
+
+@bp.app_template_global()
+def quote_total(record) -> Decimal:
+    """A quote row's gross total, for the quote lists."""
+    return quotes.records.gross_total(record)
 
 
 @bp.errorhandler(NotFound)
@@ -65,8 +72,9 @@ def quotes_list():
 @manager_required
 def approvals():
     """Quotes waiting for a manager's approval."""
-    rows = quotes.search.search(db.session, current_user, status="pending_approval")
-    return render_template("staff/approvals.html", rows=rows)
+    return render_template(
+        "staff/approvals.html", pending=quotes.approvals.pending(db.session, current_user)
+    )
 
 
 @bp.get("/accounts")
@@ -231,7 +239,8 @@ def reprice(quote_id: int):
 def submit(quote_id: int):
     """Ask a manager to approve the discounts."""
     return _act(quote_id, lambda: quotes.approvals.submit(
-        db.session, current_user, quote_id, version=_version()),
+        db.session, current_user, quote_id, reason=request.form.get("reason", ""),
+        version=_version()),
         "Submitted for approval by a manager.")
 
 
@@ -347,7 +356,12 @@ def pdf(quote_id: int):
 
 def pdf_response(quote_id: int) -> Response:
     """The quote's PDF as an attachment (shared with the client's view)."""
-    name, body = quotes.printing.pdf(db.session, current_user, quote_id)
+    name, body = quotes.printing.pdf(
+        db.session, current_user, quote_id,
+        # ?prices=0 leaves out line amounts, ?discounts=0 the build-up and quote discount.
+        show_line_prices=request.args.get("prices") != "0",
+        show_discounts=request.args.get("discounts") != "0",
+    )
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

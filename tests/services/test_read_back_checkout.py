@@ -1,5 +1,5 @@
-"""The checkout: review, address book, VAT by country, placing with the terms and
-a confirmation e-mail over real SMTP; order status moved by staff, cancellation."""
+"""The checkout read back through a second session: review, address book, VAT by country,
+placing with the terms and a confirmation e-mail over real SMTP; order status moved by staff, cancellation."""
 
 from __future__ import annotations
 
