@@ -14,10 +14,12 @@ from flask_login import login_user, logout_user
 from configurator.services import sign_ins
 from configurator.store.models import User
 from configurator.web.database import db
+from configurator.web.i18n import SESSION_KEY as LOCALE_KEY
 
 SESSION_TOKEN = "sign_in"
-# What a guest's cookie keeps across sign-in: their picks and a save they asked for.
-CARRIED_OVER = ("draft", "pending_save")
+# What a guest's cookie keeps across sign-in: their picks, a save they asked
+# for, and the language they chose.
+CARRIED_OVER = ("draft", "pending_save", LOCALE_KEY)
 
 
 def sign_in(user: User) -> None:

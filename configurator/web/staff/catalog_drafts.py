@@ -78,6 +78,8 @@ def draft_save(catalog_id: str):
             return _editor(catalog_id, 413, problem=f"{name} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB.")
         try:
             text = drafts.decode_upload(data, name)
+            if request.form.get("import_format"):
+                text = drafts.imported_text(text, name, request.form["import_format"], catalog_id)
         except CatalogProblem as problem:
             return _editor(catalog_id, 400, problem=str(problem))
     else:

@@ -1,8 +1,8 @@
 """Security: signed-in sessions, one order per revision, idempotent API replies,
 one-time links, and business status only from staff.
 
-Revision ID: 0013_security
-Revises: 0012_checkout
+Revision ID: 0014_security
+Revises: 0013_i18n
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 from configurator.store.types import JSONType, UTCDateTime
 
-revision = "0013_security"
-down_revision = "0012_checkout"
+revision = "0014_security"
+down_revision = "0013_i18n"
 branch_labels = None
 depends_on = None
 
