@@ -36,10 +36,10 @@ def signup():
             )
         except EmailTaken:
             # Said without confirming that this address has an account.
-            form.email.errors.append(
+            form.email.errors.append(_(
                 "We could not create an account with this e-mail address. If you already "
                 "have one, sign in instead."
-            )
+            ))
         else:
             sessions.sign_in(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")

@@ -14,7 +14,8 @@ from flask_login import login_user, logout_user
 from configurator.services import sign_ins
 from configurator.store.models import User
 from configurator.web.database import db
-from configurator.web.i18n import SESSION_KEY as LOCALE_KEY
+
+LOCALE_KEY = "locale"  # web/i18n.py's SESSION_KEY (importing it here would be a cycle)
 
 SESSION_TOKEN = "sign_in"
 # What a guest's cookie keeps across sign-in: their picks, a save they asked
