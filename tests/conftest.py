@@ -10,11 +10,18 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 
 DATA = Path(__file__).parent / "data"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 # Store and service tests run on every configured database; the rest on SQLite.
 MULTI_BACKEND_DIRS = ("store", "services", "security")
+
+# Property tests judge answers, not speed: on a busy 2-core CI machine example
+# generation can take over a second, which must not fail the suite.
+settings.register_profile(
+    "suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 
 def pytest_generate_tests(metafunc):

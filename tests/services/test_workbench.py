@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from configurator.services import business, quotes
-from configurator.services.workbench import drafts, graph, releases
+from configurator.services import business, catalogs, quotes
+from configurator.services.workbench import drafts, graph, releases, whatif
 from configurator.services.workbench.diff import Change, diff_models
 from tests.engine.bruteforce import (
     Enumeration,
@@ -267,3 +267,42 @@ def test_try_it_uses_the_draft_only_when_it_is_usable(session, bike, manager):
     assert shown == "the draft" and catalog.model.feature("frame").option("steel") is None
     drafts.save(session, "test-bike", DRAFT_TEXT.replace("[disc_hydraulic]", "[drum]"), manager)
     assert drafts.try_catalog(session, "test-bike")[1].startswith("version 1")
+
+
+# ------------------------------------------------------------------ what if
+
+
+def test_what_if_a_price_changed(session, bike, manager):
+    owner = gen_user(session)
+    carbon = gen_configuration(session, owner, dict(COMPLETE_BIKE, frame="carbon", brakes="disc_hydraulic"))
+    gen_configuration(session, owner, COMPLETE_BIKE)
+    answer = whatif.price_change(session, "test-bike", "frame=carbon", "700")
+    assert answer.question == "frame=carbon at 700.00" and answer.shown.startswith("version 1")
+    [affected] = answer.impact.affected
+    assert (affected.work.record_id, affected.effect) == (carbon.id, "price_changes")
+    assert (affected.price_before, affected.price_after) == (Decimal("825.00"), Decimal("885.00"))
+    assert answer.impact.count_before == answer.impact.count_after
+    cheaper = whatif.price_change(session, "test-bike", "frame=steel", "1")
+    assert cheaper.cheapest_after == cheaper.cheapest_before - Decimal("79.00")
+
+
+def test_what_if_a_rule_were_removed_counts_like_brute_force(session, bike, manager):
+    answer = whatif.rule_removed(session, "test-bike", "carbon-needs-disc")
+    without = BIKE_TEXT.replace(
+        "  - id: carbon-needs-disc\n    if: frame == carbon\n    then: brakes in [disc_hydraulic]\n"
+        "    message: Carbon frames only take hydraulic disc brakes.\n", "")
+    assert answer.impact.count_after == Enumeration(model_from_text(without)).count
+    assert answer.impact.count_after > answer.impact.count_before
+    assert catalogs.current(session, "test-bike").id == bike.id  # nothing released
+
+
+@pytest.mark.parametrize("ask", [
+    lambda s: whatif.price_change(s, "test-bike", "frame=gold", "1"),
+    lambda s: whatif.price_change(s, "test-bike", "frame=carbon", "cheap"),
+    lambda s: whatif.price_change(s, "test-bike", "frame=carbon", "-5"),
+    lambda s: whatif.price_change(s, "test-bike", "frame=carbon", "NaN"),
+    lambda s: whatif.rule_removed(s, "test-bike", "no-such-rule"),
+])
+def test_what_if_refuses_what_names_nothing(session, bike, ask):
+    with pytest.raises(whatif.WhatIfRefused):
+        ask(session)

@@ -173,6 +173,7 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.graph_page": route(readers=CATALOG_READERS, works_for=STAFF),
     # The try-it panel posts picks but saves nothing: every catalog reader may use it.
     "staff.try_page": route(*CATALOG_READERS, works_for=CATALOG_MANAGER),
+    "staff.what_if": route(readers=CATALOG_READERS, works_for=CATALOG_MANAGER),
     # Business accounts and prices: managers and administrators keep them.
     "staff.account_edit": route(MANAGER, ADMIN, works_for=MANAGER),
     "staff.account_update": route(MANAGER, ADMIN),

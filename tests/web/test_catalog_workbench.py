@@ -11,6 +11,7 @@ import pytest
 from configurator.services import catalogs
 from configurator.services.workbench import drafts, releases
 from configurator.web.database import db
+from tests.conftest import DATA
 from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_user
 from tests.services.quote_factories import gen_staff
 from tests.services.workbench_factories import BIKE_TEXT, DRAFT_TEXT, line_of
@@ -193,3 +194,36 @@ def test_the_try_it_panel_uses_the_chosen_customer_facts(manager_client):
     ).get_data(as_text=True)
     assert "These picks do not fit together." not in as_business
     assert 'name="as.segment" value="business"' in as_business  # the facts stay with each pick
+
+
+def test_what_if_answers_in_the_page(manager_client):
+    page = manager_client.get("/staff/catalogs/test-bike/what-if?option=frame%3Dsteel&price=1")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'id="what-if-answer"' in text and "frame=steel at 1.00" in text and "Steel bike" in text
+    rule = manager_client.get("/staff/catalogs/test-bike/what-if?rule=carbon-needs-disc").get_data(as_text=True)
+    assert "without rule carbon-needs-disc" in rule
+    bad = manager_client.get("/staff/catalogs/test-bike/what-if?option=frame%3Dsteel&price=free")
+    assert bad.status_code == 400 and 'id="what-if-problem"' in bad.get_data(as_text=True)
+
+
+def test_a_uvl_model_is_imported_into_the_draft(app, manager_client):
+    uvl = (DATA.parent / "engine" / "data" / "imports" / "bike.uvl").read_bytes()
+    response = manager_client.post(
+        DRAFT_URL, data={"catalog_file": (BytesIO(uvl), "bike.uvl"), "import_format": "uvl"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        text = drafts.find(db.session, "test-bike").source_text
+    assert text.startswith("catalog: test-bike\n")
+    assert drafts.check_text(text, "test-bike").problems == []
+    assert current_number(app) == 1
+
+
+def test_a_bad_model_to_import_is_refused_with_its_place(manager_client):
+    response = manager_client.post(
+        DRAFT_URL, data={"catalog_file": (BytesIO(b"p cnf x y\n"), "bad.dimacs"), "import_format": "dimacs"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400 and "bad.dimacs" in response.get_data(as_text=True)

@@ -283,7 +283,8 @@ def test_optional_alternative_lines_and_amount_discounts_in_the_editor(client, a
     assert "optional, not in the total" in page and "alternative to L1, not in the total" in page
     # Only L1 counts: 2 x 185.00 - 10 % price list = 333.00; L2 and L3 are shown beside it.
     assert 'id="subtotal">333.00 EUR' in page
-    assert "(666.00 EUR net) are not included in the total" in page  # (1 + 3) x 166.50
+    # only the optional line adds up (1 x 166.50); the alternative replaces L1 instead
+    assert "Optional lines (166.50 EUR net together) are not included in the total" in page
     response = client.post(f"{quote}/lines/L1", data={"quantity": "2", "discount_amount": "33",
                                                       "kind": "included"})
     assert response.status_code == 303

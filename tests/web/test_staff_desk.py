@@ -225,3 +225,14 @@ def test_optional_lines_are_summed_without_the_alternatives(app, client, auth, w
     note = page.split('id="not-in-totals"')[1].split("</p>")[0]
     assert "Optional lines (742.50 EUR net together)" in note  # L2 only, not L3 too
     assert "replaces the line it is an alternative to" in note
+
+
+def test_the_account_page_links_an_order_to_its_page(app, client, auth, world):
+    with app.app_context():
+        contact = db.session.scalar(sa.select(User).where(User.email == "buyer@acme.example"))
+        quotes.answers.accept(db.session, contact, world["sent"])
+        db.session.commit()
+    sign_in(auth, "staff@shop.example")
+    client.post(f"/staff/quotes/{world['sent']}/order")
+    page = client.get(f"/staff/accounts/{world['acme']}").get_data(as_text=True)
+    assert f'href="/staff/quotes/{world["sent"]}/order"' in page

@@ -7,8 +7,9 @@ release them.
 - `impact`: saved configurations and open quotes a release would break or reprice.
 - `releases`: release with a note, rollback, scheduled releases and the release log.
 - `graph`: the constraint graph laid out for an SVG picture, and a feature's rules.
+- `whatif`: a price changed or a rule removed on the draft: count, cheapest, impact.
 """
 
-from configurator.services.workbench import diff, drafts, graph, impact, locate, releases
+from configurator.services.workbench import diff, drafts, graph, impact, locate, releases, whatif
 
-__all__ = ["diff", "drafts", "graph", "impact", "locate", "releases"]
+__all__ = ["diff", "drafts", "graph", "impact", "locate", "releases", "whatif"]

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+import yaml
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog, CatalogError, CheckReport
+from configurator.engine.importers import FORMATS, ImportFormatError, import_model
 from configurator.services import catalogs
 from configurator.services.errors import CatalogProblem, NotFound
 from configurator.services.unit_of_work import use_case
@@ -149,6 +151,21 @@ def decode_upload(data: bytes, name: str) -> str:
     except UnicodeDecodeError as error:
         message = f"{name}: not UTF-8 text (byte {error.start + 1} cannot be decoded)"
         raise CatalogProblem(message) from error
+
+
+def imported_text(text: str, name: str, fmt: str, catalog_id: str) -> str:
+    """A model in another tool's format (DIMACS, UVL, XCSP) as this product line's catalog YAML.
+
+    CatalogProblem names the place when the input is not a valid model of its format.
+    """
+    if fmt not in FORMATS:
+        raise CatalogProblem(f"Choose a format to import from: {', '.join(FORMATS)}.")
+    try:
+        data = import_model(name, fmt, text)
+    except ImportFormatError as error:
+        raise CatalogProblem(str(error)) from error
+    data["catalog"] = catalog_id  # the draft is for this product line, whatever the file was called
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
 
 
 @use_case

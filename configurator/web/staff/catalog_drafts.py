@@ -17,7 +17,7 @@ from werkzeug.utils import secure_filename
 
 from configurator.services import catalogs, configuring
 from configurator.services.errors import CatalogProblem, NotFound
-from configurator.services.workbench import drafts, releases
+from configurator.services.workbench import drafts, releases, whatif
 from configurator.services.workbench import graph as workbench_graph
 from configurator.web import workbench
 from configurator.web.database import db
@@ -78,6 +78,8 @@ def draft_save(catalog_id: str):
             return _editor(catalog_id, 413, problem=f"{name} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB.")
         try:
             text = drafts.decode_upload(data, name)
+            if request.form.get("import_format"):
+                text = drafts.imported_text(text, name, request.form["import_format"], catalog_id)
         except CatalogProblem as problem:
             return _editor(catalog_id, 400, problem=str(problem))
     else:
@@ -234,3 +236,24 @@ def try_page(catalog_id: str):
         hidden_fields={f"as.{key}": value for key, value in facts_form.items()},
         pick_url=url_for("staff.try_page", catalog_id=catalog_id),
     )
+
+
+@bp.get("/catalogs/<catalog_id>/what-if")
+@catalog_reader_required
+def what_if(catalog_id: str):
+    """What if an option's price changed, or a rule were removed (on the draft, nothing released)."""
+    catalog, shown = drafts.try_catalog(db.session, catalog_id)
+    answer, problem, status = None, "", 200
+    try:
+        if request.args.get("rule"):
+            answer = whatif.rule_removed(db.session, catalog_id, request.args["rule"])
+        elif request.args.get("option"):
+            answer = whatif.price_change(
+                db.session, catalog_id, request.args["option"], request.args.get("price", "")
+            )
+    except whatif.WhatIfRefused as refused:
+        problem, status = str(refused), 400
+    return render_template(
+        "staff/what_if.html", catalog_id=catalog_id, model=catalog.model, shown=shown,
+        answer=answer, problem=problem, args=request.args,
+    ), status
