@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCK := requirements/lock.txt
+TRANSLATIONS := configurator/translations
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 WORKERS ?= 4
 
-.PHONY: run test bench install clean serve-prod lock
+.PHONY: run test bench install clean serve-prod lock translations
 
 # Installs exactly the versions in $(LOCK) (what CI tested); pyproject.toml keeps the ranges.
 $(STAMP): pyproject.toml $(LOCK)
@@ -19,14 +20,24 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
+# The compiled catalogs (.mo) are built here, never committed: the .po files are the source.
 install: $(STAMP)
+	$(BIN)/pybabel compile -d $(TRANSLATIONS)
 
-run: $(STAMP)
+# After changing strings in code or templates: re-extract, merge into fa and vi, compile.
+# Then translate the new entries in configurator/translations/*/LC_MESSAGES/messages.po.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project configurator -o $(TRANSLATIONS)/messages.pot configurator templates
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
+
+run: install
 	$(BIN)/configurator db upgrade
 	$(BIN)/configurator seed
 	$(BIN)/configurator serve --with-worker --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: install
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	@command -v redis-server >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
 	$(BIN)/ruff check configurator tests bench
@@ -39,11 +50,11 @@ test: $(STAMP)
 	fi
 
 # Production: gunicorn on PostgreSQL; DATABASE_URL and SECRET_KEY come from the environment.
-serve-prod: $(STAMP)
+serve-prod: install
 	$(BIN)/configurator db upgrade
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - configurator.web.wsgi:app
 
-bench: $(STAMP)
+bench: install
 	$(BIN)/python -m bench
 
 # Re-resolve the newest versions pyproject.toml allows into $(LOCK); run the suite, then commit both.

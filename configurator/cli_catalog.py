@@ -189,6 +189,8 @@ def _print_report(report) -> None:
         print(f"{report.path}: feature '{feature}' can never be filled")
     for line in report.unreachable_rules:
         print(line)
+    for line in report.missing_translations:
+        print(f"{report.path}: not translated (shown in the catalog's language): {line}")
     stats = report.stats
     if stats:
         print(

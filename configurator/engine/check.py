@@ -14,6 +14,7 @@ from .graph import independent_parts
 from .model import Constraint
 from .results import CheckReport
 from .sat import SatEncoding
+from .translations import missing_translations
 
 
 def check_catalog(catalog) -> CheckReport:
@@ -21,6 +22,7 @@ def check_catalog(catalog) -> CheckReport:
     model = catalog.model
     path = model.path or model.id
     report = CheckReport(path=path, catalog=model.id, usable=True)
+    report.missing_translations = missing_translations(model)
     started = time.perf_counter()
     try:
         space = catalog.boolean

@@ -25,6 +25,7 @@ from configurator.engine.problems import (
     describe,
 )
 from configurator.engine.text import CONTROL_CHARACTER, control_character_at, describe_character
+from configurator.engine.translations import LANGUAGE, read_translations
 
 __all__ = ["CatalogError", "Problem", "load_model", "parse_model"]
 
@@ -41,7 +42,11 @@ MAX_NAME_LENGTH = 200
 
 _RAW_CONTROL = re.compile(r"[\x7f-\x9f]")
 
-CATALOG_KEYS = {"catalog", "name", "version", "currency", "description", "features", "constraints"}
+# `language` and `translations` (engine/translations.py) extend the contract: both optional.
+CATALOG_KEYS = {
+    "catalog", "name", "version", "currency", "description", "features", "constraints",
+    "language", "translations",
+}
 FEATURE_KEYS = {"id", "name", "dimension", "choose", "default", "options", "description"}
 OPTION_KEYS = {"id", "name", "price", "attributes", "cost", "description"}
 
@@ -135,6 +140,8 @@ class _CatalogReader:
         currency = self.currency(data.get("currency"))
         features = self.features(data.get("features"))
         constraints = read_constraints(data.get("constraints", []), features, self.log)
+        language = self.language(data.get("language"))
+        translations = read_translations(data.get("translations"), features, constraints, self.log)
         return CatalogModel(
             id=catalog_id or "",
             name=name,
@@ -144,7 +151,18 @@ class _CatalogReader:
             constraints=constraints,
             path=self.file,
             description=description,
+            language=language,
+            translations=translations,
         )
+
+    def language(self, value: Any) -> str:
+        """The language of the catalog's own texts (`en` unless it says otherwise)."""
+        if value is None:
+            return "en"
+        if not isinstance(value, str) or not LANGUAGE.match(value):
+            self.report("", f"'language' must be a language code such as en or fa, not {describe(value)}")
+            return "en"
+        return value
 
     def version(self, value: Any) -> int:
         if value is None:

@@ -7,9 +7,10 @@ it (see `compile.py`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Union
+from typing import Any, Union
 
 DIMENSIONS = ("product", "packaging", "delivery", "billing")
 
@@ -188,6 +189,9 @@ class CatalogModel:
     constraints: tuple[Constraint, ...]
     path: str = ""
     description: str = ""
+    language: str = "en"  # the language of the texts above
+    # Other languages' texts (engine/translations.py); left out of equality and hashing.
+    translations: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def feature(self, feature_id: str) -> Feature | None:
         """The feature with that id, or None."""

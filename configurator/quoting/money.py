@@ -2,7 +2,8 @@
 
 Every amount is a `Decimal`; a float never enters (`as_decimal` refuses it).
 Rounding is ROUND_HALF_UP to the currency's minor unit (cents for EUR and
-CHF, whole krónur for ISK), and it happens only where `pricing` says so.
+CHF, whole krónur for ISK, whole đồng for VND and whole rials for IRR), and it
+happens only where `pricing` says so.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ CURRENCY_DIGITS: dict[str, int] = {
     "PLN": 2,
     "ISK": 0,
     "JPY": 0,
+    # ISO 4217 gives the rial 2 digits, but no coin below one rial circulates:
+    # prices, rounding and totals in IRR are whole rials (as Babel/CLDR says too).
+    "IRR": 0,
+    "VND": 0,
 }
 
 HUNDRED = Decimal(100)

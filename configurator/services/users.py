@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from configurator.services import timeline
-from configurator.services.errors import EmailTaken
+from configurator.services.errors import EmailTaken, NotFound
 from configurator.services.unit_of_work import use_case
 from configurator.store.identity import CustomerMerge
 from configurator.store.models import User
@@ -74,3 +74,13 @@ def is_merged_away(session: Session, user: User) -> bool:
 def get_user(session: Session, user_id: int) -> User | None:
     """The user with this id, or None."""
     return session.get(User, user_id)
+
+
+@use_case
+def set_locale(session: Session, user_id: int, locale: str) -> User:
+    """Keep the pages' language (a code such as `fa`) the user picked, for every device."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user {user_id}.")
+    user.locale = locale
+    return user

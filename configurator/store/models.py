@@ -58,6 +58,8 @@ class User(Base):
     segment: Mapped[str] = mapped_column(sa.String(16), default="consumer")
     country: Mapped[str | None] = mapped_column(sa.String(2))
     tier: Mapped[str | None] = mapped_column(sa.String(32))
+    # The pages' language (en, fa, vi) the user picked; None: the browser's Accept-Language.
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when the customer's personal data was erased (their orders stay, anonymised).
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from flask import Flask, redirect, url_for
@@ -59,7 +57,7 @@ def create_app(config_class: type = Config, test_config: dict[str, Any] | None =
 
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(client_quotes_bp, url_prefix="/account/quotes")
-    from configurator.web import personal
+    from configurator.web import i18n, personal
     from configurator.web.insights import bp as insights_bp
 
     app.register_blueprint(insights_bp, url_prefix="/staff/insights")
@@ -67,31 +65,12 @@ def create_app(config_class: type = Config, test_config: dict[str, Any] | None =
 
     app.register_blueprint(inbox_bp)
     personal.register(app)
+    i18n.register(app)
     errors.register(app)
     input_guard.register(app)
     security.register(app)
     health.register(app)
 
     app.add_url_rule("/", "index", lambda: redirect(url_for("shop.index")))
-    app.jinja_env.filters["money"] = money
-    app.jinja_env.filters["signed_money"] = signed_money
-    app.jinja_env.filters["when"] = when
     return app
 
-
-def money(amount: Decimal | str | None) -> str:
-    """12345.5 -> `12,345.50` (the currency is printed next to it)."""
-    if amount is None:
-        return "—"
-    return f"{Decimal(amount):,.2f}"
-
-
-def signed_money(amount: Decimal | str) -> str:
-    """+40.00 / −12.00, for price changes."""
-    amount = Decimal(amount)
-    return f"+{amount:,.2f}" if amount >= 0 else f"−{-amount:,.2f}"
-
-
-def when(moment: datetime | None) -> str:
-    """A UTC time as `2024-05-01 14:03 UTC`."""
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""

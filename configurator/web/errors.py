@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_htmx import make_response
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -10,12 +12,12 @@ from werkzeug.exceptions import HTTPException
 from configurator.web.extensions import htmx
 
 TITLES = {
-    400: "That request did not make sense",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Not allowed here",
-    409: "Changed meanwhile",
-    500: "Something went wrong on our side",
+    400: _l("That request did not make sense"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Not allowed here"),
+    409: _l("Changed meanwhile"),
+    500: _l("Something went wrong on our side"),
 }
 
 
@@ -26,7 +28,7 @@ def error_response(status: int, message: str, title: str | None = None):
     if is_api_request(request.path):
         # Programs call the API: the same message, as application/problem+json.
         return problem_response(status, message)
-    title = title or TITLES.get(status, "Error")
+    title = title or str(TITLES.get(status, _("Error")))
     if htmx:
         body = render_template("partials/_message.html", category="error", message=message)
         # Shown above the page; the configurator the customer was editing stays as it is.
@@ -41,8 +43,8 @@ def register(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         return error_response(
             400,
-            "Your page had expired, so nothing was changed. Reload the page and try again.",
-            "Page expired",
+            _("Your page had expired, so nothing was changed. Reload the page and try again."),
+            _("Page expired"),
         )
 
     @app.errorhandler(HTTPException)
@@ -50,7 +52,7 @@ def register(app: Flask) -> None:
         message = (
             error.description
             if error.code != 404
-            else "There is nothing here, or it is not yours to see."
+            else _("There is nothing here, or it is not yours to see.")
         )
         return error_response(error.code or 500, message)
 
@@ -61,7 +63,7 @@ def register(app: Flask) -> None:
         app.logger.exception("unhandled error")
         _discard_failed_transaction()
         return error_response(
-            500, "Sorry, that did not work. Nothing you saved was lost; please try again."
+            500, _("Sorry, that did not work. Nothing you saved was lost; please try again.")
         )
 
 

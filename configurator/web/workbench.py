@@ -16,6 +16,7 @@ from configurator.services.errors import NotFound
 from configurator.store import CatalogVersion
 from configurator.web.database import db
 from configurator.web.extensions import htmx
+from configurator.web.i18n import locale_code
 
 CONFIGURATOR_ID = "configurator"  # the form's id in partials/_configurator.html
 SHOWN_PREFIX = "shown."  # the fingerprint each feature of the page posts back
@@ -88,6 +89,7 @@ def evaluate_for(
         eager_limit=current_app.config["EAGER_EXPLAIN_LIMIT"],
         problems=problems,
         notice=notice,
+        language=locale_code(),
     )
 
 

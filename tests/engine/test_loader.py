@@ -178,7 +178,7 @@ def test_every_problem_of_a_file_at_once() -> None:
     lines = [line.removeprefix(file + ": ") for line in str(caught.value).splitlines()]
     assert lines == [
         "unknown key 'colour' (allowed: catalog, constraints, currency, description, features, "
-        "name, version)",
+        "language, name, translations, version)",
         "catalog id 'Broken Bike' is not valid: use lowercase letters, digits, '-' and '_', "
         "starting with a letter or a digit",
         "'version' must be a whole number from 0 to 9223372036854775807, not 'three'",

@@ -17,7 +17,7 @@ from tests.helpers import COMPLETE_BIKE, STEEL_BIKE
 
 START = datetime(2026, 2, 1, 8, 0, tzinfo=UTC)
 OLDER = re.compile(r'<a rel="next" href="([^"]+)">Older')
-NEWER = re.compile(r'<a rel="prev" href="([^"]+)">&larr; Newer')
+NEWER = re.compile(r'<a rel="prev" href="([^"]+)"><span class="mirror" aria-hidden="true">&larr;</span> Newer')
 
 
 def link(pattern, page):

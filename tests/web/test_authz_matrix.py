@@ -219,6 +219,8 @@ PUBLIC_ROUTES = {
     # E-mail links carry a signed message id; whoever has the e-mail may follow them.
     "inbox.opened",
     "inbox.clicked",
+    # Anyone may switch the pages' language (a signed-in user's choice is kept for them).
+    "language.choose",
 }
 # Routes without an object in the URL: lists of one's own things, forms, sign-in.
 # They are tested by their blueprints' tests (e.g. tests/web/test_access.py checks

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 from configurator.engine import Catalog, SelectionError
 from configurator.services.configuring import repairs
-from configurator.services.configuring.names import feature_name, line_name, option_name
 from configurator.services.configuring.selection import Selection, clean_selection, pairs
+from configurator.services.configuring.wording import Wording
 
 T = TypeVar("T")
 
@@ -154,8 +154,10 @@ def evaluate(
     eager_max_options: int = EAGER_MAX_OPTIONS,
     problems: list[str] | None = None,
     notice: str | None = None,
+    language: str | None = None,
 ) -> ConfiguratorState:
-    """Domains, price, explanations and repair offers for one selection.
+    """Domains, price, explanations and repair offers for one selection, with
+    names, messages and repairs in `language` (default: the catalog's own).
 
     Explanations and repairs are computed for every disabled option when there
     are at most `eager_limit` of them and the catalog has at most
@@ -165,6 +167,7 @@ def evaluate(
     customer = dict(customer or {})
     usual = usual or {}
     model = catalog.model
+    wording = Wording(catalog, language)
     # What each feature could be switched to: its domain with its own pick left
     # out (with the pick in, a single-choice feature's domain is just that pick).
     # The engine answers that for every pick in the same pass as the domains.
@@ -197,7 +200,7 @@ def evaluate(
             selected = (feature.id, option.id) in picked
             view = OptionView(
                 id=option.id,
-                name=option.name,
+                name=wording.option(feature.id, option.id),
                 price=option.price,
                 selected=selected,
                 possible=selected or not state.consistent or option.id in domain,
@@ -205,7 +208,7 @@ def evaluate(
                 usual=option.id in usual.get(feature.id, []),
             )
             if (feature.id, option.id) in to_explain:
-                _explain_option(catalog, view, feature, selection, customer)
+                _explain_option(catalog, wording, view, feature, selection, customer)
             options.append(view)
         # Options the customer chose before come first: suggested, never picked.
         options.sort(key=lambda view: not view.usual)
@@ -213,11 +216,11 @@ def evaluate(
             feature.dimension,
             FeatureView(
                 id=feature.id,
-                name=feature.name,
+                name=wording.feature(feature.id),
                 kind=feature.choose_kind,
                 min=feature.min,
                 max=feature.max,
-                description=getattr(feature, "description", "") or "",
+                description=wording.description(feature.id, getattr(feature, "description", "") or ""),
                 options=options,
                 may_be_empty=feature.id in state.may_be_empty,
             ),
@@ -225,7 +228,7 @@ def evaluate(
 
     conflict = None
     if not state.consistent and state.conflict is not None:
-        conflict = _why(catalog, state.conflict)
+        conflict = _why(wording, state.conflict)
     missing = []
     if state.consistent and not state.complete:
         for feature in model.features:
@@ -233,17 +236,17 @@ def evaluate(
                 len(pairs({feature.id: selection[feature.id]})) if feature.id in selection else 0
             )
             if count < feature.min:
-                missing.append(feature.name)
+                missing.append(wording.feature(feature.id))
     return ConfiguratorState(
         catalog_id=model.id,
-        catalog_name=model.name,
+        catalog_name=wording.catalog_name(),
         currency=model.currency,
         selection=selection,
         consistent=state.consistent,
         complete=state.complete,
         dimensions=by_dimension(views),
         lines=[
-            PriceLineView(line.feature, line.option, line_name(catalog, line), line.amount)
+            PriceLineView(line.feature, line.option, wording.line(line), line.amount)
             for line in breakdown.lines
         ],
         total=breakdown.total,
@@ -257,7 +260,12 @@ def evaluate(
 
 
 def _explain_option(
-    catalog: Catalog, view: OptionView, feature: Any, selection: Selection, customer: dict[str, str]
+    catalog: Catalog,
+    wording: Wording,
+    view: OptionView,
+    feature: Any,
+    selection: Selection,
+    customer: dict[str, str],
 ) -> None:
     feature_id = feature.id
     # For a single-choice feature the question is "why can I not switch to it?":
@@ -268,25 +276,33 @@ def _explain_option(
     explanation = catalog.explain(feature_id, view.id, others, customer=customer)
     if explanation.possible:
         return
-    view.why = _why(catalog, explanation)
+    view.why = _why(wording, explanation)
+    _ = wording._
     if not view.why.rules and feature.choose_kind == "multi":
         # No rule of the catalog: the feature's own limit is what is full.
-        view.why.rules = [f"{feature.name} takes at most {feature.max} options."]
+        view.why.rules = [_("%(feature)s takes at most %(count)s options.",
+                            feature=wording.feature(feature_id), count=wording.number(feature.max))]
     repair = repairs.repair(catalog, feature_id, view.id, selection, customer)
     if repair is None:
         view.unavailable = True
         return
-    changes = [_change_phrase(catalog, change, feature_id, view.id) for change in repair.changes]
-    changes = [change for change in changes if change]
+    phrased = [(change.feature, _change_phrase(catalog, wording, change, feature_id, view.id))
+               for change in repair.changes]
+    phrased = [(feature, phrase) for feature, phrase in phrased if phrase]
+    changes = [phrase for _feature, phrase in phrased]
     delta = repair.price_delta
-    label = "; ".join(changes) if changes else f"pick {view.name}"
-    label = f"{label[0].upper()}{label[1:]}, {_signed(delta)}"
+    # The label already says "pick <option>" first: the spoken name must not say it twice.
+    picks_only = not phrased or phrased[0][0] == feature_id
+    label = _("; ").join(changes) if changes else _("pick %(option)s", option=view.name)
+    label = _("%(changes)s, %(price)s", changes=label[0].upper() + label[1:], price=wording.signed(delta))
     # Screen readers hear which option the button picks, once.
-    spoken = label if label.startswith("Pick ") else f"Pick {view.name}: {label}"
+    spoken = label if picks_only else _("Pick %(option)s: %(repair)s", option=view.name, repair=label)
     view.repair = RepairOffer(feature_id, view.id, label, changes, delta, spoken)
 
 
-def _change_phrase(catalog: Catalog, change: Any, feature_id: str, option_id: str) -> str:
+def _change_phrase(
+    catalog: Catalog, wording: Wording, change: Any, feature_id: str, option_id: str
+) -> str:
     """What a repair does to one feature, in words; "" for just the wanted pick.
 
     A pick in a full multi-select feature gives up another pick of the same
@@ -300,21 +316,20 @@ def _change_phrase(catalog: Catalog, change: Any, feature_id: str, option_id: st
         dropped = [option for option in dropped if option != option_id]
         if not dropped:
             return ""
-        names = ", ".join(option_name(catalog, feature_id, option) for option in dropped)
-        return f"pick {option_name(catalog, feature_id, option_id)}, also removes {names}"
-    changed = catalog.model.feature(change.feature)
-    after = [option_name(catalog, change.feature, option) for option in change.after]
+        names = wording.join([wording.option(feature_id, option) for option in dropped])
+        return wording._("pick %(option)s, also removes %(names)s",
+                         option=wording.option(feature_id, option_id), names=names)
+    changed = wording.feature(change.feature).lower()
+    after = [wording.option(change.feature, option) for option in change.after]
     if after:
-        return f"switch {changed.name.lower()} to {', '.join(after)}"
-    return f"remove {changed.name.lower()}"
+        return wording._("switch %(feature)s to %(options)s", feature=changed, options=wording.join(after))
+    return wording._("remove %(feature)s", feature=changed)
 
 
-def _why(catalog: Catalog, explanation: Any) -> Why:
-    rules = [
-        constraint.message or f"Rule {constraint.name}" for constraint in explanation.constraints
-    ]
+def _why(wording: Wording, explanation: Any) -> Why:
+    rules = [wording.message(constraint) for constraint in explanation.constraints]
     picks = [
-        f"{feature_name(catalog, feature)}: {option_name(catalog, feature, option)}"
+        f"{wording.feature(feature)}: {wording.option(feature, option)}"
         for feature, option in explanation.selections
     ]
     return Why(rules=rules, picks=picks)
@@ -355,6 +370,3 @@ def dimension_name(dimension: str) -> str:
     """A dimension's heading: "Delivery" for `delivery`."""
     return DIMENSION_NAMES.get(dimension, dimension.title())
 
-
-def _signed(amount: Decimal) -> str:
-    return f"+{amount:,.2f}" if amount >= 0 else f"−{-amount:,.2f}"

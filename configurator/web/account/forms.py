@@ -1,6 +1,7 @@
 """The account's forms: choosing two revisions to compare, renaming a configuration,
 privacy (consent, export, erasure), the checkout."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange
@@ -15,8 +16,8 @@ class DiffForm(FlaskForm):
     class Meta:
         csrf = False  # a GET that changes nothing
 
-    a = IntegerField("From revision", validators=[InputRequired(), NumberRange(min=1)])
-    b = IntegerField("To revision", validators=[InputRequired(), NumberRange(min=1)])
+    a = IntegerField(_l("From revision"), validators=[InputRequired(), NumberRange(min=1)])
+    b = IntegerField(_l("To revision"), validators=[InputRequired(), NumberRange(min=1)])
 
 
 class RenameForm(FlaskForm):
@@ -26,7 +27,7 @@ class RenameForm(FlaskForm):
     rules live in one place; `maxlength` only helps the browser.
     """
 
-    name = StringField("Name", render_kw={"maxlength": NAME_MAX, "required": True})
+    name = StringField(_l("Name"), render_kw={"maxlength": NAME_MAX, "required": True})
 
 
 class PrivacyForm(FlaskForm):

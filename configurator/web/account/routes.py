@@ -5,6 +5,7 @@ pages). Every view is for the signed-in owner only; anything else is a 404."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_htmx import make_response
 from flask_login import current_user, login_required
 
@@ -99,9 +100,9 @@ def save_revision(configuration_id: int):
     except InvalidSelection as error:
         return _again(configuration, version, catalog, selection, base, [str(error)], 400)
     if revision.number == base:
-        flash("Nothing changed since the last revision, so there was nothing to save.", "info")
+        flash(_("Nothing changed since the last revision, so there was nothing to save."), "info")
     else:
-        flash(f"Saved as revision {revision.number}.", "success")
+        flash(_("Saved as revision %(number)s.", number=revision.number), "success")
     return _redirect(url_for("account.configuration", configuration_id=configuration_id))
 
 
@@ -143,7 +144,7 @@ def rename(configuration_id: int):
             return render_template(
                 "account/rename.html", form=form, configuration=configuration
             ), 400
-        flash(f"Renamed to \u201c{renamed.name}\u201d.", "success")
+        flash(_("Renamed to “%(name)s”.", name=renamed.name), "success")
         return redirect(url_for("account.configuration", configuration_id=configuration_id), 303)
     return render_template("account/rename.html", form=form, configuration=configuration)
 
@@ -186,7 +187,7 @@ def reorder(number: str):
         except NotOrderable as error:
             flash(str(error), "error")
         else:
-            flash(f"Thank you! Order {again.number} is placed.", "success")
+            flash(_("Thank you! Order %(number)s is placed.", number=again.number), "success")
             return redirect(url_for("account.order_detail", number=again.number), code=303)
     try:
         placed, version, result = orders.recheck_order(db.session, current_user, number)

@@ -11,40 +11,42 @@ except ImportError:  # pragma: no cover - older WTForms
         return (value, label)
 
 
+from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 # A light check; the real proof of an address is mail reaching it.
-EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="That does not look like an email address.")
+EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("That does not look like an email address."))
 
 
 class SignInForm(FlaskForm):
     """Email and password."""
 
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
 class SignUpForm(FlaskForm):
     """A new customer account."""
 
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), EMAIL, Length(max=254)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), EMAIL, Length(max=254)])
     password = PasswordField(
-        "Password", validators=[DataRequired(), Length(min=8, message="Use at least 8 characters.")]
+        _l("Password"),
+        validators=[DataRequired(), Length(min=8, message=_l("Use at least 8 characters."))],
     )
     confirm = PasswordField(
-        "Repeat the password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
     segment = SelectField(
-        "You buy as",
+        _l("You buy as"),
         choices=[
-            SelectChoice("consumer", "a private customer"),
-            SelectChoice("business", "a business"),
+            SelectChoice("consumer", _l("a private customer")),
+            SelectChoice("business", _l("a business")),
         ],
         default="consumer",
     )
     country = StringField(
-        "Country code",
-        validators=[Optional(), Regexp(r"^[A-Za-z]{2}$", message="Two letters, like DE or FR.")],
+        _l("Country code"),
+        validators=[Optional(), Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, like DE or FR."))],
     )

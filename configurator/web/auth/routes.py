@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from configurator.services import users
@@ -37,7 +38,7 @@ def signup():
             form.email.errors.append(str(error))
         else:
             login_user(user)
-            flash(f"Welcome, {user.name}! Your account is ready.", "success")
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
             return _after_sign_in(user)
     return render_template(
         "auth/signup.html", form=form, next=_next_url()
@@ -53,10 +54,10 @@ def signin():
     if form.validate_on_submit():
         user = users.authenticate(db.session, form.email.data, form.password.data)
         if user is None:
-            form.password.errors.append("Wrong email or password.")
+            form.password.errors.append(_("Wrong email or password."))
         else:
             login_user(user)
-            flash(f"Signed in as {user.name}.", "success")
+            flash(_("Signed in as %(name)s.", name=user.name), "success")
             return _after_sign_in(user)
     return render_template(
         "auth/signin.html", form=form, next=_next_url()
@@ -69,7 +70,7 @@ def signout():
     """Sign out and drop what the session kept (drafts belong to the person)."""
     logout_user()
     session.clear()
-    flash("Signed out.", "info")
+    flash(_("Signed out."), "info")
     return redirect(url_for("shop.index"))
 
 
@@ -81,10 +82,10 @@ def _after_sign_in(user):
         try:
             configuration = configurations.create(db.session, user, catalog_id, name, selection)
         except ServiceError as error:
-            flash(f"Your picks are kept, but could not be saved yet: {error}", "error")
+            flash(_("Your picks are kept, but could not be saved yet: %(error)s", error=error), "error")
             return redirect(url_for("shop.configure", catalog_id=catalog_id))
         drafts.forget(catalog_id)
-        flash(f"Saved “{configuration.name}”.", "success")
+        flash(_("Saved “%(name)s”.", name=configuration.name), "success")
         return redirect(url_for("account.configuration", configuration_id=configuration.id))
     return redirect(_next_url() or url_for("shop.index"))
 

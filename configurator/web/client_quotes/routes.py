@@ -7,6 +7,7 @@ that were sent (never staff drafts); anyone else gets the same 404.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -91,7 +92,7 @@ def accept(quote_id: int):
         )
     except QuoteError as error:
         return _page(quote_id, 400, str(error))
-    flash(f"Thank you: quote {record.number} is accepted. We will confirm your order.", "success")
+    flash(_("Thank you: quote %(number)s is accepted. We will confirm your order.", number=record.number), "success")
     return redirect(url_for("client_quotes.detail", quote_id=quote_id), code=303)
 
 
@@ -103,7 +104,7 @@ def decline(quote_id: int):
                                 request.form.get("reason", ""))
     except QuoteError as error:
         return _page(quote_id, 400, str(error))
-    flash(f"Quote {record.number} declined. Thank you for telling us why.", "info")
+    flash(_("Quote %(number)s declined. Thank you for telling us why.", number=record.number), "info")
     return redirect(url_for("client_quotes.detail", quote_id=quote_id), code=303)
 
 

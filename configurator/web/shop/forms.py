@@ -2,6 +2,7 @@
 feature of the catalog) and read by `workbench.posted_selection`; the fixed
 fields are here."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length
@@ -13,4 +14,4 @@ class SaveForm(FlaskForm):
     class Meta:
         csrf = False  # the configurator form carries the CSRF token for all its buttons
 
-    name = StringField("Name", validators=[Length(max=120)])
+    name = StringField(_l("Name"), validators=[Length(max=120)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_htmx import make_response
 from flask_login import current_user
 
@@ -74,7 +75,7 @@ def save(catalog_id: str):
     if not current_user.is_authenticated:
         drafts.stash_save(catalog_id, selection, name)
         flash(
-            "Sign in or create an account to save. Your picks are kept and will be saved.", "info"
+            _("Sign in or create an account to save. Your picks are kept and will be saved."), "info"
         )
         return _redirect(
             url_for("auth.signin", next=url_for("shop.configure", catalog_id=catalog_id))
@@ -87,7 +88,7 @@ def save(catalog_id: str):
     except InvalidSelection as error:
         return _again(catalog, version, selection, name, [str(error)], 400)
     drafts.forget(catalog_id)
-    flash(f"Saved “{configuration.name}” as revision 1.", "success")
+    flash(_("Saved “%(name)s” as revision 1.", name=configuration.name), "success")
     return _redirect(url_for("account.configuration", configuration_id=configuration.id))
 
 
@@ -106,7 +107,7 @@ def _starting_point(catalog_id: str, catalog_name: str):
                     db.session, current_user, order_number, for_catalog=catalog_id
                 )
         except NotFound:
-            flash("There is no such configuration or order to start from.", "error")
+            flash(_("There is no such configuration or order to start from."), "error")
         # An order from a quote, or a record of another product line: nothing to start from.
         except (NotOrderable, InvalidSelection) as refused:
             flash(str(refused), "error")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from configurator.services import api_tokens
@@ -62,7 +63,7 @@ def revoke(token_id: int):
         token = api_tokens.revoke(db.session, current_user, token_id)
     except NotFound:
         abort(404, "There is no such token.")
-    flash(f"Revoked “{token.name}”. It no longer works.", "success")
+    flash(_("Revoked “%(name)s”. It no longer works.", name=token.name), "success")
     return redirect(url_for("tokens.index"), code=303)
 
 

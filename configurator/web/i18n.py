@@ -1,0 +1,154 @@
+"""Languages of the web pages: English, Persian (right to left) and Vietnamese.
+
+The locale is the signed-in user's preference, else the one a guest picked
+with the switcher (kept in the session cookie), else the browser's
+Accept-Language, else English. Templates get `_()`, the page direction, the
+switcher's links, and filters that write money and dates per locale.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from babel import Locale
+from flask import Blueprint, Flask, abort, redirect, request, session, url_for
+from flask_babel import Babel, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from configurator.quoting.local_formats import (
+    format_moment,
+    format_money,
+    format_number,
+    format_signed_money,
+)
+from configurator.services import catalogs, users
+from configurator.services.configuring.wording import Wording
+from configurator.web.auth.routes import _next_url as local_next_url
+from configurator.web.database import db
+
+LANGUAGES = ("en", "fa", "vi")
+# Each language's name in itself: the switcher must be readable by those who need it.
+LANGUAGE_NAMES = {"en": "English", "fa": "فارسی", "vi": "Tiếng Việt"}
+SESSION_KEY = "locale"
+# configurator/translations: the .po files; `make install` compiles them to .mo.
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+# The page's headings for the catalog's four dimensions (services name them in English).
+DIMENSIONS = {
+    "product": _l("Product"),
+    "packaging": _l("Packaging"),
+    "delivery": _l("Delivery"),
+    "billing": _l("Billing"),
+}
+
+babel = Babel()
+bp = Blueprint("language", __name__)
+
+
+def select_locale() -> str:
+    """The user's preference, the guest's pick, the browser's languages, else English."""
+    if current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    picked = session.get(SESSION_KEY)
+    if picked in LANGUAGES:
+        return picked
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def locale_code() -> str:
+    """The current request's language code (en, fa, vi)."""
+    return str(get_locale() or "en")
+
+
+@bp.route("/language/<code>")
+def choose(code: str):
+    """Switch the pages to `code` (a plain link: works without JavaScript).
+
+    A signed-in user's choice is saved as their preference. Changing one's own
+    display language is harmless and idempotent, so a GET link is enough.
+    """
+    if code not in LANGUAGES:
+        abort(404)
+    session[SESSION_KEY] = code
+    if current_user.is_authenticated:
+        users.set_locale(db.session, current_user.id, code)
+    return redirect(local_next_url() or url_for("shop.index"))
+
+
+def _switcher() -> list[dict]:
+    """One link per language, back to the page the visitor is on."""
+    here = request.full_path.rstrip("?") if request else "/"
+    current = locale_code()
+    return [
+        {"code": code, "name": LANGUAGE_NAMES[code], "current": code == current,
+         "url": url_for("language.choose", code=code, next=here)}
+        for code in LANGUAGES
+    ]
+
+
+def _page_language() -> dict:
+    """`lang`, `dir` and the switcher for base.html."""
+    code = locale_code()
+    return {
+        "page_lang": code,
+        "page_dir": Locale.parse(code).text_direction,
+        "language_links": _switcher,
+    }
+
+
+def number(value: int | Decimal) -> str:
+    """A whole number in the page's digits (Persian ۰-۹ in fa)."""
+    return format_number(value, locale_code())
+
+
+def dimension_heading(dimension_id: str, default: str) -> str:
+    """A dimension's heading in the page's language."""
+    heading = DIMENSIONS.get(dimension_id)
+    return str(heading) if heading is not None else default
+
+
+def catalog_title(version) -> str:
+    """A stored catalog version's name in the page's language (its `translations:`)."""
+    return Wording(catalogs.engine_catalog(version), locale_code()).catalog_name()
+
+
+def money(amount: Decimal | str | None, currency: str | None = None) -> str:
+    """An amount in the page's language, with the currency's digits (the code is printed next to it)."""
+    if amount is None:
+        return "—"
+    return format_money(amount, currency, locale_code())
+
+
+def signed_money(amount: Decimal | str, currency: str | None = None) -> str:
+    """+40.00 / −12.00, for price changes."""
+    return format_signed_money(amount, currency, locale_code())
+
+
+def when(moment: datetime | None) -> str:
+    """A stored time in the page's calendar; in Persian the Gregorian one is in the title."""
+    if not moment:
+        return ""
+    local = format_moment(moment, locale_code())
+    if local.text == local.gregorian:
+        return local.text
+    return Markup('<span title="{}">{}</span>').format(local.gregorian, local.text)
+
+
+def register(app: Flask) -> None:
+    """Bind Flask-Babel, the switcher route and the filters."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    babel.init_app(app, locale_selector=select_locale)
+    app.register_blueprint(bp)
+    app.context_processor(_page_language)
+    app.add_template_global(dimension_heading)
+    app.add_template_global(catalog_title)
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["signed_money"] = signed_money
+    app.jinja_env.filters["when"] = when
+

@@ -1,0 +1,152 @@
+"""Languages: the locale chosen per request, the switcher, direction, and
+numbers, money and dates written per locale (en, fa right to left, vi)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from configurator.store import User
+from configurator.web.database import db
+from configurator.web.i18n import LANGUAGES, TRANSLATIONS
+
+REPO = Path(__file__).resolve().parents[2]
+PERSIAN_DIGIT = re.compile("[۰-۹]")
+LATIN_DIGIT = re.compile("[0-9]")
+
+
+def html_tag(page: str) -> str:
+    return re.search(r"<html[^>]*>", page).group(0)
+
+
+def used_message_ids() -> set[str]:
+    """Every message id the templates and the web layer ask gettext for (as pybabel extracts them)."""
+    found = set()
+    sources = [(REPO / "templates", [("**.html", "jinja2")]),
+               (REPO / "configurator", [("**.py", "python")])]
+    for folder, method_map in sources:
+        keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None}
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            folder, method_map, keywords=keywords
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+@pytest.mark.parametrize("language", ["fa", "vi"])
+def test_every_used_message_has_a_translation(language):
+    """A new string in a template or view without a translation fails here (run `make translations`)."""
+    with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalog = read_po(po, locale=language)
+    translated = {m.id for m in catalog if m.id and m.string and "fuzzy" not in m.flags}
+    missing = sorted(used_message_ids() - translated)
+    assert missing == [], f"{language} lacks translations for: {missing}"
+
+
+def test_the_extraction_sees_templates_and_views():
+    used = used_message_ids()
+    assert {"Product lines", "Sign in", "Wrong email or password.", "Not found"} <= used
+
+
+def test_the_catalogs_are_compiled():
+    for language in ("fa", "vi"):
+        assert (TRANSLATIONS / language / "LC_MESSAGES" / "messages.mo").is_file(), (
+            "run `make install` (it compiles the .po files)"
+        )
+
+
+@pytest.mark.parametrize(
+    ("accept", "lang", "direction", "words"),
+    [
+        ("en-US,en;q=0.9", "en", "ltr", "Product lines"),
+        ("fa-IR,fa;q=0.9,en;q=0.5", "fa", "rtl", "محصولات"),
+        ("vi-VN,vi;q=0.9", "vi", "ltr", "Dòng sản phẩm"),
+        ("de-DE", "en", "ltr", "Product lines"),
+    ],
+)
+def test_accept_language_chooses_the_language_and_direction(client, accept, lang, direction, words):
+    page = client.get("/shop/", headers={"Accept-Language": accept}).get_data(as_text=True)
+    assert html_tag(page) == f'<html lang="{lang}" dir="{direction}">'
+    assert f"<h1>{words}</h1>" in page
+
+
+def test_every_page_has_a_link_per_language(client):
+    page = client.get("/shop/test-bike").get_data(as_text=True)
+    switcher = re.search(r'<nav class="languages".*?</nav>', page, re.S).group(0)
+    links = re.findall(r'href="([^"]+)"[^>]*>([^<]+)</a>', switcher)
+    assert [name for _url, name in links] == ["English", "فارسی", "Tiếng Việt"]
+    assert all("next=/shop/test-bike" in url for url, _name in links)
+
+
+def test_a_guest_switches_with_a_plain_link(client):
+    response = client.get("/language/fa?next=/shop/test-bike")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/shop/test-bike")
+    page = client.get("/shop/test-bike", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    assert html_tag(page) == '<html lang="fa" dir="rtl">'  # the pick beats the browser's wish
+
+
+def test_the_switcher_refuses_other_sites_and_unknown_languages(client):
+    response = client.get("/language/vi?next=//evil.example/x")
+    assert response.status_code == 302 and "evil" not in response.headers["Location"]
+    assert client.get("/language/xx").status_code == 404
+
+
+def test_a_signed_in_users_choice_is_kept_for_them(app, client, auth, anna):
+    auth.signin()
+    client.get("/language/vi?next=/shop/")
+    with app.app_context():
+        assert db.session.get(User, anna["id"]).locale == "vi"
+    # Another device (a fresh session) of the same user: the preference wins over Accept-Language.
+    other = app.test_client()
+    other.post("/auth/signin", data={"email": "anna@example.com", "password": "password123"})
+    page = other.get("/shop/", headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    assert html_tag(page) == '<html lang="vi" dir="ltr">'
+
+
+def test_persian_prices_have_persian_digits(client):
+    page = client.get("/shop/test-bike", headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    prices = re.findall(r'<span class="price"><bdi>([^<]+)</bdi>', page)
+    assert prices and all(PERSIAN_DIGIT.search(p) and not LATIN_DIGIT.search(p) for p in prices)
+    assert "+۱۲۰٫۰۰" in prices  # the aluminium frame, 120.00 EUR: Persian digits and separator
+
+
+def test_vietnamese_prices_use_vietnamese_separators(client):
+    page = client.get("/shop/test-bike", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    assert "+120,00" in re.findall(r'<span class="price"><bdi>([^<]+)</bdi>', page)
+
+
+def test_form_errors_and_flash_messages_are_translated(client):
+    response = client.post(
+        "/auth/signin",
+        data={"email": "nobody@example.com", "password": "wrong-password"},
+        headers={"Accept-Language": "vi"},
+    )
+    assert "Sai email hoặc mật khẩu." in response.get_data(as_text=True)
+
+
+def test_error_pages_are_translated(client):
+    page = client.get("/shop/spaceship", headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    assert "<h1>پیدا نشد</h1>" in page
+
+
+def test_languages_are_the_three_we_translate():
+    assert LANGUAGES == ("en", "fa", "vi")
+
+
+def test_a_vnd_catalog_shows_whole_dong(app, client, tmp_path):
+    from configurator.services import catalogs
+    from tests.conftest import DATA
+
+    text = (DATA / "bike.yaml").read_text().replace("currency: EUR", "currency: VND")
+    text = text.replace("catalog: test-bike", "catalog: dong-bike")
+    (tmp_path / "dong-bike.yaml").write_text(text)
+    with app.app_context():
+        catalogs.load_file(db.session, tmp_path / "dong-bike.yaml")
+    page = client.get("/shop/dong-bike", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    prices = re.findall(r'<span class="price"><bdi>([^<]+)</bdi>', page)
+    assert "+120" in prices and not any("," in price for price in prices)  # no decimals
+    assert "Dòng sản phẩm" in page
