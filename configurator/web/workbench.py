@@ -104,7 +104,7 @@ def respond(template: str, status: int = 200, **context: Any):
     if htmx and status == 200 and request.method == "POST" and htmx.target == CONFIGURATOR_ID:
         return _changes_only(context)
     if htmx:
-        return render_template("partials/_configurator.html", **context), status
+        return render_template("partials/_configurator.html", fragment=True, **context), status
     return render_template(template, **context), status
 
 

@@ -1,5 +1,7 @@
 """My configurations, revisions and diffs, orders, reorder, timeline."""
 
+import re
+
 import sqlalchemy as sa
 
 from configurator.services import catalogs
@@ -158,3 +160,16 @@ def test_timeline_says_each_thing_once_and_groups_repeated_views(client, auth, a
     page = client.get("/account/timeline").get_data(as_text=True)
     assert "Created an account</strong>:" not in page and "Created an account</strong>" in page
     assert page.count("Viewed a product line</strong>") == 1 and "(3 times, the latest shown)" in page
+
+
+def test_after_a_conflict_the_header_says_the_picks_are_not_saved(client, auth, anna):
+    auth.signin()
+    url = f"/account/configurations/{anna['configuration']}/save"
+    client.post(url, data=picks(STEEL_BIKE, base_revision=1))  # tab A
+    fragment = client.post(url, data=picks(CARBON_BIKE, base_revision=1), headers=HTMX)  # tab B
+    body = fragment.get_data(as_text=True)
+    assert re.search(r'id="revision-status"[^>]*hx-swap-oob="true"', body)
+    assert "Your picks below are not saved." in body and "save your picks as revision 3" in body
+    page = client.post(url, data=picks(CARBON_BIKE, base_revision=1)).get_data(as_text=True)  # no JS
+    assert page.count('id="revision-status"') == 1 and "Your picks below are not saved." in page
+    assert "revision 2 saved" not in page

@@ -94,7 +94,8 @@ def save_revision(configuration_id: int):
         )
     except StaleRevision as error:
         return _again(
-            configuration, version, catalog, selection, error.latest_number, [str(error)], 409
+            configuration, version, catalog, selection, error.latest_number, [str(error)], 409,
+            conflict=error.latest_number,
         )
     except InvalidSelection as error:
         return _again(configuration, version, catalog, selection, base, [str(error)], 400)
@@ -119,7 +120,8 @@ def order(configuration_id: int):
         orders.save_for_checkout(db.session, current_user, configuration_id, base, selection)
     except StaleRevision as error:
         return _again(
-            configuration, version, catalog, selection, error.latest_number, [str(error)], 409
+            configuration, version, catalog, selection, error.latest_number, [str(error)], 409,
+            conflict=error.latest_number,
         )
     except (NotOrderable, InvalidSelection) as error:
         latest = configurations.latest_revision(db.session, configuration)
@@ -206,7 +208,7 @@ def timeline_page():
     )
 
 
-def _page(configuration, version, state, base, *, recheck=None, status=200):
+def _page(configuration, version, state, base, *, recheck=None, status=200, conflict=None):
     # The revision list pages with `?revisions=<cursor>`; picks (POST) keep the page.
     revisions = configurations.revision_page(
         db.session, current_user, configuration.id, cursor=request.args.get("revisions")
@@ -220,6 +222,7 @@ def _page(configuration, version, state, base, *, recheck=None, status=200):
         revisions=revisions,
         base_revision=base,
         recheck=recheck,
+        conflict_revision=conflict,
         name=configuration.name,
         pick_url=url_for("account.configuration", configuration_id=configuration.id),
         save_url=url_for("account.save_revision", configuration_id=configuration.id),
@@ -227,11 +230,12 @@ def _page(configuration, version, state, base, *, recheck=None, status=200):
     )
 
 
-def _again(configuration, version, catalog, selection, base, problems, status):
-    """The configurator again with the customer's unsaved picks and the reason."""
+def _again(configuration, version, catalog, selection, base, problems, status, conflict=None):
+    """The configurator again with the customer's unsaved picks and the reason
+    (`conflict`: the revision another tab saved meanwhile)."""
     usual = workbench.usual_choices(configuration.catalog_id)
     state = workbench.evaluate(catalog, selection, usual, problems=problems)
-    return _page(configuration, version, state, base, status=status)
+    return _page(configuration, version, state, base, status=status, conflict=conflict)
 
 
 def _redirect(location: str):
