@@ -109,3 +109,19 @@ def test_the_guests_picks_survive_sign_in(app, client, anna):
     sign_in(client)
     with client.session_transaction() as cookie:
         assert cookie.get("draft") == draft
+
+
+def test_sign_up_cannot_declare_a_business(app, client):
+    """Finding 6: "business" (invoice payment) comes only from staff, never the form."""
+    import sqlalchemy as sa
+
+    from configurator.store import User
+
+    response = client.post("/auth/signup", data={
+        "email": "boss@example.com", "password": "password123", "confirm": "password123",
+        "name": "Boss", "segment": "business", "country": "de"})
+    assert response.status_code == 302
+    assert "You buy as" not in client.get("/auth/signup").get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "boss@example.com"))
+        assert user.segment == "consumer" and user.facts()["business"] == "no"

@@ -1,7 +1,7 @@
 """Sign-up and sign-in forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, StringField
 
 try:  # WTForms 3.3 prefers SelectChoice to (value, label) tuples
     from wtforms import SelectChoice
@@ -37,14 +37,6 @@ class SignUpForm(FlaskForm):
     confirm = PasswordField(
         _l("Repeat the password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
-    )
-    segment = SelectField(
-        _l("You buy as"),
-        choices=[
-            SelectChoice("consumer", _l("a private customer")),
-            SelectChoice("business", _l("a business")),
-        ],
-        default="consumer",
     )
     country = StringField(
         _l("Country code"),

@@ -30,7 +30,8 @@ def signup():
                 form.email.data,
                 form.password.data,
                 form.name.data,
-                segment=form.segment.data,
+                # Always a consumer: "business" (invoice payment) comes only from
+                # staff, who make a verified business account's contacts.
                 country=form.country.data,
                 password_method=current_app.config["PASSWORD_HASH_METHOD"],
             )
