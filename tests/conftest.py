@@ -100,6 +100,18 @@ def bike(session):
     return catalogs.load_file(session, DATA / "bike.yaml").version
 
 
+@pytest.fixture(autouse=True)
+def _untrained_recommenders():
+    """Each test's database starts without history, so no recommender trained on
+    an earlier test's orders (the process keeps them per catalog fingerprint) may
+    suggest options in it."""
+    from configurator.services.customer_value.personalize import forget_trained
+
+    forget_trained()
+    yield
+    forget_trained()
+
+
 @pytest.fixture
 def app(tmp_path):
     """The shop on its own SQLite database with the test bike loaded."""
