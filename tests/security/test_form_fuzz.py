@@ -80,12 +80,6 @@ def urls(app, world) -> list[str]:
     return sorted(found)
 
 
-# Known 5xx this fuzzing found, not fixed yet (issue 13): a huge number in the
-# configurator's quantity-like fields -> decimal.InvalidOperation on
-# /account/configurations/<id> (page, /order, /save); a huge or very negative
-# number on /checkout -> OverflowError in the database driver. Strict: once
-# fixed, this fails until the marker is removed.
-@pytest.mark.xfail(strict=True, reason="known 5xx on huge numbers (configuration pages, checkout)")
 @pytest.mark.slow
 @pytest.mark.parametrize("email", ["anna@example.com", "admin@shop.example"])
 def test_no_form_route_answers_hostile_input_with_a_5xx(app, client, world, email):

@@ -10,7 +10,7 @@ from flask_login import current_user
 from configurator.services import checkout, fulfilment
 from configurator.services.errors import NotOrderable
 from configurator.web.account import bp
-from configurator.web.account.forms import CheckoutForm
+from configurator.web.account.forms import MAX_REVISION, CheckoutForm
 from configurator.web.database import db
 
 NEW_ADDRESS = "new"
@@ -31,7 +31,7 @@ def checkout_page(configuration_id: int):
                 db.session,
                 current_user,
                 configuration_id,
-                form.revision.data or 0,
+                _revision(form),
                 terms_accepted=bool(form.terms.data),
                 **_address(form),
             )
@@ -99,3 +99,9 @@ def _page(review, form, problems, status):
         rates=rates,
         terms_version=checkout.TERMS_VERSION,
     ), status
+
+
+def _revision(form) -> int:
+    """The reviewed revision's number; one no revision can have (0, negative, over 32 bits) is 0."""
+    number = form.revision.data or 0
+    return number if 0 < number <= MAX_REVISION else 0

@@ -9,6 +9,10 @@ from wtforms.validators import InputRequired, NumberRange
 from configurator.services.configuring.configurations import NAME_MAX
 from configurator.services.privacy.consent import LABELS
 
+# Revision numbers are 32-bit integers in the database; a larger one names no revision.
+MAX_REVISION = 2**31 - 1
+REVISION_RANGE = NumberRange(min=1, max=MAX_REVISION)
+
 
 class DiffForm(FlaskForm):
     """Two revision numbers (read from the query string)."""
@@ -16,8 +20,8 @@ class DiffForm(FlaskForm):
     class Meta:
         csrf = False  # a GET that changes nothing
 
-    a = IntegerField(_l("From revision"), validators=[InputRequired(), NumberRange(min=1)])
-    b = IntegerField(_l("To revision"), validators=[InputRequired(), NumberRange(min=1)])
+    a = IntegerField(_l("From revision"), validators=[InputRequired(), REVISION_RANGE])
+    b = IntegerField(_l("To revision"), validators=[InputRequired(), REVISION_RANGE])
 
 
 class RenameForm(FlaskForm):
@@ -59,7 +63,7 @@ class CheckoutForm(FlaskForm):
     place; this form only carries the fields (and the CSRF token).
     """
 
-    revision = IntegerField("Revision", validators=[InputRequired(), NumberRange(min=1)])
+    revision = IntegerField("Revision", validators=[InputRequired(), REVISION_RANGE])
     address = RadioField("Deliver to", choices=[], validate_choice=False)
     name = StringField("Name", render_kw={"maxlength": 120, "autocomplete": "name"})
     street = StringField("Street and number", render_kw={"maxlength": 200, "autocomplete": "street-address"})

@@ -16,7 +16,7 @@ from configurator.services.errors import InvalidSelection, NotFound, NotOrderabl
 from configurator.services.paging import InvalidCursor
 from configurator.web import workbench
 from configurator.web.account import bp
-from configurator.web.account.forms import DiffForm, RenameForm
+from configurator.web.account.forms import MAX_REVISION, DiffForm, RenameForm
 from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.extensions import htmx
@@ -65,7 +65,7 @@ def configuration(configuration_id: int):
     notice, problems, recheck = None, [], None
     if request.method == "POST":
         selection, problems = workbench.posted_selection(catalog)
-        base = request.form.get("base_revision", latest.number, type=int)
+        base = _base_revision(latest.number)
         selection, notice = configuring.actions.apply_action(
             catalog, selection, request.form.get("action", ""), workbench.customer_facts(), usual
         )
@@ -85,7 +85,7 @@ def save_revision(configuration_id: int):
     version = workbench.current_version(configuration.catalog_id)
     catalog = catalogs.engine_catalog(version)
     selection, problems = workbench.posted_selection(catalog)
-    base = request.form.get("base_revision", 0, type=int)
+    base = _base_revision(0)
     if problems:
         return _again(configuration, version, catalog, selection, base, problems, 400)
     try:
@@ -113,7 +113,7 @@ def order(configuration_id: int):
     version = workbench.current_version(configuration.catalog_id)
     catalog = catalogs.engine_catalog(version)
     selection, problems = workbench.posted_selection(catalog)
-    base = request.form.get("base_revision", 0, type=int)
+    base = _base_revision(0)
     if problems:
         return _again(configuration, version, catalog, selection, base, problems, 400)
     try:
@@ -243,3 +243,9 @@ def _redirect(location: str):
     if htmx:
         return make_response("", 200, redirect=location)
     return redirect(location, code=303)
+
+
+def _base_revision(default: int) -> int:
+    """The revision the posted picks started from; a number no revision can have counts as none."""
+    number = request.form.get("base_revision", default, type=int)
+    return number if 0 <= number <= MAX_REVISION else 0
