@@ -16,22 +16,10 @@ from configurator.services.errors import QuoteChanged
 from configurator.store import Interaction, Order, User
 from configurator.store.quotes import AccountEvent, QuoteLineRecord, QuoteRecord
 from configurator.store.value import CustomerValue
-from tests.services.quote_factories import BIKE, CARBON, gen_account, gen_staff
+from tests.services.quote_factories import BIKE, CARBON
 from tests.services.read_back import reads_back
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def people(session, bike):
-    """Sales, a manager, and ACME (10 % off the test bike) with its contact."""
-    account, contact = gen_account(session)
-    return {
-        "sales": gen_staff(session, "staff"),
-        "manager": gen_staff(session, "manager"),
-        "account": account,
-        "contact": contact,
-    }
 
 
 def draft(session, people, *lines):
