@@ -24,6 +24,7 @@ class Option:
     price: Decimal = Decimal("0")
     attributes: dict[str, Union[int, float, Decimal, str]] = field(default_factory=dict)
     cost: Decimal | None = None  # extension: what the option costs us (margin)
+    image: str = ""  # extension: a picture of the part, an https address or a path on this shop
 
 
 @dataclass(frozen=True)
