@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
-from configurator.services import catalogs, paging, timeline
+from configurator.services import catalogs, deliveries, paging, timeline
 from configurator.services.configuring import configurations
 from configurator.services.configuring.recheck import (
     Recheck,
@@ -56,8 +56,9 @@ def snapshot(catalog: Catalog, version: CatalogVersion, selection: Selection) ->
                 "option_name": line.name,
                 "amount": str(Decimal(line.amount).quantize(CENT)),
             }
+            | ({"recurring": line.recurring} if line.recurring else {})
         )
-    return {
+    kept = {
         "catalog": {
             "id": model.id,
             "name": model.name,
@@ -70,6 +71,9 @@ def snapshot(catalog: Catalog, version: CatalogVersion, selection: Selection) ->
         "lines": lines,
         "total": str(Decimal(breakdown.total).quantize(CENT)),
     }
+    if breakdown.recurs:  # today, once, per delivery, per month and the schedule
+        kept["recurring"] = deliveries.recurrence(catalog, selection).to_json()
+    return kept
 
 
 def snapshot_lines(order: Order) -> dict[tuple[str, str], tuple[str, str, Decimal]]:
@@ -355,7 +359,13 @@ def _new_order(
     extra: dict[str, Any] | None = None,
     **links: Any,
 ) -> Order:
-    kept = {**snapshot(catalog, version, selection), **(extra or {})}
+    now = now or utcnow()
+    estimate = deliveries.estimated_delivery(catalog, selection, now)
+    kept = {
+        **snapshot(catalog, version, selection),
+        "estimated_delivery": estimate.isoformat(),
+        **(extra or {}),
+    }
     order = Order(
         number=new_number(),
         owner_id=owner.id,
@@ -363,7 +373,7 @@ def _new_order(
         snapshot=kept,
         total=Decimal(kept["total"]),
         currency=version.currency,
-        created_at=now or utcnow(),
+        created_at=now,
         **links,
     )
     session.add(order)
@@ -372,6 +382,7 @@ def _new_order(
     except IntegrityError as error:
         # A number collision (one in 10^12), or the revision ordered meanwhile.
         raise NotOrderable("The order could not be placed; please try again.") from error
+    deliveries.plan(session, order, today=now.date())
     return order
 
 
