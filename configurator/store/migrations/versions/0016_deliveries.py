@@ -1,7 +1,7 @@
 """Deliveries: each subscription order's deliveries on their schedule.
 
-Revision ID: 0015_deliveries
-Revises: 0014_security
+Revision ID: 0016_deliveries
+Revises: 0015_order_numbers
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from configurator.store.types import Money, UTCDateTime
 
-revision = "0015_deliveries"
-down_revision = "0014_security"
+revision = "0016_deliveries"
+down_revision = "0015_order_numbers"
 branch_labels = None
 depends_on = None
 
