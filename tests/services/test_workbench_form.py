@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from configurator.services import catalogs
 from configurator.services.workbench import drafts, form
 from configurator.services.workbench.rule_text import read_rule
-from configurator.store.models import CatalogVersion
 from tests.conftest import DATA
-from tests.services.read_back import reads_back
-from tests.services.workbench_factories import BIKE_TEXT, count_rows, gen_catalog_manager
+from tests.services.workbench_factories import gen_catalog_manager
 
 OPTIONS = {"frame": ["alu", "carbon"], "brakes": ["rim", "disc"], "extras": ["bell"]}
 DEMO_CATALOGS = sorted((DATA.parent.parent / "catalog").glob("*.yaml"))
@@ -22,17 +19,6 @@ DEMO_CATALOGS = sorted((DATA.parent.parent / "catalog").glob("*.yaml"))
 @pytest.fixture
 def manager(session):
     return gen_catalog_manager(session)
-
-
-@reads_back(form.save_edit)
-def test_an_edit_saved_from_the_form_is_the_draft_and_not_the_shop(session, second_session, bike, manager):
-    edit = form.Edit("option", "price", "700", feature="frame", option="carbon")
-    form.save_edit(session, "test-bike", manager, edit)
-    with second_session() as other:
-        text = drafts.find(other, "test-bike").source_text
-        assert text == BIKE_TEXT.replace("price: 640.00}", "price: 700.00}")
-        assert catalogs.current(other, "test-bike").id == bike.id
-        assert count_rows(other, CatalogVersion) == 1
 
 
 def test_a_refused_edit_leaves_no_draft(session, second_session, bike, manager):
