@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
-from configurator.services import catalogs, paging, sequences, timeline
+from configurator.services import catalogs, deliveries, paging, sequences, timeline
 from configurator.services.configuring import configurations
 from configurator.services.configuring.recheck import (
     Recheck,
@@ -64,8 +64,9 @@ def snapshot(catalog: Catalog, version: CatalogVersion, selection: Selection) ->
                 "option_name": line.name,
                 "amount": str(Decimal(line.amount).quantize(CENT)),
             }
+            | ({"recurring": line.recurring} if line.recurring else {})
         )
-    return {
+    kept = {
         "catalog": {
             "id": model.id,
             "name": model.name,
@@ -78,6 +79,9 @@ def snapshot(catalog: Catalog, version: CatalogVersion, selection: Selection) ->
         "lines": lines,
         "total": str(Decimal(breakdown.total).quantize(CENT)),
     }
+    if breakdown.recurs:  # today, once, per delivery, per month and the schedule
+        kept["recurring"] = deliveries.recurrence(catalog, selection).to_json()
+    return kept
 
 
 def snapshot_lines(order: Order) -> dict[tuple[str, str], tuple[str, str, Decimal]]:
@@ -363,8 +367,13 @@ def _new_order(
     extra: dict[str, Any] | None = None,
     **links: Any,
 ) -> Order:
-    kept = {**snapshot(catalog, version, selection), **(extra or {})}
     now = now or utcnow()
+    estimate = deliveries.estimated_delivery(catalog, selection, now)
+    kept = {
+        **snapshot(catalog, version, selection),
+        "estimated_delivery": estimate.isoformat(),
+        **(extra or {}),
+    }
     order = Order(
         number=new_number(session, now),
         owner_id=owner.id,
@@ -381,6 +390,7 @@ def _new_order(
     except IntegrityError as error:
         # The revision was ordered meanwhile (one order per revision).
         raise NotOrderable("The order could not be placed; please try again.") from error
+    deliveries.plan(session, order, today=now.date())
     return order
 
 
