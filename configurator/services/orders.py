@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
 from configurator.engine.rewards import Reward, RewardedPrice, apply
-from configurator.services import catalogs, paging, sequences, timeline
+from configurator.services import catalogs, deliveries, paging, sequences, timeline
 from configurator.services.configuring import configurations
 from configurator.services.configuring.recheck import (
     Recheck,
@@ -79,6 +79,7 @@ def snapshot(
                 "option_name": line.name,
                 "amount": str(Decimal(line.amount).quantize(CENT)),
             }
+            | ({"recurring": line.recurring} if line.recurring else {})
         )
     kept: dict[str, Any] = {
         "catalog": {
@@ -93,6 +94,8 @@ def snapshot(
         "lines": lines,
         "total": str(Decimal(breakdown.total).quantize(CENT)),
     }
+    if breakdown.recurs:  # today, once, per delivery, per month and the schedule
+        kept["recurring"] = deliveries.recurrence(catalog, selection).to_json()
     priced = rewarded(catalog, selection, reward)
     if priced is not None:
         kept["offer"] = priced.to_json()
@@ -387,8 +390,13 @@ def _new_order(
     reward: Reward | None = None,
     **links: Any,
 ) -> Order:
-    kept = {**snapshot(catalog, version, selection, reward), **(extra or {})}
     now = now or utcnow()
+    estimate = deliveries.estimated_delivery(catalog, selection, now)
+    kept = {
+        **snapshot(catalog, version, selection, reward),
+        "estimated_delivery": estimate.isoformat(),
+        **(extra or {}),
+    }
     order = Order(
         number=new_number(session, now),
         owner_id=owner.id,
@@ -405,6 +413,7 @@ def _new_order(
     except IntegrityError as error:
         # The revision was ordered meanwhile (one order per revision).
         raise NotOrderable("The order could not be placed; please try again.") from error
+    deliveries.plan(session, order, today=now.date())
     return order
 
 

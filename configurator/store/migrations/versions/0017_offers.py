@@ -1,7 +1,7 @@
 """Offers: campaigns with a reward and a holdout, and each customer's offer events.
 
-Revision ID: 0016_offers
-Revises: 0015_order_numbers
+Revision ID: 0017_offers
+Revises: 0016_deliveries
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from configurator.store.types import JSONType, Money, UTCDateTime
 
-revision = "0016_offers"
-down_revision = "0015_order_numbers"
+revision = "0017_offers"
+down_revision = "0016_deliveries"
 branch_labels = None
 depends_on = None
 
