@@ -8,11 +8,12 @@ switcher's links, and filters that write money and dates per locale.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import format_date
 from flask import Blueprint, Flask, abort, redirect, request, session, url_for
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
@@ -138,6 +139,18 @@ def when(moment: datetime | None) -> str:
     return Markup('<span title="{}">{}</span>').format(local.gregorian, local.text)
 
 
+def day(value: date | str | None) -> str:
+    """A calendar day (a date, or ISO text as orders keep it) in the page's language."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return format_date(value, format="full", locale=locale_code())
+
+
 def register(app: Flask) -> None:
     """Bind Flask-Babel, the switcher route and the filters."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
@@ -151,4 +164,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["signed_money"] = signed_money
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["day"] = day
 
