@@ -48,7 +48,9 @@ CATALOG_KEYS = {
     "language", "translations",
 }
 FEATURE_KEYS = {"id", "name", "dimension", "choose", "default", "options", "description", "recurring"}
-OPTION_KEYS = {"id", "name", "price", "attributes", "cost", "description", "recurring"}
+OPTION_KEYS = {"id", "name", "price", "attributes", "cost", "description", "recurring", "image"}
+MAX_IMAGE_LENGTH = 500
+_IMAGE = re.compile(r"(https://|/)[^\s<>\"']+\Z")  # an https address or a path on this shop
 
 
 def load_model(path: str | os.PathLike[str]) -> CatalogModel:
@@ -332,10 +334,20 @@ class _CatalogReader:
         cost = self.money(location, "cost", item["cost"]) if "cost" in item else None
         attributes = self.attributes(location, item.get("attributes", {}))
         recurring = self.recurring(location, item.get("recurring"), recurring)
+        image = self.image(location, item.get("image"))
         if option_id is None:
             return None
         return Option(id=option_id, name=name, price=price, attributes=attributes, cost=cost,
-                      recurring=recurring)
+                      recurring=recurring, image=image)
+
+    def image(self, location: str, value: Any) -> str:
+        """An option's picture: an https address or a path on this shop (extension), or ""."""
+        text = self.text(location, "image", value, default="")
+        if text and (len(text) > MAX_IMAGE_LENGTH or not _IMAGE.match(text)):
+            self.report(location, f"'image' must be an https:// address or a path starting with '/', "
+                                  f"at most {MAX_IMAGE_LENGTH} characters, not {text[:40]!r}")
+            return ""
+        return text
 
     def money(self, location: str, key: str, value: Any) -> Decimal | None:
         """A price or cost: a decimal from 0 to MAX_PRICE with at most 4 decimals."""

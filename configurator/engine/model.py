@@ -28,6 +28,7 @@ class Option:
     attributes: dict[str, Union[int, float, Decimal, str]] = field(default_factory=dict)
     cost: Decimal | None = None  # extension: what the option costs us (margin)
     recurring: str | None = None  # extension: None (one-off), "per_delivery" or "per_month"
+    image: str = ""  # extension: a picture of the part, an https address or a path on this shop
 
 
 @dataclass(frozen=True)

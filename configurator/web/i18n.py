@@ -8,12 +8,11 @@ switcher's links, and filters that write money and dates per locale.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
 from flask import Blueprint, Flask, abort, redirect, request, session, url_for
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
@@ -21,6 +20,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from configurator.quoting.local_formats import (
+    format_day,
     format_moment,
     format_money,
     format_number,
@@ -139,16 +139,22 @@ def when(moment: datetime | None) -> str:
     return Markup('<span title="{}">{}</span>').format(local.gregorian, local.text)
 
 
-def day(value: date | str | None) -> str:
-    """A calendar day (a date, or ISO text as orders keep it) in the page's language."""
-    if not value:
+def day(moment: datetime | date | str | None) -> str:
+    """A date without the time in the page's calendar (Gregorian in the title in fa);
+    also a plain date, or one in ISO text as orders keep it."""
+    if not moment:
         return ""
-    if isinstance(value, str):
+    if isinstance(moment, str):
         try:
-            value = date.fromisoformat(value)
+            moment = date.fromisoformat(moment)
         except ValueError:
-            return value
-    return format_date(value, format="full", locale=locale_code())
+            return moment
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time(12), tzinfo=timezone.utc)
+    local = format_day(moment, locale_code())
+    if local.text == local.gregorian:
+        return local.text
+    return Markup('<span title="{}">{}</span>').format(local.gregorian, local.text)
 
 
 def register(app: Flask) -> None:
