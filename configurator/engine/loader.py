@@ -47,8 +47,13 @@ CATALOG_KEYS = {
     "catalog", "name", "version", "currency", "description", "features", "constraints",
     "language", "translations",
 }
-FEATURE_KEYS = {"id", "name", "dimension", "choose", "default", "options", "description"}
-OPTION_KEYS = {"id", "name", "price", "attributes", "cost", "description"}
+# `layer` (features) and `image` (options) extend the contract too: the picture of a configuration.
+FEATURE_KEYS = {"id", "name", "dimension", "choose", "default", "options", "description", "layer"}
+OPTION_KEYS = {"id", "name", "price", "attributes", "cost", "description", "image"}
+# An option's image: a relative path below the catalog directory, to an SVG file.
+IMAGE_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\.svg\Z")
+MAX_IMAGE_PATH = 300
+MAX_LAYER = 10_000
 
 
 def load_model(path: str | os.PathLike[str]) -> CatalogModel:
@@ -223,6 +228,7 @@ class _CatalogReader:
         options = self.options(location, item.get("options"))
         minimum, maximum, multi = self.choose(location, item.get("choose"), len(options))
         default = self.default(location, item.get("default"), options)
+        layer = self.layer(location, item.get("layer"))
         if feature_id is None:
             return None
         return Feature(
@@ -235,7 +241,18 @@ class _CatalogReader:
             default=default,
             description=description,
             multi=multi,
+            layer=layer,
         )
+
+    def layer(self, location: str, value: Any) -> int:
+        """A feature's picture layer: a whole number, 0 when not given."""
+        if value is None:
+            return 0
+        if type(value) is not int or not -MAX_LAYER <= value <= MAX_LAYER:
+            self.report(location, f"'layer' must be a whole number from {-MAX_LAYER} to {MAX_LAYER}, "
+                                  f"not {describe(value)}")
+            return 0
+        return value
 
     def dimension(self, location: str, value: Any) -> str:
         if value is None:
@@ -317,9 +334,31 @@ class _CatalogReader:
         price = self.money(location, "price", item.get("price", 0)) or Decimal("0")
         cost = self.money(location, "cost", item["cost"]) if "cost" in item else None
         attributes = self.attributes(location, item.get("attributes", {}))
+        image = self.image(location, item.get("image"))
         if option_id is None:
             return None
-        return Option(id=option_id, name=name, price=price, attributes=attributes, cost=cost)
+        return Option(
+            id=option_id, name=name, price=price, attributes=attributes, cost=cost, image=image
+        )
+
+    def image(self, location: str, value: Any) -> str | None:
+        """An option's picture layer: a relative path to an SVG file, or None.
+
+        Only the path's form is checked here; a file that is not there is no
+        problem (the picture is drawn without that layer).
+        """
+        if value is None:
+            return None
+        if (
+            not isinstance(value, str)
+            or len(value) > MAX_IMAGE_PATH
+            or not IMAGE_PATH.match(value)
+            or ".." in value.split("/")
+        ):
+            self.report(location, f"'image' must be a relative path to an .svg file such as "
+                                  f"pictures/bike/frame.svg, not {describe(value)}")
+            return None
+        return value
 
     def money(self, location: str, key: str, value: Any) -> Decimal | None:
         """A price or cost: a decimal from 0 to MAX_PRICE with at most 4 decimals."""

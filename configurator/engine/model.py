@@ -24,6 +24,9 @@ class Option:
     price: Decimal = Decimal("0")
     attributes: dict[str, Union[int, float, Decimal, str]] = field(default_factory=dict)
     cost: Decimal | None = None  # extension: what the option costs us (margin)
+    # Extension: a picture layer of this option, a path relative to the catalog
+    # directory (`pictures/city-bike/frame-carbon.svg`); see services/configuring/pictures.py.
+    image: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,9 @@ class Feature:
     # True for `choose: {min: M, max: N}`: picks are lists, each option is chosen
     # or not on its own, even where M and N allow the same counts as `optional`.
     multi: bool = False
+    # Extension: where the options' images go in the composed picture; lower
+    # layers are drawn first (underneath). Features without one are drawn at 0.
+    layer: int = 0
 
     @property
     def choose_kind(self) -> str:
