@@ -16,7 +16,7 @@ from typing import Any
 
 from configurator.engine.constraint_reader import read_constraints
 from configurator.engine.documents import read_document
-from configurator.engine.model import DIMENSIONS, CatalogModel, Feature, Option
+from configurator.engine.model import DIMENSIONS, RECURRING, CatalogModel, Feature, Option
 from configurator.engine.problems import (
     CatalogError,
     Problem,
@@ -48,8 +48,11 @@ CATALOG_KEYS = {
     "language", "translations",
 }
 # `layer` (features) and `image` (options) extend the contract too: the picture of a configuration.
-FEATURE_KEYS = {"id", "name", "dimension", "choose", "default", "options", "description", "layer"}
-OPTION_KEYS = {"id", "name", "price", "attributes", "cost", "description", "image"}
+FEATURE_KEYS = {
+    "id", "name", "dimension", "choose", "default", "options", "description", "layer",
+    "recurring",
+}
+OPTION_KEYS = {"id", "name", "price", "attributes", "cost", "description", "image", "recurring"}
 # An option's image: a relative path below the catalog directory, to an SVG file.
 IMAGE_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\.svg\Z")
 MAX_IMAGE_PATH = 300
@@ -225,7 +228,8 @@ class _CatalogReader:
         name = self.name(location, item.get("name"), default=feature_id or "")
         description = self.text(location, "description", item.get("description"), default="")
         dimension = self.dimension(location, item.get("dimension"))
-        options = self.options(location, item.get("options"))
+        recurring = self.recurring(location, item.get("recurring"))
+        options = self.options(location, item.get("options"), recurring)
         minimum, maximum, multi = self.choose(location, item.get("choose"), len(options))
         default = self.default(location, item.get("default"), options)
         layer = self.layer(location, item.get("layer"))
@@ -303,14 +307,27 @@ class _CatalogReader:
 
     # ------------------------------------------------------------- options
 
-    def options(self, location: str, raw: Any) -> tuple[Option, ...]:
+    def recurring(self, location: str, value: Any, inherited: str | None = None) -> str | None:
+        """How often a price is paid: absent is the feature's (or once), else one of RECURRING;
+        `one_off` on an option overrides a recurring feature."""
+        if value is None:
+            return inherited
+        if value == "one_off":
+            return None
+        if value not in RECURRING:
+            self.report(location, f"'recurring' must be one_off, {' or '.join(RECURRING)}, "
+                                  f"not {describe(value)}")
+            return inherited
+        return value
+
+    def options(self, location: str, raw: Any, recurring: str | None = None) -> tuple[Option, ...]:
         if not isinstance(raw, list) or not raw:
             self.report(location, f"'options' must be a non-empty list, not {describe(raw)}")
             return ()
         options: list[Option] = []
         seen: set[str] = set()
         for index, item in enumerate(raw):
-            option = self.option(f"{location}, options[{index}]", item)
+            option = self.option(f"{location}, options[{index}]", item, recurring)
             if option is None:
                 continue
             if option.id in seen:
@@ -320,7 +337,7 @@ class _CatalogReader:
             options.append(option)
         return tuple(options)
 
-    def option(self, location: str, item: Any) -> Option | None:
+    def option(self, location: str, item: Any, recurring: str | None = None) -> Option | None:
         if not isinstance(item, dict):
             self.report(location, f"an option must be a mapping, not {describe(item)}")
             return None
@@ -335,11 +352,11 @@ class _CatalogReader:
         cost = self.money(location, "cost", item["cost"]) if "cost" in item else None
         attributes = self.attributes(location, item.get("attributes", {}))
         image = self.image(location, item.get("image"))
+        recurring = self.recurring(location, item.get("recurring"), recurring)
         if option_id is None:
             return None
-        return Option(
-            id=option_id, name=name, price=price, attributes=attributes, cost=cost, image=image
-        )
+        return Option(id=option_id, name=name, price=price, attributes=attributes, cost=cost,
+                      recurring=recurring, image=image)
 
     def image(self, location: str, value: Any) -> str | None:
         """An option's picture layer: a relative path to an SVG file, or None.

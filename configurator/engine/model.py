@@ -13,6 +13,9 @@ from decimal import Decimal
 from typing import Any, Union
 
 DIMENSIONS = ("product", "packaging", "delivery", "billing")
+# How often an option's price is paid (extension, `recurring:` on an option or a
+# feature): None is once, with the order; the others again on each delivery or month.
+RECURRING = ("per_delivery", "per_month")
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class Option:
     price: Decimal = Decimal("0")
     attributes: dict[str, Union[int, float, Decimal, str]] = field(default_factory=dict)
     cost: Decimal | None = None  # extension: what the option costs us (margin)
+    recurring: str | None = None  # extension: None (one-off), "per_delivery" or "per_month"
     # Extension: a picture layer of this option, a path relative to the catalog
     # directory (`pictures/city-bike/frame-carbon.svg`); see services/configuring/pictures.py.
     image: str | None = None

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from configurator.services import orders, timeline
+from configurator.services import deliveries, orders, timeline
 from configurator.services.errors import NotFound, ServiceError
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import Order, User
@@ -86,6 +86,8 @@ def cancel(session: Session, owner: User, number: str, *, now: datetime | None =
 def _set(session, order: Order, status: str, *, actor: User, channel: str, now) -> None:
     before = order.status
     order.status = status
+    if status == "cancelled":
+        deliveries.cancel_open(session, order)  # a cancelled subscription delivers no more
     timeline.record(
         session,
         order.owner_id,

@@ -210,6 +210,17 @@ class Revision(Base):
         return f"<Revision {self.configuration_id}/{self.number}>"
 
 
+class OrderSequence(Base):
+    """The last order number handed out per year: `ORD-2026-000123` is the 123rd
+    order of 2026. Incremented in the unit of work that places the order, so a
+    rolled-back order gives its number back and two never share one."""
+
+    __tablename__ = "order_sequences"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)
+
+
 class Order(Base):
     """A placed order. `snapshot` keeps the choices, names and prices as they
     were, so no later catalog or price change alters it."""

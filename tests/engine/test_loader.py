@@ -195,7 +195,7 @@ def test_every_problem_of_a_file_at_once() -> None:
         "features[2] 'brakes', options[0] 'rim': price '1e30' is too large (at most "
         "1000000000000)",
         "features[2] 'brakes', options[1] 'disc': unknown key 'colour' (allowed: attributes, "
-        "cost, description, id, image, name, price)",
+        "cost, description, id, image, name, price, recurring)",
         "features[2] 'brakes': 'choose' needs 0 <= min <= max <= 2 (the number of options), "
         "not min 2 and max 1",
         "constraint 'carbon-needs-disc' (#1): in 'then', unknown option 'disk' of feature "
