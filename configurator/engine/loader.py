@@ -47,15 +47,16 @@ CATALOG_KEYS = {
     "catalog", "name", "version", "currency", "description", "features", "constraints",
     "language", "translations",
 }
-# `layer` (features) and `image` (options) extend the contract too: the picture of a configuration.
+# `layer` (features) and `image` (options) extend the contract too: pictures.
 FEATURE_KEYS = {
     "id", "name", "dimension", "choose", "default", "options", "description", "layer",
     "recurring",
 }
-OPTION_KEYS = {"id", "name", "price", "attributes", "cost", "description", "image", "recurring"}
-# An option's image: a relative path below the catalog directory, to an SVG file.
-IMAGE_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\.svg\Z")
-MAX_IMAGE_PATH = 300
+OPTION_KEYS = {"id", "name", "price", "attributes", "cost", "description", "recurring", "image"}
+MAX_IMAGE_LENGTH = 500
+_IMAGE = re.compile(r"(https://|/)[^\s<>\"']+\Z")  # an https address or a path on this shop
+# Or a relative path below the catalog directory to an SVG file: a layer of the composed picture.
+_IMAGE_LAYER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\.svg\Z")
 MAX_LAYER = 10_000
 
 
@@ -351,31 +352,27 @@ class _CatalogReader:
         price = self.money(location, "price", item.get("price", 0)) or Decimal("0")
         cost = self.money(location, "cost", item["cost"]) if "cost" in item else None
         attributes = self.attributes(location, item.get("attributes", {}))
-        image = self.image(location, item.get("image"))
         recurring = self.recurring(location, item.get("recurring"), recurring)
+        image = self.image(location, item.get("image"))
         if option_id is None:
             return None
         return Option(id=option_id, name=name, price=price, attributes=attributes, cost=cost,
                       recurring=recurring, image=image)
 
-    def image(self, location: str, value: Any) -> str | None:
-        """An option's picture layer: a relative path to an SVG file, or None.
-
-        Only the path's form is checked here; a file that is not there is no
-        problem (the picture is drawn without that layer).
-        """
-        if value is None:
-            return None
-        if (
-            not isinstance(value, str)
-            or len(value) > MAX_IMAGE_PATH
-            or not IMAGE_PATH.match(value)
-            or ".." in value.split("/")
-        ):
-            self.report(location, f"'image' must be a relative path to an .svg file such as "
-                                  f"pictures/bike/frame.svg, not {describe(value)}")
-            return None
-        return value
+    def image(self, location: str, value: Any) -> str:
+        """An option's picture (extension), or "": a relative path to an SVG file
+        below the catalog directory (a layer of the composed picture), an https
+        address or a path on this shop. A layer file that is not there is no
+        problem: the picture is drawn without it."""
+        text = self.text(location, "image", value, default="")
+        usable = _IMAGE.match(text) or _IMAGE_LAYER.match(text)
+        if text and (len(text) > MAX_IMAGE_LENGTH or not usable):
+            self.report(location, f"'image' must be an https:// address or a path starting with '/', "
+                                  f"or a relative path to an .svg file such as "
+                                  f"pictures/bike/frame.svg, at most {MAX_IMAGE_LENGTH} characters, "
+                                  f"not {text[:40]!r}")
+            return ""
+        return text
 
     def money(self, location: str, key: str, value: Any) -> Decimal | None:
         """A price or cost: a decimal from 0 to MAX_PRICE with at most 4 decimals."""

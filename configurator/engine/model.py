@@ -28,9 +28,11 @@ class Option:
     attributes: dict[str, Union[int, float, Decimal, str]] = field(default_factory=dict)
     cost: Decimal | None = None  # extension: what the option costs us (margin)
     recurring: str | None = None  # extension: None (one-off), "per_delivery" or "per_month"
-    # Extension: a picture layer of this option, a path relative to the catalog
-    # directory (`pictures/city-bike/frame-carbon.svg`); see services/configuring/pictures.py.
-    image: str | None = None
+    # Extension: a picture of the part. A relative path to an SVG file below the
+    # catalog directory (`pictures/city-bike/frame-carbon.svg`) is also a layer of
+    # the configuration's composed picture (services/configuring/pictures.py); an
+    # https address or a path on this shop ("/static/...") is shown as it is.
+    image: str = ""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.engine.rewards import Reward
 from configurator.services import orders
 from configurator.services.errors import NotFound, ServiceError
 from configurator.services.messages import outbox
@@ -140,13 +141,16 @@ def address_book(session: Session, owner: User) -> list[Address]:
     return list(session.scalars(query))
 
 
-def review(session: Session, owner: User, configuration_id: int) -> Review:
-    """The newest revision of one's configuration as it would be ordered.
+def review(
+    session: Session, owner: User, configuration_id: int, reward: Reward | None = None
+) -> Review:
+    """The newest revision of one's configuration as it would be ordered (with an
+    offer's reward when it applies: the snapshot's `offer` line).
 
     NotOrderable when it cannot be ordered as it is (see `orders.orderable`).
     """
     configuration, revision, version, catalog = orders.orderable(session, owner, configuration_id)
-    snapshot = orders.snapshot(catalog, version, revision.selection)
+    snapshot = orders.snapshot(catalog, version, revision.selection, reward)
     addresses = address_book(session, owner)
     country = addresses[0].country if addresses else (owner.country or "de")
     if country not in VAT_RATES:
@@ -194,9 +198,11 @@ def place_order(
     address_id: int | None = None,
     new_address: AddressInput | None = None,
     now: datetime | None = None,
+    reward: Reward | None = None,
 ) -> Order:
     """Order the reviewed revision to an address from the book (or a new one, added
     to it), with the terms accepted; the confirmation e-mail goes out with it.
+    `reward`: an offer's reward (see `offers.campaigns.place_order`).
 
     CheckoutRefused without the terms or an address; NotOrderable when the
     revision cannot be ordered (see `orders.orderable`).
@@ -214,7 +220,7 @@ def place_order(
     else:
         raise CheckoutRefused("Please choose a delivery address or enter a new one.")
     _, revision, _, catalog = orders.orderable(session, owner, configuration_id, revision_number)
-    vat = vat_breakdown(catalog.price(revision.selection).total, address.country)
+    vat = vat_breakdown(orders.charged(catalog, revision.selection, reward), address.country)
     kept = {
         "address": address.lines(),
         "country": address.country,
@@ -222,7 +228,8 @@ def place_order(
         "terms": {"version": TERMS_VERSION, "accepted_at": now.isoformat()},
     }
     order = orders.place(
-        session, owner, configuration_id, revision_number, now=now, extra={"checkout": kept}
+        session, owner, configuration_id, revision_number, now=now, extra={"checkout": kept},
+        reward=reward,
     )
     outbox.enqueue(
         session,
@@ -240,6 +247,8 @@ def confirmation(order: Order, vat: VatBreakdown) -> outbox.Draft:
         f"- {line['feature_name']}: {line['option_name']} ({line['amount']})"
         for line in order.snapshot["lines"]
     )
+    if "offer" in order.snapshot:
+        lines += f"\n- {order.snapshot['offer']['reason']} ({order.snapshot['offer']['amount']})"
     address = "\n".join(order.snapshot["checkout"]["address"])
     body = (
         f"Thank you for your order {order.number}.\n\n{lines}\n\n"

@@ -20,6 +20,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from configurator.quoting.local_formats import (
+    format_day,
     format_moment,
     format_money,
     format_number,
@@ -138,6 +139,16 @@ def when(moment: datetime | None) -> str:
     return Markup('<span title="{}">{}</span>').format(local.gregorian, local.text)
 
 
+def day(moment: datetime | None) -> str:
+    """A date without the time in the page's calendar (Gregorian in the title in fa)."""
+    if not moment:
+        return ""
+    local = format_day(moment, locale_code())
+    if local.text == local.gregorian:
+        return local.text
+    return Markup('<span title="{}">{}</span>').format(local.gregorian, local.text)
+
+
 def register(app: Flask) -> None:
     """Bind Flask-Babel, the switcher route and the filters."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
@@ -151,4 +162,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["signed_money"] = signed_money
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["day"] = day
 

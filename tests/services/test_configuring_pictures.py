@@ -114,12 +114,20 @@ def test_an_image_outside_the_catalog_directory_is_never_read(tmp_path):
     assert "secret" not in svg
 
 
-@pytest.mark.parametrize("image", ["../etc/passwd.svg", "/etc/x.svg", "pictures/x.png",
-                                   "pictures/../../x.svg", 42, "a b.svg"])
-def test_loader_refuses_an_image_that_is_not_a_relative_svg_path(image):
+@pytest.mark.parametrize("image", ["../etc/passwd.svg", "pictures/x.png", "pictures/../../x.svg",
+                                   "a b.svg", "javascript:alert(1)"])
+def test_loader_refuses_an_image_that_is_no_svg_path_nor_address(image):
     with pytest.raises(CatalogError) as error:
         parse_model(gen_catalog_text(frame_image=image))
-    assert "'image' must be a relative path to an .svg file" in str(error.value)
+    assert "or a relative path to an .svg file" in str(error.value)
+
+
+@pytest.mark.parametrize("image", ["/etc/x.svg", "https://cdn.example/x.svg", "/static/frame.png"])
+def test_an_image_address_is_no_layer_and_never_read_from_disk(image, drawings):
+    model = parse_model(gen_catalog_text(frame_image=image))
+    assert model.features[0].options[0].image == image
+    assert [layer.feature for layer in pictures.layers(model, {"frame": "alu"})] == []
+    assert "data-option" not in pictures.compose(model, {"frame": "alu"}, drawings)
 
 
 @pytest.mark.parametrize("layer", ["top", 1.5, 10**9, True])

@@ -1,7 +1,7 @@
 """The picture of a configuration: the images of the picked options, stacked.
 
 An option may carry `image:` (an SVG file, relative to the catalog
-directory) and a feature `layer:` (lower layers are drawn first). The picture
+directory; an https address or a path on this shop is no layer) and a feature `layer:` (lower layers are drawn first). The picture
 of a selection is one SVG: each picked option's image, in layer order (then
 catalog order), nested with its own viewBox on the canvas of the first one.
 A missing or unreadable file is left out: the picture is drawn without it.
@@ -69,9 +69,15 @@ class Layer:
     image: str
 
 
+def is_layer(image: str | None) -> bool:
+    """True for an image that is a layer of the composed picture: a relative path
+    below the catalog directory (an https address or a path on this shop is not)."""
+    return bool(image) and not image.startswith(("/", "https://"))
+
+
 def has_pictures(model: CatalogModel) -> bool:
-    """True when some option of the catalog carries an image."""
-    return any(option.image for feature in model.features for option in feature.options)
+    """True when some option of the catalog carries a picture layer."""
+    return any(is_layer(option.image) for feature in model.features for option in feature.options)
 
 
 def layers(model: CatalogModel, selection: Mapping[str, Any]) -> list[Layer]:
@@ -82,7 +88,7 @@ def layers(model: CatalogModel, selection: Mapping[str, Any]) -> list[Layer]:
         Layer(feature.id, option.id, option.image)
         for _, feature in ordered
         for option in feature.options
-        if option.image and (feature.id, option.id) in picked
+        if is_layer(option.image) and (feature.id, option.id) in picked
     ]
 
 
