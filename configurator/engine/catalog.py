@@ -358,7 +358,8 @@ class Catalog:
         for feature in self.model.features:
             for option in feature.options:
                 if option.id in picked.get(feature.id, ()):
-                    lines.append(PriceLine(feature.id, option.id, option.name, option.price, feature.dimension))
+                    lines.append(PriceLine(feature.id, option.id, option.name, option.price,
+                                           feature.dimension, option.recurring))
         return PriceBreakdown(self.model.currency, lines)
 
     # ------------------------------------------------------------ completion

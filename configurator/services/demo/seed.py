@@ -15,7 +15,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
-from configurator.services import catalogs, orders, users
+from configurator.services import catalogs, deliveries, orders, users
 from configurator.services.configuring import configurations
 from configurator.services.demo import business as business_demo
 from configurator.services.errors import NotOrderable
@@ -144,11 +144,14 @@ def _history(
                 order = orders.place(session, user, configuration.id, now=min(at, now))
             except NotOrderable:
                 continue
+            # History: what was due before today went out; a subscription runs on.
+            deliveries.plan(session, order, today=now.date(), sent_before=now.date())
             report.orders += 1
             if rng.random() < 0.3:
                 later = min(at + timedelta(days=rng.uniform(30, 200)), now)
                 try:
-                    orders.reorder(session, user, order.number, now=later)
+                    again = orders.reorder(session, user, order.number, now=later)
+                    deliveries.plan(session, again, today=now.date(), sent_before=now.date())
                     report.orders += 1
                 except NotOrderable:
                     pass

@@ -7,6 +7,7 @@ bp = Blueprint("staff", __name__)
 from configurator.web.staff import (  # noqa: F401  (registers the views)
     accounts_admin,
     catalog_drafts,
+    catalog_form,
     catalogs,
     lines,
     routes,
