@@ -21,7 +21,9 @@ $(STAMP): pyproject.toml $(LOCK)
 	touch $(STAMP)
 
 # The compiled catalogs (.mo) are built here, never committed: the .po files are the source.
+# WeasyPrint (quote PDFs) lays text out with Debian's Pango; DejaVu covers Vietnamese.
 install: $(STAMP)
+	@ldconfig -p | grep -q libpangoft2-1.0 || (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null)
 	$(BIN)/pybabel compile -d $(TRANSLATIONS)
 
 # After changing strings in code or templates: re-extract, merge into fa and vi, compile.

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import jdatetime
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 from .money import CURRENCY_DIGITS
@@ -76,6 +76,21 @@ def format_moment(moment: datetime, locale: str) -> LocalMoment:
     else:
         text = format_datetime(moment, "short", tzinfo=timezone.utc, locale=locale) + " UTC"
     return LocalMoment(text, gregorian, moment.isoformat())
+
+
+def format_day(moment: datetime, locale: str) -> LocalMoment:
+    """A date without the time (a quote's date, its validity): Jalali in fa, CLDR's in vi."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    gregorian = moment.strftime("%Y-%m-%d")
+    if locale == "fa":
+        text = _persian_digits(jdatetime.date.fromgregorian(date=moment.date()).strftime("%Y/%m/%d"))
+    elif locale == "en":
+        text = gregorian
+    else:
+        text = format_date(moment.date(), "short", locale=locale)
+    return LocalMoment(text, gregorian, moment.date().isoformat())
 
 
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")

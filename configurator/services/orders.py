@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
+from configurator.engine.rewards import Reward, RewardedPrice, apply
 from configurator.services import catalogs, deliveries, paging, sequences, timeline
 from configurator.services.configuring import configurations
 from configurator.services.configuring.recheck import (
@@ -48,8 +49,22 @@ def new_number(session: Session, now: datetime) -> str:
     return f"ORD-{year}-{sequences.next_number(session, OrderSequence, year):06d}"
 
 
-def snapshot(catalog: Catalog, version: CatalogVersion, selection: Selection) -> dict[str, Any]:
-    """Choices with names and prices as they are now, for keeping forever."""
+def rewarded(catalog: Catalog, selection: Selection, reward: Reward | None) -> RewardedPrice | None:
+    """An offer's reward on the selection's list prices (None: no reward, or it does not apply)."""
+    return None if reward is None else apply(catalog.price(selection), reward)
+
+
+def charged(catalog: Catalog, selection: Selection, reward: Reward | None = None) -> Decimal:
+    """What the customer pays for the selection: list prices, less an offer's reward."""
+    priced = rewarded(catalog, selection, reward)
+    return catalog.price(selection).total if priced is None else priced.total
+
+
+def snapshot(
+    catalog: Catalog, version: CatalogVersion, selection: Selection, reward: Reward | None = None
+) -> dict[str, Any]:
+    """Choices with names and prices as they are now, for keeping forever; an offer's
+    reward that applies is kept as the `offer` line, already taken off the total."""
     model = catalog.model
     breakdown = catalog.price(selection)
     lines = []
@@ -66,7 +81,7 @@ def snapshot(catalog: Catalog, version: CatalogVersion, selection: Selection) ->
             }
             | ({"recurring": line.recurring} if line.recurring else {})
         )
-    kept = {
+    kept: dict[str, Any] = {
         "catalog": {
             "id": model.id,
             "name": model.name,
@@ -81,6 +96,10 @@ def snapshot(catalog: Catalog, version: CatalogVersion, selection: Selection) ->
     }
     if breakdown.recurs:  # today, once, per delivery, per month and the schedule
         kept["recurring"] = deliveries.recurrence(catalog, selection).to_json()
+    priced = rewarded(catalog, selection, reward)
+    if priced is not None:
+        kept["offer"] = priced.to_json()
+        kept["total"] = str(priced.total.quantize(CENT))
     return kept
 
 
@@ -137,13 +156,15 @@ def place(
     *,
     now: datetime | None = None,
     extra: dict[str, Any] | None = None,
+    reward: Reward | None = None,
 ) -> Order:
     """Order the newest (or given) revision of one's configuration.
 
     NotOrderable when it is incomplete, no longer valid, or made with an older
     catalog version (the customer reviews it in the configurator first).
     `extra` is kept in the snapshot too (the checkout's address, VAT and terms):
-    a placed order's snapshot never changes.
+    a placed order's snapshot never changes. `reward`: an offer's reward, taken
+    off the total when it applies (the caller checked the customer may have it).
     """
     already = placed_from(session, owner, configuration_id, revision_number)
     if already is not None:
@@ -161,6 +182,7 @@ def place(
         revision.selection,
         now=now,
         extra=extra,
+        reward=reward,
         configuration_id=configuration.id,
         revision_id=revision.id,
     )
@@ -365,12 +387,13 @@ def _new_order(
     *,
     now: datetime | None,
     extra: dict[str, Any] | None = None,
+    reward: Reward | None = None,
     **links: Any,
 ) -> Order:
     now = now or utcnow()
     estimate = deliveries.estimated_delivery(catalog, selection, now)
     kept = {
-        **snapshot(catalog, version, selection),
+        **snapshot(catalog, version, selection, reward),
         "estimated_delivery": estimate.isoformat(),
         **(extra or {}),
     }

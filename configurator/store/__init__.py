@@ -14,6 +14,7 @@ from configurator.store.models import (
     Revision,
     User,
 )
+from configurator.store.offers import OfferCampaign, OfferEvent  # noqa: F401  (offer tables)
 from configurator.store.privacy import Consent  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.quotes import (  # noqa: F401  (business accounts and quotes tables)
     BusinessAccount,

@@ -8,7 +8,7 @@ switcher's links, and filters that write money and dates per locale.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from configurator.quoting.local_formats import (
+    format_day,
     format_moment,
     format_money,
     format_number,
@@ -138,6 +139,24 @@ def when(moment: datetime | None) -> str:
     return Markup('<span title="{}">{}</span>').format(local.gregorian, local.text)
 
 
+def day(moment: datetime | date | str | None) -> str:
+    """A date without the time in the page's calendar (Gregorian in the title in fa);
+    also a plain date, or one in ISO text as orders keep it."""
+    if not moment:
+        return ""
+    if isinstance(moment, str):
+        try:
+            moment = date.fromisoformat(moment)
+        except ValueError:
+            return moment
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time(12), tzinfo=timezone.utc)
+    local = format_day(moment, locale_code())
+    if local.text == local.gregorian:
+        return local.text
+    return Markup('<span title="{}">{}</span>').format(local.gregorian, local.text)
+
+
 def register(app: Flask) -> None:
     """Bind Flask-Babel, the switcher route and the filters."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
@@ -151,4 +170,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["signed_money"] = signed_money
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["day"] = day
 

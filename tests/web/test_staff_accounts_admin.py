@@ -313,7 +313,7 @@ def test_printable_page_links_the_print_stylesheet_and_the_pdf_marks_optional_li
     assert "@media print" in css and "header.site" in css
     pdf = client.get(f"/staff/quotes/{world['draft']}/pdf")
     text = PdfReader(BytesIO(pdf.data)).pages[0].extract_text()
-    assert "(optional)" in text and "not included in the total" in text
+    assert "optional, not in the total" in text and "not included in the total" in text
 
 
 def test_an_accounts_own_quantity_breaks_from_its_edit_page(client, auth, world, app):

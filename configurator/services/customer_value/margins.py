@@ -27,12 +27,15 @@ def order_margin(order: Order) -> Decimal | None:
     if "quote" in order.snapshot:  # its lines are quote lines, not catalog options
         return _quote_order_margin(order)
     lines = order.snapshot.get("lines", [])
+    # An offer's reward (a negative amount) is given up from the margin.
+    reward = Decimal(order.snapshot.get("offer", {}).get("amount", "0"))
     if lines and all("cost" in line for line in lines):
-        return sum((Decimal(line["amount"]) - Decimal(line["cost"]) for line in lines), Decimal(0))
+        return reward + sum(
+            (Decimal(line["amount"]) - Decimal(line["cost"]) for line in lines), Decimal(0))
     model = catalogs.engine_catalog(order.catalog_version).model
     if not any(option.cost is not None for f in model.features for option in f.options):
         return None
-    margin = Decimal(0)
+    margin = reward
     for line in lines:
         feature = model.feature(line["feature"])
         option = feature.option(line["option"]) if feature else None

@@ -20,6 +20,7 @@ from configurator.services.errors import InvalidSelection, NotFound, QuoteChange
 from configurator.store.quotes import QUOTE_STATUSES
 from configurator.web.database import db
 from configurator.web.errors import error_response
+from configurator.web.pdf import pdf_response
 from configurator.web.staff import bp, forms
 from configurator.web.staff.lines import included_lines
 from configurator.web.staff.roles import admin_required, manager_required, staff_required
@@ -333,17 +334,27 @@ def print_page(quote_id: int):
     return render_printable(quote_id)
 
 
-def render_printable(quote_id: int):
+def render_printable(quote_id: int) -> str:
     """The printable quote page (shared with the client's view)."""
-    loaded = quotes.records.load(db.session, current_user, quote_id)
-    priced = loaded.quote.price()
+    return _printable_html(quotes.printing.printable(db.session, current_user, quote_id))
+
+
+def _printable_html(document: quotes.printing.Printable) -> str:
+    """The print page of `document`, also the source of its PDF.
+
+    ?prices=0 leaves out the line amounts (totals only), ?discounts=0 the
+    price build-up and the quote discount (net prices only).
+    """
     return render_template(
         "staff/print.html",
-        record=loaded.record,
-        quote=loaded.quote,
-        lines=[(row, priced.lines[row.line_id]) for row in loaded.record.lines],
-        totals=priced.totals,
-        seller=quotes.printing.SELLER,
+        document=document,
+        record=document.loaded.record,
+        quote=document.loaded.quote,
+        lines=document.lines,
+        totals=document.priced.totals,
+        seller=document.seller,
+        show_line_prices=request.args.get("prices") != "0",
+        show_discounts=request.args.get("discounts") != "0",
     )
 
 
@@ -351,19 +362,13 @@ def render_printable(quote_id: int):
 @staff_required
 def pdf(quote_id: int):
     """The quote as a PDF download."""
-    return pdf_response(quote_id)
+    return quote_pdf_response(quote_id)
 
 
-def pdf_response(quote_id: int) -> Response:
-    """The quote's PDF as an attachment (shared with the client's view)."""
-    name, body = quotes.printing.pdf(
-        db.session, current_user, quote_id,
-        # ?prices=0 leaves out line amounts, ?discounts=0 the build-up and quote discount.
-        show_line_prices=request.args.get("prices") != "0",
-        show_discounts=request.args.get("discounts") != "0",
-    )
-    return Response(body, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+def quote_pdf_response(quote_id: int) -> Response:
+    """The quote's PDF, made from the print page's HTML (shared with the client's view)."""
+    document = quotes.printing.printable(db.session, current_user, quote_id)
+    return pdf_response(_printable_html(document), f"{document.loaded.record.number}.pdf")
 
 
 @bp.get("/users")
