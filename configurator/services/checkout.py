@@ -13,7 +13,7 @@ gross amount from `place_order`'s result, after the commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.engine.rewards import Reward
-from configurator.services import orders
+from configurator.services import deliveries, orders
 from configurator.services.errors import NotFound, ServiceError
 from configurator.services.messages import outbox
 from configurator.services.unit_of_work import use_case
@@ -114,11 +114,18 @@ class Review:
     choices: list[dict[str, Any]]  # its delivery and billing lines
     addresses: list[Address]
     vat: VatBreakdown
+    estimated_delivery: date  # if ordered now
 
     @property
     def currency(self) -> str:
         """The catalog's currency."""
         return self.snapshot["catalog"]["currency"]
+
+    @property
+    def recurring(self) -> deliveries.Recurrence | None:
+        """Today's total apart from what is paid again, for a subscription."""
+        data = self.snapshot.get("recurring")
+        return deliveries.Recurrence.from_json(data) if data else None
 
 
 def vat_breakdown(gross: Decimal, country: str) -> VatBreakdown:
@@ -142,9 +149,14 @@ def address_book(session: Session, owner: User) -> list[Address]:
 
 
 def review(
-    session: Session, owner: User, configuration_id: int, reward: Reward | None = None
+    session: Session,
+    owner: User,
+    configuration_id: int,
+    reward: Reward | None = None,
+    *,
+    now: datetime | None = None,
 ) -> Review:
-    """The newest revision of one's configuration as it would be ordered (with an
+    """The newest revision of one's configuration as it would be ordered `now` (with an
     offer's reward when it applies: the snapshot's `offer` line).
 
     NotOrderable when it cannot be ordered as it is (see `orders.orderable`).
@@ -162,6 +174,7 @@ def review(
         choices=[line for line in snapshot["lines"] if line["dimension"] in CHOICE_DIMENSIONS],
         addresses=addresses,
         vat=vat_breakdown(Decimal(snapshot["total"]), country),
+        estimated_delivery=deliveries.estimated_delivery(catalog, revision.selection, now),
     )
 
 
@@ -241,19 +254,34 @@ def place_order(
     return order
 
 
+_AGAIN = {"per_delivery": " per delivery", "per_month": " per month"}
+
+
 def confirmation(order: Order, vat: VatBreakdown) -> outbox.Draft:
     """The order confirmation e-mail."""
+    recurring = deliveries.of_order(order)
+    paid_again = recurring is not None and recurring.recurs
     lines = "\n".join(
-        f"- {line['feature_name']}: {line['option_name']} ({line['amount']})"
+        f"- {line['feature_name']}: {line['option_name']} ({line['amount']}"
+        f"{_AGAIN.get(line.get('recurring'), '') if paid_again else ''})"
         for line in order.snapshot["lines"]
     )
     if "offer" in order.snapshot:
         lines += f"\n- {order.snapshot['offer']['reason']} ({order.snapshot['offer']['amount']})"
     address = "\n".join(order.snapshot["checkout"]["address"])
+    total = f"Total {vat.gross} {order.currency} (net {vat.net}, VAT {vat.percent}% {vat.vat})."
+    if paid_again:
+        total = f"Today {vat.gross} {order.currency} (net {vat.net}, VAT {vat.percent}% {vat.vat})."
+        if recurring.per_delivery and recurring.repeats:
+            schedule = f" ({recurring.schedule})" if recurring.schedule else ""
+            total += f"\nThen {recurring.per_delivery} {order.currency} per delivery{schedule}."
+        if recurring.per_month:
+            total += f"\nThen {recurring.per_month} {order.currency} per month."
+    estimate = order.snapshot.get("estimated_delivery")
+    arrives = f"Expected delivery: {date.fromisoformat(estimate):%A, %d %B %Y}.\n\n" if estimate else ""
     body = (
-        f"Thank you for your order {order.number}.\n\n{lines}\n\n"
-        f"Total {vat.gross} {order.currency} (net {vat.net}, VAT {vat.percent}% {vat.vat}).\n\n"
-        f"Delivery to:\n{address}\n\n"
+        f"Thank you for your order {order.number}.\n\n{lines}\n\n{total}\n\n"
+        f"Delivery to:\n{address}\n\n{arrives}"
         "We confirm it once production is planned; you can cancel until then."
     )
     return outbox.Draft(

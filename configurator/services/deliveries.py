@@ -17,6 +17,7 @@ DEFAULT_TRANSIT_DAYS).
 from __future__ import annotations
 
 from calendar import monthrange
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -87,9 +88,15 @@ class Recurrence:
         )
 
 
-def recurrence(catalog: Catalog, selection: dict[str, Any]) -> Recurrence:
+def recurrence(
+    catalog: Catalog,
+    selection: dict[str, Any],
+    *,
+    name: Callable[[str, str], str] | None = None,
+) -> Recurrence:
     """Today's total, the one-off part, what is paid per delivery and per month, and
-    the delivery schedule of the picked options."""
+    the delivery schedule of the picked options (named by `name(feature, option)`,
+    for another language; else the catalog's own name)."""
     breakdown = catalog.price(selection)
     every_days = every_months = None
     schedule = ""
@@ -97,7 +104,8 @@ def recurrence(catalog: Catalog, selection: dict[str, Any]) -> Recurrence:
         days = _whole(option.attributes.get("every_days"))
         months = _whole(option.attributes.get("every_months"))
         if days or months:
-            every_days, every_months, schedule = days, months, option.name
+            every_days, every_months = days, months
+            schedule = name(feature.id, option.id) if name else option.name
     return Recurrence(
         today=breakdown.total.quantize(CENT),
         one_off=breakdown.one_off.quantize(CENT),

@@ -8,7 +8,7 @@ switcher's links, and filters that write money and dates per locale.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -153,10 +153,18 @@ def when(moment: datetime | None) -> str:
     return Markup('<span title="{}">{}</span>').format(local.gregorian, local.text)
 
 
-def day(moment: datetime | None) -> str:
-    """A date without the time in the page's calendar (Gregorian in the title in fa)."""
+def day(moment: datetime | date | str | None) -> str:
+    """A date without the time in the page's calendar (Gregorian in the title in fa);
+    also a plain date, or one in ISO text as orders keep it."""
     if not moment:
         return ""
+    if isinstance(moment, str):
+        try:
+            moment = date.fromisoformat(moment)
+        except ValueError:
+            return moment
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time(12), tzinfo=timezone.utc)
     local = format_day(moment, locale_code())
     if local.text == local.gregorian:
         return local.text

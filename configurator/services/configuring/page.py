@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from configurator.engine import Catalog, SelectionError
+from configurator.services import deliveries
 from configurator.services.configuring import repairs
 from configurator.services.configuring.selection import Selection, clean_selection, pairs
 from configurator.services.configuring.wording import Wording
@@ -120,6 +121,7 @@ class PriceLineView:
     option: str
     name: str
     amount: Decimal
+    recurring: str | None = None  # None: paid once; "per_delivery" or "per_month"
 
 
 @dataclass
@@ -141,6 +143,8 @@ class ConfiguratorState:
     missing: list[str] = field(default_factory=list)
     has_usual: bool = False
     lazy_explanations: bool = False
+    # Today's total apart from what is paid again (a subscription), else None.
+    recurring: deliveries.Recurrence | None = None
 
 
 def evaluate(
@@ -246,9 +250,12 @@ def evaluate(
         complete=state.complete,
         dimensions=by_dimension(views),
         lines=[
-            PriceLineView(line.feature, line.option, wording.line(line), line.amount)
+            PriceLineView(line.feature, line.option, wording.line(line), line.amount, line.recurring)
             for line in breakdown.lines
         ],
+        recurring=(
+            deliveries.recurrence(catalog, selection, name=wording.option) if breakdown.recurs else None
+        ),
         total=breakdown.total,
         conflict=conflict,
         problems=list(problems or []),

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_htmx import make_response
 from flask_login import current_user, login_required
 
-from configurator.services import catalogs, configuring, fulfilment, orders, timeline
+from configurator.services import catalogs, configuring, deliveries, fulfilment, orders, timeline
 from configurator.services.configuring import configurations
 from configurator.services.configuring.configurations import InvalidName
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable, StaleRevision
@@ -20,6 +21,8 @@ from configurator.web.account.forms import MAX_REVISION, DiffForm, RenameForm
 from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.extensions import htmx
+
+DELIVERY_STATUS = {"scheduled": _l("Planned"), "sent": _l("Sent"), "cancelled": _l("Cancelled")}
 
 
 @bp.before_request
@@ -175,7 +178,14 @@ def orders_list():
 def order_detail(number: str):
     """One order, exactly as it was placed."""
     placed = orders.get(db.session, current_user, number)
-    return render_template("account/order.html", order=placed, fulfilment=fulfilment)
+    return render_template(
+        "account/order.html",
+        order=placed,
+        fulfilment=fulfilment,
+        recurring=deliveries.of_order(placed),
+        planned=deliveries.of(db.session, placed),
+        delivery_status=lambda status: str(DELIVERY_STATUS.get(status, status)),
+    )
 
 
 @bp.route("/orders/<number>/reorder", methods=["GET", "POST"])
