@@ -42,3 +42,28 @@ class SignUpForm(FlaskForm):
         _l("Country code"),
         validators=[Optional(), Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, like DE or FR."))],
     )
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice (from a reset or invitation link)."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=8, max=1024, message=_l("Use 8 to 1024 characters."))],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """The current password, then the new one twice."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The e-mail address of the account whose password was forgotten."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
