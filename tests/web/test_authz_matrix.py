@@ -215,6 +215,7 @@ PUBLIC_ROUTES = {
     "static",
     "shop.configure",
     "shop.save",
+    "shop.picture",  # the picture of picks of a published catalog version, like the configurator
     "api.get_catalog",
     "api.complete",
     "api.domains",
