@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from configurator.services import checkout, fulfilment
+from configurator.services import checkout, fulfilment, payments
 from configurator.services.errors import NotOrderable
 from configurator.web.account import bp
 from configurator.web.account.forms import MAX_REVISION, CheckoutForm
@@ -38,7 +38,9 @@ def checkout_page(configuration_id: int):
         except (checkout.CheckoutRefused, NotOrderable) as refused:
             return _page(review, form, [str(refused)], 400)
         flash(f"Thank you! Order {order.number} is placed. We sent you a confirmation.", "success")
-        return redirect(url_for("account.order_detail", number=order.number), 303)
+        # After the commit: a provider that takes money online sends the customer to its page.
+        pay_at = payments.provider().start(order)
+        return redirect(pay_at or url_for("account.order_detail", number=order.number), 303)
     return _page(review, form, [], 200)
 
 
