@@ -213,6 +213,7 @@ PUBLIC_ROUTES = {
     "static",
     "shop.configure",
     "shop.save",
+    "shop.picture",  # the picture of picks of a published catalog version, like the configurator
     "api.get_catalog",
     "api.complete",
     "api.domains",
@@ -224,6 +225,10 @@ PUBLIC_ROUTES = {
     "inbox.clicked",
     # Anyone may switch the pages' language (a signed-in user's choice is kept for them).
     "language.choose",
+    # One-time links (tests/security/test_passwords.py): the unguessable token is the
+    # permission; whoever got the e-mail may set the password, once.
+    "auth.reset_password",
+    "auth.accept_invitation",
 }
 # Routes without an object in the URL: lists of one's own things, forms, sign-in.
 # They are tested by their blueprints' tests (e.g. tests/web/test_access.py checks
@@ -235,6 +240,8 @@ LIST_ROUTES = {
     "auth.signout",
     "auth.signout_everywhere",  # one's own sessions (tests/security/test_sessions.py)
     "auth.signup",
+    "auth.change_password",  # one's own (tests/security/test_passwords.py)
+    "auth.forgot_password",
     "shop.index",
     "account.configurations_list",
     "account.orders_list",

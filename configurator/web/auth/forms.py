@@ -49,6 +49,31 @@ class SignUpForm(FlaskForm):
             self.country.data = self.country.data.lower()
 
 
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice (from a reset or invitation link)."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=8, max=1024, message=_l("Use 8 to 1024 characters."))],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """The current password, then the new one twice."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The e-mail address of the account whose password was forgotten."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+
+
 def countries() -> list[tuple[str, str]]:
     """(code, name) of every country, named and sorted in the page's language (CLDR via Babel)."""
     locale = Locale.parse(str(get_locale() or "en"))

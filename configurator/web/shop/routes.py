@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_htmx import make_response
 from flask_login import current_user
@@ -90,6 +90,26 @@ def save(catalog_id: str):
     drafts.forget(catalog_id)
     flash(_("Saved “%(name)s” as revision 1.", name=configuration.name), "success")
     return _redirect(url_for("account.configuration", configuration_id=configuration.id))
+
+
+@bp.get("/<catalog_id>/picture/<int:number>.svg")
+def picture(catalog_id: str, number: int):
+    """The picture of the picks in the query (`f.<feature>=<option>`, as the form
+    posts them) with version `number` of the catalog: one SVG, the picked
+    options' images stacked. Picks the version does not know are left out."""
+    try:
+        version = catalogs.numbered(db.session, catalog_id, number)
+    except NotFound:
+        abort(404)
+    catalog = catalogs.engine_catalog(version)
+    query = {key: request.args.getlist(key) for key in request.args}
+    selection, _problems = configuring.selection.parse_selection(catalog, query)
+    svg = configuring.pictures.compose(catalog.model, selection, current_app.config["PICTURES_DIR"])
+    response = Response(svg, mimetype="image/svg+xml")
+    # Nothing in the picture may run or load anything, even when opened on its own.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def _starting_point(catalog_id: str, catalog_name: str):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from configurator.quoting import BreakMode
@@ -132,18 +133,17 @@ def contact_invite(account_id: int):
 @bp.post("/accounts/<int:account_id>/contacts/new")
 @editor_required
 def contact_create(account_id: int):
-    """Create a user for a new contact; their first password is shown once, here."""
+    """Create a user for a new contact and e-mail them an invitation to choose
+    their password (nobody else ever knows it)."""
     form = request.form
     try:
-        contact, password = business.admin.create_contact(
+        contact = business.admin.create_contact(
             db.session, current_user, account_id, form.get("email", ""), form.get("name", ""),
             form.get("contact_role", ""))
     except InvalidAccountData as problem:
         return edit_page(account_id, 400, str(problem), _kept())
-    # Shown in this response only (not flashed into the session cookie); the manager
-    # passes it on and the contact signs in with it.
-    notice = (f"{contact.user.name} can now sign in as {contact.user.email} with the first "
-              f"password {password} (shown only now).")
+    notice = _("%(name)s is a contact now. We e-mailed %(email)s a link to choose a password; "
+               "it works once, for 7 days.", name=contact.user.name, email=contact.user.email)
     return edit_page(account_id, 201, notice=notice)
 
 
