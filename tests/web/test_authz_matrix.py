@@ -174,6 +174,8 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.rollback": route(CATALOG_MANAGER, ADMIN),
     "staff.cancel_release": route(CATALOG_MANAGER, ADMIN),
     "staff.graph_page": route(readers=CATALOG_READERS, works_for=STAFF),
+    "staff.saved_work": route(readers=CATALOG_READERS, works_for=CATALOG_MANAGER,
+                              kind="saved_kind", record_id="configuration"),
     # The try-it panel posts picks but saves nothing: every catalog reader may use it.
     "staff.try_page": route(*CATALOG_READERS, works_for=CATALOG_MANAGER),
     "staff.what_if": route(readers=CATALOG_READERS, works_for=CATALOG_MANAGER),
@@ -368,6 +370,7 @@ def world(app):
                 sa.select(PriceListEntry.id).where(PriceListEntry.account_id == acme.id)
             ),
             "catalog": "test-bike",
+            "saved_kind": "configuration",
             "scheduled_release": scheduled.id,
             "secrets": {who: raw for who, (_token, raw) in tokens.items()},
         }

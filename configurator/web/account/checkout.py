@@ -5,6 +5,7 @@ while that is allowed. Works without JavaScript (plain forms and redirects)."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from configurator.services import checkout, fulfilment, payments
@@ -37,7 +38,8 @@ def checkout_page(configuration_id: int):
             )
         except (checkout.CheckoutRefused, NotOrderable) as refused:
             return _page(review, form, [str(refused)], 400)
-        flash(f"Thank you! Order {order.number} is placed. We sent you a confirmation.", "success")
+        flash(_("Thank you! Order %(number)s is placed. We sent you a confirmation.", number=order.number),
+              "success")
         # After the commit: a provider that takes money online sends the customer to its page.
         pay_at = payments.provider().start(order)
         return redirect(pay_at or url_for("account.order_detail", number=order.number), 303)
@@ -52,7 +54,7 @@ def cancel_order(number: str):
     except fulfilment.StatusRefused as refused:
         flash(str(refused), "error")
     else:
-        flash(f"Order {order.number} is cancelled.", "success")
+        flash(_("Order %(number)s is cancelled.", number=order.number), "success")
     return redirect(url_for("account.order_detail", number=number), 303)
 
 
