@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from configurator.services import checkout, fulfilment, payments
 from configurator.services.errors import NotOrderable
+from configurator.services.offers import campaigns
 from configurator.web.account import bp
 from configurator.web.account.forms import MAX_REVISION, CheckoutForm
 from configurator.web.database import db
@@ -21,14 +22,14 @@ NEW_ADDRESS = "new"
 def checkout_page(configuration_id: int):
     """GET: the review. POST: place the order with the address and the terms."""
     try:
-        review = checkout.review(db.session, current_user, configuration_id)
+        review = campaigns.review(db.session, current_user, configuration_id)
     except NotOrderable as refused:
         flash(str(refused), "error")
         return redirect(url_for("account.configuration", configuration_id=configuration_id), 303)
     form = _form(review)
     if request.method == "POST":
         try:
-            order = checkout.place_order(
+            order = campaigns.place_order(
                 db.session,
                 current_user,
                 configuration_id,
