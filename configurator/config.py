@@ -85,6 +85,8 @@ class Config:
     DATABASE_URL = database_url()
     CATALOG_DIR = os.environ.get("CATALOG_DIR", str(REPO_ROOT / "catalog"))
     SEED_DIR = os.environ.get("SEED_DIR", str(REPO_ROOT / "seed"))
+    # Where the options' `image:` paths start (catalog/pictures/... in the demo catalogs).
+    PICTURES_DIR = os.environ.get("PICTURES_DIR", CATALOG_DIR)
     # No request body may be larger than a generous catalog upload (2 MiB cap in
     # the upload view); Werkzeug refuses bigger ones with 413 before reading them.
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024

@@ -47,10 +47,17 @@ CATALOG_KEYS = {
     "catalog", "name", "version", "currency", "description", "features", "constraints",
     "language", "translations",
 }
-FEATURE_KEYS = {"id", "name", "dimension", "choose", "default", "options", "description", "recurring"}
+# `layer` (features) and `image` (options) extend the contract too: pictures.
+FEATURE_KEYS = {
+    "id", "name", "dimension", "choose", "default", "options", "description", "layer",
+    "recurring",
+}
 OPTION_KEYS = {"id", "name", "price", "attributes", "cost", "description", "recurring", "image"}
 MAX_IMAGE_LENGTH = 500
 _IMAGE = re.compile(r"(https://|/)[^\s<>\"']+\Z")  # an https address or a path on this shop
+# Or a relative path below the catalog directory to an SVG file: a layer of the composed picture.
+_IMAGE_LAYER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\.svg\Z")
+MAX_LAYER = 10_000
 
 
 def load_model(path: str | os.PathLike[str]) -> CatalogModel:
@@ -226,6 +233,7 @@ class _CatalogReader:
         options = self.options(location, item.get("options"), recurring)
         minimum, maximum, multi = self.choose(location, item.get("choose"), len(options))
         default = self.default(location, item.get("default"), options)
+        layer = self.layer(location, item.get("layer"))
         if feature_id is None:
             return None
         return Feature(
@@ -238,7 +246,18 @@ class _CatalogReader:
             default=default,
             description=description,
             multi=multi,
+            layer=layer,
         )
+
+    def layer(self, location: str, value: Any) -> int:
+        """A feature's picture layer: a whole number, 0 when not given."""
+        if value is None:
+            return 0
+        if type(value) is not int or not -MAX_LAYER <= value <= MAX_LAYER:
+            self.report(location, f"'layer' must be a whole number from {-MAX_LAYER} to {MAX_LAYER}, "
+                                  f"not {describe(value)}")
+            return 0
+        return value
 
     def dimension(self, location: str, value: Any) -> str:
         if value is None:
@@ -341,11 +360,17 @@ class _CatalogReader:
                       recurring=recurring, image=image)
 
     def image(self, location: str, value: Any) -> str:
-        """An option's picture: an https address or a path on this shop (extension), or ""."""
+        """An option's picture (extension), or "": a relative path to an SVG file
+        below the catalog directory (a layer of the composed picture), an https
+        address or a path on this shop. A layer file that is not there is no
+        problem: the picture is drawn without it."""
         text = self.text(location, "image", value, default="")
-        if text and (len(text) > MAX_IMAGE_LENGTH or not _IMAGE.match(text)):
+        usable = _IMAGE.match(text) or _IMAGE_LAYER.match(text)
+        if text and (len(text) > MAX_IMAGE_LENGTH or not usable):
             self.report(location, f"'image' must be an https:// address or a path starting with '/', "
-                                  f"at most {MAX_IMAGE_LENGTH} characters, not {text[:40]!r}")
+                                  f"or a relative path to an .svg file such as "
+                                  f"pictures/bike/frame.svg, at most {MAX_IMAGE_LENGTH} characters, "
+                                  f"not {text[:40]!r}")
             return ""
         return text
 

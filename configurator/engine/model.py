@@ -28,7 +28,11 @@ class Option:
     attributes: dict[str, Union[int, float, Decimal, str]] = field(default_factory=dict)
     cost: Decimal | None = None  # extension: what the option costs us (margin)
     recurring: str | None = None  # extension: None (one-off), "per_delivery" or "per_month"
-    image: str = ""  # extension: a picture of the part, an https address or a path on this shop
+    # Extension: a picture of the part. A relative path to an SVG file below the
+    # catalog directory (`pictures/city-bike/frame-carbon.svg`) is also a layer of
+    # the configuration's composed picture (services/configuring/pictures.py); an
+    # https address or a path on this shop ("/static/...") is shown as it is.
+    image: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,9 @@ class Feature:
     # True for `choose: {min: M, max: N}`: picks are lists, each option is chosen
     # or not on its own, even where M and N allow the same counts as `optional`.
     multi: bool = False
+    # Extension: where the options' images go in the composed picture; lower
+    # layers are drawn first (underneath). Features without one are drawn at 0.
+    layer: int = 0
 
     @property
     def choose_kind(self) -> str:

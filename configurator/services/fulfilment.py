@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from configurator.services import deliveries, orders, timeline
+from configurator.services.customer_value import valuation
 from configurator.services.errors import NotFound, ServiceError
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import Order, User
@@ -98,3 +99,8 @@ def _set(session, order: Order, status: str, *, actor: User, channel: str, now) 
         actor_id=actor.id,
         now=now or utcnow(),
     )
+    if status == "cancelled":
+        # A cancelled order no longer counts: the owner's stored value and tier
+        # follow in this same unit of work, as they do when an order is placed.
+        session.flush()
+        valuation.after_cancel(session, session.get(User, order.owner_id), order, now or utcnow())

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import business, customer_value, demo
+from configurator.services import business, customer_value, demo, fulfilment
 from configurator.services.business.accounts import InvalidAccountData
 from configurator.store import User
 from configurator.store.messages import Message
@@ -192,6 +192,16 @@ def test_business_demo_seed(session, second_session, bike):
             QuoteRecord.account_id == account.id))
         assert list(statuses) == ["accepted"]
         assert breaks(other) == [(1, Decimal("0.00")), (10, Decimal("5.00"))]
+
+
+@reads_back(customer_value.valuation.after_cancel)
+def test_a_cancelled_order_leaves_the_customers_value_at_once(session, second_session, bike):
+    customer = gen_user(session)
+    kept, cancelled = gen_order(session, customer), gen_order(session, customer)
+    fulfilment.cancel(session, customer, cancelled.number)  # calls valuation.after_cancel
+    with second_session() as other:
+        stored = other.get(CustomerValue, customer.id)
+        assert (stored.order_count, stored.revenue) == (1, kept.total)
 
 
 @reads_back(customer_value.valuation.refresh, customer_value.valuation.after_order, customer_value.valuation.recompute_all)

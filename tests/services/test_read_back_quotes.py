@@ -161,7 +161,9 @@ def test_an_order_from_a_quote_counts_toward_the_contacts_value(session, second_
             "ordered", order.id)
         value = other.get(CustomerValue, people["contact"].id)
         assert value is not None, "the contact's value was never committed"
-        assert (value.order_count, value.revenue) == (1, order.total)
+        # Revenue is the quote's net: 2 x 166.50 + 742.50 = 1075.50, not 1279.85 with VAT.
+        assert (value.order_count, value.revenue) == (1, Decimal("1075.50"))
+        assert order.total == Decimal("1279.85")
         assert other.get(User, people["contact"].id).tier == value.tier
 
 

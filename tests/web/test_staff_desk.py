@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import business, catalogs, quotes
+from configurator.services import business, catalogs, orders, quotes
 from configurator.store import User
 from configurator.store.quotes import QuoteRecord
 from configurator.store.types import utcnow
@@ -236,3 +236,20 @@ def test_the_account_page_links_an_order_to_its_page(app, client, auth, world):
     client.post(f"/staff/quotes/{world['sent']}/order")
     page = client.get(f"/staff/accounts/{world['acme']}").get_data(as_text=True)
     assert f'href="/staff/quotes/{world["sent"]}/order"' in page
+
+
+def test_the_account_page_links_each_configuration_and_shop_order(app, client, auth, world):
+    """Item 11 of issue 15: the configuration rows were plain text."""
+    with app.app_context():
+        contact = db.session.scalar(sa.select(User).where(User.email == "buyer@acme.example"))
+        saved = gen_configuration(db.session, contact, BIKE, name="Fleet bike")
+        placed = orders.place(db.session, contact, gen_configuration(db.session, contact, CARBON).id)
+        db.session.commit()
+        saved_id, number = saved.id, placed.number
+    sign_in(auth, "staff@shop.example")
+    page = client.get(f"/staff/accounts/{world['acme']}").get_data(as_text=True)
+    assert f'<a href="/account/configurations/{saved_id}">Fleet bike</a>' in page
+    assert f'<a href="/account/orders/{number}">{number}</a>' in page
+    # Staff may open both (the owner's own pages, read by staff).
+    assert "Fleet bike" in client.get(f"/account/configurations/{saved_id}").get_data(as_text=True)
+    assert number in client.get(f"/account/orders/{number}").get_data(as_text=True)

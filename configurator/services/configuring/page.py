@@ -146,6 +146,17 @@ class ConfiguratorState:
     # Today's total apart from what is paid again (a subscription), else None.
     recurring: deliveries.Recurrence | None = None
 
+    def chosen_names(self, dimension: str) -> list[str]:
+        """The names of the picked options of one dimension, in page order
+        (the picture's alt text names the product's picks)."""
+        return [
+            option.name
+            for dimension_id, _name, features in self.dimensions
+            if dimension_id == dimension
+            for feature in features
+            for option in feature.chosen
+        ]
+
 
 def evaluate(
     catalog: Catalog,
