@@ -46,6 +46,20 @@ DIMENSIONS = {
     "billing": _l("Billing"),
 }
 
+# A quote's status as people read it (the stored code stays English, as in the API).
+QUOTE_STATUS_NAMES = {
+    "draft": _l("draft"),
+    "pending_approval": _l("pending approval"),
+    "approved": _l("approved"),
+    "sent": _l("sent"),
+    "accepted": _l("accepted"),
+    "declined": _l("declined"),
+    "expired": _l("expired"),
+    "ordered": _l("ordered"),
+    "cancelled": _l("cancelled"),
+    "superseded": _l("superseded"),
+}
+
 babel = Babel()
 bp = Blueprint("language", __name__)
 
@@ -157,6 +171,12 @@ def day(moment: datetime | date | str | None) -> str:
     return Markup('<span title="{}">{}</span>').format(local.gregorian, local.text)
 
 
+def quote_status(code: str) -> str:
+    """A quote status code (`pending_approval`) in the page's language."""
+    name = QUOTE_STATUS_NAMES.get(code)
+    return str(name) if name is not None else code.replace("_", " ")
+
+
 def register(app: Flask) -> None:
     """Bind Flask-Babel, the switcher route and the filters."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
@@ -171,4 +191,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["signed_money"] = signed_money
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["quote_status"] = quote_status
 

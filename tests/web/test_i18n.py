@@ -4,6 +4,7 @@ numbers, money and dates written per locale (en, fa right to left, vi)."""
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,72 @@ def test_a_vnd_catalog_shows_whole_dong(app, client, tmp_path):
     prices = re.findall(r'<span class="price"><bdi>([^<]+)</bdi>', page)
     assert "+120" in prices and not any("," in price for price in prices)  # no decimals
     assert "Dòng sản phẩm" in page
+
+
+# ------------------------------------------------------------------ no English left on a page
+
+# Words of English sentences and UI labels that no catalog, account or person name in the
+# test data uses: one of them in a Persian page's text means a string is not marked.
+ENGLISH_UI_WORDS = frozenset("""
+the and your you of for with is are not this to or on in by at we our my be can no yet
+save total net subtotal quote quotes status accept decline terms privacy erase download sign
+price choice option valid until review order orders line lines qty approve send print
+""".split())
+READ_ATTRIBUTES = ("aria-label", "placeholder", "title", "alt")
+
+
+class _VisibleText(HTMLParser):
+    """The words a reader sees or hears: text nodes and labelling attributes, not scripts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in READ_ATTRIBUTES and value:
+                self.words += re.findall(r"[A-Za-z]+", value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.words += re.findall(r"[A-Za-z]+", data)
+
+
+def english_words(page: str) -> set[str]:
+    """The known English UI words in `page`'s visible text."""
+    reader = _VisibleText()
+    reader.feed(page)
+    return {word for word in reader.words if word.lower() in ENGLISH_UI_WORDS}
+
+
+def persian_page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    page = response.get_data(as_text=True)
+    assert html_tag(page) == '<html lang="fa" dir="rtl">'
+    return page
+
+
+CUSTOMER_PAGES = ["/account/configurations/{configuration}/checkout", "/account/privacy"]
+CLIENT_QUOTE_PAGES = ["/account/quotes/"]
+
+
+@pytest.mark.parametrize("path", CUSTOMER_PAGES)
+def test_customer_pages_have_no_english_left_in_persian(client, auth, anna, path):
+    client.get("/language/fa")  # first: the sign-in's own message is then in Persian too
+    auth.signin()
+    assert english_words(persian_page(client, path.format(**anna))) == set()
+
+
+@pytest.mark.parametrize("path", CLIENT_QUOTE_PAGES)
+def test_client_quote_pages_have_no_english_left_in_persian(client, auth, world, path):
+    client.get("/language/fa")
+    auth.signin("buyer@acme.example", "password123")
+    assert english_words(persian_page(client, path.format(**world))) == set()

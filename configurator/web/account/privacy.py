@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from configurator.services import privacy
@@ -23,7 +24,7 @@ def privacy_page():
     form = PrivacyForm()
     if form.validate_on_submit():
         changed = privacy.consent.change(db.session, current_user, form.wanted())
-        flash("Your choices are saved." if changed else "Nothing changed.", "success")
+        flash(_("Your choices are saved.") if changed else _("Nothing changed."), "success")
         return redirect(url_for("account.privacy_page"), 303)
     if form.is_submitted():  # a POST without a valid CSRF token, say
         return _page(form, status=400)
@@ -50,7 +51,7 @@ def privacy_erase():
     """Erase my personal data (orders stay, anonymised) and sign me out."""
     erase_form = EraseForm()
     if not erase_form.validate_on_submit() or not erase_form.confirm.data:
-        erase_form.confirm.errors = ["Tick the box to confirm: erasure cannot be undone."]
+        erase_form.confirm.errors = [_("Tick the box to confirm: erasure cannot be undone.")]
         return _page(PrivacyForm(), erase_form=erase_form, status=400)
     try:
         privacy.erasure.erase(db.session, current_user)
@@ -58,8 +59,8 @@ def privacy_erase():
         erase_form.confirm.errors = [str(error)]
         return _page(PrivacyForm(), erase_form=erase_form, status=400)
     sessions.sign_out()
-    flash("Your personal data is erased and you are signed out. Your orders are kept "
-          "without your name for our accounts.", "success")
+    flash(_("Your personal data is erased and you are signed out. Your orders are kept "
+            "without your name for our accounts."), "success")
     return redirect(url_for("shop.index"), 303)
 
 
