@@ -17,7 +17,7 @@ from werkzeug.utils import secure_filename
 
 from configurator.services import catalogs, configuring
 from configurator.services.errors import CatalogProblem, NotFound
-from configurator.services.workbench import drafts, releases, whatif
+from configurator.services.workbench import drafts, releases, saved_view, whatif
 from configurator.services.workbench import graph as workbench_graph
 from configurator.web import workbench
 from configurator.web.database import db
@@ -193,6 +193,17 @@ def cancel_release(catalog_id: str, release_id: int):
         return error_response(404, str(missing))
     flash("The scheduled release is cancelled.", "success")
     return redirect(url_for("staff.release_page", catalog_id=catalog_id), code=303)
+
+
+@bp.get("/catalogs/<catalog_id>/saved/<kind>/<int:record_id>")
+@catalog_reader_required
+def saved_work(catalog_id: str, kind: str, record_id: int):
+    """Saved work from the impact list, read only: its picks and its price now and with the draft."""
+    try:
+        view = saved_view.describe(db.session, catalog_id, kind, record_id)
+    except NotFound as missing:
+        return error_response(404, str(missing))
+    return render_template("staff/saved_work.html", catalog_id=catalog_id, view=view)
 
 
 @bp.get("/catalogs/<catalog_id>/graph")
