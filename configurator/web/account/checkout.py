@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from configurator.services import checkout, fulfilment
+from configurator.services import checkout, fulfilment, payments
 from configurator.services.errors import NotOrderable
 from configurator.services.offers import campaigns
 from configurator.web.account import bp
@@ -41,7 +41,9 @@ def checkout_page(configuration_id: int):
             return _page(review, form, [str(refused)], 400)
         flash(_("Thank you! Order %(number)s is placed. We sent you a confirmation.", number=order.number),
               "success")
-        return redirect(url_for("account.order_detail", number=order.number), 303)
+        # After the commit: a provider that takes money online sends the customer to its page.
+        pay_at = payments.provider().start(order)
+        return redirect(pay_at or url_for("account.order_detail", number=order.number), 303)
     return _page(review, form, [], 200)
 
 
