@@ -229,7 +229,7 @@ def graph_page(catalog_id: str):
         return error_response(404, f"{catalog_id} has no feature called {feature_id!r}.")
     return render_template(
         "staff/graph.html", catalog_id=catalog_id, name=model.name, shown=shown,
-        picture=workbench_graph.picture(model), chosen=chosen,
+        picture=workbench_graph.picture(model, feature_id or None), chosen=chosen,
         of=request.args.get("of", "draft"),
     )
 
