@@ -6,8 +6,8 @@ address and the accepted terms, confirmed by e-mail through the outbox.
 Catalog prices include VAT (the shop's footer says so); the breakdown shows
 the net and the VAT within them at the delivery country's standard rate.
 Payment stays a catalog choice (the billing dimension: invoice, pay on
-delivery, ...); a payment provider would take the placed order's number and
-gross amount from `place_order`'s result, after the commit.
+delivery, ...); `payments.PaymentProvider` is where a provider that takes money
+online plugs in (the checkout view starts it after the commit).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.engine.rewards import Reward
-from configurator.services import deliveries, orders
+from configurator.services import deliveries, orders, payments
 from configurator.services.errors import NotFound, ServiceError
 from configurator.services.messages import outbox
 from configurator.services.unit_of_work import use_case
@@ -260,6 +260,7 @@ _AGAIN = {"per_delivery": " per delivery", "per_month": " per month"}
 def confirmation(order: Order, vat: VatBreakdown) -> outbox.Draft:
     """The order confirmation e-mail."""
     recurring = deliveries.of_order(order)
+    payment = payments.provider().payment(order)
     paid_again = recurring is not None and recurring.recurs
     lines = "\n".join(
         f"- {line['feature_name']}: {line['option_name']} ({line['amount']}"
@@ -282,6 +283,7 @@ def confirmation(order: Order, vat: VatBreakdown) -> outbox.Draft:
     body = (
         f"Thank you for your order {order.number}.\n\n{lines}\n\n{total}\n\n"
         f"Delivery to:\n{address}\n\n{arrives}"
+        f"Payment: {payment.method}. {payment.instructions}\n\n"
         "We confirm it once production is planned; you can cancel until then."
     )
     return outbox.Draft(

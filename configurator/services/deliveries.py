@@ -253,6 +253,20 @@ def cancel_open(session: Session, order: Order) -> int:
     return count
 
 
+def shipped(session: Session, order: Order) -> int:
+    """An order delivered once went out: its delivery is sent (joins the caller).
+    A subscription's deliveries go out one by one, so they stay as they are."""
+    recurring = of_order(order)
+    if recurring is not None and recurring.repeats:
+        return 0
+    count = 0
+    for delivery in of(session, order):
+        if delivery.status == OPEN:
+            delivery.status = "sent"
+            count += 1
+    return count
+
+
 @use_case
 def extend(session: Session, *, today: date | None = None) -> int:
     """Plan the next deliveries of every running subscription up to the horizon

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask, Response, jsonify, make_response, request, session
+from flask import Flask, Response, g, jsonify, make_response, request, session
 from flask_limiter import RateLimitExceeded
 
 from configurator.web.extensions import limiter
@@ -55,6 +55,7 @@ RESET_ENDPOINT = "auth.forgot_password"
 FREE_FAILURES = 3  # wrong passwords before the first wait
 MAX_WAIT_SECONDS = 15 * 60
 FAILURES_KEPT_SECONDS = 24 * 3600
+RETRY_AFTER_KEY = "retry_after"  # in flask.g: the seconds a 429 of ours asks to wait
 
 
 def register(app: Flask) -> None:
@@ -70,6 +71,13 @@ def add_security_headers(response: Response) -> Response:
     `Cache-Control: no-store` on every one that may show a secret."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    # Flask-Limiter adds its own Retry-After (its per-address window) to every
+    # answer of a limited route; it runs before this hook (registered after it).
+    # Only a refusal says when to come back, with the wait that really applies.
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    elif g.get(RETRY_AFTER_KEY):
+        response.headers["Retry-After"] = str(g.get(RETRY_AFTER_KEY))
     if shows_secrets():
         response.headers["Cache-Control"] = "no-store"
     if request.is_secure:
@@ -148,6 +156,7 @@ def must_wait(seconds: int):
 
     message = (f"Too many wrong passwords for this account from here. Please wait "
                f"{seconds} second{'s' if seconds != 1 else ''} and try again.")
+    g.setdefault(RETRY_AFTER_KEY, seconds)  # the header, set last (add_security_headers)
     response = error_response(429, message, "Too many attempts")
     response = make_response(response)
     response.headers["Retry-After"] = str(seconds)

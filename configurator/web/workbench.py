@@ -111,8 +111,13 @@ def respond(template: str, status: int = 200, **context: Any):
 def _changes_only(context: dict[str, Any]):
     """The pick's response: out-of-band parts only, the form itself left in place."""
     changed = changed_features(context["state"], request.form)
+    said = configuring.page.announcement(context["state"], request.form.get("was_disabled"))
     body = render_template(
-        "partials/_configurator_update.html", changed_features=changed, oob=True, **context
+        "partials/_configurator_update.html",
+        changed_features=changed,
+        oob=True,
+        announcement=said,
+        **context,
     )
     return body, 200, {"HX-Reswap": "none"}
 

@@ -153,3 +153,39 @@ def test_the_command_lists_the_deliveries_due(tmp_path, monkeypatch, capsys):
     assert main(["deliveries", "due", "--on", "Christmas"]) == 2
     assert "--on: not a day" in capsys.readouterr().err
     engine.dispose()
+
+
+@reads_back(fulfilment.move)
+def test_staff_moving_an_order_e_mails_the_customer_and_ships_a_single_delivery(
+    session, second_session, mia
+):
+    from configurator.store.messages import Message
+    from tests.services.quote_factories import gen_staff
+
+    staff = gen_staff(session, "staff")
+    configuration = gen_configuration(session, mia, CARBON_BIKE)
+    order = orders.place(session, mia, configuration.id, now=MONDAY)
+    for status in ("confirmed", "in_production", "shipped"):
+        fulfilment.move(session, staff, order.number, status)
+    with second_session() as other:
+        news = list(other.scalars(
+            sa.select(Message).where(Message.kind == "order_status").order_by(Message.id)
+        ))
+        assert [message.subject for message in news] == [
+            f"Your order {order.number} is confirmed",
+            f"Your order {order.number} is in production",
+            f"Your order {order.number} is shipped",
+        ]
+        assert news[0].recipient_id == mia.id and "until production starts" in news[0].body
+        assert other.scalar(sa.select(Delivery.status)) == "sent"
+
+
+def test_shipping_a_subscription_order_leaves_its_deliveries_planned(session, mia):
+    from tests.services.quote_factories import gen_staff
+
+    staff = gen_staff(session, "staff")
+    configuration = gen_configuration(session, mia, COFFEE, catalog_id="coffee-subscription")
+    order = orders.place(session, mia, configuration.id, now=MONDAY)
+    for status in ("confirmed", "in_production", "shipped"):
+        fulfilment.move(session, staff, order.number, status)
+    assert {delivery.status for delivery in deliveries.of(session, order)} == {"scheduled"}

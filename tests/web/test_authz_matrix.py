@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from configurator.services import api_tokens, quotes, workbench
 from configurator.services.identify import merging
 from configurator.services.messages import outbox
+from configurator.services.offers import campaigns
 from configurator.store import Base
 from configurator.store.quotes import AccountContact, PriceListEntry, QuoteLineRecord
 from configurator.web.database import db
@@ -194,6 +195,11 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "insights.customer": route(*SELLERS, works_for=STAFF),
     "insights.merge": route(*SELLERS, works_for=STAFF),
     "insights.undo_merge": route(*SELLERS),
+    # An offer names a campaign; only a customer it showed an offer to may open it
+    # or unsubscribe (nobody in this world was reached), staff read its report.
+    "shop.open_offer": route(campaign_id="campaign", item="first_item"),
+    "shop.unsubscribe_offer": route(campaign_id="campaign"),
+    "insights.offer_report": route(*SELLERS, works_for=STAFF, campaign_id="campaign"),
     # The API, with a personal token of each person (all the scopes they may have).
     "api.get_configuration": route(OWNER, *SELLERS, works_for=OWNER),
     "api.rename_configuration": route(OWNER, body={"name": "Taken over"}),
@@ -276,6 +282,7 @@ LIST_ROUTES = {
     "insights.dashboard",
     "insights.recompute",
     "insights.duplicates_page",
+    "insights.offers_page",
 }
 
 # A generic form: the picks of a complete bike and the fields other forms use.
@@ -349,8 +356,12 @@ def world(app):
         twin = gen_user(session, "twin@example.com", name="Twin")
         merge = merging.merge(session, people[STAFF], twin.id,
                               gen_user(session, "twin+2@example.com", name="Twin").id)
+        campaign = campaigns.create(session, people[STAFF], campaigns.CampaignInput(
+            code="spring", name="Spring offer", reward_kind="discount", percent="10"))
         session.commit()
         return {
+            "campaign": campaign.id,
+            "first_item": 0,
             "merge": merge.id,
             "message": message.id,
             "configuration": configuration.id,

@@ -82,3 +82,14 @@ def test_a_bike_order_has_a_total_a_delivery_date_and_no_delivery_list(client, a
     page = client.get(f"/account/orders/{anna['order']}").get_data(as_text=True)
     assert 'id="estimated-delivery"' in page and 'id="deliveries"' not in page
     assert "Today" not in text(page).split("Exactly as ordered")[1].split("Delivery address")[0]
+
+
+def test_the_order_page_and_e_mail_say_how_to_pay(client, auth, anna, app):
+    auth.signin()
+    placed = client.post(f"/account/configurations/{anna['configuration']}/checkout",
+                         data=dict(NEW_ADDRESS, revision="1", terms="y"))
+    page = text(client.get(placed.headers["Location"]).get_data(as_text=True))
+    assert "Payment Prepayment : Please transfer the amount with the order number as reference" in page
+    with app.app_context():
+        body = db.session.scalar(sa.select(Message.body).where(Message.kind == "order_confirmation"))
+    assert "Payment: Prepayment. Please transfer the amount" in body

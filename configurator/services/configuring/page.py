@@ -157,6 +157,41 @@ class ConfiguratorState:
             for option in feature.chosen
         ]
 
+    def disabled_keys(self) -> list[str]:
+        """`feature=option` of every option that cannot be picked now; the page
+        posts them back (`was_disabled`), so the next answer can say what changed."""
+        return [
+            f"{feature.id}={option.id}"
+            for _dimension, _name, features in self.dimensions
+            for feature in features
+            for option in feature.options
+            if not option.possible
+        ]
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """What a screen reader is told after a pick: the new total and how many
+    options the pick made impossible (or possible again)."""
+
+    no_longer_possible: int
+    possible_again: int
+
+
+# A posted list of disabled options longer than this is not read (a tampered form).
+MAX_WAS_DISABLED = 200_000
+
+
+def announcement(state: ConfiguratorState, was_disabled: str | None) -> Announcement:
+    """Compare the options disabled now with those the page showed disabled
+    before the pick (`was_disabled`, space-separated `feature=option`; None or
+    unreadable: nothing to compare, so only the total is said)."""
+    if was_disabled is None or len(was_disabled) > MAX_WAS_DISABLED:
+        return Announcement(0, 0)
+    before = set(was_disabled.split())
+    now = set(state.disabled_keys())
+    return Announcement(len(now - before), len(before - now))
+
 
 def evaluate(
     catalog: Catalog,

@@ -58,18 +58,36 @@ class Offer:
 
     campaign: OfferCampaign
     items: list[OfferItem]
+    addon_name: str | None = None  # a free add-on's name, "Bell"
+
+    @property
+    def percent(self) -> str | None:
+        """A discount's percentage as people write it ("10", "12.5")."""
+        percent = self.campaign.percent
+        return None if percent is None else f"{percent.normalize():f}"
 
     @property
     def reward_text(self) -> str:
-        """The reward in words."""
-        return describe(self.campaign)
+        """The reward in words: "10 % off" or "Bell free"."""
+        return f"{self.percent} % off" if self.percent else f"{self.addon_name} free"
 
 
-def describe(campaign: OfferCampaign) -> str:
-    """The reward in words: "10 % off" or "Bell free (Test bike)"."""
-    if campaign.reward_kind == "discount":
-        return f"{campaign.percent.normalize():f} % off"
-    return f"{campaign.addon_option} free ({campaign.addon_catalog})"
+def addon_name(session: Session, campaign: OfferCampaign) -> str | None:
+    """The free add-on's name in today's catalog (its id when it is gone)."""
+    if campaign.reward_kind != "free_addon":
+        return None
+    try:
+        model = catalogs.engine_catalog(catalogs.current(session, campaign.addon_catalog)).model
+    except NotFound:
+        return campaign.addon_option
+    feature = model.feature(campaign.addon_feature)
+    option = feature.option(campaign.addon_option) if feature is not None else None
+    return campaign.addon_option if option is None else option.name
+
+
+def describe(session: Session, campaign: OfferCampaign) -> str:
+    """The reward in words: "10 % off" or "Bell free"."""
+    return Offer(campaign, [], addon_name(session, campaign)).reward_text
 
 
 def reward_of(campaign: OfferCampaign) -> Reward:
@@ -155,7 +173,7 @@ def reach(session: Session, customer: User | None, *, now: datetime | None = Non
         return None
     first = _reached(session, campaign.id, customer.id)
     if first is None:
-        items = choose(session, customer)
+        items = choose(session, customer, now)
         if not items:
             return None
         group = holdout.group(campaign.code, customer.id, campaign.holdout_percent / 100)
@@ -163,11 +181,12 @@ def reach(session: Session, customer: User | None, *, now: datetime | None = Non
                        group, now, detail={"items": [item.to_json() for item in items]})
         if group == holdout.OFFER:
             timeline.record(session, customer.id, "offer_shown",
-                            f"Offer shown: {campaign.name} ({describe(campaign)})",
+                            f"Offer shown: {campaign.name} ({describe(session, campaign)})",
                             {"campaign": campaign.code}, now=now)
     if first.group != holdout.OFFER:
         return None
-    return Offer(campaign, [OfferItem.from_json(item) for item in first.detail["items"]])
+    return Offer(campaign, [OfferItem.from_json(item) for item in first.detail["items"]],
+                 addon_name(session, campaign))
 
 
 @use_case
@@ -181,7 +200,8 @@ def click(
     _event(session, campaign, customer.id, "clicked", first.group, now)
     timeline.record(session, customer.id, "offer_clicked", f"Opened the offer: {campaign.name}",
                     {"campaign": campaign.code}, now=now)
-    return Offer(campaign, [OfferItem.from_json(item) for item in first.detail["items"]])
+    return Offer(campaign, [OfferItem.from_json(item) for item in first.detail["items"]],
+                 addon_name(session, campaign))
 
 
 @use_case

@@ -10,7 +10,15 @@ from flask_babel import lazy_gettext as _l
 from flask_htmx import make_response
 from flask_login import current_user, login_required
 
-from configurator.services import catalogs, configuring, deliveries, fulfilment, orders, timeline
+from configurator.services import (
+    catalogs,
+    configuring,
+    deliveries,
+    fulfilment,
+    orders,
+    payments,
+    timeline,
+)
 from configurator.services.configuring import configurations
 from configurator.services.configuring.configurations import InvalidName
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable, StaleRevision
@@ -23,6 +31,20 @@ from configurator.web.errors import error_response
 from configurator.web.extensions import htmx
 
 DELIVERY_STATUS = {"scheduled": _l("Planned"), "sent": _l("Sent"), "cancelled": _l("Cancelled")}
+# payments.INSTRUCTIONS in the page's language (the e-mail keeps the English).
+PAYMENT_INSTRUCTIONS = {
+    "invoice": _l("We send the invoice with the delivery; please pay it by its due date."),
+    "on_delivery": _l("You pay the driver on delivery (cash or card)."),
+    "at_pickup": _l("You pay by card when you pick up your order."),
+    "prepayment": _l(
+        "Please transfer the amount with the order number as reference; "
+        "we start once it has arrived."
+    ),
+    "on_confirmation": _l(
+        "Nothing has been charged yet: we take the payment as chosen "
+        "once your order is confirmed."
+    ),
+}
 
 
 @bp.before_request
@@ -184,7 +206,9 @@ def order_detail(number: str):
         fulfilment=fulfilment,
         recurring=deliveries.of_order(placed),
         planned=deliveries.of(db.session, placed),
+        payment=None if placed.from_quote else payments.provider().payment(placed),
         delivery_status=lambda status: str(DELIVERY_STATUS.get(status, status)),
+        payment_instructions=lambda kind: str(PAYMENT_INSTRUCTIONS[kind]),
     )
 
 

@@ -23,7 +23,8 @@ STATUS_TEXT = {
     401: "No token, or an unknown, revoked or expired token",
     403: "The token lacks the scope",
     404: "No such resource, or not yours",
-    409: "Conflict with the current state (stale revision, not orderable, quote not open)",
+    409: "Conflict with the current state (stale revision, not orderable, quote not open, "
+         "a request with the same Idempotency-Key still being answered)",
     413: "The body is too large (64 KiB at most)",
     422: "Invalid input; `errors` lists the fields",
     429: "Too many requests",
@@ -44,7 +45,9 @@ DESCRIPTION = (
     "Retries: send an `Idempotency-Key` header (1-200 printable characters, new for "
     "each new request) on a POST; the same request again with the same key gets "
     "the first answer back (marked `Idempotent-Replayed: true`) instead of acting "
-    "twice; the same key with another request is a 422. An order is placed at most "
+    "twice; the same key with another request is a 422. Two requests sent at once "
+    "with one key act once: the second waits up to 5 seconds for the first's answer, "
+    "else gets a 409 with `Retry-After`. An order is placed at most "
     "once per revision in any case."
 )
 

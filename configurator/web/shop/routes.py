@@ -10,20 +10,24 @@ from flask_login import current_user
 from configurator.services import catalogs, configuring, orders, timeline
 from configurator.services.configuring import configurations
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable
+from configurator.services.offers import campaigns
 from configurator.web import drafts, personal, workbench
 from configurator.web.database import db
 from configurator.web.extensions import htmx
 from configurator.web.shop import bp
-from configurator.web.shop.forms import SaveForm
+from configurator.web.shop.forms import OfferForm, SaveForm
 
 
 @bp.get("/")
 def index():
-    """Every product line, with its current version."""
+    """Every product line, with its current version, and the signed-in customer's offer."""
     return render_template(
         "shop/index.html",
         versions=catalogs.current_versions(db.session),
         description=catalogs.description,
+        offer=campaigns.reach(
+            db.session, current_user if current_user.is_authenticated else None),
+        offer_form=OfferForm(),
     )
 
 
