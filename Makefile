@@ -29,7 +29,7 @@ install: $(STAMP)
 # After changing strings in code or templates: re-extract, merge into fa and vi, compile.
 # Then translate the new entries in configurator/translations/*/LC_MESSAGES/messages.po.
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 		--project configurator -o $(TRANSLATIONS)/messages.pot configurator templates
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)

@@ -135,6 +135,8 @@ def run_seed(args: argparse.Namespace) -> int:
         print(f"catalog {line}")
     created = len(report.created_users)
     print(f"{created} new accounts, {report.configurations} configurations, {report.orders} orders")
+    if report.campaigns:
+        print(f"offer campaigns: {', '.join(report.campaigns)} (staff: /staff/insights/offers)")
     print("Demo logins:")
     for role, email, password in report.logins:
         print(f"  {role:8} {email:28} {password}")

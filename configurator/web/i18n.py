@@ -15,6 +15,7 @@ from pathlib import Path
 from babel import Locale
 from flask import Blueprint, Flask, abort, redirect, request, session, url_for
 from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -24,8 +25,10 @@ from configurator.quoting.local_formats import (
     format_moment,
     format_money,
     format_number,
+    format_percentage,
     format_signed_money,
 )
+from configurator.quoting.phrases import Amount, Percent, Phrase
 from configurator.services import catalogs, users
 from configurator.services.configuring.wording import Wording
 from configurator.web.auth.routes import _next_url as local_next_url
@@ -171,6 +174,31 @@ def day(moment: datetime | date | str | None) -> str:
     return Markup('<span title="{}">{}</span>').format(local.gregorian, local.text)
 
 
+def translate(text: str) -> str:
+    """A `Phrase` of the domain or a service (a price build-up step, an error) in the
+    page's language, its amounts, percentages and numbers written per locale; any
+    other text as it is (names and words people typed are not translated)."""
+    if not isinstance(text, Phrase):
+        return text
+    return _(text.template, **{name: _local(value) for name, value in text.values.items()})
+
+
+def _local(value):
+    if isinstance(value, Phrase):
+        return translate(value)
+    if isinstance(value, Amount):
+        if value.signed:
+            written = format_signed_money(value.amount, value.currency, locale_code())
+        else:
+            written = format_money(value.amount, value.currency, locale_code())
+        return f"{written} {value.currency}"
+    if isinstance(value, Percent):
+        return format_percentage(value.value, locale_code())
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value)
+    return value
+
+
 def quote_status(code: str) -> str:
     """A quote status code (`pending_approval`) in the page's language."""
     name = QUOTE_STATUS_NAMES.get(code)
@@ -192,4 +220,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["quote_status"] = quote_status
+    app.jinja_env.filters["tr"] = translate
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from configurator.services import catalogs, checkout
 from configurator.services.offers import campaigns, choice, holdout, report
 from configurator.services.offers.campaigns import CampaignInput, CampaignRefused
-from configurator.services.privacy import consent
+from configurator.services.privacy import consent, export
 from configurator.store.models import Interaction, Order, User
 from configurator.store.offers import OfferEvent
 from configurator.store.types import utcnow
@@ -201,6 +201,9 @@ def test_unsubscribing_stops_offers_and_marketing_e_mail(session, second_session
         assert "offer_unsubscribed" in other.scalars(sa.select(Interaction.kind).where(
             Interaction.customer_id == customer.id)).all()
     assert campaigns.reach(session, customer) is None
+    exported = export.export(session, customer)["offers"]
+    assert [(e["campaign"], e["kind"], e["group"]) for e in exported] == [
+        ("spring", "shown", "offer"), ("spring", "unsubscribed", "offer")]
     configuration = gen_configuration(session, customer)
     assert campaigns.review(session, customer, configuration.id).snapshot.get("offer") is None
 
@@ -247,3 +250,41 @@ def test_the_report_on_data_whose_uplift_is_known(session, bike):
     gone = seen.unsubscribes
     assert (gone.count, gone.share, gone.lifetime_value) == (10, Decimal(5), Decimal(3000))
     assert (gone.mean_lifetime_value, gone.mean_lifetime_value_stayed) == (Decimal(300), Decimal(600))
+
+
+def test_the_seeded_demo_campaign_reports_what_a_recount_of_the_seeded_orders_gives(
+    session, second_session
+):
+    """`configurator seed` plays the finished campaign autumn-26 back over the seeded
+    history; its report must equal a recount by hand: every customer with an order
+    before its start is reached, grouped by the hash, and counts their orders from
+    then until its end."""
+    from pathlib import Path
+
+    from configurator.services.demo.seed import seed
+
+    root = Path(__file__).parents[2]
+    now = utcnow()
+    seeded = seed(session, root / "catalog", root / "seed", now=now)
+    assert seeded.campaigns == ["autumn-26", "spring-27"]
+    with second_session() as other:
+        autumn = next(c for c in campaigns.listing(other) if c.code == "autumn-26")
+        reached_at = autumn.starts_at + timedelta(hours=1)
+        expected = {holdout.OFFER: [], holdout.HOLDOUT: []}
+        for customer in other.scalars(sa.select(User).where(User.role == "customer")):
+            placed = other.scalars(sa.select(Order).where(Order.owner_id == customer.id)).all()
+            if not any(o.created_at < reached_at for o in placed):
+                continue
+            revenue = sum((o.total for o in placed
+                           if reached_at <= o.created_at < autumn.ends_at and o.status != "cancelled"),
+                          Decimal(0))
+            expected[holdout.group("autumn-26", customer.id, Decimal("0.3"))].append(revenue)
+        seen = report.build(other, autumn.id, now=now)
+        for side, revenues in ((seen.offer, expected[holdout.OFFER]),
+                               (seen.holdout, expected[holdout.HOLDOUT])):
+            assert side.customers == len(revenues)
+            assert side.converted == sum(1 for r in revenues if r > 0)
+            assert side.revenue == sum(revenues, Decimal(0))
+        assert seen.offer.customers > 0 and seen.holdout.customers > 0 and seen.uplift.small
+    again = seed(session, root / "catalog", root / "seed", now=now)
+    assert again.campaigns == []  # idempotent

@@ -120,6 +120,10 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "account.save_revision": route(OWNER),
     "account.order_detail": route(OWNER, readers=SELLERS, works_for=OWNER),
     "account.reorder": route(OWNER, readers=SELLERS, works_for=OWNER),
+    # The world's order has no checkout, so no invoice: everyone else is refused the
+    # same 404 (test_subscription_pages.py shows an invoice that exists).
+    "account.invoice": route(OWNER, readers=SELLERS),
+    "account.invoice_pdf": route(OWNER, readers=SELLERS),
     "tokens.revoke": route(OWNER),
     "inbox.message": route(OWNER, works_for=OWNER),
     # The client's quotes: the contacts of the quote's account, once it is sent

@@ -59,7 +59,8 @@ def test_a_persian_pdf_reads_back_in_logical_order_with_vazirmatn(client, auth, 
     # Logical order: the words read as typed (a visual-order PDF would give them reversed).
     for words in ("پیش‌فاکتور", "شرایط و ضوابط", "جمع خالص"):
         assert words.replace("\u200c", "") in text.replace("\u200c", ""), words
-    assert "۸۲۵٫۰۰" in text  # the carbon bike's net in Persian digits
+    assert "۸۸۳٫۵۸" in text  # the gross total (742.50 net + 19 % VAT) in Persian digits
+    assert "۱۰٪" in text  # the price list's percentage too
     assert "Vazirmatn" in pdf_fonts(body)
 
 

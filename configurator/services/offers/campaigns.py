@@ -173,7 +173,7 @@ def reach(session: Session, customer: User | None, *, now: datetime | None = Non
         return None
     first = _reached(session, campaign.id, customer.id)
     if first is None:
-        items = choose(session, customer)
+        items = choose(session, customer, now)
         if not items:
             return None
         group = holdout.group(campaign.code, customer.id, campaign.holdout_percent / 100)

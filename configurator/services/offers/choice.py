@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -55,15 +56,13 @@ class OfferItem:
         return self.option in picked if isinstance(picked, list) else picked == self.option
 
 
-def choose(session: Session, customer: User) -> list[OfferItem]:
-    """Up to two repeated items and one step up; empty without orders."""
-    orders = list(
-        session.scalars(
-            sa.select(Order)
-            .where(Order.owner_id == customer.id, Order.status != "cancelled")
-            .order_by(Order.created_at, Order.id)
-        )
-    )
+def choose(session: Session, customer: User, now: datetime | None = None) -> list[OfferItem]:
+    """Up to two repeated items and one step up, from the orders placed before `now`
+    (all of them when None); empty without orders."""
+    query = sa.select(Order).where(Order.owner_id == customer.id, Order.status != "cancelled")
+    if now is not None:
+        query = query.where(Order.created_at < now)
+    orders = list(session.scalars(query.order_by(Order.created_at, Order.id)))
     if not orders:
         return []
     counts: Counter[tuple[str, str, str]] = Counter()

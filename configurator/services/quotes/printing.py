@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from configurator.quoting.documents import Company
 from configurator.quoting.model import QuotePricing
+from configurator.quoting.phrases import N_
 from configurator.quoting.pricing import LineBuildUp
 from configurator.services import catalogs
 from configurator.services.quotes.records import LoadedQuote, load
@@ -20,7 +21,7 @@ SELLER = Company(
     "Configurator GmbH",
     ("Hafenstrasse 1", "20457 Hamburg", "Germany"),
     "DE123456789",
-    terms=(
+    terms=N_(
         "Prices are valid until the date shown. Delivery within 20 working days of the "
         "order unless agreed otherwise. Payment within 30 days of the invoice date. Our "
         "general terms of sale apply; goods remain our property until paid in full."
