@@ -70,7 +70,7 @@ def test_an_option_price_edited_in_the_form_is_written_into_the_yaml(app, manage
     assert response.status_code == 200
     answer = response.get_data(as_text=True)
     assert "Saved" in answer
-    assert re.search(r'<textarea id="form-yaml" hx-swap-oob="true"[^>]*>[^<]*\{id: carbon, name: Carbon, price: 700.00\}',
+    assert re.search(r'<textarea id="form-yaml" name="text" hx-swap-oob="true"[^>]*>[^<]*\{id: carbon, name: Carbon, price: 700.00\}',
                      answer)
     assert 'id="draft-check" aria-live="polite" hx-swap-oob="true"' in answer
     text = draft_text(app)

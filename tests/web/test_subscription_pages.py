@@ -93,3 +93,33 @@ def test_the_order_page_and_e_mail_say_how_to_pay(client, auth, anna, app):
     with app.app_context():
         body = db.session.scalar(sa.select(Message.body).where(Message.kind == "order_confirmation"))
     assert "Payment: Prepayment. Please transfer the amount" in body
+
+
+def test_the_invoice_page_and_its_pdf(client, auth, coffee, app):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    auth.signin()
+    placed = client.post(f"/account/configurations/{coffee}/checkout",
+                         data=dict(NEW_ADDRESS, revision="1", terms="y"))
+    number = placed.headers["Location"].rsplit("/", 1)[1]
+    invoice_number = "INV-" + number.removeprefix("ORD-")
+    order_page = client.get(f"/account/orders/{number}").get_data(as_text=True)
+    assert f"/account/orders/{number}/invoice.pdf" in order_page
+    page = text(client.get(f"/account/orders/{number}/invoice").get_data(as_text=True))
+    assert f"Invoice {invoice_number}" in page and "Anna Hauptstr. 1 10115 Berlin DE" in page
+    assert "Net 27.65 EUR" in page and "VAT 19% 5.25 EUR" in page and "Today 32.90 EUR" in page
+    assert "Then per delivery (Every week) 8.90 EUR" in page and "Credit or debit card" in page
+    pdf = client.get(f"/account/orders/{number}/invoice.pdf")
+    assert pdf.mimetype == "application/pdf"
+    assert f'filename="{invoice_number}.pdf"' in pdf.headers["Content-Disposition"]
+    words = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf.data)).pages)
+    assert invoice_number in words and "32.90" in words and "8.90" in words
+    assert "Download as PDF" not in words  # the print stylesheet leaves the button out
+
+
+def test_an_order_without_checkout_has_no_invoice(client, auth, anna):
+    auth.signin()
+    response = client.get(f"/account/orders/{anna['order']}/invoice")
+    assert response.status_code == 404 and "has no invoice here" in response.get_data(as_text=True)

@@ -15,6 +15,7 @@ from configurator.services import (
     configuring,
     deliveries,
     fulfilment,
+    invoices,
     orders,
     payments,
     timeline,
@@ -29,6 +30,7 @@ from configurator.web.account.forms import MAX_REVISION, DiffForm, RenameForm
 from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.extensions import htmx
+from configurator.web.pdf import pdf_response
 
 DELIVERY_STATUS = {"scheduled": _l("Planned"), "sent": _l("Sent"), "cancelled": _l("Cancelled")}
 # payments.INSTRUCTIONS in the page's language (the e-mail keeps the English).
@@ -208,6 +210,27 @@ def order_detail(number: str):
         planned=deliveries.of(db.session, placed),
         payment=None if placed.from_quote else payments.provider().payment(placed),
         delivery_status=lambda status: str(DELIVERY_STATUS.get(status, status)),
+        payment_instructions=lambda kind: str(PAYMENT_INSTRUCTIONS[kind]),
+    )
+
+
+@bp.get("/orders/<number>/invoice")
+def invoice(number: str):
+    """The order's invoice, for printing."""
+    return _invoice_html(invoices.invoice(db.session, current_user, number))
+
+
+@bp.get("/orders/<number>/invoice.pdf")
+def invoice_pdf(number: str):
+    """The order's invoice as a PDF download, made from the print page."""
+    document = invoices.invoice(db.session, current_user, number)
+    return pdf_response(_invoice_html(document), f"{document.number}.pdf")
+
+
+def _invoice_html(document: invoices.Invoice) -> str:
+    return render_template(
+        "account/invoice.html",
+        invoice=document,
         payment_instructions=lambda kind: str(PAYMENT_INSTRUCTIONS[kind]),
     )
 
