@@ -108,6 +108,9 @@ class Config:
     # Above this many disabled options, explanations load on demand ("Why?")
     # instead of being computed for every option on every pick.
     EAGER_EXPLAIN_LIMIT = 40
+    # The draft editor waits this long (seconds) for the live check; a bigger
+    # catalog's check goes on in the background and the page says "checking…".
+    DRAFT_CHECK_WAIT = 0.8
     # The approval threshold new business accounts start with (see default_approval_threshold).
     QUOTE_APPROVAL_THRESHOLD = default_approval_threshold()
     # Background jobs (e-mail delivery, reminders) go through RQ on this Redis;

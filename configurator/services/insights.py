@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.services.business import accounts
-from configurator.services.customer_value import needs, valuation
+from configurator.services.customer_value import bundles, needs, valuation
 from configurator.services.customer_value.figures import CustomerFigures, figures, is_slipping
 from configurator.services.customer_value.tiers import TierConfig, tier_config
 from configurator.services.errors import NotFound
+from configurator.services.privacy import consent
 from configurator.services.quotes import records
 from configurator.store.models import User
 from configurator.store.quotes import AccountContact, BusinessAccount, QuoteRecord
@@ -109,6 +110,9 @@ class CustomerInsight:
     slipping: bool
     account: BusinessAccount | None
     needs: list[needs.CatalogNeeds]
+    # The options their tier or segment opens up, and the rules why (staff's view).
+    benefits: list[bundles.Benefit] = field(default_factory=list)
+    consents: dict[str, bool] = field(default_factory=dict)  # purpose -> allowed
 
 
 def dashboard(
@@ -176,6 +180,8 @@ def customer_insight(
         slipping=slipping,
         account=accounts.account_of(session, customer),
         needs=needs.profile(session, viewer, customer.id),
+        benefits=bundles.for_customer(session, customer),
+        consents=consent.choices(session, customer),
     )
 
 

@@ -143,6 +143,7 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.reject": route(MANAGER, ADMIN),
     "staff.cancel": route(*SELLERS),
     "staff.compare": route(*SELLERS),
+    "staff.copy_quote": route(*SELLERS, works_for=STAFF),
     "staff.configure_line": route(*SELLERS, works_for=STAFF),
     "staff.add_line": route(*SELLERS),
     "staff.quote_discount": route(*SELLERS),

@@ -262,3 +262,27 @@ def test_the_impact_lists_account_price_lists_with_a_page_the_manager_can_open(a
     assert f'href="{link}"' in page
     prices = manager_client.get(link).get_data(as_text=True)
     assert 'id="price-list"' in prices and "70.00" in prices and "removed" in prices
+
+
+def test_a_check_that_takes_long_says_checking_and_answers_when_asked_again(app, manager_client):
+    """The checks run one at a time in the background: hold the line with a job that waits."""
+    import threading
+
+    from configurator.services.workbench import background_check
+
+    release_pool = threading.Event()
+    blocker = background_check._POOL.submit(release_pool.wait, 30)
+    text = BIKE_TEXT.replace("price: 640.00", "price: 641.00")
+    try:
+        app.config["DRAFT_CHECK_WAIT"] = 0.05
+        pending = manager_client.post(DRAFT_URL + "/check", data={"text": text}, headers={"HX-Request": "true"})
+        fragment = pending.get_data(as_text=True)
+        assert pending.status_code == 200 and 'id="draft-checking"' in fragment and "Checking" in fragment
+        assert 'hx-post="/staff/catalogs/test-bike/draft/check"' in fragment
+        assert 'hx-trigger="load delay:700ms"' in fragment and 'hx-include="#draft-text, #form-yaml"' in fragment
+    finally:
+        release_pool.set()
+        blocker.result(timeout=30)
+    app.config["DRAFT_CHECK_WAIT"] = 30
+    ready = manager_client.post(DRAFT_URL + "/check", data={"text": text}, headers={"HX-Request": "true"})
+    assert 'id="draft-usable"' in ready.get_data(as_text=True)

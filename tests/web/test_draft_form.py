@@ -70,7 +70,7 @@ def test_an_option_price_edited_in_the_form_is_written_into_the_yaml(app, manage
     assert response.status_code == 200
     answer = response.get_data(as_text=True)
     assert "Saved" in answer
-    assert re.search(r'<textarea id="form-yaml" hx-swap-oob="true"[^>]*>[^<]*\{id: carbon, name: Carbon, price: 700.00\}',
+    assert re.search(r'<textarea id="form-yaml" name="text" hx-swap-oob="true"[^>]*>[^<]*\{id: carbon, name: Carbon, price: 700.00\}',
                      answer)
     assert 'id="draft-check" aria-live="polite" hx-swap-oob="true"' in answer
     text = draft_text(app)
@@ -214,3 +214,18 @@ def test_a_draft_that_is_not_yaml_says_so_in_the_form(app, manager_client):
     save_draft(app, "catalog: test-bike\nfeatures: [\n")
     page = manager_client.get(FORM_URL).get_data(as_text=True)
     assert 'id="form-problem"' in page and "does not parse" in page
+
+
+def test_a_rule_is_added_empty_shown_as_a_problem_and_removed(app, manager_client):
+    response = manager_client.post(FORM_URL, data={"target": "rule", "field": "add", "value": "forbid"})
+    assert response.status_code == 303
+    text = draft_text(app)
+    assert text.endswith("  - id: rule-4\n    forbid: ''\n    message: ''\n")
+    check = drafts.check_text(text, "test-bike")
+    assert not check.releasable and any("empty" in problem.text for problem in check.problems)
+    page = manager_client.get(FORM_URL).get_data(as_text=True)
+    assert 'aria-label="Rule rule-4: forbid"' in page and "the rule is empty" in page
+    manager_client.post(FORM_URL, data={"target": "rule", "index": "3", "field": "remove"})
+    assert draft_text(app) == BIKE_TEXT
+    refused = manager_client.post(FORM_URL, headers=HTMX, data={"target": "rule", "field": "add", "value": "maybe"})
+    assert refused.status_code == 400

@@ -253,3 +253,36 @@ def test_the_account_page_links_each_configuration_and_shop_order(app, client, a
     # Staff may open both (the owner's own pages, read by staff).
     assert "Fleet bike" in client.get(f"/account/configurations/{saved_id}").get_data(as_text=True)
     assert number in client.get(f"/account/orders/{number}").get_data(as_text=True)
+
+
+def test_a_quote_is_copied_for_its_account_with_the_price_differences_told(app, client, auth,
+                                                                          world):
+    sign_in(auth, "staff@shop.example")
+    page = client.get(f"/staff/quotes/{world['sent']}").get_data(as_text=True)
+    assert f'href="/staff/quotes/{world["sent"]}/copy"' in page
+    form = client.get(f"/staff/quotes/{world['sent']}/copy").get_data(as_text=True)
+    assert f'<option value="{world["acme"]}" selected>' in form
+    with app.app_context():
+        catalogs.load_file(db.session, DATA / "bike-v2.yaml")  # carbon 640 -> 700
+        db.session.commit()
+    response = client.post(f"/staff/quotes/{world['sent']}/copy",
+                           data={"account_id": str(world["acme"])})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Quote Q-" in page and "is a copy of" in page
+    # 825.00 -> 885.00 at 10 % off: 742.50 -> 796.50.
+    assert "742.50 → 796.50 (+54.00)" in page
+    assert 'class="badge status-draft"' in page
+    with app.app_context():
+        copies = db.session.scalars(sa.select(QuoteRecord).order_by(QuoteRecord.id)).all()
+        assert [c.status for c in copies][-1] == "draft" and len(copies) == 3
+
+
+@pytest.mark.parametrize("account_id", ["abc", "99999999999999999999", "-1", "987654"])
+def test_copying_for_an_account_that_is_not_one_is_a_clear_refusal(client, auth, world,
+                                                                   account_id):
+    sign_in(auth, "staff@shop.example")
+    response = client.post(f"/staff/quotes/{world['sent']}/copy",
+                           data={"account_id": account_id})
+    assert response.status_code in (400, 404)
+    assert "Traceback" not in response.get_data(as_text=True)

@@ -69,6 +69,7 @@ class OptionView:
     why: Why | None = None
     repair: RepairOffer | None = None
     unavailable: bool = False  # impossible for this customer whatever they pick
+    benefit: str | None = None  # theirs by tier or segment: the rule that says so
 
 
 @dataclass

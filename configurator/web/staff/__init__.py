@@ -9,6 +9,7 @@ from configurator.web.staff import (  # noqa: F401  (registers the views)
     catalog_drafts,
     catalog_form,
     catalogs,
+    copies,
     lines,
     routes,
 )

@@ -19,6 +19,7 @@ from configurator.web.database import db
 from configurator.web.extensions import htmx
 from configurator.web.i18n import LANGUAGES
 from configurator.web.staff import bp
+from configurator.web.staff.catalog_drafts import live_check
 from configurator.web.staff.roles import catalog_editor_required, catalog_reader_required
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,8 @@ def draft_form(catalog_id: str):
         draft=draft,
         text=text,
         form=form.read_form(text, OTHER_LANGUAGES),
-        check=drafts.check_text(text, catalog_id),
+        check=live_check(text, catalog_id),
+        catalog_id=catalog_id,
         can_edit=current_user.can_edit_catalogs,
     )
 
@@ -95,7 +97,7 @@ def draft_form_edit(catalog_id: str):
     text = draft.source_text
     return render_template(
         "partials/_form_status.html", problem="", text=text, oob=True,
-        check=drafts.check_text(text, catalog_id),
+        check=live_check(text, catalog_id), catalog_id=catalog_id,
     )
 
 
