@@ -1,8 +1,8 @@
 """Quote templates: a quote's lines and discount kept under a name, to start new
 quotes from.
 
-Revision ID: 0018_quote_templates
-Revises: 0017_offers
+Revision ID: 0019_quote_templates
+Revises: 0018_phone
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 from configurator.store.types import JSONType, UTCDateTime
 
-revision = "0018_quote_templates"
-down_revision = "0017_offers"
+revision = "0019_quote_templates"
+down_revision = "0018_phone"
 branch_labels = None
 depends_on = None
 
