@@ -149,3 +149,21 @@ def test_a_first_configuration_is_no_earlier_choice_of_its_own(client, auth, app
         second = gen_configuration(db.session, owner, COMPLETE_BIKE, name="Second bike").id
     html = client.get(f"/account/configurations/{second}").get_data(as_text=True)
     assert 'class="badge usual"' in html
+
+
+def test_options_are_in_the_same_order_on_the_shop_and_the_saved_page(client, auth, app):
+    # Issue 14, item 12: usual options came first on one page and not on the other.
+    with app.app_context():
+        from tests.helpers import gen_configuration
+
+        user = gen_user(db.session, "order@example.com", name="Order")
+        gen_order(db.session, user, STEEL_BIKE)
+        saved = gen_configuration(db.session, user, COMPLETE_BIKE, name="Alu").id
+    auth.signin("order@example.com", PASSWORD)
+
+    def frame_order(html: str) -> list[str]:
+        return re.findall(r'id="opt-frame-(\w+)"', html)
+
+    shop = frame_order(client.get("/shop/test-bike").get_data(as_text=True))
+    account = frame_order(client.get(f"/account/configurations/{saved}").get_data(as_text=True))
+    assert shop == account == ["alu", "carbon", "steel"]
