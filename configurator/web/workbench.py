@@ -35,11 +35,14 @@ def customer_facts() -> dict[str, str]:
     return current_user.facts() if current_user.is_authenticated else {}
 
 
-def usual_choices(catalog_id: str) -> dict[str, list[str]]:
-    """The signed-in customer's personal defaults for this product line."""
+def usual_choices(catalog_id: str, excluding: int | None = None) -> dict[str, list[str]]:
+    """The signed-in customer's personal defaults for this product line, leaving
+    out the configuration being edited (`excluding`)."""
     if not current_user.is_authenticated:
         return {}
-    return customer_value.defaults.personal_defaults(db.session, current_user, catalog_id)
+    return customer_value.defaults.personal_defaults(
+        db.session, current_user, catalog_id, excluding=excluding
+    )
 
 
 def posted_selection(catalog: Catalog) -> tuple[Selection, list[str]]:

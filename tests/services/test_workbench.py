@@ -333,3 +333,10 @@ def test_a_big_graph_keeps_one_row_per_feature_and_draws_only_the_clicked_links(
     assert all("f3" in (edge.a, edge.b) for edge in focused.edges)
     assert focused.hidden_edges == 54 - len(focused.edges)
     assert graph.picture(model, "f3") == focused
+
+
+def test_the_diff_names_a_changed_option_image():
+    pictured = BIKE_TEXT.replace("{id: carbon, name: Carbon, price: 640.00}",
+                                 "{id: carbon, name: Carbon, price: 640.00, image: /static/carbon.png}")
+    [change] = diff_models(model_from_text(BIKE_TEXT), model_from_text(pictured))
+    assert change.what == "option" and change.change == "changed" and "image /static/carbon.png" in change.after

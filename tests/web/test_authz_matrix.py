@@ -263,6 +263,7 @@ LIST_ROUTES = {
     # forged requests are refused, and nobody reaches someone else's data).
     "account.privacy_page",
     "account.privacy_export",
+    "account.privacy_phone",
     "account.privacy_erase",
     "client_quotes.index",
     "tokens.index",

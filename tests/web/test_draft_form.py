@@ -214,3 +214,18 @@ def test_a_draft_that_is_not_yaml_says_so_in_the_form(app, manager_client):
     save_draft(app, "catalog: test-bike\nfeatures: [\n")
     page = manager_client.get(FORM_URL).get_data(as_text=True)
     assert 'id="form-problem"' in page and "does not parse" in page
+
+
+def test_a_rule_is_added_empty_shown_as_a_problem_and_removed(app, manager_client):
+    response = manager_client.post(FORM_URL, data={"target": "rule", "field": "add", "value": "forbid"})
+    assert response.status_code == 303
+    text = draft_text(app)
+    assert text.endswith("  - id: rule-4\n    forbid: ''\n    message: ''\n")
+    check = drafts.check_text(text, "test-bike")
+    assert not check.releasable and any("empty" in problem.text for problem in check.problems)
+    page = manager_client.get(FORM_URL).get_data(as_text=True)
+    assert 'aria-label="Rule rule-4: forbid"' in page and "the rule is empty" in page
+    manager_client.post(FORM_URL, data={"target": "rule", "index": "3", "field": "remove"})
+    assert draft_text(app) == BIKE_TEXT
+    refused = manager_client.post(FORM_URL, headers=HTMX, data={"target": "rule", "field": "add", "value": "maybe"})
+    assert refused.status_code == 400

@@ -261,8 +261,9 @@ def evaluate(
             if (feature.id, option.id) in to_explain:
                 _explain_option(catalog, wording, view, feature, selection, customer)
             options.append(view)
-        # Options the customer chose before come first: suggested, never picked.
-        options.sort(key=lambda view: not view.usual)
+        # Catalog order on every page (shop, saved configuration, quote line): options
+        # the customer chose before are marked, never moved, so the same option is
+        # in the same place wherever the customer meets it (issue 14, item 12).
         views.append((
             feature.dimension,
             FeatureView(

@@ -298,6 +298,11 @@ def apply(text: str, edit: Edit) -> str:
         _edit_feature(data, _feature(data, edit.feature), edit)
     elif edit.target == "option":
         _edit_option(data, _feature(data, edit.feature), edit)
+    elif edit.target == "rule" and edit.name == "add":
+        _add_rule(data, edit.value.strip())
+    elif edit.target == "rule" and edit.name == "remove":
+        _constraint(data, edit.index)  # refuses a rule that is not there (any more)
+        del data["constraints"][edit.index]
     elif edit.target == "rule":
         _edit_rule(_constraint(data, edit.index), edit)
     elif edit.target == "table":
@@ -420,6 +425,32 @@ def _edit_table(data: CommentedMap, constraint: CommentedMap, edit: Edit) -> Non
         _set_or_drop(constraint, "message", edit.value.strip())
     else:
         raise FormProblem(f"A table has no field {edit.name!r} in this form.")
+
+
+NEW_RULES = {  # a new rule's kind and its parts
+    "if": ("if", "then"),
+    "require": ("require",),
+    "forbid": ("forbid",),
+}
+
+
+def _add_rule(data: CommentedMap, kind: str) -> None:
+    """A new rule at the end with its parts empty: the check shows it as a problem at its
+    line until the catalog manager writes the conditions (a draft may keep problems)."""
+    if kind not in NEW_RULES:
+        raise FormProblem(f"A new rule is one of: {', '.join(NEW_RULES)}.")
+    constraints = data.get("constraints")
+    if not isinstance(constraints, CommentedSeq):
+        constraints = data["constraints"] = CommentedSeq()
+    taken = {_text(c.get("id")) for c in constraints if isinstance(c, Mapping)}
+    number = len(constraints) + 1
+    while f"rule-{number}" in taken:
+        number += 1
+    rule = CommentedMap([("id", f"rule-{number}")])
+    for part in NEW_RULES[kind]:
+        rule[part] = ""
+    rule["message"] = ""
+    constraints.append(rule)
 
 
 def _add_option(feature: CommentedMap, option_id: str) -> None:

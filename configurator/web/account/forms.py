@@ -4,7 +4,7 @@ privacy (consent, export, erasure), the checkout."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from configurator.services.configuring.configurations import NAME_MAX
 from configurator.services.privacy.consent import LABELS
@@ -51,6 +51,12 @@ class PrivacyForm(FlaskForm):
     def wanted(self) -> dict[str, bool]:
         """The answers, by purpose, as the consent service takes them."""
         return {purpose: bool(getattr(self, purpose).data) for purpose in LABELS}
+
+
+class PhoneForm(FlaskForm):
+    """The customer's phone number (optional; the service reads and checks it)."""
+
+    phone = StringField(_l("Phone number"), validators=[Length(max=40)])
 
 
 class ExportForm(FlaskForm):

@@ -86,7 +86,7 @@ def configuration(configuration_id: int):
         db.session, current_user, configuration_id
     )
     catalog = catalogs.engine_catalog(version)
-    usual = workbench.usual_choices(configuration.catalog_id)
+    usual = workbench.usual_choices(configuration.catalog_id, excluding=configuration.id)
     latest = configurations.latest_revision(db.session, configuration)
     base = latest.number
     notice, problems, recheck = None, [], None
@@ -290,7 +290,7 @@ def _page(configuration, version, state, base, *, recheck=None, status=200, conf
 def _again(configuration, version, catalog, selection, base, problems, status, conflict=None):
     """The configurator again with the customer's unsaved picks and the reason
     (`conflict`: the revision another tab saved meanwhile)."""
-    usual = workbench.usual_choices(configuration.catalog_id)
+    usual = workbench.usual_choices(configuration.catalog_id, excluding=configuration.id)
     state = workbench.evaluate(catalog, selection, usual, problems=problems)
     return _page(configuration, version, state, base, status=status, conflict=conflict)
 

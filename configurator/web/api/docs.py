@@ -52,6 +52,38 @@ DESCRIPTION = (
 )
 
 
+# OpenAPI links: where an answer's ids lead next (clients and stateful tests
+# follow them). Per operation and status: link name -> (operationId, parameters,
+# request body or None).
+_CONFIGURATION = "$response.body#/id"
+_ORDER = "$response.body#/number"
+LINKS: dict[str, dict[int, dict[str, tuple[str, dict[str, str], Any]]]] = {
+    "create_configuration": {201: {
+        "GetConfiguration": ("get_configuration", {"configuration_id": _CONFIGURATION}, None),
+        "RenameConfiguration": ("rename_configuration", {"configuration_id": _CONFIGURATION}, None),
+        "ReviseConfiguration": ("revise_configuration", {"configuration_id": _CONFIGURATION}, None),
+        "GetLatestRevision": ("get_revision", {"configuration_id": _CONFIGURATION,
+                                               "number": "$response.body#/latest/number"}, None),
+    }},
+    "revise_configuration": {201: {
+        "GetRevision": ("get_revision", {"configuration_id": "$request.path.configuration_id",
+                                         "number": "$response.body#/number"}, None),
+    }},
+    "place_order": {201: {
+        "GetOrder": ("get_order", {"number": _ORDER}, None),
+        "RecheckOrder": ("recheck_order", {"number": _ORDER}, None),
+        "Reorder": ("reorder", {"number": _ORDER}, None),
+    }},
+    "reorder": {201: {
+        "GetOrder": ("get_order", {"number": _ORDER}, None),
+        "RecheckOrder": ("recheck_order", {"number": _ORDER}, None),
+    }},
+    "list_quotes": {200: {
+        "GetFirstQuote": ("get_quote", {"quote_id": "$response.body#/items/0/id"}, None),
+    }},
+}
+
+
 def build_spec() -> dict[str, Any]:
     """The OpenAPI document as a dict (paths relative to the /api server)."""
     spec = APISpec(
@@ -100,6 +132,12 @@ def _operation(recorded: Operation) -> dict[str, Any]:
             **{str(status): _problem(status) for status in recorded.problems},
         },
     }
+    for status, links in LINKS.get(recorded.endpoint, {}).items():
+        result["responses"][str(status)]["links"] = {
+            name: {"operationId": target, **({"parameters": parameters} if parameters else {}),
+                   **({"requestBody": body} if body else {})}
+            for name, (target, parameters, body) in links.items()
+        }
     if scope:
         result["x-scope"] = scope
     if recorded.query is not None:

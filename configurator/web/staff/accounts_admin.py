@@ -55,7 +55,7 @@ def account_new():
         except InvalidAccountData as problem:
             error = str(problem)
         else:
-            flash(f"Account {account.name} opened. Add its contacts and prices.", "success")
+            flash(_("Account %(name)s opened. Add its contacts and prices.", name=account.name), "success")
             return redirect(url_for("staff.account_edit", account_id=account.id), code=303)
     kept = _kept() if request.method == "POST" else {
         "approval_threshold": str(current_app.config["QUOTE_APPROVAL_THRESHOLD"]),
@@ -235,7 +235,7 @@ def breaks_save(catalog_id: str):
                                    form.get("mode", "range"))
     except InvalidAccountData as problem:
         return breaks_page(400, str(problem), catalog_id)
-    flash(f"Quantity breaks of {catalog_id} saved.", "success")
+    flash(_("Quantity breaks of %(catalog)s saved.", catalog=catalog_id), "success")
     return redirect(url_for("staff.breaks"), code=303)
 
 
