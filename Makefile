@@ -21,13 +21,15 @@ $(STAMP): pyproject.toml $(LOCK)
 	touch $(STAMP)
 
 # The compiled catalogs (.mo) are built here, never committed: the .po files are the source.
+# WeasyPrint (quote PDFs) lays text out with Debian's Pango; DejaVu covers Vietnamese.
 install: $(STAMP)
+	@ldconfig -p | grep -q libpangoft2-1.0 || (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null)
 	$(BIN)/pybabel compile -d $(TRANSLATIONS)
 
 # After changing strings in code or templates: re-extract, merge into fa and vi, compile.
 # Then translate the new entries in configurator/translations/*/LC_MESSAGES/messages.po.
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 		--project configurator -o $(TRANSLATIONS)/messages.pot configurator templates
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)

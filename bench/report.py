@@ -53,6 +53,8 @@ ROWS = (
     Row("per pick P50", "pick_p50_ms", _ms),
     Row("per pick P95", "pick_p95_ms", _ms, "<= 50 ms (big)", lambda v: v <= 50, ("big",)),
     Row("per pick max", "pick_max_ms", _ms),
+    Row("per pick CPU time P50", "pick_cpu_p50_ms", _ms),
+    Row("per pick CPU time P95 (what a pick costs on a quiet core)", "pick_cpu_p95_ms", _ms),
     Row("  P95 of domains() alone", "domains_p95_ms", _ms),
     Row("  P95 of price() alone", "price_p95_ms", _ms),
     Row("replay errors", "errors", _plain, "0", lambda v: v == 0),

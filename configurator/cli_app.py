@@ -68,6 +68,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     triggers.add_argument("--now", help="run as of this UTC time, e.g. 2026-12-01T09:00 (tests, demos)")
     triggers.set_defaults(handler=run_triggers)
 
+    deliveries = _group(commands, "deliveries", "the deliveries of orders and subscriptions")
+    due_deliveries = deliveries.add_parser(
+        "due", help="plan subscriptions ahead, then list the deliveries due on a day (today)"
+    )
+    due_deliveries.add_argument("--on", help="due on or before this UTC day, e.g. 2026-12-24")
+    due_deliveries.set_defaults(handler=run_deliveries_due)
+
     recompute = _group(commands, "customers", "customer value and tiers").add_parser(
         "recompute-tiers", help="re-value every customer and apply config/tiers.yaml"
     )
@@ -128,6 +135,8 @@ def run_seed(args: argparse.Namespace) -> int:
         print(f"catalog {line}")
     created = len(report.created_users)
     print(f"{created} new accounts, {report.configurations} configurations, {report.orders} orders")
+    if report.campaigns:
+        print(f"offer campaigns: {', '.join(report.campaigns)} (staff: /staff/insights/offers)")
     print("Demo logins:")
     for role, email, password in report.logins:
         print(f"  {role:8} {email:28} {password}")
@@ -260,6 +269,30 @@ def run_expire_quotes(args: argparse.Namespace) -> int:
     for number in expired:
         print(f"{number}: expired")
     print(f"{len(expired)} quote{'' if len(expired) == 1 else 's'} expired")
+    return 0
+
+
+def run_deliveries_due(args: argparse.Namespace) -> int:
+    """Plan the running subscriptions ahead, then print the deliveries due on --on (today)."""
+    from datetime import date
+
+    from configurator.services import deliveries
+
+    try:
+        day = date.fromisoformat(args.on) if args.on else None
+    except ValueError:
+        print(f"configurator deliveries due: --on: not a day like 2026-12-24: {args.on!r}", file=sys.stderr)
+        return 2
+    with _session() as session:
+        deliveries.extend(session, today=day)
+        due = deliveries.due(session, day)
+        for delivery in due:
+            print(
+                f"{delivery.due_on.isoformat()}  {delivery.order.number}  "
+                f"#{delivery.number}  {delivery.amount} {delivery.order.currency}  "
+                f"{delivery.order.snapshot['catalog']['name']}"
+            )
+    print(f"{len(due)} deliver{'y' if len(due) == 1 else 'ies'} due")
     return 0
 
 

@@ -85,6 +85,8 @@ class Config:
     DATABASE_URL = database_url()
     CATALOG_DIR = os.environ.get("CATALOG_DIR", str(REPO_ROOT / "catalog"))
     SEED_DIR = os.environ.get("SEED_DIR", str(REPO_ROOT / "seed"))
+    # Where the options' `image:` paths start (catalog/pictures/... in the demo catalogs).
+    PICTURES_DIR = os.environ.get("PICTURES_DIR", CATALOG_DIR)
     # No request body may be larger than a generous catalog upload (2 MiB cap in
     # the upload view); Werkzeug refuses bigger ones with 413 before reading them.
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
@@ -106,6 +108,9 @@ class Config:
     # Above this many disabled options, explanations load on demand ("Why?")
     # instead of being computed for every option on every pick.
     EAGER_EXPLAIN_LIMIT = 40
+    # The draft editor waits this long (seconds) for the live check; a bigger
+    # catalog's check goes on in the background and the page says "checking…".
+    DRAFT_CHECK_WAIT = 0.8
     # The approval threshold new business accounts start with (see default_approval_threshold).
     QUOTE_APPROVAL_THRESHOLD = default_approval_threshold()
     # Background jobs (e-mail delivery, reminders) go through RQ on this Redis;

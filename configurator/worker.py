@@ -21,7 +21,7 @@ from rq import SimpleWorker
 from sqlalchemy.orm import Session, sessionmaker
 
 from configurator.config import Config
-from configurator.services import jobs
+from configurator.services import deliveries, jobs
 from configurator.services.messages import delivery
 from configurator.services.messages.links import TrackingLinks
 from configurator.services.messages.transport import FileTransport, SmtpTransport, Transport
@@ -52,9 +52,16 @@ JOBS: dict[str, Callable[..., Any]] = {
     ).summary(),
     # Scheduled catalog releases, carried out once due (on the worker's clock).
     "catalogs.release_due": lambda rt, session: len(releases.apply_due(session)),
+    # Subscriptions: their next deliveries planned ahead (`configurator deliveries due` lists them).
+    "deliveries.extend": lambda rt, session: deliveries.extend(session),
 }
 # Job name -> seconds between two runs.
-PERIODIC: dict[str, int] = {"messages.sweep": 30, triggers.JOB: 3600, "catalogs.release_due": 60}
+PERIODIC: dict[str, int] = {
+    "messages.sweep": 30,
+    triggers.JOB: 3600,
+    "catalogs.release_due": 60,
+    "deliveries.extend": 3600,
+}
 
 _runtime: Runtime | None = None
 

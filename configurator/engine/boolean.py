@@ -40,15 +40,19 @@ Pick = tuple[str, str]
 class BooleanSpace:
     """A boolean catalog's solution space as a d-DNNF, and its SAT twin for explanations."""
 
-    def __init__(self, model: CatalogModel, *, compiled: bool = True):
-        """`compiled`: try d4 first (the default); False goes straight to the SAT fallback."""
+    def __init__(self, model: CatalogModel, *, compiled: bool = True, compiler=compile_cnf):
+        """`compiled`: try d4 first (the default); False goes straight to the SAT fallback.
+
+        `compiler` turns the DIMACS text into d4's NNF text (a compiled store
+        passes one that reads a stored circuit first).
+        """
         self.model = model
         self.encoding = BooleanEncoding.of(model)
         self.fallback_reason = "" if compiled else "asked for"
         self.circuit: Circuit | SatOracle
         if compiled:
             try:
-                self.circuit = Circuit(compile_cnf(self.encoding.dimacs()), self.encoding.variables)
+                self.circuit = Circuit(compiler(self.encoding.dimacs()), self.encoding.variables)
             except CompilationFailed as error:
                 self.fallback_reason = str(error)
         if self.fallback_reason:

@@ -25,6 +25,7 @@ from .bounded import BoundedSpace
 from .cnf import is_boolean, junction_tree_refuses
 from .compile import CompiledProblem, CompileError, atoms, compile_model
 from .compiled import CompiledStore
+from .ddnnf import compile_cnf
 from .jtree import JunctionTree
 from .layered import solution_space
 from .model import CatalogModel, Compare, Feature, NumTerm
@@ -86,6 +87,7 @@ class Catalog:
         self._backend_lock = threading.Lock()
         self._boolean: BooleanSpace | None = None
         self._backend_chosen = False
+        self._store: CompiledStore | None = None  # set by prepare(): where compiled forms are kept
         # Explanations depend only on (option, picks, customer) and the catalog is
         # immutable, so customers walking the same first picks share them.
         self._explained: OrderedDict[tuple, Explanation] = OrderedDict()
@@ -176,6 +178,9 @@ class Catalog:
             if self.backend != "auto":
                 raise CompileError(None, f"the {self.backend} backend takes only catalogs without numeric rules")
             return None
+        stored = self._stored_circuit() if self.backend in ("auto", "d-DNNF") else None
+        if stored is not None:  # chosen and compiled when this version was stored
+            return BooleanSpace(self.model, compiler=lambda _dimacs: stored)
         if self.backend == "auto" and not junction_tree_refuses(self.model):
             try:
                 tree = self.tree
@@ -183,13 +188,23 @@ class Catalog:
                 tree = None
             if tree is not None:
                 return self._circuit_if_faster(tree)
-        return BooleanSpace(self.model, compiled=self.backend != "SAT")
+        return BooleanSpace(self.model, compiled=self.backend != "SAT", compiler=self._compile_circuit)
+
+    def _stored_circuit(self) -> str | None:
+        return self._store.load_circuit(self.fingerprint) if self._store is not None else None
+
+    def _compile_circuit(self, dimacs: str) -> str:
+        """d4's circuit of this catalog, kept in the compiled store when there is one."""
+        text = compile_cnf(dimacs)
+        if self._store is not None:
+            self._store.save_circuit(self.fingerprint, text)
+        return text
 
     def _circuit_if_faster(self, tree: JunctionTree) -> BooleanSpace | None:
         """A d-DNNF instead of a tree whose largest bag makes every pick slow, when d4 compiles it."""
         if tree.stats()["largest_bag"] <= LARGE_BAG:
             return None
-        space = BooleanSpace(self.model)
+        space = BooleanSpace(self.model, compiler=self._compile_circuit)
         if space.fallback_reason:  # d4 gave up: the tree, slow as it is, beats SAT calls
             return None
         with self._lock:
@@ -202,8 +217,12 @@ class Catalog:
         With a `store`, the junction tree is read from it when it holds a sound
         one for this catalog's text and this engine; otherwise it is compiled
         and written there, so the next process (or the next start) reads it.
-        (The d-DNNF and SAT backends are not stored: d4 compiles in its own process.)
+        A boolean catalog answered by a d-DNNF keeps d4's circuit there too, so the
+        next process skips both the tree it would have measured and d4.
+        (The SAT fallback keeps nothing: its solvers are built in memory.)
         """
+        if store is not None and not self._backend_chosen:
+            self._store = store
         if store is not None and self._tree is None and self.backend in ("auto", "junction-tree"):
             compiled = store.load(self.fingerprint)
             if compiled is not None:
@@ -366,7 +385,8 @@ class Catalog:
         for feature in self.model.features:
             for option in feature.options:
                 if option.id in picked.get(feature.id, ()):
-                    lines.append(PriceLine(feature.id, option.id, option.name, option.price, feature.dimension))
+                    lines.append(PriceLine(feature.id, option.id, option.name, option.price,
+                                           feature.dimension, option.recurring))
         return PriceBreakdown(self.model.currency, lines)
 
     # ------------------------------------------------------------ completion

@@ -13,6 +13,11 @@ another version of the engine is stale. A file whose header, fingerprint or
 checksum does not match is rebuilt and rewritten, never trusted. The payload is
 a pickle of the compiled tree; the directory must only be writable by the
 application (like its database), since unpickling runs what the file says.
+
+Boolean catalogs answered by a d-DNNF (`boolean.py`) keep d4's circuit beside
+it, as text in `<fingerprint>.nnf` with the same header: d4 then runs once per
+catalog version, not once per process, and a server under load never falls
+back to slower SAT answers because d4 ran out of time at start-up.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from pathlib import Path
 
 MAGIC = b"CONFIGURATOR-COMPILED"
 FORMAT = b"1"
-_ENGINE_SOURCES = ("compile.py", "jtree.py", "layered.py", "model.py", "compiled.py", "bounded.py")
+_ENGINE_SOURCES = ("compile.py", "jtree.py", "layered.py", "model.py", "compiled.py", "cnf.py", "ddnnf.py", "bounded.py")
 
 
 def _engine_digest() -> bytes:
@@ -50,10 +55,10 @@ class CompiledStore:
         """Where the compiled form of the catalog with this fingerprint lives."""
         return self.directory / f"{fingerprint}.compiled"
 
-    def _payload(self, fingerprint: str) -> bytes | None:
+    def _payload(self, fingerprint: str, suffix: str = "compiled") -> bytes | None:
         """The file's payload when its header and checksum hold, else None."""
         try:
-            data = self.path(fingerprint).read_bytes()
+            data = (self.directory / f"{fingerprint}.{suffix}").read_bytes()
         except OSError:
             return None
         header, newline, payload = data.partition(b"\n")
@@ -80,11 +85,28 @@ class CompiledStore:
     def save(self, fingerprint: str, compiled) -> Path:
         """Write (problem, tree) atomically: a reader sees the old file or the whole new one."""
         payload = pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)
+        return self._write(fingerprint, "compiled", payload)
+
+    def load_circuit(self, fingerprint: str) -> str | None:
+        """The stored d4 circuit (NNF text) of this catalog, or None when missing, stale or corrupt."""
+        payload = self._payload(fingerprint, "nnf")
+        if payload is None:
+            return None
+        try:
+            return payload.decode("ascii")
+        except UnicodeDecodeError:
+            return None
+
+    def save_circuit(self, fingerprint: str, text: str) -> Path:
+        """Keep d4's circuit of this catalog (written atomically, like the tree)."""
+        return self._write(fingerprint, "nnf", text.encode("ascii"))
+
+    def _write(self, fingerprint: str, suffix: str, payload: bytes) -> Path:
         header = b" ".join(
             [MAGIC, FORMAT, ENGINE, fingerprint.encode(), hashlib.sha256(payload).hexdigest().encode()]
         )
         self.directory.mkdir(parents=True, exist_ok=True)
-        target = self.path(fingerprint)
+        target = self.directory / f"{fingerprint}.{suffix}"
         handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".compiling-")
         try:
             with os.fdopen(handle, "wb") as file:

@@ -31,6 +31,36 @@ def rule_features(model: CatalogModel, constraint) -> set[str]:
     return names
 
 
+def named_features(constraint) -> set[str]:
+    """Ids of the features a rule names itself: option tests, tables and count(F).
+
+    Unlike `rule_features`, totals over attributes or dimensions (`sum(weight_g)`,
+    `price()`, `count(packaging)`) do not count: a weight limit ties every part
+    that weighs something, which no customer would call related.
+    """
+    if constraint.kind == "table":
+        return set(constraint.table_features)
+    names: set[str] = set()
+    for expr in (constraint.condition, constraint.expr):
+        for atom in _atoms(expr):
+            if isinstance(atom, (OptionAtom, FilledAtom)):
+                names.add(atom.feature)
+            elif isinstance(atom, Compare) and atom.term.kind == "count" and atom.term.arg not in DIMENSIONS:
+                names.add(atom.term.arg)
+    return names
+
+
+def related_features(model: CatalogModel) -> dict[str, set[str]]:
+    """Per feature, the features a rule names together with it (see `named_features`):
+    the ones whose picks a person accepts as a reason for a suggestion."""
+    related: dict[str, set[str]] = {feature.id: set() for feature in model.features}
+    for constraint in model.constraints:
+        names = named_features(constraint)
+        for name in names:
+            related.setdefault(name, set()).update(names - {name})
+    return related
+
+
 def _term_features(model: CatalogModel, term) -> set[str]:
     if term.kind == "count" and term.arg not in DIMENSIONS:
         return {term.arg}

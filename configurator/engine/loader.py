@@ -16,7 +16,7 @@ from typing import Any
 
 from configurator.engine.constraint_reader import read_constraints
 from configurator.engine.documents import read_document
-from configurator.engine.model import DIMENSIONS, CatalogModel, Feature, Option
+from configurator.engine.model import DIMENSIONS, RECURRING, CatalogModel, Feature, Option
 from configurator.engine.problems import (
     CatalogError,
     Problem,
@@ -47,8 +47,17 @@ CATALOG_KEYS = {
     "catalog", "name", "version", "currency", "description", "features", "constraints",
     "language", "translations",
 }
-FEATURE_KEYS = {"id", "name", "dimension", "choose", "default", "options", "description"}
-OPTION_KEYS = {"id", "name", "price", "attributes", "cost", "description"}
+# `layer` (features) and `image` (options) extend the contract too: pictures.
+FEATURE_KEYS = {
+    "id", "name", "dimension", "choose", "default", "options", "description", "layer",
+    "recurring",
+}
+OPTION_KEYS = {"id", "name", "price", "attributes", "cost", "description", "recurring", "image"}
+MAX_IMAGE_LENGTH = 500
+_IMAGE = re.compile(r"(https://|/)[^\s<>\"']+\Z")  # an https address or a path on this shop
+# Or a relative path below the catalog directory to an SVG file: a layer of the composed picture.
+_IMAGE_LAYER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\.svg\Z")
+MAX_LAYER = 10_000
 
 
 def load_model(path: str | os.PathLike[str]) -> CatalogModel:
@@ -220,9 +229,11 @@ class _CatalogReader:
         name = self.name(location, item.get("name"), default=feature_id or "")
         description = self.text(location, "description", item.get("description"), default="")
         dimension = self.dimension(location, item.get("dimension"))
-        options = self.options(location, item.get("options"))
+        recurring = self.recurring(location, item.get("recurring"))
+        options = self.options(location, item.get("options"), recurring)
         minimum, maximum, multi = self.choose(location, item.get("choose"), len(options))
         default = self.default(location, item.get("default"), options)
+        layer = self.layer(location, item.get("layer"))
         if feature_id is None:
             return None
         return Feature(
@@ -235,7 +246,18 @@ class _CatalogReader:
             default=default,
             description=description,
             multi=multi,
+            layer=layer,
         )
+
+    def layer(self, location: str, value: Any) -> int:
+        """A feature's picture layer: a whole number, 0 when not given."""
+        if value is None:
+            return 0
+        if type(value) is not int or not -MAX_LAYER <= value <= MAX_LAYER:
+            self.report(location, f"'layer' must be a whole number from {-MAX_LAYER} to {MAX_LAYER}, "
+                                  f"not {describe(value)}")
+            return 0
+        return value
 
     def dimension(self, location: str, value: Any) -> str:
         if value is None:
@@ -286,14 +308,27 @@ class _CatalogReader:
 
     # ------------------------------------------------------------- options
 
-    def options(self, location: str, raw: Any) -> tuple[Option, ...]:
+    def recurring(self, location: str, value: Any, inherited: str | None = None) -> str | None:
+        """How often a price is paid: absent is the feature's (or once), else one of RECURRING;
+        `one_off` on an option overrides a recurring feature."""
+        if value is None:
+            return inherited
+        if value == "one_off":
+            return None
+        if value not in RECURRING:
+            self.report(location, f"'recurring' must be one_off, {' or '.join(RECURRING)}, "
+                                  f"not {describe(value)}")
+            return inherited
+        return value
+
+    def options(self, location: str, raw: Any, recurring: str | None = None) -> tuple[Option, ...]:
         if not isinstance(raw, list) or not raw:
             self.report(location, f"'options' must be a non-empty list, not {describe(raw)}")
             return ()
         options: list[Option] = []
         seen: set[str] = set()
         for index, item in enumerate(raw):
-            option = self.option(f"{location}, options[{index}]", item)
+            option = self.option(f"{location}, options[{index}]", item, recurring)
             if option is None:
                 continue
             if option.id in seen:
@@ -303,7 +338,7 @@ class _CatalogReader:
             options.append(option)
         return tuple(options)
 
-    def option(self, location: str, item: Any) -> Option | None:
+    def option(self, location: str, item: Any, recurring: str | None = None) -> Option | None:
         if not isinstance(item, dict):
             self.report(location, f"an option must be a mapping, not {describe(item)}")
             return None
@@ -317,9 +352,27 @@ class _CatalogReader:
         price = self.money(location, "price", item.get("price", 0)) or Decimal("0")
         cost = self.money(location, "cost", item["cost"]) if "cost" in item else None
         attributes = self.attributes(location, item.get("attributes", {}))
+        recurring = self.recurring(location, item.get("recurring"), recurring)
+        image = self.image(location, item.get("image"))
         if option_id is None:
             return None
-        return Option(id=option_id, name=name, price=price, attributes=attributes, cost=cost)
+        return Option(id=option_id, name=name, price=price, attributes=attributes, cost=cost,
+                      recurring=recurring, image=image)
+
+    def image(self, location: str, value: Any) -> str:
+        """An option's picture (extension), or "": a relative path to an SVG file
+        below the catalog directory (a layer of the composed picture), an https
+        address or a path on this shop. A layer file that is not there is no
+        problem: the picture is drawn without it."""
+        text = self.text(location, "image", value, default="")
+        usable = _IMAGE.match(text) or _IMAGE_LAYER.match(text)
+        if text and (len(text) > MAX_IMAGE_LENGTH or not usable):
+            self.report(location, f"'image' must be an https:// address or a path starting with '/', "
+                                  f"or a relative path to an .svg file such as "
+                                  f"pictures/bike/frame.svg, at most {MAX_IMAGE_LENGTH} characters, "
+                                  f"not {text[:40]!r}")
+            return ""
+        return text
 
     def money(self, location: str, key: str, value: Any) -> Decimal | None:
         """A price or cost: a decimal from 0 to MAX_PRICE with at most 4 decimals."""

@@ -13,6 +13,9 @@ from decimal import Decimal
 from typing import Any, Union
 
 DIMENSIONS = ("product", "packaging", "delivery", "billing")
+# How often an option's price is paid (extension, `recurring:` on an option or a
+# feature): None is once, with the order; the others again on each delivery or month.
+RECURRING = ("per_delivery", "per_month")
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,12 @@ class Option:
     price: Decimal = Decimal("0")
     attributes: dict[str, Union[int, float, Decimal, str]] = field(default_factory=dict)
     cost: Decimal | None = None  # extension: what the option costs us (margin)
+    recurring: str | None = None  # extension: None (one-off), "per_delivery" or "per_month"
+    # Extension: a picture of the part. A relative path to an SVG file below the
+    # catalog directory (`pictures/city-bike/frame-carbon.svg`) is also a layer of
+    # the configuration's composed picture (services/configuring/pictures.py); an
+    # https address or a path on this shop ("/static/...") is shown as it is.
+    image: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,9 @@ class Feature:
     # True for `choose: {min: M, max: N}`: picks are lists, each option is chosen
     # or not on its own, even where M and N allow the same counts as `optional`.
     multi: bool = False
+    # Extension: where the options' images go in the composed picture; lower
+    # layers are drawn first (underneath). Features without one are drawn at 0.
+    layer: int = 0
 
     @property
     def choose_kind(self) -> str:

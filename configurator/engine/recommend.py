@@ -173,6 +173,8 @@ class Recommender:
         state: State,
         customer: str | None = None,
         history: Iterable[PastConfiguration | Mapping] = (),
+        *,
+        explain_popular: bool = False,
     ) -> Recommendation | None:
         """The value of `feature_id` this customer most likely wants, among those `state` allows.
 
@@ -180,7 +182,10 @@ class Recommender:
         explicitly left empty); `state` is `catalog.domains(selection)`.
         The customer's own configurations are the training rows owned by
         `customer` plus `history`. None when nothing is possible or nothing
-        is known to vote with.
+        is known to vote with. A suggestion that is also the most popular
+        value is said to be "most popular", unless `explain_popular`: then a
+        pick it goes with is named when there is one (the shop shows only
+        suggestions with such a reason).
         """
         column = self._columns[feature_id]
         allowed = self._allowed(column, state)
@@ -206,7 +211,7 @@ class Recommender:
             return None
         best = self._best(votes, allowed, popularity)
         reason = MOST_POPULAR
-        if best != self._best(popularity, allowed):
+        if explain_popular or best != self._best(popularity, allowed):
             reason = self._because(column, evidence, best) or MOST_POPULAR
         source = "popular" if reason == MOST_POPULAR else "similar"
         return self._recommendation(column, votes, allowed, reason, source, best)

@@ -108,30 +108,68 @@ class PriceLine:
     name: str
     amount: Decimal
     dimension: str = "product"
+    recurring: str | None = None  # None: paid once; "per_delivery" or "per_month"
 
 
 @dataclass
 class PriceBreakdown:
-    """List prices of the chosen options and their total."""
+    """List prices of the chosen options and their total.
+
+    `total` is what the order costs today: every line once (the first delivery
+    and the first month are paid with the order). A catalog with `recurring:`
+    prices also tells `one_off` (never again) from what is paid again
+    `per_delivery` and `per_month`; without them `one_off == total`.
+    """
 
     currency: str
     lines: list[PriceLine]
 
     @property
     def total(self) -> Decimal:
-        """Sum of the lines."""
+        """Sum of the lines: what is paid today."""
         return sum((line.amount for line in self.lines), Decimal(0))
 
+    @property
+    def one_off(self) -> Decimal:
+        """The lines paid once, with the order."""
+        return self.recurring_total(None)
+
+    @property
+    def per_delivery(self) -> Decimal:
+        """The lines paid again with every delivery."""
+        return self.recurring_total("per_delivery")
+
+    @property
+    def per_month(self) -> Decimal:
+        """The lines paid again every month."""
+        return self.recurring_total("per_month")
+
+    @property
+    def recurs(self) -> bool:
+        """Whether any chosen line is paid again."""
+        return any(line.recurring for line in self.lines)
+
+    def recurring_total(self, recurring: str | None) -> Decimal:
+        """Sum of the lines paid `recurring` (None: once)."""
+        return sum((line.amount for line in self.lines if line.recurring == recurring), Decimal(0))
+
     def to_json(self) -> dict:
-        """Lines and total as strings (money is never a float)."""
-        return {
+        """Lines and total as strings (money is never a float); with recurring
+        lines also `one_off`, `per_delivery` and `per_month`."""
+        result = {
             "currency": self.currency,
             "lines": [
                 {"feature": x.feature, "option": x.option, "name": x.name, "amount": format_money(x.amount)}
+                | ({"recurring": x.recurring} if x.recurring else {})
                 for x in self.lines
             ],
             "total": format_money(self.total),
         }
+        if self.recurs:
+            result["one_off"] = format_money(self.one_off)
+            result["per_delivery"] = format_money(self.per_delivery)
+            result["per_month"] = format_money(self.per_month)
+        return result
 
 
 @dataclass

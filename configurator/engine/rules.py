@@ -237,6 +237,9 @@ def parse_expression(text: str) -> Expr:
         )
     if not text.strip():
         raise RuleSyntaxError("column 1: the rule is empty", 1)
+    clause = _plain_clause(text)
+    if clause is not None:
+        return clause
     try:
         node: _Node = _PARSER.parse(text)
     except UnexpectedInput as error:
@@ -245,6 +248,47 @@ def parse_expression(text: str) -> Expr:
         message = f"the rule is nested {node.depth} levels deep; at most {MAX_DEPTH} are allowed"
         raise RuleSyntaxError(f"column 1: {message}", 1)
     return node.expr
+
+
+# A feature model's clauses ("not f1 or f2 or f3", 10,300 of them in
+# automotive01) are most of a big catalog's rules; lark spends ~40 us per token
+# on them, which made loading such a catalog take seconds. They are read here
+# directly into the same tree the grammar builds (a test checks the two agree);
+# anything else, and any doubt, goes to the grammar.
+_KEYWORDS = frozenset({"and", "or", "not", "in"})
+_WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*\Z")
+
+
+def _plain_literal(tokens: list[str]) -> Expr | None:
+    if len(tokens) == 2 and tokens[0] == "not":
+        inner = _plain_literal(tokens[1:])
+        return None if inner is None else Not(inner)
+    if len(tokens) == 1 and tokens[0] not in _KEYWORDS and _WORD.match(tokens[0]):
+        return FilledAtom(tokens[0])
+    return None
+
+
+def _plain_clause(text: str) -> Expr | None:
+    """`[not] a or [not] b ...` (or the same with `and`) without the grammar; None otherwise."""
+    tokens = text.split()
+    joiners = {token for token in tokens if token in ("and", "or")}
+    if len(joiners) > 1:
+        return None
+    joiner = joiners.pop() if joiners else None
+    literals: list[Expr] = []
+    current: list[str] = []
+    for token in [*tokens, None]:
+        if token is not None and token != joiner:
+            current.append(token)
+            continue
+        literal = _plain_literal(current)
+        if literal is None:
+            return None
+        literals.append(literal)
+        current = []
+    if len(literals) == 1:
+        return literals[0]
+    return (Or if joiner == "or" else And)(tuple(literals))
 
 
 # ------------------------------------------------------------- error messages

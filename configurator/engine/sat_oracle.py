@@ -4,11 +4,15 @@
 model still allows (`possible`), how many models there are (`count`) and the
 cheapest model (`cheapest`). When d4 exceeds its time or memory limit, this
 class answers them on the CNF itself, exactly:
-- possible: CaDiCaL under assumptions. Every model found proves every literal
+- possible: MiniSat under assumptions. Every model found proves every literal
   it sets, and models are kept and reused on later questions whose
   assumptions they satisfy (witness reuse); what unit propagation implies
-  costs nothing; each literal still unproved costs one call, with the
-  solver's phases steered toward the unproved ones so each model proves many.
+  costs nothing. The literals still unproved are then asked all at once, as
+  one clause "one of these" switched on by a fresh activation literal
+  (backbone chunking): a model proves at least one of them, usually many
+  (the solver's phases are set to them), and "no model" proves every one of
+  them impossible in a single call, where asking literal by literal took one
+  call each.
   Only the literals the domains read (options, "nothing chosen") are probed.
 - count: Ganak (PyPI `pyganak`), an exact model counter; slow on large
   models (automotive01: about 20 s of CPU), so `catalog check` says so.
@@ -28,20 +32,26 @@ from pysat.solvers import Solver
 from .sat import SOLVER_NAME
 
 WITNESSES_KEPT = 64
+# Domains are probed with MiniSat 2.2, not CaDiCaL: it takes the phases it is
+# given as strict decisions, so each model sets as many of the still-unproved
+# literals as the clauses allow. On the Linux kernel model that is 5-40 calls
+# a pick instead of 50-140 (`python -m bench.walks --model linux`).
+PROBING_SOLVER = "m22"
 
 
 class SatOracle:
     """Domains, counts and cheapest models of a CNF by SAT, MaxSAT and model counting calls."""
 
-    kind = "incremental SAT (CaDiCaL)"
+    kind = "incremental SAT (MiniSat)"
 
     def __init__(self, clauses: list[list[int]], variables: int, interest: list[int]):
         self.clauses = clauses
         self.variables = variables
-        self.interest = sorted(set(interest))  # the literals whose possibility is asked
-        self.solver = Solver(name=SOLVER_NAME, bootstrap_with=clauses)
+        self.interest = np.array(sorted(set(interest)), dtype=np.int64)  # the literals whose possibility is asked
+        self.solver = Solver(name=PROBING_SOLVER, bootstrap_with=clauses)
         self.lock = threading.Lock()
         self.witnesses: list[np.ndarray] = []  # models, as +1 / -1 per variable (index 0 unused)
+        self._next_activation = variables + 1  # fresh variables past the CNF's, one per chunk clause
 
     def possible(self, assumed: list[int]) -> tuple[bool, np.ndarray, np.ndarray]:
         """(consistent, can_true, can_false) for the literals of interest (others as far as models show)."""
@@ -51,22 +61,43 @@ class SatOracle:
         with self.lock:
             if not self.solver.solve(assumptions=assumed):
                 return False, can_true, can_false
-            self._prove(self._model(), can_true, can_false)
+            self._prove(self._model(self.solver.get_model()), can_true, can_false)
             for witness in self._agreeing(assumed):
                 self._prove(witness, can_true, can_false)
-            settled = self._implied(assumed) | set(assumed)
-            for lit in self.interest:
-                if _has(can_true, can_false, lit) or -lit in settled:
-                    continue
-                self._steer(can_true, can_false)
-                if self.solver.solve(assumptions=assumed + [lit]):
-                    self._prove(self._model(), can_true, can_false)
+            settled = np.array(sorted(self._implied(assumed) | set(assumed)), dtype=np.int64)
+            settled_true, settled_false = _split(settled, self.variables)
+            # a literal is done once a model sets it, or once unit propagation settles its variable the other way
+            unproved = self._unproved(can_true | settled_false, can_false | settled_true)
+            while len(unproved):
+                model = self._model_with_one_of(assumed, unproved)
+                if model is None:
+                    break  # no model sets any of them: all impossible
+                self._prove(self._model(model), can_true, can_false)
+                unproved = self._unproved(can_true | settled_false, can_false | settled_true)
         return True, can_true, can_false
 
-    def _model(self) -> np.ndarray:
+    def _unproved(self, done_true: np.ndarray, done_false: np.ndarray) -> np.ndarray:
+        lits = self.interest
+        done = np.where(lits > 0, done_true[np.abs(lits)], done_false[np.abs(lits)])
+        return lits[~done]
+
+    def _model_with_one_of(self, assumed: list[int], lits: np.ndarray) -> list[int] | None:
+        """A model under `assumed` that sets one of `lits`, or None when there is none."""
+        wanted = lits.tolist()
+        activation = self._next_activation
+        self._next_activation += 1
+        self.solver.add_clause([-activation, *wanted])
+        self.solver.set_phases(wanted)
+        found = self.solver.solve(assumptions=[*assumed, activation])
+        model = self.solver.get_model() if found else None
+        self.solver.add_clause([-activation])  # retired: the clause never constrains a later call
+        return model
+
+    def _model(self, model: list[int]) -> np.ndarray:
+        """A model as signs per CNF variable (activation variables dropped), kept as a witness."""
         signs = np.zeros(self.variables + 1, dtype=np.int8)
-        model = np.array(self.solver.get_model()[: self.variables], dtype=np.int64)
-        signs[np.abs(model)] = np.sign(model)
+        values = np.array(model[: self.variables], dtype=np.int64)
+        signs[np.abs(values)] = np.sign(values)
         self.witnesses.append(signs)
         del self.witnesses[:-WITNESSES_KEPT]
         return signs
@@ -85,11 +116,6 @@ class SatOracle:
         """Literals unit propagation derives from the assumptions (their negations are impossible)."""
         _, implied = self.solver.propagate(assumptions=assumed)
         return set(implied or ())
-
-    def _steer(self, can_true: np.ndarray, can_false: np.ndarray) -> None:
-        """Prefer the unproved literals, so the next model proves as many as it can."""
-        wanted = [lit for lit in self.interest if not _has(can_true, can_false, lit)]
-        self.solver.set_phases(wanted)
 
     def count(self, assumed: list[int]) -> int:
         """The exact number of models under `assumed` (Ganak)."""
@@ -118,5 +144,11 @@ class SatOracle:
         return {lit for lit in model if 0 < lit <= self.variables}
 
 
-def _has(can_true: np.ndarray, can_false: np.ndarray, lit: int) -> bool:
-    return bool(can_true[lit] if lit > 0 else can_false[-lit])
+def _split(lits: np.ndarray, variables: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per variable: is it settled true, is it settled false (by these literals)?"""
+    settled_true = np.zeros(variables + 1, dtype=bool)
+    settled_false = np.zeros(variables + 1, dtype=bool)
+    lits = lits[np.abs(lits) <= variables]
+    settled_true[lits[lits > 0]] = True
+    settled_false[-lits[lits < 0]] = True
+    return settled_true, settled_false

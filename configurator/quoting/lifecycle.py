@@ -224,6 +224,31 @@ def revise(quote: Quote, *, by: Actor, at: datetime,
     return new
 
 
+def copy(quote: Quote, number: QuoteNumber, *, account: str, by: Actor, at: datetime,
+         valid_until: datetime) -> Quote:
+    """A new draft quote, with its own `number`, holding `quote`'s lines and discount.
+
+    Unlike a revision it is a new quote (for the same or another `account`):
+    dates, status, approval and history start afresh, and no line keeps a
+    locked price. It keeps the old prices and terms, so repricing it right
+    after shows what changed since (`Quote.reprice`).
+    """
+    at = require_utc(at)
+    new = Quote(
+        number=number,
+        account=account,
+        created_by=by,
+        created_at=at,
+        valid_until=require_utc(valid_until, "valid_until"),
+        terms=quote.terms,
+        lines=[replace(line, locked_terms=None) for line in quote.lines],
+        discount=quote.discount,
+        last_line_number=quote.last_line_number,
+    )
+    new.log(by, at, "created", f"copied from {quote.number}")
+    return new
+
+
 def supersede(quote: Quote, newer: QuoteNumber, *, by: Actor, at: datetime) -> None:
     """Close `quote` because its newer revision `newer` went to the client (or replaces it)."""
     _move(quote, Status.SUPERSEDED, by, at, f"by {newer}")

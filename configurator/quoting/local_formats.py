@@ -16,8 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import jdatetime
 from babel import Locale
-from babel.dates import format_datetime
-from babel.numbers import format_decimal
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
 
 from .money import CURRENCY_DIGITS
 
@@ -44,6 +44,14 @@ def format_number(value: Decimal | int, locale: str, digits: int = 0) -> str:
 def format_money(amount: Decimal | int | str, currency: str | None, locale: str) -> str:
     """`1,240.50` (en), `۱٬۲۴۰٫۵۰` (fa), `1.240,50` (vi); the currency is written next to it."""
     return format_number(Decimal(amount), locale, currency_digits(currency))
+
+
+def format_percentage(percent: Decimal | int | str, locale: str) -> str:
+    """`8.5%` (en), `۸٫۵٪` (fa), `8,5%` (vi): a percentage (19 is 19 %), up to four decimals."""
+    text = format_percent(Decimal(percent) / 100, "#,##0.####%", locale=locale)
+    if Locale.parse(locale).default_numbering_system == "arabext":
+        text = text.replace("%", "٪")  # the Persian percent sign goes with Persian digits
+    return native_digits(text, locale)
 
 
 def format_signed_money(amount: Decimal | int | str, currency: str | None, locale: str) -> str:
@@ -76,6 +84,21 @@ def format_moment(moment: datetime, locale: str) -> LocalMoment:
     else:
         text = format_datetime(moment, "short", tzinfo=timezone.utc, locale=locale) + " UTC"
     return LocalMoment(text, gregorian, moment.isoformat())
+
+
+def format_day(moment: datetime, locale: str) -> LocalMoment:
+    """A date without the time (a quote's date, its validity): Jalali in fa, CLDR's in vi."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    gregorian = moment.strftime("%Y-%m-%d")
+    if locale == "fa":
+        text = _persian_digits(jdatetime.date.fromgregorian(date=moment.date()).strftime("%Y/%m/%d"))
+    elif locale == "en":
+        text = gregorian
+    else:
+        text = format_date(moment.date(), "short", locale=locale)
+    return LocalMoment(text, gregorian, moment.date().isoformat())
 
 
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")

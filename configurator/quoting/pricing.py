@@ -52,6 +52,7 @@ from typing import Protocol
 
 from .errors import PricingError
 from .money import HUNDRED, ZERO, as_decimal, format_amount, format_percent, minor_unit, round_money
+from .phrases import N_, Amount, Percent
 from .taxes import TaxRule
 
 # Bounds of what a person can mean: a larger quantity or amount is a typo (or an
@@ -127,9 +128,9 @@ class Discount:
     def describe(self, currency: str) -> str:
         """`-5%` or `-50.00 EUR`."""
         if self.percent is not None:
-            return f"-{format_percent(self.percent)}"
+            return N_("-%(percent)s", percent=Percent(self.percent))
         assert self.amount is not None
-        return f"-{format_amount(self.amount, currency)}"
+        return N_("-%(amount)s", amount=Amount(self.amount, currency))
 
 
 class _EnginePriceLine(Protocol):
@@ -185,12 +186,14 @@ class PriceList:
                 continue
             fixed_total += fixed
             applied.append(
-                f"Price list '{self.name}': {option.label} at {format_amount(fixed, currency)} "
-                f"instead of {format_amount(option.list_price, currency)}")
+                N_("Price list '%(name)s': %(option)s at %(price)s instead of %(list)s",
+                   name=self.name, option=option.label, price=Amount(fixed, currency),
+                   list=Amount(option.list_price, currency)))
         percent = self.percent_off.get(product_line)
         if percent:
             other_total -= other_total * percent / HUNDRED
-            applied.append(f"Price list '{self.name}': -{format_percent(percent)} on {product_line}")
+            applied.append(N_("Price list '%(name)s': -%(percent)s on %(line)s",
+                              name=self.name, percent=Percent(percent), line=product_line))
         return fixed_total + other_total, tuple(applied)
 
 
@@ -236,7 +239,8 @@ class QuantityBreak:
             if unit == unit_price:
                 return unit_price * quantity, ()
             return unit * quantity, (
-                f"Quantity break {tier.min_quantity}+: {tier.discount.describe(currency)}",)
+                N_("Quantity break %(minimum)s+: %(discount)s", minimum=tier.min_quantity,
+                   discount=tier.discount.describe(currency)),)
         amount = ZERO
         applied: list[str] = []
         bounds = [t.min_quantity for t in self.tiers[1:]] + [quantity + 1]
@@ -250,8 +254,9 @@ class QuantityBreak:
             unit = unit_price - tier.discount.off(unit_price, currency, "the unit price")
             amount += unit * units
             if unit != unit_price:
-                applied.append(f"Quantity break {tier.min_quantity}+ (slab): "
-                               f"{units} units at {tier.discount.describe(currency)}")
+                applied.append(N_("Quantity break %(minimum)s+ (slab): %(units)s units at %(discount)s",
+                                  minimum=tier.min_quantity, units=units,
+                                  discount=tier.discount.describe(currency)))
         return amount, tuple(applied)
 
 
@@ -359,7 +364,8 @@ def price_line(product_line: str, options: Iterable[OptionPrice], quantity: int,
     currency = terms.currency
     unit_list = sum((as_decimal(o.list_price, "list price") for o in options), ZERO)
     steps = [PriceStep(StepKind.LIST, unit_list * quantity,
-                       (f"List price: {quantity} x {format_amount(unit_list, currency)}",))]
+                       (N_("List price: %(quantity)s x %(price)s", quantity=quantity,
+                           price=Amount(unit_list, currency)),))]
 
     unit = unit_list
     applied: tuple[str, ...] = ()
@@ -377,12 +383,13 @@ def price_line(product_line: str, options: Iterable[OptionPrice], quantity: int,
     applied = ()
     if discount is not None:
         amount -= discount.off(amount, currency, "the line amount")
-        reason = f" ({discount.reason})" if discount.reason else ""
-        applied = (f"Manual discount: {discount.describe(currency)}{reason}",)
+        applied = (_with_reason(N_("Manual discount: %(discount)s",
+                                   discount=discount.describe(currency)), discount),)
     steps.append(PriceStep(StepKind.DISCOUNT, amount, applied))
 
     steps.append(PriceStep(StepKind.NET, round_money(amount, currency),
-                           (f"Line net, rounded half up to {minor_unit(currency)} {currency}",)))
+                           (N_("Line net, rounded half up to %(unit)s",
+                               unit=Amount(minor_unit(currency), currency)),)))
     return LineBuildUp(product_line, quantity, currency, unit_list, tuple(steps), kind)
 
 
@@ -431,9 +438,14 @@ def total_quote(lines: Sequence[LineBuildUp], terms: PricingTerms,
         fraction = discount.percent / HUNDRED if discount.percent is not None else (
             exact / subtotal if subtotal else ZERO)
         discount_amount = round_money(exact, currency)
-        reason = f" ({discount.reason})" if discount.reason else ""
-        applied = f"Quote discount: {discount.describe(currency)}{reason}"
+        applied = _with_reason(N_("Quote discount: %(discount)s",
+                                  discount=discount.describe(currency)), discount)
     net_total = subtotal - discount_amount
     tax_amount = round_money(net_total * terms.tax.rate / HUNDRED, currency)
     return QuoteTotals(currency, subtotal, discount_amount, applied, net_total, terms.tax,
                        tax_amount, net_total + tax_amount, others, fraction, optional)
+
+
+def _with_reason(text: str, discount: Discount) -> str:
+    """`text (reason)` when the discount has a reason (the reason is the seller's own words)."""
+    return N_("%(text)s (%(reason)s)", text=text, reason=discount.reason) if discount.reason else text

@@ -11,7 +11,8 @@ from decimal import Decimal
 from enum import Enum
 
 from .errors import UnknownTaxCountry
-from .money import ZERO, format_percent
+from .money import ZERO
+from .phrases import N_, Percent
 
 # Standard VAT rates in percent (2026). CH and IS are outside the EU but sell to us the same way.
 STANDARD_RATES: dict[str, Decimal] = {
@@ -52,19 +53,19 @@ class TaxRule:
     def label(self) -> str:
         """What the totals block writes next to the tax amount."""
         if self.treatment is TaxTreatment.REVERSE_CHARGE:
-            return f"VAT {self.country}: reverse charge"
+            return N_("VAT %(country)s: reverse charge", country=self.country)
         if self.treatment is TaxTreatment.ZERO_RATED:
-            return f"VAT {self.country}: zero-rated"
-        return f"VAT {self.country} {format_percent(self.rate)}"
+            return N_("VAT %(country)s: zero-rated", country=self.country)
+        return N_("VAT %(country)s %(rate)s", country=self.country, rate=Percent(self.rate))
 
     @property
     def note(self) -> str:
         """The sentence the quote document must carry for this treatment, or ''."""
         if self.treatment is TaxTreatment.REVERSE_CHARGE:
-            return ("Reverse charge: VAT is to be accounted for by the recipient "
-                    "(Art. 196 Council Directive 2006/112/EC).")
+            return N_("Reverse charge: VAT is to be accounted for by the recipient "
+                      "(Art. 196 Council Directive 2006/112/EC).")
         if self.treatment is TaxTreatment.ZERO_RATED:
-            return "Zero-rated supply: no VAT charged."
+            return N_("Zero-rated supply: no VAT charged.")
         return ""
 
 

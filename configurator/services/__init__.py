@@ -24,7 +24,8 @@ docs/architecture.md, so there is no import cycle):
 - `demo/`: the demo data of `configurator seed` (nothing else imports it).
 
 Top-level modules: `users` (sign up, sign in), `api_tokens`, `catalogs`
-(catalog versions), `orders`, `checkout` (review, address book, VAT,
+(catalog versions), `deliveries` (today's total and what is paid again,
+delivery dates, a subscription's deliveries), `orders`, `checkout` (review, address book, VAT,
 placing with the terms and a confirmation e-mail), `fulfilment` (order
 status moved by staff, cancellation), `timeline`, `insights` (the staff dashboard),
 `paging`, `health`, `errors` (the domain errors views map to 4xx) and

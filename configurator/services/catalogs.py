@@ -189,6 +189,18 @@ def current(session: Session, catalog_id: str) -> CatalogVersion:
     return version
 
 
+def numbered(session: Session, catalog_id: str, number: int) -> CatalogVersion:
+    """Version `number` (our own 1, 2, 3...) of a catalog, withdrawn or not; NotFound if none."""
+    query = sa.select(CatalogVersion).where(
+        CatalogVersion.catalog_id == catalog_id, CatalogVersion.number == number
+    )
+    usable = catalog_id.isprintable() and len(catalog_id) <= _ID_MAX and 0 < number < 2**31
+    version = session.scalar(query) if usable else None
+    if version is None:
+        raise NotFound(f"There is no version {number} of {catalog_id!r}.")
+    return version
+
+
 def description(version: CatalogVersion) -> str:
     """The catalog's own `description:` (empty when it has none)."""
     return engine_catalog(version).model.description or ""

@@ -6,21 +6,22 @@ address and the accepted terms, confirmed by e-mail through the outbox.
 Catalog prices include VAT (the shop's footer says so); the breakdown shows
 the net and the VAT within them at the delivery country's standard rate.
 Payment stays a catalog choice (the billing dimension: invoice, pay on
-delivery, ...); a payment provider would take the placed order's number and
-gross amount from `place_order`'s result, after the commit.
+delivery, ...); `payments.PaymentProvider` is where a provider that takes money
+online plugs in (the checkout view starts it after the commit).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from configurator.services import orders
+from configurator.engine.rewards import Reward
+from configurator.services import deliveries, orders, payments
 from configurator.services.errors import NotFound, ServiceError
 from configurator.services.messages import outbox
 from configurator.services.unit_of_work import use_case
@@ -113,11 +114,18 @@ class Review:
     choices: list[dict[str, Any]]  # its delivery and billing lines
     addresses: list[Address]
     vat: VatBreakdown
+    estimated_delivery: date  # if ordered now
 
     @property
     def currency(self) -> str:
         """The catalog's currency."""
         return self.snapshot["catalog"]["currency"]
+
+    @property
+    def recurring(self) -> deliveries.Recurrence | None:
+        """Today's total apart from what is paid again, for a subscription."""
+        data = self.snapshot.get("recurring")
+        return deliveries.Recurrence.from_json(data) if data else None
 
 
 def vat_breakdown(gross: Decimal, country: str) -> VatBreakdown:
@@ -140,13 +148,21 @@ def address_book(session: Session, owner: User) -> list[Address]:
     return list(session.scalars(query))
 
 
-def review(session: Session, owner: User, configuration_id: int) -> Review:
-    """The newest revision of one's configuration as it would be ordered.
+def review(
+    session: Session,
+    owner: User,
+    configuration_id: int,
+    reward: Reward | None = None,
+    *,
+    now: datetime | None = None,
+) -> Review:
+    """The newest revision of one's configuration as it would be ordered `now` (with an
+    offer's reward when it applies: the snapshot's `offer` line).
 
     NotOrderable when it cannot be ordered as it is (see `orders.orderable`).
     """
     configuration, revision, version, catalog = orders.orderable(session, owner, configuration_id)
-    snapshot = orders.snapshot(catalog, version, revision.selection)
+    snapshot = orders.snapshot(catalog, version, revision.selection, reward)
     addresses = address_book(session, owner)
     country = addresses[0].country if addresses else (owner.country or "de")
     if country not in VAT_RATES:
@@ -158,6 +174,7 @@ def review(session: Session, owner: User, configuration_id: int) -> Review:
         choices=[line for line in snapshot["lines"] if line["dimension"] in CHOICE_DIMENSIONS],
         addresses=addresses,
         vat=vat_breakdown(Decimal(snapshot["total"]), country),
+        estimated_delivery=deliveries.estimated_delivery(catalog, revision.selection, now),
     )
 
 
@@ -194,9 +211,11 @@ def place_order(
     address_id: int | None = None,
     new_address: AddressInput | None = None,
     now: datetime | None = None,
+    reward: Reward | None = None,
 ) -> Order:
     """Order the reviewed revision to an address from the book (or a new one, added
     to it), with the terms accepted; the confirmation e-mail goes out with it.
+    `reward`: an offer's reward (see `offers.campaigns.place_order`).
 
     CheckoutRefused without the terms or an address; NotOrderable when the
     revision cannot be ordered (see `orders.orderable`).
@@ -214,7 +233,7 @@ def place_order(
     else:
         raise CheckoutRefused("Please choose a delivery address or enter a new one.")
     _, revision, _, catalog = orders.orderable(session, owner, configuration_id, revision_number)
-    vat = vat_breakdown(catalog.price(revision.selection).total, address.country)
+    vat = vat_breakdown(orders.charged(catalog, revision.selection, reward), address.country)
     kept = {
         "address": address.lines(),
         "country": address.country,
@@ -222,7 +241,8 @@ def place_order(
         "terms": {"version": TERMS_VERSION, "accepted_at": now.isoformat()},
     }
     order = orders.place(
-        session, owner, configuration_id, revision_number, now=now, extra={"checkout": kept}
+        session, owner, configuration_id, revision_number, now=now, extra={"checkout": kept},
+        reward=reward,
     )
     outbox.enqueue(
         session,
@@ -234,17 +254,36 @@ def place_order(
     return order
 
 
+_AGAIN = {"per_delivery": " per delivery", "per_month": " per month"}
+
+
 def confirmation(order: Order, vat: VatBreakdown) -> outbox.Draft:
     """The order confirmation e-mail."""
+    recurring = deliveries.of_order(order)
+    payment = payments.provider().payment(order)
+    paid_again = recurring is not None and recurring.recurs
     lines = "\n".join(
-        f"- {line['feature_name']}: {line['option_name']} ({line['amount']})"
+        f"- {line['feature_name']}: {line['option_name']} ({line['amount']}"
+        f"{_AGAIN.get(line.get('recurring'), '') if paid_again else ''})"
         for line in order.snapshot["lines"]
     )
+    if "offer" in order.snapshot:
+        lines += f"\n- {order.snapshot['offer']['reason']} ({order.snapshot['offer']['amount']})"
     address = "\n".join(order.snapshot["checkout"]["address"])
+    total = f"Total {vat.gross} {order.currency} (net {vat.net}, VAT {vat.percent}% {vat.vat})."
+    if paid_again:
+        total = f"Today {vat.gross} {order.currency} (net {vat.net}, VAT {vat.percent}% {vat.vat})."
+        if recurring.per_delivery and recurring.repeats:
+            schedule = f" ({recurring.schedule})" if recurring.schedule else ""
+            total += f"\nThen {recurring.per_delivery} {order.currency} per delivery{schedule}."
+        if recurring.per_month:
+            total += f"\nThen {recurring.per_month} {order.currency} per month."
+    estimate = order.snapshot.get("estimated_delivery")
+    arrives = f"Expected delivery: {date.fromisoformat(estimate):%A, %d %B %Y}.\n\n" if estimate else ""
     body = (
-        f"Thank you for your order {order.number}.\n\n{lines}\n\n"
-        f"Total {vat.gross} {order.currency} (net {vat.net}, VAT {vat.percent}% {vat.vat}).\n\n"
-        f"Delivery to:\n{address}\n\n"
+        f"Thank you for your order {order.number}.\n\n{lines}\n\n{total}\n\n"
+        f"Delivery to:\n{address}\n\n{arrives}"
+        f"Payment: {payment.method}. {payment.instructions}\n\n"
         "We confirm it once production is planned; you can cancel until then."
     )
     return outbox.Draft(

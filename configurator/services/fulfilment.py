@@ -1,7 +1,7 @@
 """An order's way to the customer: placed, confirmed, in production, shipped,
 delivered, or cancelled. Staff move it one step at a time; the customer sees
-each step on the order and the timeline, and may cancel while nothing is
-built yet."""
+each step on the order, the timeline and an e-mail, and may cancel while
+nothing is built yet."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from configurator.services import orders, timeline
+from configurator.services import deliveries, orders, timeline
+from configurator.services.customer_value import valuation
 from configurator.services.errors import NotFound, ServiceError
+from configurator.services.messages import outbox
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import Order, User
 from configurator.store.types import utcnow
@@ -30,6 +32,14 @@ NEXT = {
     "shipped": ("delivered",),
 }
 CUSTOMER_MAY_CANCEL = ("placed", "confirmed")  # nothing has been built yet
+# What the status e-mail tells the customer after staff moved the order.
+STATUS_NEWS = {
+    "confirmed": "Production is planned. You can still cancel it until production starts.",
+    "in_production": "We are building it now.",
+    "shipped": "It is on its way to you.",
+    "delivered": "It has been delivered. We hope you enjoy it.",
+    "cancelled": "We cancelled it. If you paid already, we refund you.",
+}
 
 
 class StatusRefused(ServiceError):
@@ -65,7 +75,27 @@ def move(
             f"it cannot become {status_name(status).lower()} now."
         )
     _set(session, order, status, actor=staff, channel="staff", now=now)
+    outbox.enqueue(
+        session,
+        status_news(order),
+        recipient=order.owner,
+        dedupe_key=f"order-status:{order.number}:{status}",
+        now=now,
+    )
     return order
+
+
+def status_news(order: Order) -> outbox.Draft:
+    """The e-mail that tells the customer their order's new status."""
+    status = status_name(order.status).lower()
+    return outbox.Draft(
+        kind="order_status",
+        subject=f"Your order {order.number} is {status}",
+        body=f"Your order {order.number} is {status}. {STATUS_NEWS.get(order.status, '')}".strip(),
+        reason=f"Your order {order.number} changed its status.",
+        action_url=f"/account/orders/{order.number}",
+        action_label="See your order",
+    )
 
 
 @use_case
@@ -86,6 +116,10 @@ def cancel(session: Session, owner: User, number: str, *, now: datetime | None =
 def _set(session, order: Order, status: str, *, actor: User, channel: str, now) -> None:
     before = order.status
     order.status = status
+    if status == "cancelled":
+        deliveries.cancel_open(session, order)  # a cancelled subscription delivers no more
+    elif status == "shipped":
+        deliveries.shipped(session, order)
     timeline.record(
         session,
         order.owner_id,
@@ -96,3 +130,8 @@ def _set(session, order: Order, status: str, *, actor: User, channel: str, now) 
         actor_id=actor.id,
         now=now or utcnow(),
     )
+    if status == "cancelled":
+        # A cancelled order no longer counts: the owner's stored value and tier
+        # follow in this same unit of work, as they do when an order is placed.
+        session.flush()
+        valuation.after_cancel(session, session.get(User, order.owner_id), order, now or utcnow())

@@ -13,15 +13,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.services.business import accounts
-from configurator.services.customer_value import needs, valuation
-from configurator.services.customer_value.figures import CustomerFigures, as_of, is_slipping
+from configurator.services.customer_value import bundles, needs, valuation
+from configurator.services.customer_value.figures import CustomerFigures, figures, is_slipping
 from configurator.services.customer_value.tiers import TierConfig, tier_config
 from configurator.services.errors import NotFound
+from configurator.services.privacy import consent
 from configurator.services.quotes import records
 from configurator.store.models import User
 from configurator.store.quotes import AccountContact, BusinessAccount, QuoteRecord
 from configurator.store.types import utcnow
-from configurator.store.value import CustomerValue
 
 log = logging.getLogger(__name__)
 OPEN_QUOTES = ("draft", "pending_approval", "approved", "sent")
@@ -40,8 +40,7 @@ class CustomerRow:
     """A valued customer as the dashboard lists them."""
 
     customer: User
-    value: CustomerValue  # as stored (the tier as last computed)
-    figures: CustomerFigures  # the stored totals seen from today
+    figures: CustomerFigures  # from their orders, as of now
     tier_name: str
     usual_interval_days: Decimal | None
     slipping: bool
@@ -95,7 +94,7 @@ class Dashboard:
     slipping: list[CustomerRow]
     accounts: list[AccountRow]
     quotes: list[QuoteRow]
-    not_valued: int
+    not_valued: int  # customers without a counted order
     computed_at: datetime | None = None
     sort: str = "revenue"
     notes: list[str] = field(default_factory=list)
@@ -111,6 +110,9 @@ class CustomerInsight:
     slipping: bool
     account: BusinessAccount | None
     needs: list[needs.CatalogNeeds]
+    # The options their tier or segment opens up, and the rules why (staff's view).
+    benefits: list[bundles.Benefit] = field(default_factory=list)
+    consents: dict[str, bool] = field(default_factory=dict)  # purpose -> allowed
 
 
 def dashboard(
@@ -127,19 +129,19 @@ def dashboard(
     config = config or tier_config()
     now = now or utcnow()
     sort = sort if sort in SORTS else "revenue"
-    rows = session.execute(
-        sa.select(User, CustomerValue)
-        .join(CustomerValue, CustomerValue.customer_id == User.id)
-        .where(User.role == "customer")
-    ).all()
-    every = [_customer_row(user, stored, config, now) for user, stored in rows]
+    # Computed on read from the orders, so every figure counts the last order and
+    # the last cancellation without a recomputation.
+    customers = session.scalars(sa.select(User).where(User.role == "customer")).all()
+    by_owner = valuation.histories(session, [user.id for user in customers])
+    every = [
+        _customer_row(user, figures(by_owner[user.id], config, now), config)
+        for user in customers
+        if by_owner.get(user.id)
+    ]
     # Sorted here, not in SQL: SQLite keeps money as text, which sorts "9" above "10".
     every.sort(key=lambda row: _sort_key(row, sort), reverse=True)
-    customers_total = session.scalar(
-        sa.select(sa.func.count(User.id)).where(User.role == "customer")
-    )
     slipping = sorted(
-        (row for row in every if row.slipping), key=lambda row: row.value.revenue, reverse=True
+        (row for row in every if row.slipping), key=lambda row: row.figures.revenue, reverse=True
     )
     return Dashboard(
         currency=config.currency,
@@ -148,8 +150,8 @@ def dashboard(
         slipping=slipping[:limit],
         accounts=_accounts(session, config, now),
         quotes=_open_quotes(session),
-        not_valued=(customers_total or 0) - len(every),
-        computed_at=max((row.value.computed_at for row in every), default=None),
+        not_valued=len(customers) - len(every),
+        computed_at=now,
         sort=sort,
     )
 
@@ -178,15 +180,15 @@ def customer_insight(
         slipping=slipping,
         account=accounts.account_of(session, customer),
         needs=needs.profile(session, viewer, customer.id),
+        benefits=bundles.for_customer(session, customer),
+        consents=consent.choices(session, customer),
     )
 
 
-def _customer_row(user: User, stored: CustomerValue, config: TierConfig, now: datetime):
-    figures = as_of(stored, config, now)
+def _customer_row(user: User, figures: CustomerFigures, config: TierConfig) -> CustomerRow:
     interval = figures.usual_interval_days
     return CustomerRow(
         customer=user,
-        value=stored,
         figures=figures,
         tier_name=config.tier_name(user.tier),
         usual_interval_days=interval,
@@ -205,7 +207,7 @@ def _tier_summaries(rows: list[CustomerRow], config: TierConfig) -> list[TierSum
     summaries = []
     for tier_id in order:
         members = [row for row in rows if row.customer.tier == tier_id]
-        revenue = sum((row.value.revenue for row in members), Decimal(0))
+        revenue = sum((row.figures.revenue for row in members), Decimal(0))
         summaries.append(TierSummary(config.tier_name(tier_id), len(members), revenue))
     return summaries
 
@@ -214,23 +216,24 @@ def _accounts(session: Session, config: TierConfig, now: datetime) -> list[Accou
     accounts = session.scalars(sa.select(BusinessAccount).order_by(BusinessAccount.name)).all()
     result = []
     for account in accounts:
-        figures = valuation.account_figures(session, account, now=now, config=config)
-        result.append(
-            AccountRow(account, figures, config.tier_name(figures.tier), _contacts(session, account))
-        )
+        links = session.scalars(
+            sa.select(AccountContact).where(AccountContact.account_id == account.id)
+        ).all()
+        by_owner = valuation.histories(session, [link.user_id for link in links])
+        together = figures([o for link in links for o in by_owner.get(link.user_id, [])], config, now)
+        contacts = _contacts(links, by_owner, config, now)
+        result.append(AccountRow(account, together, config.tier_name(together.tier), contacts))
     return sorted(result, key=lambda row: row.figures.revenue, reverse=True)
 
 
-def _contacts(session: Session, account: BusinessAccount) -> list[ContactRow]:
+def _contacts(links, by_owner, config: TierConfig, now: datetime) -> list[ContactRow]:
     """The contacts, decision makers first; key: decision makers and the biggest buyer."""
-    links = session.execute(
-        sa.select(AccountContact, CustomerValue.revenue)
-        .outerjoin(CustomerValue, CustomerValue.customer_id == AccountContact.user_id)
-        .where(AccountContact.account_id == account.id)
-    ).all()
     rows = [
-        ContactRow(link.user, link.contact_role, revenue or Decimal(0), False)
-        for link, revenue in links
+        ContactRow(
+            link.user, link.contact_role, figures(by_owner.get(link.user_id, []), config, now).revenue,
+            False,
+        )
+        for link in links
     ]
     top = max(rows, key=lambda row: row.revenue, default=None)
     for row in rows:

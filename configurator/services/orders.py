@@ -3,8 +3,7 @@ list them, and reorder after re-checking against the current catalog."""
 
 from __future__ import annotations
 
-import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
-from configurator.services import catalogs, paging, timeline
+from configurator.engine.rewards import Reward, RewardedPrice, apply
+from configurator.services import catalogs, deliveries, paging, sequences, timeline
 from configurator.services.configuring import configurations
 from configurator.services.configuring.recheck import (
     Recheck,
@@ -26,22 +26,45 @@ from configurator.services.customer_value import valuation
 from configurator.services.errors import NotFound, NotOrderable, StaleRevision
 from configurator.services.paging import Page
 from configurator.services.unit_of_work import use_case
-from configurator.store.models import CatalogVersion, Configuration, Order, Revision, User
+from configurator.store.models import (
+    CatalogVersion,
+    Configuration,
+    Order,
+    OrderSequence,
+    Revision,
+    User,
+)
 from configurator.store.types import utcnow
 
 CENT = Decimal("0.01")
 NUMBER_MAX = 32  # far longer than any order number: longer text is never one
-_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
 
 
-def new_number() -> str:
-    """A random order number like `K7QF-3M2P`: unguessable, easy to read out."""
-    chars = "".join(secrets.choice(_ALPHABET) for _ in range(8))
-    return f"{chars[:4]}-{chars[4:]}"
+def new_number(session: Session, now: datetime) -> str:
+    """The next order number of `now`'s year (UTC), like `ORD-2026-000123`: the
+    123rd order of 2026, read out on the phone and sorted by date. Taken in the
+    caller's unit of work, so a rolled-back order gives its number back. Orders
+    placed before these numbers keep their random codes (`K7QF-3M2P`)."""
+    year = now.astimezone(UTC).year
+    return f"ORD-{year}-{sequences.next_number(session, OrderSequence, year):06d}"
 
 
-def snapshot(catalog: Catalog, version: CatalogVersion, selection: Selection) -> dict[str, Any]:
-    """Choices with names and prices as they are now, for keeping forever."""
+def rewarded(catalog: Catalog, selection: Selection, reward: Reward | None) -> RewardedPrice | None:
+    """An offer's reward on the selection's list prices (None: no reward, or it does not apply)."""
+    return None if reward is None else apply(catalog.price(selection), reward)
+
+
+def charged(catalog: Catalog, selection: Selection, reward: Reward | None = None) -> Decimal:
+    """What the customer pays for the selection: list prices, less an offer's reward."""
+    priced = rewarded(catalog, selection, reward)
+    return catalog.price(selection).total if priced is None else priced.total
+
+
+def snapshot(
+    catalog: Catalog, version: CatalogVersion, selection: Selection, reward: Reward | None = None
+) -> dict[str, Any]:
+    """Choices with names and prices as they are now, for keeping forever; an offer's
+    reward that applies is kept as the `offer` line, already taken off the total."""
     model = catalog.model
     breakdown = catalog.price(selection)
     lines = []
@@ -56,8 +79,9 @@ def snapshot(catalog: Catalog, version: CatalogVersion, selection: Selection) ->
                 "option_name": line.name,
                 "amount": str(Decimal(line.amount).quantize(CENT)),
             }
+            | ({"recurring": line.recurring} if line.recurring else {})
         )
-    return {
+    kept: dict[str, Any] = {
         "catalog": {
             "id": model.id,
             "name": model.name,
@@ -70,6 +94,13 @@ def snapshot(catalog: Catalog, version: CatalogVersion, selection: Selection) ->
         "lines": lines,
         "total": str(Decimal(breakdown.total).quantize(CENT)),
     }
+    if breakdown.recurs:  # today, once, per delivery, per month and the schedule
+        kept["recurring"] = deliveries.recurrence(catalog, selection).to_json()
+    priced = rewarded(catalog, selection, reward)
+    if priced is not None:
+        kept["offer"] = priced.to_json()
+        kept["total"] = str(priced.total.quantize(CENT))
+    return kept
 
 
 def snapshot_lines(order: Order) -> dict[tuple[str, str], tuple[str, str, Decimal]]:
@@ -125,13 +156,15 @@ def place(
     *,
     now: datetime | None = None,
     extra: dict[str, Any] | None = None,
+    reward: Reward | None = None,
 ) -> Order:
     """Order the newest (or given) revision of one's configuration.
 
     NotOrderable when it is incomplete, no longer valid, or made with an older
     catalog version (the customer reviews it in the configurator first).
     `extra` is kept in the snapshot too (the checkout's address, VAT and terms):
-    a placed order's snapshot never changes.
+    a placed order's snapshot never changes. `reward`: an offer's reward, taken
+    off the total when it applies (the caller checked the customer may have it).
     """
     already = placed_from(session, owner, configuration_id, revision_number)
     if already is not None:
@@ -149,6 +182,7 @@ def place(
         revision.selection,
         now=now,
         extra=extra,
+        reward=reward,
         configuration_id=configuration.id,
         revision_id=revision.id,
     )
@@ -353,25 +387,33 @@ def _new_order(
     *,
     now: datetime | None,
     extra: dict[str, Any] | None = None,
+    reward: Reward | None = None,
     **links: Any,
 ) -> Order:
-    kept = {**snapshot(catalog, version, selection), **(extra or {})}
+    now = now or utcnow()
+    estimate = deliveries.estimated_delivery(catalog, selection, now)
+    kept = {
+        **snapshot(catalog, version, selection, reward),
+        "estimated_delivery": estimate.isoformat(),
+        **(extra or {}),
+    }
     order = Order(
-        number=new_number(),
+        number=new_number(session, now),
         owner_id=owner.id,
         catalog_version_id=version.id,
         snapshot=kept,
         total=Decimal(kept["total"]),
         currency=version.currency,
-        created_at=now or utcnow(),
+        created_at=now,
         **links,
     )
     session.add(order)
     try:
         session.flush()
     except IntegrityError as error:
-        # A number collision (one in 10^12), or the revision ordered meanwhile.
+        # The revision was ordered meanwhile (one order per revision).
         raise NotOrderable("The order could not be placed; please try again.") from error
+    deliveries.plan(session, order, today=now.date())
     return order
 
 

@@ -60,11 +60,13 @@ def end(session: Session, token: str | None) -> None:
 
 
 @use_case
-def end_all(session: Session, user_id: int) -> int:
-    """End every open session of the user; how many were open."""
+def end_all(session: Session, user_id: int, *, except_token: str | None = None) -> int:
+    """End every open session of the user (but the one of `except_token`, when
+    given: this browser's, after a password change); how many ended."""
+    open_ones = [SignedInSession.user_id == user_id, SignedInSession.ended_at.is_(None)]
+    if except_token:
+        open_ones.append(SignedInSession.token_hash != digest(except_token))
     ended = session.execute(
-        sa.update(SignedInSession)
-        .where(SignedInSession.user_id == user_id, SignedInSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
+        sa.update(SignedInSession).where(*open_ones).values(ended_at=utcnow())
     )
     return ended.rowcount

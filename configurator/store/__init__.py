@@ -1,6 +1,7 @@
 """Persistence: SQLAlchemy models, engines and sessions, Alembic migrations (no Flask)."""
 
 from configurator.store.database import make_engine, session_factory
+from configurator.store.deliveries import Delivery  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.identity import CustomerMerge  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.messages import Message  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.models import (
@@ -13,6 +14,7 @@ from configurator.store.models import (
     Revision,
     User,
 )
+from configurator.store.offers import OfferCampaign, OfferEvent  # noqa: F401  (offer tables)
 from configurator.store.privacy import Consent  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.quotes import (  # noqa: F401  (business accounts and quotes tables)
     BusinessAccount,

@@ -59,6 +59,8 @@ class User(Base):
     segment: Mapped[str] = mapped_column(sa.String(16), default="consumer")
     country: Mapped[str | None] = mapped_column(sa.String(2))
     tier: Mapped[str | None] = mapped_column(sa.String(32))
+    # E.164 ("+491701234567"), set by the customer; compared to find duplicates.
+    phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)
     # The pages' language (en, fa, vi) the user picked; None: the browser's Accept-Language.
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -208,6 +210,17 @@ class Revision(Base):
 
     def __repr__(self) -> str:
         return f"<Revision {self.configuration_id}/{self.number}>"
+
+
+class OrderSequence(Base):
+    """The last order number handed out per year: `ORD-2026-000123` is the 123rd
+    order of 2026. Incremented in the unit of work that places the order, so a
+    rolled-back order gives its number back and two never share one."""
+
+    __tablename__ = "order_sequences"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)
 
 
 class Order(Base):

@@ -58,7 +58,7 @@ def create_app(config_class: type = Config, test_config: dict[str, Any] | None =
 
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(client_quotes_bp, url_prefix="/account/quotes")
-    from configurator.web import i18n, personal
+    from configurator.web import i18n, personal, pictures
     from configurator.web.insights import bp as insights_bp
 
     app.register_blueprint(insights_bp, url_prefix="/staff/insights")
@@ -66,6 +66,7 @@ def create_app(config_class: type = Config, test_config: dict[str, Any] | None =
 
     app.register_blueprint(inbox_bp)
     personal.register(app)
+    pictures.register(app)
     i18n.register(app)
     errors.register(app)
     input_guard.register(app)

@@ -8,23 +8,27 @@ switcher's links, and filters that write money and dates per locale.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from pathlib import Path
 
 from babel import Locale
 from flask import Blueprint, Flask, abort, redirect, request, session, url_for
 from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
 from configurator.quoting.local_formats import (
+    format_day,
     format_moment,
     format_money,
     format_number,
+    format_percentage,
     format_signed_money,
 )
+from configurator.quoting.phrases import Amount, Percent, Phrase
 from configurator.services import catalogs, users
 from configurator.services.configuring.wording import Wording
 from configurator.web.auth.routes import _next_url as local_next_url
@@ -43,6 +47,20 @@ DIMENSIONS = {
     "packaging": _l("Packaging"),
     "delivery": _l("Delivery"),
     "billing": _l("Billing"),
+}
+
+# A quote's status as people read it (the stored code stays English, as in the API).
+QUOTE_STATUS_NAMES = {
+    "draft": _l("draft"),
+    "pending_approval": _l("pending approval"),
+    "approved": _l("approved"),
+    "sent": _l("sent"),
+    "accepted": _l("accepted"),
+    "declined": _l("declined"),
+    "expired": _l("expired"),
+    "ordered": _l("ordered"),
+    "cancelled": _l("cancelled"),
+    "superseded": _l("superseded"),
 }
 
 babel = Babel()
@@ -138,6 +156,55 @@ def when(moment: datetime | None) -> str:
     return Markup('<span title="{}">{}</span>').format(local.gregorian, local.text)
 
 
+def day(moment: datetime | date | str | None) -> str:
+    """A date without the time in the page's calendar (Gregorian in the title in fa);
+    also a plain date, or one in ISO text as orders keep it."""
+    if not moment:
+        return ""
+    if isinstance(moment, str):
+        try:
+            moment = date.fromisoformat(moment)
+        except ValueError:
+            return moment
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time(12), tzinfo=timezone.utc)
+    local = format_day(moment, locale_code())
+    if local.text == local.gregorian:
+        return local.text
+    return Markup('<span title="{}">{}</span>').format(local.gregorian, local.text)
+
+
+def translate(text: str) -> str:
+    """A `Phrase` of the domain or a service (a price build-up step, an error) in the
+    page's language, its amounts, percentages and numbers written per locale; any
+    other text as it is (names and words people typed are not translated)."""
+    if not isinstance(text, Phrase):
+        return text
+    return _(text.template, **{name: _local(value) for name, value in text.values.items()})
+
+
+def _local(value):
+    if isinstance(value, Phrase):
+        return translate(value)
+    if isinstance(value, Amount):
+        if value.signed:
+            written = format_signed_money(value.amount, value.currency, locale_code())
+        else:
+            written = format_money(value.amount, value.currency, locale_code())
+        return f"{written} {value.currency}"
+    if isinstance(value, Percent):
+        return format_percentage(value.value, locale_code())
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value)
+    return value
+
+
+def quote_status(code: str) -> str:
+    """A quote status code (`pending_approval`) in the page's language."""
+    name = QUOTE_STATUS_NAMES.get(code)
+    return str(name) if name is not None else code.replace("_", " ")
+
+
 def register(app: Flask) -> None:
     """Bind Flask-Babel, the switcher route and the filters."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
@@ -151,4 +218,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["signed_money"] = signed_money
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["quote_status"] = quote_status
+    app.jinja_env.filters["tr"] = translate
 

@@ -12,6 +12,7 @@ from configurator.engine import Catalog
 from configurator.services import customer_value
 from configurator.services.configuring.page import ConfiguratorState
 from configurator.web.database import db
+from configurator.web.i18n import locale_code
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,8 @@ def suggest_into(catalog: Catalog, state: ConfiguratorState) -> ConfiguratorStat
     """
     customer = _customer()
     facts = customer.facts() if customer is not None else {}
+    if customer is not None:
+        state = _benefits_into(catalog, state, facts)
     try:
         found = customer_value.personalize.suggest(
             db.session, customer, catalog, state.selection, facts
@@ -31,6 +34,16 @@ def suggest_into(catalog: Catalog, state: ConfiguratorState) -> ConfiguratorStat
         log.warning("no suggestions for %s", catalog.model.id, exc_info=True)
         return state
     return customer_value.personalize.attach(state, found)
+
+
+def _benefits_into(catalog: Catalog, state: ConfiguratorState, facts: dict) -> ConfiguratorState:
+    """Mark the options the customer's tier or segment opens up ("Included for you")."""
+    try:
+        found = customer_value.bundles.benefits(catalog, facts, locale_code())
+    except Exception:
+        log.warning("no service bundle for %s", catalog.model.id, exc_info=True)
+        return state
+    return customer_value.bundles.attach(state, found)
 
 
 def same_as_last_time(catalog_id: str) -> customer_value.personalize.LastTime | None:

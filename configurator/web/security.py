@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask, Response, jsonify, make_response, request
+from flask import Flask, Response, g, jsonify, make_response, request, session
 from flask_limiter import RateLimitExceeded
 
 from configurator.web.extensions import limiter
@@ -50,9 +50,12 @@ SIGN_IN_LIMIT = "10 per minute"
 SIGN_IN_ENDPOINT = "auth.signin"
 SIGN_UP_LIMIT = "5 per hour"  # new accounts per address
 SIGN_UP_ENDPOINT = "auth.signup"
+RESET_LIMIT = "5 per hour"  # reset links asked for per address (over every account)
+RESET_ENDPOINT = "auth.forgot_password"
 FREE_FAILURES = 3  # wrong passwords before the first wait
 MAX_WAIT_SECONDS = 15 * 60
 FAILURES_KEPT_SECONDS = 24 * 3600
+RETRY_AFTER_KEY = "retry_after"  # in flask.g: the seconds a 429 of ours asks to wait
 
 
 def register(app: Flask) -> None:
@@ -64,12 +67,40 @@ def register(app: Flask) -> None:
 
 
 def add_security_headers(response: Response) -> Response:
-    """The same headers on every response, pages, fragments, errors and files."""
+    """The same headers on every response, pages, fragments, errors and files;
+    `Cache-Control: no-store` on every one that may show a secret."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    # Flask-Limiter adds its own Retry-After (its per-address window) to every
+    # answer of a limited route; it runs before this hook (registered after it).
+    # Only a refusal says when to come back, with the wait that really applies.
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    elif g.get(RETRY_AFTER_KEY):
+        response.headers["Retry-After"] = str(g.get(RETRY_AFTER_KEY))
+    if shows_secrets():
+        response.headers["Cache-Control"] = "no-store"
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     return response
+
+
+def shows_secrets() -> bool:
+    """Whether this answer may hold something no cache (a shared proxy, the
+    browser's disk, the back button on a shared computer) should keep.
+
+    Every answer to a signed-in user may (their data, an API token shown once,
+    a privacy export), and so may the sign-in pages, whose addresses carry the
+    token of a reset or invitation link. Answers to API tokens too. Only the
+    static files and a guest's shop pages may be kept.
+    """
+    if request.endpoint == "static":
+        return False
+    if request.blueprint == "auth" or request.path.startswith("/api/"):
+        return True
+    # The cookie names a user (read without loading them: an error page after a
+    # database failure must not query again).
+    return session.get("_user_id") is not None
 
 
 def limit_sign_in(app: Flask) -> None:
@@ -78,7 +109,8 @@ def limit_sign_in(app: Flask) -> None:
     Wrapped here rather than decorated in the auth blueprint so that every
     limit of the app is set in one place, next to the other hardening.
     """
-    for endpoint, limit in ((SIGN_IN_ENDPOINT, SIGN_IN_LIMIT), (SIGN_UP_ENDPOINT, SIGN_UP_LIMIT)):
+    for endpoint, limit in ((SIGN_IN_ENDPOINT, SIGN_IN_LIMIT), (SIGN_UP_ENDPOINT, SIGN_UP_LIMIT),
+                            (RESET_ENDPOINT, RESET_LIMIT)):
         view = app.view_functions[endpoint]
         app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(view)
 
@@ -124,6 +156,7 @@ def must_wait(seconds: int):
 
     message = (f"Too many wrong passwords for this account from here. Please wait "
                f"{seconds} second{'s' if seconds != 1 else ''} and try again.")
+    g.setdefault(RETRY_AFTER_KEY, seconds)  # the header, set last (add_security_headers)
     response = error_response(429, message, "Too many attempts")
     response = make_response(response)
     response.headers["Retry-After"] = str(seconds)

@@ -35,11 +35,14 @@ def customer_facts() -> dict[str, str]:
     return current_user.facts() if current_user.is_authenticated else {}
 
 
-def usual_choices(catalog_id: str) -> dict[str, list[str]]:
-    """The signed-in customer's personal defaults for this product line."""
+def usual_choices(catalog_id: str, excluding: int | None = None) -> dict[str, list[str]]:
+    """The signed-in customer's personal defaults for this product line, leaving
+    out the configuration being edited (`excluding`)."""
     if not current_user.is_authenticated:
         return {}
-    return customer_value.defaults.personal_defaults(db.session, current_user, catalog_id)
+    return customer_value.defaults.personal_defaults(
+        db.session, current_user, catalog_id, excluding=excluding
+    )
 
 
 def posted_selection(catalog: Catalog) -> tuple[Selection, list[str]]:
@@ -111,8 +114,13 @@ def respond(template: str, status: int = 200, **context: Any):
 def _changes_only(context: dict[str, Any]):
     """The pick's response: out-of-band parts only, the form itself left in place."""
     changed = changed_features(context["state"], request.form)
+    said = configuring.page.announcement(context["state"], request.form.get("was_disabled"))
     body = render_template(
-        "partials/_configurator_update.html", changed_features=changed, oob=True, **context
+        "partials/_configurator_update.html",
+        changed_features=changed,
+        oob=True,
+        announcement=said,
+        **context,
     )
     return body, 200, {"HX-Reswap": "none"}
 

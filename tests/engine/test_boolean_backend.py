@@ -12,6 +12,7 @@ own onto this backend and count exactly what an independent model counter
 from __future__ import annotations
 
 import gzip
+import json
 import random
 from dataclasses import replace
 from pathlib import Path
@@ -296,3 +297,25 @@ def test_a_boolean_catalog_leaves_a_tree_with_a_too_large_bag_for_the_circuit(mo
     moves = _boolean_part(DATA / "tiny.yaml", "auto")
     assert moves.boolean is not None and not moves.boolean.fallback_reason
     assert moves.count() == stays.count()
+
+
+def test_sat_and_circuit_agree_along_a_walk_on_a_medium_feature_model() -> None:
+    """FinancialServices01 (771 features): the SAT fallback's chunked probing gives the circuit's domains."""
+    from configurator.engine.importers import dimacs_catalog
+
+    path = REPO / "bench" / "models" / "FinancialServices01.dimacs"
+    text = json.dumps(dimacs_catalog(path.read_text(encoding="utf-8"), str(path)))
+    circuit = Catalog.from_text(text, "fs01.json", backend="d-DNNF")
+    sat = Catalog.from_text(text, "fs01.json", backend="SAT")
+    assert not circuit.boolean.fallback_reason
+    rng = random.Random(7)
+    selection: dict[str, str] = {}
+    for _ in range(12):
+        expected = circuit.domains(selection)
+        got = sat.domains(selection)
+        assert (got.domains, got.may_be_empty) == (expected.domains, expected.may_be_empty)
+        open_features = [f for f, options in expected.domains.items() if options and f not in selection]
+        if not open_features:
+            break
+        feature = rng.choice(open_features)
+        selection[feature] = rng.choice(expected.domains[feature])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from configurator.engine import Catalog, CompiledStore
+from configurator.engine import Catalog, CompiledStore, ddnnf
 from configurator.engine import catalog as catalog_module
 
 TINY = (Path(__file__).parent / "data" / "tiny.yaml").read_text(encoding="utf-8")
@@ -97,3 +98,54 @@ def test_a_damaged_or_stale_file_is_rebuilt_not_trusted(store, compiles, how):
     assert compiles.count == 1  # read back this time
     assert _answers(again) == _answers(fresh)
     assert fresh.count() == 30  # tiny.yaml's hand-counted figure, as in test_properties
+
+
+# ------------------------------------------------- d4's circuit kept on disk
+
+
+def _wide_catalog() -> str:
+    """A boolean catalog whose one 24-literal rule the junction tree refuses (a feature-model group)."""
+    features = [
+        {"id": f"f{i}", "name": f"F{i}", "dimension": "product", "choose": "optional",
+         "options": [{"id": "on", "name": "on", "price": i}]}
+        for i in range(1, 25)
+    ]
+    rule = " or ".join(f"f{i}" for i in range(1, 25))
+    data = {"catalog": "wide", "name": "Wide", "version": 1, "currency": "EUR", "features": features,
+            "constraints": [{"id": "group", "require": rule}, {"id": "pair", "require": "not f1 or f2"}]}
+    return json.dumps(data)
+
+
+def _boolean_answers(catalog: Catalog):
+    state = catalog.domains({"f3": "on"})
+    return state.domains, state.may_be_empty, catalog.count(), catalog.complete({}).price
+
+
+def test_a_stored_circuit_is_read_back_instead_of_running_d4(tmp_path, monkeypatch):
+    text = _wide_catalog()
+    store = CompiledStore(tmp_path / "compiled")
+    first = Catalog.from_text(text, "wide.json").prepare(store)
+    assert first.boolean is not None and not first.boolean.fallback_reason
+    assert (store.directory / f"{first.fingerprint}.nnf").exists()
+    # d4 can no longer compile anything: only the stored circuit can give a d-DNNF now
+    monkeypatch.setattr(ddnnf, "COMPILE_SECONDS", 1e-6)
+    again = Catalog.from_text(text, "wide.json").prepare(store)
+    assert again.boolean.stats()["backend"] == "d-DNNF (d4)"
+    assert _boolean_answers(again) == _boolean_answers(first)
+    without_store = Catalog.from_text(text, "wide.json")
+    assert without_store.boolean.fallback_reason  # the limit holds: that one fell back to SAT
+
+
+def test_a_damaged_circuit_file_is_compiled_again(tmp_path):
+    text = _wide_catalog()
+    store = CompiledStore(tmp_path / "compiled")
+    first = Catalog.from_text(text, "wide.json").prepare(store)
+    path = store.directory / f"{first.fingerprint}.nnf"
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 0x01  # one bit flipped in the circuit
+    path.write_bytes(bytes(data))
+    assert store.load_circuit(first.fingerprint) is None
+    again = Catalog.from_text(text, "wide.json").prepare(store)
+    assert not again.boolean.fallback_reason
+    assert _boolean_answers(again) == _boolean_answers(first)
+    assert store.load_circuit(first.fingerprint) is not None  # rewritten whole

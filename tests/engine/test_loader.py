@@ -168,6 +168,19 @@ def test_prices_up_to_four_decimals() -> None:
     assert model.features[0].options[1].price == Decimal("1E+12")
 
 
+def test_an_option_may_name_its_picture() -> None:
+    catalog = gen_catalog()
+    catalog["features"][0]["options"][0]["image"] = "/static/parts/oak.png"
+    catalog["features"][0]["options"][1]["image"] = "https://cdn.example.com/pine.jpg"
+    model = parse_model(json.dumps(catalog), "desk.json")
+    assert [option.image for option in model.features[0].options[:2]] == [
+        "/static/parts/oak.png", "https://cdn.example.com/pine.jpg"]
+    catalog["features"][0]["options"][0]["image"] = "javascript:alert(1)"
+    with pytest.raises(CatalogError) as caught:
+        parse_model(json.dumps(catalog), "desk.json")
+    assert "'image' must be an https:// address or a path starting with '/'" in str(caught.value)
+
+
 # ----------------------------------------------------------------- problems
 
 
@@ -195,7 +208,7 @@ def test_every_problem_of_a_file_at_once() -> None:
         "features[2] 'brakes', options[0] 'rim': price '1e30' is too large (at most "
         "1000000000000)",
         "features[2] 'brakes', options[1] 'disc': unknown key 'colour' (allowed: attributes, "
-        "cost, description, id, name, price)",
+        "cost, description, id, image, name, price, recurring)",
         "features[2] 'brakes': 'choose' needs 0 <= min <= max <= 2 (the number of options), "
         "not min 2 and max 1",
         "constraint 'carbon-needs-disc' (#1): in 'then', unknown option 'disk' of feature "

@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lark.exceptions import UnexpectedInput
 
+from configurator.engine import rules
 from configurator.engine.model import (
     And,
     Compare,
@@ -255,3 +257,30 @@ def _flat(expr: Expr) -> Expr:
 @given(_exprs)
 def test_printed_rules_parse_back_to_the_same_tree(expr: Expr) -> None:
     assert parse_expression(_render(expr)) == _flat(expr)
+
+
+# ----------------------------------------------- the grammar-free clause path
+
+_CLAUSE_TOKENS = ["f1", "f-2", "_g", "not", "or", "and", "in", "(", ")", "a==b", "android", "x.y", "notx"]
+
+
+@given(
+    st.lists(st.sampled_from(_CLAUSE_TOKENS), min_size=1, max_size=8),
+    st.lists(st.sampled_from([" ", "  ", "\t", "\n"]), min_size=8, max_size=8),
+)
+def test_plain_clauses_read_as_the_grammar_reads_them(tokens, spaces):
+    text = "".join(token + space for token, space in zip(tokens, spaces))
+    fast = rules._plain_clause(text)
+    try:
+        slow = rules._PARSER.parse(text).expr
+    except UnexpectedInput:
+        assert fast is None
+        return
+    assert fast is None or fast == slow
+
+
+def test_a_feature_model_clause_takes_the_fast_path():
+    text = "not f2095 or f2096 or f2097"
+    assert rules._plain_clause(text) == rules._PARSER.parse(text).expr
+    assert rules._plain_clause("f1 and not f2") == rules._PARSER.parse("f1 and not f2").expr
+    assert rules._plain_clause("f1 or f2 and f3") is None  # precedence: the grammar decides

@@ -96,3 +96,41 @@ def test_a_bad_key_is_a_400(app, anna):
     body = {"configuration_id": anna["configuration"]}
     assert client.post("/api/orders", json=body, headers=headers).status_code == 400
     assert order_count(app) == 0
+
+
+def test_requests_racing_with_one_key_act_once(app, anna):
+    """Brief item 3: the key is claimed before acting, so of several requests sent
+    at once with one key one acts and the others get its answer."""
+    import threading
+
+    body = {"catalog_id": "test-bike", "name": "Race", "selection": COMPLETE_BIKE}
+    start = threading.Barrier(4)
+    answers = []
+
+    def send():
+        client, headers = api(app, anna["token"])
+        headers["Idempotency-Key"] = "race-1"
+        start.wait()
+        response = client.post("/api/configurations", json=body, headers=headers)
+        answers.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [status for status, _ in answers] == [201] * 4, answers
+    assert len({answer["id"] for _, answer in answers}) == 1
+    client, headers = api(app, anna["token"])
+    listed = client.get("/api/configurations", headers=headers).get_json()["items"]
+    assert [c["name"] for c in listed].count("Race") == 1
+
+
+def test_a_refused_request_frees_its_key(app, anna):
+    client, headers = api(app, anna["token"])
+    headers["Idempotency-Key"] = "retry-me"
+    body = {"catalog_id": "test-bike", "name": "Later", "selection": {"frame": "gold"}}
+    assert client.post("/api/configurations", json=body, headers=headers).status_code == 422
+    # The same request again is not a replay of the refusal: it is tried again.
+    again = client.post("/api/configurations", json=body, headers=headers)
+    assert again.status_code == 422 and "Idempotent-Replayed" not in again.headers

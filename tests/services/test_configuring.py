@@ -97,10 +97,12 @@ def test_missing_choices_are_named(catalog):
     assert [d for d, _, _ in state.dimensions] == ["product", "packaging", "delivery", "billing"]
 
 
-def test_usual_choices_come_first_and_are_not_picked(catalog):
+def test_usual_choices_are_marked_in_catalog_order_and_not_picked(catalog):
     state = configuring.page.evaluate(catalog, {}, usual={"frame": ["steel"]})
     frame = next(f for _, _, fs in state.dimensions for f in fs if f.id == "frame")
-    assert frame.options[0].id == "steel" and frame.options[0].usual
+    # Marked, not moved: the order is the catalog's wherever the page is shown.
+    assert [option.id for option in frame.options] == ["alu", "carbon", "steel"]
+    assert [option.usual for option in frame.options] == [False, False, True]
     assert not frame.chosen and state.has_usual
     selection, _ = configuring.actions.apply_action(
         catalog,

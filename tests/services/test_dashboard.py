@@ -5,11 +5,22 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
-from configurator.services import business, catalogs, customer_value, insights, orders, quotes
+from configurator.services import (
+    business,
+    catalogs,
+    checkout,
+    customer_value,
+    fulfilment,
+    insights,
+    orders,
+    quotes,
+)
 from configurator.services.customer_value.tiers import parse_tier_config
 from configurator.services.errors import NotFound
 from configurator.store.types import utcnow
+from configurator.store.value import CustomerValue
 from tests.helpers import gen_configuration, gen_order, gen_user
 from tests.services.quote_factories import BIKE, CARBON, gen_account, gen_staff
 from tests.services.test_value import CONFIG_TEXT, COSTED_BIKE
@@ -57,9 +68,10 @@ def test_open_quotes_by_net_value_and_key_contacts(session, shop):
         (draft.number, Decimal("0.00")),
     ]
     [account] = board.accounts
-    # The quote order (3 x 166.50 = 499.50 net, gross with 19 % VAT 594.41) and the web order.
+    # The quote order at its net 3 x 166.50 = 499.50 (not 594.41 with 19 % VAT), and
+    # the web order placed without a VAT breakdown at its total.
     assert account.figures.order_count == 2
-    assert account.figures.revenue == Decimal("594.41") + Decimal("185.00")
+    assert account.figures.revenue == Decimal("499.50") + Decimal("185.00")
     contacts = [(c.user.name, c.role, c.key) for c in account.contacts]
     assert contacts[0] == ("ACME GmbH buyer", "decision_maker", True)
     assert contacts[1][0:2] == ("Big Buyer", "buyer")
@@ -88,3 +100,42 @@ def test_customers_and_guests_of_the_service_get_not_found(session, bike):
         insights.dashboard(session, customer, config=CONFIG)
     with pytest.raises(NotFound):
         insights.customer_insight(session, customer, customer.id, config=CONFIG)
+
+
+def test_revenue_is_net_of_vat_and_current_without_a_recomputation(session, shop):
+    """Item 12 of issue 15: the dashboard counted VAT and waited for "Recompute"."""
+    customer = gen_user(session, "mia@example.com", name="Mia")
+    home = checkout.AddressInput("Mia Muster", "Hauptstr. 1", "10115", "Berlin", "DE")
+    first = checkout.place_order(session, customer, gen_configuration(session, customer, CARBON).id,
+                                 1, terms_accepted=True, new_address=home)
+    second = checkout.place_order(session, customer, gen_configuration(session, customer, BIKE).id,
+                                  1, terms_accepted=True, new_address=home)
+    # 825.00 and 185.00 with 19 % German VAT: 693.28 and 155.46 before VAT.
+    assert (first.total, second.total) == (Decimal("825.00"), Decimal("185.00"))
+    row = mia_row(session, shop)
+    assert (row.figures.revenue, row.figures.order_count) == (Decimal("848.74"), 2)
+    assert customer_value.margins.order_net(first) == Decimal("693.28")
+    fulfilment.cancel(session, customer, second.number)
+    row = mia_row(session, shop)  # no recomputation in between
+    assert (row.figures.revenue, row.figures.order_count) == (Decimal("693.28"), 1)
+    session.execute(sa.delete(CustomerValue))  # the stored values are not what it shows
+    session.commit()
+    assert mia_row(session, shop).figures.revenue == Decimal("693.28")
+
+
+def test_a_quote_order_counts_its_net_for_the_contact(session, shop):
+    record = sent(session, shop, BIKE, 3)
+    quotes.answers.accept(session, shop["contact"], record.id)
+    order = quotes.answers.convert_to_order(session, shop["sales"], record.id)
+    assert order.total == Decimal("594.41")  # what the client pays, with 19 % VAT
+    stored = session.get(CustomerValue, shop["contact"].id)  # stored by the conversion itself
+    assert stored.revenue == Decimal("499.50")
+    board = insights.dashboard(session, shop["sales"], config=CONFIG)
+    assert [(row.customer.id, row.figures.revenue) for row in board.customers] == [
+        (shop["contact"].id, Decimal("499.50"))]
+
+
+def mia_row(session, shop):
+    board = insights.dashboard(session, shop["sales"], config=CONFIG)
+    [row] = [row for row in board.customers if row.customer.name == "Mia"]
+    return row

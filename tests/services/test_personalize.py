@@ -64,16 +64,31 @@ def test_only_options_still_possible_are_suggested(session, catalog, crowd):
 
 def test_a_guest_gets_what_others_chose_with_their_pick(session, catalog, crowd):
     # Overall, disc brakes are the most chosen (4 orders and 4 configurations
-    # against 2 and 2); with a steel frame, everyone chose rim brakes.
-    assert customer_value.personalize.suggest(session, None, catalog, {})["brakes"].option == "disc_hydraulic"
+    # against 2 and 2), but popularity is no reason a person accepts (issue 14,
+    # item 7): nothing is suggested before a related pick. With a steel frame
+    # (a rule ties frames to brakes), everyone chose rim brakes.
+    assert "brakes" not in customer_value.personalize.suggest(session, None, catalog, {})
     found = customer_value.personalize.suggest(session, None, catalog, {"frame": "steel"})
     assert found["brakes"].option == "rim"
     assert found["brakes"].reason == "Most chosen with Frame: Steel"
     assert found["brakes"].source == "similar"
 
 
+def test_a_pick_no_rule_ties_to_the_feature_is_no_reason(session, catalog, crowd):
+    # The crowd all packed in a box and chose disc or rim brakes; packaging and
+    # brakes share no rule, so a box says nothing about brakes.
+    found = customer_value.personalize.suggest(session, None, catalog, {"packaging": "box"})
+    assert "brakes" not in found and "frame" not in found
+    for suggestion in found.values():
+        assert suggestion.reason == "Your usual" or "Packaging" in suggestion.reason
+        assert suggestion.feature == "delivery"  # the courier rule ties packaging and delivery
+
+
 def test_at_most_the_next_three_open_features(session, catalog, crowd):
-    found = customer_value.personalize.suggest(session, None, catalog, {"frame": "alu"})
+    regular = gen_user(session)
+    for _ in range(2):
+        gen_order(session, regular, COMPLETE_BIKE)
+    found = customer_value.personalize.suggest(session, regular, catalog, {"frame": "alu"})
     assert len(found) == 3
     assert "frame" not in found
     order = [f.id for f in catalog.model.features]
@@ -106,7 +121,7 @@ def test_last_time_is_the_newest_order_or_configuration(session, bike):
     assert customer_value.personalize.last_time(session, gen_user(session), "test-bike") is None
 
 
-@pytest.mark.parametrize("selection", [{}, {"frame": "steel"}, {"brakes": "rim", "extras": ["bell"]}])
+@pytest.mark.parametrize("selection", [{"frame": "steel"}, {"brakes": "rim", "extras": ["bell"]}])
 def test_on_a_page_the_same_suggestions_without_asking_the_engine_again(
     session, catalog, crowd, selection
 ):

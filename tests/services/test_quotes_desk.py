@@ -298,36 +298,15 @@ def test_only_a_decision_maker_or_buyer_may_accept(session, people):
 # ----------------------------------------------------------------- 7. the PDF
 
 
-def pdf_text(body: bytes) -> str:
-    from io import BytesIO
-
-    from pypdf import PdfReader
-
-    return "".join(page.extract_text() for page in PdfReader(BytesIO(body)).pages)
-
-
-def test_the_pdf_has_the_clients_vat_id_alternatives_and_option_names(session, people):
+def test_the_printable_quote_names_options_of_old_snapshots_from_the_catalog(session, people):
     people["account"].vat_id = "DE987654321"
     session.commit()
     record = offer(session, people)
     unnamed = record.lines[0]
     unnamed.options = [[f, o, p, ""] for f, o, p, _ in unnamed.options]  # an old snapshot
     session.commit()
-    text = pdf_text(quotes.printing.pdf(session, people["sales"], record.id)[1])
-    assert "Client VAT ID: DE987654321" in text
-    assert "(alternative to L1)" in text
-    assert "frame=" not in text and "Aluminium" in text
-    totals_only = pdf_text(quotes.printing.pdf(session, people["sales"], record.id,
-                                               show_line_prices=False)[1])
-    assert "Net 333.00 EUR" in text and "Net 333.00 EUR" not in totals_only
-    assert "Total:" in totals_only
-
-
-def test_the_pdf_can_leave_out_discounts(session, people):
-    record = new_quote(session, people, (BIKE, 1))
-    quotes.drafts.set_discount(session, people["sales"], record.id, Discount.percent_off(5))
-    shown = pdf_text(quotes.printing.pdf(session, people["sales"], record.id)[1])
-    hidden = pdf_text(quotes.printing.pdf(session, people["sales"], record.id,
-                                          show_discounts=False)[1])
-    assert "Quote discount" in shown and "Quote discount" not in hidden
-    assert "Price list" in shown and "Price list" not in hidden
+    document = quotes.printing.printable(session, people["sales"], record.id)
+    assert document.option_names[("frame", "alu")] == "Aluminium"
+    assert document.loaded.record.account.vat_id == "DE987654321"
+    assert [(row.line_id, build.net) for row, build in document.lines][0] == ("L1", Decimal("333.00"))
+    assert document.seller.terms.startswith("Prices are valid until")

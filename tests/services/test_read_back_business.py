@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import business, customer_value, demo
+from configurator.services import business, customer_value, demo, fulfilment
 from configurator.services.business.accounts import InvalidAccountData
 from configurator.store import User
+from configurator.store.messages import Message
 from configurator.store.quotes import (
     AccountContact,
     AccountEvent,
@@ -109,7 +110,7 @@ def test_contacts(session, second_session, manager):
     account, _ = gen_account(session, percent_off=None)
     eva = gen_user(session, "eva@acme.example", segment="business")
     invited = business.admin.invite_contact(session, manager, account.id, eva.email, "finance")
-    created, password = business.admin.create_contact(
+    created = business.admin.create_contact(
         session, manager, account.id, "tom@acme.example", "Tom", "technical"
     )
     business.admin.change_contact_role(session, manager, account.id, invited.id, "buyer")
@@ -118,7 +119,9 @@ def test_contacts(session, second_session, manager):
         assert other.get(AccountContact, invited.id).contact_role == "buyer"
         assert other.get(AccountContact, created.id) is None
         tom = other.scalar(sa.select(User).where(User.email == "tom@acme.example"))
-        assert tom.check_password(password)  # the user stays, only the link went
+        assert tom is not None  # the user stays, only the link went
+        invitation = other.scalars(sa.select(Message).where(Message.recipient_id == tom.id)).one()
+        assert (invitation.kind, invitation.secret) == ("invitation", True)
         assert actions(other, account.id) == [
             "contact added", "contact created", "contact role changed", "contact removed"]
 
@@ -189,6 +192,16 @@ def test_business_demo_seed(session, second_session, bike):
             QuoteRecord.account_id == account.id))
         assert list(statuses) == ["accepted"]
         assert breaks(other) == [(1, Decimal("0.00")), (10, Decimal("5.00"))]
+
+
+@reads_back(customer_value.valuation.after_cancel)
+def test_a_cancelled_order_leaves_the_customers_value_at_once(session, second_session, bike):
+    customer = gen_user(session)
+    kept, cancelled = gen_order(session, customer), gen_order(session, customer)
+    fulfilment.cancel(session, customer, cancelled.number)  # calls valuation.after_cancel
+    with second_session() as other:
+        stored = other.get(CustomerValue, customer.id)
+        assert (stored.order_count, stored.revenue) == (1, kept.total)
 
 
 @reads_back(customer_value.valuation.refresh, customer_value.valuation.after_order, customer_value.valuation.recompute_all)

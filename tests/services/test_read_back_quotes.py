@@ -161,7 +161,9 @@ def test_an_order_from_a_quote_counts_toward_the_contacts_value(session, second_
             "ordered", order.id)
         value = other.get(CustomerValue, people["contact"].id)
         assert value is not None, "the contact's value was never committed"
-        assert (value.order_count, value.revenue) == (1, order.total)
+        # Revenue is the quote's net: 2 x 166.50 + 742.50 = 1075.50, not 1279.85 with VAT.
+        assert (value.order_count, value.revenue) == (1, Decimal("1075.50"))
+        assert order.total == Decimal("1279.85")
         assert other.get(User, people["contact"].id).tier == value.tier
 
 
@@ -195,3 +197,17 @@ def test_lock_price(session, second_session, people):
     quotes.lines.lock_price(session, people["sales"], record.id, "L1", locked=False, now=NOW)
     with second_session() as other:
         assert stored(other, record).lines[0].locked_terms is None
+
+
+@reads_back(quotes.drafts.copy)
+def test_copy(session, second_session, people):
+    record = sent(session, people, (BIKE, 2), (CARBON, 1))
+    copied = quotes.drafts.copy(session, people["sales"], record.id, now=NOW + timedelta(days=3))
+    with second_session() as other:
+        new = stored(other, copied.record)
+        assert (new.number, new.status, new.approval) == ("Q-2026-00002", "draft", None)
+        assert [(line.line_id, line.quantity) for line in new.lines] == [("L1", 2), ("L2", 1)]
+        assert stored(other, record).status == "sent"
+        actions = other.scalars(sa.select(AccountEvent.detail).where(
+            AccountEvent.quote_id == new.id, AccountEvent.action == "created"))
+        assert list(actions) == [f"copied from {record.number}"]

@@ -11,7 +11,7 @@ import pytest
 from configurator.services import catalogs
 from configurator.services.configuring import configurations
 from configurator.services.errors import CatalogProblem, NotFound
-from configurator.services.workbench import drafts, releases
+from configurator.services.workbench import drafts, form, releases
 from configurator.store.models import CatalogVersion, Configuration
 from configurator.store.releases import CatalogRelease
 from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_user
@@ -60,6 +60,17 @@ def test_discarding_a_draft(session, second_session, bike, manager):
     drafts.discard(session, "test-bike")
     with second_session() as other:
         assert drafts.find(other, "test-bike") is None
+
+
+@reads_back(form.save_edit)
+def test_an_edit_saved_from_the_form_is_the_draft_and_not_the_shop(session, second_session, bike, manager):
+    edit = form.Edit("option", "price", "700", feature="frame", option="carbon")
+    form.save_edit(session, "test-bike", manager, edit)
+    with second_session() as other:
+        text = drafts.find(other, "test-bike").source_text
+        assert text == BIKE_TEXT.replace("price: 640.00}", "price: 700.00}")
+        assert catalogs.current(other, "test-bike").id == bike.id
+        assert count_rows(other, CatalogVersion) == 1
 
 
 # ------------------------------------------------------------------ release

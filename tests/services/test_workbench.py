@@ -306,3 +306,37 @@ def test_what_if_a_rule_were_removed_counts_like_brute_force(session, bike, mana
 def test_what_if_refuses_what_names_nothing(session, bike, ask):
     with pytest.raises(whatif.WhatIfRefused):
         ask(session)
+
+
+def test_a_big_graph_keeps_one_row_per_feature_and_draws_only_the_clicked_links(monkeypatch):
+    """Forty features in one column, tied in a chain and a ring: no two boxes overlap, an edge
+    within the column stays beside it, and over the limit only the clicked feature's links are drawn."""
+    features = "".join(
+        f"  - id: f{i}\n    name: F{i}\n    dimension: product\n    choose: optional\n"
+        f"    options:\n      - {{id: x, name: X}}\n" for i in range(40)
+    )
+    rules = "".join(f"  - if: f{i} == x\n    then: f{(i + 1) % 40} == x\n" for i in range(40))
+    rules += "".join(f"  - if: f{i} == x\n    then: f{(i + 7) % 40} == x\n" for i in range(0, 40, 3))
+    text = ("catalog: ring\nname: Ring\nversion: 1\ncurrency: EUR\nfeatures:\n" + features
+            + "constraints:\n" + rules)
+    model = model_from_text(text)
+    picture = graph.picture(model)
+    ys = sorted(node.y for node in picture.nodes)
+    assert all(b - a >= 28 for a, b in zip(ys, ys[1:], strict=False))  # the boxes are 28 px high
+    x = picture.nodes[0].x
+    for edge in picture.edges:  # within one column: right of the boxes, inside the gap
+        assert edge.path.startswith(f"M {x + graph.NODE_HALF_WIDTH:.1f} ")
+    assert picture.hidden_edges == 0 and len(picture.edges) == 54
+    monkeypatch.setattr(graph, "EDGE_LIMIT", 10)
+    focused = graph.picture(model, "f3")
+    assert {edge.a for edge in focused.edges} | {edge.b for edge in focused.edges} >= {"f3"}
+    assert all("f3" in (edge.a, edge.b) for edge in focused.edges)
+    assert focused.hidden_edges == 54 - len(focused.edges)
+    assert graph.picture(model, "f3") == focused
+
+
+def test_the_diff_names_a_changed_option_image():
+    pictured = BIKE_TEXT.replace("{id: carbon, name: Carbon, price: 640.00}",
+                                 "{id: carbon, name: Carbon, price: 640.00, image: /static/carbon.png}")
+    [change] = diff_models(model_from_text(BIKE_TEXT), model_from_text(pictured))
+    assert change.what == "option" and change.change == "changed" and "image /static/carbon.png" in change.after

@@ -63,3 +63,20 @@ def test_a_guests_draft_is_kept_when_signing_up(client, auth):
 def test_sign_up_fields_are_described_only_by_an_error(client):
     page = client.get("/auth/signup").get_data(as_text=True)
     assert 'aria-describedby="None"' not in page and 'aria-invalid="false"' in page
+
+
+def test_sign_up_offers_every_country_by_name_in_the_page_language(client, auth):
+    page = client.get("/auth/signup").get_data(as_text=True)
+    assert '<select' in page and '<option value="de">Germany</option>' in page
+    assert '<option value="is">Iceland</option>' in page and 'value="zz"' not in page
+    assert page.index(">Austria<") < page.index(">Germany<") < page.index(">Switzerland<")
+    vietnamese = client.get("/auth/signup", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    assert '<option value="de">Đức</option>' in vietnamese
+    refused = auth.signup(country="xx")
+    assert refused.status_code == 400
+
+
+def test_sign_up_without_a_country_is_fine(client, auth, app):
+    assert auth.signup(email="nowhere@example.com", country="").status_code == 302
+    with app.app_context():
+        assert db.session.query(User).filter_by(email="nowhere@example.com").one().country is None

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from configurator.services import api_tokens, quotes, workbench
 from configurator.services.identify import merging
 from configurator.services.messages import outbox
+from configurator.services.offers import campaigns
 from configurator.store import Base
 from configurator.store.quotes import AccountContact, PriceListEntry, QuoteLineRecord
 from configurator.web.database import db
@@ -119,6 +120,10 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "account.save_revision": route(OWNER),
     "account.order_detail": route(OWNER, readers=SELLERS, works_for=OWNER),
     "account.reorder": route(OWNER, readers=SELLERS, works_for=OWNER),
+    # The world's order has no checkout, so no invoice: everyone else is refused the
+    # same 404 (test_subscription_pages.py shows an invoice that exists).
+    "account.invoice": route(OWNER, readers=SELLERS),
+    "account.invoice_pdf": route(OWNER, readers=SELLERS),
     "tokens.revoke": route(OWNER),
     "inbox.message": route(OWNER, works_for=OWNER),
     # The client's quotes: the contacts of the quote's account, once it is sent
@@ -138,6 +143,7 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.reject": route(MANAGER, ADMIN),
     "staff.cancel": route(*SELLERS),
     "staff.compare": route(*SELLERS),
+    "staff.copy_quote": route(*SELLERS, works_for=STAFF),
     "staff.configure_line": route(*SELLERS, works_for=STAFF),
     "staff.add_line": route(*SELLERS),
     "staff.quote_discount": route(*SELLERS),
@@ -166,11 +172,16 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.draft_check": route(CATALOG_MANAGER, ADMIN),
     "staff.draft_save": route(CATALOG_MANAGER, ADMIN),
     "staff.draft_discard": route(CATALOG_MANAGER, ADMIN),
+    "staff.draft_form": route(readers=CATALOG_READERS, works_for=STAFF),
+    "staff.draft_form_edit": route(CATALOG_MANAGER, ADMIN),
+    "staff.draft_rule_check": route(CATALOG_MANAGER, ADMIN),
     "staff.release_page": route(readers=CATALOG_READERS, works_for=CATALOG_MANAGER),
     "staff.release": route(CATALOG_MANAGER, ADMIN),
     "staff.rollback": route(CATALOG_MANAGER, ADMIN),
     "staff.cancel_release": route(CATALOG_MANAGER, ADMIN),
     "staff.graph_page": route(readers=CATALOG_READERS, works_for=STAFF),
+    "staff.saved_work": route(readers=CATALOG_READERS, works_for=CATALOG_MANAGER,
+                              kind="saved_kind", record_id="configuration"),
     # The try-it panel posts picks but saves nothing: every catalog reader may use it.
     "staff.try_page": route(*CATALOG_READERS, works_for=CATALOG_MANAGER),
     "staff.what_if": route(readers=CATALOG_READERS, works_for=CATALOG_MANAGER),
@@ -189,6 +200,11 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "insights.customer": route(*SELLERS, works_for=STAFF),
     "insights.merge": route(*SELLERS, works_for=STAFF),
     "insights.undo_merge": route(*SELLERS),
+    # An offer names a campaign; only a customer it showed an offer to may open it
+    # or unsubscribe (nobody in this world was reached), staff read its report.
+    "shop.open_offer": route(campaign_id="campaign", item="first_item"),
+    "shop.unsubscribe_offer": route(campaign_id="campaign"),
+    "insights.offer_report": route(*SELLERS, works_for=STAFF, campaign_id="campaign"),
     # The API, with a personal token of each person (all the scopes they may have).
     "api.get_configuration": route(OWNER, *SELLERS, works_for=OWNER),
     "api.rename_configuration": route(OWNER, body={"name": "Taken over"}),
@@ -210,6 +226,7 @@ PUBLIC_ROUTES = {
     "static",
     "shop.configure",
     "shop.save",
+    "shop.picture",  # the picture of picks of a published catalog version, like the configurator
     "api.get_catalog",
     "api.complete",
     "api.domains",
@@ -221,6 +238,10 @@ PUBLIC_ROUTES = {
     "inbox.clicked",
     # Anyone may switch the pages' language (a signed-in user's choice is kept for them).
     "language.choose",
+    # One-time links (tests/security/test_passwords.py): the unguessable token is the
+    # permission; whoever got the e-mail may set the password, once.
+    "auth.reset_password",
+    "auth.accept_invitation",
 }
 # Routes without an object in the URL: lists of one's own things, forms, sign-in.
 # They are tested by their blueprints' tests (e.g. tests/web/test_access.py checks
@@ -232,6 +253,8 @@ LIST_ROUTES = {
     "auth.signout",
     "auth.signout_everywhere",  # one's own sessions (tests/security/test_sessions.py)
     "auth.signup",
+    "auth.change_password",  # one's own (tests/security/test_passwords.py)
+    "auth.forgot_password",
     "shop.index",
     "account.configurations_list",
     "account.orders_list",
@@ -240,6 +263,7 @@ LIST_ROUTES = {
     # forged requests are refused, and nobody reaches someone else's data).
     "account.privacy_page",
     "account.privacy_export",
+    "account.privacy_phone",
     "account.privacy_erase",
     "client_quotes.index",
     "tokens.index",
@@ -264,6 +288,7 @@ LIST_ROUTES = {
     "insights.dashboard",
     "insights.recompute",
     "insights.duplicates_page",
+    "insights.offers_page",
 }
 
 # A generic form: the picks of a complete bike and the fields other forms use.
@@ -337,8 +362,12 @@ def world(app):
         twin = gen_user(session, "twin@example.com", name="Twin")
         merge = merging.merge(session, people[STAFF], twin.id,
                               gen_user(session, "twin+2@example.com", name="Twin").id)
+        campaign = campaigns.create(session, people[STAFF], campaigns.CampaignInput(
+            code="spring", name="Spring offer", reward_kind="discount", percent="10"))
         session.commit()
         return {
+            "campaign": campaign.id,
+            "first_item": 0,
             "merge": merge.id,
             "message": message.id,
             "configuration": configuration.id,
@@ -358,6 +387,7 @@ def world(app):
                 sa.select(PriceListEntry.id).where(PriceListEntry.account_id == acme.id)
             ),
             "catalog": "test-bike",
+            "saved_kind": "configuration",
             "scheduled_release": scheduled.id,
             "secrets": {who: raw for who, (_token, raw) in tokens.items()},
         }

@@ -4,6 +4,7 @@ the impact list, release with a note, scheduling, rollback; what each role sees.
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 import pytest
@@ -93,7 +94,21 @@ def test_the_release_page_lists_the_diff_and_the_impact(manager_client):
     page = manager_client.get(RELEASE_URL).get_data(as_text=True)
     assert 'id="release-diff"' in page and "frame=carbon" in page and "700.00" in page
     assert 'id="impact-list"' in page and "Steel bike" in page and "no longer fits" in page
-    assert 'href="/account/configurations/' in page
+    [link] = re.findall(r'href="(/staff/catalogs/test-bike/saved/configuration/\d+)"', page)
+    # The catalog manager can open what the impact list links to (read only).
+    saved = manager_client.get(link)
+    assert saved.status_code == 200
+    text = saved.get_data(as_text=True)
+    assert "Configuration Steel bike" in text and "anna@example.com" in text
+    assert "Steel" in text and "no longer fits" in text
+
+
+def test_saved_work_of_another_line_or_kind_is_not_found(manager_client):
+    for path in ("/staff/catalogs/test-bike/saved/configuration/999999",
+                 "/staff/catalogs/test-bike/saved/nonsense/1",
+                 "/staff/catalogs/nope/saved/configuration/1",
+                 "/staff/catalogs/test-bike/saved/account/999999"):
+        assert manager_client.get(path).status_code == 404, path
 
 
 def test_release_with_a_note_then_roll_back(app, manager_client):
@@ -227,3 +242,47 @@ def test_a_bad_model_to_import_is_refused_with_its_place(manager_client):
         content_type="multipart/form-data",
     )
     assert response.status_code == 400 and "bad.dimacs" in response.get_data(as_text=True)
+
+
+def test_the_impact_lists_account_price_lists_with_a_page_the_manager_can_open(app, manager_client):
+    from decimal import Decimal
+
+    from configurator.services import business
+    from tests.services.quote_factories import gen_account
+
+    with app.app_context():
+        acme, _ = gen_account(db.session, "ACME GmbH")
+        business.terms.set_option_price(db.session, acme, "test-bike", "frame", "steel", Decimal("70"))
+        db.session.commit()
+        acme_id = acme.id
+    manager_client.post(DRAFT_URL, data={"text": DRAFT_TEXT})
+    page = manager_client.get(RELEASE_URL).get_data(as_text=True)
+    assert 'id="impact-price-lists"' in page and "frame=steel" in page and "option removed" in page
+    link = f"/staff/catalogs/test-bike/saved/account/{acme_id}"
+    assert f'href="{link}"' in page
+    prices = manager_client.get(link).get_data(as_text=True)
+    assert 'id="price-list"' in prices and "70.00" in prices and "removed" in prices
+
+
+def test_a_check_that_takes_long_says_checking_and_answers_when_asked_again(app, manager_client):
+    """The checks run one at a time in the background: hold the line with a job that waits."""
+    import threading
+
+    from configurator.services.workbench import background_check
+
+    release_pool = threading.Event()
+    blocker = background_check._POOL.submit(release_pool.wait, 30)
+    text = BIKE_TEXT.replace("price: 640.00", "price: 641.00")
+    try:
+        app.config["DRAFT_CHECK_WAIT"] = 0.05
+        pending = manager_client.post(DRAFT_URL + "/check", data={"text": text}, headers={"HX-Request": "true"})
+        fragment = pending.get_data(as_text=True)
+        assert pending.status_code == 200 and 'id="draft-checking"' in fragment and "Checking" in fragment
+        assert 'hx-post="/staff/catalogs/test-bike/draft/check"' in fragment
+        assert 'hx-trigger="load delay:700ms"' in fragment and 'hx-include="#draft-text, #form-yaml"' in fragment
+    finally:
+        release_pool.set()
+        blocker.result(timeout=30)
+    app.config["DRAFT_CHECK_WAIT"] = 30
+    ready = manager_client.post(DRAFT_URL + "/check", data={"text": text}, headers={"HX-Request": "true"})
+    assert 'id="draft-usable"' in ready.get_data(as_text=True)

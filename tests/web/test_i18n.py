@@ -4,6 +4,7 @@ numbers, money and dates written per locale (en, fa right to left, vi)."""
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,8 @@ def used_message_ids() -> set[str]:
     sources = [(REPO / "templates", [("**.html", "jinja2")]),
                (REPO / "configurator", [("**.py", "python")])]
     for folder, method_map in sources:
-        keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None}
+        keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "N_": None,
+                    "ngettext": (1, 2)}
         for _file, _line, message, _comments, _context in extract_from_dir(
             folder, method_map, keywords=keywords
         ):
@@ -42,7 +44,10 @@ def test_every_used_message_has_a_translation(language):
     """A new string in a template or view without a translation fails here (run `make translations`)."""
     with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as po:
         catalog = read_po(po, locale=language)
-    translated = {m.id for m in catalog if m.id and m.string and "fuzzy" not in m.flags}
+    translated = {
+        m.id[0] if m.pluralizable else m.id for m in catalog
+        if m.id and "fuzzy" not in m.flags and (all(m.string) if m.pluralizable else m.string)
+    }
     missing = sorted(used_message_ids() - translated)
     assert missing == [], f"{language} lacks translations for: {missing}"
 
@@ -150,3 +155,99 @@ def test_a_vnd_catalog_shows_whole_dong(app, client, tmp_path):
     prices = re.findall(r'<span class="price"><bdi>([^<]+)</bdi>', page)
     assert "+120" in prices and not any("," in price for price in prices)  # no decimals
     assert "Dòng sản phẩm" in page
+
+
+# ------------------------------------------------------------------ no English left on a page
+
+# Words of English sentences and UI labels that no catalog, account or person name in the
+# test data uses: one of them in a Persian page's text means a string is not marked.
+ENGLISH_UI_WORDS = frozenset("""
+the and your you of for with is are not this to or on in by at we our my be can no yet
+save total net subtotal quote quotes status accept decline terms privacy erase download sign
+price choice option valid until review order orders line lines qty approve send print
+""".split())
+READ_ATTRIBUTES = ("aria-label", "placeholder", "title", "alt")
+# Words the test data itself typed (the account's own terms), not the pages'.
+TYPED_BY_PEOPLE = ("Payment in 30 days.",)
+# Timeline entries keep the English subject they were written with (not translated yet).
+STORED_HISTORY = re.compile(r'<ol class="timeline">.*?</ol>', re.S)
+
+
+class _VisibleText(HTMLParser):
+    """The words a reader sees or hears: text nodes and labelling attributes, not scripts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in READ_ATTRIBUTES and value:
+                self.words += re.findall(r"[A-Za-z]+", value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.words += re.findall(r"[A-Za-z]+", data)
+
+
+def english_words(page: str) -> set[str]:
+    """The known English UI words in `page`'s visible text."""
+    reader = _VisibleText()
+    for typed in TYPED_BY_PEOPLE:
+        page = page.replace(typed, "")
+    page = STORED_HISTORY.sub("", page)
+    reader.feed(page)
+    return {word for word in reader.words if word.lower() in ENGLISH_UI_WORDS}
+
+
+def persian_page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    page = response.get_data(as_text=True)
+    assert html_tag(page) == '<html lang="fa" dir="rtl">'
+    return page
+
+
+CUSTOMER_PAGES = ["/account/configurations/{configuration}/checkout", "/account/privacy"]
+CLIENT_QUOTE_PAGES = ["/account/quotes/", "/account/quotes/{sent}", "/account/quotes/{sent}/print"]
+
+
+@pytest.mark.parametrize("path", CUSTOMER_PAGES)
+def test_customer_pages_have_no_english_left_in_persian(client, auth, anna, path):
+    client.get("/language/fa")  # first: the sign-in's own message is then in Persian too
+    auth.signin()
+    assert english_words(persian_page(client, path.format(**anna))) == set()
+
+
+@pytest.mark.parametrize("path", CLIENT_QUOTE_PAGES)
+def test_client_quote_pages_have_no_english_left_in_persian(client, auth, world, path):
+    client.get("/language/fa")
+    auth.signin("buyer@acme.example", "password123")
+    assert english_words(persian_page(client, path.format(**world))) == set()
+
+
+STAFF_PAGES = [
+    ("staff@shop.example", "/staff/quotes"),
+    ("staff@shop.example", "/staff/quotes/{draft}"),
+    ("staff@shop.example", "/staff/quotes/{sent}"),
+    ("staff@shop.example", "/staff/quotes/{draft}/print"),
+    ("staff@shop.example", "/staff/accounts"),
+    ("staff@shop.example", "/staff/accounts/{acme}"),
+    ("manager@shop.example", "/staff/approvals"),
+    ("manager@shop.example", "/staff/breaks"),
+    ("admin@shop.example", "/staff/users"),
+]
+
+
+@pytest.mark.parametrize(("email", "path"), STAFF_PAGES)
+def test_staff_pages_have_no_english_left_in_persian(client, auth, world, email, path):
+    client.get("/language/fa")
+    auth.signin(email, "password123")
+    assert english_words(persian_page(client, path.format(**world))) == set()

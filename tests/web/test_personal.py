@@ -84,8 +84,19 @@ def test_same_as_last_time_from_a_saved_configuration(client, auth, anna):
 def test_guests_get_no_same_as_last_time_but_suggestions(client, carla):
     html = client.get("/shop/test-bike").get_data(as_text=True)
     assert "Same as last time" not in html
-    assert suggestion(html, "frame") is not None
+    # Nothing picked: nothing but popularity could speak, and that is no reason (issue 14, 7).
+    assert "Suggested for you" not in html
+    html = client.post("/shop/test-bike", data={"f.brakes": "rim"}).get_data(as_text=True)
+    frame = suggestion(html, "frame")
+    assert frame is not None and "(Most chosen with Brakes: Rim brakes)" in frame
     assert "Your usual" not in html
+
+
+def test_a_pick_in_an_unrelated_feature_suggests_nothing(client, carla):
+    # Billing shares no rule with frame or brakes: no "Most chosen with Billing: ..." there.
+    html = client.post("/shop/test-bike", data={"f.billing": "prepay"}).get_data(as_text=True)
+    assert suggestion(html, "frame") is None and suggestion(html, "brakes") is None
+    assert "Most chosen with Billing" not in html
 
 
 def test_a_htmx_pick_sends_the_changed_suggestions(client, auth, carla):
@@ -117,3 +128,42 @@ def test_without_a_personal_suggestion_the_catalog_default_stays(client):
     assert suggestion(html, "frame") is None  # nobody has any history yet
     alu = re.search(r'<label for="opt-frame-alu">(.*?)</label>', html, re.DOTALL).group(1)
     assert '<span class="badge" title="Our usual pick for this">Suggested' in alu
+
+
+def test_a_first_configuration_is_no_earlier_choice_of_its_own(client, auth, app):
+    # Issue 14, item 7: "You chose this before" on the options of the customer's first
+    # configuration came from that very configuration.
+    with app.app_context():
+        from tests.helpers import gen_configuration
+
+        user = gen_user(db.session, "first@example.com", name="First")
+        first = gen_configuration(db.session, user, COMPLETE_BIKE, name="First bike").id
+    auth.signin("first@example.com", PASSWORD)
+    html = client.get(f"/account/configurations/{first}").get_data(as_text=True)
+    assert 'class="badge usual"' not in html and "You chose this before" not in html
+    # A second configuration: the first one is an earlier choice now.
+    with app.app_context():
+        from tests.helpers import gen_configuration
+
+        owner = db.session.get(type(user), user.id)
+        second = gen_configuration(db.session, owner, COMPLETE_BIKE, name="Second bike").id
+    html = client.get(f"/account/configurations/{second}").get_data(as_text=True)
+    assert 'class="badge usual"' in html
+
+
+def test_options_are_in_the_same_order_on_the_shop_and_the_saved_page(client, auth, app):
+    # Issue 14, item 12: usual options came first on one page and not on the other.
+    with app.app_context():
+        from tests.helpers import gen_configuration
+
+        user = gen_user(db.session, "order@example.com", name="Order")
+        gen_order(db.session, user, STEEL_BIKE)
+        saved = gen_configuration(db.session, user, COMPLETE_BIKE, name="Alu").id
+    auth.signin("order@example.com", PASSWORD)
+
+    def frame_order(html: str) -> list[str]:
+        return re.findall(r'id="opt-frame-(\w+)"', html)
+
+    shop = frame_order(client.get("/shop/test-bike").get_data(as_text=True))
+    account = frame_order(client.get(f"/account/configurations/{saved}").get_data(as_text=True))
+    assert shop == account == ["alu", "carbon", "steel"]

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from configurator.services import quotes
+from configurator.store.messages import Message
 from configurator.store.quotes import AccountEvent, BusinessAccount, PriceListEntry
 from configurator.web.database import db
 from tests.helpers import gen_user
@@ -182,15 +183,21 @@ def test_contacts_are_added_created_changed_and_removed_from_the_page(client, au
         "email": "tom@acme.example", "name": "Tom Tech", "contact_role": "technical"})
     assert created.status_code == 201
     body = created.get_data(as_text=True)
-    password = body.split("with the first password ")[1].split(" ")[0]
+    assert "We e-mailed tom@acme.example a link" in body
+    with app.app_context():
+        invitation = db.session.scalar(sa.select(Message.action_url).where(
+            Message.kind == "invitation"))
     assert client.post(f"{base}/contacts/{world['contact']}/role",
                        data={"contact_role": "buyer"}).status_code == 303
     page = client.get(f"{base}/edit").get_data(as_text=True)
     for email in ("plain@example.com", "tom@acme.example", "buyer@acme.example"):
         assert email in page
-    # The new contact signs in with the password shown once and sees the account's quotes.
+    # The new contact chooses a password from the invitation and sees the account's quotes.
     auth.signout()
-    assert auth.signin("tom@acme.example", password).status_code in (302, 303)
+    assert client.post(invitation, data={"password": "toms-own-password",
+                                         "confirm": "toms-own-password"}).status_code == 303
+    auth.signout()
+    assert auth.signin("tom@acme.example", "toms-own-password").status_code in (302, 303)
     assert client.get("/account/quotes/").status_code == 200
     sign_in(auth, "manager@shop.example")
     assert client.post(f"{base}/contacts/{world['contact']}/remove").status_code == 303
@@ -313,7 +320,7 @@ def test_printable_page_links_the_print_stylesheet_and_the_pdf_marks_optional_li
     assert "@media print" in css and "header.site" in css
     pdf = client.get(f"/staff/quotes/{world['draft']}/pdf")
     text = PdfReader(BytesIO(pdf.data)).pages[0].extract_text()
-    assert "(optional)" in text and "not included in the total" in text
+    assert "optional, not in the total" in text and "not included in the total" in text
 
 
 def test_an_accounts_own_quantity_breaks_from_its_edit_page(client, auth, world, app):

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import business, catalogs, quotes
+from configurator.services import business, catalogs, orders, quotes
 from configurator.store import User
 from configurator.store.quotes import QuoteRecord
 from configurator.store.types import utcnow
@@ -236,3 +236,53 @@ def test_the_account_page_links_an_order_to_its_page(app, client, auth, world):
     client.post(f"/staff/quotes/{world['sent']}/order")
     page = client.get(f"/staff/accounts/{world['acme']}").get_data(as_text=True)
     assert f'href="/staff/quotes/{world["sent"]}/order"' in page
+
+
+def test_the_account_page_links_each_configuration_and_shop_order(app, client, auth, world):
+    """Item 11 of issue 15: the configuration rows were plain text."""
+    with app.app_context():
+        contact = db.session.scalar(sa.select(User).where(User.email == "buyer@acme.example"))
+        saved = gen_configuration(db.session, contact, BIKE, name="Fleet bike")
+        placed = orders.place(db.session, contact, gen_configuration(db.session, contact, CARBON).id)
+        db.session.commit()
+        saved_id, number = saved.id, placed.number
+    sign_in(auth, "staff@shop.example")
+    page = client.get(f"/staff/accounts/{world['acme']}").get_data(as_text=True)
+    assert f'<a href="/account/configurations/{saved_id}">Fleet bike</a>' in page
+    assert f'<a href="/account/orders/{number}">{number}</a>' in page
+    # Staff may open both (the owner's own pages, read by staff).
+    assert "Fleet bike" in client.get(f"/account/configurations/{saved_id}").get_data(as_text=True)
+    assert number in client.get(f"/account/orders/{number}").get_data(as_text=True)
+
+
+def test_a_quote_is_copied_for_its_account_with_the_price_differences_told(app, client, auth,
+                                                                          world):
+    sign_in(auth, "staff@shop.example")
+    page = client.get(f"/staff/quotes/{world['sent']}").get_data(as_text=True)
+    assert f'href="/staff/quotes/{world["sent"]}/copy"' in page
+    form = client.get(f"/staff/quotes/{world['sent']}/copy").get_data(as_text=True)
+    assert f'<option value="{world["acme"]}" selected>' in form
+    with app.app_context():
+        catalogs.load_file(db.session, DATA / "bike-v2.yaml")  # carbon 640 -> 700
+        db.session.commit()
+    response = client.post(f"/staff/quotes/{world['sent']}/copy",
+                           data={"account_id": str(world["acme"])})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Quote Q-" in page and "is a copy of" in page
+    # 825.00 -> 885.00 at 10 % off: 742.50 -> 796.50.
+    assert "742.50 → 796.50 (+54.00)" in page
+    assert 'class="badge status-draft"' in page
+    with app.app_context():
+        copies = db.session.scalars(sa.select(QuoteRecord).order_by(QuoteRecord.id)).all()
+        assert [c.status for c in copies][-1] == "draft" and len(copies) == 3
+
+
+@pytest.mark.parametrize("account_id", ["abc", "99999999999999999999", "-1", "987654"])
+def test_copying_for_an_account_that_is_not_one_is_a_clear_refusal(client, auth, world,
+                                                                   account_id):
+    sign_in(auth, "staff@shop.example")
+    response = client.post(f"/staff/quotes/{world['sent']}/copy",
+                           data={"account_id": account_id})
+    assert response.status_code in (400, 404)
+    assert "Traceback" not in response.get_data(as_text=True)

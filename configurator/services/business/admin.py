@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from configurator.quoting import TaxTreatment, tax_rule_for
 from configurator.quoting.taxes import UnknownTaxCountry
-from configurator.services import sign_ins, users
+from configurator.services import passwords, sign_ins, users
 from configurator.services.business import accounts
 from configurator.services.business.accounts import InvalidAccountData
 from configurator.services.errors import EmailTaken, NotFound, ServiceError
@@ -226,9 +226,13 @@ def invite_contact(
 @use_case
 def create_contact(
     session: Session, editor: User, account_id: int, email: str, name: str, contact_role: str
-) -> tuple[AccountContact, str]:
-    """A new customer user who speaks for the account, and their first password
-    (shown once to the manager, who passes it on; the contact changes it)."""
+) -> AccountContact:
+    """A new customer user who speaks for the account, invited by e-mail.
+
+    Nobody, the manager included, ever knows a password of theirs: the user
+    starts with an unguessable one and the invitation's one-time link lets the
+    contact choose their own (see `passwords.send_invitation`).
+    """
     require_editor(editor)
     account = accounts.get_account(session, editor, account_id)
     _check_contact_role(contact_role)
@@ -236,12 +240,11 @@ def create_contact(
         raise InvalidAccountData("The contact's name is required.")
     if "@" not in email or len(email.strip()) > 254:
         raise InvalidAccountData(f"{email.strip() or 'An empty text'} is not an email address.")
-    password = secrets.token_urlsafe(12)
     try:
         user = users.sign_up(
             session,
             email,
-            password,
+            secrets.token_urlsafe(32),  # never shown: the contact sets theirs from the link
             " ".join(name.split()),
             segment="business",
             country=account.country.lower(),
@@ -251,15 +254,16 @@ def create_contact(
             f"{users.normalize_email(email)} already has a user; add it as an existing customer."
         ) from None
     contact = accounts.add_contact(session, account, user, contact_role)
+    passwords.send_invitation(session, user, account.name)
     accounts.record_event(
         session,
         account.id,
         "contact created",
-        f"{user.name} ({user.email}) is a new contact",
+        f"{user.name} ({user.email}) is a new contact, invited by e-mail",
         actor=editor,
         detail=f"role: {_role_text(contact_role)}",
     )
-    return contact, password
+    return contact
 
 
 @use_case

@@ -8,6 +8,7 @@
 - `diff`: what changed between two revisions.
 - `names`: feature and option names for messages.
 - `repairs`: the engine's repairs, remembered per catalog.
+- `pictures`: the picture of a selection, the picked options' images stacked.
 """
 
 from configurator.services.configuring import (
@@ -16,9 +17,10 @@ from configurator.services.configuring import (
     diff,
     names,
     page,
+    pictures,
     recheck,
     repairs,
     selection,
 )
 
-__all__ = ["actions", "configurations", "diff", "names", "page", "recheck", "repairs", "selection"]
+__all__ = ["actions", "configurations", "diff", "names", "page", "pictures", "recheck", "repairs", "selection"]

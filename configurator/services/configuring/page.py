@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from configurator.engine import Catalog, SelectionError
+from configurator.services import deliveries
 from configurator.services.configuring import repairs
 from configurator.services.configuring.selection import Selection, clean_selection, pairs
 from configurator.services.configuring.wording import Wording
@@ -68,6 +69,7 @@ class OptionView:
     why: Why | None = None
     repair: RepairOffer | None = None
     unavailable: bool = False  # impossible for this customer whatever they pick
+    benefit: str | None = None  # theirs by tier or segment: the rule that says so
 
 
 @dataclass
@@ -120,6 +122,7 @@ class PriceLineView:
     option: str
     name: str
     amount: Decimal
+    recurring: str | None = None  # None: paid once; "per_delivery" or "per_month"
 
 
 @dataclass
@@ -141,6 +144,54 @@ class ConfiguratorState:
     missing: list[str] = field(default_factory=list)
     has_usual: bool = False
     lazy_explanations: bool = False
+    # Today's total apart from what is paid again (a subscription), else None.
+    recurring: deliveries.Recurrence | None = None
+
+    def chosen_names(self, dimension: str) -> list[str]:
+        """The names of the picked options of one dimension, in page order
+        (the picture's alt text names the product's picks)."""
+        return [
+            option.name
+            for dimension_id, _name, features in self.dimensions
+            if dimension_id == dimension
+            for feature in features
+            for option in feature.chosen
+        ]
+
+    def disabled_keys(self) -> list[str]:
+        """`feature=option` of every option that cannot be picked now; the page
+        posts them back (`was_disabled`), so the next answer can say what changed."""
+        return [
+            f"{feature.id}={option.id}"
+            for _dimension, _name, features in self.dimensions
+            for feature in features
+            for option in feature.options
+            if not option.possible
+        ]
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """What a screen reader is told after a pick: the new total and how many
+    options the pick made impossible (or possible again)."""
+
+    no_longer_possible: int
+    possible_again: int
+
+
+# A posted list of disabled options longer than this is not read (a tampered form).
+MAX_WAS_DISABLED = 200_000
+
+
+def announcement(state: ConfiguratorState, was_disabled: str | None) -> Announcement:
+    """Compare the options disabled now with those the page showed disabled
+    before the pick (`was_disabled`, space-separated `feature=option`; None or
+    unreadable: nothing to compare, so only the total is said)."""
+    if was_disabled is None or len(was_disabled) > MAX_WAS_DISABLED:
+        return Announcement(0, 0)
+    before = set(was_disabled.split())
+    now = set(state.disabled_keys())
+    return Announcement(len(now - before), len(before - now))
 
 
 def evaluate(
@@ -210,8 +261,9 @@ def evaluate(
             if (feature.id, option.id) in to_explain:
                 _explain_option(catalog, wording, view, feature, selection, customer)
             options.append(view)
-        # Options the customer chose before come first: suggested, never picked.
-        options.sort(key=lambda view: not view.usual)
+        # Catalog order on every page (shop, saved configuration, quote line): options
+        # the customer chose before are marked, never moved, so the same option is
+        # in the same place wherever the customer meets it (issue 14, item 12).
         views.append((
             feature.dimension,
             FeatureView(
@@ -246,9 +298,12 @@ def evaluate(
         complete=state.complete,
         dimensions=by_dimension(views),
         lines=[
-            PriceLineView(line.feature, line.option, wording.line(line), line.amount)
+            PriceLineView(line.feature, line.option, wording.line(line), line.amount, line.recurring)
             for line in breakdown.lines
         ],
+        recurring=(
+            deliveries.recurrence(catalog, selection, name=wording.option) if breakdown.recurs else None
+        ),
         total=breakdown.total,
         conflict=conflict,
         problems=list(problems or []),

@@ -7,9 +7,11 @@
 - `needs`: what a customer tends to choose, for staff.
 - `defaults`: the options a customer usually picks, suggested first.
 - `personalize`: suggestions in the configurator and "same as last time".
+- `bundles`: the options a customer's tier or segment opens up, and the rules why.
 """
 
 from configurator.services.customer_value import (
+    bundles,
     defaults,
     figures,
     margins,
@@ -19,4 +21,4 @@ from configurator.services.customer_value import (
     valuation,
 )
 
-__all__ = ["defaults", "figures", "margins", "needs", "personalize", "tiers", "valuation"]
+__all__ = ["bundles", "defaults", "figures", "margins", "needs", "personalize", "tiers", "valuation"]

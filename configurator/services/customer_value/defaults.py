@@ -13,12 +13,17 @@ from configurator.store.models import Configuration, Order, Revision, User
 HISTORY = 20  # recent configurations and orders looked at
 
 
-def personal_defaults(session: Session, customer: User, catalog_id: str) -> dict[str, list[str]]:
+def personal_defaults(
+    session: Session, customer: User, catalog_id: str, *, excluding: int | None = None
+) -> dict[str, list[str]]:
     """Per feature, the options this customer usually picks in this product line.
 
     Looks at the newest revision of their recent configurations and at their
     recent orders; more recent picks weigh more. Options that appear in at
     least a third of that history are returned, most usual first.
+    `excluding` is the configuration being edited: its own picks are no
+    earlier choice (else a first configuration says "You chose this before"
+    on everything it holds).
     """
     selections = [
         row.selection
@@ -31,7 +36,11 @@ def personal_defaults(session: Session, customer: User, catalog_id: str) -> dict
                     Revision.number == Configuration.revision_count,
                 ),
             )
-            .where(Configuration.owner_id == customer.id, Configuration.catalog_id == catalog_id)
+            .where(
+                Configuration.owner_id == customer.id,
+                Configuration.catalog_id == catalog_id,
+                Configuration.id != (excluding if excluding is not None else -1),
+            )
             .order_by(Configuration.updated_at.desc())
             .limit(HISTORY)
         )

@@ -4,8 +4,10 @@ recency, frequency, RFM scores, a lifetime-value estimate and the tier.
 Definitions (all money in the tier file's currency; other currencies and
 cancelled orders do not count):
 
-- revenue: the sum of the order totals.
-- margin: per order line, the price paid minus the option's `cost`; the cost
+- revenue: the sum of the order totals before VAT (`margins.order_net`: a
+  quote's net total, the net kept at checkout; an order placed without a VAT
+  breakdown counts its total).
+- margin: per order line, the price paid (less the order's VAT) minus the option's `cost`; the cost
   comes from the order snapshot when it has one, else from the catalog version
   the order was placed with. An option without a cost costs nothing (a payment
   method); a catalog without any cost gives no margin for its orders. An

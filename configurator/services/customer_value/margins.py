@@ -22,17 +22,42 @@ from configurator.store.models import Order
 from configurator.store.quotes import QuoteRecord
 
 
+def order_net(order: Order) -> Decimal:
+    """What the order brought before VAT: the accepted quote's net total, or the net
+    of the VAT breakdown kept at checkout. An order placed without one (through the
+    API, a reorder, the demo data) kept no VAT rate, so its total counts as it is."""
+    quote = order.snapshot.get("quote")
+    if quote:
+        return Decimal(quote["totals"]["net_total"])
+    vat = order.snapshot.get("checkout", {}).get("vat")
+    if vat:
+        return Decimal(vat["net"])
+    return order.total
+
+
 def order_margin(order: Order) -> Decimal | None:
-    """Price minus cost over the order's lines; None when its catalog has no costs."""
+    """Price before VAT minus cost over the order's lines; None when its catalog has no costs."""
     if "quote" in order.snapshot:  # its lines are quote lines, not catalog options
         return _quote_order_margin(order)
+    margin = _shop_margin(order)
+    if margin is None:
+        return None
+    # The lines are priced with VAT; the VAT kept at checkout is not ours.
+    return margin - (order.total - order_net(order))
+
+
+def _shop_margin(order: Order) -> Decimal | None:
+    """Price paid minus cost over a shop order's lines (prices with VAT)."""
     lines = order.snapshot.get("lines", [])
+    # An offer's reward (a negative amount) is given up from the margin.
+    reward = Decimal(order.snapshot.get("offer", {}).get("amount", "0"))
     if lines and all("cost" in line for line in lines):
-        return sum((Decimal(line["amount"]) - Decimal(line["cost"]) for line in lines), Decimal(0))
+        return reward + sum(
+            (Decimal(line["amount"]) - Decimal(line["cost"]) for line in lines), Decimal(0))
     model = catalogs.engine_catalog(order.catalog_version).model
     if not any(option.cost is not None for f in model.features for option in f.options):
         return None
-    margin = Decimal(0)
+    margin = reward
     for line in lines:
         feature = model.feature(line["feature"])
         option = feature.option(line["option"]) if feature else None
@@ -60,4 +85,4 @@ def _quote_order_margin(order: Order) -> Decimal | None:
             return None
         unit = sum((costs.get(pick, Decimal(0)) for pick in pairs(line.selection)), Decimal(0))
         cost += unit * line.quantity
-    return Decimal(record.frozen["totals"]["net_total"]) - cost
+    return order_net(order) - cost

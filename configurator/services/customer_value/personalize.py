@@ -5,7 +5,10 @@ trained on every customer's orders and saved configurations of the product
 line, with this customer's own history passed fresh on every request: for
 the next open features, the option this customer most likely wants among the
 options still possible, with the reason ("Your usual", "Most chosen with
-Frame: Carbon sport").
+Frame: Carbon sport"). Only two reasons count (issue 14, item 7): the
+customer's own earlier picks of that feature, or other customers' choices
+given the same picks in features a rule ties to it (`engine.graph.related_features`);
+a suggestion that is merely popular is not shown.
 
 Cost: the trained recommender is kept in-process per catalog version and
 retrained when it is older than RETRAIN_AFTER, so a request pays two small
@@ -25,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
+from configurator.engine.graph import related_features
 from configurator.engine.recommend import PastConfiguration, Recommender
 from configurator.engine.results import State
 from configurator.services.configuring.page import ConfiguratorState
@@ -185,6 +189,7 @@ def _suggest(
     if customer is not None and consent.allows(session, customer, "personalization"):
         own = training_rows(session, catalog.model.id, customer.id, OWN_HISTORY)
     model = recommender(session, catalog)
+    related = _related_features(catalog)
     found: dict[str, Suggestion] = {}
     for feature in catalog.model.features:
         if len(found) == k:
@@ -192,10 +197,34 @@ def _suggest(
         choices = len(state.domains.get(feature.id, ())) + (feature.id in state.may_be_empty)
         if feature.id in state.selection or choices < 2:
             continue  # picked already, or no real choice left
-        suggestion = model.recommend(feature.id, state.selection, state, None, own)
-        if suggestion is not None:
+        # Only picks a rule ties to this feature may speak for it: "most chosen with
+        # Brakes: V-brakes" for a frame size (no rule between them) is no reason.
+        evidence = {
+            picked: value for picked, value in state.selection.items() if picked in related[feature.id]
+        }
+        suggestion = model.recommend(feature.id, evidence, state, None, own, explain_popular=True)
+        # The customer's own history of this feature, or customers who made the
+        # same related picks: plain popularity is no reason a person accepts.
+        if suggestion is not None and suggestion.source != "popular":
             found[feature.id] = _suggestion(catalog, suggestion)
     return found
+
+
+_related: dict[str, dict[str, set[str]]] = {}
+
+
+def _related_features(catalog: Catalog) -> dict[str, set[str]]:
+    """`engine.graph.related_features` of a catalog version, computed once."""
+    key = catalog.fingerprint
+    with _lock:
+        known = _related.get(key)
+    if known is None:
+        known = related_features(catalog.model)
+        with _lock:
+            _related[key] = known
+            while len(_related) > _CACHE_SIZE:
+                _related.pop(next(iter(_related)))
+    return known
 
 
 def attach(state: ConfiguratorState, suggestions: dict[str, Suggestion]) -> ConfiguratorState:

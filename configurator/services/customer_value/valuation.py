@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from configurator.services import timeline
 from configurator.services.business import accounts
 from configurator.services.customer_value.figures import CustomerFigures, OrderValue, figures
-from configurator.services.customer_value.margins import order_margin
+from configurator.services.customer_value.margins import order_margin, order_net
 from configurator.services.customer_value.tiers import TierConfig, TierConfigError
 from configurator.services.customer_value.tiers import tier_config as load_tier_config
 from configurator.services.unit_of_work import use_case
@@ -45,7 +45,7 @@ class RecomputeReport:
 def order_values(orders: Sequence[Order]) -> list[OrderValue]:
     """The value of each order that counts (cancelled ones do not)."""
     return [
-        OrderValue(order.created_at, order.total, order_margin(order), order.currency)
+        OrderValue(order.created_at, order_net(order), order_margin(order), order.currency)
         for order in orders
         if order.status not in NOT_COUNTED
     ]
@@ -128,6 +128,18 @@ def after_order(session: Session, customer: User, order: Order) -> None:
         log.warning("customer value not updated: %s", error)
         return
     refresh(session, customer, now=order.created_at, config=config, because=f"order {order.number}")
+
+@use_case
+def after_cancel(session: Session, customer: User, order: Order, now: datetime) -> None:
+    """The hook `fulfilment` calls when an order is cancelled: the order no longer
+    counts, in the cancellation's own use case (a broken tier file is logged)."""
+    try:
+        config = load_tier_config()
+    except TierConfigError as error:
+        log.warning("customer value not updated: %s", error)
+        return
+    refresh(session, customer, now=now, config=config, because=f"order {order.number} cancelled")
+
 
 @use_case
 def recompute_all(

@@ -15,9 +15,10 @@ import yaml
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
-from configurator.services import catalogs, orders, users
+from configurator.services import catalogs, deliveries, orders, users
 from configurator.services.configuring import configurations
 from configurator.services.demo import business as business_demo
+from configurator.services.demo import offers as offers_demo
 from configurator.services.errors import NotOrderable
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import Interaction, User
@@ -45,6 +46,7 @@ class SeedReport:
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     configurations: int = 0
     orders: int = 0
+    campaigns: list[str] = field(default_factory=list)
 
 
 @use_case
@@ -88,6 +90,10 @@ def seed(
     if business_file.exists() and versions:
         data = yaml.safe_load(business_file.read_text(encoding="utf-8")) or {}
         report.logins += business_demo.seed_demo(session, data, now=now)
+    # Offer campaigns last: a finished one is played back over the history above.
+    offers_file = Path(seed_dir) / "offers.yaml"
+    if offers_file.exists() and versions:
+        report.campaigns = offers_demo.seed_demo(session, _read(offers_file), now=now)
     return report
 
 
@@ -144,11 +150,14 @@ def _history(
                 order = orders.place(session, user, configuration.id, now=min(at, now))
             except NotOrderable:
                 continue
+            # History: what was due before today went out; a subscription runs on.
+            deliveries.plan(session, order, today=now.date(), sent_before=now.date())
             report.orders += 1
             if rng.random() < 0.3:
                 later = min(at + timedelta(days=rng.uniform(30, 200)), now)
                 try:
-                    orders.reorder(session, user, order.number, now=later)
+                    again = orders.reorder(session, user, order.number, now=later)
+                    deliveries.plan(session, again, today=now.date(), sent_before=now.date())
                     report.orders += 1
                 except NotOrderable:
                     pass

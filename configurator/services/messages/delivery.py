@@ -92,6 +92,10 @@ def compose(message: Message, sender: str, links: TrackingLinks) -> EmailMessage
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(idstring=f"m{message.id}", domain=_domain(sender))
     action = links.click_url(message.id) if message.action_url else None
+    if message.action_url and message.secret:
+        # A one-time link goes to the shop directly: the row forgets it once the
+        # e-mail is sent, so a tracking redirect would lead nowhere.
+        action = links.base_url.rstrip("/") + message.action_url
     text = [message.body.rstrip(), ""]
     if action:
         text += [f"{message.action_label or 'Open'}: {action}", ""]

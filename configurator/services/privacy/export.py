@@ -19,6 +19,7 @@ from configurator.services.privacy import consent
 from configurator.services.unit_of_work import use_case
 from configurator.store.messages import Message
 from configurator.store.models import Address, Configuration, Interaction, Order, Revision, User
+from configurator.store.offers import OfferEvent
 from configurator.store.quotes import AccountContact
 from configurator.store.tokens import ApiToken
 from configurator.store.types import utcnow
@@ -43,6 +44,7 @@ def export(session: Session, customer: User, *, now: datetime | None = None) -> 
         "configurations": _configurations(session, customer),
         "orders": _orders(session, customer),
         "messages": _messages(session, customer),
+        "offers": _offers(session, customer),
         "timeline": _timeline(session, customer),
         "api_tokens": _api_tokens(session, customer),
     }
@@ -68,6 +70,7 @@ def _profile(customer: User) -> dict[str, Any]:
         "id": customer.id,
         "email": customer.email,
         "name": customer.name,
+        "phone": customer.phone,
         "segment": customer.segment,
         "country": customer.country,
         "tier": customer.tier,
@@ -137,6 +140,15 @@ def _messages(session: Session, customer: User) -> list[dict[str, Any]]:
                # A one-time link still waiting to be e-mailed is a secret, not data.
                body=SECRET_LEFT_OUT if message.secret else message.body)
         for message in session.scalars(query)
+    ]
+
+
+def _offers(session: Session, customer: User) -> list[dict[str, Any]]:
+    """Every offer event: the campaign, what happened, in which group, the items or reward."""
+    query = sa.select(OfferEvent).where(OfferEvent.customer_id == customer.id).order_by(OfferEvent.id)
+    return [
+        fields(event, "kind", "group", "detail", "at", campaign=event.campaign.code)
+        for event in session.scalars(query)
     ]
 
 

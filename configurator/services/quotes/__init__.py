@@ -8,7 +8,7 @@
 - `sending`: send, withdraw, expire.
 - `answers`: the client accepts or declines; staff turn it into an order.
 - `search`: find and read quotes, compare revisions.
-- `printing`: the seller's letterhead and the PDF.
+- `printing`: the printable quote (letterhead, lines, totals; the web layer makes the PDF from its page).
 """
 
 from configurator.services.quotes import (

@@ -130,7 +130,7 @@ def convert_to_order(
     require_fit(session, record)
     now = now or utcnow()
     order = Order(
-        number=new_number(),
+        number=new_number(session, now),
         owner_id=record.answered_by_id,
         catalog_version_id=record.lines[0].catalog_version_id,
         snapshot=_order_snapshot(record),

@@ -12,6 +12,7 @@ sending in `sending`, the client's answers in `answers`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -214,3 +215,86 @@ def revise(
     return write_back(
         session, LoadedQuote(record, new), staff, events_before=0, now=now, new_lines=copies
     )
+
+
+@dataclass(frozen=True)
+class Copied:
+    """A quote copied into a new draft: the draft, what today's prices changed line by
+    line (None when it could not be repriced), and why not."""
+
+    record: QuoteRecord
+    report: RepriceReport | None
+    not_repriced: str = ""
+
+
+@use_case
+def copy(
+    session: Session,
+    staff: User,
+    quote_id: int,
+    *,
+    account_id: int | None = None,
+    now: datetime | None = None,
+) -> Copied:
+    """A new draft quote (its own number) with the lines and discount of any revision of
+    a quote, for the same account or `account_id`: dates, status, approval and history
+    start afresh, locked prices are released, and the copy is repriced on today's
+    catalog and the account's terms, so the report shows each line's difference.
+
+    A line that no longer fits the catalog is copied as it was and named in
+    `not_repriced`; the draft then asks to reconfigure it, as any draft does.
+    """
+    require_staff(staff)
+    now = now or utcnow()
+    source = records.load(session, staff, quote_id)
+    account = accounts.get_account(session, staff, account_id or source.record.account_id)
+    number = allocate_number(DatabaseSequence(session), now)
+    quote = lifecycle.copy(
+        source.quote, number, account=str(account.id), by=actor(staff), at=now,
+        valid_until=now + timedelta(days=account.validity_days),
+    )
+    record = QuoteRecord(
+        number=str(number),
+        year=number.year,
+        sequence=number.sequence,
+        revision=1,
+        account_id=account.id,
+        status="draft",
+        valid_until=quote.valid_until,
+        created_by_id=staff.id,
+        created_at=now,
+        updated_at=now,
+        terms=dict(source.record.terms),
+    )
+    session.add(record)
+    session.flush()
+    copies = {
+        line.line_id: {
+            "catalog_id": line.catalog_id,
+            "catalog_version_id": line.catalog_version_id,
+            "selection": dict(line.selection),
+            # Another account's copy must not point at this client's configuration.
+            "source_configuration_id": line.source_configuration_id
+            if account.id == source.record.account_id
+            else None,
+        }
+        for line in source.record.lines
+    }
+    record = write_back(
+        session, LoadedQuote(record, quote), staff, events_before=0, now=now, new_lines=copies
+    )
+    fresh = LoadedQuote(record, quote)
+    try:
+        current, pricing = _today(session, fresh)
+    except QuoteError as error:
+        return Copied(record, None, str(error))
+    record.terms = terms.describe_terms(pricing)
+    reports: list[RepriceReport] = []
+    record = run_step(
+        session,
+        staff,
+        fresh,
+        lambda q, at: reports.append(q.reprice(current, pricing, by=actor(staff), at=at)),
+        now=now,
+    )
+    return Copied(record, reports[0])

@@ -1,21 +1,27 @@
-"""The quote as the client reads it: the seller's letterhead and terms, and
-the PDF (the printable page renders the same `SELLER`)."""
+"""The quote as the client reads it: the seller's letterhead and terms, the
+lines and totals; the web layer renders it as the print page and, from the
+same HTML, the PDF."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.orm import Session
 
-from configurator.quoting.documents import Company, render_quote_pdf
+from configurator.quoting.documents import Company
+from configurator.quoting.model import QuotePricing
+from configurator.quoting.phrases import N_
+from configurator.quoting.pricing import LineBuildUp
 from configurator.services import catalogs
-from configurator.services.quotes.records import load
+from configurator.services.quotes.records import LoadedQuote, load
 from configurator.store.models import CatalogVersion, User
-from configurator.store.quotes import QuoteRecord
+from configurator.store.quotes import QuoteLineRecord, QuoteRecord
 
 SELLER = Company(
     "Configurator GmbH",
     ("Hafenstrasse 1", "20457 Hamburg", "Germany"),
     "DE123456789",
-    terms=(
+    terms=N_(
         "Prices are valid until the date shown. Delivery within 20 working days of the "
         "order unless agreed otherwise. Payment within 30 days of the invoice date. Our "
         "general terms of sale apply; goods remain our property until paid in full."
@@ -23,27 +29,27 @@ SELLER = Company(
 )
 
 
-def pdf(
-    session: Session,
-    viewer: User,
-    quote_id: int,
-    *,
-    show_line_prices: bool = True,
-    show_discounts: bool = True,
-) -> tuple[str, bytes]:
-    """The quote as a PDF with the seller's terms (and the account's own, when it has any),
-    the client's VAT id, and options named as the catalog names them; line prices and
-    discounts can be left out (a client who should see totals only)."""
+@dataclass(frozen=True)
+class Printable:
+    """What the printable quote (page and PDF, one template) shows."""
+
+    loaded: LoadedQuote
+    priced: QuotePricing
+    seller: Company
+    # (feature, option) -> the catalog's name, for snapshots that kept no name.
+    option_names: dict[tuple[str, str], str]
+
+    @property
+    def lines(self) -> list[tuple[QuoteLineRecord, LineBuildUp]]:
+        """Each line's record with its price build-up, in the quote's order."""
+        return [(row, self.priced.lines[row.line_id]) for row in self.loaded.record.lines]
+
+
+def printable(session: Session, viewer: User, quote_id: int) -> Printable:
+    """The quote as the client reads it: the seller's letterhead and terms, the
+    lines with options named as the catalog names them, and the totals."""
     loaded = load(session, viewer, quote_id)
-    account = loaded.record.account
-    terms = SELLER.terms + (f"\n\n{account.terms}" if account.terms else "")
-    company = Company(SELLER.name, SELLER.address, SELLER.vat_id, terms)
-    body = render_quote_pdf(
-        loaded.quote, company, client_name=account.name, client_vat_id=account.vat_id or "",
-        show_discounts=show_discounts, show_line_prices=show_line_prices,
-        option_names=_option_names(session, loaded.record),
-    )
-    return f"{loaded.record.number}.pdf", body
+    return Printable(loaded, loaded.quote.price(), SELLER, _option_names(session, loaded.record))
 
 
 def _option_names(session: Session, record: QuoteRecord) -> dict[tuple[str, str], str]:

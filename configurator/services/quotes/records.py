@@ -19,7 +19,6 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -40,6 +39,7 @@ from configurator.quoting import (
 )
 from configurator.quoting.model import Approval
 from configurator.quoting.pricing import LineKind
+from configurator.services import sequences
 from configurator.services.business import accounts, terms
 from configurator.services.errors import NotFound, QuoteChanged
 from configurator.store.models import User
@@ -72,16 +72,7 @@ class DatabaseSequence:
 
     def next_number(self, year: int) -> int:
         """The next number of `year`, starting at 1."""
-        dialect = self.session.get_bind().dialect.name
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(QuoteSequence)
-        statement = (
-            insert.values(year=year, last=1)
-            .on_conflict_do_update(
-                index_elements=[QuoteSequence.year], set_={"last": QuoteSequence.last + 1}
-            )
-            .returning(QuoteSequence.last)
-        )
-        return int(self.session.execute(statement).scalar_one())
+        return sequences.next_number(self.session, QuoteSequence, year)
 
 
 # ------------------------------------------------------------------ loading

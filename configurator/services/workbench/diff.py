@@ -87,7 +87,8 @@ def _option_rest(option: Option) -> Option:
 def _option_text(option: Option) -> str:
     attributes = ", ".join(f"{key}: {value}" for key, value in sorted(option.attributes.items()))
     cost = f", cost {_money(option.cost)}" if option.cost is not None else ""
-    return f"{option.name}{cost}" + (f" ({attributes})" if attributes else "")
+    image = f", image {option.image}" if option.image else ""
+    return f"{option.name}{cost}{image}" + (f" ({attributes})" if attributes else "")
 
 
 def _rule_changes(old: tuple[Constraint, ...], new: tuple[Constraint, ...]) -> list[Change]:

@@ -55,11 +55,9 @@ def check_text(text: str, catalog_id: str, path: str | None = None) -> DraftChec
     Nothing is stored: the editor calls this on every edit.
     """
     path = path or f"{catalog_id}.yaml"
-    lines = LineMap(text)
-    source = text.splitlines()
-    located = _locator(lines, source)
     if len(text) > MAX_DRAFT_CHARS:
         return DraftCheck(problems=[Finding(f"the text is longer than {MAX_DRAFT_CHARS} characters")])
+    located = _locator(text)
     try:
         catalog = Catalog.from_text(text, path=path)
     except CatalogError as error:
@@ -83,10 +81,18 @@ def check_text(text: str, catalog_id: str, path: str | None = None) -> DraftChec
     return result
 
 
-def _locator(lines: LineMap, source: list[str]):
-    """A function making a Finding of a text, at the line its `where` names."""
+def _locator(draft: str):
+    """A function making a Finding of a text, at the line its `where` names.
+
+    The line map is made on the first finding only: reading the YAML's
+    structure again takes a second and more on a big catalog without any.
+    """
+    cached: list[tuple[LineMap, list[str]]] = []
 
     def located(text: str, where: str) -> Finding:
+        if not cached:
+            cached.append((LineMap(draft), draft.splitlines()))
+        lines, source = cached[0]
         line = lines.line_of(where)
         if line is None and where.startswith("features '"):
             line = lines.feature_ids.get(where[len("features '"):-1])

@@ -1,6 +1,15 @@
 """The constraint graph as a picture: features as nodes in one column per
 dimension, rules as edges, each independent part in a band of its own; laid
-out here (networkx) so the page draws plain SVG, with no script or CDN."""
+out here (networkx) so the page draws plain SVG, with no script or CDN.
+
+Within a column, features are one row apart (never on top of each other) and
+ordered by community (networkx's Louvain, seeded: the same catalog, the same
+picture), so features tied by many rules sit together. An edge between two
+features of one column runs in the gap beside the column, not across the
+features between them. A big catalog (over EDGE_LIMIT links) draws only the
+links of the feature clicked and says how many it leaves out: thousands of
+crossing curves tell nothing.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +29,10 @@ ROW = 56  # px between features in a column
 BAND_PAD = 28  # px above and below each part's features
 MARGIN = 20
 LABEL_CHARS = 22
+NODE_HALF_WIDTH = 90  # the node's box is 180 px wide (templates/partials/_constraint_graph.html)
+LANE = 24  # px an edge within one column bows out beside the boxes (< half the gap between columns)
+EDGE_LIMIT = 600  # above this many links, only the clicked feature's are drawn
+SEED = 18  # the communities' seed: the same catalog, the same picture
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,7 @@ class Picture:
     bands: tuple[Band, ...]
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
+    hidden_edges: int = 0  # links not drawn (a big catalog: only the clicked feature's are)
 
 
 @dataclass(frozen=True)
@@ -77,8 +91,11 @@ class FeatureRules:
     influences: tuple[str, ...]
 
 
-def picture(model: CatalogModel) -> Picture:
-    """Lay out the catalog's constraint graph (deterministic: the same catalog, the same picture)."""
+def picture(model: CatalogModel, focus: str | None = None) -> Picture:
+    """Lay out the catalog's constraint graph (deterministic: the same catalog, the same picture).
+
+    `focus` is the clicked feature: in a big catalog only its links are drawn.
+    """
     graph = feature_graph(model)
     columns = tuple((dimension, MARGIN + COLUMN / 2 + i * COLUMN) for i, dimension in enumerate(DIMENSIONS))
     column_x = dict(columns)
@@ -98,26 +115,42 @@ def picture(model: CatalogModel) -> Picture:
         bands.append(Band(number, top, height, len(part)))
         top += height + MARGIN / 2
     at = {node.id: node for node in nodes}
-    edges = tuple(
-        Edge(a, b, _curve(at[a], at[b]), tuple(data["rules"]))
-        for a, b, data in sorted(graph.edges(data=True))
-    )
+    links = sorted(graph.edges(data=True))
+    shown = links
+    if len(links) > EDGE_LIMIT:
+        shown = [(a, b, data) for a, b, data in links if focus in (a, b)]
+    edges = tuple(Edge(a, b, _curve(at[a], at[b]), tuple(data["rules"])) for a, b, data in shown)
     width = MARGIN * 2 + COLUMN * len(DIMENSIONS)
-    return Picture(width, top + MARGIN, columns, tuple(bands), tuple(nodes), edges)
+    return Picture(width, top + MARGIN, columns, tuple(bands), tuple(nodes), edges, len(links) - len(shown))
 
 
 def _band_positions(part: nx.Graph) -> dict[str, float]:
-    """Each feature's height in its band, 0..1: networkx's multipartite layout, one layer per dimension."""
-    layered = nx.Graph(part)
-    for feature_id in layered.nodes:
-        layered.nodes[feature_id]["layer"] = DIMENSIONS.index(layered.nodes[feature_id]["dimension"])
-    if len(layered) == 1:
-        return dict.fromkeys(layered.nodes, 0.5)
-    raw = nx.multipartite_layout(layered, subset_key="layer", align="vertical")
-    ys = [float(y) for _x, y in raw.values()]
-    low, high = min(ys), max(ys)
-    span = (high - low) or 1.0
-    return {feature_id: (float(y) - low) / span if high > low else 0.5 for feature_id, (_x, y) in raw.items()}
+    """Each feature's height in its band, 0..1: one row each in its dimension's column, the
+    columns centred, each in the order of the part's communities (then catalog order)."""
+    order = {feature_id: position for position, feature_id in enumerate(part.nodes)}
+    community = _communities(part)
+    columns: dict[str, list[str]] = {}
+    for feature_id in part.nodes:
+        columns.setdefault(part.nodes[feature_id]["dimension"], []).append(feature_id)
+    tallest = max(len(column) for column in columns.values())
+    if tallest == 1:
+        return dict.fromkeys(part.nodes, 0.5)
+    positions = {}
+    for column in columns.values():
+        column.sort(key=lambda feature_id: (community[feature_id], order[feature_id]))
+        offset = (tallest - len(column)) / 2
+        for row, feature_id in enumerate(column):
+            positions[feature_id] = (offset + row) / (tallest - 1)
+    return positions
+
+
+def _communities(part: nx.Graph) -> dict[str, int]:
+    """Each feature's community (0 for a small part, where catalog order reads best)."""
+    if part.number_of_nodes() < 12 or part.number_of_edges() == 0:
+        return dict.fromkeys(part.nodes, 0)
+    found = nx.community.louvain_communities(part, seed=SEED)
+    ranked = sorted(found, key=lambda members: (-len(members), min(members)))
+    return {feature_id: rank for rank, members in enumerate(ranked) for feature_id in members}
 
 
 def _tallest_column(graph: nx.Graph, part: list[str]) -> int:
@@ -129,13 +162,22 @@ def _tallest_column(graph: nx.Graph, part: list[str]) -> int:
 
 
 def _curve(a: Node, b: Node) -> str:
-    """A quadratic curve; features in one column bow out sideways so the edges stay apart."""
-    mid_x, mid_y = (a.x + b.x) / 2, (a.y + b.y) / 2
+    """An edge from box edge to box edge.
+
+    Two features of one column: a curve leaving the right side of the upper
+    box and coming back to the right side of the lower one, bowing at most
+    LANE px into the gap beside the column (never across the boxes between
+    them). Features of two columns: a gentle curve between the facing sides.
+    """
     if a.x == b.x:
-        mid_x += 30 + abs(a.y - b.y) / 4
-    else:
-        mid_y -= 18
-    return f"M {a.x:.1f} {a.y:.1f} Q {mid_x:.1f} {mid_y:.1f} {b.x:.1f} {b.y:.1f}"
+        side = a.x + NODE_HALF_WIDTH
+        bow = side + LANE / 0.75  # a cubic curve reaches 3/4 of its control points' offset
+        return (f"M {side:.1f} {a.y:.1f} C {bow:.1f} {a.y:.1f} {bow:.1f} {b.y:.1f} "
+                f"{side:.1f} {b.y:.1f}")
+    left, right = (a, b) if a.x < b.x else (b, a)
+    x1, x2 = left.x + NODE_HALF_WIDTH, right.x - NODE_HALF_WIDTH
+    mid_x, mid_y = (x1 + x2) / 2, (left.y + right.y) / 2 - 18
+    return f"M {x1:.1f} {left.y:.1f} Q {mid_x:.1f} {mid_y:.1f} {x2:.1f} {right.y:.1f}"
 
 
 def _label(name: str) -> str:

@@ -1,7 +1,13 @@
-"""The impact of a release, computed exactly: the saved configurations and
-open quote lines of the product line that fit the version in use but not the
-draft, or whose price changes; and the change in the number of valid
-configurations."""
+"""The impact of a release, computed exactly: the saved configurations, open
+quote lines and running subscriptions of the product line that fit the
+version in use but not the draft, or whose price changes; the business
+accounts' price-list entries for options the draft removes or reprices; and
+the change in the number of valid configurations.
+
+A subscription (an order whose deliveries repeat and are still planned) keeps
+what it was ordered at; it is affected when the same selection no longer fits
+or its recurring price (per delivery and per month) would change, which is
+what a renewal or a reorder would meet."""
 
 from __future__ import annotations
 
@@ -14,9 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog, SelectionError
+from configurator.services import deliveries
 from configurator.services.business import accounts
-from configurator.store.models import Configuration, Revision
-from configurator.store.quotes import QuoteLineRecord, QuoteRecord
+from configurator.store.deliveries import Delivery
+from configurator.store.models import CatalogVersion, Configuration, Order, Revision
+from configurator.store.quotes import BusinessAccount, PriceListEntry, QuoteLineRecord, QuoteRecord
 
 OPEN_QUOTE_STATUSES = ("draft", "pending_approval", "approved", "sent")
 
@@ -25,8 +33,8 @@ OPEN_QUOTE_STATUSES = ("draft", "pending_approval", "approved", "sent")
 class SavedWork:
     """A selection someone keeps: a configuration's newest revision, or a quote line."""
 
-    kind: str  # configuration | quote
-    record_id: int  # the configuration's or the quote's id, for the link
+    kind: str  # configuration | quote | subscription
+    record_id: int  # the configuration's, quote's or order's id, for the link
     label: str
     selection: Mapping[str, Any]
     facts: Mapping[str, str]
@@ -43,18 +51,41 @@ class Affected:
     price_after: Decimal | None
 
 
+@dataclass(frozen=True)
+class PriceListChange:
+    """An account's own price for an option the release removes, or whose list price it changes."""
+
+    account_id: int
+    account_name: str
+    feature: str
+    option: str
+    account_price: Decimal
+    effect: str  # option_removed | list_price_changes
+    list_before: Decimal | None
+    list_after: Decimal | None
+
+
 @dataclass
 class Impact:
     """Everything a release would change for saved work, and the count of configurations."""
 
     affected: list[Affected] = field(default_factory=list)
+    price_lists: list[PriceListChange] = field(default_factory=list)
     checked: int = 0
     count_before: int | None = None
     count_after: int | None = None
 
     def count(self, kind: str, effect: str) -> int:
-        """How many items of a kind (configuration, quote) have an effect."""
+        """How many items of a kind (configuration, quote, subscription) have an effect."""
         return sum(1 for a in self.affected if a.work.kind == kind and a.effect == effect)
+
+    def total(self, effect: str) -> int:
+        """How many items of every kind have an effect (no_longer_fits, price_changes)."""
+        return sum(1 for a in self.affected if a.effect == effect)
+
+    def price_list_count(self, effect: str) -> int:
+        """How many price-list entries have an effect (option_removed, list_price_changes)."""
+        return sum(1 for change in self.price_lists if change.effect == effect)
 
 
 def saved_work(session: Session, catalog_id: str) -> Iterator[SavedWork]:
@@ -86,11 +117,63 @@ def saved_work(session: Session, catalog_id: str) -> Iterator[SavedWork]:
     for quote, line in lines:
         yield SavedWork("quote", quote.id, f"{quote.number} line {line.position} ({quote.account.name})",
                         line.selection, accounts.customer_facts(quote.account), True)
+    yield from subscriptions(session, catalog_id)
+
+
+def subscriptions(session: Session, catalog_id: str) -> Iterator[SavedWork]:
+    """Every running subscription of the product line: an order, not cancelled, whose
+    deliveries repeat and of which one is still planned."""
+    planned = sa.select(Delivery.order_id).where(Delivery.status == deliveries.OPEN)
+    orders = session.scalars(
+        sa.select(Order)
+        .join(CatalogVersion, CatalogVersion.id == Order.catalog_version_id)
+        .where(CatalogVersion.catalog_id == catalog_id, Order.status != "cancelled",
+               Order.id.in_(planned))
+        .order_by(Order.id)
+    )
+    for order in orders:
+        recurring = deliveries.of_order(order)
+        if recurring is None or not recurring.repeats:
+            continue
+        yield SavedWork("subscription", order.id, f"{order.number} ({order.owner.email})",
+                        order.snapshot.get("selection") or {}, order.owner.facts(), True)
+
+
+def price_lists(session: Session, catalog_id: str, before: Catalog, after: Catalog) -> list[PriceListChange]:
+    """The accounts' fixed option prices of the product line that the release leaves without
+    their option, or whose list price it changes (percentages off the whole line stay valid)."""
+    entries = session.execute(
+        sa.select(PriceListEntry, BusinessAccount)
+        .join(BusinessAccount, BusinessAccount.id == PriceListEntry.account_id)
+        .where(PriceListEntry.catalog_id == catalog_id, PriceListEntry.option.is_not(None))
+        .order_by(BusinessAccount.name, PriceListEntry.feature, PriceListEntry.option)
+    )
+    changes = []
+    for entry, account in entries:
+        list_before = list_price(before, entry.feature, entry.option)
+        list_after = list_price(after, entry.feature, entry.option)
+        if list_before is None or list_before == list_after:
+            continue  # already orphaned today, or unchanged
+        effect = "option_removed" if list_after is None else "list_price_changes"
+        changes.append(PriceListChange(account.id, account.name, entry.feature or "", entry.option or "",
+                                       entry.price, effect, list_before, list_after))
+    return changes
+
+
+def list_price(catalog: Catalog, feature_id: str | None, option_id: str | None) -> Decimal | None:
+    """The option's list price in the catalog, None when the catalog has no such option."""
+    for feature in catalog.model.features:
+        if feature.id == feature_id:
+            for option in feature.options:
+                if option.id == option_id:
+                    return option.price
+    return None
 
 
 def impact(session: Session, catalog_id: str, before: Catalog, after: Catalog) -> Impact:
     """What releasing `after` in place of `before` does to the product line's saved work."""
-    result = Impact(count_before=before.count(), count_after=after.count())
+    result = Impact(count_before=before.count(), count_after=after.count(),
+                    price_lists=price_lists(session, catalog_id, before, after))
     for work in saved_work(session, catalog_id):
         result.checked += 1
         price_before = price_if_fits(before, work)
@@ -117,4 +200,7 @@ def price_if_fits(catalog: Catalog, work: SavedWork) -> Decimal | None:
     state = catalog.domains(selection, customer=dict(work.facts))
     if not state.consistent or (work.complete and not state.complete):
         return None
+    if work.kind == "subscription":  # what is paid again: per delivery and per month
+        recurring = deliveries.recurrence(catalog, selection)
+        return recurring.per_delivery + recurring.per_month
     return catalog.price(selection).total

@@ -13,6 +13,7 @@ _FEATURE = re.compile(r"features\[(\d+)\]")
 _OPTION = re.compile(r"options\[(\d+)\]")
 _CONSTRAINT = re.compile(r"constraint (?:'[^']*' )?\(?#(\d+)\)?")
 _CONSTRAINT_NAME = re.compile(r"constraint '?([a-z0-9][a-z0-9_-]*)'?:")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the line map of a big catalog in a blink
 _PICK = re.compile(r"\b([a-z0-9][a-z0-9_-]*)=([a-z0-9][a-z0-9_-]*)\b")
 
 
@@ -27,7 +28,7 @@ class LineMap:
         self.option_ids: dict[tuple[str, str], int] = {}
         self.constraint_ids: dict[str, int] = {}
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yaml.compose(text, Loader=_LOADER)
         except (yaml.YAMLError, RecursionError):
             return  # the parser's own problems carry their line
         if isinstance(root, yaml.MappingNode):

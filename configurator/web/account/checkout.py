@@ -5,10 +5,12 @@ while that is allowed. Works without JavaScript (plain forms and redirects)."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from configurator.services import checkout, fulfilment
+from configurator.services import checkout, fulfilment, payments
 from configurator.services.errors import NotOrderable
+from configurator.services.offers import campaigns
 from configurator.web.account import bp
 from configurator.web.account.forms import MAX_REVISION, CheckoutForm
 from configurator.web.database import db
@@ -20,14 +22,14 @@ NEW_ADDRESS = "new"
 def checkout_page(configuration_id: int):
     """GET: the review. POST: place the order with the address and the terms."""
     try:
-        review = checkout.review(db.session, current_user, configuration_id)
+        review = campaigns.review(db.session, current_user, configuration_id)
     except NotOrderable as refused:
         flash(str(refused), "error")
         return redirect(url_for("account.configuration", configuration_id=configuration_id), 303)
     form = _form(review)
     if request.method == "POST":
         try:
-            order = checkout.place_order(
+            order = campaigns.place_order(
                 db.session,
                 current_user,
                 configuration_id,
@@ -37,8 +39,11 @@ def checkout_page(configuration_id: int):
             )
         except (checkout.CheckoutRefused, NotOrderable) as refused:
             return _page(review, form, [str(refused)], 400)
-        flash(f"Thank you! Order {order.number} is placed. We sent you a confirmation.", "success")
-        return redirect(url_for("account.order_detail", number=order.number), 303)
+        flash(_("Thank you! Order %(number)s is placed. We sent you a confirmation.", number=order.number),
+              "success")
+        # After the commit: a provider that takes money online sends the customer to its page.
+        pay_at = payments.provider().start(order)
+        return redirect(pay_at or url_for("account.order_detail", number=order.number), 303)
     return _page(review, form, [], 200)
 
 
@@ -50,7 +55,7 @@ def cancel_order(number: str):
     except fulfilment.StatusRefused as refused:
         flash(str(refused), "error")
     else:
-        flash(f"Order {order.number} is cancelled.", "success")
+        flash(_("Order %(number)s is cancelled.", number=order.number), "success")
     return redirect(url_for("account.order_detail", number=number), 303)
 
 

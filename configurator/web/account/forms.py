@@ -4,10 +4,17 @@ privacy (consent, export, erasure), the checkout."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from configurator.services.configuring.configurations import NAME_MAX
 from configurator.services.privacy.consent import LABELS
+
+# The purposes as the customer reads them (the service keeps English ones for the timeline).
+PURPOSE_LABELS = {
+    "personalization": _l("Personalized suggestions and offers from my history"),
+    "service": _l("Messages about my quotes, orders and subscriptions"),
+    "marketing": _l("Offers and news by e-mail"),
+}
 
 # Revision numbers are 32-bit integers in the database; a larger one names no revision.
 MAX_REVISION = 2**31 - 1
@@ -37,13 +44,19 @@ class RenameForm(FlaskForm):
 class PrivacyForm(FlaskForm):
     """What the customer allows, one box per purpose (the labels say what each means)."""
 
-    personalization = BooleanField(LABELS["personalization"])
-    service = BooleanField(LABELS["service"])
-    marketing = BooleanField(LABELS["marketing"])
+    personalization = BooleanField(PURPOSE_LABELS["personalization"])
+    service = BooleanField(PURPOSE_LABELS["service"])
+    marketing = BooleanField(PURPOSE_LABELS["marketing"])
 
     def wanted(self) -> dict[str, bool]:
         """The answers, by purpose, as the consent service takes them."""
         return {purpose: bool(getattr(self, purpose).data) for purpose in LABELS}
+
+
+class PhoneForm(FlaskForm):
+    """The customer's phone number (optional; the service reads and checks it)."""
+
+    phone = StringField(_l("Phone number"), validators=[Length(max=40)])
 
 
 class ExportForm(FlaskForm):
@@ -53,7 +66,7 @@ class ExportForm(FlaskForm):
 class EraseForm(FlaskForm):
     """Erasure asks for a deliberate confirmation: it cannot be undone."""
 
-    confirm = BooleanField("I understand that my account and personal data are erased for good")
+    confirm = BooleanField(_l("I understand that my account and personal data are erased for good"))
 
 
 class CheckoutForm(FlaskForm):
@@ -63,11 +76,11 @@ class CheckoutForm(FlaskForm):
     place; this form only carries the fields (and the CSRF token).
     """
 
-    revision = IntegerField("Revision", validators=[InputRequired(), REVISION_RANGE])
-    address = RadioField("Deliver to", choices=[], validate_choice=False)
-    name = StringField("Name", render_kw={"maxlength": 120, "autocomplete": "name"})
-    street = StringField("Street and number", render_kw={"maxlength": 200, "autocomplete": "street-address"})
-    postcode = StringField("Postcode", render_kw={"maxlength": 20, "autocomplete": "postal-code"})
-    city = StringField("City", render_kw={"maxlength": 120, "autocomplete": "address-level2"})
-    country = SelectField("Country", choices=[], validate_choice=False)
-    terms = BooleanField("I accept the terms of sale and have reviewed my order")
+    revision = IntegerField(_l("Revision"), validators=[InputRequired(), REVISION_RANGE])
+    address = RadioField(_l("Deliver to"), choices=[], validate_choice=False)
+    name = StringField(_l("Name"), render_kw={"maxlength": 120, "autocomplete": "name"})
+    street = StringField(_l("Street and number"), render_kw={"maxlength": 200, "autocomplete": "street-address"})
+    postcode = StringField(_l("Postcode"), render_kw={"maxlength": 20, "autocomplete": "postal-code"})
+    city = StringField(_l("City"), render_kw={"maxlength": 120, "autocomplete": "address-level2"})
+    country = SelectField(_l("Country"), choices=[], validate_choice=False)
+    terms = BooleanField(_l("I accept the terms of sale and have reviewed my order"))

@@ -6,10 +6,20 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_htmx import make_response
 from flask_login import current_user, login_required
 
-from configurator.services import catalogs, configuring, fulfilment, orders, timeline
+from configurator.services import (
+    catalogs,
+    configuring,
+    deliveries,
+    fulfilment,
+    invoices,
+    orders,
+    payments,
+    timeline,
+)
 from configurator.services.configuring import configurations
 from configurator.services.configuring.configurations import InvalidName
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable, StaleRevision
@@ -20,6 +30,23 @@ from configurator.web.account.forms import MAX_REVISION, DiffForm, RenameForm
 from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.extensions import htmx
+from configurator.web.pdf import pdf_response
+
+DELIVERY_STATUS = {"scheduled": _l("Planned"), "sent": _l("Sent"), "cancelled": _l("Cancelled")}
+# payments.INSTRUCTIONS in the page's language (the e-mail keeps the English).
+PAYMENT_INSTRUCTIONS = {
+    "invoice": _l("We send the invoice with the delivery; please pay it by its due date."),
+    "on_delivery": _l("You pay the driver on delivery (cash or card)."),
+    "at_pickup": _l("You pay by card when you pick up your order."),
+    "prepayment": _l(
+        "Please transfer the amount with the order number as reference; "
+        "we start once it has arrived."
+    ),
+    "on_confirmation": _l(
+        "Nothing has been charged yet: we take the payment as chosen "
+        "once your order is confirmed."
+    ),
+}
 
 
 @bp.before_request
@@ -59,7 +86,7 @@ def configuration(configuration_id: int):
         db.session, current_user, configuration_id
     )
     catalog = catalogs.engine_catalog(version)
-    usual = workbench.usual_choices(configuration.catalog_id)
+    usual = workbench.usual_choices(configuration.catalog_id, excluding=configuration.id)
     latest = configurations.latest_revision(db.session, configuration)
     base = latest.number
     notice, problems, recheck = None, [], None
@@ -175,7 +202,37 @@ def orders_list():
 def order_detail(number: str):
     """One order, exactly as it was placed."""
     placed = orders.get(db.session, current_user, number)
-    return render_template("account/order.html", order=placed, fulfilment=fulfilment)
+    return render_template(
+        "account/order.html",
+        order=placed,
+        fulfilment=fulfilment,
+        recurring=deliveries.of_order(placed),
+        planned=deliveries.of(db.session, placed),
+        payment=None if placed.from_quote else payments.provider().payment(placed),
+        delivery_status=lambda status: str(DELIVERY_STATUS.get(status, status)),
+        payment_instructions=lambda kind: str(PAYMENT_INSTRUCTIONS[kind]),
+    )
+
+
+@bp.get("/orders/<number>/invoice")
+def invoice(number: str):
+    """The order's invoice, for printing."""
+    return _invoice_html(invoices.invoice(db.session, current_user, number))
+
+
+@bp.get("/orders/<number>/invoice.pdf")
+def invoice_pdf(number: str):
+    """The order's invoice as a PDF download, made from the print page."""
+    document = invoices.invoice(db.session, current_user, number)
+    return pdf_response(_invoice_html(document), f"{document.number}.pdf")
+
+
+def _invoice_html(document: invoices.Invoice) -> str:
+    return render_template(
+        "account/invoice.html",
+        invoice=document,
+        payment_instructions=lambda kind: str(PAYMENT_INSTRUCTIONS[kind]),
+    )
 
 
 @bp.route("/orders/<number>/reorder", methods=["GET", "POST"])
@@ -233,7 +290,7 @@ def _page(configuration, version, state, base, *, recheck=None, status=200, conf
 def _again(configuration, version, catalog, selection, base, problems, status, conflict=None):
     """The configurator again with the customer's unsaved picks and the reason
     (`conflict`: the revision another tab saved meanwhile)."""
-    usual = workbench.usual_choices(configuration.catalog_id)
+    usual = workbench.usual_choices(configuration.catalog_id, excluding=configuration.id)
     state = workbench.evaluate(catalog, selection, usual, problems=problems)
     return _page(configuration, version, state, base, status=status, conflict=conflict)
 

@@ -23,7 +23,8 @@ STATUS_TEXT = {
     401: "No token, or an unknown, revoked or expired token",
     403: "The token lacks the scope",
     404: "No such resource, or not yours",
-    409: "Conflict with the current state (stale revision, not orderable, quote not open)",
+    409: "Conflict with the current state (stale revision, not orderable, quote not open, "
+         "a request with the same Idempotency-Key still being answered)",
     413: "The body is too large (64 KiB at most)",
     422: "Invalid input; `errors` lists the fields",
     429: "Too many requests",
@@ -44,9 +45,43 @@ DESCRIPTION = (
     "Retries: send an `Idempotency-Key` header (1-200 printable characters, new for "
     "each new request) on a POST; the same request again with the same key gets "
     "the first answer back (marked `Idempotent-Replayed: true`) instead of acting "
-    "twice; the same key with another request is a 422. An order is placed at most "
+    "twice; the same key with another request is a 422. Two requests sent at once "
+    "with one key act once: the second waits up to 5 seconds for the first's answer, "
+    "else gets a 409 with `Retry-After`. An order is placed at most "
     "once per revision in any case."
 )
+
+
+# OpenAPI links: where an answer's ids lead next (clients and stateful tests
+# follow them). Per operation and status: link name -> (operationId, parameters,
+# request body or None).
+_CONFIGURATION = "$response.body#/id"
+_ORDER = "$response.body#/number"
+LINKS: dict[str, dict[int, dict[str, tuple[str, dict[str, str], Any]]]] = {
+    "create_configuration": {201: {
+        "GetConfiguration": ("get_configuration", {"configuration_id": _CONFIGURATION}, None),
+        "RenameConfiguration": ("rename_configuration", {"configuration_id": _CONFIGURATION}, None),
+        "ReviseConfiguration": ("revise_configuration", {"configuration_id": _CONFIGURATION}, None),
+        "GetLatestRevision": ("get_revision", {"configuration_id": _CONFIGURATION,
+                                               "number": "$response.body#/latest/number"}, None),
+    }},
+    "revise_configuration": {201: {
+        "GetRevision": ("get_revision", {"configuration_id": "$request.path.configuration_id",
+                                         "number": "$response.body#/number"}, None),
+    }},
+    "place_order": {201: {
+        "GetOrder": ("get_order", {"number": _ORDER}, None),
+        "RecheckOrder": ("recheck_order", {"number": _ORDER}, None),
+        "Reorder": ("reorder", {"number": _ORDER}, None),
+    }},
+    "reorder": {201: {
+        "GetOrder": ("get_order", {"number": _ORDER}, None),
+        "RecheckOrder": ("recheck_order", {"number": _ORDER}, None),
+    }},
+    "list_quotes": {200: {
+        "GetFirstQuote": ("get_quote", {"quote_id": "$response.body#/items/0/id"}, None),
+    }},
+}
 
 
 def build_spec() -> dict[str, Any]:
@@ -97,6 +132,12 @@ def _operation(recorded: Operation) -> dict[str, Any]:
             **{str(status): _problem(status) for status in recorded.problems},
         },
     }
+    for status, links in LINKS.get(recorded.endpoint, {}).items():
+        result["responses"][str(status)]["links"] = {
+            name: {"operationId": target, **({"parameters": parameters} if parameters else {}),
+                   **({"requestBody": body} if body else {})}
+            for name, (target, parameters, body) in links.items()
+        }
     if scope:
         result["x-scope"] = scope
     if recorded.query is not None:

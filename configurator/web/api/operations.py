@@ -8,7 +8,9 @@ the same schema classes load the request and dump the response.
 from __future__ import annotations
 
 import functools
+import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +35,9 @@ from configurator.web.input_guard import (
 COMMON_PROBLEMS = (400, 401, 403, 404, 422, 429)
 MAX_BODY_BYTES = 64 * 1024
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+log = logging.getLogger(__name__)
+# How long a request waits for a twin with the same key to be answered.
+TWIN_WAIT_SECONDS = 5.0
 
 
 @dataclass
@@ -104,7 +109,8 @@ def operation(
             response=response,
             status=status,
             also=also,
-            problems=tuple(sorted({*COMMON_PROBLEMS, *problems, *((413,) if body else ())})),
+            problems=tuple(sorted({*COMMON_PROBLEMS, *problems, *((413,) if body else ()),
+                                   *((409,) if method.upper() == "POST" else ())})),
             tag=tag,
             path_params=_path_params(rule),
         )
@@ -126,19 +132,23 @@ def operation(
                 request_hash = idempotency.fingerprint(
                     recorded.method, request.path, request.get_data(cache=True)
                 )
-                earlier = _stored_reply(user, key, request_hash)
+                earlier = _claim(user, key, request_hash)
                 if earlier is not None:
                     return _reply(earlier.body, earlier.status, earlier.location, replayed=True)
-            result = view(**kwargs)
-            headers: dict[str, str] = {}
-            code = status
-            if isinstance(result, tuple):
-                result, headers, *rest = result
-                code = rest[0] if rest else status
-            dumped = response().dump(result)
+            try:
+                result = view(**kwargs)
+                headers: dict[str, str] = {}
+                code = status
+                if isinstance(result, tuple):
+                    result, headers, *rest = result
+                    code = rest[0] if rest else status
+                dumped = response().dump(result)
+            except BaseException:
+                if key is not None:
+                    _release(user, key)
+                raise
             if key is not None:
-                _remember(user, key, request_hash, idempotency.Reply(
-                    code, dumped, headers.get("Location")))
+                _remember(user, key, idempotency.Reply(code, dumped, headers.get("Location")))
             reply = _reply(dumped, code, None)
             reply.headers.update(headers)
             return reply
@@ -160,20 +170,36 @@ def idempotency_key() -> str | None:
     return key
 
 
-def _stored_reply(user: Any, key: str, request_hash: str) -> idempotency.Reply | None:
-    try:
-        return idempotency.stored(db.session, user.id, key, request_hash)
-    except idempotency.KeyReused as error:
-        raise ApiProblem(422, str(error), errors={IDEMPOTENCY_HEADER: [str(error)]}) from error
+def _claim(user: Any, key: str, request_hash: str) -> idempotency.Reply | None:
+    """Claim the key for this request (None: act), or the first answer to send
+    again. A twin request still being answered is waited for, briefly; then 409."""
+    deadline = time.monotonic() + TWIN_WAIT_SECONDS
+    while True:
+        try:
+            return idempotency.claim(db.session, user.id, key, request_hash)
+        except idempotency.KeyReused as error:
+            raise ApiProblem(422, str(error), errors={IDEMPOTENCY_HEADER: [str(error)]}) from error
+        except idempotency.KeyInFlight as error:
+            if time.monotonic() >= deadline:
+                raise ApiProblem(409, str(error), errors={IDEMPOTENCY_HEADER: [str(error)]},
+                                 headers={"Retry-After": "1"}) from error
+            time.sleep(0.05)
 
 
-def _remember(user: Any, key: str, request_hash: str, reply: idempotency.Reply) -> None:
+def _remember(user: Any, key: str, reply: idempotency.Reply) -> None:
     # Only successes are kept: a refused request may be retried and succeed.
     if 200 <= reply.status < 300:
-        try:
-            idempotency.remember(db.session, user.id, key, request_hash, reply)
-        except idempotency.KeyReused:
-            pass  # a twin request stored its answer first; both acted on one resource
+        idempotency.complete(db.session, user.id, key, reply)
+    else:
+        _release(user, key)
+
+
+def _release(user: Any, key: str) -> None:
+    try:
+        idempotency.release(db.session, user.id, key)
+    except Exception:  # noqa: BLE001 - the request's own error matters more
+        # The claim stays until it is stale (idempotency.STALE_CLAIM); retries get 409 till then.
+        log.warning("Idempotency-Key claim not released", exc_info=True)
 
 
 def _reply(body: Any, status: int, location: str | None, *, replayed: bool = False) -> Response:

@@ -17,7 +17,7 @@ from configurator.services.errors import NotFound
 from configurator.web.client_quotes import bp
 from configurator.web.database import db
 from configurator.web.errors import error_response
-from configurator.web.staff.routes import pdf_response, render_printable
+from configurator.web.staff.routes import quote_pdf_response, render_printable
 
 
 @bp.app_context_processor
@@ -117,4 +117,4 @@ def print_page(quote_id: int):
 @bp.get("/<int:quote_id>/pdf")
 def pdf(quote_id: int):
     """The quote as a PDF."""
-    return pdf_response(quote_id)
+    return quote_pdf_response(quote_id)

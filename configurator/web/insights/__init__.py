@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("insights", __name__)
 
-from configurator.web.insights import identify, routes  # noqa: F401  (registers the views)
+from configurator.web.insights import identify, offers, routes  # noqa: F401  (registers the views)

@@ -1,6 +1,10 @@
 """Forms of the staff dashboard."""
 
 from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import Length
+
+from configurator.web.auth.forms import SelectChoice
 
 
 class RecomputeForm(FlaskForm):
@@ -9,3 +13,17 @@ class RecomputeForm(FlaskForm):
 
 class MergeForm(FlaskForm):
     """Confirm a merge, or undo one (only the CSRF token: the URL names the customers)."""
+
+
+class CampaignForm(FlaskForm):
+    """A new offer campaign; the service checks every field and says what is wrong."""
+
+    code = StringField("Code", validators=[Length(max=40)])
+    name = StringField("Name", validators=[Length(max=120)])
+    reward_kind = SelectField(
+        "Reward",
+        choices=[SelectChoice("discount", "A discount"), SelectChoice("free_addon", "A free add-on")])
+    percent = StringField("Discount in %", validators=[Length(max=12)])
+    addon = StringField("Free add-on (product line:feature:option)", validators=[Length(max=200)])
+    holdout_percent = StringField("Holdout in %", default="20", validators=[Length(max=12)])
+    days = StringField("Runs for (days)", default="30", validators=[Length(max=12)])

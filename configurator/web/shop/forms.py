@@ -15,3 +15,7 @@ class SaveForm(FlaskForm):
         csrf = False  # the configurator form carries the CSRF token for all its buttons
 
     name = StringField(_l("Name"), validators=[Length(max=120)])
+
+
+class OfferForm(FlaskForm):
+    """"No more offers" (only the CSRF token: the URL names the campaign)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_htmx import make_response
 from flask_login import current_user
@@ -10,20 +10,24 @@ from flask_login import current_user
 from configurator.services import catalogs, configuring, orders, timeline
 from configurator.services.configuring import configurations
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable
+from configurator.services.offers import campaigns
 from configurator.web import drafts, personal, workbench
 from configurator.web.database import db
 from configurator.web.extensions import htmx
 from configurator.web.shop import bp
-from configurator.web.shop.forms import SaveForm
+from configurator.web.shop.forms import OfferForm, SaveForm
 
 
 @bp.get("/")
 def index():
-    """Every product line, with its current version."""
+    """Every product line, with its current version, and the signed-in customer's offer."""
     return render_template(
         "shop/index.html",
         versions=catalogs.current_versions(db.session),
         description=catalogs.description,
+        offer=campaigns.reach(
+            db.session, current_user if current_user.is_authenticated else None),
+        offer_form=OfferForm(),
     )
 
 
@@ -90,6 +94,26 @@ def save(catalog_id: str):
     drafts.forget(catalog_id)
     flash(_("Saved “%(name)s” as revision 1.", name=configuration.name), "success")
     return _redirect(url_for("account.configuration", configuration_id=configuration.id))
+
+
+@bp.get("/<catalog_id>/picture/<int:number>.svg")
+def picture(catalog_id: str, number: int):
+    """The picture of the picks in the query (`f.<feature>=<option>`, as the form
+    posts them) with version `number` of the catalog: one SVG, the picked
+    options' images stacked. Picks the version does not know are left out."""
+    try:
+        version = catalogs.numbered(db.session, catalog_id, number)
+    except NotFound:
+        abort(404)
+    catalog = catalogs.engine_catalog(version)
+    query = {key: request.args.getlist(key) for key in request.args}
+    selection, _problems = configuring.selection.parse_selection(catalog, query)
+    svg = configuring.pictures.compose(catalog.model, selection, current_app.config["PICTURES_DIR"])
+    response = Response(svg, mimetype="image/svg+xml")
+    # Nothing in the picture may run or load anything, even when opened on its own.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def _starting_point(catalog_id: str, catalog_name: str):

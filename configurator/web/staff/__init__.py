@@ -7,7 +7,9 @@ bp = Blueprint("staff", __name__)
 from configurator.web.staff import (  # noqa: F401  (registers the views)
     accounts_admin,
     catalog_drafts,
+    catalog_form,
     catalogs,
+    copies,
     lines,
     routes,
 )

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from configurator.quoting import BreakMode
@@ -54,7 +55,7 @@ def account_new():
         except InvalidAccountData as problem:
             error = str(problem)
         else:
-            flash(f"Account {account.name} opened. Add its contacts and prices.", "success")
+            flash(_("Account %(name)s opened. Add its contacts and prices.", name=account.name), "success")
             return redirect(url_for("staff.account_edit", account_id=account.id), code=303)
     kept = _kept() if request.method == "POST" else {
         "approval_threshold": str(current_app.config["QUOTE_APPROVAL_THRESHOLD"]),
@@ -132,18 +133,17 @@ def contact_invite(account_id: int):
 @bp.post("/accounts/<int:account_id>/contacts/new")
 @editor_required
 def contact_create(account_id: int):
-    """Create a user for a new contact; their first password is shown once, here."""
+    """Create a user for a new contact and e-mail them an invitation to choose
+    their password (nobody else ever knows it)."""
     form = request.form
     try:
-        contact, password = business.admin.create_contact(
+        contact = business.admin.create_contact(
             db.session, current_user, account_id, form.get("email", ""), form.get("name", ""),
             form.get("contact_role", ""))
     except InvalidAccountData as problem:
         return edit_page(account_id, 400, str(problem), _kept())
-    # Shown in this response only (not flashed into the session cookie); the manager
-    # passes it on and the contact signs in with it.
-    notice = (f"{contact.user.name} can now sign in as {contact.user.email} with the first "
-              f"password {password} (shown only now).")
+    notice = _("%(name)s is a contact now. We e-mailed %(email)s a link to choose a password; "
+               "it works once, for 7 days.", name=contact.user.name, email=contact.user.email)
     return edit_page(account_id, 201, notice=notice)
 
 
@@ -235,7 +235,7 @@ def breaks_save(catalog_id: str):
                                    form.get("mode", "range"))
     except InvalidAccountData as problem:
         return breaks_page(400, str(problem), catalog_id)
-    flash(f"Quantity breaks of {catalog_id} saved.", "success")
+    flash(_("Quantity breaks of %(catalog)s saved.", catalog=catalog_id), "success")
     return redirect(url_for("staff.breaks"), code=303)
 
 

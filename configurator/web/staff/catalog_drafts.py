@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from configurator.services import catalogs, configuring
 from configurator.services.errors import CatalogProblem, NotFound
-from configurator.services.workbench import drafts, releases, whatif
+from configurator.services.workbench import background_check, drafts, releases, saved_view, whatif
 from configurator.services.workbench import graph as workbench_graph
 from configurator.web import workbench
 from configurator.web.database import db
@@ -31,6 +31,16 @@ log = logging.getLogger(__name__)
 DUE_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> posts
 
 
+def live_check(text: str, catalog_id: str) -> drafts.DraftCheck | None:
+    """The check of a draft's text, or None while a big one is still being checked.
+
+    An editor's page then polls `draft_check` with the text ("checking…");
+    a reader (who may not post to it) waits for the answer.
+    """
+    wait = current_app.config["DRAFT_CHECK_WAIT"] if current_user.can_edit_catalogs else None
+    return background_check.check_soon(text, catalog_id, wait)
+
+
 def _editor(catalog_id: str, status: int = 200, text: str | None = None, problem: str = ""):
     """The editor page: the draft's text (or `text` as posted) beside its check."""
     version = catalogs.current(db.session, catalog_id)
@@ -42,7 +52,8 @@ def _editor(catalog_id: str, status: int = 200, text: str | None = None, problem
         version=version,
         draft=draft,
         text=text,
-        check=drafts.check_text(text, catalog_id),
+        check=live_check(text, catalog_id),
+        catalog_id=catalog_id,
         problem=problem,
         can_edit=current_user.can_edit_catalogs,
         max_mib=MAX_UPLOAD_BYTES // (1024 * 1024),
@@ -62,7 +73,8 @@ def draft_check(catalog_id: str):
     """The live check of the text being typed (htmx): problems at their lines, findings."""
     catalogs.current(db.session, catalog_id)  # 404 for an unknown product line
     text = request.form.get("text", "")
-    return render_template("partials/_draft_check.html", check=drafts.check_text(text, catalog_id))
+    return render_template("partials/_draft_check.html", check=live_check(text, catalog_id),
+                           catalog_id=catalog_id)
 
 
 @bp.post("/catalogs/<catalog_id>/draft")
@@ -195,6 +207,17 @@ def cancel_release(catalog_id: str, release_id: int):
     return redirect(url_for("staff.release_page", catalog_id=catalog_id), code=303)
 
 
+@bp.get("/catalogs/<catalog_id>/saved/<kind>/<int:record_id>")
+@catalog_reader_required
+def saved_work(catalog_id: str, kind: str, record_id: int):
+    """Saved work from the impact list, read only: its picks and its price now and with the draft."""
+    try:
+        view = saved_view.describe(db.session, catalog_id, kind, record_id)
+    except NotFound as missing:
+        return error_response(404, str(missing))
+    return render_template("staff/saved_work.html", catalog_id=catalog_id, view=view)
+
+
 @bp.get("/catalogs/<catalog_id>/graph")
 @catalog_reader_required
 def graph_page(catalog_id: str):
@@ -206,7 +229,7 @@ def graph_page(catalog_id: str):
         return error_response(404, f"{catalog_id} has no feature called {feature_id!r}.")
     return render_template(
         "staff/graph.html", catalog_id=catalog_id, name=model.name, shown=shown,
-        picture=workbench_graph.picture(model), chosen=chosen,
+        picture=workbench_graph.picture(model, feature_id or None), chosen=chosen,
         of=request.args.get("of", "draft"),
     )
 

@@ -12,6 +12,7 @@ configuration of the account's contacts, re-checked against today's catalog.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_htmx import make_response
 from flask_login import current_user
 
@@ -71,7 +72,7 @@ def add_line(quote_id: int, catalog_id: str):
         status = 409 if isinstance(error, QuoteChanged) else 400
         return _render(loaded.record, version, catalog, selection, [str(error)], None, source_id,
                        status)
-    flash(f"Line added to {record.number}.", "success")
+    flash(_("Line added to %(number)s.", number=record.number), "success")
     location = url_for("staff.quote", quote_id=quote_id)
     if htmx:
         return make_response("", 200, redirect=location)
@@ -126,7 +127,7 @@ def save_reconfigured_line(quote_id: int, line_id: str):
         status = 409 if isinstance(error, QuoteChanged) else 400
         return _render(loaded.record, version, catalog, selection, [str(error)], None, None,
                        status, line=row)
-    flash(f"Line {line_id} reconfigured.", "success")
+    flash(_("Line %(line)s reconfigured.", line=line_id), "success")
     location = url_for("staff.quote", quote_id=quote_id)
     if htmx:
         return make_response("", 200, redirect=location)

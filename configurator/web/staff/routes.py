@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from configurator.quoting import NotAllowedToApprove, QuoteError, Status
@@ -20,6 +21,7 @@ from configurator.services.errors import InvalidSelection, NotFound, QuoteChange
 from configurator.store.quotes import QUOTE_STATUSES
 from configurator.web.database import db
 from configurator.web.errors import error_response
+from configurator.web.pdf import pdf_response
 from configurator.web.staff import bp, forms
 from configurator.web.staff.lines import included_lines
 from configurator.web.staff.roles import admin_required, manager_required, staff_required
@@ -100,7 +102,7 @@ def account(account_id: int):
 def new_quote(account_id: int):
     """Start a draft quote for the account."""
     record = quotes.drafts.create(db.session, current_user, account_id)
-    flash(f"Quote {record.number} created. Add its lines.", "success")
+    flash(_("Quote %(number)s created. Add its lines.", number=record.number), "success")
     return redirect(url_for("staff.quote", quote_id=record.id), code=303)
 
 
@@ -185,7 +187,7 @@ def change_line(quote_id: int, line_id: str):
             alternative_to=request.form.get("alternative_to") or None,
             version=_version(),
         )
-    return _act(quote_id, change, f"Line {line_id} updated.")
+    return _act(quote_id, change, _("Line %(line)s updated.", line=line_id))
 
 
 @bp.post("/quotes/<int:quote_id>/lines/<line_id>/lock")
@@ -195,7 +197,8 @@ def lock_line(quote_id: int, line_id: str):
     locked = request.form.get("locked", "1") != "0"
     return _act(quote_id, lambda: quotes.lines.lock_price(
         db.session, current_user, quote_id, line_id, locked=locked, version=_version()),
-        f"Line {line_id}: price {'kept through reprices' if locked else 'released'}.")
+        _("Line %(line)s: price kept through reprices.", line=line_id) if locked
+        else _("Line %(line)s: price released.", line=line_id))
 
 
 @bp.post("/quotes/<int:quote_id>/lines/<line_id>/remove")
@@ -203,7 +206,7 @@ def lock_line(quote_id: int, line_id: str):
 def remove_line(quote_id: int, line_id: str):
     """Remove a line."""
     return _act(quote_id, lambda: quotes.lines.remove_line(
-        db.session, current_user, quote_id, line_id, version=_version()), f"Line {line_id} removed.")
+        db.session, current_user, quote_id, line_id, version=_version()), _("Line %(line)s removed.", line=line_id))
 
 
 @bp.post("/quotes/<int:quote_id>/discount")
@@ -214,7 +217,7 @@ def quote_discount(quote_id: int):
         db.session, current_user, quote_id,
         forms.discount(request.form.get("discount_percent"), request.form.get("discount_amount"),
                        request.form.get("reason", "")),
-        version=_version()), "Quote discount updated.")
+        version=_version()), _("Quote discount updated."))
 
 
 @bp.post("/quotes/<int:quote_id>/valid-until")
@@ -223,7 +226,7 @@ def valid_until(quote_id: int):
     """Change the valid-until date."""
     return _act(quote_id, lambda: quotes.drafts.set_valid_until(
         db.session, current_user, quote_id, forms.valid_until(request.form.get("valid_until")),
-        version=_version()), "Valid-until date changed.")
+        version=_version()), _("Valid-until date changed."))
 
 
 @bp.post("/quotes/<int:quote_id>/reprice")
@@ -231,7 +234,7 @@ def valid_until(quote_id: int):
 def reprice(quote_id: int):
     """Reprice on today's catalog and the account's current price list."""
     return _act(quote_id, lambda: quotes.drafts.reprice(
-        db.session, current_user, quote_id, version=_version()), "Quote repriced.")
+        db.session, current_user, quote_id, version=_version()), _("Quote repriced."))
 
 
 @bp.post("/quotes/<int:quote_id>/submit")
@@ -241,7 +244,7 @@ def submit(quote_id: int):
     return _act(quote_id, lambda: quotes.approvals.submit(
         db.session, current_user, quote_id, reason=request.form.get("reason", ""),
         version=_version()),
-        "Submitted for approval by a manager.")
+        _("Submitted for approval by a manager."))
 
 
 @bp.post("/quotes/<int:quote_id>/approve")
@@ -249,7 +252,7 @@ def submit(quote_id: int):
 def approve(quote_id: int):
     """A manager approves the discounts."""
     return _act(quote_id, lambda: quotes.approvals.approve(
-        db.session, current_user, quote_id, version=_version()), "Discounts approved.")
+        db.session, current_user, quote_id, version=_version()), _("Discounts approved."))
 
 
 @bp.post("/quotes/<int:quote_id>/reject")
@@ -258,7 +261,7 @@ def reject(quote_id: int):
     """A manager sends the quote back to draft with a reason."""
     return _act(quote_id, lambda: quotes.approvals.reject(
         db.session, current_user, quote_id, request.form.get("reason", ""), version=_version()),
-        "Approval refused; the quote is a draft again.")
+        _("Approval refused; the quote is a draft again."))
 
 
 @bp.post("/quotes/<int:quote_id>/send")
@@ -267,7 +270,7 @@ def send(quote_id: int):
     """Send the quote to the client; this revision is frozen from now on."""
     return _act(quote_id, lambda: quotes.sending.send(
         db.session, current_user, quote_id, version=_version()),
-        "Quote sent. The client's contacts can now see, accept or decline it.")
+        _("Quote sent. The client's contacts can now see, accept or decline it."))
 
 
 @bp.post("/quotes/<int:quote_id>/cancel")
@@ -276,7 +279,7 @@ def cancel(quote_id: int):
     """Withdraw the quote with a reason."""
     return _act(quote_id, lambda: quotes.sending.cancel(
         db.session, current_user, quote_id, request.form.get("reason", ""), version=_version()),
-        "Quote cancelled.")
+        _("Quote cancelled."))
 
 
 @bp.post("/quotes/<int:quote_id>/revise")
@@ -287,8 +290,8 @@ def revise(quote_id: int):
         record = quotes.drafts.revise(db.session, current_user, quote_id)
     except QuoteError as error:
         return quote_page(quote_id, 400, str(error))
-    flash(f"Revision {record.number} created from the sent quote; change it and send it.",
-          "success")
+    flash(_("Revision %(number)s created from the sent quote; change it and send it.",
+            number=record.number), "success")
     return redirect(url_for("staff.quote", quote_id=record.id), code=303)
 
 
@@ -300,7 +303,7 @@ def order(quote_id: int):
         placed = quotes.answers.convert_to_order(db.session, current_user, quote_id)
     except QuoteError as error:
         return quote_page(quote_id, 400, str(error))
-    flash(f"Order {placed.number} placed with the quote's prices.", "success")
+    flash(_("Order %(number)s placed with the quote's prices.", number=placed.number), "success")
     return redirect(url_for("staff.quote", quote_id=quote_id), code=303)
 
 
@@ -320,7 +323,7 @@ def compare(quote_id: int):
     """What changed between two revisions of the quote."""
     other = request.args.get("with", type=int)
     if other is None:
-        abort(400, "Choose the revision to compare with.")
+        abort(400, _("Choose the revision to compare with."))
     diff = quotes.search.compare_revisions(db.session, current_user, quote_id, other)
     loaded = quotes.records.load(db.session, current_user, quote_id)
     return render_template("staff/compare.html", diff=diff, record=loaded.record)
@@ -333,17 +336,27 @@ def print_page(quote_id: int):
     return render_printable(quote_id)
 
 
-def render_printable(quote_id: int):
+def render_printable(quote_id: int) -> str:
     """The printable quote page (shared with the client's view)."""
-    loaded = quotes.records.load(db.session, current_user, quote_id)
-    priced = loaded.quote.price()
+    return _printable_html(quotes.printing.printable(db.session, current_user, quote_id))
+
+
+def _printable_html(document: quotes.printing.Printable) -> str:
+    """The print page of `document`, also the source of its PDF.
+
+    ?prices=0 leaves out the line amounts (totals only), ?discounts=0 the
+    price build-up and the quote discount (net prices only).
+    """
     return render_template(
         "staff/print.html",
-        record=loaded.record,
-        quote=loaded.quote,
-        lines=[(row, priced.lines[row.line_id]) for row in loaded.record.lines],
-        totals=priced.totals,
-        seller=quotes.printing.SELLER,
+        document=document,
+        record=document.loaded.record,
+        quote=document.loaded.quote,
+        lines=document.lines,
+        totals=document.priced.totals,
+        seller=document.seller,
+        show_line_prices=request.args.get("prices") != "0",
+        show_discounts=request.args.get("discounts") != "0",
     )
 
 
@@ -351,19 +364,13 @@ def render_printable(quote_id: int):
 @staff_required
 def pdf(quote_id: int):
     """The quote as a PDF download."""
-    return pdf_response(quote_id)
+    return quote_pdf_response(quote_id)
 
 
-def pdf_response(quote_id: int) -> Response:
-    """The quote's PDF as an attachment (shared with the client's view)."""
-    name, body = quotes.printing.pdf(
-        db.session, current_user, quote_id,
-        # ?prices=0 leaves out line amounts, ?discounts=0 the build-up and quote discount.
-        show_line_prices=request.args.get("prices") != "0",
-        show_discounts=request.args.get("discounts") != "0",
-    )
-    return Response(body, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+def quote_pdf_response(quote_id: int) -> Response:
+    """The quote's PDF, made from the print page's HTML (shared with the client's view)."""
+    document = quotes.printing.printable(db.session, current_user, quote_id)
+    return pdf_response(_printable_html(document), f"{document.loaded.record.number}.pdf")
 
 
 @bp.get("/users")

@@ -1,0 +1,69 @@
+"""Sentences the domain and the services write for people, translatable later.
+
+A `Phrase` is a `str` (the English text, so logs, events, tests and the API's
+English keep working) that also remembers its message id and values. The web
+layer writes it in the reader's language (`configurator/web/i18n.translate`):
+it looks the message id up in the gettext catalogs and formats the values for
+the locale (an `Amount` with the currency's digits and Persian digits in fa).
+
+Write one with `N_("Price list '%(name)s': %(percent)s on %(line)s", name=...)`:
+`pybabel extract -k N_` (`make translations`) collects the message id.
+Pure Python: no Flask, no Babel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .money import format_amount, format_percent
+
+
+@dataclass(frozen=True)
+class Amount:
+    """An amount of money inside a phrase: English `1,240.50 EUR`, per locale on pages."""
+
+    amount: Decimal
+    currency: str
+    signed: bool = False  # written with its sign: -50.00 EUR
+
+    def __str__(self) -> str:
+        text = format_amount(abs(self.amount) if self.signed else self.amount, self.currency)
+        if self.signed:
+            return ("-" if self.amount < 0 else "+") + text
+        return text
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A percentage inside a phrase: English `8.5%`, per locale on pages."""
+
+    value: Decimal
+
+    def __str__(self) -> str:
+        return format_percent(self.value)
+
+
+class Phrase(str):
+    """The English sentence, with the message id and the values it was made from."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, values: dict[str, Any] | None = None) -> Phrase:
+        values = dict(values or {})
+        text = template % {k: str(v) for k, v in values.items()} if values else template
+        phrase = super().__new__(cls, text)
+        phrase.template = template
+        phrase.values = values
+        return phrase
+
+    def __reduce__(self):  # pickled (RQ jobs) as what it is, not as a bare str
+        return (Phrase, (self.template, self.values))
+
+
+def N_(template: str, /, **values: Any) -> Phrase:
+    """A phrase to translate where it is shown; `make translations` extracts `template`."""
+    return Phrase(template, values)
+

@@ -1,0 +1,62 @@
+"""Copying a quote: staff pick the account (the quote's own by default) and get a
+new draft with its lines, repriced at today's prices, the differences told."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from configurator.quoting import QuoteError
+from configurator.services import business, quotes
+from configurator.services.errors import InvalidSelection
+from configurator.web.database import db
+from configurator.web.i18n import money, signed_money
+from configurator.web.staff import bp
+from configurator.web.staff.roles import staff_required
+
+ID_MAX = 2**31 - 1  # a database integer: a longer number is no account
+
+
+@bp.route("/quotes/<int:quote_id>/copy", methods=["GET", "POST"])
+@staff_required
+def copy_quote(quote_id: int):
+    """GET: which account the copy is for. POST: make the copy and open it."""
+    source = quotes.records.load(db.session, current_user, quote_id).record
+    accounts = business.accounts.list_accounts(db.session, current_user)
+    if request.method == "GET":
+        return render_template("staff/copy.html", record=source, accounts=accounts)
+    raw = request.form.get("account_id", "").strip()
+    if raw and not (raw.isdigit() and 0 < int(raw) <= ID_MAX):
+        return _refused(source, accounts, _("Choose one of the accounts listed."))
+    try:
+        copied = quotes.drafts.copy(
+            db.session, current_user, quote_id, account_id=int(raw) if raw else None
+        )
+    except (QuoteError, InvalidSelection) as error:
+        return _refused(source, accounts, str(error))
+    record, report = copied.record, copied.report
+    if report is None:
+        flash(_("%(number)s is a copy of %(source)s. It was not repriced: %(reason)s",
+                number=record.number, source=source.number, reason=copied.not_repriced), "error")
+    else:
+        currency = report.after.currency
+        changed = [
+            _("%(line)s: %(before)s → %(after)s (%(difference)s)", line=line.line_id,
+              before=money(line.old_net), after=money(line.new_net),
+              difference=signed_money(line.difference))
+            for line in report.lines if line.difference
+        ]
+        flash(_("%(number)s is a copy of %(source)s, repriced at today's prices: net "
+                "%(before)s → %(after)s %(currency)s.", number=record.number,
+                source=source.number, before=money(report.before.net_total),
+                after=money(report.after.net_total), currency=currency)
+              + " " + ("; ".join(changed) if changed else _("No line's price changed.")),
+              "success")
+    return redirect(url_for("staff.quote", quote_id=record.id), code=303)
+
+
+def _refused(source, accounts, message: str):
+    return render_template(
+        "staff/copy.html", record=source, accounts=accounts, error=message
+    ), 400

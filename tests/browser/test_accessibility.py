@@ -1,0 +1,88 @@
+"""axe-core finds no serious or critical WCAG 2.1 A/AA violation on the
+configurator (before and after picks, with repairs and reasons shown), the
+checkout's review, the account pages and sign-up/sign-in (issue 14)."""
+
+from __future__ import annotations
+
+import pytest
+
+from configurator.web.database import db
+from tests.browser.accessibility import violations
+from tests.browser.waits import htmx_answer, settled
+from tests.helpers import gen_configuration, gen_order, gen_user
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def axe_page(browser, live_server):
+    """A page whose CSP lets the test inject axe (the shop's own policy forbids it)."""
+    context = browser.new_context(base_url=live_server, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def customer(app):
+    """A signed-up customer with a saved configuration and an order."""
+    with app.app_context():
+        user = gen_user(db.session, "axe@example.com", name="Ada")
+        configuration = gen_configuration(db.session, user, name="Ada's bike")
+        order = gen_order(db.session, user)
+        return {"configuration": configuration.id, "order": order.number}
+
+
+def sign_in(page) -> None:
+    page.goto("/auth/signin")
+    page.get_by_label("Email").fill("axe@example.com")
+    page.get_by_label("Password").fill("password123")
+    page.get_by_role("button", name="Sign in").click()
+    settled(page)
+
+
+def test_the_configurator_before_and_after_picks(axe_page):
+    page = axe_page
+    page.goto("/shop/test-bike")
+    settled(page)
+    assert violations(page) == []
+    # Rim brakes grey out carbon (reason and repair shown); a pallet greys out the courier.
+    for label in ("opt-brakes-rim", "opt-packaging-pallet"):
+        with htmx_answer(page):
+            page.locator(f"label[for='{label}']").click()
+    assert page.locator("#announcer").inner_text() != ""
+    assert violations(page) == []
+
+
+@pytest.mark.parametrize("path", [
+    "/account/configurations",
+    "/account/configurations/{configuration}",
+    "/account/configurations/{configuration}/checkout",
+    "/account/orders",
+    "/account/orders/{order}",
+    "/account/timeline",
+    "/account/privacy",
+])
+def test_account_and_checkout_pages(axe_page, customer, path):
+    sign_in(axe_page)
+    axe_page.goto(path.format(**customer))
+    settled(axe_page)
+    assert violations(axe_page) == []
+
+
+@pytest.mark.parametrize("path", ["/auth/signup", "/auth/signin", "/shop/"])
+def test_guest_pages(axe_page, path):
+    axe_page.goto(path)
+    settled(axe_page)
+    assert violations(axe_page) == []
+
+
+def test_the_checkout_with_its_errors_shown(axe_page, customer):
+    sign_in(axe_page)
+    axe_page.goto(f"/account/configurations/{customer['configuration']}/checkout")
+    settled(axe_page)
+    axe_page.get_by_role("button", name="Place order").click()
+    settled(axe_page)
+    assert axe_page.locator(".message.error, .field-error, [role=alert]").count() > 0
+    assert violations(axe_page) == []

@@ -1,0 +1,100 @@
+"""Offer pages: the customer's offer in the shop, opening it, the reward at
+checkout and on the order, "no more offers"; staff create a campaign and read
+its report."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from configurator.services.offers import campaigns, holdout
+from configurator.store.models import User
+from configurator.store.offers import OfferEvent
+from configurator.web.database import db
+from tests.helpers import gen_order
+from tests.services.quote_factories import gen_staff
+
+NEW_ADDRESS = {"address": "new", "name": "Anna", "street": "Hauptstr. 1", "postcode": "10115",
+               "city": "Berlin", "country": "de"}
+
+
+def campaign_showing_anna(app, anna) -> int:
+    """A 10 % campaign whose hash puts Anna (two orders) in the offer group."""
+    with app.app_context():
+        session = db.session
+        gen_order(session, session.get(User, anna["id"]))
+        staff = gen_staff(session, "staff", "sales@shop.example")
+        code = next(f"spring-{n}" for n in range(100)
+                    if holdout.group(f"spring-{n}", anna["id"], campaigns.Decimal("0.2")) == "offer")
+        campaign = campaigns.create(session, staff, campaigns.CampaignInput(
+            code=code, name="Spring offer", reward_kind="discount", percent="10"))
+        return campaign.id
+
+
+def kinds(app, anna) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(OfferEvent.kind).where(
+            OfferEvent.customer_id == anna["id"]).order_by(OfferEvent.id)))
+
+
+def test_the_offer_is_shown_opened_and_accepted_with_the_discount(client, auth, anna, app):
+    campaign_id = campaign_showing_anna(app, anna)
+    auth.signin()
+    page = client.get("/shop/").get_data(as_text=True)
+    assert "An offer for you: Spring offer" in page and "10 % off your next order" in page
+    assert re.search(r">Aluminium</a>.*You order it again and again", page, re.S)
+    assert re.search(r">Carbon</a>.*A step up from what you usually choose", page, re.S)
+
+    opened = client.get(f"/shop/offers/{campaign_id}/open/2")  # Carbon, the step up
+    assert opened.status_code == 303 and opened.headers["Location"].endswith("/shop/test-bike")
+    assert kinds(app, anna) == ["shown", "clicked"]
+
+    url = f"/account/configurations/{anna['configuration']}/checkout"
+    review = client.get(url).get_data(as_text=True)
+    assert re.search(r'id="offer-line".*Spring offer: 10 % off.*-18[.,]50', review, re.S)
+    placed = client.post(url, data=dict(NEW_ADDRESS, revision="1", terms="y"))
+    order_page = client.get(placed.headers["Location"]).get_data(as_text=True)
+    assert "Spring offer: 10 % off" in order_page and "166.50" in order_page
+    assert kinds(app, anna) == ["shown", "clicked", "accepted"]
+    timeline = client.get("/account/timeline").get_data(as_text=True)
+    assert "Accepted the offer: Spring offer: 10 % off" in timeline
+
+
+def test_no_more_offers_stops_them(client, auth, anna, app):
+    campaign_id = campaign_showing_anna(app, anna)
+    auth.signin()
+    assert "An offer for you" in client.get("/shop/").get_data(as_text=True)
+    response = client.post(f"/shop/offers/{campaign_id}/unsubscribe")
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You will get no more offers" in page and "An offer for you" not in page
+    assert kinds(app, anna) == ["shown", "unsubscribed"]
+
+
+def test_a_customer_never_opens_an_offer_not_shown_to_them(client, auth, anna, mallory, app):
+    campaign_id = campaign_showing_anna(app, anna)
+    auth.signin("mallory@example.com")
+    assert "An offer for you" not in client.get("/shop/").get_data(as_text=True)  # no orders
+    assert client.get(f"/shop/offers/{campaign_id}/open/0").status_code == 404
+    assert client.post(f"/shop/offers/{campaign_id}/unsubscribe").status_code == 404
+    assert client.get("/staff/insights/offers").status_code == 404
+
+
+def test_staff_create_a_campaign_and_read_its_report(client, auth, anna, app):
+    with app.app_context():
+        gen_staff(db.session, "staff", "sales@shop.example")
+    auth.signin("sales@shop.example")
+    refused = client.post("/staff/insights/offers", data={
+        "code": "bell", "name": "Bell", "reward_kind": "free_addon", "addon": "test-bike:extras:nope",
+        "holdout_percent": "20", "days": "30"})
+    assert refused.status_code == 400
+    assert "test-bike has no priced option extras:nope" in refused.get_data(as_text=True)
+    created = client.post("/staff/insights/offers", data={
+        "code": "bell", "name": "Bell offer", "reward_kind": "free_addon",
+        "addon": "test-bike:extras:bell", "holdout_percent": "20", "days": "30"})
+    assert created.status_code == 303
+    report = client.get(created.headers["Location"]).get_data(as_text=True)
+    assert "Bell offer" in report and "Bell free" in report and "No uplift yet" in report
+    listing = client.get("/staff/insights/offers").get_data(as_text=True)
+    assert 'id="campaigns"' in listing and "Bell free" in listing
