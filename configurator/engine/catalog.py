@@ -142,8 +142,9 @@ class Catalog:
         """
         if _mentions_price(self.model):
             lifted = compile_model(self.model, lift_price=True)
-            if lifted.bounds is not None:
-                return BoundedSpace(solution_space(lifted))
+            if lifted.price_lifted:
+                tree = solution_space(lifted)
+                return tree if lifted.bounds is None else BoundedSpace(tree)
         return solution_space(problem)
 
     @property

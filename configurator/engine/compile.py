@@ -110,6 +110,7 @@ class CompiledProblem:
     totals: dict = field(default_factory=dict)  # numeric term -> (variable, scale)
     # price() bounds taken out of the factors (see `compile_model(lift_price=True)` and bounded.py)
     bounds: LiftedBounds | None = None
+    price_lifted: bool = False  # the price() rules were compiled without a running total
 
     def none_value(self, feature: Feature) -> int | None:
         """The value index meaning "no option" of a one/optional feature."""
@@ -255,6 +256,7 @@ class _Compiler:
         problem.totals = self.totals
         problem.order = self.layer_order()
         problem.bounds = bounds
+        problem.price_lifted = lifted is not None
         return problem
 
     # ------------------------------------------------------------ lifted price() bounds
@@ -309,16 +311,18 @@ class _Compiler:
                 splits[position] = (when_true, Not(when_false))
                 op = atom.op
             gates.append((splits[position][1], *_level(op, Fraction(atom.value) * scale)))
-        if not gates:  # every price() comparison is moot: the chain is small then, keep it
-            return None
+        if not gates:  # every price() comparison is moot: only the residuals remain
+            return splits, gates, contributions, scale
         if len({sign for _, sign, _ in gates}) != 1:
             return None
         if len({level for _, _, level in gates}) > MAX_PRICE_LEVELS:
             return None
         return splits, gates, contributions, scale
 
-    def lift_bounds(self, gates, contributions, scale: int) -> LiftedBounds:
+    def lift_bounds(self, gates, contributions, scale: int) -> LiftedBounds | None:
         """One 0/1 indicator per distinct level: 1 exactly when some rule's gate asks for that level or more."""
+        if not gates:
+            return None
         sign = gates[0][1]
         levels = sorted({level for _, _, level in gates})
         indicators = []
