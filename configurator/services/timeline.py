@@ -35,6 +35,7 @@ KINDS = {
     "merged": "Another customer record of yours was merged into this one",
     "merged_away": "This customer record was merged into another",
     "merge_undone": "A merge of customer records was undone",
+    "phone_changed": "Changed the phone number",
     "offer_shown": "We showed you an offer",
     "offer_clicked": "Opened an offer",
     "offer_accepted": "Ordered with an offer",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import phonenumbers
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from configurator.services import timeline
-from configurator.services.errors import EmailTaken, NotFound
+from configurator.services.errors import EmailTaken, NotFound, ServiceError
 from configurator.services.unit_of_work import use_case
 from configurator.store.identity import CustomerMerge
 from configurator.store.models import User, check_no_password
@@ -93,3 +94,36 @@ def set_locale(session: Session, user_id: int, locale: str) -> User:
         raise NotFound(f"No user {user_id}.")
     user.locale = locale
     return user
+
+
+class PhoneRefused(ServiceError, ValueError):
+    """Text that is not a phone number we can call."""
+
+
+def normalized_phone(text: str, country: str | None) -> str | None:
+    """The number as E.164 ("+491701234567"), read in `country`'s national format
+    when it has no country code; None when empty. PhoneRefused when it is no valid number."""
+    text = " ".join(str(text or "").split())
+    if not text:
+        return None
+    region = (country or "").upper() or None
+    try:
+        number = phonenumbers.parse(text[:40], region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise PhoneRefused(
+            "That does not look like a phone number. Write it with the country code, like +49 170 1234567.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@use_case
+def change_phone(session: Session, user: User, text: str, *, now=None) -> str | None:
+    """Set (or, with empty text, remove) the user's phone number; noted on their timeline."""
+    phone = normalized_phone(text, user.country)
+    if phone != user.phone:
+        user.phone = phone
+        if user.role == "customer":
+            timeline.record(session, user.id, "phone_changed",
+                            "Changed the phone number" if phone else "Removed the phone number", now=now)
+    return phone

@@ -59,6 +59,8 @@ class User(Base):
     segment: Mapped[str] = mapped_column(sa.String(16), default="consumer")
     country: Mapped[str | None] = mapped_column(sa.String(2))
     tier: Mapped[str | None] = mapped_column(sa.String(32))
+    # E.164 ("+491701234567"), set by the customer; compared to find duplicates.
+    phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)
     # The pages' language (en, fa, vi) the user picked; None: the browser's Accept-Language.
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

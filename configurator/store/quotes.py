@@ -138,6 +138,25 @@ class QuoteSequence(Base):
     last: Mapped[int] = mapped_column(default=0)
 
 
+class QuoteTemplate(Base):
+    """A quote's lines and discount kept under a name, to start new quotes from
+    (`services.quotes.templates`): no prices, which come from today's catalog and
+    the account's terms when a quote is started from it."""
+
+    __tablename__ = "quote_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    # Each line: catalog_id, selection, quantity, title, kind, alternative_to, discount.
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    discount: Mapped[dict[str, str] | None] = mapped_column(JSONType)
+    source_number: Mapped[str] = mapped_column(sa.String(32))
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class QuoteRecord(Base):
     """One revision of a quote. `version_id` is SQLAlchemy's optimistic lock: an
     UPDATE from a stale copy matches no row and is refused, never applied."""

@@ -14,7 +14,7 @@ from configurator.quoting import Discount
 from configurator.services import quotes
 from configurator.services.errors import QuoteChanged
 from configurator.store import Interaction, Order, User
-from configurator.store.quotes import AccountEvent, QuoteLineRecord, QuoteRecord
+from configurator.store.quotes import AccountEvent, QuoteLineRecord, QuoteRecord, QuoteTemplate
 from configurator.store.value import CustomerValue
 from tests.services.quote_factories import BIKE, CARBON
 from tests.services.read_back import reads_back
@@ -211,3 +211,18 @@ def test_copy(session, second_session, people):
         actions = other.scalars(sa.select(AccountEvent.detail).where(
             AccountEvent.quote_id == new.id, AccountEvent.action == "created"))
         assert list(actions) == [f"copied from {record.number}"]
+
+
+@reads_back(quotes.templates.save, quotes.templates.start)
+def test_templates(session, second_session, people):
+    record = draft(session, people, (BIKE, 3))
+    template = quotes.templates.save(session, people["sales"], record.id, "Three bikes")
+    started = quotes.templates.start(session, people["sales"], template.id,
+                                     people["account"].id, now=NOW)
+    with second_session() as other:
+        kept = other.get(QuoteTemplate, template.id)
+        assert (kept.name, kept.source_number, len(kept.lines)) == (
+            "Three bikes", record.number, 1)
+        new = stored(other, started)
+        assert (new.number, new.status) == ("Q-2026-00002", "draft")
+        assert [(line.catalog_id, line.quantity) for line in new.lines] == [("test-bike", 3)]

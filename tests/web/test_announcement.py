@@ -63,3 +63,15 @@ def test_the_announcement_is_in_the_customers_language(client):
                            headers={**HTMX_PICK, "Accept-Language": "fa"})
     text = said(response.get_data(as_text=True))
     assert "Price now" not in text and "۶۴۰" in text
+
+
+def test_start_over_clears_every_pick(client):
+    page = client.post("/shop/test-bike", data={"f.frame": "carbon", "f.extras": ["bell", "rack"]})
+    html = page.get_data(as_text=True)
+    assert 'value="start-over"' in html and "Start over" in html
+    answer = pick(client, {"f.frame": "carbon", "f.extras": ["bell", "rack"], "action": "start-over"},
+                  "brakes=rim")
+    assert said(answer) == "Price now 0.00 EUR. 1 option possible again."
+    again = client.get("/shop/test-bike").get_data(as_text=True)  # the kept draft is empty too
+    assert not re.search(r'<input[^>]*class="pick"[^>]*checked', again)
+    assert 'value="start-over"' not in again  # nothing to start over from

@@ -144,6 +144,8 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.cancel": route(*SELLERS),
     "staff.compare": route(*SELLERS),
     "staff.copy_quote": route(*SELLERS, works_for=STAFF),
+    "staff.save_template": route(*SELLERS),
+    "staff.start_from_template": route(*SELLERS, template_id="quote_template"),
     "staff.configure_line": route(*SELLERS, works_for=STAFF),
     "staff.add_line": route(*SELLERS),
     "staff.quote_discount": route(*SELLERS),
@@ -263,6 +265,7 @@ LIST_ROUTES = {
     # forged requests are refused, and nobody reaches someone else's data).
     "account.privacy_page",
     "account.privacy_export",
+    "account.privacy_phone",
     "account.privacy_erase",
     "client_quotes.index",
     "tokens.index",
@@ -284,6 +287,7 @@ LIST_ROUTES = {
     "staff.users",
     "staff.account_new",
     "staff.breaks",
+    "staff.templates_page",  # every template is every seller's (tests/web/test_staff_desk.py)
     "insights.dashboard",
     "insights.recompute",
     "insights.duplicates_page",
@@ -361,6 +365,7 @@ def world(app):
         twin = gen_user(session, "twin@example.com", name="Twin")
         merge = merging.merge(session, people[STAFF], twin.id,
                               gen_user(session, "twin+2@example.com", name="Twin").id)
+        template = quotes.templates.save(session, people[STAFF], draft.id, "Two bikes")
         campaign = campaigns.create(session, people[STAFF], campaigns.CampaignInput(
             code="spring", name="Spring offer", reward_kind="discount", percent="10"))
         session.commit()
@@ -374,6 +379,7 @@ def world(app):
             "order": order.number,
             "draft_quote": draft.id,
             "sent_quote": sent.id,
+            "quote_template": template.id,
             "acme": acme.id,
             "anna": anna.id,
             "mallory": mallory.id,

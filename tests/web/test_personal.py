@@ -167,3 +167,16 @@ def test_options_are_in_the_same_order_on_the_shop_and_the_saved_page(client, au
     shop = frame_order(client.get("/shop/test-bike").get_data(as_text=True))
     account = frame_order(client.get(f"/account/configurations/{saved}").get_data(as_text=True))
     assert shop == account == ["alu", "carbon", "steel"]
+
+
+def test_a_retired_option_reads_no_longer_offered_under_a_finished_heading(client, auth, app):
+    # Issue 14, item 12: "no longer fits: no longer offered" and a heading that
+    # stopped at "The catalog has changed since".
+    with app.app_context():
+        user = gen_user(db.session, "retired@example.com", name="Retired")
+        number = gen_order(db.session, user, STEEL_BIKE).number
+        catalogs.load_file(db.session, DATA / "bike-v2.yaml")  # the steel frame is retired
+    auth.signin("retired@example.com", PASSWORD)
+    html = client.get(f"/shop/test-bike?order={number}").get_data(as_text=True)
+    assert "The catalog has changed since then: some choices no longer fit" in html
+    assert "no longer offered" in html and "no longer fits: no longer offered" not in html

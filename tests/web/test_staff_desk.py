@@ -286,3 +286,33 @@ def test_copying_for_an_account_that_is_not_one_is_a_clear_refusal(client, auth,
                            data={"account_id": account_id})
     assert response.status_code in (400, 404)
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_a_quote_saved_as_template_starts_a_new_quote_for_another_account(app, client, auth,
+                                                                         world):
+    sign_in(auth, "staff@shop.example")
+    response = client.post(f"/staff/quotes/{world['draft']}/template",
+                           data={"template_name": "Twelve bikes"})
+    assert response.status_code == 303
+    page = client.get("/staff/templates").get_data(as_text=True)
+    assert "Twelve bikes" in page
+    with app.app_context():
+        [template] = quotes.templates.all_templates(
+            db.session, db.session.scalar(sa.select(User).where(User.email == "staff@shop.example")))
+        template_id = template.id
+    refused = client.post(f"/staff/quotes/{world['draft']}/template",
+                          data={"template_name": "Twelve bikes"})
+    assert refused.status_code == 400 and "already a template" in refused.get_data(as_text=True)
+    assert client.post(f"/staff/templates/{template_id}/quotes",
+                       data={"account_id": "x"}).status_code == 400
+    response = client.post(f"/staff/templates/{template_id}/quotes",
+                           data={"account_id": str(world["other"])})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "started from the template" in page and "Other GmbH" in page
+    assert 'class="badge status-draft"' in page
+
+
+def test_customers_do_not_see_the_templates(client, auth, world):
+    sign_in(auth, "buyer@acme.example")
+    assert client.get("/staff/templates").status_code in (403, 404)

@@ -21,7 +21,8 @@ def apply_action(
 ) -> tuple[Selection, str | None]:
     """Apply a button of the page to the selection; returns it and a notice.
 
-    Actions: `repair:F=O`, `complete`, `clear:F`, `usual`. Anything else
+    Actions: `repair:F=O`, `complete`, `clear:F`, `start-over` (every pick
+    cleared), `usual`. Anything else
     (plain picks, `why:F=O`) leaves the selection as it is.
     """
     customer = dict(customer or {})
@@ -52,6 +53,8 @@ def apply_action(
         result = dict(selection)
         result.pop(argument, None)
         return result, None
+    if kind == "start-over":
+        return {}, None
     if kind == "usual" and usual:
         return apply_usual(
             catalog, selection, usual, customer

@@ -1,7 +1,8 @@
 """Likely duplicate customers: the same mailbox written differently
 (`Anna.Berg+shop@gmail.com` and `annaberg@googlemail.com`), or the same name
-among the contacts of one business account. Staff decide; nothing is merged
-here. Users have no phone number yet, so phones are not compared.
+among the contacts of one business account, or the same phone number (kept
+as E.164, so "0170 1234567" in Germany and "+49 170 1234567" are one). Staff
+decide; nothing is merged here.
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def find(session: Session, viewer: User) -> list[DuplicatePair]:
         by_email[normalized_email(customer.email)].append(customer)
     _pair_up(pairs, by_email.values(), "same e-mail address")
     _pair_up(pairs, _same_name_per_account(session), "same name at the same company")
+    by_phone: dict[str, list[User]] = defaultdict(list)
+    for customer in customers:
+        if customer.phone:
+            by_phone[customer.phone].append(customer)
+    _pair_up(pairs, by_phone.values(), "same phone number")
     return sorted(pairs.values(), key=lambda pair: (pair.first.id, pair.second.id))
 
 

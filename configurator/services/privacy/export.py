@@ -70,6 +70,7 @@ def _profile(customer: User) -> dict[str, Any]:
         "id": customer.id,
         "email": customer.email,
         "name": customer.name,
+        "phone": customer.phone,
         "segment": customer.segment,
         "country": customer.country,
         "tier": customer.tier,

@@ -8,6 +8,7 @@
 - `sending`: send, withdraw, expire.
 - `answers`: the client accepts or declines; staff turn it into an order.
 - `search`: find and read quotes, compare revisions.
+- `templates`: a quote's lines kept under a name; new quotes started from one.
 - `printing`: the printable quote (letterhead, lines, totals; the web layer makes the PDF from its page).
 """
 
@@ -20,6 +21,7 @@ from configurator.services.quotes import (
     records,
     search,
     sending,
+    templates,
 )
 
-__all__ = ["answers", "approvals", "drafts", "lines", "printing", "records", "search", "sending"]
+__all__ = ["answers", "approvals", "drafts", "lines", "printing", "records", "search", "sending", "templates"]

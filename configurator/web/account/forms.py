@@ -4,7 +4,7 @@ privacy (consent, export, erasure), the checkout."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from configurator.services.configuring.configurations import NAME_MAX
 from configurator.services.privacy.consent import LABELS
@@ -53,6 +53,12 @@ class PrivacyForm(FlaskForm):
         return {purpose: bool(getattr(self, purpose).data) for purpose in LABELS}
 
 
+class PhoneForm(FlaskForm):
+    """The customer's phone number (optional; the service reads and checks it)."""
+
+    phone = StringField(_l("Phone number"), validators=[Length(max=40)])
+
+
 class ExportForm(FlaskForm):
     """The one-click download of all my data (a form only for its CSRF token)."""
 
@@ -77,4 +83,6 @@ class CheckoutForm(FlaskForm):
     postcode = StringField(_l("Postcode"), render_kw={"maxlength": 20, "autocomplete": "postal-code"})
     city = StringField(_l("City"), render_kw={"maxlength": 120, "autocomplete": "address-level2"})
     country = SelectField(_l("Country"), choices=[], validate_choice=False)
+    # Checked by the service (1 to orders.MAX_QUANTITY), which says so in words.
+    quantity = IntegerField(_l("Quantity"), default=1, render_kw={"min": 1, "max": 99, "inputmode": "numeric"})
     terms = BooleanField(_l("I accept the terms of sale and have reviewed my order"))

@@ -10,10 +10,10 @@ from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from configurator.services import privacy
+from configurator.services import privacy, users
 from configurator.services.privacy.erasure import NotErasable
 from configurator.web.account import bp
-from configurator.web.account.forms import EraseForm, ExportForm, PrivacyForm
+from configurator.web.account.forms import EraseForm, ExportForm, PhoneForm, PrivacyForm
 from configurator.web.auth import sessions
 from configurator.web.database import db
 
@@ -31,6 +31,22 @@ def privacy_page():
     for purpose, granted in privacy.consent.choices(db.session, current_user).items():
         getattr(form, purpose).data = granted
     return _page(form)
+
+
+@bp.post("/privacy/phone")
+def privacy_phone():
+    """Set or remove my phone number (it helps staff recognise me when I call)."""
+    phone_form = PhoneForm()
+    if not phone_form.validate_on_submit():
+        return _page(PrivacyForm(), phone_form=phone_form, status=400)
+    try:
+        phone = users.change_phone(db.session, current_user, phone_form.phone.data or "")
+    except users.PhoneRefused:
+        phone_form.phone.errors = [
+            _("That does not look like a phone number. Write it with the country code, like +49 170 1234567.")]
+        return _page(PrivacyForm(), phone_form=phone_form, status=400)
+    flash(_("Your phone number is saved.") if phone else _("Your phone number is removed."), "success")
+    return redirect(url_for("account.privacy_page"), 303)
 
 
 @bp.post("/privacy/export")
@@ -64,10 +80,14 @@ def privacy_erase():
     return redirect(url_for("shop.index"), 303)
 
 
-def _page(form: PrivacyForm, *, erase_form: EraseForm | None = None, status: int = 200):
+def _page(
+    form: PrivacyForm, *, erase_form: EraseForm | None = None, phone_form: PhoneForm | None = None,
+    status: int = 200,
+):
     return render_template(
         "account/privacy.html",
         form=form,
+        phone_form=phone_form or PhoneForm(formdata=None, phone=current_user.phone or ""),
         export_form=ExportForm(),
         erase_form=erase_form or EraseForm(formdata=None),
     ), status

@@ -1,5 +1,6 @@
 """Copying a quote: staff pick the account (the quote's own by default) and get a
-new draft with its lines, repriced at today's prices, the differences told."""
+new draft with its lines, repriced at today's prices, the differences told.
+Quote templates: a quote's lines kept under a name, and new quotes started from one."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from configurator.web.database import db
 from configurator.web.i18n import money, signed_money
 from configurator.web.staff import bp
 from configurator.web.staff.roles import staff_required
+from configurator.web.staff.routes import quote_page
 
 ID_MAX = 2**31 - 1  # a database integer: a longer number is no account
 
@@ -27,7 +29,7 @@ def copy_quote(quote_id: int):
     if request.method == "GET":
         return render_template("staff/copy.html", record=source, accounts=accounts)
     raw = request.form.get("account_id", "").strip()
-    if raw and not (raw.isdigit() and 0 < int(raw) <= ID_MAX):
+    if raw and _id(raw) is None:
         return _refused(source, accounts, _("Choose one of the accounts listed."))
     try:
         copied = quotes.drafts.copy(
@@ -60,3 +62,56 @@ def _refused(source, accounts, message: str):
     return render_template(
         "staff/copy.html", record=source, accounts=accounts, error=message
     ), 400
+
+
+def _id(raw: str) -> int | None:
+    """A posted id, or None when it cannot be one."""
+    raw = raw.strip()
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= ID_MAX else None
+
+
+@bp.post("/quotes/<int:quote_id>/template")
+@staff_required
+def save_template(quote_id: int):
+    """Keep the quote's lines and discount as a named template."""
+    try:
+        template = quotes.templates.save(
+            db.session, current_user, quote_id, request.form.get("template_name", "")
+        )
+    except QuoteError as error:
+        return quote_page(quote_id, 400, str(error))
+    flash(_("Template “%(name)s” saved. Start new quotes from it on the templates page.",
+            name=template.name), "success")
+    return redirect(url_for("staff.quote", quote_id=quote_id), code=303)
+
+
+@bp.get("/templates")
+@staff_required
+def templates_page():
+    """Every quote template, each with the account to start a quote for."""
+    return render_template(
+        "staff/templates.html",
+        templates=quotes.templates.all_templates(db.session, current_user),
+        accounts=business.accounts.list_accounts(db.session, current_user),
+    )
+
+
+@bp.post("/templates/<int:template_id>/quotes")
+@staff_required
+def start_from_template(template_id: int):
+    """A new draft for the chosen account from the template, priced today."""
+    account_id = _id(request.form.get("account_id", ""))
+    try:
+        if account_id is None:
+            raise InvalidSelection(_("Choose one of the accounts listed."))
+        record = quotes.templates.start(db.session, current_user, template_id, account_id)
+    except (QuoteError, InvalidSelection) as error:
+        return render_template(
+            "staff/templates.html",
+            templates=quotes.templates.all_templates(db.session, current_user),
+            accounts=business.accounts.list_accounts(db.session, current_user),
+            error=str(error),
+        ), 400
+    flash(_("Quote %(number)s started from the template, at today's prices.",
+            number=record.number), "success")
+    return redirect(url_for("staff.quote", quote_id=record.id), code=303)

@@ -1,0 +1,124 @@
+"""Quote templates: staff keep a quote's lines (product line, picks, quantity,
+kind, discount) and its discount under a name, and start new quotes from it for
+any account. A template keeps no prices: a quote started from one is priced at
+today's catalog and the account's terms, as if its lines were added by hand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from configurator.quoting import QuoteError
+from configurator.quoting.pricing import LineKind
+from configurator.services.errors import InvalidSelection, NotFound
+from configurator.services.quotes import drafts, lines
+from configurator.services.quotes.records import (
+    discount_from_json,
+    discount_to_json,
+    load,
+    require_staff,
+)
+from configurator.services.unit_of_work import use_case
+from configurator.store.models import User
+from configurator.store.quotes import QuoteRecord, QuoteTemplate
+from configurator.store.types import utcnow
+
+NAME_MAX = 120
+
+
+@use_case
+def save(
+    session: Session, staff: User, quote_id: int, name: str, *, now: datetime | None = None
+) -> QuoteTemplate:
+    """Keep any revision's lines and discount as a template named `name` (unique)."""
+    require_staff(staff)
+    name = " ".join(name.split())
+    if not name:
+        raise QuoteError("Give the template a name.")
+    if len(name) > NAME_MAX or not name.isprintable():
+        raise QuoteError(f"A template's name has at most {NAME_MAX} printable characters.")
+    loaded = load(session, staff, quote_id)
+    rows = {row.line_id: row for row in loaded.record.lines}
+    kept = [
+        {
+            "line_id": line.line_id,
+            "catalog_id": line.product_line,
+            "selection": dict(rows[line.line_id].selection),
+            "quantity": line.quantity,
+            "title": line.title,
+            "kind": line.kind.value,
+            "alternative_to": line.alternative_to,
+            "discount": discount_to_json(line.discount),
+        }
+        for line in loaded.quote.lines
+    ]
+    template = QuoteTemplate(
+        name=name,
+        lines=kept,
+        discount=discount_to_json(loaded.quote.discount),
+        source_number=loaded.record.number,
+        created_by_id=staff.id,
+        created_at=now or utcnow(),
+    )
+    session.add(template)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise QuoteError(f"There is already a template named “{name}”.") from error
+    return template
+
+
+def all_templates(session: Session, staff: User) -> list[QuoteTemplate]:
+    """Every template, by name (staff only)."""
+    require_staff(staff)
+    return list(session.scalars(sa.select(QuoteTemplate).order_by(QuoteTemplate.name)))
+
+
+@use_case
+def start(
+    session: Session,
+    staff: User,
+    template_id: int,
+    account_id: int,
+    *,
+    now: datetime | None = None,
+) -> QuoteRecord:
+    """A new draft for the account with the template's lines and discount, priced today.
+
+    A line whose picks no longer fit the catalog refuses the whole quote, naming the
+    line, so staff fix the template's source quote or build the quote by hand.
+    """
+    require_staff(staff)
+    template = session.get(QuoteTemplate, template_id)
+    if template is None:
+        raise NotFound("There is no such template.")
+    record = drafts.create(session, staff, account_id, now=now)
+    new_ids: dict[str, str] = {}
+    for line in template.lines:
+        try:
+            record = lines.add_line(
+                session, staff, record.id, line["catalog_id"], dict(line["selection"]),
+                line["quantity"], title=line.get("title", ""),
+                discount=discount_from_json(line.get("discount")), now=now,
+            )
+        except (InvalidSelection, QuoteError) as error:
+            raise InvalidSelection(
+                f"Line {line['line_id']} of template “{template.name}” no longer fits: {error}"
+            ) from error
+        new_ids[line["line_id"]] = record.lines[-1].line_id
+    for line in template.lines:
+        kind = LineKind(line.get("kind") or "included")
+        if kind is not LineKind.INCLUDED:
+            alternative_to = line.get("alternative_to")
+            record = lines.change_line(
+                session, staff, record.id, new_ids[line["line_id"]], quantity=line["quantity"],
+                discount=discount_from_json(line.get("discount")), kind=kind,
+                alternative_to=new_ids.get(alternative_to) if alternative_to else None, now=now,
+            )
+    discount = discount_from_json(template.discount)
+    if discount is not None:
+        record = drafts.set_discount(session, staff, record.id, discount, now=now)
+    return record
