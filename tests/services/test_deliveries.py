@@ -189,3 +189,44 @@ def test_shipping_a_subscription_order_leaves_its_deliveries_planned(session, mi
     for status in ("confirmed", "in_production", "shipped"):
         fulfilment.move(session, staff, order.number, status)
     assert {delivery.status for delivery in deliveries.of(session, order)} == {"scheduled"}
+
+
+@reads_back(checkout.place_order)
+def test_an_order_of_three_keeps_unit_prices_and_multiplies_totals_and_deliveries(
+    session, second_session, mia
+):
+    configuration = gen_configuration(session, mia, COFFEE, catalog_id="coffee-subscription")
+    order = checkout.place_order(
+        session, mia, configuration.id, 1, terms_accepted=True, new_address=HOME, now=MONDAY,
+        quantity=3,
+    )
+    with second_session() as other:
+        stored = other.scalar(sa.select(Order).where(Order.number == order.number))
+        assert stored.total == Decimal("98.70") and stored.snapshot["unit_total"] == "32.90"
+        assert stored.snapshot["quantity"] == 3
+        assert stored.snapshot["checkout"]["vat"]["gross"] == "98.70"
+        assert stored.snapshot["recurring"]["per_delivery"] == "26.70"
+        planned = list(other.scalars(sa.select(Delivery).order_by(Delivery.number)))
+        assert (planned[0].amount, planned[1].amount) == (Decimal("98.70"), Decimal("26.70"))
+        assert next(line for line in stored.snapshot["lines"] if line["option"] == "g250")["amount"] == "8.90"
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 100])
+def test_a_quantity_out_of_range_is_refused_in_words_and_nothing_is_written(session, mia, quantity):
+    from configurator.services.errors import NotOrderable
+
+    configuration = gen_configuration(session, mia, CARBON_BIKE)
+    with pytest.raises(NotOrderable, match="between 1 and 99"):
+        checkout.place_order(
+            session, mia, configuration.id, 1, terms_accepted=True, new_address=HOME, quantity=quantity
+        )
+    assert session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+
+
+def test_a_reorder_orders_the_same_quantity(session, mia):
+    configuration = gen_configuration(session, mia, CARBON_BIKE)
+    order = checkout.place_order(
+        session, mia, configuration.id, 1, terms_accepted=True, new_address=HOME, quantity=2
+    )
+    again = orders.reorder(session, mia, order.number)
+    assert orders.quantity_of(again) == 2 and again.total == order.total == Decimal("1650.00")

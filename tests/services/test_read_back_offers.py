@@ -288,3 +288,20 @@ def test_the_seeded_demo_campaign_reports_what_a_recount_of_the_seeded_orders_gi
         assert seen.offer.customers > 0 and seen.holdout.customers > 0 and seen.uplift.small
     again = seed(session, root / "catalog", root / "seed", now=now)
     assert again.campaigns == []  # idempotent
+
+
+def test_a_merge_moves_offer_events_and_its_undo_moves_them_back(session, second_session, bike):
+    from configurator.services.identify import merging
+
+    campaign = gen_campaign(session)
+    shown = gen_customer_in(session, campaign, holdout.OFFER)
+    campaigns.reach(session, shown)
+    kept = gen_user(session)
+    staff = session.scalar(sa.select(User).where(User.role == "staff"))
+    assert merging.preview(session, staff, kept.id, shown.id).offer_events == 1
+    record = merging.merge(session, staff, kept.id, shown.id)
+    with second_session() as other:
+        assert kinds(other, kept.id) == ["shown"] and kinds(other, shown.id) == []
+    merging.undo(session, staff, record.id)
+    with second_session() as other:
+        assert kinds(other, shown.id) == ["shown"] and kinds(other, kept.id) == []

@@ -27,6 +27,7 @@ from configurator.services.unit_of_work import use_case
 from configurator.store.identity import CustomerMerge
 from configurator.store.messages import Message
 from configurator.store.models import Address, Configuration, Interaction, Order, User
+from configurator.store.offers import OfferEvent
 from configurator.store.quotes import AccountContact, QuoteRecord
 from configurator.store.tokens import ApiToken
 from configurator.store.types import utcnow
@@ -41,6 +42,7 @@ MOVES = {
     "timeline": (Interaction, Interaction.customer_id),
     "messages": (Message, Message.recipient_id),
     "api_tokens": (ApiToken, ApiToken.user_id),
+    "offer_events": (OfferEvent, OfferEvent.customer_id),
 }
 
 
@@ -64,6 +66,7 @@ class MergePreview:
     quotes: list[str]
     revenue_kept: Decimal
     revenue_merged: Decimal
+    offer_events: int = 0  # shown, clicked, accepted... of offer campaigns
 
 
 def preview(session: Session, staff: User, kept_id: int, merged_id: int) -> MergePreview:
@@ -88,6 +91,7 @@ def preview(session: Session, staff: User, kept_id: int, merged_id: int) -> Merg
             .order_by(QuoteRecord.id))) if contact else [],
         revenue_kept=_revenue(session, kept.id),
         revenue_merged=_revenue(session, merged.id),
+        offer_events=_count(session, "offer_events", merged.id),
     )
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from configurator.services.identify import duplicates, merging
@@ -36,8 +37,8 @@ def merge(kept_id: int, merged_id: int):
     form = MergeForm()
     if form.validate_on_submit():
         record = merging.merge(db.session, current_user, kept_id, merged_id)
-        flash(f"Merged: customer {record.merged_id} into customer {record.kept_id}. "
-              "You can undo it below.", "success")
+        flash(_("Merged: customer %(merged)s into customer %(kept)s. You can undo it below.",
+                merged=record.merged_id, kept=record.kept_id), "success")
         return redirect(url_for("insights.duplicates_page"), code=303)
     if form.is_submitted():
         return error_response(400, "The page had expired; nothing was merged. Try again.")
@@ -51,5 +52,5 @@ def undo_merge(merge_id: int):
     if not MergeForm().validate_on_submit():
         return error_response(400, "The page had expired; nothing was undone. Try again.")
     merging.undo(db.session, current_user, merge_id)
-    flash("The merge is undone: both customers have their own records again.", "success")
+    flash(_("The merge is undone: both customers have their own records again."), "success")
     return redirect(url_for("insights.duplicates_page"), code=303)

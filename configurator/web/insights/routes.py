@@ -6,6 +6,7 @@ for anything that is not theirs, guests are sent to sign in."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from configurator.services import customer_value, insights
@@ -54,7 +55,8 @@ def recompute():
     report = customer_value.valuation.recompute_all(
         db.session, config=tier_config(), actor_id=current_user.id
     )
-    flash(f"{report.valued} customers valued, {len(report.changes)} tier changes.", "success")
+    flash(_("%(valued)s customers valued, %(changes)s tier changes.", valued=report.valued,
+            changes=len(report.changes)), "success")
     return redirect(url_for("insights.dashboard"), code=303)
 
 
