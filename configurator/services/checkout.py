@@ -212,6 +212,7 @@ def place_order(
     new_address: AddressInput | None = None,
     now: datetime | None = None,
     reward: Reward | None = None,
+    quantity: int = 1,
 ) -> Order:
     """Order the reviewed revision to an address from the book (or a new one, added
     to it), with the terms accepted; the confirmation e-mail goes out with it.
@@ -226,6 +227,7 @@ def place_order(
         return already  # the checkout posted again: one order per revision
     if not terms_accepted:
         raise CheckoutRefused("Please accept the terms of sale to place the order.")
+    orders.check_quantity(quantity)
     if new_address is not None:
         address = add_address(session, owner, new_address, now=now)
     elif address_id is not None:
@@ -233,7 +235,9 @@ def place_order(
     else:
         raise CheckoutRefused("Please choose a delivery address or enter a new one.")
     _, revision, _, catalog = orders.orderable(session, owner, configuration_id, revision_number)
-    vat = vat_breakdown(orders.charged(catalog, revision.selection, reward), address.country)
+    vat = vat_breakdown(
+        orders.charged(catalog, revision.selection, reward) * quantity, address.country
+    )
     kept = {
         "address": address.lines(),
         "country": address.country,
@@ -243,6 +247,7 @@ def place_order(
     order = orders.place(
         session, owner, configuration_id, revision_number, now=now, extra={"checkout": kept},
         reward=reward,
+        quantity=quantity,
     )
     outbox.enqueue(
         session,
@@ -269,6 +274,8 @@ def confirmation(order: Order, vat: VatBreakdown) -> outbox.Draft:
     )
     if "offer" in order.snapshot:
         lines += f"\n- {order.snapshot['offer']['reason']} ({order.snapshot['offer']['amount']})"
+    if orders.quantity_of(order) > 1:
+        lines += f"\n\nQuantity: {orders.quantity_of(order)} x {order.snapshot['unit_total']}"
     address = "\n".join(order.snapshot["checkout"]["address"])
     total = f"Total {vat.gross} {order.currency} (net {vat.net}, VAT {vat.percent}% {vat.vat})."
     if paid_again:

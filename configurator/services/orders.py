@@ -37,6 +37,7 @@ from configurator.store.models import (
 from configurator.store.types import utcnow
 
 CENT = Decimal("0.01")
+MAX_QUANTITY = 99  # more of one configuration is a quote for sales
 NUMBER_MAX = 32  # far longer than any order number: longer text is never one
 
 
@@ -103,6 +104,39 @@ def snapshot(
     return kept
 
 
+def check_quantity(quantity: int) -> None:
+    """NotOrderable, in words, for a quantity outside 1..MAX_QUANTITY."""
+    if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+        raise NotOrderable(
+            f"Please order between 1 and {MAX_QUANTITY} of a configuration; "
+            "for more, ask us for a quote."
+        )
+
+
+def times(kept: dict[str, Any], quantity: int) -> dict[str, Any]:
+    """A snapshot for `quantity` of the configuration: its lines stay the prices of
+    one (`unit_total`); the total and what is paid again are for all of them."""
+    if quantity == 1:
+        return kept
+    kept = {**kept, "quantity": quantity, "unit_total": kept["total"]}
+    kept["total"] = str((Decimal(kept["total"]) * quantity).quantize(CENT))
+    if "offer" in kept:  # a percentage off, or a free option, on each of them
+        offer = kept["offer"]
+        kept["offer"] = {**offer, "amount": str((Decimal(offer["amount"]) * quantity).quantize(CENT))}
+    if "recurring" in kept:
+        kept["recurring"] = {
+            key: str((Decimal(value) * quantity).quantize(CENT))
+            if key in ("today", "one_off", "per_delivery", "per_month") else value
+            for key, value in kept["recurring"].items()
+        }
+    return kept
+
+
+def quantity_of(order: Order) -> int:
+    """How many of the configuration the order is for."""
+    return int(order.snapshot.get("quantity", 1))
+
+
 def snapshot_lines(order: Order) -> dict[tuple[str, str], tuple[str, str, Decimal]]:
     """(feature, option) -> (feature name, option name, price) as ordered."""
     return {
@@ -157,8 +191,9 @@ def place(
     now: datetime | None = None,
     extra: dict[str, Any] | None = None,
     reward: Reward | None = None,
+    quantity: int = 1,
 ) -> Order:
-    """Order the newest (or given) revision of one's configuration.
+    """Order the newest (or given) revision of one's configuration, `quantity` times.
 
     NotOrderable when it is incomplete, no longer valid, or made with an older
     catalog version (the customer reviews it in the configurator first).
@@ -183,6 +218,7 @@ def place(
         now=now,
         extra=extra,
         reward=reward,
+        quantity=quantity,
         configuration_id=configuration.id,
         revision_id=revision.id,
     )
@@ -358,6 +394,7 @@ def reorder(session: Session, owner: User, number: str, *, now: datetime | None 
         version,
         result.kept,
         now=now,
+        quantity=quantity_of(order),
         configuration_id=order.configuration_id,
         reorder_of_id=order.id,
     )
@@ -388,12 +425,14 @@ def _new_order(
     now: datetime | None,
     extra: dict[str, Any] | None = None,
     reward: Reward | None = None,
+    quantity: int = 1,
     **links: Any,
 ) -> Order:
     now = now or utcnow()
+    check_quantity(quantity)
     estimate = deliveries.estimated_delivery(catalog, selection, now)
     kept = {
-        **snapshot(catalog, version, selection, reward),
+        **times(snapshot(catalog, version, selection, reward), quantity),
         "estimated_delivery": estimate.isoformat(),
         **(extra or {}),
     }

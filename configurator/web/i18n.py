@@ -134,6 +134,11 @@ def catalog_title(version) -> str:
     return Wording(catalogs.engine_catalog(version), locale_code()).catalog_name()
 
 
+def catalog_description(version) -> str:
+    """A stored catalog version's description in the page's language (its `translations:`)."""
+    return Wording(catalogs.engine_catalog(version), locale_code()).catalog_description()
+
+
 def money(amount: Decimal | str | None, currency: str | None = None) -> str:
     """An amount in the page's language, with the currency's digits (the code is printed next to it)."""
     if amount is None:
@@ -214,6 +219,7 @@ def register(app: Flask) -> None:
     app.context_processor(_page_language)
     app.add_template_global(dimension_heading)
     app.add_template_global(catalog_title)
+    app.add_template_global(catalog_description)
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["signed_money"] = signed_money

@@ -85,7 +85,7 @@ def test_a_subscription_order_keeps_its_totals_and_plans_its_deliveries(session,
         assert {delivery.status for delivery in planned} == {"scheduled"}
 
 
-@reads_back(deliveries.extend)
+@reads_back(deliveries.extend, deliveries.send_due)
 def test_the_periodic_job_plans_ahead_and_lists_what_is_due(session, second_session, mia):
     configuration = gen_configuration(session, mia, COFFEE, catalog_id="coffee-subscription")
     order = orders.place(session, mia, configuration.id, now=MONDAY)
@@ -95,6 +95,10 @@ def test_the_periodic_job_plans_ahead_and_lists_what_is_due(session, second_sess
         due = deliveries.due(other, date(2026, 12, 17))
         assert [(d.order.number, d.number) for d in due] == [(order.number, 1), (order.number, 2)]
     assert deliveries.extend(session, today=date(2027, 1, 7)) == 0  # nothing twice
+    sent = deliveries.send_due(session, date(2026, 12, 10))
+    assert [d.number for d in sent] == [1]
+    with second_session() as other:
+        assert [d.number for d in deliveries.due(other, date(2026, 12, 17))] == [2]
 
 
 @reads_back(fulfilment.cancel)
@@ -150,6 +154,10 @@ def test_the_command_lists_the_deliveries_due(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert f"2026-12-10  {order.number}  #1  32.90 EUR  Coffee subscription" in out
     assert f"2026-12-17  {order.number}  #2  8.90 EUR" in out and "2 deliveries due" in out
+    assert main(["deliveries", "due", "--on", "2026-12-17", "--mark-sent"]) == 0
+    assert "2 deliveries sent" in capsys.readouterr().out
+    assert main(["deliveries", "due", "--on", "2026-12-17"]) == 0
+    assert "0 deliveries due" in capsys.readouterr().out
     assert main(["deliveries", "due", "--on", "Christmas"]) == 2
     assert "--on: not a day" in capsys.readouterr().err
     engine.dispose()
@@ -189,3 +197,44 @@ def test_shipping_a_subscription_order_leaves_its_deliveries_planned(session, mi
     for status in ("confirmed", "in_production", "shipped"):
         fulfilment.move(session, staff, order.number, status)
     assert {delivery.status for delivery in deliveries.of(session, order)} == {"scheduled"}
+
+
+@reads_back(checkout.place_order)
+def test_an_order_of_three_keeps_unit_prices_and_multiplies_totals_and_deliveries(
+    session, second_session, mia
+):
+    configuration = gen_configuration(session, mia, COFFEE, catalog_id="coffee-subscription")
+    order = checkout.place_order(
+        session, mia, configuration.id, 1, terms_accepted=True, new_address=HOME, now=MONDAY,
+        quantity=3,
+    )
+    with second_session() as other:
+        stored = other.scalar(sa.select(Order).where(Order.number == order.number))
+        assert stored.total == Decimal("98.70") and stored.snapshot["unit_total"] == "32.90"
+        assert stored.snapshot["quantity"] == 3
+        assert stored.snapshot["checkout"]["vat"]["gross"] == "98.70"
+        assert stored.snapshot["recurring"]["per_delivery"] == "26.70"
+        planned = list(other.scalars(sa.select(Delivery).order_by(Delivery.number)))
+        assert (planned[0].amount, planned[1].amount) == (Decimal("98.70"), Decimal("26.70"))
+        assert next(line for line in stored.snapshot["lines"] if line["option"] == "g250")["amount"] == "8.90"
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 100])
+def test_a_quantity_out_of_range_is_refused_in_words_and_nothing_is_written(session, mia, quantity):
+    from configurator.services.errors import NotOrderable
+
+    configuration = gen_configuration(session, mia, CARBON_BIKE)
+    with pytest.raises(NotOrderable, match="between 1 and 99"):
+        checkout.place_order(
+            session, mia, configuration.id, 1, terms_accepted=True, new_address=HOME, quantity=quantity
+        )
+    assert session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+
+
+def test_a_reorder_orders_the_same_quantity(session, mia):
+    configuration = gen_configuration(session, mia, CARBON_BIKE)
+    order = checkout.place_order(
+        session, mia, configuration.id, 1, terms_accepted=True, new_address=HOME, quantity=2
+    )
+    again = orders.reorder(session, mia, order.number)
+    assert orders.quantity_of(again) == 2 and again.total == order.total == Decimal("1650.00")

@@ -258,3 +258,16 @@ def test_staff_pages_have_no_english_left_in_persian(app, client, auth, world, e
     client.get("/language/fa")
     auth.signin(email, "password123")
     assert english_words(persian_page(client, path.format(buyer=buyer, **world))) == set()
+
+
+def test_shop_cards_show_the_catalogs_description_in_the_readers_language(app, client):
+    from configurator.services import catalogs
+
+    with app.app_context():
+        catalogs.load_file(db.session, REPO / "catalog" / "standing-desk.yaml")
+    page = client.get("/shop/", headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    assert "میز برقی نشسته‌ایستاده" in page
+    page = client.get("/shop/", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    assert "Bàn nâng hạ bằng điện" in page
+    page = client.get("/shop/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "An electric sit-stand desk" in page

@@ -123,3 +123,19 @@ def test_an_order_without_checkout_has_no_invoice(client, auth, anna):
     auth.signin()
     response = client.get(f"/account/orders/{anna['order']}/invoice")
     assert response.status_code == 404 and "has no invoice here" in response.get_data(as_text=True)
+
+
+def test_ordering_two_at_the_checkout(client, auth, anna, app):
+    auth.signin()
+    url = f"/account/configurations/{anna['configuration']}/checkout"
+    assert 'name="quantity"' in client.get(url).get_data(as_text=True)
+    for bad in ("0", "100", "abc", "99999999999999999999"):
+        refused = client.post(url, data=dict(NEW_ADDRESS, revision="1", terms="y", quantity=bad))
+        assert refused.status_code == 400 and "between 1 and 99" in refused.get_data(as_text=True)
+    placed = client.post(url, data=dict(NEW_ADDRESS, revision="1", terms="y", quantity="2"))
+    assert placed.status_code == 303
+    page = text(client.get(placed.headers["Location"]).get_data(as_text=True))
+    assert "Quantity × 2" in page and "each" in page
+    with app.app_context():
+        body = db.session.scalar(sa.select(Message.body).where(Message.kind == "order_confirmation"))
+    assert "Quantity: 2 x " in body

@@ -57,6 +57,11 @@ class Wording:
         """The product line's name."""
         return self._lookup(("catalog",), self.model.name)
 
+    def catalog_description(self) -> str:
+        """The product line's `description:` (empty when it has none)."""
+        default = self.model.description or ""
+        return self._lookup(("catalog.description",), default) if default else default
+
     def feature(self, feature_id: str) -> str:
         """A feature's name (its id when the catalog has no such feature)."""
         feature = self.model.feature(feature_id)

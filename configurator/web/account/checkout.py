@@ -35,6 +35,7 @@ def checkout_page(configuration_id: int):
                 configuration_id,
                 _revision(form),
                 terms_accepted=bool(form.terms.data),
+                quantity=_quantity(form),
                 **_address(form),
             )
         except (checkout.CheckoutRefused, NotOrderable) as refused:
@@ -104,6 +105,15 @@ def _page(review, form, problems, status):
         rates=rates,
         terms_version=checkout.TERMS_VERSION,
     ), status
+
+
+def _quantity(form) -> int:
+    """How many to order; what is not a whole number counts as 0 (refused in words)."""
+    if form.quantity.data is None:  # left out (1), or not a number (refused)
+        given = (form.quantity.raw_data or [""])[0].strip()
+        return 0 if given else 1
+    number = form.quantity.data
+    return number if -1000 < number < 1000 else 0
 
 
 def _revision(form) -> int:

@@ -83,4 +83,6 @@ class CheckoutForm(FlaskForm):
     postcode = StringField(_l("Postcode"), render_kw={"maxlength": 20, "autocomplete": "postal-code"})
     city = StringField(_l("City"), render_kw={"maxlength": 120, "autocomplete": "address-level2"})
     country = SelectField(_l("Country"), choices=[], validate_choice=False)
+    # Checked by the service (1 to orders.MAX_QUANTITY), which says so in words.
+    quantity = IntegerField(_l("Quantity"), default=1, render_kw={"min": 1, "max": 99, "inputmode": "numeric"})
     terms = BooleanField(_l("I accept the terms of sale and have reviewed my order"))

@@ -14,6 +14,7 @@ from configurator.services.offers import campaigns
 from configurator.web import drafts, personal, workbench
 from configurator.web.database import db
 from configurator.web.extensions import htmx
+from configurator.web.i18n import catalog_description
 from configurator.web.shop import bp
 from configurator.web.shop.forms import OfferForm, SaveForm
 
@@ -24,7 +25,6 @@ def index():
     return render_template(
         "shop/index.html",
         versions=catalogs.current_versions(db.session),
-        description=catalogs.description,
         offer=campaigns.reach(
             db.session, current_user if current_user.is_authenticated else None),
         offer_form=OfferForm(),
@@ -60,7 +60,7 @@ def configure(catalog_id: str):
         "shop/configure.html",
         state=state,
         version=version,
-        description=catalogs.description(version),
+        description=catalog_description(version),
         name=name,
         recheck=recheck,
         pick_url=url_for("shop.configure", catalog_id=catalog_id),
