@@ -21,13 +21,14 @@ from pathlib import Path
 import numpy as np
 
 from .boolean import BooleanSpace
+from .bounded import BoundedSpace
 from .cnf import is_boolean, junction_tree_refuses
-from .compile import CompiledProblem, CompileError, compile_model
+from .compile import CompiledProblem, CompileError, atoms, compile_model
 from .compiled import CompiledStore
 from .ddnnf import compile_cnf
 from .jtree import JunctionTree
 from .layered import solution_space
-from .model import CatalogModel, Feature
+from .model import CatalogModel, Compare, Feature, NumTerm
 from .results import (
     Change,
     Choices,
@@ -54,6 +55,16 @@ def _frozen(mapping: dict) -> tuple:
     return tuple(
         sorted((key, tuple(value) if isinstance(value, list | tuple) else value)
                for key, value in mapping.items())
+    )
+
+
+def _mentions_price(model: CatalogModel) -> bool:
+    price = NumTerm("price")
+    return any(
+        isinstance(atom, Compare) and atom.term == price
+        for constraint in model.constraints
+        for expr in (constraint.condition, constraint.expr)
+        for atom in atoms(expr)
     )
 
 
@@ -116,8 +127,25 @@ class Catalog:
             problem = self.problem
             with self._lock:
                 if self._tree is None:
-                    self._tree = solution_space(problem)
+                    self._tree = self._solution_space(problem)
         return self._tree
+
+    def _solution_space(self, problem: CompiledProblem) -> JunctionTree | BoundedSpace:
+        """The junction tree; with price() rules that are gated bounds, the tree without them plus the bounds.
+
+        A running total of the price crosses every priced feature, and next to
+        the weight and volume totals it multiplies the tree's size (the city
+        bike's two price rules made 7.4M tuples and 127 s). Lifted out
+        (`compile_model(lift_price=True)`), the tree keeps the size it has
+        without them and `BoundedSpace` answers exactly (see bounded.py).
+        Price rules of another shape keep the running-total chain.
+        """
+        if _mentions_price(self.model):
+            lifted = compile_model(self.model, lift_price=True)
+            if lifted.price_lifted:
+                tree = solution_space(lifted)
+                return tree if lifted.bounds is None else BoundedSpace(tree)
+        return solution_space(problem)
 
     @property
     def sat(self) -> SatEncoding:

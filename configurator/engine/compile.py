@@ -108,6 +108,9 @@ class CompiledProblem:
     # running-total variable of a sum/price chain -> the chain's last variable (the term's value)
     chain_of: dict[int, int] = field(default_factory=dict)
     totals: dict = field(default_factory=dict)  # numeric term -> (variable, scale)
+    # price() bounds taken out of the factors (see `compile_model(lift_price=True)` and bounded.py)
+    bounds: LiftedBounds | None = None
+    price_lifted: bool = False  # the price() rules were compiled without a running total
 
     def none_value(self, feature: Feature) -> int | None:
         """The value index meaning "no option" of a one/optional feature."""
@@ -128,9 +131,39 @@ class CompiledProblem:
         return evidence
 
 
-def compile_model(model: CatalogModel) -> CompiledProblem:
-    """Compile a validated catalog into variables and factors."""
-    return _Compiler(model).run()
+@dataclass
+class LiftedBounds:
+    """price() thresholds kept out of the factors, as gated bounds on one linear sum.
+
+    Every configuration must satisfy: for each level j whose `indicators[j]` is
+    1, sum over `weights` of the chosen values >= `levels[j]`. The weights are
+    the price (in 1/`scale` units) times `sign`: +1 when the rules ask for a
+    price *at least* something, -1 when they ask for *at most* (then the levels
+    are negated thresholds). Levels are sorted ascending, and indicator j is 1
+    when some rule asks for level j *or a higher one* (so indicator j implies
+    indicator j-1): the bound a configuration meets is the level of its
+    highest indicator that is 1.
+    """
+
+    weights: dict[int, np.ndarray]  # variable -> signed integer weight per value
+    sign: int
+    scale: int
+    levels: list[int]
+    indicators: list[int]  # 0/1 variable per level: 1 when some rule asks for that level
+
+
+def compile_model(model: CatalogModel, *, lift_price: bool = False) -> CompiledProblem:
+    """Compile a validated catalog into variables and factors.
+
+    With `lift_price`, rules of the form "when G, then price() >= T" (or all of
+    the form "<= T"), in any shape of if/require/forbid that is monotone in
+    the comparison, are compiled as their boolean part plus a 0/1 indicator
+    for G, and the thresholds go to `problem.bounds` instead of a chain of
+    running totals: the junction tree then stays as small as without them, and
+    `bounded.py` answers exactly with max-marginals and a DP over totals.
+    When the rules do not have that form, nothing is lifted (`bounds` is None).
+    """
+    return _Compiler(model).run(lift_price=lift_price)
 
 
 def with_case_indicators(problem: CompiledProblem, cases: dict[int, Expr]) -> tuple[CompiledProblem, dict[int, int]]:
@@ -191,13 +224,22 @@ class _Compiler:
         self.variables.append(Variable(name, size, kind, values or []))
         return len(self.variables) - 1
 
-    def run(self) -> CompiledProblem:
+    def run(self, lift_price: bool = False) -> CompiledProblem:
         self.declare_features()
         self.declare_customer_facts()
         self.chain_features = self.chain_order()
-        self.build_totals(self.collect_thresholds())
+        thresholds = self.collect_thresholds()
+        lifted = self.price_gates() if lift_price else None
+        if lifted is not None:
+            thresholds.pop(NumTerm("price"), None)
+        self.build_totals(thresholds)
         for position, constraint in enumerate(self.model.constraints):
-            self.compile_constraint(position, constraint)
+            if lifted is not None and position in lifted[0]:
+                residual, _gate = lifted[0][position]
+                self.compile_expression(position, constraint, residual)
+            else:
+                self.compile_constraint(position, constraint)
+        bounds = self.lift_bounds(*lifted[1:]) if lifted is not None else None
         problem = CompiledProblem(
             model=self.model,
             variables=self.variables,
@@ -213,7 +255,88 @@ class _Compiler:
         problem.chain_of = self.chain_of
         problem.totals = self.totals
         problem.order = self.layer_order()
+        problem.bounds = bounds
+        problem.price_lifted = lifted is not None
         return problem
+
+    # ------------------------------------------------------------ lifted price() bounds
+    def price_gates(self):
+        """The price() rules split into a boolean residual and a gated bound, or None when they cannot be.
+
+        A rule R with exactly one comparison A = `price() op T` (and no other
+        numeric comparison) is R[A:=false] or R[A:=true] on each case. When
+        R[A:=false] implies R[A:=true] (R grows with A): R = R[A:=true] and
+        (R[A:=false] or A), so the residual is R[A:=true] and, where
+        R[A:=false] fails (the gate), A must hold. Falling with A, likewise
+        with "not A". Returns ({position: (residual, gate)}, gates as
+        (gate expression, sign, level)), or None when a price() rule has another
+        shape or the bounds point both ways (then the running-total chain is used).
+        """
+        term = NumTerm("price")
+        contributions, scale = self.term_contributions(term)
+        if sum(max(abs(w) for w in weights) for _, weights in contributions) >= 2**52:
+            return None  # max-marginals are summed in float64, exact below 2**53
+        splits: dict[int, tuple[Expr, Expr]] = {}
+        gates: list[tuple[Expr, int, int]] = []
+        for position, constraint in enumerate(self.model.constraints):
+            if constraint.kind == "table":
+                continue
+            expr = _rule_expression(constraint)
+            compares = {atom for atom in _atoms(expr) if isinstance(atom, Compare)}
+            if not any(atom.term == term for atom in compares):
+                continue
+            if len(compares) != 1:
+                return None
+            (atom,) = compares
+            if atom.op in ("==", "!="):
+                return None
+            when_true, when_false = _substitute(expr, atom, True), _substitute(expr, atom, False)
+            scope = sorted({v for e in (when_true, when_false) for a in _atoms(e) for v in self.atom_scope(a)})
+            sizes = [self.variables[var].size for var in scope]
+            if math.prod(sizes) > MAX_FACTOR_TUPLES:
+                return None
+            grid = _grid(sizes)
+            columns = {var: grid[:, i] for i, var in enumerate(scope)}
+            holds_true = self.evaluate(when_true, columns, len(grid))
+            holds_false = self.evaluate(when_false, columns, len(grid))
+            if (holds_true == holds_false).all():  # the comparison never matters (its gate never holds)
+                splits[position] = (when_true, Const(False))
+                continue
+            if not (holds_true | ~holds_false).all():  # R[A:=false] implies R[A:=true]: grows with A
+                if not (holds_false | ~holds_true).all():
+                    return None  # neither: "price() >= T" exactly when something, for example
+                splits[position] = (when_false, Not(when_true))
+                op = _NEGATED[atom.op]
+            else:
+                splits[position] = (when_true, Not(when_false))
+                op = atom.op
+            gates.append((splits[position][1], *_level(op, Fraction(atom.value) * scale)))
+        if not gates:  # every price() comparison is moot: only the residuals remain
+            return splits, gates, contributions, scale
+        if len({sign for _, sign, _ in gates}) != 1:
+            return None
+        if len({level for _, _, level in gates}) > MAX_PRICE_LEVELS:
+            return None
+        return splits, gates, contributions, scale
+
+    def lift_bounds(self, gates, contributions, scale: int) -> LiftedBounds | None:
+        """One 0/1 indicator per distinct level: 1 exactly when some rule's gate asks for that level or more."""
+        if not gates:
+            return None
+        sign = gates[0][1]
+        levels = sorted({level for _, _, level in gates})
+        indicators = []
+        for level in levels:
+            expr = Or(tuple(gate for gate, _, at in gates if at >= level))
+            scope = sorted({var for atom in _atoms(expr) for var in self.atom_scope(atom)})
+            grid = _grid([self.variables[var].size for var in scope])
+            columns = {var: grid[:, i] for i, var in enumerate(scope)}
+            holds = self.evaluate(expr, columns, len(grid)).astype(np.int32)
+            indicator = self.new_var(f"price() level {level}", 2, "indicator")
+            self.add_factor((*scope, indicator), np.hstack([grid, holds[:, None]]), None)
+            indicators.append(indicator)
+        weights = {var: np.array(w, dtype=np.int64) * sign for var, w in contributions}
+        return LiftedBounds(weights, sign, scale, levels, indicators)
 
     def layer_order(self) -> list[int]:
         """Customer facts, then features in chain order, each followed by the totals it feeds.
@@ -585,6 +708,10 @@ class _Compiler:
         return truth[columns[var]]
 
     def add_factor(self, scope: tuple[int, ...], rows, constraint: int | None) -> None:
+        if not scope:  # a constant (a residual that folded to true or false): one empty row, or none
+            array = np.zeros((len(rows), 0), dtype=np.int32)
+            self.factors.append(Factor((), array[:1], constraint))
+            return
         array = np.asarray(rows, dtype=np.int32).reshape(-1, len(scope))
         if len(scope) and len(array):
             array = np.unique(array, axis=0)  # a row listed twice must not count twice
@@ -686,6 +813,47 @@ def _atoms(expr: Expr | None):
             yield node
 
 
+# More distinct price() thresholds than this are left to the running-total chain.
+MAX_PRICE_LEVELS = 6
+_NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+
+
+def _level(op: str, threshold: Fraction) -> tuple[int, int]:
+    """(sign, level) such that, for an integer sum t, `t op threshold` is `sign * t >= level`."""
+    if op == ">=":
+        return 1, math.ceil(threshold)
+    if op == ">":
+        return 1, math.floor(threshold) + 1
+    if op == "<=":
+        return -1, -math.floor(threshold)
+    return -1, -(math.ceil(threshold) - 1)  # "<"
+
+
+def _rule_expression(constraint: Constraint) -> Expr:
+    """What an if/require/forbid rule requires, as one expression."""
+    if constraint.kind == "if":
+        return Or((Not(constraint.condition), constraint.expr))
+    if constraint.kind == "require":
+        return constraint.expr
+    return Not(constraint.expr)
+
+
+def _substitute(expr: Expr, atom, value: bool) -> Expr:
+    """`expr` with every occurrence of `atom` replaced by a constant."""
+    if expr == atom:
+        return Const(value)
+    if isinstance(expr, Or):
+        return Or(tuple(_substitute(item, atom, value) for item in expr.items))
+    if isinstance(expr, And):
+        return And(tuple(_substitute(item, atom, value) for item in expr.items))
+    if isinstance(expr, Not):
+        return Not(_substitute(expr.item, atom, value))
+    return expr
+
+
+atoms = _atoms  # public name, for the catalog's backend choice
+
+
 def _compare(value: Fraction, op: str, threshold: Fraction) -> bool:
     return {
         "<": value < threshold,
@@ -749,6 +917,7 @@ __all__ = [
     "CompileError",
     "Factor",
     "CompiledProblem",
+    "LiftedBounds",
     "Variable",
     "compile_model",
     "with_case_indicators",

@@ -30,7 +30,7 @@ from pathlib import Path
 
 MAGIC = b"CONFIGURATOR-COMPILED"
 FORMAT = b"1"
-_ENGINE_SOURCES = ("compile.py", "jtree.py", "layered.py", "model.py", "compiled.py", "cnf.py", "ddnnf.py")
+_ENGINE_SOURCES = ("compile.py", "jtree.py", "layered.py", "model.py", "compiled.py", "cnf.py", "ddnnf.py", "bounded.py")
 
 
 def _engine_digest() -> bytes:

@@ -349,6 +349,112 @@ class JunctionTree:
             chosen[bag] = int(group[np.argmin(total[bag][group])])
         return [int(self.bags[index].rows[chosen[index], column]) for index, column in self.home]
 
+    def max_marginals(
+        self,
+        evidence: dict[int, object],
+        gain: list[np.ndarray],
+        variables: list[int],
+        leave_out: list[int] = (),
+    ) -> tuple[float, dict[int, np.ndarray], dict[int, np.ndarray]]:
+        """The largest total gain of a valid configuration, overall and per value of each of `variables`.
+
+        `gain` holds, per bag, the gain of each tuple (`own_gain`). -inf where
+        no valid configuration under the evidence has the value. For each
+        variable of `leave_out`, the same without its own evidence (as
+        `domains_leaving_out`). Max-sum message passing, both ways, in float64:
+        exact for integer gains whose sums stay below 2**53 (the caller checks).
+        Independent parts of the catalog add their best gains.
+        """
+        own = self._evidence_masks(evidence)
+        inner = [np.where(own[index], gain[index], -np.inf) for index in range(len(self.bags))]
+        up: dict[int, np.ndarray] = {}
+        for child in reversed(self.preorder):
+            edge = self.edges.get(child)
+            if edge is None:
+                continue
+            message = _max_in_groups(inner[child], edge.child_order, edge.child_bounds)
+            up[child] = message[edge.parent_ids]
+            inner[edge.parent] = inner[edge.parent] + up[child]
+        # every part gets, from the start, the best the other parts add
+        best_of_root = {root: float(inner[root].max(initial=-np.inf)) for root in self.roots}
+        overall = sum(best_of_root.values())
+        down: list[np.ndarray | None] = [None] * len(self.bags)
+        finite = [value for value in best_of_root.values() if value > -np.inf]
+        dead = len(best_of_root) - len(finite)
+        for root, value in best_of_root.items():
+            if value > -np.inf:
+                rest = sum(finite) - value if dead == 0 else -np.inf
+            else:
+                rest = sum(finite) if dead == 1 else -np.inf
+            down[root] = np.full(len(self.bags[root].rows), rest)
+        # The message down to a child sums everything but that child's own message (which may be
+        # -inf where only the child's evidence rules a tuple out: `leave_out` needs those tuples),
+        # from prefix and suffix sums over the parent's children.
+        children_of: dict[int, list[int]] = {}
+        for child in up:
+            children_of.setdefault(self.parent[child], []).append(child)
+        for parent in self.preorder:
+            children = children_of.get(parent)
+            if not children:
+                continue
+            base = np.where(own[parent], gain[parent], -np.inf) + down[parent]
+            suffix = [np.zeros(len(base))]
+            for child in reversed(children[1:]):
+                suffix.append(suffix[-1] + up[child])
+            suffix.reverse()
+            prefix = base
+            for position, child in enumerate(children):
+                edge = self.edges[child]
+                order, bounds = self._groups(("parent", child), edge.parent_ids, edge.size)
+                message = _max_in_groups(prefix + suffix[position], order, bounds)
+                down[child] = message[edge.child_ids]
+                prefix = prefix + up[child]
+        best = {}
+        for var in variables:
+            index, column = self.home[var]
+            best[var] = self._max_by_value(var, index, column, inner[index] + down[index])
+        without: dict[int, np.ndarray] = {}
+        for var in leave_out:
+            index, column = self.home[var]
+            mask = np.ones(len(self.bags[index].rows), dtype=bool)
+            for other, allowed in evidence.items():
+                if other != var and self.home[other][0] == index:
+                    mask &= self._allowed_rows(other, allowed)
+            # inner[index] holds the bag's own evidence: rebuild it without this variable's pin
+            children = self._children_sum(index, up)
+            total = np.where(mask, gain[index] + children, -np.inf) + down[index]
+            without[var] = self._max_by_value(var, index, column, total)
+        return overall, best, without
+
+    def _children_sum(self, index: int, up: dict[int, np.ndarray]) -> np.ndarray:
+        total = np.zeros(len(self.bags[index].rows))
+        for child, message in up.items():
+            if self.parent[child] == index:
+                total = total + message
+        return total
+
+    def _max_by_value(self, var: int, index: int, column: int, total: np.ndarray) -> np.ndarray:
+        order, bounds = self._groups(("value", index, column), self.bags[index].rows[:, column], self.sizes[var])
+        return _max_in_groups(total, order, bounds)
+
+    def _groups(self, key: tuple, ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Tuples sorted by an id, and where each id's run starts (cached: the bags never change)."""
+        cache = self.__dict__.setdefault("_group_cache", {})
+        found = cache.get(key)
+        if found is None:
+            order = np.argsort(ids, kind="stable")
+            found = cache[key] = (order, np.searchsorted(ids[order], np.arange(size + 1)))
+        return found
+
+    def own_gain(self, index: int, gains: dict[int, np.ndarray]) -> np.ndarray:
+        """Gain of the variables whose home is this bag, per tuple (float64)."""
+        bag = self.bags[index]
+        total = np.zeros(len(bag.rows))
+        for column, var in enumerate(bag.variables):
+            if self.home[var][0] == index and var in gains:
+                total += gains[var][bag.rows[:, column]]
+        return total
+
     def _own_cost(self, index: int, costs: dict[int, np.ndarray], alive: np.ndarray) -> np.ndarray:
         """Cost of the variables whose home is this bag, per tuple; dead tuples cost INFINITE."""
         bag = self.bags[index]
@@ -367,6 +473,15 @@ class JunctionTree:
             "tuples": int(sum(len(bag.rows) for bag in self.bags)),
             "largest_bag": int(max((len(bag.rows) for bag in self.bags), default=0)),
         }
+
+
+def _max_in_groups(values: np.ndarray, order: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Per id, the largest of `values` over the tuples with that id (-inf for none); see `_groups`."""
+    result = np.full(len(bounds) - 1, -np.inf)
+    present = bounds[1:] > bounds[:-1]
+    if len(values):
+        result[present] = np.maximum.reduceat(values[order], bounds[:-1][present])
+    return result
 
 
 # ---------------------------------------------------------------- decomposition

@@ -303,3 +303,51 @@ def numeric_catalogs(draw: st.DrawFn) -> CatalogCase:
     start = len(case.data["constraints"])
     case.data["constraints"] += [draw(numeric_rule_data(case, start + i + 1)) for i in range(extra)]
     return case
+
+
+@st.composite
+def price_gate_catalogs(draw: st.DrawFn, direction: str) -> CatalogCase:
+    """A small catalog with price() rules a seller writes: a pick (or a fact) gating a price bound.
+
+    `direction` is "at least" (every bound >= or >), "at most" (<= or <), or
+    "both" (mixed, on the same price). The rules come in the shapes sellers
+    use: `if G then price() >= T`, `forbid G and price() < T`,
+    `require price() >= T or not G`; next to them, some sum(w)/sum(v) rules.
+    """
+    case = numeric_catalogs_without_rules(draw)
+    ops = {"at least": (">=", ">"), "at most": ("<=", "<"), "both": (">=", ">", "<=", "<")}[direction]
+    negated = {">=": "<", ">": "<=", "<=": ">", "<": ">="}
+    rules = []
+    for index in range(draw(st.integers(min_value=1, max_value=3))):
+        op = draw(st.sampled_from(ops))
+        bound = f"{draw(st.integers(0, 200))}.{draw(st.sampled_from(['00', '50']))}"
+        gate = draw(atom_text(case))
+        shape = draw(st.sampled_from(["if", "forbid", "require", "customer"]))
+        if shape == "if":
+            rule = {"if": gate, "then": f"price() {op} {bound}"}
+        elif shape == "forbid":
+            rule = {"forbid": f"({gate}) and price() {negated[op]} {bound}"}
+        elif shape == "require":
+            rule = {"require": f"price() {op} {bound} or not ({gate})"}
+        else:
+            segment = draw(st.sampled_from(SEGMENTS))
+            rule = {"if": f"customer.segment == {segment}", "then": f"price() {op} {bound}"}
+        rules.append({"id": f"price-{index}", **rule, "message": f"Price rule {index}."})
+    for index in range(draw(st.integers(min_value=0, max_value=2))):
+        term = draw(st.sampled_from(["sum(w)", "sum(v)"]))
+        rule = {"if": draw(atom_text(case)), "then": f"{term} {draw(st.sampled_from(CMPS))} {draw(st.integers(0, 14))}"}
+        rules.append({"id": f"sum-{index}", **rule, "message": f"Sum rule {index}."})
+    case.data["constraints"] += draw(st.permutations(rules))
+    return case
+
+
+def numeric_catalogs_without_rules(draw: st.DrawFn) -> CatalogCase:
+    """A random small catalog (with at most one ordinary rule) whose options carry w and v attributes."""
+    case = draw(catalogs(max_features=6, max_constraints=1))
+    for feature in case.data["features"]:
+        for option in feature["options"]:
+            if draw(st.booleans()):
+                option.setdefault("attributes", {})["v"] = draw(st.integers(min_value=0, max_value=6))
+    first = case.data["features"][0]["options"][0]
+    first.setdefault("attributes", {}).setdefault("v", draw(st.integers(min_value=0, max_value=6)))
+    return case

@@ -173,3 +173,17 @@ def test_after_a_conflict_the_header_says_the_picks_are_not_saved(client, auth, 
     page = client.post(url, data=picks(CARBON_BIKE, base_revision=1)).get_data(as_text=True)  # no JS
     assert page.count('id="revision-status"') == 1 and "Your picks below are not saved." in page
     assert "revision 2 saved" not in page
+
+
+def test_after_a_conflict_the_newer_revision_is_compared_with_the_unsaved_picks(client, auth, anna):
+    # Issue 14, item 11: no way to compare the revision another tab saved with the picks here.
+    auth.signin()
+    url = f"/account/configurations/{anna['configuration']}/save"
+    client.post(url, data=picks(STEEL_BIKE, base_revision=1))  # tab A saves revision 2
+    body = client.post(url, data=picks(CARBON_BIKE, base_revision=1), headers=HTMX).get_data(as_text=True)
+    table = body[body.index('id="conflict-diff"'):body.index("</table>", body.index('id="conflict-diff"'))]
+    assert "Revision 2 next to your unsaved picks" in table
+    rows = [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    assert "Frame Steel Carbon" in rows
+    same = client.post(url, data=picks(STEEL_BIKE, base_revision=1), headers=HTMX).get_data(as_text=True)
+    assert "Your unsaved picks are the same as revision 2." in same

@@ -71,6 +71,40 @@ def selection_names(version: CatalogVersion, selection: Selection) -> list[tuple
         for feature in names.feature_order(list(grouped))
     ]
 
+@dataclass(frozen=True)
+class PicksDiff:
+    """A saved revision next to picks not saved yet (after another tab saved first)."""
+
+    saved: Revision
+    changes: list[FeatureChange]  # before: the saved revision, after: the unsaved picks
+
+
+def against_picks(
+    session: Session,
+    viewer: User,
+    configuration_id: int,
+    number: int,
+    version: CatalogVersion,
+    selection: Selection,
+) -> PicksDiff:
+    """What the unsaved `selection` (made with `version`) changes against revision `number`."""
+    saved = revision(session, viewer, configuration_id, number)
+    names = _Names(saved.catalog_version, version)
+    before = _grouped(saved.selection)
+    after = _grouped(selection)
+    changes = [
+        FeatureChange(
+            feature=feature,
+            feature_name=names.feature(feature),
+            before=[names.option(feature, o) for o in before.get(feature, [])],
+            after=[names.option(feature, o) for o in after.get(feature, [])],
+        )
+        for feature in names.feature_order(list(before) + list(after))
+        if before.get(feature, []) != after.get(feature, [])
+    ]
+    return PicksDiff(saved, changes)
+
+
 def _grouped(selection: dict[str, Any]) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {}
     for feature, option in pairs(selection):

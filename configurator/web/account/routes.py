@@ -265,7 +265,9 @@ def timeline_page():
     )
 
 
-def _page(configuration, version, state, base, *, recheck=None, status=200, conflict=None):
+def _page(
+    configuration, version, state, base, *, recheck=None, status=200, conflict=None, compared=None
+):
     # The revision list pages with `?revisions=<cursor>`; picks (POST) keep the page.
     revisions = configurations.revision_page(
         db.session, current_user, configuration.id, cursor=request.args.get("revisions")
@@ -280,6 +282,7 @@ def _page(configuration, version, state, base, *, recheck=None, status=200, conf
         base_revision=base,
         recheck=recheck,
         conflict_revision=conflict,
+        conflict_diff=compared,
         name=configuration.name,
         pick_url=url_for("account.configuration", configuration_id=configuration.id),
         save_url=url_for("account.save_revision", configuration_id=configuration.id),
@@ -292,7 +295,14 @@ def _again(configuration, version, catalog, selection, base, problems, status, c
     (`conflict`: the revision another tab saved meanwhile)."""
     usual = workbench.usual_choices(configuration.catalog_id, excluding=configuration.id)
     state = workbench.evaluate(catalog, selection, usual, problems=problems)
-    return _page(configuration, version, state, base, status=status, conflict=conflict)
+    compared = None
+    if conflict:
+        compared = configuring.diff.against_picks(
+            db.session, current_user, configuration.id, conflict, version, state.selection
+        )
+    return _page(
+        configuration, version, state, base, status=status, conflict=conflict, compared=compared
+    )
 
 
 def _redirect(location: str):

@@ -1,0 +1,143 @@
+"""price() rules as gated bounds (bounded.py) against brute force and against the running-total chain.
+
+"if G then price() >= T" (and its forbid/require shapes, customer facts as
+gates, several levels, "at most" bounds) is compiled as its boolean part plus
+nested level indicators; domains come from max-marginals, counts and cheapest
+completions from a DP over totals. Mixed bounds on the same price fall back
+to the running-total chain. Every answer must be the brute-force one.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from bruteforce import Enumeration, assert_domains_match, model_from_text, normalize_selection
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+from strategies import customers, price_gate_catalogs, selections
+from test_properties import _assert_minimal_explanation, _disabled_options
+
+from configurator.engine import Catalog
+from configurator.engine.bounded import BoundedSpace
+from configurator.engine.compile import compile_model
+from configurator.engine.layered import solution_space
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# (shrinking a failure of these tests can take minutes: the brute force runs at every step)
+DIRECTIONS = ["at least", "at most", "both"]
+
+
+def _draw(data, direction: str):
+    case = data.draw(price_gate_catalogs(direction))
+    customer = data.draw(customers())
+    picked = [{}] + [data.draw(selections(case)) for _ in range(2)]
+    note(f"catalog:\n{case.text}\ncustomer: {customer}\nselections: {picked}")
+    return case, customer, picked
+
+
+def _chain_catalog(text: str) -> Catalog:
+    """The same catalog answered by the running-total chain (price rules not lifted)."""
+    catalog = Catalog.from_text(text, path="chain.json")
+    catalog._tree = solution_space(catalog.problem)
+    return catalog
+
+
+@pytest.mark.parametrize("direction", DIRECTIONS)
+@given(data=st.data())
+@SETTINGS
+def test_domains_alternatives_counts_and_cheapest_equal_brute_force(direction: str, data) -> None:
+    case, customer, picked = _draw(data, direction)
+    catalog = Catalog.from_text(case.text, path="price.json")
+    model = model_from_text(case.text)
+    reference = Enumeration(model, customer)
+    assert catalog.count(customer) == reference.count
+    assert catalog.count() == Enumeration(model, {}).count
+    for selection in picked:
+        assert_domains_match(catalog, reference, selection, customer)
+        expected = reference.reference(selection)
+        completion = catalog.complete(selection, customer)
+        assert completion.consistent == expected.consistent
+        if expected.consistent:
+            assert completion.price == expected.cheapest
+            chosen = normalize_selection(completion.selections)
+            assert any(all(config[f] == chosen.get(f, frozenset()) for f in config) for config in reference.configs)
+        state = catalog.domains(selection, customer, alternatives=True)
+        if not state.consistent:
+            continue
+        for feature in state.alternatives:
+            others = {f: o for f, o in selection.items() if f != feature}
+            assert state.alternatives[feature] == reference.reference(others).domains[feature], feature
+
+
+@pytest.mark.parametrize("direction", ["at least", "at most"])
+@given(data=st.data())
+@SETTINGS
+def test_bounds_in_one_direction_are_lifted_out_of_the_tree(direction: str, data) -> None:
+    """Price rules that only gate bounds one way never build a running total of the price."""
+    case, _, _ = _draw(data, direction)
+    model = model_from_text(case.text)
+    for constraint in case.data["constraints"]:
+        text = " ".join(str(constraint.get(key, "")) for key in ("if", "then", "require", "forbid"))
+        if "price()" in text and (text.count("price()") > 1 or "sum(" in text or "count(" in text):
+            return  # a gate that is itself numeric: two comparisons in one rule keep the chain
+        if "price()" in text and not str(constraint.get("id", "")).startswith("price-"):
+            return  # a drawn rule of another shape (price() == T, say) keeps the chain
+    lifted = compile_model(model, lift_price=True)
+    assert lifted.price_lifted
+    assert not any(v.name.startswith("price()#") or v.name == "price()" for v in lifted.variables)
+    tree = Catalog.from_text(case.text, path="p.json").tree
+    assert isinstance(tree, BoundedSpace) == (lifted.bounds is not None)  # no bounds: no gate can ever hold
+
+
+@pytest.mark.parametrize("direction", ["at least", "at most"])
+@given(data=st.data())
+@settings(SETTINGS, max_examples=30)
+def test_repairs_cost_what_the_running_total_chain_finds(direction: str, data) -> None:
+    """Repairs (cheapest completion under pick penalties) agree with the exact chain: same changes count, same price."""
+    case, customer, picked = _draw(data, direction)
+    lifted = Catalog.from_text(case.text, path="price.json")
+    chain = _chain_catalog(case.text)
+    for selection in picked:
+        for feature, options in case.options.items():
+            for option in options:
+                mine = lifted.repair(feature, option, selection, customer)
+                theirs = chain.repair(feature, option, selection, customer)
+                assert (mine is None) == (theirs is None), (feature, option, selection)
+                if mine is not None:
+                    assert len(mine.changes) == len(theirs.changes), (feature, option, selection)
+                    assert mine.price_after == theirs.price_after, (feature, option, selection)
+
+
+@pytest.mark.parametrize("direction", DIRECTIONS)
+@given(data=st.data())
+@SETTINGS
+def test_explanations_stay_minimal(direction: str, data) -> None:
+    case, customer, picked = _draw(data, direction)
+    catalog = Catalog.from_text(case.text, path="price.json")
+    for selection in picked[1:]:
+        state = catalog.domains(selection, customer)
+        if not state.consistent:
+            continue
+        for target in _disabled_options(case, state, selection)[:3]:
+            _assert_minimal_explanation(case, catalog, selection, customer, target)
+
+
+def test_alternatives_of_a_pick_that_feeds_its_own_level() -> None:
+    """Found by hypothesis: leaving out a pick whose own bag rules tuples out must bring them back."""
+    features = [
+        {"id": f"f{i}", "name": "F", "dimension": "product", "choose": "one",
+         "options": [{"id": f"o{j}", "name": "O", "price": "0.00"} for j in range(n)]}
+        for i, n in enumerate([4, 4, 4, 1, 2])
+    ]
+    features[0]["options"][0]["attributes"] = {"v": 0}
+    features[2]["options"][0]["attributes"] = {"v": 6}
+    rules = [{"id": f"price-{i}", "if": "f0 == o0", "then": "price() >= 0.00", "message": "m"} for i in range(3)]
+    rules.append({"id": "sum-0", "if": "f0 == o0", "then": "sum(v) < 1", "message": "m"})
+    text = json.dumps({"catalog": "r", "name": "R", "version": 1, "currency": "EUR",
+                       "features": features, "constraints": rules})
+    catalog = Catalog.from_text(text, path="r.json")
+    assert isinstance(catalog.tree, BoundedSpace)
+    state = catalog.domains({"f0": "o0"}, alternatives=True)
+    assert state.alternatives == {"f0": ["o0", "o1", "o2", "o3"]}
+    assert state.domains["f2"] == ["o1", "o2", "o3"]
