@@ -73,6 +73,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "due", help="plan subscriptions ahead, then list the deliveries due on a day (today)"
     )
     due_deliveries.add_argument("--on", help="due on or before this UTC day, e.g. 2026-12-24")
+    due_deliveries.add_argument(
+        "--mark-sent", action="store_true", help="record the listed deliveries as sent"
+    )
     due_deliveries.set_defaults(handler=run_deliveries_due)
 
     recompute = _group(commands, "customers", "customer value and tiers").add_parser(
@@ -285,14 +288,14 @@ def run_deliveries_due(args: argparse.Namespace) -> int:
         return 2
     with _session() as session:
         deliveries.extend(session, today=day)
-        due = deliveries.due(session, day)
+        due = deliveries.send_due(session, day) if args.mark_sent else deliveries.due(session, day)
         for delivery in due:
             print(
                 f"{delivery.due_on.isoformat()}  {delivery.order.number}  "
                 f"#{delivery.number}  {delivery.amount} {delivery.order.currency}  "
                 f"{delivery.order.snapshot['catalog']['name']}"
             )
-    print(f"{len(due)} deliver{'y' if len(due) == 1 else 'ies'} due")
+    print(f"{len(due)} deliver{'y' if len(due) == 1 else 'ies'} " + ("sent" if args.mark_sent else "due"))
     return 0
 
 

@@ -20,7 +20,6 @@ every question is then a pass over the circuit:
 
 from __future__ import annotations
 
-import copy
 import threading
 
 import numpy as np
@@ -197,7 +196,9 @@ class BooleanSpace:
         One SAT call per rule, on a copy of the CNF that also defines each case
         as a literal; the rule itself is switched off by its selector.
         """
-        probe = copy.deepcopy(self.encoding)
+        if not positions:
+            return []
+        probe = self.encoding.fork()
         cases = {}
         for position in positions:
             constraint = self.model.constraints[position]
@@ -205,9 +206,11 @@ class BooleanSpace:
             cases[position] = probe.literal(_pushed(case))
         selector, clauses = _guarded(probe)
         never = []
+        every_rule = list(selector.values())
         with Solver(name=SOLVER_NAME, bootstrap_with=clauses) as solver:
             for position, lit in cases.items():
-                others = [s for rule, s in selector.items() if rule != position]
+                own = selector.get(position)
+                others = [s for s in every_rule if s != own]
                 if not solver.solve(assumptions=others + [lit]):
                     never.append(position)
         return never

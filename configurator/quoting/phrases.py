@@ -53,7 +53,7 @@ class Phrase(str):
 
     def __new__(cls, template: str, values: dict[str, Any] | None = None) -> Phrase:
         values = dict(values or {})
-        text = template % {k: str(v) for k, v in values.items()} if values else template
+        text = template % {k: _english(v) for k, v in values.items()} if values else template
         phrase = super().__new__(cls, text)
         phrase.template = template
         phrase.values = values
@@ -61,6 +61,13 @@ class Phrase(str):
 
     def __reduce__(self):  # pickled (RQ jobs) as what it is, not as a bare str
         return (Phrase, (self.template, self.values))
+
+
+def _english(value: Any) -> str:
+    """A value as the English sentence writes it (a list joined with commas)."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    return str(value)
 
 
 def N_(template: str, /, **values: Any) -> Phrase:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.engine.rewards import Reward
+from configurator.quoting.phrases import N_
 from configurator.services import deliveries, orders, payments
 from configurator.services.errors import NotFound, ServiceError
 from configurator.services.messages import outbox
@@ -56,6 +57,10 @@ COUNTRY_NAMES = {
     "pl": "Poland",
 }
 CHOICE_DIMENSIONS = ("delivery", "billing")
+
+
+# An address's fields as the refusals name them (a Phrase each: shown in the reader's language).
+FIELD_NAMES = {"name": N_("name"), "street": N_("street"), "postcode": N_("postcode"), "city": N_("city")}
 
 
 class CheckoutRefused(ServiceError, ValueError):
@@ -132,7 +137,7 @@ def vat_breakdown(gross: Decimal, country: str) -> VatBreakdown:
     """The VAT within `gross` at `country`'s rate; CheckoutRefused for a country we do not deliver to."""
     rate = VAT_RATES.get(country.lower())
     if rate is None:
-        raise CheckoutRefused(f"We do not deliver to “{country}”.")
+        raise CheckoutRefused(N_("We do not deliver to “%(country)s”.", country=country))
     gross = Decimal(gross).quantize(CENT)
     net = (gross / (1 + rate)).quantize(CENT)
     return VatBreakdown(country.lower(), rate, net, gross - net, gross)
@@ -184,16 +189,16 @@ def add_address(
 ) -> Address:
     """Add an address to the customer's book; CheckoutRefused, in words, for a bad one."""
     fields = {name: " ".join(str(value or "").split()) for name, value in vars(given).items()}
-    missing = [name for name in ("name", "street", "postcode", "city") if not fields[name]]
+    missing = [FIELD_NAMES[name] for name in ("name", "street", "postcode", "city") if not fields[name]]
     if missing:
-        raise CheckoutRefused(f"Please fill in the address: {', '.join(missing)}.")
+        raise CheckoutRefused(N_("Please fill in the address: %(fields)s.", fields=missing))
     limits = {"name": 120, "street": 200, "postcode": 20, "city": 120}
-    too_long = [name for name, limit in limits.items() if len(fields[name]) > limit]
+    too_long = [FIELD_NAMES[name] for name, limit in limits.items() if len(fields[name]) > limit]
     if too_long:
-        raise CheckoutRefused(f"Too long: {', '.join(too_long)}.")
+        raise CheckoutRefused(N_("Too long: %(fields)s.", fields=too_long))
     country = fields["country"].lower()
     if country not in VAT_RATES:
-        raise CheckoutRefused("Please choose a country we deliver to.")
+        raise CheckoutRefused(N_("Please choose a country we deliver to."))
     address = Address(owner_id=owner.id, created_at=now or utcnow(), **{**fields, "country": country})
     session.add(address)
     session.flush()
@@ -226,14 +231,14 @@ def place_order(
     if already is not None:
         return already  # the checkout posted again: one order per revision
     if not terms_accepted:
-        raise CheckoutRefused("Please accept the terms of sale to place the order.")
+        raise CheckoutRefused(N_("Please accept the terms of sale to place the order."))
     orders.check_quantity(quantity)
     if new_address is not None:
         address = add_address(session, owner, new_address, now=now)
     elif address_id is not None:
         address = _own_address(session, owner, address_id)
     else:
-        raise CheckoutRefused("Please choose a delivery address or enter a new one.")
+        raise CheckoutRefused(N_("Please choose a delivery address or enter a new one."))
     _, revision, _, catalog = orders.orderable(session, owner, configuration_id, revision_number)
     vat = vat_breakdown(
         orders.charged(catalog, revision.selection, reward) * quantity, address.country

@@ -253,6 +253,16 @@ def cancel_open(session: Session, order: Order) -> int:
     return count
 
 
+@use_case
+def send_due(session: Session, on: date | None = None) -> list[Delivery]:
+    """Record the deliveries due on or before `on` (today) as sent: the day's
+    packing list went out. Returns them."""
+    sent = due(session, on)
+    for delivery in sent:
+        delivery.status = "sent"
+    return sent
+
+
 def shipped(session: Session, order: Order) -> int:
     """An order delivered once went out: its delivery is sent (joins the caller).
     A subscription's deliveries go out one by one, so they stay as they are."""

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
 from configurator.engine.rewards import Reward, RewardedPrice, apply
+from configurator.quoting.phrases import N_
 from configurator.services import catalogs, deliveries, paging, sequences, timeline
 from configurator.services.configuring import configurations
 from configurator.services.configuring.recheck import (
@@ -107,10 +108,9 @@ def snapshot(
 def check_quantity(quantity: int) -> None:
     """NotOrderable, in words, for a quantity outside 1..MAX_QUANTITY."""
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        raise NotOrderable(
-            f"Please order between 1 and {MAX_QUANTITY} of a configuration; "
-            "for more, ask us for a quote."
-        )
+        raise NotOrderable(N_(
+            "Please order between 1 and %(most)s of a configuration; for more, ask us for a quote.",
+            most=MAX_QUANTITY))
 
 
 def times(kept: dict[str, Any], quantity: int) -> dict[str, Any]:
@@ -168,16 +168,14 @@ def orderable(
     )
     version = catalogs.current(session, configuration.catalog_id)
     if revision.catalog_version_id != version.id:
-        raise NotOrderable(
+        raise NotOrderable(N_(
             "The catalog has changed since this revision was saved. "
-            "Open it to see what changed, save it again, then order."
-        )
+            "Open it to see what changed, save it again, then order."))
     catalog = catalogs.engine_catalog(version)
     state = catalog.domains(revision.selection, customer=owner.facts())
     if not state.complete:
-        raise NotOrderable(
-            "Only complete configurations can be ordered. Finish the open choices first."
-        )
+        raise NotOrderable(N_(
+            "Only complete configurations can be ordered. Finish the open choices first."))
     return configuration, revision, version, catalog
 
 
@@ -383,9 +381,8 @@ def reorder(session: Session, owner: User, number: str, *, now: datetime | None 
     if order.owner_id != owner.id:
         raise NotFound("There is no such order.")
     if not result.fits:
-        raise NotOrderable(
-            "This order no longer fits the catalog as it is today; see what changed."
-        )
+        raise NotOrderable(N_(
+            "This order no longer fits the catalog as it is today; see what changed."))
     catalog = catalogs.engine_catalog(version)
     again = _new_order(
         session,
@@ -451,7 +448,7 @@ def _new_order(
         session.flush()
     except IntegrityError as error:
         # The revision was ordered meanwhile (one order per revision).
-        raise NotOrderable("The order could not be placed; please try again.") from error
+        raise NotOrderable(N_("The order could not be placed; please try again.")) from error
     deliveries.plan(session, order, today=now.date())
     return order
 

@@ -191,6 +191,8 @@ def translate(text: str) -> str:
 def _local(value):
     if isinstance(value, Phrase):
         return translate(value)
+    if isinstance(value, (list, tuple)):
+        return _(", ").join(str(_local(item)) for item in value)
     if isinstance(value, Amount):
         if value.signed:
             written = format_signed_money(value.amount, value.currency, locale_code())
@@ -202,6 +204,12 @@ def _local(value):
     if isinstance(value, int) and not isinstance(value, bool):
         return number(value)
     return value
+
+
+def error_text(error: Exception) -> str:
+    """A service's refusal in the page's language (its message when it is a `Phrase`)."""
+    message = error.args[0] if error.args else ""
+    return translate(message) if isinstance(message, Phrase) else str(error)
 
 
 def quote_status(code: str) -> str:

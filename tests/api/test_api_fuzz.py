@@ -3,39 +3,31 @@
 Every operation gets generated requests (valid and edge-case input, half of
 them with the ids of real records so the happy paths run too), sent in-process
 to the app with a valid token (a business customer's; sales' for /staff/). No response may be a 5xx, and every response
-must match the document: status code, content type, headers and body schema.
+must match the document: status code, content type, headers and body schema;
+and every other check schemathesis has (`--checks all`: valid data accepted,
+invalid rejected, authentication enforced, deleted things gone...), see
+tests/api/fuzz_config.py.
 Bounded to 25 examples per operation, no deadline (2 shared cores).
 """
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import schemathesis
 from api_factories import gen_token
 from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.generation import GenerationMode
 
 from configurator.web.api.docs import build_spec
+from tests.api.fuzz_config import CHECKS, CONFIG, drop_cursor
 from tests.conftest import DATA
 from tests.helpers import gen_configuration, gen_order
 from tests.services.quote_factories import BIKE, gen_account, gen_staff
 
 KNOWN: dict[str, object] = {}  # real ids, filled in by `fuzz_target`
 TOKENS: dict[str, str] = {}
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
 
 
 @pytest.fixture(scope="module")
@@ -77,19 +69,27 @@ def fuzz_target(tmp_path_factory):
 # operation from it (its lazy fixture loader does not work with pytest 9). The
 # document is built from the registered operations, the same function that
 # serves /api/openapi.json (test_api_openapi.py checks they are equal).
-schema = schemathesis.openapi.from_dict(build_spec())
+schema = schemathesis.openapi.from_dict(build_spec(), config=CONFIG)
 
 
 @schema.hook
-def flatmap_path_parameters(context, path_parameters):
-    """Half the cases use the ids of real records, so the happy paths run too."""
-    if not path_parameters:
-        return st.just(path_parameters)
-    real = {name: KNOWN.get(name, value) for name, value in path_parameters.items()}
-    # /revisions/{number} is a revision number, not an order number.
-    if "configuration_id" in path_parameters and "number" in path_parameters:
-        real["number"] = 1
-    return st.sampled_from([path_parameters, real])
+def map_case(context, case):
+    """Half the cases meant to be valid use the ids of real records, so the
+    happy paths run too (a case meant to be invalid keeps its bad id: it must
+    be refused); none has a generated `cursor` (see fuzz_config.drop_cursor)."""
+    case = drop_cursor(context, case)
+    meta = case.meta
+    if (case.path_parameters and meta is not None
+            and meta.generation.mode == GenerationMode.POSITIVE and next(_REAL)):
+        real = {name: KNOWN.get(name, value) for name, value in case.path_parameters.items()}
+        # /revisions/{number} is a revision number, not an order number.
+        if "configuration_id" in real and "number" in real:
+            real["number"] = 1
+        case.path_parameters = real
+    return case
+
+
+_REAL = itertools.cycle((True, False))
 
 
 @pytest.mark.slow
@@ -103,6 +103,8 @@ def flatmap_path_parameters(context, path_parameters):
 def test_no_server_errors_and_every_response_matches_the_document(case, fuzz_target):
     # Staff endpoints with the staff token, the rest with the customer's.
     token = TOKENS["staff" if case.operation.path.startswith("/staff/") else "customer"]
+    # The app also for the checks that send the request again (ignored_auth, use_after_free...).
+    case.operation.schema.app = fuzz_target
     case.call_and_validate(
         app=fuzz_target, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS
     )

@@ -100,3 +100,15 @@ def test_place_needs_a_configuration_id(api):
     response = api.post("/api/orders", {})
     assert response.status_code == 422
     assert "configuration_id" in response.get_json()["errors"]
+
+
+def test_the_detail_follows_accept_language_and_the_type_stays_an_id(api):
+    configuration = _new_configuration(api, {"frame": "alu"})
+    response = api.post("/api/orders", {"configuration_id": configuration},
+                        headers={"Accept-Language": "vi"})
+    assert response.status_code == 409
+    problem = response.get_json()
+    assert problem["type"].endswith("not-orderable")
+    assert problem["detail"] == "Chỉ có thể đặt hàng các cấu hình đã hoàn tất. Hãy hoàn thành các lựa chọn còn lại trước."
+    english = api.post("/api/orders", {"configuration_id": configuration}).get_json()
+    assert english["detail"].startswith("Only complete configurations can be ordered.")

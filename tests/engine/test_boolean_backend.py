@@ -319,3 +319,15 @@ def test_sat_and_circuit_agree_along_a_walk_on_a_medium_feature_model() -> None:
             break
         feature = rng.choice(open_features)
         selection[feature] = rng.choice(expected.domains[feature])
+
+
+def test_a_forked_encoding_grows_without_touching_the_original() -> None:
+    from configurator.engine.cnf import _pushed
+    from configurator.engine.rules import parse_expression
+
+    encoding = BooleanEncoding.of(model_from_text(UNREACHABLE))
+    before = (encoding.variables, len(encoding.clauses), dict(encoding._defined))
+    fork = encoding.fork()
+    fork.literal(_pushed(parse_expression("a and not b")))
+    assert fork.variables > before[0] and len(fork.clauses) > before[1]
+    assert (encoding.variables, len(encoding.clauses), dict(encoding._defined)) == before

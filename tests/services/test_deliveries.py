@@ -85,7 +85,7 @@ def test_a_subscription_order_keeps_its_totals_and_plans_its_deliveries(session,
         assert {delivery.status for delivery in planned} == {"scheduled"}
 
 
-@reads_back(deliveries.extend)
+@reads_back(deliveries.extend, deliveries.send_due)
 def test_the_periodic_job_plans_ahead_and_lists_what_is_due(session, second_session, mia):
     configuration = gen_configuration(session, mia, COFFEE, catalog_id="coffee-subscription")
     order = orders.place(session, mia, configuration.id, now=MONDAY)
@@ -95,6 +95,10 @@ def test_the_periodic_job_plans_ahead_and_lists_what_is_due(session, second_sess
         due = deliveries.due(other, date(2026, 12, 17))
         assert [(d.order.number, d.number) for d in due] == [(order.number, 1), (order.number, 2)]
     assert deliveries.extend(session, today=date(2027, 1, 7)) == 0  # nothing twice
+    sent = deliveries.send_due(session, date(2026, 12, 10))
+    assert [d.number for d in sent] == [1]
+    with second_session() as other:
+        assert [d.number for d in deliveries.due(other, date(2026, 12, 17))] == [2]
 
 
 @reads_back(fulfilment.cancel)
@@ -150,6 +154,10 @@ def test_the_command_lists_the_deliveries_due(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert f"2026-12-10  {order.number}  #1  32.90 EUR  Coffee subscription" in out
     assert f"2026-12-17  {order.number}  #2  8.90 EUR" in out and "2 deliveries due" in out
+    assert main(["deliveries", "due", "--on", "2026-12-17", "--mark-sent"]) == 0
+    assert "2 deliveries sent" in capsys.readouterr().out
+    assert main(["deliveries", "due", "--on", "2026-12-17"]) == 0
+    assert "0 deliveries due" in capsys.readouterr().out
     assert main(["deliveries", "due", "--on", "Christmas"]) == 2
     assert "--on: not a day" in capsys.readouterr().err
     engine.dispose()

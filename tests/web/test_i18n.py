@@ -271,3 +271,14 @@ def test_shop_cards_show_the_catalogs_description_in_the_readers_language(app, c
     assert "Bàn nâng hạ bằng điện" in page
     page = client.get("/shop/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "An electric sit-stand desk" in page
+
+
+def test_a_services_refusal_is_shown_in_the_readers_language(client, auth, anna):
+    client.get("/language/vi")
+    auth.signin()
+    response = client.post(f"/account/configurations/{anna['configuration']}/checkout",
+                           data={"revision": "1", "address": "new", "name": "Anna", "country": "de",
+                                 "terms": "y"})
+    assert response.status_code == 400
+    assert "Vui lòng điền địa chỉ: đường, mã bưu chính, thành phố." in response.get_data(as_text=True)
+

@@ -14,6 +14,7 @@ from configurator.services.offers import campaigns
 from configurator.web.account import bp
 from configurator.web.account.forms import MAX_REVISION, CheckoutForm
 from configurator.web.database import db
+from configurator.web.i18n import error_text
 
 NEW_ADDRESS = "new"
 
@@ -24,7 +25,7 @@ def checkout_page(configuration_id: int):
     try:
         review = campaigns.review(db.session, current_user, configuration_id)
     except NotOrderable as refused:
-        flash(str(refused), "error")
+        flash(error_text(refused), "error")
         return redirect(url_for("account.configuration", configuration_id=configuration_id), 303)
     form = _form(review)
     if request.method == "POST":
@@ -39,7 +40,7 @@ def checkout_page(configuration_id: int):
                 **_address(form),
             )
         except (checkout.CheckoutRefused, NotOrderable) as refused:
-            return _page(review, form, [str(refused)], 400)
+            return _page(review, form, [error_text(refused)], 400)
         flash(_("Thank you! Order %(number)s is placed. We sent you a confirmation.", number=order.number),
               "success")
         # After the commit: a provider that takes money online sends the customer to its page.
@@ -54,7 +55,7 @@ def cancel_order(number: str):
     try:
         order = fulfilment.cancel(db.session, current_user, number)
     except fulfilment.StatusRefused as refused:
-        flash(str(refused), "error")
+        flash(error_text(refused), "error")
     else:
         flash(_("Order %(number)s is cancelled.", number=order.number), "success")
     return redirect(url_for("account.order_detail", number=number), 303)
