@@ -85,6 +85,18 @@ class QuoteRow:
 
 
 @dataclass
+class CallRow:
+    """Someone to call today, why, and whom: the account's first contact (decision
+    maker first) with their e-mail and phone; `quote` when a quote is the reason."""
+
+    why: str  # "no_answer", "expiring" or "slipping"
+    account: BusinessAccount
+    contact: User | None
+    quote: QuoteRecord | None = None
+    days: int | None = None  # since sent, until expiry, or since the last order
+
+
+@dataclass
 class Dashboard:
     """Everything /staff/insights shows."""
 
@@ -96,6 +108,7 @@ class Dashboard:
     quotes: list[QuoteRow]
     not_valued: int  # customers without a counted order
     computed_at: datetime | None = None
+    calls: list[CallRow] = field(default_factory=list)
     sort: str = "revenue"
     notes: list[str] = field(default_factory=list)
 
@@ -143,12 +156,14 @@ def dashboard(
     slipping = sorted(
         (row for row in every if row.slipping), key=lambda row: row.figures.revenue, reverse=True
     )
+    account_rows = _accounts(session, config, now)
     return Dashboard(
         currency=config.currency,
         customers=every[:limit],
         tiers=_tier_summaries(every, config),
         slipping=slipping[:limit],
-        accounts=_accounts(session, config, now),
+        accounts=account_rows,
+        calls=call_today(session, account_rows, config, now),
         quotes=_open_quotes(session),
         not_valued=len(customers) - len(every),
         computed_at=now,
@@ -224,6 +239,40 @@ def _accounts(session: Session, config: TierConfig, now: datetime) -> list[Accou
         contacts = _contacts(links, by_owner, config, now)
         result.append(AccountRow(account, together, config.tier_name(together.tier), contacts))
     return sorted(result, key=lambda row: row.figures.revenue, reverse=True)
+
+
+NO_ANSWER_DAYS = 7  # a sent quote without an answer for this long gets a call
+EXPIRING_DAYS = 7  # and so does one running out within this many days
+
+
+def call_today(
+    session: Session, accounts: list[AccountRow], config: TierConfig, now: datetime
+) -> list[CallRow]:
+    """Whom to call today: sent quotes with no answer for NO_ANSWER_DAYS, sent quotes
+    running out within EXPIRING_DAYS, and key accounts slipping away (no order for much
+    longer than they usually wait), each with the person to ask for."""
+    first_contact = {row.account.id: row.contacts[0].user if row.contacts else None
+                     for row in accounts}
+    calls = []
+    sent = session.scalars(
+        sa.select(QuoteRecord).where(QuoteRecord.status == "sent").order_by(QuoteRecord.valid_until)
+    ).all()
+    for record in sent:
+        if record.valid_until <= now:
+            continue  # expired on read: nothing left to chase
+        contact = first_contact.get(record.account_id)
+        left = (record.valid_until - now).days
+        if left < EXPIRING_DAYS:
+            calls.append(CallRow("expiring", record.account, contact, record, left))
+        elif record.sent_at is not None and (now - record.sent_at).days >= NO_ANSWER_DAYS:
+            calls.append(CallRow("no_answer", record.account, contact, record,
+                                 (now - record.sent_at).days))
+    for row in accounts:
+        figures_ = row.figures
+        if is_slipping(config, figures_.recency_days, figures_.usual_interval_days):
+            calls.append(CallRow("slipping", row.account, first_contact[row.account.id],
+                                 None, figures_.recency_days))
+    return calls
 
 
 def _contacts(links, by_owner, config: TierConfig, now: datetime) -> list[ContactRow]:

@@ -15,11 +15,14 @@ never make the server fetch something.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import Response, current_app
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from configurator.services.errors import NotFound
+from configurator.web import pictures
 
 # Relative links in the page resolve against this made-up origin; the fetcher
 # maps its /static/ paths to the package's files and refuses everything else.
@@ -27,7 +30,8 @@ BASE_URL = "https://configurator.invalid/"
 
 
 class StaticFiles(URLFetcher):
-    """Fetches `/static/...` from the app's static folder; any other URL is refused."""
+    """Fetches `/static/...` from the app's static folder and composes the pictures of
+    configurations (`/shop/<catalog>/picture/<n>.svg`) in-process; any other URL is refused."""
 
     def __init__(self, static_folder: str | Path) -> None:
         super().__init__(allowed_protocols={"file"})
@@ -40,6 +44,15 @@ class StaticFiles(URLFetcher):
         file: URLs; those are allowed inside the static folder only.
         """
         parts = urlsplit(url)
+        picture = pictures.PICTURE_PATH.match(parts.path)
+        if f"{parts.scheme}://{parts.netloc}/" == BASE_URL and picture:
+            try:
+                svg = pictures.compose(
+                    unquote(picture["catalog"]), int(picture["number"]), parse_qs(parts.query)
+                )
+            except NotFound:
+                raise ValueError(f"no such picture: {url}") from None
+            return URLFetcherResponse(url, svg.encode("utf-8"), {"Content-Type": "image/svg+xml"})
         if parts.scheme == "file":
             path = Path(unquote(parts.path))
         elif f"{parts.scheme}://{parts.netloc}/" == BASE_URL and parts.path.startswith("/static/"):

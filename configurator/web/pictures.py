@@ -7,14 +7,16 @@ there) and the configurator swaps it out of band after every pick.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask import Flask, url_for
+from flask import Flask, current_app, url_for
 
 from configurator.services import catalogs, configuring
 from configurator.services.configuring.selection import FIELD_PREFIX
 from configurator.store import CatalogVersion
+from configurator.web.database import db
 
 
 def picture_url(version: CatalogVersion | None, selection: Mapping[str, Any] | None) -> str | None:
@@ -29,6 +31,23 @@ def picture_url(version: CatalogVersion | None, selection: Mapping[str, Any] | N
     for feature, option in configuring.selection.pairs(selection or {}):
         picks.setdefault(FIELD_PREFIX + feature, []).append(option)
     return url_for("shop.picture", catalog_id=version.catalog_id, number=version.number, **picks)
+
+
+# The address `shop.picture` answers (the PDF renderer composes it in-process, see web/pdf.py).
+PICTURE_PATH = re.compile(r"/shop/(?P<catalog>[^/]+)/picture/(?P<number>\d{1,10})\.svg\Z")
+
+
+def compose(catalog_id: str, number: int, query: Mapping[str, Iterable[str]]) -> str:
+    """The SVG of the picks in `query` (`f.<feature>` lists) with version `number`
+    of a catalog; NotFound for a version that does not exist."""
+    version = catalogs.numbered(db.session, catalog_id, number)
+    catalog = catalogs.engine_catalog(version)
+    selection, _problems = configuring.selection.parse_selection(
+        catalog, {key: list(values) for key, values in query.items()}
+    )
+    return configuring.pictures.compose(
+        catalog.model, selection, current_app.config["PICTURES_DIR"]
+    )
 
 
 def register(app: Flask) -> None:

@@ -139,3 +139,23 @@ def mia_row(session, shop):
     board = insights.dashboard(session, shop["sales"], config=CONFIG)
     [row] = [row for row in board.customers if row.customer.name == "Mia"]
     return row
+
+
+def test_whom_to_call_today(session, shop):
+    """Sent quotes unanswered for a week, quotes running out, slipping accounts."""
+    now = utcnow()
+    quiet = quotes.drafts.create(session, shop["sales"], shop["account"].id,
+                                 now=now - timedelta(days=10))
+    quotes.lines.add_line(session, shop["sales"], quiet.id, "test-bike", BIKE, 1,
+                          now=now - timedelta(days=10))
+    quotes.sending.send(session, shop["sales"], quiet.id, now=now - timedelta(days=10))
+    running_out = sent(session, shop, BIKE, 2)
+    fresh = sent(session, shop, BIKE, 3)  # sent today, valid 30 days: nobody to call
+    record = session.get(type(running_out), running_out.id)
+    record.valid_until = now + timedelta(days=3)
+    session.commit()
+    board = insights.dashboard(session, shop["sales"], config=CONFIG, now=now)
+    calls = [(c.why, c.quote.number if c.quote else None, c.contact.name) for c in board.calls]
+    assert ("expiring", running_out.number, "ACME GmbH buyer") in calls
+    assert ("no_answer", quiet.number, "ACME GmbH buyer") in calls
+    assert fresh.number not in [number for _, number, _ in calls]

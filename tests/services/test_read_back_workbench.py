@@ -223,3 +223,20 @@ def test_a_scheduled_release_can_be_cancelled(session, second_session, bike, man
     with second_session() as other:
         assert other.get(CatalogRelease, entry.id).status == "cancelled"
         assert catalogs.current(other, "test-bike").id == bike.id
+
+
+@reads_back(form.save_edit)
+def test_a_feature_added_and_removed_in_the_form_is_read_back(session, second_session, bike, manager):
+    form.save_edit(session, "test-bike", manager,
+                   form.Edit("feature", "add", "Saddle", feature="saddle", option="comfort"))
+    with second_session() as other:
+        text = drafts.find(other, "test-bike").source_text
+        assert "  - id: saddle\n    name: Saddle\n" in text and "{id: comfort, name: comfort, price: 0.00}" in text
+        assert "saddle" not in catalogs.current(other, "test-bike").source_text
+    form.save_edit(session, "test-bike", manager, form.Edit("feature", "remove", feature="saddle"))
+    with second_session() as other:
+        assert drafts.find(other, "test-bike").source_text == BIKE_TEXT
+    with pytest.raises(CatalogProblem, match="still used by rule carbon-needs-disc"):
+        form.save_edit(session, "test-bike", manager, form.Edit("feature", "remove", feature="brakes"))
+    with second_session() as other:
+        assert drafts.find(other, "test-bike").source_text == BIKE_TEXT

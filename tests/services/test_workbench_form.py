@@ -76,3 +76,62 @@ def test_a_good_rule_is_coloured_by_kind():
     assert kinds["customer.segment"] == "customer" and kinds["business"] == "value"
     assert kinds["brakes"] == "feature" and kinds["disc"] == "option" and kinds["not"] == "keyword"
     assert kinds["sum"] == "function" and kinds["w"] == "attribute" and kinds["product"] == "dimension"
+
+
+# ------------------------------------------------------------------ features added and removed
+
+BIKE = (DATA / "bike.yaml").read_text(encoding="utf-8")
+
+
+def test_a_feature_is_added_at_the_end_with_one_option_and_the_catalog_stays_valid():
+    edit = form.Edit("feature", "add", "Saddle", feature="saddle", option="comfort",
+                     details={"dimension": "product", "choose": "optional"})
+    text = form.apply(BIKE, edit)
+    assert text == BIKE.replace("constraints:\n", (
+        "  - id: saddle\n    name: Saddle\n    dimension: product\n    choose: optional\n"
+        "    options:\n      - {id: comfort, name: comfort, price: 0.00}\n"
+        "constraints:\n"), 1)
+    assert drafts.check_text(text, "test-bike").releasable
+    # Removing it again gives back the text as it was, byte for byte.
+    assert form.apply(text, form.Edit("feature", "remove", feature="saddle")) == BIKE
+
+
+def test_a_new_feature_has_defaults_for_what_is_not_given():
+    text = form.apply(BIKE, form.Edit("feature", "add", "", feature="bottle"))
+    [bottle] = [f for f in form.read_form(text).features if f.id == "bottle"]
+    assert (bottle.name, bottle.dimension, bottle.choose) == ("bottle", "product", "one")
+    assert [o.id for o in bottle.options] == [form.NEW_FEATURE_OPTION]
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (form.Edit("feature", "add", feature="Bad Id"), "A feature id is lower-case"),
+    (form.Edit("feature", "add", feature="frame"), "already has a feature 'frame'"),
+    (form.Edit("feature", "add", feature="saddle", details={"dimension": "colour"}), "The dimension is one of"),
+    (form.Edit("feature", "add", feature="saddle", details={"choose": "many"}), "Choose is"),
+    (form.Edit("feature", "add", feature="saddle", option="Bad Id"), "An option id is"),
+    (form.Edit("feature", "remove", feature="wheels"), "no feature 'wheels'"),
+])
+def test_a_feature_that_cannot_be_added_or_removed_is_refused(edit, message):
+    with pytest.raises(form.FormProblem, match=message):
+        form.apply(BIKE, edit)
+
+
+def test_a_feature_still_used_by_rules_or_tables_is_not_removed_and_they_are_named():
+    text = BIKE + ("  - id: few-extras\n    require: count(extras) < 2\n"
+                   "  - table:\n      features: [extras, packaging]\n      allow: [[bell, box]]\n")
+    with pytest.raises(form.FormProblem) as refused:
+        form.apply(text, form.Edit("feature", "remove", feature="extras"))
+    assert str(refused.value) == ("Feature 'extras' is still used by rule few-extras, table #5: "
+                                  "change or remove those first.")
+    with pytest.raises(form.FormProblem, match="rule carbon-needs-disc"):
+        form.apply(BIKE, form.Edit("feature", "remove", feature="brakes"))
+
+
+def test_a_removed_feature_takes_its_names_in_other_languages_with_it():
+    text = BIKE + ("translations:\n  fa:\n    name: دوچرخه\n    features:\n"
+                   "      extras:\n        name: افزودنی‌ها\n        options: {bell: زنگ}\n"
+                   "  vi:\n    features:\n      extras:\n        name: Phụ kiện\n")
+    removed = form.apply(text, form.Edit("feature", "remove", feature="extras"))
+    assert "id: extras" not in removed and "افزودنی‌ها" not in removed and "vi:" not in removed
+    assert removed.endswith("translations:\n  fa:\n    name: دوچرخه\n")
+    assert drafts.check_text(removed, "test-bike").releasable

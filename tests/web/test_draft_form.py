@@ -229,3 +229,47 @@ def test_a_rule_is_added_empty_shown_as_a_problem_and_removed(app, manager_clien
     assert draft_text(app) == BIKE_TEXT
     refused = manager_client.post(FORM_URL, headers=HTMX, data={"target": "rule", "field": "add", "value": "maybe"})
     assert refused.status_code == 400
+
+
+def test_a_feature_is_added_and_removed_with_the_buttons(app, manager_client):
+    page = manager_client.get(FORM_URL).get_data(as_text=True)
+    assert 'id="add-feature"' in page and '<option value="delivery">delivery</option>' in page
+    assert "Remove feature frame" in page
+    response = manager_client.post(FORM_URL, data={
+        "target": "feature", "field": "add", "feature": "saddle", "value": "Saddle",
+        "dimension": "product", "choose": "optional", "option": "comfort",
+    })
+    assert response.status_code == 303 and response.headers["Location"].endswith("#feature-saddle")
+    text = draft_text(app)
+    assert text == BIKE_TEXT.replace("constraints:\n", (
+        "  - id: saddle\n    name: Saddle\n    dimension: product\n    choose: optional\n"
+        "    options:\n      - {id: comfort, name: comfort, price: 0.00}\n"
+        "constraints:\n"), 1)
+    page = manager_client.get(FORM_URL).get_data(as_text=True)
+    assert 'id="feature-saddle"' in page and 'aria-label="Price of saddle=comfort"' in page
+    removed = manager_client.post(FORM_URL, data={"target": "feature", "feature": "saddle", "field": "remove"})
+    assert removed.status_code == 303
+    assert draft_text(app) == BIKE_TEXT
+
+
+def test_a_feature_a_rule_uses_is_not_removed_and_the_rule_is_named(app, manager_client):
+    response = manager_client.post(FORM_URL, data={"target": "feature", "feature": "brakes", "field": "remove"},
+                                   follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Feature &#39;brakes&#39; is still used by rule carbon-needs-disc" in page
+    assert draft_text(app) is None
+    refused = manager_client.post(FORM_URL, headers=HTMX, data={
+        "target": "feature", "field": "add", "feature": "frame", "value": "Frame again",
+    })
+    assert refused.status_code == 400 and "already has a feature" in refused.get_data(as_text=True)
+    assert draft_text(app) is None
+
+
+def test_sellers_cannot_add_or_remove_features(client, auth, people, app):
+    auth.signin("staff@shop.example")
+    page = client.get(FORM_URL).get_data(as_text=True)
+    assert 'id="add-feature"' not in page and "Remove feature" not in page
+    for data in ({"target": "feature", "field": "add", "feature": "saddle"},
+                 {"target": "feature", "field": "remove", "feature": "extras"}):
+        assert client.post(FORM_URL, data=data).status_code == 403
+    assert draft_text(app) is None

@@ -135,3 +135,27 @@ def test_every_seller_role_sees_the_dashboard(client, auth, app, role):
         gen_user(db.session, f"{role}@shop.example", role=role)
     auth.signin(f"{role}@shop.example", PASSWORD)
     assert client.get("/staff/insights/").status_code == 200
+
+
+def test_whom_to_call_today_links_the_slipping_account_and_its_decision_maker(client, auth, app,
+                                                                           staff):
+    from datetime import timedelta
+
+    from configurator.services import orders
+    from configurator.store.types import utcnow
+    from tests.helpers import gen_configuration
+    from tests.services.quote_factories import gen_account
+
+    with app.app_context():
+        account, contact = gen_account(db.session, contact_email="eva@acme.example")
+        configuration = gen_configuration(db.session, contact)
+        orders.place(db.session, contact, configuration.id, now=utcnow() - timedelta(days=400))
+        db.session.commit()
+        account_id, contact_id = account.id, contact.id
+    auth.signin("seller@example.com", PASSWORD)
+    html = client.get("/staff/insights/").get_data(as_text=True)
+    calls = html.split('id="call-today"')[1].split("</section>")[0]
+    assert "no order for 400 days: slipping away" in calls
+    assert f'href="/staff/accounts/{account_id}"' in calls
+    assert f'href="/staff/insights/customers/{contact_id}"' in calls
+    assert 'href="mailto:eva@acme.example"' in calls

@@ -88,3 +88,28 @@ def test_saved_configurations_and_orders_show_their_picture(client, auth, app, c
     src, alt = picture_of(client.get(f"/account/orders/{number}").get_data(as_text=True))
     assert f"f.frame={frame}" in src and alt.startswith("Picture of the order")
     assert client.get(src).status_code == 200
+
+
+def test_the_pdf_renderer_composes_pictures_in_process_and_nothing_else(app, city_bike):
+    from configurator.web.pdf import BASE_URL, StaticFiles
+
+    fetcher = StaticFiles(app.static_folder)
+    with app.test_request_context():
+        url = f"{BASE_URL}shop/city-bike/picture/{city_bike['number']}.svg?f.frame=carbon_sport"
+        answer = fetcher.fetch(url)
+        assert answer.headers["Content-Type"] == "image/svg+xml"
+        assert b'data-option="carbon_sport"' in answer.read()
+        with pytest.raises(ValueError):
+            fetcher.fetch(f"{BASE_URL}shop/city-bike/picture/999.svg")
+        with pytest.raises(ValueError):
+            fetcher.fetch(f"https://elsewhere.example/shop/city-bike/picture/{city_bike['number']}.svg")
+
+
+def test_a_pdf_with_a_picture_draws_it(app, city_bike):
+    from configurator.web.pdf import html_to_pdf
+
+    url = f"/shop/city-bike/picture/{city_bike['number']}.svg?f.frame=carbon_sport&f.size=m"
+    with app.test_request_context():
+        blank = html_to_pdf("<p>Line</p>")
+        drawn = html_to_pdf(f'<p>Line</p><img src="{url}" width="400" height="300" alt="">')
+    assert drawn.startswith(b"%PDF") and len(drawn) > len(blank) + 500

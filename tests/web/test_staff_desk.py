@@ -316,3 +316,28 @@ def test_a_quote_saved_as_template_starts_a_new_quote_for_another_account(app, c
 def test_customers_do_not_see_the_templates(client, auth, world):
     sign_in(auth, "buyer@acme.example")
     assert client.get("/staff/templates").status_code in (403, 404)
+
+
+def test_staff_see_the_margin_and_the_client_does_not(app, client, auth, world):
+    from tests.services.test_value import COSTED_BIKE
+
+    with app.app_context():
+        catalogs.load_text(db.session, COSTED_BIKE, "costed-bike.yaml")
+        db.session.commit()
+        sales = db.session.scalar(sa.select(User).where(User.email == "staff@shop.example"))
+        record = quotes.drafts.create(db.session, sales, world["acme"])
+        quotes.lines.add_line(db.session, sales, record.id, "test-bike", BIKE, 2)
+        quotes.sending.send(db.session, sales, record.id)
+        quote_id = record.id
+    sign_in(auth, "staff@shop.example")
+    page = client.get(f"/staff/quotes/{quote_id}").get_data(as_text=True)
+    assert "Margin (staff only)" in page
+    # 2 x 185.00 less 10 % = 333.00 net; cost 2 x 86.00 = 172.00.
+    assert "161.00 (48.3 %)" in page.split('id="quote-margin-total"')[1]
+    auth.signout()
+    sign_in(auth, "buyer@acme.example")
+    for url in (f"/account/quotes/{quote_id}", f"/account/quotes/{quote_id}/print"):
+        client_page = client.get(url)
+        assert client_page.status_code == 200
+        assert "Margin" not in client_page.get_data(as_text=True)
+        assert "172.00" not in client_page.get_data(as_text=True)

@@ -9,6 +9,7 @@
 - `answers`: the client accepts or declines; staff turn it into an order.
 - `search`: find and read quotes, compare revisions.
 - `templates`: a quote's lines kept under a name; new quotes started from one.
+- `margins`: a quote's margin per line and in total, from the options' costs (staff only).
 - `printing`: the printable quote (letterhead, lines, totals; the web layer makes the PDF from its page).
 """
 
@@ -17,6 +18,7 @@ from configurator.services.quotes import (
     approvals,
     drafts,
     lines,
+    margins,
     printing,
     records,
     search,
@@ -24,4 +26,7 @@ from configurator.services.quotes import (
     templates,
 )
 
-__all__ = ["answers", "approvals", "drafts", "lines", "printing", "records", "search", "sending", "templates"]
+__all__ = [
+    "answers", "approvals", "drafts", "lines", "margins", "printing", "records", "search",
+    "sending", "templates",
+]

@@ -49,7 +49,9 @@ class Edit:
     `target` is `feature`, `option`, `rule` or `table`; `feature`/`option`
     name the feature and option, `index` the rule's position (0-based),
     `row` and `column` a table cell. `name` is the field (`price`,
-    `name.fa`, `then`, `cell`, `add-row`...).
+    `name.fa`, `then`, `cell`, `add-row`...). A new feature (`feature`,
+    `add`) takes its id from `feature`, its name from `value`, its first
+    option's id from `option` and its `dimension` and `choose` from `details`.
     """
 
     target: str
@@ -60,6 +62,7 @@ class Edit:
     index: int = -1
     row: int = -1
     column: int = -1
+    details: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -294,7 +297,11 @@ def apply(text: str, edit: Edit) -> str:
     if len(edit.value) > MAX_FIELD_CHARS:
         raise FormProblem(f"The value is longer than {MAX_FIELD_CHARS} characters.")
     data = load(text)
-    if edit.target == "feature":
+    if edit.target == "feature" and edit.name == "add":
+        _add_feature(data, edit)
+    elif edit.target == "feature" and edit.name == "remove":
+        _remove_feature(data, _feature(data, edit.feature))
+    elif edit.target == "feature":
         _edit_feature(data, _feature(data, edit.feature), edit)
     elif edit.target == "option":
         _edit_option(data, _feature(data, edit.feature), edit)
@@ -451,6 +458,93 @@ def _add_rule(data: CommentedMap, kind: str) -> None:
         rule[part] = ""
     rule["message"] = ""
     constraints.append(rule)
+
+
+NEW_FEATURE_OPTION = "standard"  # the first option of a new feature when none is named
+
+
+def _add_feature(data: CommentedMap, edit: Edit) -> None:
+    """A new feature at the end, with one option (free, named as its id) so that the
+    catalog stays a catalog; the check says what else it needs (a `{min, max}` wider
+    than its options, say)."""
+    feature_id = edit.feature.strip()
+    if not _ID.match(feature_id):
+        raise FormProblem("A feature id is lower-case letters, digits, '_' and '-', starting with a letter or digit.")
+    features = data.get("features")
+    if not isinstance(features, CommentedSeq):
+        if features is not None:
+            raise FormProblem("The draft's 'features' is not a list: fix it in the text editor.")
+        features = data["features"] = CommentedSeq()
+    if any(isinstance(f, Mapping) and _text(f.get("id")) == feature_id for f in features):
+        raise FormProblem(f"The draft already has a feature {feature_id!r}.")
+    dimension = edit.details.get("dimension", "").strip() or "product"
+    if dimension not in DIMENSIONS:
+        raise FormProblem(f"The dimension is one of {', '.join(DIMENSIONS)}.")
+    choose = _choose(edit.details.get("choose", "").strip() or "one")
+    option_id = edit.option.strip() or NEW_FEATURE_OPTION
+    feature = CommentedMap([("id", feature_id), ("name", edit.value.strip() or feature_id),
+                            ("dimension", dimension), ("choose", choose), ("options", CommentedSeq())])
+    _add_option(feature, option_id)
+    if _options_in_flow_style(features):
+        feature["options"][0].fa.set_flow_style()  # like the other features' options
+    features.append(feature)
+
+
+def _options_in_flow_style(features: Sequence) -> bool:
+    for feature in reversed(features):
+        options = feature.get("options") if isinstance(feature, Mapping) else None
+        if isinstance(options, CommentedSeq) and len(options) and isinstance(options[-1], CommentedMap):
+            return bool(options[-1].fa.flow_style())
+    return False
+
+
+def users_of_feature(data: Mapping, feature_id: str) -> list[str]:
+    """The rules and tables that name a feature (each as `rule <id>` or `table <id>`,
+    `#n` when it has no id), in the order of the constraints."""
+    options = {_text(f.get("id")): [_text(o.get("id")) for o in _options(f)]
+               for f in _list(data.get("features")) if isinstance(f, Mapping)}
+    users = []
+    for index, constraint in enumerate(_list(data.get("constraints"))):
+        if not isinstance(constraint, Mapping):
+            continue
+        label = _text(constraint.get("id")) or f"#{index + 1}"
+        table = constraint.get("table")
+        if isinstance(table, Mapping):
+            if feature_id in (_text(f) for f in _list(table.get("features"))):
+                users.append(f"table {label}")
+            continue
+        for key in RULE_KEYS:
+            if key in constraint and any(
+                token.kind == "feature" and token.text == feature_id
+                for token in read_rule(_text(constraint[key]), options).tokens
+            ):
+                users.append(f"rule {label}")
+                break
+    return users
+
+
+def _remove_feature(data: CommentedMap, feature: CommentedMap) -> None:
+    """Remove a feature and its names in other languages; refused while a rule or table names it."""
+    feature_id = _text(feature.get("id"))
+    users = users_of_feature(data, feature_id)
+    if users:
+        raise FormProblem(f"Feature {feature_id!r} is still used by {', '.join(users)}: "
+                          "change or remove those first.")
+    features = data["features"]
+    del features[next(i for i, f in enumerate(features) if f is feature)]
+    translations = data.get("translations")
+    if isinstance(translations, CommentedMap):
+        for language in list(translations):
+            texts = translations[language]
+            features = texts.get("features") if isinstance(texts, CommentedMap) else None
+            if isinstance(features, CommentedMap) and feature_id in features:
+                del features[feature_id]
+                if not features:
+                    del texts["features"]
+                if not texts:
+                    del translations[language]
+        if not translations:
+            del data["translations"]
 
 
 def _add_option(feature: CommentedMap, option_id: str) -> None:

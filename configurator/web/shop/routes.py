@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_htmx import make_response
 from flask_login import current_user
@@ -11,7 +11,7 @@ from configurator.services import catalogs, configuring, orders, timeline
 from configurator.services.configuring import configurations
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable
 from configurator.services.offers import campaigns
-from configurator.web import drafts, personal, workbench
+from configurator.web import drafts, personal, pictures, workbench
 from configurator.web.database import db
 from configurator.web.extensions import htmx
 from configurator.web.i18n import catalog_description
@@ -102,13 +102,9 @@ def picture(catalog_id: str, number: int):
     posts them) with version `number` of the catalog: one SVG, the picked
     options' images stacked. Picks the version does not know are left out."""
     try:
-        version = catalogs.numbered(db.session, catalog_id, number)
+        svg = pictures.compose(catalog_id, number, request.args.to_dict(flat=False))
     except NotFound:
         abort(404)
-    catalog = catalogs.engine_catalog(version)
-    query = {key: request.args.getlist(key) for key in request.args}
-    selection, _problems = configuring.selection.parse_selection(catalog, query)
-    svg = configuring.pictures.compose(catalog.model, selection, current_app.config["PICTURES_DIR"])
     response = Response(svg, mimetype="image/svg+xml")
     # Nothing in the picture may run or load anything, even when opened on its own.
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -50,6 +50,7 @@ def draft_form(catalog_id: str):
         check=live_check(text, catalog_id),
         catalog_id=catalog_id,
         can_edit=current_user.can_edit_catalogs,
+        dimensions=form.DIMENSIONS,
     )
 
 
@@ -67,6 +68,7 @@ def _posted_edit() -> form.Edit:
         index=number("index"),
         row=number("row"),
         column=number("column"),
+        details={key: request.form.get(key, "") for key in ("dimension", "choose")},
     )
 
 

@@ -137,6 +137,7 @@ def quote_page(quote_id: int, status: int = 200, error: str | None = None,
         versions=catalogs.current_versions(db.session),
         past=business.accounts.past_configurations(db.session, record.account)[:20],
         included=included_lines(record),
+        margin=quotes.margins.of_quote(current_user, loaded),
         misfits=misfits,
         preview=(
             None if misfits or quote.frozen

@@ -1,0 +1,72 @@
+"""A quote's margin for staff: per line, its net minus what its options cost us
+(the catalog's `cost`, times the quantity), and for the quote, its net total
+(after the quote discount) minus the cost of the included lines. Internal: the
+client's pages, the print page and the PDF never show it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from configurator.quoting.pricing import LineKind
+from configurator.services import catalogs
+from configurator.services.configuring.selection import pairs
+from configurator.services.quotes.records import LoadedQuote, require_staff
+from configurator.store.models import User
+
+TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class LineMargin:
+    """One line: net, the cost of its options times its quantity, and the difference."""
+
+    line_id: str
+    net: Decimal
+    cost: Decimal
+    margin: Decimal
+    percent: Decimal | None  # of the net; None for a line worth nothing
+
+
+@dataclass(frozen=True)
+class QuoteMargin:
+    """Every line's margin, and the quote's over its included lines."""
+
+    lines: tuple[LineMargin, ...]
+    net: Decimal
+    cost: Decimal
+    margin: Decimal
+    percent: Decimal | None
+
+
+def of_quote(viewer: User, loaded: LoadedQuote) -> QuoteMargin | None:
+    """The margin of the loaded quote, for staff; None when a line's catalog has no costs
+    (a margin equal to the net would mislead)."""
+    require_staff(viewer)
+    priced = loaded.quote.price()
+    kinds = {line.line_id: line.kind for line in loaded.quote.lines}
+    lines = []
+    for row in loaded.record.lines:
+        model = catalogs.engine_catalog(row.catalog_version).model
+        costs = {
+            (feature.id, option.id): option.cost
+            for feature in model.features
+            for option in feature.options
+            if option.cost is not None
+        }
+        if not costs:
+            return None
+        unit = sum((costs.get(pick, Decimal(0)) for pick in pairs(row.selection)), Decimal(0))
+        net = priced.lines[row.line_id].net
+        lines.append(_line(row.line_id, net, unit * row.quantity))
+    included = sum(
+        (line.cost for line in lines if kinds[line.line_id] is LineKind.INCLUDED), Decimal(0)
+    )
+    total = _line("", priced.totals.net_total, included)
+    return QuoteMargin(tuple(lines), total.net, total.cost, total.margin, total.percent)
+
+
+def _line(line_id: str, net: Decimal, cost: Decimal) -> LineMargin:
+    margin = net - cost
+    percent = (margin * 100 / net).quantize(TENTH) if net else None
+    return LineMargin(line_id, net, cost, margin, percent)
