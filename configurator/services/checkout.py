@@ -292,19 +292,22 @@ def confirmation(order: Order, vat: VatBreakdown) -> outbox.Draft:
             total += f"\nThen {recurring.per_month} {order.currency} per month."
     estimate = order.snapshot.get("estimated_delivery")
     arrives = f"Expected delivery: {date.fromisoformat(estimate):%A, %d %B %Y}.\n\n" if estimate else ""
-    body = (
-        f"Thank you for your order {order.number}.\n\n{lines}\n\n{total}\n\n"
-        f"Delivery to:\n{address}\n\n{arrives}"
-        f"Payment: {payment.method}. {payment.instructions}\n\n"
-        "We confirm it once production is planned; you can cancel until then."
+    # The frame in the recipient's language (outbox.enqueue); the lines and totals as computed.
+    body = N_(
+        "Thank you for your order %(number)s.\n\n%(lines)s\n\n%(total)s\n\n"
+        "Delivery to:\n%(address)s\n\n%(arrives)s"
+        "Payment: %(method)s. %(instructions)s\n\n"
+        "We confirm it once production is planned; you can cancel until then.",
+        number=order.number, lines=lines, total=total, address=address, arrives=arrives,
+        method=payment.method, instructions=payment.instructions,
     )
     return outbox.Draft(
         kind="order_confirmation",
-        subject=f"Your order {order.number}",
+        subject=N_("Your order %(number)s", number=order.number),
         body=body,
-        reason=f"You placed order {order.number}.",
+        reason=N_("You placed order %(number)s.", number=order.number),
         action_url=f"/account/orders/{order.number}",
-        action_label="See your order",
+        action_label=N_("See your order"),
     )
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from babel import Locale
 from flask import Blueprint, Flask, abort, redirect, request, session, url_for
 from flask_babel import Babel, get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -25,12 +24,11 @@ from configurator.quoting.local_formats import (
     format_moment,
     format_money,
     format_number,
-    format_percentage,
     format_signed_money,
 )
-from configurator.quoting.phrases import Amount, Percent, Phrase
+from configurator.quoting.phrases import Phrase
 from configurator.services import catalogs, users
-from configurator.services.configuring.wording import Wording
+from configurator.services.configuring.wording import Wording, phrase_text
 from configurator.web.auth.routes import _next_url as local_next_url
 from configurator.web.database import db
 
@@ -183,27 +181,7 @@ def translate(text: str) -> str:
     """A `Phrase` of the domain or a service (a price build-up step, an error) in the
     page's language, its amounts, percentages and numbers written per locale; any
     other text as it is (names and words people typed are not translated)."""
-    if not isinstance(text, Phrase):
-        return text
-    return _(text.template, **{name: _local(value) for name, value in text.values.items()})
-
-
-def _local(value):
-    if isinstance(value, Phrase):
-        return translate(value)
-    if isinstance(value, (list, tuple)):
-        return _(", ").join(str(_local(item)) for item in value)
-    if isinstance(value, Amount):
-        if value.signed:
-            written = format_signed_money(value.amount, value.currency, locale_code())
-        else:
-            written = format_money(value.amount, value.currency, locale_code())
-        return f"{written} {value.currency}"
-    if isinstance(value, Percent):
-        return format_percentage(value.value, locale_code())
-    if isinstance(value, int) and not isinstance(value, bool):
-        return number(value)
-    return value
+    return phrase_text(text, locale_code())
 
 
 def error_text(error: Exception) -> str:

@@ -79,3 +79,26 @@ def test_vietnamese_prices_and_names(page, city_bike):
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
     expect(page.locator("#feature-frame legend")).to_contain_text("Khung xe")
     expect(page.locator("label[for='opt-frame-carbon_sport'] .price")).to_have_text("+1.490,00")
+
+
+def test_the_timeline_in_persian_shows_jalali_dates_with_the_gregorian_on_hover(page, app):
+    from datetime import UTC, datetime
+
+    from configurator.services import timeline
+    from tests.helpers import gen_user
+
+    with app.app_context():
+        user = gen_user(db.session, "jalali@example.com", name="Sara")
+        user.locale = "fa"
+        timeline.record(db.session, user.id, "viewed", "City bike",
+                        now=datetime(2026, 3, 21, 9, 30, tzinfo=UTC))  # Nowruz: 1 Farvardin 1405
+        db.session.commit()
+    page.goto("/auth/signin")
+    page.locator("input[name='email']").fill("jalali@example.com")
+    page.locator("input[name='password']").fill("password123")
+    page.locator("form button[type='submit']").first.click()
+    page.goto("/account/timeline")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    moment = page.locator("ol.timeline time span[title]").last
+    expect(moment).to_have_text("۱۴۰۵/۰۱/۰۱ ۰۹:۳۰ UTC")
+    expect(moment).to_have_attribute("title", "2026-03-21 09:30 UTC")

@@ -148,3 +148,15 @@ def test_staff_move_the_status_and_the_customer_cancels_only_while_allowed(
             f"Order {first.number}: in production",
             f"Order {second.number}: cancelled",
         ]
+
+
+def test_the_confirmation_is_written_in_the_customers_saved_language(session, mia):
+    mia.locale = "fa"
+    session.commit()
+    configuration = gen_configuration(session, mia, CARBON_BIKE)
+    order = checkout.place_order(session, mia, configuration.id, 1, terms_accepted=True,
+                                 new_address=HOME)
+    message = session.scalar(sa.select(Message).where(Message.kind == "order_confirmation"))
+    assert message.subject == f"سفارش شما {order.number}"
+    assert message.body.startswith(f"از سفارش {order.number} سپاسگزاریم.")
+    assert "تحویل به:" in message.body and message.action_label == "سفارشتان را ببینید"

@@ -17,7 +17,13 @@ from typing import Any
 from babel.support import NullTranslations, Translations
 
 from configurator.engine import Catalog
-from configurator.quoting.local_formats import format_number, format_signed_money
+from configurator.quoting.local_formats import (
+    format_money,
+    format_number,
+    format_percentage,
+    format_signed_money,
+)
+from configurator.quoting.phrases import Amount, Percent, Phrase
 
 # The package's gettext catalogs (configurator/translations, compiled by `make install`).
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
@@ -35,9 +41,38 @@ def translator(language: str | None) -> Callable[..., str]:
 
     def gettext(text: str, **values: Any) -> str:
         translated = catalog.gettext(text)
-        return translated % values if values else translated
+        return translated % values if values else translated.replace("%%", "%")
 
     return gettext
+
+
+def phrase_text(text: str, language: str | None) -> str:
+    """A `Phrase` (a service's sentence) in `language`, amounts, percentages and
+    numbers written for it; any other text as it is. Used by the pages (for the
+    page's language) and by the outbox (for the recipient's saved language)."""
+    if not isinstance(text, Phrase):
+        return text
+    language = language or "en"
+    _ = translator(language)
+
+    def local(value: Any) -> Any:
+        if isinstance(value, Phrase):
+            return phrase_text(value, language)
+        if isinstance(value, (list, tuple)):
+            return _(", ").join(str(local(item)) for item in value)
+        if isinstance(value, Amount):
+            if value.signed:
+                written = format_signed_money(value.amount, value.currency, language)
+            else:
+                written = format_money(value.amount, value.currency, language)
+            return f"{written} {value.currency}"
+        if isinstance(value, Percent):
+            return format_percentage(value.value, language)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return format_number(value, language)
+        return value
+
+    return _(text.template, **{name: local(value) for name, value in text.values.items()})
 
 
 class Wording:

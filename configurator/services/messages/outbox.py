@@ -8,13 +8,14 @@ delivers anything the queue missed, so a message is never lost, only late.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.services import jobs, paging, timeline
+from configurator.services.configuring.wording import phrase_text
 from configurator.services.errors import NotFound
 from configurator.services.paging import Page
 from configurator.services.privacy import consent
@@ -65,6 +66,15 @@ def enqueue(
         if existing is not None:
             return existing
     address = to_address or (recipient.email if recipient is not None else None)
+    # Written in the recipient's saved language (a draft's Phrases; other text as it is).
+    language = recipient.locale if recipient is not None else None
+    draft = replace(
+        draft,
+        subject=phrase_text(draft.subject, language),
+        body=phrase_text(draft.body, language),
+        reason=phrase_text(draft.reason, language),
+        action_label=phrase_text(draft.action_label, language) if draft.action_label else None,
+    )
     message = Message(
         recipient=recipient,
         to_address=address,
