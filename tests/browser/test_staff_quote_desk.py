@@ -1,6 +1,7 @@
 """The sales desk in a real browser (issue 15): a new revision leaves the sent one
 acceptable until it is sent; the client ticks an optional line and picks an
-alternative before signing."""
+alternative before signing; the reprice preview keeps a locked line; a retired
+option blocks sending until the line is reconfigured in one click."""
 
 import re
 
@@ -127,3 +128,30 @@ def test_reprice_preview_keeps_a_locked_line(page, app, draft):
     expect(page.locator("#line-L2 .net")).to_have_text("742.50")
     # Still told: the kept price of L2 differs from today's.
     expect(page.locator("#preview-L2")).to_contain_text("price kept")
+
+
+def test_a_retired_option_blocks_sending_until_a_one_click_reconfigure(page, app, draft):
+    with app.app_context():
+        from configurator.services import catalogs
+        from configurator.store import User
+        from tests.conftest import DATA
+
+        sales = db.session.query(User).filter_by(email="sales@shop.example").one()
+        quotes.lines.add_line(db.session, sales, draft["id"], "test-bike",
+                              dict(BIKE, frame="steel"), 1)
+        catalogs.load_file(db.session, DATA / "bike-v2.yaml")  # retires steel
+        db.session.commit()
+    sign_in(page, "sales@shop.example")
+    page.goto(f"/staff/quotes/{draft['id']}")
+    expect(page.locator("#misfits")).to_contain_text("Steel (frame): no longer offered")
+    page.get_by_role("button", name="Send to client").click()
+    expect(page.locator("#quote-error")).to_contain_text("Line L3")
+    expect(page.locator("#quote-status")).to_have_text("draft")
+    page.get_by_role("link", name="Reconfigure L3").click()
+    replace = page.get_by_role("button", name="Replace line L3")
+    expect(replace).to_be_enabled()
+    replace.click()
+    expect(page.locator("h1")).to_have_text(re.compile(r"Quote Q-\d{4}-\d{5}$"))
+    expect(page.locator("#misfits")).to_have_count(0)
+    page.get_by_role("button", name="Send to client").click()
+    expect(page.locator("#quote-status")).to_have_text("sent")
