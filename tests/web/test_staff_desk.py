@@ -341,3 +341,23 @@ def test_staff_see_the_margin_and_the_client_does_not(app, client, auth, world):
         assert client_page.status_code == 200
         assert "Margin" not in client_page.get_data(as_text=True)
         assert "172.00" not in client_page.get_data(as_text=True)
+
+
+def test_the_quote_list_links_the_release_impact_on_open_quotes(app, client, auth, world):
+    from configurator.services import workbench
+
+    with app.app_context():
+        sales = db.session.scalar(sa.select(User).where(User.email == "staff@shop.example"))
+        quotes.lines.add_line(db.session, sales, world["draft"], "test-bike",
+                              dict(BIKE, frame="steel"), 1)
+        manager = gen_user(db.session, "catalogs@shop.example", role="catalog_manager")
+        workbench.drafts.save(db.session, "test-bike", (DATA / "bike-v2.yaml").read_text(),
+                              manager)
+        db.session.commit()
+    sign_in(auth, "staff@shop.example")
+    page = client.get("/staff/quotes").get_data(as_text=True)
+    assert 'id="release-impact" href="/staff/catalogs"' in page
+    assert client.get("/staff/catalogs").status_code == 200
+    impact = client.get("/staff/catalogs/test-bike/release").get_data(as_text=True)
+    # The draft retires steel: the open draft quote's steel line no longer fits.
+    assert "<strong>1</strong> quote lines" in impact
