@@ -1,6 +1,7 @@
 """The sales desk in a real browser (issue 15): a new revision leaves the sent one
 acceptable until it is sent; the client ticks an optional line and picks an
-alternative before signing."""
+alternative before signing; the reprice preview keeps a locked line; a retired
+option blocks sending until the line is reconfigured in one click."""
 
 import re
 
@@ -83,3 +84,74 @@ def test_the_client_chooses_an_optional_line_and_an_alternative(page, sent):
     expect(page.locator("#quote-status")).to_have_text("accepted")
     # L2 742.50 + L3 742.50 instead of L1 = 1,485.00 net, + 19 % VAT 282.15 = 1,767.15
     expect(page.locator("main")).to_contain_text("for 1,767.15 EUR with the lines you chose (L2, L3)")
+
+
+@pytest.fixture
+def draft(app):
+    """ACME (10 % off) and a draft: L1 bike x1, L2 carbon x1."""
+    with app.app_context():
+        session = db.session
+        sales = gen_staff(session, "staff", "sales@shop.example")
+        account, _ = gen_account(session, contact_email="buyer@acme.example")
+        record = quotes.drafts.create(session, sales, account.id)
+        for selection in (BIKE, CARBON):
+            quotes.lines.add_line(session, sales, record.id, "test-bike", selection, 1)
+        session.commit()
+        return {"id": record.id, "account": account.id}
+
+
+def test_reprice_preview_keeps_a_locked_line(page, app, draft):
+    sign_in(page, "sales@shop.example")
+    page.goto(f"/staff/quotes/{draft['id']}")
+    page.get_by_role("button", name="Keep the price of line L2").click()
+    expect(page.locator("#locked-L2")).to_be_visible()
+    expect(page.locator("#stale-prices")).to_have_count(0)
+    with app.app_context():
+        from decimal import Decimal
+
+        from configurator.services import business, catalogs
+        from configurator.store.quotes import BusinessAccount
+        from tests.conftest import DATA
+
+        catalogs.load_file(db.session, DATA / "bike-v2.yaml")  # carbon 640 -> 700
+        account = db.session.get(BusinessAccount, draft["account"])
+        business.terms.set_percent_off(db.session, account, "test-bike", Decimal("20"))
+        db.session.commit()
+    page.reload()
+    expect(page.locator("#stale-prices")).to_be_visible()
+    # L1: 185.00 at 20 % instead of 10 % off; L2 keeps 742.50, unlocked it would be 708.00.
+    expect(page.locator("#preview-L1")).to_contain_text("148.00")
+    expect(page.locator("#preview-L2")).to_contain_text("price kept")
+    expect(page.locator("#preview-L2")).to_contain_text("708.00")
+    page.get_by_role("button", name="Apply the new prices").click()
+    expect(page.locator("#line-L1 .net")).to_have_text("148.00")
+    expect(page.locator("#line-L2 .net")).to_have_text("742.50")
+    # Still told: the kept price of L2 differs from today's.
+    expect(page.locator("#preview-L2")).to_contain_text("price kept")
+
+
+def test_a_retired_option_blocks_sending_until_a_one_click_reconfigure(page, app, draft):
+    with app.app_context():
+        from configurator.services import catalogs
+        from configurator.store import User
+        from tests.conftest import DATA
+
+        sales = db.session.query(User).filter_by(email="sales@shop.example").one()
+        quotes.lines.add_line(db.session, sales, draft["id"], "test-bike",
+                              dict(BIKE, frame="steel"), 1)
+        catalogs.load_file(db.session, DATA / "bike-v2.yaml")  # retires steel
+        db.session.commit()
+    sign_in(page, "sales@shop.example")
+    page.goto(f"/staff/quotes/{draft['id']}")
+    expect(page.locator("#misfits")).to_contain_text("Steel (frame): no longer offered")
+    page.get_by_role("button", name="Send to client").click()
+    expect(page.locator("#quote-error")).to_contain_text("Line L3")
+    expect(page.locator("#quote-status")).to_have_text("draft")
+    page.get_by_role("link", name="Reconfigure L3").click()
+    replace = page.get_by_role("button", name="Replace line L3")
+    expect(replace).to_be_enabled()
+    replace.click()
+    expect(page.locator("h1")).to_have_text(re.compile(r"Quote Q-\d{4}-\d{5}$"))
+    expect(page.locator("#misfits")).to_have_count(0)
+    page.get_by_role("button", name="Send to client").click()
+    expect(page.locator("#quote-status")).to_have_text("sent")

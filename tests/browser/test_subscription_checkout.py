@@ -17,7 +17,7 @@ from configurator.store.messages import Message
 from configurator.web.database import db
 from tests.browser.test_customer_walk import order_through_checkout, pick
 from tests.browser.waits import htmx_answer
-from tests.services.test_deliveries import REPO
+from tests.services.test_read_back_deliveries import REPO
 
 pytestmark = pytest.mark.browser
 

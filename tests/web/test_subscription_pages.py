@@ -11,8 +11,8 @@ from configurator.services import catalogs
 from configurator.store.messages import Message
 from configurator.web.database import db
 from tests.helpers import gen_configuration
-from tests.services.test_deliveries import COFFEE
-from tests.services.test_deliveries import REPO as REPO_ROOT
+from tests.services.test_read_back_deliveries import COFFEE
+from tests.services.test_read_back_deliveries import REPO as REPO_ROOT
 
 NEW_ADDRESS = {"address": "new", "name": "Anna", "street": "Hauptstr. 1", "postcode": "10115",
                "city": "Berlin", "country": "de"}
