@@ -102,3 +102,32 @@ def test_the_timeline_in_persian_shows_jalali_dates_with_the_gregorian_on_hover(
     moment = page.locator("ol.timeline time span[title]").last
     expect(moment).to_have_text("۱۴۰۵/۰۱/۰۱ ۰۹:۳۰ UTC")
     expect(moment).to_have_attribute("title", "2026-03-21 09:30 UTC")
+
+
+def test_a_vnd_price_has_no_decimals_through_to_the_order_in_vietnamese(page, app, tmp_path):
+    from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_user
+
+    dong = (DATA / "bike.yaml").read_text().replace("currency: EUR", "currency: VND")
+    (tmp_path / "dong-bike.yaml").write_text(dong.replace("catalog: test-bike", "catalog: dong-bike"))
+    with app.app_context():
+        catalogs.load_file(db.session, tmp_path / "dong-bike.yaml")
+        user = gen_user(db.session, "lan@example.com", name="Lan")
+        user.locale = "vi"
+        configuration = gen_configuration(db.session, user, COMPLETE_BIKE, catalog_id="dong-bike")
+        db.session.commit()
+    page.goto("/auth/signin")
+    page.locator("input[name='email']").fill("lan@example.com")
+    page.locator("input[name='password']").fill("password123")
+    page.locator("form button[type='submit']").first.click()
+    page.goto(f"/account/configurations/{configuration.id}/checkout")
+    expect(page.locator("h1")).to_have_text("Xem lại đơn hàng của bạn")
+    page.locator("input[name='name']").fill("Lan")
+    page.locator("input[name='street']").fill("Hauptstr. 1")
+    page.locator("input[name='postcode']").fill("10115")
+    page.locator("input[name='city']").fill("Berlin")
+    page.locator("input[name='terms']").check()
+    page.locator("#place-order").click()
+    expect(page.locator("h1")).to_contain_text("Đơn hàng")
+    amounts = page.locator(".amount").all_inner_texts()
+    assert amounts and all("," not in text for text in amounts), amounts  # whole đồng: no decimals
+    expect(page.locator("strong.amount")).to_contain_text("VND")
