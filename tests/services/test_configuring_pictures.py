@@ -78,6 +78,14 @@ def test_compose_of_nothing_is_an_empty_canvas(drawings):
     assert svg == '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 300" role="img" />'
 
 
+def test_a_library_remapping_namespaces_leaves_the_picture_alone(drawings):
+    """WeasyPrint maps the empty prefix to no namespace when it is imported,
+    which dropped ours: pictures came out as <ns0:svg> after a PDF was made."""
+    ElementTree.register_namespace("", "")  # what weasyprint.pdf.metadata does at import
+    svg = pictures.compose(parse_model(gen_catalog_text()), {}, drawings)
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+
+
 @pytest.mark.parametrize("hostile, kept_out", [
     ('<script>alert(1)</script><rect width="1" height="1"/>', "script"),
     ('<rect width="1" height="1" onload="alert(1)"/>', "onload"),

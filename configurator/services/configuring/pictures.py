@@ -57,8 +57,6 @@ _COLOUR_FUNCTION = re.compile(r"(rgb|rgba|hsl|hsla)\([\d\s.,%]+\)\Z")
 _SAFE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 _VIEWBOX = re.compile(r"\s*-?[\d.]+([\s,]+-?[\d.]+){3}\s*\Z")
 
-ElementTree.register_namespace("", SVG_NS)
-
 
 @dataclass(frozen=True)
 class Layer:
@@ -114,6 +112,11 @@ def compose(model: CatalogModel, selection: Mapping[str, Any], directory: str | 
             nested.append(_prefixed(child, f"l{index}-"))
     root.set("viewBox", canvas or DEFAULT_CANVAS)
     root.set("role", "img")
+    # Registered again at each use, not once at import: a library registering its
+    # own namespaces (WeasyPrint maps "" at import) drops ours, and the picture
+    # would come out as <ns0:svg>. (tostring's default_namespace refuses the
+    # plain attribute names SVG uses.)
+    ElementTree.register_namespace("", SVG_NS)
     return ElementTree.tostring(root, encoding="unicode")
 
 
