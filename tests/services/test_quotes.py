@@ -380,7 +380,10 @@ def test_a_converted_quote_counts_toward_the_contacts_value(session, people):
     figures = session.scalar(
         sa.select(CustomerValue).where(CustomerValue.customer_id == people["contact"].id)
     )
-    assert (figures.order_count, figures.revenue) == (1, order.total)
+    # revenue is counted before VAT: the quote's net total, not the order's gross
+    net = Decimal(order.snapshot["quote"]["totals"]["net_total"])
+    assert net < order.total
+    assert (figures.order_count, figures.revenue) == (1, net)
 
 
 def test_an_order_from_a_quote_is_not_reordered_in_the_shop(session, people):
