@@ -33,7 +33,9 @@ def order_at(session, customer, when):
 
 
 def messages(session) -> list[Message]:
-    return list(session.scalars(sa.select(Message).order_by(Message.id)))
+    """The trigger messages (not the e-mail each sent quote gets when it is sent)."""
+    query = sa.select(Message).where(Message.kind != "quote_sent")
+    return list(session.scalars(query.order_by(Message.id)))
 
 
 def gen_regular(session):

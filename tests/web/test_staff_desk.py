@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from configurator.services import business, catalogs, orders, quotes
 from configurator.store import User
-from configurator.store.quotes import QuoteRecord
+from configurator.store.messages import Message
+from configurator.store.quotes import BusinessAccount, QuoteRecord
 from configurator.store.types import utcnow
 from configurator.web.database import db
 from tests.conftest import DATA
@@ -361,3 +362,28 @@ def test_the_quote_list_links_the_release_impact_on_open_quotes(app, client, aut
     impact = client.get("/staff/catalogs/test-bike/release").get_data(as_text=True)
     # The draft retires steel: the open draft quote's steel line no longer fits.
     assert "<strong>1</strong> quote lines" in impact
+
+
+def test_send_emails_the_contact_picked_on_the_page(app, client, auth, world):
+    with app.app_context():
+        finance = gen_user(db.session, "finance@acme.example", segment="business",
+                           name="Frank Finance")
+        acme = db.session.get(BusinessAccount, world["acme"])
+        business.accounts.add_contact(db.session, acme, finance, "finance")
+        stranger = db.session.scalar(sa.select(User.id).where(User.email == "buyer@other.example"))
+        db.session.commit()
+        finance_id = finance.id
+    sign_in(auth, "staff@shop.example")
+    url = f"/staff/quotes/{world['draft']}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="to_contact"' in page and "finance@acme.example" in page
+    refused = client.post(f"{url}/send", data={"to_contact": str(stranger)})
+    assert refused.status_code == 400
+    assert "not a contact of this account" in refused.get_data(as_text=True)
+    assert client.post(f"{url}/send", data={"to_contact": str(finance_id)}).status_code == 303
+    with app.app_context():
+        number = db.session.get(QuoteRecord, world["draft"]).number
+        sent_to = db.session.scalars(
+            sa.select(Message.to_address).where(Message.kind == "quote_sent",
+                                                Message.subject.contains(number)))
+        assert list(sent_to) == ["finance@acme.example"]

@@ -76,3 +76,11 @@ def version(text: str | None) -> int | None:
         return int(text) if text else None
     except ValueError:
         raise FormProblem("The form was damaged; reload the quote and try again.") from None
+
+
+def contact(text: str | None) -> int | None:
+    """The contact (a user id) the quote is e-mailed to; None for the default."""
+    try:
+        return int(text) if text else None
+    except ValueError:
+        raise FormProblem("The form was damaged; reload the quote and try again.") from None

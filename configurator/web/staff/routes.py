@@ -270,8 +270,10 @@ def reject(quote_id: int):
 def send(quote_id: int):
     """Send the quote to the client; this revision is frozen from now on."""
     return _act(quote_id, lambda: quotes.sending.send(
-        db.session, current_user, quote_id, version=_version()),
-        _("Quote sent. The client's contacts can now see, accept or decline it."))
+        db.session, current_user, quote_id, version=_version(),
+        to_contact=forms.contact(request.form.get("to_contact"))),
+        _("Quote sent and e-mailed to the chosen contact. The client's contacts can now see, "
+          "accept or decline it."))
 
 
 @bp.post("/quotes/<int:quote_id>/cancel")
