@@ -260,6 +260,21 @@ def test_staff_pages_have_no_english_left_in_persian(app, client, auth, world, e
     assert english_words(persian_page(client, path.format(buyer=buyer, **world))) == set()
 
 
+def test_offer_pages_have_no_english_left_in_persian(app, client, auth, world):
+    from configurator.services.offers import campaigns
+    from configurator.store.models import User as Staff
+
+    with app.app_context():
+        staff = db.session.scalar(sa.select(Staff).where(Staff.email == "staff@shop.example"))
+        campaign = campaigns.create(db.session, staff, campaigns.CampaignInput(
+            code="spring", name="Spring", reward_kind="discount", percent="10"))
+        campaign_id = campaign.id
+    client.get("/language/fa")
+    auth.signin("staff@shop.example", "password123")
+    for path in ("/staff/insights/offers", f"/staff/insights/offers/{campaign_id}"):
+        assert english_words(persian_page(client, path)) == set(), path
+
+
 def test_shop_cards_show_the_catalogs_description_in_the_readers_language(app, client):
     from configurator.services import catalogs
 

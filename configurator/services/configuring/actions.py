@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from configurator.engine import Catalog, SelectionError
+from configurator.quoting.phrases import N_
 from configurator.services.configuring import repairs
 from configurator.services.configuring.names import option_name
 from configurator.services.configuring.selection import Selection
@@ -32,23 +33,23 @@ def apply_action(
         try:
             repair = repairs.repair(catalog, feature_id, option_id, selection, customer)
         except (SelectionError, ValueError, KeyError):
-            return selection, "That option is not part of this product line."
+            return selection, N_("That option is not part of this product line.")
         if repair is None:
-            return selection, "That option is not available for your account."
+            return selection, N_("That option is not available for your account.")
         return dict(
             repair.selection
-        ), f"Switched to {option_name(catalog, feature_id, option_id)}."
+        ), N_("Switched to %(option)s.", option=option_name(catalog, feature_id, option_id))
     if kind == "complete":
         try:
             done = catalog.complete(selection, customer=customer)
         except (SelectionError, ValueError):
-            return selection, "Please fix the picks marked above first."
+            return selection, N_("Please fix the picks marked above first.")
         if not done.consistent:
             return (
                 selection,
-                "These picks cannot be completed; change one of the picks in conflict.",
+                N_("These picks cannot be completed; change one of the picks in conflict."),
             )
-        return dict(done.selections), "Completed the rest at the lowest price."
+        return dict(done.selections), N_("Completed the rest at the lowest price.")
     if kind == "clear":
         result = dict(selection)
         result.pop(argument, None)
@@ -58,7 +59,7 @@ def apply_action(
     if kind == "usual" and usual:
         return apply_usual(
             catalog, selection, usual, customer
-        ), "Applied your usual choices where they fit."
+        ), N_("Applied your usual choices where they fit.")
     return selection, None
 
 def apply_usual(

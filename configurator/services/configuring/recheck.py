@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from configurator.engine import Catalog
+from configurator.quoting.phrases import N_
 from configurator.services.configuring.selection import Selection, pairs, with_pick
 
 
@@ -71,11 +72,11 @@ class StartingPoint:
 def starting_point(result: Recheck, label: str, source_id: int | None = None) -> StartingPoint:
     """Start from `label` (a configuration's name in quotes, "order K7QF-3M2P") re-checked."""
     if result.fits:
-        notice = f"Started from {label}; everything still fits."
+        notice = N_("Started from %(label)s; everything still fits.", label=label)
     elif result.repaired is not None:
-        notice = f"Started from {label}, repaired to fit today's catalog."
+        notice = N_("Started from %(label)s, repaired to fit today's catalog.", label=label)
     else:
-        notice = f"Started from {label}; some picks no longer fit."
+        notice = N_("Started from %(label)s; some picks no longer fit.", label=label)
     return StartingPoint(result.starting_selection, notice, result, source_id)
 
 

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.engine.rewards import MAX_PERCENT, Reward
+from configurator.quoting.phrases import N_
 from configurator.services import catalogs, checkout, orders, timeline
 from configurator.services.errors import NotFound, ServiceError
 from configurator.services.offers import holdout
@@ -69,7 +70,9 @@ class Offer:
     @property
     def reward_text(self) -> str:
         """The reward in words: "10 % off" or "Bell free"."""
-        return f"{self.percent} % off" if self.percent else f"{self.addon_name} free"
+        if self.percent:
+            return N_("%(percent)s %% off", percent=self.percent)
+        return N_("%(addon)s free", addon=self.addon_name)
 
 
 def addon_name(session: Session, campaign: OfferCampaign) -> str | None:

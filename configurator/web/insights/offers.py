@@ -4,10 +4,12 @@ uplift against the holdout with 95 % intervals, and unsubscribes' lifetime value
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from configurator.services.offers import campaigns, report
 from configurator.web.database import db
+from configurator.web.i18n import day
 from configurator.web.insights import bp
 from configurator.web.insights.forms import CampaignForm
 
@@ -30,7 +32,8 @@ def offers_page():
             except campaigns.CampaignRefused as refused:
                 problems, status = [str(refused)], 400
             else:
-                flash(f"Campaign {campaign.code} runs until {campaign.ends_at:%Y-%m-%d}.", "success")
+                flash(_("Campaign %(code)s runs until %(day)s.", code=campaign.code,
+                        day=day(campaign.ends_at)), "success")
                 return redirect(url_for("insights.offer_report", campaign_id=campaign.id), 303)
     return render_template(
         "insights/offers.html", campaigns=campaigns.listing(db.session), form=form,
