@@ -275,6 +275,52 @@ def test_offer_pages_have_no_english_left_in_persian(app, client, auth, world):
         assert english_words(persian_page(client, path)) == set(), path
 
 
+WORKBENCH_PAGES = [
+    "/staff/catalogs",
+    "/staff/catalogs/test-bike/draft",
+    "/staff/catalogs/test-bike/draft/form",
+    "/staff/catalogs/test-bike/release",
+    "/staff/catalogs/test-bike/graph",
+    "/staff/catalogs/test-bike/graph?feature=frame",
+    "/staff/catalogs/test-bike/try",
+    "/staff/catalogs/test-bike/what-if",
+    "/staff/catalogs/test-bike/what-if?rule=carbon-needs-disc",
+    "/staff/catalogs/test-bike/saved/configuration/{configuration}",
+]
+
+
+# What the catalog's author wrote (tests/data/bike.yaml and the draft): rule names, rule
+# sources and messages (outside <code>); the YAML itself is in the editor's <textarea>.
+CATALOG_TEXT = (
+    "no-rack-on-carbon", "courier-no-pallet", "invoice-business",
+    "Carbon frames take no rack.", "Couriers do not take pallets.",
+    "60-day invoices are for business accounts.",
+    "not (delivery == courier and packaging == pallet)", "frame == carbon and extras in [rack]",
+)
+
+
+@pytest.mark.parametrize("path", WORKBENCH_PAGES)
+def test_workbench_pages_have_no_english_left_in_persian(app, client, auth, path):
+    """The catalog manager's pages, with a draft whose release would break a saved configuration."""
+    from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_user
+    from tests.services.quote_factories import gen_staff
+    from tests.services.workbench_factories import DRAFT_TEXT
+
+    with app.app_context():
+        gen_staff(db.session, "catalog_manager", "catalogs@shop.example")
+        owner = gen_user(db.session, "anna@example.com")
+        configuration = gen_configuration(db.session, owner, dict(COMPLETE_BIKE, frame="steel"),
+                                          name="Steel bike").id
+    client.get("/language/fa")
+    auth.signin("catalogs@shop.example")
+    client.post("/staff/catalogs/test-bike/draft", data={"text": DRAFT_TEXT})
+    page = persian_page(client, path.format(configuration=configuration))
+    for typed in CATALOG_TEXT:
+        page = page.replace(typed, "")
+    page = re.sub(r"<textarea.*?</textarea>|<code[^>]*>.*?</code>", "", page, flags=re.S)  # YAML, ids, rules
+    assert english_words(page) == set()
+
+
 def test_shop_cards_show_the_catalogs_description_in_the_readers_language(app, client):
     from configurator.services import catalogs
 

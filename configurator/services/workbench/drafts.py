@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog, CatalogError, CheckReport
 from configurator.engine.importers import FORMATS, ImportFormatError, import_model
+from configurator.quoting.phrases import N_
 from configurator.services import catalogs
 from configurator.services.errors import CatalogProblem, NotFound
 from configurator.services.unit_of_work import use_case
@@ -196,8 +197,8 @@ def try_catalog(session: Session, catalog_id: str) -> tuple[Catalog, str]:
     if draft is not None:
         catalog = _parsed(draft.source_text, catalog_id)
         if catalog is not None:
-            return catalog, "the draft"
-    return catalogs.engine_catalog(version), f"version {version.number} (no usable draft)"
+            return catalog, N_("the draft")
+    return catalogs.engine_catalog(version), N_("version %(number)s (no usable draft)", number=version.number)
 
 
 def customer_facts(segment: str, country: str, tier: str) -> dict[str, str]:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from configurator.engine import Catalog, CatalogError
 from configurator.engine.graph import feature_graph, independent_parts, influenced_by, rule_features
 from configurator.engine.model import DIMENSIONS, CatalogModel
+from configurator.quoting.phrases import N_
 from configurator.services import catalogs
 from configurator.services.workbench import drafts
 
@@ -211,7 +212,7 @@ def shown_model(session: Session, catalog_id: str, of_draft: bool) -> tuple[Cata
     draft = drafts.find(session, catalog_id) if of_draft else None
     if draft is not None:
         try:
-            return Catalog.from_text(draft.source_text, path=f"{catalog_id}.yaml").model, "the draft"
+            return Catalog.from_text(draft.source_text, path=f"{catalog_id}.yaml").model, N_("the draft")
         except CatalogError:
             pass  # a draft that does not parse has no graph: show the version in use
-    return catalogs.engine_catalog(version).model, f"version {version.number}"
+    return catalogs.engine_catalog(version).model, N_("version %(number)s", number=version.number)

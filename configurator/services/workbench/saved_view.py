@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
+from configurator.quoting.phrases import N_
 from configurator.services import catalogs, deliveries
 from configurator.services.business import accounts
 from configurator.services.errors import NotFound
@@ -104,10 +105,11 @@ def _configuration(session: Session, catalog_id: str, record_id: int, now: Catal
     work = SavedWork("configuration", record_id, configuration.name, revision.selection,
                      configuration.owner.facts(), revision.complete)
     return SavedWorkView(
-        "configuration", f"Configuration {configuration.name}",
-        f"{configuration.owner.email}, revision {revision.number}"
-        f"{'' if revision.complete else ' (unfinished)'}",
-        items=[_item(f"Revision {revision.number}", work, now, draft)],
+        "configuration", N_("Configuration %(name)s", name=configuration.name),
+        N_("%(email)s, revision %(number)s", email=configuration.owner.email, number=revision.number)
+        if revision.complete else
+        N_("%(email)s, revision %(number)s (unfinished)", email=configuration.owner.email, number=revision.number),
+        items=[_item(N_("Revision %(number)s", number=revision.number), work, now, draft)],
     )
 
 
@@ -122,11 +124,11 @@ def _quote(session: Session, catalog_id: str, record_id: int, now: Catalog, draf
         raise _missing("quote", record_id, catalog_id)
     facts = accounts.customer_facts(quote.account)
     items = [
-        _item(f"Line {line.position} × {line.quantity}",
+        _item(N_("Line %(position)s × %(quantity)s", position=line.position, quantity=line.quantity),
               SavedWork("quote", record_id, "", line.selection, facts, True), now, draft)
         for line in lines
     ]
-    return SavedWorkView("quote", f"Quote {quote.number}", f"{quote.account.name}, {quote.status}", items=items)
+    return SavedWorkView("quote", N_("Quote %(number)s", number=quote.number), f"{quote.account.name}, {quote.status}", items=items)
 
 
 def _subscription(session: Session, catalog_id: str, record_id: int, now: Catalog, draft: Catalog):
@@ -140,8 +142,8 @@ def _subscription(session: Session, catalog_id: str, record_id: int, now: Catalo
     if recurring is not None and recurring.repeats:
         every = f", {recurring.schedule or 'repeating'}: {recurring.per_delivery} per delivery"
     return SavedWorkView(
-        "subscription", f"Subscription {order.number}", f"{order.owner.email}, {order.status}{every}",
-        items=[_item("Recurring price (per delivery and month)", work, now, draft)],
+        "subscription", N_("Subscription %(number)s", number=order.number), f"{order.owner.email}, {order.status}{every}",
+        items=[_item(N_("Recurring price (per delivery and month)"), work, now, draft)],
     )
 
 
@@ -154,7 +156,7 @@ def _account(session: Session, catalog_id: str, record_id: int, now: Catalog, dr
         .where(PriceListEntry.account_id == record_id, PriceListEntry.catalog_id == catalog_id)
         .order_by(PriceListEntry.feature, PriceListEntry.option)
     ).all()
-    view = SavedWorkView("account", f"Price list of {account.name}", f"{catalog_id}")
+    view = SavedWorkView("account", N_("Price list of %(name)s", name=account.name), f"{catalog_id}")
     for entry in entries:
         if entry.option is None:
             view.subtitle += f"; {entry.percent_off}% off the whole line"

@@ -12,9 +12,11 @@ import logging
 from datetime import UTC, datetime
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
+from configurator.quoting.phrases import N_
 from configurator.services import catalogs, configuring
 from configurator.services.errors import CatalogProblem, NotFound
 from configurator.services.workbench import background_check, drafts, releases, saved_view, whatif
@@ -22,6 +24,7 @@ from configurator.services.workbench import graph as workbench_graph
 from configurator.web import workbench
 from configurator.web.database import db
 from configurator.web.errors import error_response
+from configurator.web.i18n import translate
 from configurator.web.staff import bp
 from configurator.web.staff.catalogs import MAX_UPLOAD_BYTES
 from configurator.web.staff.roles import catalog_editor_required, catalog_reader_required
@@ -101,7 +104,7 @@ def draft_save(catalog_id: str):
     except CatalogProblem as problem:
         return _editor(catalog_id, 400, text=text[:1000], problem=str(problem))
     log.info("catalog draft %s saved by %s", catalog_id, current_user.email)
-    flash("Draft saved. The shop still shows the version in use until you release it.", "success")
+    flash(_("Draft saved. The shop still shows the version in use until you release it."), "success")
     return redirect(url_for("staff.draft_page", catalog_id=catalog_id), code=303)
 
 
@@ -121,7 +124,7 @@ def draft_download(catalog_id: str):
 def draft_discard(catalog_id: str):
     """Drop the draft."""
     drafts.discard(db.session, catalog_id)
-    flash("Draft discarded.", "success")
+    flash(_("Draft discarded."), "success")
     return redirect(url_for("staff.draft_page", catalog_id=catalog_id), code=303)
 
 
@@ -168,16 +171,17 @@ def release(catalog_id: str):
     try:
         if due_at is None:
             entry = releases.release(db.session, catalog_id, current_user, note)
-            message = f"{catalog_id} version {entry.version.number} is released."
+            message = N_("%(catalog)s version %(number)s is released.", catalog=catalog_id, number=entry.version.number)
         else:
             releases.schedule(db.session, catalog_id, current_user, note, due_at)
-            message = f"The release of {catalog_id} is scheduled for {due_at:%Y-%m-%d %H:%M} UTC."
+            message = N_("The release of %(catalog)s is scheduled for %(when)s UTC.", catalog=catalog_id,
+                         when=f"{due_at:%Y-%m-%d %H:%M}")
     except releases.ReleaseRefused as refused:
         return _release_page(catalog_id, 400, str(refused))
     except CatalogProblem as problem:
         return _release_page(catalog_id, 400, str(problem), problem.problems)
     log.info("catalog %s: %s (by %s)", catalog_id, message, current_user.email)
-    flash(message, "success")
+    flash(translate(message), "success")
     return redirect(url_for("staff.release_page", catalog_id=catalog_id), code=303)
 
 
@@ -191,7 +195,7 @@ def rollback(catalog_id: str):
         return _release_page(catalog_id, 400, str(refused))
     log.info("catalog %s rolled back to version %d by %s", catalog_id, entry.version.number,
              current_user.email)
-    flash(f"{catalog_id} is back at version {entry.version.number}.", "success")
+    flash(_("%(catalog)s is back at version %(number)s.", catalog=catalog_id, number=entry.version.number), "success")
     return redirect(url_for("staff.release_page", catalog_id=catalog_id), code=303)
 
 
@@ -203,7 +207,7 @@ def cancel_release(catalog_id: str, release_id: int):
         releases.cancel(db.session, release_id, catalog_id)
     except NotFound as missing:
         return error_response(404, str(missing))
-    flash("The scheduled release is cancelled.", "success")
+    flash(_("The scheduled release is cancelled."), "success")
     return redirect(url_for("staff.release_page", catalog_id=catalog_id), code=303)
 
 

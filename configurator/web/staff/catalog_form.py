@@ -11,6 +11,7 @@ import logging
 import re
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from configurator.services import catalogs
@@ -93,7 +94,7 @@ def draft_form_edit(catalog_id: str):
     log.info("catalog draft %s: %s %s edited in the form by %s", catalog_id, edit.target, edit.name,
              current_user.email)
     if not htmx:
-        flash("Draft saved. The shop still shows the version in use until you release it.", "success")
+        flash(_("Draft saved. The shop still shows the version in use until you release it."), "success")
         return redirect(url_for("staff.draft_form", catalog_id=catalog_id) + f"#{edit.target}-{edit.feature or edit.index}",
                         code=303)
     text = draft.source_text

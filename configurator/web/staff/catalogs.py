@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
@@ -97,9 +98,9 @@ def catalog_upload():
         log.info("catalog %s version %d (declared %d, %s) loaded from %s by %s",
                  version.catalog_id, version.number, version.declared_version,
                  version.fingerprint[:SHORT_FINGERPRINT], name, current_user.email)
-        flash(f"{version.catalog_id} is now version {version.number}.", "success")
+        flash(_("%(catalog)s is now version %(number)s.", catalog=version.catalog_id, number=version.number), "success")
     else:
         log.info("catalog %s upload from %s by %s unchanged (version %d)",
                  version.catalog_id, name, current_user.email, version.number)
-        flash(f"{version.catalog_id} unchanged: same as version {version.number}.", "success")
+        flash(_("%(catalog)s unchanged: same as version %(number)s.", catalog=version.catalog_id, number=version.number), "success")
     return redirect(url_for("staff.catalogs_page"), code=303)
