@@ -76,6 +76,6 @@ def test_consent_decides_what_reaches_the_inbox(page, app, mia):
     document = json.loads(open(download.value.path(), encoding="utf-8").read())
     assert document["profile"]["email"] == "mia@example.com"
     assert [m["subject"] for m in document["messages"]] == ["10 % off carbon frames"]
-    page.get_by_role("link", name="Timeline", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Timeline", exact=True).click()
     expect(page.locator("ol.timeline")).to_contain_text("Downloaded all my data")
     expect(page.locator("ol.timeline")).to_contain_text("Refused: Offers and news by e-mail")
