@@ -74,15 +74,23 @@ def _quote_order_margin(order: Order) -> Decimal | None:
         return None
     cost = Decimal(0)
     for line in record.lines:
-        model = catalogs.engine_catalog(line.catalog_version).model
-        costs = {
-            (feature.id, option.id): option.cost
-            for feature in model.features
-            for option in feature.options
-            if option.cost is not None
-        }
-        if not costs:
+        unit = unit_cost(line.catalog_version, line.selection)
+        if unit is None:
             return None
-        unit = sum((costs.get(pick, Decimal(0)) for pick in pairs(line.selection)), Decimal(0))
         cost += unit * line.quantity
     return order_net(order) - cost
+
+
+def unit_cost(catalog_version, selection) -> Decimal | None:
+    """What one unit of `selection` costs us: the catalog `cost` of each picked
+    option (0 for an option without one); None when the catalog states no costs."""
+    model = catalogs.engine_catalog(catalog_version).model
+    costs = {
+        (feature.id, option.id): option.cost
+        for feature in model.features
+        for option in feature.options
+        if option.cost is not None
+    }
+    if not costs:
+        return None
+    return sum((costs.get(pick, Decimal(0)) for pick in pairs(selection)), Decimal(0))

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from configurator.quoting.pricing import LineKind
-from configurator.services import catalogs
-from configurator.services.configuring.selection import pairs
+from configurator.services.customer_value.margins import unit_cost
 from configurator.services.quotes.records import LoadedQuote, require_staff
 from configurator.store.models import User
 
@@ -47,16 +46,9 @@ def of_quote(viewer: User, loaded: LoadedQuote) -> QuoteMargin | None:
     kinds = {line.line_id: line.kind for line in loaded.quote.lines}
     lines = []
     for row in loaded.record.lines:
-        model = catalogs.engine_catalog(row.catalog_version).model
-        costs = {
-            (feature.id, option.id): option.cost
-            for feature in model.features
-            for option in feature.options
-            if option.cost is not None
-        }
-        if not costs:
+        unit = unit_cost(row.catalog_version, row.selection)
+        if unit is None:
             return None
-        unit = sum((costs.get(pick, Decimal(0)) for pick in pairs(row.selection)), Decimal(0))
         net = priced.lines[row.line_id].net
         lines.append(_line(row.line_id, net, unit * row.quantity))
     included = sum(
