@@ -63,21 +63,7 @@ def create(
     days = valid_days if valid_days is not None else account.validity_days
     quote = Quote(number, str(account.id), actor(staff), now, now + timedelta(days=days), pricing)
     quote.log(actor(staff), now, "created", f"for {account.name}")
-    record = QuoteRecord(
-        number=str(number),
-        year=number.year,
-        sequence=number.sequence,
-        revision=1,
-        account_id=account.id,
-        status="draft",
-        valid_until=quote.valid_until,
-        created_by_id=staff.id,
-        created_at=now,
-        updated_at=now,
-        terms=terms.describe_terms(pricing),
-    )
-    session.add(record)
-    session.flush()
+    record = _stored(session, quote, account.id, staff, now, terms.describe_terms(pricing))
     return write_back(session, LoadedQuote(record, quote), staff, events_before=0, now=now)
 
 @use_case
@@ -187,21 +173,7 @@ def revise(
     lifecycle.expire_if_due(loaded.quote, at=now)  # past its validity: nothing left to accept
     new = lifecycle.revise(loaded.quote, by=actor(staff), at=now)
     old = loaded.record
-    record = QuoteRecord(
-        number=str(new.number),
-        year=new.number.year,
-        sequence=new.number.sequence,
-        revision=new.number.revision,
-        account_id=old.account_id,
-        status=new.status.value,
-        valid_until=new.valid_until,
-        created_by_id=staff.id,
-        created_at=now,
-        updated_at=now,
-        terms=dict(old.terms),
-    )
-    session.add(record)
-    session.flush()
+    record = _stored(session, new, old.account_id, staff, now, dict(old.terms))
     copies = {
         line.line_id: {
             "catalog_id": line.catalog_id,
@@ -253,21 +225,7 @@ def copy(
         source.quote, number, account=str(account.id), by=actor(staff), at=now,
         valid_until=now + timedelta(days=account.validity_days),
     )
-    record = QuoteRecord(
-        number=str(number),
-        year=number.year,
-        sequence=number.sequence,
-        revision=1,
-        account_id=account.id,
-        status="draft",
-        valid_until=quote.valid_until,
-        created_by_id=staff.id,
-        created_at=now,
-        updated_at=now,
-        terms=dict(source.record.terms),
-    )
-    session.add(record)
-    session.flush()
+    record = _stored(session, quote, account.id, staff, now, dict(source.record.terms))
     copies = {
         line.line_id: {
             "catalog_id": line.catalog_id,
@@ -298,3 +256,26 @@ def copy(
         now=now,
     )
     return Copied(record, reports[0])
+
+
+def _stored(
+    session: Session, quote: Quote, account_id: int, staff: User, now: datetime, terms_text: dict
+) -> QuoteRecord:
+    """The row of a quote (revision) that has just been made in the domain: its
+    number, status and validity come from `quote`; lines follow in write_back."""
+    record = QuoteRecord(
+        number=str(quote.number),
+        year=quote.number.year,
+        sequence=quote.number.sequence,
+        revision=quote.number.revision,
+        account_id=account_id,
+        status=quote.status.value,
+        valid_until=quote.valid_until,
+        created_by_id=staff.id,
+        created_at=now,
+        updated_at=now,
+        terms=terms_text,
+    )
+    session.add(record)
+    session.flush()
+    return record
