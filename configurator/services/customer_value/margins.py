@@ -48,6 +48,8 @@ def order_margin(order: Order) -> Decimal | None:
 
 def _shop_margin(order: Order) -> Decimal | None:
     """Price paid minus cost over a shop order's lines (prices with VAT)."""
+    if "items" in order.snapshot:
+        return _cart_margin(order)
     lines = order.snapshot.get("lines", [])
     # An offer's reward (a negative amount) is given up from the margin.
     reward = Decimal(order.snapshot.get("offer", {}).get("amount", "0"))
@@ -63,6 +65,21 @@ def _shop_margin(order: Order) -> Decimal | None:
         option = feature.option(line["option"]) if feature else None
         cost = option.cost if option is not None and option.cost is not None else Decimal(0)
         margin += Decimal(line["amount"]) - cost
+    return margin
+
+
+def _cart_margin(order: Order) -> Decimal | None:
+    """An order from the cart: each item's price minus its catalog cost, times its
+    quantity; None when an item's catalog has no costs."""
+    session = object_session(order)
+    margin = Decimal(0)
+    for item in order.items:
+        version = catalogs.numbered(session, item["catalog"]["id"], int(item["catalog"]["version"]))
+        cost = unit_cost(version, item["selection"])
+        if cost is None:
+            return None
+        unit = Decimal(item.get("unit_total", item["total"]))
+        margin += (unit - cost) * int(item.get("quantity", 1))
     return margin
 
 
