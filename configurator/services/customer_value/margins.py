@@ -6,7 +6,7 @@ one, else from the catalog version the order was placed with, so a later cost
 change never rewrites a past margin. An option without a cost costs nothing
 (a payment method); a catalog without any cost gives no margin (None), never
 a margin equal to the revenue. Orders converted from quotes: the quote's net
-total minus each line's option costs times its quantity.
+total minus each bought line's option costs times its quantity.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy.orm import object_session
 
 from configurator.services import catalogs
 from configurator.services.configuring.selection import pairs
-from configurator.store.models import Order
+from configurator.store.models import CatalogVersion, Order
 from configurator.store.quotes import QuoteRecord
 
 
@@ -67,18 +67,32 @@ def _shop_margin(order: Order) -> Decimal | None:
 
 
 def _quote_order_margin(order: Order) -> Decimal | None:
-    """The quote's net total minus the cost of every line's options times its quantity."""
+    """The quote's net total minus the cost of every bought line's options times its quantity."""
+    bought = _bought_lines(order)
+    if bought is None:
+        return None
+    cost = Decimal(0)
+    for catalog_version, selection, quantity in bought:
+        unit = unit_cost(catalog_version, selection)
+        if unit is None:
+            return None
+        cost += unit * quantity
+    return order_net(order) - cost
+
+
+def _bought_lines(order: Order) -> list[tuple[CatalogVersion, dict, int]] | None:
+    """(catalog version, picks, quantity) of the lines the client bought: the order's
+    configured lines (optional lines not chosen and alternatives left out); an order
+    converted before those were kept falls back to the quote's lines."""
     session = object_session(order)
+    configured = order.snapshot.get("configured_lines")
+    if configured is not None:
+        return [(session.get(CatalogVersion, line["catalog_version_id"]), line["selection"],
+                 int(line["quantity"])) for line in configured]
     record = session.scalar(sa.select(QuoteRecord).where(QuoteRecord.order_id == order.id))
     if record is None or not record.frozen:
         return None
-    cost = Decimal(0)
-    for line in record.lines:
-        unit = unit_cost(line.catalog_version, line.selection)
-        if unit is None:
-            return None
-        cost += unit * line.quantity
-    return order_net(order) - cost
+    return [(line.catalog_version, line.selection, line.quantity) for line in record.lines]
 
 
 def unit_cost(catalog_version, selection) -> Decimal | None:

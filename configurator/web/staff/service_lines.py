@@ -18,6 +18,7 @@ from configurator.services import quotes
 from configurator.services.errors import QuoteChanged
 from configurator.web.database import db
 from configurator.web.extensions import htmx
+from configurator.web.i18n import error_text
 from configurator.web.staff import bp, forms
 from configurator.web.staff.roles import staff_required
 from configurator.web.staff.routes import quote_page
@@ -62,9 +63,9 @@ def _act(quote_id: int, action: Callable[[], Any], done: str):
     except (QuoteError, QuoteChanged, forms.FormProblem) as error:
         status = 409 if isinstance(error, QuoteChanged) else 400
         if htmx:
-            return _panel(quote_id, str(error), dict(request.form)), status
+            return _panel(quote_id, error_text(error), dict(request.form)), status
         kept = {key: value for key, value in request.form.items() if key != "csrf_token"}
-        return quote_page(quote_id, status, str(error), kept)
+        return quote_page(quote_id, status, error_text(error), kept)
     flash(done, "success")
     location = url_for("staff.quote", quote_id=quote_id)
     if htmx:  # the totals changed too: show the whole quote again
