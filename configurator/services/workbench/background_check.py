@@ -58,6 +58,8 @@ def pool() -> ProcessPoolExecutor:
     with _LOCK:
         if _POOL is None:
             _POOL = ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"))
+            for _ in range(WORKERS):  # start them all now: a spawned process takes a second or two to start
+                _POOL.submit(int)
         return _POOL
 
 
