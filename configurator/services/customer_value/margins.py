@@ -47,17 +47,25 @@ def order_margin(order: Order) -> Decimal | None:
 
 
 def _shop_margin(order: Order) -> Decimal | None:
-    """Price paid minus cost over a shop order's lines (prices with VAT)."""
-    lines = order.snapshot.get("lines", [])
+    """Price paid minus cost over a shop order's lines (prices with VAT), for every
+    unit ordered: the lines are one unit's; the reward is already the order's."""
+    unit = _shop_unit_margin(order)
+    if unit is None:
+        return None
     # An offer's reward (a negative amount) is given up from the margin.
     reward = Decimal(order.snapshot.get("offer", {}).get("amount", "0"))
+    return reward + unit * int(order.snapshot.get("quantity", 1))
+
+
+def _shop_unit_margin(order: Order) -> Decimal | None:
+    """Price minus cost of one unit of the configuration; None when its catalog has no costs."""
+    lines = order.snapshot.get("lines", [])
     if lines and all("cost" in line for line in lines):
-        return reward + sum(
-            (Decimal(line["amount"]) - Decimal(line["cost"]) for line in lines), Decimal(0))
+        return sum((Decimal(line["amount"]) - Decimal(line["cost"]) for line in lines), Decimal(0))
     model = catalogs.engine_catalog(order.catalog_version).model
     if not any(option.cost is not None for f in model.features for option in f.options):
         return None
-    margin = reward
+    margin = Decimal(0)
     for line in lines:
         feature = model.feature(line["feature"])
         option = feature.option(line["option"]) if feature else None
