@@ -91,7 +91,7 @@ def save(catalog_id: str):
     try:
         configuration = configurations.create(db.session, current_user, catalog_id, name, selection)
     except InvalidSelection as error:
-        return _again(catalog, version, selection, name, [str(error)], 400)
+        return _again(catalog, version, selection, name, [error_text(error)], 400)
     drafts.forget(catalog_id)
     flash(_("Saved “%(name)s” as revision 1.", name=configuration.name), "success")
     return _redirect(url_for("account.configuration", configuration_id=configuration.id))
@@ -154,7 +154,7 @@ def _starting_point(catalog_id: str, catalog_name: str):
             flash(_("There is no such configuration or order to start from."), "error")
         # An order from a quote, or a record of another product line: nothing to start from.
         except (NotOrderable, InvalidSelection) as refused:
-            flash(str(refused), "error")
+            flash(error_text(refused), "error")
         else:
             return start.selection, "", start.recheck, start.notice
     kept = drafts.recall(catalog_id)

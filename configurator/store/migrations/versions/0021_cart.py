@@ -1,7 +1,7 @@
 """Cart: each customer's configurations waiting for one checkout.
 
-Revision ID: 0020_cart
-Revises: 0019_quote_templates
+Revision ID: 0021_cart
+Revises: 0020_service_lines
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from configurator.store.types import UTCDateTime
 
-revision = "0020_cart"
-down_revision = "0019_quote_templates"
+revision = "0021_cart"
+down_revision = "0020_service_lines"
 branch_labels = None
 depends_on = None
 
