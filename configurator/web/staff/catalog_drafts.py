@@ -24,7 +24,7 @@ from configurator.services.workbench import graph as workbench_graph
 from configurator.web import workbench
 from configurator.web.database import db
 from configurator.web.errors import error_response
-from configurator.web.i18n import translate
+from configurator.web.i18n import error_text, translate
 from configurator.web.staff import bp
 from configurator.web.staff.catalogs import MAX_UPLOAD_BYTES
 from configurator.web.staff.roles import catalog_editor_required, catalog_reader_required
@@ -96,13 +96,13 @@ def draft_save(catalog_id: str):
             if request.form.get("import_format"):
                 text = drafts.imported_text(text, name, request.form["import_format"], catalog_id)
         except CatalogProblem as problem:
-            return _editor(catalog_id, 400, problem=str(problem))
+            return _editor(catalog_id, 400, problem=error_text(problem))
     else:
         text = request.form.get("text", "")
     try:
         drafts.save(db.session, catalog_id, text, current_user)
     except CatalogProblem as problem:
-        return _editor(catalog_id, 400, text=text[:1000], problem=str(problem))
+        return _editor(catalog_id, 400, text=text[:1000], problem=error_text(problem))
     log.info("catalog draft %s saved by %s", catalog_id, current_user.email)
     flash(_("Draft saved. The shop still shows the version in use until you release it."), "success")
     return redirect(url_for("staff.draft_page", catalog_id=catalog_id), code=303)
@@ -177,9 +177,9 @@ def release(catalog_id: str):
             message = N_("The release of %(catalog)s is scheduled for %(when)s UTC.", catalog=catalog_id,
                          when=f"{due_at:%Y-%m-%d %H:%M}")
     except releases.ReleaseRefused as refused:
-        return _release_page(catalog_id, 400, str(refused))
+        return _release_page(catalog_id, 400, error_text(refused))
     except CatalogProblem as problem:
-        return _release_page(catalog_id, 400, str(problem), problem.problems)
+        return _release_page(catalog_id, 400, error_text(problem), problem.problems)
     log.info("catalog %s: %s (by %s)", catalog_id, message, current_user.email)
     flash(translate(message), "success")
     return redirect(url_for("staff.release_page", catalog_id=catalog_id), code=303)
@@ -192,7 +192,7 @@ def rollback(catalog_id: str):
     try:
         entry = releases.roll_back(db.session, catalog_id, current_user, request.form.get("note", ""))
     except releases.ReleaseRefused as refused:
-        return _release_page(catalog_id, 400, str(refused))
+        return _release_page(catalog_id, 400, error_text(refused))
     log.info("catalog %s rolled back to version %d by %s", catalog_id, entry.version.number,
              current_user.email)
     flash(_("%(catalog)s is back at version %(number)s.", catalog=catalog_id, number=entry.version.number), "success")
@@ -279,7 +279,7 @@ def what_if(catalog_id: str):
                 db.session, catalog_id, request.args["option"], request.args.get("price", "")
             )
     except whatif.WhatIfRefused as refused:
-        problem, status = str(refused), 400
+        problem, status = error_text(refused), 400
     return render_template(
         "staff/what_if.html", catalog_id=catalog_id, model=catalog.model, shown=shown,
         answer=answer, problem=problem, args=request.args,

@@ -18,7 +18,7 @@ from configurator.services import catalogs
 from configurator.services.workbench import drafts, form, rule_text
 from configurator.web.database import db
 from configurator.web.extensions import htmx
-from configurator.web.i18n import LANGUAGES
+from configurator.web.i18n import LANGUAGES, error_text
 from configurator.web.staff import bp
 from configurator.web.staff.catalog_drafts import live_check
 from configurator.web.staff.roles import catalog_editor_required, catalog_reader_required
@@ -88,8 +88,8 @@ def draft_form_edit(catalog_id: str):
         draft = form.save_edit(db.session, catalog_id, current_user, edit)
     except form.FormProblem as problem:
         if htmx:
-            return render_template("partials/_form_status.html", problem=str(problem)), 400
-        flash(str(problem), "error")
+            return render_template("partials/_form_status.html", problem=error_text(problem)), 400
+        flash(error_text(problem), "error")
         return redirect(url_for("staff.draft_form", catalog_id=catalog_id), code=303)
     log.info("catalog draft %s: %s %s edited in the form by %s", catalog_id, edit.target, edit.name,
              current_user.email)

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from configurator.quoting import Discount, PricingError
 from configurator.quoting.pricing import MAX_QUANTITY
+from configurator.web.i18n import error_text
 
 
 class FormProblem(ValueError):
@@ -43,7 +44,7 @@ def discount(percent: str | None, amount: str | None = None, reason: str = "") -
         if amount_value:
             return Discount.amount_off(amount_value, reason)
     except PricingError as error:
-        raise FormProblem(str(error)) from None
+        raise FormProblem(error_text(error)) from None
     return None
 
 
