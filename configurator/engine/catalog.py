@@ -20,13 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
+from . import ddnnf
 from .boolean import BooleanSpace
 from .bounded import BoundedSpace
 from .cnf import is_boolean, junction_tree_refuses
 from .compile import CompiledProblem, CompileError, atoms, compile_model
 from .compiled import CompiledStore
 from .cpsat import CpSatSpace
-from .ddnnf import compile_cnf
+from .ddnnf import CompilationFailed, compile_cnf
 from .jtree import JunctionTree
 from .layered import solution_space
 from .model import CatalogModel, Compare, Feature, NumTerm
@@ -243,11 +244,33 @@ class Catalog:
         return self._store.load_circuit(self.fingerprint) if self._store is not None else None
 
     def _compile_circuit(self, dimacs: str) -> str:
-        """d4's circuit of this catalog, kept in the compiled store when there is one."""
-        text = compile_cnf(dimacs)
+        """d4's circuit of this catalog, kept in the compiled store when there is one.
+
+        A failure is kept there too: the next process does not wait for d4 again
+        within the same limits (see compiled.py).
+        """
+        remembered = self._remembered_failure()
+        if remembered is not None:
+            raise CompilationFailed(f"{remembered} (remembered from an earlier start; d4 was not run again)")
+        try:
+            text = compile_cnf(dimacs)
+        except CompilationFailed as error:
+            if self._store is not None:
+                self._store.save_failure(self.fingerprint, str(error), ddnnf.COMPILE_SECONDS,
+                                         ddnnf.COMPILE_MEMORY_BYTES)
+            raise
         if self._store is not None:
             self._store.save_circuit(self.fingerprint, text)
         return text
+
+    def _remembered_failure(self) -> str | None:
+        """d4's stored failure on this catalog, when the limits now are no larger than they were then."""
+        failure = self._store.load_failure(self.fingerprint) if self._store is not None else None
+        if failure is None:
+            return None
+        if ddnnf.COMPILE_SECONDS > failure["seconds"] or ddnnf.COMPILE_MEMORY_BYTES > failure["memory"]:
+            return None  # more room than last time: worth trying again
+        return failure["reason"]
 
     def _circuit_if_faster(self, tree: JunctionTree) -> BooleanSpace | None:
         """A d-DNNF instead of a tree whose largest bag makes every pick slow, when d4 compiles it."""
