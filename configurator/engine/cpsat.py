@@ -34,7 +34,6 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from .compile import CompiledProblem, LinearAtom
 from .sat import SatEncoding
@@ -49,8 +48,16 @@ FAST = {"num_workers": 1, "cp_model_presolve": False, "cp_model_probing_level": 
         "symmetry_level": 0, "linearization_level": 0}
 
 
-def _solver(seconds: float | None = None) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
+def _cp():
+    """OR-tools' CP-SAT module, imported on first use: with pandas and protobuf it takes about
+    1.8 s, which every process (CLI, web, worker) would pay for the few catalogs that need it."""
+    from ortools.sat.python import cp_model
+
+    return cp_model
+
+
+def _solver(seconds: float | None = None):
+    solver = _cp().CpSolver()
     for name, value in FAST.items():
         setattr(solver.parameters, name, value)
     if seconds is not None:
@@ -68,7 +75,7 @@ class CpSatSpace:
         encoding = SatEncoding(problem, solver=False)
         self.value_lits = encoding.value_lits  # var -> SAT literal per value (1-based, contiguous)
         self.rule_lits = dict(encoding.selector)  # rule position -> selector literal
-        self.model = cp_model.CpModel()
+        self.model = _cp().CpModel()
         self.bools = [self.model.new_bool_var(f"b{i}") for i in range(encoding.top)]
         for clause in encoding.clauses:
             self.model.add_bool_or([self._lit(self.model, lit) for lit in clause])
@@ -79,7 +86,7 @@ class CpSatSpace:
         self.solves = 0  # solver calls so far (for bench and tests)
 
     # ------------------------------------------------------------ the model
-    def _lit(self, model: cp_model.CpModel, lit: int):
+    def _lit(self, model, lit: int):
         var = model.get_bool_var_from_proto_index(abs(lit) - 1) if model is not self.model else self.bools[abs(lit) - 1]
         return var if lit > 0 else var.Not()
 
@@ -101,7 +108,7 @@ class CpSatSpace:
             else:
                 self.model.add_linear_expression_in_domain(sum_expr, domain).only_enforce_if(enforced)
 
-    def _assumptions(self, evidence: dict[int, object], model: cp_model.CpModel) -> list:
+    def _assumptions(self, evidence: dict[int, object], model) -> list:
         """Every rule on, and the evidence: a value, or a set of allowed values, per variable."""
         literals = [self._lit(model, lit) for lit in self.rule_lits.values()]
         for var, allowed in evidence.items():
@@ -115,14 +122,14 @@ class CpSatSpace:
                         literals.append(self._lit(model, -lits[value]))
         return literals
 
-    def _solve(self, model: cp_model.CpModel, assumptions: list, seconds: float | None = None):
+    def _solve(self, model, assumptions: list, seconds: float | None = None):
         """(status, values per variable or None)."""
         model.clear_assumptions()
         model.add_assumptions(assumptions)
         solver = _solver(seconds)
         status = solver.solve(model)
         self.solves += 1
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status not in (_cp().OPTIMAL, _cp().FEASIBLE):
             return status, None
         solution = np.asarray(solver.response_proto.solution, dtype=np.int8)
         values = np.array([int(np.argmax(solution[lits[0] - 1:lits[-1]])) for lits in self.value_lits], np.int32)
@@ -167,14 +174,14 @@ class CpSatSpace:
                 return possible if possible[variables[0]].any() else None
             self._mark(possible, values[None, :])
 
-    def _cover(self, model: cp_model.CpModel, base: list, open_values: list[tuple[int, int]]):
+    def _cover(self, model, base: list, open_values: list[tuple[int, int]]):
         """A solution with at least one of `open_values` (as many as it finds quickly), or None if there is none."""
         gate = model.new_bool_var("")
         lits = [self._lit(model, self.value_lits[var][value]) for var, value in open_values]
         model.add_bool_or(lits).only_enforce_if(gate)
         model.maximize(sum(lits))
         status, values = self._solve(model, [*base, gate], COVER_SECONDS)
-        if status == cp_model.INFEASIBLE:
+        if status == _cp().INFEASIBLE:
             return None
         if values is None:  # out of time before any solution: decide without the objective
             model.clear_objective()
@@ -246,7 +253,7 @@ class CpSatSpace:
         solver = _solver()
         status = solver.solve(model)
         self.solves += 1
-        if status != cp_model.INFEASIBLE:
+        if status != _cp().INFEASIBLE:
             return None
         used = set(solver.sufficient_assumptions_for_infeasibility())
         index = {mapped[lit].index: lit for lit in trial}  # the solver numbers a negation -index-1
@@ -270,16 +277,16 @@ def _domains(op: str, threshold: Fraction, bound: int):
     if op in ("==", "!="):
         if threshold.denominator != 1:
             equal = None
-            other = cp_model.Domain(low, high)
+            other = _cp().Domain(low, high)
         else:
             value = int(threshold)
-            equal = cp_model.Domain(value, value)
-            other = cp_model.Domain.from_intervals([[low, value - 1], [value + 1, high]])
+            equal = _cp().Domain(value, value)
+            other = _cp().Domain.from_intervals([[low, value - 1], [value + 1, high]])
         return (equal, other) if op == "==" else (other, equal)
     if op in (">=", "<"):  # sum >= ceil(t)
         cut = math.ceil(threshold)
     else:  # "<=" / ">": sum <= floor(t), i.e. not sum >= floor(t) + 1
         cut = math.floor(threshold) + 1
-    at_least = cp_model.Domain(cut, max(cut, high))
-    below = cp_model.Domain(min(cut - 1, low), cut - 1)
+    at_least = _cp().Domain(cut, max(cut, high))
+    below = _cp().Domain(min(cut - 1, low), cut - 1)
     return (at_least, below) if op in (">=", ">") else (below, at_least)
