@@ -57,7 +57,9 @@ from .pricing import (
     QuantityBreak,
     QuantityTier,
     QuoteTotals,
+    ServiceLine,
     StepKind,
+    TaxLine,
     price_line,
     total_quote,
 )
@@ -71,7 +73,7 @@ __all__ = [
     "OtherCurrency",
     "PriceList", "PricingError", "PricingTerms", "QuantityBreak", "QuantityTier", "Quote",
     "QuoteError", "QuoteEvent", "QuoteExpired", "QuoteFrozen", "QuoteLine", "QuoteNumber",
-    "QuotePricing", "QuoteTotals", "RepriceReport", "RevisionDiff", "Status", "StepKind", "TaxRule",
+    "QuotePricing", "QuoteTotals", "RepriceReport", "RevisionDiff", "ServiceLine", "Status", "StepKind", "TaxLine", "TaxRule",
     "TaxTreatment", "UnknownCurrency", "UnknownTaxCountry", "allocate_number", "compare",
     "parse_quote_number", "price_line", "round_money", "tax_rule_for", "total_quote",
 ]

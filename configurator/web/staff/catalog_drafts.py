@@ -34,14 +34,12 @@ log = logging.getLogger(__name__)
 DUE_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> posts
 
 
-def live_check(text: str, catalog_id: str) -> drafts.DraftCheck | None:
-    """The check of a draft's text, or None while a big one is still being checked.
+def live_check(text: str, catalog_id: str) -> drafts.DraftCheck | background_check.Pending:
+    """The check of a draft's text, or Pending while a big one is still being checked.
 
-    An editor's page then polls `draft_check` with the text ("checking…");
-    a reader (who may not post to it) waits for the answer.
+    The page then asks `draft_check_ready` by the text's fingerprint ("checking…").
     """
-    wait = current_app.config["DRAFT_CHECK_WAIT"] if current_user.can_edit_catalogs else None
-    return background_check.check_soon(text, catalog_id, wait)
+    return background_check.check_soon(text, catalog_id, current_app.config["DRAFT_CHECK_WAIT"])
 
 
 def _editor(catalog_id: str, status: int = 200, text: str | None = None, problem: str = ""):
@@ -80,6 +78,31 @@ def draft_check(catalog_id: str):
                            catalog_id=catalog_id)
 
 
+@bp.get("/catalogs/<catalog_id>/draft/check/<key>")
+@catalog_reader_required
+def draft_check_ready(catalog_id: str, key: str):
+    """The check a page is waiting for, by its text's fingerprint (htmx polls this while "checking…").
+
+    A fingerprint this web process does not know (another process, or an
+    answer dropped since) makes an editor's page send its text again; a
+    reader, who may not post, gets the check of the stored draft.
+    """
+    text = draft_text(catalog_id)  # 404 for an unknown product line
+    check = background_check.ready(key, current_app.config["DRAFT_CHECK_WAIT"])
+    if check is None and current_user.can_edit_catalogs:
+        return render_template("partials/_draft_check.html", check=None, resend=True, catalog_id=catalog_id)
+    if check is None:
+        check = live_check(text, catalog_id)
+    return render_template("partials/_draft_check.html", check=check, catalog_id=catalog_id)
+
+
+def draft_text(catalog_id: str) -> str:
+    """The draft's text, or the version in use's when nobody started a draft."""
+    version = catalogs.current(db.session, catalog_id)
+    draft = drafts.find(db.session, catalog_id)
+    return draft.source_text if draft else version.source_text
+
+
 @bp.post("/catalogs/<catalog_id>/draft")
 @catalog_editor_required
 def draft_save(catalog_id: str):
@@ -112,9 +135,7 @@ def draft_save(catalog_id: str):
 @catalog_reader_required
 def draft_download(catalog_id: str):
     """The draft's text as a file (the version in use when there is no draft)."""
-    version = catalogs.current(db.session, catalog_id)
-    draft = drafts.find(db.session, catalog_id)
-    text = draft.source_text if draft else version.source_text
+    text = draft_text(catalog_id)
     return Response(text, mimetype="application/yaml",
                     headers={"Content-Disposition": f'attachment; filename="{catalog_id}.yaml"'})
 
