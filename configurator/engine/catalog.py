@@ -375,8 +375,7 @@ class Catalog:
                 if feature.min > 0:
                     return False
                 full[problem.feature_var[feature.id]] = len(feature.options)
-        consistent, _ = self.tree.domains(full)
-        return consistent
+        return self.tree.satisfiable(full)
 
     # ------------------------------------------------------------ pricing
     def price(self, selection: dict | None) -> PriceBreakdown:
