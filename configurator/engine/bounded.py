@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from .compile import LiftedBounds
-from .jtree import INFINITE, JunctionTree, UpwardCache
+from .jtree import INFINITE, JunctionTree, UpwardCache, hashable
 
 _INT64_SAFE = 2**62
 
@@ -107,6 +107,18 @@ class BoundedSpace:
 
     # ------------------------------------------------------------ counting
     def count(self, evidence: dict[int, object]) -> int:
+        """The exact count; remembered per evidence, and kept with the compiled form (see `Catalog.prepare`).
+
+        The DP over totals costs up to a second; a catalog's count for a guest
+        is asked by every `catalog check` of the same version.
+        """
+        key = tuple(sorted((var, hashable(value)) for var, value in evidence.items()))
+        counts = self.__dict__.setdefault("_counts", {})
+        if key not in counts:
+            counts[key] = self._count(evidence)
+        return counts[key]
+
+    def _count(self, evidence: dict[int, object]) -> int:
         total = 0
         for case, level in self.cases(evidence):
             if level is None:

@@ -234,6 +234,8 @@ class Catalog:
         if self.boolean is None:
             tree = self.tree
             if store is not None and not store.holds(self.fingerprint):
+                if isinstance(tree, BoundedSpace):
+                    self.count()  # its DP over totals is kept in the file: `catalog check` reads it back
                 store.save(self.fingerprint, (self.problem, tree))
         return self
 

@@ -491,7 +491,7 @@ class JunctionTree:
             span = self.__dict__["_subtree_span"] = _subtree_spans(self.preorder, self.parent, len(self.bags))
         position, end = span
         items = sorted(
-            (position[self.home[var][0]], var, _hashable(allowed)) for var, allowed in evidence.items()
+            (position[self.home[var][0]], var, hashable(allowed)) for var, allowed in evidence.items()
         )
         starts = [item[0] for item in items]
         keys: list[tuple] = [()] * len(self.bags)
@@ -582,7 +582,7 @@ def _masked(gain: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     return gain if mask is None else np.where(mask, gain, -np.inf)
 
 
-def _hashable(allowed: object) -> object:
+def hashable(allowed: object) -> object:
     if isinstance(allowed, (set, frozenset, list, tuple)):
         return tuple(sorted(allowed))
     return allowed
