@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import api_tokens, quotes, workbench
+from configurator.services import api_tokens, cart, quotes, workbench
 from configurator.services.identify import merging
 from configurator.services.messages import outbox
 from configurator.services.offers import campaigns
@@ -116,6 +116,10 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "account.order": route(OWNER),
     "account.checkout_page": route(OWNER, works_for=OWNER),
     "account.cancel_order": route(OWNER),
+    "account.add_to_cart": route(OWNER),
+    "account.add_order_to_cart": route(OWNER),
+    "account.cart_quantity": route(OWNER, line_id="cart_line"),
+    "account.cart_remove": route(OWNER, line_id="cart_line"),
     "account.rename": route(OWNER, readers=SELLERS, works_for=OWNER),
     "account.save_revision": route(OWNER),
     "account.order_detail": route(OWNER, readers=SELLERS, works_for=OWNER),
@@ -151,6 +155,9 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.quote_discount": route(*SELLERS),
     "staff.change_line": route(*SELLERS),
     "staff.remove_line": route(*SELLERS),
+    "staff.add_service": route(*SELLERS),
+    "staff.change_service": route(*SELLERS),
+    "staff.remove_service": route(*SELLERS),
     "staff.reconfigure_line": route(*SELLERS, works_for=STAFF),
     "staff.quote_order": route(*SELLERS),
     "staff.lock_line": route(*SELLERS),
@@ -172,6 +179,8 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.draft_page": route(readers=CATALOG_READERS, works_for=STAFF),
     "staff.draft_download": route(readers=CATALOG_READERS, works_for=STAFF),
     "staff.draft_check": route(CATALOG_MANAGER, ADMIN),
+    # Asking for a check by its text's fingerprint posts nothing: every catalog reader may poll.
+    "staff.draft_check_ready": route(readers=CATALOG_READERS, works_for=STAFF, key="check_key"),
     "staff.draft_save": route(CATALOG_MANAGER, ADMIN),
     "staff.draft_discard": route(CATALOG_MANAGER, ADMIN),
     "staff.draft_form": route(readers=CATALOG_READERS, works_for=STAFF),
@@ -228,6 +237,7 @@ PUBLIC_ROUTES = {
     "static",
     "shop.configure",
     "shop.save",
+    "shop.add_to_cart",  # like saving: a guest signs in first
     "shop.picture",  # the picture of picks of a published catalog version, like the configurator
     "api.get_catalog",
     "api.complete",
@@ -260,6 +270,8 @@ LIST_ROUTES = {
     "shop.index",
     "account.configurations_list",
     "account.orders_list",
+    "account.cart_page",  # one's own cart (tests/web/test_cart_pages.py)
+    "account.cart_checkout_page",
     "account.timeline_page",
     # One's own consent, export and erasure (tests/web/test_privacy_page.py: guests and
     # forged requests are refused, and nobody reaches someone else's data).
@@ -368,8 +380,10 @@ def world(app):
         template = quotes.templates.save(session, people[STAFF], draft.id, "Two bikes")
         campaign = campaigns.create(session, people[STAFF], campaigns.CampaignInput(
             code="spring", name="Spring offer", reward_kind="discount", percent="10"))
+        cart_line = cart.add(session, anna, configuration.id)
         session.commit()
         return {
+            "cart_line": cart_line.id,
             "campaign": campaign.id,
             "first_item": 0,
             "merge": merge.id,
@@ -393,6 +407,7 @@ def world(app):
             ),
             "catalog": "test-bike",
             "saved_kind": "configuration",
+            "check_key": "0" * 64,  # a text's fingerprint this process has not checked
             "scheduled_release": scheduled.id,
             "secrets": {who: raw for who, (_token, raw) in tokens.items()},
         }
