@@ -412,14 +412,17 @@ class JunctionTree:
             prefix = base
             for position, child in enumerate(children):
                 edge = self.edges[child]
-                order, bounds = self._groups(("parent", child), edge.parent_ids, edge.size)
-                message = _max_in_groups(prefix + suffix[position], order, bounds)
+                grouping = self._groups(("parent", child), edge.parent_ids, edge.size)
+                message = _group_max(prefix + suffix[position], grouping)
                 down[child] = message[edge.child_ids]
                 prefix = prefix + up[child]
         best = {}
+        totals: dict[int, np.ndarray] = {}  # several variables share a home bag
         for var in variables:
             index, column = self.home[var]
-            best[var] = self._max_by_value(var, index, column, inner[index] + down[index])
+            if index not in totals:
+                totals[index] = inner[index] + down[index]
+            best[var] = self._max_by_value(var, index, column, totals[index])
         without: dict[int, np.ndarray] = {}
         for var in leave_out:
             index, column = self.home[var]
@@ -464,7 +467,8 @@ class JunctionTree:
                 edge = self.edges.get(index)
                 sent = None
                 if edge is not None:
-                    sent = _max_in_groups(mine, edge.child_order, edge.child_bounds)[edge.parent_ids]
+                    grouping = self._groups(("child", index), edge.child_ids, edge.size)
+                    sent = _group_max(mine, grouping)[edge.parent_ids]
                 found = (mine, total, sent)
                 if cache is not None:
                     cache.put(index, keys[index], found)
@@ -512,16 +516,22 @@ class JunctionTree:
         return total
 
     def _max_by_value(self, var: int, index: int, column: int, total: np.ndarray) -> np.ndarray:
-        order, bounds = self._groups(("value", index, column), self.bags[index].rows[:, column], self.sizes[var])
-        return _max_in_groups(total, order, bounds)
+        grouping = self._groups(("value", index, column), self.bags[index].rows[:, column], self.sizes[var])
+        return _group_max(total, grouping)
 
-    def _groups(self, key: tuple, ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """Tuples sorted by an id, and where each id's run starts (cached: the bags never change)."""
+    def _groups(self, key: tuple, ids: np.ndarray, size: int) -> tuple:
+        """How to take a maximum per id (0..size-1) over tuples: (order, starts, present, size).
+
+        Tuples sorted by id; `starts` where each present id's run begins; `present`
+        None when every id has a tuple. Cached: the bags never change.
+        """
         cache = self.__dict__.setdefault("_group_cache", {})
         found = cache.get(key)
         if found is None:
             order = np.argsort(ids, kind="stable")
-            found = cache[key] = (order, np.searchsorted(ids[order], np.arange(size + 1)))
+            bounds = np.searchsorted(ids[order], np.arange(size + 1))
+            present = bounds[1:] > bounds[:-1]
+            found = cache[key] = (order, bounds[:-1][present], None if present.all() else present, size)
         return found
 
     def own_gain(self, index: int, gains: dict[int, np.ndarray]) -> np.ndarray:
@@ -600,12 +610,16 @@ def _subtree_spans(preorder: list[int], parent: list[int | None], count: int) ->
     return position, end
 
 
-def _max_in_groups(values: np.ndarray, order: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+def _group_max(values: np.ndarray, grouping: tuple) -> np.ndarray:
     """Per id, the largest of `values` over the tuples with that id (-inf for none); see `_groups`."""
-    result = np.full(len(bounds) - 1, -np.inf)
-    present = bounds[1:] > bounds[:-1]
-    if len(values):
-        result[present] = np.maximum.reduceat(values[order], bounds[:-1][present])
+    order, starts, present, size = grouping
+    if not len(starts):
+        return np.full(size, -np.inf)
+    reduced = np.maximum.reduceat(values[order], starts)
+    if present is None:
+        return reduced
+    result = np.full(size, -np.inf)
+    result[present] = reduced
     return result
 
 
