@@ -194,7 +194,11 @@ class Catalog:
                 counter.append(solution_space(problem))
             return counter[0].count(evidence)
 
-        return CpSatSpace(linear, count)
+        try:  # without its totals the tree is small; it rules out most values before any solver call
+            relaxation = solution_space(linear)
+        except CompileError:
+            relaxation = None
+        return CpSatSpace(linear, count, relaxation)
 
     @property
     def sat(self) -> SatEncoding:
