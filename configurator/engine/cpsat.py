@@ -156,6 +156,10 @@ class CpSatSpace:
         consistent, possible, _ = self.domains_leaving_out(evidence, [])
         return consistent, possible
 
+    def satisfiable(self, evidence: dict[int, object]) -> bool:
+        """True when some valid configuration meets the evidence (as `JunctionTree.satisfiable`)."""
+        return self.domains(evidence)[0]
+
     def domains_leaving_out(
         self, evidence: dict[int, object], leave_out: list[int]
     ) -> tuple[bool, list[np.ndarray], dict[int, np.ndarray]]:
