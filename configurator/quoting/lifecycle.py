@@ -66,32 +66,68 @@ _VERBS = {
 
 @dataclass(frozen=True)
 class ApprovalPolicy:
-    """The largest discount (percent) each role may give without approval, and may approve.
+    """How far each role may go without approval, and may approve.
 
-    A role mapped to None has no limit; a role not listed may give no
-    discount at all without approval (clients, admins).
+    `limits`: the largest discount (percent) per role; None is no limit, and a
+    role not listed may give no discount at all without approval (clients,
+    admins). `margin_floors`: the lowest margin (percent of the net) per role;
+    a role not listed, or a quote whose margin is unknown (no costs), has no
+    floor. `steps`: approvers in order (manager, then director): a quote
+    beyond the sender's limits needs the first step whose limits cover it and
+    every step before it, each by that role, in order. Without steps, any one
+    role whose limits cover it approves.
     """
 
     limits: Mapping[str, Decimal | None] = field(default_factory=lambda: {
         "sales": Decimal(10), "manager": None})
+    margin_floors: Mapping[str, Decimal | None] = field(default_factory=dict)
+    steps: tuple[str, ...] = ()
 
     def limit(self, role: str) -> Decimal | None:
-        """The role's limit in percent, None for unlimited."""
+        """The role's discount limit in percent, None for unlimited."""
         return self.limits.get(role, ZERO)
 
-    def covers(self, role: str, percent: Decimal) -> bool:
-        """Whether `role` may give (or approve) a discount of `percent`."""
+    def covers(self, role: str, percent: Decimal, margin: Decimal | None = None) -> bool:
+        """Whether `role` may give (or approve) a discount of `percent` at a margin of `margin`."""
         limit = self.limit(role)
-        return limit is None or percent <= limit
+        if limit is not None and percent > limit:
+            return False
+        floor = self.margin_floors.get(role)
+        return margin is None or floor is None or margin >= floor
 
-    def approver_roles(self, percent: Decimal) -> list[str]:
-        """The roles that may approve a discount of `percent`."""
-        return [role for role in self.limits if self.covers(role, percent)]
+    def approver_roles(self, percent: Decimal, margin: Decimal | None = None) -> list[str]:
+        """The roles that may approve a discount of `percent` at `margin`."""
+        return [role for role in self.limits if self.covers(role, percent, margin)]
+
+    def required_steps(self, percent: Decimal, margin: Decimal | None = None) -> tuple[str, ...]:
+        """The approvals needed, in order (empty without `steps`); NotAllowedToApprove when
+        no step may approve this much."""
+        for index, role in enumerate(self.steps):
+            if self.covers(role, percent, margin):
+                return self.steps[:index + 1]
+        if self.steps:
+            raise NotAllowedToApprove(
+                f"{_terms(percent, margin)} is beyond what anyone may approve; change the "
+                "discounts or prices")
+        return ()
+
+    def ask(self, percent: Decimal, margin: Decimal | None = None) -> str:
+        """Who to ask, for messages: `manager, then director` or `manager, director`."""
+        if self.steps:
+            return ", then ".join(self.required_steps(percent, margin))
+        return ", ".join(self.approver_roles(percent, margin)) or "nobody may"
 
 
-def needs_approval(quote: Quote, policy: ApprovalPolicy, role: str) -> bool:
-    """Whether a discount on `quote` is above what `role` may give on its own."""
-    return not policy.covers(role, quote.price().max_discount_percent)
+def _terms(percent: Decimal, margin: Decimal | None) -> str:
+    """`A discount of 12%` or `A discount of 12% at a margin of 8.5%`."""
+    text = f"A discount of {format_percent(percent)}"
+    return text if margin is None else f"{text} at a margin of {format_percent(margin)}"
+
+
+def needs_approval(quote: Quote, policy: ApprovalPolicy, role: str,
+                   margin: Decimal | None = None) -> bool:
+    """Whether the quote's discounts (or its low `margin`) are beyond what `role` may give."""
+    return not policy.covers(role, quote.price().max_discount_percent, margin)
 
 
 def submit_for_approval(quote: Quote, *, by: Actor, at: datetime, reason: str = "") -> None:
@@ -99,21 +135,61 @@ def submit_for_approval(quote: Quote, *, by: Actor, at: datetime, reason: str = 
     _move(quote, Status.PENDING_APPROVAL, by, at, " ".join(reason.split())[:300])
 
 
-def approve(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime) -> None:
-    """Approve the discounts as they are now; refused outside the approver's limit or own request."""
+def approve(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime,
+            margin: Decimal | None = None) -> None:
+    """Approve the discounts (and `margin`) as they are now: the whole approval, or with
+    `policy.steps` the next step of it. Refused outside the approver's limits, for the
+    wrong step, or on one's own request."""
     _check(quote, Status.APPROVED)
     percent = quote.price().max_discount_percent
-    if not policy.covers(by.role, percent):
+    steps = policy.required_steps(percent, margin)
+    if steps:
+        _approve_step(quote, steps, by, at, percent, margin)
+        return
+    if not policy.covers(by.role, percent, margin):
         raise NotAllowedToApprove(
-            f"Quote {quote.number} has a discount of {format_percent(percent)}; a {by.role} may "
-            f"approve up to {format_percent(policy.limit(by.role) or ZERO)}. "
-            f"Ask: {', '.join(policy.approver_roles(percent)) or 'nobody may'}")
+            f"Quote {quote.number}: {_terms(percent, margin)}; a {by.role} may "
+            f"approve up to {format_percent(policy.limit(by.role) or ZERO)}"
+            f"{_floor_text(policy, by.role)}. Ask: {policy.ask(percent, margin)}")
+    _not_own_request(quote, by)
+    quote.approval = Approval(by.id, by.role, require_utc(at), percent, margin)
+    _move(quote, Status.APPROVED, by, at, f"discounts up to {format_percent(percent)}")
+
+
+def _approve_step(quote: Quote, steps: tuple[str, ...], by: Actor, at: datetime,
+                  percent: Decimal, margin: Decimal | None) -> None:
+    done = len(quote.approval_steps)
+    step = steps[min(done, len(steps) - 1)]
+    if by.role != step:
+        raise NotAllowedToApprove(
+            f"Quote {quote.number} waits for a {step}'s approval "
+            f"({', then '.join(steps)}); a {by.role} cannot give it")
+    _not_own_request(quote, by)
+    if any(earlier.by == by.id for earlier in quote.approval_steps):
+        raise NotAllowedToApprove(f"Quote {quote.number}: you approved an earlier step, "
+                                  "so someone else must approve this one")
+    approval = Approval(by.id, by.role, require_utc(at), percent, margin)
+    quote.approval_steps.append(approval)
+    if len(quote.approval_steps) < len(steps):
+        quote.log(by, at, "approval step",
+                  f"{by.role} approved {_terms(percent, margin).lower()}; "
+                  f"waiting for a {steps[len(quote.approval_steps)]}")
+        return
+    quote.approval = approval
+    _move(quote, Status.APPROVED, by, at,
+          f"discounts up to {format_percent(percent)} ({', then '.join(steps)})")
+
+
+def _floor_text(policy: ApprovalPolicy, role: str) -> str:
+    floor = policy.margin_floors.get(role)
+    return "" if floor is None else f" at a margin of at least {format_percent(floor)}"
+
+
+def _not_own_request(quote: Quote, by: Actor) -> None:
     requested = [e.actor for e in quote.events if e.action == "submitted for approval"]
     if requested and requested[-1] == by.id:
         raise NotAllowedToApprove(f"Quote {quote.number}: you asked for this approval, "
                                   "so someone else must give it")
-    quote.approval = Approval(by.id, by.role, require_utc(at), percent)
-    _move(quote, Status.APPROVED, by, at, f"discounts up to {format_percent(percent)}")
 
 
 def reject_approval(quote: Quote, reason: str, *, by: Actor, at: datetime) -> None:
@@ -122,7 +198,8 @@ def reject_approval(quote: Quote, reason: str, *, by: Actor, at: datetime) -> No
     _move(quote, Status.DRAFT, by, at, reason)
 
 
-def send(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime) -> None:
+def send(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime,
+         margin: Decimal | None = None) -> None:
     """Send the quote to the client; it is frozen from now on.
 
     A draft goes straight out only when `by` may give all its discounts;
@@ -132,11 +209,12 @@ def send(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime) -> No
     _check(quote, Status.SENT)
     if quote.status is Status.DRAFT:
         percent = quote.price().max_discount_percent
-        if not policy.covers(by.role, percent):
+        if not policy.covers(by.role, percent, margin):
             raise ApprovalRequired(
-                f"Quote {quote.number} has a discount of {format_percent(percent)}, above the "
-                f"{format_percent(policy.limit(by.role) or ZERO)} a {by.role} may give; "
-                f"submit it for approval by: {', '.join(policy.approver_roles(percent))}")
+                f"Quote {quote.number} has {_terms(percent, margin).lower()}, above the "
+                f"{format_percent(policy.limit(by.role) or ZERO)} a {by.role} may give"
+                f"{_floor_text(policy, by.role)}; submit it for approval by: "
+                f"{policy.ask(percent, margin)}")
     if require_utc(at) >= quote.valid_until:
         raise QuoteExpired(f"Quote {quote.number} was valid until {quote.valid_until:%Y-%m-%d %H:%M} "
                            "UTC; set a later valid-until date before sending it")
@@ -273,6 +351,7 @@ def _move(quote: Quote, target: Status, by: Actor | str, at: datetime, detail: s
     _check(quote, target)
     if target is Status.DRAFT:
         quote.approval = None
+        quote.approval_steps = []
     quote.status = target
     quote.log(by, at, _VERBS[target], detail)
 
