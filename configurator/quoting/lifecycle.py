@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from .errors import (
     ApprovalRequired,
@@ -31,9 +31,10 @@ from .errors import (
     QuoteError,
     QuoteExpired,
 )
-from .model import Actor, Approval, Quote, Status, require_utc
+from .model import STATUS_WORDS, Actor, Approval, Quote, Status, require_utc
 from .money import ZERO, format_percent
 from .numbering import QuoteNumber
+from .phrases import N_, Moment, Percent
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DRAFT: frozenset({Status.PENDING_APPROVAL, Status.SENT, Status.CANCELLED}),
@@ -61,6 +62,21 @@ _VERBS = {
     Status.ORDERED: "turned into an order",
     Status.CANCELLED: "cancelled",
     Status.SUPERSEDED: "revised",
+}
+
+
+# What a transition does, in the refusals' sentences ("cannot be sent").
+_DONE = {
+    Status.PENDING_APPROVAL: N_("submitted for approval"),
+    Status.APPROVED: N_("approved"),
+    Status.DRAFT: N_("returned to draft"),
+    Status.SENT: N_("sent"),
+    Status.ACCEPTED: N_("accepted"),
+    Status.DECLINED: N_("declined"),
+    Status.EXPIRED: N_("expired"),
+    Status.ORDERED: N_("turned into an order"),
+    Status.CANCELLED: N_("cancelled"),
+    Status.SUPERSEDED: N_("revised"),
 }
 
 
@@ -106,22 +122,11 @@ class ApprovalPolicy:
             if self.covers(role, percent, margin):
                 return self.steps[:index + 1]
         if self.steps:
-            raise NotAllowedToApprove(
-                f"{_terms(percent, margin)} is beyond what anyone may approve; change the "
-                "discounts or prices")
+            raise NotAllowedToApprove(N_(
+                "A discount of %(percent)s at a margin of %(margin)s is beyond what anyone may "
+                "approve; change the discounts or prices", percent=Percent(percent),
+                margin=Percent(_shown(margin)) if margin is not None else "—"))
         return ()
-
-    def ask(self, percent: Decimal, margin: Decimal | None = None) -> str:
-        """Who to ask, for messages: `manager, then director` or `manager, director`."""
-        if self.steps:
-            return ", then ".join(self.required_steps(percent, margin))
-        return ", ".join(self.approver_roles(percent, margin)) or "nobody may"
-
-
-def _terms(percent: Decimal, margin: Decimal | None) -> str:
-    """`A discount of 12%` or `A discount of 12% at a margin of 8.5%`."""
-    text = f"A discount of {format_percent(percent)}"
-    return text if margin is None else f"{text} at a margin of {format_percent(margin)}"
 
 
 def needs_approval(quote: Quote, policy: ApprovalPolicy, role: str,
@@ -147,10 +152,21 @@ def approve(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime,
         _approve_step(quote, steps, by, at, percent, margin)
         return
     if not policy.covers(by.role, percent, margin):
-        raise NotAllowedToApprove(
-            f"Quote {quote.number}: {_terms(percent, margin)}; a {by.role} may "
-            f"approve up to {format_percent(policy.limit(by.role) or ZERO)}"
-            f"{_floor_text(policy, by.role)}. Ask: {policy.ask(percent, margin)}")
+        if policy.margin_floors.get(by.role) is None or margin is None:
+            raise NotAllowedToApprove(N_(
+                "Quote %(number)s has a discount of %(percent)s; a %(role)s may approve up to "
+                "%(limit)s. Ask: %(approvers)s", number=str(quote.number),
+                percent=Percent(percent), role=by.role,
+                limit=Percent(policy.limit(by.role) or ZERO),
+                approvers=policy.approver_roles(percent, margin) or N_("nobody may")))
+        raise NotAllowedToApprove(N_(
+            "Quote %(number)s has a discount of %(percent)s at a margin of %(margin)s; a "
+            "%(role)s may approve up to %(limit)s at a margin of at least %(floor)s. "
+            "Ask: %(approvers)s", number=str(quote.number), percent=Percent(percent),
+            margin=Percent(_shown(margin)), role=by.role,
+            limit=Percent(policy.limit(by.role) or ZERO),
+            floor=Percent(policy.margin_floors[by.role] or ZERO),
+            approvers=policy.approver_roles(percent, margin) or N_("nobody may")))
     _not_own_request(quote, by)
     quote.approval = Approval(by.id, by.role, require_utc(at), percent, margin)
     _move(quote, Status.APPROVED, by, at, f"discounts up to {format_percent(percent)}")
@@ -161,40 +177,62 @@ def _approve_step(quote: Quote, steps: tuple[str, ...], by: Actor, at: datetime,
     done = len(quote.approval_steps)
     step = steps[min(done, len(steps) - 1)]
     if by.role != step:
-        raise NotAllowedToApprove(
-            f"Quote {quote.number} waits for a {step}'s approval "
-            f"({', then '.join(steps)}); a {by.role} cannot give it")
+        raise NotAllowedToApprove(N_(
+            "Quote %(number)s waits for a %(step)s's approval (%(steps)s, in this order); a "
+            "%(role)s cannot give it", number=str(quote.number), step=step, steps=list(steps),
+            role=by.role))
     _not_own_request(quote, by)
     if any(earlier.by == by.id for earlier in quote.approval_steps):
-        raise NotAllowedToApprove(f"Quote {quote.number}: you approved an earlier step, "
-                                  "so someone else must approve this one")
+        raise NotAllowedToApprove(N_(
+            "Quote %(number)s: you approved an earlier step, so someone else must approve "
+            "this one", number=str(quote.number)))
     approval = Approval(by.id, by.role, require_utc(at), percent, margin)
     quote.approval_steps.append(approval)
     if len(quote.approval_steps) < len(steps):
         quote.log(by, at, "approval step",
-                  f"{by.role} approved {_terms(percent, margin).lower()}; "
-                  f"waiting for a {steps[len(quote.approval_steps)]}")
+                  f"{by.role} approved a discount of {format_percent(percent)}"
+                  + ("" if margin is None else f" at a margin of {format_percent(_shown(margin))}")
+                  + f"; waiting for a {steps[len(quote.approval_steps)]}")
         return
     quote.approval = approval
     _move(quote, Status.APPROVED, by, at,
           f"discounts up to {format_percent(percent)} ({', then '.join(steps)})")
 
 
-def _floor_text(policy: ApprovalPolicy, role: str) -> str:
-    floor = policy.margin_floors.get(role)
-    return "" if floor is None else f" at a margin of at least {format_percent(floor)}"
+def _shown(margin: Decimal | None) -> Decimal:
+    """A margin as the sentences write it: to a hundredth of a percent (24.99 % is
+    below a 25 % floor, so it must not read as 25.0 %)."""
+    return (margin or ZERO).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
 
 def _not_own_request(quote: Quote, by: Actor) -> None:
     requested = [e.actor for e in quote.events if e.action == "submitted for approval"]
     if requested and requested[-1] == by.id:
-        raise NotAllowedToApprove(f"Quote {quote.number}: you asked for this approval, "
-                                  "so someone else must give it")
+        raise NotAllowedToApprove(N_("Quote %(number)s: you asked for this approval, "
+                                     "so someone else must give it", number=str(quote.number)))
+
+
+def _approval_required(quote: Quote, policy: ApprovalPolicy, role: str, percent: Decimal,
+                       margin: Decimal | None) -> str:
+    """Why `role` may not send the quote alone, and whose approval it needs."""
+    approvers = list(policy.required_steps(percent, margin) or policy.approver_roles(percent))
+    if policy.margin_floors.get(role) is None or margin is None:
+        return N_(
+            "Quote %(number)s has a discount of %(percent)s, above the %(limit)s a %(role)s "
+            "may give; submit it for approval by: %(approvers)s", number=str(quote.number),
+            percent=Percent(percent), limit=Percent(policy.limit(role) or ZERO),
+            role=role, approvers=approvers)
+    return N_(
+        "Quote %(number)s has a discount of %(percent)s at a margin of %(margin)s; a %(role)s "
+        "may give up to %(limit)s at a margin of at least %(floor)s; submit it for approval "
+        "by: %(approvers)s", number=str(quote.number), percent=Percent(percent),
+        margin=Percent(_shown(margin)), role=role, limit=Percent(policy.limit(role) or ZERO),
+        floor=Percent(policy.margin_floors[role] or ZERO), approvers=approvers)
 
 
 def reject_approval(quote: Quote, reason: str, *, by: Actor, at: datetime) -> None:
     """Send the quote back to draft with the manager's reason."""
-    _require_reason(reason, "rejecting an approval")
+    _require_reason(reason, N_("rejecting an approval"))
     _move(quote, Status.DRAFT, by, at, reason)
 
 
@@ -210,16 +248,14 @@ def send(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime,
     if quote.status is Status.DRAFT:
         percent = quote.price().max_discount_percent
         if not policy.covers(by.role, percent, margin):
-            raise ApprovalRequired(
-                f"Quote {quote.number} has {_terms(percent, margin).lower()}, above the "
-                f"{format_percent(policy.limit(by.role) or ZERO)} a {by.role} may give"
-                f"{_floor_text(policy, by.role)}; submit it for approval by: "
-                f"{policy.ask(percent, margin)}")
+            raise ApprovalRequired(_approval_required(quote, policy, by.role, percent, margin))
     if require_utc(at) >= quote.valid_until:
-        raise QuoteExpired(f"Quote {quote.number} was valid until {quote.valid_until:%Y-%m-%d %H:%M} "
-                           "UTC; set a later valid-until date before sending it")
+        raise QuoteExpired(N_("Quote %(number)s was valid until %(until)s; set a later "
+                              "valid-until date before sending it", number=str(quote.number),
+                              until=Moment(quote.valid_until)))
     if not any(line.price(quote.terms).in_totals for line in quote.lines):
-        raise QuoteError(f"Quote {quote.number} has no line to sell; add one before sending")
+        raise QuoteError(N_("Quote %(number)s has no line to sell; add one before sending",
+                            number=str(quote.number)))
     _move(quote, Status.SENT, by, at)
 
 
@@ -227,14 +263,15 @@ def accept(quote: Quote, *, by: Actor, at: datetime, signature: str = "") -> Non
     """The client accepts the sent quote (before its valid-until date) under `signature`."""
     _check(quote, Status.ACCEPTED)
     if require_utc(at) >= quote.valid_until:
-        raise QuoteExpired(f"Quote {quote.number} expired on {quote.valid_until:%Y-%m-%d %H:%M} UTC "
-                           "and can no longer be accepted; ask for a new revision")
+        raise QuoteExpired(N_("Quote %(number)s expired on %(until)s and can no longer be "
+                              "accepted; ask for a new revision", number=str(quote.number),
+                              until=Moment(quote.valid_until)))
     _move(quote, Status.ACCEPTED, by, at, signature)
 
 
 def decline(quote: Quote, reason: str, *, by: Actor, at: datetime) -> None:
     """The client declines the sent quote; the reason is required (lost-deal analysis)."""
-    _require_reason(reason, "declining a quote")
+    _require_reason(reason, N_("declining a quote"))
     _move(quote, Status.DECLINED, by, at, reason)
     quote.decline_reason = reason
 
@@ -337,14 +374,16 @@ def supersede(quote: Quote, newer: QuoteNumber, *, by: Actor, at: datetime) -> N
 
 def _check(quote: Quote, target: Status) -> None:
     if quote.status is Status.EXPIRED and target in (Status.ACCEPTED, Status.DECLINED):
-        raise QuoteExpired(f"Quote {quote.number} is expired and cannot be {_VERBS[target]}: it "
-                           f"was valid until {quote.valid_until:%Y-%m-%d %H:%M} UTC; "
-                           "ask for a new revision")
+        raise QuoteExpired(N_("Quote %(number)s is expired and cannot be %(done)s: it was "
+                              "valid until %(until)s; ask for a new revision",
+                              number=str(quote.number), done=_DONE[target],
+                              until=Moment(quote.valid_until)))
     if target not in TRANSITIONS[quote.status]:
         allowed = sorted(s.value for s, targets in TRANSITIONS.items() if target in targets)
-        raise IllegalTransition(
-            f"Quote {quote.number} is {quote.status.value.replace('_', ' ')} and cannot be "
-            f"{_VERBS[target]}; only a quote that is {' or '.join(allowed)} can")
+        raise IllegalTransition(N_(
+            "Quote %(number)s is %(status)s and cannot be %(done)s; only a quote that is "
+            "%(allowed)s can", number=str(quote.number), status=STATUS_WORDS[quote.status],
+            done=_DONE[target], allowed=_either([STATUS_WORDS[Status(s)] for s in allowed])))
 
 
 def _move(quote: Quote, target: Status, by: Actor | str, at: datetime, detail: str = "") -> None:
@@ -356,6 +395,13 @@ def _move(quote: Quote, target: Status, by: Actor | str, at: datetime, detail: s
     quote.log(by, at, _VERBS[target], detail)
 
 
+def _either(words: list[str]) -> str:
+    """`a`, `a or b`, `a or b or c`: a phrase each language writes its own way."""
+    if len(words) == 1:
+        return words[0]
+    return N_("%(first)s or %(last)s", first=_either(words[:-1]), last=words[-1])
+
+
 def _require_reason(reason: str, doing: str) -> None:
     if not reason.strip():
-        raise QuoteError(f"Give a reason when {doing}")
+        raise QuoteError(N_("Give a reason when %(doing)s", doing=doing))

@@ -14,6 +14,7 @@ Pure Python: no Flask, no Babel.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -45,6 +46,16 @@ class Percent:
         return format_percent(self.value)
 
 
+@dataclass(frozen=True)
+class Moment:
+    """A time inside a phrase: English `2026-04-01 09:00 UTC`, per calendar on pages."""
+
+    at: datetime
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} UTC"
+
+
 class Phrase(str):
     """The English sentence, with the message id and the values it was made from."""
 
@@ -74,3 +85,37 @@ def N_(template: str, /, **values: Any) -> Phrase:
     """A phrase to translate where it is shown; `make translations` extracts `template`."""
     return Phrase(template, values)
 
+
+
+def phrase_to_json(phrase: Phrase) -> dict[str, Any] | None:
+    """A phrase as JSON, to keep with what it describes (a timeline entry) and write it
+    in the reader's language later; None when a value is not one JSON keeps exactly."""
+    values: dict[str, Any] = {}
+    for name, value in phrase.values.items():
+        if isinstance(value, Phrase):
+            kept = phrase_to_json(value)
+            if kept is None:
+                return None
+            values[name] = {"phrase": kept}
+        elif isinstance(value, Amount):
+            values[name] = {"amount": str(value.amount), "currency": value.currency,
+                            "signed": value.signed}
+        elif isinstance(value, (str, int)) and not isinstance(value, bool):
+            values[name] = value
+        else:
+            return None
+    return {"template": phrase.template, "values": values}
+
+
+def phrase_from_json(data: dict[str, Any]) -> Phrase:
+    """The phrase `phrase_to_json` kept."""
+    values: dict[str, Any] = {}
+    for name, value in data.get("values", {}).items():
+        if isinstance(value, dict) and "phrase" in value:
+            values[name] = phrase_from_json(value["phrase"])
+        elif isinstance(value, dict) and "amount" in value:
+            values[name] = Amount(Decimal(value["amount"]), value["currency"],
+                                  bool(value.get("signed")))
+        else:
+            values[name] = value
+    return Phrase(data["template"], values)

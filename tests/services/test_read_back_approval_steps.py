@@ -46,7 +46,7 @@ def low_margin_draft(session, people) -> QuoteRecord:
 def test_a_low_margin_goes_to_a_manager_then_a_director(session, second_session, costed):
     people = costed
     record = low_margin_draft(session, people)
-    with pytest.raises(ApprovalRequired, match="margin of 11.4.*manager, then director"):
+    with pytest.raises(ApprovalRequired, match="margin of 11.44%.*submit it for approval by: manager, director"):
         quotes.sending.send(session, people["sales"], record.id, now=NOW)
     session.rollback()
     quotes.approvals.submit(session, people["sales"], record.id, reason="Installation at cost",
