@@ -160,3 +160,6 @@ class TestConfig(Config):
     REDIS_URL = ""
     SMTP_HOST = ""
     PUBLIC_URL = "http://shop.test"
+    # The draft check runs in a worker process that takes seconds to start on a
+    # loaded machine: pages wait for its answer; tests of "Checking…" set it small.
+    DRAFT_CHECK_WAIT = 30

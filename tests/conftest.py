@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,8 +44,16 @@ def pytest_generate_tests(metafunc):
 @pytest.fixture
 def database_url(backend, tmp_path):
     """A database nobody else uses: a temp SQLite file, or a fresh PostgreSQL schema."""
+    with fresh_database_url(backend, tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def fresh_database_url(backend: str, directory: Path):
+    """The URL of an empty database: a SQLite file in `directory`, or a new
+    PostgreSQL schema dropped afterwards (for fixtures of any scope)."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+        yield f"sqlite:///{directory / 'test.db'}"
         return
     import sqlalchemy as sa
 
@@ -56,10 +65,12 @@ def database_url(backend, tmp_path):
     with admin.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture

@@ -19,6 +19,11 @@ class UnknownCurrency(PricingError):
     """The currency has no known number of minor-unit digits."""
 
 
+class OtherCurrency(PricingError):
+    """A line priced in one currency for a quote (or price list) in another: a quote has
+    one currency and amounts are never converted silently."""
+
+
 class UnknownTaxCountry(PricingError):
     """No tax rate is known for the account's country."""
 

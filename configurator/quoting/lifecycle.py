@@ -214,6 +214,7 @@ def revise(quote: Quote, *, by: Actor, at: datetime,
         lines=[replace(line) for line in quote.lines],
         discount=quote.discount,
         last_line_number=quote.last_line_number,
+        services=list(quote.services),
     )
     new.log(by, at, "revision created", f"from {quote.number}")
     if quote.status is Status.SENT:
@@ -244,6 +245,7 @@ def copy(quote: Quote, number: QuoteNumber, *, account: str, by: Actor, at: date
         lines=[replace(line, locked_terms=None) for line in quote.lines],
         discount=quote.discount,
         last_line_number=quote.last_line_number,
+        services=list(quote.services),
     )
     new.log(by, at, "created", f"copied from {quote.number}")
     return new

@@ -23,6 +23,7 @@ from decimal import Decimal
 from enum import Enum
 
 from .errors import LineNotFound, PricingError, QuoteError, QuoteFrozen
+from .money import round_money
 from .numbering import QuoteNumber
 from .pricing import (
     Discount,
@@ -31,6 +32,7 @@ from .pricing import (
     OptionPrice,
     PricingTerms,
     QuoteTotals,
+    ServiceLine,
     StepKind,
     price_line,
     total_quote,
@@ -226,6 +228,7 @@ class Quote:
     superseded_by: QuoteNumber | None = None
     events: list[QuoteEvent] = field(default_factory=list)
     last_line_number: int = 0
+    services: list[ServiceLine] = field(default_factory=list)  # freight, installation, ...
 
     def __post_init__(self) -> None:
         require_utc(self.created_at, "created_at")
@@ -247,7 +250,15 @@ class Quote:
     def price(self) -> QuotePricing:
         """Every line's build-up and the totals (optional and alternative lines not added)."""
         built = {line.line_id: line.price(self.terms) for line in self.lines}
-        return QuotePricing(built, total_quote(list(built.values()), self.terms, self.discount))
+        return QuotePricing(built, total_quote(list(built.values()), self.terms, self.discount,
+                                               self.services))
+
+    def service(self, line_id: str) -> ServiceLine:
+        """The service line with `line_id`; raises LineNotFound."""
+        for service in self.services:
+            if service.line_id == line_id:
+                return service
+        raise LineNotFound(f"Quote {self.number} has no service line {line_id!r}")
 
     def chosen_lines(self, chosen: Iterable[str]) -> list[QuoteLine]:
         """The lines a client buys when accepting with `chosen` (line ids): every included
@@ -329,10 +340,53 @@ class Quote:
     def set_discount(self, discount: Discount | None, *, by: Actor, at: datetime) -> None:
         """Set (or with None remove) the quote-level discount."""
         self._ensure_editable()
-        total_quote([line.price(self.terms) for line in self.lines], self.terms, discount)
+        total_quote([line.price(self.terms) for line in self.lines], self.terms, discount,
+                    self.services)
         self.discount = discount
         detail = discount.describe(self.terms.currency) if discount else "removed"
         self._price_changed(by, at, "quote discount", detail)
+
+    def add_service(self, description: str, quantity: int, unit_price: Decimal, *, by: Actor,
+                    at: datetime, unit_cost: Decimal = Decimal(0),
+                    tax_rate: Decimal | None = None) -> ServiceLine:
+        """Add a service or free-text line with its own price, cost and (optional) VAT rate."""
+        self._ensure_editable()
+        service = ServiceLine(self._next_line_id(), description, quantity, unit_price,
+                              unit_cost, tax_rate)
+        self._check_totals(self.services + [service])
+        self.services.append(service)
+        self._price_changed(by, at, "service line added",
+                            f"{service.line_id}: {quantity} x {service.description}")
+        return service
+
+    def change_service(self, line_id: str, *, by: Actor, at: datetime,
+                       description: str, quantity: int, unit_price: Decimal,
+                       unit_cost: Decimal = Decimal(0),
+                       tax_rate: Decimal | None = None) -> ServiceLine:
+        """Replace a service line's text, quantity, price, cost and VAT rate."""
+        self._ensure_editable()
+        old = self.service(line_id)
+        new = ServiceLine(line_id, description, quantity, unit_price, unit_cost, tax_rate)
+        services = [new if s.line_id == line_id else s for s in self.services]
+        self._check_totals(services)
+        self.services = services
+        if (old.quantity, old.unit_price, old.tax_rate) != (new.quantity, new.unit_price,
+                                                            new.tax_rate):
+            self._price_changed(by, at, "service line changed",
+                                f"{line_id}: {new.quantity} x {new.description}")
+        else:
+            self.log(by, at, "service line changed", f"{line_id}: {new.description}")
+        return new
+
+    def remove_service(self, line_id: str, *, by: Actor, at: datetime) -> None:
+        """Remove a service line (its id is not given again)."""
+        self._ensure_editable()
+        service = self.service(line_id)
+        services = [s for s in self.services if s.line_id != line_id]
+        self._check_totals(services)
+        self.services = services
+        self._price_changed(by, at, "service line removed",
+                            f"{line_id}: {service.description}")
 
     def set_valid_until(self, valid_until: datetime, *, by: Actor, at: datetime) -> None:
         """Change the validity date (not price-affecting: an approval stays); not in the past."""
@@ -399,7 +453,7 @@ class Quote:
             after_lines[line.line_id] = built
             results.append(LineRepricing(line.line_id, before.lines[line.line_id].net, built.net,
                                          line.locked, unlocked.net if line.locked else None))
-        after = total_quote(list(after_lines.values()), new_terms, self.discount)
+        after = total_quote(list(after_lines.values()), new_terms, self.discount, self.services)
         return RepriceReport(tuple(results), before.totals, after)
 
     # ------------------------------------------------------------ helpers
@@ -407,6 +461,16 @@ class Quote:
         """Append an event to the quote's history."""
         actor = by.id if isinstance(by, Actor) else by
         self.events.append(QuoteEvent(require_utc(at, "event time"), actor, action, detail))
+
+    def _check_totals(self, services: list[ServiceLine]) -> None:
+        # A price in fractions of the currency's smallest unit (1.5 VND) cannot be paid.
+        for service in services:
+            if round_money(service.unit_price, self.terms.currency) != service.unit_price:
+                raise PricingError(f"{service.line_id}: {service.unit_price} is not an amount "
+                                   f"of {self.terms.currency}")
+        # An amount discount larger than the new subtotal is refused before anything changes.
+        total_quote([line.price(self.terms) for line in self.lines], self.terms, self.discount,
+                    services)
 
     def _ensure_editable(self) -> None:
         if self.frozen:

@@ -40,6 +40,14 @@ than quantity x half a cent.
 
 Optional and alternative lines are priced and shown like any line but are
 kept out of the subtotal, the quote discount and the tax.
+
+Service lines (freight, installation, a free-text item) have no waterfall:
+staff enter a unit price (and a cost, for the margin), the line net is that
+times the quantity, rounded once. A service line may carry its own VAT rate
+(0 % for a pass-through charge, a reduced rate); it counts in the subtotal and
+takes its share of the quote discount. With more than one rate the tax is
+computed once per rate, on that rate's net after its share of the quote
+discount (`TaxLine`), so every rate is still rounded exactly once.
 """
 
 from __future__ import annotations
@@ -53,7 +61,7 @@ from typing import Protocol
 from .errors import PricingError
 from .money import HUNDRED, ZERO, as_decimal, format_amount, format_percent, minor_unit, round_money
 from .phrases import N_, Amount, Percent
-from .taxes import TaxRule
+from .taxes import TaxRule, TaxTreatment
 
 # Bounds of what a person can mean: a larger quantity or amount is a typo (or an
 # attack) and would only overflow the database or the decimal context further on.
@@ -158,6 +166,74 @@ class OptionPrice:
     def label(self) -> str:
         """`feature=option`, as the engine writes a pick."""
         return f"{self.feature}={self.option}"
+
+
+@dataclass(frozen=True)
+class ServiceLine:
+    """A free-text or service line (freight, installation): its own price, cost and VAT rate.
+
+    `tax_rate` None means the quote's rate; a rate (percent) replaces it on a
+    standard-taxed quote. Reverse-charge and zero-rated quotes stay at 0 for
+    every line: the buyer's treatment decides, not the line. `unit_cost` is
+    what the service costs us, for the staff margin only.
+    """
+
+    line_id: str
+    description: str
+    quantity: int
+    unit_price: Decimal
+    unit_cost: Decimal = ZERO
+    tax_rate: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        description = " ".join(str(self.description).split())
+        if not description:
+            raise PricingError("A service line needs a description (for example \"Freight\")")
+        if len(description) > 200:
+            raise PricingError("A service line's description is at most 200 characters")
+        object.__setattr__(self, "description", description)
+        _check_quantity(self.quantity)
+        for name, what in (("unit_price", "unit price"), ("unit_cost", "unit cost")):
+            value = as_decimal(getattr(self, name), what)
+            if not ZERO <= value <= MAX_AMOUNT:
+                raise PricingError(f"A service line's {what} is between 0 and {MAX_AMOUNT:,}")
+            _two_places(value, f"A service line's {what}")
+            object.__setattr__(self, name, value)
+        if self.tax_rate is not None:
+            rate = as_decimal(self.tax_rate, "VAT rate")
+            if not ZERO <= rate <= HUNDRED:
+                raise PricingError(f"A VAT rate of {format_percent(rate)} is not between 0% and 100%")
+            _two_places(rate, "A VAT rate")
+            object.__setattr__(self, "tax_rate", rate)
+
+    def net(self, currency: str) -> Decimal:
+        """Unit price x quantity, rounded half-up once (the binding amount)."""
+        return round_money(self.unit_price * self.quantity, currency)
+
+    @property
+    def cost(self) -> Decimal:
+        """What the line costs us: unit cost x quantity (staff only)."""
+        return self.unit_cost * self.quantity
+
+    def rate_under(self, rule: TaxRule) -> Decimal:
+        """The VAT rate this line is taxed at under the quote's `rule`."""
+        if self.tax_rate is None or rule.treatment is not TaxTreatment.STANDARD:
+            return rule.rate
+        return self.tax_rate
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    """The tax of one VAT rate: its label, the net it is charged on, and the amount."""
+
+    rule: TaxRule
+    base: Decimal
+    amount: Decimal
+
+    @property
+    def label(self) -> str:
+        """`VAT DE 19%` (a phrase, like `TaxRule.label`)."""
+        return self.rule.label
 
 
 @dataclass(frozen=True)
@@ -356,10 +432,7 @@ def price_line(product_line: str, options: Iterable[OptionPrice], quantity: int,
     per unit. Raises PricingError for a quantity below 1 or a discount larger
     than what it applies to.
     """
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-        raise PricingError(f"A line needs a whole quantity of at least 1, not {quantity!r}")
-    if quantity > MAX_QUANTITY:
-        raise PricingError(f"A line's quantity is at most {MAX_QUANTITY:,}, not {quantity:,}")
+    _check_quantity(quantity)
     options = tuple(options)
     currency = terms.currency
     unit_list = sum((as_decimal(o.list_price, "list price") for o in options), ZERO)
@@ -393,6 +466,19 @@ def price_line(product_line: str, options: Iterable[OptionPrice], quantity: int,
     return LineBuildUp(product_line, quantity, currency, unit_list, tuple(steps), kind)
 
 
+def _two_places(value: Decimal, what: str) -> None:
+    # Amounts are kept with two decimals; a third would be rounded away silently.
+    if value != value.quantize(Decimal("0.01")):
+        raise PricingError(f"{what} has at most two decimals, not {value}")
+
+
+def _check_quantity(quantity: int) -> None:
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise PricingError(f"A line needs a whole quantity of at least 1, not {quantity!r}")
+    if quantity > MAX_QUANTITY:
+        raise PricingError(f"A line's quantity is at most {MAX_QUANTITY:,}, not {quantity:,}")
+
+
 @dataclass(frozen=True)
 class QuoteTotals:
     """Subtotal of the included lines, quote discount, net, tax and gross."""
@@ -412,6 +498,10 @@ class QuoteTotals:
     # `not_in_totals` split: optional lines add up (a client may take several), while
     # alternatives only replace a line, so their sum means nothing and is not shown.
     optional_net: Decimal = ZERO
+    # The tax per VAT rate (one entry unless a service line has its own rate);
+    # `tax_amount` is their sum.
+    tax_lines: tuple[TaxLine, ...] = ()
+    services_net: Decimal = ZERO  # the service lines' share of the subtotal
 
     @property
     def discount_percent(self) -> Decimal:
@@ -420,14 +510,17 @@ class QuoteTotals:
 
 
 def total_quote(lines: Sequence[LineBuildUp], terms: PricingTerms,
-                discount: Discount | None = None) -> QuoteTotals:
-    """The totals of a quote whose lines are priced as `lines`.
+                discount: Discount | None = None,
+                services: Sequence[ServiceLine] = ()) -> QuoteTotals:
+    """The totals of a quote whose lines are priced as `lines`, plus its `services`.
 
     Only included lines count. The quote discount is rounded once on the
-    subtotal of rounded line nets; the tax is rounded once on the net total.
+    subtotal of rounded line nets; the tax is rounded once per VAT rate on that
+    rate's net after its share of the discount.
     """
     currency = terms.currency
-    subtotal = sum((line.net for line in lines if line.in_totals), ZERO)
+    services_net = sum((s.net(currency) for s in services), ZERO)
+    subtotal = sum((line.net for line in lines if line.in_totals), ZERO) + services_net
     others = sum((line.net for line in lines if not line.in_totals), ZERO)
     optional = sum((line.net for line in lines if line.kind is LineKind.OPTIONAL), ZERO)
     discount_amount = ZERO
@@ -441,9 +534,39 @@ def total_quote(lines: Sequence[LineBuildUp], terms: PricingTerms,
         applied = _with_reason(N_("Quote discount: %(discount)s",
                                   discount=discount.describe(currency)), discount)
     net_total = subtotal - discount_amount
-    tax_amount = round_money(net_total * terms.tax.rate / HUNDRED, currency)
+    tax_lines = _tax_lines(subtotal - services_net, services, terms, discount_amount)
+    tax_amount = sum((t.amount for t in tax_lines), ZERO)
     return QuoteTotals(currency, subtotal, discount_amount, applied, net_total, terms.tax,
-                       tax_amount, net_total + tax_amount, others, fraction, optional)
+                       tax_amount, net_total + tax_amount, others, fraction, optional,
+                       tax_lines, services_net)
+
+
+def _tax_lines(goods_net: Decimal, services: Sequence[ServiceLine], terms: PricingTerms,
+               discount_amount: Decimal) -> tuple[TaxLine, ...]:
+    """The tax per VAT rate, highest rate first.
+
+    The quote discount is shared over the rates in proportion to their nets;
+    each share but the largest rate's is rounded, the largest takes the rest,
+    so the bases add up to the net total exactly.
+    """
+    rule, currency = terms.tax, terms.currency
+    nets: dict[Decimal, Decimal] = {rule.rate: goods_net}
+    for service in services:
+        rate = service.rate_under(rule)
+        nets[rate] = nets.get(rate, ZERO) + service.net(currency)
+    subtotal = sum(nets.values(), ZERO)
+    rates = sorted(nets, key=lambda rate: (nets[rate], rate), reverse=True)
+    shares = {rate: round_money(discount_amount * nets[rate] / subtotal, currency)
+              if subtotal else ZERO for rate in rates[1:]}
+    shares[rates[0]] = discount_amount - sum(shares.values(), ZERO)
+    lines = []
+    for rate in sorted(nets, reverse=True):
+        if rate != rule.rate and not nets[rate]:
+            continue
+        base = nets[rate] - shares[rate]
+        lines.append(TaxLine(TaxRule(rule.country, rate, rule.treatment), base,
+                             round_money(base * rate / HUNDRED, currency)))
+    return tuple(lines)
 
 
 def _with_reason(text: str, discount: Discount) -> str:

@@ -29,6 +29,7 @@ STANDARD_RATES: dict[str, Decimal] = {
     "DK": Decimal(25),
     "IE": Decimal(23),
     "PL": Decimal(23),
+    "VN": Decimal(10),  # Vietnam's standard VAT: our clients there pay in VND
 }
 
 

@@ -179,7 +179,7 @@ def review(
         choices=[line for line in snapshot["lines"] if line["dimension"] in CHOICE_DIMENSIONS],
         addresses=addresses,
         vat=vat_breakdown(Decimal(snapshot["total"]), country),
-        estimated_delivery=deliveries.estimated_delivery(catalog, revision.selection, now),
+        estimated_delivery=deliveries.estimated_delivery(catalog, revision.selection, now, country),
     )
 
 

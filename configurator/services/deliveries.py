@@ -8,21 +8,26 @@ subscription delivers with the picked options' attributes `every_days` or
 `every_months`. An order keeps both in its snapshot (`recurring`), so its
 deliveries follow what was ordered, whatever the catalog says later.
 
-The estimated delivery date is counted in working days (Monday to Friday) from
-the order: one day to handle it, the longest `lead_days` of the picked options
+The estimated delivery date is counted in working days from the order: Monday
+to Friday except the public holidays of the country the shop ships from
+(SHIP_FROM, `CONFIGURATOR_SHIP_FROM`, default DE) and of the delivery country
+when it is known (the `holidays` package); one day to handle it, the longest `lead_days` of the picked options
 (made to order), then the longest `transit_days` of the picks (else
 DEFAULT_TRANSIT_DAYS).
 """
 
 from __future__ import annotations
 
+import os
 from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
+import holidays
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -38,6 +43,7 @@ DEFAULT_TRANSIT_DAYS = 2
 HORIZON_DAYS = 90  # deliveries are kept planned this far ahead
 LIMIT_DAYS = 366  # a lead or transit time longer than a year is a catalog mistake
 OPEN = "scheduled"
+SHIP_FROM = os.environ.get("CONFIGURATOR_SHIP_FROM", "DE").upper()
 
 
 @dataclass(frozen=True)
@@ -142,20 +148,37 @@ def lead_days(catalog: Catalog, selection: dict[str, Any]) -> int:
 
 
 def estimated_delivery(
-    catalog: Catalog, selection: dict[str, Any], ordered_at: datetime | None = None
+    catalog: Catalog,
+    selection: dict[str, Any],
+    ordered_at: datetime | None = None,
+    country: str | None = None,
 ) -> date:
-    """The day an order of these picks, placed at `ordered_at` (now), should arrive."""
-    return add_working_days((ordered_at or utcnow()).date(), lead_days(catalog, selection))
+    """The day an order of these picks, placed at `ordered_at` (now), should arrive
+    (in `country` when known: its public holidays are no delivery days either)."""
+    start = (ordered_at or utcnow()).date()
+    return add_working_days(start, lead_days(catalog, selection), country)
 
 
-def add_working_days(start: date, days: int) -> date:
-    """`days` working days (Monday to Friday) after `start`."""
+def add_working_days(start: date, days: int, country: str | None = None) -> date:
+    """`days` working days after `start`: Monday to Friday, not a public holiday where
+    the shop ships from or (when given) in the delivery country."""
+    closed = [_holidays(code) for code in {SHIP_FROM, (country or SHIP_FROM).upper()}]
     day = start
     while days > 0:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if day.weekday() < 5 and not any(day in calendar for calendar in closed):
             days -= 1
     return day
+
+
+@cache
+def _holidays(country: str) -> holidays.HolidayBase | dict:
+    """The country's public holidays (years filled in as asked); none for a country
+    the package does not know, so an odd code never stops an order."""
+    try:
+        return holidays.country_holidays(country)
+    except NotImplementedError:
+        return {}
 
 
 def after(first: date, number: int, every_days: int | None, every_months: int | None) -> date:

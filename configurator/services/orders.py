@@ -427,7 +427,9 @@ def _new_order(
 ) -> Order:
     now = now or utcnow()
     check_quantity(quantity)
-    estimate = deliveries.estimated_delivery(catalog, selection, now)
+    # Holidays of the delivery country count when the checkout gave one.
+    country = (extra or {}).get("checkout", {}).get("country")
+    estimate = deliveries.estimated_delivery(catalog, selection, now, country)
     kept = {
         **times(snapshot(catalog, version, selection, reward), quantity),
         "estimated_delivery": estimate.isoformat(),

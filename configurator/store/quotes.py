@@ -200,6 +200,9 @@ class QuoteRecord(Base):
     lines: Mapped[list[QuoteLineRecord]] = relationship(
         back_populates="quote", cascade="all, delete-orphan", order_by="QuoteLineRecord.position"
     )
+    service_lines: Mapped[list[QuoteServiceLine]] = relationship(
+        cascade="all, delete-orphan", order_by="QuoteServiceLine.position"
+    )
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version_id}
     __table_args__ = (
@@ -249,6 +252,25 @@ class QuoteLineRecord(Base):
 
     quote: Mapped[QuoteRecord] = relationship(back_populates="lines")
     catalog_version: Mapped[CatalogVersion] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("quote_id", "line_id"),)
+
+
+class QuoteServiceLine(Base):
+    """A service or free-text line (freight, installation): its own unit price, our unit
+    cost (staff only, for the margin) and a VAT rate of its own (None: the quote's)."""
+
+    __tablename__ = "quote_service_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(sa.ForeignKey("quotes.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    line_id: Mapped[str] = mapped_column(sa.String(8))
+    description: Mapped[str] = mapped_column(sa.String(200))
+    quantity: Mapped[int]
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+    unit_cost: Mapped[Decimal] = mapped_column(Money)
+    tax_rate: Mapped[Decimal | None] = mapped_column(Percent)
 
     __table_args__ = (sa.UniqueConstraint("quote_id", "line_id"),)
 

@@ -7,6 +7,7 @@ must match the document: status code, content type, headers and body schema;
 and every other check schemathesis has (`--checks all`: valid data accepted,
 invalid rejected, authentication enforced, deleted things gone...), see
 tests/api/fuzz_config.py.
+On SQLite and, when TEST_DATABASE_URL is set, PostgreSQL.
 Bounded to 25 examples per operation, no deadline (2 shared cores).
 """
 
@@ -22,7 +23,7 @@ from schemathesis.generation import GenerationMode
 
 from configurator.web.api.docs import build_spec
 from tests.api.fuzz_config import CHECKS, CONFIG, drop_cursor
-from tests.conftest import DATA
+from tests.conftest import DATA, PG_URL, fresh_database_url
 from tests.helpers import gen_configuration, gen_order
 from tests.services.quote_factories import BIKE, gen_account, gen_staff
 
@@ -30,10 +31,16 @@ KNOWN: dict[str, object] = {}  # real ids, filled in by `fuzz_target`
 TOKENS: dict[str, str] = {}
 
 
-@pytest.fixture(scope="module")
-def fuzz_target(tmp_path_factory):
-    """One app for the whole run: the test bike; a business customer with a
-    configuration, an order and a sent quote; tokens for them and for sales."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"] if PG_URL else ["sqlite"])
+def fuzz_target(request, tmp_path_factory):
+    """One app per database for the whole run: the test bike; a business
+    customer with a configuration, an order and a sent quote; tokens for them
+    and for sales."""
+    with fresh_database_url(request.param, tmp_path_factory.mktemp("fuzz")) as url:
+        yield from _fuzz_app(url)
+
+
+def _fuzz_app(url):
     from configurator.config import TestConfig
     from configurator.services import catalogs, quotes
     from configurator.store import make_engine
@@ -41,7 +48,6 @@ def fuzz_target(tmp_path_factory):
     from configurator.web import create_app
     from configurator.web.database import db
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
     engine = make_engine(url)
     upgrade(engine)
     app = create_app(TestConfig, {"DATABASE_URL": url, "DATABASE_ENGINE": engine})

@@ -65,27 +65,20 @@ def test_edit_a_price_and_a_rule_in_the_form(page, catalog_manager, app):
     assert "price: 700.00}" in text and "then: brakes in [disc_hydraulic, rim]" in text
 
 
-def test_a_slow_check_says_checking_and_the_answer_follows(page, catalog_manager, app):
-    """The check thread is held by a job that waits, as a big catalog's check would hold it."""
-    import threading
-
-    from configurator.services.workbench import background_check
+def test_a_slow_check_says_checking_and_the_answer_follows(page, catalog_manager, app, tmp_path):
+    """The check workers are held by jobs that wait, as big catalogs' checks would hold them."""
+    from tests.services.held_checks import checks_held
     from tests.services.workbench_factories import BIKE_TEXT
 
     sign_in(page, "catalogs@shop.example")
     page.goto("/staff/catalogs/test-bike/draft")
     expect(page.locator("#draft-usable")).to_be_visible()
     app.config["DRAFT_CHECK_WAIT"] = 0.05
-    hold = threading.Event()
-    blocker = background_check._POOL.submit(hold.wait, 60)
-    try:
+    with checks_held(tmp_path):
         with htmx_answer(page):
             page.locator("#draft-text").fill(BIKE_TEXT.replace("then: brakes in [disc_hydraulic]",
                                                                "then: brakes in [drum]"))
         expect(page.locator("#draft-checking")).to_contain_text("Checking")
-    finally:
-        hold.set()
-        blocker.result(timeout=60)
-    # The panel asks again by itself and shows the answer: the rule's problem at its line.
+    # The panel asks again by the text's fingerprint by itself and shows the answer: the rule's problem at its line.
     expect(page.locator("#draft-problems")).to_contain_text("drum", timeout=20_000)
     expect(page.locator("#draft-checking")).to_have_count(0)

@@ -41,3 +41,21 @@ def test_no_margin_without_costs_and_none_for_clients(session, people):
     assert quotes.margins.of_quote(people["sales"], loaded) is None
     with pytest.raises(NotFound):
         quotes.margins.of_quote(people["contact"], loaded)
+
+
+def test_an_orders_margin_counts_only_the_lines_the_client_bought(session, people):
+    from configurator.services import customer_value
+    from tests.services.test_quotes import NOW
+
+    catalogs.load_text(session, COSTED_BIKE, "costed-bike.yaml")
+    session.commit()
+    record = new_quote(session, people, (BIKE, 2), (CARBON, 1))
+    quotes.lines.change_line(session, people["sales"], record.id, "L2", quantity=1,
+                             discount=None, kind=quotes.lines.line_kind("optional"))
+    quotes.sending.send(session, people["sales"], record.id, now=NOW)
+    quotes.answers.accept(session, people["contact"], record.id, signature="Eva", now=NOW)
+    order = quotes.answers.convert_to_order(session, people["sales"], record.id)
+    # The optional carbon bike was offered, not bought: only the two bikes' 172.00 is cost.
+    net = customer_value.margins.order_net(order)
+    assert net == Decimal("333.00")
+    assert customer_value.margins.order_margin(order) == net - Decimal("172.00")

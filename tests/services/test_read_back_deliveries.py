@@ -238,3 +238,26 @@ def test_a_reorder_orders_the_same_quantity(session, mia):
     )
     again = orders.reorder(session, mia, order.number)
     assert orders.quantity_of(again) == 2 and again.total == order.total == Decimal("1650.00")
+
+
+def test_public_holidays_are_no_working_days():
+    wednesday = date(2026, 12, 23)
+    # Thursday 24th, (Friday 25th and the weekend closed), Monday 28th, Tuesday 29th.
+    assert deliveries.add_working_days(wednesday, 3) == date(2026, 12, 29)
+    # The delivery country's holidays count too: Nowruz closes Iran 21-24 March 2027.
+    friday = date(2027, 3, 19)
+    assert deliveries.add_working_days(friday, 1) == date(2027, 3, 22)
+    assert deliveries.add_working_days(friday, 1, "IR") == date(2027, 3, 25)
+    # A country code the calendar does not know counts weekdays only.
+    assert deliveries.add_working_days(friday, 1, "XX") == date(2027, 3, 22)
+
+
+def test_an_order_to_the_netherlands_skips_kings_day(session, mia):
+    configuration = gen_configuration(session, mia, CARBON_BIKE)
+    utrecht = checkout.AddressInput("Mia Muster", "Oudegracht 1", "3511 AA", "Utrecht", "NL")
+    monday = datetime(2027, 4, 26, 9, 0, tzinfo=timezone.utc)
+    order = checkout.place_order(session, mia, configuration.id, 1, terms_accepted=True,
+                                 new_address=utrecht, now=monday)
+    # Three working days from Monday, King's Day (Tuesday 27 April) closed in the
+    # Netherlands: Friday 30th (to Germany it would be Thursday 29th).
+    assert order.snapshot["estimated_delivery"] == "2027-04-30"

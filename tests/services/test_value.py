@@ -148,6 +148,15 @@ def test_order_margin_from_the_catalog_version_it_was_placed_with(session):
     assert customer_value.margins.order_margin(order) == Decimal("99.00")
 
 
+def test_order_margin_counts_every_unit_ordered(session):
+    catalogs.load_text(session, COSTED_BIKE, "costed-bike.yaml")
+    owner = gen_user(session)
+    configuration = gen_configuration(session, owner)
+    order = orders.place(session, owner, configuration.id, quantity=3)
+    assert order.total == Decimal("555.00")
+    assert customer_value.margins.order_margin(order) == 3 * Decimal("99.00")
+
+
 def test_order_margin_unknown_for_a_catalog_without_costs(session, bike):
     order = gen_order(session, gen_user(session))
     assert customer_value.margins.order_margin(order) is None

@@ -269,6 +269,14 @@ def test_try_it_uses_the_draft_only_when_it_is_usable(session, bike, manager):
     assert drafts.try_catalog(session, "test-bike")[1].startswith("version 1")
 
 
+def test_try_it_leaves_out_a_draft_no_configuration_fits(session, bike, manager):
+    """Usable as the check judges it, without the rest of the check (count, dead options, rules never firing)."""
+    nothing_fits = DRAFT_TEXT + "  - id: no-bike\n    require: frame == carbon and frame == alu\n"
+    assert not drafts.check_text(nothing_fits, "test-bike").releasable
+    drafts.save(session, "test-bike", nothing_fits, manager)
+    assert drafts.try_catalog(session, "test-bike")[1].startswith("version 1")
+
+
 # ------------------------------------------------------------------ what if
 
 

@@ -151,6 +151,9 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.quote_discount": route(*SELLERS),
     "staff.change_line": route(*SELLERS),
     "staff.remove_line": route(*SELLERS),
+    "staff.add_service": route(*SELLERS),
+    "staff.change_service": route(*SELLERS),
+    "staff.remove_service": route(*SELLERS),
     "staff.reconfigure_line": route(*SELLERS, works_for=STAFF),
     "staff.quote_order": route(*SELLERS),
     "staff.lock_line": route(*SELLERS),
@@ -172,6 +175,8 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.draft_page": route(readers=CATALOG_READERS, works_for=STAFF),
     "staff.draft_download": route(readers=CATALOG_READERS, works_for=STAFF),
     "staff.draft_check": route(CATALOG_MANAGER, ADMIN),
+    # Asking for a check by its text's fingerprint posts nothing: every catalog reader may poll.
+    "staff.draft_check_ready": route(readers=CATALOG_READERS, works_for=STAFF, key="check_key"),
     "staff.draft_save": route(CATALOG_MANAGER, ADMIN),
     "staff.draft_discard": route(CATALOG_MANAGER, ADMIN),
     "staff.draft_form": route(readers=CATALOG_READERS, works_for=STAFF),
@@ -396,6 +401,7 @@ def world(app):
             ),
             "catalog": "test-bike",
             "saved_kind": "configuration",
+            "check_key": "0" * 64,  # a text's fingerprint this process has not checked
             "scheduled_release": scheduled.id,
             "secrets": {who: raw for who, (_token, raw) in tokens.items()},
         }

@@ -10,10 +10,11 @@ from io import BytesIO
 import pytest
 
 from configurator.services import catalogs
-from configurator.services.workbench import drafts, releases
+from configurator.services.workbench import background_check, drafts, releases
 from configurator.web.database import db
 from tests.conftest import DATA
 from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_user
+from tests.services.held_checks import checks_held
 from tests.services.quote_factories import gen_staff
 from tests.services.workbench_factories import BIKE_TEXT, DRAFT_TEXT, line_of
 
@@ -264,25 +265,35 @@ def test_the_impact_lists_account_price_lists_with_a_page_the_manager_can_open(a
     assert 'id="price-list"' in prices and "70.00" in prices and "removed" in prices
 
 
-def test_a_check_that_takes_long_says_checking_and_answers_when_asked_again(app, manager_client):
-    """The checks run one at a time in the background: hold the line with a job that waits."""
-    import threading
-
-    from configurator.services.workbench import background_check
-
-    release_pool = threading.Event()
-    blocker = background_check._POOL.submit(release_pool.wait, 30)
+def test_a_check_that_takes_long_says_checking_and_answers_when_asked_by_its_fingerprint(app, manager_client, tmp_path):
+    """The checks run in worker processes: hold them all with jobs that wait, as big checks would."""
     text = BIKE_TEXT.replace("price: 640.00", "price: 641.00")
-    try:
-        app.config["DRAFT_CHECK_WAIT"] = 0.05
+    key = background_check.digest(text, "test-bike")
+    app.config["DRAFT_CHECK_WAIT"] = 0.05
+    with checks_held(tmp_path):
         pending = manager_client.post(DRAFT_URL + "/check", data={"text": text}, headers={"HX-Request": "true"})
         fragment = pending.get_data(as_text=True)
         assert pending.status_code == 200 and 'id="draft-checking"' in fragment and "Checking" in fragment
-        assert 'hx-post="/staff/catalogs/test-bike/draft/check"' in fragment
-        assert 'hx-trigger="load delay:700ms"' in fragment and 'hx-include="#draft-text, #form-yaml"' in fragment
-    finally:
-        release_pool.set()
-        blocker.result(timeout=30)
+        # The page asks again by the text's fingerprint, without sending the text.
+        assert f'hx-get="/staff/catalogs/test-bike/draft/check/{key}"' in fragment
+        assert 'hx-trigger="load delay:700ms"' in fragment and "hx-include" not in fragment
+        still = manager_client.get(f"{DRAFT_URL}/check/{key}", headers={"HX-Request": "true"})
+        assert 'id="draft-checking"' in still.get_data(as_text=True)
     app.config["DRAFT_CHECK_WAIT"] = 30
-    ready = manager_client.post(DRAFT_URL + "/check", data={"text": text}, headers={"HX-Request": "true"})
+    ready = manager_client.get(f"{DRAFT_URL}/check/{key}", headers={"HX-Request": "true"})
     assert 'id="draft-usable"' in ready.get_data(as_text=True)
+
+
+def test_a_fingerprint_the_process_does_not_know_makes_an_editor_send_the_text_again(manager_client):
+    unknown = manager_client.get(f"{DRAFT_URL}/check/{'0' * 64}", headers={"HX-Request": "true"})
+    fragment = unknown.get_data(as_text=True)
+    assert unknown.status_code == 200 and 'id="draft-checking"' in fragment
+    assert 'hx-post="/staff/catalogs/test-bike/draft/check"' in fragment
+    assert 'hx-include="#draft-text, #form-yaml"' in fragment
+
+
+def test_a_reader_asking_by_an_unknown_fingerprint_gets_the_stored_drafts_check(app, client, auth, people):
+    auth.signin("staff@shop.example")
+    app.config["DRAFT_CHECK_WAIT"] = 30
+    answer = client.get(f"{DRAFT_URL}/check/{'0' * 64}", headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and 'id="draft-usable"' in answer.get_data(as_text=True)

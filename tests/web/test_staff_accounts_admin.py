@@ -341,3 +341,23 @@ def test_an_accounts_own_quantity_breaks_from_its_edit_page(client, auth, world,
     # 2 x 185.00 - 10 % price list = 333.00, then its own break from 2 units: - 10 % = 299.70.
     assert "299.70" in client.get(f"/staff/quotes/{world['draft']}").get_data(as_text=True)
     assert ("quantity breaks changed", "manager@shop.example") in timeline(app, world["acme"])
+
+
+def test_a_price_list_in_vnd_refuses_a_eur_product_line_in_persian(client, auth, world, app):
+    sign_in(auth, "manager@shop.example")
+    persian = {"Accept-Language": "fa"}
+    form = client.get("/staff/accounts/new", headers=persian).get_data(as_text=True)
+    assert '<option value="VND">VND</option>' in form and '<option value="IRR">IRR</option>' in form
+    response = client.post("/staff/accounts/new", headers=persian, data={
+        "name": "Xe Đạp Hà Nội", "country": "VN", "currency": "VND", "validity_days": "30",
+        "approval_threshold": "10"})
+    assert response.status_code == 303
+    with app.app_context():
+        account = db.session.scalar(sa.select(BusinessAccount).where(
+            BusinessAccount.name == "Xe Đạp Hà Nội"))
+        assert account.currency == "VND"
+    refused = client.post(f"/staff/accounts/{account.id}/prices/percent", headers=persian,
+                          data={"catalog": "test-bike", "percent": "10"})
+    assert refused.status_code == 400
+    body = refused.get_data(as_text=True)
+    assert "قیمت‌ها هرگز تبدیل نمی‌شوند" in body and "is priced in" not in body

@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.quoting import TaxTreatment, tax_rule_for
+from configurator.quoting.money import CURRENCY_DIGITS
+from configurator.quoting.phrases import N_
 from configurator.quoting.taxes import UnknownTaxCountry
 from configurator.services import passwords, sign_ins, users
 from configurator.services.business import accounts
@@ -52,6 +54,7 @@ class AccountFields:
     validity_days: str = "30"
     approval_threshold: str = ""
     price_list_name: str = ""
+    currency: str = ""  # of its price list and quotes; empty keeps it (EUR for a new account)
 
 
 def require_editor(user: User) -> None:
@@ -146,11 +149,29 @@ def _checked(
         "validity_days": validity,
         "price_list_name": " ".join(fields.price_list_name.split())[:120] or f"{name} prices",
     }
+    values["currency"] = _currency(fields.currency, account)
     if fields.approval_threshold.strip() or account is not None:
         values["approval_threshold"] = percentage(
             fields.approval_threshold, "The approval threshold"
         )
     return values
+
+
+def _currency(text: str, account: BusinessAccount | None) -> str:
+    """The price list's currency: one we know the minor unit of, and changed only while
+    the price list is empty (its fixed prices are amounts in the old currency)."""
+    kept = account.currency if account is not None else "EUR"
+    code = text.strip().upper() or kept
+    if code not in CURRENCY_DIGITS:
+        raise InvalidAccountData(N_(
+            "We do not price in %(currency)s; choose one of %(known)s.",
+            currency=code, known=sorted(CURRENCY_DIGITS)))
+    if account is not None and code != kept and account.price_entries:
+        raise InvalidAccountData(N_(
+            "The price list of %(name)s holds prices in %(currency)s; remove its entries "
+            "before changing its currency (prices are never converted).",
+            name=account.name, currency=kept))
+    return code
 
 
 def _describe(values: dict[str, object]) -> str:

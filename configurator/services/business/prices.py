@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.quoting import BreakMode, PricingError
+from configurator.quoting.phrases import N_
 from configurator.services import catalogs
 from configurator.services.business import accounts, terms
 from configurator.services.business.accounts import InvalidAccountData
@@ -23,7 +24,7 @@ from configurator.services.business.admin import amount, percentage, require_edi
 from configurator.services.errors import NotFound
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import CatalogVersion, User
-from configurator.store.quotes import PriceListEntry, QuantityBreakTier
+from configurator.store.quotes import BusinessAccount, PriceListEntry, QuantityBreakTier
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ def set_line_discount(
     require_editor(editor)
     account = accounts.get_account(session, editor, account_id)
     version = _catalog(session, catalog_id)
+    _priced_in(version, account)
     percent = percentage(percent_text, "The discount")
     entry = terms.set_percent_off(session, account, catalog_id, percent)
     accounts.record_event(
@@ -74,6 +76,7 @@ def set_fixed_option_price(
     require_editor(editor)
     account = accounts.get_account(session, editor, account_id)
     version = _catalog(session, catalog_id)
+    _priced_in(version, account)
     feature, _, option = option_key.partition("=")
     known = {(o.feature, o.option): o for o in catalog_options(session, catalog_id)}
     chosen = known.get((feature, option))
@@ -132,6 +135,18 @@ def _catalog(session: Session, catalog_id: str) -> CatalogVersion:
         return catalogs.current(session, catalog_id)
     except NotFound:
         raise InvalidAccountData(f"There is no product line called {catalog_id!r}.") from None
+
+
+def _priced_in(version: CatalogVersion, account: BusinessAccount) -> None:
+    """InvalidAccountData unless the product line is priced in the price list's currency:
+    a price list has one currency, like the quotes priced with it."""
+    if version.currency.upper() != account.currency.upper():
+        raise InvalidAccountData(N_(
+            "%(catalog)s is priced in %(catalog_currency)s, but this price list is in "
+            "%(currency)s; prices are never converted, so it can only hold product lines "
+            "priced in %(currency)s.",
+            catalog=version.name, catalog_currency=version.currency.upper(),
+            currency=account.currency.upper()))
 
 
 # ------------------------------------------------------------------ quantity breaks

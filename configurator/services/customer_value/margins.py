@@ -6,7 +6,7 @@ one, else from the catalog version the order was placed with, so a later cost
 change never rewrites a past margin. An option without a cost costs nothing
 (a payment method); a catalog without any cost gives no margin (None), never
 a margin equal to the revenue. Orders converted from quotes: the quote's net
-total minus each line's option costs times its quantity.
+total minus each bought line's option costs times its quantity.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy.orm import object_session
 
 from configurator.services import catalogs
 from configurator.services.configuring.selection import pairs
-from configurator.store.models import Order
+from configurator.store.models import CatalogVersion, Order
 from configurator.store.quotes import QuoteRecord
 
 
@@ -47,17 +47,25 @@ def order_margin(order: Order) -> Decimal | None:
 
 
 def _shop_margin(order: Order) -> Decimal | None:
-    """Price paid minus cost over a shop order's lines (prices with VAT)."""
-    lines = order.snapshot.get("lines", [])
+    """Price paid minus cost over a shop order's lines (prices with VAT), for every
+    unit ordered: the lines are one unit's; the reward is already the order's."""
+    unit = _shop_unit_margin(order)
+    if unit is None:
+        return None
     # An offer's reward (a negative amount) is given up from the margin.
     reward = Decimal(order.snapshot.get("offer", {}).get("amount", "0"))
+    return reward + unit * int(order.snapshot.get("quantity", 1))
+
+
+def _shop_unit_margin(order: Order) -> Decimal | None:
+    """Price minus cost of one unit of the configuration; None when its catalog has no costs."""
+    lines = order.snapshot.get("lines", [])
     if lines and all("cost" in line for line in lines):
-        return reward + sum(
-            (Decimal(line["amount"]) - Decimal(line["cost"]) for line in lines), Decimal(0))
+        return sum((Decimal(line["amount"]) - Decimal(line["cost"]) for line in lines), Decimal(0))
     model = catalogs.engine_catalog(order.catalog_version).model
     if not any(option.cost is not None for f in model.features for option in f.options):
         return None
-    margin = reward
+    margin = Decimal(0)
     for line in lines:
         feature = model.feature(line["feature"])
         option = feature.option(line["option"]) if feature else None
@@ -67,18 +75,32 @@ def _shop_margin(order: Order) -> Decimal | None:
 
 
 def _quote_order_margin(order: Order) -> Decimal | None:
-    """The quote's net total minus the cost of every line's options times its quantity."""
+    """The quote's net total minus the cost of every bought line's options times its quantity."""
+    bought = _bought_lines(order)
+    if bought is None:
+        return None
+    cost = Decimal(0)
+    for catalog_version, selection, quantity in bought:
+        unit = unit_cost(catalog_version, selection)
+        if unit is None:
+            return None
+        cost += unit * quantity
+    return order_net(order) - cost
+
+
+def _bought_lines(order: Order) -> list[tuple[CatalogVersion, dict, int]] | None:
+    """(catalog version, picks, quantity) of the lines the client bought: the order's
+    configured lines (optional lines not chosen and alternatives left out); an order
+    converted before those were kept falls back to the quote's lines."""
     session = object_session(order)
+    configured = order.snapshot.get("configured_lines")
+    if configured is not None:
+        return [(session.get(CatalogVersion, line["catalog_version_id"]), line["selection"],
+                 int(line["quantity"])) for line in configured]
     record = session.scalar(sa.select(QuoteRecord).where(QuoteRecord.order_id == order.id))
     if record is None or not record.frozen:
         return None
-    cost = Decimal(0)
-    for line in record.lines:
-        unit = unit_cost(line.catalog_version, line.selection)
-        if unit is None:
-            return None
-        cost += unit * line.quantity
-    return order_net(order) - cost
+    return [(line.catalog_version, line.selection, line.quantity) for line in record.lines]
 
 
 def unit_cost(catalog_version, selection) -> Decimal | None:

@@ -4,6 +4,8 @@
   domain and written back (the helpers every quote use case shares).
 - `drafts`: create, discount, validity, reprice, new revision.
 - `lines`: the configured lines of a draft.
+- `service_lines`: freight, installation and free-text lines with their own price,
+  cost and VAT rate.
 - `approvals`: discounts above the account's threshold, approved by a manager.
 - `sending`: send, withdraw, expire.
 - `answers`: the client accepts or declines; staff turn it into an order.
@@ -23,10 +25,11 @@ from configurator.services.quotes import (
     records,
     search,
     sending,
+    service_lines,
     templates,
 )
 
 __all__ = [
     "answers", "approvals", "drafts", "lines", "margins", "printing", "records", "search",
-    "sending", "templates",
+    "sending", "service_lines", "templates",
 ]

@@ -192,7 +192,13 @@ def _order_snapshot(record: QuoteRecord) -> dict[str, Any]:
                 str(-Decimal(totals["discount"])),
             )
         )
-    lines.append(_order_line("tax", totals["tax_label"], "tax", "", totals["tax"]))
+    # Service lines (freight, installation) at the net the client accepted.
+    lines.extend(
+        _order_line(service["line_id"], f"{service['description']} x {service['quantity']}",
+                    "service", "", service["net"])
+        for service in frozen.get("services", ())
+    )
+    lines.extend(_tax_lines(totals))
     return {
         "catalog": {
             "id": record.lines[0].catalog_id,
@@ -216,6 +222,17 @@ def _order_snapshot(record: QuoteRecord) -> dict[str, Any]:
         "total": totals["gross_total"],
         "quote": frozen,
     }
+
+
+def _tax_lines(totals: dict[str, Any]) -> list[dict[str, str]]:
+    """One order line per VAT rate (a quote with service lines may have several)."""
+    rates = totals.get("tax_lines") or []
+    if len(rates) <= 1:
+        return [_order_line("tax", totals["tax_label"], "tax", "", totals["tax"])]
+    return [
+        _order_line(f"tax_{index}", rate["label"], "tax", "", rate["tax"])
+        for index, rate in enumerate(rates, 1)
+    ]
 
 
 def _order_line(key: str, name: str, option: str, option_name: str, amount: str) -> dict[str, str]:

@@ -21,12 +21,14 @@ from sqlalchemy.orm import Session
 from configurator.quoting import (
     Discount,
     OptionPrice,
+    OtherCurrency,
     Quote,
     QuoteError,
     RepriceReport,
     allocate_number,
     lifecycle,
 )
+from configurator.quoting.phrases import N_
 from configurator.services.business import accounts, terms
 from configurator.services.quotes import records
 from configurator.services.quotes.lines import configured_options, require_fit
@@ -107,12 +109,15 @@ def set_valid_until(
     )
 
 def _today(session: Session, loaded: LoadedQuote) -> tuple[dict[str, list[OptionPrice]], Any]:
-    """Every line's options at today's catalog prices, and the account's current terms."""
+    """Every line's options at today's catalog prices, and the account's current terms;
+    OtherCurrency when a line's catalog is not priced in the account's currency."""
     require_fit(session, loaded.record)  # names each line with a retired option, to reconfigure
     account = loaded.record.account
     current: dict[str, list[OptionPrice]] = {}
     for row in loaded.record.lines:
-        _, options, _ = configured_options(session, account, row.catalog_id, row.selection)
+        _, options, _ = configured_options(
+            session, account, row.catalog_id, row.selection, account.currency
+        )
         current[row.line_id] = options
     return current, terms.pricing_terms(session, account)
 
@@ -220,6 +225,7 @@ def copy(
     now = now or utcnow()
     source = records.load(session, staff, quote_id)
     account = accounts.get_account(session, staff, account_id or source.record.account_id)
+    _require_same_currency(source.quote, account.currency)
     number = allocate_number(DatabaseSequence(session), now)
     quote = lifecycle.copy(
         source.quote, number, account=str(account.id), by=actor(staff), at=now,
@@ -256,6 +262,17 @@ def copy(
         now=now,
     )
     return Copied(record, reports[0])
+
+
+def _require_same_currency(quote: Quote, currency: str) -> None:
+    """OtherCurrency when a quote would be copied to an account that pays in another
+    currency: its lines' prices would have to be converted, which we never do."""
+    if quote.terms.currency.upper() != currency.upper():
+        raise OtherCurrency(N_(
+            "Quote %(number)s is in %(quote_currency)s and this client's price list is in "
+            "%(currency)s; prices are never converted, so start a new quote for them instead.",
+            number=str(quote.number), quote_currency=quote.terms.currency.upper(),
+            currency=currency.upper()))
 
 
 def _stored(

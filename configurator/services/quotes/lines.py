@@ -18,7 +18,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from configurator.engine import SelectionError
-from configurator.quoting import Discount, OptionPrice, PricingError, Quote, QuoteError
+from configurator.quoting import (
+    Discount,
+    OptionPrice,
+    OtherCurrency,
+    PricingError,
+    Quote,
+    QuoteError,
+)
+from configurator.quoting.phrases import N_
 from configurator.quoting.pricing import LineKind
 from configurator.services import catalogs
 from configurator.services.business import accounts
@@ -33,11 +41,17 @@ from configurator.store.quotes import BusinessAccount, QuoteLineRecord, QuoteRec
 
 
 def configured_options(
-    session: Session, account: BusinessAccount, catalog_id: str, selection: Selection
+    session: Session,
+    account: BusinessAccount,
+    catalog_id: str,
+    selection: Selection,
+    currency: str,
 ) -> tuple[int, list[OptionPrice], str]:
     """The current catalog version, the priced options and the product line's name of a
-    selection; InvalidSelection unless it is complete and valid for the account."""
+    selection; InvalidSelection unless it is complete and valid for the account,
+    OtherCurrency unless the catalog is priced in the quote's `currency`."""
     version = catalogs.current(session, catalog_id)
+    require_currency(version.name, version.currency, currency)
     catalog = catalogs.engine_catalog(version)
     try:
         state = catalog.domains(selection, customer=accounts.customer_facts(account))
@@ -50,6 +64,19 @@ def configured_options(
         raise InvalidSelection("A quote line needs a complete configuration; finish every choice.")
     options = [OptionPrice.from_price_line(line) for line in breakdown.lines]
     return version.id, options, version.name
+
+
+def require_currency(catalog_name: str, catalog_currency: str, currency: str) -> None:
+    """OtherCurrency unless a product line is priced in the quote's currency: a quote
+    has one currency, and its amounts are never converted."""
+    if catalog_currency.upper() != currency.upper():
+        raise OtherCurrency(N_(
+            "%(catalog)s is priced in %(catalog_currency)s, but this quote is in "
+            "%(currency)s, the currency of the client's price list. A quote has one "
+            "currency and prices are never converted: choose a product line priced in "
+            "%(currency)s.",
+            catalog=catalog_name, catalog_currency=catalog_currency.upper(),
+            currency=currency.upper()))
 
 
 @dataclass(frozen=True)
@@ -152,7 +179,7 @@ def reconfigure_line(
     loaded = editing(session, staff, quote_id, version)
     row = _row(loaded.record, line_id)
     version_id, options, _ = configured_options(
-        session, loaded.record.account, row.catalog_id, selection
+        session, loaded.record.account, row.catalog_id, selection, loaded.quote.terms.currency
     )
 
     def step(quote: Quote, at: datetime) -> None:
@@ -273,7 +300,7 @@ def add_line(
     if source_configuration_id is not None:
         _check_source(session, staff, loaded.record.account, catalog_id, source_configuration_id)
     version_id, options, name = configured_options(
-        session, loaded.record.account, catalog_id, selection
+        session, loaded.record.account, catalog_id, selection, loaded.quote.terms.currency
     )
     stored = {
         "catalog_id": catalog_id,

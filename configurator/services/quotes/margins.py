@@ -1,5 +1,6 @@
 """A quote's margin for staff: per line, its net minus what its options cost us
-(the catalog's `cost`, times the quantity), and for the quote, its net total
+(the catalog's `cost`, times the quantity; a service line's cost as staff entered
+it), and for the quote, its net total
 (after the quote discount) minus the cost of the included lines. Internal: the
 client's pages, the print page and the PDF never show it."""
 
@@ -51,6 +52,10 @@ def of_quote(viewer: User, loaded: LoadedQuote) -> QuoteMargin | None:
             return None
         net = priced.lines[row.line_id].net
         lines.append(_line(row.line_id, net, unit * row.quantity))
+    currency = loaded.quote.terms.currency
+    for service in loaded.quote.services:  # staff entered the cost of a service line
+        kinds[service.line_id] = LineKind.INCLUDED
+        lines.append(_line(service.line_id, service.net(currency), service.cost))
     included = sum(
         (line.cost for line in lines if kinds[line.line_id] is LineKind.INCLUDED), Decimal(0)
     )

@@ -33,7 +33,9 @@ from configurator.quoting import (
     QuoteEvent,
     QuoteLine,
     QuoteNumber,
+    ServiceLine,
     Status,
+    TaxRule,
     lifecycle,
     parse_quote_number,
 )
@@ -43,7 +45,13 @@ from configurator.services import sequences
 from configurator.services.business import accounts, terms
 from configurator.services.errors import NotFound, QuoteChanged
 from configurator.store.models import User
-from configurator.store.quotes import AccountEvent, QuoteLineRecord, QuoteRecord, QuoteSequence
+from configurator.store.quotes import (
+    AccountEvent,
+    QuoteLineRecord,
+    QuoteRecord,
+    QuoteSequence,
+    QuoteServiceLine,
+)
 from configurator.store.types import utcnow
 
 DOMAIN_ROLES = {"staff": "sales", "manager": "manager", "admin": "admin", "customer": "client"}
@@ -171,8 +179,18 @@ def to_domain(session: Session, record: QuoteRecord) -> Quote:
             for e in events
         ],
         last_line_number=record.last_line_number,
+        services=services_of(record),
     )
     return quote
+
+
+def services_of(record: QuoteRecord) -> list[ServiceLine]:
+    """The record's service lines as the domain prices them."""
+    return [
+        ServiceLine(row.line_id, row.description, row.quantity, row.unit_price, row.unit_cost,
+                    row.tax_rate)
+        for row in record.service_lines
+    ]
 
 
 def _line_to_domain(line: QuoteLineRecord) -> QuoteLine:
@@ -207,6 +225,7 @@ def gross_total(record: QuoteRecord) -> Decimal:
         terms=terms.terms_from_json(record.terms),
         lines=[_line_to_domain(line) for line in record.lines],
         discount=discount_from_json(record.discount),
+        services=services_of(record),
     )
     return quote.price().totals.gross_total
 
@@ -274,6 +293,7 @@ def write_back(
     # what moves version_id and refuses a concurrent editor's stale copy.
     flag_modified(record, "updated_at")
     _sync_lines(record, quote, new_lines or {})
+    _sync_services(record, quote)
     for event in quote.events[events_before:]:
         accounts.record_event(
             session,
@@ -308,6 +328,25 @@ def _sync_lines(record: QuoteRecord, quote: Quote, new_lines: dict[str, dict[str
         row.alternative_to = line.alternative_to
         row.locked_terms = terms.describe_terms(line.locked_terms) if line.locked_terms else None
         row.options = [[o.feature, o.option, str(o.list_price), o.name] for o in line.options]
+
+
+def _sync_services(record: QuoteRecord, quote: Quote) -> None:
+    stored = {row.line_id: row for row in record.service_lines}
+    wanted = {service.line_id for service in quote.services}
+    for line_id, row in stored.items():
+        if line_id not in wanted:
+            record.service_lines.remove(row)
+    for position, service in enumerate(quote.services):
+        row = stored.get(service.line_id)
+        if row is None:
+            row = QuoteServiceLine(line_id=service.line_id)
+            record.service_lines.append(row)
+        row.position = position
+        row.description = service.description
+        row.quantity = service.quantity
+        row.unit_price = service.unit_price
+        row.unit_cost = service.unit_cost
+        row.tax_rate = service.tax_rate
 
 
 def save(session: Session, record: QuoteRecord) -> None:
@@ -391,12 +430,29 @@ def frozen_copy(quote: Quote) -> dict[str, Any]:
             }
             for line in quote.lines
         ],
+        # No cost here: the frozen copy is the client's document.
+        "services": [
+            {
+                "line_id": service.line_id,
+                "description": service.description,
+                "quantity": service.quantity,
+                "unit_price": str(service.unit_price),
+                "tax_label": TaxRule(totals.tax.country, service.rate_under(totals.tax),
+                                     totals.tax.treatment).label,
+                "net": str(service.net(quote.terms.currency)),
+            }
+            for service in quote.services
+        ],
         "totals": {
             "subtotal": str(totals.subtotal),
             "discount": str(totals.discount_amount),
             "net_total": str(totals.net_total),
             "tax_label": totals.tax.label,
             "tax": str(totals.tax_amount),
+            "tax_lines": [
+                {"label": t.label, "base": str(t.base), "tax": str(t.amount)}
+                for t in totals.tax_lines
+            ],
             "gross_total": str(totals.gross_total),
         },
     }

@@ -1,52 +1,119 @@
-"""The live check of a big draft in the background.
+"""The live check of a draft, in worker processes.
 
-A small catalog is checked in a few milliseconds, a Renault-sized one takes
-seconds (reading the YAML alone). The editor asks `check_soon`: the answer
-when it is ready within `wait` seconds, else None, and the page shows
-"checking…" and asks again with the same text a moment later. Each text is
-checked once per process (by its digest), one at a time, newest first: a
-text still waiting when a newer one of the same product line arrives is
-dropped, since nobody will look at its answer.
+A catalog's check is pure Python and CPU-bound: a small catalog takes
+milliseconds, automotive01 or Renault big take tens of seconds. Run in a
+thread of the web process it held the interpreter lock in long steps, so
+every other request waited too. The checks therefore run in a pool of at
+most `WORKERS` processes, started with `spawn` (a fork would copy the web
+process's threads, locks and database connections).
+
+The editor asks `check_soon`: the answer when it is ready within `wait`
+seconds, else `Pending` with the text's fingerprint, and the page asks again
+by that fingerprint (`ready`), without sending the text. Each text is checked
+once per web process (answers are kept by fingerprint, the newest `KEPT`);
+a text of a product line still waiting when a newer one of the same line
+arrives is cancelled: nobody will look at its answer. A check already
+running cannot be stopped halfway; it finishes and its answer is kept (the
+manager may type the same text again).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import multiprocessing
+import os
 import threading
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 
-from configurator.services.workbench.drafts import DraftCheck, check_text
+from configurator.services.workbench.drafts import DraftCheck, Finding, check_text
 
-KEPT = 16  # answers kept per process (a few editors, a few texts each)
-_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="draft-check")
+KEPT = 16  # answers kept per web process (a few editors, a few texts each)
+WORKERS = max(1, min(2, os.cpu_count() or 1))  # a check is one core's work; leave the rest to requests
 _JOBS: OrderedDict[str, Future] = OrderedDict()
-_LATEST: dict[str, str] = {}  # product line -> digest of the newest text asked about
+_LATEST: dict[str, str] = {}  # product line -> fingerprint of the newest text asked about
 _LOCK = threading.Lock()
+_POOL: ProcessPoolExecutor | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Pending:
+    """A check still running: the page asks again by `key`."""
+
+    key: str
+    pending: bool = True
 
 
 def digest(text: str, catalog_id: str) -> str:
-    """What identifies a check: the product line and the text."""
+    """The fingerprint of a check: the product line and the text."""
     return hashlib.sha256(f"{catalog_id}\0{text}".encode()).hexdigest()
 
 
-def check_soon(text: str, catalog_id: str, wait: float) -> DraftCheck | None:
-    """The check of `text`, if it is ready within `wait` seconds; else None (it goes on)."""
+def pool() -> ProcessPoolExecutor:
+    """The worker processes, started on the first check."""
+    global _POOL
+    with _LOCK:
+        if _POOL is None:
+            _POOL = ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"))
+            for _ in range(WORKERS):  # start them all now: a spawned process takes a second or two to start
+                _POOL.submit(int)
+        return _POOL
+
+
+def check_in_worker(text: str, catalog_id: str) -> DraftCheck:
+    """The check, run in a worker process; the answer without the catalog (the page needs only the findings)."""
+    return dataclasses.replace(check_text(text, catalog_id), catalog=None)
+
+
+def check_soon(text: str, catalog_id: str, wait: float | None) -> DraftCheck | Pending:
+    """The check of `text`, if it is ready within `wait` seconds (None: however long); else Pending."""
     key = digest(text, catalog_id)
+    workers = pool()
     with _LOCK:
         future = _JOBS.get(key)
         if future is None or future.cancelled():
             stale = _JOBS.get(_LATEST.get(catalog_id, ""))
             if stale is not None and stale.cancel():  # not started yet: nobody waits for it
                 _JOBS.pop(_LATEST[catalog_id], None)
-            future = _POOL.submit(check_text, text, catalog_id)
+            future = workers.submit(check_in_worker, text, catalog_id)
             _JOBS[key] = future
             while len(_JOBS) > KEPT:
                 _JOBS.popitem(last=False)
         _JOBS.move_to_end(key)
         _LATEST[catalog_id] = key
+    return _answer(key, future, wait)
+
+
+def ready(key: str, wait: float = 0) -> DraftCheck | Pending | None:
+    """The check of the text with this fingerprint; Pending while it runs; None when this process does not know it."""
+    with _LOCK:
+        future = _JOBS.get(key)
+    if future is None or future.cancelled():
+        return None
+    return _answer(key, future, wait)
+
+
+def _answer(key: str, future: Future, wait: float | None) -> DraftCheck | Pending:
     try:
         return future.result(timeout=wait)
     except FutureTimeout:
-        return None
+        return Pending(key)
+    except BrokenProcessPool:
+        _restart(key)
+        return DraftCheck(problems=[Finding("The check stopped before its end (its worker process ended, "
+                                            "perhaps out of memory). Change the text to check it again.")])
+
+
+def _restart(key: str) -> None:
+    """A worker died (killed, out of memory): forget the pool and the answers it owed."""
+    global _POOL
+    with _LOCK:
+        broken, _POOL = _POOL, None
+        for name, future in list(_JOBS.items()):
+            if name == key or not future.done() or future.cancelled() or future.exception() is not None:
+                _JOBS.pop(name, None)
+    if broken is not None:
+        broken.shutdown(wait=False, cancel_futures=True)

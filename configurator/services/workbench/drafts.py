@@ -7,12 +7,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import Session
 
-from configurator.engine import Catalog, CatalogError, CheckReport
+from configurator.engine import Catalog, CatalogError, CheckReport, CompileError
 from configurator.engine.importers import FORMATS, ImportFormatError, import_model
 from configurator.quoting.phrases import N_
 from configurator.services import catalogs
@@ -42,12 +43,13 @@ class DraftCheck:
     problems: list[Finding] = field(default_factory=list)  # the text cannot be released
     findings: list[Finding] = field(default_factory=list)  # dead options, unreachable rules...
     report: CheckReport | None = None
-    catalog: Catalog | None = None
+    catalog: Catalog | None = None  # left out of an answer from a worker process
+    pending: ClassVar[bool] = False  # the answer is here (background_check.Pending is not)
 
     @property
     def releasable(self) -> bool:
         """No problem: the text parses, names this product line and is usable."""
-        return not self.problems and self.catalog is not None
+        return not self.problems and self.report is not None and self.report.usable
 
 
 def check_text(text: str, catalog_id: str, path: str | None = None) -> DraftCheck:
@@ -186,8 +188,20 @@ def discard(session: Session, catalog_id: str) -> None:
 
 @functools.lru_cache(maxsize=8)
 def _parsed(text: str, catalog_id: str) -> Catalog | None:
-    """The usable catalog of a draft's text (kept: every pick of the try-it panel asks again)."""
-    return check_text(text, catalog_id).catalog
+    """The draft's catalog when it is usable (kept: every pick of the try-it panel asks again).
+
+    Usable as the check judges it (it compiles, and some configuration fits),
+    without the rest of the check: the dead options, the exact count and the
+    rules that never fire take seconds on a big catalog, and the try-it panel
+    needs none of them.
+    """
+    try:
+        catalog = Catalog.from_text(text, path=f"{catalog_id}.yaml")
+        if catalog.model.id != catalog_id or not catalog.domains().consistent:
+            return None
+    except (CatalogError, CompileError):
+        return None
+    return catalog
 
 
 def try_catalog(session: Session, catalog_id: str) -> tuple[Catalog, str]:

@@ -16,6 +16,7 @@ from configurator.web.account import bp
 from configurator.web.account.forms import EraseForm, ExportForm, PhoneForm, PrivacyForm
 from configurator.web.auth import sessions
 from configurator.web.database import db
+from configurator.web.i18n import error_text
 
 
 @bp.route("/privacy", methods=["GET", "POST"])
@@ -72,7 +73,7 @@ def privacy_erase():
     try:
         privacy.erasure.erase(db.session, current_user)
     except NotErasable as error:
-        erase_form.confirm.errors = [str(error)]
+        erase_form.confirm.errors = [error_text(error)]
         return _page(PrivacyForm(), erase_form=erase_form, status=400)
     sessions.sign_out()
     flash(_("Your personal data is erased and you are signed out. Your orders are kept "

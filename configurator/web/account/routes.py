@@ -30,6 +30,7 @@ from configurator.web.account.forms import MAX_REVISION, DiffForm, RenameForm
 from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.extensions import htmx
+from configurator.web.i18n import error_text
 from configurator.web.pdf import pdf_response
 
 DELIVERY_STATUS = {"scheduled": _l("Planned"), "sent": _l("Sent"), "cancelled": _l("Cancelled")}
@@ -58,13 +59,13 @@ def require_sign_in():
 @bp.errorhandler(NotFound)
 def not_found(error: NotFound):
     """Someone else's or a missing record: the same 404, no hint which."""
-    return error_response(404, str(error))
+    return error_response(404, error_text(error))
 
 
 @bp.errorhandler(InvalidCursor)
 def bad_page_link(error: InvalidCursor):
     """An edited or foreign `?cursor=`: say so, with a way back to the first page."""
-    return error_response(400, str(error))
+    return error_response(400, error_text(error))
 
 
 @bp.get("/configurations")
@@ -121,11 +122,11 @@ def save_revision(configuration_id: int):
         )
     except StaleRevision as error:
         return _again(
-            configuration, version, catalog, selection, error.latest_number, [str(error)], 409,
+            configuration, version, catalog, selection, error.latest_number, [error_text(error)], 409,
             conflict=error.latest_number,
         )
     except InvalidSelection as error:
-        return _again(configuration, version, catalog, selection, base, [str(error)], 400)
+        return _again(configuration, version, catalog, selection, base, [error_text(error)], 400)
     if revision.number == base:
         flash(_("Nothing changed since the last revision, so there was nothing to save."), "info")
     else:
@@ -147,12 +148,12 @@ def order(configuration_id: int):
         orders.save_for_checkout(db.session, current_user, configuration_id, base, selection)
     except StaleRevision as error:
         return _again(
-            configuration, version, catalog, selection, error.latest_number, [str(error)], 409,
+            configuration, version, catalog, selection, error.latest_number, [error_text(error)], 409,
             conflict=error.latest_number,
         )
     except (NotOrderable, InvalidSelection) as error:
         latest = configurations.latest_revision(db.session, configuration)
-        return _again(configuration, version, catalog, selection, latest.number, [str(error)], 409)
+        return _again(configuration, version, catalog, selection, latest.number, [error_text(error)], 409)
     return _redirect(url_for("account.checkout_page", configuration_id=configuration_id))
 
 
@@ -167,7 +168,7 @@ def rename(configuration_id: int):
                 db.session, current_user, configuration_id, form.name.data or ""
             )
         except InvalidName as error:
-            form.name.errors = [str(error)]
+            form.name.errors = [error_text(error)]
             return render_template(
                 "account/rename.html", form=form, configuration=configuration
             ), 400
@@ -242,14 +243,14 @@ def reorder(number: str):
         try:
             again = orders.reorder(db.session, current_user, number)
         except NotOrderable as error:
-            flash(str(error), "error")
+            flash(error_text(error), "error")
         else:
             flash(_("Thank you! Order %(number)s is placed.", number=again.number), "success")
             return redirect(url_for("account.order_detail", number=again.number), code=303)
     try:
         placed, version, result = orders.recheck_order(db.session, current_user, number)
     except NotOrderable as error:  # an order from a quote: staff quote it again
-        flash(str(error), "error")
+        flash(error_text(error), "error")
         return redirect(url_for("account.order_detail", number=number), code=303)
     return render_template("account/reorder.html", order=placed, version=version, recheck=result)
 

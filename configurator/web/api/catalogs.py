@@ -18,6 +18,7 @@ from configurator.web.api.lists import positional_page
 from configurator.web.api.operations import operation
 from configurator.web.api.problems import ApiProblem
 from configurator.web.database import db
+from configurator.web.i18n import error_text
 
 TAG = "Catalogs"
 READ = "catalog:read"
@@ -174,7 +175,7 @@ def _selection_errors() -> Iterator[None]:
             422,
             f"The selection does not fit this product line: {error}.",
             kind="invalid-selection",
-            errors={"selection": [str(error)]},
+            errors={"selection": [error_text(error)]},
         ) from error
 
 

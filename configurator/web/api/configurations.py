@@ -14,6 +14,7 @@ from configurator.web.api.lists import keyset_page
 from configurator.web.api.operations import operation
 from configurator.web.api.problems import ApiProblem
 from configurator.web.database import db
+from configurator.web.i18n import error_text
 
 TAG = "Configurations"
 ID = "<int:configuration_id>"
@@ -48,7 +49,7 @@ def create_configuration(user: User, body: dict[str, Any]) -> tuple[dict[str, An
             db.session, user, body["catalog_id"], body["name"], body["selection"]
         )
     except NotFound as error:  # the product line named in the body
-        raise ApiProblem(422, str(error), errors={"catalog_id": [str(error)]}) from error
+        raise ApiProblem(422, error_text(error), errors={"catalog_id": [error_text(error)]}) from error
     location = url_for("api.get_configuration", configuration_id=configuration.id)
     return configuration_view(user, configuration.id), {"Location": location}
 
@@ -71,7 +72,7 @@ def rename_configuration(user: User, configuration_id: int, body: dict[str, Any]
     try:
         configurations.rename(db.session, user, configuration_id, body["name"])
     except configurations.InvalidName as error:
-        raise ApiProblem(422, str(error), errors={"name": [str(error)]}) from error
+        raise ApiProblem(422, error_text(error), errors={"name": [error_text(error)]}) from error
     return configuration_view(user, configuration_id)
 
 

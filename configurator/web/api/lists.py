@@ -13,6 +13,7 @@ from flask import url_for
 
 from configurator.services import paging
 from configurator.web.api.problems import ApiProblem
+from configurator.web.i18n import error_text
 
 MAX_OFFSET = 1_000_000  # no list is this long; a larger cursor is not one of ours
 
@@ -32,7 +33,7 @@ def offset_of(cursor: str | None) -> int:
     try:
         offset = paging.decode(cursor, [int]).key[0]
     except paging.InvalidCursor as error:
-        raise _bad_cursor(str(error)) from error
+        raise _bad_cursor(error_text(error)) from error
     if not 0 <= offset <= MAX_OFFSET:
         raise _bad_cursor("This page link is not valid any more; start from the first page.")
     return offset

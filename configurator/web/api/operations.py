@@ -25,6 +25,7 @@ from configurator.web.api.auth import require
 from configurator.web.api.problems import ApiProblem
 from configurator.web.api.schemas import DB_INT_MAX
 from configurator.web.database import db
+from configurator.web.i18n import error_text
 from configurator.web.input_guard import (
     MAX_JSON_DEPTH,
     json_control_character_at,
@@ -178,10 +179,10 @@ def _claim(user: Any, key: str, request_hash: str) -> idempotency.Reply | None:
         try:
             return idempotency.claim(db.session, user.id, key, request_hash)
         except idempotency.KeyReused as error:
-            raise ApiProblem(422, str(error), errors={IDEMPOTENCY_HEADER: [str(error)]}) from error
+            raise ApiProblem(422, error_text(error), errors={IDEMPOTENCY_HEADER: [error_text(error)]}) from error
         except idempotency.KeyInFlight as error:
             if time.monotonic() >= deadline:
-                raise ApiProblem(409, str(error), errors={IDEMPOTENCY_HEADER: [str(error)]},
+                raise ApiProblem(409, error_text(error), errors={IDEMPOTENCY_HEADER: [error_text(error)]},
                                  headers={"Retry-After": "1"}) from error
             time.sleep(0.05)
 

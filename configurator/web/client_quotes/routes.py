@@ -17,6 +17,7 @@ from configurator.services.errors import NotFound
 from configurator.web.client_quotes import bp
 from configurator.web.database import db
 from configurator.web.errors import error_response
+from configurator.web.i18n import error_text
 from configurator.web.staff.routes import quote_pdf_response, render_printable
 
 
@@ -44,7 +45,7 @@ def require_sign_in():
 @bp.errorhandler(NotFound)
 def not_found(error: NotFound):
     """Another account's or a missing quote: the same 404, no hint which."""
-    return error_response(404, str(error))
+    return error_response(404, error_text(error))
 
 
 @bp.get("/")
@@ -91,7 +92,7 @@ def accept(quote_id: int):
             signature_required=True,
         )
     except QuoteError as error:
-        return _page(quote_id, 400, str(error))
+        return _page(quote_id, 400, error_text(error))
     flash(_("Thank you: quote %(number)s is accepted. We will confirm your order.", number=record.number), "success")
     return redirect(url_for("client_quotes.detail", quote_id=quote_id), code=303)
 
@@ -103,7 +104,7 @@ def decline(quote_id: int):
         record = quotes.answers.decline(db.session, current_user, quote_id,
                                 request.form.get("reason", ""))
     except QuoteError as error:
-        return _page(quote_id, 400, str(error))
+        return _page(quote_id, 400, error_text(error))
     flash(_("Quote %(number)s declined. Thank you for telling us why.", number=record.number), "info")
     return redirect(url_for("client_quotes.detail", quote_id=quote_id), code=303)
 

@@ -15,6 +15,7 @@ from configurator.services.messages.links import TrackingLinks
 from configurator.services.paging import InvalidCursor
 from configurator.web.database import db
 from configurator.web.errors import error_response
+from configurator.web.i18n import error_text
 from configurator.web.inbox import bp
 
 # The smallest transparent GIF: what an e-mail's "opened" image shows.
@@ -28,7 +29,7 @@ def _links() -> TrackingLinks:
 @bp.errorhandler(InvalidCursor)
 def bad_page_link(error: InvalidCursor):
     """An edited or foreign `?cursor=`: say so, with a way back to the first page."""
-    return error_response(400, str(error))
+    return error_response(400, error_text(error))
 
 
 @bp.get("/account/inbox")

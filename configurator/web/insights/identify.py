@@ -10,6 +10,7 @@ from flask_login import current_user
 from configurator.services.identify import duplicates, merging
 from configurator.web.database import db
 from configurator.web.errors import error_response
+from configurator.web.i18n import error_text
 from configurator.web.insights import bp
 from configurator.web.insights.forms import MergeForm
 
@@ -17,7 +18,7 @@ from configurator.web.insights.forms import MergeForm
 @bp.errorhandler(merging.MergeRefused)
 def merge_refused(error: merging.MergeRefused):
     """A merge that cannot be (the same record, staff, already merged): say why."""
-    return error_response(409, str(error))
+    return error_response(409, error_text(error))
 
 
 @bp.get("/duplicates")

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from configurator.services.offers import campaigns, report
 from configurator.web.database import db
-from configurator.web.i18n import day
+from configurator.web.i18n import day, error_text
 from configurator.web.insights import bp
 from configurator.web.insights.forms import CampaignForm
 
@@ -30,7 +30,7 @@ def offers_page():
             try:
                 campaign = campaigns.create(db.session, current_user, given)
             except campaigns.CampaignRefused as refused:
-                problems, status = [str(refused)], 400
+                problems, status = [error_text(refused)], 400
             else:
                 flash(_("Campaign %(code)s runs until %(day)s.", code=campaign.code,
                         day=day(campaign.ends_at)), "success")

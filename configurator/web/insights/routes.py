@@ -14,6 +14,7 @@ from configurator.services.customer_value.tiers import TierConfigError, tier_con
 from configurator.services.errors import NotFound
 from configurator.web.database import db
 from configurator.web.errors import error_response
+from configurator.web.i18n import error_text
 from configurator.web.insights import bp
 from configurator.web.insights.forms import RecomputeForm
 
@@ -30,7 +31,7 @@ def require_staff():
 @bp.errorhandler(NotFound)
 def not_found(error: NotFound):
     """A missing customer: the usual 404."""
-    return error_response(404, str(error))
+    return error_response(404, error_text(error))
 
 
 @bp.errorhandler(TierConfigError)

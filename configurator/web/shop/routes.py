@@ -14,7 +14,7 @@ from configurator.services.offers import campaigns
 from configurator.web import drafts, personal, pictures, workbench
 from configurator.web.database import db
 from configurator.web.extensions import htmx
-from configurator.web.i18n import catalog_description
+from configurator.web.i18n import catalog_description, error_text
 from configurator.web.shop import bp
 from configurator.web.shop.forms import OfferForm, SaveForm
 
@@ -90,7 +90,7 @@ def save(catalog_id: str):
     try:
         configuration = configurations.create(db.session, current_user, catalog_id, name, selection)
     except InvalidSelection as error:
-        return _again(catalog, version, selection, name, [str(error)], 400)
+        return _again(catalog, version, selection, name, [error_text(error)], 400)
     drafts.forget(catalog_id)
     flash(_("Saved “%(name)s” as revision 1.", name=configuration.name), "success")
     return _redirect(url_for("account.configuration", configuration_id=configuration.id))
@@ -130,7 +130,7 @@ def _starting_point(catalog_id: str, catalog_name: str):
             flash(_("There is no such configuration or order to start from."), "error")
         # An order from a quote, or a record of another product line: nothing to start from.
         except (NotOrderable, InvalidSelection) as refused:
-            flash(str(refused), "error")
+            flash(error_text(refused), "error")
         else:
             return start.selection, "", start.recheck, start.notice
     kept = drafts.recall(catalog_id)

@@ -12,4 +12,5 @@ from configurator.web.staff import (  # noqa: F401  (registers the views)
     copies,
     lines,
     routes,
+    service_lines,
 )

@@ -16,14 +16,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from configurator.quoting import BreakMode
+from configurator.quoting.money import CURRENCY_DIGITS
 from configurator.services import business, catalogs
 from configurator.services.business.accounts import InvalidAccountData
 from configurator.store.quotes import CONTACT_ROLES, TAX_TREATMENTS
 from configurator.web.database import db
+from configurator.web.i18n import error_text
 from configurator.web.staff import bp
 from configurator.web.staff.roles import editor_required, staff_required
 
 BREAK_ROWS = 5  # empty tier rows offered on the quantity breaks form
+CURRENCIES = sorted(CURRENCY_DIGITS)  # a price list's currency: the ones we round correctly
 
 
 def _fields() -> business.admin.AccountFields:
@@ -37,6 +40,7 @@ def _fields() -> business.admin.AccountFields:
         validity_days=form.get("validity_days", ""),
         approval_threshold=form.get("approval_threshold", ""),
         price_list_name=form.get("price_list_name", ""),
+        currency=form.get("currency", ""),
     )
 
 
@@ -53,7 +57,7 @@ def account_new():
         try:
             account = business.admin.open_account(db.session, current_user, _fields())
         except InvalidAccountData as problem:
-            error = str(problem)
+            error = error_text(problem)
         else:
             flash(_("Account %(name)s opened. Add its contacts and prices.", name=account.name), "success")
             return redirect(url_for("staff.account_edit", account_id=account.id), code=303)
@@ -62,7 +66,8 @@ def account_new():
         "validity_days": "30",
     }
     return render_template(
-        "staff/account_new.html", error=error, kept=kept, treatments=TAX_TREATMENTS
+        "staff/account_new.html", error=error, kept=kept, treatments=TAX_TREATMENTS,
+        currencies=CURRENCIES,
     ), (400 if error else 200)
 
 
@@ -84,7 +89,7 @@ def edit_page(account_id: int, status: int = 200, error: str | None = None,
         try:
             options = business.prices.catalog_options(db.session, chosen)
         except InvalidAccountData as problem:
-            error, status, chosen = error or str(problem), 400 if status == 200 else status, ""
+            error, status, chosen = error or error_text(problem), 400 if status == 200 else status, ""
     return render_template(
         "staff/account_edit.html",
         account=account,
@@ -92,6 +97,7 @@ def edit_page(account_id: int, status: int = 200, error: str | None = None,
         kept=kept or {},
         notice=notice,
         treatments=TAX_TREATMENTS,
+        currencies=CURRENCIES,
         contact_roles=CONTACT_ROLES,
         versions=versions,
         chosen=chosen,
@@ -107,7 +113,7 @@ def _change(account_id: int, action: Callable[[], Any], done: str):
     try:
         action()
     except InvalidAccountData as problem:
-        return edit_page(account_id, 400, str(problem), _kept())
+        return edit_page(account_id, 400, error_text(problem), _kept())
     flash(done, "success")
     return redirect(url_for("staff.account_edit", account_id=account_id), code=303)
 
@@ -141,7 +147,7 @@ def contact_create(account_id: int):
             db.session, current_user, account_id, form.get("email", ""), form.get("name", ""),
             form.get("contact_role", ""))
     except InvalidAccountData as problem:
-        return edit_page(account_id, 400, str(problem), _kept())
+        return edit_page(account_id, 400, error_text(problem), _kept())
     notice = _("%(name)s is a contact now. We e-mailed %(email)s a link to choose a password; "
                "it works once, for 7 days.", name=contact.user.name, email=contact.user.email)
     return edit_page(account_id, 201, notice=notice)
@@ -234,7 +240,7 @@ def breaks_save(catalog_id: str):
         business.prices.set_breaks(db.session, current_user, catalog_id, rows,
                                    form.get("mode", "range"))
     except InvalidAccountData as problem:
-        return breaks_page(400, str(problem), catalog_id)
+        return breaks_page(400, error_text(problem), catalog_id)
     flash(_("Quantity breaks of %(catalog)s saved.", catalog=catalog_id), "success")
     return redirect(url_for("staff.breaks"), code=303)
 
@@ -244,4 +250,4 @@ def not_allowed(error: business.admin.NotAllowed):
     """A seller without the role to change accounts: 403 with the reason."""
     from configurator.web.errors import error_response
 
-    return error_response(403, str(error))
+    return error_response(403, error_text(error))

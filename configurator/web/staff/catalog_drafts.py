@@ -24,7 +24,7 @@ from configurator.services.workbench import graph as workbench_graph
 from configurator.web import workbench
 from configurator.web.database import db
 from configurator.web.errors import error_response
-from configurator.web.i18n import translate
+from configurator.web.i18n import error_text, translate
 from configurator.web.staff import bp
 from configurator.web.staff.catalogs import MAX_UPLOAD_BYTES
 from configurator.web.staff.roles import catalog_editor_required, catalog_reader_required
@@ -34,14 +34,12 @@ log = logging.getLogger(__name__)
 DUE_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> posts
 
 
-def live_check(text: str, catalog_id: str) -> drafts.DraftCheck | None:
-    """The check of a draft's text, or None while a big one is still being checked.
+def live_check(text: str, catalog_id: str) -> drafts.DraftCheck | background_check.Pending:
+    """The check of a draft's text, or Pending while a big one is still being checked.
 
-    An editor's page then polls `draft_check` with the text ("checking…");
-    a reader (who may not post to it) waits for the answer.
+    The page then asks `draft_check_ready` by the text's fingerprint ("checking…").
     """
-    wait = current_app.config["DRAFT_CHECK_WAIT"] if current_user.can_edit_catalogs else None
-    return background_check.check_soon(text, catalog_id, wait)
+    return background_check.check_soon(text, catalog_id, current_app.config["DRAFT_CHECK_WAIT"])
 
 
 def _editor(catalog_id: str, status: int = 200, text: str | None = None, problem: str = ""):
@@ -80,6 +78,31 @@ def draft_check(catalog_id: str):
                            catalog_id=catalog_id)
 
 
+@bp.get("/catalogs/<catalog_id>/draft/check/<key>")
+@catalog_reader_required
+def draft_check_ready(catalog_id: str, key: str):
+    """The check a page is waiting for, by its text's fingerprint (htmx polls this while "checking…").
+
+    A fingerprint this web process does not know (another process, or an
+    answer dropped since) makes an editor's page send its text again; a
+    reader, who may not post, gets the check of the stored draft.
+    """
+    text = draft_text(catalog_id)  # 404 for an unknown product line
+    check = background_check.ready(key, current_app.config["DRAFT_CHECK_WAIT"])
+    if check is None and current_user.can_edit_catalogs:
+        return render_template("partials/_draft_check.html", check=None, resend=True, catalog_id=catalog_id)
+    if check is None:
+        check = live_check(text, catalog_id)
+    return render_template("partials/_draft_check.html", check=check, catalog_id=catalog_id)
+
+
+def draft_text(catalog_id: str) -> str:
+    """The draft's text, or the version in use's when nobody started a draft."""
+    version = catalogs.current(db.session, catalog_id)
+    draft = drafts.find(db.session, catalog_id)
+    return draft.source_text if draft else version.source_text
+
+
 @bp.post("/catalogs/<catalog_id>/draft")
 @catalog_editor_required
 def draft_save(catalog_id: str):
@@ -96,13 +119,13 @@ def draft_save(catalog_id: str):
             if request.form.get("import_format"):
                 text = drafts.imported_text(text, name, request.form["import_format"], catalog_id)
         except CatalogProblem as problem:
-            return _editor(catalog_id, 400, problem=str(problem))
+            return _editor(catalog_id, 400, problem=error_text(problem))
     else:
         text = request.form.get("text", "")
     try:
         drafts.save(db.session, catalog_id, text, current_user)
     except CatalogProblem as problem:
-        return _editor(catalog_id, 400, text=text[:1000], problem=str(problem))
+        return _editor(catalog_id, 400, text=text[:1000], problem=error_text(problem))
     log.info("catalog draft %s saved by %s", catalog_id, current_user.email)
     flash(_("Draft saved. The shop still shows the version in use until you release it."), "success")
     return redirect(url_for("staff.draft_page", catalog_id=catalog_id), code=303)
@@ -112,9 +135,7 @@ def draft_save(catalog_id: str):
 @catalog_reader_required
 def draft_download(catalog_id: str):
     """The draft's text as a file (the version in use when there is no draft)."""
-    version = catalogs.current(db.session, catalog_id)
-    draft = drafts.find(db.session, catalog_id)
-    text = draft.source_text if draft else version.source_text
+    text = draft_text(catalog_id)
     return Response(text, mimetype="application/yaml",
                     headers={"Content-Disposition": f'attachment; filename="{catalog_id}.yaml"'})
 
@@ -177,9 +198,9 @@ def release(catalog_id: str):
             message = N_("The release of %(catalog)s is scheduled for %(when)s UTC.", catalog=catalog_id,
                          when=f"{due_at:%Y-%m-%d %H:%M}")
     except releases.ReleaseRefused as refused:
-        return _release_page(catalog_id, 400, str(refused))
+        return _release_page(catalog_id, 400, error_text(refused))
     except CatalogProblem as problem:
-        return _release_page(catalog_id, 400, str(problem), problem.problems)
+        return _release_page(catalog_id, 400, error_text(problem), problem.problems)
     log.info("catalog %s: %s (by %s)", catalog_id, message, current_user.email)
     flash(translate(message), "success")
     return redirect(url_for("staff.release_page", catalog_id=catalog_id), code=303)
@@ -192,7 +213,7 @@ def rollback(catalog_id: str):
     try:
         entry = releases.roll_back(db.session, catalog_id, current_user, request.form.get("note", ""))
     except releases.ReleaseRefused as refused:
-        return _release_page(catalog_id, 400, str(refused))
+        return _release_page(catalog_id, 400, error_text(refused))
     log.info("catalog %s rolled back to version %d by %s", catalog_id, entry.version.number,
              current_user.email)
     flash(_("%(catalog)s is back at version %(number)s.", catalog=catalog_id, number=entry.version.number), "success")
@@ -279,7 +300,7 @@ def what_if(catalog_id: str):
                 db.session, catalog_id, request.args["option"], request.args.get("price", "")
             )
     except whatif.WhatIfRefused as refused:
-        problem, status = str(refused), 400
+        problem, status = error_text(refused), 400
     return render_template(
         "staff/what_if.html", catalog_id=catalog_id, model=catalog.model, shown=shown,
         answer=answer, problem=problem, args=request.args,

@@ -18,21 +18,15 @@ from configurator.services import catalogs
 from configurator.services.workbench import drafts, form, rule_text
 from configurator.web.database import db
 from configurator.web.extensions import htmx
-from configurator.web.i18n import LANGUAGES
+from configurator.web.i18n import LANGUAGES, error_text
 from configurator.web.staff import bp
-from configurator.web.staff.catalog_drafts import live_check
+from configurator.web.staff.catalog_drafts import draft_text, live_check
 from configurator.web.staff.roles import catalog_editor_required, catalog_reader_required
 
 log = logging.getLogger(__name__)
 
 FIELD_ID = re.compile(r"[a-z][a-z0-9-]{0,80}\Z")  # the id of the rule's view the answer replaces
 OTHER_LANGUAGES = [code for code in LANGUAGES if code != "en"]
-
-
-def _draft_text(catalog_id: str) -> str:
-    version = catalogs.current(db.session, catalog_id)  # NotFound (404) for an unknown line
-    draft = drafts.find(db.session, catalog_id)
-    return draft.source_text if draft else version.source_text
 
 
 @bp.get("/catalogs/<catalog_id>/draft/form")
@@ -88,8 +82,8 @@ def draft_form_edit(catalog_id: str):
         draft = form.save_edit(db.session, catalog_id, current_user, edit)
     except form.FormProblem as problem:
         if htmx:
-            return render_template("partials/_form_status.html", problem=str(problem)), 400
-        flash(str(problem), "error")
+            return render_template("partials/_form_status.html", problem=error_text(problem)), 400
+        flash(error_text(problem), "error")
         return redirect(url_for("staff.draft_form", catalog_id=catalog_id), code=303)
     log.info("catalog draft %s: %s %s edited in the form by %s", catalog_id, edit.target, edit.name,
              current_user.email)
@@ -108,7 +102,7 @@ def draft_form_edit(catalog_id: str):
 @catalog_editor_required
 def draft_rule_check(catalog_id: str):
     """A rule as it is typed (htmx): highlighted, its first problem underlined at its place."""
-    text = _draft_text(catalog_id)
+    text = draft_text(catalog_id)
     options = form.option_ids(text)
     rule = rule_text.read_rule(request.form.get("value", "")[: form.MAX_FIELD_CHARS], options)
     field_id = request.form.get("field_id", "")

@@ -12,7 +12,7 @@ from configurator.quoting import QuoteError
 from configurator.services import business, quotes
 from configurator.services.errors import InvalidSelection
 from configurator.web.database import db
-from configurator.web.i18n import money, signed_money
+from configurator.web.i18n import error_text, money, signed_money
 from configurator.web.staff import bp
 from configurator.web.staff.roles import staff_required
 from configurator.web.staff.routes import quote_page
@@ -36,7 +36,7 @@ def copy_quote(quote_id: int):
             db.session, current_user, quote_id, account_id=int(raw) if raw else None
         )
     except (QuoteError, InvalidSelection) as error:
-        return _refused(source, accounts, str(error))
+        return _refused(source, accounts, error_text(error))
     record, report = copied.record, copied.report
     if report is None:
         flash(_("%(number)s is a copy of %(source)s. It was not repriced: %(reason)s",
@@ -79,7 +79,7 @@ def save_template(quote_id: int):
             db.session, current_user, quote_id, request.form.get("template_name", "")
         )
     except QuoteError as error:
-        return quote_page(quote_id, 400, str(error))
+        return quote_page(quote_id, 400, error_text(error))
     flash(_("Template “%(name)s” saved. Start new quotes from it on the templates page.",
             name=template.name), "success")
     return redirect(url_for("staff.quote", quote_id=quote_id), code=303)
@@ -110,7 +110,7 @@ def start_from_template(template_id: int):
             "staff/templates.html",
             templates=quotes.templates.all_templates(db.session, current_user),
             accounts=business.accounts.list_accounts(db.session, current_user),
-            error=str(error),
+            error=error_text(error),
         ), 400
     flash(_("Quote %(number)s started from the template, at today's prices.",
             number=record.number), "success")

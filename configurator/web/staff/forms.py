@@ -3,11 +3,14 @@ person can act on (a bad value is never a traceback)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from configurator.quoting import Discount, PricingError
 from configurator.quoting.pricing import MAX_QUANTITY
+from configurator.services.quotes.service_lines import ServiceInput
+from configurator.web.i18n import error_text
 
 
 class FormProblem(ValueError):
@@ -43,7 +46,7 @@ def discount(percent: str | None, amount: str | None = None, reason: str = "") -
         if amount_value:
             return Discount.amount_off(amount_value, reason)
     except PricingError as error:
-        raise FormProblem(str(error)) from None
+        raise FormProblem(error_text(error)) from None
     return None
 
 
@@ -84,3 +87,18 @@ def contact(text: str | None) -> int | None:
         return int(text) if text else None
     except ValueError:
         raise FormProblem("The form was damaged; reload the quote and try again.") from None
+
+
+def service(form: Mapping[str, str]) -> ServiceInput:
+    """A service line as typed: description, quantity, unit price, unit cost (empty: 0)
+    and VAT rate (empty: the quote's own rate)."""
+    price = _number(form.get("unit_price"))
+    if price is None:
+        raise FormProblem("Give the service line's unit price.")
+    return ServiceInput(
+        description=(form.get("description") or "").strip(),
+        quantity=quantity(form.get("quantity") or "1"),
+        unit_price=price,
+        unit_cost=_number(form.get("unit_cost")) or Decimal(0),
+        tax_rate=_number(form.get("tax_rate"), "%"),
+    )

@@ -22,6 +22,7 @@ from configurator.services.errors import InvalidSelection, QuoteChanged
 from configurator.web import workbench
 from configurator.web.database import db
 from configurator.web.extensions import htmx
+from configurator.web.i18n import error_text
 from configurator.web.staff import bp, forms
 from configurator.web.staff.roles import staff_required
 
@@ -70,7 +71,7 @@ def add_line(quote_id: int, catalog_id: str):
         )
     except (InvalidSelection, QuoteError, forms.FormProblem, QuoteChanged) as error:
         status = 409 if isinstance(error, QuoteChanged) else 400
-        return _render(loaded.record, version, catalog, selection, [str(error)], None, source_id,
+        return _render(loaded.record, version, catalog, selection, [error_text(error)], None, source_id,
                        status)
     flash(_("Line added to %(number)s.", number=record.number), "success")
     location = url_for("staff.quote", quote_id=quote_id)
@@ -99,7 +100,7 @@ def reconfigure_line(quote_id: int, line_id: str):
         try:
             start = quotes.lines.restart_line(db.session, current_user, quote_id, line_id)
         except QuoteError as error:  # a sent quote: nothing to reconfigure
-            flash(str(error), "error")
+            flash(error_text(error), "error")
             return redirect(url_for("staff.quote", quote_id=quote_id), code=303)
         selection, notice = start.selection, start.notice
     return _render(loaded.record, version, catalog, selection, problems, notice, None,
@@ -125,7 +126,7 @@ def save_reconfigured_line(quote_id: int, line_id: str):
         )
     except (InvalidSelection, QuoteError, forms.FormProblem, QuoteChanged) as error:
         status = 409 if isinstance(error, QuoteChanged) else 400
-        return _render(loaded.record, version, catalog, selection, [str(error)], None, None,
+        return _render(loaded.record, version, catalog, selection, [error_text(error)], None, None,
                        status, line=row)
     flash(_("Line %(line)s reconfigured.", line=line_id), "success")
     location = url_for("staff.quote", quote_id=quote_id)
@@ -149,7 +150,7 @@ def _starting_point(account, catalog_id: str):
     try:
         start = quotes.lines.start_from(db.session, current_user, account, catalog_id, from_id)
     except InvalidSelection as refused:  # a configuration of another product line
-        flash(str(refused), "error")
+        flash(error_text(refused), "error")
         return {}, None, None
     return start.selection, start.notice, start.source_id
 

@@ -21,6 +21,7 @@ from configurator.services.errors import InvalidSelection, NotFound, QuoteChange
 from configurator.store.quotes import QUOTE_STATUSES
 from configurator.web.database import db
 from configurator.web.errors import error_response
+from configurator.web.i18n import error_text
 from configurator.web.pdf import pdf_response
 from configurator.web.staff import bp, forms
 from configurator.web.staff.lines import included_lines
@@ -36,7 +37,7 @@ def quote_total(record) -> Decimal:
 @bp.errorhandler(NotFound)
 def not_found(error: NotFound):
     """A missing quote or account: a plain 404."""
-    return error_response(404, str(error))
+    return error_response(404, error_text(error))
 
 
 @bp.get("/")
@@ -155,12 +156,12 @@ def _act(quote_id: int, action: Callable[[], Any], done: str):
         action()
     except QuoteChanged as error:
         kept = {key: value for key, value in request.form.items() if key != "csrf_token"}
-        return quote_page(quote_id, 409, str(error), kept)
+        return quote_page(quote_id, 409, error_text(error), kept)
     except NotAllowedToApprove as error:
-        return quote_page(quote_id, 403, str(error))
+        return quote_page(quote_id, 403, error_text(error))
     except (QuoteError, InvalidSelection, forms.FormProblem) as error:
         kept = {key: value for key, value in request.form.items() if key != "csrf_token"}
-        return quote_page(quote_id, 400, str(error), kept)
+        return quote_page(quote_id, 400, error_text(error), kept)
     flash(done, "success")
     return redirect(url_for("staff.quote", quote_id=quote_id), code=303)
 
@@ -292,7 +293,7 @@ def revise(quote_id: int):
     try:
         record = quotes.drafts.revise(db.session, current_user, quote_id)
     except QuoteError as error:
-        return quote_page(quote_id, 400, str(error))
+        return quote_page(quote_id, 400, error_text(error))
     flash(_("Revision %(number)s created from the sent quote; change it and send it.",
             number=record.number), "success")
     return redirect(url_for("staff.quote", quote_id=record.id), code=303)
@@ -305,7 +306,7 @@ def order(quote_id: int):
     try:
         placed = quotes.answers.convert_to_order(db.session, current_user, quote_id)
     except QuoteError as error:
-        return quote_page(quote_id, 400, str(error))
+        return quote_page(quote_id, 400, error_text(error))
     flash(_("Order %(number)s placed with the quote's prices.", number=placed.number), "success")
     return redirect(url_for("staff.quote", quote_id=quote_id), code=303)
 
@@ -394,7 +395,7 @@ def user_role(user_id: int):
         user = business.admin.set_user_role(db.session, current_user, user_id,
                                       request.form.get("role", ""))
     except business.accounts.InvalidAccountData as error:
-        return error_response(400, str(error))
+        return error_response(400, error_text(error))
     flash(f"{user.email} is now {user.role}.", "success")
     return redirect(url_for("staff.users"), code=303)
 
@@ -406,7 +407,7 @@ def order_status(number: str):
     try:
         order = fulfilment.move(db.session, current_user, number, request.form.get("status", ""))
     except fulfilment.StatusRefused as refused:
-        flash(str(refused), "error")
+        flash(error_text(refused), "error")
     else:
         flash(f"Order {order.number} is now {fulfilment.status_name(order.status).lower()}.",
               "success")

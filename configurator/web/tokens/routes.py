@@ -12,6 +12,7 @@ from configurator.services import api_tokens
 from configurator.services.errors import NotFound, ServiceError
 from configurator.store.types import utcnow
 from configurator.web.database import db
+from configurator.web.i18n import error_text
 from configurator.web.tokens import bp
 from configurator.web.tokens.forms import SelectChoice, TokenForm
 
@@ -43,9 +44,9 @@ def create():
                 db.session, current_user, form.name.data, form.scopes.data, expires_at=expires_at
             )
         except api_tokens.InvalidTokenName as error:
-            form.name.errors = [*form.name.errors, str(error)]
+            form.name.errors = [*form.name.errors, error_text(error)]
         except ServiceError as error:
-            form.scopes.errors = [*form.scopes.errors, str(error)]
+            form.scopes.errors = [*form.scopes.errors, error_text(error)]
         else:
             status = 201
             form = _form(formdata=None)

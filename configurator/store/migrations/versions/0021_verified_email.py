@@ -1,8 +1,8 @@
 """Verified e-mail: when a user proved they read mail at their address, and
 one-time links that confirm an address.
 
-Revision ID: 0020_verified_email
-Revises: 0019_quote_templates
+Revision ID: 0021_verified_email
+Revises: 0020_service_lines
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 from configurator.store.types import UTCDateTime
 
-revision = "0020_verified_email"
-down_revision = "0019_quote_templates"
+revision = "0021_verified_email"
+down_revision = "0020_service_lines"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,41 @@
+"""Hold every draft-check worker process, as big catalogs' checks would, until the block ends.
+
+The blocking function runs in the worker processes, so it lives in this small
+module they can import (a spawned process imports what it runs by name).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from configurator.services.workbench import background_check
+
+
+def wait_for(path: str, timeout: float) -> None:
+    """Wait, in a worker process, until the file `path` exists (the test lets go) or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+@contextmanager
+def checks_held(folder: Path, timeout: float = 60) -> Iterator[None]:
+    """Every worker busy inside the block: a check asked for then waits and the page says "Checking…"."""
+    go = folder / "let-the-checks-go"
+    blockers = [background_check.pool().submit(wait_for, str(go), timeout) for _ in range(background_check.WORKERS)]
+    try:
+        yield
+    finally:
+        go.touch()
+        for blocker in blockers:
+            blocker.result(timeout=timeout)
+
+
+def die_when(path: str, timeout: float) -> None:
+    """End this worker process abruptly (as the kernel's out-of-memory killer would) once `path` exists."""
+    wait_for(path, timeout)
+    os._exit(1)
