@@ -279,7 +279,7 @@ def run_deliveries_due(args: argparse.Namespace) -> int:
     """Plan the running subscriptions ahead, then print the deliveries due on --on (today)."""
     from datetime import date
 
-    from configurator.services import deliveries
+    from configurator.services import deliveries, orders
 
     try:
         day = date.fromisoformat(args.on) if args.on else None
@@ -293,7 +293,7 @@ def run_deliveries_due(args: argparse.Namespace) -> int:
             print(
                 f"{delivery.due_on.isoformat()}  {delivery.order.number}  "
                 f"#{delivery.number}  {delivery.amount} {delivery.order.currency}  "
-                f"{delivery.order.snapshot['catalog']['name']}"
+                f"{orders.title_of(delivery.order.snapshot)}"
             )
     print(f"{len(due)} deliver{'y' if len(due) == 1 else 'ies'} " + ("sent" if args.mark_sent else "due"))
     return 0

@@ -20,12 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
+from . import ddnnf
 from .boolean import BooleanSpace
 from .bounded import BoundedSpace
 from .cnf import is_boolean, junction_tree_refuses
 from .compile import CompiledProblem, CompileError, atoms, compile_model
 from .compiled import CompiledStore
-from .ddnnf import compile_cnf
+from .cpsat import CpSatSpace
+from .ddnnf import CompilationFailed, compile_cnf
 from .jtree import JunctionTree
 from .layered import solution_space
 from .model import CatalogModel, Compare, Feature, NumTerm
@@ -43,11 +45,16 @@ from .results import (
 from .sat import SatEncoding
 
 EXPLANATION_CACHE_SIZE = 4096
-BACKENDS = ("auto", "junction-tree", "d-DNNF", "SAT")
+BACKENDS = ("auto", "junction-tree", "d-DNNF", "SAT", "CP-SAT")
 # A boolean catalog whose junction tree has a bag this large goes to the d-DNNF when d4 compiles it:
 # a pick touches every tuple of the bags on its path. Renault big's largest bag holds 8,548 tuples
 # (P95 9 ms a pick); BusyBox's 98,304 (P95 625 ms under load, 26 ms from its d-DNNF).
 LARGE_BAG = 32_768
+# A catalog whose price() rules cannot be lifted (bounded.py) goes to CP-SAT (cpsat.py) when its running
+# totals, multiplied, have more values than this: they would share bags of the tree. The city bike with
+# an "at most" price rule next to its "at least" ones: price 2,168 x weight 139 values, a 20M-tuple tree
+# (two minutes); the random test catalogs stay far below.
+LARGE_TOTALS = 20_000
 
 
 def _frozen(mapping: dict) -> tuple:
@@ -66,6 +73,22 @@ def _mentions_price(model: CatalogModel) -> bool:
         for expr in (constraint.condition, constraint.expr)
         for atom in atoms(expr)
     )
+
+
+def running_total_values(problem: CompiledProblem) -> int:
+    """The product, over the numeric terms' running totals, of the most values one step of each takes.
+
+    Totals that cross the same features end up in the same bags of the tree,
+    so this is what a bag may have to multiply: the measure by which a
+    catalog with price() rules the tree cannot lift goes to CP-SAT.
+    """
+    largest: dict[int, int] = {}
+    for step, last in problem.chain_of.items():
+        largest[last] = max(largest.get(last, 1), problem.variables[step].size)
+    product = 1
+    for size in largest.values():
+        product *= size
+    return product
 
 
 class Catalog:
@@ -138,14 +161,40 @@ class Catalog:
         bike's two price rules made 7.4M tuples and 127 s). Lifted out
         (`compile_model(lift_price=True)`), the tree keeps the size it has
         without them and `BoundedSpace` answers exactly (see bounded.py).
-        Price rules of another shape keep the running-total chain.
+        Price rules of another shape keep the running-total chain when its
+        totals are few (`LARGE_TOTALS`), and else go to CP-SAT (cpsat.py),
+        which states each comparison as one exact linear constraint.
         """
+        if self.backend == "CP-SAT":
+            return self._cp_sat_space(problem)
         if _mentions_price(self.model):
             lifted = compile_model(self.model, lift_price=True)
             if lifted.price_lifted:
                 tree = solution_space(lifted)
                 return tree if lifted.bounds is None else BoundedSpace(tree)
+            if self.backend == "auto" and running_total_values(problem) > LARGE_TOTALS:
+                return self._cp_sat_space(problem)
         return solution_space(problem)
+
+    def _cp_sat_space(self, problem: CompiledProblem) -> CpSatSpace:
+        """CP-SAT over the catalog without running totals; exact counts still come from the running-total tree.
+
+        Both compiled forms declare features, options, choose counts and
+        customer facts first and alike, so evidence and domains read the same
+        variable numbers in both (checked here).
+        """
+        linear = compile_model(self.model, linear=True)
+        shared = ("feature_var", "option_var", "count_var", "customer_var")
+        if any(getattr(linear, name) != getattr(problem, name) for name in shared):
+            raise CompileError(None, "internal: the linear and running-total forms number variables differently")
+        counter: list[JunctionTree] = []
+
+        def count(evidence: dict[int, object]) -> int:
+            if not counter:  # slow on the catalogs that come here; only `count` and `catalog check` ask
+                counter.append(solution_space(problem))
+            return counter[0].count(evidence)
+
+        return CpSatSpace(linear, count)
 
     @property
     def sat(self) -> SatEncoding:
@@ -173,7 +222,7 @@ class Catalog:
         return self._boolean
 
     def _boolean_space_if_needed(self) -> BooleanSpace | None:
-        if self.backend == "junction-tree":
+        if self.backend in ("junction-tree", "CP-SAT"):
             return None
         if not is_boolean(self.model):
             if self.backend != "auto":
@@ -195,11 +244,33 @@ class Catalog:
         return self._store.load_circuit(self.fingerprint) if self._store is not None else None
 
     def _compile_circuit(self, dimacs: str) -> str:
-        """d4's circuit of this catalog, kept in the compiled store when there is one."""
-        text = compile_cnf(dimacs)
+        """d4's circuit of this catalog, kept in the compiled store when there is one.
+
+        A failure is kept there too: the next process does not wait for d4 again
+        within the same limits (see compiled.py).
+        """
+        remembered = self._remembered_failure()
+        if remembered is not None:
+            raise CompilationFailed(f"{remembered} (remembered from an earlier start; d4 was not run again)")
+        try:
+            text = compile_cnf(dimacs)
+        except CompilationFailed as error:
+            if self._store is not None:
+                self._store.save_failure(self.fingerprint, str(error), ddnnf.COMPILE_SECONDS,
+                                         ddnnf.COMPILE_MEMORY_BYTES)
+            raise
         if self._store is not None:
             self._store.save_circuit(self.fingerprint, text)
         return text
+
+    def _remembered_failure(self) -> str | None:
+        """d4's stored failure on this catalog, when the limits now are no larger than they were then."""
+        failure = self._store.load_failure(self.fingerprint) if self._store is not None else None
+        if failure is None:
+            return None
+        if ddnnf.COMPILE_SECONDS > failure["seconds"] or ddnnf.COMPILE_MEMORY_BYTES > failure["memory"]:
+            return None  # more room than last time: worth trying again
+        return failure["reason"]
 
     def _circuit_if_faster(self, tree: JunctionTree) -> BooleanSpace | None:
         """A d-DNNF instead of a tree whose largest bag makes every pick slow, when d4 compiles it."""
@@ -233,6 +304,8 @@ class Catalog:
                 return self
         if self.boolean is None:
             tree = self.tree
+            if isinstance(tree, CpSatSpace):  # built in well under a second: nothing worth storing
+                return self
             if store is not None and not store.holds(self.fingerprint):
                 store.save(self.fingerprint, (self.problem, tree))
         return self
@@ -541,28 +614,48 @@ class Catalog:
                 self._picks(picked), customer, (feature_id, option_id)
             )
             return Explanation((feature_id, option_id), False, selections, constraints)
-        var, value = self._pick_value(feature_id, option_id)
-        target = self.sat.value_lits[var][value]
-        selections, constraints = self._minimal_reason(picked, customer, [target])
+        selections, constraints = self._minimal_reason(picked, customer, self._pick_value(feature_id, option_id))
         return Explanation((feature_id, option_id), False, selections, constraints)
 
     def _conflict(self, picked: Choices, customer: dict | None) -> Explanation:
         """A minimal set of picks and rules that cannot hold together."""
-        selections, constraints = self._minimal_reason(picked, customer, [])
+        selections, constraints = self._minimal_reason(picked, customer, None)
         return Explanation(None, False, selections, constraints)
 
-    def _minimal_reason(self, picked: Choices, customer: dict | None, hard_extra: list[int]):
+    def _minimal_reason(self, picked: Choices, customer: dict | None, target: tuple[int, int] | None):
+        """Minimal picks and rules ruling out the (variable, value) `target`, or clashing (None)."""
         if self.boolean is not None:
             return self.boolean.minimal_reason(self._picks(picked), customer, None)
+        if isinstance(self.tree, CpSatSpace):
+            return self._cp_sat_reason(picked, customer, target)
         sat = self.sat
         hard = [sat.value_lits[var][value] for var, value in self.problem.customer_evidence(customer).items()]
-        hard += hard_extra
+        if target is not None:
+            hard.append(sat.value_lits[target[0]][target[1]])
         pick_of_lit: dict[int, tuple[str, str]] = {}
         for feature, option in self._picks(picked):
             var, value = self._pick_value(feature, option)
             pick_of_lit.setdefault(sat.value_lits[var][value], (feature, option))
         rule_of_lit = {lit: position for position, lit in sat.all_rules().items()}
         core = sat.minimal_core(hard, list(pick_of_lit) + list(rule_of_lit))
+        if core is None:
+            return [], []
+        selections = [pick_of_lit[lit] for lit in core if lit in pick_of_lit]
+        rules = sorted(rule_of_lit[lit] for lit in core if lit in rule_of_lit)
+        return selections, [self.model.constraints[position] for position in rules]
+
+    def _cp_sat_reason(self, picked: Choices, customer: dict | None, target: tuple[int, int] | None):
+        """`_minimal_reason` from CP-SAT: picks and rule selectors as assumptions, shrunk to a minimal set."""
+        space: CpSatSpace = self.tree
+        evidence = dict(self.problem.customer_evidence(customer))
+        if target is not None:
+            evidence[target[0]] = target[1]
+        pick_of_lit: dict[int, tuple[str, str]] = {}
+        for feature, option in self._picks(picked):
+            var, value = self._pick_value(feature, option)
+            pick_of_lit.setdefault(space.value_lits[var][value], (feature, option))
+        rule_of_lit = {lit: position for position, lit in space.rule_lits.items()}
+        core = space.minimal_core(evidence, list(pick_of_lit) + list(rule_of_lit))
         if core is None:
             return [], []
         selections = [pick_of_lit[lit] for lit in core if lit in pick_of_lit]

@@ -111,6 +111,9 @@ class CompiledProblem:
     # price() bounds taken out of the factors (see `compile_model(lift_price=True)` and bounded.py)
     bounds: LiftedBounds | None = None
     price_lifted: bool = False  # the price() rules were compiled without a running total
+    # `compile_model(linear=True)`: each numeric comparison is a free 0/1 variable, defined by a
+    # `LinearAtom` that the CP-SAT backend (cpsat.py) states as an exact linear constraint
+    linear: list[LinearAtom] = field(default_factory=list)
 
     def none_value(self, feature: Feature) -> int | None:
         """The value index meaning "no option" of a one/optional feature."""
@@ -152,7 +155,19 @@ class LiftedBounds:
     indicators: list[int]  # 0/1 variable per level: 1 when some rule asks for that level
 
 
-def compile_model(model: CatalogModel, *, lift_price: bool = False) -> CompiledProblem:
+@dataclass(frozen=True)
+class LinearAtom:
+    """A numeric comparison as a linear constraint: variable `var` is 1 exactly when
+    sum over `terms` of (integer weight of the chosen value) `op` `threshold` (a Fraction, same units)."""
+
+    atom: Compare
+    var: int
+    terms: tuple[tuple[int, tuple[int, ...]], ...]  # (variable, weight per value)
+    op: str
+    threshold: Fraction
+
+
+def compile_model(model: CatalogModel, *, lift_price: bool = False, linear: bool = False) -> CompiledProblem:
     """Compile a validated catalog into variables and factors.
 
     With `lift_price`, rules of the form "when G, then price() >= T" (or all of
@@ -162,8 +177,14 @@ def compile_model(model: CatalogModel, *, lift_price: bool = False) -> CompiledP
     running totals: the junction tree then stays as small as without them, and
     `bounded.py` answers exactly with max-marginals and a DP over totals.
     When the rules do not have that form, nothing is lifted (`bounds` is None).
+
+    With `linear`, no running total is built at all: every distinct numeric
+    comparison (`sum`, `count`, `price()`) becomes a 0/1 variable that the
+    factors read, and `problem.linear` says which linear sum defines it. The
+    factors alone then allow more than the catalog; only a backend that adds
+    those linear constraints (cpsat.py) answers exactly from this form.
     """
-    return _Compiler(model).run(lift_price=lift_price)
+    return _Compiler(model).run(lift_price=lift_price and not linear, linear=linear)
 
 
 def with_case_indicators(problem: CompiledProblem, cases: dict[int, Expr]) -> tuple[CompiledProblem, dict[int, int]]:
@@ -201,6 +222,7 @@ class _Compiler:
         compiler.customer_var = problem.customer_var
         compiler.customer_values = problem.customer_values
         compiler.totals = problem.totals
+        compiler.linear_atoms = {linear.atom: linear for linear in problem.linear}
         return compiler
 
     def __init__(self, model: CatalogModel):
@@ -218,13 +240,14 @@ class _Compiler:
         self.placed_after: dict[int, list[int]] = {}
         self.chain_of: dict[int, int] = {}
         self.price_scale = _price_scale(model)
+        self.linear_atoms: dict[Compare, LinearAtom] = {}  # compile_model(linear=True)
 
     # ------------------------------------------------------------ variables
     def new_var(self, name: str, size: int, kind: str, values: list | None = None) -> int:
         self.variables.append(Variable(name, size, kind, values or []))
         return len(self.variables) - 1
 
-    def run(self, lift_price: bool = False) -> CompiledProblem:
+    def run(self, lift_price: bool = False, linear: bool = False) -> CompiledProblem:
         self.declare_features()
         self.declare_customer_facts()
         self.chain_features = self.chain_order()
@@ -232,7 +255,10 @@ class _Compiler:
         lifted = self.price_gates() if lift_price else None
         if lifted is not None:
             thresholds.pop(NumTerm("price"), None)
-        self.build_totals(thresholds)
+        if linear:
+            self.declare_comparisons()
+        else:
+            self.build_totals(thresholds)
         for position, constraint in enumerate(self.model.constraints):
             if lifted is not None and position in lifted[0]:
                 residual, _gate = lifted[0][position]
@@ -257,7 +283,19 @@ class _Compiler:
         problem.order = self.layer_order()
         problem.bounds = bounds
         problem.price_lifted = lifted is not None
+        problem.linear = list(self.linear_atoms.values())
         return problem
+
+    def declare_comparisons(self) -> None:
+        """One 0/1 variable per distinct numeric comparison, defined by a `LinearAtom` (see compile_model)."""
+        for constraint in self.model.constraints:
+            for expr in (constraint.condition, constraint.expr):
+                for atom in _atoms(expr):
+                    if isinstance(atom, Compare) and atom not in self.linear_atoms:
+                        contributions, scale = self.term_contributions(atom.term)
+                        var = self.new_var(f"{_term_text(atom.term)} {atom.op} {atom.value}", 2, "compare")
+                        terms = tuple((v, tuple(weights)) for v, weights in contributions)
+                        self.linear_atoms[atom] = LinearAtom(atom, var, terms, atom.op, Fraction(atom.value) * scale)
 
     # ------------------------------------------------------------ lifted price() bounds
     def price_gates(self):
@@ -642,6 +680,8 @@ class _Compiler:
         if isinstance(atom, CustomerAtom):
             return [self.customer_var[atom.key]]
         if isinstance(atom, Compare):
+            if atom in self.linear_atoms:
+                return [self.linear_atoms[atom].var]
             return [self.totals[atom.term][0]]
         return []
 
@@ -701,6 +741,8 @@ class _Compiler:
         return ~listed & (column != names.index(MISSING))
 
     def evaluate_compare(self, atom: Compare, columns) -> np.ndarray:
+        if atom in self.linear_atoms:
+            return columns[self.linear_atoms[atom].var] == 1
         var, scale = self.totals[atom.term]
         values = self.variables[var].values
         threshold = Fraction(atom.value)
@@ -918,6 +960,7 @@ __all__ = [
     "Factor",
     "CompiledProblem",
     "LiftedBounds",
+    "LinearAtom",
     "Variable",
     "compile_model",
     "with_case_indicators",

@@ -18,11 +18,18 @@ Boolean catalogs answered by a d-DNNF (`boolean.py`) keep d4's circuit beside
 it, as text in `<fingerprint>.nnf` with the same header: d4 then runs once per
 catalog version, not once per process, and a server under load never falls
 back to slower SAT answers because d4 ran out of time at start-up.
+
+When d4 fails on a catalog (out of time or memory), that is kept too, in
+`<fingerprint>.d4-failed` (the reason and the limits it had, as JSON, same
+header): the next process goes straight to the SAT fallback instead of
+waiting up to d4's time limit again at every start. Raising the limits (or a
+new engine) makes it try again; deleting the file does too.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import tempfile
@@ -100,6 +107,25 @@ class CompiledStore:
     def save_circuit(self, fingerprint: str, text: str) -> Path:
         """Keep d4's circuit of this catalog (written atomically, like the tree)."""
         return self._write(fingerprint, "nnf", text.encode("ascii"))
+
+    def load_failure(self, fingerprint: str) -> dict | None:
+        """{"reason", "seconds", "memory"} of d4's remembered failure on this catalog, or None."""
+        payload = self._payload(fingerprint, "d4-failed")
+        if payload is None:
+            return None
+        try:
+            failure = json.loads(payload)
+        except ValueError:
+            return None
+        keys = {"reason": str, "seconds": (int, float), "memory": int}
+        if not isinstance(failure, dict) or not all(isinstance(failure.get(k), t) for k, t in keys.items()):
+            return None
+        return failure
+
+    def save_failure(self, fingerprint: str, reason: str, seconds: float, memory: int) -> Path:
+        """Remember that d4 failed on this catalog within these limits."""
+        payload = json.dumps({"reason": reason, "seconds": seconds, "memory": memory}).encode("utf-8")
+        return self._write(fingerprint, "d4-failed", payload)
 
     def _write(self, fingerprint: str, suffix: str, payload: bytes) -> Path:
         header = b" ".join(

@@ -23,7 +23,8 @@ SOLVER_NAME = "cadical195"
 class SatEncoding:
     """The catalog as CNF with one selector per rule."""
 
-    def __init__(self, problem: CompiledProblem):
+    def __init__(self, problem: CompiledProblem, *, solver: bool = True):
+        """`solver=False` only builds the clauses (`self.clauses`), for another solver to load (cpsat.py)."""
         self.problem = problem
         self.top = 0
         self.clauses: list[list[int]] = []
@@ -34,6 +35,8 @@ class SatEncoding:
         for factor in problem.factors:
             guard = self._selector(factor.constraint)
             self._encode_factor(factor, guard)
+        if not solver:
+            return
         self.solver = Solver(name=SOLVER_NAME, bootstrap_with=self.clauses)
         self.clauses = []  # the solver holds them now
         self.lock = threading.Lock()

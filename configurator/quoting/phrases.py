@@ -74,3 +74,37 @@ def N_(template: str, /, **values: Any) -> Phrase:
     """A phrase to translate where it is shown; `make translations` extracts `template`."""
     return Phrase(template, values)
 
+
+
+def phrase_to_json(phrase: Phrase) -> dict[str, Any] | None:
+    """A phrase as JSON, to keep with what it describes (a timeline entry) and write it
+    in the reader's language later; None when a value is not one JSON keeps exactly."""
+    values: dict[str, Any] = {}
+    for name, value in phrase.values.items():
+        if isinstance(value, Phrase):
+            kept = phrase_to_json(value)
+            if kept is None:
+                return None
+            values[name] = {"phrase": kept}
+        elif isinstance(value, Amount):
+            values[name] = {"amount": str(value.amount), "currency": value.currency,
+                            "signed": value.signed}
+        elif isinstance(value, (str, int)) and not isinstance(value, bool):
+            values[name] = value
+        else:
+            return None
+    return {"template": phrase.template, "values": values}
+
+
+def phrase_from_json(data: dict[str, Any]) -> Phrase:
+    """The phrase `phrase_to_json` kept."""
+    values: dict[str, Any] = {}
+    for name, value in data.get("values", {}).items():
+        if isinstance(value, dict) and "phrase" in value:
+            values[name] = phrase_from_json(value["phrase"])
+        elif isinstance(value, dict) and "amount" in value:
+            values[name] = Amount(Decimal(value["amount"]), value["currency"],
+                                  bool(value.get("signed")))
+        else:
+            values[name] = value
+    return Phrase(data["template"], values)

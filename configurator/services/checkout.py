@@ -233,12 +233,7 @@ def place_order(
     if not terms_accepted:
         raise CheckoutRefused(N_("Please accept the terms of sale to place the order."))
     orders.check_quantity(quantity)
-    if new_address is not None:
-        address = add_address(session, owner, new_address, now=now)
-    elif address_id is not None:
-        address = _own_address(session, owner, address_id)
-    else:
-        raise CheckoutRefused(N_("Please choose a delivery address or enter a new one."))
+    address = delivery_address(session, owner, address_id, new_address, now=now)
     _, revision, _, catalog = orders.orderable(session, owner, configuration_id, revision_number)
     vat = vat_breakdown(
         orders.charged(catalog, revision.selection, reward) * quantity, address.country
@@ -264,6 +259,23 @@ def place_order(
     return order
 
 
+def delivery_address(
+    session: Session,
+    owner: User,
+    address_id: int | None,
+    new_address: AddressInput | None,
+    *,
+    now: datetime | None = None,
+) -> Address:
+    """The address an order goes to: a new one (added to the book), or one from the book;
+    CheckoutRefused when neither is given, NotFound for someone else's."""
+    if new_address is not None:
+        return add_address(session, owner, new_address, now=now)
+    if address_id is not None:
+        return _own_address(session, owner, address_id)
+    raise CheckoutRefused(N_("Please choose a delivery address or enter a new one."))
+
+
 _AGAIN = {"per_delivery": " per delivery", "per_month": " per month"}
 
 
@@ -272,14 +284,13 @@ def confirmation(order: Order, vat: VatBreakdown) -> outbox.Draft:
     recurring = deliveries.of_order(order)
     payment = payments.provider().payment(order)
     paid_again = recurring is not None and recurring.recurs
-    lines = "\n".join(
-        f"- {line['feature_name']}: {line['option_name']} ({line['amount']}"
-        f"{_AGAIN.get(line.get('recurring'), '') if paid_again else ''})"
-        for line in order.snapshot["lines"]
-    )
+    if "items" in order.snapshot:  # from the cart: each configuration under its name
+        lines = "\n\n".join(_item_text(item, paid_again) for item in orders.items_of(order.snapshot))
+    else:
+        lines = _lines_text(order.snapshot, paid_again)
     if "offer" in order.snapshot:
         lines += f"\n- {order.snapshot['offer']['reason']} ({order.snapshot['offer']['amount']})"
-    if orders.quantity_of(order) > 1:
+    if orders.quantity_of(order) > 1 and "items" not in order.snapshot:
         lines += f"\n\nQuantity: {orders.quantity_of(order)} x {order.snapshot['unit_total']}"
     address = "\n".join(order.snapshot["checkout"]["address"])
     total = f"Total {vat.gross} {order.currency} (net {vat.net}, VAT {vat.percent}% {vat.vat})."
@@ -309,6 +320,23 @@ def confirmation(order: Order, vat: VatBreakdown) -> outbox.Draft:
         action_url=f"/account/orders/{order.number}",
         action_label=N_("See your order"),
     )
+
+
+def _lines_text(kept: dict[str, Any], paid_again: bool) -> str:
+    """One configuration's lines for the e-mail, one a line."""
+    return "\n".join(
+        f"- {line['feature_name']}: {line['option_name']} ({line['amount']}"
+        f"{_AGAIN.get(line.get('recurring'), '') if paid_again else ''})"
+        for line in kept["lines"]
+    )
+
+
+def _item_text(item: dict[str, Any], paid_again: bool) -> str:
+    """One item of a cart order for the e-mail: its name, how many, its total, its lines."""
+    quantity = int(item.get("quantity", 1))
+    unit = item.get("unit_total", item["total"])
+    head = f"{item['configuration']['name']} ({item['catalog']['name']}): {quantity} x {unit} = {item['total']}"
+    return f"{head}\n{_lines_text(item, paid_again)}"
 
 
 def _own_address(session: Session, owner: User, address_id: int) -> Address:

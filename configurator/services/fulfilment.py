@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import N_
 from configurator.services import deliveries, orders, timeline
 from configurator.services.customer_value import valuation
 from configurator.services.errors import NotFound, ServiceError
@@ -17,13 +18,22 @@ from configurator.services.unit_of_work import use_case
 from configurator.store.models import Order, User
 from configurator.store.types import utcnow
 
+# A status as a label ("Status: Confirmed") and as a word in a sentence ("is confirmed").
 STATUS_NAMES = {
-    "placed": "Placed",
-    "confirmed": "Confirmed",
-    "in_production": "In production",
-    "shipped": "Shipped",
-    "delivered": "Delivered",
-    "cancelled": "Cancelled",
+    "placed": N_("Order placed"),
+    "confirmed": N_("Confirmed"),
+    "in_production": N_("In production"),
+    "shipped": N_("Shipped"),
+    "delivered": N_("Delivered"),
+    "cancelled": N_("Cancelled"),
+}
+STATUS_WORDS = {
+    "placed": N_("placed"),
+    "confirmed": N_("confirmed"),
+    "in_production": N_("in production"),
+    "shipped": N_("shipped"),
+    "delivered": N_("delivered"),
+    "cancelled": N_("cancelled"),
 }
 NEXT = {
     "placed": ("confirmed", "cancelled"),
@@ -34,11 +44,11 @@ NEXT = {
 CUSTOMER_MAY_CANCEL = ("placed", "confirmed")  # nothing has been built yet
 # What the status e-mail tells the customer after staff moved the order.
 STATUS_NEWS = {
-    "confirmed": "Production is planned. You can still cancel it until production starts.",
-    "in_production": "We are building it now.",
-    "shipped": "It is on its way to you.",
-    "delivered": "It has been delivered. We hope you enjoy it.",
-    "cancelled": "We cancelled it. If you paid already, we refund you.",
+    "confirmed": N_("Production is planned. You can still cancel it until production starts."),
+    "in_production": N_("We are building it now."),
+    "shipped": N_("It is on its way to you."),
+    "delivered": N_("It has been delivered. We hope you enjoy it."),
+    "cancelled": N_("We cancelled it. If you paid already, we refund you."),
 }
 
 
@@ -47,8 +57,13 @@ class StatusRefused(ServiceError):
 
 
 def status_name(status: str) -> str:
-    """A status in words."""
+    """A status as a label, a `Phrase` the pages and e-mails write in the reader's language."""
     return STATUS_NAMES.get(status, status.replace("_", " ").capitalize())
+
+
+def status_word(status: str) -> str:
+    """A status as a word inside a sentence ("is in production"), a `Phrase` too."""
+    return STATUS_WORDS.get(status, status.replace("_", " "))
 
 
 def next_steps(order: Order) -> tuple[str, ...]:
@@ -70,10 +85,9 @@ def move(
         raise NotFound("There is no such order.")
     order = orders.get(session, staff, number)
     if status not in next_steps(order):
-        raise StatusRefused(
-            f"Order {order.number} is {status_name(order.status).lower()}; "
-            f"it cannot become {status_name(status).lower()} now."
-        )
+        raise StatusRefused(N_(
+            "Order %(number)s is %(status)s; it cannot become %(next)s now.",
+            number=order.number, status=status_word(order.status), next=status_word(status)))
     _set(session, order, status, actor=staff, channel="staff", now=now)
     outbox.enqueue(
         session,
@@ -86,15 +100,18 @@ def move(
 
 
 def status_news(order: Order) -> outbox.Draft:
-    """The e-mail that tells the customer their order's new status."""
-    status = status_name(order.status).lower()
+    """The e-mail that tells the customer their order's new status (written in their
+    saved language by the outbox)."""
+    status = status_word(order.status)
+    news = STATUS_NEWS.get(order.status)
+    said = N_("Your order %(number)s is %(status)s.", number=order.number, status=status)
     return outbox.Draft(
         kind="order_status",
-        subject=f"Your order {order.number} is {status}",
-        body=f"Your order {order.number} is {status}. {STATUS_NEWS.get(order.status, '')}".strip(),
-        reason=f"Your order {order.number} changed its status.",
+        subject=N_("Your order %(number)s is %(status)s", number=order.number, status=status),
+        body=N_("%(said)s %(news)s", said=said, news=news) if news else said,
+        reason=N_("Your order %(number)s changed its status.", number=order.number),
         action_url=f"/account/orders/{order.number}",
-        action_label="See your order",
+        action_label=N_("See your order"),
     )
 
 
@@ -105,10 +122,9 @@ def cancel(session: Session, owner: User, number: str, *, now: datetime | None =
     if order.owner_id != owner.id:
         raise NotFound("There is no such order.")
     if not may_cancel(order):
-        raise StatusRefused(
-            f"Order {order.number} is {status_name(order.status).lower()}: "
-            "it can no longer be cancelled here. Please contact us."
-        )
+        raise StatusRefused(N_(
+            "Order %(number)s is %(status)s: it can no longer be cancelled here. "
+            "Please contact us.", number=order.number, status=status_word(order.status)))
     _set(session, order, "cancelled", actor=owner, channel="web", now=now)
     return order
 
@@ -124,7 +140,7 @@ def _set(session, order: Order, status: str, *, actor: User, channel: str, now) 
         session,
         order.owner_id,
         "order_status",
-        f"Order {order.number}: {status_name(status).lower()}",
+        N_("Order %(number)s: %(status)s", number=order.number, status=status_word(status)),
         {"order": order.number, "from": before, "to": status},
         channel=channel,
         actor_id=actor.id,

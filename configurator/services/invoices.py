@@ -56,7 +56,7 @@ def invoice(session: Session, viewer: User, number: str) -> Invoice:
     if kept is None or order.from_quote:
         raise NotFound(f"Order {order.number} has no invoice here; please ask us for it.")
     vat = kept["vat"]
-    lines = list(order.snapshot["lines"])
+    lines = _lines(order.snapshot)
     if "offer" in order.snapshot:
         offer = order.snapshot["offer"]
         lines.append({"feature_name": offer.get("reason", ""), "option_name": "", "amount": offer["amount"]})
@@ -73,3 +73,20 @@ def invoice(session: Session, viewer: User, number: str) -> Invoice:
         recurring=deliveries.of_order(order),
         payment=payments.provider().payment(order),
     )
+
+
+def _lines(kept: dict[str, Any]) -> list[dict[str, Any]]:
+    """The lines as ordered; an order from the cart names each line's item (`item`) and
+    adds a line per item with its quantity when more than one was ordered."""
+    if "items" not in kept:
+        return list(kept["lines"])
+    lines = []
+    for item in orders.items_of(kept):
+        name = item["configuration"]["name"]
+        lines += [{**line, "item": name} for line in item["lines"]]
+        if int(item.get("quantity", 1)) > 1:
+            lines.append({
+                "item": name, "feature_name": "", "option_name": "", "quantity": item["quantity"],
+                "unit_total": item["unit_total"], "amount": item["total"],
+            })
+    return lines

@@ -34,6 +34,7 @@ from configurator.store.models import (
     OrderSequence,
     Revision,
     User,
+    snapshot_items,
 )
 from configurator.store.types import utcnow
 
@@ -130,6 +131,18 @@ def times(kept: dict[str, Any], quantity: int) -> dict[str, Any]:
             for key, value in kept["recurring"].items()
         }
     return kept
+
+
+def items_of(kept: dict[str, Any]) -> list[dict[str, Any]]:
+    """The configured items of an order's snapshot (`store.models.snapshot_items`)."""
+    return snapshot_items(kept)
+
+
+def title_of(kept: dict[str, Any]) -> str:
+    """What an order is of, in a few words: the product line, or the cart's configurations."""
+    if "items" in kept:
+        return ", ".join(item["configuration"]["name"] for item in kept["items"])
+    return kept["catalog"]["name"]
 
 
 def quantity_of(order: Order) -> int:
@@ -333,6 +346,10 @@ def recheck_order(
     negotiated prices, not one configuration the shop could order again.
     """
     order = get(session, viewer, number)
+    if "items" in order.snapshot:  # from the cart: `cart.add_again` puts its items back
+        raise NotOrderable(N_(
+            "Order %(number)s holds several configurations; put them into your cart again "
+            "from the order's page.", number=order.number))
     if order.from_quote:
         raise NotOrderable(
             f"Order {order.number} came from {order.snapshot['catalog']['name'].lower()}; "

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import N_
 from configurator.services import sign_ins, timeline, users
 from configurator.services.errors import ServiceError
 from configurator.services.messages import outbox
@@ -52,9 +53,9 @@ class LinkNotValid(ServiceError):
 def check_new_password(password: str) -> None:
     """UnfitPassword unless `password` may become an account's password."""
     if len(password) < MIN_LENGTH:
-        raise UnfitPassword(f"Use at least {MIN_LENGTH} characters.")
+        raise UnfitPassword(N_("Use at least %(count)s characters.", count=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        raise UnfitPassword(f"Use at most {MAX_LENGTH} characters.")
+        raise UnfitPassword(N_("Use at most %(count)s characters.", count=MAX_LENGTH))
 
 
 @use_case
@@ -74,7 +75,7 @@ def change(
     Returns how many sessions ended.
     """
     if not user.check_password(current):
-        raise WrongPassword("The current password is not right.")
+        raise WrongPassword(N_("The current password is not right."))
     check_new_password(new)
     user.set_password(new, method=password_method)
     _void_links(session, user.id)
@@ -107,17 +108,17 @@ def request_reset(session: Session, email: str, *, now: datetime | None = None) 
     token = new_link(session, user, "reset", RESET_LIFETIME, now)
     outbox.enqueue(session, outbox.Draft(
         kind="password_reset",
-        subject="Reset your password",
-        body=(
-            f"Hello {user.name},\n\n"
+        subject=N_("Reset your password"),
+        body=N_(
+            "Hello %(name)s,\n\n"
             "someone, probably you, asked to reset the password of your account. "
-            f"Follow the link below within {_hours(RESET_LIFETIME)} to choose a new one; "
+            "Follow the link below within %(minutes)s minutes to choose a new one; "
             "it works once.\n\n"
-            "If you did not ask, ignore this e-mail: your password stays as it is."
-        ),
-        reason=f"A password reset was asked for {user.email} on our shop.",
+            "If you did not ask, ignore this e-mail: your password stays as it is.",
+            name=user.name, minutes=_minutes(RESET_LIFETIME)),
+        reason=N_("A password reset was asked for %(email)s on our shop.", email=user.email),
         action_url=LINK_PATHS["reset"] + token,
-        action_label="Choose a new password",
+        action_label=N_("Choose a new password"),
         secret=True,
     ), recipient=user, now=now)
 
@@ -133,16 +134,16 @@ def send_invitation(
     path = LINK_PATHS["invite"] + token
     outbox.enqueue(session, outbox.Draft(
         kind="invitation",
-        subject=f"Your account for {account_name}",
-        body=(
-            f"Hello {user.name},\n\n"
-            f"you can now order and accept quotes for {account_name} in our shop. "
-            f"Follow the link below within {INVITE_LIFETIME.days} days to choose your "
-            f"password; it works once. You then sign in as {user.email}."
-        ),
-        reason=f"Our staff added you as a contact of {account_name}.",
+        subject=N_("Your account for %(account)s", account=account_name),
+        body=N_(
+            "Hello %(name)s,\n\n"
+            "you can now order and accept quotes for %(account)s in our shop. "
+            "Follow the link below within %(days)s days to choose your "
+            "password; it works once. You then sign in as %(email)s.",
+            name=user.name, account=account_name, days=INVITE_LIFETIME.days, email=user.email),
+        reason=N_("Our staff added you as a contact of %(account)s.", account=account_name),
         action_url=path,
-        action_label="Choose your password",
+        action_label=N_("Choose your password"),
         secret=True,
     ), recipient=user, now=now)
     return path
@@ -174,7 +175,7 @@ def use_link(
     """
     now = now or utcnow()
     if purpose not in LINK_PATHS:  # a confirmation link sets no password
-        raise LinkNotValid("This link is not valid any more.")
+        raise LinkNotValid(N_("This link is not valid any more."))
     check_new_password(new_password)
     user = claim_link(session, token, purpose, now)
     user.set_password(new_password, method=password_method)
@@ -196,7 +197,7 @@ def claim_link(session: Session, token: str, purpose: str, now: datetime) -> Use
     """
     link = _open_link(session, token, purpose, now)
     if link is None:
-        raise LinkNotValid("This link is not valid any more.")
+        raise LinkNotValid(N_("This link is not valid any more."))
     # Only one of two concurrent uses can flip used_at from NULL.
     claimed = session.execute(
         sa.update(OneTimeLink)
@@ -205,7 +206,7 @@ def claim_link(session: Session, token: str, purpose: str, now: datetime) -> Use
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        raise LinkNotValid("This link is not valid any more.")
+        raise LinkNotValid(N_("This link is not valid any more."))
     return session.get(User, link.user_id)
 
 
@@ -252,6 +253,5 @@ def _void_links(session: Session, user_id: int, *, now: datetime | None = None) 
     )
 
 
-def _hours(span: timedelta) -> str:
-    hours = round(span.total_seconds() / 3600)
-    return "an hour" if hours == 1 else f"{hours} hours"
+def _minutes(span: timedelta) -> int:
+    return round(span.total_seconds() / 60)

@@ -77,7 +77,9 @@ class CatalogBilling:
 
     def payment(self, order: Order) -> Payment:
         """The order's billing choice and its instructions."""
-        line = _payment_line(order.snapshot.get("lines", []))
+        items = order.snapshot.get("items") or [order.snapshot]  # a cart order has several
+        every_line = [line for item in items for line in item.get("lines", [])]
+        line = _payment_line(every_line)
         kind = kind_of(line) if line else "invoice"
         return Payment(
             kind=kind,

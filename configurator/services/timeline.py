@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import Phrase, phrase_from_json, phrase_to_json
 from configurator.services import paging
 from configurator.services.errors import NotFound
 from configurator.services.paging import Page
@@ -42,6 +43,7 @@ KINDS = {
     "offer_unsubscribed": "Asked for no more offers",
 }
 VIEW_QUIET_PERIOD = timedelta(minutes=30)
+SUBJECT_PHRASE = "subject_phrase"  # the detail key of a subject recorded as a Phrase
 
 
 def record(
@@ -55,18 +57,34 @@ def record(
     actor_id: int | None = None,
     now: datetime | None = None,
 ) -> Interaction:
-    """Add an interaction, within the caller's use case."""
+    """Add an interaction, within the caller's use case. A `Phrase` subject is stored in
+    English and, in `detail["subject_phrase"]`, as a phrase the pages write in the
+    reader's language (`subject_of`)."""
+    detail = dict(detail or {})
+    if isinstance(subject, Phrase):
+        kept = phrase_to_json(subject)
+        if kept is not None:
+            detail[SUBJECT_PHRASE] = kept
     interaction = Interaction(
         customer_id=customer_id,
         actor_id=actor_id,
         kind=kind,
         channel=channel,
         subject=subject[:200],
-        detail=detail or {},
+        detail=detail,
         created_at=now or utcnow(),
     )
     session.add(interaction)
     return interaction
+
+
+def subject_of(interaction: Interaction) -> str:
+    """The entry's subject: the `Phrase` it was recorded with when there is one (for the
+    reader's language), else the stored text."""
+    kept = (interaction.detail or {}).get(SUBJECT_PHRASE)
+    if isinstance(kept, dict) and "template" in kept:
+        return phrase_from_json(kept)
+    return interaction.subject
 
 
 @use_case

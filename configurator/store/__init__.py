@@ -1,5 +1,6 @@
 """Persistence: SQLAlchemy models, engines and sessions, Alembic migrations (no Flask)."""
 
+from configurator.store.cart import CartLine  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.database import make_engine, session_factory
 from configurator.store.deliveries import Delivery  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.identity import CustomerMerge  # noqa: F401  (its table joins Base.metadata)

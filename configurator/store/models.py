@@ -263,9 +263,21 @@ class Order(Base):
         return f"<Order {self.number}>"
 
     @property
+    def items(self) -> list[dict[str, Any]]:
+        """The configured items as ordered (see `snapshot_items`)."""
+        return snapshot_items(self.snapshot)
+
+    @property
     def from_quote(self) -> bool:
         """True for an order converted from an accepted quote (its snapshot keeps the quote)."""
         return "quote" in self.snapshot
+
+
+def snapshot_items(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    """The configured items of an order's snapshot, each in the shape of a
+    single-configuration order (catalog, selection, lines, total, quantity): an
+    order from the cart keeps several under `items`, any other order is one."""
+    return list(snapshot["items"]) if "items" in snapshot else [snapshot]
 
 
 class Interaction(Base):

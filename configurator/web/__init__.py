@@ -27,6 +27,9 @@ def create_app(config_class: type = Config, test_config: dict[str, Any] | None =
     db.init_app(app)
     # Jobs (e-mail delivery) are queued once the use case that made them commits.
     jobs.configure(app.config.get("REDIS_URL") or None, app.config["JOBS_QUEUE"])
+    from configurator.web.staff import draft_limits
+
+    draft_limits.register(app)  # before CSRF, which reads the form: a draft may be larger than other bodies
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)

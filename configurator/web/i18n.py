@@ -27,7 +27,7 @@ from configurator.quoting.local_formats import (
     format_signed_money,
 )
 from configurator.quoting.phrases import Phrase
-from configurator.services import catalogs, users
+from configurator.services import catalogs, timeline, users
 from configurator.services.configuring.wording import Wording, phrase_text
 from configurator.web.auth.routes import _next_url as local_next_url
 from configurator.web.database import db
@@ -190,6 +190,11 @@ def error_text(error: Exception) -> str:
     return translate(message) if isinstance(message, Phrase) else str(error)
 
 
+def timeline_subject(interaction) -> str:
+    """A timeline entry's subject in the page's language when it was recorded as a phrase."""
+    return translate(timeline.subject_of(interaction))
+
+
 def quote_status(code: str) -> str:
     """A quote status code (`pending_approval`) in the page's language."""
     name = QUOTE_STATUS_NAMES.get(code)
@@ -206,6 +211,7 @@ def register(app: Flask) -> None:
     app.add_template_global(dimension_heading)
     app.add_template_global(catalog_title)
     app.add_template_global(catalog_description)
+    app.add_template_global(timeline_subject)
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["signed_money"] = signed_money

@@ -15,6 +15,7 @@ from flask import Flask, current_app, url_for
 
 from configurator.services import catalogs, configuring
 from configurator.services.configuring.selection import FIELD_PREFIX
+from configurator.services.errors import NotFound
 from configurator.store import CatalogVersion
 from configurator.web.database import db
 
@@ -31,6 +32,15 @@ def picture_url(version: CatalogVersion | None, selection: Mapping[str, Any] | N
     for feature, option in configuring.selection.pairs(selection or {}):
         picks.setdefault(FIELD_PREFIX + feature, []).append(option)
     return url_for("shop.picture", catalog_id=version.catalog_id, number=version.number, **picks)
+
+
+def item_picture_url(item: Mapping[str, Any]) -> str | None:
+    """The picture of one item of a cart order's snapshot (its catalog version and picks)."""
+    try:
+        version = catalogs.numbered(db.session, item["catalog"]["id"], int(item["catalog"]["version"]))
+    except NotFound:
+        return None
+    return picture_url(version, item.get("selection"))
 
 
 # The address `shop.picture` answers (the PDF renderer composes it in-process, see web/pdf.py).
@@ -53,3 +63,4 @@ def compose(catalog_id: str, number: int, query: Mapping[str, Iterable[str]]) ->
 def register(app: Flask) -> None:
     """Make `picture_url(version, selection)` callable from templates."""
     app.add_template_global(picture_url)
+    app.add_template_global(item_picture_url)

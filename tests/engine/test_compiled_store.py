@@ -149,3 +149,55 @@ def test_a_damaged_circuit_file_is_compiled_again(tmp_path):
     assert not again.boolean.fallback_reason
     assert _boolean_answers(again) == _boolean_answers(first)
     assert store.load_circuit(first.fingerprint) is not None  # rewritten whole
+
+
+# ------------------------------------------------- d4's failure remembered
+
+
+class D4Runs:
+    """Counts the times `Catalog` starts d4 (by wrapping its `compile_cnf`)."""
+
+    def __init__(self, monkeypatch):
+        self.count = 0
+        real = catalog_module.compile_cnf
+
+        def counted(dimacs, *args, **kwargs):
+            self.count += 1
+            return real(dimacs, *args, **kwargs)
+
+        monkeypatch.setattr(catalog_module, "compile_cnf", counted)
+
+
+def test_a_d4_failure_is_remembered_so_the_next_start_does_not_wait_for_it(tmp_path, monkeypatch):
+    text = _wide_catalog()
+    store = CompiledStore(tmp_path / "compiled")
+    runs = D4Runs(monkeypatch)
+    monkeypatch.setattr(ddnnf, "COMPILE_SECONDS", 1e-6)  # d4 cannot finish: it fails as on a too-hard catalog
+    first = Catalog.from_text(text, "wide.json").prepare(store)
+    assert first.boolean.fallback_reason and runs.count == 1
+    assert store.load_failure(first.fingerprint)["seconds"] == 1e-6
+    again = Catalog.from_text(text, "wide.json").prepare(store)
+    assert runs.count == 1  # the next process went straight to SAT
+    assert "remembered" in again.boolean.fallback_reason
+    assert _boolean_answers(again) == _boolean_answers(first)
+    assert any("remembered" in warning for warning in again.check().warnings)
+
+
+def test_more_room_for_d4_or_a_damaged_record_tries_d4_again(tmp_path, monkeypatch):
+    text = _wide_catalog()
+    store = CompiledStore(tmp_path / "compiled")
+    runs = D4Runs(monkeypatch)
+    monkeypatch.setattr(ddnnf, "COMPILE_SECONDS", 1e-6)
+    failed = Catalog.from_text(text, "wide.json").prepare(store)
+    path = store.directory / f"{failed.fingerprint}.d4-failed"
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert store.load_failure(failed.fingerprint) is None  # damaged: not trusted
+    Catalog.from_text(text, "wide.json").prepare(store)
+    assert runs.count == 2 and store.load_failure(failed.fingerprint) is not None
+    monkeypatch.setattr(ddnnf, "COMPILE_SECONDS", 20)  # more time than the failure had: worth a new try
+    compiled = Catalog.from_text(text, "wide.json").prepare(store)
+    assert runs.count == 3
+    assert compiled.boolean.stats()["backend"] == "d-DNNF (d4)"
+    assert _boolean_answers(compiled) == _boolean_answers(failed)

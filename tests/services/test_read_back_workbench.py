@@ -22,6 +22,7 @@ from tests.services.workbench_factories import (
     NOW,
     count_rows,
     gen_catalog_manager,
+    gen_large_draft,
 )
 
 
@@ -47,6 +48,22 @@ def test_a_broken_draft_is_kept_all_the_same(session, bike, manager):
     broken = BIKE_TEXT.replace("brakes in [disc_hydraulic]", "brakes in [drum]")
     drafts.save(session, "test-bike", broken, manager)
     assert drafts.find(session, "test-bike").source_text == broken
+
+
+def test_a_draft_over_2_mib_is_kept_whole(session, second_session, bike, manager):
+    """Renault big is 6.9 MB: a draft may be as large as MAX_DRAFT_CHARS (16 MiB), no longer 2 MiB."""
+    large = gen_large_draft(7 * 1024 * 1024)
+    drafts.save(session, "test-bike", large, manager)
+    with second_session() as other:
+        assert drafts.find(other, "test-bike").source_text == large
+
+
+def test_a_draft_over_the_limit_is_refused_and_nothing_changes(session, second_session, bike, manager):
+    drafts.save(session, "test-bike", DRAFT_TEXT, manager)
+    with pytest.raises(CatalogProblem, match="longer than"):
+        drafts.save(session, "test-bike", "#" * (drafts.MAX_DRAFT_CHARS + 1), manager)
+    with second_session() as other:
+        assert drafts.find(other, "test-bike").source_text == DRAFT_TEXT
 
 
 def test_starting_a_draft_of_an_unknown_line_is_not_found(session, manager):

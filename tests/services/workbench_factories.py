@@ -43,3 +43,17 @@ def gen_catalog_manager(session, email: str = "catalogs@shop.example"):
 def count_rows(session, model) -> int:
     """How many rows a table has."""
     return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def gen_large_draft(min_chars: int) -> str:
+    """The test bike with change notes as YAML comments until it is at least `min_chars` long.
+
+    Bigger than the 2 MiB drafts were limited to, yet quick to check: the size is what is tested.
+    """
+    note = "# 2026-12-07 change note {:06d}: frame, brakes and extras reviewed with the supplier's price list\n"
+    notes = []
+    size = len(BIKE_TEXT)
+    while size < min_chars:
+        notes.append(note.format(len(notes)))
+        size += len(notes[-1])
+    return BIKE_TEXT + "".join(notes)

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import api_tokens, quotes, workbench
+from configurator.services import api_tokens, cart, quotes, workbench
 from configurator.services.identify import merging
 from configurator.services.messages import outbox
 from configurator.services.offers import campaigns
@@ -116,6 +116,10 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "account.order": route(OWNER),
     "account.checkout_page": route(OWNER, works_for=OWNER),
     "account.cancel_order": route(OWNER),
+    "account.add_to_cart": route(OWNER),
+    "account.add_order_to_cart": route(OWNER),
+    "account.cart_quantity": route(OWNER, line_id="cart_line"),
+    "account.cart_remove": route(OWNER, line_id="cart_line"),
     "account.rename": route(OWNER, readers=SELLERS, works_for=OWNER),
     "account.save_revision": route(OWNER),
     "account.order_detail": route(OWNER, readers=SELLERS, works_for=OWNER),
@@ -233,6 +237,7 @@ PUBLIC_ROUTES = {
     "static",
     "shop.configure",
     "shop.save",
+    "shop.add_to_cart",  # like saving: a guest signs in first
     "shop.picture",  # the picture of picks of a published catalog version, like the configurator
     "api.get_catalog",
     "api.complete",
@@ -268,6 +273,8 @@ LIST_ROUTES = {
     "shop.index",
     "account.configurations_list",
     "account.orders_list",
+    "account.cart_page",  # one's own cart (tests/web/test_cart_pages.py)
+    "account.cart_checkout_page",
     "account.timeline_page",
     # One's own consent, export and erasure (tests/web/test_privacy_page.py: guests and
     # forged requests are refused, and nobody reaches someone else's data).
@@ -376,8 +383,10 @@ def world(app):
         template = quotes.templates.save(session, people[STAFF], draft.id, "Two bikes")
         campaign = campaigns.create(session, people[STAFF], campaigns.CampaignInput(
             code="spring", name="Spring offer", reward_kind="discount", percent="10"))
+        cart_line = cart.add(session, anna, configuration.id)
         session.commit()
         return {
+            "cart_line": cart_line.id,
             "campaign": campaign.id,
             "first_item": 0,
             "merge": merge.id,

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.services.configuring.selection import pairs
-from configurator.store.models import Configuration, Order, Revision, User
+from configurator.store.models import Configuration, Order, Revision, User, snapshot_items
 
 HISTORY = 20  # recent configurations and orders looked at
 
@@ -51,7 +51,12 @@ def personal_defaults(
         .order_by(Order.created_at.desc())
         .limit(HISTORY)
     )
-    selections += [snap["selection"] for snap in orders if snap["catalog"]["id"] == catalog_id]
+    selections += [
+        item["selection"]
+        for snap in orders
+        for item in snapshot_items(snap)  # an order from the cart: each configuration
+        if item["catalog"]["id"] == catalog_id
+    ]
     if not selections:
         return {}
     scores: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))

@@ -49,6 +49,8 @@ def order_margin(order: Order) -> Decimal | None:
 def _shop_margin(order: Order) -> Decimal | None:
     """Price paid minus cost over a shop order's lines (prices with VAT), for every
     unit ordered: the lines are one unit's; the reward is already the order's."""
+    if "items" in order.snapshot:  # from the cart: each item with its own catalog and quantity
+        return _cart_margin(order)
     unit = _shop_unit_margin(order)
     if unit is None:
         return None
@@ -71,6 +73,21 @@ def _shop_unit_margin(order: Order) -> Decimal | None:
         option = feature.option(line["option"]) if feature else None
         cost = option.cost if option is not None and option.cost is not None else Decimal(0)
         margin += Decimal(line["amount"]) - cost
+    return margin
+
+
+def _cart_margin(order: Order) -> Decimal | None:
+    """An order from the cart: each item's price minus its catalog cost, times its
+    quantity; None when an item's catalog has no costs."""
+    session = object_session(order)
+    margin = Decimal(0)
+    for item in order.items:
+        version = catalogs.numbered(session, item["catalog"]["id"], int(item["catalog"]["version"]))
+        cost = unit_cost(version, item["selection"])
+        if cost is None:
+            return None
+        unit = Decimal(item.get("unit_total", item["total"]))
+        margin += (unit - cost) * int(item.get("quantity", 1))
     return margin
 
 

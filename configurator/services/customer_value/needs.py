@@ -23,7 +23,7 @@ from configurator.services import catalogs
 from configurator.services.configuring.page import DIMENSION_NAMES
 from configurator.services.configuring.selection import pairs
 from configurator.services.errors import NotFound
-from configurator.store.models import Configuration, Order, Revision, User
+from configurator.store.models import Configuration, Order, Revision, User, snapshot_items
 
 ORDER_WEIGHT = 3
 PERCENT = Decimal("0.1")
@@ -85,11 +85,12 @@ def profile(session: Session, viewer: User, customer_id: int) -> list[CatalogNee
     for catalog_id, selection in _latest_revisions(session, customer.id):
         seen[catalog_id].add(selection, 1)
         seen[catalog_id].configurations += 1
-    for snapshot in session.scalars(sa.select(Order.snapshot).where(Order.owner_id == customer.id)):
-        history = seen[snapshot["catalog"]["id"]]
-        history.add(snapshot["selection"], ORDER_WEIGHT)
+    kept = session.scalars(sa.select(Order.snapshot).where(Order.owner_id == customer.id))
+    for item in (item for snapshot in kept for item in snapshot_items(snapshot)):
+        history = seen[item["catalog"]["id"]]
+        history.add(item["selection"], ORDER_WEIGHT)
         history.orders += 1
-        for line in snapshot.get("lines", []):
+        for line in item.get("lines", []):
             key = (line["feature"], line["option"])
             history.ordered[key] += 1
             history.names.setdefault(key, line.get("option_name", line["option"]))

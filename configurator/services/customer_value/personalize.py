@@ -34,7 +34,14 @@ from configurator.engine.results import State
 from configurator.services.configuring.page import ConfiguratorState
 from configurator.services.configuring.selection import Selection
 from configurator.services.privacy import consent
-from configurator.store.models import CatalogVersion, Configuration, Order, Revision, User
+from configurator.store.models import (
+    CatalogVersion,
+    Configuration,
+    Order,
+    Revision,
+    User,
+    snapshot_items,
+)
 
 ORDER_WEIGHT = 3.0  # an order is what the customer really wanted; a saved one may be a try
 OWN_HISTORY = 50  # newest configurations and orders of the customer that speak
@@ -129,9 +136,11 @@ def training_rows(
         orders = orders.where(Order.owner_id == owner_id).limit(limit)
         saved = saved.where(Configuration.owner_id == owner_id).limit(limit)
     rows = [
-        PastConfiguration(snapshot["selection"], ORDER_WEIGHT, str(owner))
+        PastConfiguration(item["selection"], ORDER_WEIGHT, str(owner))
         for owner, snapshot in session.execute(orders)
-        if snapshot.get("selection")  # orders converted from quotes keep no selection
+        for item in snapshot_items(snapshot)  # an order from the cart keeps several
+        # Orders converted from quotes keep no selection; a cart's other product lines are not this one.
+        if item.get("selection") and item["catalog"]["id"] == catalog_id
     ]
     rows += [
         PastConfiguration(selection, 1.0, str(owner))

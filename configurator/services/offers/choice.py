@@ -68,14 +68,14 @@ def choose(session: Session, customer: User, now: datetime | None = None) -> lis
     counts: Counter[tuple[str, str, str]] = Counter()
     names: dict[tuple[str, str, str], tuple[str, str]] = {}
     lines_ordered: set[str] = set()
-    for order in orders:
-        catalog = order.snapshot.get("catalog", {})
+    for item in (item for order in orders if "quote" not in order.snapshot for item in order.items):
+        catalog = item.get("catalog", {})
         catalog_id = catalog.get("id")
-        if catalog_id is None or "quote" in order.snapshot:
+        if catalog_id is None:
             continue
         lines_ordered.add(catalog_id)
         seen = set()
-        for line in order.snapshot.get("lines", []):
+        for line in item.get("lines", []):
             if line.get("dimension") != "product" or Decimal(line["amount"]) <= 0:
                 continue
             key = (catalog_id, line["feature"], line["option"])

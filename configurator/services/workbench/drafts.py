@@ -24,7 +24,9 @@ from configurator.store.models import SEGMENTS, User
 from configurator.store.releases import CatalogDraft
 from configurator.store.types import utcnow
 
-MAX_DRAFT_CHARS = 2 * 1024 * 1024  # as the upload: a catalog file is a few KiB
+# A product line may be big: Renault big is 6.9 MB of JSON. Only catalog
+# managers send drafts (the web raises its body limit for them alone).
+MAX_DRAFT_CHARS = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("account", __name__)
 
-from configurator.web.account import checkout, privacy, routes  # noqa: F401  (registers the views)
+from configurator.web.account import cart, checkout, privacy, routes  # noqa: F401  (registers the views)

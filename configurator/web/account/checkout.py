@@ -37,7 +37,7 @@ def checkout_page(configuration_id: int):
                 _revision(form),
                 terms_accepted=bool(form.terms.data),
                 quantity=_quantity(form),
-                **_address(form),
+                **posted_address(form),
             )
         except (checkout.CheckoutRefused, NotOrderable) as refused:
             return _page(review, form, [error_text(refused)], 400)
@@ -68,16 +68,24 @@ def _form(review: checkout.Review) -> CheckoutForm:
         address=str(review.addresses[0].id) if review.addresses else NEW_ADDRESS,
         country=review.vat.country,
     )
-    form.address.choices = [
-        (str(address.id), ", ".join(address.lines())) for address in review.addresses
-    ] + [(NEW_ADDRESS, "A new address")]
-    form.country.choices = sorted(
-        checkout.COUNTRY_NAMES.items(), key=lambda item: item[1]
-    )
+    form.address.choices = address_choices(review.addresses)
+    form.country.choices = country_choices()
     return form
 
 
-def _address(form: CheckoutForm) -> dict:
+def address_choices(book: list) -> list[tuple[str, str]]:
+    """The address book as radio choices, and "a new address"."""
+    return [(str(address.id), ", ".join(address.lines())) for address in book] + [
+        (NEW_ADDRESS, _("A new address"))
+    ]
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """The countries we deliver to, by name."""
+    return sorted(checkout.COUNTRY_NAMES.items(), key=lambda item: item[1])
+
+
+def posted_address(form) -> dict:
     """The chosen address from the book, or the new one typed in."""
     if form.address.data and form.address.data != NEW_ADDRESS:
         try:

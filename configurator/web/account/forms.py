@@ -3,7 +3,7 @@ privacy (consent, export, erasure), the checkout."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from configurator.services.configuring.configurations import NAME_MAX
@@ -85,4 +85,23 @@ class CheckoutForm(FlaskForm):
     country = SelectField(_l("Country"), choices=[], validate_choice=False)
     # Checked by the service (1 to orders.MAX_QUANTITY), which says so in words.
     quantity = IntegerField(_l("Quantity"), default=1, render_kw={"min": 1, "max": 99, "inputmode": "numeric"})
+    terms = BooleanField(_l("I accept the terms of sale and have reviewed my order"))
+
+
+class CartLineForm(FlaskForm):
+    """A cart line's new quantity (the service checks it, 1 to orders.MAX_QUANTITY)."""
+
+    quantity = IntegerField(_l("Quantity"), render_kw={"min": 1, "max": 99, "inputmode": "numeric"})
+
+
+class CartCheckoutForm(FlaskForm):
+    """The cart's checkout: the reviewed cart (`token`), an address and the terms."""
+
+    token = HiddenField()
+    address = RadioField(_l("Deliver to"), choices=[], validate_choice=False)
+    name = StringField(_l("Name"), render_kw={"maxlength": 120, "autocomplete": "name"})
+    street = StringField(_l("Street and number"), render_kw={"maxlength": 200, "autocomplete": "street-address"})
+    postcode = StringField(_l("Postcode"), render_kw={"maxlength": 20, "autocomplete": "postal-code"})
+    city = StringField(_l("City"), render_kw={"maxlength": 120, "autocomplete": "address-level2"})
+    country = SelectField(_l("Country"), choices=[], validate_choice=False)
     terms = BooleanField(_l("I accept the terms of sale and have reviewed my order"))

@@ -288,6 +288,7 @@ def _page(
         pick_url=url_for("account.configuration", configuration_id=configuration.id),
         save_url=url_for("account.save_revision", configuration_id=configuration.id),
         order_url=url_for("account.order", configuration_id=configuration.id),
+        cart_url=url_for("account.add_to_cart", configuration_id=configuration.id),
     )
 
 

@@ -92,7 +92,30 @@ def order_view(order: Order) -> dict[str, Any]:
         "created_at": order.created_at,
         "configuration_id": order.configuration_id,
         "reorder_of": orders.earlier_number(db.session, order),
-        "catalog": snapshot["catalog"],
-        "selection": snapshot["selection"],
-        "lines": snapshot["lines"],
+        **_contents(snapshot),
+    }
+
+
+def _contents(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Catalog, selection and lines; an order from the cart has them per item (`items`),
+    and at the top the first item's catalog, no selection and every item's lines."""
+    if "items" not in snapshot:
+        return {key: snapshot[key] for key in ("catalog", "selection", "lines")}
+    items = orders.items_of(snapshot)
+    return {
+        "catalog": items[0]["catalog"],
+        "selection": {},
+        "lines": [line for item in items for line in item["lines"]],
+        "cart_items": [
+            {
+                "configuration_id": item["configuration"]["id"],
+                "name": item["configuration"]["name"],
+                "quantity": int(item.get("quantity", 1)),
+                "total": item["total"],
+                "catalog": item["catalog"],
+                "selection": item["selection"],
+                "lines": item["lines"],
+            }
+            for item in items
+        ],
     }

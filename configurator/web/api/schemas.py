@@ -416,6 +416,18 @@ class OrderedCatalogSchema(Schema):
     declared_version = fields.Integer()
 
 
+class OrderItemSchema(Schema):
+    """One configuration of an order from the cart, with how many of it."""
+
+    configuration_id = fields.Integer(required=True, allow_none=True)
+    name = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    total = Money(required=True)
+    catalog = fields.Nested(OrderedCatalogSchema, required=True)
+    selection = selection_field(required=True)
+    lines = fields.List(fields.Nested(OrderLineSchema), required=True)
+
+
 class OrderSchema(Schema):
     """A placed order, exactly as it was placed."""
 
@@ -429,6 +441,9 @@ class OrderSchema(Schema):
     catalog = fields.Nested(OrderedCatalogSchema, required=True)
     selection = selection_field(required=True)
     lines = fields.List(fields.Nested(OrderLineSchema), required=True)
+    # Only for an order from the cart: each configuration ordered (the lines above are all of theirs).
+    # (`cart_items` inside: `items` would be the dict's method.)
+    cart_items = fields.List(fields.Nested(OrderItemSchema), data_key="items")
 
 
 class RecheckLineSchema(Schema):

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_htmx import make_response
 from flask_login import current_user
 
-from configurator.services import catalogs, configuring, orders, timeline
+from configurator.services import cart, catalogs, configuring, orders, timeline
 from configurator.services.configuring import configurations
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable
 from configurator.services.offers import campaigns
@@ -65,6 +65,7 @@ def configure(catalog_id: str):
         recheck=recheck,
         pick_url=url_for("shop.configure", catalog_id=catalog_id),
         save_url=url_for("shop.save", catalog_id=catalog_id),
+        cart_url=url_for("shop.add_to_cart", catalog_id=catalog_id),
     )
 
 
@@ -94,6 +95,29 @@ def save(catalog_id: str):
     drafts.forget(catalog_id)
     flash(_("Saved “%(name)s” as revision 1.", name=configuration.name), "success")
     return _redirect(url_for("account.configuration", configuration_id=configuration.id))
+
+
+@bp.post("/<catalog_id>/cart")
+def add_to_cart(catalog_id: str):
+    """Save the picks as a new configuration and put it into the cart; a guest signs in
+    first (picks kept and saved, then "Add to cart" on the saved configuration)."""
+    version = workbench.current_version(catalog_id)
+    catalog = catalogs.engine_catalog(version)
+    selection, problems = workbench.posted_selection(catalog)
+    form = SaveForm(request.form)
+    name = form.name.data or ""
+    if not current_user.is_authenticated:
+        return save(catalog_id)
+    if problems or not form.validate():
+        problems += [message for errors in form.errors.values() for message in errors]
+        return _again(catalog, version, selection, name, problems, 400)
+    try:
+        line = cart.add_new(db.session, current_user, catalog_id, name, selection)
+    except (InvalidSelection, NotOrderable) as error:
+        return _again(catalog, version, selection, name, [error_text(error)], 400)
+    drafts.forget(catalog_id)
+    flash(_("“%(name)s” is saved and in your cart.", name=line.configuration.name), "success")
+    return _redirect(url_for("account.cart_page"))
 
 
 @bp.get("/<catalog_id>/picture/<int:number>.svg")
@@ -153,6 +177,7 @@ def _again(catalog, version, selection, name, problems, status):
         recheck=None,
         pick_url=url_for("shop.configure", catalog_id=version.catalog_id),
         save_url=url_for("shop.save", catalog_id=version.catalog_id),
+        cart_url=url_for("shop.add_to_cart", catalog_id=version.catalog_id),
     )
 
 

@@ -26,7 +26,6 @@ from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.i18n import error_text, translate
 from configurator.web.staff import bp
-from configurator.web.staff.catalogs import MAX_UPLOAD_BYTES
 from configurator.web.staff.roles import catalog_editor_required, catalog_reader_required
 
 log = logging.getLogger(__name__)
@@ -57,7 +56,7 @@ def _editor(catalog_id: str, status: int = 200, text: str | None = None, problem
         catalog_id=catalog_id,
         problem=problem,
         can_edit=current_user.can_edit_catalogs,
-        max_mib=MAX_UPLOAD_BYTES // (1024 * 1024),
+        max_mib=drafts.MAX_DRAFT_CHARS // (1024 * 1024),
     ), status
 
 
@@ -110,10 +109,11 @@ def draft_save(catalog_id: str):
     catalogs.current(db.session, catalog_id)
     upload = request.files.get("catalog_file")
     if upload is not None and upload.filename:
-        data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
+        data = upload.stream.read(drafts.MAX_DRAFT_CHARS + 1)
         name = secure_filename(upload.filename) or "upload.yaml"
-        if len(data) > MAX_UPLOAD_BYTES:
-            return _editor(catalog_id, 413, problem=f"{name} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB.")
+        if len(data) > drafts.MAX_DRAFT_CHARS:
+            return _editor(catalog_id, 413,
+                           problem=f"{name} is larger than {drafts.MAX_DRAFT_CHARS // (1024 * 1024)} MiB.")
         try:
             text = drafts.decode_upload(data, name)
             if request.form.get("import_format"):

@@ -21,7 +21,7 @@ from configurator.services.errors import InvalidSelection, NotFound, QuoteChange
 from configurator.store.quotes import QUOTE_STATUSES
 from configurator.web.database import db
 from configurator.web.errors import error_response
-from configurator.web.i18n import error_text
+from configurator.web.i18n import error_text, translate
 from configurator.web.pdf import pdf_response
 from configurator.web.staff import bp, forms
 from configurator.web.staff.lines import included_lines
@@ -409,6 +409,6 @@ def order_status(number: str):
     except fulfilment.StatusRefused as refused:
         flash(error_text(refused), "error")
     else:
-        flash(f"Order {order.number} is now {fulfilment.status_name(order.status).lower()}.",
-              "success")
+        flash(_("Order %(number)s is now %(status)s.", number=order.number,
+                status=translate(fulfilment.status_word(order.status))), "success")
     return redirect(url_for("account.order_detail", number=number), code=303)

@@ -1,0 +1,191 @@
+"""`python -m bench.numeric`: catalogs with several numeric totals and mixed price() rules.
+
+Two catalogs whose price() rules the lifted bounds (bounded.py) cannot take,
+so that the engine answers them from CP-SAT (cpsat.py):
+
+- `city-bike-ceiling`: the demo city bike plus "Saturday delivery only up to
+  price() <= 4000" next to its "at least" price rules and its weight rule;
+- `numeric-heavy` (`bench/models/numeric-heavy.yaml`, made by `--write`
+  from a fixed seed): 24 features, prices in cents, weight, volume and power
+  sums, price() bounds in both directions, an exact price point.
+
+Per catalog: preparation, the backend chosen, and random customer walks
+(bench.demo's: each pick is `domains(..., alternatives=True)` plus `price()`),
+with per-pick wall and CPU P50/P95/max and the solver calls per pick. Counts
+are left out: on these catalogs they come from the running-total tree, which
+takes minutes (see the README).
+
+    .venv/bin/python -m bench.numeric --walks 20
+    .venv/bin/python -m bench.numeric --write      # regenerate numeric-heavy.yaml
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from configurator.engine import Catalog
+
+from .demo import _percentile
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ROOT / "bench" / "models" / "numeric-heavy.yaml"
+RESULTS = ROOT / "bench" / "results"
+
+
+def city_bike_with_a_ceiling() -> str:
+    """The demo city bike plus one "at most" price() rule."""
+    text = (ROOT / "catalog" / "city-bike.yaml").read_text(encoding="utf-8")
+    ceiling = (
+        "\n  - id: saturday-under-4000\n    if: delivery_window == saturday\n"
+        "    then: price() <= 4000\n    message: Saturday delivery is for orders up to 4,000 EUR.\n"
+    )
+    marker = "\n  - id: leasing-includes-insurance"
+    return text.replace(marker, ceiling + marker, 1)
+
+
+def numeric_heavy(seed: int = 11) -> dict:
+    """A made-to-order workstation: 20 parts with price, weight, volume and power, 4 service features."""
+    rng = random.Random(seed)
+    features = []
+    for index in range(20):
+        options = []
+        for number in range(rng.randint(3, 6)):
+            options.append({
+                "id": f"p{index}_{number}",
+                "name": f"Part {index}.{number}",
+                "price": f"{rng.randint(5, 400)}.{rng.choice(['00', '49', '90', '99'])}",
+                "attributes": {"weight_g": rng.randint(50, 4000), "volume_l": rng.randint(0, 12),
+                               "power_w": rng.randint(0, 120)},
+            })
+        features.append({"id": f"part{index}", "name": f"Part {index}", "dimension": "product",
+                         "choose": "one" if index % 3 else "optional", "options": options})
+    services = {
+        "packing": ["carton", "small_box", "crate"],
+        "delivery": ["parcel", "freight", "express", "free_shipping"],
+        "payment": ["card", "invoice", "instalments", "leasing"],
+        "support": ["none_basic", "next_day", "on_site"],
+    }
+    for name, ids in services.items():
+        dimension = {"packing": "packaging", "delivery": "delivery", "payment": "billing"}.get(name, "product")
+        options = [{"id": i, "name": i.replace("_", " "), "price": f"{rng.randint(0, 60)}.00",
+                    "attributes": {"weight_g": 0}} for i in ids]
+        features.append({"id": name, "name": name.title(), "dimension": dimension, "choose": "one",
+                         "options": options})
+    rules = [
+        ("parcel-weight", {"if": "delivery == parcel", "then": "sum(weight_g) <= 31500"}),
+        ("total-weight", {"require": "sum(weight_g) <= 45000"}),
+        ("small-box-volume", {"if": "packing == small_box", "then": "sum(volume_l, product) <= 80"}),
+        ("power-budget", {"require": "sum(power_w) <= 1100"}),
+        ("express-power", {"if": "delivery == express", "then": "sum(power_w) <= 900"}),
+        ("instalments-from", {"if": "payment == instalments", "then": "price() >= 2500"}),
+        ("leasing-from", {"if": "payment == leasing", "then": "price() >= 3500"}),
+        ("invoice-up-to", {"if": "payment == invoice", "then": "price() <= 4200"}),
+        ("free-shipping-from", {"if": "delivery == free_shipping", "then": "price() >= 3000"}),
+        ("express-up-to", {"if": "delivery == express", "then": "price() <= 3600"}),
+        ("on-site-from", {"forbid": "support == on_site and price() < 2800"}),
+        ("crate-heavy-only", {"if": "packing == crate", "then": "sum(weight_g) >= 20000"}),
+        ("leasing-on-site", {"if": "payment == leasing", "then": "support == on_site"}),
+        ("parts-pair", {"if": "part1 == p1_0", "then": "part2 != p2_1"}),
+        ("parts-pair-2", {"if": "part4 == p4_2", "then": "part5 in [p5_0, p5_1]"}),
+    ]
+    constraints = [{"id": rule_id, **body, "message": f"Rule {rule_id}."} for rule_id, body in rules]
+    return {"catalog": "numeric-heavy", "name": "Numeric-heavy workstation", "version": 1,
+            "currency": "EUR", "features": features, "constraints": constraints}
+
+
+def _walk(catalog: Catalog, rng: random.Random) -> tuple[list[tuple[float, float, int]], int]:
+    """bench.demo's walk, also timing CPU and counting solver calls: ([(wall ms, cpu ms, calls)], errors)."""
+    selection: dict[str, str] = {}
+    picks, errors = [], 0
+    state = catalog.domains(selection, alternatives=True)
+    features = [f.id for f in catalog.model.features if not f.multi]
+    rng.shuffle(features)
+    for feature in features:
+        options = state.domains[feature]
+        if not options:
+            continue
+        selection[feature] = rng.choice(options)
+        calls = getattr(catalog.tree, "solves", 0)
+        wall, cpu = time.perf_counter(), time.process_time()
+        state = catalog.domains(selection, alternatives=True)
+        catalog.price(selection)
+        picks.append(((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000,
+                      getattr(catalog.tree, "solves", 0) - calls))
+        if not state.consistent:
+            errors += 1
+            break
+    return picks, errors
+
+
+def measure(name: str, text: str, walks: int, seed: int) -> dict:
+    started = time.perf_counter()
+    catalog = Catalog.from_text(text, f"{name}.yaml").prepare()
+    prepare_s = time.perf_counter() - started
+    first = time.perf_counter()
+    catalog.domains({}, alternatives=True)
+    first_s = time.perf_counter() - first
+    rng = random.Random(seed)
+    picks, errors = [], 0
+    for _ in range(walks):
+        more, failed = _walk(catalog, rng)
+        picks += more
+        errors += failed
+    wall = [p[0] for p in picks]
+    cpu = [p[1] for p in picks]
+    calls = [p[2] for p in picks]
+    return {
+        "catalog": name,
+        "backend": type(catalog.tree).__name__,
+        "prepare_s": round(prepare_s, 3),
+        "first_domains_s": round(first_s, 3),
+        "picks": len(picks),
+        "wall_p50_ms": round(_percentile(wall, 0.5), 1),
+        "wall_p95_ms": round(_percentile(wall, 0.95), 1),
+        "wall_max_ms": round(max(wall), 1),
+        "cpu_p50_ms": round(_percentile(cpu, 0.5), 1),
+        "cpu_p95_ms": round(_percentile(cpu, 0.95), 1),
+        "solver_calls_p50": _percentile(calls, 0.5),
+        "solver_calls_p95": _percentile(calls, 0.95),
+        "errors": errors,
+        "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.numeric", description=__doc__.splitlines()[0])
+    parser.add_argument("--walks", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--catalog", choices=["city-bike-ceiling", "numeric-heavy"])
+    parser.add_argument("--write", action="store_true", help=f"write {HEAVY.name} and stop")
+    args = parser.parse_args(argv)
+    if args.write:
+        HEAVY.write_text("# Generated by `python -m bench.numeric --write` (bench/numeric.py).\n"
+                         + yaml.safe_dump(numeric_heavy(), sort_keys=False, width=120), encoding="utf-8")
+        return 0
+    texts = {"city-bike-ceiling": city_bike_with_a_ceiling(), "numeric-heavy": HEAVY.read_text(encoding="utf-8")}
+    rows = []
+    for name, text in texts.items():
+        if args.catalog and name != args.catalog:
+            continue
+        print(f"{name} ...", file=sys.stderr, flush=True)
+        rows.append(measure(name, text, args.walks, args.seed))
+    keys = [k for k in rows[0] if k != "catalog"]
+    print("| catalog | " + " | ".join(keys) + " |")
+    print("|---" * (len(keys) + 1) + "|")
+    for row in rows:
+        print(f"| {row['catalog']} | " + " | ".join(str(row[k]) for k in keys) + " |")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "numeric-latest.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return 1 if any(r["errors"] for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""One checkout for the whole cart: every line becomes an item of one order
+(`snapshot["items"]`, see `orders.items_of`), to one address, with the terms
+accepted, net/VAT/gross of the whole and one confirmation e-mail.
+
+The order keeps each item as a single-configuration order would keep it (catalog,
+selection, lines, quantity, the configuration's name and revision). Its total is
+the sum; a subscription item's payments again are the order's (one schedule per
+order); the expected delivery is the latest of the items'.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from configurator.quoting.phrases import N_
+from configurator.services import cart, catalogs, checkout, deliveries, orders, timeline
+from configurator.services.customer_value import valuation
+from configurator.services.errors import NotOrderable
+from configurator.services.messages import outbox
+from configurator.services.unit_of_work import use_case
+from configurator.store.models import CatalogVersion, Order, User
+from configurator.store.types import utcnow
+
+
+@use_case
+def place_order(
+    session: Session,
+    owner: User,
+    token: str,
+    *,
+    terms_accepted: bool,
+    address_id: int | None = None,
+    new_address: checkout.AddressInput | None = None,
+    now: datetime | None = None,
+) -> Order:
+    """Order every line of the cart as reviewed (`token`: `Cart.token` of the review)
+    to one address, with the terms; empties the cart and writes the confirmation.
+
+    CheckoutRefused without the terms or an address, or when the cart changed
+    since the review; NotOrderable when a line cannot be ordered as it is.
+    The same form posted again gets the order its first post placed.
+    """
+    now = now or utcnow()
+    placed = _placed_from(session, owner, token)
+    if placed is not None:
+        return placed
+    if not terms_accepted:
+        raise checkout.CheckoutRefused(N_("Please accept the terms of sale to place the order."))
+    address = checkout.delivery_address(session, owner, address_id, new_address, now=now)
+    contents = cart.contents(session, owner, address.country)
+    if contents.empty:
+        raise checkout.CheckoutRefused(N_("Your cart is empty."))
+    if contents.token != token:
+        raise checkout.CheckoutRefused(N_(
+            "Your cart changed since you reviewed it; please check it again."))
+    if not contents.orderable:
+        raise NotOrderable(N_(
+            "Something in your cart cannot be ordered as it is; see the cart for what to fix."))
+    order = _new_order(session, owner, contents, address, now)
+    cart.empty(session, owner)
+    outbox.enqueue(
+        session,
+        checkout.confirmation(order, contents.vat),
+        recipient=owner,
+        dedupe_key=f"order-confirmation:{order.number}",
+        now=now,
+    )
+    return order
+
+
+def _new_order(
+    session: Session, owner: User, contents: cart.Cart, address: Any, now: datetime
+) -> Order:
+    items = [item.snapshot for item in contents.items]
+    vat = contents.vat
+    kept: dict[str, Any] = {
+        "items": items,
+        "total": str(vat.gross),
+        "estimated_delivery": _latest_delivery(session, contents, now).isoformat(),
+        "cart": contents.token,
+        "checkout": {
+            "address": address.lines(),
+            "country": address.country,
+            "vat": vat.to_json(),
+            "terms": {"version": checkout.TERMS_VERSION, "accepted_at": now.isoformat()},
+        },
+    }
+    recurring = contents.recurring
+    if recurring is not None:
+        kept["recurring"] = recurring.to_json()
+    first = catalogs.current(session, items[0]["catalog"]["id"])
+    order = Order(
+        number=orders.new_number(session, now),
+        owner_id=owner.id,
+        catalog_version_id=first.id,
+        snapshot=kept,
+        total=vat.gross,
+        currency=contents.currency,
+        created_at=now,
+    )
+    session.add(order)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise NotOrderable(N_("The order could not be placed; please try again.")) from error
+    deliveries.plan(session, order, today=now.date())
+    timeline.record(
+        session,
+        owner.id,
+        "ordered",
+        f"Order {order.number}: {orders.title_of(order.snapshot)}",
+        {
+            "order": order.number,
+            "configuration_ids": [item["configuration"]["id"] for item in items],
+            "total": str(order.total),
+        },
+        now=now,
+    )
+    valuation.after_order(session, owner, order)
+    return order
+
+
+def _latest_delivery(session: Session, contents: cart.Cart, now: datetime):
+    """The day the last item should arrive: the order is delivered as one."""
+    days = []
+    for item in contents.items:
+        version = session.get(CatalogVersion, item.revision.catalog_version_id)
+        catalog = catalogs.engine_catalog(version)
+        days.append(deliveries.estimated_delivery(catalog, item.revision.selection, now))
+    return max(days)
+
+
+def _placed_from(session: Session, owner: User, token: str) -> Order | None:
+    """The owner's newest order, when it was placed from this very cart (a form posted twice)."""
+    newest = session.scalar(
+        sa.select(Order)
+        .where(Order.owner_id == owner.id)
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(1)
+    )
+    if newest is not None and token and newest.snapshot.get("cart") == token:
+        return newest
+    return None
+

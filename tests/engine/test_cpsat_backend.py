@@ -1,0 +1,130 @@
+"""The CP-SAT backend (cpsat.py) against brute force: catalogs with several global sums and mixed price() rules.
+
+Each numeric comparison is one exact linear constraint there, so "at least"
+and "at most" price() rules, `==` and `!=`, and two comparisons in one rule
+are all answered without running totals. Every answer must be the
+brute-force one: domains, alternatives, counts, cheapest completions,
+repairs (against the running-total chain) and minimal explanations.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bruteforce import Enumeration, assert_domains_match, model_from_text, normalize_selection
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+from strategies import customers, numeric_catalogs, price_gate_catalogs, selections
+from test_properties import _assert_minimal_explanation, _disabled_options
+
+from configurator.engine import Catalog
+from configurator.engine.bounded import BoundedSpace
+from configurator.engine.cpsat import CpSatSpace
+from configurator.engine.layered import solution_space
+
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+CATALOGS = Path(__file__).resolve().parents[2] / "catalog"
+
+
+@st.composite
+def mixed_catalogs(draw: st.DrawFn):
+    """Several sums and price() with every comparison, or price() bounds both ways."""
+    if draw(st.booleans()):
+        return draw(numeric_catalogs())
+    return draw(price_gate_catalogs("both"))
+
+
+def _draw(data):
+    case = data.draw(mixed_catalogs())
+    customer = data.draw(customers())
+    picked = [{}] + [data.draw(selections(case)) for _ in range(2)]
+    note(f"catalog:\n{case.text}\ncustomer: {customer}\nselections: {picked}")
+    return case, customer, picked
+
+
+@given(data=st.data())
+@SETTINGS
+def test_domains_alternatives_counts_and_cheapest_equal_brute_force(data) -> None:
+    case, customer, picked = _draw(data)
+    catalog = Catalog.from_text(case.text, path="mixed.json", backend="CP-SAT")
+    assert isinstance(catalog.tree, CpSatSpace)
+    model = model_from_text(case.text)
+    reference = Enumeration(model, customer)
+    assert catalog.count(customer) == reference.count
+    for selection in picked:
+        assert_domains_match(catalog, reference, selection, customer)
+        expected = reference.reference(selection)
+        completion = catalog.complete(selection, customer)
+        assert completion.consistent == expected.consistent
+        if expected.consistent:
+            assert completion.price == expected.cheapest
+            chosen = normalize_selection(completion.selections)
+            assert any(all(config[f] == chosen.get(f, frozenset()) for f in config) for config in reference.configs)
+        state = catalog.domains(selection, customer, alternatives=True)
+        if not state.consistent:
+            continue
+        for feature in state.alternatives:
+            others = {f: o for f, o in selection.items() if f != feature}
+            assert state.alternatives[feature] == reference.reference(others).domains[feature], feature
+
+
+@given(data=st.data())
+@settings(SETTINGS, max_examples=25)
+def test_repairs_cost_what_the_running_total_chain_finds(data) -> None:
+    case, customer, picked = _draw(data)
+    mine = Catalog.from_text(case.text, path="mixed.json", backend="CP-SAT")
+    chain = Catalog.from_text(case.text, path="chain.json", backend="junction-tree")
+    chain._tree = solution_space(chain.problem)
+    for selection in picked:
+        for feature, options in case.options.items():
+            for option in options:
+                a = mine.repair(feature, option, selection, customer)
+                b = chain.repair(feature, option, selection, customer)
+                assert (a is None) == (b is None), (feature, option, selection)
+                if a is not None:
+                    assert len(a.changes) == len(b.changes), (feature, option, selection)
+                    assert a.price_after == b.price_after, (feature, option, selection)
+
+
+@given(data=st.data())
+@SETTINGS
+def test_explanations_are_minimal(data) -> None:
+    case, customer, picked = _draw(data)
+    catalog = Catalog.from_text(case.text, path="mixed.json", backend="CP-SAT")
+    for selection in picked[1:]:
+        state = catalog.domains(selection, customer)
+        if not state.consistent:
+            conflict = state.conflict
+            assert conflict is not None and (conflict.selections or conflict.constraints)
+            continue
+        for target in _disabled_options(case, state, selection)[:3]:
+            _assert_minimal_explanation(case, catalog, selection, customer, target)
+
+
+def _city_bike_with_a_ceiling() -> str:
+    """The demo city bike plus an "at most" price() rule next to its "at least" ones."""
+    text = (CATALOGS / "city-bike.yaml").read_text(encoding="utf-8")
+    ceiling = (
+        "\n  - id: saturday-under-4000\n    if: delivery_window == saturday\n"
+        "    then: price() <= 4000\n    message: Saturday delivery is for orders up to 4,000 EUR.\n"
+    )
+    marker = "\n  - id: leasing-includes-insurance"
+    assert marker in text
+    return text.replace(marker, ceiling + marker, 1)
+
+
+def test_mixed_price_rules_on_the_city_bike_go_to_cp_sat_by_size() -> None:
+    """Its running totals (price x weight) would make a 20M-tuple tree; the demo bike stays on the lifted tree."""
+    mixed = Catalog.from_text(_city_bike_with_a_ceiling(), path="city-bike.yaml")
+    assert isinstance(mixed.tree, CpSatSpace)
+    assert isinstance(Catalog.from_path(CATALOGS / "city-bike.yaml").tree, BoundedSpace)
+    state = mixed.domains({"payment": "instalments_12", "delivery_window": "saturday"})
+    assert state.consistent
+    cheapest = mixed.complete({"payment": "instalments_12", "delivery_window": "saturday"})
+    assert cheapest.consistent and 600 <= cheapest.price <= 4000
+    # the ceiling rules out what would cost more than 4,000 EUR: the priciest frame and motor together, say
+    picks = {"delivery_window": "saturday", "frame": "carbon_sport"}
+    assert mixed.complete(picks).price <= 4000
+    explanation = mixed.explain("payment", "company_leasing", {"frame": "steel_classic", "motor": "rear_hub_250"})
+    if not explanation.possible:
+        assert explanation.constraints

@@ -1,0 +1,89 @@
+"""E-mails and refusals in the recipient's saved language: the order status e-mail and
+the password reset arrive over real SMTP in Persian or Vietnamese; the timeline keeps
+a status change as a phrase; status refusals are phrases. Read back through a second
+session."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from configurator.services import checkout, fulfilment, passwords, timeline
+from configurator.services.configuring.wording import phrase_text
+from configurator.services.messages import delivery
+from configurator.services.messages.links import TrackingLinks
+from configurator.services.messages.transport import SmtpTransport
+from configurator.store.messages import Message
+from configurator.store.models import Interaction
+from tests.helpers import CARBON_BIKE, gen_configuration, gen_user
+from tests.services.quote_factories import gen_staff
+from tests.services.read_back import reads_back
+
+HOME = checkout.AddressInput("Mina Rahimi", "Valiasr 12", "1415", "Tehran", "DE")
+
+
+def received_over_smtp(session, smtp_server, kind: str):
+    """Deliver the one message of `kind` to the local SMTP server; (subject, plain text)."""
+    message = session.scalar(sa.select(Message).where(Message.kind == kind))
+    transport = SmtpTransport("127.0.0.1", smtp_server.port, sender="Shop <shop@shop.test>")
+    links = TrackingLinks("http://shop.test", "s")
+    assert delivery.deliver(session, message.id, transport, links) == "sent"
+    (received,) = smtp_server.mailbox.wait_for(1)
+    return received["Subject"], received.get_body(("plain",)).get_content()
+
+
+def speaking(session, user, language: str):
+    """`user` with `language` saved as their preference."""
+    user.locale = language
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def mina(session, bike):
+    return speaking(session, gen_user(session, "mina@example.com", name="Mina"), "fa")
+
+
+@reads_back(fulfilment.move)
+def test_the_status_email_and_timeline_are_persian_for_a_persian_customer(
+        session, second_session, mina, smtp_server):
+    staff = gen_staff(session, "staff", "sales@shop.example")
+    order = checkout.place_order(session, mina, gen_configuration(session, mina, CARBON_BIKE).id,
+                                 1, terms_accepted=True, new_address=HOME)
+    fulfilment.move(session, staff, order.number, "confirmed")
+    subject, text = received_over_smtp(session, smtp_server, "order_status")
+    assert subject == f"سفارش شما {order.number} تأییدشده است"
+    assert "تا پیش از شروع تولید هنوز می‌توانید آن را لغو کنید" in text
+    assert "confirmed" not in text and "Production" not in text
+    with second_session() as other:
+        entry = other.scalar(sa.select(Interaction).where(Interaction.kind == "order_status"))
+        assert entry.subject == f"Order {order.number}: confirmed"  # the stored English
+        assert phrase_text(timeline.subject_of(entry), "fa") == f"سفارش {order.number}: تأییدشده"
+        assert phrase_text(timeline.subject_of(entry), "vi") == (
+            f"Đơn hàng {order.number}: đã được xác nhận")
+
+
+def test_a_refused_status_change_is_a_phrase(session, mina):
+    staff = gen_staff(session, "staff", "sales@shop.example")
+    order = checkout.place_order(session, mina, gen_configuration(session, mina, CARBON_BIKE).id,
+                                 1, terms_accepted=True, new_address=HOME)
+    with pytest.raises(fulfilment.StatusRefused) as refused:
+        fulfilment.move(session, staff, order.number, "shipped")
+    assert str(refused.value) == (
+        f"Order {order.number} is placed; it cannot become shipped now.")
+    assert phrase_text(refused.value.args[0], "vi") == (
+        f"Đơn hàng {order.number} hiện đã được đặt; lúc này không thể chuyển sang trạng thái "
+        "đã được gửi đi.")
+
+
+@pytest.mark.parametrize(("language", "subject", "words"), [
+    ("fa", "بازنشانی گذرواژه", "تا ۶۰ دقیقهٔ دیگر"),
+    ("vi", "Đặt lại mật khẩu", "trong vòng 60 phút"),
+    ("en", "Reset your password", "within 60 minutes"),
+])
+def test_the_password_reset_arrives_in_the_users_language(session, smtp_server, language,
+                                                          subject, words):
+    speaking(session, gen_user(session, "reader@example.com", name="Reader"), language)
+    passwords.request_reset(session, "reader@example.com")
+    received_subject, text = received_over_smtp(session, smtp_server, "password_reset")
+    assert received_subject == subject and words in text
