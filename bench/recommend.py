@@ -1,11 +1,15 @@
-"""`python -m bench.recommend [--catalog medium|big|all] [--fold 9] [--limit N]`.
+"""`python -m bench.recommend [--catalog medium|big|all] [--fold 9|all] [--limit N]`.
 
 Evaluates the recommender (`configurator/engine/recommend.py`) on the Renault
 sales: trains on the sales rows outside the held-out fold, then replays each
 held-out row one feature at a time in its random order and, before each
 feature is revealed, asks for its value given the exact domains after the
 values revealed so far. Top-1 accuracy against the baseline "most popular
-value still possible", and the time per recommendation. See bench/RECOMMEND.md.
+value still possible", and the time per recommendation. `--fold all` runs the
+ten folds and gives their mean and spread. The exact domains of each replayed
+row do not depend on the recommender or the fold, so they are kept in
+bench/results/recommend-replay-<catalog>.jsonl and reused by later runs.
+See bench/RECOMMEND.md.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import hashlib
 import json
 import platform
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -25,6 +30,7 @@ import numpy as np
 
 from configurator.engine import load_catalog
 from configurator.engine.recommend import PastConfiguration, Recommender
+from configurator.engine.results import State
 
 from .catalogs import BENCHMARKS, ROOT, selected
 
@@ -77,8 +83,71 @@ def percentile(values: list[float], share: float) -> float:
     return 1000 * ordered[max(0, int(np.ceil(share * len(ordered))) - 1)]
 
 
-def evaluate(name: str, fold: int, limit: int | None, sharpness: float | None) -> dict[str, Any]:
-    """Train on the rows outside `fold`, replay the held-out rows and gather every figure."""
+class ReplayCache:
+    """The exact domains before each reveal of each replayed row, kept on disk.
+
+    One JSON line per row: {"row": n, "steps": [[feature, [allowed option
+    positions], may stay empty, domains() microseconds], ...]}. They depend
+    only on the catalog, the row and its reveal order, so one replay serves
+    every fold and every recommender setting. Delete the file after changing
+    the catalog or the replay protocol.
+    """
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.rows: dict[int, list] = {}
+        if path is not None and path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:  # a run killed mid-write leaves a partial last line
+                    entry = json.loads(line)
+                except ValueError:
+                    continue
+                self.rows[entry["row"]] = entry["steps"]
+
+    def steps(self, catalog, number: int, row: dict[str, Any], sales_features: list[str]) -> list:
+        """The row's replay: from the file, else computed with `catalog.domains` and stored."""
+        if number not in self.rows:
+            self.rows[number] = replay(catalog, row, number, sales_features)
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self.path.open("a", encoding="utf-8") as handle:
+                    handle.write(json.dumps({"row": number, "steps": self.rows[number]}) + "\n")
+        return self.rows[number]
+
+
+def replay(catalog, row: dict[str, Any], number: int, sales_features: list[str]) -> list:
+    """Reveal the row one feature at a time; before each, the feature's exact domain."""
+    selection: dict[str, str | None] = {}
+    steps = []
+    for feature_id in reveal_order(row, number, sales_features):
+        started = time.perf_counter()
+        state = catalog.domains(selection)
+        spent = time.perf_counter() - started
+        if not state.consistent:  # a sales row the catalog refuses: nothing to ask
+            raise ValueError(f"sales row {number} is not a valid configuration")
+        domain = set(state.domains[feature_id])
+        options = catalog.model.feature(feature_id).options
+        allowed = [k for k, option in enumerate(options) if option.id in domain]
+        steps.append([feature_id, allowed, feature_id in state.may_be_empty, round(spent * 1e6)])
+        selection[feature_id] = row["selections"].get(feature_id)
+    return steps
+
+
+def step_state(catalog, step: list) -> State:
+    """The part of `catalog.domains(...)` the recommender reads: the asked feature's domain."""
+    feature_id, allowed, may_be_empty, _ = step
+    options = catalog.model.feature(feature_id).options
+    return State(
+        consistent=True,
+        complete=False,
+        domains={feature_id: [options[k].id for k in allowed]},
+        may_be_empty=[feature_id] if may_be_empty else [],
+        selection={},
+    )
+
+
+def load(name: str) -> dict[str, Any]:
+    """The catalog, its sales rows, each row's fold and the features the sales use."""
     bench = selected(name)[0]
     catalog = load_catalog(bench.catalog)
     catalog.prepare()
@@ -92,8 +161,22 @@ def evaluate(name: str, fold: int, limit: int | None, sharpness: float | None) -
         split = f"hash of the configuration ({len(folds)} fold entries for {len(sales)} rows)"
         folds = [hash_fold(row) for row in sales]
     in_sales = {feature for row in sales for feature in row["selections"]}
-    sales_features = [f.id for f in catalog.model.features if f.id in in_sales]
+    return {
+        "name": name,
+        "catalog": catalog,
+        "sales": sales,
+        "folds": folds,
+        "split": split,
+        "sales_features": [f.id for f in catalog.model.features if f.id in in_sales],
+        "cache": ReplayCache(RESULTS / f"recommend-replay-{name}.jsonl"),
+    }
 
+
+def evaluate(
+    context: dict[str, Any], fold: int, limit: int | None, sharpness: float | None
+) -> dict[str, Any]:
+    """Train on the rows outside `fold`, replay the held-out rows and gather every figure."""
+    name, catalog, sales, folds = (context[k] for k in ("name", "catalog", "sales", "folds"))
     started = time.perf_counter()
     training = [PastConfiguration(row["selections"]) for row, f in zip(sales, folds) if f != fold]
     sharpness = SHARPNESS[name] if sharpness is None else sharpness
@@ -115,17 +198,17 @@ def evaluate(name: str, fold: int, limit: int | None, sharpness: float | None) -
     recommend_s: list[float] = []
     for done, (number, row) in enumerate(held_out, 1):
         selection: dict[str, str | None] = {}
-        for feature in reveal_order(row, number, sales_features):
+        for step in context["cache"].steps(catalog, number, row, context["sales_features"]):
+            feature = step[0]
             truth = row["selections"].get(feature)
-            t0 = time.perf_counter()
-            state = catalog.domains(selection)
+            state = step_state(catalog, step)
             t1 = time.perf_counter()
             suggestion = recommender.recommend(feature, selection, state)
             t2 = time.perf_counter()
             baseline = recommender.popular(feature, state)
-            domains_s.append(t1 - t0)
+            domains_s.append(step[3] / 1e6)
             recommend_s.append(t2 - t1)
-            choices = len(state.domains[feature]) + (feature in state.may_be_empty)
+            choices = len(step[1]) + step[2]
             questions += 1
             open_questions += choices > 1
             for method, answer in (("recommender", suggestion), ("baseline", baseline)):
@@ -152,11 +235,11 @@ def evaluate(name: str, fold: int, limit: int | None, sharpness: float | None) -
     return {
         "catalog": name,
         "fold": fold,
-        "split": split,
+        "split": context["split"],
         "sharpness": sharpness,
         "training_rows": len(training),
         "held_out_rows": len(held_out),
-        "sales_features": len(sales_features),
+        "sales_features": len(context["sales_features"]),
         "questions": questions,
         "open_questions": open_questions,
         "training_s": training_s,
@@ -223,15 +306,67 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--catalog", default="all", choices=["medium", "big", "all"])
     parser.add_argument(
-        "--fold", type=int, default=9, choices=range(10), help="held-out fold (default 9)"
+        "--fold",
+        default="9",
+        choices=[*map(str, range(10)), "all"],
+        help="held-out fold, or all ten for their mean and spread (default 9)",
     )
     parser.add_argument(
         "--sharpness", type=float, default=None, help="override (default: medium 5, big 25)"
     )
     parser.add_argument(
-        "--limit", type=int, default=None, help="replay only the first N held-out rows"
+        "--limit", type=int, default=None, help="replay only the first N held-out rows of each fold"
     )
     return parser.parse_args(argv)
+
+
+def cross_validate(context: dict[str, Any], limit: int | None, sharpness: float | None) -> dict:
+    """Every fold in turn, then the mean and sample standard deviation of the error rates."""
+    per_fold = []
+    for fold in range(10):
+        per_fold.append(evaluate(context, fold, limit, sharpness))
+        print(
+            f"  fold {fold}: recommender {per_fold[-1]['recommender_error']:.2f}% wrong, "
+            f"baseline {per_fold[-1]['baseline_error']:.2f}%",
+            file=sys.stderr,
+            flush=True,
+        )
+    summary = dict(per_fold[9])  # timings and sizes as on fold 9; errors over the ten folds
+    summary["fold"] = "all"
+    summary["folds"] = per_fold
+    for method in ("recommender", "baseline"):
+        errors = [r[f"{method}_error"] for r in per_fold]
+        summary[f"{method}_error_mean"] = statistics.mean(errors)
+        summary[f"{method}_error_sd"] = statistics.stdev(errors)
+        wrong = sum(r[f"{method}_error"] * r["questions"] for r in per_fold)
+        summary[f"{method}_error_pooled"] = wrong / sum(r["questions"] for r in per_fold)
+        # The side-by-side table then shows the ten folds' mean.
+        summary[f"{method}_error"] = summary[f"{method}_error_mean"]
+        summary[f"{method}_accuracy"] = 100 - summary[f"{method}_error_mean"]
+    summary["held_out_rows"] = sum(r["held_out_rows"] for r in per_fold)
+    summary["questions"] = sum(r["questions"] for r in per_fold)
+    summary["open_questions"] = sum(r["open_questions"] for r in per_fold)
+    summary["recommend_p95_ms"] = max(r["recommend_p95_ms"] for r in per_fold)
+    return summary
+
+
+def fold_table(result: dict[str, Any]) -> str:
+    """One line per fold, then the mean ± standard deviation."""
+    lines = [
+        f"{result['catalog']} ({result['split']}):",
+        "fold  rows  questions  recommender  baseline",
+    ]
+    for r in result["folds"]:
+        lines.append(
+            f"{r['fold']:>4}  {r['held_out_rows']:>4}  {r['questions']:>9}"
+            f"  {r['recommender_error']:>10.2f}%  {r['baseline_error']:>7.2f}%"
+        )
+    lines.append(
+        f"mean ± sd of the ten folds: recommender {result['recommender_error_mean']:.2f} ± "
+        f"{result['recommender_error_sd']:.2f} % wrong, baseline {result['baseline_error_mean']:.2f}"
+        f" ± {result['baseline_error_sd']:.2f} %; max fold P95 {result['recommend_p95_ms']:.2f} ms"
+    )
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -241,9 +376,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"benchmark catalogs not found: {BENCHMARKS} (set BENCH_DATA)", file=sys.stderr)
         return 2
     names = ["medium", "big"] if args.catalog == "all" else [args.catalog]
-    results = {name: evaluate(name, args.fold, args.limit, args.sharpness) for name in names}
+    results = {}
+    for name in names:
+        context = load(name)
+        if args.fold == "all":
+            results[name] = cross_validate(context, args.limit, args.sharpness)
+        else:
+            results[name] = evaluate(context, int(args.fold), args.limit, args.sharpness)
     print(f"\nrecommender on fold {args.fold} ({BENCHMARKS})\n")
     print(table(results))
+    if args.fold == "all":
+        for result in results.values():
+            print("\n" + fold_table(result))
     RESULTS.mkdir(parents=True, exist_ok=True)
     for name, figures in results.items():
         document = {
@@ -257,7 +401,8 @@ def main(argv: list[str] | None = None) -> int:
             "machine": {"python": platform.python_version(), "platform": platform.platform()},
             "results": figures,
         }
-        path = RESULTS / f"recommend-{name}.json"
+        suffix = "-10fold" if args.fold == "all" else ""
+        path = RESULTS / f"recommend-{name}{suffix}.json"
         path.write_text(json.dumps(document, indent=2), encoding="utf-8")
         print(f"figures written to {path.relative_to(ROOT)}")
     beaten = all(r["recommender_accuracy"] > r["baseline_accuracy"] for r in results.values())

@@ -12,8 +12,11 @@ and its definition is stated to CP-SAT as what it is, one exact linear
 constraint over the chosen options, reified both ways. Everything else is the
 SAT encoding's clauses (sat.py), with one selector literal per rule, so:
 
-- domains: a value is possible iff some solution has it. Solutions already
-  found (witnesses, kept across picks) mark values at no cost; each solve then
+- domains: a value is possible iff some solution has it. The junction tree of
+  the same form without the linear constraints (the *relaxation*, small: it
+  has no totals) rules out in one pass what the other rules alone forbid.
+  Solutions already found (witnesses, kept across picks) mark values at no
+  cost; each solve then
   asks for a solution with at least one value not yet marked, maximising how
   many it marks, and "infeasible" proves every remaining value impossible;
 - cheapest completion and repairs: one minimisation;
@@ -43,6 +46,8 @@ WITNESSES = 512
 # A solve that maximises how many unmarked values one solution covers may stop early
 # with any solution: it still marks at least one value. Only proofs of "no solution" count.
 COVER_SECONDS = 0.01
+# Witnesses whose one-feature neighbours are tried before asking the solver.
+FLIP_FROM = 3
 # Presolve and probing cost 80 ms a call on the city bike and gain nothing on models this small (6 ms).
 FAST = {"num_workers": 1, "cp_model_presolve": False, "cp_model_probing_level": 0,
         "symmetry_level": 0, "linearization_level": 0}
@@ -68,10 +73,16 @@ def _solver(seconds: float | None = None):
 class CpSatSpace:
     """A catalog compiled with `linear=True`, answered by CP-SAT (same query methods as the junction tree)."""
 
-    def __init__(self, problem: CompiledProblem, counter: Callable[[dict], int] | None = None):
+    def __init__(self, problem: CompiledProblem, counter: Callable[[dict], int] | None = None,
+                 relaxation=None):
+        """`relaxation`: a junction tree over `problem` (which lacks the linear constraints), or None."""
         self.problem = problem
         self.counter = counter
+        self.relaxation = relaxation
         self.sizes = [variable.size for variable in problem.variables]
+        # the variables Catalog reads domains from; the others (comparisons, totals) need no proof
+        self.read_vars = sorted({*problem.feature_var.values(), *problem.option_var.values(),
+                                 *problem.count_var.values()})
         encoding = SatEncoding(problem, solver=False)
         self.value_lits = encoding.value_lits  # var -> SAT literal per value (1-based, contiguous)
         self.rule_lits = dict(encoding.selector)  # rule position -> selector literal
@@ -82,6 +93,7 @@ class CpSatSpace:
         for linear in problem.linear:
             self._define(linear)
         self._witnesses = np.zeros((0, len(self.sizes)), dtype=np.int32)
+        self._flips = _Flips(problem)
         self._lock = threading.Lock()
         self.solves = 0  # solver calls so far (for bench and tests)
 
@@ -144,34 +156,102 @@ class CpSatSpace:
         consistent, possible, _ = self.domains_leaving_out(evidence, [])
         return consistent, possible
 
+    def satisfiable(self, evidence: dict[int, object]) -> bool:
+        """True when some valid configuration meets the evidence (as `JunctionTree.satisfiable`)."""
+        return self.domains(evidence)[0]
+
     def domains_leaving_out(
         self, evidence: dict[int, object], leave_out: list[int]
     ) -> tuple[bool, list[np.ndarray], dict[int, np.ndarray]]:
-        """As `JunctionTree.domains_leaving_out`: domains, and each left-out variable's domain without its pin."""
+        """As `JunctionTree.domains_leaving_out`: domains (of the feature, option and count variables), and each
+        left-out variable's domain without its pin."""
+        nothing = [np.zeros(size, dtype=bool) for size in self.sizes]
+        relaxed, relaxed_without = None, {}
+        if self.relaxation is not None:
+            consistent, relaxed, relaxed_without = self.relaxation.domains_leaving_out(evidence, leave_out)
+            if not consistent:
+                return False, nothing, {}
         with self._lock:
-            possible = self._possible(evidence, list(range(len(self.sizes))))
+            possible = self._possible(evidence, self.read_vars, relaxed)
             if possible is None:
-                return False, [np.zeros(size, dtype=bool) for size in self.sizes], {}
-            without = {}
-            for var in leave_out:
-                rest = {other: value for other, value in evidence.items() if other != var}
-                without[var] = self._possible(rest, [var])[var]
-            return True, possible, without
+                return False, nothing, {}
+            return True, possible, self._without(evidence, leave_out, relaxed_without)
 
-    def _possible(self, evidence: dict[int, object], variables) -> list[np.ndarray] | None:
-        """Which values of `variables` some solution with the evidence has; None when there is none."""
+    def _without(self, evidence: dict[int, object], leave_out: list[int], relaxed: dict[int, np.ndarray]):
+        """Each left-out variable's domain with every other pin kept, for all of them at once.
+
+        One model asks "for some left-out variable v, a solution with every pin
+        but v's and a value of v not yet found": a switch c_v per variable, at
+        most one on, lifts v's pin. A solution marks a new value; "infeasible"
+        proves every remaining value of every left-out variable impossible in
+        one call (one call per variable before).
+        """
+        without = {var: np.zeros(self.sizes[var], dtype=bool) for var in leave_out}
+        rests = {var: {other: value for other, value in evidence.items() if other != var} for var in leave_out}
+        for var in leave_out:
+            without[var][self._witnesses_of(rests[var])[:, var]] = True
+        near = self._witnesses_of(evidence)[:FLIP_FROM]
+        for var in leave_out:
+            for value in np.flatnonzero(~without[var] & relaxed.get(var, True)).tolist():
+                if any(self._flips.valid(row, var, value) is not None for row in near):
+                    without[var][value] = True
+        model = self.model.clone()
+        rules = self._assumptions({}, model)
+        while True:
+            open_values = {
+                var: [value for value in range(self.sizes[var])
+                      if not without[var][value] and (var not in relaxed or relaxed[var][value])]
+                for var in leave_out
+            }
+            open_values = {var: values for var, values in open_values.items() if values}
+            if not open_values:
+                return without
+            pinned = {var: value for var, value in evidence.items() if var not in open_values}
+            hard = rules + self._assumptions(pinned, model)[len(rules):]
+            gate = model.new_bool_var("")
+            switches = []
+            for var, values in open_values.items():
+                switch = model.new_bool_var("")
+                switches.append(switch)
+                pin = self._assumptions({var: evidence[var]} if var in evidence else {}, model)[len(rules):]
+                for lit in pin:
+                    model.add_bool_or([lit, switch]).only_enforce_if(gate)
+                model.add_bool_or([self._lit(model, self.value_lits[var][v]) for v in values]).only_enforce_if(
+                    [gate, switch])
+            model.add(sum(switches) == 1).only_enforce_if(gate)
+            _, values = self._solve(model, [*hard, gate])
+            if values is None:
+                return without
+            for var in leave_out:
+                if _matches(values, rests[var], self.sizes):
+                    without[var][values[var]] = True
+
+    def _possible(self, evidence: dict[int, object], variables, relaxed=None) -> list[np.ndarray] | None:
+        """Which values of `variables` some solution with the evidence has; None when there is none.
+
+        `relaxed` (indexable by variable): values outside it are known impossible.
+        """
         possible = [np.zeros(size, dtype=bool) for size in self.sizes]
         self._mark(possible, self._witnesses_of(evidence))
-        wanted = [(var, value) for var in variables for value in range(self.sizes[var])]
+        wanted = [(var, value) for var in variables for value in range(self.sizes[var])
+                  if relaxed is None or relaxed[var][value]]
         model = self.model.clone()
         base = self._assumptions(evidence, model)
+        near = list(self._witnesses_of(evidence)[:FLIP_FROM])
         while True:
+            for row in near:  # neighbours of solutions found: no solver call
+                for var, value in wanted:
+                    if not possible[var][value] and var not in evidence:
+                        flipped = self._flips.valid(row, var, value)
+                        if flipped is not None:
+                            self._mark(possible, flipped[None, :])
             open_values = [(var, value) for var, value in wanted if not possible[var][value]]
             if not open_values:
                 return possible
             values = self._cover(model, base, open_values)
+            near = [] if values is None else [values]
             if values is None:  # every solution has some value of each variable: none at all, or none left
-                return possible if possible[variables[0]].any() else None
+                return possible if any(possible[var].any() for var in variables) else None
             self._mark(possible, values[None, :])
 
     def _cover(self, model, base: list, open_values: list[tuple[int, int]]):
@@ -262,6 +342,78 @@ class CpSatSpace:
 
     def stats(self) -> dict[str, int]:
         return {"variables": len(self.sizes), "linear": len(self.problem.linear), "witnesses": len(self._witnesses)}
+
+
+class _Flips:
+    """Neighbours of a solution with one one/optional feature changed, checked in Python (no solver call).
+
+    The new value changes the sums of the linear comparisons it weighs in,
+    so their 0/1 variables are recomputed; the neighbour is a solution when
+    every factor touching a changed variable still allows its tuple. Multi-
+    select options are not flipped (their running count would change too).
+    """
+
+    LARGEST = 200_000  # factors with more rows are not kept as sets: flips touching them are not tried
+
+    def __init__(self, problem: CompiledProblem):
+        self.problem = problem
+        self.flippable = set(problem.feature_var.values())
+        self.factors_of: dict[int, list[int]] = {}
+        for index, factor in enumerate(problem.factors):
+            for var in factor.scope:
+                self.factors_of.setdefault(var, []).append(index)
+        self.weighs_in: dict[int, list[tuple[LinearAtom, tuple[int, ...]]]] = {}
+        for linear in problem.linear:
+            for var, weights in linear.terms:
+                self.weighs_in.setdefault(var, []).append((linear, weights))
+        self._rows: dict[int, set | None] = {}
+
+    def _allowed(self, index: int) -> set | None:
+        if index not in self._rows:
+            rows = self.problem.factors[index].rows
+            self._rows[index] = set(map(tuple, rows.tolist())) if len(rows) <= self.LARGEST else None
+        return self._rows[index]
+
+    def valid(self, values: np.ndarray, var: int, value: int) -> np.ndarray | None:
+        """`values` with `var` set to `value`, when that is a solution too; else None."""
+        if var not in self.flippable:
+            return None
+        new = values.copy()
+        new[var] = value
+        changed = [var]
+        for linear, weights in self.weighs_in.get(var, ()):
+            total = sum(w[int(values[v])] for v, w in linear.terms) - weights[int(values[var])] + weights[value]
+            holds = int(_holds(total, linear.op, linear.threshold))
+            if holds != new[linear.var]:
+                new[linear.var] = holds
+                changed.append(linear.var)
+        checked: set[int] = set()
+        for changed_var in changed:
+            for index in self.factors_of.get(changed_var, ()):
+                if index in checked:
+                    continue
+                checked.add(index)
+                allowed = self._allowed(index)
+                scope = self.problem.factors[index].scope
+                if allowed is None or tuple(int(new[v]) for v in scope) not in allowed:
+                    return None
+        return new
+
+
+def _holds(total: int, op: str, threshold: Fraction) -> bool:
+    return {"<": total < threshold, "<=": total <= threshold, "==": total == threshold,
+            "!=": total != threshold, ">=": total >= threshold, ">": total > threshold}[op]
+
+
+def _matches(values: np.ndarray, evidence: dict[int, object], sizes: list[int]) -> bool:
+    """True when the solution `values` agrees with the evidence."""
+    for var, allowed in evidence.items():
+        if isinstance(allowed, (int, np.integer)):
+            if values[var] != int(allowed):
+                return False
+        elif int(values[var]) not in _allowed_values(allowed, sizes[var]):
+            return False
+    return True
 
 
 def _allowed_values(allowed: object, size: int) -> set[int]:

@@ -31,9 +31,10 @@ from .errors import (
     QuoteError,
     QuoteExpired,
 )
-from .model import Actor, Approval, Quote, Status, require_utc
+from .model import STATUS_WORDS, Actor, Approval, Quote, Status, require_utc
 from .money import ZERO, format_percent
 from .numbering import QuoteNumber
+from .phrases import N_, Moment, Percent
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DRAFT: frozenset({Status.PENDING_APPROVAL, Status.SENT, Status.CANCELLED}),
@@ -61,6 +62,21 @@ _VERBS = {
     Status.ORDERED: "turned into an order",
     Status.CANCELLED: "cancelled",
     Status.SUPERSEDED: "revised",
+}
+
+
+# What a transition does, in the refusals' sentences ("cannot be sent").
+_DONE = {
+    Status.PENDING_APPROVAL: N_("submitted for approval"),
+    Status.APPROVED: N_("approved"),
+    Status.DRAFT: N_("returned to draft"),
+    Status.SENT: N_("sent"),
+    Status.ACCEPTED: N_("accepted"),
+    Status.DECLINED: N_("declined"),
+    Status.EXPIRED: N_("expired"),
+    Status.ORDERED: N_("turned into an order"),
+    Status.CANCELLED: N_("cancelled"),
+    Status.SUPERSEDED: N_("revised"),
 }
 
 
@@ -104,21 +120,22 @@ def approve(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime) ->
     _check(quote, Status.APPROVED)
     percent = quote.price().max_discount_percent
     if not policy.covers(by.role, percent):
-        raise NotAllowedToApprove(
-            f"Quote {quote.number} has a discount of {format_percent(percent)}; a {by.role} may "
-            f"approve up to {format_percent(policy.limit(by.role) or ZERO)}. "
-            f"Ask: {', '.join(policy.approver_roles(percent)) or 'nobody may'}")
+        raise NotAllowedToApprove(N_(
+            "Quote %(number)s has a discount of %(percent)s; a %(role)s may approve up to "
+            "%(limit)s. Ask: %(approvers)s", number=str(quote.number), percent=Percent(percent),
+            role=by.role, limit=Percent(policy.limit(by.role) or ZERO),
+            approvers=policy.approver_roles(percent) or N_("nobody may")))
     requested = [e.actor for e in quote.events if e.action == "submitted for approval"]
     if requested and requested[-1] == by.id:
-        raise NotAllowedToApprove(f"Quote {quote.number}: you asked for this approval, "
-                                  "so someone else must give it")
+        raise NotAllowedToApprove(N_("Quote %(number)s: you asked for this approval, "
+                                     "so someone else must give it", number=str(quote.number)))
     quote.approval = Approval(by.id, by.role, require_utc(at), percent)
     _move(quote, Status.APPROVED, by, at, f"discounts up to {format_percent(percent)}")
 
 
 def reject_approval(quote: Quote, reason: str, *, by: Actor, at: datetime) -> None:
     """Send the quote back to draft with the manager's reason."""
-    _require_reason(reason, "rejecting an approval")
+    _require_reason(reason, N_("rejecting an approval"))
     _move(quote, Status.DRAFT, by, at, reason)
 
 
@@ -133,15 +150,18 @@ def send(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime) -> No
     if quote.status is Status.DRAFT:
         percent = quote.price().max_discount_percent
         if not policy.covers(by.role, percent):
-            raise ApprovalRequired(
-                f"Quote {quote.number} has a discount of {format_percent(percent)}, above the "
-                f"{format_percent(policy.limit(by.role) or ZERO)} a {by.role} may give; "
-                f"submit it for approval by: {', '.join(policy.approver_roles(percent))}")
+            raise ApprovalRequired(N_(
+                "Quote %(number)s has a discount of %(percent)s, above the %(limit)s a %(role)s "
+                "may give; submit it for approval by: %(approvers)s", number=str(quote.number),
+                percent=Percent(percent), limit=Percent(policy.limit(by.role) or ZERO),
+                role=by.role, approvers=list(policy.approver_roles(percent))))
     if require_utc(at) >= quote.valid_until:
-        raise QuoteExpired(f"Quote {quote.number} was valid until {quote.valid_until:%Y-%m-%d %H:%M} "
-                           "UTC; set a later valid-until date before sending it")
+        raise QuoteExpired(N_("Quote %(number)s was valid until %(until)s; set a later "
+                              "valid-until date before sending it", number=str(quote.number),
+                              until=Moment(quote.valid_until)))
     if not any(line.price(quote.terms).in_totals for line in quote.lines):
-        raise QuoteError(f"Quote {quote.number} has no line to sell; add one before sending")
+        raise QuoteError(N_("Quote %(number)s has no line to sell; add one before sending",
+                            number=str(quote.number)))
     _move(quote, Status.SENT, by, at)
 
 
@@ -149,14 +169,15 @@ def accept(quote: Quote, *, by: Actor, at: datetime, signature: str = "") -> Non
     """The client accepts the sent quote (before its valid-until date) under `signature`."""
     _check(quote, Status.ACCEPTED)
     if require_utc(at) >= quote.valid_until:
-        raise QuoteExpired(f"Quote {quote.number} expired on {quote.valid_until:%Y-%m-%d %H:%M} UTC "
-                           "and can no longer be accepted; ask for a new revision")
+        raise QuoteExpired(N_("Quote %(number)s expired on %(until)s and can no longer be "
+                              "accepted; ask for a new revision", number=str(quote.number),
+                              until=Moment(quote.valid_until)))
     _move(quote, Status.ACCEPTED, by, at, signature)
 
 
 def decline(quote: Quote, reason: str, *, by: Actor, at: datetime) -> None:
     """The client declines the sent quote; the reason is required (lost-deal analysis)."""
-    _require_reason(reason, "declining a quote")
+    _require_reason(reason, N_("declining a quote"))
     _move(quote, Status.DECLINED, by, at, reason)
     quote.decline_reason = reason
 
@@ -259,14 +280,16 @@ def supersede(quote: Quote, newer: QuoteNumber, *, by: Actor, at: datetime) -> N
 
 def _check(quote: Quote, target: Status) -> None:
     if quote.status is Status.EXPIRED and target in (Status.ACCEPTED, Status.DECLINED):
-        raise QuoteExpired(f"Quote {quote.number} is expired and cannot be {_VERBS[target]}: it "
-                           f"was valid until {quote.valid_until:%Y-%m-%d %H:%M} UTC; "
-                           "ask for a new revision")
+        raise QuoteExpired(N_("Quote %(number)s is expired and cannot be %(done)s: it was "
+                              "valid until %(until)s; ask for a new revision",
+                              number=str(quote.number), done=_DONE[target],
+                              until=Moment(quote.valid_until)))
     if target not in TRANSITIONS[quote.status]:
         allowed = sorted(s.value for s, targets in TRANSITIONS.items() if target in targets)
-        raise IllegalTransition(
-            f"Quote {quote.number} is {quote.status.value.replace('_', ' ')} and cannot be "
-            f"{_VERBS[target]}; only a quote that is {' or '.join(allowed)} can")
+        raise IllegalTransition(N_(
+            "Quote %(number)s is %(status)s and cannot be %(done)s; only a quote that is "
+            "%(allowed)s can", number=str(quote.number), status=STATUS_WORDS[quote.status],
+            done=_DONE[target], allowed=_either([STATUS_WORDS[Status(s)] for s in allowed])))
 
 
 def _move(quote: Quote, target: Status, by: Actor | str, at: datetime, detail: str = "") -> None:
@@ -277,6 +300,13 @@ def _move(quote: Quote, target: Status, by: Actor | str, at: datetime, detail: s
     quote.log(by, at, _VERBS[target], detail)
 
 
+def _either(words: list[str]) -> str:
+    """`a`, `a or b`, `a or b or c`: a phrase each language writes its own way."""
+    if len(words) == 1:
+        return words[0]
+    return N_("%(first)s or %(last)s", first=_either(words[:-1]), last=words[-1])
+
+
 def _require_reason(reason: str, doing: str) -> None:
     if not reason.strip():
-        raise QuoteError(f"Give a reason when {doing}")
+        raise QuoteError(N_("Give a reason when %(doing)s", doing=doing))

@@ -25,6 +25,7 @@ from enum import Enum
 from .errors import LineNotFound, PricingError, QuoteError, QuoteFrozen
 from .money import round_money
 from .numbering import QuoteNumber
+from .phrases import N_
 from .pricing import (
     Discount,
     LineBuildUp,
@@ -59,6 +60,21 @@ class Status(str, Enum):
     ORDERED = "ordered"
     CANCELLED = "cancelled"
     SUPERSEDED = "superseded"
+
+
+# A status as a word in the sentences people read ("is pending approval").
+STATUS_WORDS = {
+    Status.DRAFT: N_("draft"),
+    Status.PENDING_APPROVAL: N_("pending approval"),
+    Status.APPROVED: N_("approved"),
+    Status.SENT: N_("sent"),
+    Status.ACCEPTED: N_("accepted"),
+    Status.DECLINED: N_("declined"),
+    Status.EXPIRED: N_("expired"),
+    Status.ORDERED: N_("ordered"),
+    Status.CANCELLED: N_("cancelled"),
+    Status.SUPERSEDED: N_("superseded"),
+}
 
 
 EDITABLE = frozenset({Status.DRAFT, Status.PENDING_APPROVAL, Status.APPROVED})
@@ -474,9 +490,10 @@ class Quote:
 
     def _ensure_editable(self) -> None:
         if self.frozen:
-            raise QuoteFrozen(
-                f"Quote {self.number} is {self.status.value} and can no longer be changed; "
-                "create a revision to change it")
+            raise QuoteFrozen(N_(
+                "Quote %(number)s is %(status)s and can no longer be changed; "
+                "create a revision to change it", number=str(self.number),
+                status=STATUS_WORDS[self.status]))
 
     def _price_changed(self, by: Actor, at: datetime, action: str, detail: str) -> None:
         self.log(by, at, action, detail)

@@ -14,6 +14,7 @@ Pure Python: no Flask, no Babel.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +44,16 @@ class Percent:
 
     def __str__(self) -> str:
         return format_percent(self.value)
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A time inside a phrase: English `2026-04-01 09:00 UTC`, per calendar on pages."""
+
+    at: datetime
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} UTC"
 
 
 class Phrase(str):

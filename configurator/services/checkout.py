@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from babel import Locale
 from sqlalchemy.orm import Session
 
 from configurator.engine.rewards import Reward
@@ -31,31 +32,22 @@ from configurator.store.types import utcnow
 
 CENT = Decimal("0.01")
 TERMS_VERSION = "2026-12"  # the terms a customer accepts; kept with each order
-# Standard VAT rates of the countries the shop delivers to.
+# Standard VAT rates of the EU member states (2026). The shop delivers to every
+# country; outside the EU no EU VAT is charged (rate 0, the checkout says so): the
+# destination's import taxes are the customer's.
 VAT_RATES = {
-    "at": Decimal("0.20"),
-    "be": Decimal("0.21"),
-    "ch": Decimal("0.081"),
-    "de": Decimal("0.19"),
-    "dk": Decimal("0.25"),
-    "es": Decimal("0.21"),
-    "fr": Decimal("0.20"),
-    "it": Decimal("0.22"),
-    "nl": Decimal("0.21"),
-    "pl": Decimal("0.23"),
+    "at": Decimal("0.20"), "be": Decimal("0.21"), "bg": Decimal("0.20"), "cy": Decimal("0.19"),
+    "cz": Decimal("0.21"), "de": Decimal("0.19"), "dk": Decimal("0.25"), "ee": Decimal("0.24"),
+    "es": Decimal("0.21"), "fi": Decimal("0.255"), "fr": Decimal("0.20"), "gr": Decimal("0.24"),
+    "hr": Decimal("0.25"), "hu": Decimal("0.27"), "ie": Decimal("0.23"), "it": Decimal("0.22"),
+    "lt": Decimal("0.21"), "lu": Decimal("0.17"), "lv": Decimal("0.21"), "mt": Decimal("0.18"),
+    "nl": Decimal("0.21"), "pl": Decimal("0.23"), "pt": Decimal("0.23"), "ro": Decimal("0.21"),
+    "se": Decimal("0.25"), "si": Decimal("0.22"), "sk": Decimal("0.23"),
 }
-COUNTRY_NAMES = {
-    "at": "Austria",
-    "be": "Belgium",
-    "ch": "Switzerland",
-    "de": "Germany",
-    "dk": "Denmark",
-    "es": "Spain",
-    "fr": "France",
-    "it": "Italy",
-    "nl": "Netherlands",
-    "pl": "Poland",
-}
+NO_VAT = Decimal("0")
+# CLDR territories that are no country to deliver to (groupings, codes for testing).
+NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+_ENGLISH = Locale.parse("en").territories
 CHOICE_DIMENSIONS = ("delivery", "billing")
 
 
@@ -90,8 +82,13 @@ class VatBreakdown:
 
     @property
     def country_name(self) -> str:
-        """The country in words."""
-        return COUNTRY_NAMES.get(self.country, self.country.upper())
+        """The country in English words (pages name it in the reader's language)."""
+        return country_name(self.country)
+
+    @property
+    def in_eu(self) -> bool:
+        """Whether EU VAT applies (else the rate is 0)."""
+        return self.country in VAT_RATES
 
     @property
     def percent(self) -> str:
@@ -133,11 +130,28 @@ class Review:
         return deliveries.Recurrence.from_json(data) if data else None
 
 
+def delivers_to(country: str | None) -> bool:
+    """Whether `country` is an ISO code of a country (any: the shop delivers everywhere)."""
+    code = (country or "").upper()
+    return len(code) == 2 and code in _ENGLISH and code not in NOT_COUNTRIES
+
+
+def country_name(country: str, locale: str = "en") -> str:
+    """A country's name in `locale` (CLDR, via Babel), else in English, else its code."""
+    code = country.upper()
+    return Locale.parse(locale).territories.get(code) or _ENGLISH.get(code) or code
+
+
+def vat_rate(country: str) -> Decimal:
+    """The standard VAT rate of an EU country; 0 elsewhere."""
+    return VAT_RATES.get(country.lower(), NO_VAT)
+
+
 def vat_breakdown(gross: Decimal, country: str) -> VatBreakdown:
-    """The VAT within `gross` at `country`'s rate; CheckoutRefused for a country we do not deliver to."""
-    rate = VAT_RATES.get(country.lower())
-    if rate is None:
+    """The VAT within `gross` at `country`'s rate; CheckoutRefused for what is no country."""
+    if not delivers_to(country):
         raise CheckoutRefused(N_("We do not deliver to “%(country)s”.", country=country))
+    rate = vat_rate(country)
     gross = Decimal(gross).quantize(CENT)
     net = (gross / (1 + rate)).quantize(CENT)
     return VatBreakdown(country.lower(), rate, net, gross - net, gross)
@@ -170,7 +184,7 @@ def review(
     snapshot = orders.snapshot(catalog, version, revision.selection, reward)
     addresses = address_book(session, owner)
     country = addresses[0].country if addresses else (owner.country or "de")
-    if country not in VAT_RATES:
+    if not delivers_to(country):
         country = "de"
     return Review(
         configuration=configuration,
@@ -197,7 +211,7 @@ def add_address(
     if too_long:
         raise CheckoutRefused(N_("Too long: %(fields)s.", fields=too_long))
     country = fields["country"].lower()
-    if country not in VAT_RATES:
+    if not delivers_to(country):
         raise CheckoutRefused(N_("Please choose a country we deliver to."))
     address = Address(owner_id=owner.id, created_at=now or utcnow(), **{**fields, "country": country})
     session.add(address)

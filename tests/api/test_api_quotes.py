@@ -156,3 +156,29 @@ def test_an_accepted_quote_ordered_by_sales_shows_in_the_buyers_orders(app, deal
     assert order["number"] == number and order["total"] == "1279.85"
     assert order["catalog"]["name"] == f"Quote {deal['number']}"
     assert deal["buyer"].get(f"/api/quotes/{deal['sent']}").get_json()["status"] == "ordered"
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("fa", "و نمی‌تواند به وضعیت «پذیرفته‌شده» برود"),
+    ("vi", "nên không thể chuyển sang đã chấp nhận"),
+])
+def test_a_refusal_follows_accept_language_and_keeps_its_type(deal, language, words):
+    url = f"/api/quotes/{deal['sent']}/accept"
+    assert deal["buyer"].post(url, {"signature": "Eva"}).status_code == 200
+    again = deal["buyer"].post(url, {}, headers={"Accept-Language": language})
+    problem = again.get_json()
+    assert again.status_code == 409 and words in problem["detail"]
+    assert deal["number"] in problem["detail"] and "cannot be" not in problem["detail"]
+
+
+def test_an_expired_quote_says_so_in_persian_with_a_jalali_date(app, deal):
+    with app.app_context():
+        record = quotes.records.load(db.session, gen_staff(db.session, "manager"), deal["sent"]).record
+        record.valid_until = record.valid_until.replace(year=2025, month=3, day=21, hour=9,
+                                                        minute=30)
+        db.session.commit()
+    response = deal["buyer"].post(f"/api/quotes/{deal['sent']}/accept", {},
+                                  headers={"Accept-Language": "fa"})
+    detail = response.get_json()["detail"]
+    assert response.status_code == 409 and "منقضی" in detail
+    assert "۱۴۰۴/۰۱/۰۱ ۰۹:۳۰ UTC" in detail  # 21 March 2025 is 1 Farvardin 1404

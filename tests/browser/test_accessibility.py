@@ -86,3 +86,25 @@ def test_the_checkout_with_its_errors_shown(axe_page, customer):
     settled(axe_page)
     assert axe_page.locator(".message.error, .field-error, [role=alert]").count() > 0
     assert violations(axe_page) == []
+
+
+def test_the_cart_with_a_line_to_fix_and_the_cart_checkout(axe_page, customer, app):
+    with app.app_context():
+        import sqlalchemy as sa
+
+        from configurator.services import cart
+        from configurator.store.models import User
+
+        user = db.session.scalar(sa.select(User).where(User.email == "axe@example.com"))
+        cart.add(db.session, user, customer["configuration"], 2)
+        unfinished = gen_configuration(db.session, user, {"frame": "alu"}, name="Unfinished")
+        cart.add(db.session, user, unfinished.id)
+    sign_in(axe_page)
+    axe_page.goto("/account/cart")
+    settled(axe_page)
+    assert axe_page.locator(".cart-problem").count() == 1
+    assert violations(axe_page) == []
+    axe_page.get_by_role("button", name="Remove Unfinished from the cart").click()
+    axe_page.locator("#cart-checkout").click()
+    settled(axe_page)
+    assert violations(axe_page) == []

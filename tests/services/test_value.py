@@ -183,8 +183,21 @@ def test_each_order_updates_value_and_tier_on_the_timeline(session, tier_file):
         .where(Interaction.customer_id == owner.id, Interaction.kind == "tier_changed")
         .order_by(Interaction.id)
     ).all()
-    assert [c.subject for c in changes] == ["Tier: Standard → Silver", "Tier: Silver → Gold"]
-    assert changes[1].detail["from"] == "silver" and changes[1].detail["to"] == "gold"
+    # The first order sets the tier without a change entry: nothing was earned before it.
+    assert [c.subject for c in changes] == ["Tier: Silver → Gold"]
+    assert changes[0].detail["from"] == "silver" and changes[0].detail["to"] == "gold"
+
+
+def test_the_first_order_records_no_tier_change_from_a_tier_not_earned_by_orders(session, tier_file):
+    """Issue 14, item 10: a seeded Gold customer's first order said "Tier changed Gold -> Silver"."""
+    catalogs.load_text(session, COSTED_BIKE, "costed-bike.yaml")
+    owner = gen_user(session, tier="gold")
+    gen_order(session, owner)
+    assert owner.tier == "silver"
+    kinds = session.scalars(
+        sa.select(Interaction.kind).where(Interaction.customer_id == owner.id)
+    ).all()
+    assert "ordered" in kinds and "tier_changed" not in kinds
 
 
 def test_reorder_also_counts(session, tier_file):

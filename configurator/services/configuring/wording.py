@@ -18,12 +18,13 @@ from babel.support import NullTranslations, Translations
 
 from configurator.engine import Catalog
 from configurator.quoting.local_formats import (
+    format_moment,
     format_money,
     format_number,
     format_percentage,
     format_signed_money,
 )
-from configurator.quoting.phrases import Amount, Percent, Phrase
+from configurator.quoting.phrases import Amount, Moment, Percent, Phrase
 
 # The package's gettext catalogs (configurator/translations, compiled by `make install`).
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
@@ -68,6 +69,8 @@ def phrase_text(text: str, language: str | None) -> str:
             return f"{written} {value.currency}"
         if isinstance(value, Percent):
             return format_percentage(value.value, language)
+        if isinstance(value, Moment):
+            return format_moment(value.at, language).text
         if isinstance(value, int) and not isinstance(value, bool):
             return format_number(value, language)
         return value

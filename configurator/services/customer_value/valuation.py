@@ -102,13 +102,16 @@ def refresh(
     account = accounts.account_of(session, customer)
     ids = accounts.contact_user_ids(session, account) if account else [customer.id]
     by_owner = histories(session, ids)
+    # A tier from before any valued order (seeded, set by hand) was not earned by orders:
+    # the first order sets the tier without a "changed" entry (issue 14, item 10).
+    announce = _valued_from_orders(session, ids)
     own = figures(by_owner.get(customer.id, []), config, now)
     stored = _store(session, customer.id, own, config.currency, now)
     deciding = own
     if account is not None:
         deciding = figures([o for i in ids for o in by_owner.get(i, [])], config, now)
     for user in session.scalars(sa.select(User).where(User.id.in_(ids))):
-        _apply_tier(session, user, deciding, config, because, channel, actor_id, now)
+        _apply_tier(session, user, deciding, config, because, channel, actor_id, now, announce=announce)
         row = stored if user.id == customer.id else session.get(CustomerValue, user.id)
         if row is not None:
             row.tier = deciding.tier
@@ -183,11 +186,22 @@ def _store(
     _copy(result, stored, currency, now)
     return stored
 
-def _apply_tier(session, customer, result, config, because, channel, actor_id, now) -> bool:
-    """Give the customer `result.tier`; True (and a timeline entry) when it changed."""
+def _valued_from_orders(session: Session, ids: Sequence[int]) -> bool:
+    """Whether a tier was computed from orders for these customers (one account's contacts) before."""
+    counted = session.scalar(
+        sa.select(sa.func.max(CustomerValue.order_count)).where(CustomerValue.customer_id.in_(list(ids)))
+    )
+    return bool(counted)
+
+def _apply_tier(
+    session, customer, result, config, because, channel, actor_id, now, *, announce: bool = True
+) -> bool:
+    """Give the customer `result.tier`; True when it changed, with a timeline entry
+    unless `announce` is False."""
     if customer.tier == result.tier:
         return False
-    _record_tier_change(session, customer, result, config, because, channel, actor_id, now)
+    if announce:
+        _record_tier_change(session, customer, result, config, because, channel, actor_id, now)
     customer.tier = result.tier
     return True
 

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from configurator.quoting import IllegalTransition, Quote, QuoteError, lifecycle
+from configurator.quoting.model import STATUS_WORDS, Status
+from configurator.quoting.phrases import N_
 from configurator.services.business import accounts
 from configurator.services.customer_value import valuation
 from configurator.services.errors import NotFound
@@ -35,7 +37,7 @@ from configurator.store.types import utcnow
 def _answering(session: Session, contact: User, quote_id: int) -> LoadedQuote:
     """The quote for a client's answer: only a contact of its account, never staff."""
     if contact.is_staff:
-        raise NotFound("There is no such quote.")
+        raise NotFound(N_("There is no such quote."))
     return load(session, contact, quote_id)
 
 
@@ -67,10 +69,10 @@ def accept(
     """
     loaded = _answering(session, contact, quote_id)
     if accounts.contact_role(session, contact) not in SIGNING_ROLES:
-        raise QuoteError(
+        raise QuoteError(N_(
             "Only your company's decision maker or buyer may accept a quote; "
             "please ask them to accept it (you may decline it with a reason)."
-        )
+        ))
     require_fit(session, loaded.record, for_client=True)
     signed = " ".join(signature.split()) or contact.name
     bought = loaded.quote.chosen_lines(chosen)
@@ -79,7 +81,7 @@ def accept(
     def step(quote: Quote, at: datetime) -> None:
         lifecycle.accept(quote, by=actor(contact), at=at, signature=detail)
         if signature_required and not signature.strip():  # after: an expired quote says so
-            raise QuoteError("Type your name to sign the acceptance.")
+            raise QuoteError(N_("Type your name to sign the acceptance."))
         loaded.record.answered_by_id = contact.id
         accepted = frozen_copy(dc_replace(quote, lines=bought))
         loaded.record.frozen = {**(loaded.record.frozen or {}), "accepted": accepted}
@@ -123,10 +125,9 @@ def convert_to_order(
     loaded = editing(session, staff, quote_id, None)
     record = loaded.record
     if record.status != "accepted" or record.frozen is None or record.answered_by_id is None:
-        raise IllegalTransition(
-            f"Quote {record.number} is {record.status.replace('_', ' ')}; only an accepted "
-            "quote can become an order"
-        )
+        raise IllegalTransition(N_(
+            "Quote %(number)s is %(status)s; only an accepted quote can become an order",
+            number=record.number, status=STATUS_WORDS[Status(record.status)]))
     require_fit(session, record)
     now = now or utcnow()
     order = Order(

@@ -169,10 +169,10 @@ def revise(
     loaded = editing(session, staff, quote_id, None)
     newer = records.newer_revision(session, loaded.record)
     if newer is not None:
-        raise QuoteError(
-            f"{newer.number} is already the newer revision of {loaded.record.number}; "
-            "change that one instead of starting another"
-        )
+        raise QuoteError(N_(
+            "%(newer)s is already the newer revision of %(number)s; "
+            "change that one instead of starting another",
+            newer=newer.number, number=loaded.record.number))
     now = now or utcnow()
     before = len(loaded.quote.events)
     lifecycle.expire_if_due(loaded.quote, at=now)  # past its validity: nothing left to accept

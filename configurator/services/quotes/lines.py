@@ -59,9 +59,10 @@ def configured_options(
     except SelectionError as error:
         raise InvalidSelection(str(error)) from error
     if not state.consistent:
-        raise InvalidSelection("These picks do not fit together; a quote line must be valid.")
+        raise InvalidSelection(N_("These picks do not fit together; a quote line must be valid."))
     if not state.complete:
-        raise InvalidSelection("A quote line needs a complete configuration; finish every choice.")
+        raise InvalidSelection(N_(
+            "A quote line needs a complete configuration; finish every choice."))
     options = [OptionPrice.from_price_line(line) for line in breakdown.lines]
     return version.id, options, version.name
 
@@ -158,7 +159,8 @@ def restart_line(session: Session, staff: User, quote_id: int, line_id: str) -> 
 def _row(record: QuoteRecord, line_id: str) -> QuoteLineRecord:
     row = next((row for row in record.lines if row.line_id == line_id), None)
     if row is None:
-        raise NotFound(f"Quote {record.number} has no line {line_id}.")
+        raise NotFound(N_("Quote %(number)s has no line %(line)s.", number=record.number,
+                          line=line_id))
     return row
 
 
@@ -197,7 +199,7 @@ def source_configuration(
     require_staff(staff)
     configuration = configurations.get(session, staff, configuration_id)
     if configuration.owner_id not in accounts.contact_user_ids(session, account):
-        raise NotFound("That configuration does not belong to this client.")
+        raise NotFound(N_("That configuration does not belong to this client."))
     return configuration
 
 
@@ -211,7 +213,7 @@ def start_from(
     """
     source = source_configuration(session, staff, account, configuration_id)
     if source.catalog_id != catalog_id:
-        raise InvalidSelection("That configuration is of another product line.")
+        raise InvalidSelection(N_("That configuration is of another product line."))
     return configurations.start_from(session, staff, source.id)
 
 
@@ -221,15 +223,14 @@ def _check_source(
     """A line's starting configuration: one of this client's, of the same product line."""
     try:
         if not 0 < source_id < 2**31:  # beyond any id, and beyond what the database reads
-            raise NotFound("There is no such configuration.")
+            raise NotFound(N_("There is no such configuration."))
         source = source_configuration(session, staff, account, source_id)
     except NotFound:
-        raise InvalidSelection(
-            f"Configuration {source_id} is not one of this client's; start the line afresh "
-            "or from one of their configurations."
-        ) from None
+        raise InvalidSelection(N_(
+            "Configuration %(id)s is not one of this client's; start the line afresh "
+            "or from one of their configurations.", id=str(source_id))) from None
     if source.catalog_id != catalog_id:
-        raise InvalidSelection("That configuration is of another product line.")
+        raise InvalidSelection(N_("That configuration is of another product line."))
 
 
 def line_kind(text: str) -> LineKind:
@@ -253,22 +254,23 @@ def check_kind(
     alternative_to = (alternative_to or "").strip() or None
     if kind is not LineKind.ALTERNATIVE:
         if alternative_to is not None:
-            raise PricingError("Only an alternative line replaces another line.")
+            raise PricingError(N_("Only an alternative line replaces another line."))
         if line_id and kind is not LineKind.INCLUDED and _has_alternatives(quote, line_id):
-            raise PricingError(
-                f"Line {line_id} has alternatives, so it stays included; "
-                "change or remove its alternatives first."
-            )
+            raise PricingError(N_(
+                "Line %(line)s has alternatives, so it stays included; "
+                "change or remove its alternatives first.", line=line_id))
         return None
     if alternative_to is None:
-        raise PricingError("Say which included line this alternative replaces.")
+        raise PricingError(N_("Say which included line this alternative replaces."))
     if alternative_to == line_id:
-        raise PricingError("A line cannot be an alternative to itself.")
+        raise PricingError(N_("A line cannot be an alternative to itself."))
     target = next((line for line in quote.lines if line.line_id == alternative_to), None)
     if target is None or target.kind is not LineKind.INCLUDED:
-        raise PricingError(f"{alternative_to} is not an included line of this quote.")
+        raise PricingError(N_("%(line)s is not an included line of this quote.",
+                              line=alternative_to))
     if line_id and _has_alternatives(quote, line_id):
-        raise PricingError(f"Line {line_id} has alternatives of its own; it stays included.")
+        raise PricingError(N_("Line %(line)s has alternatives of its own; it stays included.",
+                              line=line_id))
     return alternative_to
 
 

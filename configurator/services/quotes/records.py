@@ -40,6 +40,7 @@ from configurator.quoting import (
     parse_quote_number,
 )
 from configurator.quoting.model import Approval
+from configurator.quoting.phrases import N_
 from configurator.quoting.pricing import LineKind
 from configurator.services import sequences
 from configurator.services.business import accounts, terms
@@ -95,7 +96,7 @@ def load(session: Session, viewer: User, quote_id: int) -> LoadedQuote:
     """A quote revision staff (any revision) or the account's contacts (sent ones) may see."""
     record = session.get(QuoteRecord, quote_id)
     if record is None or not may_see(session, viewer, record):
-        raise NotFound("There is no such quote.")
+        raise NotFound(N_("There is no such quote."))
     return LoadedQuote(record, to_domain(session, record))
 
 
@@ -104,10 +105,10 @@ def by_number(session: Session, viewer: User, number: str) -> LoadedQuote:
     try:
         text = str(parse_quote_number(number))
     except QuoteError:
-        raise NotFound("There is no such quote.") from None
+        raise NotFound(N_("There is no such quote.")) from None
     record = session.scalar(sa.select(QuoteRecord).where(QuoteRecord.number == text))
     if record is None:
-        raise NotFound("There is no such quote.")
+        raise NotFound(N_("There is no such quote."))
     return load(session, viewer, record.id)
 
 
@@ -358,10 +359,10 @@ def save(session: Session, record: QuoteRecord) -> None:
 
 
 def _changed_message(number: str) -> str:
-    return (
-        f"Quote {number} was changed by someone else while you were editing it, so your "
-        "change was not saved. Reload the quote to see their change, then make yours again."
-    )
+    return N_(
+        "Quote %(number)s was changed by someone else while you were editing it, so your "
+        "change was not saved. Reload the quote to see their change, then make yours again.",
+        number=number)
 
 
 def editing(session: Session, staff: User, quote_id: int, version: int | None) -> LoadedQuote:
@@ -396,13 +397,13 @@ def run_step(
 
 def require_staff(user: User) -> None:
     if not user.is_staff:
-        raise NotFound("There is no such quote.")
+        raise NotFound(N_("There is no such quote."))
 
 
 def require_manager(user: User) -> None:
     # Approving is a manager's job even for small discounts: four eyes on every request.
     if not user.is_manager:
-        raise NotAllowedToApprove("Only a manager may approve or reject a quote's discounts.")
+        raise NotAllowedToApprove(N_("Only a manager may approve or reject a quote's discounts."))
 
 
 def frozen_copy(quote: Quote) -> dict[str, Any]:

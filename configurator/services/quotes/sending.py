@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.quoting import IllegalTransition, Quote, lifecycle
+from configurator.quoting.model import STATUS_WORDS, Status
 from configurator.quoting.phrases import N_, Amount
 from configurator.services import timeline
 from configurator.services.business import accounts
@@ -146,10 +147,10 @@ def _open_older_revisions(session: Session, record: QuoteRecord) -> list[QuoteRe
     older = records.older_revisions(session, record)
     answered = [r for r in older if r.status in ("accepted", "ordered")]
     if answered:
-        raise IllegalTransition(
-            f"{answered[-1].number} was {answered[-1].status} by the client, so {record.number} "
-            "cannot be sent; cancel this revision"
-        )
+        raise IllegalTransition(N_(
+            "%(older)s was %(status)s by the client, so %(number)s cannot be sent; "
+            "cancel this revision", older=answered[-1].number,
+            status=STATUS_WORDS[Status(answered[-1].status)], number=record.number))
     return [r for r in older if r.status == "sent"]
 
 @use_case

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from configurator.quoting import QuoteError
+from configurator.quoting.phrases import N_
 from configurator.quoting.pricing import LineKind
 from configurator.services.errors import InvalidSelection, NotFound
 from configurator.services.quotes import drafts, lines
@@ -37,9 +38,10 @@ def save(
     require_staff(staff)
     name = " ".join(name.split())
     if not name:
-        raise QuoteError("Give the template a name.")
+        raise QuoteError(N_("Give the template a name."))
     if len(name) > NAME_MAX or not name.isprintable():
-        raise QuoteError(f"A template's name has at most {NAME_MAX} printable characters.")
+        raise QuoteError(N_("A template's name has at most %(count)s printable characters.",
+                            count=NAME_MAX))
     loaded = load(session, staff, quote_id)
     rows = {row.line_id: row for row in loaded.record.lines}
     kept = [
@@ -67,7 +69,7 @@ def save(
     try:
         session.flush()
     except IntegrityError as error:
-        raise QuoteError(f"There is already a template named “{name}”.") from error
+        raise QuoteError(N_("There is already a template named “%(name)s”.", name=name)) from error
     return template
 
 
@@ -94,7 +96,7 @@ def start(
     require_staff(staff)
     template = session.get(QuoteTemplate, template_id)
     if template is None:
-        raise NotFound("There is no such template.")
+        raise NotFound(N_("There is no such template."))
     record = drafts.create(session, staff, account_id, now=now)
     new_ids: dict[str, str] = {}
     for line in template.lines:
@@ -105,9 +107,10 @@ def start(
                 discount=discount_from_json(line.get("discount")), now=now,
             )
         except (InvalidSelection, QuoteError) as error:
-            raise InvalidSelection(
-                f"Line {line['line_id']} of template “{template.name}” no longer fits: {error}"
-            ) from error
+            raise InvalidSelection(N_(
+                "Line %(line)s of template “%(name)s” no longer fits: %(problem)s",
+                line=line["line_id"], name=template.name, problem=error.args[0] if error.args
+                else str(error))) from error
         new_ids[line["line_id"]] = record.lines[-1].line_id
     for line in template.lines:
         kind = LineKind(line.get("kind") or "included")
