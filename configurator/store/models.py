@@ -28,8 +28,9 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("customer", "staff", "manager", "admin", "catalog_manager")
-SELLER_ROLES = ("staff", "manager", "admin")  # everyone on the seller's side
+ROLES = ("customer", "staff", "manager", "admin", "catalog_manager", "director")
+SELLER_ROLES = ("staff", "manager", "director", "admin")  # everyone on the seller's side
+APPROVER_ROLES = ("manager", "director")  # approve quotes beyond what sales may give
 # Catalog managers keep the product lines (drafts, releases); they are not sellers.
 CATALOG_EDITOR_ROLES = ("catalog_manager", "admin")
 SEGMENTS = ("consumer", "business")
@@ -98,6 +99,11 @@ class User(Base):
     def is_manager(self) -> bool:
         """Managers approve discounts above the sales limit."""
         return self.role == "manager"
+
+    @property
+    def is_approver(self) -> bool:
+        """Managers and directors approve quotes (a director beyond a manager's limits)."""
+        return self.role in APPROVER_ROLES
 
     @property
     def is_admin(self) -> bool:
