@@ -67,6 +67,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when the customer's personal data was erased (their orders stay, anonymised).
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the user followed a link we e-mailed to their address (sign-up
+    # confirmation or password reset); only then may records made by e-mail attach.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     configurations: WriteOnlyMapped[Configuration] = relationship(back_populates="owner")
     orders: WriteOnlyMapped[Order] = relationship(back_populates="owner")
