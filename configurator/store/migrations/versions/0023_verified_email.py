@@ -1,8 +1,8 @@
 """Verified e-mail: when a user proved they read mail at their address, and
 one-time links that confirm an address.
 
-Revision ID: 0022_verified_email
-Revises: 0021_cart
+Revision ID: 0023_verified_email
+Revises: 0022_director
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 from configurator.store.types import UTCDateTime
 
-revision = "0022_verified_email"
-down_revision = "0021_cart"
+revision = "0023_verified_email"
+down_revision = "0022_director"
 branch_labels = None
 depends_on = None
 
