@@ -257,6 +257,7 @@ PUBLIC_ROUTES = {
     # permission; whoever got the e-mail may set the password, once.
     "auth.reset_password",
     "auth.accept_invitation",
+    "auth.verify_email",  # tests/security/test_verification.py
 }
 # Routes without an object in the URL: lists of one's own things, forms, sign-in.
 # They are tested by their blueprints' tests (e.g. tests/web/test_access.py checks
@@ -270,6 +271,8 @@ LIST_ROUTES = {
     "auth.signup",
     "auth.change_password",  # one's own (tests/security/test_passwords.py)
     "auth.forgot_password",
+    "auth.signup_sent",
+    "auth.verify_again",  # one's own address (tests/security/test_verification.py)
     "shop.index",
     "account.configurations_list",
     "account.orders_list",
