@@ -1,7 +1,7 @@
 """The director role: approves quotes beyond a manager's limits, after the manager.
 
-Revision ID: 0023_director
-Revises: 0022_verified_email
+Revision ID: 0022_director
+Revises: 0021_cart
 """
 
 from alembic import op
@@ -11,8 +11,8 @@ from configurator.store.schema_changes import replace_check_constraint
 OLD_ROLES = "role IN ('customer', 'staff', 'manager', 'admin', 'catalog_manager')"
 NEW_ROLES = "role IN ('customer', 'staff', 'manager', 'admin', 'catalog_manager', 'director')"
 
-revision = "0023_director"
-down_revision = "0022_verified_email"
+revision = "0022_director"
+down_revision = "0021_cart"
 branch_labels = None
 depends_on = None
 
