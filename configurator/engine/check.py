@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from .compile import CompileError, with_case_indicators
+from .cpsat import CpSatSpace
 from .graph import independent_parts
 from .model import Constraint
 from .results import CheckReport
@@ -88,6 +89,11 @@ def _inconsistency(catalog) -> str:
     if catalog.boolean is not None:
         names = catalog.boolean.minimal_reason([], None, None, any_customer=True)[1]
         return _inconsistency_text(names)
+    if isinstance(catalog.tree, CpSatSpace):  # its compiled form has no totals: only CP-SAT sees the sums
+        space = catalog.tree
+        rule_of_lit = {lit: position for position, lit in space.rule_lits.items()}
+        core = space.minimal_core({}, list(rule_of_lit)) or []
+        return _inconsistency_text([catalog.model.constraints[rule_of_lit[lit]] for lit in core])
     sat = catalog.sat
     rule_of_lit = {lit: position for position, lit in sat.all_rules().items()}
     core = sat.minimal_core([], list(rule_of_lit)) or []
@@ -119,8 +125,19 @@ def _unreachable_rules(catalog, report: CheckReport) -> list[str]:
     if not cases:
         return []
     problem, indicators = with_case_indicators(catalog.problem, cases)
-    sat = SatEncoding(problem)
-    selectors = sat.all_rules()
+    if isinstance(catalog.tree, CpSatSpace):  # the same question, with the sums as linear constraints
+        space = CpSatSpace(problem)
+
+        def arises(position: int) -> bool:
+            others = [rule for rule in space.rule_lits if rule != position]
+            return space.satisfiable({indicators[position]: 1}, others)
+    else:
+        sat = SatEncoding(problem)
+        selectors = sat.all_rules()
+
+        def arises(position: int) -> bool:
+            others = [lit for rule, lit in selectors.items() if rule != position]
+            return sat.satisfiable(others + [sat.value_lits[indicators[position]][1]])
     found = []
     for position, constraint in enumerate(model.constraints):
         if position not in cases:
@@ -128,8 +145,7 @@ def _unreachable_rules(catalog, report: CheckReport) -> list[str]:
         if position not in indicators:
             report.warnings.append(f"{report.path}: constraint {constraint.name}: not analysed for reachability")
             continue
-        others = [lit for rule, lit in selectors.items() if rule != position]
-        if not sat.satisfiable(others + [sat.value_lits[indicators[position]][1]]):
+        if not arises(position):
             found.append(_unreachable_text(report.path, constraint))
     return found
 

@@ -336,6 +336,17 @@ class CpSatSpace:
         needed = [index[proto] for proto in used if proto in index]
         return [lit for lit in trial if lit in set(needed)]
 
+    def satisfiable(self, evidence: dict[int, object], rules: list[int]) -> bool:
+        """Whether some assignment meets the evidence with only these rules (positions) switched on."""
+        with self._lock:
+            model = self.model.clone()
+            lits = [self._lit(model, self.rule_lits[rule]) for rule in rules if rule in self.rule_lits]
+            lits += self._assumptions(evidence, model)[len(self.rule_lits):]
+            model.add_assumptions(lits)
+            status = _solver().solve(model)  # not `_solve`: with rules off, no solution is a witness
+            self.solves += 1
+            return status in (_cp().OPTIMAL, _cp().FEASIBLE)
+
     def stats(self) -> dict[str, int]:
         return {"variables": len(self.sizes), "linear": len(self.problem.linear), "witnesses": len(self._witnesses)}
 
