@@ -322,7 +322,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def cross_validate(context: dict[str, Any], limit: int | None, sharpness: float | None) -> dict:
     """Every fold in turn, then the mean and sample standard deviation of the error rates."""
-    per_fold = [evaluate(context, fold, limit, sharpness) for fold in range(10)]
+    per_fold = []
+    for fold in range(10):
+        per_fold.append(evaluate(context, fold, limit, sharpness))
+        print(
+            f"  fold {fold}: recommender {per_fold[-1]['recommender_error']:.2f}% wrong, "
+            f"baseline {per_fold[-1]['baseline_error']:.2f}%",
+            file=sys.stderr,
+            flush=True,
+        )
     summary = dict(per_fold[9])  # timings and sizes as on fold 9; errors over the ten folds
     summary["fold"] = "all"
     summary["folds"] = per_fold

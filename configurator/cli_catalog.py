@@ -163,11 +163,30 @@ def run_check(args: argparse.Namespace) -> int:
     except CompileError:
         pass  # the check reports it, as a problem of the catalog
     report = catalog.check()
+    report.warnings.extend(missing_images(catalog.model, args.path))
     if args.json:
         _print_json(report.to_json())
     else:
         _print_report(report)
     return 0 if report.usable else 1
+
+
+def missing_images(model, path: str) -> list[str]:
+    """A warning per option whose image layer file is not there (relative to the
+    catalog's folder): the shop draws the picture without it, so the catalog stays
+    usable, but its manager wants to know."""
+    folder = Path(path).resolve().parent
+    found = []
+    for feature in model.features:
+        for option in feature.options:
+            image = option.image
+            # https:// and /... images are served from elsewhere: only layer files are ours to check.
+            if image and not image.startswith(("/", "https://")) and not (folder / image).is_file():
+                found.append(
+                    f"{path}: feature '{feature.id}': option '{option.id}': image '{image}' "
+                    "not found (the picture is drawn without it)"
+                )
+    return found
 
 
 def _report_unusable(args, problems: list[str]) -> int:

@@ -130,3 +130,28 @@ def test_malformed_rule_is_exit_2(tmp_path, capsys, command):
     broken.write_text(Path(BIKE).read_text().replace("if: frame == carbon", "if: frame == == carbon"))
     status, _, err = run(capsys, "catalog", command, str(broken), "--json")
     assert status == 2 and "carbon-needs-disc" in err and err.count("\n") == 1
+
+
+DEMO = Path(__file__).resolve().parents[1] / "catalog"
+
+
+def test_check_warns_about_a_missing_image_and_stays_usable(tmp_path, capsys):
+    """Issue 14: a missing layer file is a warning (the picture goes without it), never a problem."""
+    text = (DEMO / "city-bike.yaml").read_text()
+    (tmp_path / "city-bike.yaml").write_text(text)
+    status, out, _ = run(capsys, "catalog", "check", str(tmp_path / "city-bike.yaml"), "--json")
+    report = json.loads(out)
+    assert status == 0 and report["usable"] is True
+    missing = [w for w in report["warnings"] if "not found" in w]
+    assert len(missing) == text.count("image: pictures/") and missing
+    assert all(w.startswith(f"{tmp_path / 'city-bike.yaml'}: feature '") for w in missing)
+    assert not any("image" in problem for problem in report["problems"])
+    status, out, _ = run(capsys, "catalog", "check", str(tmp_path / "city-bike.yaml"))
+    assert status == 0 and "image 'pictures/" in out and "(the picture is drawn without it)" in out
+
+
+def test_check_of_the_demo_catalogs_finds_every_image(capsys):
+    for name in ("city-bike.yaml", "coffee-subscription.yaml"):
+        status, out, _ = run(capsys, "catalog", "check", str(DEMO / name), "--json")
+        assert status == 0
+        assert [w for w in json.loads(out)["warnings"] if "not found" in w] == []

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from .compile import LiftedBounds
-from .jtree import INFINITE, JunctionTree
+from .jtree import INFINITE, JunctionTree, UpwardCache, hashable
 
 _INT64_SAFE = 2**62
 
@@ -80,7 +80,9 @@ class BoundedSpace:
     ) -> tuple[bool, list[np.ndarray], dict[int, np.ndarray]]:
         """As `JunctionTree.domains_leaving_out`; domains are given for the feature, option and count variables."""
         sizes = self.tree.sizes
-        overall, best, without = self.tree.max_marginals(evidence, self.row_gains, self.read_vars, leave_out)
+        overall, best, without = self.tree.max_marginals(
+            evidence, self.row_gains, self.read_vars, leave_out, cache=self._upward_cache()
+        )
         without = {var: values >= self.base for var, values in without.items()}
         if not overall >= self.base:
             return False, [np.zeros(size, dtype=bool) for size in sizes], without
@@ -89,8 +91,34 @@ class BoundedSpace:
             possible[var] = values >= self.base
         return True, possible, without
 
+    def satisfiable(self, evidence: dict[int, object]) -> bool:
+        """True when some valid configuration meets the evidence and its price bound (one upward pass)."""
+        return self.tree.best_gain(evidence, self.row_gains, self._upward_cache()) >= self.base
+
+    def _upward_cache(self) -> UpwardCache:
+        """The passes of earlier picks, per subtree (made on first use, never pickled with the tree)."""
+        cache = self.__dict__.get("_passes")
+        if cache is None:
+            cache = self.__dict__.setdefault("_passes", UpwardCache())
+        return cache
+
+    def __getstate__(self) -> dict:
+        return {key: value for key, value in self.__dict__.items() if key != "_passes"}
+
     # ------------------------------------------------------------ counting
     def count(self, evidence: dict[int, object]) -> int:
+        """The exact count; remembered per evidence, and kept with the compiled form (see `Catalog.prepare`).
+
+        The DP over totals costs up to a second; a catalog's count for a guest
+        is asked by every `catalog check` of the same version.
+        """
+        key = tuple(sorted((var, hashable(value)) for var, value in evidence.items()))
+        counts = self.__dict__.setdefault("_counts", {})
+        if key not in counts:
+            counts[key] = self._count(evidence)
+        return counts[key]
+
+    def _count(self, evidence: dict[int, object]) -> int:
         total = 0
         for case, level in self.cases(evidence):
             if level is None:

@@ -312,6 +312,8 @@ class Catalog:
             if isinstance(tree, CpSatSpace):  # built in well under a second: nothing worth storing
                 return self
             if store is not None and not store.holds(self.fingerprint):
+                if isinstance(tree, BoundedSpace):
+                    self.count()  # its DP over totals is kept in the file: `catalog check` reads it back
                 store.save(self.fingerprint, (self.problem, tree))
         return self
 
@@ -453,8 +455,7 @@ class Catalog:
                 if feature.min > 0:
                     return False
                 full[problem.feature_var[feature.id]] = len(feature.options)
-        consistent, _ = self.tree.domains(full)
-        return consistent
+        return self.tree.satisfiable(full)
 
     # ------------------------------------------------------------ pricing
     def price(self, selection: dict | None) -> PriceBreakdown:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import time
 
-from .compile import CompileError, with_case_indicators
+from .bounded import BoundedSpace
+from .compile import CompileError, atoms, with_case_indicators
 from .cpsat import CpSatSpace
 from .graph import independent_parts
-from .model import Constraint
+from .model import Compare, Constraint, NumTerm
 from .results import CheckReport
 from .sat import SatEncoding
 from .translations import missing_translations
@@ -114,7 +115,11 @@ def _unreachable_rules(catalog, report: CheckReport) -> list[str]:
     One SAT encoding of the compiled catalog, with a 0/1 indicator per rule
     for "its case holds", answers every rule with one solver call: every
     other rule switched on, this one off, the indicator assumed true, the
-    customer facts left free.
+    customer facts left free. With price() rules lifted out of the tree
+    (bounded.py), that encoding is the small lifted one (no running total of
+    the price): "never" there is exact (it only drops the price bounds), and a
+    "yes" is exact when the solver's configuration meets the price bounds;
+    otherwise the full encoding, built only then, answers that rule.
     """
     model = catalog.model
     cases = {
@@ -124,30 +129,96 @@ def _unreachable_rules(catalog, report: CheckReport) -> list[str]:
     }
     if not cases:
         return []
-    problem, indicators = with_case_indicators(catalog.problem, cases)
-    if isinstance(catalog.tree, CpSatSpace):  # the same question, with the sums as linear constraints
-        space = CpSatSpace(problem)
-
-        def arises(position: int) -> bool:
-            others = [rule for rule in space.rule_lits if rule != position]
-            return space.satisfiable({indicators[position]: 1}, others)
-    else:
-        sat = SatEncoding(problem)
-        selectors = sat.all_rules()
-
-        def arises(position: int) -> bool:
-            others = [lit for rule, lit in selectors.items() if rule != position]
-            return sat.satisfiable(others + [sat.value_lits[indicators[position]][1]])
+    if isinstance(catalog.tree, CpSatSpace):
+        return _unreachable_by_cp_sat(catalog, report, cases)
+    lifted = _lifted_problem(catalog, cases)
+    solvers = [_CaseSolver(lifted, cases)] if lifted is not None else []
     found = []
     for position, constraint in enumerate(model.constraints):
+        if position not in cases:
+            continue
+        arises = solvers[0].arises(position) if solvers else None
+        if arises is None:
+            if len(solvers) < 2:
+                solvers.append(_CaseSolver(catalog.problem, cases))
+            arises = solvers[-1].arises(position)
+        if arises is None:
+            report.warnings.append(f"{report.path}: constraint {constraint.name}: not analysed for reachability")
+        elif not arises:
+            found.append(_unreachable_text(report.path, constraint))
+    return found
+
+
+def _unreachable_by_cp_sat(catalog, report: CheckReport, cases: dict) -> list[str]:
+    """The same question on a CP-SAT catalog: its compiled form has no totals, the sums are linear constraints."""
+    problem, indicators = with_case_indicators(catalog.problem, cases)
+    space = CpSatSpace(problem)
+    found = []
+    for position, constraint in enumerate(catalog.model.constraints):
         if position not in cases:
             continue
         if position not in indicators:
             report.warnings.append(f"{report.path}: constraint {constraint.name}: not analysed for reachability")
             continue
-        if not arises(position):
+        others = [rule for rule in space.rule_lits if rule != position]
+        if not space.satisfiable_with({indicators[position]: 1}, others):
             found.append(_unreachable_text(report.path, constraint))
     return found
+
+
+def _lifted_problem(catalog, cases: dict):
+    """The catalog's problem with price() bounds lifted out (bounded.py), when the cases never read the price."""
+    space = catalog.tree
+    if not isinstance(space, BoundedSpace) or any(_reads_price(expr) for expr in cases.values()):
+        return None
+    return space.problem
+
+
+def _reads_price(expr) -> bool:
+    return any(isinstance(atom, Compare) and atom.term == NumTerm("price") for atom in atoms(expr))
+
+
+class _CaseSolver:
+    """One SAT encoding with an indicator per rule case; `arises(rule)` asks one solver call."""
+
+    def __init__(self, problem, cases: dict):
+        self.bounds = problem.bounds if problem.price_lifted else None
+        problem, self.indicators = with_case_indicators(problem, cases)
+        self.sat = SatEncoding(problem)
+        self.selectors = self.sat.all_rules()
+        if self.bounds is not None:
+            # Prefer no price bound asked and the dearest value of every priced variable (in the
+            # bounds' direction): the configurations the solver finds then tend to meet the price
+            # bounds, so the full encoding is seldom needed. Only a preference: every answer is checked.
+            self.sat.solver.set_phases(
+                [self.sat.value_lits[var][0] for var in self.bounds.indicators]
+                + [self.sat.value_lits[var][int(w.argmax())] for var, w in self.bounds.weights.items()]
+            )
+
+    def arises(self, position: int) -> bool | None:
+        """Whether the rule's case holds in some configuration of the other rules; None: cannot say here."""
+        if position not in self.indicators:
+            return None
+        others = [lit for rule, lit in self.selectors.items() if rule != position]
+        case = self.sat.value_lits[self.indicators[position]][1]
+        if not self.sat.satisfiable(others + [case]):
+            return False
+        if self.bounds is None or self._meets_bounds():
+            return True
+        # a configuration no rule asks a price bound of needs no price check
+        unbounded = [self.sat.value_lits[var][0] for var in self.bounds.indicators]
+        return True if self.sat.satisfiable(others + [case] + unbounded) else None
+
+    def _meets_bounds(self) -> bool:
+        """True when the solver's last configuration meets the price bound of its highest level asked."""
+        true = {lit for lit in self.sat.solver.get_model() if lit > 0}
+
+        def value(var: int) -> int:
+            return next(v for v, lit in enumerate(self.sat.value_lits[var]) if lit in true)
+
+        total = sum(int(weights[value(var)]) for var, weights in self.bounds.weights.items())
+        asked = [level for level, var in zip(self.bounds.levels, self.bounds.indicators) if value(var) == 1]
+        return not asked or total >= max(asked)
 
 
 def _unreachable_text(path: str, constraint: Constraint) -> str:

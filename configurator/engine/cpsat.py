@@ -156,6 +156,17 @@ class CpSatSpace:
         consistent, possible, _ = self.domains_leaving_out(evidence, [])
         return consistent, possible
 
+    def satisfiable(self, evidence: dict[int, object]) -> bool:
+        """True when some valid configuration meets the evidence (as `JunctionTree.satisfiable`): a known
+        solution, or one solver call."""
+        if self.relaxation is not None and not self.relaxation.satisfiable(evidence):
+            return False
+        with self._lock:
+            if len(self._witnesses_of(evidence)):
+                return True
+            model = self.model.clone()
+            return self._solve(model, self._assumptions(evidence, model))[1] is not None
+
     def domains_leaving_out(
         self, evidence: dict[int, object], leave_out: list[int]
     ) -> tuple[bool, list[np.ndarray], dict[int, np.ndarray]]:
@@ -336,7 +347,7 @@ class CpSatSpace:
         needed = [index[proto] for proto in used if proto in index]
         return [lit for lit in trial if lit in set(needed)]
 
-    def satisfiable(self, evidence: dict[int, object], rules: list[int]) -> bool:
+    def satisfiable_with(self, evidence: dict[int, object], rules: list[int]) -> bool:
         """Whether some assignment meets the evidence with only these rules (positions) switched on."""
         with self._lock:
             model = self.model.clone()

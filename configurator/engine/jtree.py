@@ -19,6 +19,8 @@ vectorised numpy operations per bag, with no search.
 from __future__ import annotations
 
 import math
+import threading
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import networkx as nx
@@ -161,6 +163,15 @@ class JunctionTree:
             alive[index] &= self._allowed_rows(var, allowed)
         return alive
 
+    def _sparse_evidence_masks(self, evidence: dict[int, object]) -> list[np.ndarray | None]:
+        """As `_evidence_masks`, with None for the bags no evidence restricts."""
+        alive: list[np.ndarray | None] = [None] * len(self.bags)
+        for var, allowed in evidence.items():
+            index = self.home[var][0]
+            rows = self._allowed_rows(var, allowed)
+            alive[index] = rows if alive[index] is None else alive[index] & rows
+        return alive
+
     def _allowed_rows(self, var: int, allowed: object) -> np.ndarray:
         """Which tuples of the variable's home bag give it an allowed value (one value, or a set)."""
         index, column = self.home[var]
@@ -197,6 +208,10 @@ class JunctionTree:
             alive[child] &= message[edge.child_ids]
             touched[child] = True
         return alive
+
+    def satisfiable(self, evidence: dict[int, object]) -> bool:
+        """True when some valid configuration meets the evidence."""
+        return self.consistent(self._propagate(evidence))
 
     def consistent(self, alive: list[np.ndarray]) -> bool:
         """True when every independent part of the catalog still has a solution."""
@@ -355,6 +370,7 @@ class JunctionTree:
         gain: list[np.ndarray],
         variables: list[int],
         leave_out: list[int] = (),
+        cache: UpwardCache | None = None,
     ) -> tuple[float, dict[int, np.ndarray], dict[int, np.ndarray]]:
         """The largest total gain of a valid configuration, overall and per value of each of `variables`.
 
@@ -363,18 +379,12 @@ class JunctionTree:
         variable of `leave_out`, the same without its own evidence (as
         `domains_leaving_out`). Max-sum message passing, both ways, in float64:
         exact for integer gains whose sums stay below 2**53 (the caller checks).
-        Independent parts of the catalog add their best gains.
+        Independent parts of the catalog add their best gains. With a `cache`
+        (kept by the caller for this one `gain`), the upward pass reuses each
+        subtree whose evidence is the same as in an earlier call.
         """
-        own = self._evidence_masks(evidence)
-        inner = [np.where(own[index], gain[index], -np.inf) for index in range(len(self.bags))]
-        up: dict[int, np.ndarray] = {}
-        for child in reversed(self.preorder):
-            edge = self.edges.get(child)
-            if edge is None:
-                continue
-            message = _max_in_groups(inner[child], edge.child_order, edge.child_bounds)
-            up[child] = message[edge.parent_ids]
-            inner[edge.parent] = inner[edge.parent] + up[child]
+        own = self._sparse_evidence_masks(evidence)
+        inner, below, up = self._upward_max(evidence, own, gain, cache)
         # every part gets, from the start, the best the other parts add
         best_of_root = {root: float(inner[root].max(initial=-np.inf)) for root in self.roots}
         overall = sum(best_of_root.values())
@@ -390,14 +400,11 @@ class JunctionTree:
         # The message down to a child sums everything but that child's own message (which may be
         # -inf where only the child's evidence rules a tuple out: `leave_out` needs those tuples),
         # from prefix and suffix sums over the parent's children.
-        children_of: dict[int, list[int]] = {}
-        for child in up:
-            children_of.setdefault(self.parent[child], []).append(child)
         for parent in self.preorder:
-            children = children_of.get(parent)
+            children = self._children_of().get(parent)
             if not children:
                 continue
-            base = np.where(own[parent], gain[parent], -np.inf) + down[parent]
+            base = _masked(gain[parent], own[parent]) + down[parent]
             suffix = [np.zeros(len(base))]
             for child in reversed(children[1:]):
                 suffix.append(suffix[-1] + up[child])
@@ -405,14 +412,17 @@ class JunctionTree:
             prefix = base
             for position, child in enumerate(children):
                 edge = self.edges[child]
-                order, bounds = self._groups(("parent", child), edge.parent_ids, edge.size)
-                message = _max_in_groups(prefix + suffix[position], order, bounds)
+                grouping = self._groups(("parent", child), edge.parent_ids, edge.size)
+                message = _group_max(prefix + suffix[position], grouping)
                 down[child] = message[edge.child_ids]
                 prefix = prefix + up[child]
         best = {}
+        totals: dict[int, np.ndarray] = {}  # several variables share a home bag
         for var in variables:
             index, column = self.home[var]
-            best[var] = self._max_by_value(var, index, column, inner[index] + down[index])
+            if index not in totals:
+                totals[index] = inner[index] + down[index]
+            best[var] = self._max_by_value(var, index, column, totals[index])
         without: dict[int, np.ndarray] = {}
         for var in leave_out:
             index, column = self.home[var]
@@ -421,10 +431,82 @@ class JunctionTree:
                 if other != var and self.home[other][0] == index:
                     mask &= self._allowed_rows(other, allowed)
             # inner[index] holds the bag's own evidence: rebuild it without this variable's pin
-            children = self._children_sum(index, up)
-            total = np.where(mask, gain[index] + children, -np.inf) + down[index]
+            total = np.where(mask, gain[index] + below[index], -np.inf) + down[index]
             without[var] = self._max_by_value(var, index, column, total)
         return overall, best, without
+
+    def best_gain(self, evidence: dict[int, object], gain: list[np.ndarray],
+                  cache: UpwardCache | None = None) -> float:
+        """The largest total gain of a valid configuration under the evidence (-inf: none); upward pass only."""
+        own = self._sparse_evidence_masks(evidence)
+        inner, _, _ = self._upward_max(evidence, own, gain, cache)
+        return sum(float(inner[root].max(initial=-np.inf)) for root in self.roots)
+
+    def _upward_max(self, evidence, own, gain, cache):
+        """Per bag: (inner: own masked gain + children's messages, below: children's messages summed,
+        up: the message each child sends, indexed by its parent's tuples).
+
+        A subtree's three arrays depend only on the evidence inside it, so with a
+        `cache` they are looked up by that evidence (the subtree's picks) and only
+        the bags whose subtree holds changed evidence are computed again: a pick
+        recomputes its own bag's path to the root, not the whole tree.
+        """
+        count = len(self.bags)
+        inner: list[np.ndarray | None] = [None] * count
+        below: list[np.ndarray | None] = [None] * count
+        up: dict[int, np.ndarray] = {}
+        keys = self._subtree_keys(evidence) if cache is not None else None
+        children_of = self._children_of()
+        for index in reversed(self.preorder):
+            found = cache.get(index, keys[index]) if cache is not None else None
+            if found is None:
+                total = np.zeros(len(self.bags[index].rows))
+                for child in children_of.get(index, ()):
+                    total = total + up[child]
+                mine = _masked(gain[index], own[index]) + total
+                edge = self.edges.get(index)
+                sent = None
+                if edge is not None:
+                    grouping = self._groups(("child", index), edge.child_ids, edge.size)
+                    sent = _group_max(mine, grouping)[edge.parent_ids]
+                found = (mine, total, sent)
+                if cache is not None:
+                    cache.put(index, keys[index], found)
+            inner[index], below[index], sent = found
+            if sent is not None:
+                up[index] = sent
+        return inner, below, up
+
+    def _children_of(self) -> dict[int, list[int]]:
+        """Parent bag -> its children, in preorder (cached: the tree never changes)."""
+        found = self.__dict__.get("_children_cache")
+        if found is None:
+            found = {}
+            for child in self.preorder:
+                if self.parent[child] is not None:
+                    found.setdefault(self.parent[child], []).append(child)
+            self.__dict__["_children_cache"] = found
+        return found
+
+    def _subtree_keys(self, evidence: dict[int, object]) -> list[tuple]:
+        """Per bag, a hashable key of the evidence on the variables homed in its subtree."""
+        span = self.__dict__.get("_subtree_span")
+        if span is None:
+            span = self.__dict__["_subtree_span"] = _subtree_spans(self.preorder, self.parent, len(self.bags))
+        position, end = span
+        items = sorted(
+            (position[self.home[var][0]], var, hashable(allowed)) for var, allowed in evidence.items()
+        )
+        starts = [item[0] for item in items]
+        keys: list[tuple] = [()] * len(self.bags)
+        if not items:
+            return keys
+        for index in range(len(self.bags)):
+            low = bisect_left(starts, position[index])
+            high = bisect_left(starts, end[index], low)
+            if low < high:
+                keys[index] = tuple(items[low:high])
+        return keys
 
     def _children_sum(self, index: int, up: dict[int, np.ndarray]) -> np.ndarray:
         total = np.zeros(len(self.bags[index].rows))
@@ -434,16 +516,22 @@ class JunctionTree:
         return total
 
     def _max_by_value(self, var: int, index: int, column: int, total: np.ndarray) -> np.ndarray:
-        order, bounds = self._groups(("value", index, column), self.bags[index].rows[:, column], self.sizes[var])
-        return _max_in_groups(total, order, bounds)
+        grouping = self._groups(("value", index, column), self.bags[index].rows[:, column], self.sizes[var])
+        return _group_max(total, grouping)
 
-    def _groups(self, key: tuple, ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """Tuples sorted by an id, and where each id's run starts (cached: the bags never change)."""
+    def _groups(self, key: tuple, ids: np.ndarray, size: int) -> tuple:
+        """How to take a maximum per id (0..size-1) over tuples: (order, starts, present, size).
+
+        Tuples sorted by id; `starts` where each present id's run begins; `present`
+        None when every id has a tuple. Cached: the bags never change.
+        """
         cache = self.__dict__.setdefault("_group_cache", {})
         found = cache.get(key)
         if found is None:
             order = np.argsort(ids, kind="stable")
-            found = cache[key] = (order, np.searchsorted(ids[order], np.arange(size + 1)))
+            bounds = np.searchsorted(ids[order], np.arange(size + 1))
+            present = bounds[1:] > bounds[:-1]
+            found = cache[key] = (order, bounds[:-1][present], None if present.all() else present, size)
         return found
 
     def own_gain(self, index: int, gains: dict[int, np.ndarray]) -> np.ndarray:
@@ -475,12 +563,63 @@ class JunctionTree:
         }
 
 
-def _max_in_groups(values: np.ndarray, order: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+class UpwardCache:
+    """Upward max-sum arrays per bag, by the evidence in the bag's subtree (see `_upward_max`).
+
+    Bounded: each bag keeps its last `per_bag` subtree evidences, so a server
+    serving many customers keeps a few recent ones per bag. Thread-safe (one
+    catalog serves concurrent requests); the arrays are never written after caching.
+    """
+
+    def __init__(self, per_bag: int = 16):
+        self.per_bag = per_bag
+        self._entries: dict[int, dict[tuple, tuple]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, index: int, key: tuple):
+        with self._lock:
+            return self._entries.get(index, {}).get(key)
+
+    def put(self, index: int, key: tuple, value: tuple) -> None:
+        with self._lock:
+            entries = self._entries.setdefault(index, {})
+            entries[key] = value
+            if len(entries) > self.per_bag:
+                del entries[next(iter(entries))]
+
+
+def _masked(gain: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    return gain if mask is None else np.where(mask, gain, -np.inf)
+
+
+def hashable(allowed: object) -> object:
+    if isinstance(allowed, (set, frozenset, list, tuple)):
+        return tuple(sorted(allowed))
+    return allowed
+
+
+def _subtree_spans(preorder: list[int], parent: list[int | None], count: int) -> tuple[list[int], list[int]]:
+    """Per bag, its position in the preorder and the end of its subtree's run there."""
+    position = [0] * count
+    for at, index in enumerate(preorder):
+        position[index] = at
+    end = [position[index] + 1 for index in range(count)]
+    for index in reversed(preorder):
+        if parent[index] is not None:
+            end[parent[index]] = max(end[parent[index]], end[index])
+    return position, end
+
+
+def _group_max(values: np.ndarray, grouping: tuple) -> np.ndarray:
     """Per id, the largest of `values` over the tuples with that id (-inf for none); see `_groups`."""
-    result = np.full(len(bounds) - 1, -np.inf)
-    present = bounds[1:] > bounds[:-1]
-    if len(values):
-        result[present] = np.maximum.reduceat(values[order], bounds[:-1][present])
+    order, starts, present, size = grouping
+    if not len(starts):
+        return np.full(size, -np.inf)
+    reduced = np.maximum.reduceat(values[order], starts)
+    if present is None:
+        return reduced
+    result = np.full(size, -np.inf)
+    result[present] = reduced
     return result
 
 

@@ -389,17 +389,17 @@ class _CatalogReader:
             return amount
         return None
 
-    def attributes(self, location: str, raw: Any) -> dict[str, int | float | str]:
+    def attributes(self, location: str, raw: Any) -> dict[str, int | float | str | bool]:
         if not isinstance(raw, dict):
             self.report(location, f"'attributes' must be a mapping, not {describe(raw)}")
             return {}
-        attributes: dict[str, int | float | str] = {}
+        attributes: dict[str, int | float | str | bool] = {}
         for key, value in raw.items():
             if not isinstance(key, str) or not ATTRIBUTE.match(key):
                 self.report(location, f"attribute name {describe(key)} is not valid: use "
                                       "letters, digits, '-' and '_'")
             elif not _is_attribute_value(value):
-                self.report(location, f"attribute '{key}' must be a number or a text, "
+                self.report(location, f"attribute '{key}' must be a number, a text or true/false, "
                                       f"not {describe(value)}")
             else:
                 attributes[key] = value
@@ -456,7 +456,7 @@ def _decimal(value: Any) -> Decimal | None:
 
 def _is_attribute_value(value: Any) -> bool:
     if isinstance(value, bool):
-        return False
+        return True  # a yes/no property (`waterproof: true`); never summed (rule_names refuses sum() of it)
     if isinstance(value, float):
         return math.isfinite(value)
     return isinstance(value, (int, str))

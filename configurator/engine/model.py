@@ -25,7 +25,7 @@ class Option:
     id: str
     name: str
     price: Decimal = Decimal("0")
-    attributes: dict[str, Union[int, float, Decimal, str]] = field(default_factory=dict)
+    attributes: dict[str, Union[int, float, Decimal, str, bool]] = field(default_factory=dict)
     cost: Decimal | None = None  # extension: what the option costs us (margin)
     recurring: str | None = None  # extension: None (one-off), "per_delivery" or "per_month"
     # Extension: a picture of the part. A relative path to an SVG file below the

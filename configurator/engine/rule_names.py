@@ -25,13 +25,15 @@ class RuleNames:
     def __init__(self, features: tuple[Feature, ...]) -> None:
         self.features = {feature.id: feature for feature in features}
         self.options = {feature.id: set(feature.option_ids()) for feature in features}
-        # attribute -> dimensions where some option has it as a number / as text
+        # attribute -> dimensions where some option has it as a number / as text / as true or false
         self.numeric: dict[str, set[str]] = {}
         self.textual: dict[str, set[str]] = {}
+        self.flags: dict[str, set[str]] = {}
         for feature in features:
             for option in feature.options:
                 for key, value in option.attributes.items():
-                    kinds = self.textual if isinstance(value, str) else self.numeric
+                    kinds = (self.flags if isinstance(value, bool) else self.textual if isinstance(value, str)
+                             else self.numeric)
                     kinds.setdefault(key, set()).add(feature.dimension)
 
 
@@ -81,9 +83,10 @@ def _term_messages(term: NumTerm, names: RuleNames) -> list[str]:
         return [f"unknown dimension '{term.dimension}' in sum(); "
                 f"use one of {', '.join(DIMENSIONS)}"]
     attribute = str(term.arg)
-    if attribute not in names.numeric and attribute not in names.textual:
+    if all(attribute not in kinds for kinds in (names.numeric, names.textual, names.flags)):
         return [f"unknown attribute '{attribute}' in sum(): no option has it"]
-    textual = names.textual.get(attribute, set())
-    if textual and (term.dimension is None or term.dimension in textual):
-        return [f"attribute '{attribute}' is text on some options; sum() needs numbers"]
+    for kinds, what in ((names.textual, "text"), (names.flags, "true/false")):
+        where = kinds.get(attribute, set())
+        if where and (term.dimension is None or term.dimension in where):
+            return [f"attribute '{attribute}' is {what} on some options; sum() needs numbers"]
     return []

@@ -14,7 +14,7 @@ Pure Python: no Flask, no Babel.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -28,9 +28,12 @@ class Amount:
     amount: Decimal
     currency: str
     signed: bool = False  # written with its sign: -50.00 EUR
+    coded: bool = True  # followed by the currency code; False where the sentence says it once
 
     def __str__(self) -> str:
         text = format_amount(abs(self.amount) if self.signed else self.amount, self.currency)
+        if not self.coded:
+            text = text.rsplit(" ", 1)[0]
         if self.signed:
             return ("-" if self.amount < 0 else "+") + text
         return text
@@ -54,6 +57,27 @@ class Moment:
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} UTC"
+
+
+@dataclass(frozen=True)
+class Day:
+    """A calendar day inside a phrase: English `Monday, 02 March 2026`, per calendar elsewhere."""
+
+    day: date
+
+    def __str__(self) -> str:
+        return f"{self.day:%A, %d %B %Y}"
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Phrases (or text) one after the other, `separator` between them: an e-mail's lines."""
+
+    items: tuple[Any, ...]
+    separator: str = "\n"
+
+    def __str__(self) -> str:
+        return self.separator.join(str(item) for item in self.items)
 
 
 class Phrase(str):

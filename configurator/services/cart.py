@@ -160,10 +160,10 @@ def count(session: Session, owner: User) -> int:
 def contents(session: Session, owner: User, country: str | None = None) -> Cart:
     """The cart as the checkout would order it now, priced for `country` (else the
     newest address's, else the customer's, else Germany)."""
-    if country is None or country.lower() not in checkout.VAT_RATES:
+    if not checkout.delivers_to(country):
         country = _default_country(session, owner)
     items = [_item(session, owner, line, country) for line in lines(session, owner)]
-    return Cart(items=items, country=country.lower(), problems=_problems(items))
+    return Cart(items=items, country=str(country).lower(), problems=_problems(items))
 
 
 @use_case
@@ -309,6 +309,6 @@ def _own_line(session: Session, owner: User, line_id: int) -> CartLine:
 def _default_country(session: Session, owner: User) -> str:
     book = checkout.address_book(session, owner)
     for country in ([book[0].country] if book else []) + [owner.country or ""]:
-        if country.lower() in checkout.VAT_RATES:
+        if checkout.delivers_to(country):
             return country.lower()
     return "de"

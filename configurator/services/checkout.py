@@ -18,10 +18,11 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from babel import Locale
 from sqlalchemy.orm import Session
 
 from configurator.engine.rewards import Reward
-from configurator.quoting.phrases import N_
+from configurator.quoting.phrases import N_, Amount, Day, Joined, Percent
 from configurator.services import deliveries, orders, payments
 from configurator.services.errors import NotFound, ServiceError
 from configurator.services.messages import outbox
@@ -31,31 +32,22 @@ from configurator.store.types import utcnow
 
 CENT = Decimal("0.01")
 TERMS_VERSION = "2026-12"  # the terms a customer accepts; kept with each order
-# Standard VAT rates of the countries the shop delivers to.
+# Standard VAT rates of the EU member states (2026). The shop delivers to every
+# country; outside the EU no EU VAT is charged (rate 0, the checkout says so): the
+# destination's import taxes are the customer's.
 VAT_RATES = {
-    "at": Decimal("0.20"),
-    "be": Decimal("0.21"),
-    "ch": Decimal("0.081"),
-    "de": Decimal("0.19"),
-    "dk": Decimal("0.25"),
-    "es": Decimal("0.21"),
-    "fr": Decimal("0.20"),
-    "it": Decimal("0.22"),
-    "nl": Decimal("0.21"),
-    "pl": Decimal("0.23"),
+    "at": Decimal("0.20"), "be": Decimal("0.21"), "bg": Decimal("0.20"), "cy": Decimal("0.19"),
+    "cz": Decimal("0.21"), "de": Decimal("0.19"), "dk": Decimal("0.25"), "ee": Decimal("0.24"),
+    "es": Decimal("0.21"), "fi": Decimal("0.255"), "fr": Decimal("0.20"), "gr": Decimal("0.24"),
+    "hr": Decimal("0.25"), "hu": Decimal("0.27"), "ie": Decimal("0.23"), "it": Decimal("0.22"),
+    "lt": Decimal("0.21"), "lu": Decimal("0.17"), "lv": Decimal("0.21"), "mt": Decimal("0.18"),
+    "nl": Decimal("0.21"), "pl": Decimal("0.23"), "pt": Decimal("0.23"), "ro": Decimal("0.21"),
+    "se": Decimal("0.25"), "si": Decimal("0.22"), "sk": Decimal("0.23"),
 }
-COUNTRY_NAMES = {
-    "at": "Austria",
-    "be": "Belgium",
-    "ch": "Switzerland",
-    "de": "Germany",
-    "dk": "Denmark",
-    "es": "Spain",
-    "fr": "France",
-    "it": "Italy",
-    "nl": "Netherlands",
-    "pl": "Poland",
-}
+NO_VAT = Decimal("0")
+# CLDR territories that are no country to deliver to (groupings, codes for testing).
+NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+_ENGLISH = Locale.parse("en").territories
 CHOICE_DIMENSIONS = ("delivery", "billing")
 
 
@@ -90,8 +82,13 @@ class VatBreakdown:
 
     @property
     def country_name(self) -> str:
-        """The country in words."""
-        return COUNTRY_NAMES.get(self.country, self.country.upper())
+        """The country in English words (pages name it in the reader's language)."""
+        return country_name(self.country)
+
+    @property
+    def in_eu(self) -> bool:
+        """Whether EU VAT applies (else the rate is 0)."""
+        return self.country in VAT_RATES
 
     @property
     def percent(self) -> str:
@@ -133,11 +130,28 @@ class Review:
         return deliveries.Recurrence.from_json(data) if data else None
 
 
+def delivers_to(country: str | None) -> bool:
+    """Whether `country` is an ISO code of a country (any: the shop delivers everywhere)."""
+    code = (country or "").upper()
+    return len(code) == 2 and code in _ENGLISH and code not in NOT_COUNTRIES
+
+
+def country_name(country: str, locale: str = "en") -> str:
+    """A country's name in `locale` (CLDR, via Babel), else in English, else its code."""
+    code = country.upper()
+    return Locale.parse(locale).territories.get(code) or _ENGLISH.get(code) or code
+
+
+def vat_rate(country: str) -> Decimal:
+    """The standard VAT rate of an EU country; 0 elsewhere."""
+    return VAT_RATES.get(country.lower(), NO_VAT)
+
+
 def vat_breakdown(gross: Decimal, country: str) -> VatBreakdown:
-    """The VAT within `gross` at `country`'s rate; CheckoutRefused for a country we do not deliver to."""
-    rate = VAT_RATES.get(country.lower())
-    if rate is None:
+    """The VAT within `gross` at `country`'s rate; CheckoutRefused for what is no country."""
+    if not delivers_to(country):
         raise CheckoutRefused(N_("We do not deliver to “%(country)s”.", country=country))
+    rate = vat_rate(country)
     gross = Decimal(gross).quantize(CENT)
     net = (gross / (1 + rate)).quantize(CENT)
     return VatBreakdown(country.lower(), rate, net, gross - net, gross)
@@ -170,7 +184,7 @@ def review(
     snapshot = orders.snapshot(catalog, version, revision.selection, reward)
     addresses = address_book(session, owner)
     country = addresses[0].country if addresses else (owner.country or "de")
-    if country not in VAT_RATES:
+    if not delivers_to(country):
         country = "de"
     return Review(
         configuration=configuration,
@@ -197,7 +211,7 @@ def add_address(
     if too_long:
         raise CheckoutRefused(N_("Too long: %(fields)s.", fields=too_long))
     country = fields["country"].lower()
-    if country not in VAT_RATES:
+    if not delivers_to(country):
         raise CheckoutRefused(N_("Please choose a country we deliver to."))
     address = Address(owner_id=owner.id, created_at=now or utcnow(), **{**fields, "country": country})
     session.add(address)
@@ -276,33 +290,66 @@ def delivery_address(
     raise CheckoutRefused(N_("Please choose a delivery address or enter a new one."))
 
 
-_AGAIN = {"per_delivery": " per delivery", "per_month": " per month"}
+def _line(line: dict, currency: str, paid_again: bool) -> str:
+    """One bought option of the confirmation, with what is paid again for it."""
+    values = {"feature": line["feature_name"], "option": line["option_name"],
+              "amount": Amount(Decimal(line["amount"]), currency, coded=False)}
+    again = line.get("recurring") if paid_again else None
+    if again == "per_delivery":
+        return N_("- %(feature)s: %(option)s (%(amount)s per delivery)", **values)
+    if again == "per_month":
+        return N_("- %(feature)s: %(option)s (%(amount)s per month)", **values)
+    return N_("- %(feature)s: %(option)s (%(amount)s)", **values)
+
+
+def _totals(order: Order, vat: VatBreakdown, recurring, paid_again: bool) -> str:
+    """Total (or today's total) with net and VAT, then what is paid per delivery or month."""
+    currency = order.currency
+    values = {"gross": Amount(vat.gross, currency),
+              "net": Amount(vat.net, currency, coded=False),
+              "percent": Percent(Decimal(vat.percent)),
+              "vat": Amount(vat.vat, currency, coded=False)}
+    if not paid_again:
+        return N_("Total %(gross)s (net %(net)s, VAT %(percent)s %(vat)s).", **values)
+    parts: list[str] = [N_("Today %(gross)s (net %(net)s, VAT %(percent)s %(vat)s).", **values)]
+    if recurring.per_delivery and recurring.repeats:
+        amount = Amount(recurring.per_delivery, currency)
+        parts.append(N_("Then %(amount)s per delivery (%(schedule)s).", amount=amount,
+                        schedule=recurring.schedule) if recurring.schedule
+                     else N_("Then %(amount)s per delivery.", amount=amount))
+    if recurring.per_month:
+        parts.append(N_("Then %(amount)s per month.",
+                        amount=Amount(recurring.per_month, currency)))
+    return Joined(tuple(parts))
 
 
 def confirmation(order: Order, vat: VatBreakdown) -> outbox.Draft:
-    """The order confirmation e-mail."""
+    """The order confirmation e-mail: its frame, lines, totals, dates and payment are
+    phrases, written in the recipient's saved language by `outbox.enqueue`."""
     recurring = deliveries.of_order(order)
     payment = payments.provider().payment(order)
     paid_again = recurring is not None and recurring.recurs
     if "items" in order.snapshot:  # from the cart: each configuration under its name
-        lines = "\n\n".join(_item_text(item, paid_again) for item in orders.items_of(order.snapshot))
+        items = orders.items_of(order.snapshot)
+        lines = Joined(tuple(_item_text(item, order.currency, paid_again) for item in items),
+                       "\n\n")
     else:
-        lines = _lines_text(order.snapshot, paid_again)
-    if "offer" in order.snapshot:
-        lines += f"\n- {order.snapshot['offer']['reason']} ({order.snapshot['offer']['amount']})"
+        lines = _lines_text(order.snapshot, order.currency, paid_again)
+    if "offer" in order.snapshot:  # the offer follows the last line on its own line
+        offer = order.snapshot["offer"]
+        lines = Joined((lines, N_(
+            "- %(reason)s (%(amount)s)", reason=offer["reason"],
+            amount=Amount(Decimal(str(offer["amount"])), order.currency, coded=False))))
     if orders.quantity_of(order) > 1 and "items" not in order.snapshot:
-        lines += f"\n\nQuantity: {orders.quantity_of(order)} x {order.snapshot['unit_total']}"
+        lines = Joined((lines, N_(
+            "Quantity: %(count)s x %(unit)s", count=orders.quantity_of(order),
+            unit=Amount(Decimal(str(order.snapshot["unit_total"])), order.currency,
+                        coded=False))), "\n\n")
     address = "\n".join(order.snapshot["checkout"]["address"])
-    total = f"Total {vat.gross} {order.currency} (net {vat.net}, VAT {vat.percent}% {vat.vat})."
-    if paid_again:
-        total = f"Today {vat.gross} {order.currency} (net {vat.net}, VAT {vat.percent}% {vat.vat})."
-        if recurring.per_delivery and recurring.repeats:
-            schedule = f" ({recurring.schedule})" if recurring.schedule else ""
-            total += f"\nThen {recurring.per_delivery} {order.currency} per delivery{schedule}."
-        if recurring.per_month:
-            total += f"\nThen {recurring.per_month} {order.currency} per month."
+    total = _totals(order, vat, recurring, paid_again)
     estimate = order.snapshot.get("estimated_delivery")
-    arrives = f"Expected delivery: {date.fromisoformat(estimate):%A, %d %B %Y}.\n\n" if estimate else ""
+    arrives = (N_("Expected delivery: %(day)s.\n\n", day=Day(date.fromisoformat(estimate)))
+               if estimate else "")
     # The frame in the recipient's language (outbox.enqueue); the lines and totals as computed.
     body = N_(
         "Thank you for your order %(number)s.\n\n%(lines)s\n\n%(total)s\n\n"
@@ -322,21 +369,20 @@ def confirmation(order: Order, vat: VatBreakdown) -> outbox.Draft:
     )
 
 
-def _lines_text(kept: dict[str, Any], paid_again: bool) -> str:
+def _lines_text(kept: dict[str, Any], currency: str, paid_again: bool) -> Joined:
     """One configuration's lines for the e-mail, one a line."""
-    return "\n".join(
-        f"- {line['feature_name']}: {line['option_name']} ({line['amount']}"
-        f"{_AGAIN.get(line.get('recurring'), '') if paid_again else ''})"
-        for line in kept["lines"]
-    )
+    return Joined(tuple(_line(line, currency, paid_again) for line in kept["lines"]))
 
 
-def _item_text(item: dict[str, Any], paid_again: bool) -> str:
+def _item_text(item: dict[str, Any], currency: str, paid_again: bool) -> Joined:
     """One item of a cart order for the e-mail: its name, how many, its total, its lines."""
     quantity = int(item.get("quantity", 1))
     unit = item.get("unit_total", item["total"])
-    head = f"{item['configuration']['name']} ({item['catalog']['name']}): {quantity} x {unit} = {item['total']}"
-    return f"{head}\n{_lines_text(item, paid_again)}"
+    head = N_("%(name)s (%(catalog)s): %(count)s x %(unit)s = %(total)s",
+              name=item["configuration"]["name"], catalog=item["catalog"]["name"],
+              count=quantity, unit=Amount(Decimal(str(unit)), currency, coded=False),
+              total=Amount(Decimal(str(item["total"])), currency, coded=False))
+    return Joined((head, _lines_text(item, currency, paid_again)))
 
 
 def _own_address(session: Session, owner: User, address_id: int) -> Address:

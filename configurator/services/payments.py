@@ -19,18 +19,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
+from configurator.quoting.phrases import N_
 from configurator.store.models import Order
 
 # How the customer pays, from the billing option's id.
 KINDS = ("invoice", "on_delivery", "at_pickup", "prepayment", "on_confirmation")
-INSTRUCTIONS = {
-    "invoice": "We send the invoice with the delivery; please pay it by its due date.",
-    "on_delivery": "You pay the driver on delivery (cash or card).",
-    "at_pickup": "You pay by card when you pick up your order.",
-    "prepayment": "Please transfer the amount with the order number as reference; "
-    "we start once it has arrived.",
-    "on_confirmation": "Nothing has been charged yet: we take the payment as chosen "
-    "once your order is confirmed.",
+INSTRUCTIONS = {  # phrases: the confirmation e-mail writes them in the customer's language
+    "invoice": N_("We send the invoice with the delivery; please pay it by its due date."),
+    "on_delivery": N_("You pay the driver on delivery (cash or card)."),
+    "at_pickup": N_("You pay by card when you pick up your order."),
+    "prepayment": N_("Please transfer the amount with the order number as reference; "
+                     "we start once it has arrived."),
+    "on_confirmation": N_("Nothing has been charged yet: we take the payment as chosen "
+                          "once your order is confirmed."),
 }
 PAYMENT_FEATURES = ("payment", "billing")  # the billing feature that says how to pay
 

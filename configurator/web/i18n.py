@@ -27,7 +27,7 @@ from configurator.quoting.local_formats import (
     format_signed_money,
 )
 from configurator.quoting.phrases import Phrase
-from configurator.services import catalogs, timeline, users
+from configurator.services import catalogs, checkout, timeline, users
 from configurator.services.configuring.wording import Wording, phrase_text
 from configurator.web.auth.routes import _next_url as local_next_url
 from configurator.web.database import db
@@ -184,6 +184,11 @@ def translate(text: str) -> str:
     return phrase_text(text, locale_code())
 
 
+def country_name(code: str) -> str:
+    """A country's name in the page's language (CLDR via Babel)."""
+    return checkout.country_name(code, locale_code())
+
+
 def error_text(error: Exception) -> str:
     """A service's refusal in the page's language (its message when it is a `Phrase`)."""
     message = error.args[0] if error.args else ""
@@ -219,4 +224,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["quote_status"] = quote_status
     app.jinja_env.filters["tr"] = translate
+    app.jinja_env.filters["country"] = country_name
 

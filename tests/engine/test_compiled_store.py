@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from configurator.engine import Catalog, CompiledStore, ddnnf
+from configurator.engine import Catalog, CompiledStore, bounded, ddnnf
 from configurator.engine import catalog as catalog_module
 
 TINY = (Path(__file__).parent / "data" / "tiny.yaml").read_text(encoding="utf-8")
@@ -201,3 +201,36 @@ def test_more_room_for_d4_or_a_damaged_record_tries_d4_again(tmp_path, monkeypat
     assert runs.count == 3
     assert compiled.boolean.stats()["backend"] == "d-DNNF (d4)"
     assert _boolean_answers(compiled) == _boolean_answers(failed)
+
+
+PRICED = """
+catalog: priced
+name: Priced
+version: 1
+currency: EUR
+features:
+  - {id: frame, name: Frame, dimension: product, choose: one,
+     options: [{id: alu, name: Alu, price: 100}, {id: carbon, name: Carbon, price: 500}]}
+  - {id: brakes, name: Brakes, dimension: product, choose: one,
+     options: [{id: rim, name: Rim, price: 20}, {id: disc, name: Disc, price: 100}]}
+  - {id: payment, name: Payment, dimension: billing, choose: one,
+     options: [{id: card, name: Card}, {id: instalments, name: Instalments}]}
+constraints:
+  - {id: instalments-from-550, if: payment == instalments, then: price() >= 550}
+"""
+
+
+def test_the_count_of_a_priced_catalog_is_kept_with_its_compiled_form(tmp_path, monkeypatch):
+    """The DP over price totals runs when the version is stored, not at each `catalog check`."""
+    store = CompiledStore(tmp_path / "compiled")
+    Catalog.from_text(PRICED, "priced.yaml").prepare(store)
+    runs = []
+    real = bounded._Programme.run
+    monkeypatch.setattr(bounded._Programme, "run", lambda self, *args, **kw: runs.append(1) or real(self, *args, **kw))
+    fresh = Catalog.from_text(PRICED, "priced.yaml").prepare(store)
+    assert isinstance(fresh.tree, bounded.BoundedSpace)
+    # 4 on card; on instalments only carbon with disc brakes (600 EUR) reaches 550 EUR
+    assert fresh.count() == 5
+    assert runs == []
+    assert Catalog.from_text(PRICED, "priced.yaml").count() == 5  # from scratch: the DP runs
+    assert runs

@@ -122,7 +122,7 @@ CASES = [
     Case(
         "numbers-out-of-range.yaml",
         NOT_USABLE,
-        r"options\[0\] 'alu': attribute 'weight_g' must be a number or a text, not inf",
+        r"options\[0\] 'alu': attribute 'weight_g' must be a number, a text or true/false, not inf",
     ),
     Case("numbers-out-of-range.yaml", NOT_USABLE, r"options\[1\] 'steel': price -5 is negative"),
     Case(

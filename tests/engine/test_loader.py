@@ -199,8 +199,8 @@ def test_every_problem_of_a_file_at_once() -> None:
         "features[0] 'frame', options[0] 'alu': price -5 is negative",
         "features[0] 'frame': option 'alu' is listed twice",
         "features[0] 'frame', options[2] 'carbon': price 12.34567 has more than 4 decimals",
-        "features[0] 'frame', options[2] 'carbon': attribute 'weight_g' must be a number or a "
-        "text, not true",
+        "features[0] 'frame', options[2] 'carbon': attribute 'weight_g' must be a number, a text or "
+        "true/false, not a list",
         "features[0] 'frame': default 'steel' is not an option of this feature",
         "features[1] 'frame': feature id 'frame' is already used by features[0]",
         "features[2] 'brakes': dimension 'shipping' is unknown: use one of product, packaging, "
@@ -297,9 +297,9 @@ def _option_change(**changes: Any) -> dict[str, Any]:
         (_option_change(price=1.00001), "price 1.00001 has more than 4 decimals"),
         (_option_change(cost=-1), "options[0] 'oak': cost -1 is negative"),
         (_option_change(attributes=[1]), "'attributes' must be a mapping, not a list"),
-        (_option_change(attributes={"w": None}), "attribute 'w' must be a number or a text, "
+        (_option_change(attributes={"w": None}), "attribute 'w' must be a number, a text or true/false, "
                                                  "not nothing (null)"),
-        (_option_change(attributes={"w": [1]}), "attribute 'w' must be a number or a text"),
+        (_option_change(attributes={"w": [1]}), "attribute 'w' must be a number, a text or true/false"),
         (_option_change(attributes={"a b": 1}), "attribute name 'a b' is not valid"),
     ],
 )
@@ -557,3 +557,18 @@ def test_models_are_plain_values() -> None:
     assert first == second
     assert first.constraints[0].condition == OptionAtom("top", ("oak",))
     assert not isinstance(first.constraints[0].expr, FilledAtom)
+
+
+def test_a_true_or_false_attribute_is_kept_and_never_summed() -> None:
+    """A yes/no property of an option (`waterproof: true`, the workbench's checkbox) loads as a bool;
+    sum() refuses it as it refuses a text."""
+    catalog = _option_change(attributes={"weight_kg": 20, "waterproof": True})
+    catalog["features"][0]["options"][1]["attributes"]["waterproof"] = False
+    model = parse_model(json.dumps(catalog), "desk.json")
+    top = model.feature("top")
+    assert top.option("oak").attributes["waterproof"] is True
+    assert top.option("pine").attributes["waterproof"] is False
+    catalog["constraints"].append({"require": "sum(waterproof) > 0"})
+    problems = problems_of(catalog)
+    assert any("attribute 'waterproof' is true/false on some options; sum() needs numbers" in line
+               for line in problems), problems

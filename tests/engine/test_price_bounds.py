@@ -38,7 +38,7 @@ def _draw(data, direction: str):
 
 def _chain_catalog(text: str) -> Catalog:
     """The same catalog answered by the running-total chain (price rules not lifted)."""
-    catalog = Catalog.from_text(text, path="chain.json")
+    catalog = Catalog.from_text(text, path="chain.json", backend="junction-tree")  # never CP-SAT
     catalog._tree = solution_space(catalog.problem)
     return catalog
 
@@ -141,3 +141,32 @@ def test_alternatives_of_a_pick_that_feeds_its_own_level() -> None:
     state = catalog.domains({"f0": "o0"}, alternatives=True)
     assert state.alternatives == {"f0": ["o0", "o1", "o2", "o3"]}
     assert state.domains["f2"] == ["o1", "o2", "o3"]
+
+
+@pytest.mark.parametrize("direction", ["at least", "at most"])
+@given(data=st.data())
+@settings(SETTINGS, max_examples=40)
+def test_passes_reused_between_picks_give_brute_force_answers(direction: str, data) -> None:
+    """One catalog answers a walk of picks (and steps back, and a second customer) from its cached passes.
+
+    The upward passes of subtrees whose picks did not change are reused
+    (`jtree.UpwardCache`); every answer along the way must still be the
+    brute-force one, whatever was asked before it.
+    """
+    case = data.draw(price_gate_catalogs(direction))
+    customers_drawn = [data.draw(customers()) for _ in range(2)]
+    walk = [data.draw(selections(case)) for _ in range(4)]
+    order = walk + walk[::-1] + [{}]
+    note(f"catalog:\n{case.text}\ncustomers: {customers_drawn}\nwalk: {order}")
+    catalog = Catalog.from_text(case.text, path="price.json")
+    model = model_from_text(case.text)
+    references = [Enumeration(model, customer) for customer in customers_drawn]
+    for selection in order:
+        for customer, reference in zip(customers_drawn, references):
+            assert_domains_match(catalog, reference, selection, customer)
+            state = catalog.domains(selection, customer, alternatives=True)
+            for feature in state.alternatives if state.consistent else ():
+                others = {f: o for f, o in selection.items() if f != feature}
+                assert state.alternatives[feature] == reference.reference(others).domains[feature], feature
+    if isinstance(catalog.tree, BoundedSpace):
+        assert catalog.tree._upward_cache()._entries  # the walk went through the cache

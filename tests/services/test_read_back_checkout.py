@@ -30,10 +30,22 @@ def mia(session, bike):
 def test_vat_is_within_the_gross_price_at_the_country_rate():
     germany = checkout.vat_breakdown(Decimal("119.00"), "de")
     assert (germany.net, germany.vat, germany.gross) == (Decimal("100.00"), Decimal("19.00"), Decimal("119.00"))
-    swiss = checkout.vat_breakdown(Decimal("108.10"), "CH")
-    assert (swiss.net, swiss.vat, swiss.percent) == (Decimal("100.00"), Decimal("8.10"), "8.1")
+    finland = checkout.vat_breakdown(Decimal("125.50"), "FI")
+    assert (finland.net, finland.vat, finland.percent) == (Decimal("100.00"), Decimal("25.50"), "25.5")
     with pytest.raises(checkout.CheckoutRefused, match="do not deliver"):
         checkout.vat_breakdown(Decimal(1), "xx")
+
+
+def test_every_eu_country_has_its_rate_and_every_other_country_none():
+    """Issue 14: the checkout delivers to every country; EU VAT only within the EU."""
+    assert len(checkout.VAT_RATES) == 27 and checkout.vat_rate("HU") == Decimal("0.27")
+    swiss = checkout.vat_breakdown(Decimal("108.10"), "CH")
+    assert (swiss.net, swiss.vat, swiss.percent, swiss.in_eu) == (
+        Decimal("108.10"), Decimal("0.00"), "0", False)
+    assert checkout.vat_breakdown(Decimal("10"), "jp").country_name == "Japan"
+    assert checkout.country_name("de", "fa") == "آلمان" and checkout.country_name("de", "vi") == "Đức"
+    for not_a_country in ("EU", "ZZ", "", "deu"):
+        assert not checkout.delivers_to(not_a_country)
 
 
 def test_the_review_shows_delivery_and_billing_choices_and_vat(session, mia):
@@ -79,6 +91,14 @@ def test_an_order_needs_the_terms_and_an_address_and_writes_nothing_without(sess
         )
     assert session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
     assert session.scalar(sa.select(sa.func.count()).select_from(Address)) == 0
+
+
+def test_an_address_outside_the_eu_is_taken_and_ordered_without_vat(session, mia):
+    configuration = gen_configuration(session, mia, CARBON_BIKE)
+    tokyo = checkout.AddressInput("Mia Muster", "1-1 Chiyoda", "100-0001", "Tokyo", "JP")
+    order = checkout.place_order(session, mia, configuration.id, 1, terms_accepted=True, new_address=tokyo)
+    assert order.snapshot["checkout"]["vat"] == {
+        "country": "jp", "rate": "0", "net": "825.00", "vat": "0.00", "gross": "825.00"}
 
 
 def test_someone_elses_address_is_not_found(session, mia):

@@ -87,3 +87,24 @@ def test_the_password_reset_arrives_in_the_users_language(session, smtp_server, 
     passwords.request_reset(session, "reader@example.com")
     received_subject, text = received_over_smtp(session, smtp_server, "password_reset")
     assert received_subject == subject and words in text
+
+
+def test_the_confirmations_lines_and_totals_are_persian(session, mina):
+    order = checkout.place_order(session, mina, gen_configuration(session, mina, CARBON_BIKE).id,
+                                 1, terms_accepted=True, new_address=HOME)
+    body = session.scalar(sa.select(Message.body).where(Message.kind == "order_confirmation"))
+    # 825.00 EUR with 19 % VAT inside: net 693.28, VAT 131.72; the carbon frame at 640.00.
+    assert "جمع کل ۸۲۵٫۰۰ EUR (خالص ۶۹۳٫۲۸، مالیات بر ارزش افزوده ۱۹٪: ۱۳۱٫۷۲)." in body
+    assert "(۶۴۰٫۰۰)" in body and "Total" not in body and "net " not in body
+    assert order.number in body
+
+
+def test_the_confirmation_writes_a_vietnamese_delivery_day(session, mina):
+    from datetime import date
+
+    from configurator.quoting.phrases import N_, Day
+
+    text = phrase_text(N_("Expected delivery: %(day)s.\n\n", day=Day(date(2026, 3, 2))), "vi")
+    assert text.startswith("Dự kiến giao hàng: Thứ Hai, 2 tháng 3, 2026")
+    persian = phrase_text(N_("Expected delivery: %(day)s.\n\n", day=Day(date(2026, 3, 21))), "fa")
+    assert "۱۴۰۵/۰۱/۰۱" in persian

@@ -68,3 +68,23 @@ def test_staff_move_the_status_and_the_customer_sees_it(client, auth, anna, app)
     auth.signin()
     page = client.get(url).get_data(as_text=True)
     assert ">Confirmed<" in page and "Change status" not in page and "Cancel this order" in page
+
+
+def test_the_country_list_is_every_country_in_the_readers_language(client, auth, anna):
+    """Issue 14: all countries (Babel's names in the page's language), EU VAT rates in a table."""
+    auth.signin()
+    page = client.get(checkout_url(anna)).get_data(as_text=True)
+    assert 'value="jp">Japan<' in page and 'value="br">Brazil<' in page
+    assert "Hungary: 27%" in page and "Japan:" not in page
+    assert 'id="no-vat-note"' not in page  # Germany: EU VAT
+    persian = client.get(checkout_url(anna), headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    assert 'value="de">آلمان<' in persian and 'value="jp">ژاپن<' in persian
+
+
+def test_an_order_outside_the_eu_says_no_vat_is_charged(client, auth, anna):
+    auth.signin()
+    tokyo = dict(NEW_ADDRESS, city="Tokyo", postcode="100-0001", country="jp")
+    placed = client.post(checkout_url(anna), data=dict(tokyo, revision="1", terms="y"))
+    assert placed.status_code == 303
+    again = client.get(checkout_url(anna)).get_data(as_text=True)  # the book's address: Japan
+    assert 'id="no-vat-note"' in again and "VAT 0% (Japan)" in again

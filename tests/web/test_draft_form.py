@@ -273,3 +273,40 @@ def test_sellers_cannot_add_or_remove_features(client, auth, people, app):
                  {"target": "feature", "field": "remove", "feature": "extras"}):
         assert client.post(FORM_URL, data=data).status_code == 403
     assert draft_text(app) is None
+
+
+TYPED_TEXT = BIKE_TEXT.replace(
+    "{id: carbon, name: Carbon, price: 640.00}",
+    "{id: carbon, name: Carbon, price: 640.00, attributes: {weight_g: 950, colour: black, waterproof: true}}")
+
+
+def test_each_attribute_has_the_input_of_its_type(app, manager_client):
+    save_draft(app, TYPED_TEXT)
+    page = manager_client.get(FORM_URL).get_data(as_text=True)
+    number = re.search(r'<input type="number" name="value" value="950" aria-label="Attribute weight_g of '
+                       r'frame=carbon"[^>]*step="any"', page)
+    assert number and 'aria-label="Attribute colour of frame=carbon"' in page
+    checkbox = re.search(r'<input type="checkbox" name="value" value="true" aria-label="Attribute waterproof of '
+                         r'frame=carbon" checked[^>]*hx-target="#status-attribute-frame-carbon-waterproof"', page)
+    assert checkbox and 'id="status-attribute-frame-carbon-waterproof"' in page
+
+
+def test_an_unchecked_box_writes_false_and_a_bad_number_is_refused_at_its_field(app, manager_client):
+    save_draft(app, TYPED_TEXT)
+    unchecked = manager_client.post(FORM_URL, headers=HTMX, data={
+        "target": "option", "feature": "frame", "option": "carbon", "field": "attribute.waterproof"})
+    assert unchecked.status_code == 200 and "waterproof: false}" in draft_text(app)
+    refused = manager_client.post(FORM_URL, headers=HTMX, data={
+        "target": "option", "feature": "frame", "option": "carbon", "field": "attribute.weight_g", "value": "heavy"})
+    assert refused.status_code == 400
+    answer = refused.get_data(as_text=True)
+    assert 'role="alert"' in answer and "is a number, such as 1800 or 2.5" in answer
+    assert "weight_g: 950," in draft_text(app)
+
+
+def test_an_attribute_is_added_with_its_type_by_the_button(app, manager_client):
+    response = manager_client.post(FORM_URL, data={
+        "target": "option", "feature": "frame", "option": "alu", "field": "add-attribute", "value": "waterproof",
+        "kind": "boolean"})
+    assert response.status_code == 303
+    assert "{id: alu, name: Aluminium, price: 120.00, attributes: {waterproof: false}}" in draft_text(app)

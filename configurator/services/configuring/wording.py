@@ -9,22 +9,25 @@ Plain Babel, no Flask: the language comes in as a code (en, fa, vi).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from babel.support import NullTranslations, Translations
 
 from configurator.engine import Catalog
 from configurator.quoting.local_formats import (
+    format_day,
     format_moment,
     format_money,
     format_number,
     format_percentage,
     format_signed_money,
 )
-from configurator.quoting.phrases import Amount, Moment, Percent, Phrase
+from configurator.quoting.phrases import Amount, Day, Joined, Moment, Percent, Phrase
 
 # The package's gettext catalogs (configurator/translations, compiled by `make install`).
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
@@ -47,6 +50,15 @@ def translator(language: str | None) -> Callable[..., str]:
     return gettext
 
 
+def _day(day: date, language: str) -> str:
+    """A day with its weekday where the language's calendar has a long form (not fa: Jalali)."""
+    if language == "en":
+        return str(Day(day))
+    if language == "fa":
+        return format_day(datetime.combine(day, time(12), tzinfo=timezone.utc), language).text
+    return format_date(day, "full", locale=language)
+
+
 def phrase_text(text: str, language: str | None) -> str:
     """A `Phrase` (a service's sentence) in `language`, amounts, percentages and
     numbers written for it; any other text as it is. Used by the pages (for the
@@ -66,7 +78,11 @@ def phrase_text(text: str, language: str | None) -> str:
                 written = format_signed_money(value.amount, value.currency, language)
             else:
                 written = format_money(value.amount, value.currency, language)
-            return f"{written} {value.currency}"
+            return f"{written} {value.currency}" if value.coded else written
+        if isinstance(value, Joined):
+            return value.separator.join(str(local(item)) for item in value.items)
+        if isinstance(value, Day):
+            return _day(value.day, language)
         if isinstance(value, Percent):
             return format_percentage(value.value, language)
         if isinstance(value, Moment):

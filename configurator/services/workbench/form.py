@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from configurator.engine.model import DIMENSIONS
 from configurator.services.errors import CatalogProblem
 from configurator.services.unit_of_work import use_case
+from configurator.services.workbench import attributes as typed_attributes
 from configurator.services.workbench import drafts
 from configurator.services.workbench.rule_text import RuleText, read_rule
 from configurator.store.models import User
@@ -74,8 +75,9 @@ class OptionForm:
     price: str
     cost: str
     image: str
-    attributes: str
+    attributes: str  # as one text, `name: value, ...`
     translations: dict[str, str]
+    typed_attributes: list[typed_attributes.AttributeField] = field(default_factory=list)
 
 
 @dataclass
@@ -218,6 +220,7 @@ def _feature_form(feature: Mapping, translations: Mapping, languages: list[str])
             translations={
                 lang: _text(_options_map(texts[lang]).get(option_id, "")) for lang in languages
             },
+            typed_attributes=typed_attributes.fields(option.get("attributes")),
         ))
     return FeatureForm(
         id=feature_id,
@@ -380,12 +383,45 @@ def _edit_option(data: CommentedMap, feature: CommentedMap, edit: Edit) -> None:
             option["attributes"] = flow
         else:
             option.pop("attributes", None)
+    elif edit.name.startswith("attribute.") or edit.name in ("add-attribute", "remove-attribute"):
+        _edit_attribute(option, edit)
     elif edit.name.startswith("name."):
         _set_translation(data, _language(edit.name), [feature.get("id"), "options", option.get("id")], value)
     elif edit.name == "remove":
         feature["options"].remove(option)
     else:
         raise FormProblem(f"An option has no field {edit.name!r} in this form.")
+
+
+def _edit_attribute(option: CommentedMap, edit: Edit) -> None:
+    """One typed attribute: its value (read as the type it has), a new one of a chosen type, or its removal."""
+    current = option.get("attributes")
+    current = current if isinstance(current, CommentedMap) else None
+    name = edit.name.removeprefix("attribute.") if edit.name.startswith("attribute.") else edit.value.strip()
+    if edit.name == "add-attribute":
+        kind = edit.details.get("kind", "")
+        if not typed_attributes.valid_name(name):
+            raise FormProblem("An attribute's name is letters, digits, '-' and '_' (at most 64), such as weight_g.")
+        if current is not None and name in current:
+            raise FormProblem(f"The option has an attribute {name!r} already.")
+        if kind not in typed_attributes.KINDS:
+            raise FormProblem(f"Choose the attribute's type: {', '.join(typed_attributes.KINDS)}.")
+        if current is None:
+            current = option["attributes"] = CommentedMap()
+            current.fa.set_flow_style()
+        current[name] = typed_attributes.new_value(kind)
+        return
+    if current is None or name not in current:
+        raise FormProblem(f"The option has no attribute {name!r} (any more).")
+    if edit.name == "remove-attribute":
+        del current[name]
+        if not current:
+            del option["attributes"]
+        return
+    try:
+        current[name] = typed_attributes.typed(edit.value, typed_attributes.kind_of(current[name]), name)
+    except ValueError as problem:
+        raise FormProblem(str(problem)) from None
 
 
 def _edit_rule(constraint: CommentedMap, edit: Edit) -> None:

@@ -13,8 +13,9 @@ from configurator.services.errors import NotOrderable
 from configurator.services.offers import campaigns
 from configurator.web.account import bp
 from configurator.web.account.forms import MAX_REVISION, CheckoutForm
+from configurator.web.auth.forms import countries
 from configurator.web.database import db
-from configurator.web.i18n import error_text
+from configurator.web.i18n import country_name, error_text
 
 NEW_ADDRESS = "new"
 
@@ -81,8 +82,8 @@ def address_choices(book: list) -> list[tuple[str, str]]:
 
 
 def country_choices() -> list[tuple[str, str]]:
-    """The countries we deliver to, by name."""
-    return sorted(checkout.COUNTRY_NAMES.items(), key=lambda item: item[1])
+    """Every country (we deliver everywhere), named and sorted in the page's language."""
+    return countries()
 
 
 def posted_address(form) -> dict:
@@ -105,7 +106,11 @@ def posted_address(form) -> dict:
 
 def _page(review, form, problems, status):
     # VAT per country for the page's country table (the order uses the address's).
-    rates = [checkout.vat_breakdown(review.vat.gross, country) for country in sorted(checkout.VAT_RATES)]
+    # The EU's rates (elsewhere: no VAT, as the page says), by country name in the reader's language.
+    rates = sorted(
+        (checkout.vat_breakdown(review.vat.gross, country) for country in checkout.VAT_RATES),
+        key=lambda rate: country_name(rate.country).casefold(),
+    )
     return render_template(
         "account/checkout.html",
         review=review,

@@ -16,6 +16,8 @@ except ImportError:  # pragma: no cover - older WTForms
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
+from configurator.services import checkout
+
 # A light check; the real proof of an address is mail reaching it.
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("That does not look like an email address."))
 
@@ -81,10 +83,7 @@ def countries() -> list[tuple[str, str]]:
     names = [
         (code.lower(), locale.territories.get(code) or english[code])
         for code in english
-        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+        if len(code) == 2 and code.isalpha() and checkout.delivers_to(code)
     ]
     return sorted(names, key=lambda item: item[1].casefold())
 
-
-# CLDR territories that are no country to deliver to or live in.
-NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}

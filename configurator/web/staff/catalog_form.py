@@ -63,7 +63,7 @@ def _posted_edit() -> form.Edit:
         index=number("index"),
         row=number("row"),
         column=number("column"),
-        details={key: request.form.get(key, "") for key in ("dimension", "choose")},
+        details={key: request.form.get(key, "") for key in ("dimension", "choose", "kind")},
     )
 
 

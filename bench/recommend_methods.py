@@ -1,0 +1,253 @@
+"""`python -m bench.recommend_methods --catalog medium [--folds 0-8] [--rows 40] [METHOD ...]`.
+
+Compares candidate recommendation methods on the replays that
+`python -m bench.recommend` keeps in bench/results/recommend-replay-<catalog>.jsonl
+(the exact domain before each reveal), without calling the engine again. Each
+method sees what the engine's recommender sees: the picks revealed so far and
+the asked feature's exact domain; its best still-possible value is its answer.
+Training uses the rows outside each fold, as in bench.recommend. By default
+it uses folds 0-8, so that fold 9 stays a test fold.
+
+Methods (`name:parameters`):
+  popular            most chosen value still possible (the baseline)
+  knn:S              the engine's method at sharpness S (association-weighted agreement)
+  ens:S1,S2,...      the mean of knn at several sharpnesses (each normalised)
+  nb:B               naive Bayes over every pick, add-B smoothing
+  backoff:K          rows matching the longest prefix of the picks, most telling first,
+                     held by at least K rows with a still-possible value
+  knn-oracle         knn with the best sharpness per feature, chosen on the test rows
+                     themselves: an upper bound for a per-feature sharpness, not a method
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import sys
+
+import numpy as np
+
+from configurator.engine import load_catalog
+
+from .catalogs import selected
+from .recommend import RESULTS, hash_fold, read_folds, read_sales
+
+ORACLE_SHARPNESS = (0, 1, 2, 3, 5, 8, 12, 25, 50)
+
+
+class Replays:
+    """The sales as a value matrix (feature x row; the last value of each feature is "empty")."""
+
+    def __init__(self, name: str):
+        bench = selected(name)[0]
+        catalog = load_catalog(bench.catalog)
+        sales = read_sales(bench.sales)
+        folds = read_folds(bench.catalog.with_name(f"renault-{name}-folds.txt"))
+        if len(folds) != len(sales):  # big: the same hash split as bench.recommend
+            folds = [hash_fold(row) for row in sales]
+        self.folds = np.array(folds)
+        used = {feature for row in sales for feature in row["selections"]}
+        self.features = [f for f in catalog.model.features if f.id in used]
+        self.index = {f.id: i for i, f in enumerate(self.features)}
+        self.sizes = np.array([len(f.options) + 1 for f in self.features])
+        codes = [{o.id: k for k, o in enumerate(f.options)} for f in self.features]
+        self.values = np.empty((len(self.features), len(sales)), dtype=np.int32)
+        for j, row in enumerate(sales):
+            for i, feature in enumerate(self.features):
+                picked = row["selections"].get(feature.id)
+                self.values[i, j] = self.sizes[i] - 1 if picked is None else codes[i][picked]
+        self.steps = self._read(RESULTS / f"recommend-replay-{name}.jsonl")
+
+    def _read(self, path) -> dict[int, list[tuple[int, np.ndarray]]]:
+        """Row -> [(feature position, allowed-value mask)] in reveal order."""
+        steps = {}
+        for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else ():
+            try:
+                entry = json.loads(line)
+            except ValueError:  # a partial last line
+                continue
+            replay = []
+            for feature_id, allowed, may_be_empty, _ in entry["steps"]:
+                i = self.index[feature_id]
+                mask = np.zeros(self.sizes[i], dtype=bool)
+                mask[allowed] = True
+                mask[-1] = may_be_empty
+                replay.append((i, mask))
+            steps[entry["row"]] = replay
+        return steps
+
+
+class Counts:
+    """What every method learns from the training rows: popularity, association, joint counts."""
+
+    def __init__(self, data: Replays, training: np.ndarray):
+        self.sizes = data.sizes
+        self.values = training
+        self.rows = training.shape[1]
+        self.popularity = [
+            np.bincount(training[i], minlength=s).astype(float) for i, s in enumerate(self.sizes)
+        ]
+        self._joint: dict[tuple[int, int], np.ndarray] = {}
+        self.association = self._association()
+
+    def _association(self) -> np.ndarray:
+        """As the engine: the share of the target's entropy each other feature explains."""
+        n = len(self.sizes)
+        association = np.zeros((n, n))
+        entropy = [_entropy(p / self.rows) for p in self.popularity]
+        for a in range(n):
+            for b in range(a + 1, n):
+                if entropy[a] == 0 or entropy[b] == 0:
+                    continue
+                mutual = entropy[a] + entropy[b] - _entropy(self.joint(a, b).ravel() / self.rows)
+                association[a, b] = mutual / entropy[a]
+                association[b, a] = mutual / entropy[b]
+        return np.clip(association, 0, 1)
+
+    def joint(self, a: int, b: int) -> np.ndarray:
+        """Counts of (value of a, value of b) over the training rows."""
+        if (a, b) not in self._joint:
+            pair = self.values[a] * self.sizes[b] + self.values[b]
+            counts = np.bincount(pair, minlength=self.sizes[a] * self.sizes[b])
+            self._joint[(a, b)] = counts.reshape(self.sizes[a], self.sizes[b]).astype(float)
+        return self._joint[(a, b)]
+
+    def agreement(self, target: int, picked: list[int], values: list[int]) -> np.ndarray:
+        """Per training row: summed association of the picks it shares, minus the best row's."""
+        if not picked:
+            return np.zeros(self.rows)
+        matches = self.values[picked] == np.array(values)[:, None]
+        agreement = self.association[target, picked] @ matches
+        return agreement - agreement.max()
+
+    def knn(self, target: int, agreement: np.ndarray, mask: np.ndarray, sharpness: float):
+        """Votes of every row, weighted exp(sharpness * agreement), on the allowed values."""
+        votes = np.bincount(self.values[target], np.exp(sharpness * agreement), self.sizes[target])
+        votes = votes * mask
+        return votes if votes.sum() > 0 else self.popularity[target] * mask
+
+
+def predict(method: str, counts: Counts, target: int, picked, values, mask) -> np.ndarray:
+    """Scores per value of the target (higher is better) for one question."""
+    name, _, parameters = method.partition(":")
+    numbers = [float(p) for p in parameters.split(",") if p]
+    if name == "popular":
+        return counts.popularity[target] * mask
+    if name in ("knn", "ens"):
+        agreement = counts.agreement(target, picked, values)
+        total = np.zeros(counts.sizes[target])
+        for sharpness in numbers:
+            votes = counts.knn(target, agreement, mask, sharpness)
+            total += votes / max(votes.sum(), 1e-300)
+        return total
+    if name == "nb":
+        return _naive_bayes(counts, target, picked, values, numbers[0])
+    if name == "backoff":
+        return _backoff(counts, target, picked, values, mask, int(numbers[0]))
+    raise SystemExit(f"unknown method {method!r}")
+
+
+def _naive_bayes(counts: Counts, target, picked, values, smoothing: float) -> np.ndarray:
+    """log P(value) + the sum over picks of log P(pick | value), add-`smoothing` counts."""
+    given = counts.popularity[target]
+    scores = np.log(given + 1.0)
+    for i, value in zip(picked, values):
+        joint = counts.joint(target, i)[:, value]
+        scores = scores + np.log(joint + smoothing) - np.log(given + smoothing * counts.sizes[i])
+    return scores
+
+
+def _backoff(counts: Counts, target, picked, values, mask, least: int) -> np.ndarray:
+    """Votes of the rows sharing the most telling picks, as many as `least` rows still allow."""
+    column = counts.values[target]
+    if not picked:
+        return counts.popularity[target] * mask
+    order = np.argsort(-counts.association[target, picked], kind="stable")
+    rows = counts.values[np.array(picked)[order]] == np.array(values)[order][:, None]
+    matching = np.logical_and.accumulate(rows, axis=0) & mask[column]
+    held = np.flatnonzero(matching.sum(axis=1) >= least)
+    if not len(held):
+        return counts.popularity[target] * mask
+    return np.bincount(column[matching[held[-1]]], minlength=counts.sizes[target]).astype(float)
+
+
+def best(scores: np.ndarray, mask: np.ndarray, popularity: np.ndarray) -> int:
+    """The allowed value with the highest score; ties to the more popular, then the first."""
+    masked = np.where(mask, scores, -np.inf)
+    tied = np.flatnonzero(masked >= masked.max() - 1e-12 * abs(masked.max()))
+    return int(tied[np.argmax(popularity[tied])])
+
+
+def compare(
+    data: Replays, folds: list[int], rows: int, methods: list[str], oracle_too: bool
+) -> dict:
+    """Replay the first `rows` cached rows of each fold; errors per method (and the oracle)."""
+    wrong = collections.Counter()
+    oracle = collections.defaultdict(lambda: np.zeros(len(ORACLE_SHARPNESS)))
+    questions = 0
+    replayed = 0
+    for fold in folds:
+        counts = Counts(data, data.values[:, data.folds != fold])
+        held_out = sorted(r for r in data.steps if data.folds[r] == fold)[:rows]
+        replayed += len(held_out)
+        for row in held_out:
+            truth = data.values[:, row]
+            picked: list[int] = []
+            for target, mask in data.steps[row]:
+                questions += 1
+                values = list(truth[picked])
+                pop = counts.popularity[target]
+                for method in methods:
+                    scores = predict(method, counts, target, picked, values, mask)
+                    wrong[method] += best(scores, mask, pop) != truth[target]
+                if oracle_too:
+                    agreement = counts.agreement(target, picked, values)
+                    for k, sharpness in enumerate(ORACLE_SHARPNESS):
+                        votes = counts.knn(target, agreement, mask, sharpness)
+                        oracle[target][k] += best(votes, mask, pop) != truth[target]
+                picked.append(target)
+    errors = {m: 100 * wrong[m] / max(questions, 1) for m in methods}
+    if oracle:
+        per_sharpness = sum(oracle.values())
+        errors.update(
+            {f"knn:{s:g}": 100 * e / questions for s, e in zip(ORACLE_SHARPNESS, per_sharpness)}
+        )
+        errors["knn-oracle"] = 100 * sum(e.min() for e in oracle.values()) / questions
+    return {"rows": replayed, "questions": questions, "errors": errors}
+
+
+def _entropy(p: np.ndarray) -> float:
+    """Shannon entropy (nats) of a probability vector."""
+    p = p[p > 0]
+    return float(-(p * np.log(p)).sum())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Compare the methods named on the command line on the cached replays."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.recommend_methods", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--catalog", default="medium", choices=["medium", "big"])
+    parser.add_argument("--folds", default="0-8", help="e.g. 0-8 (default), or 9")
+    parser.add_argument("--rows", type=int, default=40, help="cached rows per fold (default 40)")
+    parser.add_argument("methods", nargs="*", default=["popular", "knn:5", "knn-oracle"])
+    args = parser.parse_args(argv)
+    first, _, last = args.folds.partition("-")
+    folds = list(range(int(first), int(last or first) + 1))
+    data = Replays(args.catalog)
+    if not data.steps:
+        print("no cached replays: run python -m bench.recommend first", file=sys.stderr)
+        return 2
+    methods = [m for m in args.methods if m != "knn-oracle"]
+    result = compare(data, folds, args.rows, methods, "knn-oracle" in args.methods)
+    print(
+        f"{args.catalog}, folds {args.folds}: {result['rows']} rows, {result['questions']} questions"
+    )
+    for method, error in result["errors"].items():
+        print(f"  {method:<16} {error:.2f}% wrong")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
