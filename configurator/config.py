@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -54,13 +55,42 @@ def default_approval_threshold() -> Decimal:
     """How far (percent) sales may discount a new business account's quotes alone:
     QUOTE_APPROVAL_THRESHOLD from the environment, else 10. Each account keeps its
     own copy, which managers and admins change on the account's page."""
-    text = os.environ.get("QUOTE_APPROVAL_THRESHOLD", "").strip() or "10"
+    return _percentage("QUOTE_APPROVAL_THRESHOLD", "10")
+
+
+@dataclass(frozen=True)
+class ApprovalLimits:
+    """Who approves a quote beyond what sales may give (the account's threshold):
+
+    a manager, up to `manager_discount` percent and down to a margin of
+    `manager_margin_floor` percent; beyond that the manager's approval and then a
+    director's. Sales may send alone down to a margin of `sales_margin_floor`.
+    """
+
+    manager_discount: Decimal
+    sales_margin_floor: Decimal
+    manager_margin_floor: Decimal
+
+
+def approval_limits() -> ApprovalLimits:
+    """The approval limits from the environment: QUOTE_MANAGER_DISCOUNT_LIMIT (20),
+    QUOTE_SALES_MARGIN_FLOOR (25) and QUOTE_MANAGER_MARGIN_FLOOR (15), in percent."""
+    return ApprovalLimits(
+        _percentage("QUOTE_MANAGER_DISCOUNT_LIMIT", "20"),
+        _percentage("QUOTE_SALES_MARGIN_FLOOR", "25"),
+        _percentage("QUOTE_MANAGER_MARGIN_FLOOR", "15"),
+    )
+
+
+def _percentage(name: str, default: str) -> Decimal:
+    """A percentage setting between 0 and 100; a clear ValueError otherwise."""
+    text = os.environ.get(name, "").strip() or default
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"QUOTE_APPROVAL_THRESHOLD must be a percentage, not {text!r}") from None
+        raise ValueError(f"{name} must be a percentage, not {text!r}") from None
     if not Decimal(0) <= value <= Decimal(100):
-        raise ValueError(f"QUOTE_APPROVAL_THRESHOLD must be between 0 and 100, not {text}")
+        raise ValueError(f"{name} must be between 0 and 100, not {text}")
     return value
 
 
@@ -113,6 +143,8 @@ class Config:
     DRAFT_CHECK_WAIT = 0.8
     # The approval threshold new business accounts start with (see default_approval_threshold).
     QUOTE_APPROVAL_THRESHOLD = default_approval_threshold()
+    # Above it: a manager's approval, then a director's (see approval_limits).
+    QUOTE_APPROVAL_LIMITS = approval_limits()
     # Background jobs (e-mail delivery, reminders) go through RQ on this Redis;
     # empty: nothing is queued and `configurator worker` cannot run.
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

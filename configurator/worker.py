@@ -25,6 +25,7 @@ from configurator.services import deliveries, jobs
 from configurator.services.messages import delivery
 from configurator.services.messages.links import TrackingLinks
 from configurator.services.messages.transport import FileTransport, SmtpTransport, Transport
+from configurator.services.offers import mailing
 from configurator.services.triggers import run as triggers
 from configurator.services.workbench import releases
 from configurator.store import session_factory
@@ -50,6 +51,9 @@ JOBS: dict[str, Callable[..., Any]] = {
     triggers.JOB: lambda rt, session: triggers.run(
         session, weekly_limit=Config.TRIGGER_WEEKLY_LIMIT, refill_lines=Config.REFILL_PRODUCT_LINES
     ).summary(),
+    # Running offer campaigns by e-mail, within the trigger messages' weekly limit.
+    mailing.JOB: lambda rt, session: dict(mailing.mail_offers(
+        session, weekly_limit=Config.TRIGGER_WEEKLY_LIMIT)),
     # Scheduled catalog releases, carried out once due (on the worker's clock).
     "catalogs.release_due": lambda rt, session: len(releases.apply_due(session)),
     # Subscriptions: their next deliveries planned ahead (`configurator deliveries due` lists them).
@@ -59,6 +63,7 @@ JOBS: dict[str, Callable[..., Any]] = {
 PERIODIC: dict[str, int] = {
     "messages.sweep": 30,
     triggers.JOB: 3600,
+    mailing.JOB: 3600,
     "catalogs.release_due": 60,
     "deliveries.extend": 3600,
 }

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from .errors import (
     ApprovalRequired,
@@ -82,32 +82,57 @@ _DONE = {
 
 @dataclass(frozen=True)
 class ApprovalPolicy:
-    """The largest discount (percent) each role may give without approval, and may approve.
+    """How far each role may go without approval, and may approve.
 
-    A role mapped to None has no limit; a role not listed may give no
-    discount at all without approval (clients, admins).
+    `limits`: the largest discount (percent) per role; None is no limit, and a
+    role not listed may give no discount at all without approval (clients,
+    admins). `margin_floors`: the lowest margin (percent of the net) per role;
+    a role not listed, or a quote whose margin is unknown (no costs), has no
+    floor. `steps`: approvers in order (manager, then director): a quote
+    beyond the sender's limits needs the first step whose limits cover it and
+    every step before it, each by that role, in order. Without steps, any one
+    role whose limits cover it approves.
     """
 
     limits: Mapping[str, Decimal | None] = field(default_factory=lambda: {
         "sales": Decimal(10), "manager": None})
+    margin_floors: Mapping[str, Decimal | None] = field(default_factory=dict)
+    steps: tuple[str, ...] = ()
 
     def limit(self, role: str) -> Decimal | None:
-        """The role's limit in percent, None for unlimited."""
+        """The role's discount limit in percent, None for unlimited."""
         return self.limits.get(role, ZERO)
 
-    def covers(self, role: str, percent: Decimal) -> bool:
-        """Whether `role` may give (or approve) a discount of `percent`."""
+    def covers(self, role: str, percent: Decimal, margin: Decimal | None = None) -> bool:
+        """Whether `role` may give (or approve) a discount of `percent` at a margin of `margin`."""
         limit = self.limit(role)
-        return limit is None or percent <= limit
+        if limit is not None and percent > limit:
+            return False
+        floor = self.margin_floors.get(role)
+        return margin is None or floor is None or margin >= floor
 
-    def approver_roles(self, percent: Decimal) -> list[str]:
-        """The roles that may approve a discount of `percent`."""
-        return [role for role in self.limits if self.covers(role, percent)]
+    def approver_roles(self, percent: Decimal, margin: Decimal | None = None) -> list[str]:
+        """The roles that may approve a discount of `percent` at `margin`."""
+        return [role for role in self.limits if self.covers(role, percent, margin)]
+
+    def required_steps(self, percent: Decimal, margin: Decimal | None = None) -> tuple[str, ...]:
+        """The approvals needed, in order (empty without `steps`); NotAllowedToApprove when
+        no step may approve this much."""
+        for index, role in enumerate(self.steps):
+            if self.covers(role, percent, margin):
+                return self.steps[:index + 1]
+        if self.steps:
+            raise NotAllowedToApprove(N_(
+                "A discount of %(percent)s at a margin of %(margin)s is beyond what anyone may "
+                "approve; change the discounts or prices", percent=Percent(percent),
+                margin=Percent(_shown(margin)) if margin is not None else "—"))
+        return ()
 
 
-def needs_approval(quote: Quote, policy: ApprovalPolicy, role: str) -> bool:
-    """Whether a discount on `quote` is above what `role` may give on its own."""
-    return not policy.covers(role, quote.price().max_discount_percent)
+def needs_approval(quote: Quote, policy: ApprovalPolicy, role: str,
+                   margin: Decimal | None = None) -> bool:
+    """Whether the quote's discounts (or its low `margin`) are beyond what `role` may give."""
+    return not policy.covers(role, quote.price().max_discount_percent, margin)
 
 
 def submit_for_approval(quote: Quote, *, by: Actor, at: datetime, reason: str = "") -> None:
@@ -115,22 +140,94 @@ def submit_for_approval(quote: Quote, *, by: Actor, at: datetime, reason: str = 
     _move(quote, Status.PENDING_APPROVAL, by, at, " ".join(reason.split())[:300])
 
 
-def approve(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime) -> None:
-    """Approve the discounts as they are now; refused outside the approver's limit or own request."""
+def approve(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime,
+            margin: Decimal | None = None) -> None:
+    """Approve the discounts (and `margin`) as they are now: the whole approval, or with
+    `policy.steps` the next step of it. Refused outside the approver's limits, for the
+    wrong step, or on one's own request."""
     _check(quote, Status.APPROVED)
     percent = quote.price().max_discount_percent
-    if not policy.covers(by.role, percent):
+    steps = policy.required_steps(percent, margin)
+    if steps:
+        _approve_step(quote, steps, by, at, percent, margin)
+        return
+    if not policy.covers(by.role, percent, margin):
+        if policy.margin_floors.get(by.role) is None or margin is None:
+            raise NotAllowedToApprove(N_(
+                "Quote %(number)s has a discount of %(percent)s; a %(role)s may approve up to "
+                "%(limit)s. Ask: %(approvers)s", number=str(quote.number),
+                percent=Percent(percent), role=by.role,
+                limit=Percent(policy.limit(by.role) or ZERO),
+                approvers=policy.approver_roles(percent, margin) or N_("nobody may")))
         raise NotAllowedToApprove(N_(
-            "Quote %(number)s has a discount of %(percent)s; a %(role)s may approve up to "
-            "%(limit)s. Ask: %(approvers)s", number=str(quote.number), percent=Percent(percent),
-            role=by.role, limit=Percent(policy.limit(by.role) or ZERO),
-            approvers=policy.approver_roles(percent) or N_("nobody may")))
+            "Quote %(number)s has a discount of %(percent)s at a margin of %(margin)s; a "
+            "%(role)s may approve up to %(limit)s at a margin of at least %(floor)s. "
+            "Ask: %(approvers)s", number=str(quote.number), percent=Percent(percent),
+            margin=Percent(_shown(margin)), role=by.role,
+            limit=Percent(policy.limit(by.role) or ZERO),
+            floor=Percent(policy.margin_floors[by.role] or ZERO),
+            approvers=policy.approver_roles(percent, margin) or N_("nobody may")))
+    _not_own_request(quote, by)
+    quote.approval = Approval(by.id, by.role, require_utc(at), percent, margin)
+    _move(quote, Status.APPROVED, by, at, f"discounts up to {format_percent(percent)}")
+
+
+def _approve_step(quote: Quote, steps: tuple[str, ...], by: Actor, at: datetime,
+                  percent: Decimal, margin: Decimal | None) -> None:
+    done = len(quote.approval_steps)
+    step = steps[min(done, len(steps) - 1)]
+    if by.role != step:
+        raise NotAllowedToApprove(N_(
+            "Quote %(number)s waits for a %(step)s's approval (%(steps)s, in this order); a "
+            "%(role)s cannot give it", number=str(quote.number), step=step, steps=list(steps),
+            role=by.role))
+    _not_own_request(quote, by)
+    if any(earlier.by == by.id for earlier in quote.approval_steps):
+        raise NotAllowedToApprove(N_(
+            "Quote %(number)s: you approved an earlier step, so someone else must approve "
+            "this one", number=str(quote.number)))
+    approval = Approval(by.id, by.role, require_utc(at), percent, margin)
+    quote.approval_steps.append(approval)
+    if len(quote.approval_steps) < len(steps):
+        quote.log(by, at, "approval step",
+                  f"{by.role} approved a discount of {format_percent(percent)}"
+                  + ("" if margin is None else f" at a margin of {format_percent(_shown(margin))}")
+                  + f"; waiting for a {steps[len(quote.approval_steps)]}")
+        return
+    quote.approval = approval
+    _move(quote, Status.APPROVED, by, at,
+          f"discounts up to {format_percent(percent)} ({', then '.join(steps)})")
+
+
+def _shown(margin: Decimal | None) -> Decimal:
+    """A margin as the sentences write it: to a hundredth of a percent (24.99 % is
+    below a 25 % floor, so it must not read as 25.0 %)."""
+    return (margin or ZERO).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def _not_own_request(quote: Quote, by: Actor) -> None:
     requested = [e.actor for e in quote.events if e.action == "submitted for approval"]
     if requested and requested[-1] == by.id:
         raise NotAllowedToApprove(N_("Quote %(number)s: you asked for this approval, "
                                      "so someone else must give it", number=str(quote.number)))
-    quote.approval = Approval(by.id, by.role, require_utc(at), percent)
-    _move(quote, Status.APPROVED, by, at, f"discounts up to {format_percent(percent)}")
+
+
+def _approval_required(quote: Quote, policy: ApprovalPolicy, role: str, percent: Decimal,
+                       margin: Decimal | None) -> str:
+    """Why `role` may not send the quote alone, and whose approval it needs."""
+    approvers = list(policy.required_steps(percent, margin) or policy.approver_roles(percent))
+    if policy.margin_floors.get(role) is None or margin is None:
+        return N_(
+            "Quote %(number)s has a discount of %(percent)s, above the %(limit)s a %(role)s "
+            "may give; submit it for approval by: %(approvers)s", number=str(quote.number),
+            percent=Percent(percent), limit=Percent(policy.limit(role) or ZERO),
+            role=role, approvers=approvers)
+    return N_(
+        "Quote %(number)s has a discount of %(percent)s at a margin of %(margin)s; a %(role)s "
+        "may give up to %(limit)s at a margin of at least %(floor)s; submit it for approval "
+        "by: %(approvers)s", number=str(quote.number), percent=Percent(percent),
+        margin=Percent(_shown(margin)), role=role, limit=Percent(policy.limit(role) or ZERO),
+        floor=Percent(policy.margin_floors[role] or ZERO), approvers=approvers)
 
 
 def reject_approval(quote: Quote, reason: str, *, by: Actor, at: datetime) -> None:
@@ -139,7 +236,8 @@ def reject_approval(quote: Quote, reason: str, *, by: Actor, at: datetime) -> No
     _move(quote, Status.DRAFT, by, at, reason)
 
 
-def send(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime) -> None:
+def send(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime,
+         margin: Decimal | None = None) -> None:
     """Send the quote to the client; it is frozen from now on.
 
     A draft goes straight out only when `by` may give all its discounts;
@@ -149,12 +247,8 @@ def send(quote: Quote, policy: ApprovalPolicy, *, by: Actor, at: datetime) -> No
     _check(quote, Status.SENT)
     if quote.status is Status.DRAFT:
         percent = quote.price().max_discount_percent
-        if not policy.covers(by.role, percent):
-            raise ApprovalRequired(N_(
-                "Quote %(number)s has a discount of %(percent)s, above the %(limit)s a %(role)s "
-                "may give; submit it for approval by: %(approvers)s", number=str(quote.number),
-                percent=Percent(percent), limit=Percent(policy.limit(by.role) or ZERO),
-                role=by.role, approvers=list(policy.approver_roles(percent))))
+        if not policy.covers(by.role, percent, margin):
+            raise ApprovalRequired(_approval_required(quote, policy, by.role, percent, margin))
     if require_utc(at) >= quote.valid_until:
         raise QuoteExpired(N_("Quote %(number)s was valid until %(until)s; set a later "
                               "valid-until date before sending it", number=str(quote.number),
@@ -296,6 +390,7 @@ def _move(quote: Quote, target: Status, by: Actor | str, at: datetime, detail: s
     _check(quote, target)
     if target is Status.DRAFT:
         quote.approval = None
+        quote.approval_steps = []
     quote.status = target
     quote.log(by, at, _VERBS[target], detail)
 

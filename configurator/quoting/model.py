@@ -108,12 +108,13 @@ class QuoteEvent:
 
 @dataclass(frozen=True)
 class Approval:
-    """A manager's approval of the discounts the quote had at that moment."""
+    """An approver's approval of the discounts (and margin) the quote had at that moment."""
 
     by: str
     role: str
     at: datetime
     max_discount_percent: Decimal
+    margin_percent: Decimal | None = None  # None: the margin was unknown (no costs)
 
 
 @dataclass
@@ -245,6 +246,9 @@ class Quote:
     events: list[QuoteEvent] = field(default_factory=list)
     last_line_number: int = 0
     services: list[ServiceLine] = field(default_factory=list)  # freight, installation, ...
+    # The steps of a multi-step approval given so far (manager, then director);
+    # `approval` is set when the last one is.
+    approval_steps: list[Approval] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         require_utc(self.created_at, "created_at")
@@ -501,6 +505,7 @@ class Quote:
             # The manager approved (or is asked about) other prices than these.
             self.status = Status.DRAFT
             self.approval = None
+            self.approval_steps = []
             self.log(by, at, "approval withdrawn", "prices changed after approval was asked for")
 
     def _next_line_id(self) -> str:

@@ -105,7 +105,7 @@ def request_reset(session: Session, email: str, *, now: datetime | None = None) 
     )
     if recent >= RESETS_PER_HOUR:
         return
-    token = _new_link(session, user, "reset", RESET_LIFETIME, now)
+    token = new_link(session, user, "reset", RESET_LIFETIME, now)
     outbox.enqueue(session, outbox.Draft(
         kind="password_reset",
         subject=N_("Reset your password"),
@@ -130,7 +130,7 @@ def send_invitation(
     password, as a new contact of `account_name`. Returns the link's path
     (for the caller's tests and logs: the token is in it, do not show it)."""
     now = now or utcnow()
-    token = _new_link(session, user, "invite", INVITE_LIFETIME, now)
+    token = new_link(session, user, "invite", INVITE_LIFETIME, now)
     path = LINK_PATHS["invite"] + token
     outbox.enqueue(session, outbox.Draft(
         kind="invitation",
@@ -174,7 +174,27 @@ def use_link(
     with one link: one wins, the other gets LinkNotValid).
     """
     now = now or utcnow()
+    if purpose not in LINK_PATHS:  # a confirmation link sets no password
+        raise LinkNotValid(N_("This link is not valid any more."))
     check_new_password(new_password)
+    user = claim_link(session, token, purpose, now)
+    user.set_password(new_password, method=password_method)
+    _void_links(session, user.id, now=now)
+    sign_ins.end_all(session, user.id)
+    email_verified(session, user, now=now)
+    if user.role == "customer":
+        kind, subject = (("password_reset", "Reset the password by e-mail") if purpose == "reset"
+                         else ("invitation_accepted", "Chose a password from the invitation"))
+        timeline.record(session, user.id, kind, subject, now=now)
+    return user
+
+
+def claim_link(session: Session, token: str, purpose: str, now: datetime) -> User:
+    """Within the caller's use case: use up a valid link of `purpose`; its user.
+
+    LinkNotValid for an unknown, used or expired link; of two requests racing
+    with one link, one wins and the other gets LinkNotValid.
+    """
     link = _open_link(session, token, purpose, now)
     if link is None:
         raise LinkNotValid(N_("This link is not valid any more."))
@@ -187,28 +207,25 @@ def use_link(
     )
     if claimed.rowcount != 1:
         raise LinkNotValid(N_("This link is not valid any more."))
-    user = session.get(User, link.user_id)
-    user.set_password(new_password, method=password_method)
-    _void_links(session, user.id, now=now)
-    sign_ins.end_all(session, user.id)
-    email_verified(session, user, now=now)
-    if user.role == "customer":
-        kind, subject = (("password_reset", "Reset the password by e-mail") if purpose == "reset"
-                         else ("invitation_accepted", "Chose a password from the invitation"))
-        timeline.record(session, user.id, kind, subject, now=now)
-    return user
+    return session.get(User, link.user_id)
 
 
 def email_verified(session: Session, user: User, *, now: datetime | None = None) -> None:
-    """Hook, within the caller's use case: `user` just proved they read mail
-    at their address (they followed a link we e-mailed there).
+    """Within the caller's use case: `user` just proved they read mail at their
+    address (they followed a link we e-mailed there: a confirmation, a reset or
+    an invitation). Noted once, on the timeline too; only a proven address may
+    claim what was made with it before (a guest's records)."""
+    if user.email_verified_at is not None:
+        return
+    user.email_verified_at = now or utcnow()
+    if user.role == "customer":
+        timeline.record(session, user.id, "email_verified",
+                        "Confirmed the e-mail address", {"email": user.email}, now=now)
 
-    Nothing else hangs on it yet; attaching a guest's earlier orders to the
-    account (issue 17) belongs here, since only a proven address may claim them.
-    """
 
-
-def _new_link(session: Session, user: User, purpose: str, lifetime: timedelta, now: datetime) -> str:
+def new_link(session: Session, user: User, purpose: str, lifetime: timedelta, now: datetime) -> str:
+    """Within the caller's use case: a new one-time link of `purpose` for
+    `user`; returns its token (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
     session.add(OneTimeLink(user_id=user.id, purpose=purpose, token_hash=sign_ins.digest(token),
                             created_at=now, expires_at=now + lifetime))

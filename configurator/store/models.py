@@ -28,8 +28,9 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("customer", "staff", "manager", "admin", "catalog_manager")
-SELLER_ROLES = ("staff", "manager", "admin")  # everyone on the seller's side
+ROLES = ("customer", "staff", "manager", "admin", "catalog_manager", "director")
+SELLER_ROLES = ("staff", "manager", "director", "admin")  # everyone on the seller's side
+APPROVER_ROLES = ("manager", "director")  # approve quotes beyond what sales may give
 # Catalog managers keep the product lines (drafts, releases); they are not sellers.
 CATALOG_EDITOR_ROLES = ("catalog_manager", "admin")
 SEGMENTS = ("consumer", "business")
@@ -66,6 +67,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when the customer's personal data was erased (their orders stay, anonymised).
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the user followed a link we e-mailed to their address (sign-up
+    # confirmation or password reset); only then may records made by e-mail attach.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     configurations: WriteOnlyMapped[Configuration] = relationship(back_populates="owner")
     orders: WriteOnlyMapped[Order] = relationship(back_populates="owner")
@@ -95,6 +99,11 @@ class User(Base):
     def is_manager(self) -> bool:
         """Managers approve discounts above the sales limit."""
         return self.role == "manager"
+
+    @property
+    def is_approver(self) -> bool:
+        """Managers and directors approve quotes (a director beyond a manager's limits)."""
+        return self.role in APPROVER_ROLES
 
     @property
     def is_admin(self) -> bool:

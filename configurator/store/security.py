@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from configurator.store.models import Base
 from configurator.store.types import JSONType, UTCDateTime, utcnow
 
-LINK_PURPOSES = ("reset", "invite")
+LINK_PURPOSES = ("reset", "invite", "verify")
 
 
 class SignedInSession(Base):
@@ -54,7 +54,7 @@ class IdempotentReply(Base):
 
 
 class OneTimeLink(Base):
-    """A password-reset or invitation link: usable once, until it expires.
+    """A password-reset, invitation or address-confirmation link: usable once, until it expires.
 
     Only the SHA-256 of the link's token is kept, so a copy of the database
     does not hold working links.

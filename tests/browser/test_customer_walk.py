@@ -43,12 +43,7 @@ def test_configure_repair_save_change_order_reorder(page, app):
     expect(page.locator("#total")).to_contain_text("150.00 EUR")
 
     page.get_by_role("link", name="Create account").click()
-    page.get_by_label("Your name").fill("Walker")
-    page.get_by_label("Email").fill("walker@example.com")
-    page.get_by_label("Password", exact=True).fill("password123")
-    page.get_by_label("Repeat the password").fill("password123")
-    page.get_by_role("button", name="Create account").click()
-    expect(page.locator("#messages")).to_contain_text("Welcome, Walker")
+    sign_up_then_sign_in(page, "Walker", "walker@example.com")
     page.goto("/shop/test-bike")
     expect(page.locator("#opt-brakes-rim")).to_be_checked()
 
@@ -95,13 +90,25 @@ def test_configure_repair_save_change_order_reorder(page, app):
     expect(page.locator(".timeline")).to_contain_text("Reordered")
 
 
-def test_reorder_of_a_retired_option_goes_through_the_repair(page, app):
-    page.goto("/auth/signup")
-    page.get_by_label("Your name").fill("Steel Fan")
-    page.get_by_label("Email").fill("steel@example.com")
+def sign_up_then_sign_in(page, name: str, email: str) -> None:
+    """Fill the open sign-up page, then sign in: an account is usable before its
+    address is confirmed (tests/browser/test_email_verification.py follows the link)."""
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill("password123")
     page.get_by_label("Repeat the password").fill("password123")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    page.goto("/auth/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("password123")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#messages")).to_contain_text(f"Signed in as {name}")
+
+
+def test_reorder_of_a_retired_option_goes_through_the_repair(page, app):
+    page.goto("/auth/signup")
+    sign_up_then_sign_in(page, "Steel Fan", "steel@example.com")
     page.goto("/shop/test-bike")
     pick(page, "frame", "steel")
     page.get_by_role("button", name="Complete the rest at the lowest price").click()

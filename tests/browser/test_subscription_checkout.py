@@ -16,23 +16,17 @@ from configurator.services.messages.transport import SmtpTransport
 from configurator.store.messages import Message
 from configurator.web.database import db
 from tests.browser.test_customer_walk import order_through_checkout, pick
+from tests.browser.test_email_verification import sign_up_and_confirm
 from tests.browser.waits import htmx_answer
 from tests.services.test_read_back_deliveries import REPO
 
 pytestmark = pytest.mark.browser
 
 
-def test_subscription_from_sign_up_to_the_confirmation_e_mail(page, app, smtp_server):
+def test_subscription_from_sign_up_to_the_confirmation_e_mail(page, app, smtp_server, live_server):
     with app.app_context():
         catalogs.load_file(db.session, REPO / "catalog" / "coffee-subscription.yaml")
-    page.goto("/auth/signup")
-    page.get_by_label("Your name").fill("Kaffee Fan")
-    page.get_by_label("Email").fill("kaffee@example.com")
-    page.get_by_label("Password", exact=True).fill("password123")
-    page.get_by_label("Repeat the password").fill("password123")
-    page.get_by_label("Country").select_option(label="Germany")
-    page.get_by_role("button", name="Create account").click()
-    expect(page.locator("#messages")).to_contain_text("Welcome, Kaffee Fan")
+    sign_up_and_confirm(page, app, smtp_server, live_server, "Kaffee Fan", "kaffee@example.com")
 
     page.goto("/shop/coffee-subscription")
     for feature, option in (("frequency", "weekly"), ("amount", "g250"), ("extras", "pour_over_dripper")):
@@ -60,7 +54,7 @@ def test_subscription_from_sign_up_to_the_confirmation_e_mail(page, app, smtp_se
         transport = SmtpTransport("127.0.0.1", smtp_server.port, sender="Shop <shop@shop.test>")
         links = TrackingLinks("http://shop.test", "secret")
         assert delivery.deliver(db.session, message.id, transport, links) == "sent"
-    (received,) = smtp_server.mailbox.wait_for(1)
+    received = smtp_server.mailbox.wait_for(2)[-1]  # after the address confirmation
     body = received.get_body(("plain",)).get_content()
     assert received["To"] == "kaffee@example.com" and "Your order ORD-" in received["Subject"]
     assert "Today 32.90 EUR" in body and "Then 8.90 EUR per delivery (Every week)." in body

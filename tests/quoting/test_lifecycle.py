@@ -300,3 +300,76 @@ def test_declined_and_expired_quotes_can_be_revised():
     expired = quote_in(Status.EXPIRED)
     revision = lc.revise(expired, by=SALES, at=AFTER_EXPIRY)
     assert revision.valid_until == AFTER_EXPIRY + timedelta(days=30)
+
+
+# ------------------------------------------------- margin and multi-step approval (issue 15)
+
+STEPPED = ApprovalPolicy({"sales": Decimal(10), "manager": Decimal(20), "director": None},
+                       {"sales": Decimal(25), "manager": Decimal(15)},
+                       steps=("manager", "director"))
+DIRECTOR = Actor("d1", "director", "Dora Director")
+
+
+def test_a_low_margin_needs_approval_even_without_a_discount():
+    quote = gen_quote(("100", 2))
+    assert not lc.needs_approval(quote, STEPPED, "sales", margin=Decimal(25))  # exactly the floor
+    assert lc.needs_approval(quote, STEPPED, "sales", margin=Decimal("24.99"))
+    with pytest.raises(ApprovalRequired, match="margin of 24.99%.*at least 25%.*by: manager$"):
+        lc.send(quote, STEPPED, by=SALES, at=NOW, margin=Decimal("24.99"))
+    lc.send(quote, STEPPED, by=SALES, at=NOW)  # no costs known: judged on the discount alone
+    assert quote.status is Status.SENT
+
+
+@pytest.mark.parametrize("discount, margin, steps", [
+    (Decimal(15), Decimal(30), ("manager",)),
+    (Decimal(5), Decimal(20), ("manager",)),
+    (Decimal(25), Decimal(30), ("manager", "director")),
+    (Decimal(5), Decimal(10), ("manager", "director")),
+])
+def test_the_steps_a_quote_needs(discount, margin, steps):
+    assert STEPPED.required_steps(discount, margin) == steps
+
+
+def test_manager_then_director_in_that_order():
+    quote = gen_quote(("100", 2))
+    quote.change_line("L1", discount=Discount.percent_off(25), by=SALES, at=NOW)
+    lc.submit_for_approval(quote, by=SALES, at=NOW, reason="key account")
+    with pytest.raises(NotAllowedToApprove, match="waits for a manager's approval"):
+        lc.approve(quote, STEPPED, by=DIRECTOR, at=NOW)
+    lc.approve(quote, STEPPED, by=MANAGER, at=NOW)
+    assert quote.status is Status.PENDING_APPROVAL and quote.approval is None
+    assert [step.role for step in quote.approval_steps] == ["manager"]
+    with pytest.raises(NotAllowedToApprove, match="waits for a director's approval"):
+        lc.approve(quote, STEPPED, by=Actor("m2", "manager"), at=LATER)
+    lc.approve(quote, STEPPED, by=DIRECTOR, at=LATER)
+    assert quote.status is Status.APPROVED
+    assert (quote.approval.by, quote.approval.role) == ("d1", "director")
+    assert [e.action for e in quote.events][-3:] == [
+        "submitted for approval", "approval step", "approved"]
+    lc.send(quote, STEPPED, by=SALES, at=LATER)
+
+
+def test_a_price_change_between_the_steps_starts_the_approval_again():
+    quote = gen_quote(("100", 2))
+    quote.change_line("L1", discount=Discount.percent_off(25), by=SALES, at=NOW)
+    lc.submit_for_approval(quote, by=SALES, at=NOW)
+    lc.approve(quote, STEPPED, by=MANAGER, at=NOW)
+    quote.change_line("L1", quantity=3, by=SALES, at=LATER)
+    assert quote.status is Status.DRAFT and quote.approval_steps == []
+
+
+def test_a_manager_approves_within_the_managers_margin_floor_alone():
+    quote = gen_quote(("100", 2))
+    lc.submit_for_approval(quote, by=SALES, at=NOW)
+    lc.approve(quote, STEPPED, by=MANAGER, at=NOW, margin=Decimal(15))
+    assert quote.status is Status.APPROVED
+    assert quote.approval.margin_percent == Decimal(15)
+
+
+def test_the_director_cannot_approve_the_step_they_asked_for():
+    quote = gen_quote(("100", 2), by=DIRECTOR)
+    quote.change_line("L1", discount=Discount.percent_off(25), by=DIRECTOR, at=NOW)
+    lc.submit_for_approval(quote, by=DIRECTOR, at=NOW)
+    lc.approve(quote, STEPPED, by=MANAGER, at=NOW)
+    with pytest.raises(NotAllowedToApprove, match="someone else"):
+        lc.approve(quote, STEPPED, by=DIRECTOR, at=NOW)

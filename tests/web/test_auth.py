@@ -6,22 +6,32 @@ from configurator.web.database import db
 from tests.helpers import COMPLETE_BIKE
 
 
-def test_sign_up_signs_in(client, auth, app):
-    response = auth.signup()
-    assert response.status_code == 302
-    assert "Sign out" in client.get("/shop/").get_data(as_text=True)
+def sign_up(client, email="new@example.com", password="password123"):
+    return client.post("/auth/signup", data={
+        "email": email, "password": password, "confirm": password, "name": "New Customer",
+        "country": "de"})
+
+
+def test_sign_up_asks_to_confirm_the_address(client, app):
+    response = sign_up(client)
+    assert (response.status_code, response.headers["Location"]) == (302, "/auth/signup/sent")
+    page = client.get("/auth/signup/sent").get_data(as_text=True)
+    assert "Check your e-mail" in page and "Sign out" not in page
     with app.app_context():
         user = db.session.query(User).filter_by(email="new@example.com").one()
         assert user.country == "de" and user.check_password("password123")
+        assert user.email_verified_at is None
+    # Usable before the address is confirmed, with its password.
+    assert client.post("/auth/signin", data={
+        "email": "new@example.com", "password": "password123"}).status_code == 302
 
 
-def test_sign_up_problems_are_shown(client, auth, anna):
-    response = auth.signup(email="anna@example.com")
-    assert response.status_code == 400
-    assert "could not create an account" in response.get_data(as_text=True)
-    assert "exists" not in response.get_data(as_text=True)
-    response = auth.signup(email="x@example.com", password="short")
-    assert "at least 8" in response.get_data(as_text=True)
+def test_sign_up_with_a_known_address_answers_as_with_a_new_one(client, anna):
+    known, new = sign_up(client, "anna@example.com"), sign_up(client, "fresh@example.com")
+    assert (known.status_code, known.headers["Location"]) == (
+        new.status_code, new.headers["Location"])
+    response = sign_up(client, "x@example.com", password="short")
+    assert response.status_code == 400 and "at least 8" in response.get_data(as_text=True)
 
 
 def test_sign_in_and_out(client, auth, anna):

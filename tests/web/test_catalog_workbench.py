@@ -186,6 +186,24 @@ def test_clicking_a_feature_shows_its_rules(manager_client):
     assert manager_client.get("/staff/catalogs/nope/graph").status_code == 404
 
 
+def test_a_big_catalogs_graph_shows_groups_that_open_when_clicked(manager_client, monkeypatch):
+    """Drawn as groups above GROUP_ABOVE features (2,513 in automotive01; 3 here, so the bike is big)."""
+    from configurator.services.workbench import graph as workbench_graph
+
+    monkeypatch.setattr(workbench_graph, "GROUP_ABOVE", 3)
+    page = manager_client.get("/staff/catalogs/test-bike/graph").get_data(as_text=True)
+    assert 'id="graph-groups"' in page and 'class="node group dim-' in page and "Close row" not in page
+    opening = re.search(r'<a href="(/staff/catalogs/test-bike/graph\?of=draft&amp;open=(p\d+-c\d+))#node-[^"]+" '
+                        r'class="node group dim-\w+" id="node-[^"]+" data-members="(\d+)"', page)
+    assert opening and int(opening.group(3)) > 1
+    opened = manager_client.get(opening.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert f"Close row {opening.group(2)}" in opened
+    assert opened.count('class="node group') < page.count('class="node group')
+    # A feature clicked in an opened row keeps the row open; nonsense rows are ignored.
+    feature = manager_client.get(f"/staff/catalogs/test-bike/graph?feature=frame&open={opening.group(2)}&open=x")
+    assert feature.status_code == 200 and 'id="feature-rules"' in feature.get_data(as_text=True)
+
+
 def test_the_try_it_panel_is_the_configurator_on_the_draft(manager_client):
     manager_client.post(DRAFT_URL, data={"text": DRAFT_TEXT})
     page = manager_client.get("/staff/catalogs/test-bike/try").get_data(as_text=True)

@@ -62,6 +62,19 @@ def test_a_persian_pdf_reads_back_in_logical_order_with_vazirmatn(client, auth, 
     assert "۸۸۳٫۵۸" in text  # the gross total (742.50 net + 19 % VAT) in Persian digits
     assert "۱۰٪" in text  # the price list's percentage too
     assert "Vazirmatn" in pdf_fonts(body)
+    pages = len(PdfReader(BytesIO(body)).pages)
+    last = PdfReader(BytesIO(body)).pages[-1].extract_text()
+    persian = str(pages).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert f"{persian} / {persian}" in last  # the page number in Persian digits
+    assert not re.search(rf"\b{pages} / {pages}\b", last)
+
+
+def test_other_pdfs_number_their_pages_in_latin_digits(client, auth, world):
+    sign_in(auth, "staff@shop.example")
+    client.get("/language/vi")
+    body = client.get(f"/staff/quotes/{world['sent']}/pdf").data
+    pages = len(PdfReader(BytesIO(body)).pages)
+    assert f"{pages} / {pages}" in PdfReader(BytesIO(body)).pages[-1].extract_text()
 
 
 def test_a_vietnamese_pdf(client, auth, world):

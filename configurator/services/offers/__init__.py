@@ -8,9 +8,11 @@
 - `campaigns`: staff create campaigns; customers are reached (shown or held
   out), click, accept with an order (the reward priced by the engine's
   `rewards`), or unsubscribe.
+- `mailing`: each running campaign's offer by e-mail (marketing consent, the
+  weekly limit shared with the trigger messages).
 - `report`: a campaign's uplift and the lifetime value of those who unsubscribed.
 """
 
-from configurator.services.offers import campaigns, choice, holdout, report, uplift
+from configurator.services.offers import campaigns, choice, holdout, mailing, report, uplift
 
-__all__ = ["campaigns", "choice", "holdout", "report", "uplift"]
+__all__ = ["campaigns", "choice", "holdout", "mailing", "report", "uplift"]

@@ -1,12 +1,14 @@
 """Offer campaigns: staff create them; customers are reached, shown their offer
 (or held out), click, accept with an order, or unsubscribe; each on the timeline.
 
-The newest running campaign is the one a customer meets. Reaching a customer
+Several campaigns may run at once; a customer meets each of them. Reaching a customer
 who consented to personalization, has orders and has not unsubscribed puts
 them, by the stable hash of `holdout`, in the offer group (they see the offer:
 `shown`) or the holdout (they see nothing: `held_out`). Both are written once,
 with the items chosen for the customer, so the report compares like with like:
-customers reached at the same moment, one half shown the offer.
+customers reached at the same moment, one half shown the offer. Each campaign
+has its own holdout (the hash is seeded with its code). An order gets the
+reward of the newest campaign whose offer it takes up.
 """
 
 from __future__ import annotations
@@ -148,31 +150,53 @@ def get(session: Session, campaign_id: int) -> OfferCampaign:
 
 
 def running(session: Session, now: datetime) -> OfferCampaign | None:
-    """The newest campaign running at `now`: the one customers meet."""
-    return session.scalar(
+    """The newest campaign running at `now`."""
+    found = running_all(session, now)
+    return found[0] if found else None
+
+
+def running_all(session: Session, now: datetime) -> list[OfferCampaign]:
+    """Every campaign running at `now`, newest first: a customer may be in several."""
+    return list(session.scalars(
         sa.select(OfferCampaign)
         .where(OfferCampaign.starts_at <= now, OfferCampaign.ends_at > now)
         .order_by(OfferCampaign.starts_at.desc(), OfferCampaign.id.desc())
-        .limit(1)
-    )
+    ))
 
 
 # ------------------------------------------------------------------ customers
 @use_case
 def reach(session: Session, customer: User | None, *, now: datetime | None = None) -> Offer | None:
-    """The offer to show this customer now, or None (a guest, staff, no consent to
-    personalization, unsubscribed, no order yet, or in the holdout).
+    """The newest running campaign's offer to show this customer now, or None
+    (see `reach_all`, which reaches them with every running campaign)."""
+    offers = reach_all(session, customer, now=now)
+    return offers[0] if offers else None
 
-    The first time a running campaign reaches the customer, their group and
-    items are written (`shown` or `held_out`), and a `shown` goes on the timeline.
+
+@use_case
+def reach_all(session: Session, customer: User | None, *, now: datetime | None = None) -> list[Offer]:
+    """The offers to show this customer now, one per running campaign whose offer
+    group they are in, newest campaign first. Each campaign puts them in its
+    offer group or its holdout by its own stable hash (`holdout.group`), so being
+    in one campaign's holdout says nothing about another's.
     """
     now = now or utcnow()
-    if customer is None or customer.role != "customer" or customer.erased_at is not None:
-        return None
-    campaign = running(session, now)
-    if campaign is None or _unsubscribed(session, customer.id):
-        return None
-    if not consent.allows(session, customer, "personalization"):
+    if not _reachable(session, customer):
+        return []
+    offers = (reach_campaign(session, customer, campaign, now) for campaign in running_all(session, now))
+    return [offer for offer in offers if offer is not None]
+
+
+def reach_campaign(
+    session: Session, customer: User, campaign: OfferCampaign, now: datetime
+) -> Offer | None:
+    """Within the caller's use case: `campaign`'s offer to this customer, or None
+    (held out, no items for them, or not reachable: see `reach_all`).
+
+    The first time the campaign reaches the customer, their group and items are
+    written (`shown` or `held_out`), and a `shown` goes on the timeline.
+    """
+    if not _reachable(session, customer):
         return None
     first = _reached(session, campaign.id, customer.id)
     if first is None:
@@ -190,6 +214,28 @@ def reach(session: Session, customer: User | None, *, now: datetime | None = Non
         return None
     return Offer(campaign, [OfferItem.from_json(item) for item in first.detail["items"]],
                  addon_name(session, campaign))
+
+
+def offers_shown(session: Session, customer: User | None, *, now: datetime | None = None) -> list[Offer]:
+    """The offers running campaigns already showed this customer (on the shop's
+    front page or by e-mail), newest campaign first; reaches nobody anew."""
+    now = now or utcnow()
+    if not _reachable(session, customer):
+        return []
+    offers = []
+    for campaign in running_all(session, now):
+        first = _reached(session, campaign.id, customer.id)
+        if first is not None and first.group == holdout.OFFER:
+            offers.append(Offer(campaign, [OfferItem.from_json(item) for item in first.detail["items"]],
+                                addon_name(session, campaign)))
+    return offers
+
+
+def for_line(offers: list[Offer], catalog_id: str) -> list[Offer]:
+    """The offers that concern one product line: an item of it, or its free add-on."""
+    return [offer for offer in offers
+            if offer.campaign.addon_catalog == catalog_id
+            or any(item.catalog == catalog_id for item in offer.items)]
 
 
 @use_case
@@ -229,9 +275,18 @@ def reward_for(
     they were shown the running campaign's offer, have not unsubscribed, and the
     order contains an offered item (a discount) or is of the add-on's product line."""
     now = now or utcnow()
-    campaign = running(session, now)
-    if campaign is None or customer.role != "customer" or _unsubscribed(session, customer.id):
+    if customer.role != "customer" or _unsubscribed(session, customer.id):
         return None
+    for campaign in running_all(session, now):  # the newest campaign's reward wins
+        reward = _campaign_reward(session, campaign, customer, catalog_id, selection)
+        if reward is not None:
+            return reward
+    return None
+
+
+def _campaign_reward(
+    session: Session, campaign: OfferCampaign, customer: User, catalog_id: str, selection: dict
+) -> Reward | None:
     first = _reached(session, campaign.id, customer.id)
     if first is None or first.group != holdout.OFFER:
         return None
@@ -289,6 +344,15 @@ def _reward_for_revision(
     except ServiceError:
         return None  # checkout.place_order says what is wrong
     return reward_for(session, owner, configuration.catalog_id, revision.selection, now=now)
+
+
+def _reachable(session: Session, customer: User | None) -> bool:
+    """A customer (not a guest, staff or erased) who consented to personalization
+    and did not unsubscribe from offers."""
+    if customer is None or customer.role != "customer" or customer.erased_at is not None:
+        return False
+    return not _unsubscribed(session, customer.id) and consent.allows(
+        session, customer, "personalization")
 
 
 def _reached(session: Session, campaign_id: int, customer_id: int) -> OfferEvent | None:

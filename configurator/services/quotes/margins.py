@@ -67,3 +67,12 @@ def _line(line_id: str, net: Decimal, cost: Decimal) -> LineMargin:
     margin = net - cost
     percent = (margin * 100 / net).quantize(TENTH) if net else None
     return LineMargin(line_id, net, cost, margin, percent)
+
+
+def quote_percent(viewer: User, loaded: LoadedQuote) -> Decimal | None:
+    """The quote's margin in percent of its net total, exact (approval is judged on it,
+    so a margin of exactly a floor passes); None when costs are missing or the net is 0."""
+    margin = of_quote(viewer, loaded)
+    if margin is None or not margin.net:
+        return None
+    return margin.margin * 100 / margin.net

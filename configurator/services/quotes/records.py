@@ -55,7 +55,8 @@ from configurator.store.quotes import (
 )
 from configurator.store.types import utcnow
 
-DOMAIN_ROLES = {"staff": "sales", "manager": "manager", "admin": "admin", "customer": "client"}
+DOMAIN_ROLES = {"staff": "sales", "manager": "manager", "director": "director", "admin": "admin",
+                "customer": "client"}
 # Clients see revisions that were sent to them (`frozen` is set), whatever came after.
 SEEN_BY_CLIENT = ("sent", "accepted", "declined", "expired", "ordered", "superseded", "cancelled")
 
@@ -172,6 +173,8 @@ def to_domain(session: Session, record: QuoteRecord) -> Quote:
         discount=discount_from_json(record.discount),
         status=Status(record.status),
         approval=_approval_from_json(record.approval),
+        approval_steps=[_approval_from_json(step) for step in
+                        (record.approval or {}).get("steps", [])],
         decline_reason=record.decline_reason,
         cancel_reason=record.cancel_reason,
         superseded_by=parse_quote_number(record.superseded_by) if record.superseded_by else None,
@@ -250,12 +253,34 @@ def discount_from_json(data: dict[str, str] | None) -> Discount | None:
     return Discount.amount_off(Decimal(data["amount"]), data.get("reason", ""))
 
 
-def _approval_from_json(data: dict[str, str] | None) -> Approval | None:
-    if not data:
+def _approval_from_json(data: dict[str, Any] | None) -> Approval | None:
+    if not data or "by" not in data:  # only the steps of an approval under way
         return None
+    margin = data.get("margin")
     return Approval(
-        data["by"], data["role"], datetime.fromisoformat(data["at"]), Decimal(data["percent"])
+        data["by"], data["role"], datetime.fromisoformat(data["at"]), Decimal(data["percent"]),
+        None if margin is None else Decimal(margin),
     )
+
+
+def _approval_to_json(approval: Approval) -> dict[str, str | None]:
+    return {
+        "by": approval.by,
+        "role": approval.role,
+        "at": approval.at.isoformat(),
+        "percent": str(approval.max_discount_percent),
+        "margin": None if approval.margin_percent is None else str(approval.margin_percent),
+    }
+
+
+def approval_json(quote: Quote) -> dict[str, Any] | None:
+    """The quote's approval and the steps given so far, as the record keeps them."""
+    if quote.approval is None and not quote.approval_steps:
+        return None
+    data: dict[str, Any] = {} if quote.approval is None else _approval_to_json(quote.approval)
+    if quote.approval_steps:
+        data["steps"] = [_approval_to_json(step) for step in quote.approval_steps]
+    return data
 
 
 # ------------------------------------------------------------------ saving
@@ -275,16 +300,7 @@ def write_back(
     record.status = quote.status.value
     record.valid_until = quote.valid_until
     record.discount = discount_to_json(quote.discount)
-    record.approval = (
-        None
-        if quote.approval is None
-        else {
-            "by": quote.approval.by,
-            "role": quote.approval.role,
-            "at": quote.approval.at.isoformat(),
-            "percent": str(quote.approval.max_discount_percent),
-        }
-    )
+    record.approval = approval_json(quote)
     record.decline_reason = quote.decline_reason[:500]
     record.cancel_reason = quote.cancel_reason[:500]
     record.superseded_by = str(quote.superseded_by) if quote.superseded_by else None
@@ -400,10 +416,12 @@ def require_staff(user: User) -> None:
         raise NotFound(N_("There is no such quote."))
 
 
-def require_manager(user: User) -> None:
-    # Approving is a manager's job even for small discounts: four eyes on every request.
-    if not user.is_manager:
-        raise NotAllowedToApprove(N_("Only a manager may approve or reject a quote's discounts."))
+def require_approver(user: User) -> None:
+    # Approving is a manager's (or director's) job even for small discounts: four eyes
+    # on every request.
+    if not user.is_approver:
+        raise NotAllowedToApprove(
+            N_("Only a manager or a director may approve or reject a quote's discounts."))
 
 
 def frozen_copy(quote: Quote) -> dict[str, Any]:

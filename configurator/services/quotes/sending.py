@@ -18,7 +18,7 @@ from configurator.services import timeline
 from configurator.services.business import accounts
 from configurator.services.messages import outbox
 from configurator.services.quotes import records
-from configurator.services.quotes.approvals import approval_policy
+from configurator.services.quotes.approvals import approval_policy, margin_percent
 from configurator.services.quotes.lines import require_fit
 from configurator.services.quotes.records import (
     LoadedQuote,
@@ -56,9 +56,11 @@ def send(
     require_fit(session, loaded.record)  # never offer what the catalog no longer makes
     open_before = _open_older_revisions(session, loaded.record)
     recipient = _recipient(session, loaded.record, to_contact)
+    margin = margin_percent(loaded, staff)
 
     def step(quote: Quote, at: datetime) -> None:
-        lifecycle.send(quote, approval_policy(loaded.record.account), by=actor(staff), at=at)
+        lifecycle.send(quote, approval_policy(loaded.record.account), by=actor(staff), at=at,
+                       margin=margin)
         loaded.record.frozen = frozen_copy(quote)
         loaded.record.sent_at = at
         # Each contact's own timeline shows the quote too ("Received a quote").

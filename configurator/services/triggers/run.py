@@ -24,7 +24,9 @@ from configurator.services.unit_of_work import use_case
 from configurator.store.messages import Message
 from configurator.store.types import utcnow
 
-KINDS = (quote_expiry.KIND, refill.KIND, saved.PRICE_DROP, saved.OUTDATED, new_options.KIND)
+# Offers by e-mail (services/offers/mailing.py) count towards the same weekly limit.
+OFFER_KIND = "offer"
+KINDS = (quote_expiry.KIND, refill.KIND, saved.PRICE_DROP, saved.OUTDATED, new_options.KIND, OFFER_KIND)
 WEEK = timedelta(days=7)
 DEFAULT_REFILL_LINES = ("coffee-subscription",)
 JOB = "triggers.run"
@@ -82,7 +84,7 @@ def _offer(session: Session, candidate: Candidate, weekly_limit: int, now: datet
 
 
 def sent_this_week(session: Session, customer_id: int, now: datetime) -> int:
-    """Trigger messages written to the customer in the 7 days up to `now`."""
+    """Trigger and offer messages written to the customer in the 7 days up to `now`."""
     return session.scalar(
         sa.select(sa.func.count(Message.id)).where(
             Message.recipient_id == customer_id,

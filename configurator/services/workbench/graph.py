@@ -9,11 +9,21 @@ features of one column runs in the gap beside the column, not across the
 features between them. A big catalog (over EDGE_LIMIT links) draws only the
 links of the feature clicked and says how many it leaves out: thousands of
 crossing curves tell nothing.
+
+A catalog of more than GROUP_ABOVE features (automotive01 has 2,513) is drawn
+collapsed: in each independent part, the features of one community and one
+dimension are one box ("Engine +34") in that dimension's column, a row per
+community, and a line between two boxes stands for all the links between
+their features (thicker for more). Clicking a box opens its community's row
+into its features; the others stay closed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 
 import networkx as nx
 from sqlalchemy.orm import Session
@@ -34,6 +44,9 @@ NODE_HALF_WIDTH = 90  # the node's box is 180 px wide (templates/partials/_const
 LANE = 24  # px an edge within one column bows out beside the boxes (< half the gap between columns)
 EDGE_LIMIT = 600  # above this many links, only the clicked feature's are drawn
 SEED = 18  # the communities' seed: the same catalog, the same picture
+GROUP_ABOVE = 150  # features: a bigger catalog is drawn as groups, opened one row at a time
+GROUP_LABEL_CHARS = 15  # a group's box reads "37 · its first feature"
+GROUP_EDGE_LIMIT = 300  # links between boxes drawn at most (the heaviest, and all of the opened rows)
 
 
 @dataclass(frozen=True)
@@ -46,7 +59,10 @@ class Node:
     dimension: str
     x: float
     y: float
-    rules: int  # how many rules mention it
+    rules: int  # how many rules mention it (a group: its features' links to other boxes)
+    members: int = 1  # a group's features (a feature: 1)
+    row: str = ""  # a group's row (part and community), to open it: `p1-c3`
+    sample: tuple[str, ...] = ()  # a group's first features' names
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,12 @@ class Edge:
     b: str
     path: str
     rules: tuple[str, ...]
+    links: int = 1  # feature links it stands for (between two groups: many)
+
+    @property
+    def weight(self) -> int:
+        """How thick it is drawn, 1 to 4: up to 3 links, 15, 63, more (the page's CSS has a class per weight)."""
+        return next(weight for weight, below in ((1, 4), (2, 16), (3, 64), (4, None)) if below is None or self.links < below)
 
 
 @dataclass(frozen=True)
@@ -80,6 +102,9 @@ class Picture:
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     hidden_edges: int = 0  # links not drawn (a big catalog: only the clicked feature's are)
+    features: int = 0  # the catalog's features (more than the nodes when drawn as groups)
+    grouped: bool = False  # drawn as groups (GROUP_ABOVE)
+    opened: tuple[str, ...] = ()  # the rows opened into their features
 
 
 @dataclass(frozen=True)
@@ -92,11 +117,15 @@ class FeatureRules:
     influences: tuple[str, ...]
 
 
-def picture(model: CatalogModel, focus: str | None = None) -> Picture:
+def picture(model: CatalogModel, focus: str | None = None, opened: frozenset[str] = frozenset()) -> Picture:
     """Lay out the catalog's constraint graph (deterministic: the same catalog, the same picture).
 
     `focus` is the clicked feature: in a big catalog only its links are drawn.
+    Over GROUP_ABOVE features the picture shows groups, with the rows named
+    in `opened` (and the focus's row) open into their features.
     """
+    if len(model.features) > GROUP_ABOVE:
+        return _grouped_picture(model, focus, opened)
     graph = feature_graph(model)
     columns = tuple((dimension, MARGIN + COLUMN / 2 + i * COLUMN) for i, dimension in enumerate(DIMENSIONS))
     column_x = dict(columns)
@@ -122,7 +151,117 @@ def picture(model: CatalogModel, focus: str | None = None) -> Picture:
         shown = [(a, b, data) for a, b, data in links if focus in (a, b)]
     edges = tuple(Edge(a, b, _curve(at[a], at[b]), tuple(data["rules"])) for a, b, data in shown)
     width = MARGIN * 2 + COLUMN * len(DIMENSIONS)
-    return Picture(width, top + MARGIN, columns, tuple(bands), tuple(nodes), edges, len(links) - len(shown))
+    return Picture(width, top + MARGIN, columns, tuple(bands), tuple(nodes), edges, len(links) - len(shown),
+                   features=len(nodes))
+
+
+_STRUCTURES: OrderedDict[int, tuple[CatalogModel, nx.Graph, list[tuple[list[str], dict[str, int]]]]] = OrderedDict()
+_STRUCTURES_LOCK = threading.Lock()
+
+
+def _structure(model: CatalogModel) -> tuple[nx.Graph, list[tuple[list[str], dict[str, int]]]]:
+    """The feature graph and each independent part with its communities, kept for the last few models:
+    a big catalog takes seconds (Louvain), and opening a row asks again for the same catalog."""
+    with _STRUCTURES_LOCK:
+        kept = _STRUCTURES.get(id(model))
+        if kept is not None and kept[0] is model:
+            _STRUCTURES.move_to_end(id(model))
+            return kept[1], kept[2]
+    graph = feature_graph(model)
+    parts = [(part, _communities(graph.subgraph(part))) for part in independent_parts(model)]
+    with _STRUCTURES_LOCK:
+        _STRUCTURES[id(model)] = (model, graph, parts)  # the model kept alive, so its id is not reused
+        while len(_STRUCTURES) > 4:
+            _STRUCTURES.popitem(last=False)
+    return graph, parts
+
+
+def _grouped_picture(model: CatalogModel, focus: str | None, opened: frozenset[str]) -> Picture:
+    """A big catalog as groups: a row per community of each independent part, a box per dimension in it."""
+    graph, parts = _structure(model)
+    column_x = dict((dimension, MARGIN + COLUMN / 2 + i * COLUMN) for i, dimension in enumerate(DIMENSIONS))
+    names = {feature.id: feature.name for feature in model.features}
+    order = {feature.id: position for position, feature in enumerate(model.features)}
+    counts = _rule_counts(model)
+    shown_as: dict[str, str] = {}  # feature -> the id of the box that shows it (itself, or its group)
+    nodes: list[Node] = []
+    bands: list[Band] = []
+    opened_rows: list[str] = []
+    top = MARGIN + 24
+    for number, (part, community) in enumerate(parts, 1):
+        band_top = top
+        top += BAND_PAD
+        for rank in sorted(set(community.values())):
+            row = f"p{number}-c{rank}"
+            cells: dict[str, list[str]] = {}
+            for feature_id in sorted((f for f in part if community[f] == rank), key=order.__getitem__):
+                cells.setdefault(graph.nodes[feature_id]["dimension"], []).append(feature_id)
+            is_open = row in opened or focus in {f for members in cells.values() for f in members}
+            if is_open:
+                opened_rows.append(row)
+            for dimension, members in cells.items():
+                if is_open or len(members) == 1:
+                    for line, feature_id in enumerate(members):
+                        shown_as[feature_id] = feature_id
+                        nodes.append(Node(feature_id, _label(names[feature_id]), names[feature_id], dimension,
+                                          column_x[dimension], round(top + line * ROW, 1),
+                                          counts.get(feature_id, 0), row=row if is_open else ""))
+                    continue
+                group = f"{row}-{dimension}"
+                shown_as.update(dict.fromkeys(members, group))
+                first = names[members[0]]
+                nodes.append(Node(group, _label(first, GROUP_LABEL_CHARS), first, dimension,
+                                  column_x[dimension], round(top, 1), 0, len(members), row,
+                                  tuple(names[f] for f in members[:8])))
+            top += ROW * (max(len(members) for members in cells.values()) if is_open else 1)
+        top += BAND_PAD - ROW
+        bands.append(Band(number, band_top, top - band_top, len(part)))
+        top += MARGIN / 2
+    edges, hidden, links_of = _group_edges(graph, shown_as, {n.id: n for n in nodes}, set(opened_rows), focus)
+    nodes = [replace(node, rules=links_of.get(node.id, 0)) if node.members > 1 else node for node in nodes]
+    width = MARGIN * 2 + COLUMN * len(DIMENSIONS)
+    return Picture(width, top + MARGIN, tuple(column_x.items()), tuple(bands), tuple(nodes), edges, hidden,
+                   features=graph.number_of_nodes(), grouped=True, opened=tuple(opened_rows))
+
+
+def _group_edges(graph: nx.Graph, shown_as: dict[str, str], at: dict[str, Node], opened: set[str],
+                 focus: str | None):
+    """The links between boxes, each standing for all the feature links between them.
+
+    Drawn: every link of the clicked feature; of the opened rows' features,
+    the heaviest up to EDGE_LIMIT; of the others, the heaviest up to
+    GROUP_EDGE_LIMIT. Returns the edges, the feature links left out, and each
+    box's count of links to other boxes.
+    """
+    joined: dict[tuple[str, str], list] = {}
+    for a, b, data in graph.edges(data=True):
+        ends = tuple(sorted((shown_as[a], shown_as[b])))
+        if ends[0] != ends[1]:
+            joined.setdefault(ends, []).append(data["rules"])
+    links_of: dict[str, int] = {}
+    for (a, b), rules in joined.items():
+        links_of[a] = links_of.get(a, 0) + len(rules)
+        links_of[b] = links_of.get(b, 0) + len(rules)
+
+    def rank(ends: tuple[str, str]) -> int:
+        if focus in ends:
+            return 0
+        return 1 if any(at[end].members == 1 and at[end].row in opened for end in ends) else 2
+
+    limits = {0: len(joined), 1: EDGE_LIMIT, 2: GROUP_EDGE_LIMIT}
+    taken = dict.fromkeys(limits, 0)
+    drawn = []
+    for ends, rules in sorted(joined.items(), key=lambda item: (rank(item[0]), -len(item[1]), item[0])):
+        kind = rank(ends)
+        if taken[kind] < limits[kind]:
+            taken[kind] += 1
+            drawn.append((ends, rules))
+    edges = tuple(
+        Edge(a, b, _curve(at[a], at[b]), tuple(sorted({r for names in rules for r in names}))[:20], len(rules))
+        for (a, b), rules in sorted(drawn)
+    )
+    hidden = sum(len(rules) for rules in joined.values()) - sum(edge.links for edge in edges)
+    return edges, hidden, links_of
 
 
 def _band_positions(part: nx.Graph) -> dict[str, float]:
@@ -181,8 +320,8 @@ def _curve(a: Node, b: Node) -> str:
     return f"M {x1:.1f} {left.y:.1f} Q {mid_x:.1f} {mid_y:.1f} {x2:.1f} {right.y:.1f}"
 
 
-def _label(name: str) -> str:
-    return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…"
+def _label(name: str, chars: int = LABEL_CHARS) -> str:
+    return name if len(name) <= chars else name[: chars - 1] + "…"
 
 
 def _rule_counts(model: CatalogModel) -> dict[str, int]:
@@ -211,8 +350,19 @@ def shown_model(session: Session, catalog_id: str, of_draft: bool) -> tuple[Cata
     version = catalogs.current(session, catalog_id)  # NotFound for an unknown line
     draft = drafts.find(session, catalog_id) if of_draft else None
     if draft is not None:
-        try:
-            return Catalog.from_text(draft.source_text, path=f"{catalog_id}.yaml").model, N_("the draft")
-        except CatalogError:
-            pass  # a draft that does not parse has no graph: show the version in use
+        model = _draft_model(draft.source_text, catalog_id)
+        if model is not None:
+            return model, N_("the draft")
     return catalogs.engine_catalog(version).model, N_("version %(number)s", number=version.number)
+
+
+@functools.lru_cache(maxsize=4)
+def _draft_model(text: str, catalog_id: str) -> CatalogModel | None:
+    """A draft's model, kept: a big catalog takes seconds to read, and each click on its graph asks again.
+
+    None for a draft that does not parse: it has no graph, the page shows the version in use.
+    """
+    try:
+        return Catalog.from_text(text, path=f"{catalog_id}.yaml").model
+    except CatalogError:
+        return None

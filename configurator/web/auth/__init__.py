@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from configurator.web.auth import passwords, routes  # noqa: F401  (registers the views)
+from configurator.web.auth import passwords, routes, verify  # noqa: F401  (registers the views)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from configurator.services import sign_ins, users
+from configurator.services import passwords, sign_ins, users, verification
 from configurator.services.configuring import configurations
 from configurator.services.errors import EmailTaken, ServiceError
 from configurator.web import drafts, security
@@ -19,13 +20,13 @@ from configurator.web.database import db
 
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
-    """Create a customer account and sign in."""
+    """Create a customer account, to be confirmed from the e-mailed link."""
     if current_user.is_authenticated:
         return redirect(url_for("shop.index"))
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            user = users.sign_up(
+            verification.sign_up(
                 db.session,
                 form.email.data,
                 form.password.data,
@@ -33,18 +34,17 @@ def signup():
                 # Always a consumer: "business" (invoice payment) comes only from
                 # staff, who make a verified business account's contacts.
                 country=form.country.data,
+                locale=str(get_locale() or "en"),
                 password_method=current_app.config["PASSWORD_HASH_METHOD"],
             )
+        except passwords.UnfitPassword:
+            form.password.errors.append(_("Use 8 to 1024 characters."))
         except EmailTaken:
-            # Said without confirming that this address has an account.
-            form.email.errors.append(_(
-                "We could not create an account with this e-mail address. If you already "
-                "have one, sign in instead."
-            ))
-        else:
-            sessions.sign_in(user)
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
-            return _after_sign_in(user)
+            pass  # a racing sign-up took the address: answered like any other
+        if not form.errors:
+            # The same answer whether or not the address had an account (no
+            # enumeration): either way a message went to that address.
+            return redirect(url_for("auth.signup_sent"))
     return render_template(
         "auth/signup.html", form=form, next=_next_url()
     ), 200 if not form.errors else 400
@@ -69,7 +69,7 @@ def signin():
             security.forget_failed_sign_ins(form.email.data)
             sessions.sign_in(user)
             flash(_("Signed in as %(name)s.", name=user.name), "success")
-            return _after_sign_in(user)
+            return after_sign_in(user)
     return render_template(
         "auth/signin.html", form=form, next=_next_url()
     ), 200 if not form.errors else 400
@@ -94,7 +94,7 @@ def signout_everywhere():
     return redirect(url_for("shop.index"))
 
 
-def _after_sign_in(user):
+def after_sign_in(user):
     """Finish a save the guest asked for, else go where they were going."""
     pending = drafts.pop_pending_save()
     if pending is not None:

@@ -21,11 +21,12 @@ from configurator.web.shop.forms import OfferForm, SaveForm
 
 @bp.get("/")
 def index():
-    """Every product line, with its current version, and the signed-in customer's offer."""
+    """Every product line, with its current version, and the signed-in customer's
+    offers (one per running campaign whose offer group they are in)."""
     return render_template(
         "shop/index.html",
         versions=catalogs.current_versions(db.session),
-        offer=campaigns.reach(
+        offers=campaigns.reach_all(
             db.session, current_user if current_user.is_authenticated else None),
         offer_form=OfferForm(),
     )
@@ -56,8 +57,12 @@ def configure(catalog_id: str):
             timeline.record_view(db.session, current_user, catalog_id, version.name)
     state = workbench.evaluate(catalog, selection, usual, problems=problems, notice=notice)
     personal.suggest_into(catalog, state)
+    line_offers = []  # the page's offers panel is not part of a pick's answer
+    if request.method == "GET" and current_user.is_authenticated:
+        line_offers = campaigns.for_line(campaigns.offers_shown(db.session, current_user), catalog_id)
     return workbench.respond(
         "shop/configure.html",
+        line_offers=line_offers,
         state=state,
         version=version,
         description=catalog_description(version),

@@ -9,6 +9,7 @@ until a release.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
@@ -31,6 +32,7 @@ from configurator.web.staff.roles import catalog_editor_required, catalog_reader
 log = logging.getLogger(__name__)
 
 DUE_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> posts
+GRAPH_ROW = re.compile(r"p\d{1,5}-c\d{1,5}\Z")  # a row of a big graph to open: part and community
 
 
 def live_check(text: str, catalog_id: str) -> drafts.DraftCheck | background_check.Pending:
@@ -252,9 +254,10 @@ def graph_page(catalog_id: str):
     chosen = workbench_graph.feature_rules(model, feature_id) if feature_id else None
     if feature_id and chosen is None:
         return error_response(404, f"{catalog_id} has no feature called {feature_id!r}.")
+    opened = frozenset(row for row in request.args.getlist("open")[:20] if GRAPH_ROW.match(row))
     return render_template(
         "staff/graph.html", catalog_id=catalog_id, name=model.name, shown=shown,
-        picture=workbench_graph.picture(model, feature_id or None), chosen=chosen,
+        picture=workbench_graph.picture(model, feature_id or None, opened), chosen=chosen,
         of=request.args.get("of", "draft"),
     )
 

@@ -43,6 +43,19 @@ def _role_required(role: str, reason: str) -> Callable[[Callable[..., Any]], Cal
 
 
 manager_required = _role_required("manager", "Only a manager may do this.")
+
+
+def approver_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Managers and directors: they approve quotes (a director after the manager)."""
+
+    @wraps(view)
+    @staff_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_approver:
+            abort(403, "Only a manager or a director may do this.")
+        return view(*args, **kwargs)
+
+    return wrapped
 admin_required = _role_required("admin", "Only an administrator may do this.")
 
 

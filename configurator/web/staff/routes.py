@@ -25,7 +25,11 @@ from configurator.web.i18n import error_text, translate
 from configurator.web.pdf import pdf_response
 from configurator.web.staff import bp, forms
 from configurator.web.staff.lines import included_lines
-from configurator.web.staff.roles import admin_required, manager_required, staff_required
+from configurator.web.staff.roles import (
+    admin_required,
+    approver_required,
+    staff_required,
+)
 
 
 @bp.app_template_global()
@@ -72,9 +76,9 @@ def quotes_list():
 
 
 @bp.get("/approvals")
-@manager_required
+@approver_required
 def approvals():
-    """Quotes waiting for a manager's approval."""
+    """Quotes waiting for approval, with discount, margin, value, requester, reason and steps."""
     return render_template(
         "staff/approvals.html", pending=quotes.approvals.pending(db.session, current_user)
     )
@@ -133,6 +137,10 @@ def quote_page(quote_id: int, status: int = 200, error: str | None = None,
         totals=priced.totals,
         max_discount=priced.max_discount_percent,
         needs_approval=quotes.approvals.needs_approval(loaded, current_user),
+        approval_request=(
+            quotes.approvals.request_of(db.session, current_user, record)
+            if record.current_status == "pending_approval" else None
+        ),
         revisions=quotes.search.revisions(db.session, current_user, quote_id),
         events=quotes.search.history(db.session, current_user, quote_id),
         versions=catalogs.current_versions(db.session),
@@ -250,15 +258,15 @@ def submit(quote_id: int):
 
 
 @bp.post("/quotes/<int:quote_id>/approve")
-@manager_required
+@approver_required
 def approve(quote_id: int):
-    """A manager approves the discounts."""
+    """A manager or director approves the discounts (or one step of the approval)."""
     return _act(quote_id, lambda: quotes.approvals.approve(
         db.session, current_user, quote_id, version=_version()), _("Discounts approved."))
 
 
 @bp.post("/quotes/<int:quote_id>/reject")
-@manager_required
+@approver_required
 def reject(quote_id: int):
     """A manager sends the quote back to draft with a reason."""
     return _act(quote_id, lambda: quotes.approvals.reject(

@@ -1,0 +1,151 @@
+"""Offers by e-mail and several campaigns at once (issue 17), read back through
+a second session: the marketing consent, the weekly limit shared with the
+trigger messages, one e-mail per campaign and customer, the holdout of each
+campaign kept apart, the newest campaign's reward, delivery over real SMTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from configurator.services.messages import delivery
+from configurator.services.messages.links import TrackingLinks
+from configurator.services.messages.transport import SmtpTransport
+from configurator.services.offers import campaigns, holdout, mailing
+from configurator.services.privacy import consent
+from configurator.services.triggers.run import sent_this_week
+from configurator.store.messages import Message
+from configurator.store.models import User
+from configurator.store.offers import OfferEvent
+from configurator.store.types import utcnow
+from tests.helpers import COMPLETE_BIKE, gen_order, gen_user
+from tests.services.read_back import reads_back
+from tests.services.test_read_back_offers import gen_campaign
+
+
+def gen_customer(session, groups: dict, *, marketing=True, orders=2):
+    """A customer each campaign's hash puts in the given group, with orders of the test bike."""
+    while True:
+        customer = gen_user(session)
+        if all(holdout.group(c.code, customer.id, c.holdout_percent / 100) == group
+               for c, group in groups.items()):
+            break
+    for _ in range(orders):
+        gen_order(session, customer)
+    if marketing:
+        consent.change(session, customer, {"marketing": True})
+    return customer
+
+
+def offer_mails(other, customer_id=None):
+    query = sa.select(Message).where(Message.kind == "offer").order_by(Message.id)
+    if customer_id is not None:
+        query = query.where(Message.recipient_id == customer_id)
+    return other.scalars(query).all()
+
+
+def events(other, customer_id):
+    return sorted((e.campaign.code, e.kind) for e in other.scalars(
+        sa.select(OfferEvent).where(OfferEvent.customer_id == customer_id)))
+
+
+@reads_back(mailing.mail_offers)
+def test_the_offer_group_is_mailed_once_the_holdout_and_the_unwilling_are_not(
+    session, second_session, bike
+):
+    spring = gen_campaign(session)
+    mailed = gen_customer(session, {spring: holdout.OFFER})
+    held = gen_customer(session, {spring: holdout.HOLDOUT})
+    unwilling = gen_customer(session, {spring: holdout.OFFER}, marketing=False)
+
+    outcomes = mailing.mail_offers(session, weekly_limit=2)
+    assert outcomes == {"written": 1, "no_offer": 1, "no_consent": 1}
+    with second_session() as other:
+        (mail,) = offer_mails(other)
+        assert (mail.recipient_id, mail.purpose, mail.dedupe_key) == (
+            mailed.id, "marketing", f"offer:spring:{mailed.id}")
+        assert mail.action_url == f"/shop/offers/{spring.id}/open/0"
+        assert "Spring offer" in mail.subject and "10 % off" in mail.body and "Alu" in mail.body
+        assert events(other, mailed.id) == [("spring", "shown")]
+        assert events(other, held.id) == [("spring", "held_out")]
+        assert events(other, unwilling.id) == []  # not reached by an e-mail they refused
+    assert mailing.mail_offers(session, weekly_limit=2)["sent_before"] == 1
+    with second_session() as other:
+        assert len(offer_mails(other)) == 1
+
+
+def test_offers_share_the_weekly_limit_with_the_trigger_messages(session, second_session, bike):
+    spring = gen_campaign(session)
+    autumn = gen_campaign(session, code="autumn", name="Autumn offer", percent="15")
+    customer = gen_customer(session, {spring: holdout.OFFER, autumn: holdout.OFFER})
+    now = utcnow()
+    outcomes = mailing.mail_offers(session, weekly_limit=1, now=now)
+    assert outcomes == {"written": 1, "over_limit": 1}
+    assert sent_this_week(session, customer.id, now) == 1  # the triggers' limit counts it
+    with second_session() as other:
+        assert [m.dedupe_key for m in offer_mails(other)] == [f"offer:autumn:{customer.id}"]
+        assert events(other, customer.id) == [("autumn", "shown")]  # spring: not reached yet
+    a_week_later = now + timedelta(days=7, seconds=1)
+    assert mailing.mail_offers(session, weekly_limit=1, now=a_week_later)["written"] == 1
+    with second_session() as other:
+        assert len(offer_mails(other, customer.id)) == 2
+
+
+@reads_back(campaigns.reach_all)
+def test_several_campaigns_at_once_each_with_its_own_stable_holdout(session, second_session, bike):
+    spring = gen_campaign(session)
+    autumn = gen_campaign(session, code="autumn", name="Autumn offer", percent="15")
+    both = gen_customer(session, {spring: holdout.OFFER, autumn: holdout.OFFER}, marketing=False)
+    one = gen_customer(session, {spring: holdout.OFFER, autumn: holdout.HOLDOUT}, marketing=False)
+
+    assert [o.campaign.code for o in campaigns.reach_all(session, both)] == ["autumn", "spring"]
+    assert [o.campaign.code for o in campaigns.reach_all(session, one)] == ["spring"]
+    for _ in range(3):  # the same groups every time, nothing recorded again
+        assert [o.campaign.code for o in campaigns.reach_all(session, one)] == ["spring"]
+    with second_session() as other:
+        assert events(other, both.id) == [("autumn", "shown"), ("spring", "shown")]
+        assert events(other, one.id) == [("autumn", "held_out"), ("spring", "shown")]
+    # An order taking up both offers gets the newest campaign's reward.
+    reward = campaigns.reward_for(session, session.get(User, both.id), "test-bike", COMPLETE_BIKE)
+    assert (reward.campaign, reward.percent) == ("autumn", 15)
+    reward = campaigns.reward_for(session, session.get(User, one.id), "test-bike", COMPLETE_BIKE)
+    assert reward.campaign == "spring"
+
+
+def test_the_configurator_shows_only_offers_already_made_for_its_line(session, bike):
+    spring = gen_campaign(session)
+    customer = gen_customer(session, {spring: holdout.OFFER}, marketing=False)
+    assert campaigns.offers_shown(session, customer) == []  # reaches nobody anew
+    assert session.scalar(sa.select(sa.func.count(OfferEvent.id))) == 0
+    campaigns.reach_all(session, customer)
+    shown = campaigns.offers_shown(session, customer)
+    assert [o.campaign.code for o in campaigns.for_line(shown, "test-bike")] == ["spring"]
+    assert campaigns.for_line(shown, "coffee-subscription") == []
+
+
+def test_the_offer_e_mail_reaches_the_smtp_server(session, bike, smtp_server):
+    spring = gen_campaign(session)
+    customer = gen_customer(session, {spring: holdout.OFFER})
+    mailing.mail_offers(session, weekly_limit=2)
+    message_id = session.scalar(sa.select(Message.id).where(Message.kind == "offer"))
+    transport = SmtpTransport("127.0.0.1", smtp_server.port, sender="shop@shop.test")
+    assert delivery.deliver(session, message_id, transport,
+                            TrackingLinks("http://shop.test", "secret")) == "sent"
+    (mail,) = smtp_server.mailbox.wait_for(1)
+    assert mail["To"] == customer.email and mail["Subject"] == "An offer for you: Spring offer"
+    text = mail.get_body(("plain",)).get_content()
+    assert "10 % off on your next order" in text and "http://shop.test/" in text
+    assert f"valid until {spring.ends_at:%A, %d %B %Y}" in text
+
+
+def test_the_offer_e_mail_is_in_the_customers_language(session, second_session, bike):
+    spring = gen_campaign(session)
+    customer = gen_customer(session, {spring: holdout.OFFER})
+    customer.locale = "fa"
+    mailing.mail_offers(session, weekly_limit=2)
+    with second_session() as other:
+        (mail,) = offer_mails(other)
+        assert mail.subject == "پیشنهادی برای شما: Spring offer"
+        assert "گرامی" in mail.body and "٪ تخفیف" in mail.body
+        assert "معتبر تا ۱۴" in mail.body  # the Jalali year, in Persian digits
