@@ -338,7 +338,7 @@ def confirmation(order: Order, vat: VatBreakdown) -> outbox.Draft:
     if "offer" in order.snapshot:  # the offer follows the last line on its own line
         offer = order.snapshot["offer"]
         lines = Joined((lines, N_(
-            "- %(reason)s (%(amount)s)", reason=offer["reason"],
+            "- %(reason)s (%(amount)s)", reason=orders.reward_reason(offer),
             amount=Amount(Decimal(str(offer["amount"])), order.currency, coded=False))))
     if orders.quantity_of(order) > 1 and "items" not in order.snapshot:
         lines = Joined((lines, N_(

@@ -106,6 +106,23 @@ def snapshot(
     return kept
 
 
+def reward_reason(offer: dict[str, Any]) -> str:
+    """An order's reward line ("Spring offer: 10 % off", "Spring offer: Bell free") as a
+    phrase for the reader's language; the engine writes it in English, from the label."""
+    reason, label = str(offer.get("reason", "")), str(offer.get("label", ""))
+    rest = reason[len(label) + 2:] if label and reason.startswith(f"{label}: ") else None
+    if rest is None:
+        return reason
+    if rest.endswith(" % off"):
+        percent = rest[:-len(" % off")]
+        reward = N_("%(percent)s %% off", percent=int(percent) if percent.isdigit() else percent)
+    elif rest.endswith(" free"):
+        reward = N_("%(addon)s free", addon=rest[:-len(" free")])
+    else:
+        return reason
+    return N_("%(label)s: %(reward)s", label=label, reward=reward)
+
+
 def check_quantity(quantity: int) -> None:
     """NotOrderable, in words, for a quantity outside 1..MAX_QUANTITY."""
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:

@@ -26,6 +26,7 @@ KINDS = {
     "ordered": "Placed an order",
     "reordered": "Reordered",
     "order_status": "Order status",
+    "delivery_sent": "A delivery was shipped",
     "quoted": "Received a quote",
     "message_sent": "We e-mailed you",
     "message_opened": "Opened our e-mail",

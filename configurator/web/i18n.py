@@ -27,7 +27,7 @@ from configurator.quoting.local_formats import (
     format_signed_money,
 )
 from configurator.quoting.phrases import Phrase
-from configurator.services import catalogs, checkout, timeline, users
+from configurator.services import catalogs, checkout, orders, timeline, users
 from configurator.services.configuring.wording import Wording, phrase_text
 from configurator.web.auth.routes import _next_url as local_next_url
 from configurator.web.database import db
@@ -200,6 +200,11 @@ def timeline_subject(interaction) -> str:
     return translate(timeline.subject_of(interaction))
 
 
+def reward_line(offer: dict) -> str:
+    """An order's reward ("Spring offer: 10 % off") in the page's language."""
+    return translate(orders.reward_reason(offer))
+
+
 def quote_status(code: str) -> str:
     """A quote status code (`pending_approval`) in the page's language."""
     name = QUOTE_STATUS_NAMES.get(code)
@@ -217,6 +222,7 @@ def register(app: Flask) -> None:
     app.add_template_global(catalog_title)
     app.add_template_global(catalog_description)
     app.add_template_global(timeline_subject)
+    app.add_template_global(reward_line)
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["signed_money"] = signed_money

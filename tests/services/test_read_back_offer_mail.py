@@ -136,3 +136,16 @@ def test_the_offer_e_mail_reaches_the_smtp_server(session, bike, smtp_server):
     assert mail["To"] == customer.email and mail["Subject"] == "An offer for you: Spring offer"
     text = mail.get_body(("plain",)).get_content()
     assert "10 % off on your next order" in text and "http://shop.test/" in text
+    assert f"valid until {spring.ends_at:%A, %d %B %Y}" in text
+
+
+def test_the_offer_e_mail_is_in_the_customers_language(session, second_session, bike):
+    spring = gen_campaign(session)
+    customer = gen_customer(session, {spring: holdout.OFFER})
+    customer.locale = "fa"
+    mailing.mail_offers(session, weekly_limit=2)
+    with second_session() as other:
+        (mail,) = offer_mails(other)
+        assert mail.subject == "پیشنهادی برای شما: Spring offer"
+        assert "گرامی" in mail.body and "٪ تخفیف" in mail.body
+        assert "معتبر تا ۱۴" in mail.body  # the Jalali year, in Persian digits

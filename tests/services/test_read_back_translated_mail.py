@@ -108,3 +108,18 @@ def test_the_confirmation_writes_a_vietnamese_delivery_day(session, mina):
     assert text.startswith("Dự kiến giao hàng: Thứ Hai, 2 tháng 3, 2026")
     persian = phrase_text(N_("Expected delivery: %(day)s.\n\n", day=Day(date(2026, 3, 21))), "fa")
     assert "۱۴۰۵/۰۱/۰۱" in persian
+
+
+@pytest.mark.parametrize(("offer", "language", "expected"), [
+    ({"label": "Spring offer", "reason": "Spring offer: 10 % off"}, "fa", "Spring offer: ۱۰٪ تخفیف"),
+    ({"label": "Spring offer", "reason": "Spring offer: 12.5 % off"}, "vi",
+     "Spring offer: Giảm 12.5 %"),
+    ({"label": "Spring offer", "reason": "Spring offer: Bell free"}, "fa", "Spring offer: Bell رایگان"),
+    ({"label": "Other", "reason": "Something else"}, "fa", "Something else"),
+])
+def test_the_reward_line_is_a_phrase(offer, language, expected):
+    from configurator.services import orders
+
+    reason = orders.reward_reason(offer)
+    assert reason == offer["reason"]  # English as the engine wrote it
+    assert phrase_text(reason, language) == expected

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from configurator.services import passwords, sign_ins, verification
 from configurator.services.errors import EmailTaken
+from configurator.services.privacy import erasure, export
 from configurator.store import User
 from configurator.store.messages import Message
 from configurator.store.models import Interaction
@@ -145,3 +146,13 @@ def test_a_reset_link_confirms_the_address_too(session, second_session):
     passwords.use_link(session, token, "reset", "chosen-password", password_method=FAST)
     with second_session() as other:
         assert other.get(User, anna.id).email_verified_at is not None
+
+
+def test_the_confirmation_is_exported_and_erased_with_the_address(session, second_session):
+    sign_up(session)
+    verification.confirm(session, token_of(session.scalars(sa.select(Message)).one()))
+    user = session.scalars(sa.select(User)).one()
+    assert export.export(session, user)["profile"]["email_verified_at"] is not None
+    erasure.erase(session, user)
+    with second_session() as other:
+        assert other.get(User, user.id).email_verified_at is None

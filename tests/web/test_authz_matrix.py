@@ -24,6 +24,7 @@ from configurator.services.identify import merging
 from configurator.services.messages import outbox
 from configurator.services.offers import campaigns
 from configurator.store import Base
+from configurator.store.deliveries import Delivery
 from configurator.store.quotes import AccountContact, PriceListEntry, QuoteLineRecord
 from configurator.web.database import db
 from tests.conftest import DATA
@@ -106,6 +107,7 @@ DEFAULT_ARGS = {
     "merged_id": "mallory",
     "merge_id": "merge",
     "release_id": "scheduled_release",
+    "delivery_id": "delivery",
 }
 
 OBJECT_ROUTES: dict[str, ObjectRoute] = {
@@ -120,6 +122,7 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "account.add_order_to_cart": route(OWNER),
     "account.cart_quantity": route(OWNER, line_id="cart_line"),
     "account.cart_remove": route(OWNER, line_id="cart_line"),
+    "staff.mark_delivery_shipped": route(*SELLERS),
     "account.rename": route(OWNER, readers=SELLERS, works_for=OWNER),
     "account.save_revision": route(OWNER),
     "account.order_detail": route(OWNER, readers=SELLERS, works_for=OWNER),
@@ -156,6 +159,7 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.change_line": route(*SELLERS),
     "staff.remove_line": route(*SELLERS),
     "staff.add_service": route(*SELLERS),
+    "staff.email_again": route(*SELLERS, quote_id="sent_quote"),
     "staff.change_service": route(*SELLERS),
     "staff.remove_service": route(*SELLERS),
     "staff.reconfigure_line": route(*SELLERS, works_for=STAFF),
@@ -299,6 +303,7 @@ LIST_ROUTES = {
     "staff.accounts_list",
     "staff.approvals",
     "staff.quotes_list",
+    "staff.deliveries",  # sellers only (tests/web/test_delivery_desk_pages.py)
     "staff.users",
     "staff.account_new",
     "staff.breaks",
@@ -387,6 +392,7 @@ def world(app):
         session.commit()
         return {
             "cart_line": cart_line.id,
+            "delivery": session.scalar(sa.select(Delivery.id).where(Delivery.order_id == order.id)),
             "campaign": campaign.id,
             "first_item": 0,
             "merge": merge.id,

@@ -45,6 +45,8 @@ def test_two_configurations_to_one_order(client, auth, anna, app):
     placed = client.post("/account/cart/checkout", data=dict(NEW_ADDRESS, token=token, terms="y"))
     assert placed.status_code == 303
     number = placed.headers["Location"].rsplit("/", 1)[1]
+    twice = client.post("/account/cart/checkout", data=dict(NEW_ADDRESS, token=token, terms="y"))
+    assert twice.headers["Location"] == placed.headers["Location"]  # a double click: the same order
     order_page = client.get(f"/account/orders/{number}").get_data(as_text=True)
     assert 'id="order-item-1"' in order_page and 'id="order-item-2"' in order_page
     assert "Racer, Anna&#39;s bike" in order_page
@@ -87,3 +89,21 @@ def test_someone_elses_line_is_not_found(client, auth, anna, mallory, app):
     assert client.post(f"/account/cart/{line_id}/remove").status_code == 404
     assert client.post(f"/account/configurations/{anna['configuration']}/cart",
                        data=dict(picks(CARBON_BIKE), base_revision="1")).status_code == 404
+
+
+def test_the_api_shows_each_item_of_a_cart_order(app, anna):
+    from configurator.services import cart, cart_checkout, checkout
+    from configurator.store.models import User
+    from configurator.web.api.orders import order_view
+    from configurator.web.api.schemas import OrderSchema
+
+    with app.test_request_context():
+        user = db.session.get(User, anna["id"])
+        cart.add(db.session, user, anna["configuration"], 2)
+        cart.add(db.session, user, gen_configuration(db.session, user, CARBON_BIKE, name="Racer").id)
+        home = checkout.AddressInput("Anna", "Hauptstr. 1", "10115", "Berlin", "de")
+        order = cart_checkout.place_order(
+            db.session, user, cart.contents(db.session, user).token, terms_accepted=True, new_address=home)
+        shown = OrderSchema().dump(order_view(order))
+    assert [(item["name"], item["quantity"]) for item in shown["items"]] == [("Anna's bike", 2), ("Racer", 1)]
+    assert shown["selection"] == {} and len(shown["lines"]) == sum(len(i["lines"]) for i in shown["items"])

@@ -18,7 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from configurator.quoting.phrases import N_
+from configurator.quoting.phrases import N_, Day
 from configurator.services.messages import outbox
 from configurator.services.offers import campaigns
 from configurator.services.privacy import consent
@@ -80,7 +80,7 @@ def _draft(offer: campaigns.Offer, customer: User) -> outbox.Draft:
             "Chosen from your own orders; valid until %(until)s.\n\n"
             "You no longer want offers? Change it on your privacy page.",
             name=customer.name, reward=offer.reward_text, items=names,
-            until=offer.campaign.ends_at.date().isoformat(),
+            until=Day(offer.campaign.ends_at.date()),  # per the reader's calendar
         ),
         reason=N_("You allowed us to send you offers, and you have ordered from us before."),
         # The shop records the click and opens the first item with its option picked.

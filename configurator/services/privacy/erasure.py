@@ -87,6 +87,7 @@ def _anonymise(customer: User, now: datetime) -> None:
     customer.name = ERASED_NAME
     customer.country = None
     customer.phone = None
+    customer.email_verified_at = None  # the address it vouched for is gone
     customer.tier = None  # a profile of the person, not needed for accounting
     # Nobody knows this password: the account can never be signed in to again.
     customer.set_password(secrets.token_urlsafe(32), method="pbkdf2:sha256:1000")

@@ -69,6 +69,7 @@ def _profile(customer: User) -> dict[str, Any]:
     return {
         "id": customer.id,
         "email": customer.email,
+        "email_verified_at": customer.email_verified_at,
         "name": customer.name,
         "phone": customer.phone,
         "segment": customer.segment,

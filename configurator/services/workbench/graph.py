@@ -20,6 +20,9 @@ into its features; the others stay closed.
 
 from __future__ import annotations
 
+import functools
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 import networkx as nx
@@ -121,9 +124,9 @@ def picture(model: CatalogModel, focus: str | None = None, opened: frozenset[str
     Over GROUP_ABOVE features the picture shows groups, with the rows named
     in `opened` (and the focus's row) open into their features.
     """
+    if len(model.features) > GROUP_ABOVE:
+        return _grouped_picture(model, focus, opened)
     graph = feature_graph(model)
-    if graph.number_of_nodes() > GROUP_ABOVE:
-        return _grouped_picture(model, graph, focus, opened)
     columns = tuple((dimension, MARGIN + COLUMN / 2 + i * COLUMN) for i, dimension in enumerate(DIMENSIONS))
     column_x = dict(columns)
     names = {feature.id: feature.name for feature in model.features}
@@ -152,8 +155,30 @@ def picture(model: CatalogModel, focus: str | None = None, opened: frozenset[str
                    features=len(nodes))
 
 
-def _grouped_picture(model: CatalogModel, graph: nx.Graph, focus: str | None, opened: frozenset[str]) -> Picture:
+_STRUCTURES: OrderedDict[int, tuple[CatalogModel, nx.Graph, list[tuple[list[str], dict[str, int]]]]] = OrderedDict()
+_STRUCTURES_LOCK = threading.Lock()
+
+
+def _structure(model: CatalogModel) -> tuple[nx.Graph, list[tuple[list[str], dict[str, int]]]]:
+    """The feature graph and each independent part with its communities, kept for the last few models:
+    a big catalog takes seconds (Louvain), and opening a row asks again for the same catalog."""
+    with _STRUCTURES_LOCK:
+        kept = _STRUCTURES.get(id(model))
+        if kept is not None and kept[0] is model:
+            _STRUCTURES.move_to_end(id(model))
+            return kept[1], kept[2]
+    graph = feature_graph(model)
+    parts = [(part, _communities(graph.subgraph(part))) for part in independent_parts(model)]
+    with _STRUCTURES_LOCK:
+        _STRUCTURES[id(model)] = (model, graph, parts)  # the model kept alive, so its id is not reused
+        while len(_STRUCTURES) > 4:
+            _STRUCTURES.popitem(last=False)
+    return graph, parts
+
+
+def _grouped_picture(model: CatalogModel, focus: str | None, opened: frozenset[str]) -> Picture:
     """A big catalog as groups: a row per community of each independent part, a box per dimension in it."""
+    graph, parts = _structure(model)
     column_x = dict((dimension, MARGIN + COLUMN / 2 + i * COLUMN) for i, dimension in enumerate(DIMENSIONS))
     names = {feature.id: feature.name for feature in model.features}
     order = {feature.id: position for position, feature in enumerate(model.features)}
@@ -163,10 +188,9 @@ def _grouped_picture(model: CatalogModel, graph: nx.Graph, focus: str | None, op
     bands: list[Band] = []
     opened_rows: list[str] = []
     top = MARGIN + 24
-    for number, part in enumerate(independent_parts(model), 1):
+    for number, (part, community) in enumerate(parts, 1):
         band_top = top
         top += BAND_PAD
-        community = _communities(graph.subgraph(part))
         for rank in sorted(set(community.values())):
             row = f"p{number}-c{rank}"
             cells: dict[str, list[str]] = {}
@@ -326,8 +350,19 @@ def shown_model(session: Session, catalog_id: str, of_draft: bool) -> tuple[Cata
     version = catalogs.current(session, catalog_id)  # NotFound for an unknown line
     draft = drafts.find(session, catalog_id) if of_draft else None
     if draft is not None:
-        try:
-            return Catalog.from_text(draft.source_text, path=f"{catalog_id}.yaml").model, N_("the draft")
-        except CatalogError:
-            pass  # a draft that does not parse has no graph: show the version in use
+        model = _draft_model(draft.source_text, catalog_id)
+        if model is not None:
+            return model, N_("the draft")
     return catalogs.engine_catalog(version).model, N_("version %(number)s", number=version.number)
+
+
+@functools.lru_cache(maxsize=4)
+def _draft_model(text: str, catalog_id: str) -> CatalogModel | None:
+    """A draft's model, kept: a big catalog takes seconds to read, and each click on its graph asks again.
+
+    None for a draft that does not parse: it has no graph, the page shows the version in use.
+    """
+    try:
+        return Catalog.from_text(text, path=f"{catalog_id}.yaml").model
+    except CatalogError:
+        return None

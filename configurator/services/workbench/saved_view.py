@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
-from configurator.quoting.phrases import N_
+from configurator.quoting.phrases import N_, Percent
 from configurator.services import catalogs, deliveries
 from configurator.services.business import accounts
 from configurator.services.errors import NotFound
@@ -159,7 +159,8 @@ def _account(session: Session, catalog_id: str, record_id: int, now: Catalog, dr
     view = SavedWorkView("account", N_("Price list of %(name)s", name=account.name), f"{catalog_id}")
     for entry in entries:
         if entry.option is None:
-            view.subtitle += f"; {entry.percent_off}% off the whole line"
+            view.subtitle = N_("%(before)s; %(percent)s off the whole line",
+                               before=view.subtitle, percent=Percent(entry.percent_off))
             continue
         view.prices.append(PriceRow(entry.feature or "", entry.option, entry.price,
                                     list_price(now, entry.feature, entry.option),

@@ -111,13 +111,10 @@ def cart_remove(line_id: int):
 def cart_checkout_page():
     """GET: the review of every line, the address and the terms. POST: one order of them all."""
     contents = cart.contents(db.session, current_user)
-    if not contents.orderable:
-        if contents.empty:
-            flash(_("Your cart is empty."), "info")
-        return redirect(url_for("account.cart_page"), 303)
     form = _form(contents)
     if request.method == "POST":
         try:
+            # Before looking at the cart: a second post of this form gets the order the first placed.
             order = cart_checkout.place_order(
                 db.session,
                 current_user,
@@ -126,11 +123,18 @@ def cart_checkout_page():
                 **posted_address(form),
             )
         except (checkout.CheckoutRefused, NotOrderable) as refused:
+            if not contents.orderable:
+                flash(error_text(refused), "error")
+                return redirect(url_for("account.cart_page"), 303)
             return _page(contents, form, [error_text(refused)], 400)
         flash(_("Thank you! Order %(number)s is placed. We sent you a confirmation.", number=order.number),
               "success")
         pay_at = payments.provider().start(order)  # after the commit, as the single checkout
         return redirect(pay_at or url_for("account.order_detail", number=order.number), 303)
+    if not contents.orderable:
+        if contents.empty:
+            flash(_("Your cart is empty."), "info")
+        return redirect(url_for("account.cart_page"), 303)
     return _page(contents, form, [], 200)
 
 

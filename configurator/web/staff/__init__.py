@@ -10,6 +10,7 @@ from configurator.web.staff import (  # noqa: F401  (registers the views)
     catalog_form,
     catalogs,
     copies,
+    deliveries,
     lines,
     routes,
     service_lines,
