@@ -24,7 +24,7 @@ from . import ddnnf
 from .boolean import BooleanSpace
 from .bounded import BoundedSpace
 from .cnf import is_boolean, junction_tree_refuses
-from .compile import CompiledProblem, CompileError, atoms, compile_model
+from .compile import CompiledProblem, CompileError, atoms, compile_model, numeric_measure
 from .compiled import CompiledStore
 from .cpsat import CpSatSpace
 from .ddnnf import CompilationFailed, compile_cnf
@@ -50,10 +50,10 @@ BACKENDS = ("auto", "junction-tree", "d-DNNF", "SAT", "CP-SAT")
 # a pick touches every tuple of the bags on its path. Renault big's largest bag holds 8,548 tuples
 # (P95 9 ms a pick); BusyBox's 98,304 (P95 625 ms under load, 26 ms from its d-DNNF).
 LARGE_BAG = 32_768
-# A catalog whose price() rules cannot be lifted (bounded.py) goes to CP-SAT (cpsat.py) when its running
-# totals, multiplied, have more values than this: they would share bags of the tree. The city bike with
-# an "at most" price rule next to its "at least" ones: price 2,168 x weight 139 values, a 20M-tuple tree
-# (two minutes); the random test catalogs stay far below.
+# A catalog whose price() rules cannot be lifted (bounded.py) goes to CP-SAT (cpsat.py) when the sums its
+# numeric terms can reach, multiplied, exceed this (`numeric_measure`): their running totals would share
+# bags of the tree. The city bike with an "at most" price rule next to its "at least" ones exceeds it (its
+# running-total tree: 20M tuples, two minutes); the demo catalogs lift their price rules.
 LARGE_TOTALS = 20_000
 
 
@@ -75,22 +75,6 @@ def _mentions_price(model: CatalogModel) -> bool:
     )
 
 
-def running_total_values(problem: CompiledProblem) -> int:
-    """The product, over the numeric terms' running totals, of the most values one step of each takes.
-
-    Totals that cross the same features end up in the same bags of the tree,
-    so this is what a bag may have to multiply: the measure by which a
-    catalog with price() rules the tree cannot lift goes to CP-SAT.
-    """
-    largest: dict[int, int] = {}
-    for step, last in problem.chain_of.items():
-        largest[last] = max(largest.get(last, 1), problem.variables[step].size)
-    product = 1
-    for size in largest.values():
-        product *= size
-    return product
-
-
 class Catalog:
     """A product line ready to configure."""
 
@@ -110,6 +94,7 @@ class Catalog:
         self._backend_lock = threading.Lock()
         self._boolean: BooleanSpace | None = None
         self._backend_chosen = False
+        self._cp_sat: bool | None = None  # see uses_cp_sat
         self._store: CompiledStore | None = None  # set by prepare(): where compiled forms are kept
         # Explanations depend only on (option, picks, customer) and the catalog is
         # immutable, so customers walking the same first picks share them.
@@ -138,10 +123,28 @@ class Catalog:
     def problem(self) -> CompiledProblem:
         """The catalog compiled to variables and factors (built on first use)."""
         if self._problem is None:
+            linear = self.uses_cp_sat
             with self._lock:
                 if self._problem is None:
-                    self._problem = compile_model(self.model)
+                    self._problem = compile_model(self.model, linear=linear)
         return self._problem
+
+    @property
+    def uses_cp_sat(self) -> bool:
+        """True when this catalog is answered by CP-SAT (cpsat.py): forced, or by measured size.
+
+        That is a catalog with price() rules the tree cannot lift (bounded.py)
+        whose running totals would have more than `LARGE_TOTALS` values
+        together: then not even the running-total form is compiled (minutes,
+        or refused, on such catalogs), except to count.
+        """
+        if self._cp_sat is None:
+            wanted = self.backend == "CP-SAT"
+            if self.backend == "auto" and _mentions_price(self.model):
+                liftable, size = numeric_measure(self.model, LARGE_TOTALS)
+                wanted = not liftable and size > LARGE_TOTALS
+            self._cp_sat = wanted
+        return self._cp_sat
 
     @property
     def tree(self) -> JunctionTree:
@@ -165,33 +168,31 @@ class Catalog:
         totals are few (`LARGE_TOTALS`), and else go to CP-SAT (cpsat.py),
         which states each comparison as one exact linear constraint.
         """
-        if self.backend == "CP-SAT":
+        if self.uses_cp_sat:
             return self._cp_sat_space(problem)
         if _mentions_price(self.model):
             lifted = compile_model(self.model, lift_price=True)
             if lifted.price_lifted:
                 tree = solution_space(lifted)
                 return tree if lifted.bounds is None else BoundedSpace(tree)
-            if self.backend == "auto" and running_total_values(problem) > LARGE_TOTALS:
-                return self._cp_sat_space(problem)
         return solution_space(problem)
 
-    def _cp_sat_space(self, problem: CompiledProblem) -> CpSatSpace:
+    def _cp_sat_space(self, linear: CompiledProblem) -> CpSatSpace:
         """CP-SAT over the catalog without running totals; exact counts still come from the running-total tree.
 
         Both compiled forms declare features, options, choose counts and
-        customer facts first and alike, so evidence and domains read the same
-        variable numbers in both (checked here).
+        customer facts first and alike, so evidence read off one is good for
+        the other (checked when the count is asked).
         """
-        linear = compile_model(self.model, linear=True)
-        shared = ("feature_var", "option_var", "count_var", "customer_var")
-        if any(getattr(linear, name) != getattr(problem, name) for name in shared):
-            raise CompileError(None, "internal: the linear and running-total forms number variables differently")
         counter: list[JunctionTree] = []
 
         def count(evidence: dict[int, object]) -> int:
             if not counter:  # slow on the catalogs that come here; only `count` and `catalog check` ask
-                counter.append(solution_space(problem))
+                full = compile_model(self.model)
+                shared = ("feature_var", "option_var", "count_var", "customer_var")
+                if any(getattr(linear, name) != getattr(full, name) for name in shared):
+                    raise CompileError(None, "internal: the linear and running-total forms number variables apart")
+                counter.append(solution_space(full))
             return counter[0].count(evidence)
 
         try:  # without its totals the tree is small; it rules out most values before any solver call

@@ -11,6 +11,7 @@ import time
 
 from .bounded import BoundedSpace
 from .compile import CompileError, atoms, with_case_indicators
+from .cpsat import CpSatSpace
 from .graph import independent_parts
 from .model import Compare, Constraint, NumTerm
 from .results import CheckReport
@@ -58,7 +59,12 @@ def check_catalog(catalog) -> CheckReport:
         if feature.default and feature.default not in domains[feature.id]:
             report.warnings.append(f"{path}: feature '{feature.id}': default '{feature.default}' can never be chosen")
     counted = time.perf_counter()
-    report.count = catalog.count()
+    try:
+        report.count = catalog.count()
+    except CompileError as error:  # a CP-SAT catalog counts on the running-total tree, which may refuse
+        report.count = None
+        report.warnings.append(f"{path}: the exact count could not be computed ({error}); "
+                               "every other answer is exact")
     report.stats["count_seconds"] = round(time.perf_counter() - counted, 3)
     if report.count == 0:
         report.warnings.append(f"{path}: a customer with no facts (a guest) cannot complete any configuration")
@@ -89,6 +95,11 @@ def _inconsistency(catalog) -> str:
     if catalog.boolean is not None:
         names = catalog.boolean.minimal_reason([], None, None, any_customer=True)[1]
         return _inconsistency_text(names)
+    if isinstance(catalog.tree, CpSatSpace):  # its compiled form has no totals: only CP-SAT sees the sums
+        space = catalog.tree
+        rule_of_lit = {lit: position for position, lit in space.rule_lits.items()}
+        core = space.minimal_core({}, list(rule_of_lit)) or []
+        return _inconsistency_text([catalog.model.constraints[rule_of_lit[lit]] for lit in core])
     sat = catalog.sat
     rule_of_lit = {lit: position for position, lit in sat.all_rules().items()}
     core = sat.minimal_core([], list(rule_of_lit)) or []
@@ -123,6 +134,8 @@ def _unreachable_rules(catalog, report: CheckReport) -> list[str]:
     }
     if not cases:
         return []
+    if isinstance(catalog.tree, CpSatSpace):
+        return _unreachable_by_cp_sat(catalog, report, cases)
     lifted = _lifted_problem(catalog, cases)
     solvers = [_CaseSolver(lifted, cases)] if lifted is not None else []
     found = []
@@ -137,6 +150,23 @@ def _unreachable_rules(catalog, report: CheckReport) -> list[str]:
         if arises is None:
             report.warnings.append(f"{report.path}: constraint {constraint.name}: not analysed for reachability")
         elif not arises:
+            found.append(_unreachable_text(report.path, constraint))
+    return found
+
+
+def _unreachable_by_cp_sat(catalog, report: CheckReport, cases: dict) -> list[str]:
+    """The same question on a CP-SAT catalog: its compiled form has no totals, the sums are linear constraints."""
+    problem, indicators = with_case_indicators(catalog.problem, cases)
+    space = CpSatSpace(problem)
+    found = []
+    for position, constraint in enumerate(catalog.model.constraints):
+        if position not in cases:
+            continue
+        if position not in indicators:
+            report.warnings.append(f"{report.path}: constraint {constraint.name}: not analysed for reachability")
+            continue
+        others = [rule for rule in space.rule_lits if rule != position]
+        if not space.satisfiable_with({indicators[position]: 1}, others):
             found.append(_unreachable_text(report.path, constraint))
     return found
 

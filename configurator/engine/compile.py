@@ -187,6 +187,38 @@ def compile_model(model: CatalogModel, *, lift_price: bool = False, linear: bool
     return _Compiler(model).run(lift_price=lift_price and not linear, linear=linear)
 
 
+def numeric_measure(model: CatalogModel, cap: int) -> tuple[bool, int]:
+    """(price() rules liftable, size of the running totals), without building any total.
+
+    The size is the product, over the compared numeric terms, of how many
+    different sums each can reach (clipped past its largest threshold when no
+    weight is negative: such sums answer every comparison alike); it stops
+    counting past `cap`. It bounds from above how many values the running
+    totals of `compile_model` keep, which a junction tree bag may multiply.
+    """
+    compiler = _Compiler(model)
+    compiler.declare_features()
+    compiler.declare_customer_facts()
+    compiler.chain_features = compiler.chain_order()
+    compiler.declare_comparisons()
+    liftable = compiler.price_gates() is not None
+    size = 1
+    for term, comparisons in compiler.collect_thresholds().items():
+        contributions, scale = compiler.term_contributions(term)
+        clip = None
+        if all(min(weights) >= 0 for _, weights in contributions):
+            clip = math.floor(max(Fraction(t) * scale for _, t in comparisons)) + 1
+        reached = np.zeros(1, dtype=np.int64)
+        for _, weights in contributions:
+            reached = np.unique(np.add.outer(reached, np.array(weights, dtype=np.int64)).ravel())
+            if clip is not None:
+                reached = np.unique(np.minimum(reached, max(clip, 0)))
+            if len(reached) * size > cap:
+                return liftable, cap + 1
+        size *= len(reached)
+    return liftable, size
+
+
 def with_case_indicators(problem: CompiledProblem, cases: dict[int, Expr]) -> tuple[CompiledProblem, dict[int, int]]:
     """The problem plus, per key of `cases`, a 0/1 variable that is 1 exactly when that expression holds.
 
@@ -963,5 +995,6 @@ __all__ = [
     "LinearAtom",
     "Variable",
     "compile_model",
+    "numeric_measure",
     "with_case_indicators",
 ]

@@ -157,8 +157,15 @@ class CpSatSpace:
         return consistent, possible
 
     def satisfiable(self, evidence: dict[int, object]) -> bool:
-        """True when some valid configuration meets the evidence (as `JunctionTree.satisfiable`)."""
-        return self.domains(evidence)[0]
+        """True when some valid configuration meets the evidence (as `JunctionTree.satisfiable`): a known
+        solution, or one solver call."""
+        if self.relaxation is not None and not self.relaxation.satisfiable(evidence):
+            return False
+        with self._lock:
+            if len(self._witnesses_of(evidence)):
+                return True
+            model = self.model.clone()
+            return self._solve(model, self._assumptions(evidence, model))[1] is not None
 
     def domains_leaving_out(
         self, evidence: dict[int, object], leave_out: list[int]
@@ -339,6 +346,17 @@ class CpSatSpace:
         index = {mapped[lit].index: lit for lit in trial}  # the solver numbers a negation -index-1
         needed = [index[proto] for proto in used if proto in index]
         return [lit for lit in trial if lit in set(needed)]
+
+    def satisfiable_with(self, evidence: dict[int, object], rules: list[int]) -> bool:
+        """Whether some assignment meets the evidence with only these rules (positions) switched on."""
+        with self._lock:
+            model = self.model.clone()
+            lits = [self._lit(model, self.rule_lits[rule]) for rule in rules if rule in self.rule_lits]
+            lits += self._assumptions(evidence, model)[len(self.rule_lits):]
+            model.add_assumptions(lits)
+            status = _solver().solve(model)  # not `_solve`: with rules off, no solution is a witness
+            self.solves += 1
+            return status in (_cp().OPTIMAL, _cp().FEASIBLE)
 
     def stats(self) -> dict[str, int]:
         return {"variables": len(self.sizes), "linear": len(self.problem.linear), "witnesses": len(self._witnesses)}

@@ -71,7 +71,7 @@ def test_account_and_checkout_pages(axe_page, customer, path):
     assert violations(axe_page) == []
 
 
-@pytest.mark.parametrize("path", ["/auth/signup", "/auth/signin", "/shop/"])
+@pytest.mark.parametrize("path", ["/auth/signup", "/auth/signup/sent", "/auth/signin", "/shop/"])
 def test_guest_pages(axe_page, path):
     axe_page.goto(path)
     settled(axe_page)

@@ -9,6 +9,7 @@ repairs (against the running-total chain) and minimal explanations.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from bruteforce import Enumeration, assert_domains_match, model_from_text, normalize_selection
@@ -128,3 +129,52 @@ def test_mixed_price_rules_on_the_city_bike_go_to_cp_sat_by_size() -> None:
     explanation = mixed.explain("payment", "company_leasing", {"frame": "steel_classic", "motor": "rear_hub_250"})
     if not explanation.possible:
         assert explanation.constraints
+
+
+def test_catalog_check_on_the_cp_sat_backend_reports_dead_options_and_the_exact_count() -> None:
+    """`catalog check` reads domains from CP-SAT and the count from the running-total tree."""
+    options = [{"id": f"o{j}", "name": "O", "price": f"{100 * (j + 1)}.00", "attributes": {"w": j + 1}}
+               for j in range(3)]
+    features = [{"id": f"f{i}", "name": "F", "dimension": "product", "choose": "one", "options": options}
+                for i in range(3)]
+    rules = [
+        {"id": "cheap-f0", "if": "f0 == o0", "then": "price() <= 500", "message": "m"},
+        {"id": "dear-f1", "if": "f1 == o2", "then": "price() >= 700", "message": "m"},
+        {"id": "never", "if": "f2 == o2", "then": "price() == 250", "message": "m"},
+        {"id": "light", "require": "sum(w) <= 8", "message": "m"},
+        {"id": "unreachable", "if": "price() > 850", "then": "f0 == o1", "message": "m"},
+    ]
+    text = json.dumps({"catalog": "c", "name": "C", "version": 1, "currency": "EUR",
+                       "features": features, "constraints": rules})
+    catalog = Catalog.from_text(text, path="c.json", backend="CP-SAT")
+    report = catalog.check()
+    reference = Enumeration(model_from_text(text), {})
+    assert report.usable and report.count == reference.count
+    alive = reference.reference({}).domains
+    expected = sorted((f, o) for f in ("f0", "f1", "f2") for o in ("o0", "o1", "o2") if o not in alive[f])
+    assert sorted(report.dead_options) == expected == [("f2", "o2")]
+    assert [line.split(": ")[1] for line in report.unreachable_rules] == ["constraint unreachable"]
+    rules.append({"id": "too-dear", "require": "price() >= 1000", "message": "m"})
+    text = json.dumps({"catalog": "c", "name": "C", "version": 1, "currency": "EUR",
+                       "features": features, "constraints": rules})
+    broken = Catalog.from_text(text, path="c.json", backend="CP-SAT").check()
+    assert not broken.usable and "too-dear" in broken.problems[0] and "cheap-f0" not in broken.problems[0]
+
+
+def test_a_count_the_running_total_tree_refuses_is_a_warning_not_a_failed_check(monkeypatch) -> None:
+    """Counts of CP-SAT catalogs come from the running-total tree; when it refuses, the rest of the check stands."""
+    from configurator.engine import jtree, layered
+
+    monkeypatch.setattr(jtree, "MAX_BAG_TUPLES", 1)  # every tree refused, as on bench/models/numeric-heavy.yaml
+    monkeypatch.setattr(layered, "MAX_LAYER_STATES", 1)
+    options = [{"id": f"o{j}", "name": "O", "price": f"{j}.00"} for j in range(3)]
+    features = [{"id": f"f{i}", "name": "F", "dimension": "product", "choose": "one", "options": options}
+                for i in range(2)]
+    rules = [{"id": "low", "if": "f0 == o0", "then": "price() <= 1", "message": "m"},
+             {"id": "high", "if": "f1 == o2", "then": "price() >= 3", "message": "m"}]
+    text = json.dumps({"catalog": "c", "name": "C", "version": 1, "currency": "EUR",
+                       "features": features, "constraints": rules})
+    report = Catalog.from_text(text, path="c.json", backend="CP-SAT").check()
+    assert report.usable and report.count is None
+    assert any("exact count could not be computed" in warning for warning in report.warnings)
+    assert report.dead_options == []
