@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     names = list(CATALOGS) if args.catalog == "all" else [args.catalog]
     other = Catalog.from_path(CATALOGS["city-bike"])
     other.domains({"frame": "alu_diamond"})  # compiled before measuring
-    background_check.pool().submit(int).result()  # the workers are started, as on a server that has run a while
+    background_check.run_in_worker(int).result()  # the workers are started, as on a server that has run a while
     for name in names:
         print(json.dumps(measure(name, CATALOGS[name], other, args.thread), ensure_ascii=False), flush=True)
     return 0

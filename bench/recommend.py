@@ -196,18 +196,22 @@ def evaluate(
     questions = open_questions = 0
     domains_s: list[float] = []
     recommend_s: list[float] = []
+    # CPU time of the same calls: on a machine shared with others, wall time
+    # mostly measures the wait for a core.
+    recommend_cpu_s: list[float] = []
     for done, (number, row) in enumerate(held_out, 1):
         selection: dict[str, str | None] = {}
         for step in context["cache"].steps(catalog, number, row, context["sales_features"]):
             feature = step[0]
             truth = row["selections"].get(feature)
             state = step_state(catalog, step)
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.thread_time()
             suggestion = recommender.recommend(feature, selection, state)
-            t2 = time.perf_counter()
+            t2, c2 = time.perf_counter(), time.thread_time()
             baseline = recommender.popular(feature, state)
             domains_s.append(step[3] / 1e6)
             recommend_s.append(t2 - t1)
+            recommend_cpu_s.append(c2 - c1)
             choices = len(step[1]) + step[2]
             questions += 1
             open_questions += choices > 1
@@ -257,6 +261,8 @@ def evaluate(
         "recommend_p50_ms": percentile(recommend_s, 0.50),
         "recommend_p95_ms": percentile(recommend_s, 0.95),
         "recommend_max_ms": percentile(recommend_s, 1.0),
+        "recommend_cpu_p50_ms": percentile(recommend_cpu_s, 0.50),
+        "recommend_cpu_p95_ms": percentile(recommend_cpu_s, 0.95),
         "domains_p50_ms": percentile(domains_s, 0.50),
         "domains_p95_ms": percentile(domains_s, 0.95),
     }
@@ -282,6 +288,10 @@ ROWS = [
             f"{r['recommend_p50_ms']:.2f} / {r['recommend_p95_ms']:.2f}"
             f" / {r['recommend_max_ms']:.1f} ms"
         ),
+    ),
+    (
+        "recommend CPU P50 / P95",
+        lambda r: f"{r['recommend_cpu_p50_ms']:.2f} / {r['recommend_cpu_p95_ms']:.2f} ms",
     ),
     ("domains() P50 / P95", lambda r: f"{r['domains_p50_ms']:.2f} / {r['domains_p95_ms']:.2f} ms"),
     ("training", lambda r: f"{r['training_s']:.2f} s"),
@@ -346,7 +356,8 @@ def cross_validate(context: dict[str, Any], limit: int | None, sharpness: float 
     summary["held_out_rows"] = sum(r["held_out_rows"] for r in per_fold)
     summary["questions"] = sum(r["questions"] for r in per_fold)
     summary["open_questions"] = sum(r["open_questions"] for r in per_fold)
-    summary["recommend_p95_ms"] = max(r["recommend_p95_ms"] for r in per_fold)
+    for figure in ("recommend_p95_ms", "recommend_max_ms", "recommend_cpu_p95_ms"):
+        summary[figure] = max(r[figure] for r in per_fold)  # the worst fold
     return summary
 
 
@@ -364,7 +375,8 @@ def fold_table(result: dict[str, Any]) -> str:
     lines.append(
         f"mean ± sd of the ten folds: recommender {result['recommender_error_mean']:.2f} ± "
         f"{result['recommender_error_sd']:.2f} % wrong, baseline {result['baseline_error_mean']:.2f}"
-        f" ± {result['baseline_error_sd']:.2f} %; max fold P95 {result['recommend_p95_ms']:.2f} ms"
+        f" ± {result['baseline_error_sd']:.2f} %; worst fold's P95 {result['recommend_p95_ms']:.2f} ms"
+        f" wall, {result['recommend_cpu_p95_ms']:.2f} ms CPU"
     )
     return "\n".join(lines)
 

@@ -64,6 +64,9 @@ class Message(Base):
     clicked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     recipient: Mapped[User | None] = relationship()
+    attachments: Mapped[list[MessageAttachment]] = relationship(
+        cascade="all, delete-orphan", order_by="MessageAttachment.id"
+    )
 
     __table_args__ = (
         sa.CheckConstraint(f"status IN {STATUSES}", name="status"),
@@ -75,3 +78,17 @@ class Message(Base):
 
     def __repr__(self) -> str:
         return f"<Message {self.id} {self.kind} {self.status}>"
+
+
+class MessageAttachment(Base):
+    """A file sent with a message's e-mail (a quote's PDF), kept as it was sent."""
+
+    __tablename__ = "message_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from configurator.services.workbench import drafts
 from configurator.web.database import db
 from tests.browser.waits import htmx_answer, settled
+from tests.services.held_checks import warm_checks
 from tests.services.quote_factories import gen_staff
 from tests.services.workbench_factories import BIKE_TEXT
 
@@ -21,6 +22,7 @@ FORM_URL = "/staff/catalogs/test-bike/draft/form"
 
 @pytest.fixture
 def catalog_manager(app):
+    warm_checks()  # the check workers started: the first page would wait for them longer than a navigation may
     with app.app_context():
         gen_staff(db.session, "catalog_manager", "catalogs@shop.example")
 

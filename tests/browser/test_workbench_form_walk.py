@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from configurator.services.workbench import drafts
 from configurator.web.database import db
 from tests.browser.waits import htmx_answer
+from tests.services.held_checks import warm_checks
 from tests.services.quote_factories import gen_staff
 
 pytestmark = pytest.mark.browser
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def catalog_manager(app):
+    warm_checks()  # the check workers started: the first page would wait for them longer than a navigation may
     with app.app_context():
         gen_staff(db.session, "catalog_manager", "catalogs@shop.example")
 

@@ -11,6 +11,7 @@ from configurator.services import catalogs
 from configurator.web.database import db
 from tests.browser.waits import htmx_answer
 from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_user
+from tests.services.held_checks import warm_checks
 from tests.services.quote_factories import gen_staff
 from tests.services.workbench_factories import BIKE_TEXT, line_of
 
@@ -25,6 +26,7 @@ FIXED_RULE = PRICED.replace("then: brakes in [disc_hydraulic]", "then: brakes in
 @pytest.fixture
 def history(app):
     """A catalog manager, and a customer with a saved carbon bike."""
+    warm_checks()  # the check workers started: the first page would wait for them longer than a navigation may
     with app.app_context():
         gen_staff(db.session, "catalog_manager", "catalogs@shop.example")
         anna = gen_user(db.session, "anna@example.com", name="Anna")

@@ -159,3 +159,22 @@ def test_catalog_check_on_the_cp_sat_backend_reports_dead_options_and_the_exact_
                        "features": features, "constraints": rules})
     broken = Catalog.from_text(text, path="c.json", backend="CP-SAT").check()
     assert not broken.usable and "too-dear" in broken.problems[0] and "cheap-f0" not in broken.problems[0]
+
+
+def test_a_count_the_running_total_tree_refuses_is_a_warning_not_a_failed_check(monkeypatch) -> None:
+    """Counts of CP-SAT catalogs come from the running-total tree; when it refuses, the rest of the check stands."""
+    from configurator.engine import jtree, layered
+
+    monkeypatch.setattr(jtree, "MAX_BAG_TUPLES", 1)  # every tree refused, as on bench/models/numeric-heavy.yaml
+    monkeypatch.setattr(layered, "MAX_LAYER_STATES", 1)
+    options = [{"id": f"o{j}", "name": "O", "price": f"{j}.00"} for j in range(3)]
+    features = [{"id": f"f{i}", "name": "F", "dimension": "product", "choose": "one", "options": options}
+                for i in range(2)]
+    rules = [{"id": "low", "if": "f0 == o0", "then": "price() <= 1", "message": "m"},
+             {"id": "high", "if": "f1 == o2", "then": "price() >= 3", "message": "m"}]
+    text = json.dumps({"catalog": "c", "name": "C", "version": 1, "currency": "EUR",
+                       "features": features, "constraints": rules})
+    report = Catalog.from_text(text, path="c.json", backend="CP-SAT").check()
+    assert report.usable and report.count is None
+    assert any("exact count could not be computed" in warning for warning in report.warnings)
+    assert report.dead_options == []

@@ -26,7 +26,7 @@ def wait_for(path: str, timeout: float) -> None:
 def checks_held(folder: Path, timeout: float = 60) -> Iterator[None]:
     """Every worker busy inside the block: a check asked for then waits and the page says "Checking…"."""
     go = folder / "let-the-checks-go"
-    blockers = [background_check.pool().submit(wait_for, str(go), timeout) for _ in range(background_check.WORKERS)]
+    blockers = [background_check.run_in_worker(wait_for, str(go), timeout) for _ in range(background_check.WORKERS)]
     try:
         yield
     finally:
@@ -39,3 +39,8 @@ def die_when(path: str, timeout: float) -> None:
     """End this worker process abruptly (as the kernel's out-of-memory killer would) once `path` exists."""
     wait_for(path, timeout)
     os._exit(1)
+
+
+def warm_checks(timeout: float = 300) -> None:
+    """The worker processes started (seconds each on a loaded machine), before a page waits for a check."""
+    background_check.run_in_worker(int).result(timeout=timeout)

@@ -159,6 +159,7 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.change_line": route(*SELLERS),
     "staff.remove_line": route(*SELLERS),
     "staff.add_service": route(*SELLERS),
+    "staff.email_again": route(*SELLERS, quote_id="sent_quote"),
     "staff.change_service": route(*SELLERS),
     "staff.remove_service": route(*SELLERS),
     "staff.reconfigure_line": route(*SELLERS, works_for=STAFF),

@@ -101,3 +101,31 @@ def test_rendering_fetches_only_the_apps_static_files(app, url):
     with pytest.raises(ValueError):
         fetcher.fetch(url)
     assert fetcher.fetch(f"{BASE_URL}static/fonts/Vazirmatn-Regular.ttf").read(4) == b"\x00\x01\x00\x00"
+
+
+def test_a_vnd_quote_prints_and_pdfs_in_whole_dong(app, client, auth, world, tmp_path):
+    from configurator.services import business, catalogs, quotes
+    from configurator.web.database import db
+    from tests.conftest import DATA
+    from tests.services.quote_factories import BIKE
+
+    text = (DATA / "bike.yaml").read_text().replace("catalog: test-bike", "catalog: dong-bike")
+    text = re.sub(r"price: (\d+)\.00", lambda m: f"price: {int(m[1]) * 27000}",
+                  text.replace("currency: EUR", "currency: VND"))
+    (tmp_path / "dong-bike.yaml").write_text(text)
+    with app.app_context():
+        catalogs.load_file(db.session, tmp_path / "dong-bike.yaml")
+        from configurator.store import User
+
+        sales = db.session.query(User).filter_by(email="staff@shop.example").one()
+        account = business.accounts.create_account(db.session, "Xe Đạp Hà Nội", "VN",
+                                                   currency="VND")
+        record = quotes.drafts.create(db.session, sales, account.id)
+        record = quotes.lines.add_line(db.session, sales, record.id, "dong-bike", BIKE, 2)
+        quote_id = record.id
+    sign_in(auth, "staff@shop.example")
+    client.get("/language/vi")
+    text = pdf_text(client.get(f"/staff/quotes/{quote_id}/pdf").data)
+    # (120+30+10+25) x 27,000 = 4,995,000 a bike, x 2 = 9,990,000; VAT 10 % = 999,000.
+    assert "9.990.000" in text and "10.989.000" in text and "VND" in text
+    assert "EUR" not in text and not re.search(r"10\.989\.000,\d", text)  # no minor unit

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog, SelectionError
+from configurator.quoting.phrases import N_
 from configurator.services import catalogs, paging, timeline
 from configurator.services.configuring.recheck import (
     Recheck,
@@ -161,7 +162,7 @@ def get(session: Session, viewer: User, configuration_id: int) -> Configuration:
     """A configuration its owner (or staff) may see; NotFound otherwise."""
     configuration = session.get(Configuration, configuration_id)
     if configuration is None or not (configuration.owner_id == viewer.id or viewer.is_staff):
-        raise NotFound("There is no such configuration.")
+        raise NotFound(N_("There is no such configuration."))
     return configuration
 
 
@@ -177,7 +178,8 @@ def revision(session: Session, viewer: User, configuration_id: int, number: int)
     configuration = get(session, viewer, configuration_id)
     found = session.scalar(configuration.revisions.select().where(Revision.number == number))
     if found is None:
-        raise NotFound(f"{configuration.name} has no revision {number}.")
+        raise NotFound(N_("%(name)s has no revision %(number)s.", name=configuration.name,
+                          number=number))
     return found
 
 
@@ -282,13 +284,13 @@ def valid_name(name: str | None) -> str:
     """The name with runs of blanks made one space; InvalidName when unusable."""
     cleaned = " ".join((name or "").split())
     if not cleaned:
-        raise InvalidName("Give the configuration a name.")
+        raise InvalidName(N_("Give the configuration a name."))
     if len(cleaned) > NAME_MAX:
-        raise InvalidName(
-            f"A name can have at most {NAME_MAX} characters; this one has {len(cleaned)}."
-        )
+        raise InvalidName(N_(
+            "A name can have at most %(most)s characters; this one has %(count)s.",
+            most=NAME_MAX, count=len(cleaned)))
     if any(unicodedata.category(char) == "Cc" for char in cleaned):
-        raise InvalidName("A name cannot contain control characters.")
+        raise InvalidName(N_("A name cannot contain control characters."))
     return cleaned
 
 
@@ -375,7 +377,7 @@ def _summary_rows(session: Session, query: sa.Select) -> list[ConfigurationSumma
 def _owned(session: Session, owner: User, configuration_id: int) -> Configuration:
     configuration = session.get(Configuration, configuration_id)
     if configuration is None or configuration.owner_id != owner.id:
-        raise NotFound("There is no such configuration.")
+        raise NotFound(N_("There is no such configuration."))
     return configuration
 
 

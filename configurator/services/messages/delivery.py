@@ -84,7 +84,8 @@ def claim(session: Session, message_id: int, *, now: datetime | None = None) -> 
 
 
 def compose(message: Message, sender: str, links: TrackingLinks) -> EmailMessage:
-    """The e-mail of a message: plain text and HTML, the reason, the action link."""
+    """The e-mail of a message: plain text and HTML, the reason, the action link, and its
+    attachments (a quote's PDF)."""
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.to_address
@@ -102,6 +103,10 @@ def compose(message: Message, sender: str, links: TrackingLinks) -> EmailMessage
     text += ["--", f"Why you get this: {message.reason}"]
     email.set_content("\n".join(text))
     email.add_alternative(_html(message, action, links.open_url(message.id)), subtype="html")
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        email.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
+                             filename=attachment.filename)
     return email
 
 

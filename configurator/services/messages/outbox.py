@@ -20,11 +20,20 @@ from configurator.services.errors import NotFound
 from configurator.services.paging import Page
 from configurator.services.privacy import consent
 from configurator.services.unit_of_work import use_case
-from configurator.store.messages import PURPOSES, Message
+from configurator.store.messages import PURPOSES, Message, MessageAttachment
 from configurator.store.models import User
 from configurator.store.types import utcnow
 
 DELIVER_JOB = "messages.deliver"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send with the e-mail: name, MIME type (`application/pdf`) and content."""
+
+    filename: str
+    content_type: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,7 @@ class Draft:
     action_label: str | None = None
     purpose: str = "transactional"
     secret: bool = False
+    attachments: tuple[Attachment, ...] = ()
 
 
 def enqueue(
@@ -90,6 +100,8 @@ def enqueue(
         status="pending" if address else "held",
         created_at=now or utcnow(),
         next_attempt_at=now or utcnow(),
+        attachments=[MessageAttachment(filename=a.filename, content_type=a.content_type,
+                                       data=a.data) for a in draft.attachments],
     )
     session.add(message)
     if address:

@@ -1,10 +1,17 @@
 """Sending a quote: from then on the client's contacts see it and the revision
-is frozen as sent; withdrawing it with a reason; and expiring the sent quotes
-whose validity has passed (`configurator expire-quotes`, a daily job).
+is frozen as sent, and it is e-mailed (with its PDF when the caller makes one)
+to the contacts staff choose; e-mailing a sent quote again; withdrawing it with
+a reason; and expiring the sent quotes whose validity has passed
+(`configurator expire-quotes`, a daily job).
+
+The PDF comes from the web layer (the print page's HTML, `web/pdf.py`): a
+`PdfMaker` is called per recipient, so each gets it in their own language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+from dataclasses import replace as dc_replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -33,6 +40,9 @@ from configurator.store.models import User
 from configurator.store.quotes import AccountContact, QuoteRecord
 from configurator.store.types import utcnow
 
+# Makes the PDF of a sent quote for one recipient (in their language).
+PdfMaker = Callable[[QuoteRecord, User], bytes]
+
 
 @use_case
 def send(
@@ -42,20 +52,24 @@ def send(
     *,
     version: int | None = None,
     to_contact: int | None = None,
+    to_contacts: Collection[int] = (),
+    pdf: PdfMaker | None = None,
     now: datetime | None = None,
 ) -> QuoteRecord:
     """Send the quote to the client: from now on this revision is frozen.
 
     An earlier revision still open to the client is superseded now, not when
     this one was started; one the client accepted meanwhile stops the send.
-    The quote is also e-mailed, in the same unit of work, to `to_contact` (a
-    contact's user id) or by default to the account's decision maker (else its
-    buyer, else its first contact), with a tracked link to the client's page.
+    The quote is also e-mailed, in the same unit of work, to `to_contacts` (or
+    `to_contact`: contacts' user ids) or by default to the account's decision
+    maker (else its buyer, else its first contact), with a tracked link to the
+    client's page and, given `pdf`, the quote's PDF attached.
     """
     loaded = editing(session, staff, quote_id, version)
     require_fit(session, loaded.record)  # never offer what the catalog no longer makes
     open_before = _open_older_revisions(session, loaded.record)
-    recipient = _recipient(session, loaded.record, to_contact)
+    chosen = [*to_contacts, *([to_contact] if to_contact is not None else [])]
+    recipients = _recipients(session, loaded.record, chosen)
     margin = margin_percent(loaded, staff)
 
     def step(quote: Quote, at: datetime) -> None:
@@ -80,14 +94,7 @@ def send(
             )
 
     record = run_step(session, staff, loaded, step, now=now)
-    if recipient is not None:
-        outbox.enqueue(
-            session,
-            _quote_email(record, recipient),
-            recipient=recipient,
-            dedupe_key=f"quote-sent:{record.number}:{recipient.id}",
-            now=now,
-        )
+    _email(session, staff, record, recipients, pdf, "quote-sent", now)
     for older in open_before:
         run_step(
             session,
@@ -102,23 +109,77 @@ def send(
 _PREFERRED = {"decision_maker": 0, "buyer": 1}
 
 
-def _recipient(session: Session, record: QuoteRecord, to_contact: int | None) -> User | None:
-    """Who gets the quote by e-mail: the chosen contact, else the decision maker
-    (else the buyer, else the first contact); None for an account without contacts."""
+def _recipients(session: Session, record: QuoteRecord, chosen: Collection[int]) -> list[User]:
+    """Who gets the quote by e-mail: the chosen contacts, else the decision maker (else
+    the buyer, else the first contact); none for an account without contacts."""
     contacts = list(session.execute(
         sa.select(AccountContact.contact_role, User)
         .join(User, User.id == AccountContact.user_id)
         .where(AccountContact.account_id == record.account_id, User.erased_at.is_(None))
         .order_by(AccountContact.id)
     ))
-    if to_contact is not None:
-        chosen = [user for _, user in contacts if user.id == to_contact]
-        if not chosen:
+    if chosen:
+        wanted = set(chosen)
+        found = [user for _, user in contacts if user.id in wanted]
+        if len(found) != len(wanted):
             raise IllegalTransition(N_("That person is not a contact of this account."))
-        return chosen[0]
+        return found
     if not contacts:
-        return None
-    return min(contacts, key=lambda row: _PREFERRED.get(row[0], len(_PREFERRED)))[1]
+        return []
+    return [min(contacts, key=lambda row: _PREFERRED.get(row[0], len(_PREFERRED)))[1]]
+
+
+def _email(session: Session, staff: User, record: QuoteRecord, recipients: list[User],
+           pdf: PdfMaker | None, key: str, now: datetime | None) -> None:
+    """E-mail the sent quote to each recipient (with its PDF), and note it on the quote's
+    history, so every send is on the account's timeline."""
+    at = now or utcnow()
+    for recipient in recipients:
+        attachments = (
+            (outbox.Attachment(f"{record.number}.pdf", "application/pdf", pdf(record, recipient)),)
+            if pdf is not None else ()
+        )
+        outbox.enqueue(
+            session,
+            dc_replace(_quote_email(record, recipient), attachments=attachments),
+            recipient=recipient,
+            dedupe_key=f"{key}:{record.number}:{recipient.id}",
+            now=at,
+        )
+    if recipients:
+        accounts.record_event(
+            session, record.account_id, "quote e-mailed",
+            f"Quote {record.number}: e-mailed", actor=staff, quote_id=record.id,
+            detail=("to " + ", ".join(f"{r.name} <{r.email}>" for r in recipients)
+                    + (" with the PDF" if pdf is not None else ""))[:500],
+            at=at,
+        )
+
+
+@use_case
+def email_again(
+    session: Session,
+    staff: User,
+    quote_id: int,
+    to_contacts: Collection[int] = (),
+    *,
+    pdf: PdfMaker | None = None,
+    now: datetime | None = None,
+) -> QuoteRecord:
+    """E-mail a sent quote again (a lost e-mail, another contact), with its PDF: the
+    revision as it was sent, not changed. Only an open sent quote; each send goes on
+    the account's timeline and, once delivered, on each contact's."""
+    loaded = editing(session, staff, quote_id, None)
+    record = loaded.record
+    at = now or utcnow()
+    if record.status != "sent" or record.valid_until <= at:
+        status = "expired" if record.status == "sent" else record.status
+        raise IllegalTransition(N_(
+            "Quote %(number)s is %(status)s; only a sent quote the client may still answer "
+            "can be e-mailed again", number=record.number, status=STATUS_WORDS[Status(status)]))
+    recipients = _recipients(session, record, to_contacts)
+    _email(session, staff, record, recipients, pdf, f"quote-again:{at.isoformat()}", at)
+    return record
 
 
 def _quote_email(record: QuoteRecord, contact: User) -> outbox.Draft:

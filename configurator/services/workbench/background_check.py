@@ -20,14 +20,17 @@ manager may type the same text again).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import multiprocessing
 import os
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from configurator.services.workbench.drafts import DraftCheck, Finding, check_text
 
@@ -35,7 +38,11 @@ KEPT = 16  # answers kept per web process (a few editors, a few texts each)
 WORKERS = max(1, min(2, os.cpu_count() or 1))  # a check is one core's work; leave the rest to requests
 _JOBS: OrderedDict[str, Future] = OrderedDict()
 _LATEST: dict[str, str] = {}  # product line -> fingerprint of the newest text asked about
-_LOCK = threading.Lock()
+# Jobs wait here, not in the pool, until a worker is free: the pool marks a job it has queued as
+# running, and a running job cannot be cancelled; here a stale text can still be dropped.
+_WAITING: deque[tuple[Future, Callable[..., Any], tuple]] = deque()
+_BUSY = 0  # jobs handed to the worker processes and not done yet (at most WORKERS)
+_LOCK = threading.RLock()  # a future's callback may run at once, in the thread that holds it
 _POOL: ProcessPoolExecutor | None = None
 
 
@@ -63,6 +70,54 @@ def pool() -> ProcessPoolExecutor:
         return _POOL
 
 
+def run_in_worker(function: Callable[..., Any], *args: Any) -> Future:
+    """`function(*args)` in a worker process once one is free; its future may be cancelled until then."""
+    future: Future = Future()
+    with _LOCK:
+        _WAITING.append((future, function, args))
+        _hand_out()
+    return future
+
+
+def _hand_out() -> None:
+    """Give waiting jobs to free workers (called holding _LOCK)."""
+    global _BUSY
+    while _BUSY < WORKERS and _WAITING:
+        future, function, args = _WAITING.popleft()
+        if not future.set_running_or_notify_cancel():
+            continue  # dropped while it waited
+        try:
+            handed = _submit(function, args)
+        except Exception as error:  # noqa: BLE001 (the pool refused: the caller sees why)
+            future.set_exception(error)
+            continue
+        _BUSY += 1
+        handed.add_done_callback(functools.partial(_finished, future))
+
+
+def _submit(function: Callable[..., Any], args: tuple) -> Future:
+    """Submit to the pool; a pool broken by a dead worker is replaced once."""
+    try:
+        return pool().submit(function, *args)
+    except BrokenProcessPool:
+        _replace_pool()
+        return pool().submit(function, *args)
+
+
+def _finished(future: Future, handed: Future) -> None:
+    """A worker is done with a job: pass its answer on, and hand out the next job."""
+    global _BUSY
+    with _LOCK:
+        _BUSY -= 1
+        _hand_out()
+    if handed.cancelled():
+        future.set_exception(BrokenProcessPool("the check was cancelled by the pool"))
+    elif handed.exception() is not None:
+        future.set_exception(handed.exception())
+    else:
+        future.set_result(handed.result())
+
+
 def check_in_worker(text: str, catalog_id: str) -> DraftCheck:
     """The check, run in a worker process; the answer without the catalog (the page needs only the findings)."""
     return dataclasses.replace(check_text(text, catalog_id), catalog=None)
@@ -71,14 +126,13 @@ def check_in_worker(text: str, catalog_id: str) -> DraftCheck:
 def check_soon(text: str, catalog_id: str, wait: float | None) -> DraftCheck | Pending:
     """The check of `text`, if it is ready within `wait` seconds (None: however long); else Pending."""
     key = digest(text, catalog_id)
-    workers = pool()
     with _LOCK:
         future = _JOBS.get(key)
         if future is None or future.cancelled():
             stale = _JOBS.get(_LATEST.get(catalog_id, ""))
-            if stale is not None and stale.cancel():  # not started yet: nobody waits for it
+            if stale is not None and stale.cancel():  # still waiting for a worker: nobody waits for it
                 _JOBS.pop(_LATEST[catalog_id], None)
-            future = workers.submit(check_in_worker, text, catalog_id)
+            future = run_in_worker(check_in_worker, text, catalog_id)
             _JOBS[key] = future
             while len(_JOBS) > KEPT:
                 _JOBS.popitem(last=False)
@@ -108,12 +162,16 @@ def _answer(key: str, future: Future, wait: float | None) -> DraftCheck | Pendin
 
 
 def _restart(key: str) -> None:
-    """A worker died (killed, out of memory): forget the pool and the answers it owed."""
-    global _POOL
+    """A worker died (killed, out of memory): forget the answers it owed (the next job starts a new pool)."""
     with _LOCK:
-        broken, _POOL = _POOL, None
         for name, future in list(_JOBS.items()):
-            if name == key or not future.done() or future.cancelled() or future.exception() is not None:
+            if name == key or (future.done() and not future.cancelled() and future.exception() is not None):
                 _JOBS.pop(name, None)
+
+
+def _replace_pool() -> None:
+    """Drop a broken pool (called holding _LOCK); the next job starts a new one."""
+    global _POOL
+    broken, _POOL = _POOL, None
     if broken is not None:
         broken.shutdown(wait=False, cancel_futures=True)

@@ -81,6 +81,11 @@ def version(text: str | None) -> int | None:
         raise FormProblem("The form was damaged; reload the quote and try again.") from None
 
 
+def contacts(texts: list[str]) -> list[int]:
+    """The contacts (user ids) the quote is e-mailed to; empty for the default."""
+    return [chosen for chosen in (contact(text) for text in texts) if chosen is not None]
+
+
 def contact(text: str | None) -> int | None:
     """The contact (a user id) the quote is e-mailed to; None for the default."""
     try:

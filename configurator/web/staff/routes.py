@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,7 +23,7 @@ from configurator.store.quotes import QUOTE_STATUSES
 from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.i18n import error_text, translate
-from configurator.web.pdf import pdf_response
+from configurator.web.pdf import html_to_pdf, pdf_response
 from configurator.web.staff import bp, forms
 from configurator.web.staff.lines import included_lines
 from configurator.web.staff.roles import (
@@ -280,9 +281,25 @@ def send(quote_id: int):
     """Send the quote to the client; this revision is frozen from now on."""
     return _act(quote_id, lambda: quotes.sending.send(
         db.session, current_user, quote_id, version=_version(),
-        to_contact=forms.contact(request.form.get("to_contact"))),
+        to_contacts=forms.contacts(request.form.getlist("to_contact")), pdf=quote_pdf_for),
         _("Quote sent and e-mailed to the chosen contact. The client's contacts can now see, "
           "accept or decline it."))
+
+
+@bp.post("/quotes/<int:quote_id>/email")
+@staff_required
+def email_again(quote_id: int):
+    """E-mail the sent quote again, with its PDF, to the contacts chosen."""
+    return _act(quote_id, lambda: quotes.sending.email_again(
+        db.session, current_user, quote_id,
+        forms.contacts(request.form.getlist("to_contact")), pdf=quote_pdf_for),
+        _("Quote e-mailed again, with its PDF."))
+
+
+def quote_pdf_for(record, contact) -> bytes:
+    """The PDF of a sent quote for one recipient, in their language (attached to the e-mail)."""
+    with force_locale(contact.locale or "en"):
+        return html_to_pdf(render_printable(record.id))
 
 
 @bp.post("/quotes/<int:quote_id>/cancel")
