@@ -108,3 +108,19 @@ def test_the_cart_with_a_line_to_fix_and_the_cart_checkout(axe_page, customer, a
     axe_page.locator("#cart-checkout").click()
     settled(axe_page)
     assert violations(axe_page) == []
+
+
+def test_the_staff_deliveries_desk(axe_page, customer, app):
+    with app.app_context():
+        gen_user(db.session, "desk@shop.example", name="Desk", role="staff")
+    axe_page.goto("/auth/signin")
+    axe_page.get_by_label("Email").fill("desk@shop.example")
+    axe_page.get_by_label("Password").fill("password123")
+    axe_page.get_by_role("button", name="Sign in").click()
+    axe_page.goto("/staff/deliveries")
+    settled(axe_page)
+    assert axe_page.locator("#deliveries tbody tr").count() == 1
+    assert violations(axe_page) == []
+    axe_page.get_by_role("button", name="Mark shipped: delivery 1 of order").click()
+    settled(axe_page)
+    assert violations(axe_page) == []

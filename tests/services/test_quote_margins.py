@@ -52,10 +52,13 @@ def test_an_orders_margin_counts_only_the_lines_the_client_bought(session, peopl
     record = new_quote(session, people, (BIKE, 2), (CARBON, 1))
     quotes.lines.change_line(session, people["sales"], record.id, "L2", quantity=1,
                              discount=None, kind=quotes.lines.line_kind("optional"))
+    freight = quotes.service_lines.ServiceInput("Freight", 1, Decimal("40.00"), Decimal("25.00"))
+    quotes.service_lines.add_service(session, people["sales"], record.id, freight)
     quotes.sending.send(session, people["sales"], record.id, now=NOW)
     quotes.answers.accept(session, people["contact"], record.id, signature="Eva", now=NOW)
     order = quotes.answers.convert_to_order(session, people["sales"], record.id)
-    # The optional carbon bike was offered, not bought: only the two bikes' 172.00 is cost.
+    # The optional carbon bike was offered, not bought: the two bikes' 172.00 and the
+    # freight's 25.00 are the cost.
     net = customer_value.margins.order_net(order)
-    assert net == Decimal("333.00")
-    assert customer_value.margins.order_margin(order) == net - Decimal("172.00")
+    assert net == Decimal("373.00")
+    assert customer_value.margins.order_margin(order) == net - Decimal("197.00")

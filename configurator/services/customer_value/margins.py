@@ -6,7 +6,8 @@ one, else from the catalog version the order was placed with, so a later cost
 change never rewrites a past margin. An option without a cost costs nothing
 (a payment method); a catalog without any cost gives no margin (None), never
 a margin equal to the revenue. Orders converted from quotes: the quote's net
-total minus each bought line's option costs times its quantity.
+total minus each bought line's option costs times its quantity and the service
+lines' costs.
 """
 
 from __future__ import annotations
@@ -102,7 +103,17 @@ def _quote_order_margin(order: Order) -> Decimal | None:
         if unit is None:
             return None
         cost += unit * quantity
-    return order_net(order) - cost
+    return order_net(order) - cost - _service_cost(order)
+
+
+def _service_cost(order: Order) -> Decimal:
+    """What the quote's service lines (freight, installation) cost us, as staff entered it;
+    the client's document (the frozen quote) keeps no cost, the quote's rows do."""
+    session = object_session(order)
+    record = session.scalar(sa.select(QuoteRecord).where(QuoteRecord.order_id == order.id))
+    if record is None:
+        return Decimal(0)
+    return sum((line.unit_cost * line.quantity for line in record.service_lines), Decimal(0))
 
 
 def _bought_lines(order: Order) -> list[tuple[CatalogVersion, dict, int]] | None:
