@@ -53,6 +53,19 @@ def test_every_used_message_has_a_translation(language):
     assert missing == [], f"{language} lacks translations for: {missing}"
 
 
+@pytest.mark.parametrize("path", [
+    "messages.pot", "fa/LC_MESSAGES/messages.po", "vi/LC_MESSAGES/messages.po"])
+def test_the_message_catalogs_are_well_formed(path):
+    """Hand-merged catalogs lose a `msgstr` line now and then; gettext tools then stop."""
+    from babel.messages.pofile import PoFileError
+
+    with open(TRANSLATIONS / path, "rb") as po:
+        try:
+            read_po(po, abort_invalid=True)
+        except PoFileError as error:
+            pytest.fail(f"{path}: {error}")
+
+
 def test_the_extraction_sees_templates_and_views():
     used = used_message_ids()
     assert {"Product lines", "Sign in", "Wrong email or password.", "Not found"} <= used
