@@ -15,6 +15,7 @@ account: `request_reset` returns nothing, and sends at most
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -36,6 +37,10 @@ INVITE_LIFETIME = timedelta(days=7)
 RESETS_PER_HOUR = 3
 # The path of each kind of link (the web layer serves them there).
 LINK_PATHS = {"reset": "/auth/reset/", "invite": "/auth/invite/"}
+# Called within the use case once a customer's address is proven: (session, user, now=).
+# Services that claim what was made with the address register here (guest_orders
+# does, on import; verification imports it), so this module depends on none of them.
+ON_EMAIL_VERIFIED: list[Callable[..., object]] = []
 
 
 class WrongPassword(ServiceError):
@@ -221,6 +226,8 @@ def email_verified(session: Session, user: User, *, now: datetime | None = None)
     if user.role == "customer":
         timeline.record(session, user.id, "email_verified",
                         "Confirmed the e-mail address", {"email": user.email}, now=now)
+        for listener in ON_EMAIL_VERIFIED:
+            listener(session, user, now=now)
 
 
 def new_link(session: Session, user: User, purpose: str, lifetime: timedelta, now: datetime) -> str:

@@ -4,7 +4,7 @@ fields are here."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import Length
 
 
@@ -19,3 +19,16 @@ class SaveForm(FlaskForm):
 
 class OfferForm(FlaskForm):
     """"No more offers" (only the CSRF token: the URL names the campaign)."""
+
+
+class GuestOrderForm(FlaskForm):
+    """A guest's order: the e-mail address the order belongs to, the delivery address, the terms."""
+
+    email = EmailField(_l("Email"), validators=[Length(max=254)],
+                       render_kw={"maxlength": 254, "autocomplete": "email", "required": True})
+    name = StringField(_l("Name"), render_kw={"maxlength": 120, "autocomplete": "name"})
+    street = StringField(_l("Street and number"), render_kw={"maxlength": 200, "autocomplete": "street-address"})
+    postcode = StringField(_l("Postcode"), render_kw={"maxlength": 20, "autocomplete": "postal-code"})
+    city = StringField(_l("City"), render_kw={"maxlength": 120, "autocomplete": "address-level2"})
+    country = SelectField(_l("Country"), choices=[], validate_choice=False)
+    terms = BooleanField(_l("I accept the terms of sale and have reviewed my order"))

@@ -71,6 +71,7 @@ def configure(catalog_id: str):
         pick_url=url_for("shop.configure", catalog_id=catalog_id),
         save_url=url_for("shop.save", catalog_id=catalog_id),
         cart_url=url_for("shop.add_to_cart", catalog_id=catalog_id),
+        guest_order_url=url_for("shop.guest_start", catalog_id=catalog_id),
     )
 
 

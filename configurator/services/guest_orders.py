@@ -1,0 +1,190 @@
+"""Guest orders: a shopper without an account orders one configuration with an
+e-mail address; the order belongs to a guest record of that address until an
+account with the same address *confirms* it (`claim`, called from
+`passwords.email_verified`), then it moves to that account in that transaction.
+
+A guest record is a customer row nobody can sign in to or reset: its password
+hash is `GUEST_HASH` (no password matches it) and its e-mail column holds
+`<address>@guest.invalid` (two "@" and a reserved domain: no mail can reach it
+and the sign-up form refuses it), so it never takes an account's address and
+one record keeps every guest order of one address. Mail for the guest goes to
+the address itself (`outbox.enqueue(to_address=...)`). Privacy export and
+erasure treat it as any customer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from configurator.engine import SelectionError
+from configurator.quoting.phrases import N_
+from configurator.services import catalogs, checkout, orders, passwords, timeline, users
+from configurator.services.checkout import AddressInput, CheckoutRefused
+from configurator.services.configuring import configurations
+from configurator.services.customer_value import valuation
+from configurator.services.customer_value.tiers import TierConfigError
+from configurator.services.errors import NotOrderable
+from configurator.services.identify.merging import MOVES
+from configurator.services.messages import outbox
+from configurator.services.unit_of_work import use_case
+from configurator.store.models import Order, User
+from configurator.store.types import utcnow
+
+log = logging.getLogger(__name__)
+GUEST_HASH = "!guest"  # not a hash werkzeug reads: every password check fails
+GUEST_DOMAIN = "@guest.invalid"
+MAX_EMAIL = 254 - len(GUEST_DOMAIN)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # as the sign-up form checks it
+# What moves from the guest record to the account (the merge's moves, minus API tokens,
+# which a guest cannot have).
+GUEST_FACTS = {"segment": "consumer", "business": "no"}  # a guest record's `User.facts()`
+CLAIMED = ("configurations", "addresses", "orders", "timeline", "messages", "offer_events")
+
+
+def guest_email(email: str) -> str:
+    """The e-mail column of the guest record of `email` (normalized)."""
+    return users.normalize_email(email) + GUEST_DOMAIN
+
+
+def is_guest(user: User) -> bool:
+    """Whether `user` is a guest record (nobody signs in to it)."""
+    return user.password_hash == GUEST_HASH
+
+
+def check_email(email: str) -> str:
+    """The normalized address; CheckoutRefused for what is no e-mail address."""
+    email = users.normalize_email(str(email or ""))
+    if not EMAIL.match(email) or len(email) > MAX_EMAIL:
+        raise CheckoutRefused(N_("Please enter a valid e-mail address."))
+    return email
+
+
+def review(session: Session, catalog_id: str, selection: dict[str, Any],
+           country: str = "de") -> tuple[dict[str, Any], checkout.VatBreakdown]:
+    """The lines (as the order would keep them) and what the guest pays for
+    `selection` on today's catalog, with the VAT of `country`.
+
+    NotFound for an unknown product line; NotOrderable for incomplete picks.
+    """
+    version = catalogs.current(session, catalog_id)
+    catalog = catalogs.engine_catalog(version)
+    try:
+        complete = catalog.domains(selection, customer=GUEST_FACTS).complete
+    except (SelectionError, KeyError, TypeError, ValueError):
+        complete = False
+    if not complete:
+        raise NotOrderable(N_(
+            "Only complete configurations can be ordered. Finish the open choices first."))
+    kept = orders.snapshot(catalog, version, selection)
+    return kept, checkout.vat_breakdown(Decimal(kept["total"]), country)
+
+
+@use_case
+def place_order(
+    session: Session,
+    email: str,
+    catalog_id: str,
+    selection: dict[str, Any],
+    *,
+    name: str,
+    address: AddressInput,
+    terms_accepted: bool,
+    locale: str | None = None,
+    now: datetime | None = None,
+) -> Order:
+    """Order `selection` as a guest of `email`, delivered to `address`; the
+    confirmation goes to `email` (in `locale`).
+
+    CheckoutRefused without the terms, for a bad address or e-mail;
+    InvalidSelection / NotOrderable for picks that cannot be ordered.
+    """
+    now = now or utcnow()
+    email = check_email(email)
+    if not terms_accepted:
+        raise CheckoutRefused(N_("Please accept the terms of sale to place the order."))
+    guest = _guest_of(session, email, address, locale, now)
+    kept_address = checkout.add_address(session, guest, address, now=now)
+    configuration = configurations.create(session, guest, catalog_id, name or catalog_id,
+                                          selection, now=now)
+    _, revision, _, catalog = orders.orderable(session, guest, configuration.id)
+    vat = checkout.vat_breakdown(orders.charged(catalog, revision.selection), kept_address.country)
+    kept = {
+        "address": kept_address.lines(),
+        "country": kept_address.country,
+        "vat": vat.to_json(),
+        "terms": {"version": checkout.TERMS_VERSION, "accepted_at": now.isoformat()},
+        "guest": True,
+    }
+    order = orders.place(session, guest, configuration.id, revision.number, now=now,
+                         extra={"checkout": kept})
+    # The guest cannot open /account: the mail invites them to an account instead.
+    draft = replace(checkout.confirmation(order, vat), action_url="/auth/signup",
+                    action_label=N_("Create an account"))
+    outbox.enqueue(session, draft, recipient=guest, to_address=email,
+                   dedupe_key=f"order-confirmation:{order.number}", now=now)
+    return order
+
+
+def claim(session: Session, account: User, *, now: datetime | None = None) -> list[str]:
+    """Within the caller's use case: move the guest records of `account`'s address
+    to it (call only once the address is confirmed). Returns the moved order numbers."""
+    if account.role != "customer" or is_guest(account) or account.erased_at is not None:
+        return []
+    guest = session.scalar(sa.select(User).where(User.email == guest_email(account.email),
+                                                 User.password_hash == GUEST_HASH))
+    if guest is None:
+        return []
+    now = now or utcnow()
+    numbers = list(session.scalars(
+        sa.select(Order.number).where(Order.owner_id == guest.id).order_by(Order.id)))
+    for name in CLAIMED:
+        model, owner = MOVES[name]
+        session.execute(sa.update(model).where(owner == guest.id).values({owner.key: account.id})
+                        .execution_options(synchronize_session="fetch"))
+    for number in numbers:
+        timeline.record(session, account.id, "guest_order_claimed",
+                        N_("Your guest order %(number)s is now in your account", number=number),
+                        {"number": number}, now=now)
+    if numbers:
+        _revalue(session, (account, guest), now)
+    return numbers
+
+
+def _guest_of(session: Session, email: str, address: AddressInput, locale: str | None,
+              now: datetime) -> User:
+    """The guest record of `email`, made at its first order."""
+    kept_email = guest_email(email)
+    guest = session.scalar(sa.select(User).where(User.email == kept_email))
+    if guest is not None and not is_guest(guest):
+        raise CheckoutRefused(N_("Please enter a valid e-mail address."))
+    if guest is None:
+        guest = User(email=kept_email, name=(" ".join(address.name.split()) or email)[:120],
+                     password_hash=GUEST_HASH, role="customer", segment="consumer",
+                     created_at=now)
+        session.add(guest)
+    guest.country = (address.country or "").lower()[:2] or guest.country
+    guest.locale = locale or guest.locale
+    session.flush()
+    return guest
+
+
+def _revalue(session: Session, customers: tuple[User, ...], now: datetime) -> None:
+    """Value both again from the orders they own now (a broken tier file never stops it)."""
+    for customer in customers:
+        try:
+            valuation.refresh(session, customer, now=now, because="guest_orders")
+        except TierConfigError as error:
+            log.warning("customer value not updated after a guest claim: %s", error)
+            return
+
+
+# Claim at every proof of an address (a confirmation, a reset or an invitation link).
+passwords.ON_EMAIL_VERIFIED.append(claim)
