@@ -159,7 +159,7 @@ def test_a_quote_about_to_expire_reminds_its_contacts(session, two_quotes):
     message = messages(session)[0]
     assert message.recipient_id == contact.id
     assert message.action_url == f"/account/quotes/{first.id}"
-    assert message.subject == f"Quote {first.number} expires on 31 March 2030"
+    assert message.subject == f"Quote {first.number} expires on Sunday, 31 March 2030"
 
 
 def test_at_most_n_trigger_messages_per_customer_per_week(session, two_quotes):

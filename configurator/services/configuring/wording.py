@@ -61,8 +61,11 @@ def _day(day: date, language: str) -> str:
 
 def phrase_text(text: str, language: str | None) -> str:
     """A `Phrase` (a service's sentence) in `language`, amounts, percentages and
-    numbers written for it; any other text as it is. Used by the pages (for the
-    page's language) and by the outbox (for the recipient's saved language)."""
+    numbers written for it; a `Joined` of phrases (an e-mail's paragraphs) each
+    in `language`; any other text as it is. Used by the pages (for the page's
+    language) and by the outbox (for the recipient's saved language)."""
+    if isinstance(text, Joined):
+        return text.separator.join(phrase_text(item, language) for item in text.items)
     if not isinstance(text, Phrase):
         return text
     language = language or "en"

@@ -16,7 +16,3 @@ class Candidate:
     draft: Draft
     dedupe_key: str
 
-
-def day(moment) -> str:
-    """A date as customers read it in a message (e.g. 4 December 2026)."""
-    return f"{moment.day} {moment:%B %Y}"

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import N_
 from configurator.services import catalogs
 from configurator.services.messages.outbox import Draft
 from configurator.services.triggers.candidates import Candidate
@@ -72,13 +73,19 @@ def _new_options(then: CatalogVersion, now: CatalogVersion) -> list[str]:
 
 
 def _news(version: CatalogVersion, new: list[str]) -> Draft:
-    listed = ", ".join(new[:SHOWN]) + (f" and {len(new) - SHOWN} more" if len(new) > SHOWN else "")
+    # Phrases: the outbox writes them in the customer's saved language.
+    name, more = version.name, len(new) - SHOWN
+    listed = (N_("%(options)s and %(count)s more", options=new[:SHOWN], count=more)
+              if more > 0 else new)
+    subject = (N_("New in %(name)s: %(option)s and more", name=name, option=new[0])
+               if len(new) > 1 else N_("New in %(name)s: %(option)s", name=name, option=new[0]))
     return Draft(
         kind=KIND,
-        subject=f"New in {version.name}: {new[0]}" + (" and more" if len(new) > 1 else ""),
-        body=f"Since your last order, {version.name} has new options: {listed}.",
-        reason=f"You ordered {version.name} several times, and it has new options since.",
+        subject=subject,
+        body=N_("Since your last order, %(name)s has new options: %(listed)s.",
+                name=name, listed=listed),
+        reason=N_("You ordered %(name)s several times, and it has new options since.", name=name),
         action_url=f"/shop/{version.catalog_id}",
-        action_label="See what's new",
+        action_label=N_("See what's new"),
         purpose="marketing",
     )

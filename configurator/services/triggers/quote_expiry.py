@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import N_, Day, Joined
 from configurator.services.messages.outbox import Draft
-from configurator.services.triggers.candidates import Candidate, day
+from configurator.services.triggers.candidates import Candidate
 from configurator.store.models import User
 from configurator.store.quotes import AccountContact, QuoteRecord
 
@@ -36,17 +37,21 @@ def candidates(session: Session, now: datetime) -> Iterator[Candidate]:
 
 
 def _reminder(quote: QuoteRecord) -> Draft:
-    until = day(quote.valid_until)
+    # Phrases: the outbox writes them in the contact's saved language.
+    until = Day(quote.valid_until.date())
+    number, account = quote.number, quote.account.name
     return Draft(
         kind=KIND,
-        subject=f"Quote {quote.number} expires on {until}",
-        body=(
-            f"Our quote {quote.number} for {quote.account.name} is valid until {until}. "
-            "After that its prices no longer hold and we have to quote again.\n\n"
-            "Accepting it takes one click."
-        ),
-        reason=f"Quote {quote.number} for {quote.account.name} expires on {until}.",
+        subject=N_("Quote %(number)s expires on %(until)s", number=number, until=until),
+        body=Joined((
+            N_("Our quote %(number)s for %(account)s is valid until %(until)s. After that its "
+               "prices no longer hold and we have to quote again.",
+               number=number, account=account, until=until),
+            N_("Accepting it takes one click."),
+        ), "\n\n"),
+        reason=N_("Quote %(number)s for %(account)s expires on %(until)s.",
+                  number=number, account=account, until=until),
         action_url=f"/account/quotes/{quote.id}",
-        action_label="Review and accept",
+        action_label=N_("Review and accept"),
         purpose="service",
     )

@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import N_, Day, Joined
 from configurator.services.messages.outbox import Draft
-from configurator.services.triggers.candidates import Candidate, day
+from configurator.services.triggers.candidates import Candidate
 from configurator.store.models import CatalogVersion, Order, User
 
 KIND = "refill_reminder"
@@ -67,17 +68,21 @@ def _reminder(last: Order, interval: timedelta, now: datetime) -> Candidate:
     days = round(interval / timedelta(days=1))
     since = (now - last.created_at).days
     expected = last.created_at + interval
+    # Phrases: the outbox writes them in the customer's saved language.
     draft = Draft(
         kind=KIND,
-        subject=f"Running low? Reorder your {name}",
-        body=(
-            f"You usually order {name} every {days} days. Your last order, {last.number}, "
-            f"was on {day(last.created_at)}, so it is likely to run out around {day(expected)}.\n\n"
-            "One click orders the same again, checked against today's catalog."
-        ),
-        reason=f"You order {name} about every {days} days and your last order was {since} days ago.",
+        subject=N_("Running low? Reorder your %(name)s", name=name),
+        body=Joined((
+            N_("You usually order %(name)s every %(days)s days. Your last order, %(number)s, "
+               "was on %(last)s, so it is likely to run out around %(expected)s.",
+               name=name, days=days, number=last.number, last=Day(last.created_at.date()),
+               expected=Day(expected.date())),
+            N_("One click orders the same again, checked against today's catalog."),
+        ), "\n\n"),
+        reason=N_("You order %(name)s about every %(days)s days and your last order was "
+                  "%(since)s days ago.", name=name, days=days, since=since),
         action_url=f"/account/orders/{last.number}/reorder",
-        action_label="Reorder in one click",
+        action_label=N_("Reorder in one click"),
         purpose="service",
     )
     return Candidate(last.owner, draft, f"refill:{last.number}")

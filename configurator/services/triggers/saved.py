@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import N_, Amount, Joined
 from configurator.services.configuring import configurations
 from configurator.services.messages.outbox import Draft
 from configurator.services.triggers.candidates import Candidate
@@ -33,7 +34,7 @@ def candidates(session: Session) -> Iterator[Candidate]:
             yield Candidate(configuration.owner, _outdated(configuration, result),
                             f"outdated:{moment}")
         elif result.total_now is not None and result.total_now < revision.price:
-            yield Candidate(configuration.owner, _cheaper(configuration, revision, result),
+            yield Candidate(configuration.owner, _cheaper(configuration, revision, result, version.currency),
                             f"price-drop:{moment}")
 
 
@@ -58,36 +59,41 @@ def _behind_the_catalog() -> sa.Select:
     )
 
 
-def _cheaper(configuration: Configuration, revision: Revision, result) -> Draft:
-    saving = revision.price - result.total_now
+def _cheaper(configuration: Configuration, revision: Revision, result, currency: str) -> Draft:
+    # Phrases: the outbox writes them in the customer's saved language.
+    name = configuration.name
+    saving = Amount(revision.price - result.total_now, currency, coded=False)
     return Draft(
         kind=PRICE_DROP,
-        subject=f"“{configuration.name}” is {saving} cheaper now",
-        body=(
-            f"You saved “{configuration.name}” at {revision.price}. With today's catalog it "
-            f"costs {result.total_now}, everything you picked still fits."
-        ),
-        reason=f"The price of your saved configuration “{configuration.name}” dropped.",
+        subject=N_("“%(name)s” is %(saving)s cheaper now", name=name, saving=saving),
+        body=N_("You saved “%(name)s” at %(then)s. With today's catalog it costs %(now)s, "
+                "everything you picked still fits.", name=name,
+                then=Amount(revision.price, currency, coded=False),
+                now=Amount(result.total_now, currency, coded=False)),
+        reason=N_("The price of your saved configuration “%(name)s” dropped.", name=name),
         action_url=f"/account/configurations/{configuration.id}",
-        action_label="Open it and order",
+        action_label=N_("Open it and order"),
         purpose="marketing",
     )
 
 
 def _outdated(configuration: Configuration, result) -> Draft:
+    # The catalog's names and the engine's reasons stay as the catalog writes them.
     problems = "; ".join(
         f"{line.feature_name}: {line.option_name} ({line.reason or line.status})"
         for line in result.problems
     )
+    name = configuration.name
     return Draft(
         kind=OUTDATED,
-        subject=f"“{configuration.name}” no longer fits our catalog",
-        body=(
-            f"Our catalog changed since you saved “{configuration.name}”. What no longer fits: "
-            f"{problems}.\n\nOpen it to see the repair we suggest."
-        ),
-        reason=f"Your saved configuration “{configuration.name}” no longer fits the catalog.",
+        subject=N_("“%(name)s” no longer fits our catalog", name=name),
+        body=Joined((
+            N_("Our catalog changed since you saved “%(name)s”. What no longer fits: "
+               "%(problems)s.", name=name, problems=problems),
+            N_("Open it to see the repair we suggest."),
+        ), "\n\n"),
+        reason=N_("Your saved configuration “%(name)s” no longer fits the catalog.", name=name),
         action_url=f"/account/configurations/{configuration.id}",
-        action_label="See the repair",
+        action_label=N_("See the repair"),
         purpose="service",
     )
