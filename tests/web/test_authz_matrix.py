@@ -242,6 +242,9 @@ PUBLIC_ROUTES = {
     "shop.configure",
     "shop.save",
     "shop.add_to_cart",  # like saving: a guest signs in first
+    # A guest's order of a product line (tests/web/test_guest_order_pages.py).
+    "shop.guest_start",
+    "shop.guest_order",
     "shop.picture",  # the picture of picks of a published catalog version, like the configurator
     "api.get_catalog",
     "api.complete",
@@ -275,6 +278,7 @@ LIST_ROUTES = {
     "auth.signup_sent",
     "auth.verify_again",  # one's own address (tests/security/test_verification.py)
     "shop.index",
+    "shop.guest_thanks",  # this browser's last guest order, from its session
     "account.configurations_list",
     "account.orders_list",
     "account.cart_page",  # one's own cart (tests/web/test_cart_pages.py)
