@@ -255,6 +255,8 @@ STAFF_PAGES = [
     ("staff@shop.example", "/staff/quotes/{draft}/print"),
     ("staff@shop.example", "/staff/accounts"),
     ("staff@shop.example", "/staff/accounts/{acme}"),
+    ("manager@shop.example", "/staff/accounts/{acme}/edit"),
+    ("manager@shop.example", "/staff/accounts/{acme}/edit?catalog=test-bike"),
     ("manager@shop.example", "/staff/approvals"),
     ("manager@shop.example", "/staff/breaks"),
     ("admin@shop.example", "/staff/users"),
