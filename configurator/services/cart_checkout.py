@@ -113,7 +113,7 @@ def _new_order(
         session,
         owner.id,
         "ordered",
-        f"Order {order.number}: {orders.title_of(order.snapshot)}",
+        N_("Order %(number)s: %(title)s", number=order.number, title=orders.title_of(order.snapshot)),
         {
             "order": order.number,
             "configuration_ids": [item["configuration"]["id"] for item in items],

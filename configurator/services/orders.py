@@ -254,7 +254,7 @@ def place(
         session,
         owner.id,
         "ordered",
-        f"Order {order.number}: {configuration.name}",
+        N_("Order %(number)s: %(title)s", number=order.number, title=configuration.name),
         {
             "order": order.number,
             "configuration_id": configuration.id,
@@ -433,7 +433,8 @@ def reorder(session: Session, owner: User, number: str, *, now: datetime | None 
         session,
         owner.id,
         "reordered",
-        f"Order {again.number}, again from {order.number}",
+        N_("Order %(number)s, again from %(previous)s", number=again.number,
+           previous=order.number),
         {
             "order": again.number,
             "reorder_of": order.number,

@@ -85,7 +85,7 @@ def change(
     user.set_password(new, method=password_method)
     _void_links(session, user.id)
     if user.role == "customer":
-        timeline.record(session, user.id, "password_changed", "Changed the password")
+        timeline.record(session, user.id, "password_changed", N_("Changed the password"))
     return sign_ins.end_all(session, user.id, except_token=keep_token)
 
 
@@ -188,8 +188,8 @@ def use_link(
     sign_ins.end_all(session, user.id)
     email_verified(session, user, now=now)
     if user.role == "customer":
-        kind, subject = (("password_reset", "Reset the password by e-mail") if purpose == "reset"
-                         else ("invitation_accepted", "Chose a password from the invitation"))
+        kind, subject = (("password_reset", N_("Reset the password by e-mail")) if purpose == "reset"
+                         else ("invitation_accepted", N_("Chose a password from the invitation")))
         timeline.record(session, user.id, kind, subject, now=now)
     return user
 
@@ -225,7 +225,7 @@ def email_verified(session: Session, user: User, *, now: datetime | None = None)
     user.email_verified_at = now or utcnow()
     if user.role == "customer":
         timeline.record(session, user.id, "email_verified",
-                        "Confirmed the e-mail address", {"email": user.email}, now=now)
+                        N_("Confirmed the e-mail address"), {"email": user.email}, now=now)
         for listener in ON_EMAIL_VERIFIED:
             listener(session, user, now=now)
 

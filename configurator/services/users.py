@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import N_
 from configurator.services import timeline
 from configurator.services.errors import EmailTaken, NotFound, ServiceError
 from configurator.services.unit_of_work import use_case
@@ -51,7 +52,7 @@ def sign_up(
     except IntegrityError as error:  # two sign-ups racing for one email
         raise EmailTaken("An account with this email already exists. Sign in instead?") from error
     if role == "customer":
-        timeline.record(session, user.id, "signed_up", "Created an account")
+        timeline.record(session, user.id, "signed_up", N_("Created an account"))
     return user
 
 
@@ -125,5 +126,6 @@ def change_phone(session: Session, user: User, text: str, *, now=None) -> str | 
         user.phone = phone
         if user.role == "customer":
             timeline.record(session, user.id, "phone_changed",
-                            "Changed the phone number" if phone else "Removed the phone number", now=now)
+                            N_("Changed the phone number") if phone else N_("Removed the phone number"),
+                            now=now)
     return phone

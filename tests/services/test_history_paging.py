@@ -244,6 +244,9 @@ def test_rename_changes_the_name_only_and_notes_it_on_the_timeline(session, bike
         "configuration_id": configuration.id,
         "from": "Commuter",
         "to": "Winter commuter",
+        # the subject as a phrase, for the timeline page in the reader's language
+        "subject_phrase": {"template": "%(old)s \u2192 %(new)s",
+                           "values": {"old": "Commuter", "new": "Winter commuter"}},
     }
 
 

@@ -94,7 +94,7 @@ def create(
         session,
         owner.id,
         "saved",
-        f"{configuration.name} ({version.name})",
+        N_("%(name)s (%(line)s)", name=configuration.name, line=version.name),
         {"configuration_id": configuration.id, "revision": 1, "price": str(price)},
         now=now,
     )
@@ -141,7 +141,7 @@ def revise(
         session,
         owner.id,
         "changed",
-        f"{configuration.name}, revision {number}",
+        N_("%(name)s, revision %(number)s", name=configuration.name, number=number),
         {
             "configuration_id": configuration.id,
             "revision": number,
@@ -273,7 +273,7 @@ def rename(
         session,
         owner.id,
         "renamed",
-        f"{old_name} \u2192 {new_name}",
+        N_("%(old)s \u2192 %(new)s", old=old_name, new=new_name),
         {"configuration_id": configuration.id, "from": old_name, "to": new_name},
         now=now,
     )

@@ -247,7 +247,7 @@ def click(
     now = now or utcnow()
     campaign, first = _own_offer(session, customer, campaign_id)
     _event(session, campaign, customer.id, "clicked", first.group, now)
-    timeline.record(session, customer.id, "offer_clicked", f"Opened the offer: {campaign.name}",
+    timeline.record(session, customer.id, "offer_clicked", N_("Opened the offer: %(name)s", name=campaign.name),
                     {"campaign": campaign.code}, now=now)
     return Offer(campaign, [OfferItem.from_json(item) for item in first.detail["items"]],
                  addon_name(session, campaign))
@@ -263,7 +263,7 @@ def unsubscribe(
     if _unsubscribed(session, customer.id):
         return
     _event(session, campaign, customer.id, "unsubscribed", first.group, now)
-    timeline.record(session, customer.id, "offer_unsubscribed", f"No more offers ({campaign.name})",
+    timeline.record(session, customer.id, "offer_unsubscribed", N_("No more offers (%(name)s)", name=campaign.name),
                     {"campaign": campaign.code}, now=now)
     consent.change(session, customer, {"marketing": False}, now=now)
 

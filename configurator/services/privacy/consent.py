@@ -11,6 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import N_
 from configurator.services import timeline
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import User
@@ -72,9 +73,11 @@ def change(
     changed = [purpose for purpose, granted in wanted.items() if current[purpose] != granted]
     for purpose in changed:
         _store(session, customer.id, purpose, wanted[purpose], now)
-        verb = "Allowed" if wanted[purpose] else "Refused"
+        label = N_(LABELS[purpose])  # the catalogs have each label (the consent page's)
+        subject = (N_("Allowed: %(purpose)s", purpose=label) if wanted[purpose]
+                   else N_("Refused: %(purpose)s", purpose=label))
         timeline.record(
-            session, customer.id, "consent_changed", f"{verb}: {LABELS[purpose]}",
+            session, customer.id, "consent_changed", subject,
             {"purpose": purpose, "granted": wanted[purpose]}, now=now,
         )
     return changed

@@ -16,6 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import N_
 from configurator.services import timeline
 from configurator.services.errors import ServiceError
 from configurator.services.privacy import consent
@@ -59,7 +60,7 @@ def erase(session: Session, customer: User, *, now: datetime | None = None) -> U
     _anonymise(customer, now)
     _anonymise_deliveries(session, customer.id)
     consent.refuse_all(session, customer.id, now)
-    timeline.record(session, customer.id, "erased", "Personal data erased", now=now)
+    timeline.record(session, customer.id, "erased", N_("Personal data erased"), now=now)
     return customer
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import N_
 from configurator.services import timeline
 from configurator.services.privacy import consent
 from configurator.services.unit_of_work import use_case
@@ -48,7 +49,7 @@ def export(session: Session, customer: User, *, now: datetime | None = None) -> 
         "timeline": _timeline(session, customer),
         "api_tokens": _api_tokens(session, customer),
     }
-    timeline.record(session, customer.id, "data_exported", "Downloaded all my data", now=now)
+    timeline.record(session, customer.id, "data_exported", N_("Downloaded all my data"), now=now)
     return plain(document)
 
 

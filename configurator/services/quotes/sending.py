@@ -83,7 +83,7 @@ def send(
                 session,
                 contact_id,
                 "quoted",
-                f"Quote {quote.number}",
+                N_("Quote %(number)s", number=str(quote.number)),
                 {
                     "quote": str(quote.number),
                     "total": loaded.record.frozen["totals"]["gross_total"],
