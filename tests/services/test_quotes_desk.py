@@ -18,6 +18,7 @@ from configurator.quoting import (
     QuoteExpired,
 )
 from configurator.services import business, catalogs, quotes
+from configurator.services.configuring.wording import phrase_text
 from configurator.services.errors import InvalidSelection
 from tests.conftest import DATA
 from tests.helpers import gen_configuration, gen_user
@@ -196,6 +197,23 @@ def test_a_sent_quote_with_a_retired_option_cannot_be_accepted_or_ordered(sessio
     with pytest.raises(quotes.lines.LinesNoLongerFit, match="Reconfigure"):
         quotes.answers.convert_to_order(session, people["sales"], accepted_first.id)
 
+
+
+def test_the_misfit_sentences_are_written_in_the_readers_language(session, people):
+    """Staff read which line no longer fits in Persian; a client's refusal in Vietnamese."""
+    staffs = new_quote(session, people, (BIKE, 1), (STEEL, 2))
+    clients = sent_quote(session, people, (STEEL, 1))
+    retire_steel(session)
+    with pytest.raises(quotes.lines.LinesNoLongerFit) as for_staff:
+        quotes.drafts.reprice(session, people["sales"], staffs.id)
+    persian = phrase_text(for_staff.value.args[0], "fa")
+    assert persian.startswith("ردیف L2 (") and "دیگر با کاتالوگ امروز جور نیست: Steel (frame)" in persian
+    assert "Reconfigure" not in persian
+    with pytest.raises(quotes.lines.LinesNoLongerFit) as for_client:
+        quotes.answers.accept(session, people["contact"], clients.id, now=LATER)
+    vietnamese = phrase_text(for_client.value.args[0], "vi")
+    assert vietnamese.startswith(f"Báo giá {clients.number} không thể được chấp nhận")
+    assert "L1 (Steel (frame)" in vietnamese and "ask us" not in vietnamese
 
 # ----------------------------------------------------------------- 9. orders from quotes
 

@@ -26,7 +26,7 @@ from configurator.quoting import (
     Quote,
     QuoteError,
 )
-from configurator.quoting.phrases import N_
+from configurator.quoting.phrases import N_, Joined
 from configurator.quoting.pricing import LineKind
 from configurator.services import catalogs
 from configurator.services.business import accounts
@@ -87,15 +87,14 @@ class LineMisfit:
     line_id: str
     title: str
     catalog_id: str
-    problems: tuple[str, ...]  # "Dynamo lights (lights): no longer offered"
+    problems: tuple[str, ...]  # phrases: "Dynamo lights (lights): no longer offered"
 
     @property
     def message(self) -> str:
-        """For staff: which line, which options, and what to do."""
-        return (
-            f"Line {self.line_id} ({self.title}) no longer fits today's catalog: "
-            f"{'; '.join(self.problems)}. Reconfigure the line."
-        )
+        """For staff: which line, which options, and what to do (a phrase)."""
+        return N_("Line %(line)s (%(title)s) no longer fits today's catalog: %(problems)s. "
+                  "Reconfigure the line.", line=self.line_id, title=self.title,
+                  problems=Joined(self.problems, "; "))
 
 
 class LinesNoLongerFit(QuoteError):
@@ -103,7 +102,9 @@ class LinesNoLongerFit(QuoteError):
 
     def __init__(self, misfits: list[LineMisfit], message: str = "") -> None:
         self.misfits = misfits
-        super().__init__(message or " ".join(m.message for m in misfits))
+        # One phrase for all lines, so the page writes each in the reader's language.
+        super().__init__(message or N_("%(misfits)s",
+                                       misfits=Joined(tuple(m.message for m in misfits), " ")))
 
 
 def misfits(session: Session, record: QuoteRecord) -> list[LineMisfit]:
@@ -121,10 +122,12 @@ def misfits(session: Session, record: QuoteRecord) -> list[LineMisfit]:
         then = {(f, o): (f, name or o, Decimal(price)) for f, o, price, name in row.options}
         result = recheck(catalog, row.selection, then, facts)
         if not result.fits:
+            # The catalog's names and the engine's reasons as they are; our words as phrases.
             problems = tuple(
-                f"{line.option_name} ({line.feature_name}): {line.reason or 'no longer fits'}"
+                N_("%(option)s (%(feature)s): %(reason)s", option=line.option_name,
+                   feature=line.feature_name, reason=line.reason or N_("no longer fits"))
                 for line in result.problems
-            ) or ("the configuration is no longer complete",)
+            ) or (N_("the configuration is no longer complete"),)
             found.append(LineMisfit(row.line_id, row.title, row.catalog_id, problems))
     return found
 
@@ -136,11 +139,12 @@ def require_fit(session: Session, record: QuoteRecord, *, for_client: bool = Fal
     if not found:
         return
     if for_client:
-        lines = ", ".join(f"{m.line_id} ({'; '.join(m.problems)})" for m in found)
+        lines = Joined(tuple(N_("%(line)s (%(problems)s)", line=m.line_id,
+                                problems=Joined(m.problems, "; ")) for m in found), ", ")
         raise LinesNoLongerFit(
             found,
-            f"Quote {record.number} can no longer be accepted as it stands: {lines}. "
-            "Please ask us for a new revision.",
+            N_("Quote %(number)s can no longer be accepted as it stands: %(lines)s. "
+               "Please ask us for a new revision.", number=record.number, lines=lines),
         )
     raise LinesNoLongerFit(found)
 
