@@ -103,3 +103,19 @@ def test_guest_orders_are_limited_per_client_address(app):
     tries = [client.post(ORDER, environ_base={"REMOTE_ADDR": "10.0.9.1"},
                          data=dict(GUEST, terms="")).status_code for _ in range(allowed + 1)]
     assert tries == [400] * allowed + [429]
+
+
+def test_hostile_input_gets_an_answer_never_a_5xx(client):
+    """The form fuzz test posts signed in; a guest's order form is fuzzed here."""
+    from tests.security.test_form_fuzz import HOSTILE_VALUES, post
+
+    start(client)
+    failures = []
+    for kind, value in HOSTILE_VALUES.items():
+        for data in ({name: value for name in GUEST},
+                     dict(GUEST, **{name: value for name in ("email", "name", "country")})):
+            if failure := post(client, ORDER, data):
+                failures.append((kind, failure))
+        if failure := post(client, START, {name: value for name in PICKS}):
+            failures.append(("start", kind, failure))
+    assert failures == []
