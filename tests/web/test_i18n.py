@@ -358,3 +358,20 @@ def test_a_services_refusal_is_shown_in_the_readers_language(client, auth, anna)
     assert response.status_code == 400
     assert "Vui lòng điền địa chỉ: đường, mã bưu chính, thành phố." in response.get_data(as_text=True)
 
+
+
+def test_a_new_api_token_is_shown_in_persian(app, client, auth, anna):
+    """The token page after creating one: the secret, the table and the scopes in Persian."""
+    client.get("/language/fa")
+    auth.signin()
+    page = client.get("/account/tokens/").get_data(as_text=True)
+    assert "خواندن سفارش‌های شما" in page and "تا ۳۰ روز دیگر" in page
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    created = client.post("/account/tokens/", data={
+        "csrf_token": token, "name": "ERP", "scopes": ["orders:read"], "expires": "30"})
+    assert created.status_code == 201
+    shown = created.get_data(as_text=True)
+    assert "توکن تازهٔ شما" in shown and "باطل کردن" in shown
+    # Scope codes ("orders:read") and the token are the API's, the same in every language.
+    shown = re.sub(r"<code[^>]*>.*?</code>", "", shown)
+    assert english_words(re.sub(r"\b[a-z]+:[a-z]+\b", "", shown)) == set()

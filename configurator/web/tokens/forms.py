@@ -1,5 +1,6 @@
 """The form that creates an API token."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
@@ -16,10 +17,10 @@ except ImportError:  # pragma: no cover - older WTForms
 from configurator.services.api_tokens import NAME_MAX
 
 EXPIRY_CHOICES = [
-    SelectChoice("", "Never"),
-    SelectChoice("30", "In 30 days"),
-    SelectChoice("90", "In 90 days"),
-    SelectChoice("365", "In a year"),
+    SelectChoice("", _l("Never")),
+    SelectChoice("30", _l("In 30 days")),
+    SelectChoice("90", _l("In 90 days")),
+    SelectChoice("365", _l("In a year")),
 ]
 
 
@@ -34,11 +35,11 @@ class TokenForm(FlaskForm):
     """Name, scopes and expiry of a new token; the service checks the scopes."""
 
     name = StringField(
-        "Name (what will use it)",
+        _l("Name (what will use it)"),
         validators=[DataRequired(), Length(max=NAME_MAX)],
-        render_kw={"maxlength": NAME_MAX, "placeholder": "ERP sync"},
+        render_kw={"maxlength": NAME_MAX, "placeholder": _l("ERP sync")},
     )
     # No `required` validator: it would mark every checkbox required; the
     # service says "Choose at least one scope." instead.
-    scopes = ScopesField("Scopes")
-    expires = SelectField("Expires", choices=EXPIRY_CHOICES, default="")
+    scopes = ScopesField(_l("Scopes"))
+    expires = SelectField(_l("Expires"), choices=EXPIRY_CHOICES, default="")

@@ -63,7 +63,7 @@ def revoke(token_id: int):
     try:
         token = api_tokens.revoke(db.session, current_user, token_id)
     except NotFound:
-        abort(404, "There is no such token.")
+        abort(404, _("There is no such token."))
     flash(_("Revoked “%(name)s”. It no longer works.", name=token.name), "success")
     return redirect(url_for("tokens.index"), code=303)
 
@@ -72,7 +72,8 @@ def _form(**kwargs) -> TokenForm:
     form = TokenForm(**kwargs)
     allowed = api_tokens.allowed_scopes(current_user)
     form.scopes.choices = [
-        SelectChoice(scope, f"{scope}: {api_tokens.SCOPES[scope]}") for scope in allowed
+        # The scope code stays as the API names it; what it allows in the page's language.
+        SelectChoice(scope, f"{scope}: {_(api_tokens.SCOPES[scope])}") for scope in allowed
     ]
     return form
 
