@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from configurator.quoting.phrases import N_
 from configurator.services import checkout, fulfilment, payments
 from configurator.services.errors import NotOrderable
 from configurator.services.offers import campaigns
@@ -90,9 +91,14 @@ def posted_address(form) -> dict:
     """The chosen address from the book, or the new one typed in."""
     if form.address.data and form.address.data != NEW_ADDRESS:
         try:
-            return {"address_id": int(form.address.data)}
+            address_id = int(form.address.data)
         except ValueError:
-            raise checkout.CheckoutRefused("Please choose a delivery address.") from None
+            address_id = 0
+        # Beyond a database integer no address has that id (and the driver would overflow).
+        if not 0 < address_id < 2**31:
+            raise checkout.CheckoutRefused(
+                N_("Please choose a delivery address or enter a new one.")) from None
+        return {"address_id": address_id}
     return {
         "new_address": checkout.AddressInput(
             name=form.name.data or "",
