@@ -375,3 +375,16 @@ def test_a_new_api_token_is_shown_in_persian(app, client, auth, anna):
     # Scope codes ("orders:read") and the token are the API's, the same in every language.
     shown = re.sub(r"<code[^>]*>.*?</code>", "", shown)
     assert english_words(re.sub(r"\b[a-z]+:[a-z]+\b", "", shown)) == set()
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("fa", ["مرجع API", "عملیات", "پارامترها", "طرح‌واره‌ها", "خواندن سفارش‌های شما"]),
+    ("vi", ["Tài liệu tham khảo API", "Các thao tác", "Tham số", "Lược đồ", "Bắt buộc"]),
+])
+def test_the_api_docs_frame_is_in_the_readers_language(client, language, words):
+    """Headings, table columns and scope descriptions translated; the OpenAPI text stays."""
+    client.get(f"/language/{language}")
+    page = client.get("/api/docs").get_data(as_text=True)
+    for word in words:
+        assert word in page, word
+    assert "<h2>Operations</h2>" not in page and "<h3>Parameters</h3>" not in page
