@@ -315,3 +315,22 @@ def test_a_reader_asking_by_an_unknown_fingerprint_gets_the_stored_drafts_check(
     app.config["DRAFT_CHECK_WAIT"] = 30
     answer = client.get(f"{DRAFT_URL}/check/{'0' * 64}", headers={"HX-Request": "true"})
     assert answer.status_code == 200 and 'id="draft-usable"' in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("fa", ["در یادداشتی بنویسید چه چیزی تغییر می‌کند و چرا.",
+            "تاریخ انتشار را به شکل YYYY-MM-DDTHH:MM (UTC) بدهید.",
+            "انتشار زمان‌بندی‌شده باید در آینده باشد"]),
+    ("vi", ["Hãy ghi chú những gì thay đổi và lý do.",
+            "Hãy nhập ngày phát hành theo dạng YYYY-MM-DDTHH:MM (UTC).",
+            "Lần phát hành theo lịch phải ở thời điểm tương lai"]),
+])
+def test_release_refusals_are_in_the_readers_language(manager_client, language, said):
+    manager_client.get(f"/language/{language}")
+    manager_client.post(DRAFT_URL, data={"text": DRAFT_TEXT})
+    answers = [manager_client.post(RELEASE_URL, data=data) for data in (
+        {"note": " "}, {"note": "later", "due_at": "next week"},
+        {"note": "later", "due_at": "2000-01-01T00:00"})]
+    assert [answer.status_code for answer in answers] == [400, 400, 400]
+    for answer, sentence in zip(answers, said, strict=True):
+        assert sentence in answer.get_data(as_text=True), sentence

@@ -147,7 +147,7 @@ def save(
     Only a text too long for a catalog is refused (CatalogProblem).
     """
     if len(text) > MAX_DRAFT_CHARS:
-        raise CatalogProblem(f"The text is longer than {MAX_DRAFT_CHARS} characters.")
+        raise CatalogProblem(N_("The text is longer than %(most)s characters.", most=MAX_DRAFT_CHARS))
     draft = start(session, catalog_id, user, now)
     draft.source_text = text.replace("\r\n", "\n")
     draft.updated_by_id = user.id
@@ -160,7 +160,8 @@ def decode_upload(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        message = f"{name}: not UTF-8 text (byte {error.start + 1} cannot be decoded)"
+        message = N_("%(name)s: not UTF-8 text (byte %(byte)s cannot be decoded)", name=name,
+                     byte=error.start + 1)
         raise CatalogProblem(message) from error
 
 
@@ -170,7 +171,7 @@ def imported_text(text: str, name: str, fmt: str, catalog_id: str) -> str:
     CatalogProblem names the place when the input is not a valid model of its format.
     """
     if fmt not in FORMATS:
-        raise CatalogProblem(f"Choose a format to import from: {', '.join(FORMATS)}.")
+        raise CatalogProblem(N_("Choose a format to import from: %(formats)s.", formats=list(FORMATS)))
     try:
         data = import_model(name, fmt, text)
     except ImportFormatError as error:
@@ -184,7 +185,7 @@ def discard(session: Session, catalog_id: str) -> None:
     """Drop the draft: the next edit starts again from the version in use."""
     draft = find(session, catalog_id)
     if draft is None:
-        raise NotFound(f"There is no draft of {catalog_id!r}.")
+        raise NotFound(N_("There is no draft of '%(catalog)s'.", catalog=catalog_id))
     session.delete(draft)
 
 

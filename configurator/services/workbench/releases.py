@@ -11,6 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import N_
 from configurator.services import catalogs
 from configurator.services.errors import CatalogProblem, NotFound, ServiceError
 from configurator.services.unit_of_work import use_case
@@ -42,7 +43,7 @@ def preview(session: Session, catalog_id: str) -> ReleasePreview:
     """The diff and impact of releasing the product line's draft now (nothing is written)."""
     draft = drafts.find(session, catalog_id)
     if draft is None:
-        raise NotFound(f"There is no draft of {catalog_id!r}.")
+        raise NotFound(N_("There is no draft of '%(catalog)s'.", catalog=catalog_id))
     current = catalogs.current(session, catalog_id)
     checked = drafts.check_text(draft.source_text, catalog_id)
     if not checked.releasable:
@@ -57,20 +58,20 @@ def preview(session: Session, catalog_id: str) -> ReleasePreview:
 def _note(note: str) -> str:
     note = " ".join(note.split())
     if not note:
-        raise ReleaseRefused("Say in a note what changes and why.")
+        raise ReleaseRefused(N_("Say in a note what changes and why."))
     if len(note) > NOTE_MAX:
-        raise ReleaseRefused(f"The note is longer than {NOTE_MAX} characters.")
+        raise ReleaseRefused(N_("The note is longer than %(most)s characters.", most=NOTE_MAX))
     return note
 
 
 def _releasable_text(session: Session, catalog_id: str) -> str:
     draft = drafts.find(session, catalog_id)
     if draft is None:
-        raise NotFound(f"There is no draft of {catalog_id!r}.")
+        raise NotFound(N_("There is no draft of '%(catalog)s'.", catalog=catalog_id))
     checked = drafts.check_text(draft.source_text, catalog_id)
     if not checked.releasable:
         raise CatalogProblem(
-            "The draft has problems and cannot be released.", [p.text for p in checked.problems]
+            N_("The draft has problems and cannot be released."), [p.text for p in checked.problems]
         )
     return draft.source_text
 
@@ -96,7 +97,8 @@ def _release_text(
 ) -> CatalogRelease:
     result = catalogs.load_text(session, text, f"{catalog_id}.yaml", now=now)
     if not result.created:
-        raise ReleaseRefused("The draft is the same as the version in use: there is nothing to release.")
+        raise ReleaseRefused(
+            N_("The draft is the same as the version in use: there is nothing to release."))
     entry = CatalogRelease(
         catalog_id=catalog_id, kind="release", status="done", note=note,
         version_id=result.version.id, actor_id=user.id if user else None,
@@ -124,7 +126,8 @@ def roll_back(
         previous = catalogs.current(session, catalog_id)
     except NotFound:
         raise ReleaseRefused(
-            f"Version {current.number} is the only version of {catalog_id}: there is nothing to go back to."
+            N_("Version %(number)s is the only version of %(catalog)s: there is nothing to go back to.",
+               number=current.number, catalog=catalog_id)
         ) from None
     entry = CatalogRelease(
         catalog_id=catalog_id, kind="rollback", status="done",
@@ -145,9 +148,9 @@ def schedule(
     note = _note(note)
     now = now or utcnow()
     if due_at.tzinfo is None:
-        raise ReleaseRefused("Give the date and time of the release in UTC.")
+        raise ReleaseRefused(N_("Give the date and time of the release in UTC."))
     if due_at <= now:
-        raise ReleaseRefused("A scheduled release must be in the future; release now instead.")
+        raise ReleaseRefused(N_("A scheduled release must be in the future; release now instead."))
     text = _releasable_text(session, catalog_id)
     entry = CatalogRelease(
         catalog_id=catalog_id, kind="release", status="scheduled", note=note, source_text=text,
@@ -165,7 +168,7 @@ def cancel(
     """Cancel a scheduled release of the product line that has not happened yet."""
     entry = session.get(CatalogRelease, release_id)
     if entry is None or entry.catalog_id != catalog_id or entry.status != "scheduled":
-        raise NotFound("There is no such scheduled release.")
+        raise NotFound(N_("There is no such scheduled release."))
     entry.status = "cancelled"
     entry.done_at = now or utcnow()
     return entry

@@ -190,7 +190,7 @@ def release(catalog_id: str):
     try:
         due_at = _due_at()
     except ValueError:
-        return _release_page(catalog_id, 400, "Give the release date as YYYY-MM-DDTHH:MM (UTC).")
+        return _release_page(catalog_id, 400, _("Give the release date as YYYY-MM-DDTHH:MM (UTC)."))
     try:
         if due_at is None:
             entry = releases.release(db.session, catalog_id, current_user, note)
