@@ -5,6 +5,7 @@ the impact list, release with a note, scheduling, rollback; what each role sees.
 from __future__ import annotations
 
 import re
+from html import unescape
 from io import BytesIO
 
 import pytest
@@ -240,6 +241,17 @@ def test_what_if_answers_in_the_page(manager_client):
     bad = manager_client.get("/staff/catalogs/test-bike/what-if?option=frame%3Dsteel&price=free")
     assert bad.status_code == 400 and 'id="what-if-problem"' in bad.get_data(as_text=True)
 
+
+
+def test_the_what_if_question_and_its_refusals_are_in_persian(manager_client):
+    manager_client.get("/language/fa")
+    page = manager_client.get("/staff/catalogs/test-bike/what-if?option=frame%3Dsteel&price=1")
+    assert "اگر frame=steel قیمت ۱٫۰۰ داشت" in page.get_data(as_text=True)
+    rule = manager_client.get("/staff/catalogs/test-bike/what-if?rule=carbon-needs-disc")
+    assert "اگر قاعدهٔ carbon-needs-disc نبود" in rule.get_data(as_text=True)
+    bad = manager_client.get("/staff/catalogs/test-bike/what-if?option=frame%3Dsteel&price=free")
+    assert bad.status_code == 400
+    assert "'free' قیمت نیست: مبلغی مانند 120.00 بدهید." in unescape(bad.get_data(as_text=True))
 
 def test_a_uvl_model_is_imported_into_the_draft(app, manager_client):
     uvl = (DATA.parent / "engine" / "data" / "imports" / "bike.uvl").read_bytes()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
 from configurator.engine.model import CatalogModel
+from configurator.quoting.phrases import N_, Amount
 from configurator.services.errors import ServiceError
 from configurator.services.workbench import drafts
 from configurator.services.workbench.impact import Impact, impact
@@ -38,20 +39,24 @@ def price_change(session: Session, catalog_id: str, pick: str, price: str) -> Wh
     feature_id, _, option_id = pick.partition("=")
     feature = base.model.feature(feature_id)
     if feature is None or feature.option(option_id) is None:
-        raise WhatIfRefused(f"{catalog_id} has no option {pick!r}.")
+        raise WhatIfRefused(N_("%(catalog)s has no option '%(pick)s'.", catalog=catalog_id, pick=pick))
     try:
         amount = Decimal(price.strip())
     except InvalidOperation:
-        raise WhatIfRefused(f"{price!r} is not a price: give an amount such as 120.00.") from None
+        raise WhatIfRefused(N_("'%(price)s' is not a price: give an amount such as 120.00.",
+                                price=price)) from None
     if not amount.is_finite() or amount < 0:
-        raise WhatIfRefused("A price is an amount of 0 or more, such as 120.00.")
+        raise WhatIfRefused(N_("A price is an amount of 0 or more, such as 120.00."))
     amount = amount.quantize(Decimal("0.01"))
     options = tuple(
         dataclasses.replace(option, price=amount) if option.id == option_id else option
         for option in feature.options
     )
     changed = _with_feature(base.model, dataclasses.replace(feature, options=options))
-    return _answer(session, catalog_id, base, changed, shown, f"{pick} at {amount}")
+    # The question is a phrase: the page asks it in the reader's language.
+    question = N_("%(pick)s at %(price)s", pick=pick,
+                  price=Amount(amount, base.model.currency, coded=False))
+    return _answer(session, catalog_id, base, changed, shown, question)
 
 
 def rule_removed(session: Session, catalog_id: str, rule_name: str) -> WhatIf:
@@ -59,9 +64,10 @@ def rule_removed(session: Session, catalog_id: str, rule_name: str) -> WhatIf:
     base, shown = drafts.try_catalog(session, catalog_id)
     rules = tuple(rule for rule in base.model.constraints if rule.name != rule_name)
     if len(rules) == len(base.model.constraints):
-        raise WhatIfRefused(f"{catalog_id} has no rule {rule_name!r}.")
+        raise WhatIfRefused(N_("%(catalog)s has no rule '%(rule)s'.", catalog=catalog_id, rule=rule_name))
     changed = dataclasses.replace(base.model, constraints=rules)
-    return _answer(session, catalog_id, base, changed, shown, f"without rule {rule_name}")
+    return _answer(session, catalog_id, base, changed, shown,
+                   N_("without rule %(rule)s", rule=rule_name))
 
 
 def _with_feature(model: CatalogModel, feature) -> CatalogModel:
