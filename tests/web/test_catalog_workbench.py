@@ -346,3 +346,20 @@ def test_release_refusals_are_in_the_readers_language(manager_client, language, 
     assert [answer.status_code for answer in answers] == [400, 400, 400]
     for answer, sentence in zip(answers, said, strict=True):
         assert sentence in answer.get_data(as_text=True), sentence
+
+
+
+@pytest.mark.parametrize(("language", "dead", "other"), [
+    ("fa", "گزینهٔ مرده frame=steel", "این پیش‌نویس برای 'test-bike' است"),
+    ("vi", "tùy chọn chết frame=steel", "bản nháp này dành cho 'test-bike'"),
+])
+def test_the_draft_checks_own_sentences_are_in_the_readers_language(manager_client, language,
+                                                                     dead, other):
+    manager_client.get(f"/language/{language}")
+    dead_steel = BIKE_TEXT + "  - id: no-steel\n    forbid: frame == steel\n"
+    for text, sentence in ((dead_steel, dead),
+                           (BIKE_TEXT.replace("catalog: test-bike", "catalog: other-bike"), other)):
+        response = manager_client.post(DRAFT_URL + "/check", data={"text": text},
+                                       headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        assert sentence in unescape(response.get_data(as_text=True)), sentence

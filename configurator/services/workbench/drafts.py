@@ -61,7 +61,8 @@ def check_text(text: str, catalog_id: str, path: str | None = None) -> DraftChec
     """
     path = path or f"{catalog_id}.yaml"
     if len(text) > MAX_DRAFT_CHARS:
-        return DraftCheck(problems=[Finding(f"the text is longer than {MAX_DRAFT_CHARS} characters")])
+        return DraftCheck(problems=[Finding(N_("the text is longer than %(most)s characters",
+                                               most=MAX_DRAFT_CHARS))])
     located = _locator(text)
     try:
         catalog = Catalog.from_text(text, path=path)
@@ -70,15 +71,19 @@ def check_text(text: str, catalog_id: str, path: str | None = None) -> DraftChec
             located(str(problem), problem.location or problem.message) for problem in error.problems
         ])
     if catalog.model.id != catalog_id:
-        message = f"{path}: 'catalog' is {catalog.model.id!r}; this draft is for {catalog_id!r}"
+        message = N_("%(path)s: 'catalog' is '%(found)s'; this draft is for '%(catalog)s'",
+                     path=path, found=catalog.model.id, catalog=catalog_id)
         return DraftCheck(problems=[located(message, "catalog:")])
     report = catalog.check()
     result = DraftCheck(report=report, catalog=catalog if report.usable else None)
     result.problems = [located(text, text) for text in report.problems]
+    # Our sentences are phrases (the page writes them in the reader's language); the
+    # engine's own findings stay as catalog check writes them.
     result.findings = [
-        *(located(f"dead option {feature}={option}", f"{feature}={option}")
+        *(located(N_("dead option %(pick)s", pick=f"{feature}={option}"), f"{feature}={option}")
           for feature, option in report.dead_options),
-        *(located(f"feature '{feature}' can never be filled", f"features '{feature}'")
+        *(located(N_("feature '%(feature)s' can never be filled", feature=feature),
+                  f"features '{feature}'")
           for feature in report.unfillable_features),
         *(located(text, text) for text in report.unreachable_rules),
         *(located(text, text) for text in report.warnings),
