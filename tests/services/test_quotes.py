@@ -221,8 +221,10 @@ def test_everything_lands_on_the_accounts_timeline(session, people):
         .order_by(AccountEvent.id)
     ).all()
     sales, contact = people["sales"].id, people["contact"].id
+    # Sending also e-mails the quote to the contact (the account's timeline names it).
     assert rows == [("created", "staff", sales), ("line added", "staff", sales),
-                    ("sent", "staff", sales), ("accepted", "web", contact)]
+                    ("sent", "staff", sales), ("quote e-mailed", "staff", sales),
+                    ("accepted", "web", contact)]
     kinds = session.scalars(sa.select(Interaction.kind).where(Interaction.customer_id == contact))
     assert "quoted" in list(kinds)  # the contact's own timeline: "Received a quote"
 
