@@ -294,8 +294,8 @@ class CpSatSpace:
 
     # ------------------------------------------------------------ counting
     def count(self, evidence: dict[int, object]) -> int:
-        if self.counter is None:
-            raise NotImplementedError("this catalog's counts come from its running-total tree")
+        if self.counter is None:  # a space built for yes/no questions only (engine/check.py)
+            raise RuntimeError("this CP-SAT space was built without a counter: ask the catalog's count()")
         return self.counter(evidence)
 
     # ------------------------------------------------------------ cheapest
