@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -273,19 +274,25 @@ class Catalog:
         except CompilationFailed as error:
             if self._store is not None:
                 self._store.save_failure(self.fingerprint, str(error), ddnnf.COMPILE_SECONDS,
-                                         ddnnf.COMPILE_MEMORY_BYTES)
+                                         ddnnf.COMPILE_MEMORY_BYTES, at=time.time(), d4=ddnnf.d4_version())
             raise
         if self._store is not None:
             self._store.save_circuit(self.fingerprint, text)
         return text
 
     def _remembered_failure(self) -> str | None:
-        """d4's stored failure on this catalog, when the limits now are no larger than they were then."""
+        """d4's stored failure on this catalog while it still holds: younger than a week, the same d4,
+        and limits now no larger than they were then."""
         failure = self._store.load_failure(self.fingerprint) if self._store is not None else None
         if failure is None:
             return None
         if ddnnf.COMPILE_SECONDS > failure["seconds"] or ddnnf.COMPILE_MEMORY_BYTES > failure["memory"]:
             return None  # more room than last time: worth trying again
+        at = failure.get("at")
+        if not isinstance(at, int | float) or not 0 <= time.time() - at < ddnnf.FAILURE_KEPT_SECONDS:
+            return None  # a week old (or of unknown age, or from the future): try again
+        if failure.get("d4") != ddnnf.d4_version():
+            return None  # another d4 may compile it
         return failure["reason"]
 
     def _circuit_if_faster(self, tree: JunctionTree) -> BooleanSpace | None:
