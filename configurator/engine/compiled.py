@@ -19,6 +19,11 @@ it, as text in `<fingerprint>.nnf` with the same header: d4 then runs once per
 catalog version, not once per process, and a server under load never falls
 back to slower SAT answers because d4 ran out of time at start-up.
 
+A catalog answered by CP-SAT (`cpsat.py`) has no compiled form worth keeping
+(it is built in well under a second), but its exact count for a guest can
+take seconds (`linear_count.py`): it is kept in `<fingerprint>.count` (JSON,
+same header) once known.
+
 When d4 fails on a catalog (out of time or memory), that is kept too, in
 `<fingerprint>.d4-failed` (the reason and the limits it had, as JSON, same
 header): the next process goes straight to the SAT fallback instead of
@@ -38,7 +43,8 @@ from pathlib import Path
 
 MAGIC = b"CONFIGURATOR-COMPILED"
 FORMAT = b"1"
-_ENGINE_SOURCES = ("compile.py", "jtree.py", "layered.py", "model.py", "compiled.py", "cnf.py", "ddnnf.py", "bounded.py")
+_ENGINE_SOURCES = ("compile.py", "jtree.py", "layered.py", "model.py", "compiled.py", "cnf.py", "ddnnf.py", "bounded.py",
+                   "linear_count.py")
 
 
 def _engine_digest() -> bytes:
@@ -132,6 +138,21 @@ class CompiledStore:
         record = {"reason": reason, "seconds": seconds, "memory": memory, "at": at, "d4": d4}
         payload = json.dumps(record).encode("utf-8")
         return self._write(fingerprint, "d4-failed", payload)
+
+    def load_count(self, fingerprint: str) -> int | None:
+        """The stored exact count for a guest of a CP-SAT catalog (cpsat.py), or None when missing or unsound."""
+        payload = self._payload(fingerprint, "count")
+        if payload is None:
+            return None
+        try:
+            count = json.loads(payload).get("count")
+        except (ValueError, AttributeError):
+            return None
+        return count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else None
+
+    def save_count(self, fingerprint: str, count: int) -> Path:
+        """Keep a CP-SAT catalog's exact count for a guest: `catalog check` reads it instead of counting again."""
+        return self._write(fingerprint, "count", json.dumps({"count": count}).encode("utf-8"))
 
     def _write(self, fingerprint: str, suffix: str, payload: bytes) -> Path:
         header = b" ".join(

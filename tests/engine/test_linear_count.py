@@ -108,3 +108,27 @@ def test_reduced_numeric_heavy_count_equals_the_running_total_tree() -> None:
     assert _linear_count(text) == expected > 0
     catalog = Catalog.from_text(text, path="heavy.json")
     assert catalog.uses_cp_sat and catalog.count() == expected
+
+
+def test_the_count_is_kept_with_the_compiled_form_and_a_corrupt_file_is_counted_again(tmp_path, monkeypatch) -> None:
+    from configurator.engine import linear_count
+    from configurator.engine.compiled import CompiledStore
+
+    text = _reduced_numeric_heavy(4)
+    store = CompiledStore(tmp_path)
+    uploaded = Catalog.from_text(text, path="heavy.json")
+    expected = uploaded.check().count  # as an upload does: checked first, then prepared with the store
+    uploaded.prepare(store)
+    assert store.load_count(uploaded.fingerprint) == expected > 0
+
+    def refuse(self, evidence):
+        raise AssertionError("counted again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(linear_count.LinearCounter, "count", refuse)
+        assert Catalog.from_text(text, path="heavy.json").prepare(store).check().count == expected
+    path = tmp_path / f"{uploaded.fingerprint}.count"
+    path.write_bytes(path.read_bytes().replace(str(expected).encode(), str(expected + 1).encode()))
+    assert store.load_count(uploaded.fingerprint) is None  # the checksum no longer holds
+    assert Catalog.from_text(text, path="heavy.json").prepare(store).count() == expected
+    assert store.load_count(uploaded.fingerprint) == expected
