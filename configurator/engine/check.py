@@ -61,7 +61,7 @@ def check_catalog(catalog) -> CheckReport:
     counted = time.perf_counter()
     try:
         report.count = catalog.count()
-    except CompileError as error:  # a CP-SAT catalog counts on the running-total tree, which may refuse
+    except CompileError as error:  # a CP-SAT catalog's count may outgrow every route's budget (linear_count.py)
         report.count = None
         report.warnings.append(f"{path}: the exact count could not be computed ({error}); "
                                "every other answer is exact")
