@@ -87,6 +87,8 @@ def _stats(catalog, tree, seconds: float) -> dict:
         "independent_parts": len(independent_parts(model)),
         "prepare_seconds": round(seconds, 3),
         **tree.stats(),
+        # the report's summary line names the backend when there is no tree width to give
+        **({"backend": "CP-SAT"} if isinstance(tree, CpSatSpace) else {}),
     }
 
 
