@@ -19,11 +19,17 @@ it, as text in `<fingerprint>.nnf` with the same header: d4 then runs once per
 catalog version, not once per process, and a server under load never falls
 back to slower SAT answers because d4 ran out of time at start-up.
 
+A catalog answered by CP-SAT (`cpsat.py`) has no compiled form worth keeping
+(it is built in well under a second), but its exact count for a guest can
+take seconds (`linear_count.py`): it is kept in `<fingerprint>.count` (JSON,
+same header) once known.
+
 When d4 fails on a catalog (out of time or memory), that is kept too, in
 `<fingerprint>.d4-failed` (the reason and the limits it had, as JSON, same
 header): the next process goes straight to the SAT fallback instead of
-waiting up to d4's time limit again at every start. Raising the limits (or a
-new engine) makes it try again; deleting the file does too.
+waiting up to d4's time limit again at every start. The record expires: d4 is
+tried again once it is a week old (`ddnnf.FAILURE_KEPT_SECONDS`), under another
+d4 version, with raised limits or a new engine; deleting the file does too.
 """
 
 from __future__ import annotations
@@ -37,7 +43,8 @@ from pathlib import Path
 
 MAGIC = b"CONFIGURATOR-COMPILED"
 FORMAT = b"1"
-_ENGINE_SOURCES = ("compile.py", "jtree.py", "layered.py", "model.py", "compiled.py", "cnf.py", "ddnnf.py", "bounded.py")
+_ENGINE_SOURCES = ("compile.py", "jtree.py", "layered.py", "model.py", "compiled.py", "cnf.py", "ddnnf.py", "bounded.py",
+                   "linear_count.py")
 
 
 def _engine_digest() -> bytes:
@@ -109,7 +116,10 @@ class CompiledStore:
         return self._write(fingerprint, "nnf", text.encode("ascii"))
 
     def load_failure(self, fingerprint: str) -> dict | None:
-        """{"reason", "seconds", "memory"} of d4's remembered failure on this catalog, or None."""
+        """{"reason", "seconds", "memory", "at", "d4"} of d4's remembered failure on this catalog, or None.
+
+        "at" (seconds since the epoch) and "d4" (its version) are missing from records
+        written before they were kept; the caller treats such a record as expired."""
         payload = self._payload(fingerprint, "d4-failed")
         if payload is None:
             return None
@@ -122,10 +132,27 @@ class CompiledStore:
             return None
         return failure
 
-    def save_failure(self, fingerprint: str, reason: str, seconds: float, memory: int) -> Path:
-        """Remember that d4 failed on this catalog within these limits."""
-        payload = json.dumps({"reason": reason, "seconds": seconds, "memory": memory}).encode("utf-8")
+    def save_failure(self, fingerprint: str, reason: str, seconds: float, memory: int, *,
+                     at: float, d4: str) -> Path:
+        """Remember that d4 (version `d4`) failed on this catalog within these limits, at `at` (epoch seconds)."""
+        record = {"reason": reason, "seconds": seconds, "memory": memory, "at": at, "d4": d4}
+        payload = json.dumps(record).encode("utf-8")
         return self._write(fingerprint, "d4-failed", payload)
+
+    def load_count(self, fingerprint: str) -> int | None:
+        """The stored exact count for a guest of a CP-SAT catalog (cpsat.py), or None when missing or unsound."""
+        payload = self._payload(fingerprint, "count")
+        if payload is None:
+            return None
+        try:
+            count = json.loads(payload).get("count")
+        except (ValueError, AttributeError):
+            return None
+        return count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else None
+
+    def save_count(self, fingerprint: str, count: int) -> Path:
+        """Keep a CP-SAT catalog's exact count for a guest: `catalog check` reads it instead of counting again."""
+        return self._write(fingerprint, "count", json.dumps({"count": count}).encode("utf-8"))
 
     def _write(self, fingerprint: str, suffix: str, payload: bytes) -> Path:
         header = b" ".join(
