@@ -132,3 +132,28 @@ def test_the_count_is_kept_with_the_compiled_form_and_a_corrupt_file_is_counted_
     assert store.load_count(uploaded.fingerprint) is None  # the checksum no longer holds
     assert Catalog.from_text(text, path="heavy.json").prepare(store).count() == expected
     assert store.load_count(uploaded.fingerprint) == expected
+
+
+def test_a_refused_count_is_remembered_with_the_compiled_form(tmp_path, monkeypatch) -> None:
+    """Every counting route over its budget: the check warns, and the next check of that version does not count."""
+    from configurator.engine import jtree, layered, linear_count
+    from configurator.engine.compiled import CompiledStore
+
+    text = _reduced_numeric_heavy(4)
+    store = CompiledStore(tmp_path)
+    with monkeypatch.context() as patched:
+        patched.setattr(linear_count, "MAX_STATES", 1)
+        patched.setattr(jtree, "MAX_BAG_TUPLES", 1)
+        patched.setattr(layered, "MAX_LAYER_STATES", 1)
+        report = Catalog.from_text(text, path="heavy.json").prepare(store).check()
+        assert report.usable and report.count is None
+        assert isinstance(store.load_count(Catalog.from_text(text, path="heavy.json").fingerprint), str)
+
+    def refuse(self, evidence):
+        raise AssertionError("counted again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(linear_count.LinearCounter, "count", refuse)
+        again = Catalog.from_text(text, path="heavy.json").prepare(store).check()
+    assert again.count is None
+    assert any("could not be computed" in w and "remembered" in w for w in again.warnings)
