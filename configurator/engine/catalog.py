@@ -31,6 +31,7 @@ from .cpsat import CpSatSpace
 from .ddnnf import CompilationFailed, compile_cnf
 from .jtree import JunctionTree
 from .layered import solution_space
+from .linear_count import CountTooLarge, LinearCounter
 from .model import CatalogModel, Compare, Feature, NumTerm
 from .results import (
     Change,
@@ -97,6 +98,7 @@ class Catalog:
         self._backend_chosen = False
         self._cp_sat: bool | None = None  # see uses_cp_sat
         self._store: CompiledStore | None = None  # set by prepare(): where compiled forms are kept
+        self._guest_count: int | str | None = None  # a CP-SAT catalog's count without facts, or why refused
         # Explanations depend only on (option, picks, customer) and the catalog is
         # immutable, so customers walking the same first picks share them.
         self._explained: OrderedDict[tuple, Explanation] = OrderedDict()
@@ -179,28 +181,38 @@ class Catalog:
         return solution_space(problem)
 
     def _cp_sat_space(self, linear: CompiledProblem) -> CpSatSpace:
-        """CP-SAT over the catalog without running totals; exact counts still come from the running-total tree.
+        """CP-SAT over the catalog without running totals; exact counts from a DP over collapsed totals.
 
-        Both compiled forms declare features, options, choose counts and
-        customer facts first and alike, so evidence read off one is good for
-        the other (checked when the count is asked).
+        The count (linear_count.py) reads the same linear form. When its states
+        outgrow their budget, the running-total tree counts instead: both compiled
+        forms declare features, options, choose counts and customer facts first
+        and alike, so evidence read off one is good for the other (checked).
         """
-        counter: list[JunctionTree] = []
+        counters: list = []
 
         def count(evidence: dict[int, object]) -> int:
-            if not counter:  # slow on the catalogs that come here; only `count` and `catalog check` ask
-                full = compile_model(self.model)
-                shared = ("feature_var", "option_var", "count_var", "customer_var")
-                if any(getattr(linear, name) != getattr(full, name) for name in shared):
-                    raise CompileError(None, "internal: the linear and running-total forms number variables apart")
-                counter.append(solution_space(full))
-            return counter[0].count(evidence)
+            if not counters:
+                counters.append(LinearCounter(linear))
+            try:
+                return counters[0].count(evidence)
+            except CountTooLarge:
+                return self._count_by_running_totals(linear, counters, evidence)
 
         try:  # without its totals the tree is small; it rules out most values before any solver call
             relaxation = solution_space(linear)
         except CompileError:
             relaxation = None
         return CpSatSpace(linear, count, relaxation)
+
+    def _count_by_running_totals(self, linear: CompiledProblem, counters: list, evidence: dict[int, object]) -> int:
+        """The running-total tree's count (slow on the catalogs that come here, or refused)."""
+        if len(counters) < 2:
+            full = compile_model(self.model)
+            shared = ("feature_var", "option_var", "count_var", "customer_var")
+            if any(getattr(linear, name) != getattr(full, name) for name in shared):
+                raise CompileError(None, "internal: the linear and running-total forms number variables apart")
+            counters.append(solution_space(full))
+        return counters[1].count(evidence)
 
     @property
     def sat(self) -> SatEncoding:
@@ -316,7 +328,10 @@ class Catalog:
                 return self
         if self.boolean is None:
             tree = self.tree
-            if isinstance(tree, CpSatSpace):  # built in well under a second: nothing worth storing
+            if isinstance(tree, CpSatSpace):  # built in well under a second: only its count is worth storing
+                self._store = self._store or store
+                if store is not None and self._guest_count is not None and store.load_count(self.fingerprint) is None:
+                    store.save_count(self.fingerprint, self._guest_count)
                 return self
             if store is not None and not store.holds(self.fingerprint):
                 if isinstance(tree, BoundedSpace):
@@ -680,7 +695,30 @@ class Catalog:
         """The exact number of complete valid configurations for this customer (no facts by default)."""
         if self.boolean is not None:
             return self.boolean.count(customer)
+        if isinstance(self.tree, CpSatSpace) and not customer:
+            return self._cp_sat_guest_count()
         return self.tree.count(self.problem.customer_evidence(customer))
+
+    def _cp_sat_guest_count(self) -> int:
+        """The count without facts (what `catalog check` reports), kept in the compiled store once known.
+
+        A refusal (CompileError: every counting route outgrew its budget) is kept
+        too and raised again without counting.
+        """
+        if self._guest_count is None and self._store is not None:
+            stored = self._store.load_count(self.fingerprint)
+            remembered = " (remembered from an earlier count of this version; not counted again)"
+            self._guest_count = stored + remembered if isinstance(stored, str) else stored
+        if self._guest_count is None:
+            try:
+                self._guest_count = self.tree.count(self.problem.customer_evidence(None))
+            except CompileError as error:
+                self._guest_count = str(error)
+            if self._store is not None:
+                self._store.save_count(self.fingerprint, self._guest_count)
+        if isinstance(self._guest_count, str):
+            raise CompileError(None, self._guest_count)
+        return self._guest_count
 
     def check(self):
         """Everything `configurator catalog check` reports (see `check.py`)."""

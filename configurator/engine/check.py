@@ -61,7 +61,7 @@ def check_catalog(catalog) -> CheckReport:
     counted = time.perf_counter()
     try:
         report.count = catalog.count()
-    except CompileError as error:  # a CP-SAT catalog counts on the running-total tree, which may refuse
+    except CompileError as error:  # a CP-SAT catalog's count may outgrow every route's budget (linear_count.py)
         report.count = None
         report.warnings.append(f"{path}: the exact count could not be computed ({error}); "
                                "every other answer is exact")
@@ -87,6 +87,8 @@ def _stats(catalog, tree, seconds: float) -> dict:
         "independent_parts": len(independent_parts(model)),
         "prepare_seconds": round(seconds, 3),
         **tree.stats(),
+        # the report's summary line names the backend when there is no tree width to give
+        **({"backend": "CP-SAT"} if isinstance(tree, CpSatSpace) else {}),
     }
 
 
