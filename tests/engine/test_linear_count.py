@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 from bruteforce import Enumeration, model_from_text
@@ -157,3 +158,14 @@ def test_a_refused_count_is_remembered_with_the_compiled_form(tmp_path, monkeypa
         again = Catalog.from_text(text, path="heavy.json").prepare(store).check()
     assert again.count is None
     assert any("could not be computed" in w and "remembered" in w for w in again.warnings)
+
+
+@pytest.mark.parametrize("name", ["city-bike", "standing-desk", "coffee-subscription"])
+def test_demo_catalogs_forced_to_cp_sat_count_what_their_own_backend_counts(name: str) -> None:
+    """Medium-size catalogs: the DP over the linear form against the lifted junction tree (bounded.py)."""
+    text = (Path(__file__).resolve().parents[2] / "catalog" / f"{name}.yaml").read_text(encoding="utf-8")
+    own = Catalog.from_text(text, path=f"{name}.yaml")
+    forced = Catalog.from_text(text, path=f"{name}.yaml", backend="CP-SAT")
+    assert forced.uses_cp_sat and not own.uses_cp_sat
+    assert forced.count() == own.count() > 0
+    assert forced.count({"segment": "business"}) == own.count({"segment": "business"})
