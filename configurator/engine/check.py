@@ -49,15 +49,7 @@ def check_catalog(catalog) -> CheckReport:
         return report
     if space is None:
         domains, _ = catalog._read_domains(possible)
-    for feature in model.features:
-        possible = set(domains[feature.id])  # a set: features may have 10,000 options
-        for option in feature.options:
-            if option.id not in possible:
-                report.dead_options.append((feature.id, option.id))
-        if not domains[feature.id]:
-            report.unfillable_features.append(feature.id)
-        if feature.default and feature.default not in domains[feature.id]:
-            report.warnings.append(f"{path}: feature '{feature.id}': default '{feature.default}' can never be chosen")
+    read_domains_findings(report, model, domains)
     counted = time.perf_counter()
     try:
         report.count = catalog.count()
@@ -76,6 +68,20 @@ def check_catalog(catalog) -> CheckReport:
         report.unreachable_rules = _unreachable_rules(catalog, report)
     report.stats["seconds"] = round(time.perf_counter() - started, 3)
     return report
+
+
+def read_domains_findings(report: CheckReport, model, domains: dict[str, list[str]]) -> None:
+    """The dead options, features never filled and defaults never chosen, from each feature's possible options."""
+    for feature in model.features:
+        possible = set(domains[feature.id])  # a set: features may have 10,000 options
+        for option in feature.options:
+            if option.id not in possible:
+                report.dead_options.append((feature.id, option.id))
+        if not domains[feature.id]:
+            report.unfillable_features.append(feature.id)
+        if feature.default and feature.default not in domains[feature.id]:
+            report.warnings.append(
+                f"{report.path}: feature '{feature.id}': default '{feature.default}' can never be chosen")
 
 
 def _stats(catalog, tree, seconds: float) -> dict:
@@ -139,7 +145,7 @@ def _unreachable_rules(catalog, report: CheckReport) -> list[str]:
     if isinstance(catalog.tree, CpSatSpace):
         return _unreachable_by_cp_sat(catalog, report, cases)
     lifted = _lifted_problem(catalog, cases)
-    solvers = [_CaseSolver(lifted, cases)] if lifted is not None else []
+    solvers = [CaseSolver(lifted, cases)] if lifted is not None else []
     found = []
     for position, constraint in enumerate(model.constraints):
         if position not in cases:
@@ -147,7 +153,7 @@ def _unreachable_rules(catalog, report: CheckReport) -> list[str]:
         arises = solvers[0].arises(position) if solvers else None
         if arises is None:
             if len(solvers) < 2:
-                solvers.append(_CaseSolver(catalog.problem, cases))
+                solvers.append(CaseSolver(catalog.problem, cases))
             arises = solvers[-1].arises(position)
         if arises is None:
             report.warnings.append(f"{report.path}: constraint {constraint.name}: not analysed for reachability")
@@ -176,16 +182,16 @@ def _unreachable_by_cp_sat(catalog, report: CheckReport, cases: dict) -> list[st
 def _lifted_problem(catalog, cases: dict):
     """The catalog's problem with price() bounds lifted out (bounded.py), when the cases never read the price."""
     space = catalog.tree
-    if not isinstance(space, BoundedSpace) or any(_reads_price(expr) for expr in cases.values()):
+    if not isinstance(space, BoundedSpace) or any(reads_price(expr) for expr in cases.values()):
         return None
     return space.problem
 
 
-def _reads_price(expr) -> bool:
+def reads_price(expr) -> bool:
     return any(isinstance(atom, Compare) and atom.term == NumTerm("price") for atom in atoms(expr))
 
 
-class _CaseSolver:
+class CaseSolver:
     """One SAT encoding with an indicator per rule case; `arises(rule)` asks one solver call."""
 
     def __init__(self, problem, cases: dict):
@@ -207,14 +213,20 @@ class _CaseSolver:
         if position not in self.indicators:
             return None
         others = [lit for rule, lit in self.selectors.items() if rule != position]
-        case = self.sat.value_lits[self.indicators[position]][1]
-        if not self.sat.satisfiable(others + [case]):
+        return self.holds(others + [self.sat.value_lits[self.indicators[position]][1]])
+
+    def holds(self, assumptions: list[int]) -> bool | None:
+        """Whether some configuration meets these literals; None: cannot say here (a price bound in doubt).
+
+        After True, the solver's last model is such a configuration.
+        """
+        if not self.sat.satisfiable(assumptions):
             return False
         if self.bounds is None or self._meets_bounds():
             return True
         # a configuration no rule asks a price bound of needs no price check
         unbounded = [self.sat.value_lits[var][0] for var in self.bounds.indicators]
-        return True if self.sat.satisfiable(others + [case] + unbounded) else None
+        return True if self.sat.satisfiable(assumptions + unbounded) else None
 
     def _meets_bounds(self) -> bool:
         """True when the solver's last configuration meets the price bound of its highest level asked."""
