@@ -29,7 +29,7 @@ from configurator.engine.problems import CatalogError
 from configurator.services.errors import CatalogProblem
 from configurator.services.unit_of_work import use_case
 from configurator.services.workbench import attributes as typed_attributes
-from configurator.services.workbench import drafts
+from configurator.services.workbench import drafts, edit_in_place
 from configurator.services.workbench.rule_text import RuleText, read_rule
 from configurator.store.models import User
 from configurator.store.releases import CatalogDraft
@@ -324,6 +324,9 @@ def apply(text: str, edit: Edit) -> str:
     """The text with one field of the form changed; FormProblem (nothing changed) when it cannot be."""
     if len(edit.value) > MAX_FIELD_CHARS:
         raise FormProblem(f"The value is longer than {MAX_FIELD_CHARS} characters.")
+    in_place = _money_in_place(text, edit)
+    if in_place is not None:
+        return in_place
     data = load(text)
     if edit.target == "feature" and edit.name == "add":
         _add_feature(data, edit)
@@ -345,6 +348,15 @@ def apply(text: str, edit: Edit) -> str:
     else:
         raise FormProblem(f"Unknown part of the form: {edit.target!r}.")
     return dump(data)
+
+
+def _money_in_place(text: str, edit: Edit) -> str | None:
+    """A price or cost edit written where the number is, when it can be (see edit_in_place); else None."""
+    value = edit.value.strip()
+    if edit.target != "option" or edit.name not in ("price", "cost") or not (value or edit.name == "price"):
+        return None
+    amount = _money(value or "0", edit.name)
+    return edit_in_place.money_in_place(text, edit.feature, edit.option, edit.name, amount)
 
 
 def _feature(data: CommentedMap, feature_id: str) -> CommentedMap:
