@@ -1,0 +1,129 @@
+"""The workbench's last English texts follow the reader's language: the form
+editor's refusals beside their field, the release diff, the engine's own check
+problems on the workbench pages."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from configurator.services.workbench import form
+from configurator.web.database import db
+from tests.services.quote_factories import gen_staff
+from tests.services.workbench_factories import BIKE_TEXT
+
+FORM_URL = "/staff/catalogs/test-bike/draft/form"
+HTMX = {"HX-Request": "true"}
+QUOTED = re.compile(r"'[^']*'")
+# Ids and codes the sentences name as the catalog writes them (rule ids, dimensions, rule kinds).
+CODES = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)+|\b(?:product|packaging|delivery|billing|if|require|forbid|YAML)\b")
+
+
+@pytest.fixture
+def manager_client(app, client, auth):
+    with app.app_context():
+        gen_staff(db.session, "catalog_manager", "catalogs@shop.example")
+    auth.signin("catalogs@shop.example")
+    return client
+
+
+def english_left(shown: str, english: str) -> set[str]:
+    """The words of the English sentence (outside its quoted ids and values) that `shown` still has."""
+    def plain(text: str) -> str:
+        return CODES.sub("", QUOTED.sub("", text))
+
+    words = {w.lower() for w in re.findall(r"[A-Za-z]{3,}", plain(english))}
+    return {w for w in re.findall(r"[A-Za-z]{3,}", plain(shown)) if w.lower() in words}
+
+
+def refusal(response) -> str:
+    page = unescape(response.get_data(as_text=True))
+    found = re.search(r'<span class="problem" role="alert">(.*?)</span>', page, re.S)
+    assert found, page[:500]
+    return found.group(1)
+
+
+# (the form's post, the English refusal, words of its Persian and its Vietnamese)
+REFUSED_EDITS = [
+    ({"target": "option", "feature": "frame", "option": "carbon", "field": "price", "value": "lots"},
+     "The price must be a number such as 12.50, not 'lots'.", "قیمت باید عددی", "Giá phải là một số"),
+    ({"target": "option", "feature": "frame", "option": "carbon", "field": "cost", "value": "-5"},
+     "The cost must be from 0 to 1,000,000,000 with at most 4 decimals.", "۱٬۰۰۰٬۰۰۰٬۰۰۰", "Giá vốn phải từ"),
+    ({"target": "feature", "feature": "Bad Id", "field": "add"},
+     "A feature id is lower-case letters, digits, '_' and '-', starting with a letter or digit.",
+     "شناسهٔ ویژگی", "Mã tính năng"),
+    ({"target": "feature", "feature": "brakes", "field": "remove"},
+     "Feature 'brakes' is still used by rule carbon-needs-disc: change or remove those first.",
+     "قاعدهٔ carbon-needs-disc", "quy tắc carbon-needs-disc"),
+    ({"target": "feature", "feature": "frame", "field": "dimension", "value": "colour"},
+     "The dimension is one of product, packaging, delivery, billing.", "delivery، و billing",
+     "packaging, delivery và billing"),
+    ({"target": "feature", "feature": "frame", "field": "choose", "value": "many"},
+     "Choose is 'one', 'optional' or a range such as 0-2.", "بازه‌ای", "một khoảng"),
+    ({"target": "feature", "feature": "frame", "field": "name", "value": " "},
+     "A feature needs a name.", "ویژگی باید نام", "Tính năng cần có tên"),
+    ({"target": "option", "feature": "frame", "option": "carbon", "field": "add-attribute",
+      "value": "bad name"},
+     "An attribute's name is letters, digits, '-' and '_' (at most 64), such as weight_g.",
+     "نام ویژگی فنی", "Tên thuộc tính"),
+    ({"target": "option", "feature": "frame", "option": "carbon", "field": "attributes",
+      "value": "weight"},
+     "Write attributes as 'name: value, name: value' ('weight' is not).", "بنویسید", "Hãy viết"),
+    ({"target": "option", "feature": "frame", "option": "gold", "field": "name", "value": "Gold"},
+     "Feature 'frame' has no option 'gold' (any more).", "گزینهٔ 'gold'", "tùy chọn 'gold'"),
+    ({"target": "rule", "field": "add", "value": "maybe"},
+     "A new rule is one of: if, require, forbid.", "قاعدهٔ تازه", "Quy tắc mới"),
+    ({"target": "rule", "index": "99", "field": "then", "value": "x"},
+     "The draft has no rule number 100 (any more).", "۱۰۰", "Bản nháp không (còn) có quy tắc số 100"),
+    ({"target": "option", "feature": "frame", "option": "carbon", "field": "name.x1", "value": "x"},
+     "'x1' is not a language code.", "کد زبان نیست", "không phải là mã ngôn ngữ"),
+]
+
+
+@pytest.mark.parametrize(("data", "english", "persian", "vietnamese"), REFUSED_EDITS)
+def test_the_form_editors_refusals_are_in_the_readers_language(manager_client, data, english,
+                                                               persian, vietnamese):
+    with pytest.raises(form.FormProblem) as refused:  # the English the service keeps
+        edit = form.Edit(data["target"], data["field"], data.get("value", ""), data.get("feature", ""),
+                         data.get("option", ""), index=int(data.get("index", -1)),
+                         details={"kind": data.get("kind", "")})
+        form.apply(BIKE_TEXT, edit)
+    assert str(refused.value) == english
+    for language, words in (("fa", persian), ("vi", vietnamese)):
+        manager_client.get(f"/language/{language}")
+        response = manager_client.post(FORM_URL, headers=HTMX, data=data)
+        assert response.status_code == 400
+        shown = refusal(response)
+        assert words in shown, (language, shown)
+        assert english_left(shown, english) == set(), (language, shown)
+
+
+@pytest.mark.parametrize(("language", "words"), [("fa", "ویژگی فنی 'weight_g' عدد است"),
+                                                 ("vi", "Thuộc tính 'weight_g' là một số")])
+def test_a_typed_attributes_refusal_is_in_the_readers_language(manager_client, app, language, words):
+    manager_client.get(f"/language/{language}")
+    for data in ({"field": "add-attribute", "value": "weight_g", "kind": "number"},
+                 {"field": "attribute.weight_g", "value": "heavy"}):
+        response = manager_client.post(FORM_URL, headers=HTMX, data={
+            "target": "option", "feature": "frame", "option": "carbon", **data})
+    assert response.status_code == 400
+    shown = refusal(response)
+    assert words in shown
+    assert english_left(shown, "Attribute 'weight_g' is a number, such as 1800 or 2.5, not 'heavy'.") == set()
+
+
+def test_a_draft_the_form_cannot_read_says_so_in_persian(manager_client, app):
+    import sqlalchemy as sa
+
+    from configurator.services.workbench import drafts
+    from configurator.store.models import User
+    with app.app_context():
+        manager = db.session.scalar(sa.select(User).where(User.email == "catalogs@shop.example"))
+        drafts.save(db.session, "test-bike", "- just\n- a list\n", manager)
+    manager_client.get("/language/fa")
+    page = unescape(manager_client.get(FORM_URL).get_data(as_text=True))
+    shown = re.search(r'id="form-problem"><p>(.*?)</p>', page, re.S).group(1)
+    assert "این YAML کاتالوگ نیست" in shown
+    assert english_left(shown, "The YAML is not a catalog (a mapping with features and constraints).") == set()
