@@ -127,3 +127,37 @@ def test_a_draft_the_form_cannot_read_says_so_in_persian(manager_client, app):
     shown = re.search(r'id="form-problem"><p>(.*?)</p>', page, re.S).group(1)
     assert "این YAML کاتالوگ نیست" in shown
     assert english_left(shown, "The YAML is not a catalog (a mapping with features and constraints).") == set()
+
+
+RELEASE_URL = "/staff/catalogs/test-bike/release"
+
+
+def diff_rows(page: str) -> dict[str, list[str]]:
+    """The release diff's rows by the changed thing's name: [before, after] as shown."""
+    table = re.search(r'<table class="lines list" id="release-diff">(.*?)</table>', page, re.S).group(1)
+    rows = {}
+    for row in re.findall(r"<tr class=\"change-\w+\">(.*?)</tr>", table, re.S):
+        cells = [unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        rows[f"{cells[0]} {cells[2]}"] = cells[3:]
+    return rows
+
+
+@pytest.mark.parametrize(("language", "price", "was", "steel", "frame"), [
+    ("fa", "قیمت frame=carbon", ["۶۴۰٫۰۰", "۷۰۰٫۰۰"], "Steel، ۸۰٫۰۰",
+     "Frame (محصول، ۰ تا ۲ انتخاب می‌شود، پیش‌فرض alu)"),
+    ("vi", "giá frame=carbon", ["640,00", "700,00"], "Steel, 80,00",
+     "Frame (sản phẩm, chọn từ 0 đến 2, mặc định alu)"),
+])
+def test_the_release_diff_is_in_the_readers_language_and_digits(manager_client, language, price, was,
+                                                                steel, frame):
+    from tests.services.workbench_factories import DRAFT_TEXT
+
+    changed = DRAFT_TEXT.replace("    choose: one\n    default: alu", "    choose: {min: 0, max: 2}\n    default: alu")
+    manager_client.get(f"/language/{language}")
+    manager_client.post("/staff/catalogs/test-bike/draft", data={"text": changed})
+    rows = diff_rows(manager_client.get(RELEASE_URL).get_data(as_text=True))
+    assert rows[price] == was
+    assert steel in [before for before, _after in rows.values()]
+    [feature] = [after for before, after in rows.values() if after.startswith("Frame (")]
+    assert feature == frame
+    assert english_left(feature, "Frame (product, choose 0 to 2, default alu)") == {"Frame", "alu"}  # the catalog's own name and id
