@@ -11,9 +11,8 @@ so that the engine answers them from CP-SAT (cpsat.py):
 
 Per catalog: preparation, the backend chosen, and random customer walks
 (bench.demo's: each pick is `domains(..., alternatives=True)` plus `price()`),
-with per-pick wall and CPU P50/P95/max and the solver calls per pick. Counts
-are left out: on these catalogs they come from the running-total tree, which
-takes minutes (see the README).
+with per-pick wall and CPU P50/P95/max and the solver calls per pick; then the
+exact count (`Catalog.count()`, as `catalog check` asks it) and its time.
 
     .venv/bin/python -m bench.numeric --walks 20
     .venv/bin/python -m bench.numeric --write      # regenerate numeric-heavy.yaml
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from configurator.engine import Catalog
+from configurator.engine import Catalog, CompileError
 
 from .demo import _percentile
 
@@ -155,8 +154,19 @@ def measure(name: str, text: str, walks: int, seed: int) -> dict:
         "solver_calls_p50": _percentile(calls, 0.5),
         "solver_calls_p95": _percentile(calls, 0.95),
         "errors": errors,
+        **_timed_count(catalog),
         "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+
+
+def _timed_count(catalog: Catalog) -> dict:
+    """The exact count for a guest and the seconds it took (None when the engine refuses to count)."""
+    started = time.perf_counter()
+    try:
+        count = catalog.count()
+    except CompileError:
+        count = None
+    return {"count": count, "count_s": round(time.perf_counter() - started, 3)}
 
 
 def main(argv: list[str] | None = None) -> int:

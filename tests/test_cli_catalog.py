@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -155,3 +158,20 @@ def test_check_of_the_demo_catalogs_finds_every_image(capsys):
         status, out, _ = run(capsys, "catalog", "check", str(DEMO / name), "--json")
         assert status == 0
         assert [w for w in json.loads(out)["warnings"] if "not found" in w] == []
+
+
+def test_check_of_a_stored_catalog_imports_no_compiler_library(tmp_path):
+    """`catalog check` of a catalog compiled before reads its stored form: networkx (the tree
+    decomposition), OR-tools and the MaxSAT solver are not imported, which kept a third of its start-up."""
+    demo = str(Path(__file__).resolve().parent.parent / "catalog" / "city-bike.yaml")
+    env = {**os.environ, "CONFIGURATOR_COMPILED_DIR": str(tmp_path / "compiled")}
+    script = (
+        "import sys\nfrom configurator.cli import main\n"
+        f"status = main(['catalog', 'check', {demo!r}, '--json'])\n"
+        "heavy = [m for m in ('networkx', 'ortools', 'pandas', 'pysat.examples.rc2') if m in sys.modules]\n"
+        "print('IMPORTED', status, ','.join(heavy) or '-')\n"
+    )
+    first = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert first.stdout.strip().endswith("IMPORTED 0 networkx")  # the first check compiles, and keeps it
+    again = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert again.stdout.strip().endswith("IMPORTED 0 -")

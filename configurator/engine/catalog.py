@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from .cpsat import CpSatSpace
 from .ddnnf import CompilationFailed, compile_cnf
 from .jtree import JunctionTree
 from .layered import solution_space
+from .linear_count import CountTooLarge, LinearCounter
 from .model import CatalogModel, Compare, Feature, NumTerm
 from .results import (
     Change,
@@ -178,28 +180,38 @@ class Catalog:
         return solution_space(problem)
 
     def _cp_sat_space(self, linear: CompiledProblem) -> CpSatSpace:
-        """CP-SAT over the catalog without running totals; exact counts still come from the running-total tree.
+        """CP-SAT over the catalog without running totals; exact counts from a DP over collapsed totals.
 
-        Both compiled forms declare features, options, choose counts and
-        customer facts first and alike, so evidence read off one is good for
-        the other (checked when the count is asked).
+        The count (linear_count.py) reads the same linear form. When its states
+        outgrow their budget, the running-total tree counts instead: both compiled
+        forms declare features, options, choose counts and customer facts first
+        and alike, so evidence read off one is good for the other (checked).
         """
-        counter: list[JunctionTree] = []
+        counters: list = []
 
         def count(evidence: dict[int, object]) -> int:
-            if not counter:  # slow on the catalogs that come here; only `count` and `catalog check` ask
-                full = compile_model(self.model)
-                shared = ("feature_var", "option_var", "count_var", "customer_var")
-                if any(getattr(linear, name) != getattr(full, name) for name in shared):
-                    raise CompileError(None, "internal: the linear and running-total forms number variables apart")
-                counter.append(solution_space(full))
-            return counter[0].count(evidence)
+            if not counters:
+                counters.append(LinearCounter(linear))
+            try:
+                return counters[0].count(evidence)
+            except CountTooLarge:
+                return self._count_by_running_totals(linear, counters, evidence)
 
         try:  # without its totals the tree is small; it rules out most values before any solver call
             relaxation = solution_space(linear)
         except CompileError:
             relaxation = None
         return CpSatSpace(linear, count, relaxation)
+
+    def _count_by_running_totals(self, linear: CompiledProblem, counters: list, evidence: dict[int, object]) -> int:
+        """The running-total tree's count (slow on the catalogs that come here, or refused)."""
+        if len(counters) < 2:
+            full = compile_model(self.model)
+            shared = ("feature_var", "option_var", "count_var", "customer_var")
+            if any(getattr(linear, name) != getattr(full, name) for name in shared):
+                raise CompileError(None, "internal: the linear and running-total forms number variables apart")
+            counters.append(solution_space(full))
+        return counters[1].count(evidence)
 
     @property
     def sat(self) -> SatEncoding:
@@ -262,19 +274,25 @@ class Catalog:
         except CompilationFailed as error:
             if self._store is not None:
                 self._store.save_failure(self.fingerprint, str(error), ddnnf.COMPILE_SECONDS,
-                                         ddnnf.COMPILE_MEMORY_BYTES)
+                                         ddnnf.COMPILE_MEMORY_BYTES, at=time.time(), d4=ddnnf.d4_version())
             raise
         if self._store is not None:
             self._store.save_circuit(self.fingerprint, text)
         return text
 
     def _remembered_failure(self) -> str | None:
-        """d4's stored failure on this catalog, when the limits now are no larger than they were then."""
+        """d4's stored failure on this catalog while it still holds: younger than a week, the same d4,
+        and limits now no larger than they were then."""
         failure = self._store.load_failure(self.fingerprint) if self._store is not None else None
         if failure is None:
             return None
         if ddnnf.COMPILE_SECONDS > failure["seconds"] or ddnnf.COMPILE_MEMORY_BYTES > failure["memory"]:
             return None  # more room than last time: worth trying again
+        at = failure.get("at")
+        if not isinstance(at, int | float) or not 0 <= time.time() - at < ddnnf.FAILURE_KEPT_SECONDS:
+            return None  # a week old (or of unknown age, or from the future): try again
+        if failure.get("d4") != ddnnf.d4_version():
+            return None  # another d4 may compile it
         return failure["reason"]
 
     def _circuit_if_faster(self, tree: JunctionTree) -> BooleanSpace | None:

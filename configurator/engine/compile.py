@@ -22,8 +22,8 @@ import math
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from .model import (
@@ -42,6 +42,9 @@ from .model import (
     OptionAtom,
     Or,
 )
+
+if TYPE_CHECKING:  # networkx costs ~0.1 s to import; only compiling needs it
+    pass
 
 # A rule whose scope enumerates to more tuples than this is refused: it would
 # not fit in memory, and a catalog manager must split it.
@@ -502,6 +505,8 @@ class _Compiler:
         in every cluster along the way, next to the running total; reverse
         Cuthill-McKee on the graph of the other rules keeps such pairs close.
         """
+        import networkx as nx
+
         graph = nx.Graph()
         graph.add_nodes_from(feature.id for feature in self.model.features)
         for constraint in self.model.constraints:

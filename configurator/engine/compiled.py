@@ -22,8 +22,9 @@ back to slower SAT answers because d4 ran out of time at start-up.
 When d4 fails on a catalog (out of time or memory), that is kept too, in
 `<fingerprint>.d4-failed` (the reason and the limits it had, as JSON, same
 header): the next process goes straight to the SAT fallback instead of
-waiting up to d4's time limit again at every start. Raising the limits (or a
-new engine) makes it try again; deleting the file does too.
+waiting up to d4's time limit again at every start. The record expires: d4 is
+tried again once it is a week old (`ddnnf.FAILURE_KEPT_SECONDS`), under another
+d4 version, with raised limits or a new engine; deleting the file does too.
 """
 
 from __future__ import annotations
@@ -109,7 +110,10 @@ class CompiledStore:
         return self._write(fingerprint, "nnf", text.encode("ascii"))
 
     def load_failure(self, fingerprint: str) -> dict | None:
-        """{"reason", "seconds", "memory"} of d4's remembered failure on this catalog, or None."""
+        """{"reason", "seconds", "memory", "at", "d4"} of d4's remembered failure on this catalog, or None.
+
+        "at" (seconds since the epoch) and "d4" (its version) are missing from records
+        written before they were kept; the caller treats such a record as expired."""
         payload = self._payload(fingerprint, "d4-failed")
         if payload is None:
             return None
@@ -122,9 +126,11 @@ class CompiledStore:
             return None
         return failure
 
-    def save_failure(self, fingerprint: str, reason: str, seconds: float, memory: int) -> Path:
-        """Remember that d4 failed on this catalog within these limits."""
-        payload = json.dumps({"reason": reason, "seconds": seconds, "memory": memory}).encode("utf-8")
+    def save_failure(self, fingerprint: str, reason: str, seconds: float, memory: int, *,
+                     at: float, d4: str) -> Path:
+        """Remember that d4 (version `d4`) failed on this catalog within these limits, at `at` (epoch seconds)."""
+        record = {"reason": reason, "seconds": seconds, "memory": memory, "at": at, "d4": d4}
+        payload = json.dumps(record).encode("utf-8")
         return self._write(fingerprint, "d4-failed", payload)
 
     def _write(self, fingerprint: str, suffix: str, payload: bytes) -> Path:

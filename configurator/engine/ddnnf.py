@@ -32,6 +32,9 @@ COMPILE_SECONDS = 20
 # (untouched, so it costs nothing) and stops with bad_alloc below about 5 GiB.
 # automotive01 peaks at about 100 MB resident.
 COMPILE_MEMORY_BYTES = 6 * 2**30
+# A remembered d4 failure (compiled.py) is tried again after this long: the machine, its load or the
+# catalog's neighbours in the store may have changed, and one wasted try a week costs little.
+FAILURE_KEPT_SECONDS = 7 * 24 * 3600
 
 _CHILD = """
 import sys
@@ -46,6 +49,17 @@ text = py_d4.Solver(clauses, variables).compile().getNNFString()
 with open(sys.argv[1], "w") as out:
     out.write(text)
 """
+
+
+def d4_version() -> str:
+    """The installed d4 (its distribution's version): a failure remembered under another d4 is not trusted."""
+    # imported only when a failure is written or read: it costs milliseconds at every start-up
+    from importlib import metadata
+
+    try:
+        return metadata.version("d4Solver")
+    except metadata.PackageNotFoundError:
+        return "absent"
 
 
 class CompilationFailed(Exception):

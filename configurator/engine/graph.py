@@ -9,10 +9,13 @@ constraining questions first, so that later answers are guided by earlier ones.
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .compile import _atoms
 from .model import DIMENSIONS, CatalogModel, Compare, CustomerAtom, Feature, FilledAtom, OptionAtom
+
+if TYPE_CHECKING:  # networkx costs ~0.1 s to import: only the functions that build the graph import it
+    import networkx as nx
 
 
 def rule_features(model: CatalogModel, constraint) -> set[str]:
@@ -78,6 +81,8 @@ def _term_features(model: CatalogModel, term) -> set[str]:
 
 def feature_graph(model: CatalogModel) -> nx.Graph:
     """Features as nodes, an edge for every pair of features a rule ties together."""
+    import networkx as nx
+
     graph = nx.Graph()
     for feature in model.features:
         graph.add_node(feature.id, dimension=feature.dimension)
@@ -93,15 +98,33 @@ def feature_graph(model: CatalogModel) -> nx.Graph:
 
 
 def independent_parts(model: CatalogModel) -> list[list[str]]:
-    """Groups of features no rule connects: each is solved on its own."""
-    graph = feature_graph(model)
-    order = {f.id: i for i, f in enumerate(model.features)}
-    parts = [sorted(part, key=order.get) for part in nx.connected_components(graph)]
-    return sorted(parts, key=lambda part: order[part[0]])
+    """Groups of features no rule connects: each is solved on its own.
+
+    Plain union-find rather than the networkx graph: `catalog check` asks only
+    this, and would otherwise import networkx for it alone.
+    """
+    leader = {feature.id: feature.id for feature in model.features}
+
+    def find(name: str) -> str:
+        while leader[name] != name:
+            leader[name] = leader[leader[name]]
+            name = leader[name]
+        return name
+
+    for constraint in model.constraints:
+        names = [name for name in rule_features(model, constraint) if name in leader]
+        for name in names[1:]:
+            leader[find(name)] = find(names[0])
+    parts: dict[str, list[str]] = {}
+    for feature in model.features:  # catalog order within each part, parts by their first feature
+        parts.setdefault(find(feature.id), []).append(feature.id)
+    return list(parts.values())
 
 
 def influenced_by(model: CatalogModel, feature_id: str) -> list[str]:
     """Features whose options a pick of `feature_id` can change, nearest first."""
+    import networkx as nx
+
     graph = feature_graph(model)
     distances = nx.single_source_shortest_path_length(graph, feature_id)
     return [name for name, _ in sorted(distances.items(), key=lambda item: (item[1], item[0])) if name != feature_id]
@@ -109,6 +132,8 @@ def influenced_by(model: CatalogModel, feature_id: str) -> list[str]:
 
 def question_order(model: CatalogModel) -> list[Feature]:
     """Dimension by dimension (product first), most connected features first within each."""
+    import networkx as nx
+
     graph = feature_graph(model)
     centrality = nx.degree_centrality(graph) if len(graph) > 1 else {n: 0 for n in graph}
     position = {f.id: i for i, f in enumerate(model.features)}

@@ -22,12 +22,14 @@ import math
 import threading
 from bisect import bisect_left
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
-from networkx.algorithms.approximation import treewidth_min_degree, treewidth_min_fill_in
 
 from .compile import CompiledProblem
+
+if TYPE_CHECKING:  # networkx costs ~0.1 s to import; only compiling needs it
+    import networkx as nx
 
 INFINITE = np.int64(2**60)
 # A bag whose join would hold more tuples than this is refused (TreeTooLarge);
@@ -89,6 +91,8 @@ class JunctionTree:
 
     # ------------------------------------------------------------ building
     def _primal_graph(self) -> nx.Graph:
+        import networkx as nx
+
         graph = nx.Graph()
         graph.add_nodes_from(range(len(self.sizes)))
         for factor in self.problem.factors:
@@ -634,6 +638,9 @@ def _decompose(graph: nx.Graph, sizes: list[int] | None = None) -> tuple[list[fr
     `sizes`, an elimination that keeps the product of domain sizes per bag small:
     running totals of numeric rules have large domains and must not meet in one bag.
     """
+    import networkx as nx
+    from networkx.algorithms.approximation import treewidth_min_degree, treewidth_min_fill_in
+
     bags: list[frozenset[int]] = []
     tree = nx.Graph()
     for component in nx.connected_components(graph):
@@ -665,6 +672,8 @@ def _weighted_decomposition(graph: nx.Graph, sizes: list[int]) -> nx.Graph:
     fill-in. Each eliminated variable's bag hangs below the bag of its neighbour
     eliminated next, which gives a valid junction tree.
     """
+    import networkx as nx
+
     work = {node: set(graph.neighbors(node)) for node in graph.nodes}
     log_size = {node: math.log(max(sizes[node], 1)) for node in graph.nodes}
     eliminated_at: dict[int, int] = {}
@@ -695,6 +704,8 @@ def _weighted_decomposition(graph: nx.Graph, sizes: list[int]) -> nx.Graph:
 
 def _merge_subset_bags(tree: nx.Graph) -> nx.Graph:
     """Contract every bag that is a subset of a neighbour: fewer, fuller bags."""
+    import networkx as nx
+
     tree = nx.Graph(tree)
     changed = True
     while changed:
@@ -713,6 +724,8 @@ def _merge_subset_bags(tree: nx.Graph) -> nx.Graph:
 
 def _root(tree: nx.Graph, count: int, bags: list[Bag]) -> tuple[list[int | None], list[int]]:
     """Parent of each bag and a preorder (parents before children), rooted at the largest bag."""
+    import networkx as nx
+
     parent: list[int | None] = [None] * count
     preorder: list[int] = []
     for component in nx.connected_components(tree):

@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from .compile import CompiledProblem, CompileError, Factor, Variable
 from .jtree import JunctionTree, TreeTooLarge
+
+if TYPE_CHECKING:  # networkx costs ~0.1 s to import; only compiling needs it
+    pass
 
 # Past this many states in one layer, the layered form is refused as well.
 MAX_LAYER_STATES = 2_000_000
@@ -191,6 +194,8 @@ def variable_order(problem: CompiledProblem) -> list[int]:
     Reverse Cuthill-McKee on the constraint graph, which keeps the bandwidth
     small, one connected part after the other.
     """
+    import networkx as nx
+
     graph = nx.Graph()
     graph.add_nodes_from(range(len(problem.variables)))
     for factor in problem.factors:

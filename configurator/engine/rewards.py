@@ -75,3 +75,17 @@ def apply(breakdown: PriceBreakdown, reward: Reward) -> RewardedPrice | None:
             amount = -Decimal(line.amount).quantize(CENT)
             return RewardedPrice(breakdown, reward, amount, f"{reward.label}: {line.name} free")
     return None
+
+
+def best(breakdown: PriceBreakdown, rewards: list[Reward]) -> RewardedPrice | None:
+    """Of several offers' rewards, the one that takes the most off this price
+    (None when none applies). A customer in two campaigns gets the larger reward,
+    not merely the newer one: each is priced exactly on the same list prices, so
+    "larger" is an exact comparison of Decimal amounts. On a tie the earlier in
+    `rewards` wins (callers pass the newest campaign first)."""
+    chosen: RewardedPrice | None = None
+    for reward in rewards:
+        priced = apply(breakdown, reward)
+        if priced is not None and (chosen is None or priced.amount < chosen.amount):
+            chosen = priced
+    return chosen

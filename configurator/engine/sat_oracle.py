@@ -25,8 +25,6 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-from pysat.examples.rc2 import RC2
-from pysat.formula import WCNF
 from pysat.solvers import Solver
 
 from .sat import SOLVER_NAME
@@ -128,6 +126,10 @@ class SatOracle:
 
     def cheapest(self, assumed: list[int], cost_true: np.ndarray, cost_false: np.ndarray) -> set[int] | None:
         """The true variables of a least-cost model under `assumed` (exact MaxSAT), or None."""
+        # imported here: only the SAT fallback asks, and every process (CLI, web) would pay for it
+        from pysat.examples.rc2 import RC2
+        from pysat.formula import WCNF
+
         formula = WCNF()
         formula.extend(self.clauses)
         formula.extend([[int(lit)] for lit in assumed])

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from configurator.engine import SelectionError
@@ -46,6 +47,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # as the sign-up form checks 
 # What moves from the guest record to the account (the merge's moves, minus API tokens,
 # which a guest cannot have).
 GUEST_FACTS = {"segment": "consumer", "business": "no"}  # a guest record's `User.facts()`
+SUBMISSION = re.compile(r"[A-Za-z0-9_-]{16,64}")  # the review form's token (secrets.token_urlsafe)
 CLAIMED = ("configurations", "addresses", "orders", "timeline", "messages", "offer_events")
 
 
@@ -98,19 +100,26 @@ def place_order(
     address: AddressInput,
     terms_accepted: bool,
     locale: str | None = None,
+    submission: str | None = None,
     now: datetime | None = None,
 ) -> Order:
     """Order `selection` as a guest of `email`, delivered to `address`; the
     confirmation goes to `email` (in `locale`).
 
-    CheckoutRefused without the terms, for a bad address or e-mail;
+    `submission` is the review form's own random token: the same form posted
+    again (a double click, a retry) gets the order its first post placed, not a
+    second one. CheckoutRefused without the terms, for a bad address or e-mail;
     InvalidSelection / NotOrderable for picks that cannot be ordered.
     """
     now = now or utcnow()
     email = check_email(email)
+    submission = submission_token(submission)
     if not terms_accepted:
         raise CheckoutRefused(N_("Please accept the terms of sale to place the order."))
     guest = _guest_of(session, email, address, locale, now)
+    placed = _placed_with(session, guest, submission)
+    if placed is not None:
+        return placed
     kept_address = checkout.add_address(session, guest, address, now=now)
     configuration = configurations.create(session, guest, catalog_id, name or catalog_id,
                                           selection, now=now)
@@ -122,7 +131,7 @@ def place_order(
         "vat": vat.to_json(),
         "terms": {"version": checkout.TERMS_VERSION, "accepted_at": now.isoformat()},
         "guest": True,
-    }
+    } | ({"submission": submission} if submission else {})
     order = orders.place(session, guest, configuration.id, revision.number, now=now,
                          extra={"checkout": kept})
     # The guest cannot open /account: the mail invites them to an account instead.
@@ -131,6 +140,25 @@ def place_order(
     outbox.enqueue(session, draft, recipient=guest, to_address=email,
                    dedupe_key=f"order-confirmation:{order.number}", now=now)
     return order
+
+
+def submission_token(text: str | None) -> str | None:
+    """The review form's token as kept with the order, or None for what is no token."""
+    text = str(text or "")
+    return text if SUBMISSION.fullmatch(text) else None
+
+
+def placed_with(session: Session, email: str, submission: str | None) -> Order | None:
+    """The guest order a review form with this token already placed for `email`, if any
+    (so a second post of the form is sent to the first's thank-you page)."""
+    submission = submission_token(submission)
+    try:
+        email = check_email(email)
+    except CheckoutRefused:
+        return None
+    guest = session.scalar(sa.select(User).where(User.email == guest_email(email),
+                                                 User.password_hash == GUEST_HASH))
+    return None if guest is None else _placed_with(session, guest, submission)
 
 
 def claim(session: Session, account: User, *, now: datetime | None = None) -> list[str]:
@@ -160,20 +188,44 @@ def claim(session: Session, account: User, *, now: datetime | None = None) -> li
 
 def _guest_of(session: Session, email: str, address: AddressInput, locale: str | None,
               now: datetime) -> User:
-    """The guest record of `email`, made at its first order."""
+    """The guest record of `email`, made at its first order, and locked until the
+    order commits: two posts of one form at once place their orders one after the
+    other, so the second finds the first's (`_placed_with`)."""
     kept_email = guest_email(email)
-    guest = session.scalar(sa.select(User).where(User.email == kept_email))
-    if guest is not None and not is_guest(guest):
-        raise CheckoutRefused(N_("Please enter a valid e-mail address."))
+    guest = _locked_guest(session, kept_email)
     if guest is None:
         guest = User(email=kept_email, name=(" ".join(address.name.split()) or email)[:120],
                      password_hash=GUEST_HASH, role="customer", segment="consumer",
                      created_at=now)
-        session.add(guest)
+        try:
+            with session.begin_nested():  # another post may be making the same record
+                session.add(guest)
+        except IntegrityError:
+            guest = _locked_guest(session, kept_email)
+            if guest is None:
+                raise
+    if not is_guest(guest):
+        raise CheckoutRefused(N_("Please enter a valid e-mail address."))
     guest.country = (address.country or "").lower()[:2] or guest.country
     guest.locale = locale or guest.locale
     session.flush()
     return guest
+
+
+def _locked_guest(session: Session, kept_email: str) -> User | None:
+    return session.scalar(sa.select(User).where(User.email == kept_email).with_for_update()
+                          .execution_options(populate_existing=True))
+
+
+def _placed_with(session: Session, guest: User, submission: str | None) -> Order | None:
+    """The guest's newest order, when this very review form placed it."""
+    if not submission:
+        return None
+    newest = session.scalar(sa.select(Order).where(Order.owner_id == guest.id)
+                            .order_by(Order.created_at.desc(), Order.id.desc()).limit(1))
+    if newest is not None and newest.snapshot.get("checkout", {}).get("submission") == submission:
+        return newest
+    return None
 
 
 def _revalue(session: Session, customers: tuple[User, ...], now: datetime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,55 @@ def test_more_room_for_d4_or_a_damaged_record_tries_d4_again(tmp_path, monkeypat
     assert runs.count == 3
     assert compiled.boolean.stats()["backend"] == "d-DNNF (d4)"
     assert _boolean_answers(compiled) == _boolean_answers(failed)
+
+
+def _rewrite_failure(store: CompiledStore, fingerprint: str, **changes) -> None:
+    """Write the remembered failure again with some of its fields changed (as an older record would be)."""
+    record = store.load_failure(fingerprint)
+    record.update(changes)
+    store.save_failure(fingerprint, record["reason"], record["seconds"], record["memory"],
+                       at=record["at"], d4=record["d4"])
+
+
+def test_a_remembered_d4_failure_expires_after_a_week_or_under_another_d4(tmp_path, monkeypatch):
+    text = _wide_catalog()
+    store = CompiledStore(tmp_path / "compiled")
+    runs = D4Runs(monkeypatch)
+    monkeypatch.setattr(ddnnf, "COMPILE_SECONDS", 1e-6)  # every try fails, so each try writes a fresh record
+    first = Catalog.from_text(text, "wide.json").prepare(store)
+    record = store.load_failure(first.fingerprint)
+    assert runs.count == 1 and record["d4"] == ddnnf.d4_version()
+    assert abs(record["at"] - time.time()) < 600
+
+    _rewrite_failure(store, first.fingerprint, at=record["at"] - ddnnf.FAILURE_KEPT_SECONDS + 3600)
+    Catalog.from_text(text, "wide.json").prepare(store)
+    assert runs.count == 1  # six days and 23 hours old: still trusted
+
+    _rewrite_failure(store, first.fingerprint, at=record["at"] - ddnnf.FAILURE_KEPT_SECONDS - 1)
+    Catalog.from_text(text, "wide.json").prepare(store)
+    assert runs.count == 2  # a week old: d4 ran again
+    assert store.load_failure(first.fingerprint)["at"] > record["at"] - 1  # and the record is new
+
+    _rewrite_failure(store, first.fingerprint, d4="0.0-older")
+    Catalog.from_text(text, "wide.json").prepare(store)
+    assert runs.count == 3  # written under another d4: tried again
+
+    _rewrite_failure(store, first.fingerprint, at=time.time() + 86400)
+    Catalog.from_text(text, "wide.json").prepare(store)
+    assert runs.count == 4  # dated in the future (a clock set back): not trusted either
+
+
+def test_a_failure_record_without_its_date_is_tried_again(tmp_path, monkeypatch):
+    """Records written before the date and d4 version were kept expire at once."""
+    text = _wide_catalog()
+    store = CompiledStore(tmp_path / "compiled")
+    runs = D4Runs(monkeypatch)
+    monkeypatch.setattr(ddnnf, "COMPILE_SECONDS", 1e-6)
+    first = Catalog.from_text(text, "wide.json").prepare(store)
+    old = json.dumps({"reason": "d4 did not finish", "seconds": 1e-6, "memory": ddnnf.COMPILE_MEMORY_BYTES})
+    store._write(first.fingerprint, "d4-failed", old.encode("utf-8"))
+    again = Catalog.from_text(text, "wide.json").prepare(store)
+    assert runs.count == 2 and "remembered" not in again.boolean.fallback_reason
 
 
 PRICED = """

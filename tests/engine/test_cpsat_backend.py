@@ -132,7 +132,7 @@ def test_mixed_price_rules_on_the_city_bike_go_to_cp_sat_by_size() -> None:
 
 
 def test_catalog_check_on_the_cp_sat_backend_reports_dead_options_and_the_exact_count() -> None:
-    """`catalog check` reads domains from CP-SAT and the count from the running-total tree."""
+    """`catalog check` reads domains from CP-SAT and the count from the DP over collapsed totals."""
     options = [{"id": f"o{j}", "name": "O", "price": f"{100 * (j + 1)}.00", "attributes": {"w": j + 1}}
                for j in range(3)]
     features = [{"id": f"f{i}", "name": "F", "dimension": "product", "choose": "one", "options": options}
@@ -162,11 +162,12 @@ def test_catalog_check_on_the_cp_sat_backend_reports_dead_options_and_the_exact_
 
 
 def test_a_count_the_running_total_tree_refuses_is_a_warning_not_a_failed_check(monkeypatch) -> None:
-    """Counts of CP-SAT catalogs come from the running-total tree; when it refuses, the rest of the check stands."""
-    from configurator.engine import jtree, layered
+    """When every counting route of a CP-SAT catalog refuses, the rest of the check stands."""
+    from configurator.engine import jtree, layered, linear_count
 
     monkeypatch.setattr(jtree, "MAX_BAG_TUPLES", 1)  # every tree refused, as on bench/models/numeric-heavy.yaml
     monkeypatch.setattr(layered, "MAX_LAYER_STATES", 1)
+    monkeypatch.setattr(linear_count, "MAX_STATES", 1)
     options = [{"id": f"o{j}", "name": "O", "price": f"{j}.00"} for j in range(3)]
     features = [{"id": f"f{i}", "name": "F", "dimension": "product", "choose": "one", "options": options}
                 for i in range(2)]

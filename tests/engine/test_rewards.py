@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from configurator.engine import load_catalog
-from configurator.engine.rewards import Reward, apply
+from configurator.engine.rewards import Reward, apply, best
 from tests.conftest import DATA
 from tests.helpers import COMPLETE_BIKE
 
@@ -43,3 +43,18 @@ def test_a_free_add_on_is_free_only_when_chosen():
 def test_a_reward_is_one_thing_within_bounds(given):
     with pytest.raises(ValueError):
         Reward("x", "X", **given)
+
+
+def test_of_two_rewards_the_larger_wins_whatever_their_order():
+    newest = Reward("spring", "Spring offer", percent=Decimal(10))
+    older = Reward("rack", "Rack offer", free=("extras", "rack"))
+    both = BIKE.price(dict(COMPLETE_BIKE, extras=["bell", "rack"]))
+    assert both.total == Decimal("215.00")
+    chosen = best(both, [newest, older])  # 10 % is 21.50; the rack is 25.00
+    assert (chosen.reward, chosen.amount, chosen.total) == (older, Decimal("-25.00"), Decimal("190.00"))
+    assert chosen.reason == "Rack offer: Rack free"
+    without_rack = BIKE.price(dict(COMPLETE_BIKE, extras=["bell"]))
+    assert best(without_rack, [newest, older]).reward == newest  # the rack's reward does not apply
+    assert best(without_rack, [older]) is None
+    same = Reward("autumn", "Autumn offer", percent=Decimal(10))
+    assert best(both, [same, newest]).reward == same  # a tie goes to the first (the newest)

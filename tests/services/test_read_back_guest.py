@@ -4,6 +4,8 @@ to the account that signs up with the address only once the address is confirmed
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 
@@ -11,7 +13,7 @@ from configurator.services import checkout, guest_orders, verification
 from configurator.services.messages import delivery
 from configurator.services.messages.links import TrackingLinks
 from configurator.services.messages.transport import SmtpTransport
-from configurator.store import User
+from configurator.store import User, session_factory
 from configurator.store.messages import Message
 from configurator.store.models import Address, Configuration, Interaction, Order
 from tests.helpers import CARBON_BIKE, gen_user
@@ -130,3 +132,53 @@ def test_an_account_made_otherwise_claims_at_its_first_proof(session, bike):
     passwords.use_link(session, link.removeprefix("/auth/reset/"), "reset", "new-password1",
                        password_method=FAST)
     assert session.get(Order, order.id).owner_id == account.id
+
+
+SUBMISSION = "review-form-token-0001"
+
+
+def test_the_same_review_form_posted_twice_places_one_order(session, second_session, bike):
+    first = order_as_guest(session, bike, submission=SUBMISSION)
+    again = order_as_guest(session, bike, submission=SUBMISSION)
+    assert again.id == first.id
+    assert guest_orders.placed_with(session, " GINA@example.com", SUBMISSION).id == first.id
+    assert guest_orders.placed_with(session, "other@example.com", SUBMISSION) is None
+    with second_session() as other:
+        assert other.scalar(sa.select(sa.func.count(Order.id))) == 1
+        assert other.scalar(sa.select(sa.func.count(Message.id))) == 1  # one confirmation
+        assert other.get(Order, first.id).snapshot["checkout"]["submission"] == SUBMISSION
+    # Another review (another token), or none: another order, as the guest asked.
+    assert order_as_guest(session, bike, submission="review-form-token-0002").id != first.id
+    assert order_as_guest(session, bike, submission="no").id != first.id  # not a token: ignored
+    with second_session() as other:
+        assert other.scalar(sa.select(sa.func.count(Order.id))) == 3
+
+
+@pytest.mark.postgresql_only  # SQLite serialises every writer, so there is no race to test
+@pytest.mark.parametrize("known_guest", [False, True])
+def test_two_posts_at_once_place_one_order(backend, db_engine, session, bike, known_guest):
+    if known_guest:  # the guest record exists (locked), or is being made by both (unique e-mail)
+        order_as_guest(session, bike)
+    make = session_factory(db_engine)
+    start = threading.Barrier(2)
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+
+    def post_once() -> None:
+        with make() as own:
+            start.wait()
+            try:
+                numbers.append(order_as_guest(own, bike, submission=SUBMISSION).number)
+            except Exception as error:  # noqa: BLE001  (reported by the main thread)
+                errors.append(error)
+
+    threads = [threading.Thread(target=post_once) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(numbers) == 2 and numbers[0] == numbers[1]
+    with make() as other:
+        assert other.scalar(sa.select(sa.func.count(Order.id))) == 1 + known_guest
+        assert other.scalar(sa.select(sa.func.count(User.id))) == 1

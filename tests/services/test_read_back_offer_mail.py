@@ -6,6 +6,7 @@ campaign kept apart, the newest campaign's reward, delivery over real SMTP."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -16,12 +17,12 @@ from configurator.services.offers import campaigns, holdout, mailing
 from configurator.services.privacy import consent
 from configurator.services.triggers.run import sent_this_week
 from configurator.store.messages import Message
-from configurator.store.models import User
+from configurator.store.models import Order, User
 from configurator.store.offers import OfferEvent
 from configurator.store.types import utcnow
-from tests.helpers import COMPLETE_BIKE, gen_order, gen_user
+from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_order, gen_user
 from tests.services.read_back import reads_back
-from tests.services.test_read_back_offers import gen_campaign
+from tests.services.test_read_back_offers import ADDRESS, gen_campaign
 
 
 def gen_customer(session, groups: dict, *, marketing=True, orders=2):
@@ -106,11 +107,34 @@ def test_several_campaigns_at_once_each_with_its_own_stable_holdout(session, sec
     with second_session() as other:
         assert events(other, both.id) == [("autumn", "shown"), ("spring", "shown")]
         assert events(other, one.id) == [("autumn", "held_out"), ("spring", "shown")]
-    # An order taking up both offers gets the newest campaign's reward.
+    # An order taking up both offers gets the larger reward (here also the newest).
     reward = campaigns.reward_for(session, session.get(User, both.id), "test-bike", COMPLETE_BIKE)
     assert (reward.campaign, reward.percent) == ("autumn", 15)
     reward = campaigns.reward_for(session, session.get(User, one.id), "test-bike", COMPLETE_BIKE)
     assert reward.campaign == "spring"
+
+
+@reads_back(campaigns.place_order)
+def test_in_two_campaigns_the_larger_reward_wins_not_the_newest(session, second_session, bike):
+    rack = gen_campaign(session, code="rack", name="Rack offer", reward_kind="free_addon",
+                        percent="", addon="test-bike:extras:rack")
+    spring = gen_campaign(session, percent="10")  # the newest
+    customer = gen_customer(session, {spring: holdout.OFFER, rack: holdout.OFFER}, marketing=False)
+    campaigns.reach_all(session, customer)
+    # 215.00 with bell and rack: 10 % is 21.50, the older campaign's free rack 25.00.
+    with_rack = gen_configuration(session, customer, dict(COMPLETE_BIKE, extras=["bell", "rack"]))
+    with_bell = gen_configuration(session, customer, dict(COMPLETE_BIKE, extras=["bell"]))
+    assert campaigns.review(session, customer, with_rack.id).snapshot["offer"] == {
+        "campaign": "rack", "label": "Rack offer", "reason": "Rack offer: Rack free", "amount": "-25.00"}
+    # Without the rack only the discount applies: 10 % of 190.00.
+    assert campaigns.review(session, customer, with_bell.id).snapshot["offer"]["amount"] == "-19.00"
+    order = campaigns.place_order(session, customer, with_rack.id, 1, terms_accepted=True,
+                                  new_address=ADDRESS)
+    with second_session() as other:
+        kept = other.get(Order, order.id)
+        assert (kept.snapshot["offer"]["campaign"], kept.total) == ("rack", Decimal("190.00"))
+        assert ("rack", "accepted") in events(other, customer.id)
+        assert ("spring", "accepted") not in events(other, customer.id)
 
 
 def test_the_configurator_shows_only_offers_already_made_for_its_line(session, bike):

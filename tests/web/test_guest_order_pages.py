@@ -4,6 +4,8 @@ appearing in the account once that address is signed up and confirmed."""
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from configurator.services import verification
@@ -119,3 +121,39 @@ def test_hostile_input_gets_an_answer_never_a_5xx(client):
         if failure := post(client, START, {name: value for name in PICKS}):
             failures.append(("start", kind, failure))
     assert failures == []
+
+
+def submission_of(page: str) -> str:
+    found = re.search(r'name="submission" type="hidden" value="([^"]+)"', page) or re.search(
+        r'type="hidden" name="submission" value="([^"]+)"', page) or re.search(
+        r'id="submission" name="submission" type="hidden" value="([^"]+)"', page)
+    assert found, "the review form carries its own token"
+    return found.group(1)
+
+
+def test_the_form_posted_twice_places_one_order_and_both_see_it(client, app):
+    start(client)
+    token = submission_of(client.get(ORDER).get_data(as_text=True))
+    first = client.post(ORDER, data=dict(GUEST, submission=token))
+    # The second post of the same form (a double click): the draft is gone by now.
+    second = client.post(ORDER, data=dict(GUEST, submission=token))
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"] == "/shop/guest-order/thanks"
+    with app.app_context():
+        order = db.session.scalars(sa.select(Order)).one()
+        assert db.session.scalars(sa.select(Message)).one().kind == "order_confirmation"
+    assert order.number in client.get("/shop/guest-order/thanks").get_data(as_text=True)
+    # A new review of new picks has a new token and orders again.
+    start(client)
+    fresh = submission_of(client.get(ORDER).get_data(as_text=True))
+    assert fresh != token
+    assert client.post(ORDER, data=dict(GUEST, submission=fresh)).status_code == 303
+    assert count(app, Order) == 2
+
+
+def test_a_refused_post_keeps_the_forms_token(client):
+    start(client)
+    token = submission_of(client.get(ORDER).get_data(as_text=True))
+    refused = client.post(ORDER, data=dict(GUEST, terms="", submission=token))
+    assert refused.status_code == 400
+    assert submission_of(refused.get_data(as_text=True)) == token

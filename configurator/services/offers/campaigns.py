@@ -8,7 +8,7 @@ them, by the stable hash of `holdout`, in the offer group (they see the offer:
 with the items chosen for the customer, so the report compares like with like:
 customers reached at the same moment, one half shown the offer. Each campaign
 has its own holdout (the hash is seeded with its code). An order gets the
-reward of the newest campaign whose offer it takes up.
+reward of the campaign whose offer takes the most off it (the newest on a tie).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.engine import Catalog, rewards
 from configurator.engine.rewards import MAX_PERCENT, Reward
 from configurator.quoting.phrases import N_
 from configurator.services import catalogs, checkout, orders, timeline
@@ -269,19 +270,28 @@ def unsubscribe(
 
 
 def reward_for(
-    session: Session, customer: User, catalog_id: str, selection: dict, *, now: datetime | None = None
+    session: Session, customer: User, catalog_id: str, selection: dict, *,
+    now: datetime | None = None, catalog: Catalog | None = None,
 ) -> Reward | None:
     """The reward this customer's order of `catalog_id` with these picks gets, if any:
-    they were shown the running campaign's offer, have not unsubscribed, and the
-    order contains an offered item (a discount) or is of the add-on's product line."""
+    they were shown a running campaign's offer, have not unsubscribed, and the
+    order contains an offered item (a discount) or is of the add-on's product line.
+
+    In several campaigns at once, the reward that takes the most off these picks
+    wins (`rewards.best`, priced by the engine on `catalog`, today's by default);
+    on a tie the newest campaign's."""
     now = now or utcnow()
     if customer.role != "customer" or _unsubscribed(session, customer.id):
         return None
-    for campaign in running_all(session, now):  # the newest campaign's reward wins
-        reward = _campaign_reward(session, campaign, customer, catalog_id, selection)
-        if reward is not None:
-            return reward
-    return None
+    candidates = [reward for reward in (
+        _campaign_reward(session, campaign, customer, catalog_id, selection)
+        for campaign in running_all(session, now)) if reward is not None]
+    if not candidates:
+        return None
+    if catalog is None:
+        catalog = catalogs.engine_catalog(catalogs.current(session, catalog_id))
+    chosen = rewards.best(catalog.price(selection), candidates)
+    return None if chosen is None else chosen.reward
 
 
 def _campaign_reward(
@@ -329,8 +339,9 @@ def place_order(
 
 def review(session: Session, owner: User, configuration_id: int, *, now: datetime | None = None):
     """The checkout's review (see `checkout.review`) with the offer's reward when it applies."""
-    configuration, revision, _, _ = orders.orderable(session, owner, configuration_id)
-    reward = reward_for(session, owner, configuration.catalog_id, revision.selection, now=now)
+    configuration, revision, _, catalog = orders.orderable(session, owner, configuration_id)
+    reward = reward_for(session, owner, configuration.catalog_id, revision.selection, now=now,
+                        catalog=catalog)
     return checkout.review(session, owner, configuration_id, reward)
 
 
@@ -339,11 +350,12 @@ def _reward_for_revision(
     session: Session, owner: User, configuration_id: int, revision_number: int, now: datetime
 ) -> Reward | None:
     try:
-        configuration, revision, _, _ = orders.orderable(
+        configuration, revision, _, catalog = orders.orderable(
             session, owner, configuration_id, revision_number)
     except ServiceError:
         return None  # checkout.place_order says what is wrong
-    return reward_for(session, owner, configuration.catalog_id, revision.selection, now=now)
+    return reward_for(session, owner, configuration.catalog_id, revision.selection, now=now,
+                      catalog=catalog)
 
 
 def _reachable(session: Session, customer: User | None) -> bool:

@@ -4,7 +4,7 @@ fields are here."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import Length
 
 
@@ -32,3 +32,5 @@ class GuestOrderForm(FlaskForm):
     city = StringField(_l("City"), render_kw={"maxlength": 120, "autocomplete": "address-level2"})
     country = SelectField(_l("Country"), choices=[], validate_choice=False)
     terms = BooleanField(_l("I accept the terms of sale and have reviewed my order"))
+    # This review's own token: the same form posted twice places one order.
+    submission = HiddenField()

@@ -6,6 +6,8 @@ like sign-up (web/security.py)."""
 
 from __future__ import annotations
 
+import secrets
+
 from flask import flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -43,6 +45,13 @@ def guest_order(catalog_id: str):
     form.country.choices = countries()
     if form.country.data is None:
         form.country.data = "de"
+    if request.method == "POST":
+        # A second post of a form already ordered (its draft is gone by now): its order.
+        placed = guest_orders.placed_with(db.session, form.email.data or "", form.submission.data)
+        if placed is not None:
+            return _thanks(placed.number, form.email.data or "")
+    if not guest_orders.submission_token(form.submission.data):
+        form.submission.data = secrets.token_urlsafe(24)
     try:
         lines, vat = guest_orders.review(db.session, catalog_id, kept[0] if kept else {},
                                          _country(form))
@@ -58,12 +67,11 @@ def guest_order(catalog_id: str):
         order = guest_orders.place_order(
             db.session, form.email.data or "", catalog_id, kept[0], name=kept[1],
             address=_address(form), terms_accepted=bool(form.terms.data),
-            locale=str(get_locale() or "") or None)
+            locale=str(get_locale() or "") or None, submission=form.submission.data)
     except (checkout.CheckoutRefused, NotOrderable, InvalidSelection) as refused:
         return _page(catalog_id, lines, vat, form, [error_text(refused)], 400)
     drafts.forget(catalog_id)
-    session[PLACED_KEY] = {"number": order.number, "email": guest_orders.check_email(form.email.data)}
-    return redirect(url_for("shop.guest_thanks"), 303)
+    return _thanks(order.number, form.email.data or "")
 
 
 @bp.get("/guest-order/thanks")
@@ -75,6 +83,12 @@ def guest_thanks():
     response = make_response(render_template("shop/guest_thanks.html", placed=placed))
     response.headers["Cache-Control"] = "no-store"  # it names the guest's address
     return response
+
+
+def _thanks(number: str, email: str):
+    """To the thank-you page of the order just placed (or placed by the first post)."""
+    session[PLACED_KEY] = {"number": number, "email": guest_orders.check_email(email)}
+    return redirect(url_for("shop.guest_thanks"), 303)
 
 
 def _country(form: GuestOrderForm) -> str:

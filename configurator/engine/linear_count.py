@@ -1,0 +1,313 @@
+"""Exact counts for catalogs answered by CP-SAT (cpsat.py), without a running-total tree.
+
+The catalog is compiled with `compile_model(linear=True)`: features, options
+and choose counts are variables read by factors, and each numeric comparison
+(`price() >= 600`, `sum(weight_g) <= 31500`) is a 0/1 variable defined by a
+linear sum (`LinearAtom`). A count is a dynamic programme over the variables
+in one order, keeping after each variable only the reachable *states* with
+how many prefixes reach each:
+
+- the values of earlier variables that a factor not yet checked still reads;
+- per comparison already assigned, what it still asks of its sum: nothing,
+  "must hold" or "must fail";
+- per sum that something can still read, its partial total.
+
+Totals are *collapsed*: the variables left can only add between their least
+and their largest weight to a sum, so a comparison that every completion
+already decides is settled (the state dies, or forgets the requirement), and a
+sum that no comparison can still read is forgotten (set to 0): states that
+differ only there merge. The variables that switch comparisons on ("payment ==
+instalments") go first, then the comparisons, so most states only carry the
+few sums their rules ask about. A comparison that a state's rules allow either
+way asks nothing: its two branches partition the completions (they are merged
+into one state, with no requirement).
+
+Independent parts of the catalog (no factor and no sum links them) are
+counted apart and multiplied. Counts are Python integers where they could
+pass 2**62.
+
+Past `MAX_STATES` states in one layer the programme stops (`CountTooLarge`):
+the caller then counts by the meet-in-the-middle route (`mitm_count.py`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .compile import CompiledProblem, LinearAtom
+from .layered import _rows_allowed
+
+MAX_STATES = 3_000_000
+
+
+class CountTooLarge(Exception):
+    """The reachable states of some layer exceed the budget."""
+
+
+class LinearCounter:
+    """Exact counts over a problem compiled with `linear=True` (see the module docstring)."""
+
+    def __init__(self, problem: CompiledProblem, max_states: int | None = None):
+        self.problem = problem
+        self.max_states = MAX_STATES if max_states is None else max_states
+        self.sizes = [variable.size for variable in problem.variables]
+        self.atoms: list[LinearAtom] = list(problem.linear)
+        self.atom_of_var = {atom.var: index for index, atom in enumerate(self.atoms)}
+        sums: dict[tuple, list[int]] = {}
+        for index, atom in enumerate(self.atoms):
+            sums.setdefault(atom.terms, []).append(index)
+        # one entry per distinct linear sum: ({variable: weight per value}, atoms comparing it)
+        self.sums = [({var: np.asarray(w, dtype=np.int64) for var, w in terms}, atoms)
+                     for terms, atoms in sums.items()]
+        self.sum_of_atom = {atom: index for index, (_, atoms) in enumerate(self.sums) for atom in atoms}
+        self.components = _components(problem, self.atoms)
+
+    def count(self, evidence: dict[int, object]) -> int:
+        """The exact number of assignments meeting every factor, every comparison's definition and the evidence."""
+        allowed = [_allowed(evidence.get(var), size) for var, size in enumerate(self.sizes)]
+        if any(not factor.scope and len(factor.rows) == 0 for factor in self.problem.factors):
+            return 0  # a rule that folded to "never"
+        total = 1
+        for component in self.components:
+            total *= self._layers(component, allowed)
+            if total == 0:
+                return 0
+        return total
+
+    # ------------------------------------------------------------ one independent part
+    def _order(self, variables: list[int]) -> list[int]:
+        """Switches of comparisons first, then the comparisons, then the rest in the compiled order."""
+        members = set(variables)
+        compares = [var for var in variables if var in self.atom_of_var]
+        switches: set[int] = set()
+        for factor in self.problem.factors:
+            if members.intersection(factor.scope) and any(var in self.atom_of_var for var in factor.scope):
+                switches.update(var for var in factor.scope if var not in self.atom_of_var)
+        ranked = [var for var in (self.problem.order or range(len(self.sizes))) if var in members]
+        ranked += [var for var in sorted(members) if var not in set(ranked)]
+        first = [var for var in ranked if var in switches]
+        return first + compares + [var for var in ranked if var not in switches and var not in self.atom_of_var]
+
+    def _layers(self, variables: list[int], allowed: list[np.ndarray]) -> int:
+        order = self._order(variables)
+        position = {var: i for i, var in enumerate(order)}
+        members = set(variables)
+        checked_at: dict[int, list] = {}
+        last_use = {var: position[var] for var in order}
+        for factor in self.problem.factors:
+            if not factor.scope or not members.issuperset(factor.scope):
+                continue
+            done = max(position[var] for var in factor.scope)
+            checked_at.setdefault(done, []).append(factor)
+            for var in factor.scope:
+                last_use[var] = max(last_use[var], done)
+        sums = [index for index, (weights, atoms) in enumerate(self.sums)
+                if members.intersection(weights) or any(self.atoms[atom].var in members for atom in atoms)]
+        atoms = sorted({atom for index in sums for atom in self.sums[index][1]})
+        plan = _Plan(self, order, allowed, sums, atoms)
+        exact = math.prod(max(len(allowed[var]), 1) for var in order) < 2**62
+        state = _States.start(len(sums), len(atoms), np.int64 if exact else object)
+        frontier: list[int] = []
+        for layer, var in enumerate(order):
+            state, frontier = self._step(state, frontier, layer, var, plan, checked_at.get(layer, []), last_use)
+            if state.size == 0:
+                return 0
+            if state.size > self.max_states:
+                raise CountTooLarge(f"{state.size:,} reachable states after {self.problem.variables[var].name}")
+        return int(state.counts.sum())
+
+    def _step(self, state: _States, frontier: list[int], layer: int, var: int, plan: _Plan,
+              factors: list, last_use: dict[int, int]):
+        """The states after assigning `var`: extended, checked, collapsed and merged."""
+        values = plan.allowed[var]
+        parent = np.repeat(np.arange(state.size), len(values))
+        value = np.tile(values.astype(np.int32), state.size)
+        columns = frontier + [var]
+        rows = np.hstack([state.values[parent], value[:, None]]) if len(parent) else np.zeros((0, len(columns)),
+                                                                                               np.int32)
+        keep = np.ones(len(rows), dtype=bool)
+        for factor in factors:
+            keep &= _rows_allowed(rows, columns, factor, self.problem.variables)
+        rows, parent, value = rows[keep], parent[keep], value[keep]
+        sums = state.sums[parent].copy()
+        pending = state.pending[parent].copy()
+        for column, index in enumerate(plan.sums):
+            weights = self.sums[index][0].get(var)
+            if weights is not None:
+                sums[:, column] += weights[value]
+        next_frontier = [v for v in columns if last_use[v] > layer]
+        if var in self.atom_of_var:
+            column = plan.atom_column[self.atom_of_var[var]]
+            pending[:, column] = np.where(value == 1, 1, 2)
+            if var not in next_frontier:  # both answers allowed: together they ask nothing of the sum
+                either = np.bincount(parent, minlength=state.size)[parent] == 2
+                drop = either & (value == 0)
+                pending[either, column] = 0
+                rows, parent, sums, pending = rows[~drop], parent[~drop], sums[~drop], pending[~drop]
+        counts = state.counts[parent]
+        alive = plan.settle(layer, sums, pending)
+        rows, sums, pending, counts = rows[alive], sums[alive], pending[alive], counts[alive]
+        kept = rows[:, [columns.index(v) for v in next_frontier]]
+        return _States.merged(kept, sums, pending, counts), next_frontier
+
+
+class _Plan:
+    """What the layers need to know in advance: each sum's least and largest rest, each comparison's cut."""
+
+    def __init__(self, counter: LinearCounter, order: list[int], allowed: list[np.ndarray],
+                 sums: list[int], atoms: list[int]):
+        self.counter = counter
+        self.allowed = allowed
+        self.sums = sums
+        self.atoms = atoms
+        self.atom_column = {atom: column for column, atom in enumerate(atoms)}
+        position = {var: i for i, var in enumerate(order)}
+        # rest_low[layer][column]: the least the variables after `layer` can add to that sum
+        self.rest_low = np.zeros((len(order) + 1, len(sums)), dtype=object)
+        self.rest_high = np.zeros((len(order) + 1, len(sums)), dtype=object)
+        for column, index in enumerate(sums):
+            for var, weights in counter.sums[index][0].items():
+                reachable = weights[allowed[var]] if len(allowed[var]) else np.zeros(1, np.int64)
+                self.rest_low[: position[var] + 1, column] += int(reachable.min())
+                self.rest_high[: position[var] + 1, column] += int(reachable.max())
+        self.fixed_from = {column: max(position[counter.atoms[a].var] for a in counter.sums[index][1])
+                           for column, index in enumerate(sums)}
+        self.sum_column_of_atom = [sums.index(counter.sum_of_atom[atom]) for atom in atoms]
+        self.cuts = [_cut(counter.atoms[atom]) for atom in atoms]
+
+    def settle(self, layer: int, sums: np.ndarray, pending: np.ndarray) -> np.ndarray:
+        """Settle, in place, the requirements every completion decides; forget sums nothing reads. Rows alive."""
+        alive = np.ones(len(sums), dtype=bool)
+        for column, (kind, cut) in enumerate(self.cuts):
+            asked = pending[:, column] != 0
+            if not asked.any():
+                continue
+            total = self.sum_column_of_atom[column]
+            low = sums[:, total] + int(self.rest_low[layer + 1, total])
+            high = sums[:, total] + int(self.rest_high[layer + 1, total])
+            surely, never = _decided(kind, cut, low, high)
+            must = pending[:, column] == 1
+            alive &= ~(asked & ((must & never) | (~must & surely)))
+            pending[asked & (surely | never), column] = 0
+        for total in range(len(self.sums)):
+            if layer < self.fixed_from[total]:
+                continue  # a comparison of this sum is still to be assigned: it will read the total
+            columns = [c for c, t in enumerate(self.sum_column_of_atom) if t == total]
+            unread = ~(pending[:, columns] != 0).any(axis=1)
+            sums[unread, total] = 0
+        return alive
+
+
+class _States:
+    """Reachable states of one layer: frontier values, partial sums, requirements, and how many reach each."""
+
+    def __init__(self, values: np.ndarray, sums: np.ndarray, pending: np.ndarray, counts: np.ndarray):
+        self.values, self.sums, self.pending, self.counts = values, sums, pending, counts
+
+    @property
+    def size(self) -> int:
+        return len(self.counts)
+
+    @classmethod
+    def start(cls, sums: int, atoms: int, dtype) -> _States:
+        return cls(np.zeros((1, 0), np.int32), np.zeros((1, sums), np.int64), np.zeros((1, atoms), np.int8),
+                   np.ones(1, dtype=dtype))
+
+    @classmethod
+    def merged(cls, values: np.ndarray, sums: np.ndarray, pending: np.ndarray, counts: np.ndarray) -> _States:
+        """Equal states made one, their counts added."""
+        key = np.hstack([values.astype(np.int64), sums, pending.astype(np.int64)])
+        if key.shape[1] == 0:
+            total = counts.sum() if len(counts) else None
+            if total is None:
+                return cls(values[:0], sums[:0], pending[:0], counts[:0])
+            return cls(values[:1], sums[:1], pending[:1], np.array([total], dtype=counts.dtype))
+        if not len(key):
+            return cls(values, sums, pending, counts)
+        _, first, inverse = np.unique(_packed(key), axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+        merged = np.zeros(len(first), dtype=counts.dtype)
+        np.add.at(merged, inverse, counts)
+        return cls(values[first], sums[first], pending[first], merged)
+
+
+def _packed(key: np.ndarray) -> np.ndarray:
+    """The rows of `key` as one int64 each (same rows, same number) when their ranges allow, else the rows."""
+    low, high = key.min(axis=0), key.max(axis=0)
+    spans = [int(h) - int(lo) + 1 for lo, h in zip(low, high)]
+    if math.prod(spans) >= 2**62:
+        return key
+    packed = np.zeros(len(key), dtype=np.int64)
+    for column, span in enumerate(spans):
+        packed = packed * span + (key[:, column] - low[column])
+    return packed
+
+
+def _cut(atom: LinearAtom) -> tuple[str, int | None]:
+    """The comparison on an integer sum s as (kind, integer): "le": s <= c, "ge": s >= c, "eq"/"ne": s == c.
+
+    `None` for ==/!= with a threshold no integer sum reaches.
+    """
+    threshold = atom.threshold
+    if atom.op == "<=":
+        return "le", math.floor(threshold)
+    if atom.op == "<":
+        return "le", math.ceil(threshold) - 1
+    if atom.op == ">=":
+        return "ge", math.ceil(threshold)
+    if atom.op == ">":
+        return "ge", math.floor(threshold) + 1
+    whole = int(threshold) if threshold.denominator == 1 else None
+    return ("eq" if atom.op == "==" else "ne"), whole
+
+
+def _decided(kind: str, cut: int | None, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(surely holds, never holds) for a sum known to end between `low` and `high`."""
+    if kind == "le":
+        return high <= cut, low > cut
+    if kind == "ge":
+        return low >= cut, high < cut
+    if cut is None:
+        equal_surely, equal_never = np.zeros(len(low), bool), np.ones(len(low), bool)
+    else:
+        equal_surely, equal_never = (low == cut) & (high == cut), (cut < low) | (cut > high)
+    return (equal_surely, equal_never) if kind == "eq" else (equal_never, equal_surely)
+
+
+def _allowed(evidence: object, size: int) -> np.ndarray:
+    """The values a variable may take under its evidence (None: all)."""
+    if evidence is None:
+        return np.arange(size, dtype=np.int64)
+    if isinstance(evidence, (int, np.integer)):
+        return np.array([int(evidence)], dtype=np.int64)
+    array = np.asarray(evidence)
+    if array.dtype == bool and array.shape == (size,):
+        return np.flatnonzero(array).astype(np.int64)
+    return np.unique(np.atleast_1d(array).astype(np.int64))
+
+
+def _components(problem: CompiledProblem, atoms: list[LinearAtom]) -> list[list[int]]:
+    """The variables in groups that no factor and no linear sum link to each other."""
+    parent = list(range(len(problem.variables)))
+
+    def find(var: int) -> int:
+        while parent[var] != var:
+            parent[var] = parent[parent[var]]
+            var = parent[var]
+        return var
+
+    def link(scope) -> None:
+        scope = list(scope)
+        for var in scope[1:]:
+            parent[find(var)] = find(scope[0])
+
+    for factor in problem.factors:
+        link(factor.scope)
+    for atom in atoms:
+        link([atom.var, *(var for var, _ in atom.terms)])
+    groups: dict[int, list[int]] = {}
+    for var in range(len(problem.variables)):
+        groups.setdefault(find(var), []).append(var)
+    return list(groups.values())

@@ -1,0 +1,110 @@
+"""Exact counts of catalogs with linear (sum/price) comparisons (linear_count.py) against independent routes.
+
+The counter keeps partial totals only while a comparison can still read them
+and settles a comparison as soon as every completion decides it; random small
+catalogs with several sums and price() comparisons (every operator) check that
+this collapsing never changes a count, a catalog built so that every total
+collapses checks that it happens, and a reduced numeric-heavy bench catalog is
+counted by brute force and by the running-total tree.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from bruteforce import Enumeration, model_from_text
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+from strategies import customers, numeric_catalogs, price_gate_catalogs
+
+from bench.numeric import numeric_heavy
+from configurator.engine import Catalog
+from configurator.engine.compile import compile_model
+from configurator.engine.layered import solution_space
+from configurator.engine.linear_count import CountTooLarge, LinearCounter
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _linear_count(text: str, customer: dict | None = None, max_states: int | None = None) -> int:
+    problem = compile_model(model_from_text(text), linear=True)
+    return LinearCounter(problem, max_states).count(problem.customer_evidence(customer))
+
+
+@st.composite
+def linear_catalogs(draw: st.DrawFn):
+    """Several sums and price() with every comparison, or price() bounds both ways next to sum rules."""
+    if draw(st.booleans()):
+        return draw(numeric_catalogs())
+    return draw(price_gate_catalogs("both"))
+
+
+@given(data=st.data())
+@SETTINGS
+def test_counts_equal_brute_force(data) -> None:
+    case = data.draw(linear_catalogs())
+    customer = data.draw(customers())
+    note(f"catalog:\n{case.text}\ncustomer: {customer}")
+    assert _linear_count(case.text, customer) == Enumeration(model_from_text(case.text), customer).count
+
+
+def _catalog(features: list[dict], rules: list[dict]) -> str:
+    return json.dumps({"catalog": "c", "name": "C", "version": 1, "currency": "EUR",
+                       "features": features, "constraints": rules})
+
+
+def _many_priced_features(count: int, options: int) -> list[dict]:
+    """Features whose partial price sums mostly differ (prices from 1 to 100 EUR in cents), weights 1..options."""
+    rng = random.Random(count * options)
+    return [{"id": f"f{i}", "name": "F", "dimension": "product", "choose": "one",
+             "options": [{"id": f"o{j}", "name": "O", "price": f"{rng.randint(100, 10000) / 100:.2f}",
+                          "attributes": {"w": j + 1}} for j in range(options)]}
+            for i in range(count)]
+
+
+def test_comparisons_every_completion_decides_keep_no_total() -> None:
+    """24 features of 5 options: without collapsing, the partial prices alone would be millions of states."""
+    features = _many_priced_features(24, 5)
+    rules = [
+        {"id": "never-violated", "require": "price() <= 100000", "message": "m"},
+        {"id": "always-at-least", "if": "f3 == o2", "then": "price() >= 1.00", "message": "m"},
+        {"id": "impossible", "if": "f0 == o1", "then": "price() > 99999", "message": "m"},
+        {"id": "heavy-enough", "forbid": "f5 == o4 and sum(w) < 24", "message": "m"},
+        {"id": "not-exactly", "require": "sum(w) != 1", "message": "m"},
+    ]
+    # f0 == o1 is impossible; every other rule holds in every configuration
+    assert _linear_count(_catalog(features, rules), max_states=200) == 4 * 5**23
+
+
+def test_a_comparison_still_open_keeps_its_total_and_the_budget_is_enforced() -> None:
+    features = _many_priced_features(10, 4)
+    rules = [{"id": "middle", "if": "f0 == o0", "then": "price() <= 500", "message": "m"}]
+    with pytest.raises(CountTooLarge):
+        _linear_count(_catalog(features, rules), max_states=50)
+
+
+def _reduced_numeric_heavy(parts: int) -> str:
+    """bench/models/numeric-heavy.yaml's catalog with only its first `parts` parts (and every service rule)."""
+    data = numeric_heavy()
+    kept = {f"part{i}" for i in range(parts)}
+    data["features"] = [f for f in data["features"] if not f["id"].startswith("part") or f["id"] in kept]
+    data["constraints"] = [c for c in data["constraints"]
+                           if not any(f"part{i} " in str(c) for i in range(parts, 20))]
+    return json.dumps(data)
+
+
+def test_reduced_numeric_heavy_count_equals_brute_force() -> None:
+    text = _reduced_numeric_heavy(3)
+    assert _linear_count(text) == Enumeration(model_from_text(text), {}).count > 0
+
+
+def test_reduced_numeric_heavy_count_equals_the_running_total_tree() -> None:
+    text = _reduced_numeric_heavy(7)
+    model = model_from_text(text)
+    tree = solution_space(compile_model(model))
+    expected = tree.count(compile_model(model).customer_evidence(None))
+    assert _linear_count(text) == expected > 0
+    catalog = Catalog.from_text(text, path="heavy.json")
+    assert catalog.uses_cp_sat and catalog.count() == expected
