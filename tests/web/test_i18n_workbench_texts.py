@@ -161,3 +161,99 @@ def test_the_release_diff_is_in_the_readers_language_and_digits(manager_client, 
     [feature] = [after for before, after in rows.values() if after.startswith("Frame (")]
     assert feature == frame
     assert english_left(feature, "Frame (product, choose 0 to 2, default alu)") == {"Frame", "alu"}  # the catalog's own name and id
+
+
+# ------------------------------------------------------------------ the engine's own problems
+
+DRAFT_CHECK_URL = "/staff/catalogs/test-bike/draft/check"
+
+
+def engine_codes() -> set[str]:
+    """Every message code the engine writes with `said("...")` (its English template)."""
+    import ast
+    from pathlib import Path
+
+    import configurator.engine as engine
+
+    codes = set()
+    for path in Path(engine.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "said"
+                    and node.args and isinstance(node.args[0], ast.Constant)):
+                codes.add(node.args[0].value)
+    return codes
+
+
+@pytest.mark.parametrize("language", ["fa", "vi"])
+def test_every_engine_message_code_has_a_translation(language):
+    from babel.messages.pofile import read_po
+
+    from tests.web.test_i18n import TRANSLATIONS
+
+    with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as po:
+        translated = {m.id for m in read_po(po) if m.id and m.string}
+    codes = engine_codes()
+    assert len(codes) > 40  # the walk found them
+    assert sorted(codes - translated) == []
+
+
+def test_an_engine_problem_keeps_its_english_word_for_word_with_a_code():
+    from configurator.engine import Catalog, CatalogError
+
+    broken = BIKE_TEXT.replace("if: frame == carbon", "if: colour == carbon")
+    with pytest.raises(CatalogError) as refused:
+        Catalog.from_text(broken, path="bike.yaml")
+    [problem] = refused.value.problems
+    assert str(problem) == "bike.yaml: constraint 'carbon-needs-disc' (#1): in 'if', unknown feature 'colour'"
+    assert problem.code == "in '%(key)s', %(problem)s"
+    assert problem.params["key"] == "if" and problem.params["problem"].code == "unknown feature '%(feature)s'"
+
+
+# A draft with one of each: a rule naming an unknown feature, a negative price and a
+# default that is not an option (problems), and, valid, a rule whose case never arises.
+BROKEN = (BIKE_TEXT.replace("if: frame == carbon", "if: colour == carbon")
+          .replace("{id: bell, name: Bell, price: 5.00}", "{id: bell, name: Bell, price: -5.00}")
+          .replace("default: alu", "default: gold"))
+NEVER = BIKE_TEXT + "  - id: never\n    forbid: frame == carbon and brakes == rim\n"
+
+
+@pytest.mark.parametrize(("language", "broken", "never"), [
+    ("fa", ["ویژگی ناشناختهٔ 'colour'", "قیمت -5.0 منفی است", "گزینه‌ای از این ویژگی نیست"],
+     "حالتی که منع می‌کند با قاعده‌های دیگر هرگز پیش نمی‌آید"),
+    ("vi", ["tính năng không xác định 'colour'", "giá -5.0 là số âm", "không phải là tùy chọn của tính năng này"],
+     "trường hợp nó cấm không bao giờ xảy ra với các quy tắc khác"),
+])
+def test_the_check_panel_writes_the_engines_problems_in_the_readers_language(manager_client, language,
+                                                                              broken, never):
+    manager_client.get(f"/language/{language}")
+    for text, expected, english in (
+        (BROKEN, broken, ["unknown feature", "is negative", "is not an option of this feature"]),
+        (NEVER, [never], ["the case it forbids can never arise"]),
+    ):
+        response = manager_client.post(DRAFT_CHECK_URL, data={"text": text}, headers=HTMX)
+        assert response.status_code == 200
+        page = unescape(response.get_data(as_text=True))
+        for words in expected:
+            assert words in page, (language, words)
+        for words in english:
+            assert words not in page, (language, words)
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("fa", ["کاتالوگ ایراد دارد", "چیزی تغییر نکرد", "ویژگی ناشناختهٔ 'colour'"]),
+    ("vi", ["danh mục có vấn đề", "không có gì thay đổi", "tính năng không xác định 'colour'"]),
+])
+def test_a_refused_upload_lists_the_problems_in_the_readers_language(app, client, auth, language, words):
+    from io import BytesIO
+
+    with app.app_context():
+        gen_staff(db.session, "admin", "admin@shop.example")
+    client.get(f"/language/{language}")
+    auth.signin("admin@shop.example")
+    response = client.post("/staff/catalogs", data={"catalog_file": (BytesIO(BROKEN.encode()), "bike.yaml")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    page = unescape(response.get_data(as_text=True))
+    for text in words:
+        assert text in page, text
+    assert "unknown feature" not in page and "the catalog has problems" not in page

@@ -68,7 +68,8 @@ def check_text(text: str, catalog_id: str, path: str | None = None) -> DraftChec
         catalog = Catalog.from_text(text, path=path)
     except CatalogError as error:
         return DraftCheck(problems=[
-            located(str(problem), problem.location or problem.message) for problem in error.problems
+            located(catalogs.problem_text(problem), problem.location or problem.message)
+            for problem in error.problems
         ])
     if catalog.model.id != catalog_id:
         message = N_("%(path)s: 'catalog' is '%(found)s'; this draft is for '%(catalog)s'",
@@ -76,17 +77,17 @@ def check_text(text: str, catalog_id: str, path: str | None = None) -> DraftChec
         return DraftCheck(problems=[located(message, "catalog:")])
     report = catalog.check()
     result = DraftCheck(report=report, catalog=catalog if report.usable else None)
-    result.problems = [located(text, text) for text in report.problems]
-    # Our sentences are phrases (the page writes them in the reader's language); the
-    # engine's own findings stay as catalog check writes them.
+    result.problems = [located(catalogs.engine_text(text), text) for text in report.problems]
+    # Phrases: the page writes them in the reader's language (the engine's own findings too,
+    # from their codes; their English is what catalog check prints).
     result.findings = [
         *(located(N_("dead option %(pick)s", pick=f"{feature}={option}"), f"{feature}={option}")
           for feature, option in report.dead_options),
         *(located(N_("feature '%(feature)s' can never be filled", feature=feature),
                   f"features '{feature}'")
           for feature in report.unfillable_features),
-        *(located(text, text) for text in report.unreachable_rules),
-        *(located(text, text) for text in report.warnings),
+        *(located(catalogs.engine_text(text), text) for text in report.unreachable_rules),
+        *(located(catalogs.engine_text(text), text) for text in report.warnings),
     ]
     return result
 
