@@ -60,7 +60,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     expire.set_defaults(handler=run_expire_quotes)
     cli_tokens.register(commands)
-    cli_worker.register(commands)
+    cli_worker.register(commands, attachments=_quote_pdfs)
 
     triggers = _group(commands, "messages", "messages to customers").add_parser(
         "triggers", help="write the timely messages due now (refills, saved configurations, quotes)"
@@ -184,6 +184,15 @@ def _warm_catalogs() -> None:
         print(f"catalogs not prepared ahead ({error}); each is prepared on first use", file=sys.stderr)
         return
     print(f"{len(warmed)} catalog(s) ready")
+
+
+def _quote_pdfs():
+    """The worker's maker of quote e-mails' PDFs: the web app's print page (the worker
+    renders it, so sending a quote does not wait for WeasyPrint)."""
+    from configurator.web import create_app
+    from configurator.web.quote_mail import pdf_attachments
+
+    return pdf_attachments(create_app())
 
 
 def _start_worker():

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from redis.exceptions import RedisError
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    """Add the `worker` subcommand."""
+def register(commands: argparse._SubParsersAction,
+             attachments: Callable[[], Any] | None = None) -> None:
+    """Add the `worker` subcommand; `attachments()` gives the maker of pending attachments
+    (quote PDFs), called only when the worker starts."""
     worker = commands.add_parser(
         "worker", help="run background jobs: e-mail delivery with retries, periodic sweeps"
     )
     worker.add_argument(
         "--burst", action="store_true", help="run what is queued and due now, then stop"
     )
-    worker.set_defaults(handler=run_worker)
+    worker.set_defaults(handler=run_worker, attachments=attachments)
 
 
 def run_worker(args: argparse.Namespace) -> int:
@@ -24,7 +28,8 @@ def run_worker(args: argparse.Namespace) -> int:
     from configurator import worker
 
     try:
-        runtime = worker.runtime_from()
+        maker = args.attachments() if args.attachments else None
+        runtime = worker.runtime_from(attachments=maker)
         runtime.queue.connection.ping()
     except (RuntimeError, RedisError) as error:
         print(f"configurator worker: cannot reach the job queue: {error}", file=sys.stderr)

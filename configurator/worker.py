@@ -41,11 +41,13 @@ class Runtime:
     transport: Transport
     links: TrackingLinks
     queue: jobs.JobQueue
+    # Makes the attachments written pending (a quote's PDF) as their e-mail goes.
+    attachments: delivery.AttachmentMaker | None = None
 
 
 JOBS: dict[str, Callable[..., Any]] = {
     delivery.DELIVER_JOB: lambda rt, session, message_id: delivery.deliver(
-        session, message_id, rt.transport, rt.links
+        session, message_id, rt.transport, rt.links, attachments=rt.attachments
     ),
     "messages.sweep": lambda rt, session: delivery.sweep(session, rt.queue),
     triggers.JOB: lambda rt, session: triggers.run(
@@ -85,8 +87,10 @@ def transport_from(config: Any) -> Transport:
     return FileTransport(Path(config.MAIL_DIR), sender=config.MAIL_FROM)
 
 
-def runtime_from(config: Any = Config) -> Runtime:
-    """A runtime built from settings (the environment by default)."""
+def runtime_from(config: Any = Config,
+                 attachments: delivery.AttachmentMaker | None = None) -> Runtime:
+    """A runtime built from settings (the environment by default); `attachments` makes
+    pending attachments (the command line passes the web's quote PDFs)."""
     if not config.REDIS_URL:
         raise RuntimeError("REDIS_URL is empty: the worker needs Redis")
     return Runtime(
@@ -94,6 +98,7 @@ def runtime_from(config: Any = Config) -> Runtime:
         transport=transport_from(config),
         links=TrackingLinks(config.PUBLIC_URL, config.SECRET_KEY),
         queue=jobs.JobQueue(config.REDIS_URL, config.JOBS_QUEUE),
+        attachments=attachments,
     )
 
 

@@ -37,6 +37,9 @@ GATED_OPTIONS = [
     ("coffee-subscription", "payment", "invoice_30", {"segment": "business"}),
     ("coffee-subscription", "payment", "invoice_60", {"segment": "business", "tier": "platinum"}),
     ("coffee-subscription", "price_lock", "lock_12m", {"tier": "gold"}),
+    ("phin-coffee", "payment", "invoice_30", {"segment": "business"}),
+    ("kashan-carpet", "payment", "sayad_cheque_60", {"segment": "business"}),
+    ("kashan-carpet", "official_invoice", "with_economic_code", {"segment": "business"}),
 ]
 
 # (catalog, feature, option, facts): possible for a guest, disabled for these facts.
@@ -78,9 +81,27 @@ def _case_id(case: tuple) -> str:
 
 
 def test_demo_catalogs_exist():
-    """The three demo product lines ship with the project."""
+    """The demo product lines ship with the project: three in EUR, one in VND, one in IRR."""
     shipped = {path.stem for path in CATALOG_PATHS}
-    assert shipped >= {"city-bike", "standing-desk", "coffee-subscription"}
+    assert shipped >= {"city-bike", "standing-desk", "coffee-subscription", "phin-coffee", "kashan-carpet"}
+    assert demo_catalog("phin-coffee").model.currency == "VND"
+    assert demo_catalog("kashan-carpet").model.currency == "IRR"
+
+
+@pytest.mark.parametrize("catalog_id", ["phin-coffee", "kashan-carpet"])
+def test_lines_in_vnd_and_irr_are_priced_in_whole_units(catalog_id: str):
+    """VND and IRR have no minor unit: every price is whole, and so is the cheapest order."""
+    catalog = demo_catalog(catalog_id)
+    prices = [option.price for feature in catalog.model.features for option in feature.options]
+    assert all(price == price.to_integral_value() for price in prices)
+    cheapest = catalog.complete({}, customer={}).price
+    assert cheapest > 0 and cheapest == cheapest.to_integral_value()
+
+
+@pytest.mark.parametrize("catalog_id", ["phin-coffee", "kashan-carpet"])
+def test_lines_in_vnd_and_irr_speak_persian_and_vietnamese(catalog_id: str):
+    """Every name, description and rule message has a Persian and a Vietnamese text."""
+    assert check_report(catalog_id).missing_translations == []
 
 
 @pytest.mark.parametrize("path", CATALOG_PATHS, ids=lambda path: path.stem)

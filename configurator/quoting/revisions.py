@@ -14,7 +14,7 @@ from enum import Enum
 from .errors import QuoteError
 from .model import Quote, QuoteLine
 from .numbering import QuoteNumber
-from .pricing import LineBuildUp, QuoteTotals
+from .pricing import LineBuildUp, QuoteTotals, ServiceLine
 
 
 class LineChange(str, Enum):
@@ -59,6 +59,40 @@ class LineDiff:
 
 
 @dataclass(frozen=True)
+class ServiceDiff:
+    """One service line in two revisions (None on the side where it does not exist).
+
+    The unit cost is here because the compare page is staff's; a VAT rate of None
+    is the quote's own rate.
+    """
+
+    line_id: str
+    change: LineChange
+    description_before: str | None = None
+    description_after: str | None = None
+    quantity_before: int | None = None
+    quantity_after: int | None = None
+    unit_price_before: Decimal | None = None
+    unit_price_after: Decimal | None = None
+    unit_cost_before: Decimal | None = None
+    unit_cost_after: Decimal | None = None
+    tax_rate_before: Decimal | None = None
+    tax_rate_after: Decimal | None = None
+    net_before: Decimal | None = None
+    net_after: Decimal | None = None
+
+    @property
+    def description(self) -> str:
+        """The line's description as it is now (as it was, for a removed line)."""
+        return self.description_after or self.description_before or ""
+
+    @property
+    def net_difference(self) -> Decimal:
+        """After minus before (a missing side counts as 0)."""
+        return (self.net_after or Decimal(0)) - (self.net_before or Decimal(0))
+
+
+@dataclass(frozen=True)
 class RevisionDiff:
     """Everything that differs between two revisions of one quote."""
 
@@ -71,11 +105,17 @@ class RevisionDiff:
     discount_after: str
     valid_until_before: datetime
     valid_until_after: datetime
+    services: tuple[ServiceDiff, ...] = ()
 
     @property
     def changed_lines(self) -> list[LineDiff]:
         """The lines that were added, removed or changed."""
         return [line for line in self.lines if line.change is not LineChange.SAME]
+
+    @property
+    def changed_services(self) -> list[ServiceDiff]:
+        """The service lines that were added, removed or changed."""
+        return [line for line in self.services if line.change is not LineChange.SAME]
 
 
 def compare(before: Quote, after: Quote) -> RevisionDiff:
@@ -98,6 +138,36 @@ def compare(before: Quote, after: Quote) -> RevisionDiff:
         before.discount.describe(currency) if before.discount else "",
         after.discount.describe(currency) if after.discount else "",
         before.valid_until, after.valid_until,
+        _service_diffs(before.services, after.services, currency),
+    )
+
+
+def _service_diffs(before: list[ServiceLine], after: list[ServiceLine],
+                   currency: str) -> tuple[ServiceDiff, ...]:
+    """Service lines matched by `line_id` (a revision keeps them), in the newer order."""
+    old = {s.line_id: s for s in before}
+    new = {s.line_id: s for s in after}
+    order = [s.line_id for s in after] + [i for i in old if i not in new]
+    return tuple(_service_diff(line_id, old.get(line_id), new.get(line_id), currency)
+                 for line_id in order)
+
+
+def _service_diff(line_id: str, old: ServiceLine | None, new: ServiceLine | None,
+                  currency: str) -> ServiceDiff:
+    if old is None:
+        change = LineChange.ADDED
+    elif new is None:
+        change = LineChange.REMOVED
+    else:
+        change = LineChange.SAME if old == new else LineChange.CHANGED
+    return ServiceDiff(
+        line_id, change,
+        old.description if old else None, new.description if new else None,
+        old.quantity if old else None, new.quantity if new else None,
+        old.unit_price if old else None, new.unit_price if new else None,
+        old.unit_cost if old else None, new.unit_cost if new else None,
+        old.tax_rate if old else None, new.tax_rate if new else None,
+        old.net(currency) if old else None, new.net(currency) if new else None,
     )
 
 

@@ -30,6 +30,7 @@ STANDARD_RATES: dict[str, Decimal] = {
     "IE": Decimal(23),
     "PL": Decimal(23),
     "VN": Decimal(10),  # Vietnam's standard VAT: our clients there pay in VND
+    "IR": Decimal(10),  # Iran's VAT (10 % since 1403, March 2024): our clients there pay in IRR
 }
 
 

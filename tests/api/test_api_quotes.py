@@ -2,11 +2,15 @@
 decline) and staff's search; drafts and other accounts' quotes stay hidden."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from api_factories import ApiClient, gen_token
 
 from configurator.services import api_tokens, quotes
+from configurator.services.quotes.service_lines import ServiceInput
+from configurator.store import User
 from configurator.web.database import db
 from tests.services.quote_factories import BIKE, CARBON, gen_account, gen_staff
 
@@ -182,3 +186,24 @@ def test_an_expired_quote_says_so_in_persian_with_a_jalali_date(app, deal):
     detail = response.get_json()["detail"]
     assert response.status_code == 409 and "منقضی" in detail
     assert "۱۴۰۴/۰۱/۰۱ ۰۹:۳۰ UTC" in detail  # 21 March 2025 is 1 Farvardin 1404
+
+
+def test_service_lines_show_in_get_with_the_cost_for_staff_only(app, deal):
+    with app.app_context():
+        sales = db.session.scalar(sa.select(User).where(User.email == "sales@shop.example"))
+        quotes.service_lines.add_service(
+            db.session, sales, deal["draft"],
+            ServiceInput("Freight", 1, Decimal("80.00"), Decimal("55.00"), Decimal(0)))
+        quotes.sending.send(db.session, sales, deal["draft"])
+        db.session.commit()
+    client_view = deal["buyer"].get(f"/api/quotes/{deal['draft']}").get_json()
+    assert client_view["services"] == [{
+        "line_id": "L2", "description": "Freight", "quantity": 1, "unit_price": "80.00",
+        "tax_label": "VAT DE 0%", "net": "80.00",
+    }]
+    assert "55.00" not in str(client_view)
+    staff_view = deal["sales"].get(f"/api/staff/quotes/{deal['draft']}").get_json()
+    assert staff_view["services"] == [{**client_view["services"][0], "unit_cost": "55.00",
+                                       "tax_rate": "0.00"}]
+    old = deal["buyer"].get(f"/api/quotes/{deal['sent']}").get_json()
+    assert old["services"] == []

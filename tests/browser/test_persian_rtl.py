@@ -1,6 +1,7 @@
 """The shop in Persian, in a real browser: right to left (checked on element
 positions, not on pixels), Persian digits in prices, the catalog's rule
-messages and the one-click repair in Persian; and Vietnamese prices."""
+messages and the one-click repair in Persian; Vietnamese prices; and the two
+demo lines sold in VND and IRR, in Vietnamese and in Persian."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from tests.conftest import DATA
 
 pytestmark = pytest.mark.browser
 CITY_BIKE = DATA.parents[1] / "catalog" / "city-bike.yaml"
+PHIN_COFFEE = DATA.parents[1] / "catalog" / "phin-coffee.yaml"  # the demo line sold in VND
+KASHAN_CARPET = DATA.parents[1] / "catalog" / "kashan-carpet.yaml"  # the demo line sold in IRR
 LATIN_DIGIT = re.compile("[0-9]")
 PERSIAN_DIGIT = re.compile("[۰-۹]")
 
@@ -104,30 +107,85 @@ def test_the_timeline_in_persian_shows_jalali_dates_with_the_gregorian_on_hover(
     expect(moment).to_have_attribute("title", "2026-03-21 09:30 UTC")
 
 
-def test_a_vnd_price_has_no_decimals_through_to_the_order_in_vietnamese(page, app, tmp_path):
-    from tests.helpers import COMPLETE_BIKE, gen_configuration, gen_user
+def sign_in_as(app, page, email: str, name: str, locale: str, country: str) -> None:
+    """A customer who saved `locale` as their language, signed in through the form."""
+    from tests.helpers import gen_user
 
-    dong = (DATA / "bike.yaml").read_text().replace("currency: EUR", "currency: VND")
-    (tmp_path / "dong-bike.yaml").write_text(dong.replace("catalog: test-bike", "catalog: dong-bike"))
     with app.app_context():
-        catalogs.load_file(db.session, tmp_path / "dong-bike.yaml")
-        user = gen_user(db.session, "lan@example.com", name="Lan")
-        user.locale = "vi"
-        configuration = gen_configuration(db.session, user, COMPLETE_BIKE, catalog_id="dong-bike")
+        user = gen_user(db.session, email, name=name, country=country)
+        user.locale = locale
         db.session.commit()
     page.goto("/auth/signin")
-    page.locator("input[name='email']").fill("lan@example.com")
+    page.locator("input[name='email']").fill(email)
     page.locator("input[name='password']").fill("password123")
     page.locator("form button[type='submit']").first.click()
-    page.goto(f"/account/configurations/{configuration.id}/checkout")
+    expect(page.locator("html")).to_have_attribute("lang", locale)
+
+
+def test_a_vnd_price_has_no_decimals_through_to_the_order_in_vietnamese(page, app):
+    """On the demo line sold in đồng: whole-đồng prices from the configurator to the order."""
+    with app.app_context():
+        catalogs.load_file(db.session, PHIN_COFFEE)
+    sign_in_as(app, page, "lan@example.com", "Lan", "vi", "vn")
+    page.goto("/shop/phin-coffee")
+    expect(page.locator("h1")).to_have_text("Cà phê phin Việt Nam")
+    expect(page.locator("label[for='opt-bean-arabica_cau_dat'] .price")).to_have_text("+45.000")
+    for feature, option in (("bean", "arabica_cau_dat"), ("amount", "kg1"),
+                            ("phin", "phin_stainless"), ("frequency", "one_off")):
+        pick(page, feature, option)
+    with htmx_answer(page):
+        page.locator("#summary-complete").click()
+    expect(page.locator("#status")).to_contain_text("Đã đủ: sẵn sàng đặt hàng.")
+    # 45.000 + 340.000 + 95.000; the 300.000 ₫ minimum makes standard delivery free.
+    expect(page.locator("#opt-carrier-free_standard")).to_be_checked()
+    expect(page.locator("#total")).to_have_text("480.000 VND")
+    prices = page.locator(".option .price").all_inner_texts()
+    assert prices and not any("," in price for price in prices), prices  # no decimal part
+
+    page.locator("#config-name").fill("Cà phê cho văn phòng")
+    page.locator("#summary-save").click()
+    expect(page.locator("h1")).to_have_text("Cà phê cho văn phòng")
+    page.locator("#summary-order").click()
     expect(page.locator("h1")).to_have_text("Xem lại đơn hàng của bạn")
-    page.locator("input[name='name']").fill("Lan")
-    page.locator("input[name='street']").fill("Hauptstr. 1")
-    page.locator("input[name='postcode']").fill("10115")
-    page.locator("input[name='city']").fill("Berlin")
+    page.locator("input[name='name']").fill("Nguyễn Thị Lan")
+    page.locator("input[name='street']").fill("36 Hàng Bạc")
+    page.locator("input[name='postcode']").fill("100000")
+    page.locator("input[name='city']").fill("Hà Nội")
     page.locator("input[name='terms']").check()
     page.locator("#place-order").click()
     expect(page.locator("h1")).to_contain_text("Đơn hàng")
     amounts = page.locator(".amount").all_inner_texts()
     assert amounts and all("," not in text for text in amounts), amounts  # whole đồng: no decimals
-    expect(page.locator("strong.amount")).to_contain_text("VND")
+    expect(page.locator("strong.amount")).to_have_text(re.compile(r"^480\.000 VND$"))
+
+
+def test_the_rial_line_in_persian_has_persian_digits_and_no_decimals(page, app):
+    """On the demo line sold in rials: Persian digits, no decimal part, and a repair
+    priced in whole rials, explained in Persian."""
+    with app.app_context():
+        catalogs.load_file(db.session, KASHAN_CARPET)
+    sign_in_as(app, page, "sara@example.com", "سارا", "fa", "ir")
+    page.goto("/shop/kashan-carpet")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("h1")).to_have_text("فرش ماشینی کاشان")
+    expect(page.locator("label[for='opt-size-rug_9m'] .price")).to_have_text("+۳۵۰٬۰۰۰٬۰۰۰")
+    pick(page, "size", "rug_9m")
+    pick(page, "reeds", "r700")
+
+    # Silk highlights need 1,200 reeds: explained in Persian; the repair costs the reeds
+    # and the silk together, 90,000,000 + 60,000,000 rials, in whole rials.
+    expect(page.locator("#opt-yarn-silk_highlights")).to_be_disabled()
+    why = page.locator("#why-opt-yarn-silk_highlights")
+    expect(why).to_contain_text("گل‌ابریشم برای اینکه ظرافتش دیده شود دست‌کم ۱۲۰۰ شانه می‌خواهد.")
+    expect(why.locator("button.repair")).to_have_text(re.compile(r"^تغییر شانه و تراکم به ۱۲۰۰ شانه، تراکم ۳۶۰۰، \+۱۵۰٬۰۰۰٬۰۰۰$"))
+    with htmx_answer(page):
+        why.locator("button.repair").click()
+    expect(page.locator("#opt-reeds-r1200")).to_be_checked()
+
+    total = page.locator("#total")
+    expect(total).to_have_text("۵۰۰٬۰۰۰٬۰۰۰ IRR")  # 9 m², 1,200 reeds, silk highlights
+    prices = page.locator(".option .price").all_inner_texts() + [total.inner_text()]
+    for text in prices:
+        digits = text.replace("IRR", "")
+        assert PERSIAN_DIGIT.search(digits) and not LATIN_DIGIT.search(digits), text
+        assert "٫" not in digits, text  # the Persian decimal separator: rials have no decimals

@@ -14,9 +14,11 @@ from configurator.quoting import (
     ServiceLine,
     Status,
     TaxTreatment,
+    compare,
     lifecycle,
     tax_rule_for,
 )
+from configurator.quoting.revisions import LineChange
 from tests.quoting.quoting_factories import NOW, SALES, gen_quote, gen_terms
 
 
@@ -123,3 +125,33 @@ def test_a_service_line_withdraws_an_approval():
     quote.status = Status.APPROVED
     quote.add_service("Freight", 1, Decimal("30"), by=SALES, at=NOW)
     assert quote.status is Status.DRAFT
+
+
+def test_comparing_revisions_shows_service_lines_added_changed_removed_and_kept():
+    first = gen_quote(("100.00", 1))
+    first.add_service("Freight", 1, Decimal("30"), by=SALES, at=NOW, tax_rate=Decimal(0))
+    first.add_service("Installation", 2, Decimal("40"), by=SALES, at=NOW, unit_cost=Decimal(25))
+    first.add_service("Packing", 1, Decimal("5"), by=SALES, at=NOW)
+    lifecycle.send(first, lifecycle.ApprovalPolicy(), by=SALES, at=NOW)
+    second = lifecycle.revise(first, by=SALES, at=NOW)
+    freight, installation, _ = (s.line_id for s in second.services)
+    second.change_service(installation, by=SALES, at=NOW, description="Installation on site",
+                          quantity=3, unit_price=Decimal("45"), unit_cost=Decimal(30),
+                          tax_rate=Decimal(7))
+    second.remove_service(second.services[2].line_id, by=SALES, at=NOW)
+    second.add_service("Training", 1, Decimal("90"), by=SALES, at=NOW)
+
+    diff = compare(first, second)
+    rows = {row.description: row for row in diff.services}
+    assert list(rows) == ["Freight", "Installation on site", "Training", "Packing"]
+    assert [row.change for row in diff.services] == [
+        LineChange.SAME, LineChange.CHANGED, LineChange.ADDED, LineChange.REMOVED]
+    changed = rows["Installation on site"]
+    assert (changed.description_before, changed.quantity_before, changed.quantity_after) == (
+        "Installation", 2, 3)
+    assert (changed.unit_cost_before, changed.unit_cost_after) == (Decimal(25), Decimal(30))
+    assert (changed.tax_rate_before, changed.tax_rate_after) == (None, Decimal(7))
+    assert changed.net_difference == Decimal("55.00")  # 3 x 45 - 2 x 40
+    assert rows["Packing"].net_after is None and rows["Training"].net_before is None
+    assert [row.description for row in diff.changed_services] == [
+        "Installation on site", "Training", "Packing"]

@@ -97,11 +97,16 @@ def test_demo_accounts_are_seeded_once(session, bike):
 
 def test_the_shipped_demo_file_names_known_roles_and_catalogs():
     data = yaml.safe_load((REPO / "seed" / "business.yaml").read_text())
-    known = {path.stem for path in (REPO / "catalog").glob("*.yaml")}
+    currency_of = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))["currency"]
+                   for path in (REPO / "catalog").glob("*.yaml")}
     for spec in data["accounts"]:
         tax_rule_for(spec["country"])
         assert {c["role"] for c in spec["contacts"]} <= set(CONTACT_ROLES)
-        assert {line[0] for q in spec.get("quotes", []) for line in q["lines"]} <= known
+        quoted = {line[0] for q in spec.get("quotes", []) for line in q["lines"]}
+        priced = set((spec.get("price_list") or {}).get("percent_off") or {})
+        assert quoted <= set(currency_of)
+        # A quote is in its account's currency: its lines and price list too, never converted.
+        assert {currency_of[c] for c in quoted | priced} <= {spec.get("currency", "EUR")}
 
 
 def test_quote_lines_see_the_accounts_tier_as_the_shop_does(session):

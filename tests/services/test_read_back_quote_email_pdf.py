@@ -1,6 +1,7 @@
 """A quote e-mailed with its PDF to several contacts, and e-mailed again (issue 15):
 read back through a second session, delivered through the local SMTP server with the
-PDF attached, and every send on the account's timeline and each contact's."""
+PDF attached, and every send on the account's timeline and each contact's. Sending
+writes the PDF pending; the worker makes it when the e-mail goes and keeps it."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ def pdf_maker(record, contact) -> bytes:
     return f"%PDF-1.7 {record.number} {contact.locale or 'en'}".encode()
 
 
+PDFS = quotes.sending.pdf_attachments(pdf_maker)
+
+
 @pytest.fixture
 def buyer(session, people):
     buyer = gen_user(session, "buyer@acme.test", segment="business", name="Bea Buyer")
@@ -46,32 +50,42 @@ def draft(session, people):
     return record
 
 
-def deliver_all(session, smtp_server) -> None:
+def deliver_all(session, smtp_server, attachments=PDFS) -> list[str]:
     transport = SmtpTransport("127.0.0.1", smtp_server.port, sender="Shop <shop@shop.test>")
-    for message_id in session.scalars(sa.select(Message.id).where(Message.status == "pending")):
-        assert delivery.deliver(session, message_id, transport, LINKS) == "sent"
+    pending = list(session.scalars(sa.select(Message.id).where(Message.status == "pending")))
+    return [delivery.deliver(session, message_id, transport, LINKS, attachments=attachments)
+            for message_id in pending]
 
 
 @reads_back(quotes.sending.email_again)
 def test_sent_to_two_contacts_with_the_pdf_and_again_to_one(
         session, second_session, people, buyer, smtp_server):
     record = draft(session, people)
-    quotes.sending.send(session, people["sales"], record.id, now=NOW, pdf=pdf_maker,
+    quotes.sending.send(session, people["sales"], record.id, now=NOW, attach_pdf=True,
                         to_contacts=[people["contact"].id, buyer.id])
     with second_session() as other:
         messages = list(other.scalars(sa.select(Message).order_by(Message.id)))
         assert [m.to_address for m in messages] == [people["contact"].email, "buyer@acme.test"]
+        # Sending made no PDF: the worker makes it when the e-mail goes.
+        assert [(a.filename, a.data) for a in messages[1].attachments] == [
+            (f"{record.number}.pdf", delivery.PENDING)]
+    assert deliver_all(session, smtp_server) == ["sent", "sent"]
+    with second_session() as other:
+        messages = list(other.scalars(sa.select(Message).order_by(Message.id)))
         assert [(a.filename, a.data) for a in messages[1].attachments] == [
             (f"{record.number}.pdf", f"%PDF-1.7 {record.number} vi".encode())]
-    deliver_all(session, smtp_server)
     received = smtp_server.mailbox.wait_for(2)
     for email in received:
         [attachment] = list(email.iter_attachments())
         assert attachment.get_content_type() == "application/pdf"
         assert attachment.get_filename() == f"{record.number}.pdf"
         assert attachment.get_content().startswith(b"%PDF")
+    # Each recipient's own PDF, in their language.
+    assert sorted(next(e.iter_attachments()).get_content() for e in received) == sorted(
+        f"%PDF-1.7 {record.number} {locale}".encode()
+        for locale in ("vi", people["contact"].locale or "en"))
 
-    quotes.sending.email_again(session, people["sales"], record.id, [buyer.id], pdf=pdf_maker,
+    quotes.sending.email_again(session, people["sales"], record.id, [buyer.id], attach_pdf=True,
                                now=NOW + timedelta(days=2))
     deliver_all(session, smtp_server)
     assert len(smtp_server.mailbox.wait_for(3)) == 3
@@ -102,3 +116,33 @@ def test_only_a_sent_quote_is_emailed_again_and_only_to_contacts(session, people
                                    [buyer.id, stranger.id], now=NOW)
     session.rollback()
     assert session.scalar(sa.select(sa.func.count(Message.id))) == 1  # the first send only
+
+
+@reads_back(delivery.deliver)
+def test_a_pdf_that_cannot_be_made_leaves_the_e_mail_to_be_retried(
+        session, second_session, people, buyer, smtp_server):
+    record = draft(session, people)
+    quotes.sending.send(session, people["sales"], record.id, now=NOW, attach_pdf=True,
+                        to_contacts=[buyer.id])
+
+    def broken(record, contact):
+        raise OSError("the font is missing")
+
+    # A worker without a maker, then one whose PDF fails: retried, the reason on the row.
+    assert deliver_all(session, smtp_server, attachments=None) == ["retry"]
+    with second_session() as other:
+        message = other.scalar(sa.select(Message))
+        assert (message.status, message.attachments[0].data) == ("pending", delivery.PENDING)
+        assert "no way to make it" in message.last_error
+        message.next_attempt_at = NOW
+        other.commit()
+    assert deliver_all(session, smtp_server,
+                       attachments=quotes.sending.pdf_attachments(broken)) == ["retry"]
+    with second_session() as other:
+        message = other.scalar(sa.select(Message))
+        assert "the font is missing" in message.last_error
+        message.next_attempt_at = NOW
+        other.commit()
+    assert deliver_all(session, smtp_server) == ["sent"]
+    [email] = smtp_server.mailbox.wait_for(1)
+    assert next(email.iter_attachments()).get_content() == f"%PDF-1.7 {record.number} vi".encode()

@@ -133,3 +133,21 @@ def test_the_staff_margin_counts_the_service_costs(session, people):
     assert by_line["L3"] == (Decimal("240.00"), Decimal("140.00"))
     # 166.50 - 86.00 for the bike, 80.00 - 55.00 and 240.00 - 140.00 for the services.
     assert (margin.net, margin.cost) == (Decimal("486.50"), Decimal("281.00"))
+
+
+@reads_back(quotes.templates.save, quotes.templates.start)
+def test_a_template_keeps_service_lines_with_price_cost_and_rate(session, second_session, people):
+    record = draft_with_services(session, people)
+    template = quotes.templates.save(session, people["sales"], record.id, "Bike delivered")
+    started = quotes.templates.start(session, people["sales"], template.id,
+                                     people["account"].id, now=NOW)
+    with second_session() as other:
+        assert services(other, started) == [
+            ("L2", "Freight", 1, Decimal("80.00"), Decimal("55.00"), Decimal("0.00")),
+            ("L3", "Installation on site", 2, Decimal("120.00"), Decimal("70.00"),
+             Decimal("7.00")),
+        ]
+        kept = quotes.templates.product_lines(other.get(type(template), template.id))
+        assert [line["catalog_id"] for line in kept] == ["test-bike"]
+        totals = quotes.records.load(other, people["sales"], started.id).quote.price().totals
+        assert totals.services_net == Decimal("320.00")

@@ -39,11 +39,13 @@ CONTACT = "contact"  # the buyer of ACME, the business account the quotes are fo
 OTHER_BUSINESS = "other_business"  # the buyer of Other GmbH
 GUEST = "guest"
 STAFF, MANAGER, ADMIN = "staff", "manager", "admin"
+DIRECTOR = "director"  # approves quotes beyond a manager's limits, after the manager
 CATALOG_MANAGER = "catalog_manager"  # keeps the catalogs; not a seller
-SELLERS = frozenset({STAFF, MANAGER, ADMIN})
+SELLERS = frozenset({STAFF, MANAGER, DIRECTOR, ADMIN})
 CATALOG_READERS = SELLERS | {CATALOG_MANAGER}
 EVERYONE = (
-    OWNER, OTHER_CUSTOMER, CONTACT, OTHER_BUSINESS, GUEST, STAFF, MANAGER, ADMIN, CATALOG_MANAGER
+    OWNER, OTHER_CUSTOMER, CONTACT, OTHER_BUSINESS, GUEST, STAFF, MANAGER, DIRECTOR, ADMIN,
+    CATALOG_MANAGER,
 )
 EMAILS = {
     OWNER: "anna@example.com",
@@ -53,6 +55,7 @@ EMAILS = {
     STAFF: "staff@shop.example",
     MANAGER: "manager@shop.example",
     ADMIN: "admin@shop.example",
+    DIRECTOR: "director@shop.example",
     CATALOG_MANAGER: "catalogs@shop.example",
 }
 
@@ -146,8 +149,8 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "staff.account": route(*SELLERS, works_for=STAFF),
     "staff.new_quote": route(*SELLERS),
     "staff.quote": route(*SELLERS, works_for=STAFF),
-    "staff.approve": route(MANAGER, ADMIN),
-    "staff.reject": route(MANAGER, ADMIN),
+    "staff.approve": route(MANAGER, DIRECTOR, ADMIN),
+    "staff.reject": route(MANAGER, DIRECTOR, ADMIN),
     "staff.cancel": route(*SELLERS),
     "staff.compare": route(*SELLERS),
     "staff.copy_quote": route(*SELLERS, works_for=STAFF),

@@ -89,3 +89,30 @@ def test_the_client_never_sees_the_cost(app, client, auth, world):
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.data)).pages)
     assert "Installation on site" in text
     assert "987.65" not in text and "Margin" not in text
+
+
+def test_the_revision_compare_page_shows_service_lines_with_their_cost(app, client, auth, world):
+    with app.app_context():
+        sales = db.session.scalar(sa.select(User).where(User.email == "staff@shop.example"))
+        first = world["draft"]
+        quotes.service_lines.add_service(
+            db.session, sales, first,
+            ServiceInput("Freight", 1, Decimal("80.00"), Decimal("55.00"), Decimal(0)))
+        quotes.service_lines.add_service(
+            db.session, sales, first, ServiceInput("Packing", 1, Decimal("9.00")))
+        quotes.sending.send(db.session, sales, first)
+        second = quotes.drafts.revise(db.session, sales, first)
+        freight, packing = (row.line_id for row in second.service_lines)
+        quotes.service_lines.change_service(
+            db.session, sales, second.id, freight,
+            ServiceInput("Freight by truck", 2, Decimal("95.00"), Decimal("61.00")))
+        quotes.service_lines.remove_service(db.session, sales, second.id, packing)
+        db.session.commit()
+        second_id = second.id
+    sign_in(auth, "staff@shop.example")
+    page = client.get(f"/staff/quotes/{second_id}/compare?with={first}").get_data(as_text=True)
+    table = page[page.index('id="service-diff"'):]
+    assert "<del>Freight</del> <ins>Freight by truck</ins>" in table
+    assert "55.00 → 61.00" in table  # the cost: this page is staff's
+    assert "95.00" in table and "Packing" in table and "removed" in table
+    assert "the quote&#39;s rate" in table or "the quote's rate" in table

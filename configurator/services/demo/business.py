@@ -46,6 +46,7 @@ def seed_demo(session: Session, data: dict[str, Any], *, now: datetime | None = 
             continue
         account = create_account(
             session, spec["name"], spec["country"],
+            currency=spec.get("currency", "EUR"),
             tax_treatment=spec.get("tax_treatment", "standard"), vat_id=spec.get("vat_id", ""),
             terms=spec.get("terms", ""), validity_days=int(spec.get("validity_days", 30)),
             price_list_name=(spec.get("price_list") or {}).get("name", ""),
@@ -56,6 +57,8 @@ def seed_demo(session: Session, data: dict[str, Any], *, now: datetime | None = 
                 user = users.sign_up(session, person["email"], person["password"],
                                         person["name"], segment="business",
                                         country=spec["country"].lower())
+                if person.get("locale"):  # the pages, quotes and e-mails in their language
+                    users.set_locale(session, user.id, person["locale"])
             add_contact(session, account, user, person["role"])
         prices = spec.get("price_list") or {}
         for catalog_id, percent in (prices.get("percent_off") or {}).items():

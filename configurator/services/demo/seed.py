@@ -21,7 +21,7 @@ from configurator.services.demo import business as business_demo
 from configurator.services.demo import offers as offers_demo
 from configurator.services.errors import NotOrderable
 from configurator.services.unit_of_work import use_case
-from configurator.store.models import Interaction, User
+from configurator.store.models import CatalogVersion, Interaction, User
 from configurator.store.types import utcnow
 
 NAMES = [
@@ -82,8 +82,12 @@ def seed(
             tier=person.get("tier"),
         )
         report.created_users.append(user.email)
-        if versions:
-            _history(session, user, versions, int(person.get("configurations", 4)), now, report)
+        if person.get("locale"):
+            users.set_locale(session, user.id, person["locale"])
+        # A customer buys in one currency: the lines priced in it make their history.
+        theirs = lines_in(versions, person.get("currency", "EUR"))
+        if theirs:
+            _history(session, user, theirs, int(person.get("configurations", 4)), now, report)
             _sign_up_before_history(session, user)
     # Business accounts come last: their contacts are demo customers made above.
     business_file = Path(seed_dir) / "business.yaml"
@@ -95,6 +99,17 @@ def seed(
     if offers_file.exists() and versions:
         report.campaigns = offers_demo.seed_demo(session, _read(offers_file), now=now)
     return report
+
+
+def lines_in(versions: list[CatalogVersion], currency: str) -> list[CatalogVersion]:
+    """The product lines priced in `currency`, in the given order.
+
+    A demo customer in Hanoi pays in VND, one in Tehran in IRR; orders in other
+    currencies would make their history (and their value, counted in the tier
+    file's currency) read wrong. Keeping the order keeps each EUR customer's
+    seeded history what it was before VND and IRR lines existed.
+    """
+    return [version for version in versions if version.currency == currency.upper()]
 
 
 def _sign_up_before_history(session: Session, user: User) -> None:

@@ -5,12 +5,18 @@ succeeds on a due message, so two workers (or a job and a sweep) never send
 the same message twice; a worker that dies while sending leaves a claim that
 expires after LEASE, and the next sweep sends the message again. Failures are
 retried with growing delays; a permanent refusal (5xx) is not retried.
+
+An attachment may be written empty (`PENDING`) by the use case that sends the
+message, when making it takes seconds (a quote's PDF): the worker makes it here,
+just before the e-mail, with the `AttachmentMaker` it was given, and keeps it on
+the row, so the outbox holds the file exactly as it was sent.
 """
 
 from __future__ import annotations
 
 import html
 import smtplib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -23,7 +29,7 @@ from configurator.services.messages.links import TrackingLinks
 from configurator.services.messages.outbox import DELIVER_JOB
 from configurator.services.messages.transport import PermanentFailure, Transport
 from configurator.services.unit_of_work import use_case
-from configurator.store.messages import Message
+from configurator.store.messages import Message, MessageAttachment
 from configurator.store.types import utcnow
 
 # Longer than any SMTP conversation (the client times out after 30 s).
@@ -38,6 +44,10 @@ RETRY_DELAYS = (
 )
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 SWEEP_BATCH = 200
+# An attachment still to be made when its e-mail is sent.
+PENDING = b""
+# Makes a pending attachment's content: (session, message, attachment) -> bytes.
+AttachmentMaker = Callable[[Session, Message, MessageAttachment], bytes]
 SECRET_REMOVED = "This message held a one-time link. It was e-mailed to you and is not kept here."
 
 
@@ -47,12 +57,22 @@ def deliver(
     transport: Transport,
     links: TrackingLinks,
     *,
+    attachments: AttachmentMaker | None = None,
     now: datetime | None = None,
 ) -> str:
-    """Send one message if it is due; returns sent, retry, failed or not-due."""
+    """Send one message if it is due; returns sent, retry, failed or not-due.
+
+    Pending attachments are made first with `attachments` (and kept); a message whose
+    attachment cannot be made is retried like one the mail server did not take.
+    """
     message = claim(session, message_id, now=now)
     if message is None:
         return "not-due"
+    if any(a.data == PENDING for a in message.attachments):
+        problem = _make_attachments(session, message_id, attachments)
+        if problem:
+            return _record_failure(session, message_id, problem)
+        message = session.get(Message, message_id, populate_existing=True)
     email = compose(message, transport.sender, links)
     try:
         transport.send(email)
@@ -81,6 +101,28 @@ def claim(session: Session, message_id: int, *, now: datetime | None = None) -> 
     if result.rowcount != 1:
         return None
     return session.get(Message, message_id, populate_existing=True)
+
+
+def _make_attachments(session: Session, message_id: int,
+                      maker: AttachmentMaker | None) -> str | None:
+    """Make the message's pending attachments and keep them; the problem, if one failed."""
+    if maker is None:
+        return "a pending attachment and no way to make it in this process"
+    try:
+        _fill_attachments(session, message_id, maker)
+    # Whatever stops the file (a template, the PDF library) must leave the message to be
+    # retried with the reason on the row, not a worker crash with the message claimed.
+    except Exception as error:  # noqa: BLE001
+        return f"attachment not made: {type(error).__name__}: {error}"
+    return None
+
+
+@use_case
+def _fill_attachments(session: Session, message_id: int, maker: AttachmentMaker) -> None:
+    message = session.get(Message, message_id)
+    for attachment in message.attachments:
+        if attachment.data == PENDING:
+            attachment.data = maker(session, message, attachment)
 
 
 def compose(message: Message, sender: str, links: TrackingLinks) -> EmailMessage:

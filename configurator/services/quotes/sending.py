@@ -4,7 +4,11 @@ to the contacts staff choose; e-mailing a sent quote again; withdrawing it with
 a reason; and expiring the sent quotes whose validity has passed
 (`configurator expire-quotes`, a daily job).
 
-The PDF comes from the web layer (the print page's HTML, `web/pdf.py`): a
+The PDF takes seconds to make, so sending does not make it: each e-mail is
+written to the outbox with an empty (pending) PDF attachment, the request
+answers at once, and the worker makes the PDF just before the e-mail goes
+(`pdf_attachments`, `messages.delivery`), keeping it on the outbox row as sent.
+The PDF itself comes from the web layer (the print page's HTML, `web/pdf.py`): a
 `PdfMaker` is called per recipient, so each gets it in their own language.
 """
 
@@ -23,7 +27,7 @@ from configurator.quoting.model import STATUS_WORDS, Status
 from configurator.quoting.phrases import N_, Amount
 from configurator.services import timeline
 from configurator.services.business import accounts
-from configurator.services.messages import outbox
+from configurator.services.messages import delivery, outbox
 from configurator.services.quotes import records
 from configurator.services.quotes.approvals import approval_policy, margin_percent
 from configurator.services.quotes.lines import require_fit
@@ -36,12 +40,14 @@ from configurator.services.quotes.records import (
     to_domain,
 )
 from configurator.services.unit_of_work import use_case
+from configurator.store.messages import Message, MessageAttachment
 from configurator.store.models import User
 from configurator.store.quotes import AccountContact, QuoteRecord
 from configurator.store.types import utcnow
 
 # Makes the PDF of a sent quote for one recipient (in their language).
 PdfMaker = Callable[[QuoteRecord, User], bytes]
+PDF = "application/pdf"
 
 
 @use_case
@@ -53,7 +59,7 @@ def send(
     version: int | None = None,
     to_contact: int | None = None,
     to_contacts: Collection[int] = (),
-    pdf: PdfMaker | None = None,
+    attach_pdf: bool = False,
     now: datetime | None = None,
 ) -> QuoteRecord:
     """Send the quote to the client: from now on this revision is frozen.
@@ -63,7 +69,8 @@ def send(
     The quote is also e-mailed, in the same unit of work, to `to_contacts` (or
     `to_contact`: contacts' user ids) or by default to the account's decision
     maker (else its buyer, else its first contact), with a tracked link to the
-    client's page and, given `pdf`, the quote's PDF attached.
+    client's page and, with `attach_pdf`, the quote's PDF attached (made by the
+    worker when the e-mail goes: see `pdf_attachments`).
     """
     loaded = editing(session, staff, quote_id, version)
     require_fit(session, loaded.record)  # never offer what the catalog no longer makes
@@ -94,7 +101,7 @@ def send(
             )
 
     record = run_step(session, staff, loaded, step, now=now)
-    _email(session, staff, record, recipients, pdf, "quote-sent", now)
+    _email(session, staff, record, recipients, attach_pdf, "quote-sent", now)
     for older in open_before:
         run_step(
             session,
@@ -130,15 +137,15 @@ def _recipients(session: Session, record: QuoteRecord, chosen: Collection[int]) 
 
 
 def _email(session: Session, staff: User, record: QuoteRecord, recipients: list[User],
-           pdf: PdfMaker | None, key: str, now: datetime | None) -> None:
-    """E-mail the sent quote to each recipient (with its PDF), and note it on the quote's
-    history, so every send is on the account's timeline."""
+           attach_pdf: bool, key: str, now: datetime | None) -> None:
+    """E-mail the sent quote to each recipient (with its PDF, pending until the worker
+    sends it), and note it on the quote's history, so every send is on the account's
+    timeline."""
     at = now or utcnow()
+    attachments = (
+        (outbox.Attachment(f"{record.number}.pdf", PDF, delivery.PENDING),) if attach_pdf else ()
+    )
     for recipient in recipients:
-        attachments = (
-            (outbox.Attachment(f"{record.number}.pdf", "application/pdf", pdf(record, recipient)),)
-            if pdf is not None else ()
-        )
         outbox.enqueue(
             session,
             dc_replace(_quote_email(record, recipient), attachments=attachments),
@@ -151,7 +158,7 @@ def _email(session: Session, staff: User, record: QuoteRecord, recipients: list[
             session, record.account_id, "quote e-mailed",
             f"Quote {record.number}: e-mailed", actor=staff, quote_id=record.id,
             detail=("to " + ", ".join(f"{r.name} <{r.email}>" for r in recipients)
-                    + (" with the PDF" if pdf is not None else ""))[:500],
+                    + (" with the PDF" if attach_pdf else ""))[:500],
             at=at,
         )
 
@@ -163,7 +170,7 @@ def email_again(
     quote_id: int,
     to_contacts: Collection[int] = (),
     *,
-    pdf: PdfMaker | None = None,
+    attach_pdf: bool = False,
     now: datetime | None = None,
 ) -> QuoteRecord:
     """E-mail a sent quote again (a lost e-mail, another contact), with its PDF: the
@@ -178,8 +185,24 @@ def email_again(
             "Quote %(number)s is %(status)s; only a sent quote the client may still answer "
             "can be e-mailed again", number=record.number, status=STATUS_WORDS[Status(status)]))
     recipients = _recipients(session, record, to_contacts)
-    _email(session, staff, record, recipients, pdf, f"quote-again:{at.isoformat()}", at)
+    _email(session, staff, record, recipients, attach_pdf, f"quote-again:{at.isoformat()}", at)
     return record
+
+
+def pdf_attachments(render: PdfMaker) -> delivery.AttachmentMaker:
+    """The worker's maker of a quote e-mail's pending PDF: `render` of the quote named by
+    the attachment (`<number>.pdf`) for the message's recipient, in their language."""
+
+    def make(session: Session, message: Message, attachment: MessageAttachment) -> bytes:
+        if message.kind != "quote_sent" or attachment.content_type != PDF:
+            raise ValueError(f"no maker for {attachment.filename} of a {message.kind} message")
+        number = attachment.filename.removesuffix(".pdf")
+        record = session.scalar(sa.select(QuoteRecord).where(QuoteRecord.number == number))
+        if record is None or message.recipient is None:
+            raise ValueError(f"quote {number} or the message's recipient is gone")
+        return render(record, message.recipient)
+
+    return make
 
 
 def _quote_email(record: QuoteRecord, contact: User) -> outbox.Draft:

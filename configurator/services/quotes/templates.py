@@ -1,11 +1,19 @@
 """Quote templates: staff keep a quote's lines (product line, picks, quantity,
-kind, discount) and its discount under a name, and start new quotes from it for
-any account. A template keeps no prices: a quote started from one is priced at
-today's catalog and the account's terms, as if its lines were added by hand."""
+kind, discount), its service lines and its discount under a name, and start new
+quotes from it for any account. A template keeps no catalog prices: a quote
+started from one is priced at today's catalog and the account's terms, as if its
+lines were added by hand. Service lines have no catalog price, so they keep what
+staff typed (description, quantity, unit price, unit cost, own VAT rate).
+
+Service lines are kept in the template's `lines` list with `"kind": "service"`
+(no migration: the column is JSON); `product_lines` and `service_lines` split them.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +23,7 @@ from configurator.quoting import QuoteError
 from configurator.quoting.phrases import N_
 from configurator.quoting.pricing import LineKind
 from configurator.services.errors import InvalidSelection, NotFound
-from configurator.services.quotes import drafts, lines
+from configurator.services.quotes import drafts, lines, service_lines
 from configurator.services.quotes.records import (
     discount_from_json,
     discount_to_json,
@@ -28,6 +36,36 @@ from configurator.store.quotes import QuoteRecord, QuoteTemplate
 from configurator.store.types import utcnow
 
 NAME_MAX = 120
+SERVICE = "service"
+
+
+def product_lines(template: QuoteTemplate) -> list[dict[str, Any]]:
+    """The template's configured-product lines."""
+    return [line for line in template.lines if line.get("kind") != SERVICE]
+
+
+def service_lines_of(template: QuoteTemplate) -> list[dict[str, Any]]:
+    """The template's service and free-text lines."""
+    return [line for line in template.lines if line.get("kind") == SERVICE]
+
+
+def _service_to_json(service: Any) -> dict[str, Any]:
+    return {
+        "kind": SERVICE,
+        "line_id": service.line_id,
+        "description": service.description,
+        "quantity": service.quantity,
+        "unit_price": str(service.unit_price),
+        "unit_cost": str(service.unit_cost),
+        "tax_rate": None if service.tax_rate is None else str(service.tax_rate),
+    }
+
+
+def _service_from_json(line: dict[str, Any]) -> service_lines.ServiceInput:
+    rate = line.get("tax_rate")
+    return service_lines.ServiceInput(
+        line["description"], line["quantity"], Decimal(line["unit_price"]),
+        Decimal(line.get("unit_cost") or 0), None if rate is None else Decimal(rate))
 
 
 @use_case
@@ -56,7 +94,7 @@ def save(
             "discount": discount_to_json(line.discount),
         }
         for line in loaded.quote.lines
-    ]
+    ] + [_service_to_json(service) for service in loaded.quote.services]
     template = QuoteTemplate(
         name=name,
         lines=kept,
@@ -99,7 +137,7 @@ def start(
         raise NotFound(N_("There is no such template."))
     record = drafts.create(session, staff, account_id, now=now)
     new_ids: dict[str, str] = {}
-    for line in template.lines:
+    for line in product_lines(template):
         try:
             record = lines.add_line(
                 session, staff, record.id, line["catalog_id"], dict(line["selection"]),
@@ -112,7 +150,7 @@ def start(
                 line=line["line_id"], name=template.name, problem=error.args[0] if error.args
                 else str(error))) from error
         new_ids[line["line_id"]] = record.lines[-1].line_id
-    for line in template.lines:
+    for line in product_lines(template):
         kind = LineKind(line.get("kind") or "included")
         if kind is not LineKind.INCLUDED:
             alternative_to = line.get("alternative_to")
@@ -121,6 +159,9 @@ def start(
                 discount=discount_from_json(line.get("discount")), kind=kind,
                 alternative_to=new_ids.get(alternative_to) if alternative_to else None, now=now,
             )
+    for service in service_lines_of(template):
+        record = service_lines.add_service(session, staff, record.id, _service_from_json(service),
+                                           now=now)
     discount = discount_from_json(template.discount)
     if discount is not None:
         record = drafts.set_discount(session, staff, record.id, discount, now=now)

@@ -51,6 +51,25 @@ class QuoteLineSchema(Schema):
     net = Money(required=True)
 
 
+class QuoteServiceSchema(Schema):
+    """A service or free-text line (freight, installation) as the client sees it: no cost."""
+
+    line_id = fields.String(required=True)
+    description = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    unit_price = Money(required=True)
+    tax_label = fields.String(required=True)
+    net = Money(required=True)
+
+
+class StaffQuoteServiceSchema(QuoteServiceSchema):
+    """A service line as staff see it: with our unit cost and its own VAT rate
+    (null: the quote's rate)."""
+
+    unit_cost = Money(required=True)
+    tax_rate = fields.Decimal(required=True, allow_none=True, as_string=True)
+
+
 class QuoteTotalsSchema(Schema):
     """The quote's totals: lines, quote discount, net, tax and gross."""
 
@@ -80,9 +99,16 @@ class QuoteSchema(QuoteSummarySchema):
 
     account = fields.String(required=True)
     lines = fields.List(fields.Nested(QuoteLineSchema), required=True)
+    services = fields.List(fields.Nested(QuoteServiceSchema), required=True)
     totals = fields.Nested(QuoteTotalsSchema, required=True)
     decline_reason = fields.String(required=True, allow_none=True)
     superseded_by = fields.String(required=True, allow_none=True)
+
+
+class StaffQuoteSchema(QuoteSchema):
+    """A quote revision as staff see it: its service lines with their cost and VAT rate."""
+
+    services = fields.List(fields.Nested(StaffQuoteServiceSchema), required=True)
 
 
 QuotePageSchema = page_schema(QuoteSummarySchema, "QuotePage")

@@ -87,12 +87,23 @@ def search_quotes(user: User, query: dict[str, Any]) -> dict[str, Any]:
 
 
 @operation(f"/staff/quotes/{ID}", "GET", scope="staff:quotes", tag=STAFF_TAG,
-           response=schemas.QuoteSchema)
+           response=schemas.StaffQuoteSchema)
 def staff_get_quote(user: User, quote_id: int) -> dict[str, Any]:
-    """Get any quote revision, drafts included, priced as it stands."""
+    """Get any quote revision, drafts included, priced as it stands.
+
+    Service lines show our unit cost and their own VAT rate (null: the quote's rate).
+    """
     if not user.is_staff:
         raise NotFound("There is no such quote.")
-    return quote_view(quotes.records.load(db.session, user, quote_id))
+    loaded = quotes.records.load(db.session, user, quote_id)
+    view = quote_view(loaded)
+    own = {service.line_id: service for service in loaded.quote.services}
+    view["services"] = [
+        {**row, "unit_cost": own[row["line_id"]].unit_cost if row["line_id"] in own else None,
+         "tax_rate": own[row["line_id"]].tax_rate if row["line_id"] in own else None}
+        for row in view["services"]
+    ]
+    return view
 
 
 # ------------------------------------------------------------------ helpers
@@ -110,6 +121,9 @@ def quote_view(loaded: LoadedQuote) -> dict[str, Any]:
         **_summary(record),
         "account": record.account.name,
         "lines": content["lines"],
+        # No cost in the frozen copy (the client's document); copies sent before
+        # service lines existed have none.
+        "services": content.get("services", []),
         "totals": content["totals"],
         "decline_reason": record.decline_reason or None,
         "superseded_by": record.superseded_by,

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+
 from configurator.quoting import Discount, PricingError
 from configurator.quoting.pricing import MAX_QUANTITY
 from configurator.services.quotes.service_lines import ServiceInput
@@ -84,6 +86,17 @@ def version(text: str | None) -> int | None:
 def contacts(texts: list[str]) -> list[int]:
     """The contacts (user ids) the quote is e-mailed to; empty for the default."""
     return [chosen for chosen in (contact(text) for text in texts) if chosen is not None]
+
+
+def chosen_contacts(form: Mapping[str, str]) -> list[int]:
+    """The contacts ticked on the quote page (`to_contact`). The page marks that it showed
+    the boxes (`contacts_shown`), so unticking every box is refused in words rather than
+    read as "the default contact"; a form without the boxes (an account without
+    contacts) still means the default."""
+    chosen = contacts(form.getlist("to_contact"))  # type: ignore[attr-defined]
+    if form.get("contacts_shown") and not chosen:
+        raise FormProblem(_("Tick at least one contact to e-mail the quote to."))
+    return chosen
 
 
 def contact(text: str | None) -> int | None:

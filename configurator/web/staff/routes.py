@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,7 +22,7 @@ from configurator.store.quotes import QUOTE_STATUSES
 from configurator.web.database import db
 from configurator.web.errors import error_response
 from configurator.web.i18n import error_text, translate
-from configurator.web.pdf import html_to_pdf, pdf_response
+from configurator.web.pdf import pdf_response
 from configurator.web.staff import bp, forms
 from configurator.web.staff.lines import included_lines
 from configurator.web.staff.roles import (
@@ -281,9 +280,9 @@ def send(quote_id: int):
     """Send the quote to the client; this revision is frozen from now on."""
     return _act(quote_id, lambda: quotes.sending.send(
         db.session, current_user, quote_id, version=_version(),
-        to_contacts=forms.contacts(request.form.getlist("to_contact")), pdf=quote_pdf_for),
-        _("Quote sent and e-mailed to the chosen contact. The client's contacts can now see, "
-          "accept or decline it."))
+        to_contacts=forms.chosen_contacts(request.form), attach_pdf=True),
+        _("Quote sent. The e-mail with its PDF is queued for the chosen contacts. The client's "
+          "contacts can now see, accept or decline it."))
 
 
 @bp.post("/quotes/<int:quote_id>/email")
@@ -292,14 +291,8 @@ def email_again(quote_id: int):
     """E-mail the sent quote again, with its PDF, to the contacts chosen."""
     return _act(quote_id, lambda: quotes.sending.email_again(
         db.session, current_user, quote_id,
-        forms.contacts(request.form.getlist("to_contact")), pdf=quote_pdf_for),
-        _("Quote e-mailed again, with its PDF."))
-
-
-def quote_pdf_for(record, contact) -> bytes:
-    """The PDF of a sent quote for one recipient, in their language (attached to the e-mail)."""
-    with force_locale(contact.locale or "en"):
-        return html_to_pdf(render_printable(record.id))
+        forms.chosen_contacts(request.form), attach_pdf=True),
+        _("The e-mail with the quote's PDF is queued again for the chosen contacts."))
 
 
 @bp.post("/quotes/<int:quote_id>/cancel")
@@ -367,10 +360,10 @@ def print_page(quote_id: int):
 
 def render_printable(quote_id: int) -> str:
     """The printable quote page (shared with the client's view)."""
-    return _printable_html(quotes.printing.printable(db.session, current_user, quote_id))
+    return printable_html(quotes.printing.printable(db.session, current_user, quote_id))
 
 
-def _printable_html(document: quotes.printing.Printable) -> str:
+def printable_html(document: quotes.printing.Printable) -> str:
     """The print page of `document`, also the source of its PDF.
 
     ?prices=0 leaves out the line amounts (totals only), ?discounts=0 the
@@ -399,7 +392,7 @@ def pdf(quote_id: int):
 def quote_pdf_response(quote_id: int) -> Response:
     """The quote's PDF, made from the print page's HTML (shared with the client's view)."""
     document = quotes.printing.printable(db.session, current_user, quote_id)
-    return pdf_response(_printable_html(document), f"{document.loaded.record.number}.pdf")
+    return pdf_response(printable_html(document), f"{document.loaded.record.number}.pdf")
 
 
 @bp.get("/users")
