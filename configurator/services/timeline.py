@@ -77,6 +77,9 @@ LEGACY_SUBJECTS: dict[str, tuple[Phrase, ...]] = {
     "quoted": (N_("Quote %(number)s"),),
     "offer_clicked": (N_("Opened the offer: %(name)s"),),
     "offer_unsubscribed": (N_("No more offers (%(name)s)"),),
+    "offer_shown": (N_("Offer shown: %(name)s (%(reward)s)"),),
+    "offer_accepted": (N_("Accepted the offer: %(reason)s on order %(number)s"),),
+    "tier_changed": (N_("Tier: %(old)s \u2192 %(new)s"),),
 }
 # Values that were themselves words of ours (a consent purpose's label, a status word):
 # looked up in the catalogs too. Any other value (a name, a number) stays as stored.

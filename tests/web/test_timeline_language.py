@@ -55,6 +55,7 @@ OLD_STYLE = [
     ("consent_changed", "Refused: Offers and news by e-mail",
      {"fa": "پیشنهادها و خبرها با ایمیل", "vi": "Ưu đãi và tin tức qua e-mail"}),
     ("signed_up", "Created an account", {"fa": None, "vi": None}),
+    ("tier_changed", "Tier: Bronze \u2192 Silver", {"fa": "سطح: Bronze ← Silver", "vi": "Hạng: Bronze → Silver"}),
 ]
 
 

@@ -102,6 +102,8 @@ def phrase_text(text: str, language: str | None) -> str:
             return format_moment(value.at, language).text
         if isinstance(value, int) and not isinstance(value, bool):
             return format_number(value, language)
+        if isinstance(value, Decimal) and value.is_finite():  # a percentage, a quantity: as many decimals as it has
+            return format_number(value, language, max(0, -value.normalize().as_tuple().exponent))
         return value
 
     return _(text.template, **{name: local(value) for name, value in text.values.items()})
