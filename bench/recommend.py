@@ -96,6 +96,9 @@ class ReplayCache:
     def __init__(self, path: Path | None):
         self.path = path
         self.rows: dict[int, list] = {}
+        # Every sales feature's domain before each reveal, as what each step
+        # removed (see `replay_pruned`); absent for rows cached before it was kept.
+        self.pruned: dict[int, list] = {}
         if path is not None and path.exists():
             for line in path.read_text(encoding="utf-8").splitlines():
                 try:  # a run killed mid-write leaves a partial last line
@@ -103,22 +106,45 @@ class ReplayCache:
                 except ValueError:
                     continue
                 self.rows[entry["row"]] = entry["steps"]
+                if "pruned" in entry:
+                    self.pruned[entry["row"]] = entry["pruned"]
 
     def steps(self, catalog, number: int, row: dict[str, Any], sales_features: list[str]) -> list:
         """The row's replay: from the file, else computed with `catalog.domains` and stored."""
         if number not in self.rows:
-            self.rows[number] = replay(catalog, row, number, sales_features)
+            steps, pruned = replay_pruned(catalog, row, number, sales_features)
+            self.rows[number], self.pruned[number] = steps, pruned
             if self.path is not None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                entry = {"row": number, "steps": steps, "pruned": pruned}
                 with self.path.open("a", encoding="utf-8") as handle:
-                    handle.write(json.dumps({"row": number, "steps": self.rows[number]}) + "\n")
+                    handle.write(json.dumps(entry) + "\n")
         return self.rows[number]
 
 
 def replay(catalog, row: dict[str, Any], number: int, sales_features: list[str]) -> list:
     """Reveal the row one feature at a time; before each, the feature's exact domain."""
+    return replay_pruned(catalog, row, number, sales_features)[0]
+
+
+def replay_pruned(
+    catalog, row: dict[str, Any], number: int, sales_features: list[str]
+) -> tuple[list, list]:
+    """The replay's steps, and what each step's `domains()` removed from every sales feature.
+
+    The second list has one entry per step: the [sales feature index, option
+    position] pairs that left the domains since the step before (position -1:
+    the feature may no longer stay empty), starting from every option and
+    "empty" open. Domains only shrink as picks are added, so these deltas give
+    every sales feature's exact domain at each step in a few bytes.
+    """
     selection: dict[str, str | None] = {}
-    steps = []
+    steps, pruned = [], []
+    open_values = {
+        (i, k)
+        for i, feature_id in enumerate(sales_features)
+        for k in range(-1, len(catalog.model.feature(feature_id).options))
+    }
     for feature_id in reveal_order(row, number, sales_features):
         started = time.perf_counter()
         state = catalog.domains(selection)
@@ -129,8 +155,24 @@ def replay(catalog, row: dict[str, Any], number: int, sales_features: list[str])
         options = catalog.model.feature(feature_id).options
         allowed = [k for k, option in enumerate(options) if option.id in domain]
         steps.append([feature_id, allowed, feature_id in state.may_be_empty, round(spent * 1e6)])
+        still_open = open_values_of(catalog, state, sales_features)
+        pruned.append(sorted(map(list, open_values - still_open)))
+        open_values = still_open
         selection[feature_id] = row["selections"].get(feature_id)
-    return steps
+    return steps, pruned
+
+
+def open_values_of(catalog, state: State, sales_features: list[str]) -> set[tuple[int, int]]:
+    """The (sales feature index, option position) pairs still possible; -1 for "empty"."""
+    empty = set(state.may_be_empty)
+    values = set()
+    for i, feature_id in enumerate(sales_features):
+        domain = set(state.domains.get(feature_id, ()))
+        options = catalog.model.feature(feature_id).options
+        values.update((i, k) for k, option in enumerate(options) if option.id in domain)
+        if feature_id in empty:
+            values.add((i, -1))
+    return values
 
 
 def step_state(catalog, step: list) -> State:

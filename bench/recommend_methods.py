@@ -15,6 +15,14 @@ Methods (`name:parameters`):
   nb:B               naive Bayes over every pick, add-B smoothing
   backoff:K          rows matching the longest prefix of the picks, most telling first,
                      held by at least K rows with a still-possible value
+  dom:S,B            knn at sharpness S whose agreement also counts, B times their
+                     association, the features not yet picked whose value in the row
+                     is still in the exact domain (needs replays that kept every domain)
+  dedup:S,A          knn at sharpness S where a configuration seen n times weighs n^A
+                     in all (A=1: as knn; A=0: each distinct configuration once)
+  masked-lr:L        per feature, softmax regression on one-hot picks, trained on the
+                     training rows with a random reveal order (the features revealed
+                     before the asked one), L2 penalty L; slow (minutes per fold)
   knn-oracle         knn with the best sharpness per feature, chosen on the test rows
                      themselves: an upper bound for a per-feature sharpness, not a method
 """
@@ -57,6 +65,9 @@ class Replays:
             for i, feature in enumerate(self.features):
                 picked = row["selections"].get(feature.id)
                 self.values[i, j] = self.sizes[i] - 1 if picked is None else codes[i][picked]
+        # Every (feature, value) pair has a position in one flat vector of "still possible".
+        self.offsets = np.concatenate([[0], np.cumsum(self.sizes)[:-1]])
+        self.pruned: dict[int, list] = {}
         self.steps = self._read(RESULTS / f"recommend-replay-{name}.jsonl")
 
     def _read(self, path) -> dict[int, list[tuple[int, np.ndarray]]]:
@@ -75,7 +86,24 @@ class Replays:
                 mask[-1] = may_be_empty
                 replay.append((i, mask))
             steps[entry["row"]] = replay
+            if "pruned" in entry:
+                self.pruned[entry["row"]] = entry["pruned"]
         return steps
+
+    def still_possible(self, row: int) -> list[np.ndarray | None]:
+        """Per step of the row's replay: every (feature, value) pair's "still possible" flag.
+
+        None for each step when the replay was cached without every domain.
+        """
+        if row not in self.pruned:
+            return [None] * len(self.steps[row])
+        possible = np.ones(int(self.sizes.sum()), dtype=bool)
+        flags = []
+        for removed in self.pruned[row]:
+            for i, k in removed:
+                possible[self.offsets[i] + (self.sizes[i] - 1 if k == -1 else k)] = False
+            flags.append(possible.copy())
+        return flags
 
 
 class Counts:
@@ -85,6 +113,7 @@ class Counts:
         self.sizes = data.sizes
         self.values = training
         self.rows = training.shape[1]
+        self.flat = training + data.offsets[:, None]  # positions in the "still possible" vector
         self.popularity = [
             np.bincount(training[i], minlength=s).astype(float) for i, s in enumerate(self.sizes)
         ]
@@ -128,8 +157,14 @@ class Counts:
         return votes if votes.sum() > 0 else self.popularity[target] * mask
 
 
-def predict(method: str, counts: Counts, target: int, picked, values, mask) -> np.ndarray:
-    """Scores per value of the target (higher is better) for one question."""
+def predict(
+    method: str, counts: Counts, target: int, picked, values, mask, possible=None
+) -> np.ndarray:
+    """Scores per value of the target (higher is better) for one question.
+
+    `possible`: every (feature, value) pair's "still possible" flag, when the
+    replay kept every domain.
+    """
     name, _, parameters = method.partition(":")
     numbers = [float(p) for p in parameters.split(",") if p]
     if name == "popular":
@@ -141,11 +176,116 @@ def predict(method: str, counts: Counts, target: int, picked, values, mask) -> n
             votes = counts.knn(target, agreement, mask, sharpness)
             total += votes / max(votes.sum(), 1e-300)
         return total
+    if name == "dom":
+        return _knn_with_domains(counts, target, picked, values, mask, possible, *numbers)
+    if name == "dedup":
+        return _knn_deduplicated(counts, target, picked, values, mask, *numbers)
+    if name == "masked-lr":
+        return _masked_regression(counts, numbers[0]).scores(target, picked, values, mask)
     if name == "nb":
         return _naive_bayes(counts, target, picked, values, numbers[0])
     if name == "backoff":
         return _backoff(counts, target, picked, values, mask, int(numbers[0]))
     raise SystemExit(f"unknown method {method!r}")
+
+
+def _knn_with_domains(counts: Counts, target, picked, values, mask, possible, sharpness, share):
+    """knn whose agreement also counts the open features where the row is still possible."""
+    if possible is None:
+        raise SystemExit("dom needs replays cached with every domain: rebuild the replay file")
+    agreement = counts.agreement(target, picked, values)
+    others = [i for i in range(len(counts.sizes)) if i != target and i not in set(picked)]
+    if others:
+        inside = possible[counts.flat[others]]  # open feature x training row
+        agreement = agreement + share * (counts.association[target, others] @ inside)
+    return counts.knn(target, agreement - agreement.max(), mask, sharpness)
+
+
+def _knn_deduplicated(counts: Counts, target, picked, values, mask, sharpness, power):
+    """knn where a configuration seen n times weighs n^power in all."""
+    if not hasattr(counts, "seen"):
+        _, inverse, seen = np.unique(
+            counts.values.T, axis=0, return_inverse=True, return_counts=True
+        )
+        counts.seen = seen[inverse.ravel()].astype(float)
+    weights = np.exp(sharpness * counts.agreement(target, picked, values))
+    weights *= counts.seen ** (power - 1.0)
+    votes = np.bincount(counts.values[target], weights, counts.sizes[target]) * mask
+    return votes if votes.sum() > 0 else counts.popularity[target] * mask
+
+
+def _masked_regression(counts: Counts, penalty: float) -> MaskedRegression:
+    """The regression trained once per fold's training rows."""
+    if getattr(counts, "regression", None) is None or counts.regression.penalty != penalty:
+        counts.regression = MaskedRegression(counts.sizes, counts.values, penalty)
+    return counts.regression
+
+
+class MaskedRegression:
+    """Per feature, softmax regression on the one-hot picks revealed before it.
+
+    Trained as the benchmark asks: each training row gets a random reveal
+    order, and the features before the asked one are its inputs. Full-batch
+    Adam, numpy only.
+    """
+
+    STEPS = 150
+
+    def __init__(self, sizes: np.ndarray, values: np.ndarray, penalty: float, seed: int = 0):
+        self.sizes, self.penalty = sizes, penalty
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        self.width = int(sizes.sum()) + 1  # one column per (feature, value), then a bias
+        rng = np.random.default_rng(seed)
+        features, rows = values.shape
+        self.weights = {}
+        for target in range(features):
+            if len(np.unique(values[target])) < 2:
+                continue
+            keys = rng.random((rows, features))
+            revealed = keys < keys[:, [target]]  # before the target in a random order
+            revealed[:, target] = False
+            self.weights[target] = self._fit(self._inputs(values.T, revealed), values[target])
+
+    def _inputs(self, rows: np.ndarray, revealed: np.ndarray) -> np.ndarray:
+        inputs = np.zeros((len(rows), self.width), dtype=np.float32)
+        where, feature = np.nonzero(revealed)
+        inputs[where, self.offsets[feature] + rows[where, feature]] = 1.0
+        inputs[:, -1] = 1.0
+        return inputs
+
+    def _fit(self, inputs: np.ndarray, truth: np.ndarray) -> np.ndarray:
+        rows, classes = len(truth), int(truth.max()) + 1
+        target = np.zeros((rows, classes), dtype=np.float32)
+        target[np.arange(rows), truth] = 1.0
+        weights = np.zeros((self.width, classes), dtype=np.float32)
+        first = np.zeros_like(weights)
+        second = np.zeros_like(weights)
+        for step in range(1, self.STEPS + 1):
+            logits = inputs @ weights
+            logits -= logits.max(axis=1, keepdims=True)
+            p = np.exp(logits)
+            p /= p.sum(axis=1, keepdims=True)
+            gradient = inputs.T @ (p - target) / rows
+            gradient[:-1] += self.penalty / rows * weights[:-1]
+            first = 0.9 * first + 0.1 * gradient
+            second = 0.999 * second + 0.001 * gradient**2
+            weights -= (
+                0.1 * (first / (1 - 0.9**step)) / (np.sqrt(second / (1 - 0.999**step)) + 1e-8)
+            )
+        return weights
+
+    def scores(self, target: int, picked, values, mask) -> np.ndarray:
+        """Probabilities of the target's values among the allowed ones (popularity-free)."""
+        if target not in self.weights:
+            return mask.astype(float)
+        inputs = np.zeros(self.width, dtype=np.float32)
+        inputs[-1] = 1.0
+        if picked:
+            inputs[self.offsets[np.array(picked)] + np.array(values)] = 1.0
+        logits = inputs @ self.weights[target]
+        full = np.full(self.sizes[target], -np.inf)
+        full[: len(logits)] = logits
+        return np.exp(np.where(mask, full, -np.inf) - np.max(np.where(mask, full, -np.inf)))
 
 
 def _naive_bayes(counts: Counts, target, picked, values, smoothing: float) -> np.ndarray:
@@ -194,12 +334,12 @@ def compare(
         for row in held_out:
             truth = data.values[:, row]
             picked: list[int] = []
-            for target, mask in data.steps[row]:
+            for (target, mask), possible in zip(data.steps[row], data.still_possible(row)):
                 questions += 1
                 values = list(truth[picked])
                 pop = counts.popularity[target]
                 for method in methods:
-                    scores = predict(method, counts, target, picked, values, mask)
+                    scores = predict(method, counts, target, picked, values, mask, possible)
                     wrong[method] += best(scores, mask, pop) != truth[target]
                 if oracle_too:
                     agreement = counts.agreement(target, picked, values)

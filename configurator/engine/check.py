@@ -51,20 +51,11 @@ def check_catalog(catalog) -> CheckReport:
         return report
     if space is None:
         domains, _ = catalog._read_domains(possible)
-    for feature in model.features:
-        possible = set(domains[feature.id])  # a set: features may have 10,000 options
-        for option in feature.options:
-            if option.id not in possible:
-                report.dead_options.append((feature.id, option.id))
-        if not domains[feature.id]:
-            report.unfillable_features.append(feature.id)
-        if feature.default and feature.default not in domains[feature.id]:
-            report.warnings.append(said("%(path)s: feature '%(feature)s': default '%(default)s' can never be chosen",
-                                        path=path, feature=feature.id, default=feature.default))
+    read_domains_findings(report, model, domains)
     counted = time.perf_counter()
     try:
         report.count = catalog.count()
-    except CompileError as error:  # a CP-SAT catalog counts on the running-total tree, which may refuse
+    except CompileError as error:  # a CP-SAT catalog's count may outgrow every route's budget (linear_count.py)
         report.count = None
         report.warnings.append(said("%(path)s: the exact count could not be computed (%(reason)s); "
                                     "every other answer is exact", path=path, reason=str(error)))
@@ -82,6 +73,21 @@ def check_catalog(catalog) -> CheckReport:
     return report
 
 
+def read_domains_findings(report: CheckReport, model, domains: dict[str, list[str]]) -> None:
+    """The dead options, features never filled and defaults never chosen, from each feature's possible options."""
+    for feature in model.features:
+        possible = set(domains[feature.id])  # a set: features may have 10,000 options
+        for option in feature.options:
+            if option.id not in possible:
+                report.dead_options.append((feature.id, option.id))
+        if not domains[feature.id]:
+            report.unfillable_features.append(feature.id)
+        if feature.default and feature.default not in domains[feature.id]:
+            report.warnings.append(
+                said("%(path)s: feature '%(feature)s': default '%(default)s' can never be chosen",
+                     path=report.path, feature=feature.id, default=feature.default))
+
+
 def _stats(catalog, tree, seconds: float) -> dict:
     model = catalog.model
     return {
@@ -91,6 +97,8 @@ def _stats(catalog, tree, seconds: float) -> dict:
         "independent_parts": len(independent_parts(model)),
         "prepare_seconds": round(seconds, 3),
         **tree.stats(),
+        # the report's summary line names the backend when there is no tree width to give
+        **({"backend": "CP-SAT"} if isinstance(tree, CpSatSpace) else {}),
     }
 
 
@@ -141,7 +149,7 @@ def _unreachable_rules(catalog, report: CheckReport) -> list[str]:
     if isinstance(catalog.tree, CpSatSpace):
         return _unreachable_by_cp_sat(catalog, report, cases)
     lifted = _lifted_problem(catalog, cases)
-    solvers = [_CaseSolver(lifted, cases)] if lifted is not None else []
+    solvers = [CaseSolver(lifted, cases)] if lifted is not None else []
     found = []
     for position, constraint in enumerate(model.constraints):
         if position not in cases:
@@ -149,7 +157,7 @@ def _unreachable_rules(catalog, report: CheckReport) -> list[str]:
         arises = solvers[0].arises(position) if solvers else None
         if arises is None:
             if len(solvers) < 2:
-                solvers.append(_CaseSolver(catalog.problem, cases))
+                solvers.append(CaseSolver(catalog.problem, cases))
             arises = solvers[-1].arises(position)
         if arises is None:
             report.warnings.append(_not_analysed(report.path, constraint))
@@ -178,16 +186,16 @@ def _unreachable_by_cp_sat(catalog, report: CheckReport, cases: dict) -> list[st
 def _lifted_problem(catalog, cases: dict):
     """The catalog's problem with price() bounds lifted out (bounded.py), when the cases never read the price."""
     space = catalog.tree
-    if not isinstance(space, BoundedSpace) or any(_reads_price(expr) for expr in cases.values()):
+    if not isinstance(space, BoundedSpace) or any(reads_price(expr) for expr in cases.values()):
         return None
     return space.problem
 
 
-def _reads_price(expr) -> bool:
+def reads_price(expr) -> bool:
     return any(isinstance(atom, Compare) and atom.term == NumTerm("price") for atom in atoms(expr))
 
 
-class _CaseSolver:
+class CaseSolver:
     """One SAT encoding with an indicator per rule case; `arises(rule)` asks one solver call."""
 
     def __init__(self, problem, cases: dict):
@@ -209,14 +217,20 @@ class _CaseSolver:
         if position not in self.indicators:
             return None
         others = [lit for rule, lit in self.selectors.items() if rule != position]
-        case = self.sat.value_lits[self.indicators[position]][1]
-        if not self.sat.satisfiable(others + [case]):
+        return self.holds(others + [self.sat.value_lits[self.indicators[position]][1]])
+
+    def holds(self, assumptions: list[int]) -> bool | None:
+        """Whether some configuration meets these literals; None: cannot say here (a price bound in doubt).
+
+        After True, the solver's last model is such a configuration.
+        """
+        if not self.sat.satisfiable(assumptions):
             return False
         if self.bounds is None or self._meets_bounds():
             return True
         # a configuration no rule asks a price bound of needs no price check
         unbounded = [self.sat.value_lits[var][0] for var in self.bounds.indicators]
-        return True if self.sat.satisfiable(others + [case] + unbounded) else None
+        return True if self.sat.satisfiable(assumptions + unbounded) else None
 
     def _meets_bounds(self) -> bool:
         """True when the solver's last configuration meets the price bound of its highest level asked."""

@@ -271,6 +271,8 @@ def _item(session: Session, owner: User, line: CartLine, country: str) -> CartIt
         **kept,
         "quantity": line.quantity,
         "unit_total": kept.get("unit_total", kept["total"]),
+        # Each item keeps its own catalog version (an order's own column is its first item's).
+        "catalog_version_id": version.id,
         "configuration": {
             "id": configuration.id, "name": configuration.name, "revision": revision.number,
         },

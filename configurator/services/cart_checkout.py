@@ -93,11 +93,12 @@ def _new_order(
     recurring = contents.recurring
     if recurring is not None:
         kept["recurring"] = recurring.to_json()
-    first = catalogs.current(session, items[0]["catalog"]["id"])
     order = Order(
         number=orders.new_number(session, now),
         owner_id=owner.id,
-        catalog_version_id=first.id,
+        # The first item's version; every item keeps its own (`catalog_version_id`), and the
+        # readers of a product line's orders look at each item (`catalogs.orders_may_hold`).
+        catalog_version_id=items[0]["catalog_version_id"],
         snapshot=kept,
         total=vat.gross,
         currency=contents.currency,

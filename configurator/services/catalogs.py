@@ -19,7 +19,7 @@ from configurator.engine.problems import Problem, Said
 from configurator.quoting.phrases import N_, Phrase
 from configurator.services.errors import CatalogProblem, NotFound
 from configurator.services.unit_of_work import in_unit_of_work, use_case
-from configurator.store.models import CatalogVersion
+from configurator.store.models import CatalogVersion, Order
 from configurator.store.types import utcnow
 
 _CACHE_SIZE = 32
@@ -279,3 +279,14 @@ def _highest_number(session: Session, catalog_id: str) -> int:
         CatalogVersion.catalog_id == catalog_id
     )
     return session.scalar(query) or 0
+
+
+def orders_may_hold(catalog_id: str) -> sa.ColumnElement[bool]:
+    """A condition on `Order`: the orders that may hold an item of the product line.
+
+    An order's own catalog version is its first item's; an order from the cart
+    (no single configuration) may hold items of several lines, so it is taken
+    too. Callers keep the items of the line (`store.models.snapshot_items_of_line`).
+    """
+    versions = sa.select(CatalogVersion.id).where(CatalogVersion.catalog_id == catalog_id)
+    return sa.or_(Order.catalog_version_id.in_(versions), Order.configuration_id.is_(None))

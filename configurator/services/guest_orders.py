@@ -27,12 +27,21 @@ from sqlalchemy.orm import Session
 
 from configurator.engine import SelectionError
 from configurator.quoting.phrases import N_
-from configurator.services import catalogs, checkout, orders, passwords, timeline, users
+from configurator.services import (
+    catalogs,
+    checkout,
+    guest_claims,
+    orders,
+    passwords,
+    timeline,
+    users,
+)
 from configurator.services.checkout import AddressInput, CheckoutRefused
 from configurator.services.configuring import configurations
 from configurator.services.customer_value import valuation
 from configurator.services.customer_value.tiers import TierConfigError
 from configurator.services.errors import NotOrderable
+from configurator.services.guest_records import GUEST_DOMAIN, GUEST_HASH, guest_email, is_guest
 from configurator.services.identify.merging import MOVES
 from configurator.services.messages import outbox
 from configurator.services.unit_of_work import use_case
@@ -40,8 +49,6 @@ from configurator.store.models import Order, User
 from configurator.store.types import utcnow
 
 log = logging.getLogger(__name__)
-GUEST_HASH = "!guest"  # not a hash werkzeug reads: every password check fails
-GUEST_DOMAIN = "@guest.invalid"
 MAX_EMAIL = 254 - len(GUEST_DOMAIN)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # as the sign-up form checks it
 # What moves from the guest record to the account (the merge's moves, minus API tokens,
@@ -49,16 +56,6 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # as the sign-up form checks 
 GUEST_FACTS = {"segment": "consumer", "business": "no"}  # a guest record's `User.facts()`
 SUBMISSION = re.compile(r"[A-Za-z0-9_-]{16,64}")  # the review form's token (secrets.token_urlsafe)
 CLAIMED = ("configurations", "addresses", "orders", "timeline", "messages", "offer_events")
-
-
-def guest_email(email: str) -> str:
-    """The e-mail column of the guest record of `email` (normalized)."""
-    return users.normalize_email(email) + GUEST_DOMAIN
-
-
-def is_guest(user: User) -> bool:
-    """Whether `user` is a guest record (nobody signs in to it)."""
-    return user.password_hash == GUEST_HASH
 
 
 def check_email(email: str) -> str:
@@ -134,12 +131,23 @@ def place_order(
     } | ({"submission": submission} if submission else {})
     order = orders.place(session, guest, configuration.id, revision.number, now=now,
                          extra={"checkout": kept})
-    # The guest cannot open /account: the mail invites them to an account instead.
-    draft = replace(checkout.confirmation(order, vat), action_url="/auth/signup",
-                    action_label=N_("Create an account"))
-    outbox.enqueue(session, draft, recipient=guest, to_address=email,
-                   dedupe_key=f"order-confirmation:{order.number}", now=now)
+    outbox.enqueue(session, _confirmation(session, order, vat, email, now), recipient=guest,
+                   to_address=email, dedupe_key=f"order-confirmation:{order.number}", now=now)
     return order
+
+
+def _confirmation(session: Session, order: Order, vat: checkout.VatBreakdown, email: str,
+                  now: datetime) -> outbox.Draft:
+    """The order's confirmation for the guest's address. The guest cannot open
+    /account: the mail invites them to an account, or, when the address has a
+    confirmed account already, carries a one-time link that adds this order to it
+    (a secret message: the link goes straight to the shop and is not kept)."""
+    draft = checkout.confirmation(order, vat)
+    account = guest_claims.confirmed_account(session, email)
+    if account is None:
+        return replace(draft, action_url="/auth/signup", action_label=N_("Create an account"))
+    return replace(draft, action_url=guest_claims.new_link(session, account, order, now),
+                   action_label=N_("Add this order to your account"), secret=True)
 
 
 def submission_token(text: str | None) -> str | None:

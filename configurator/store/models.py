@@ -286,6 +286,13 @@ def snapshot_items(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     return list(snapshot["items"]) if "items" in snapshot else [snapshot]
 
 
+def snapshot_items_of_line(snapshot: dict[str, Any], catalog_id: str) -> list[dict[str, Any]]:
+    """The items of an order's snapshot that are of the product line `catalog_id` (a cart
+    order's items may be of several lines; each keeps its own catalog and version)."""
+    return [item for item in snapshot_items(snapshot)
+            if (item.get("catalog") or {}).get("id") == catalog_id]
+
+
 class Interaction(Base):
     """One event on a customer's timeline: viewed, saved, changed, ordered..."""
 

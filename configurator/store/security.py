@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from configurator.store.models import Base
 from configurator.store.types import JSONType, UTCDateTime, utcnow
 
-LINK_PURPOSES = ("reset", "invite", "verify")
+LINK_PURPOSES = ("reset", "invite", "verify", "claim")
 
 
 class SignedInSession(Base):

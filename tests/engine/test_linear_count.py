@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 from bruteforce import Enumeration, model_from_text
@@ -108,3 +109,63 @@ def test_reduced_numeric_heavy_count_equals_the_running_total_tree() -> None:
     assert _linear_count(text) == expected > 0
     catalog = Catalog.from_text(text, path="heavy.json")
     assert catalog.uses_cp_sat and catalog.count() == expected
+
+
+def test_the_count_is_kept_with_the_compiled_form_and_a_corrupt_file_is_counted_again(tmp_path, monkeypatch) -> None:
+    from configurator.engine import linear_count
+    from configurator.engine.compiled import CompiledStore
+
+    text = _reduced_numeric_heavy(4)
+    store = CompiledStore(tmp_path)
+    uploaded = Catalog.from_text(text, path="heavy.json")
+    expected = uploaded.check().count  # as an upload does: checked first, then prepared with the store
+    uploaded.prepare(store)
+    assert store.load_count(uploaded.fingerprint) == expected > 0
+
+    def refuse(self, evidence):
+        raise AssertionError("counted again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(linear_count.LinearCounter, "count", refuse)
+        assert Catalog.from_text(text, path="heavy.json").prepare(store).check().count == expected
+    path = tmp_path / f"{uploaded.fingerprint}.count"
+    path.write_bytes(path.read_bytes().replace(str(expected).encode(), str(expected + 1).encode()))
+    assert store.load_count(uploaded.fingerprint) is None  # the checksum no longer holds
+    assert Catalog.from_text(text, path="heavy.json").prepare(store).count() == expected
+    assert store.load_count(uploaded.fingerprint) == expected
+
+
+def test_a_refused_count_is_remembered_with_the_compiled_form(tmp_path, monkeypatch) -> None:
+    """Every counting route over its budget: the check warns, and the next check of that version does not count."""
+    from configurator.engine import jtree, layered, linear_count
+    from configurator.engine.compiled import CompiledStore
+
+    text = _reduced_numeric_heavy(4)
+    store = CompiledStore(tmp_path)
+    with monkeypatch.context() as patched:
+        patched.setattr(linear_count, "MAX_STATES", 1)
+        patched.setattr(jtree, "MAX_BAG_TUPLES", 1)
+        patched.setattr(layered, "MAX_LAYER_STATES", 1)
+        report = Catalog.from_text(text, path="heavy.json").prepare(store).check()
+        assert report.usable and report.count is None
+        assert isinstance(store.load_count(Catalog.from_text(text, path="heavy.json").fingerprint), str)
+
+    def refuse(self, evidence):
+        raise AssertionError("counted again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(linear_count.LinearCounter, "count", refuse)
+        again = Catalog.from_text(text, path="heavy.json").prepare(store).check()
+    assert again.count is None
+    assert any("could not be computed" in w and "remembered" in w for w in again.warnings)
+
+
+@pytest.mark.parametrize("name", ["city-bike", "standing-desk", "coffee-subscription"])
+def test_demo_catalogs_forced_to_cp_sat_count_what_their_own_backend_counts(name: str) -> None:
+    """Medium-size catalogs: the DP over the linear form against the lifted junction tree (bounded.py)."""
+    text = (Path(__file__).resolve().parents[2] / "catalog" / f"{name}.yaml").read_text(encoding="utf-8")
+    own = Catalog.from_text(text, path=f"{name}.yaml")
+    forced = Catalog.from_text(text, path=f"{name}.yaml", backend="CP-SAT")
+    assert forced.uses_cp_sat and not own.uses_cp_sat
+    assert forced.count() == own.count() > 0
+    assert forced.count({"segment": "business"}) == own.count({"segment": "business"})

@@ -17,11 +17,14 @@ from configurator.services import (
     invoices,
     orders,
     payments,
+    workbench,
 )
+from configurator.services.customer_value import personalize
 from configurator.services.errors import NotFound, NotOrderable
 from configurator.services.messages import delivery
 from configurator.services.messages.links import TrackingLinks
 from configurator.services.messages.transport import SmtpTransport
+from configurator.services.workbench import saved_view
 from configurator.store.cart import CartLine
 from configurator.store.deliveries import Delivery
 from configurator.store.messages import Message
@@ -193,3 +196,35 @@ def test_a_subscription_and_a_one_off_item_pay_the_subscription_again(session, m
     order = cart_checkout.place_order(session, mia, contents.token, terms_accepted=True, new_address=HOME)
     planned = session.scalars(sa.select(Delivery).where(Delivery.order_id == order.id)).all()
     assert len(planned) > 1 and planned[1].amount == Decimal("8.90")
+
+
+def test_each_cart_item_keeps_its_catalog_version_and_readers_see_every_item(
+        session, second_session, mia):
+    """Issue 14's left-over: a cart order of a bike and then a weekly coffee. The order's
+    own column is the bike's version; the coffee keeps its own, and the release impact,
+    the saved-work page and the suggestions of the coffee line all see the coffee."""
+    coffee_version = catalogs.load_file(session, REPO / "catalog" / "coffee-subscription.yaml")
+    bike = gen_configuration(session, mia, CARBON_BIKE, name="Bike")
+    coffee = gen_configuration(session, mia, COFFEE, name="Weekly", catalog_id="coffee-subscription")
+    cart.add(session, mia, bike.id)
+    cart.add(session, mia, coffee.id)
+    contents = cart.contents(session, mia)
+    order = cart_checkout.place_order(session, mia, contents.token, terms_accepted=True,
+                                      new_address=HOME)
+    with second_session() as other:
+        stored = other.scalar(sa.select(Order).where(Order.number == order.number))
+        first, second = orders.items_of(stored.snapshot)
+        bike_version = catalogs.current(other, "test-bike").id
+        assert stored.catalog_version_id == first["catalog_version_id"] == bike_version
+        assert second["catalog_version_id"] == coffee_version.version.id != first["catalog_version_id"]
+        affected = list(workbench.impact.subscriptions(other, "coffee-subscription"))
+        assert [(work.record_id, dict(work.selection)) for work in affected] == [
+            (stored.id, COFFEE)]
+        assert list(workbench.impact.subscriptions(other, "test-bike")) == []  # a one-off bike
+        view = saved_view.describe(other, "coffee-subscription", "subscription", stored.id)
+        assert len(view.items) == 1
+        rows = personalize.training_rows(other, "coffee-subscription")
+        assert (COFFEE, personalize.ORDER_WEIGHT) in [(dict(r.selections), r.weight) for r in rows]
+        bike_rows = personalize.training_rows(other, "test-bike")
+        assert (CARBON_BIKE, personalize.ORDER_WEIGHT) in [
+            (dict(r.selections), r.weight) for r in bike_rows]

@@ -252,6 +252,32 @@ def test_the_report_on_data_whose_uplift_is_known(session, bike):
     assert (gone.mean_lifetime_value, gone.mean_lifetime_value_stayed) == (Decimal(300), Decimal(600))
 
 
+def test_the_report_counts_orders_in_the_tier_files_currency_only(session, bike):
+    """A reached customer who buys in EUR and in IRR: only the EUR total is revenue
+    (adding rials to euros would mean nothing; nothing is converted)."""
+    campaign = gen_campaign(session)
+    reached_at = campaign.starts_at + timedelta(hours=1)
+    buyers = []
+    for n, currencies in enumerate((("EUR", "IRR"), ("IRR",))):
+        customer = User(email=f"mixed{n}@example.com", name=f"Mixed {n}", password_hash="-")
+        session.add(customer)
+        session.flush()
+        session.add(OfferEvent(campaign_id=campaign.id, customer_id=customer.id, group=holdout.OFFER,
+                               kind="shown", detail={"items": []}, at=reached_at))
+        for currency in currencies:
+            session.add(Order(number=f"M{n}{currency}", owner_id=customer.id, catalog_version_id=bike.id,
+                              snapshot={}, total=Decimal(120 if currency == "EUR" else 95_000_000),
+                              currency=currency, created_at=reached_at + timedelta(days=1)))
+        buyers.append(customer)
+    session.commit()
+    seen = report.build(session, campaign.id, now=campaign.starts_at + timedelta(days=10))
+    assert seen.currency == "EUR"
+    assert (seen.offer.customers, seen.offer.converted, seen.offer.revenue) == (2, 1, Decimal(120))
+    in_rials = report.build(session, campaign.id, now=campaign.starts_at + timedelta(days=10),
+                            currency="IRR")
+    assert (in_rials.offer.converted, in_rials.offer.revenue) == (2, Decimal(190_000_000))
+
+
 def test_the_seeded_demo_campaign_reports_what_a_recount_of_the_seeded_orders_gives(
     session, second_session
 ):
@@ -275,8 +301,10 @@ def test_the_seeded_demo_campaign_reports_what_a_recount_of_the_seeded_orders_gi
             placed = other.scalars(sa.select(Order).where(Order.owner_id == customer.id)).all()
             if not any(o.created_at < reached_at for o in placed):
                 continue
+            # The demo's customers in VND and IRR are reached too; their orders are not in EUR.
             revenue = sum((o.total for o in placed
-                           if reached_at <= o.created_at < autumn.ends_at and o.status != "cancelled"),
+                           if reached_at <= o.created_at < autumn.ends_at and o.status != "cancelled"
+                           and o.currency == "EUR"),
                           Decimal(0))
             expected[holdout.group("autumn-26", customer.id, Decimal("0.3"))].append(revenue)
         seen = report.build(other, autumn.id, now=now)

@@ -265,6 +265,9 @@ PUBLIC_ROUTES = {
     "auth.reset_password",
     "auth.accept_invitation",
     "auth.verify_email",  # tests/security/test_verification.py
+    # Signed in, and only for the account the link was made for
+    # (tests/web/test_guest_claim_pages.py, tests/services/test_read_back_guest_claims.py).
+    "account.add_guest_order",
 }
 # Routes without an object in the URL: lists of one's own things, forms, sign-in.
 # They are tested by their blueprints' tests (e.g. tests/web/test_access.py checks

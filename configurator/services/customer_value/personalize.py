@@ -31,6 +31,7 @@ from configurator.engine import Catalog
 from configurator.engine.graph import related_features
 from configurator.engine.recommend import PastConfiguration, Recommender
 from configurator.engine.results import State
+from configurator.services import catalogs
 from configurator.services.configuring.page import ConfiguratorState
 from configurator.services.configuring.selection import Selection
 from configurator.services.privacy import consent
@@ -110,10 +111,10 @@ def training_rows(
 
     With `owner_id`, only that customer's, newest first, at most `limit` of each.
     """
+    # Every item counts: a cart order's items of this line, whatever its first item is.
     orders = (
         sa.select(Order.owner_id, Order.snapshot)
-        .join(CatalogVersion, CatalogVersion.id == Order.catalog_version_id)
-        .where(CatalogVersion.catalog_id == catalog_id)
+        .where(catalogs.orders_may_hold(catalog_id))
         .order_by(Order.created_at.desc())
     )
     saved = (

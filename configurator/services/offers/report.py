@@ -4,7 +4,9 @@ of the offer group over the holdout, with 95 % intervals.
 Each reached customer counts from the moment they were reached (their `shown`
 or `held_out` event) to the campaign's end (or now, while it runs): converted
 when they placed an order in that window, their revenue the orders' totals
-(cancelled orders do not count). Unsubscribes: how many, and the lifetime
+(cancelled orders do not count). Only orders in the tier file's currency count,
+as in the customers' value: a total in IRR added to totals in EUR would mean
+nothing, and nothing is converted. Unsubscribes: how many, and the lifetime
 value of those customers (`customer_values`), against the customers of the
 offer group who stayed: the value that offers may no longer reach.
 """
@@ -19,6 +21,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.services.customer_value.tiers import tier_config
 from configurator.services.offers import holdout, uplift
 from configurator.services.offers.campaigns import get
 from configurator.store.models import Order
@@ -68,18 +71,22 @@ class CampaignReport:
     uplift: uplift.Report | None  # None until both groups have customers
     unsubscribes: Unsubscribes
     until: datetime
+    currency: str  # the only currency whose orders count
 
 
-def build(session: Session, campaign_id: int, *, now: datetime | None = None) -> CampaignReport:
-    """The report of one campaign as of `now`; NotFound for an unknown campaign."""
+def build(session: Session, campaign_id: int, *, now: datetime | None = None,
+          currency: str | None = None) -> CampaignReport:
+    """The report of one campaign as of `now`, counting orders in `currency` (by
+    default the tier file's); NotFound for an unknown campaign."""
     campaign = get(session, campaign_id)
+    currency = currency or tier_config().currency
     until = min(campaign.ends_at, now or utcnow())
     events = list(session.scalars(sa.select(OfferEvent).where(OfferEvent.campaign_id == campaign.id)))
     first: dict[int, OfferEvent] = {}  # customer -> when and in which group they were reached
     for event in sorted(events, key=lambda e: e.id):
         if event.kind in ("shown", "held_out"):
             first.setdefault(event.customer_id, event)
-    revenues = _revenues(session, first, until)
+    revenues = _revenues(session, first, until, currency)
     groups: dict[str, list[Decimal]] = defaultdict(list)
     for customer_id, event in first.items():
         groups[event.group].append(revenues.get(customer_id, Decimal(0)))
@@ -94,6 +101,7 @@ def build(session: Session, campaign_id: int, *, now: datetime | None = None) ->
         uplift=uplift.report(offer, held) if offer.customers and held.customers else None,
         unsubscribes=_unsubscribes(session, events, first),
         until=until,
+        currency=currency,
     )
 
 
@@ -101,13 +109,16 @@ def _side(group: uplift.Group) -> Side:
     return Side(group.customers, group.converted, sum(group.revenues, Decimal(0)))
 
 
-def _revenues(session: Session, first: dict[int, OfferEvent], until: datetime) -> dict[int, Decimal]:
-    """Each reached customer's order totals from when they were reached until `until`."""
+def _revenues(
+    session: Session, first: dict[int, OfferEvent], until: datetime, currency: str
+) -> dict[int, Decimal]:
+    """Each reached customer's order totals in `currency` from when they were reached until `until`."""
     if not first:
         return {}
     rows = session.execute(
         sa.select(Order.owner_id, Order.total, Order.created_at).where(
-            Order.owner_id.in_(list(first)), Order.status != "cancelled", Order.created_at < until)
+            Order.owner_id.in_(list(first)), Order.status != "cancelled", Order.created_at < until,
+            Order.currency == currency)
     )
     revenues: dict[int, Decimal] = defaultdict(Decimal)
     for owner_id, total, created_at in rows:

@@ -20,10 +20,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog, SelectionError
-from configurator.services import deliveries
+from configurator.services import catalogs, deliveries
 from configurator.services.business import accounts
 from configurator.store.deliveries import Delivery
-from configurator.store.models import CatalogVersion, Configuration, Order, Revision
+from configurator.store.models import (
+    Configuration,
+    Order,
+    Revision,
+    snapshot_items_of_line,
+)
 from configurator.store.quotes import BusinessAccount, PriceListEntry, QuoteLineRecord, QuoteRecord
 
 OPEN_QUOTE_STATUSES = ("draft", "pending_approval", "approved", "sent")
@@ -126,8 +131,7 @@ def subscriptions(session: Session, catalog_id: str) -> Iterator[SavedWork]:
     planned = sa.select(Delivery.order_id).where(Delivery.status == deliveries.OPEN)
     orders = session.scalars(
         sa.select(Order)
-        .join(CatalogVersion, CatalogVersion.id == Order.catalog_version_id)
-        .where(CatalogVersion.catalog_id == catalog_id, Order.status != "cancelled",
+        .where(catalogs.orders_may_hold(catalog_id), Order.status != "cancelled",
                Order.id.in_(planned))
         .order_by(Order.id)
     )
@@ -135,8 +139,17 @@ def subscriptions(session: Session, catalog_id: str) -> Iterator[SavedWork]:
         recurring = deliveries.of_order(order)
         if recurring is None or not recurring.repeats:
             continue
-        yield SavedWork("subscription", order.id, f"{order.number} ({order.owner.email})",
-                        order.snapshot.get("selection") or {}, order.owner.facts(), True)
+        # Each repeating item of the line, also a cart order's that is not its first item
+        # (a one-off item ordered with a subscription is not part of it).
+        for item in recurring_items(order, catalog_id):
+            yield SavedWork("subscription", order.id, f"{order.number} ({order.owner.email})",
+                            item.get("selection") or {}, order.owner.facts(), True)
+
+
+def recurring_items(order: Order, catalog_id: str) -> list[dict[str, Any]]:
+    """The items of an order that are of the product line and paid per delivery or month."""
+    return [item for item in snapshot_items_of_line(order.snapshot, catalog_id)
+            if item.get("recurring")]
 
 
 def price_lists(session: Session, catalog_id: str, before: Catalog, after: Catalog) -> list[PriceListChange]:

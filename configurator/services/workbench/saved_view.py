@@ -20,8 +20,13 @@ from configurator.services import catalogs, deliveries
 from configurator.services.business import accounts
 from configurator.services.errors import NotFound
 from configurator.services.workbench import drafts
-from configurator.services.workbench.impact import SavedWork, list_price, price_if_fits
-from configurator.store.models import CatalogVersion, Configuration, Order, Revision
+from configurator.services.workbench.impact import (
+    SavedWork,
+    list_price,
+    price_if_fits,
+    recurring_items,
+)
+from configurator.store.models import Configuration, Order, Revision
 from configurator.store.quotes import BusinessAccount, PriceListEntry, QuoteLineRecord, QuoteRecord
 
 KINDS = ("configuration", "quote", "subscription", "account")
@@ -133,17 +138,20 @@ def _quote(session: Session, catalog_id: str, record_id: int, now: Catalog, draf
 
 def _subscription(session: Session, catalog_id: str, record_id: int, now: Catalog, draft: Catalog):
     order = session.get(Order, record_id)
-    if order is None or session.get(CatalogVersion, order.catalog_version_id).catalog_id != catalog_id:
+    # A cart order's repeating items of this line, whichever item is first.
+    items = recurring_items(order, catalog_id) if order is not None else []
+    if not items:
         raise _missing("subscription", record_id, catalog_id)
     recurring = deliveries.of_order(order)
-    work = SavedWork("subscription", record_id, "", order.snapshot.get("selection") or {},
-                     order.owner.facts(), True)
+    works = [SavedWork("subscription", record_id, "", item.get("selection") or {},
+                       order.owner.facts(), True) for item in items]
     every = ""
     if recurring is not None and recurring.repeats:
         every = f", {recurring.schedule or 'repeating'}: {recurring.per_delivery} per delivery"
     return SavedWorkView(
         "subscription", N_("Subscription %(number)s", number=order.number), f"{order.owner.email}, {order.status}{every}",
-        items=[_item(N_("Recurring price (per delivery and month)"), work, now, draft)],
+        items=[_item(N_("Recurring price (per delivery and month)"), work, now, draft)
+               for work in works],
     )
 
 

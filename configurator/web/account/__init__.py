@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("account", __name__)
 
-from configurator.web.account import cart, checkout, privacy, routes  # noqa: F401  (registers the views)
+from configurator.web.account import (  # noqa: F401  (registers the views)
+    cart,
+    checkout,
+    guest_orders,
+    privacy,
+    routes,
+)
