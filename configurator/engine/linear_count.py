@@ -111,7 +111,8 @@ class LinearCounter:
                 last_use[var] = max(last_use[var], done)
         sums = [index for index, (weights, atoms) in enumerate(self.sums)
                 if members.intersection(weights) or any(self.atoms[atom].var in members for atom in atoms)]
-        atoms = sorted({atom for index in sums for atom in self.sums[index][1]})
+        # (a sum over no variable, always 0, may have its comparisons in several parts)
+        atoms = sorted({atom for index in sums for atom in self.sums[index][1] if self.atoms[atom].var in members})
         plan = _Plan(self, order, allowed, sums, atoms)
         exact = math.prod(max(len(allowed[var]), 1) for var in order) < 2**62
         state = _States.start(len(sums), len(atoms), np.int64 if exact else object)
@@ -180,7 +181,7 @@ class _Plan:
                 reachable = weights[allowed[var]] if len(allowed[var]) else np.zeros(1, np.int64)
                 self.rest_low[: position[var] + 1, column] += int(reachable.min())
                 self.rest_high[: position[var] + 1, column] += int(reachable.max())
-        self.fixed_from = {column: max(position[counter.atoms[a].var] for a in counter.sums[index][1])
+        self.fixed_from = {column: max(position[counter.atoms[a].var] for a in counter.sums[index][1] if a in atoms)
                            for column, index in enumerate(sums)}
         self.sum_column_of_atom = [sums.index(counter.sum_of_atom[atom]) for atom in atoms]
         self.cuts = [_cut(counter.atoms[atom]) for atom in atoms]

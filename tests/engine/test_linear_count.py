@@ -169,3 +169,17 @@ def test_demo_catalogs_forced_to_cp_sat_count_what_their_own_backend_counts(name
     assert forced.uses_cp_sat and not own.uses_cp_sat
     assert forced.count() == own.count() > 0
     assert forced.count({"segment": "business"}) == own.count({"segment": "business"})
+
+
+@pytest.mark.parametrize(("rule", "expected"), [("sum(w) < 0", 0), ("sum(w) <= 0", 2)])
+def test_sums_over_no_priced_or_weighted_option_compared_in_separate_parts(rule: str, expected: int) -> None:
+    """sum(w) and price() are 0 in every configuration: their comparisons share one (empty) sum yet sit in
+    independent parts (found by hypothesis: it was a KeyError)."""
+    features = [{"id": f"f{i}", "name": "F", "dimension": "product", "choose": "one",
+                 "options": [{"id": "o0", "name": "O", "price": "0.00", "attributes": {"w": 0}},
+                             {"id": "o1", "name": "O", "price": "0.00"}][: 2 - i]}
+                for i in range(2)]
+    rules = [{"require": rule, "message": "m"},
+             {"id": "price-0", "if": "f0 == o0", "then": "price() >= 0.00", "message": "m"}]
+    text = _catalog(features, rules)
+    assert _linear_count(text) == Enumeration(model_from_text(text), {}).count == expected

@@ -56,3 +56,11 @@ def dying_check(text: str, catalog_id: str, path: str, timeout: float):
     """A check whose worker process ends before any answer, once `path` exists."""
     die_when(path, timeout)
     yield from ()
+
+
+def count_held_check(text: str, catalog_id: str, path: str, timeout: float):
+    """The real check's stages, the full check (with the count) held until the file `path` exists."""
+    for answer in background_check.check_in_worker(text, catalog_id):
+        if not answer.counting:
+            wait_for(path, timeout)
+        yield answer

@@ -177,3 +177,10 @@ def test_a_check_whose_worker_dies_says_so(tmp_path):
     [problem] = checks.check_soon(BIKE_TEXT, "test-bike", WAIT).problems
     assert "worker process ended" in problem.text
 
+
+
+def test_the_warm_up_goes_through_both_stages_of_a_real_check():
+    """A new worker warms up on a tiny catalog: it must be a valid one, or the grammar and solvers stay cold."""
+    stages = list(drafts.check_in_stages(background_check.WARM_UP_TEXT, "warm-up"))
+    assert [stage.counting for stage in stages] == [True, False]
+    assert not stages[-1].problems and stages[-1].report.count == 2

@@ -49,8 +49,14 @@ class Job:
     on_error: Callable[[BaseException], None] = lambda error: None
 
 
-def serve(connection: Connection) -> None:
-    """The worker process: run each job it is sent and send back its parts and its result."""
+def serve(connection: Connection, warm_up: Callable[[], Any] | None = None) -> None:
+    """The worker process: run each job it is sent and send back its parts and its result.
+
+    `warm_up` runs first, before the process says it is ready: what a first job
+    would otherwise wait for (imports, grammars) is done while nobody waits.
+    """
+    if warm_up is not None:
+        warm_up()
     try:
         connection.send(("ready", None))
     except OSError:  # the web process ended while this one started
@@ -74,9 +80,9 @@ def serve(connection: Connection) -> None:
 class _Worker:
     """One worker process, its end of the pipe, and the job it runs."""
 
-    def __init__(self, context) -> None:
+    def __init__(self, context, warm_up: Callable[[], Any] | None) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=serve, args=(child,), daemon=True, name="draft-check")
+        self.process = context.Process(target=serve, args=(child, warm_up), daemon=True, name="draft-check")
         self.process.start()
         child.close()
         self.ready = False
@@ -87,8 +93,9 @@ class _Worker:
 class WorkerPool:
     """Worker processes that run jobs in turn, at most BUSY at a time; a job may be stopped halfway."""
 
-    def __init__(self, busy: int = BUSY, spares: int = SPARES) -> None:
-        self.busy, self.spares = busy, spares
+    def __init__(self, busy: int = BUSY, spares: int = SPARES, warm_up: Callable[[], Any] | None = None) -> None:
+        """`warm_up`: run in each new process before its first job (a module-level function)."""
+        self.busy, self.spares, self.warm_up = busy, spares, warm_up
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.RLock()
         self._workers: list[_Worker] = []
@@ -136,7 +143,7 @@ class WorkerPool:
     def _fill(self) -> None:
         """Start processes up to the jobs running plus the spares (called holding the lock)."""
         while len(self._workers) < self.busy + self.spares:
-            worker = _Worker(self._context)
+            worker = _Worker(self._context, self.warm_up)
             self._workers.append(worker)
             threading.Thread(target=self._read, args=(worker,), daemon=True, name="draft-check-reader").start()
 
