@@ -124,12 +124,12 @@ def _in_stages(typed: str, identifier: str, other: Catalog, figures: dict, answe
     first = checks.check_soon(typed, identifier, Config.DRAFT_CHECK_WAIT, replaces=True)
     figures["first_answer_s"] = round(time.perf_counter() - started, 2)
     figures["first_answer"] = "checking…" if first.pending else "findings, counting…" if first.counting else "the check"
-    figures["other_request_ms"] = request_ms(other) if first.pending or first.counting else None
     key = background_check.digest(typed, identifier)
     answer = first
     while answer.pending:
         answer = checks.ready(key, Config.DRAFT_CHECK_WAIT)
     figures["findings_s"] = round(time.perf_counter() - started, 2)
+    figures["other_request_ms"] = request_ms(other) if answer.counting else None
     if answer.counting:  # type again while it counts: the newer text's findings, the older check stopped
         newer = typed + " "
         again = time.perf_counter()
