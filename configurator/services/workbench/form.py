@@ -30,7 +30,7 @@ from configurator.quoting.phrases import N_, Phrase
 from configurator.services.errors import CatalogProblem
 from configurator.services.unit_of_work import use_case
 from configurator.services.workbench import attributes as typed_attributes
-from configurator.services.workbench import drafts
+from configurator.services.workbench import drafts, edit_in_place
 from configurator.services.workbench.rule_text import RuleText, read_rule
 from configurator.store.models import User
 from configurator.store.releases import CatalogDraft
@@ -326,6 +326,9 @@ def apply(text: str, edit: Edit) -> str:
     """The text with one field of the form changed; FormProblem (nothing changed) when it cannot be."""
     if len(edit.value) > MAX_FIELD_CHARS:
         raise FormProblem(N_("The value is longer than %(most)s characters.", most=MAX_FIELD_CHARS))
+    in_place = _money_in_place(text, edit)
+    if in_place is not None:
+        return in_place
     data = load(text)
     if edit.target == "feature" and edit.name == "add":
         _add_feature(data, edit)
@@ -347,6 +350,15 @@ def apply(text: str, edit: Edit) -> str:
     else:
         raise FormProblem(N_("Unknown part of the form: '%(part)s'.", part=edit.target[:40]))
     return dump(data)
+
+
+def _money_in_place(text: str, edit: Edit) -> str | None:
+    """A price or cost edit written where the number is, when it can be (see edit_in_place); else None."""
+    value = edit.value.strip()
+    if edit.target != "option" or edit.name not in ("price", "cost") or not (value or edit.name == "price"):
+        return None
+    amount = _money(value or "0", edit.name)
+    return edit_in_place.money_in_place(text, edit.feature, edit.option, edit.name, amount)
 
 
 def _feature(data: CommentedMap, feature_id: str) -> CommentedMap:
