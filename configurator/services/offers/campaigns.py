@@ -301,10 +301,18 @@ def _campaign_reward(
     first = _reached(session, campaign.id, customer.id)
     if first is None or first.group != holdout.OFFER:
         return None
+    items = [OfferItem.from_json(item) for item in first.detail["items"]]
+    return offer_reward(Offer(campaign, items), catalog_id, selection)
+
+
+def offer_reward(offer: Offer, catalog_id: str, selection: dict) -> Reward | None:
+    """The reward of an offer shown to the customer on an order of `catalog_id` with
+    these picks: a discount when the order contains an offered item, a free add-on
+    in an order of its product line; else None."""
+    campaign = offer.campaign
     if campaign.reward_kind == "free_addon":
         return reward_of(campaign) if campaign.addon_catalog == catalog_id else None
-    items = [OfferItem.from_json(item) for item in first.detail["items"]]
-    if any(item.matches(catalog_id, selection) for item in items):
+    if any(item.matches(catalog_id, selection) for item in offer.items):
         return reward_of(campaign)
     return None
 
