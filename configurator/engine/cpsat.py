@@ -404,13 +404,15 @@ class _DomainSearch:
         as it finds within the budget. "Infeasible" settles every open value.
         """
         space = self.space
-        model = space.model.clone()
-        rules = space._assumptions({}, model)
+        model = rules = None
         while True:
             open_values = self.open_values()
             lifted = self.open_alternatives() if lift_pins else {}
             if not open_values and not lifted:
                 return self.consistent
+            if model is None:  # copied only when the solver is needed: a copy costs about a millisecond
+                model = space.model.clone()
+                rules = space._assumptions({}, model)
             pins = space._assumptions({var: a for var, a in self.evidence.items() if var not in lifted}, model)
             gate = model.new_bool_var("")
             wanted = [space._lit(model, space.value_lits[var][value]) for var, value in open_values]
