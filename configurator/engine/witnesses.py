@@ -101,11 +101,8 @@ class Neighbours:
             for var in factor.scope:
                 self.factors_of.setdefault(var, []).append(index)
         self.factors = problem.factors
-        self.weighs_in: dict[int, list[_Sum]] = {}
-        for linear in problem.linear:
-            total = _Sum(linear)
-            for var, _ in linear.terms:
-                self.weighs_in.setdefault(var, []).append(total)
+        self.weighs_in = {var for linear in problem.linear for var, _ in linear.terms}
+        self.sums = _Sums(problem.linear) if problem.linear else None
         self._encoded: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
 
     def changed(self, rows: np.ndarray, var: int, values: list[int]) -> np.ndarray:
@@ -115,18 +112,57 @@ class Neighbours:
         candidates = np.repeat(rows, len(values), axis=0)
         candidates[:, var] = np.tile(np.asarray(values, dtype=rows.dtype), len(rows))
         candidates = candidates[candidates[:, var] != np.repeat(rows[:, var], len(values))]
-        touched = {var}
-        for total in self.weighs_in.get(var, ()):
-            holds = total.holds(candidates)
-            if (holds != candidates[:, total.var]).any():  # only a comparison that changes needs its factors read
-                candidates[:, total.var] = holds
-                touched.add(total.var)
-        keep = np.ones(len(candidates), dtype=bool)
-        for index in sorted({i for v in touched for i in self.factors_of.get(v, ())}):
-            keep &= self._allows(index, candidates)
-            if not keep.any():
+        return self.solutions(candidates, {var})
+
+    def paired(self, rows: np.ndarray, targets: list[tuple[int, int]], free: list[int]) -> np.ndarray:
+        """Rows with a target (var, value) put in and one more `free` feature changed to any value: those
+        that are solutions. What a single change cannot give when the target moves a total past a bound
+        (a dearer part that another, cheaper, part makes up for)."""
+        free = [var for var in free if var in self.flippable]
+        targets = [(var, value) for var, value in targets if var in self.flippable]
+        if not len(rows) or not free or not targets:
+            return rows[:0]
+        target_var = np.array([var for var, _ in targets], dtype=np.int64)
+        target_value = np.array([value for _, value in targets], dtype=rows.dtype)
+        other_var = np.array([u for u in free for _ in range(self.sizes[u])], dtype=np.int64)
+        other_value = np.array([y for u in free for y in range(self.sizes[u])], dtype=rows.dtype)
+        # every (target, other change) pair, for each row: targets vary slowest
+        t_var, o_var = np.repeat(target_var, len(other_var)), np.tile(other_var, len(target_var))
+        t_value, o_value = np.repeat(target_value, len(other_var)), np.tile(other_value, len(target_var))
+        blocks = []
+        for row in rows:
+            keep = (o_var != t_var) & (row[t_var] != t_value) & (row[o_var] != o_value)
+            block = np.repeat(row[None, :], int(keep.sum()), axis=0)
+            index = np.arange(len(block))
+            block[index, t_var[keep]] = t_value[keep]
+            block[index, o_var[keep]] = o_value[keep]
+            blocks.append(block)
+        if not blocks:
+            return rows[:0]
+        changed = {var for var, _ in targets} | set(free)
+        return self.solutions(np.vstack(blocks), changed)
+
+    def solutions(self, candidates: np.ndarray, changed: set[int]) -> np.ndarray:
+        """The candidates (solutions but for the `changed` variables) that are solutions, comparisons set.
+
+        The factors that read a comparison are asked first (they turn away
+        most candidates), and each factor only sees the rows still standing.
+        """
+        touched = set(changed)
+        if self.sums is not None and any(var in self.weighs_in for var in changed):
+            holds = self.sums.holds(candidates)
+            moved = (holds != candidates[:, self.sums.vars]).any(axis=0)
+            if moved.any():  # only a comparison that changes needs its factors read
+                columns = self.sums.vars[moved]
+                candidates[:, columns] = holds[:, moved]
+                touched.update(columns.tolist())
+        first = {i for var in touched - changed for i in self.factors_of.get(var, ())}
+        rest = {i for var in touched for i in self.factors_of.get(var, ())} - first
+        for index in [*sorted(first), *sorted(rest)]:
+            if not len(candidates):
                 break
-        return candidates[keep]
+            candidates = candidates[self._allows(index, candidates)]
+        return candidates
 
     def _allows(self, index: int, rows: np.ndarray) -> np.ndarray:
         """Per row, whether factor `index` allows the row's tuple over its scope."""
@@ -155,34 +191,52 @@ class Neighbours:
         return self._encoded[index]
 
 
-class _Sum:
-    """One numeric comparison: its 0/1 value recomputed from the chosen values' weights, for many rows."""
+class _Sums:
+    """Every numeric comparison's 0/1 value recomputed from the chosen values' weights, for many rows.
 
-    def __init__(self, linear: LinearAtom):
-        self.var = linear.var
-        self.term_vars = np.array([var for var, _ in linear.terms], dtype=np.int64)
-        # every term's weights in one array, so a total is one gather and one sum
-        sizes = [len(weights) for _, weights in linear.terms]
-        self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        self.flat = (np.concatenate([np.asarray(w, dtype=np.int64) for _, w in linear.terms]) if sizes
-                     else np.zeros(0, dtype=np.int64))
-        self.op, threshold = linear.op, linear.threshold
-        # integer sums: compare with whole numbers, no Fraction per row
-        self.at_least = math.ceil(threshold) if self.op in (">=", "<") else math.floor(threshold) + 1
-        self.equal = int(threshold) if threshold.denominator == 1 else None
+    All terms of all comparisons are one gather and one segmented sum, and the
+    comparisons with the (integer) thresholds are one step each: no Fraction per row.
+    """
 
-    def total(self, rows: np.ndarray) -> np.ndarray:
-        if not len(self.term_vars):
-            return np.zeros(len(rows), dtype=np.int64)
-        return self.flat[rows[:, self.term_vars] + self.offsets].sum(axis=1)
+    def __init__(self, linears: list[LinearAtom]):
+        self.vars = np.array([linear.var for linear in linears], dtype=np.int64)
+        # one last term of weight 0 (on variable 0), so a comparison without terms still has a segment
+        self.term_vars = np.array([var for linear in linears for var, _ in linear.terms] + [0], dtype=np.int64)
+        weights = [np.asarray(w, dtype=np.int64) for linear in linears for _, w in linear.terms]
+        sizes = [len(w) for w in weights]
+        self.flat = np.concatenate([*weights, np.zeros(1, dtype=np.int64)])
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.offsets[-1] = len(self.flat) - 1  # the zero weight, whatever variable 0's value
+        counts = [len(linear.terms) for linear in linears]
+        self.empty = np.array([count == 0 for count in counts])
+        self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        ops = [linear.op for linear in linears]
+        self.at_least = np.array([_at_least(linear) for linear in linears], dtype=np.int64)
+        self.equal = np.array([_equal(linear) for linear in linears], dtype=np.int64)
+        self.whole = np.array([linear.threshold.denominator == 1 for linear in linears])
+        self.is_equal = np.array([op == "==" for op in ops])
+        self.is_unequal = np.array([op == "!=" for op in ops])
+        self.is_above = np.array([op in (">=", ">") for op in ops])
 
     def holds(self, rows: np.ndarray) -> np.ndarray:
-        """The comparison's 0/1 value in each row."""
-        return self._compare(self.total(rows)).astype(rows.dtype)
-
-    def _compare(self, total: np.ndarray) -> np.ndarray:
-        if self.op in ("==", "!="):
-            equal = total == self.equal if self.equal is not None else np.zeros(len(total), dtype=bool)
-            return equal if self.op == "==" else ~equal
+        """(rows x comparisons) 0/1 values."""
+        columns = rows[:, self.term_vars] + self.offsets
+        columns[:, -1] = self.offsets[-1]
+        total = np.add.reduceat(self.flat[columns], self.starts, axis=1)
+        total[:, self.empty] = 0
+        equal = (total == self.equal) & self.whole
         above = total >= self.at_least
-        return above if self.op in (">=", ">") else ~above
+        holds = np.where(self.is_above, above, ~above)
+        holds = np.where(self.is_equal, equal, np.where(self.is_unequal, ~equal, holds))
+        return holds.astype(rows.dtype)
+
+
+def _at_least(linear: LinearAtom) -> int:
+    """The whole number an integer sum must reach for ">=", ">" to hold (and not reach for "<", "<=")."""
+    if linear.op in (">=", "<"):
+        return math.ceil(linear.threshold)
+    return math.floor(linear.threshold) + 1
+
+
+def _equal(linear: LinearAtom) -> int:
+    return int(linear.threshold) if linear.threshold.denominator == 1 else 0

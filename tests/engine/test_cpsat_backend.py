@@ -160,7 +160,8 @@ def test_a_known_solution_breaking_two_picks_is_no_alternative_for_either() -> N
 @given(data=st.data())
 @SETTINGS
 def test_neighbours_of_a_solution_are_exactly_its_valid_one_feature_changes(data) -> None:
-    """witnesses.Neighbours against a plain check of every factor and every sum with Fractions."""
+    """witnesses.Neighbours (one feature changed, and a target value with one more feature changed) against
+    a plain check of every factor and every sum with Fractions."""
     case = data.draw(mixed_catalogs())
     catalog = Catalog.from_text(case.text, path="flip.json", backend="CP-SAT")
     space = catalog.tree
@@ -180,6 +181,21 @@ def test_neighbours_of_a_solution_are_exactly_its_valid_one_feature_changes(data
                     if _is_solution(problem, candidate):
                         expected.add(tuple(candidate))
         assert found == expected, var
+    features = sorted(problem.feature_var.values())
+    targets = [(var, value) for var in features for value in range(space.sizes[var])]
+    found = {tuple(row) for row in space.neighbours.paired(rows[:1], targets, features).tolist()}
+    expected = set()
+    row = rows[0].tolist()
+    for var, value in targets:
+        for other in features:
+            for changed in range(space.sizes[other]):
+                if other != var and value != row[var] and changed != row[other]:
+                    candidate = list(row)
+                    candidate[var], candidate[other] = value, changed
+                    candidate = _with_sums(problem, candidate)
+                    if _is_solution(problem, candidate):
+                        expected.add(tuple(candidate))
+    assert found == expected
 
 
 def _with_sums(problem, row: list[int]) -> list[int]:

@@ -5,14 +5,17 @@ largest an item would get alone, priced by the engine; accepted once."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from configurator.services import cart, cart_checkout, checkout, invoices
+from configurator.services import cart, cart_checkout, catalogs, checkout, invoices
+from configurator.services.customer_value import margins
 from configurator.services.offers import campaigns, holdout
 from configurator.store.models import Interaction, Order
 from configurator.store.offers import OfferEvent
+from tests.conftest import DATA
 from tests.helpers import CARBON_BIKE, COMPLETE_BIKE, gen_configuration
 from tests.services.read_back import reads_back
 from tests.services.test_read_back_offers import gen_campaign, gen_customer_in, kinds
@@ -82,3 +85,26 @@ def test_the_holdout_and_the_unsubscribed_pay_list_price_in_the_cart(session, bi
     campaigns.unsubscribe(session, left, campaign.id)
     assert cart.contents(session, left).offer is None
     assert "offer" not in order_cart(session, left).snapshot
+
+
+def test_the_reward_gives_up_margin_in_a_cart_order(session, bike, tmp_path):
+    """Two customers order the same cart, one with the 10 % (82.50) off: the margin
+    (net of VAT, less the options' cost) differs by exactly what their nets differ."""
+    text = (DATA / "bike.yaml").read_text(encoding="utf-8").replace("version: 1", "version: 2")
+    costed = re.sub(r"price: (\d+\.\d+)\}",
+                    lambda found: f"price: {found.group(1)}, cost: {Decimal(found.group(1)) / 2}}}", text)
+    (tmp_path / "bike.yaml").write_text(costed, encoding="utf-8")
+    catalogs.load_file(session, tmp_path / "bike.yaml")  # version 2, with a cost on every option
+    campaign = gen_campaign(session)
+    shown = gen_customer_in(session, campaign, holdout.OFFER)
+    held = gen_customer_in(session, campaign, holdout.HOLDOUT)
+    orders = {}
+    for customer in (shown, held):
+        campaigns.reach(session, customer)
+        fill_cart(session, customer)
+        orders[customer.id] = order_cart(session, customer)
+    with_reward, without = orders[shown.id], orders[held.id]
+    assert Decimal(with_reward.snapshot["offer"]["amount"]) == Decimal("-82.50")
+    nets = [Decimal(order.snapshot["checkout"]["vat"]["net"]) for order in (with_reward, without)]
+    assert nets[1] - nets[0] == Decimal("69.33")  # 82.50 without its 19 % VAT
+    assert margins.order_margin(without) - margins.order_margin(with_reward) == nets[1] - nets[0]

@@ -34,3 +34,31 @@ def test_a_text_that_does_not_read_says_why_as_before():
     shown = form.read_form(broken)
     assert shown.problem.startswith("The YAML does not parse") and not shown.features
     assert form.option_ids(broken) == {}
+
+
+@pytest.mark.parametrize(("name", "value"), [("price", "700"), ("price", "12.3456"), ("cost", "300,5"), ("price", "")])
+def test_a_price_edit_is_written_where_the_number_is_and_reads_as_the_round_trips(monkeypatch, name, value):
+    text = BIKE_TEXT.replace("{id: carbon, name: Carbon, price: 640.00}",
+                             "{id: carbon, name: Carbon, price: 640.00, cost: 310.00}")
+    edit = form.Edit(target="option", name=name, value=value, feature="frame", option="carbon")
+    in_place = form.apply(text, edit)
+    assert form._money_in_place(text, edit) == in_place  # written in place, not by the round trip
+    monkeypatch.setattr(form, "_money_in_place", lambda text, edit: None)  # the round trip alone
+    round_trip = form.apply(text, edit)
+    assert yaml.safe_load(in_place) == yaml.safe_load(round_trip) != yaml.safe_load(text)
+    changed = [(a, b) for a, b in zip(text.splitlines(), in_place.splitlines()) if a != b]
+    assert len(changed) == 1 and len(text.splitlines()) == len(in_place.splitlines())  # that line alone
+
+
+def test_a_price_edit_in_a_json_draft_stays_json():
+    text = json.dumps(yaml.safe_load(BIKE_TEXT), indent=2)
+    edited = form.apply(text, form.Edit(target="option", name="price", value="650", feature="frame", option="carbon"))
+    data = json.loads(edited)
+    assert data["features"][0]["options"][1]["price"] == 650 and edited.replace("650.00", "640.0") == text
+
+
+def test_a_refused_price_is_refused_as_before():
+    with pytest.raises(form.FormProblem, match="must be a number"):
+        form.apply(BIKE_TEXT, form.Edit(target="option", name="price", value="cheap", feature="frame", option="carbon"))
+    with pytest.raises(form.FormProblem):
+        form.apply(BIKE_TEXT, form.Edit(target="option", name="price", value="5", feature="frame", option="gold"))

@@ -81,3 +81,17 @@ def test_the_offer_panel_follows_the_picks(client, auth, anna, app):
 def test_a_guest_gets_no_panel_in_a_picks_answer(client):
     answer = client.post("/shop/test-bike", data={"f.frame": "alu"}, headers=HTMX_PICK)
     assert answer.status_code == 200 and 'id="line-offers"' not in answer.get_data(as_text=True)
+
+
+def test_of_two_offers_the_panel_applies_the_larger(client, auth, anna, app):
+    spring, autumn = campaigns_showing(app, anna, "Spring offer", "Autumn offer")  # 10 %, 15 %
+    auth.signin()
+    client.get("/shop/")
+    alu = {f"f.{key}": value for key, value in COMPLETE_BIKE.items()}
+    panel = offer_panel(client.post("/shop/test-bike", data=alu, headers=HTMX_PICK)
+                        .get_data(as_text=True))
+    autumn_part = panel[panel.index(f'id="offer-{autumn}"'):]
+    spring_part = panel[panel.index(f'id="offer-{spring}"'):]
+    spring_part = spring_part[:spring_part.index("</aside>")]
+    assert "Applied to your picks: 27.75 off. You pay 157.25 instead of 185.00." in autumn_part
+    assert "Another offer takes more off these picks." in spring_part

@@ -209,7 +209,8 @@ def reach_campaign(
                        group, now, detail={"items": [item.to_json() for item in items]})
         if group == holdout.OFFER:
             timeline.record(session, customer.id, "offer_shown",
-                            f"Offer shown: {campaign.name} ({describe(session, campaign)})",
+                            N_("Offer shown: %(name)s (%(reward)s)", name=campaign.name,
+                               reward=describe(session, campaign)),
                             {"campaign": campaign.code}, now=now)
     if first.group != holdout.OFFER:
         return None
@@ -300,10 +301,18 @@ def _campaign_reward(
     first = _reached(session, campaign.id, customer.id)
     if first is None or first.group != holdout.OFFER:
         return None
+    items = [OfferItem.from_json(item) for item in first.detail["items"]]
+    return offer_reward(Offer(campaign, items), catalog_id, selection)
+
+
+def offer_reward(offer: Offer, catalog_id: str, selection: dict) -> Reward | None:
+    """The reward of an offer shown to the customer on an order of `catalog_id` with
+    these picks: a discount when the order contains an offered item, a free add-on
+    in an order of its product line; else None."""
+    campaign = offer.campaign
     if campaign.reward_kind == "free_addon":
         return reward_of(campaign) if campaign.addon_catalog == catalog_id else None
-    items = [OfferItem.from_json(item) for item in first.detail["items"]]
-    if any(item.matches(catalog_id, selection) for item in items):
+    if any(item.matches(catalog_id, selection) for item in offer.items):
         return reward_of(campaign)
     return None
 
@@ -340,7 +349,8 @@ def record_accepted(session: Session, owner: User, order: Order, *, now: datetim
     _event(session, campaign, owner.id, "accepted", holdout.OFFER, now,
            order_id=order.id, detail=offer)
     timeline.record(session, owner.id, "offer_accepted",
-                    f"Accepted the offer: {offer['reason']} on order {order.number}",
+                    N_("Accepted the offer: %(reason)s on order %(number)s",
+                       reason=orders.reward_reason(offer), number=order.number),
                     {"campaign": campaign.code, "order": order.number, "amount": offer["amount"]},
                     now=now)
 

@@ -1,7 +1,7 @@
 """The configurator's offer panel, following the picks: for each offer already made
 to the customer that concerns this product line, which of its items the picks
 contain and, when its reward is the one an order of these picks would get
-(`campaigns.reward_for`, the largest), that reward priced by the engine."""
+(the largest, as `campaigns.reward_for` chooses it), that reward priced by the engine."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from configurator.engine import Catalog, SelectionError
+from configurator.engine import Catalog, SelectionError, rewards
 from configurator.engine.rewards import RewardedPrice
-from configurator.services import orders
 from configurator.services.offers import campaigns
 from configurator.store.models import User
 
@@ -34,10 +33,13 @@ def line_offers(
     offers = campaigns.for_line(campaigns.offers_shown(session, customer, now=now), catalog_id)
     if not offers:
         return []
+    # The offers shown are exactly the rewards `campaigns.reward_for` weighs for this
+    # line (a customer who may be shown offers has not unsubscribed), so the reward
+    # is chosen from them as the checkout chooses it, without asking the database again.
+    candidates = [reward for reward in (campaigns.offer_reward(offer, catalog_id, selection)
+                                        for offer in offers) if reward is not None]
     try:
-        reward = campaigns.reward_for(session, customer, catalog_id, selection, now=now,
-                                      catalog=catalog)
-        priced = orders.rewarded(catalog, selection, reward)
+        priced = rewards.best(catalog.price(selection), candidates) if candidates else None
     except (SelectionError, KeyError, TypeError, ValueError):
         priced = None  # picks the engine cannot price yet: the configurator says why
     shown = []

@@ -33,7 +33,7 @@ from configurator.engine.graph import feature_graph, independent_parts, influenc
 from configurator.engine.model import DIMENSIONS, CatalogModel
 from configurator.quoting.phrases import N_
 from configurator.services import catalogs
-from configurator.services.workbench import drafts
+from configurator.services.workbench import drafts, graph_layouts
 
 COLUMN = 220  # px between dimension columns
 ROW = 56  # px between features in a column
@@ -168,8 +168,12 @@ def _structure(model: CatalogModel) -> tuple[nx.Graph, list[tuple[list[str], dic
             _STRUCTURES.move_to_end(id(model))
             return kept[1], kept[2]
     graph = feature_graph(model)
-    # a copy, not a view: Louvain walks the edges many times, and a view filters every step
-    parts = [(part, _communities(graph.subgraph(part).copy())) for part in _parts(model, graph)]
+    digest = graph_layouts.key(model)
+    parts = graph_layouts.load(model, digest)
+    if parts is None:
+        # a copy, not a view: Louvain walks the edges many times, and a view filters every step
+        parts = [(part, _communities(graph.subgraph(part).copy())) for part in _parts(model, graph)]
+        graph_layouts.save(digest, parts)
     with _STRUCTURES_LOCK:
         _STRUCTURES[id(model)] = (model, graph, parts)  # the model kept alive, so its id is not reused
         while len(_STRUCTURES) > 4:
