@@ -141,6 +141,9 @@ class Config:
     # The draft editor waits this long (seconds) for the live check; a bigger
     # catalog's check goes on in the background and the page says "checking…".
     DRAFT_CHECK_WAIT = 0.8
+    # Where each web process writes the draft checks' answers for the others (gunicorn runs
+    # several); empty: a directory of this app's own (tests).
+    DRAFT_CHECK_DIR = os.environ.get("CONFIGURATOR_DRAFT_CHECK_DIR", str(compiled_dir() / "draft-checks"))
     # The approval threshold new business accounts start with (see default_approval_threshold).
     QUOTE_APPROVAL_THRESHOLD = default_approval_threshold()
     # Above it: a manager's approval, then a director's (see approval_limits).
@@ -195,3 +198,4 @@ class TestConfig(Config):
     # The draft check runs in a worker process that takes seconds to start on a
     # loaded machine: pages wait for its answer; tests of "Checking…" set it small.
     DRAFT_CHECK_WAIT = 30
+    DRAFT_CHECK_DIR = ""  # each test app keeps its answers apart (two apps share one to act as two processes)

@@ -175,3 +175,17 @@ def test_check_of_a_stored_catalog_imports_no_compiler_library(tmp_path):
     assert first.stdout.strip().endswith("IMPORTED 0 networkx")  # the first check compiles, and keeps it
     again = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     assert again.stdout.strip().endswith("IMPORTED 0 -")
+
+
+def test_check_of_a_cp_sat_catalog_names_its_backend_and_its_exact_count(tmp_path, monkeypatch, capsys):
+    """The city bike with a price ceiling goes to CP-SAT; its check printed a traceback (no tree width, no backend)."""
+    from bench.numeric import city_bike_with_a_ceiling
+
+    monkeypatch.setenv("CONFIGURATOR_COMPILED_DIR", str(tmp_path / "compiled"))
+    path = tmp_path / "city-bike-ceiling.yaml"
+    path.write_text(city_bike_with_a_ceiling())
+    for _first_and_read_back in range(2):
+        status, out, _ = run(capsys, "catalog", "check", str(path))
+        assert status == 0
+        assert "backend: CP-SAT" in out and f"{path}: 835319938 complete valid configurations" in out
+    assert len(list((tmp_path / "compiled").glob("*.count"))) == 1

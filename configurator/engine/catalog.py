@@ -98,7 +98,7 @@ class Catalog:
         self._backend_chosen = False
         self._cp_sat: bool | None = None  # see uses_cp_sat
         self._store: CompiledStore | None = None  # set by prepare(): where compiled forms are kept
-        self._guest_count: int | None = None  # a CP-SAT catalog's count without facts, once known
+        self._guest_count: int | str | None = None  # a CP-SAT catalog's count without facts, or why refused
         # Explanations depend only on (option, picks, customer) and the catalog is
         # immutable, so customers walking the same first picks share them.
         self._explained: OrderedDict[tuple, Explanation] = OrderedDict()
@@ -700,14 +700,24 @@ class Catalog:
         return self.tree.count(self.problem.customer_evidence(customer))
 
     def _cp_sat_guest_count(self) -> int:
-        """The count without facts (what `catalog check` reports), kept in the compiled store once known."""
+        """The count without facts (what `catalog check` reports), kept in the compiled store once known.
+
+        A refusal (CompileError: every counting route outgrew its budget) is kept
+        too and raised again without counting.
+        """
+        if self._guest_count is None and self._store is not None:
+            stored = self._store.load_count(self.fingerprint)
+            remembered = " (remembered from an earlier count of this version; not counted again)"
+            self._guest_count = stored + remembered if isinstance(stored, str) else stored
         if self._guest_count is None:
-            stored = self._store.load_count(self.fingerprint) if self._store is not None else None
-            if stored is None:
-                stored = self.tree.count(self.problem.customer_evidence(None))
-                if self._store is not None:
-                    self._store.save_count(self.fingerprint, stored)
-            self._guest_count = stored
+            try:
+                self._guest_count = self.tree.count(self.problem.customer_evidence(None))
+            except CompileError as error:
+                self._guest_count = str(error)
+            if self._store is not None:
+                self._store.save_count(self.fingerprint, self._guest_count)
+        if isinstance(self._guest_count, str):
+            raise CompileError(None, self._guest_count)
         return self._guest_count
 
     def check(self):

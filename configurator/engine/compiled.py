@@ -22,7 +22,8 @@ back to slower SAT answers because d4 ran out of time at start-up.
 A catalog answered by CP-SAT (`cpsat.py`) has no compiled form worth keeping
 (it is built in well under a second), but its exact count for a guest can
 take seconds (`linear_count.py`): it is kept in `<fingerprint>.count` (JSON,
-same header) once known.
+same header) once known, and so is a refusal (its reason), so a catalog whose
+count is out of reach does not make every `catalog check` try again.
 
 When d4 fails on a catalog (out of time or memory), that is kept too, in
 `<fingerprint>.d4-failed` (the reason and the limits it had, as JSON, same
@@ -139,20 +140,28 @@ class CompiledStore:
         payload = json.dumps(record).encode("utf-8")
         return self._write(fingerprint, "d4-failed", payload)
 
-    def load_count(self, fingerprint: str) -> int | None:
-        """The stored exact count for a guest of a CP-SAT catalog (cpsat.py), or None when missing or unsound."""
+    def load_count(self, fingerprint: str) -> int | str | None:
+        """A CP-SAT catalog's stored count for a guest (cpsat.py): the exact count, or the reason it was
+        refused (a str), or None when missing, stale or corrupt."""
         payload = self._payload(fingerprint, "count")
         if payload is None:
             return None
         try:
-            count = json.loads(payload).get("count")
-        except (ValueError, AttributeError):
+            stored = json.loads(payload)
+        except ValueError:
             return None
-        return count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else None
+        if not isinstance(stored, dict):
+            return None
+        count, refused = stored.get("count"), stored.get("refused")
+        if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+            return count
+        return refused if isinstance(refused, str) and refused else None
 
-    def save_count(self, fingerprint: str, count: int) -> Path:
-        """Keep a CP-SAT catalog's exact count for a guest: `catalog check` reads it instead of counting again."""
-        return self._write(fingerprint, "count", json.dumps({"count": count}).encode("utf-8"))
+    def save_count(self, fingerprint: str, count: int | str) -> Path:
+        """Keep a CP-SAT catalog's exact count for a guest, or why it could not be computed (a str):
+        `catalog check` then reads it instead of counting again."""
+        stored = {"refused": count} if isinstance(count, str) else {"count": count}
+        return self._write(fingerprint, "count", json.dumps(stored).encode("utf-8"))
 
     def _write(self, fingerprint: str, suffix: str, payload: bytes) -> Path:
         header = b" ".join(

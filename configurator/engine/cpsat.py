@@ -15,10 +15,13 @@ SAT encoding's clauses (sat.py), with one selector literal per rule, so:
 - domains: a value is possible iff some solution has it. The junction tree of
   the same form without the linear constraints (the *relaxation*, small: it
   has no totals) rules out in one pass what the other rules alone forbid.
-  Solutions already found (witnesses, kept across picks) mark values at no
-  cost; each solve then
-  asks for a solution with at least one value not yet marked, maximising how
-  many it marks, and "infeasible" proves every remaining value impossible;
+  Solutions already found (witnesses.py: kept across picks and customers) and
+  their one-feature neighbours mark values at no cost. The rest, the domains
+  and each pick's alternatives together, go to one model per round: "a
+  solution with a value not yet marked, or with one pick lifted and a value
+  of that feature not yet marked", maximising how many it marks within a
+  small deterministic budget; every solution the solver meets on the way is
+  kept, and "infeasible" proves every remaining value impossible at once;
 - cheapest completion and repairs: one minimisation;
 - minimal explanations: rule selectors and picks as assumptions, the
   solver's sufficient assumptions shrunk by deletion (set-minimal);
@@ -31,6 +34,7 @@ the backend is exact; it costs a few solver calls per pick.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections.abc import Callable
@@ -40,14 +44,16 @@ import numpy as np
 
 from .compile import CompiledProblem, LinearAtom
 from .sat import SatEncoding
+from .witnesses import Neighbours, Witnesses, agreeing, allowed_values
 
-# Solutions kept as witnesses for later picks (each is one row of values).
-WITNESSES = 512
-# A solve that maximises how many unmarked values one solution covers may stop early
-# with any solution: it still marks at least one value. Only proofs of "no solution" count.
-COVER_SECONDS = 0.01
-# Witnesses whose one-feature neighbours are tried before asking the solver.
-FLIP_FROM = 3
+# A round's solve maximises how many unmarked values one solution covers, within this deterministic
+# budget (about milliseconds, the same under any machine load); any solution it returns still marks at
+# least one value, and only a proof of "no solution" rules values out.
+COVER_BUDGET = 0.01
+# Witnesses agreeing with a pick whose one-feature neighbours are tried before asking the solver.
+NEIGHBOURS_OF = 8
+# ... and of which two features changed together are tried (a batch of rows per target value).
+PAIRED_FROM = 2
 # Presolve and probing cost 80 ms a call on the city bike and gain nothing on models this small (6 ms).
 FAST = {"num_workers": 1, "cp_model_presolve": False, "cp_model_probing_level": 0,
         "symmetry_level": 0, "linearization_level": 0}
@@ -61,12 +67,13 @@ def _cp():
     return cp_model
 
 
-def _solver(seconds: float | None = None):
+def _solver(budget: float | None = None):
+    """A one-thread solver; `budget`: a deterministic time limit (load-independent), None for none."""
     solver = _cp().CpSolver()
     for name, value in FAST.items():
         setattr(solver.parameters, name, value)
-    if seconds is not None:
-        solver.parameters.max_time_in_seconds = seconds
+    if budget is not None:
+        solver.parameters.max_deterministic_time = budget
     return solver
 
 
@@ -92,8 +99,15 @@ class CpSatSpace:
             self.model.add_bool_or([self._lit(self.model, lit) for lit in clause])
         for linear in problem.linear:
             self._define(linear)
-        self._witnesses = np.zeros((0, len(self.sizes)), dtype=np.int32)
-        self._flips = _Flips(problem)
+        # where each value's literal sits in a solution, to read values off it in one step
+        self._lit_index = np.array([lit - 1 for lits in self.value_lits for lit in lits], dtype=np.int64)
+        self._lit_var = np.array([var for var, lits in enumerate(self.value_lits) for _ in lits], dtype=np.int64)
+        self._lit_value = np.array([value for lits in self.value_lits for value in range(len(lits))], dtype=np.int32)
+        self.offsets = np.concatenate([[0], np.cumsum(self.sizes)]).astype(np.int64)  # each variable's first value
+        self.flat_var = np.repeat(np.arange(len(self.sizes)), self.sizes)
+        self.flat_value = np.concatenate([np.arange(size) for size in self.sizes]) if self.sizes else self.flat_var
+        self._witnesses = Witnesses(len(self.sizes))
+        self.neighbours = Neighbours(problem)
         self._lock = threading.Lock()
         self.solves = 0  # solver calls so far (for bench and tests)
 
@@ -128,28 +142,43 @@ class CpSatSpace:
             if isinstance(allowed, (int, np.integer)):
                 literals.append(self._lit(model, lits[int(allowed)]))
             else:
-                wanted = _allowed_values(allowed, len(lits))
+                wanted = allowed_values(allowed, len(lits))
                 for value in range(len(lits)):
                     if value not in wanted:
                         literals.append(self._lit(model, -lits[value]))
         return literals
 
-    def _solve(self, model, assumptions: list, seconds: float | None = None):
-        """(status, values per variable or None)."""
-        model.clear_assumptions()
-        model.add_assumptions(assumptions)
-        solver = _solver(seconds)
-        status = solver.solve(model)
-        self.solves += 1
-        if status not in (_cp().OPTIMAL, _cp().FEASIBLE):
-            return status, None
-        solution = np.asarray(solver.response_proto.solution, dtype=np.int8)
-        values = np.array([int(np.argmax(solution[lits[0] - 1:lits[-1]])) for lits in self.value_lits], np.int32)
-        self._remember(values)
+    def _solve(self, model, assumptions: list, budget: float | None = None):
+        """(status, values per variable of the solution returned, or None)."""
+        status, values, _ = self._search(model, assumptions, budget)
         return status, values
 
-    def _remember(self, values: np.ndarray) -> None:
-        self._witnesses = np.vstack([values[None, :], self._witnesses[: WITNESSES - 1]])
+    def _search(self, model, assumptions: list, budget: float | None = None):
+        """(status, the solution returned or None, every solution met on the way as rows).
+
+        Each of them (an optimisation improves on several) is kept as a witness:
+        each is a valid configuration.
+        """
+        model.clear_assumptions()
+        model.add_assumptions(assumptions)
+        solver = _solver(budget)
+        harvest = _harvest_class()(self._values_of)
+        status = solver.solve(model, harvest)
+        self.solves += 1
+        found = np.array(harvest.rows, dtype=np.int32).reshape(-1, len(self.sizes))
+        values = None
+        if status in (_cp().OPTIMAL, _cp().FEASIBLE):
+            values = self._values_of(solver.response_proto.solution)
+            found = np.vstack([found, values[None, :]])
+        self._witnesses.add(found)
+        return status, values, found
+
+    def _values_of(self, solution) -> np.ndarray:
+        """The value of every variable in a CP-SAT solution (its literals are one-hot per variable)."""
+        on = np.asarray(solution, dtype=np.int8)[self._lit_index] == 1
+        values = np.zeros(len(self.sizes), dtype=np.int32)
+        values[self._lit_var[on]] = self._lit_value[on]
+        return values
 
     # ------------------------------------------------------------ domains
     def domains(self, evidence: dict[int, object]) -> tuple[bool, list[np.ndarray]]:
@@ -162,7 +191,7 @@ class CpSatSpace:
         if self.relaxation is not None and not self.relaxation.satisfiable(evidence):
             return False
         with self._lock:
-            if len(self._witnesses_of(evidence)):
+            if len(self._witnesses.agreeing(evidence, self.sizes)):
                 return True
             model = self.model.clone()
             return self._solve(model, self._assumptions(evidence, model))[1] is not None
@@ -179,118 +208,13 @@ class CpSatSpace:
             if not consistent:
                 return False, nothing, {}
         with self._lock:
-            possible = self._possible(evidence, self.read_vars, relaxed)
-            if possible is None:
+            search = _DomainSearch(self, evidence, leave_out, relaxed, relaxed_without)
+            search.mark(self._witnesses.rows)
+            search.try_neighbours()
+            if not search.settle(lift_pins=False):  # the domains first: then only alternatives are left open
                 return False, nothing, {}
-            return True, possible, self._without(evidence, leave_out, relaxed_without)
-
-    def _without(self, evidence: dict[int, object], leave_out: list[int], relaxed: dict[int, np.ndarray]):
-        """Each left-out variable's domain with every other pin kept, for all of them at once.
-
-        One model asks "for some left-out variable v, a solution with every pin
-        but v's and a value of v not yet found": a switch c_v per variable, at
-        most one on, lifts v's pin. A solution marks a new value; "infeasible"
-        proves every remaining value of every left-out variable impossible in
-        one call (one call per variable before).
-        """
-        without = {var: np.zeros(self.sizes[var], dtype=bool) for var in leave_out}
-        rests = {var: {other: value for other, value in evidence.items() if other != var} for var in leave_out}
-        for var in leave_out:
-            without[var][self._witnesses_of(rests[var])[:, var]] = True
-        near = self._witnesses_of(evidence)[:FLIP_FROM]
-        for var in leave_out:
-            for value in np.flatnonzero(~without[var] & relaxed.get(var, True)).tolist():
-                if any(self._flips.valid(row, var, value) is not None for row in near):
-                    without[var][value] = True
-        model = self.model.clone()
-        rules = self._assumptions({}, model)
-        while True:
-            open_values = {
-                var: [value for value in range(self.sizes[var])
-                      if not without[var][value] and (var not in relaxed or relaxed[var][value])]
-                for var in leave_out
-            }
-            open_values = {var: values for var, values in open_values.items() if values}
-            if not open_values:
-                return without
-            pinned = {var: value for var, value in evidence.items() if var not in open_values}
-            hard = rules + self._assumptions(pinned, model)[len(rules):]
-            gate = model.new_bool_var("")
-            switches = []
-            for var, values in open_values.items():
-                switch = model.new_bool_var("")
-                switches.append(switch)
-                pin = self._assumptions({var: evidence[var]} if var in evidence else {}, model)[len(rules):]
-                for lit in pin:
-                    model.add_bool_or([lit, switch]).only_enforce_if(gate)
-                model.add_bool_or([self._lit(model, self.value_lits[var][v]) for v in values]).only_enforce_if(
-                    [gate, switch])
-            model.add(sum(switches) == 1).only_enforce_if(gate)
-            _, values = self._solve(model, [*hard, gate])
-            if values is None:
-                return without
-            for var in leave_out:
-                if _matches(values, rests[var], self.sizes):
-                    without[var][values[var]] = True
-
-    def _possible(self, evidence: dict[int, object], variables, relaxed=None) -> list[np.ndarray] | None:
-        """Which values of `variables` some solution with the evidence has; None when there is none.
-
-        `relaxed` (indexable by variable): values outside it are known impossible.
-        """
-        possible = [np.zeros(size, dtype=bool) for size in self.sizes]
-        self._mark(possible, self._witnesses_of(evidence))
-        wanted = [(var, value) for var in variables for value in range(self.sizes[var])
-                  if relaxed is None or relaxed[var][value]]
-        model = self.model.clone()
-        base = self._assumptions(evidence, model)
-        near = list(self._witnesses_of(evidence)[:FLIP_FROM])
-        while True:
-            for row in near:  # neighbours of solutions found: no solver call
-                for var, value in wanted:
-                    if not possible[var][value] and var not in evidence:
-                        flipped = self._flips.valid(row, var, value)
-                        if flipped is not None:
-                            self._mark(possible, flipped[None, :])
-            open_values = [(var, value) for var, value in wanted if not possible[var][value]]
-            if not open_values:
-                return possible
-            values = self._cover(model, base, open_values)
-            near = [] if values is None else [values]
-            if values is None:  # every solution has some value of each variable: none at all, or none left
-                return possible if any(possible[var].any() for var in variables) else None
-            self._mark(possible, values[None, :])
-
-    def _cover(self, model, base: list, open_values: list[tuple[int, int]]):
-        """A solution with at least one of `open_values` (as many as it finds quickly), or None if there is none."""
-        gate = model.new_bool_var("")
-        lits = [self._lit(model, self.value_lits[var][value]) for var, value in open_values]
-        model.add_bool_or(lits).only_enforce_if(gate)
-        model.maximize(sum(lits))
-        status, values = self._solve(model, [*base, gate], COVER_SECONDS)
-        if status == _cp().INFEASIBLE:
-            return None
-        if values is None:  # out of time before any solution: decide without the objective
-            model.clear_objective()
-            status, values = self._solve(model, [*base, gate])
-        model.clear_objective()
-        return values
-
-    def _witnesses_of(self, evidence: dict[int, object]) -> np.ndarray:
-        rows = self._witnesses
-        for var, allowed in evidence.items():
-            if not len(rows):
-                break
-            if isinstance(allowed, (int, np.integer)):
-                rows = rows[rows[:, var] == int(allowed)]
-            else:
-                rows = rows[np.isin(rows[:, var], sorted(_allowed_values(allowed, self.sizes[var])))]
-        return rows
-
-    @staticmethod
-    def _mark(possible: list[np.ndarray], rows: np.ndarray) -> None:
-        for var, values in enumerate(possible):
-            values[rows[:, var]] = True
+            search.settle(lift_pins=True)
+            return True, search.possible, search.without
 
     # ------------------------------------------------------------ counting
     def count(self, evidence: dict[int, object]) -> int:
@@ -362,83 +286,185 @@ class CpSatSpace:
         return {"variables": len(self.sizes), "linear": len(self.problem.linear), "witnesses": len(self._witnesses)}
 
 
-class _Flips:
-    """Neighbours of a solution with one one/optional feature changed, checked in Python (no solver call).
+class _DomainSearch:
+    """One question's domains and each left-out pin's alternatives, settled as cheaply as the catalog allows.
 
-    The new value changes the sums of the linear comparisons it weighs in,
-    so their 0/1 variables are recomputed; the neighbour is a solution when
-    every factor touching a changed variable still allows its tuple. Multi-
-    select options are not flipped (their running count would change too).
+    Known solutions and their neighbours mark values first (witnesses.py);
+    `settle` then asks the solver in rounds, each about every value still
+    open. A row agreeing with every pin marks the domains and every
+    alternative; a row that differs from the pins in one left-out variable
+    marks only that variable's alternatives.
     """
 
-    LARGEST = 200_000  # factors with more rows are not kept as sets: flips touching them are not tried
+    def __init__(self, space: CpSatSpace, evidence: dict[int, object], leave_out: list[int],
+                 relaxed, relaxed_without: dict[int, np.ndarray]):
+        self.space = space
+        self.evidence = evidence
+        self.columns = list(evidence)
+        self.pins = np.array([int(evidence[var]) if isinstance(evidence[var], (int, np.integer)) else -1
+                              for var in self.columns], dtype=np.int32)
+        sizes = space.sizes
+        # every variable's values side by side (space.offsets), so marking a batch of rows is one step
+        self.flat_possible = np.zeros(space.offsets[-1], dtype=bool)
+        self.flat_wanted = np.zeros(space.offsets[-1], dtype=bool)
+        for var in space.read_vars:  # only values the relaxation (every rule but the sums) allows can be possible
+            self.flat_wanted[space.offsets[var]:space.offsets[var + 1]] = True if relaxed is None else relaxed[var]
+        self.possible = np.split(self.flat_possible, space.offsets[1:-1])  # views, one per variable
+        self.without = {var: np.zeros(sizes[var], dtype=bool) for var in leave_out}
+        self.wanted_without = {var: relaxed_without.get(var, np.ones(sizes[var], dtype=bool)) for var in leave_out}
+        self.consistent = False
+        self._copy = None
 
-    def __init__(self, problem: CompiledProblem):
-        self.problem = problem
-        self.flippable = set(problem.feature_var.values())
-        self.factors_of: dict[int, list[int]] = {}
-        for index, factor in enumerate(problem.factors):
-            for var in factor.scope:
-                self.factors_of.setdefault(var, []).append(index)
-        self.weighs_in: dict[int, list[tuple[LinearAtom, tuple[int, ...]]]] = {}
-        for linear in problem.linear:
-            for var, weights in linear.terms:
-                self.weighs_in.setdefault(var, []).append((linear, weights))
-        self._rows: dict[int, set | None] = {}
+    def _mismatch(self, rows: np.ndarray) -> np.ndarray:
+        """Per row and pinned variable (in `columns` order), whether the row breaks that pin."""
+        if not self.columns:
+            return np.zeros((len(rows), 0), dtype=bool)
+        mismatch = rows[:, self.columns] != self.pins
+        for column in np.flatnonzero(self.pins < 0):  # a set of allowed values, not one value
+            var = self.columns[column]
+            mismatch[:, column] = ~agreeing(rows, {var: self.evidence[var]}, self.space.sizes)
+        return mismatch
 
-    def _allowed(self, index: int) -> set | None:
-        if index not in self._rows:
-            rows = self.problem.factors[index].rows
-            self._rows[index] = set(map(tuple, rows.tolist())) if len(rows) <= self.LARGEST else None
-        return self._rows[index]
+    def mark(self, rows: np.ndarray) -> np.ndarray:
+        """Mark what these solutions prove possible; returns which rows marked something new."""
+        fresh = np.zeros(len(rows), dtype=bool)
+        if not len(rows):
+            return fresh
+        mismatch = self._mismatch(rows)
+        wrong = mismatch.sum(axis=1)
+        agree = wrong == 0
+        if agree.any():
+            self.consistent = True
+            flat = (rows[agree] + self.space.offsets[:-1]).ravel()
+            fresh[agree] = (self.flat_wanted[flat] & ~self.flat_possible[flat]).reshape(int(agree.sum()), -1).any(1)
+            self.flat_possible[flat] = True
+        for var, values in self.without.items():
+            if var in self.evidence:
+                lifted = agree | ((wrong == 1) & mismatch[:, self.columns.index(var)])
+            else:
+                lifted = agree
+            fresh[lifted] |= ~values[rows[lifted, var]]
+            values[rows[lifted, var]] = True
+        return fresh
 
-    def valid(self, values: np.ndarray, var: int, value: int) -> np.ndarray | None:
-        """`values` with `var` set to `value`, when that is a solution too; else None."""
-        if var not in self.flippable:
-            return None
-        new = values.copy()
-        new[var] = value
-        changed = [var]
-        for linear, weights in self.weighs_in.get(var, ()):
-            total = sum(w[int(values[v])] for v, w in linear.terms) - weights[int(values[var])] + weights[value]
-            holds = int(_holds(total, linear.op, linear.threshold))
-            if holds != new[linear.var]:
-                new[linear.var] = holds
-                changed.append(linear.var)
-        checked: set[int] = set()
-        for changed_var in changed:
-            for index in self.factors_of.get(changed_var, ()):
-                if index in checked:
-                    continue
-                checked.add(index)
-                allowed = self._allowed(index)
-                scope = self.problem.factors[index].scope
-                if allowed is None or tuple(int(new[v]) for v in scope) not in allowed:
-                    return None
-        return new
+    def open_values(self) -> list[tuple[int, int]]:
+        flat = np.flatnonzero(self.flat_wanted & ~self.flat_possible)
+        return list(zip(self.space.flat_var[flat].tolist(), self.space.flat_value[flat].tolist()))
+
+    def open_alternatives(self) -> dict[int, list[int]]:
+        found = {var: np.flatnonzero(self.wanted_without[var] & ~values).tolist() for var, values in self.without.items()}
+        return {var: values for var, values in found.items() if values}
+
+    def try_neighbours(self) -> None:
+        """Mark the open values that one feature changed in a known solution gives.
+
+        Two kinds of change: a solution with the pins gets an open value of a
+        free feature or of a left-out pin; and a solution that breaks one pin
+        (u) gets u's pin back, which serves when it also breaks a second pin
+        v with an open alternative of v. The second kind is what the previous
+        pick's solutions look like from this pick: without the new pin, and
+        with the older pins' alternatives. The rows that marked something new
+        are kept as witnesses for the next pick.
+        """
+        space = self.space
+        rows = space._witnesses.rows
+        mismatch = self._mismatch(rows)
+        wrong = mismatch.sum(axis=1)
+        found = []
+        base = rows[wrong == 0][:NEIGHBOURS_OF]
+        if len(base):
+            changes: dict[int, set[int]] = {}
+            for var, value in self.open_values():
+                if var not in self.evidence:
+                    changes.setdefault(var, set()).add(value)
+            for var, values in self.open_alternatives().items():
+                changes.setdefault(var, set()).update(values)
+            found += [space.neighbours.changed(base, var, sorted(values)) for var, values in changes.items()]
+        for column, var in enumerate(self.columns):
+            pin = self.evidence[var]
+            if not isinstance(pin, (int, np.integer)):
+                continue
+            near = rows[(wrong >= 1) & (wrong <= 2) & mismatch[:, column]][:4 * NEIGHBOURS_OF]
+            found.append(space.neighbours.changed(near, var, [int(pin)]))
+        for more in found:
+            fresh = self.mark(more)
+            space._witnesses.add(more[fresh])
+        targets = [(var, value) for var, value in self.open_values() if var not in self.evidence]
+        targets += [(var, value) for var, values in self.open_alternatives().items() for value in values]
+        if len(base) and targets:
+            free = [var for var in space.neighbours.flippable if var not in self.evidence]
+            more = space.neighbours.paired(base[:PAIRED_FROM], targets, free)
+            space._witnesses.add(more[self.mark(more)])
+
+    def settle(self, lift_pins: bool) -> bool:
+        """Solver rounds until every open value is marked or proved impossible; whether the pins have a solution.
+
+        Each round asks for a solution with the pins and an open value, or
+        (`lift_pins`) with one left-out pin lifted (switch s_v) and an open
+        alternative of v, preferring the first kind and as many open values
+        as it finds within the budget. "Infeasible" settles every open value.
+        """
+        space = self.space
+        while True:
+            open_values = self.open_values()
+            lifted = self.open_alternatives() if lift_pins else {}
+            if not open_values and not lifted:
+                return self.consistent
+            model, rules = self._model()
+            pins = space._assumptions({var: a for var, a in self.evidence.items() if var not in lifted}, model)
+            gate = model.new_bool_var("")
+            wanted = [space._lit(model, space.value_lits[var][value]) for var, value in open_values]
+            switches = [self._lift(model, gate, var, values, len(rules)) for var, values in lifted.items()]
+            model.add_bool_or(wanted + switches).only_enforce_if(gate)
+            if len(switches) > 1:
+                model.add_at_most_one(switches)
+            if wanted:  # many values per solution, within the budget; else any solution settles one
+                model.maximize(sum(wanted) - (len(wanted) + 1) * sum(switches))
+            status, _, found = space._search(model, [*pins, gate], COVER_BUDGET if wanted else None)
+            model.clear_objective()
+            if status == _cp().UNKNOWN:  # the budget ran out before any solution: decide without the objective
+                status, _, found = space._search(model, [*pins, gate])
+            if status == _cp().INFEASIBLE:  # every open value is impossible
+                self.flat_wanted[:] = self.flat_possible
+                for var, values in self.without.items():
+                    self.wanted_without[var] = values.copy()
+                return self.consistent
+            self.mark(found)
+
+    def _model(self):
+        """(this question's copy of the model, the rule literals in it): copied once, and only when the
+        solver is needed (a copy costs about a millisecond); each round's constraints are switched off
+        in later rounds by their own gate literal."""
+        if self._copy is None:
+            model = self.space.model.clone()
+            self._copy = model, self.space._assumptions({}, model)
+        return self._copy
+
+    def _lift(self, model, gate, var: int, values: list[int], rules: int):
+        """A switch that lifts `var`'s pin and then asks for one of `values`."""
+        space = self.space
+        switch = model.new_bool_var("")
+        pin = {var: self.evidence[var]} if var in self.evidence else {}
+        for lit in space._assumptions(pin, model)[rules:]:
+            model.add_bool_or([lit, switch]).only_enforce_if(gate)
+        model.add_bool_or([space._lit(model, space.value_lits[var][value]) for value in values]).only_enforce_if(
+            [gate, switch])
+        return switch
 
 
-def _holds(total: int, op: str, threshold: Fraction) -> bool:
-    return {"<": total < threshold, "<=": total <= threshold, "==": total == threshold,
-            "!=": total != threshold, ">=": total >= threshold, ">": total > threshold}[op]
+@functools.cache
+def _harvest_class():
+    """A solution callback that keeps the values of every solution the solver meets (built on first use)."""
 
+    class Harvest(_cp().CpSolverSolutionCallback):
+        def __init__(self, read):
+            super().__init__()
+            self.read, self.rows = read, []
 
-def _matches(values: np.ndarray, evidence: dict[int, object], sizes: list[int]) -> bool:
-    """True when the solution `values` agrees with the evidence."""
-    for var, allowed in evidence.items():
-        if isinstance(allowed, (int, np.integer)):
-            if values[var] != int(allowed):
-                return False
-        elif int(values[var]) not in _allowed_values(allowed, sizes[var]):
-            return False
-    return True
+        def on_solution_callback(self) -> None:
+            self.rows.append(self.read(self.Response().solution))
 
-
-def _allowed_values(allowed: object, size: int) -> set[int]:
-    array = np.asarray(allowed)
-    if array.dtype == bool and array.shape == (size,):
-        return {int(v) for v in np.flatnonzero(array)}
-    return {int(v) for v in np.atleast_1d(array)}
+    return Harvest
 
 
 def _domains(op: str, threshold: Fraction, bound: int):

@@ -69,6 +69,12 @@ class LinearCounter:
                      for terms, atoms in sums.items()]
         self.sum_of_atom = {atom: index for index, (_, atoms) in enumerate(self.sums) for atom in atoms}
         self.components = _components(problem, self.atoms)
+        part_of = {var: index for index, variables in enumerate(self.components) for var in variables}
+        # each factor lies within one part (parts are unions of factor scopes): listed once, not per part
+        self.factors_of: list[list] = [[] for _ in self.components]
+        for factor in problem.factors:
+            if factor.scope:
+                self.factors_of[part_of[factor.scope[0]]].append(factor)
 
     def count(self, evidence: dict[int, object]) -> int:
         """The exact number of assignments meeting every factor, every comparison's definition and the evidence."""
@@ -76,42 +82,43 @@ class LinearCounter:
         if any(not factor.scope and len(factor.rows) == 0 for factor in self.problem.factors):
             return 0  # a rule that folded to "never"
         total = 1
-        for component in self.components:
-            total *= self._layers(component, allowed)
+        for component, factors in zip(self.components, self.factors_of):
+            total *= self._layers(component, factors, allowed)
             if total == 0:
                 return 0
         return total
 
     # ------------------------------------------------------------ one independent part
-    def _order(self, variables: list[int]) -> list[int]:
+    def _order(self, variables: list[int], factors: list) -> list[int]:
         """Switches of comparisons first, then the comparisons, then the rest in the compiled order."""
         members = set(variables)
         compares = [var for var in variables if var in self.atom_of_var]
         switches: set[int] = set()
-        for factor in self.problem.factors:
-            if members.intersection(factor.scope) and any(var in self.atom_of_var for var in factor.scope):
+        for factor in factors:
+            if any(var in self.atom_of_var for var in factor.scope):
                 switches.update(var for var in factor.scope if var not in self.atom_of_var)
         ranked = [var for var in (self.problem.order or range(len(self.sizes))) if var in members]
-        ranked += [var for var in sorted(members) if var not in set(ranked)]
+        placed = set(ranked)
+        ranked += [var for var in sorted(members) if var not in placed]
         first = [var for var in ranked if var in switches]
         return first + compares + [var for var in ranked if var not in switches and var not in self.atom_of_var]
 
-    def _layers(self, variables: list[int], allowed: list[np.ndarray]) -> int:
-        order = self._order(variables)
+    def _layers(self, variables: list[int], factors: list, allowed: list[np.ndarray]) -> int:
+        """The count of one independent part: its variables assigned layer by layer (see the module docstring)."""
+        order = self._order(variables, factors)
         position = {var: i for i, var in enumerate(order)}
         members = set(variables)
         checked_at: dict[int, list] = {}
         last_use = {var: position[var] for var in order}
-        for factor in self.problem.factors:
-            if not factor.scope or not members.issuperset(factor.scope):
-                continue
+        for factor in factors:
             done = max(position[var] for var in factor.scope)
             checked_at.setdefault(done, []).append(factor)
             for var in factor.scope:
                 last_use[var] = max(last_use[var], done)
         sums = [index for index, (weights, atoms) in enumerate(self.sums)
                 if members.intersection(weights) or any(self.atoms[atom].var in members for atom in atoms)]
-        atoms = sorted({atom for index in sums for atom in self.sums[index][1]})
+        # (a sum over no variable, always 0, may have its comparisons in several parts)
+        atoms = sorted({atom for index in sums for atom in self.sums[index][1] if self.atoms[atom].var in members})
         plan = _Plan(self, order, allowed, sums, atoms)
         exact = math.prod(max(len(allowed[var]), 1) for var in order) < 2**62
         state = _States.start(len(sums), len(atoms), np.int64 if exact else object)
@@ -180,7 +187,7 @@ class _Plan:
                 reachable = weights[allowed[var]] if len(allowed[var]) else np.zeros(1, np.int64)
                 self.rest_low[: position[var] + 1, column] += int(reachable.min())
                 self.rest_high[: position[var] + 1, column] += int(reachable.max())
-        self.fixed_from = {column: max(position[counter.atoms[a].var] for a in counter.sums[index][1])
+        self.fixed_from = {column: max(position[counter.atoms[a].var] for a in counter.sums[index][1] if a in atoms)
                            for column, index in enumerate(sums)}
         self.sum_column_of_atom = [sums.index(counter.sum_of_atom[atom]) for atom in atoms]
         self.cuts = [_cut(counter.atoms[atom]) for atom in atoms]

@@ -24,6 +24,7 @@ from configurator.services import checkout, deliveries, orders
 from configurator.services.configuring import configurations
 from configurator.services.configuring.selection import Selection
 from configurator.services.errors import NotFound, NotOrderable
+from configurator.services.offers import campaigns
 from configurator.services.unit_of_work import use_case
 from configurator.store.cart import CartLine
 from configurator.store.models import Configuration, Revision, User
@@ -43,6 +44,9 @@ class CartItem:
     snapshot: dict[str, Any] | None  # as the order would keep it; None when it cannot be ordered
     problem: Phrase | str | None = None  # why it cannot be ordered as it is
     vat: checkout.VatBreakdown | None = None
+    # The offer's reward this item would get ordered alone (for all of its quantity),
+    # as an order keeps it (`campaigns.cart_offer`); the cart order gets the largest.
+    offer: dict[str, Any] | None = None
 
     @property
     def quantity(self) -> int:
@@ -93,9 +97,18 @@ class Cart:
         return found[0] if found else None
 
     @property
+    def offer(self) -> dict[str, Any] | None:
+        """The one offer's reward of the order (kept as its `offer`): of the rewards the
+        items would get each ordered alone, the one that takes the most off (the first
+        item's on a tie), so a cart never gets less than its best item alone."""
+        found = [item.offer for item in self.items if item.snapshot and item.offer]
+        return min(found, key=lambda offer: Decimal(offer["amount"])) if found else None
+
+    @property
     def total(self) -> Decimal:
-        """What is paid today for every line that can be ordered."""
-        return sum((Decimal(item.snapshot["total"]) for item in self.items if item.snapshot), Decimal(0))
+        """What is paid today for every line that can be ordered, less the offer's reward."""
+        lines = sum((Decimal(item.snapshot["total"]) for item in self.items if item.snapshot), Decimal(0))
+        return lines + Decimal(self.offer["amount"] if self.offer else 0)
 
     @property
     def vat(self) -> checkout.VatBreakdown:
@@ -278,7 +291,9 @@ def _item(session: Session, owner: User, line: CartLine, country: str) -> CartIt
         },
     }
     vat = checkout.vat_breakdown(Decimal(kept["total"]), country)
-    return CartItem(line, configuration, revision, kept, None, vat)
+    offer = campaigns.cart_offer(session, owner, catalog, configuration, revision.selection,
+                                 line.quantity)
+    return CartItem(line, configuration, revision, kept, None, vat, offer)
 
 
 def _problems(items: list[CartItem]) -> list[Phrase | str]:
@@ -288,7 +303,7 @@ def _problems(items: list[CartItem]) -> list[Phrase | str]:
     if len(currencies) > 1:
         problems.append(N_(
             "One order is paid in one currency, and your cart has %(currencies)s. "
-            "Please order them separately.", currencies=", ".join(currencies)))
+            "Please order them separately.", currencies=currencies))  # listed per language
     schedules = {
         (each.every_days, each.every_months)
         for each in (item.recurring for item in items)

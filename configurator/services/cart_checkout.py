@@ -22,6 +22,7 @@ from configurator.services import cart, catalogs, checkout, deliveries, orders, 
 from configurator.services.customer_value import valuation
 from configurator.services.errors import NotOrderable
 from configurator.services.messages import outbox
+from configurator.services.offers import campaigns
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import CatalogVersion, Order, User
 from configurator.store.types import utcnow
@@ -62,6 +63,7 @@ def place_order(
         raise NotOrderable(N_(
             "Something in your cart cannot be ordered as it is; see the cart for what to fix."))
     order = _new_order(session, owner, contents, address, now)
+    campaigns.record_accepted(session, owner, order, now=now)
     cart.empty(session, owner)
     outbox.enqueue(
         session,
@@ -93,6 +95,8 @@ def _new_order(
     recurring = contents.recurring
     if recurring is not None:
         kept["recurring"] = recurring.to_json()
+    if contents.offer is not None:  # already taken off the total, as a single order's
+        kept["offer"] = contents.offer
     order = Order(
         number=orders.new_number(session, now),
         owner_id=owner.id,

@@ -1,7 +1,9 @@
 """The staff's deliveries desk: every order's planned deliveries (a subscription's
 on its schedule, a one-off order's single one), filtered by due day and status,
-and marking one as shipped when its parcel went out. Staff only: for anyone
-else the deliveries do not exist (NotFound)."""
+paged LIMIT at a time (keyset, soonest due first), and marking one as shipped
+when its parcel went out, which e-mails the customer (through the outbox, in
+their language). Staff only: for anyone else the deliveries do not exist
+(NotFound)."""
 
 from __future__ import annotations
 
@@ -12,15 +14,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.quoting.phrases import N_
-from configurator.services import deliveries, timeline
+from configurator.services import deliveries, guest_records, paging, timeline
 from configurator.services.errors import NotFound, ServiceError
+from configurator.services.messages import outbox
 from configurator.services.unit_of_work import use_case
 from configurator.store.deliveries import Delivery
 from configurator.store.models import Order, User
 from configurator.store.types import utcnow
 
 STATUSES = ("scheduled", "sent", "cancelled")
-LIMIT = 200  # one screen of a day's packing; narrow the dates for more
+LIMIT = 200  # one page of the desk: a day's packing
 
 
 class DeliveryRefused(ServiceError, ValueError):
@@ -37,8 +40,12 @@ class DeliveryFilter:
     status: str | None = "scheduled"
 
 
-def listing(session: Session, viewer: User, wanted: DeliveryFilter) -> list[Delivery]:
-    """The deliveries that match, soonest due first (at most LIMIT)."""
+def listing(
+    session: Session, viewer: User, wanted: DeliveryFilter, *, cursor: str | None = None,
+    size: int = LIMIT,
+) -> paging.Page[Delivery]:
+    """A page of the deliveries that match, soonest due first (`cursor`: from a page's
+    `next_cursor` or `previous_cursor`; InvalidCursor for one we did not make)."""
     _check_staff(viewer)
     query = sa.select(Delivery).join(Order, Order.id == Delivery.order_id)
     if wanted.start is not None:
@@ -49,8 +56,10 @@ def listing(session: Session, viewer: User, wanted: DeliveryFilter) -> list[Deli
         if wanted.status not in STATUSES:
             raise DeliveryRefused(N_("There is no delivery status “%(status)s”.", status=wanted.status))
         query = query.where(Delivery.status == wanted.status)
-    query = query.order_by(Delivery.due_on, Delivery.id).limit(LIMIT)
-    return list(session.scalars(query))
+    return paging.keyset_page(
+        session, query, (Delivery.due_on, Delivery.id), lambda d: (d.due_on, d.id), cursor, size,
+        ascending=True, max_size=LIMIT,
+    )
 
 
 @use_case
@@ -83,8 +92,29 @@ def mark_shipped(
         actor_id=viewer.id,
         now=now or utcnow(),
     )
+    owner = order.owner
+    # A guest's record holds no mailbox: its orders go to the address the guest gave.
+    address = (owner.email.removesuffix(guest_records.GUEST_DOMAIN)
+               if guest_records.is_guest(owner) else None)
+    outbox.enqueue(session, _shipped_email(order, delivery), recipient=owner, to_address=address,
+                   dedupe_key=f"delivery-shipped:{delivery.id}", now=now)
     session.flush()
     return delivery
+
+
+def _shipped_email(order: Order, delivery: Delivery) -> outbox.Draft:
+    """The customer's e-mail that a parcel is on its way (phrases: in their language)."""
+    return outbox.Draft(
+        kind="delivery_shipped",
+        subject=N_("Order %(order)s: your delivery is on its way", order=order.number),
+        body=N_(
+            "Hello %(name)s,\n\ndelivery %(delivery)s of your order %(order)s left us today "
+            "and is on its way to you.",
+            name=order.owner.name, delivery=delivery.number, order=order.number),
+        reason=N_("You ordered %(order)s from us.", order=order.number),
+        action_url=f"/account/orders/{order.number}",
+        action_label=N_("Open the order"),
+    )
 
 
 def _check_staff(viewer: User) -> None:

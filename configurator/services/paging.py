@@ -15,7 +15,7 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -64,7 +64,7 @@ class Cursor:
 
 def encode(direction: str, key: Sequence[Any]) -> str:
     """An opaque cursor for a sort key (datetimes and ints)."""
-    parts = [v.isoformat() if isinstance(v, datetime) else v for v in key]
+    parts = [v.isoformat() if isinstance(v, date) else v for v in key]
     raw = json.dumps([direction[0], *parts], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -99,6 +99,8 @@ def _parse(value: Any, kind: type) -> Any:
         if parsed.tzinfo is None:
             raise ValueError("naive time in cursor")
         return parsed.astimezone(UTC)  # OverflowError at the ends of the calendar
+    if kind is date and isinstance(value, str):
+        return date.fromisoformat(value)
     if kind is int and isinstance(value, int) and not isinstance(value, bool):
         if not DB_INT_MIN <= value <= DB_INT_MAX:
             raise ValueError("cursor integer out of range")
@@ -106,11 +108,11 @@ def _parse(value: Any, kind: type) -> Any:
     raise ValueError(f"bad cursor part {value!r}")
 
 
-def page_size(size: int | None) -> int:
-    """A page size within 1..MAX_PAGE_SIZE (a bad value gets the default)."""
+def page_size(size: int | None, most: int = MAX_PAGE_SIZE) -> int:
+    """A page size within 1..`most` (a bad value gets the default)."""
     if not size or size < 1:
         return PAGE_SIZE
-    return min(size, MAX_PAGE_SIZE)
+    return min(size, most)
 
 
 def keyset_page(
@@ -122,30 +124,45 @@ def keyset_page(
     size: int | None,
     *,
     rows: Callable[[Session, sa.Select], list[Any]] | None = None,
+    ascending: bool = False,
+    max_size: int = MAX_PAGE_SIZE,
 ) -> Page[Any]:
-    """One page of `query`, newest first by `columns` (the last one unique).
+    """One page of `query`, newest first by `columns` (the last one unique); with
+    `ascending`, smallest first (the deliveries desk: soonest due first), and then
+    `next_cursor` leads to larger keys.
 
     `key_of(item)` gives an item's values of `columns`; `rows` runs the query
     (default: `session.scalars`). One row more than the page is fetched to know
     whether another page follows, so no count query is needed.
     """
-    size = page_size(size)
-    kinds = [datetime if isinstance(c.type, UTCDateTime) else int for c in columns]
+    size = page_size(size, max_size)
+    kinds = [_kind(c) for c in columns]
     position = decode(cursor, kinds) if cursor else None
     run = rows or _scalars
     if position is not None and position.direction == NEWER:
-        newer = _newer_page(session, query, columns, key_of, position.key, size, run)
+        newer = _newer_page(session, query, columns, key_of, position.key, size, run, ascending)
         if newer is not None:
             return newer
         position = None  # back at the top: a full first page rather than a short one
-    return _older_page(session, query, columns, key_of, position, size, run)
+    return _older_page(session, query, columns, key_of, position, size, run, ascending)
 
 
-def _older_page(session, query, columns, key_of, position, size, run) -> Page[Any]:
-    # The first page, or the rows right after the cursor's, newest first.
-    query = query.order_by(*(c.desc() for c in columns))
+def _kind(column: sa.ColumnElement) -> type:
+    """The Python type of a key column's values in a cursor."""
+    if isinstance(column.type, UTCDateTime):
+        return datetime
+    if isinstance(column.type, sa.Date):
+        return date
+    return int
+
+
+def _older_page(session, query, columns, key_of, position, size, run, ascending=False) -> Page[Any]:
+    # The first page, or the rows right after the cursor's, newest first (or smallest
+    # first when `ascending`: then "older" simply means further down the list).
+    query = query.order_by(*(c.asc() if ascending else c.desc() for c in columns))
     if position is not None:
-        query = query.where(_row(columns) < _row_values(columns, position.key))
+        after = _row_values(columns, position.key)
+        query = query.where(_row(columns) > after if ascending else _row(columns) < after)
     fetched = run(session, query.limit(size + 1))
     items = fetched[:size]
     return Page(
@@ -155,11 +172,13 @@ def _older_page(session, query, columns, key_of, position, size, run) -> Page[An
     )
 
 
-def _newer_page(session, query, columns, key_of, key, size, run) -> Page[Any] | None:
+def _newer_page(session, query, columns, key_of, key, size, run,
+                ascending=False) -> Page[Any] | None:
     # The rows right before the cursor's: read upwards, shown newest first.
     # None when fewer than a page's worth are left (that is the first page).
-    query = query.order_by(*(c.asc() for c in columns))
-    query = query.where(_row(columns) > _row_values(columns, key))
+    query = query.order_by(*(c.desc() if ascending else c.asc() for c in columns))
+    before = _row_values(columns, key)
+    query = query.where(_row(columns) < before if ascending else _row(columns) > before)
     fetched = run(session, query.limit(size + 1))
     if len(fetched) <= size:
         return None

@@ -30,6 +30,9 @@ def create_app(config_class: type = Config, test_config: dict[str, Any] | None =
     from configurator.web.staff import draft_limits
 
     draft_limits.register(app)  # before CSRF, which reads the form: a draft may be larger than other bodies
+    from configurator.web.staff import catalog_drafts
+
+    catalog_drafts.init_draft_checks(app)
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)

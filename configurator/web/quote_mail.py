@@ -25,7 +25,8 @@ def pdf_attachments(app: Flask) -> AttachmentMaker:
     def render(record: QuoteRecord, recipient: User) -> bytes:
         # A request context: the print page's template reads the request (?prices=0).
         with app.test_request_context("/"), force_locale(recipient.locale or "en"):
-            document = quotes.printing.printable(db.session, recipient, record.id)
+            document = quotes.printing.printable(db.session, recipient, record.id,
+                                                 language=recipient.locale)
             return html_to_pdf(printable_html(document))
 
     return quotes.sending.pdf_attachments(render)

@@ -1,4 +1,4 @@
-"""Fuzzing the API with schemathesis against its own OpenAPI document.
+"""Fuzzing the API with schemathesis against its own OpenAPI document (cart included).
 
 Every operation gets generated requests (valid and edge-case input, half of
 them with the ids of real records so the happy paths run too), sent in-process
@@ -43,7 +43,7 @@ def fuzz_target(request, tmp_path_factory):
 
 def _fuzz_app(url):
     from configurator.config import TestConfig
-    from configurator.services import catalogs, quotes
+    from configurator.services import cart, catalogs, quotes
     from configurator.store import make_engine
     from configurator.store.migrate import upgrade
     from configurator.web import create_app
@@ -61,12 +61,14 @@ def _fuzz_app(url):
         quote = quotes.drafts.create(db.session, sales, account.id)
         quotes.lines.add_line(db.session, sales, quote.id, "test-bike", BIKE, 2)
         quotes.sending.send(db.session, sales, quote.id)
+        line = cart.add(db.session, user, configuration.id)
         TOKENS.update(customer=gen_token(db.session, user), staff=gen_token(db.session, sales))
         KNOWN.update(
             catalog_id="test-bike",
             configuration_id=configuration.id,
             number=order.number,
             quote_id=quote.id,
+            line_id=line.id,  # the customer's cart line
         )
     yield app
     engine.dispose()

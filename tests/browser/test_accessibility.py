@@ -124,3 +124,24 @@ def test_the_staff_deliveries_desk(axe_page, customer, app):
     axe_page.get_by_role("button", name="Mark shipped: delivery 1 of order").click()
     settled(axe_page)
     assert violations(axe_page) == []
+
+
+@pytest.mark.parametrize(("line", "language", "pick"), [
+    ("phin-coffee", "vi", "opt-roast-butter_roast"),  # whole-đồng prices, reasons in Vietnamese
+    ("kashan-carpet", "fa", "opt-reeds-r700"),  # right to left, Persian digits and reasons
+])
+def test_the_demo_lines_in_vnd_and_irr_in_their_language(axe_page, app, line, language, pick):
+    from configurator.config import REPO_ROOT
+    from configurator.services import catalogs
+
+    with app.app_context():
+        catalogs.load_file(db.session, REPO_ROOT / "catalog" / f"{line}.yaml")
+    page = axe_page
+    page.context.set_extra_http_headers({"Accept-Language": language})
+    page.goto(f"/shop/{line}")
+    settled(page)
+    assert page.locator("html").get_attribute("lang") == language
+    with htmx_answer(page):
+        page.locator(f"label[for='{pick}']").click()  # greys out options, with reasons and repairs
+    assert page.locator(".why").count() > 0
+    assert violations(page) == []

@@ -102,6 +102,119 @@ def test_explanations_are_minimal(data) -> None:
             _assert_minimal_explanation(case, catalog, selection, customer, target)
 
 
+@given(data=st.data())
+@SETTINGS
+def test_a_customer_walk_reusing_solutions_between_picks_equals_brute_force(data) -> None:
+    """Pick after pick on one catalog, so each answer starts from the solutions (witnesses.py) the
+    earlier picks found, and their neighbours; every step's domains and alternatives are brute force's."""
+    case = data.draw(mixed_catalogs())
+    customer = data.draw(customers())
+    catalog = Catalog.from_text(case.text, path="walk.json", backend="CP-SAT")
+    reference = Enumeration(model_from_text(case.text), customer)
+    selection: dict[str, str] = {}
+    for feature in data.draw(st.permutations(sorted(case.options))):
+        state = catalog.domains(selection, customer, alternatives=True)
+        expected = reference.reference(selection)
+        assert state.consistent == expected.consistent
+        if not state.consistent:
+            break
+        assert state.domains == expected.domains, selection
+        for picked in state.alternatives:
+            others = {f: o for f, o in selection.items() if f != picked}
+            assert state.alternatives[picked] == reference.reference(others).domains[picked], (picked, selection)
+        if not state.domains[feature] or model_from_text(case.text).feature(feature).multi:
+            continue
+        selection[feature] = data.draw(st.sampled_from(state.domains[feature]))
+        note(f"picked {feature}={selection[feature]}")
+
+
+INSTALMENTS = """
+catalog: instalments
+name: Instalments
+version: 1
+currency: EUR
+features:
+  - {id: frame, name: Frame, dimension: product, choose: one,
+     options: [{id: alu, name: Alu, price: 100}, {id: carbon, name: Carbon, price: 500}]}
+  - {id: brakes, name: Brakes, dimension: product, choose: one,
+     options: [{id: rim, name: Rim, price: 20}, {id: disc, name: Disc, price: 100}]}
+  - {id: payment, name: Payment, dimension: billing, choose: one,
+     options: [{id: card, name: Card}, {id: instalments, name: Instalments}]}
+constraints:
+  - {id: instalments-from-550, if: payment == instalments, then: price() >= 550}
+"""
+
+
+def test_a_known_solution_breaking_two_picks_is_no_alternative_for_either() -> None:
+    """The only instalments configuration is carbon with disc brakes (600 EUR): it is known after the
+    first question, and it breaks both the frame and the payment pick below, so it proves nothing
+    about switching the payment alone (alu with disc brakes is 200 EUR)."""
+    catalog = Catalog.from_text(INSTALMENTS, path="instalments.yaml", backend="CP-SAT")
+    assert catalog.domains({}).domains["payment"] == ["card", "instalments"]
+    state = catalog.domains({"frame": "alu", "brakes": "disc", "payment": "card"}, alternatives=True)
+    assert state.alternatives == {"frame": ["alu", "carbon"], "brakes": ["rim", "disc"], "payment": ["card"]}
+    state = catalog.domains({"frame": "carbon", "brakes": "disc", "payment": "card"}, alternatives=True)
+    assert state.alternatives["payment"] == ["card", "instalments"]
+
+
+@given(data=st.data())
+@SETTINGS
+def test_neighbours_of_a_solution_are_exactly_its_valid_one_feature_changes(data) -> None:
+    """witnesses.Neighbours (one feature changed, and a target value with one more feature changed) against
+    a plain check of every factor and every sum with Fractions."""
+    case = data.draw(mixed_catalogs())
+    catalog = Catalog.from_text(case.text, path="flip.json", backend="CP-SAT")
+    space = catalog.tree
+    problem = space.problem
+    consistent, _ = space.domains({})
+    if not consistent:
+        return
+    rows = space._witnesses.rows[:3]
+    for var in problem.feature_var.values():
+        values = list(range(space.sizes[var]))
+        found = {tuple(row) for row in space.neighbours.changed(rows, var, values).tolist()}
+        expected = set()
+        for row in rows.tolist():
+            for value in values:
+                if value != row[var]:
+                    candidate = _with_sums(problem, row[:var] + [value] + row[var + 1:])
+                    if _is_solution(problem, candidate):
+                        expected.add(tuple(candidate))
+        assert found == expected, var
+    features = sorted(problem.feature_var.values())
+    targets = [(var, value) for var in features for value in range(space.sizes[var])]
+    found = {tuple(row) for row in space.neighbours.paired(rows[:1], targets, features).tolist()}
+    expected = set()
+    row = rows[0].tolist()
+    for var, value in targets:
+        for other in features:
+            for changed in range(space.sizes[other]):
+                if other != var and value != row[var] and changed != row[other]:
+                    candidate = list(row)
+                    candidate[var], candidate[other] = value, changed
+                    candidate = _with_sums(problem, candidate)
+                    if _is_solution(problem, candidate):
+                        expected.add(tuple(candidate))
+    assert found == expected
+
+
+def _with_sums(problem, row: list[int]) -> list[int]:
+    """The row with every comparison variable set from its sum (Fractions, as the catalog states it)."""
+    row = list(row)
+    for linear in problem.linear:
+        total = sum(weights[row[var]] for var, weights in linear.terms)
+        holds = {"<": total < linear.threshold, "<=": total <= linear.threshold, "==": total == linear.threshold,
+                 "!=": total != linear.threshold, ">=": total >= linear.threshold,
+                 ">": total > linear.threshold}[linear.op]
+        row[linear.var] = int(holds)
+    return row
+
+
+def _is_solution(problem, row: list[int]) -> bool:
+    allowed = ({tuple(r) for r in factor.rows.tolist()} for factor in problem.factors)
+    return all(tuple(row[v] for v in factor.scope) in rows for factor, rows in zip(problem.factors, allowed))
+
+
 def _city_bike_with_a_ceiling() -> str:
     """The demo city bike plus an "at most" price() rule next to its "at least" ones."""
     text = (CATALOGS / "city-bike.yaml").read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 from bruteforce import Enumeration, model_from_text
@@ -132,3 +133,53 @@ def test_the_count_is_kept_with_the_compiled_form_and_a_corrupt_file_is_counted_
     assert store.load_count(uploaded.fingerprint) is None  # the checksum no longer holds
     assert Catalog.from_text(text, path="heavy.json").prepare(store).count() == expected
     assert store.load_count(uploaded.fingerprint) == expected
+
+
+def test_a_refused_count_is_remembered_with_the_compiled_form(tmp_path, monkeypatch) -> None:
+    """Every counting route over its budget: the check warns, and the next check of that version does not count."""
+    from configurator.engine import jtree, layered, linear_count
+    from configurator.engine.compiled import CompiledStore
+
+    text = _reduced_numeric_heavy(4)
+    store = CompiledStore(tmp_path)
+    with monkeypatch.context() as patched:
+        patched.setattr(linear_count, "MAX_STATES", 1)
+        patched.setattr(jtree, "MAX_BAG_TUPLES", 1)
+        patched.setattr(layered, "MAX_LAYER_STATES", 1)
+        report = Catalog.from_text(text, path="heavy.json").prepare(store).check()
+        assert report.usable and report.count is None
+        assert isinstance(store.load_count(Catalog.from_text(text, path="heavy.json").fingerprint), str)
+
+    def refuse(self, evidence):
+        raise AssertionError("counted again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(linear_count.LinearCounter, "count", refuse)
+        again = Catalog.from_text(text, path="heavy.json").prepare(store).check()
+    assert again.count is None
+    assert any("could not be computed" in w and "remembered" in w for w in again.warnings)
+
+
+@pytest.mark.parametrize("name", ["city-bike", "standing-desk", "coffee-subscription"])
+def test_demo_catalogs_forced_to_cp_sat_count_what_their_own_backend_counts(name: str) -> None:
+    """Medium-size catalogs: the DP over the linear form against the lifted junction tree (bounded.py)."""
+    text = (Path(__file__).resolve().parents[2] / "catalog" / f"{name}.yaml").read_text(encoding="utf-8")
+    own = Catalog.from_text(text, path=f"{name}.yaml")
+    forced = Catalog.from_text(text, path=f"{name}.yaml", backend="CP-SAT")
+    assert forced.uses_cp_sat and not own.uses_cp_sat
+    assert forced.count() == own.count() > 0
+    assert forced.count({"segment": "business"}) == own.count({"segment": "business"})
+
+
+@pytest.mark.parametrize(("rule", "expected"), [("sum(w) < 0", 0), ("sum(w) <= 0", 2)])
+def test_sums_over_no_priced_or_weighted_option_compared_in_separate_parts(rule: str, expected: int) -> None:
+    """sum(w) and price() are 0 in every configuration: their comparisons share one (empty) sum yet sit in
+    independent parts (found by hypothesis: it was a KeyError)."""
+    features = [{"id": f"f{i}", "name": "F", "dimension": "product", "choose": "one",
+                 "options": [{"id": "o0", "name": "O", "price": "0.00", "attributes": {"w": 0}},
+                             {"id": "o1", "name": "O", "price": "0.00"}][: 2 - i]}
+                for i in range(2)]
+    rules = [{"require": rule, "message": "m"},
+             {"id": "price-0", "if": "f0 == o0", "then": "price() >= 0.00", "message": "m"}]
+    text = _catalog(features, rules)
+    assert _linear_count(text) == Enumeration(model_from_text(text), {}).count == expected

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from configurator.services.workbench import background_check
+from configurator.services.workbench import background_check, check_workers
 
 
 def wait_for(path: str, timeout: float) -> None:
@@ -26,7 +26,7 @@ def wait_for(path: str, timeout: float) -> None:
 def checks_held(folder: Path, timeout: float = 60) -> Iterator[None]:
     """Every worker busy inside the block: a check asked for then waits and the page says "Checking…"."""
     go = folder / "let-the-checks-go"
-    blockers = [background_check.run_in_worker(wait_for, str(go), timeout) for _ in range(background_check.WORKERS)]
+    blockers = [background_check.run_in_worker(wait_for, str(go), timeout) for _ in range(check_workers.BUSY)]
     try:
         yield
     finally:
@@ -44,3 +44,23 @@ def die_when(path: str, timeout: float) -> None:
 def warm_checks(timeout: float = 300) -> None:
     """The worker processes started (seconds each on a loaded machine), before a page waits for a check."""
     background_check.run_in_worker(int).result(timeout=timeout)
+
+
+def slow_check(text: str, catalog_id: str, path: str, timeout: float):
+    """A check that holds its worker until the file `path` exists, then gives the real check's stages."""
+    wait_for(path, timeout)
+    yield from background_check.check_in_worker(text, catalog_id)
+
+
+def dying_check(text: str, catalog_id: str, path: str, timeout: float):
+    """A check whose worker process ends before any answer, once `path` exists."""
+    die_when(path, timeout)
+    yield from ()
+
+
+def count_held_check(text: str, catalog_id: str, path: str, timeout: float):
+    """The real check's stages, the full check (with the count) held until the file `path` exists."""
+    for answer in background_check.check_in_worker(text, catalog_id):
+        if not answer.counting:
+            wait_for(path, timeout)
+        yield answer

@@ -237,6 +237,9 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "api.accept_quote": route(CONTACT, quote_id="sent_quote", body={}),
     "api.decline_quote": route(CONTACT, quote_id="sent_quote", body={"reason": "Too dear"}),
     "api.staff_get_quote": route(*SELLERS, works_for=STAFF),
+    # One's own cart lines (tests/api/test_api_cart.py).
+    "api.change_cart_item": route(OWNER, line_id="cart_line", body={"quantity": 3}),
+    "api.remove_cart_item": route(OWNER, line_id="cart_line"),
 }
 
 # Routes whose URL names a public thing (a product line, a file): anyone may.
@@ -306,6 +309,9 @@ LIST_ROUTES = {
     "api.list_orders",
     "api.place_order",
     "api.list_quotes",
+    "api.get_cart",  # one's own cart (tests/api/test_api_cart.py)
+    "api.add_cart_item",
+    "api.checkout_cart",
     "api.search_quotes",
     "api.docs_page",
     "api.openapi_document",

@@ -306,7 +306,7 @@ def test_a_check_that_takes_long_says_checking_and_answers_when_asked_by_its_fin
         assert pending.status_code == 200 and 'id="draft-checking"' in fragment and "Checking" in fragment
         # The page asks again by the text's fingerprint, without sending the text.
         assert f'hx-get="/staff/catalogs/test-bike/draft/check/{key}"' in fragment
-        assert 'hx-trigger="load delay:700ms"' in fragment and "hx-include" not in fragment
+        assert 'hx-trigger="load delay:100ms"' in fragment and "hx-include" not in fragment
         still = manager_client.get(f"{DRAFT_URL}/check/{key}", headers={"HX-Request": "true"})
         assert 'id="draft-checking"' in still.get_data(as_text=True)
     app.config["DRAFT_CHECK_WAIT"] = 30

@@ -1,9 +1,12 @@
 """The staff's deliveries page: role-protected, filters in the query, a bad filter is a
-400 page, "Mark shipped" needs the CSRF token and keeps the filter."""
+400 page, so is a page link we did not make; "Mark shipped" needs the CSRF token, keeps
+the filter and the page, and queues the customer's e-mail."""
 
 import sqlalchemy as sa
 
+from configurator.services import paging
 from configurator.store.deliveries import Delivery
+from configurator.store.messages import Message
 from configurator.web.database import db
 from tests.services.quote_factories import gen_staff
 
@@ -43,3 +46,27 @@ def test_mark_shipped_with_a_forged_csrf_token_is_refused(app, client, auth, ann
     assert forged.status_code == 400
     with app.app_context():
         assert db.session.get(Delivery, delivery_id).status == "scheduled"
+
+
+def test_a_page_link_we_did_not_make_is_refused_in_words(client, auth, anna, app):
+    with app.app_context():
+        gen_staff(db.session, "staff", "sales@shop.example")
+    auth.signin("sales@shop.example")
+    bad = client.get("/staff/deliveries?cursor=not-ours")
+    assert bad.status_code == 400 and "start from the first page" in bad.get_data(as_text=True)
+    page = client.get("/staff/deliveries").get_data(as_text=True)
+    assert 'id="delivery-pages"' not in page  # one delivery: no other page
+
+
+def test_mark_shipped_keeps_the_page_and_queues_the_customers_e_mail(client, auth, anna, app):
+    cursor = paging.encode(paging.NEWER, ("2026-01-01", 0))
+    with app.app_context():
+        gen_staff(db.session, "staff", "sales@shop.example")
+        delivery_id = db.session.scalar(sa.select(Delivery.id))
+    auth.signin("sales@shop.example")
+    shipped = client.post(f"/staff/deliveries/{delivery_id}/shipped",
+                          data={"status": "scheduled", "cursor": cursor})
+    assert shipped.status_code == 303 and f"cursor={cursor}" in shipped.headers["Location"]
+    with app.app_context():
+        [message] = db.session.scalars(sa.select(Message).where(Message.kind == "delivery_shipped"))
+        assert anna["order"] in message.subject and message.status == "pending"

@@ -8,7 +8,7 @@ from decimal import Decimal
 from configurator.services.offers import campaigns, holdout
 from configurator.store.models import User
 from configurator.web.database import db
-from tests.helpers import gen_order
+from tests.helpers import COMPLETE_BIKE, gen_order
 from tests.services.quote_factories import gen_staff
 
 
@@ -45,3 +45,53 @@ def test_the_front_page_shows_every_running_campaigns_offer(client, auth, anna, 
     assert page.index("Autumn offer") < page.index("Spring offer")  # newest first
     assert 'id="offer"' in page and f'id="offer-{spring}"' in page
     assert page.count('id="no-more-offers"') == 1
+
+
+HTMX_PICK = {"HX-Request": "true", "HX-Target": "configurator", "HX-Trigger": "configurator"}
+
+
+def offer_panel(html: str) -> str:
+    start = html.index('<div id="line-offers"')
+    return html[start:html.index("</div>", start)]
+
+
+def test_the_offer_panel_follows_the_picks(client, auth, anna, app):
+    """A pick's answer swaps the panel in: the offered option picked shows the offer
+    applied, with its reward in the price; unpicked, it asks for one of its items."""
+    spring, = campaigns_showing(app, anna, "Spring offer")  # offered: alu, rim, carbon
+    auth.signin()
+    client.get("/shop/")  # the front page makes the offer
+    steel = {f"f.{key}": value for key, value in dict(COMPLETE_BIKE, frame="steel",
+                                                         brakes="disc_hydraulic").items()}
+    answer = client.post("/shop/test-bike", data=steel, headers=HTMX_PICK)
+    panel = offer_panel(answer.get_data(as_text=True))
+    assert 'hx-swap-oob="true"' in panel and f'id="offer-{spring}"' in panel
+    assert "Pick one of these to get it." in panel and "Applied to your picks" not in panel
+    alu = {f"f.{key}": value for key, value in COMPLETE_BIKE.items()}
+    panel = offer_panel(client.post("/shop/test-bike", data=alu, headers=HTMX_PICK)
+                        .get_data(as_text=True))
+    # 185.00 list price, 10 % off: the engine's 18.50, as the checkout takes it off.
+    assert "Applied to your picks: 18.50 off. You pay 166.50 instead of 185.00." in panel
+    assert "applied" in panel.split(f'id="offer-{spring}"')[0]  # the panel's class
+    assert panel.count("✓ picked") == 2  # Alu and Rim brakes; not Carbon
+    page = client.get("/shop/test-bike").get_data(as_text=True)  # the full page, same picks
+    assert "Applied to your picks: 18.50 off." in offer_panel(page)
+
+
+def test_a_guest_gets_no_panel_in_a_picks_answer(client):
+    answer = client.post("/shop/test-bike", data={"f.frame": "alu"}, headers=HTMX_PICK)
+    assert answer.status_code == 200 and 'id="line-offers"' not in answer.get_data(as_text=True)
+
+
+def test_of_two_offers_the_panel_applies_the_larger(client, auth, anna, app):
+    spring, autumn = campaigns_showing(app, anna, "Spring offer", "Autumn offer")  # 10 %, 15 %
+    auth.signin()
+    client.get("/shop/")
+    alu = {f"f.{key}": value for key, value in COMPLETE_BIKE.items()}
+    panel = offer_panel(client.post("/shop/test-bike", data=alu, headers=HTMX_PICK)
+                        .get_data(as_text=True))
+    autumn_part = panel[panel.index(f'id="offer-{autumn}"'):]
+    spring_part = panel[panel.index(f'id="offer-{spring}"'):]
+    spring_part = spring_part[:spring_part.index("</aside>")]
+    assert "Applied to your picks: 27.75 off. You pay 157.25 instead of 185.00." in autumn_part
+    assert "Another offer takes more off these picks." in spring_part

@@ -50,13 +50,14 @@ def order_margin(order: Order) -> Decimal | None:
 def _shop_margin(order: Order) -> Decimal | None:
     """Price paid minus cost over a shop order's lines (prices with VAT), for every
     unit ordered: the lines are one unit's; the reward is already the order's."""
+    # An offer's reward (a negative amount) is given up from the margin.
+    reward = Decimal(order.snapshot.get("offer", {}).get("amount", "0"))
     if "items" in order.snapshot:  # from the cart: each item with its own catalog and quantity
-        return _cart_margin(order)
+        margin = _cart_margin(order)
+        return None if margin is None else margin + reward
     unit = _shop_unit_margin(order)
     if unit is None:
         return None
-    # An offer's reward (a negative amount) is given up from the margin.
-    reward = Decimal(order.snapshot.get("offer", {}).get("amount", "0"))
     return reward + unit * int(order.snapshot.get("quantity", 1))
 
 

@@ -19,6 +19,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import N_
 from configurator.services import timeline
 from configurator.services.business import accounts
 from configurator.services.customer_value.figures import CustomerFigures, OrderValue, figures
@@ -225,7 +226,7 @@ def _record_tier_change(session, customer, result, config, because, channel, act
         session,
         customer.id,
         "tier_changed",
-        f"Tier: {old} → {new}",
+        N_("Tier: %(old)s → %(new)s", old=old, new=new),
         {
             "from": customer.tier,
             "to": result.tier,

@@ -30,7 +30,7 @@ from configurator.services.offers import holdout
 from configurator.services.offers.choice import OfferItem, choose
 from configurator.services.privacy import consent
 from configurator.services.unit_of_work import use_case
-from configurator.store.models import Order, User
+from configurator.store.models import Configuration, Order, User
 from configurator.store.offers import OfferCampaign, OfferEvent
 from configurator.store.types import utcnow
 
@@ -209,7 +209,8 @@ def reach_campaign(
                        group, now, detail={"items": [item.to_json() for item in items]})
         if group == holdout.OFFER:
             timeline.record(session, customer.id, "offer_shown",
-                            f"Offer shown: {campaign.name} ({describe(session, campaign)})",
+                            N_("Offer shown: %(name)s (%(reward)s)", name=campaign.name,
+                               reward=describe(session, campaign)),
                             {"campaign": campaign.code}, now=now)
     if first.group != holdout.OFFER:
         return None
@@ -300,10 +301,18 @@ def _campaign_reward(
     first = _reached(session, campaign.id, customer.id)
     if first is None or first.group != holdout.OFFER:
         return None
+    items = [OfferItem.from_json(item) for item in first.detail["items"]]
+    return offer_reward(Offer(campaign, items), catalog_id, selection)
+
+
+def offer_reward(offer: Offer, catalog_id: str, selection: dict) -> Reward | None:
+    """The reward of an offer shown to the customer on an order of `catalog_id` with
+    these picks: a discount when the order contains an offered item, a free add-on
+    in an order of its product line; else None."""
+    campaign = offer.campaign
     if campaign.reward_kind == "free_addon":
         return reward_of(campaign) if campaign.addon_catalog == catalog_id else None
-    items = [OfferItem.from_json(item) for item in first.detail["items"]]
-    if any(item.matches(catalog_id, selection) for item in items):
+    if any(item.matches(catalog_id, selection) for item in offer.items):
         return reward_of(campaign)
     return None
 
@@ -324,17 +333,42 @@ def place_order(
     reward = _reward_for_revision(session, owner, configuration_id, revision_number, now)
     order = checkout.place_order(
         session, owner, configuration_id, revision_number, now=now, reward=reward, **given)
-    offer = order.snapshot.get("offer")
-    if offer is not None and session.scalar(
-        sa.select(OfferEvent.id).where(OfferEvent.order_id == order.id)) is None:
-        campaign = session.scalar(sa.select(OfferCampaign).where(OfferCampaign.code == offer["campaign"]))
-        _event(session, campaign, owner.id, "accepted", holdout.OFFER, now,
-               order_id=order.id, detail=offer)
-        timeline.record(session, owner.id, "offer_accepted",
-                        f"Accepted the offer: {offer['reason']} on order {order.number}",
-                        {"campaign": campaign.code, "order": order.number, "amount": offer["amount"]},
-                        now=now)
+    record_accepted(session, owner, order, now=now)
     return order
+
+
+def record_accepted(session: Session, owner: User, order: Order, *, now: datetime | None = None) -> None:
+    """Within the caller's use case: an order placed with an offer's reward (a single
+    configuration's or the cart's) is `accepted`, once per order, and on the timeline."""
+    offer = order.snapshot.get("offer")
+    if offer is None or session.scalar(
+            sa.select(OfferEvent.id).where(OfferEvent.order_id == order.id)) is not None:
+        return
+    now = now or utcnow()
+    campaign = session.scalar(sa.select(OfferCampaign).where(OfferCampaign.code == offer["campaign"]))
+    _event(session, campaign, owner.id, "accepted", holdout.OFFER, now,
+           order_id=order.id, detail=offer)
+    timeline.record(session, owner.id, "offer_accepted",
+                    N_("Accepted the offer: %(reason)s on order %(number)s",
+                       reason=orders.reward_reason(offer), number=order.number),
+                    {"campaign": campaign.code, "order": order.number, "amount": offer["amount"]},
+                    now=now)
+
+
+def cart_offer(
+    session: Session, owner: User, catalog: Catalog, configuration: Configuration,
+    selection: dict, quantity: int, *, now: datetime | None = None,
+) -> dict | None:
+    """The reward one cart item would get ordered alone, under the same rules as the
+    checkout of one configuration (`reward_for`: offer group, not unsubscribed, an
+    offered item or the add-on's line), for all of its `quantity`, as an order keeps
+    it (with the item's name). None when it gets none."""
+    reward = reward_for(session, owner, configuration.catalog_id, selection, now=now, catalog=catalog)
+    priced = orders.rewarded(catalog, selection, reward)
+    if priced is None:
+        return None
+    amount = (priced.amount * quantity).quantize(Decimal("0.01"))
+    return {**priced.to_json(), "amount": str(amount), "item": configuration.name}
 
 
 def review(session: Session, owner: User, configuration_id: int, *, now: datetime | None = None):

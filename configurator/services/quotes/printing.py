@@ -4,7 +4,7 @@ same HTML, the PDF."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,7 @@ from configurator.quoting.model import QuotePricing
 from configurator.quoting.phrases import N_
 from configurator.quoting.pricing import LineBuildUp
 from configurator.services import catalogs
+from configurator.services.configuring.wording import Wording
 from configurator.services.quotes.records import LoadedQuote, load
 from configurator.store.models import CatalogVersion, User
 from configurator.store.quotes import QuoteLineRecord, QuoteRecord
@@ -36,30 +37,44 @@ class Printable:
     loaded: LoadedQuote
     priced: QuotePricing
     seller: Company
-    # (feature, option) -> the catalog's name, for snapshots that kept no name.
+    # (feature, option) -> the catalog's name in the reader's language (its own where
+    # it has no translation), before the name the line's snapshot kept.
     option_names: dict[tuple[str, str], str]
+    # A product line's own name -> its name in the reader's language.
+    line_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def lines(self) -> list[tuple[QuoteLineRecord, LineBuildUp]]:
         """Each line's record with its price build-up, in the quote's order."""
         return [(row, self.priced.lines[row.line_id]) for row in self.loaded.record.lines]
 
+    def title(self, row: QuoteLineRecord) -> str:
+        """The line's title; the product line's name in the reader's language unless sales retitled it."""
+        return self.line_names.get(row.title, row.title)
 
-def printable(session: Session, viewer: User, quote_id: int) -> Printable:
+
+def printable(session: Session, viewer: User, quote_id: int, *, language: str | None = None) -> Printable:
     """The quote as the client reads it: the seller's letterhead and terms, the
-    lines with options named as the catalog names them, and the totals."""
+    lines with options named as the catalog names them in `language` (the
+    catalog's `translations:`; its own names where it has none), and the totals."""
     loaded = load(session, viewer, quote_id)
-    return Printable(loaded, loaded.quote.price(), SELLER, _option_names(session, loaded.record))
+    option_names, line_names = _names(session, loaded.record, language)
+    return Printable(loaded, loaded.quote.price(), SELLER, option_names, line_names)
 
 
-def _option_names(session: Session, record: QuoteRecord) -> dict[tuple[str, str], str]:
-    """(feature, option) -> name in the catalog version each line was configured in."""
-    names: dict[tuple[str, str], str] = {}
+def _names(session: Session, record: QuoteRecord, language: str | None
+           ) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """(feature, option) -> name, and each product line's own name -> name, in
+    `language`, from the catalog version each line was configured in."""
+    options: dict[tuple[str, str], str] = {}
+    lines: dict[str, str] = {}
     for version_id in {row.catalog_version_id for row in record.lines}:
         version = session.get(CatalogVersion, version_id)
         if version is None:
             continue
-        for feature in catalogs.engine_catalog(version).model.features:
+        wording = Wording(catalogs.engine_catalog(version), language)
+        lines[wording.model.name] = wording.catalog_name()
+        for feature in wording.model.features:
             for option in feature.options:
-                names[(feature.id, option.id)] = option.name
-    return names
+                options[(feature.id, option.id)] = wording.option(feature.id, option.id)
+    return options, lines

@@ -1,54 +1,51 @@
-"""The live check of a draft, in worker processes.
+"""The live check of a draft, in worker processes, in two stages.
 
-A catalog's check is pure Python and CPU-bound: a small catalog takes
-milliseconds, automotive01 or Renault big take tens of seconds. Run in a
-thread of the web process it held the interpreter lock in long steps, so
-every other request waited too. The checks therefore run in a pool of at
-most `WORKERS` processes, started with `spawn` (a fork would copy the web
-process's threads, locks and database connections).
+A catalog's check is CPU-bound: a small catalog takes milliseconds,
+the city bike seconds, automotive01 or Renault big tens of seconds, nearly
+all of it to build the form that counts. So the check runs in a worker
+process (check_workers.py) and answers in stages (drafts.check_in_stages):
+the findings that need no count in a fraction of a second, "counting…",
+then the full check with the exact count. The page never shows a count of
+another text: a stage without the count says it is counting.
 
-The editor asks `check_soon`: the answer when it is ready within `wait`
-seconds, else `Pending` with the text's fingerprint, and the page asks again
-by that fingerprint (`ready`), without sending the text. Each text is checked
-once per web process (answers are kept by fingerprint, the newest `KEPT`);
-a text of a product line still waiting when a newer one of the same line
-arrives is cancelled: nobody will look at its answer. A check already
-running cannot be stopped halfway; it finishes and its answer is kept (the
-manager may type the same text again).
+The editor asks `check_soon`: the newest stage ready within `wait` seconds,
+else `Pending` with the text's fingerprint; the page then asks `ready` by
+that fingerprint until the full check is there, without sending the text
+again. A newer text of the same draft typed in the editor stops the older
+text's check, even halfway (its worker process ends, a spare takes over).
+
+Each web process keeps its own checks in memory (`DraftChecks`, one per app),
+and writes every stage to a directory all of them share (check_answers.py):
+a poll that reaches another gunicorn process finds the answer there, or
+learns that the check is still running.
 """
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
-import functools
 import hashlib
-import multiprocessing
-import os
 import threading
-from collections import OrderedDict, deque
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from typing import Any
 
-from configurator.services.workbench.drafts import DraftCheck, Finding, check_text
+from configurator.quoting.phrases import N_
+from configurator.services.workbench.check_answers import CheckAnswers
+from configurator.services.workbench.check_workers import Job, WorkerDied, WorkerPool
+from configurator.services.workbench.drafts import DraftCheck, Finding, check_in_stages
 
-KEPT = 16  # answers kept per web process (a few editors, a few texts each)
-WORKERS = max(1, min(2, os.cpu_count() or 1))  # a check is one core's work; leave the rest to requests
-_JOBS: OrderedDict[str, Future] = OrderedDict()
-_LATEST: dict[str, str] = {}  # product line -> fingerprint of the newest text asked about
-# Jobs wait here, not in the pool, until a worker is free: the pool marks a job it has queued as
-# running, and a running job cannot be cancelled; here a stale text can still be dropped.
-_WAITING: deque[tuple[Future, Callable[..., Any], tuple]] = deque()
-_BUSY = 0  # jobs handed to the worker processes and not done yet (at most WORKERS)
-_LOCK = threading.RLock()  # a future's callback may run at once, in the thread that holds it
-_POOL: ProcessPoolExecutor | None = None
+KEPT = 16  # checks kept in memory per web process (a few editors, a few texts each)
+POLL = 0.1  # seconds between looks at the shared answers while a poll waits on another process's check
+_POOL: WorkerPool | None = None
+_POOL_LOCK = threading.Lock()
 
 
 @dataclasses.dataclass(frozen=True)
 class Pending:
-    """A check still running: the page asks again by `key`."""
+    """A check still running, nothing to show yet: the page asks again by `key`."""
 
     key: str
     pending: bool = True
@@ -59,119 +56,198 @@ def digest(text: str, catalog_id: str) -> str:
     return hashlib.sha256(f"{catalog_id}\0{text}".encode()).hexdigest()
 
 
-def pool() -> ProcessPoolExecutor:
-    """The worker processes, started on the first check."""
+def pool() -> WorkerPool:
+    """This process's worker processes (started with the first job)."""
     global _POOL
-    with _LOCK:
+    with _POOL_LOCK:
         if _POOL is None:
-            _POOL = ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"))
-            for _ in range(WORKERS):  # start them all now: a spawned process takes a second or two to start
-                _POOL.submit(int)
+            _POOL = WorkerPool(warm_up=warm_up)
+            atexit.register(_POOL.shutdown)  # the workers end with this process, quietly
         return _POOL
 
 
+WARM_UP_TEXT = """catalog: warm-up
+name: Warm-up
+version: 1
+currency: EUR
+features:
+  - id: size
+    name: Size
+    dimension: product
+    choose: one
+    options:
+      - {id: s, name: S, price: 1.00}
+      - {id: m, name: M, price: 2.00}
+constraints:
+  - id: not-m
+    if: size == m
+    then: price() >= 2
+"""
+
+
+def warm_up() -> None:
+    """A worker process's first check, on a tiny catalog, before it takes a draft's: the grammar, the
+    solver and the compiler are loaded then, so a spare answers a stopped check's successor at once."""
+    for _ in check_in_stages(WARM_UP_TEXT, "warm-up"):
+        pass
+
+
 def run_in_worker(function: Callable[..., Any], *args: Any) -> Future:
-    """`function(*args)` in a worker process once one is free; its future may be cancelled until then."""
-    future: Future = Future()
-    with _LOCK:
-        _WAITING.append((future, function, args))
-        _hand_out()
-    return future
+    """`function(*args)` in a worker process, as a future."""
+    return pool().run(function, *args)
 
 
-def _hand_out() -> None:
-    """Give waiting jobs to free workers (called holding _LOCK)."""
-    global _BUSY
-    while _BUSY < WORKERS and _WAITING:
-        future, function, args = _WAITING.popleft()
-        if not future.set_running_or_notify_cancel():
-            continue  # dropped while it waited
-        try:
-            handed = _submit(function, args)
-        except Exception as error:  # noqa: BLE001 (the pool refused: the caller sees why)
-            future.set_exception(error)
-            continue
-        _BUSY += 1
-        handed.add_done_callback(functools.partial(_finished, future))
+def check_in_worker(text: str, catalog_id: str) -> Iterator[DraftCheck]:
+    """The check's stages, run in a worker process; each without the catalog (the page needs only the findings)."""
+    for answer in check_in_stages(text, catalog_id):
+        yield dataclasses.replace(answer, catalog=None)
 
 
-def _submit(function: Callable[..., Any], args: tuple) -> Future:
-    """Submit to the pool; a pool broken by a dead worker is replaced once."""
-    try:
-        return pool().submit(function, *args)
-    except BrokenProcessPool:
-        _replace_pool()
-        return pool().submit(function, *args)
+def died() -> DraftCheck:
+    """The answer of a check whose worker process ended before the full check."""
+    return DraftCheck(problems=[Finding(N_("The check stopped before its end (its worker process ended, "
+                                           "perhaps out of memory). Change the text to check it again."))])
 
 
-def _finished(future: Future, handed: Future) -> None:
-    """A worker is done with a job: pass its answer on, and hand out the next job."""
-    global _BUSY
-    with _LOCK:
-        _BUSY -= 1
-        _hand_out()
-    if handed.cancelled():
-        future.set_exception(BrokenProcessPool("the check was cancelled by the pool"))
-    elif handed.exception() is not None:
-        future.set_exception(handed.exception())
-    else:
-        future.set_result(handed.result())
+@dataclasses.dataclass(eq=False)
+class _Check:
+    """One text's check in this process: its newest stage, and whether the full check is in."""
+
+    key: str
+    catalog_id: str
+    job: Job | None = None
+    answer: DraftCheck | None = None
+    done: bool = False
+    stopped: bool = False
 
 
-def check_in_worker(text: str, catalog_id: str) -> DraftCheck:
-    """The check, run in a worker process; the answer without the catalog (the page needs only the findings)."""
-    return dataclasses.replace(check_text(text, catalog_id), catalog=None)
+class DraftChecks:
+    """The live checks of a web app: those this process runs, and every process's answers on disk."""
 
+    def __init__(self, answers: CheckAnswers, workers: Callable[[], WorkerPool] = pool,
+                 check: Callable[..., Iterator[DraftCheck]] = check_in_worker, *extra: Any) -> None:
+        """`check(text, catalog_id, *extra)` runs in the worker (tests give one that waits first)."""
+        self.answers = answers
+        self._workers = workers
+        self._check, self._extra = check, extra
+        self._checks: OrderedDict[str, _Check] = OrderedDict()
+        self._changed = threading.Condition(threading.RLock())
 
-def check_soon(text: str, catalog_id: str, wait: float | None) -> DraftCheck | Pending:
-    """The check of `text`, if it is ready within `wait` seconds (None: however long); else Pending."""
-    key = digest(text, catalog_id)
-    with _LOCK:
-        future = _JOBS.get(key)
-        if future is None or future.cancelled():
-            stale = _JOBS.get(_LATEST.get(catalog_id, ""))
-            if stale is not None and stale.cancel():  # still waiting for a worker: nobody waits for it
-                _JOBS.pop(_LATEST[catalog_id], None)
-            future = run_in_worker(check_in_worker, text, catalog_id)
-            _JOBS[key] = future
-            while len(_JOBS) > KEPT:
-                _JOBS.popitem(last=False)
-        _JOBS.move_to_end(key)
-        _LATEST[catalog_id] = key
-    return _answer(key, future, wait)
+    def check_soon(self, text: str, catalog_id: str, wait: float | None, replaces: bool = False
+                   ) -> DraftCheck | Pending:
+        """The newest stage of the check of `text` within `wait` seconds (None: the full check, however long).
 
+        `replaces`: the text replaces the draft's older texts in an editor, so
+        their checks still running are stopped (nobody will look at them).
+        """
+        key = digest(text, catalog_id)
+        with self._changed:
+            check = self._checks.get(key)
+            if check is None or check.stopped:
+                stored = self.answers.get(key)
+                if stored is not None and not stored.counting:
+                    return stored
+                check = self._start(key, text, catalog_id)
+            self._checks.move_to_end(key)
+            if replaces:
+                self._stop_others(check)
+            self._forget_old()
+        return self._answer(check, wait, first_stage_will_do=False)
 
-def ready(key: str, wait: float = 0) -> DraftCheck | Pending | None:
-    """The check of the text with this fingerprint; Pending while it runs; None when this process does not know it."""
-    with _LOCK:
-        future = _JOBS.get(key)
-    if future is None or future.cancelled():
-        return None
-    return _answer(key, future, wait)
+    def ready(self, key: str, wait: float = 0, shown_counting: bool = False) -> DraftCheck | Pending | None:
+        """The check of the text with this fingerprint; Pending while nothing is ready; None when nobody checks it.
 
+        `shown_counting`: the page shows the findings already; wait for the count.
+        """
+        with self._changed:
+            check = self._checks.get(key)
+        if check is not None and not check.stopped:
+            return self._answer(check, wait, first_stage_will_do=not shown_counting)
+        return self._from_disk(key, wait, shown_counting)
 
-def _answer(key: str, future: Future, wait: float | None) -> DraftCheck | Pending:
-    try:
-        return future.result(timeout=wait)
-    except FutureTimeout:
-        return Pending(key)
-    except BrokenProcessPool:
-        _restart(key)
-        return DraftCheck(problems=[Finding("The check stopped before its end (its worker process ended, "
-                                            "perhaps out of memory). Change the text to check it again.")])
+    def _start(self, key: str, text: str, catalog_id: str) -> _Check:
+        """Hand the text's check to a worker process (called holding the lock)."""
+        check = _Check(key, catalog_id)
+        self._checks[key] = check
+        self.answers.mark_running(key)
+        check.job = Job(self._check, (text, catalog_id, *self._extra),
+                        on_part=lambda answer: self._arrived(check, answer),
+                        on_done=lambda _: self._ended(check, None),
+                        on_error=lambda error: self._ended(check, error))
+        self._workers().submit(check.job)
+        return check
 
+    def _stop_others(self, newest: _Check) -> None:
+        """Stop the checks of the same draft's older texts that are still running (called holding the lock)."""
+        for check in list(self._checks.values()):
+            if check is not newest and check.catalog_id == newest.catalog_id and not check.done:
+                check.stopped = True
+                self._checks.pop(check.key, None)
+                self.answers.unmark(check.key)
+                self._workers().stop(check.job)
 
-def _restart(key: str) -> None:
-    """A worker died (killed, out of memory): forget the answers it owed (the next job starts a new pool)."""
-    with _LOCK:
-        for name, future in list(_JOBS.items()):
-            if name == key or (future.done() and not future.cancelled() and future.exception() is not None):
-                _JOBS.pop(name, None)
+    def _forget_old(self) -> None:
+        """Keep the newest KEPT checks in memory (those on disk stay there)."""
+        while len(self._checks) > KEPT:
+            oldest = next(iter(self._checks.values()))
+            self._checks.pop(oldest.key)
 
+    def _arrived(self, check: _Check, answer: DraftCheck) -> None:
+        """A stage of a check came from its worker."""
+        if check.stopped:
+            return
+        answer = dataclasses.replace(answer, key=check.key)
+        self.answers.put(check.key, answer)
+        with self._changed:
+            check.answer = answer
+            check.done = not answer.counting
+            self._changed.notify_all()
+        if check.done:
+            self.answers.unmark(check.key)
 
-def _replace_pool() -> None:
-    """Drop a broken pool (called holding _LOCK); the next job starts a new one."""
-    global _POOL
-    broken, _POOL = _POOL, None
-    if broken is not None:
-        broken.shutdown(wait=False, cancel_futures=True)
+    def _ended(self, check: _Check, error: BaseException | None) -> None:
+        """A check's job ended: after its last stage, or stopped, or its worker died."""
+        self.answers.unmark(check.key)
+        with self._changed:
+            if not check.done and not check.stopped:
+                if error is None or isinstance(error, WorkerDied):
+                    check.answer = died()
+                else:  # a bug in the check: the page says so instead of waiting forever
+                    check.answer = DraftCheck(problems=[Finding(N_("The check failed: %(error)s", error=str(error)))])
+                check.done = True
+                self._checks.pop(check.key, None)  # asked again, the text is checked again
+            self._changed.notify_all()
+
+    def _answer(self, check: _Check, wait: float | None, first_stage_will_do: bool) -> DraftCheck | Pending:
+        """The check's newest stage after waiting up to `wait` for the full check.
+
+        `first_stage_will_do`: a page showing nothing yet takes the findings
+        as soon as they come; otherwise the wait goes on to its end (a small
+        catalog's full check is often ready by then).
+        """
+        deadline = None if wait is None else time.monotonic() + wait
+        with self._changed:
+            while not check.done and not check.stopped and not (first_stage_will_do and check.answer):
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    break
+                self._changed.wait(left)
+            if check.answer is None or (check.stopped and not check.done):
+                return Pending(check.key)
+            return check.answer
+
+    def _from_disk(self, key: str, wait: float, shown_counting: bool) -> DraftCheck | Pending | None:
+        """Another process's check of this fingerprint, as far as the shared answers say."""
+        deadline = time.monotonic() + wait
+        while True:
+            stored = self.answers.get(key)
+            running = self.answers.running(key)
+            if stored is not None and not stored.counting:
+                return stored
+            if not running:
+                return None  # nobody checks it (any more): the page sends its text again
+            if stored is not None and not shown_counting:
+                return stored
+            if time.monotonic() >= deadline:
+                return stored if stored is not None else Pending(key)
+            time.sleep(POLL)

@@ -4,7 +4,10 @@ check of a text: every problem at its line, and `catalog check`'s findings."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
@@ -15,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog, CatalogError, CheckReport, CompileError
 from configurator.engine.importers import FORMATS, ImportFormatError, import_model
+from configurator.engine.quick_check import check_without_count
 from configurator.quoting.phrases import N_
 from configurator.services import catalogs
 from configurator.services.errors import CatalogProblem, NotFound
@@ -46,6 +50,8 @@ class DraftCheck:
     findings: list[Finding] = field(default_factory=list)  # dead options, unreachable rules...
     report: CheckReport | None = None
     catalog: Catalog | None = None  # left out of an answer from a worker process
+    counting: bool = False  # the findings without the count: the full check follows
+    key: str = ""  # the fingerprint of the text checked in the background (the page asks again by it)
     pending: ClassVar[bool] = False  # the answer is here (background_check.Pending is not)
 
     @property
@@ -59,34 +65,74 @@ def check_text(text: str, catalog_id: str, path: str | None = None) -> DraftChec
 
     Nothing is stored: the editor calls this on every edit.
     """
-    path = path or f"{catalog_id}.yaml"
+    return list(check_in_stages(text, catalog_id, path, quick=False))[-1]
+
+
+def check_in_stages(text: str, catalog_id: str, path: str | None = None, quick: bool = True) -> Iterator[DraftCheck]:
+    """The check of a draft's text in stages: the findings that need no count first, then the full check.
+
+    The first stage (`counting`: the count comes next) takes a fraction of a
+    second where the full check takes seconds: problems of the text (YAML,
+    rule syntax, unknown ids, prices), inconsistency, dead options, features
+    never filled and rules that never fire, all exact
+    (engine/quick_check.py). The last answer is always the full check, the
+    same as `catalog check`. A text with problems, or a catalog that only the
+    full check can judge, gives one answer.
+    """
+    path = path or f"{catalog_id}.{_suffix(text)}"
     if len(text) > MAX_DRAFT_CHARS:
-        return DraftCheck(problems=[Finding(N_("the text is longer than %(most)s characters",
-                                               most=MAX_DRAFT_CHARS))])
+        yield DraftCheck(problems=[Finding(N_("the text is longer than %(most)s characters",
+                                              most=MAX_DRAFT_CHARS))])
+        return
     located = _locator(text)
     try:
         catalog = Catalog.from_text(text, path=path)
     except CatalogError as error:
-        return DraftCheck(problems=[
-            located(str(problem), problem.location or problem.message) for problem in error.problems
+        yield DraftCheck(problems=[
+            located(catalogs.problem_text(problem), problem.location or problem.message)
+            for problem in error.problems
         ])
+        return
     if catalog.model.id != catalog_id:
         message = N_("%(path)s: 'catalog' is '%(found)s'; this draft is for '%(catalog)s'",
                      path=path, found=catalog.model.id, catalog=catalog_id)
-        return DraftCheck(problems=[located(message, "catalog:")])
+        yield DraftCheck(problems=[located(message, "catalog:")])
+        return
+    early = check_without_count(catalog) if quick else None
+    if early is not None:
+        yield dataclasses.replace(_judged(early, located), counting=True)
     report = catalog.check()
-    result = DraftCheck(report=report, catalog=catalog if report.usable else None)
-    result.problems = [located(text, text) for text in report.problems]
-    # Our sentences are phrases (the page writes them in the reader's language); the
-    # engine's own findings stay as catalog check writes them.
+    result = _judged(report, located)
+    result.catalog = catalog if report.usable else None
+    yield result
+
+
+def _suffix(text: str) -> str:
+    """"json" for a draft in JSON (Renault's, automotive01), read then as JSON: the YAML reader takes
+    seconds on a big JSON text (7 s for automotive01's 855 KB under load); else "yaml"."""
+    if text.lstrip().startswith("{"):
+        try:
+            json.loads(text)
+        except ValueError:
+            return "yaml"  # a YAML flow mapping, or broken: the YAML reader says where
+        return "json"
+    return "yaml"
+
+
+def _judged(report: CheckReport, located) -> DraftCheck:
+    """The check's report as the editor shows it: each problem and finding at its line."""
+    result = DraftCheck(report=report)
+    result.problems = [located(catalogs.engine_text(text), text) for text in report.problems]
+    # Phrases: the page writes them in the reader's language (the engine's own findings too,
+    # from their codes; their English is what catalog check prints).
     result.findings = [
         *(located(N_("dead option %(pick)s", pick=f"{feature}={option}"), f"{feature}={option}")
           for feature, option in report.dead_options),
         *(located(N_("feature '%(feature)s' can never be filled", feature=feature),
                   f"features '{feature}'")
           for feature in report.unfillable_features),
-        *(located(text, text) for text in report.unreachable_rules),
-        *(located(text, text) for text in report.warnings),
+        *(located(catalogs.engine_text(text), text) for text in report.unreachable_rules),
+        *(located(catalogs.engine_text(text), text) for text in report.warnings),
     ]
     return result
 

@@ -33,7 +33,7 @@ from configurator.engine.graph import feature_graph, independent_parts, influenc
 from configurator.engine.model import DIMENSIONS, CatalogModel
 from configurator.quoting.phrases import N_
 from configurator.services import catalogs
-from configurator.services.workbench import drafts
+from configurator.services.workbench import drafts, graph_layouts
 
 COLUMN = 220  # px between dimension columns
 ROW = 56  # px between features in a column
@@ -168,12 +168,25 @@ def _structure(model: CatalogModel) -> tuple[nx.Graph, list[tuple[list[str], dic
             _STRUCTURES.move_to_end(id(model))
             return kept[1], kept[2]
     graph = feature_graph(model)
-    parts = [(part, _communities(graph.subgraph(part))) for part in independent_parts(model)]
+    digest = graph_layouts.key(model)
+    parts = graph_layouts.load(model, digest)
+    if parts is None:
+        # a copy, not a view: Louvain walks the edges many times, and a view filters every step
+        parts = [(part, _communities(graph.subgraph(part).copy())) for part in _parts(model, graph)]
+        graph_layouts.save(digest, parts)
     with _STRUCTURES_LOCK:
         _STRUCTURES[id(model)] = (model, graph, parts)  # the model kept alive, so its id is not reused
         while len(_STRUCTURES) > 4:
             _STRUCTURES.popitem(last=False)
     return graph, parts
+
+
+def _parts(model: CatalogModel, graph: nx.Graph) -> list[list[str]]:
+    """`independent_parts` read off the feature graph already built (the same parts, in the same order):
+    on a big catalog, reading every rule's features again takes a second."""
+    order = {feature.id: position for position, feature in enumerate(model.features)}
+    parts = [sorted(component, key=order.__getitem__) for component in nx.connected_components(graph)]
+    return sorted(parts, key=lambda part: order[part[0]])
 
 
 def _grouped_picture(model: CatalogModel, focus: str | None, opened: frozenset[str]) -> Picture:

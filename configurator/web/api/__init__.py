@@ -36,6 +36,7 @@ def register(app: Flask) -> None:
 
 from configurator.web.api import (  # the views need `bp`, made above
     auth,
+    carts,  # noqa: F401
     catalogs,  # noqa: F401
     configurations,  # noqa: F401
     docs,  # noqa: F401

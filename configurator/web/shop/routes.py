@@ -10,7 +10,7 @@ from flask_login import current_user
 from configurator.services import cart, catalogs, configuring, orders, timeline
 from configurator.services.configuring import configurations
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable
-from configurator.services.offers import campaigns
+from configurator.services.offers import campaigns, line_panel
 from configurator.web import drafts, personal, pictures, workbench
 from configurator.web.database import db
 from configurator.web.extensions import htmx
@@ -57,9 +57,10 @@ def configure(catalog_id: str):
             timeline.record_view(db.session, current_user, catalog_id, version.name)
     state = workbench.evaluate(catalog, selection, usual, problems=problems, notice=notice)
     personal.suggest_into(catalog, state)
-    line_offers = []  # the page's offers panel is not part of a pick's answer
-    if request.method == "GET" and current_user.is_authenticated:
-        line_offers = campaigns.for_line(campaigns.offers_shown(db.session, current_user), catalog_id)
+    # The offers panel follows the picks (a pick's answer swaps it in, like the summary).
+    line_offers = line_panel.line_offers(
+        db.session, current_user if current_user.is_authenticated else None, catalog_id, catalog,
+        selection)
     return workbench.respond(
         "shop/configure.html",
         line_offers=line_offers,

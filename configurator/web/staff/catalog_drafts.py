@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import logging
 import re
+import tempfile
+import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,7 +23,14 @@ from werkzeug.utils import secure_filename
 from configurator.quoting.phrases import N_
 from configurator.services import catalogs, configuring
 from configurator.services.errors import CatalogProblem, NotFound
-from configurator.services.workbench import background_check, drafts, releases, saved_view, whatif
+from configurator.services.workbench import (
+    background_check,
+    check_answers,
+    drafts,
+    releases,
+    saved_view,
+    whatif,
+)
 from configurator.services.workbench import graph as workbench_graph
 from configurator.web import workbench
 from configurator.web.database import db
@@ -35,12 +45,24 @@ DUE_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> posts
 GRAPH_ROW = re.compile(r"p\d{1,5}-c\d{1,5}\Z")  # a row of a big graph to open: part and community
 
 
-def live_check(text: str, catalog_id: str) -> drafts.DraftCheck | background_check.Pending:
-    """The check of a draft's text, or Pending while a big one is still being checked.
+def init_draft_checks(app) -> None:
+    """The app's live draft checks, their answers shared with the other web processes through DRAFT_CHECK_DIR."""
+    directory = app.config.get("DRAFT_CHECK_DIR") or Path(tempfile.gettempdir()) / f"draft-checks-{uuid.uuid4().hex}"
+    app.extensions["draft_checks"] = background_check.DraftChecks(check_answers.CheckAnswers(directory))
 
-    The page then asks `draft_check_ready` by the text's fingerprint ("checking…").
+
+def draft_checks() -> background_check.DraftChecks:
+    """This app's live draft checks."""
+    return current_app.extensions["draft_checks"]
+
+
+def live_check(text: str, catalog_id: str, replaces: bool = False) -> drafts.DraftCheck | background_check.Pending:
+    """The check of a draft's text: the full check, its findings while it counts, or Pending.
+
+    The page then asks `draft_check_ready` by the text's fingerprint. `replaces`:
+    the text typed in the editor replaces the draft's older texts, whose checks stop.
     """
-    return background_check.check_soon(text, catalog_id, current_app.config["DRAFT_CHECK_WAIT"])
+    return draft_checks().check_soon(text, catalog_id, current_app.config["DRAFT_CHECK_WAIT"], replaces)
 
 
 def _editor(catalog_id: str, status: int = 200, text: str | None = None, problem: str = ""):
@@ -75,21 +97,21 @@ def draft_check(catalog_id: str):
     """The live check of the text being typed (htmx): problems at their lines, findings."""
     catalogs.current(db.session, catalog_id)  # 404 for an unknown product line
     text = request.form.get("text", "")
-    return render_template("partials/_draft_check.html", check=live_check(text, catalog_id),
+    return render_template("partials/_draft_check.html", check=live_check(text, catalog_id, replaces=True),
                            catalog_id=catalog_id)
 
 
 @bp.get("/catalogs/<catalog_id>/draft/check/<key>")
 @catalog_reader_required
 def draft_check_ready(catalog_id: str, key: str):
-    """The check a page is waiting for, by its text's fingerprint (htmx polls this while "checking…").
+    """The check a page is waiting for, by its text's fingerprint (htmx polls this while "checking…"
+    and, with `counting=1`, while the page shows the findings and waits for the count).
 
-    A fingerprint this web process does not know (another process, or an
-    answer dropped since) makes an editor's page send its text again; a
-    reader, who may not post, gets the check of the stored draft.
+    A fingerprint no web process checks (any more) makes an editor's page send
+    its text again; a reader, who may not post, gets the check of the stored draft.
     """
     text = draft_text(catalog_id)  # 404 for an unknown product line
-    check = background_check.ready(key, current_app.config["DRAFT_CHECK_WAIT"])
+    check = draft_checks().ready(key, current_app.config["DRAFT_CHECK_WAIT"], request.args.get("counting") == "1")
     if check is None and current_user.can_edit_catalogs:
         return render_template("partials/_draft_check.html", check=None, resend=True, catalog_id=catalog_id)
     if check is None:

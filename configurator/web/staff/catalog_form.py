@@ -94,7 +94,7 @@ def draft_form_edit(catalog_id: str):
     text = draft.source_text
     return render_template(
         "partials/_form_status.html", problem="", text=text, oob=True,
-        check=live_check(text, catalog_id), catalog_id=catalog_id,
+        check=live_check(text, catalog_id, replaces=True), catalog_id=catalog_id,
     )
 
 

@@ -1,5 +1,6 @@
 """The deliveries desk for staff: planned deliveries filtered by due day and status,
-and "Mark shipped" when a parcel went out (a form with its CSRF token)."""
+paged (`cursor`), and "Mark shipped" when a parcel went out (a form with its CSRF
+token; the customer gets an e-mail)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 
 from configurator.services import delivery_desk, orders
+from configurator.services.paging import InvalidCursor, Page
 from configurator.web.database import db
 from configurator.web.i18n import error_text
 from configurator.web.staff import bp
@@ -38,11 +40,19 @@ def deliveries():
     """Planned deliveries, soonest due first; a bad filter is said in the page (400)."""
     form = DeliveryFilterForm(request.args)
     wanted, problems = _filter(form)
-    found = [] if problems else delivery_desk.listing(db.session, current_user, wanted)
+    found: Page = Page([], None, None)
+    if not problems:
+        try:
+            found = delivery_desk.listing(db.session, current_user, wanted,
+                                          cursor=request.args.get("cursor") or None)
+        except InvalidCursor as error:
+            problems.append(error_text(error))
     page = render_template(
-        "staff/deliveries.html", form=form, deliveries=found, problems=problems,
+        "staff/deliveries.html", form=form, deliveries=found.items, page=found, problems=problems,
         status_name=lambda status: str(STATUS_NAMES.get(status, status)),
-        title_of=lambda order: orders.title_of(order.snapshot), limit=delivery_desk.LIMIT,
+        title_of=lambda order: orders.title_of(order.snapshot),
+        filters={key: request.args[key] for key in ("start", "end", "status")
+                 if request.args.get(key) is not None},
     )
     return page, 400 if problems else 200
 
@@ -58,7 +68,8 @@ def mark_delivery_shipped(delivery_id: int):
     else:
         flash(_("Delivery %(number)s of order %(order)s is shipped.",
                 number=delivery.number, order=delivery.order.number), "success")
-    kept = {key: request.form[key] for key in ("start", "end", "status") if request.form.get(key) is not None}
+    kept = {key: request.form[key] for key in ("start", "end", "status", "cursor")
+            if request.form.get(key)}
     return redirect(url_for("staff.deliveries", **kept), 303)
 
 

@@ -21,7 +21,7 @@ from configurator.services.errors import InvalidSelection, NotFound, QuoteChange
 from configurator.store.quotes import QUOTE_STATUSES
 from configurator.web.database import db
 from configurator.web.errors import error_response
-from configurator.web.i18n import error_text, translate
+from configurator.web.i18n import error_text, locale_code, translate
 from configurator.web.pdf import pdf_response
 from configurator.web.staff import bp, forms
 from configurator.web.staff.lines import included_lines
@@ -360,7 +360,8 @@ def print_page(quote_id: int):
 
 def render_printable(quote_id: int) -> str:
     """The printable quote page (shared with the client's view)."""
-    return printable_html(quotes.printing.printable(db.session, current_user, quote_id))
+    return printable_html(quotes.printing.printable(db.session, current_user, quote_id,
+                                                    language=locale_code()))
 
 
 def printable_html(document: quotes.printing.Printable) -> str:
@@ -391,7 +392,7 @@ def pdf(quote_id: int):
 
 def quote_pdf_response(quote_id: int) -> Response:
     """The quote's PDF, made from the print page's HTML (shared with the client's view)."""
-    document = quotes.printing.printable(db.session, current_user, quote_id)
+    document = quotes.printing.printable(db.session, current_user, quote_id, language=locale_code())
     return pdf_response(printable_html(document), f"{document.loaded.record.number}.pdf")
 
 

@@ -1,0 +1,242 @@
+"""Known solutions of a CP-SAT catalog (cpsat.py), and their neighbours checked without the solver.
+
+A CP-SAT call costs one to three milliseconds on the demo-sized catalogs, so
+cpsat.py asks it only for values nothing cheaper settles:
+
+- `Witnesses`: solutions found so far (by any question, for any customer
+  walk), one row of values per solution. A row that agrees with a pick's
+  evidence proves every value it holds possible, at no cost.
+- `Neighbours`: a known solution with one one/optional feature changed is
+  again a solution when every factor touching the change still allows its
+  tuple and every numeric comparison the change weighs in still has the 0/1
+  value its sum gives. Checked for a batch of rows at once in numpy: the
+  sums by gathering weights, the factors by looking up each row's tuple,
+  encoded as one integer, among the factor's sorted encoded rows.
+
+Everything here only ever marks a value possible because a row proved to be
+a solution has it: a neighbour that cannot be checked (a factor too wide to
+encode) is simply not offered, which costs a solver call, never exactness.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+
+import numpy as np
+
+from .compile import CompiledProblem, LinearAtom
+
+KEPT = 512  # solutions kept; the newest first
+ENCODABLE = 2**62  # a factor whose tuples cannot be numbered below this is not used for neighbours
+
+
+def allowed_values(allowed: object, size: int) -> set[int]:
+    """The values an evidence entry allows: one value, a list of values, or a mask of `size`."""
+    array = np.asarray(allowed)
+    if array.dtype == bool and array.shape == (size,):
+        return {int(v) for v in np.flatnonzero(array)}
+    return {int(v) for v in np.atleast_1d(array)}
+
+
+def agreeing(rows: np.ndarray, evidence: dict[int, object], sizes: list[int]) -> np.ndarray:
+    """Per row, whether it agrees with the evidence (a boolean mask)."""
+    mask = np.ones(len(rows), dtype=bool)
+    for var, allowed in evidence.items():
+        if isinstance(allowed, (int, np.integer)):
+            mask &= rows[:, var] == int(allowed)
+        else:
+            mask &= np.isin(rows[:, var], sorted(allowed_values(allowed, sizes[var])))
+    return mask
+
+
+class Witnesses:
+    """The last `KEPT` distinct solutions found, newest first."""
+
+    def __init__(self, variables: int):
+        self.variables = variables
+        self._kept: OrderedDict[bytes, np.ndarray] = OrderedDict()  # newest last; a row's bytes -> the row
+        self._rows: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    @property
+    def rows(self) -> np.ndarray:
+        """The kept solutions as one array, newest first."""
+        if self._rows is None:
+            kept = list(reversed(self._kept.values()))
+            self._rows = np.array(kept, dtype=np.int32) if kept else np.zeros((0, self.variables), np.int32)
+        return self._rows
+
+    def add(self, rows: np.ndarray) -> None:
+        """Keep these solutions (rows of values), dropping the oldest beyond `KEPT`."""
+        for row in np.asarray(rows, dtype=np.int32):
+            key = row.tobytes()
+            if key in self._kept:  # found again: it moves to the front rather than taking two places
+                self._kept.move_to_end(key)
+            else:
+                self._kept[key] = row.copy()
+            self._rows = None
+        while len(self._kept) > KEPT:
+            self._kept.popitem(last=False)
+
+    def agreeing(self, evidence: dict[int, object], sizes: list[int]) -> np.ndarray:
+        """The kept solutions that agree with the evidence."""
+        rows = self.rows
+        return rows[agreeing(rows, evidence, sizes)]
+
+
+class Neighbours:
+    """Rows that differ from known solutions in one one/optional feature, kept when they are solutions too.
+
+    Multi-select options are not changed (their running count would change too).
+    """
+
+    def __init__(self, problem: CompiledProblem):
+        self.sizes = [variable.size for variable in problem.variables]
+        self.flippable = set(problem.feature_var.values())
+        self.factors_of: dict[int, list[int]] = {}
+        for index, factor in enumerate(problem.factors):
+            for var in factor.scope:
+                self.factors_of.setdefault(var, []).append(index)
+        self.factors = problem.factors
+        self.weighs_in = {var for linear in problem.linear for var, _ in linear.terms}
+        self.sums = _Sums(problem.linear) if problem.linear else None
+        self._encoded: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
+
+    def changed(self, rows: np.ndarray, var: int, values: list[int]) -> np.ndarray:
+        """Every row with `var` set to each of `values` (a valid solution each), those that are solutions."""
+        if var not in self.flippable or not len(rows) or not values:
+            return rows[:0]
+        candidates = np.repeat(rows, len(values), axis=0)
+        candidates[:, var] = np.tile(np.asarray(values, dtype=rows.dtype), len(rows))
+        candidates = candidates[candidates[:, var] != np.repeat(rows[:, var], len(values))]
+        return self.solutions(candidates, {var})
+
+    def paired(self, rows: np.ndarray, targets: list[tuple[int, int]], free: list[int]) -> np.ndarray:
+        """Rows with a target (var, value) put in and one more `free` feature changed to any value: those
+        that are solutions. What a single change cannot give when the target moves a total past a bound
+        (a dearer part that another, cheaper, part makes up for)."""
+        free = [var for var in free if var in self.flippable]
+        targets = [(var, value) for var, value in targets if var in self.flippable]
+        if not len(rows) or not free or not targets:
+            return rows[:0]
+        target_var = np.array([var for var, _ in targets], dtype=np.int64)
+        target_value = np.array([value for _, value in targets], dtype=rows.dtype)
+        other_var = np.array([u for u in free for _ in range(self.sizes[u])], dtype=np.int64)
+        other_value = np.array([y for u in free for y in range(self.sizes[u])], dtype=rows.dtype)
+        # every (target, other change) pair, for each row: targets vary slowest
+        t_var, o_var = np.repeat(target_var, len(other_var)), np.tile(other_var, len(target_var))
+        t_value, o_value = np.repeat(target_value, len(other_var)), np.tile(other_value, len(target_var))
+        blocks = []
+        for row in rows:
+            keep = (o_var != t_var) & (row[t_var] != t_value) & (row[o_var] != o_value)
+            block = np.repeat(row[None, :], int(keep.sum()), axis=0)
+            index = np.arange(len(block))
+            block[index, t_var[keep]] = t_value[keep]
+            block[index, o_var[keep]] = o_value[keep]
+            blocks.append(block)
+        if not blocks:
+            return rows[:0]
+        changed = {var for var, _ in targets} | set(free)
+        return self.solutions(np.vstack(blocks), changed)
+
+    def solutions(self, candidates: np.ndarray, changed: set[int]) -> np.ndarray:
+        """The candidates (solutions but for the `changed` variables) that are solutions, comparisons set.
+
+        The factors that read a comparison are asked first (they turn away
+        most candidates), and each factor only sees the rows still standing.
+        """
+        touched = set(changed)
+        if self.sums is not None and any(var in self.weighs_in for var in changed):
+            holds = self.sums.holds(candidates)
+            moved = (holds != candidates[:, self.sums.vars]).any(axis=0)
+            if moved.any():  # only a comparison that changes needs its factors read
+                columns = self.sums.vars[moved]
+                candidates[:, columns] = holds[:, moved]
+                touched.update(columns.tolist())
+        first = {i for var in touched - changed for i in self.factors_of.get(var, ())}
+        rest = {i for var in touched for i in self.factors_of.get(var, ())} - first
+        for index in [*sorted(first), *sorted(rest)]:
+            if not len(candidates):
+                break
+            candidates = candidates[self._allows(index, candidates)]
+        return candidates
+
+    def _allows(self, index: int, rows: np.ndarray) -> np.ndarray:
+        """Per row, whether factor `index` allows the row's tuple over its scope."""
+        encoded = self._encoding(index)
+        if encoded is None:
+            return np.zeros(len(rows), dtype=bool)
+        radix, known = encoded
+        scope = list(self.factors[index].scope)
+        keys = rows[:, scope].astype(np.int64) @ radix
+        found = np.searchsorted(known, keys)
+        found[found == len(known)] = 0
+        return known[found] == keys if len(known) else np.zeros(len(rows), dtype=bool)
+
+    def _encoding(self, index: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(radix, the factor's rows as sorted integers), or None when its tuples are too many to number."""
+        if index not in self._encoded:
+            scope = self.factors[index].scope
+            if math.prod(self.sizes[v] for v in scope) >= ENCODABLE:
+                self._encoded[index] = None
+            else:
+                radix = np.ones(len(scope), dtype=np.int64)
+                for position in range(len(scope) - 2, -1, -1):
+                    radix[position] = radix[position + 1] * self.sizes[scope[position + 1]]
+                rows = np.asarray(self.factors[index].rows, dtype=np.int64)
+                self._encoded[index] = (radix, np.unique(rows @ radix) if len(rows) else np.zeros(0, np.int64))
+        return self._encoded[index]
+
+
+class _Sums:
+    """Every numeric comparison's 0/1 value recomputed from the chosen values' weights, for many rows.
+
+    All terms of all comparisons are one gather and one segmented sum, and the
+    comparisons with the (integer) thresholds are one step each: no Fraction per row.
+    """
+
+    def __init__(self, linears: list[LinearAtom]):
+        self.vars = np.array([linear.var for linear in linears], dtype=np.int64)
+        # one last term of weight 0 (on variable 0), so a comparison without terms still has a segment
+        self.term_vars = np.array([var for linear in linears for var, _ in linear.terms] + [0], dtype=np.int64)
+        weights = [np.asarray(w, dtype=np.int64) for linear in linears for _, w in linear.terms]
+        sizes = [len(w) for w in weights]
+        self.flat = np.concatenate([*weights, np.zeros(1, dtype=np.int64)])
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.offsets[-1] = len(self.flat) - 1  # the zero weight, whatever variable 0's value
+        counts = [len(linear.terms) for linear in linears]
+        self.empty = np.array([count == 0 for count in counts])
+        self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        ops = [linear.op for linear in linears]
+        self.at_least = np.array([_at_least(linear) for linear in linears], dtype=np.int64)
+        self.equal = np.array([_equal(linear) for linear in linears], dtype=np.int64)
+        self.whole = np.array([linear.threshold.denominator == 1 for linear in linears])
+        self.is_equal = np.array([op == "==" for op in ops])
+        self.is_unequal = np.array([op == "!=" for op in ops])
+        self.is_above = np.array([op in (">=", ">") for op in ops])
+
+    def holds(self, rows: np.ndarray) -> np.ndarray:
+        """(rows x comparisons) 0/1 values."""
+        columns = rows[:, self.term_vars] + self.offsets
+        columns[:, -1] = self.offsets[-1]
+        total = np.add.reduceat(self.flat[columns], self.starts, axis=1)
+        total[:, self.empty] = 0
+        equal = (total == self.equal) & self.whole
+        above = total >= self.at_least
+        holds = np.where(self.is_above, above, ~above)
+        holds = np.where(self.is_equal, equal, np.where(self.is_unequal, ~equal, holds))
+        return holds.astype(rows.dtype)
+
+
+def _at_least(linear: LinearAtom) -> int:
+    """The whole number an integer sum must reach for ">=", ">" to hold (and not reach for "<", "<=")."""
+    if linear.op in (">=", "<"):
+        return math.ceil(linear.threshold)
+    return math.floor(linear.threshold) + 1
+
+
+def _equal(linear: LinearAtom) -> int:
+    return int(linear.threshold) if linear.threshold.denominator == 1 else 0
