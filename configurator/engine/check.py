@@ -230,7 +230,20 @@ class CaseSolver:
             return True
         # a configuration no rule asks a price bound of needs no price check
         unbounded = [self.sat.value_lits[var][0] for var in self.bounds.indicators]
-        return True if self.sat.satisfiable(assumptions + unbounded) else None
+        if self.sat.satisfiable(assumptions + unbounded):
+            return True
+        return True if self._dearest_meets_bounds(assumptions) else None
+
+    def _dearest_meets_bounds(self, assumptions: list[int]) -> bool:
+        """Whether a configuration with the dearest value of as many priced variables as the rules allow
+        (added one at a time) meets its price bounds: a few fast solver calls that spare building the full
+        encoding (0.2 s on the city bike) when the solver's first configuration was merely too cheap."""
+        dearest = []
+        for var, weights in self.bounds.weights.items():
+            lit = self.sat.value_lits[var][int(weights.argmax())]
+            if self.sat.satisfiable(assumptions + dearest + [lit]):
+                dearest.append(lit)
+        return self.sat.satisfiable(assumptions + dearest) and self._meets_bounds()
 
     def _meets_bounds(self) -> bool:
         """True when the solver's last configuration meets the price bound of its highest level asked."""

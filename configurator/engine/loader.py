@@ -170,26 +170,27 @@ class _CatalogReader:
         if value is None:
             return "en"
         if not isinstance(value, str) or not LANGUAGE.match(value):
-            self.report("", f"'language' must be a language code such as en or fa, not {describe(value)}")
+            self.report("", said("'language' must be a language code such as en or fa, not %(value)s",
+                                 value=describe(value)))
             return "en"
         return value
 
     def version(self, value: Any) -> int:
         if value is None:
-            self.report("", "'version' is missing: give a whole number such as 1")
+            self.report("", said("'version' is missing: give a whole number such as 1"))
         elif type(value) is not int or not 0 <= value <= MAX_VERSION:
-            self.report("", f"'version' must be a whole number from 0 to {MAX_VERSION}, "
-                            f"not {describe(value)}")
+            self.report("", said("'version' must be a whole number from 0 to %(most)s, not %(value)s",
+                                 most=str(MAX_VERSION), value=describe(value)))
         else:
             return value
         return 0
 
     def currency(self, value: Any) -> str:
         if value is None:
-            self.report("", "'currency' is missing: give a code such as EUR")
+            self.report("", said("'currency' is missing: give a code such as EUR"))
         elif not isinstance(value, str) or not CURRENCY.match(value):
-            self.report("", f"'currency' must be a three-letter code such as EUR, "
-                            f"not {describe(value)}")
+            self.report("", said("'currency' must be a three-letter code such as EUR, not %(value)s",
+                                 value=describe(value)))
         else:
             return value
         return ""
@@ -255,8 +256,8 @@ class _CatalogReader:
         if value is None:
             return 0
         if type(value) is not int or not -MAX_LAYER <= value <= MAX_LAYER:
-            self.report(location, f"'layer' must be a whole number from {-MAX_LAYER} to {MAX_LAYER}, "
-                                  f"not {describe(value)}")
+            self.report(location, said("'layer' must be a whole number from %(least)s to %(most)s, not %(value)s",
+                                       least=str(-MAX_LAYER), most=str(MAX_LAYER), value=describe(value)))
             return 0
         return value
 
@@ -319,8 +320,8 @@ class _CatalogReader:
         if value == "one_off":
             return None
         if value not in RECURRING:
-            self.report(location, f"'recurring' must be one_off, {' or '.join(RECURRING)}, "
-                                  f"not {describe(value)}")
+            self.report(location, said("'recurring' must be one_off, %(kinds)s, not %(value)s",
+                                       kinds=" or ".join(RECURRING), value=describe(value)))
             return inherited
         return value
 

@@ -1,5 +1,5 @@
-"""The printable quote (page and PDF, one template) names the product line and
-its options in the reader's language, from the catalog's `translations:`: the
+"""The printable quote (page and PDF, one template) and the client's quote page
+name the product line and its options in the reader's language, from the catalog's `translations:`: the
 shipped VND and IRR demo accounts' quotes, read by their contacts and by sales."""
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ def test_a_persian_contact_reads_the_rial_quote_in_persian(client, auth, app, ac
     assert 'lang="fa"' in page
     assert "فرش ماشینی کاشان" in page and "Kashan machine-woven carpet" not in page
     assert "لوله‌شده در گونی" in page and "Rolled and wrapped in jute" not in page
+    answer = client.get(f"/account/quotes/{quote_id}").get_data(as_text=True)  # where she accepts
+    assert "فرش ماشینی کاشان" in answer and "Kashan machine-woven carpet" not in answer
     pdf = client.get(f"/account/quotes/{quote_id}/pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
 
