@@ -320,16 +320,29 @@ def best(scores: np.ndarray, mask: np.ndarray, popularity: np.ndarray) -> int:
 
 
 def compare(
-    data: Replays, folds: list[int], rows: int, methods: list[str], oracle_too: bool
+    data: Replays,
+    folds: list[int],
+    rows: int,
+    methods: list[str],
+    oracle_too: bool,
+    spread: bool = False,
 ) -> dict:
-    """Replay the first `rows` cached rows of each fold; errors per method (and the oracle)."""
+    """Replay `rows` cached rows of each fold; errors per method (and the oracle).
+
+    The first rows, or with `spread` rows evenly spaced over the fold: medium's
+    folds hold runs of identical configurations, so its first 200 rows of
+    fold 0 are only 7 distinct configurations.
+    """
     wrong = collections.Counter()
     oracle = collections.defaultdict(lambda: np.zeros(len(ORACLE_SHARPNESS)))
     questions = 0
     replayed = 0
     for fold in folds:
         counts = Counts(data, data.values[:, data.folds != fold])
-        held_out = sorted(r for r in data.steps if data.folds[r] == fold)[:rows]
+        held_out = sorted(r for r in data.steps if data.folds[r] == fold)
+        if spread and len(held_out) > rows:
+            held_out = held_out[:: len(held_out) // rows]
+        held_out = held_out[:rows]
         replayed += len(held_out)
         for row in held_out:
             truth = data.values[:, row]
@@ -371,6 +384,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--catalog", default="medium", choices=["medium", "big"])
     parser.add_argument("--folds", default="0-8", help="e.g. 0-8 (default), or 9")
     parser.add_argument("--rows", type=int, default=40, help="cached rows per fold (default 40)")
+    parser.add_argument(
+        "--spread", action="store_true", help="rows evenly spaced over each fold, not the first"
+    )
     parser.add_argument("methods", nargs="*", default=["popular", "knn:5", "knn-oracle"])
     args = parser.parse_args(argv)
     first, _, last = args.folds.partition("-")
@@ -380,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         print("no cached replays: run python -m bench.recommend first", file=sys.stderr)
         return 2
     methods = [m for m in args.methods if m != "knn-oracle"]
-    result = compare(data, folds, args.rows, methods, "knn-oracle" in args.methods)
+    result = compare(data, folds, args.rows, methods, "knn-oracle" in args.methods, args.spread)
     print(
         f"{args.catalog}, folds {args.folds}: {result['rows']} rows, {result['questions']} questions"
     )

@@ -14,6 +14,7 @@ from .compile import CompileError, atoms, with_case_indicators
 from .cpsat import CpSatSpace
 from .graph import independent_parts
 from .model import Compare, Constraint, NumTerm
+from .problems import said
 from .results import CheckReport
 from .sat import SatEncoding
 from .translations import missing_translations
@@ -35,17 +36,18 @@ def check_catalog(catalog) -> CheckReport:
         return report
     if space is not None:
         if space.fallback_reason:
-            report.warnings.append(
-                f"{path}: the d-DNNF compiler gave up ({space.fallback_reason}); answers come from "
-                "incremental SAT instead: exact, slower per pick, and the count from Ganak can take a while"
-            )
+            report.warnings.append(said(
+                "%(path)s: the d-DNNF compiler gave up (%(reason)s); answers come from "
+                "incremental SAT instead: exact, slower per pick, and the count from Ganak can take a while",
+                path=path, reason=space.fallback_reason,
+            ))
         consistent, domains, _ = space.domains([], None, any_customer=True)
     else:
         consistent, possible = tree.domains({})
     report.stats = _stats(catalog, tree, time.perf_counter() - started)
     if not consistent:
         report.usable = False
-        report.problems.append(f"{path}: {_inconsistency(catalog)}")
+        report.problems.append(said("%(path)s: %(problem)s", path=path, problem=_inconsistency(catalog)))
         return report
     if space is None:
         domains, _ = catalog._read_domains(possible)
@@ -55,11 +57,12 @@ def check_catalog(catalog) -> CheckReport:
         report.count = catalog.count()
     except CompileError as error:  # a CP-SAT catalog's count may outgrow every route's budget (linear_count.py)
         report.count = None
-        report.warnings.append(f"{path}: the exact count could not be computed ({error}); "
-                               "every other answer is exact")
+        report.warnings.append(said("%(path)s: the exact count could not be computed (%(reason)s); "
+                                    "every other answer is exact", path=path, reason=str(error)))
     report.stats["count_seconds"] = round(time.perf_counter() - counted, 3)
     if report.count == 0:
-        report.warnings.append(f"{path}: a customer with no facts (a guest) cannot complete any configuration")
+        report.warnings.append(said("%(path)s: a customer with no facts (a guest) cannot complete any configuration",
+                                    path=path))
     if space is not None:
         cases = [i for i, c in enumerate(model.constraints) if c.kind in ("if", "forbid")]
         never = space.cases_never_arising(cases)
@@ -81,7 +84,8 @@ def read_domains_findings(report: CheckReport, model, domains: dict[str, list[st
             report.unfillable_features.append(feature.id)
         if feature.default and feature.default not in domains[feature.id]:
             report.warnings.append(
-                f"{report.path}: feature '{feature.id}': default '{feature.default}' can never be chosen")
+                said("%(path)s: feature '%(feature)s': default '%(default)s' can never be chosen",
+                     path=report.path, feature=feature.id, default=feature.default))
 
 
 def _stats(catalog, tree, seconds: float) -> dict:
@@ -117,9 +121,9 @@ def _inconsistency(catalog) -> str:
 
 def _inconsistency_text(names: list[Constraint]) -> str:
     if not names:
-        return "no configuration satisfies the features' choose counts"
+        return said("no configuration satisfies the features' choose counts")
     listed = "; ".join(f"{c.name} ({c.message or c.source})" for c in names)
-    return f"no configuration satisfies every rule: these cannot hold together: {listed}"
+    return said("no configuration satisfies every rule: these cannot hold together: %(rules)s", rules=listed)
 
 
 def _unreachable_rules(catalog, report: CheckReport) -> list[str]:
@@ -156,7 +160,7 @@ def _unreachable_rules(catalog, report: CheckReport) -> list[str]:
                 solvers.append(CaseSolver(catalog.problem, cases))
             arises = solvers[-1].arises(position)
         if arises is None:
-            report.warnings.append(f"{report.path}: constraint {constraint.name}: not analysed for reachability")
+            report.warnings.append(_not_analysed(report.path, constraint))
         elif not arises:
             found.append(_unreachable_text(report.path, constraint))
     return found
@@ -171,7 +175,7 @@ def _unreachable_by_cp_sat(catalog, report: CheckReport, cases: dict) -> list[st
         if position not in cases:
             continue
         if position not in indicators:
-            report.warnings.append(f"{report.path}: constraint {constraint.name}: not analysed for reachability")
+            report.warnings.append(_not_analysed(report.path, constraint))
             continue
         others = [rule for rule in space.rule_lits if rule != position]
         if not space.satisfiable_with({indicators[position]: 1}, others):
@@ -226,7 +230,20 @@ class CaseSolver:
             return True
         # a configuration no rule asks a price bound of needs no price check
         unbounded = [self.sat.value_lits[var][0] for var in self.bounds.indicators]
-        return True if self.sat.satisfiable(assumptions + unbounded) else None
+        if self.sat.satisfiable(assumptions + unbounded):
+            return True
+        return True if self._dearest_meets_bounds(assumptions) else None
+
+    def _dearest_meets_bounds(self, assumptions: list[int]) -> bool:
+        """Whether a configuration with the dearest value of as many priced variables as the rules allow
+        (added one at a time) meets its price bounds: a few fast solver calls that spare building the full
+        encoding (0.2 s on the city bike) when the solver's first configuration was merely too cheap."""
+        dearest = []
+        for var, weights in self.bounds.weights.items():
+            lit = self.sat.value_lits[var][int(weights.argmax())]
+            if self.sat.satisfiable(assumptions + dearest + [lit]):
+                dearest.append(lit)
+        return self.sat.satisfiable(assumptions + dearest) and self._meets_bounds()
 
     def _meets_bounds(self) -> bool:
         """True when the solver's last configuration meets the price bound of its highest level asked."""
@@ -241,5 +258,12 @@ class CaseSolver:
 
 
 def _unreachable_text(path: str, constraint: Constraint) -> str:
-    what = "its condition" if constraint.kind == "if" else "the case it forbids"
-    return f"{path}: constraint {constraint.name}: {what} can never arise under the other rules"
+    if constraint.kind == "if":
+        return said("%(path)s: constraint %(rule)s: its condition can never arise under the other rules",
+                    path=path, rule=constraint.name)
+    return said("%(path)s: constraint %(rule)s: the case it forbids can never arise under the other rules",
+                path=path, rule=constraint.name)
+
+
+def _not_analysed(path: str, constraint: Constraint) -> str:
+    return said("%(path)s: constraint %(rule)s: not analysed for reachability", path=path, rule=constraint.name)

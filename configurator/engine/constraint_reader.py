@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from configurator.engine.model import Constraint, Feature
-from configurator.engine.problems import ID, ProblemLog, as_id, describe
+from configurator.engine.problems import ID, ProblemLog, as_id, describe, said
 from configurator.engine.rule_names import RuleNames, check_names
 from configurator.engine.rules import RuleSyntaxError, parse_expression
 
@@ -60,8 +60,8 @@ class _ConstraintReader:
 
     def constraint(self, index: int, item: Any, context: RuleNames) -> Constraint | None:
         if not isinstance(item, dict):
-            self.report(f"constraint #{index}", f"a constraint must be a mapping, "
-                                                f"not {describe(item)}")
+            self.report(f"constraint #{index}", said("a constraint must be a mapping, not %(value)s",
+                                                     value=describe(item)))
             return None
         constraint_id = None
         if "id" in item:
@@ -82,17 +82,17 @@ class _ConstraintReader:
     def constraint_kind(self, location: str, item: dict) -> str | None:
         kinds = [kind for kind in ("if", "require", "forbid", "table") if kind in item]
         if "then" in item and "if" not in item:
-            self.report(location, "'then' without 'if'")
+            self.report(location, said("'then' without 'if'"))
             return None
         if not kinds:
-            self.report(location, "no rule: give one of if/then, require, forbid or table")
+            self.report(location, said("no rule: give one of if/then, require, forbid or table"))
             return None
         if len(kinds) > 1:
-            self.report(location, f"mixes {' and '.join(repr(kind) for kind in kinds)}: "
-                                  "give exactly one of if/then, require, forbid or table")
+            self.report(location, said("mixes %(kinds)s: give exactly one of if/then, require, forbid or table",
+                                       kinds=" and ".join(repr(kind) for kind in kinds)))
             return None
         if kinds == ["if"] and "then" not in item:
-            self.report(location, "'if' without 'then'")
+            self.report(location, said("'if' without 'then'"))
             return None
         return kinds[0]
 
@@ -113,19 +113,21 @@ class _ConstraintReader:
     def rule(self, location: str, key: str, text: Any, context: RuleNames, *,
              name_key: bool) -> Any:
         """Parse one rule and check the names in it; None when it has problems."""
-        where = f"in '{key}', " if name_key else ""
+        def where(message: str) -> str:
+            return said("in '%(key)s', %(problem)s", key=key, problem=message) if name_key else message
+
         if not isinstance(text, str):
-            self.report(location, f"{where}the rule must be written as text, "
-                                  f"not {describe(text)}")
+            self.report(location, where(said("the rule must be written as text, not %(value)s",
+                                             value=describe(text))))
             return None
         try:
             expr = parse_expression(text)
         except RuleSyntaxError as error:
-            self.report(location, f"{where}{error.message}", syntax=True)
+            self.report(location, where(error.message), syntax=True)
             return None
         messages = check_names(expr, context)
         for message in messages:
-            self.report(location, f"{where}{message}")
+            self.report(location, where(message))
         return None if messages else expr
 
     # --------------------------------------------------------------- tables

@@ -313,6 +313,7 @@ class _DomainSearch:
         self.without = {var: np.zeros(sizes[var], dtype=bool) for var in leave_out}
         self.wanted_without = {var: relaxed_without.get(var, np.ones(sizes[var], dtype=bool)) for var in leave_out}
         self.consistent = False
+        self._copy = None
 
     def _mismatch(self, rows: np.ndarray) -> np.ndarray:
         """Per row and pinned variable (in `columns` order), whether the row breaks that pin."""
@@ -404,15 +405,12 @@ class _DomainSearch:
         as it finds within the budget. "Infeasible" settles every open value.
         """
         space = self.space
-        model = rules = None
         while True:
             open_values = self.open_values()
             lifted = self.open_alternatives() if lift_pins else {}
             if not open_values and not lifted:
                 return self.consistent
-            if model is None:  # copied only when the solver is needed: a copy costs about a millisecond
-                model = space.model.clone()
-                rules = space._assumptions({}, model)
+            model, rules = self._model()
             pins = space._assumptions({var: a for var, a in self.evidence.items() if var not in lifted}, model)
             gate = model.new_bool_var("")
             wanted = [space._lit(model, space.value_lits[var][value]) for var, value in open_values]
@@ -432,6 +430,15 @@ class _DomainSearch:
                     self.wanted_without[var] = values.copy()
                 return self.consistent
             self.mark(found)
+
+    def _model(self):
+        """(this question's copy of the model, the rule literals in it): copied once, and only when the
+        solver is needed (a copy costs about a millisecond); each round's constraints are switched off
+        in later rounds by their own gate literal."""
+        if self._copy is None:
+            model = self.space.model.clone()
+            self._copy = model, self.space._assumptions({}, model)
+        return self._copy
 
     def _lift(self, model, gate, var: int, values: list[int], rules: int):
         """A switch that lifts `var`'s pin and then asks for one of `values`."""

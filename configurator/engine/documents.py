@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from configurator.engine.problems import CatalogError, Problem
+from configurator.engine.problems import CatalogError, Problem, said
 
 MAX_ALIASES = 100
 # Aliases may share structure, but expanding them may add at most this many
@@ -63,7 +63,7 @@ def read_document(text: str, file: str, *, as_json: bool) -> tuple[Any, list[Pro
     """
     try:
         if not text.strip():
-            raise CatalogError([Problem(file, "", "the file is empty")])
+            raise CatalogError([Problem(file, "", said("the file is empty"))])
         if as_json:
             return _read_json(text, file)
         return _read_yaml(text, file)
@@ -93,7 +93,7 @@ def _read_json(text: str, file: str) -> tuple[Any, list[Problem]]:
         location = f"line {error.lineno}, column {error.colno}"
         raise CatalogError([Problem(file, location, f"not valid JSON: {error.msg}")]) from None
     except RecursionError:
-        raise CatalogError([Problem(file, "", "the document is nested too deeply")]) from None
+        raise CatalogError([Problem(file, "", said("the document is nested too deeply"))]) from None
     problems = [
         Problem(file, "", f"key {_quote(key)} appears more than once in the same object")
         for key in duplicates
@@ -110,7 +110,7 @@ def _read_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
     try:
         node = loader.get_single_node()
         if node is None:
-            raise CatalogError([Problem(file, "", "the file holds no data, only comments")])
+            raise CatalogError([Problem(file, "", said("the file holds no data, only comments"))])
         if "&" in text:  # no anchor, no alias: skip the walk for ordinary files
             _refuse_alias_bombs(node, file)
         data = loader.construct_document(node)
@@ -120,7 +120,7 @@ def _read_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
         message = " ".join(str(error).split())
         raise CatalogError([Problem(file, "", f"not valid YAML: {message}")]) from None
     except RecursionError:
-        raise CatalogError([Problem(file, "", "the document is nested too deeply")]) from None
+        raise CatalogError([Problem(file, "", said("the document is nested too deeply"))]) from None
     finally:
         loader.dispose()
     problems = [

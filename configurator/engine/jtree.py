@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import threading
 from bisect import bisect_left
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -570,26 +571,48 @@ class JunctionTree:
 class UpwardCache:
     """Upward max-sum arrays per bag, by the evidence in the bag's subtree (see `_upward_max`).
 
-    Bounded: each bag keeps its last `per_bag` subtree evidences, so a server
-    serving many customers keeps a few recent ones per bag. Thread-safe (one
-    catalog serves concurrent requests); the arrays are never written after caching.
+    Bounded twice: each bag keeps its `per_bag` most recently used subtree
+    evidences, and all bags together at most `max_bytes` of arrays, the least
+    recently used going first (a server keeps one cache per catalog; unbounded,
+    one reached 23 MB). Thread-safe (one catalog serves concurrent requests);
+    the arrays are never written after caching.
     """
 
-    def __init__(self, per_bag: int = 16):
+    def __init__(self, per_bag: int = 16, max_bytes: int = 16 * 2**20):
         self.per_bag = per_bag
-        self._entries: dict[int, dict[tuple, tuple]] = {}
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[tuple[int, tuple], tuple[tuple, int]] = OrderedDict()  # oldest first
+        self._bags: dict[int, OrderedDict[tuple, None]] = {}  # per bag, its keys, least recently used first
         self._lock = threading.Lock()
 
     def get(self, index: int, key: tuple):
         with self._lock:
-            return self._entries.get(index, {}).get(key)
+            entry = self._entries.get((index, key))
+            if entry is None:
+                return None
+            self._entries.move_to_end((index, key))
+            self._bags[index].move_to_end(key)
+            return entry[0]
 
     def put(self, index: int, key: tuple, value: tuple) -> None:
+        size = 64 + sum(part.nbytes for part in value if isinstance(part, np.ndarray))
         with self._lock:
-            entries = self._entries.setdefault(index, {})
-            entries[key] = value
-            if len(entries) > self.per_bag:
-                del entries[next(iter(entries))]
+            if (index, key) in self._entries:
+                self._drop((index, key))
+            self._entries[(index, key)] = (value, size)
+            self.bytes += size
+            bag = self._bags.setdefault(index, OrderedDict())
+            bag[key] = None
+            if len(bag) > self.per_bag:
+                self._drop((index, next(iter(bag))))
+            while self.bytes > self.max_bytes and len(self._entries) > 1:
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, slot: tuple[int, tuple]) -> None:
+        _, size = self._entries.pop(slot)
+        self.bytes -= size
+        del self._bags[slot[0]][slot[1]]
 
 
 def _masked(gain: np.ndarray, mask: np.ndarray | None) -> np.ndarray:

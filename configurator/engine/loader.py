@@ -23,6 +23,7 @@ from configurator.engine.problems import (
     ProblemLog,
     as_id,
     describe,
+    said,
 )
 from configurator.engine.text import CONTROL_CHARACTER, control_character_at, describe_character
 from configurator.engine.translations import LANGUAGE, read_translations
@@ -169,26 +170,27 @@ class _CatalogReader:
         if value is None:
             return "en"
         if not isinstance(value, str) or not LANGUAGE.match(value):
-            self.report("", f"'language' must be a language code such as en or fa, not {describe(value)}")
+            self.report("", said("'language' must be a language code such as en or fa, not %(value)s",
+                                 value=describe(value)))
             return "en"
         return value
 
     def version(self, value: Any) -> int:
         if value is None:
-            self.report("", "'version' is missing: give a whole number such as 1")
+            self.report("", said("'version' is missing: give a whole number such as 1"))
         elif type(value) is not int or not 0 <= value <= MAX_VERSION:
-            self.report("", f"'version' must be a whole number from 0 to {MAX_VERSION}, "
-                            f"not {describe(value)}")
+            self.report("", said("'version' must be a whole number from 0 to %(most)s, not %(value)s",
+                                 most=str(MAX_VERSION), value=describe(value)))
         else:
             return value
         return 0
 
     def currency(self, value: Any) -> str:
         if value is None:
-            self.report("", "'currency' is missing: give a code such as EUR")
+            self.report("", said("'currency' is missing: give a code such as EUR"))
         elif not isinstance(value, str) or not CURRENCY.match(value):
-            self.report("", f"'currency' must be a three-letter code such as EUR, "
-                            f"not {describe(value)}")
+            self.report("", said("'currency' must be a three-letter code such as EUR, not %(value)s",
+                                 value=describe(value)))
         else:
             return value
         return ""
@@ -197,10 +199,10 @@ class _CatalogReader:
 
     def features(self, raw: Any) -> tuple[Feature, ...]:
         if raw is None:
-            self.report("", "'features' is missing")
+            self.report("", said("'features' is missing"))
             return ()
         if not isinstance(raw, list) or not raw:
-            self.report("features", f"must be a non-empty list of features, not {describe(raw)}")
+            self.report("features", said("must be a non-empty list of features, not %(value)s", value=describe(raw)))
             return ()
         features: list[Feature] = []
         first_index: dict[str, int] = {}
@@ -210,8 +212,8 @@ class _CatalogReader:
                 continue
             if feature.id in first_index:
                 self.report(f"features[{index}] '{feature.id}'",
-                            f"feature id '{feature.id}' is already used by "
-                            f"features[{first_index[feature.id]}]")
+                            said("feature id '%(feature)s' is already used by features[%(index)s]",
+                                 feature=feature.id, index=str(first_index[feature.id])))
                 continue
             first_index[feature.id] = index
             features.append(feature)
@@ -220,7 +222,7 @@ class _CatalogReader:
     def feature(self, index: int, item: Any) -> Feature | None:
         location = f"features[{index}]"
         if not isinstance(item, dict):
-            self.report(location, f"a feature must be a mapping, not {describe(item)}")
+            self.report(location, said("a feature must be a mapping, not %(value)s", value=describe(item)))
             return None
         feature_id = self.identifier(location, "id", item.get("id"), "feature id")
         if feature_id:
@@ -254,17 +256,18 @@ class _CatalogReader:
         if value is None:
             return 0
         if type(value) is not int or not -MAX_LAYER <= value <= MAX_LAYER:
-            self.report(location, f"'layer' must be a whole number from {-MAX_LAYER} to {MAX_LAYER}, "
-                                  f"not {describe(value)}")
+            self.report(location, said("'layer' must be a whole number from %(least)s to %(most)s, not %(value)s",
+                                       least=str(-MAX_LAYER), most=str(MAX_LAYER), value=describe(value)))
             return 0
         return value
 
     def dimension(self, location: str, value: Any) -> str:
         if value is None:
-            self.report(location, f"'dimension' is missing: give one of {', '.join(DIMENSIONS)}")
+            self.report(location, said("'dimension' is missing: give one of %(dimensions)s",
+                                       dimensions=list(DIMENSIONS)))
         elif value not in DIMENSIONS:
-            self.report(location, f"dimension {describe(value)} is unknown: "
-                                  f"use one of {', '.join(DIMENSIONS)}")
+            self.report(location, said("dimension %(value)s is unknown: use one of %(dimensions)s",
+                                       value=describe(value), dimensions=list(DIMENSIONS)))
         else:
             return value
         return DIMENSIONS[0]
@@ -278,22 +281,23 @@ class _CatalogReader:
         if isinstance(value, dict):
             return self.choose_range(location, value, option_count)
         if value is None:
-            self.report(location, "'choose' is missing: give one, optional or {min: M, max: N}")
+            self.report(location, said("'choose' is missing: give one, optional or {min: M, max: N}"))
         else:
-            self.report(location, f"'choose' must be one, optional or {{min: M, max: N}}, "
-                                  f"not {describe(value)}")
+            self.report(location, said("'choose' must be one, optional or {min: M, max: N}, not %(value)s",
+                                       value=describe(value)))
         return 1, 1, False
 
     def choose_range(self, location: str, value: dict, option_count: int) -> tuple[int, int, bool]:
         self.unknown_keys(location, value, {"min", "max"}, what="'choose'")
         minimum, maximum = value.get("min"), value.get("max")
         if type(minimum) is not int or type(maximum) is not int:
-            self.report(location, f"'choose' needs whole numbers min and max, "
-                                  f"not min {describe(minimum)} and max {describe(maximum)}")
+            self.report(location, said("'choose' needs whole numbers min and max, not min %(least)s and max %(most)s",
+                                       least=describe(minimum), most=describe(maximum)))
             return 0, max(option_count, 1), True
         if not 0 <= minimum <= maximum <= option_count:
-            self.report(location, f"'choose' needs 0 <= min <= max <= {option_count} "
-                                  f"(the number of options), not min {minimum} and max {maximum}")
+            self.report(location, said("'choose' needs 0 <= min <= max <= %(count)s (the number of options), "
+                                       "not min %(least)s and max %(most)s",
+                                       count=option_count, least=minimum, most=maximum))
             return 0, max(option_count, 1), True
         return minimum, maximum, True
 
@@ -302,7 +306,7 @@ class _CatalogReader:
             return None
         option_id = as_id(value)
         if option_id is None or not any(option.id == option_id for option in options):
-            self.report(location, f"default {describe(value)} is not an option of this feature")
+            self.report(location, said("default %(value)s is not an option of this feature", value=describe(value)))
             return None
         return option_id
 
@@ -316,14 +320,14 @@ class _CatalogReader:
         if value == "one_off":
             return None
         if value not in RECURRING:
-            self.report(location, f"'recurring' must be one_off, {' or '.join(RECURRING)}, "
-                                  f"not {describe(value)}")
+            self.report(location, said("'recurring' must be one_off, %(kinds)s, not %(value)s",
+                                       kinds=" or ".join(RECURRING), value=describe(value)))
             return inherited
         return value
 
     def options(self, location: str, raw: Any, recurring: str | None = None) -> tuple[Option, ...]:
         if not isinstance(raw, list) or not raw:
-            self.report(location, f"'options' must be a non-empty list, not {describe(raw)}")
+            self.report(location, said("'options' must be a non-empty list, not %(value)s", value=describe(raw)))
             return ()
         options: list[Option] = []
         seen: set[str] = set()
@@ -332,7 +336,7 @@ class _CatalogReader:
             if option is None:
                 continue
             if option.id in seen:
-                self.report(location, f"option '{option.id}' is listed twice")
+                self.report(location, said("option '%(option)s' is listed twice", option=option.id))
                 continue
             seen.add(option.id)
             options.append(option)
@@ -340,7 +344,7 @@ class _CatalogReader:
 
     def option(self, location: str, item: Any, recurring: str | None = None) -> Option | None:
         if not isinstance(item, dict):
-            self.report(location, f"an option must be a mapping, not {describe(item)}")
+            self.report(location, said("an option must be a mapping, not %(value)s", value=describe(item)))
             return None
         option_id = self.identifier(location, "id", item.get("id"), "option id")
         if option_id:
@@ -378,29 +382,31 @@ class _CatalogReader:
         """A price or cost: a decimal from 0 to MAX_PRICE with at most 4 decimals."""
         amount = _decimal(value)
         if amount is None:
-            self.report(location, f"{key} must be a number, not {describe(value)}")
+            self.report(location, said("%(key)s must be a number, not %(value)s", key=said(key), value=describe(value)))
         elif amount < 0:
-            self.report(location, f"{key} {value} is negative")
+            self.report(location, said("%(key)s %(value)s is negative", key=said(key), value=str(value)))
         elif amount > MAX_PRICE:
-            self.report(location, f"{key} {describe(value)} is too large (at most {MAX_PRICE})")
+            self.report(location, said("%(key)s %(value)s is too large (at most %(most)s)", key=said(key),
+                                       value=describe(value), most=str(MAX_PRICE)))
         elif amount.as_tuple().exponent < -MAX_DECIMALS:  # type: ignore[operator]
-            self.report(location, f"{key} {value} has more than {MAX_DECIMALS} decimals")
+            self.report(location, said("%(key)s %(value)s has more than %(most)s decimals", key=said(key),
+                                       value=str(value), most=MAX_DECIMALS))
         else:
             return amount
         return None
 
     def attributes(self, location: str, raw: Any) -> dict[str, int | float | str | bool]:
         if not isinstance(raw, dict):
-            self.report(location, f"'attributes' must be a mapping, not {describe(raw)}")
+            self.report(location, said("'attributes' must be a mapping, not %(value)s", value=describe(raw)))
             return {}
         attributes: dict[str, int | float | str | bool] = {}
         for key, value in raw.items():
             if not isinstance(key, str) or not ATTRIBUTE.match(key):
-                self.report(location, f"attribute name {describe(key)} is not valid: use "
-                                      "letters, digits, '-' and '_'")
+                self.report(location, said("attribute name %(name)s is not valid: use letters, digits, '-' and '_'",
+                                           name=describe(key)))
             elif not _is_attribute_value(value):
-                self.report(location, f"attribute '{key}' must be a number, a text or true/false, "
-                                      f"not {describe(value)}")
+                self.report(location, said("attribute '%(name)s' must be a number, a text or true/false, "
+                                           "not %(value)s", name=key, value=describe(value)))
             else:
                 attributes[key] = value
         return attributes

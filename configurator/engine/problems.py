@@ -1,4 +1,11 @@
-"""What is wrong with a catalog file, said so that its author can fix it."""
+"""What is wrong with a catalog file, said so that its author can fix it.
+
+The engine says it in English: the command line prints it and the catalog
+format's spec defines it, word for word. A message made with `said(...)` is
+that English text and also keeps its code (the English template) and its
+values, so the web pages can write it in the reader's language (the services
+turn it into a translatable phrase). Pure Python: no Babel, no Flask.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,38 @@ from typing import Any
 
 ID = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 _ID_RULE = "use lowercase letters, digits, '-' and '_', starting with a letter or a digit"
+
+
+class Said(str):
+    """An English message (a `str`, word for word what the CLI prints) that keeps its
+    code, the template it was made from (`"unknown feature '%(feature)s'"`), and the
+    values put into it, for a reader in another language."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, code: str, params: dict[str, Any] | None = None) -> Said:
+        params = dict(params or {})
+        text = code % {k: _english(v) for k, v in params.items()} if params else code
+        message = super().__new__(cls, text)
+        message.code = code
+        message.params = params
+        return message
+
+    def __reduce__(self):  # pickled (to and from the check's worker process) as what it is
+        return (Said, (self.code, self.params))
+
+
+def said(code: str, /, **params: Any) -> Said:
+    """A message with its code and values: `said("unknown feature '%(feature)s'", feature="x")`."""
+    return Said(code, params)
+
+
+def _english(value: Any) -> str:
+    """A value as the English message writes it (a list joined with commas)."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -25,6 +64,16 @@ class Problem:
         if self.location:
             return f"{self.file}: {self.location}: {self.message}"
         return f"{self.file}: {self.message}"
+
+    @property
+    def code(self) -> str:
+        """The message's code (its English template), or the message when it has none."""
+        return self.message.code if isinstance(self.message, Said) else self.message
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The values in the message (empty when it has no code)."""
+        return dict(self.message.params) if isinstance(self.message, Said) else {}
 
 
 class CatalogError(ValueError):
@@ -46,6 +95,7 @@ class ProblemLog:
         self.problems = list(problems or [])
 
     def report(self, location: str, message: str, *, syntax: bool = False) -> None:
+        # `message` is best a `said(...)`: the web pages then write it in the reader's language.
         """Note one problem; reading goes on."""
         self.problems.append(Problem(self.file, location, message, syntax))
 
@@ -55,21 +105,30 @@ class ProblemLog:
         if unknown:
             names = ", ".join(describe(key) for key in unknown)
             allowed = ", ".join(sorted(known))
-            subject = f"{what} has unknown" if what else "unknown"
-            self.report(location, f"{subject} key{'s' if len(unknown) > 1 else ''} {names} "
-                                  f"(allowed: {allowed})")
+            plural = len(unknown) > 1
+            if what:
+                code = ("%(what)s has unknown keys %(names)s (allowed: %(allowed)s)" if plural
+                        else "%(what)s has unknown key %(names)s (allowed: %(allowed)s)")
+                self.report(location, said(code, what=what, names=names, allowed=allowed))
+            else:
+                code = ("unknown keys %(names)s (allowed: %(allowed)s)" if plural
+                        else "unknown key %(names)s (allowed: %(allowed)s)")
+                self.report(location, said(code, names=names, allowed=allowed))
 
     def identifier(self, location: str, key: str, value: Any, what: str) -> str | None:
         """The id in `value`, or None after reporting why it is not a valid id."""
         if value is None:
-            self.report(location, f"'{key}' is missing: every {what.split()[0]} needs an id")
+            self.report(location, said("'%(key)s' is missing: every %(what)s needs an id",
+                                       key=key, what=said(what.split()[0])))
             return None
         text = as_id(value)
         if isinstance(value, bool):
-            self.report(location, f"{what} {describe(value)} is not text; YAML reads yes, no, "
-                                  "on, off, true and false as truth values, so quote it")
+            self.report(location, said("%(what)s %(value)s is not text; YAML reads yes, no, "
+                                       "on, off, true and false as truth values, so quote it",
+                                       what=said(what), value=describe(value)))
         elif text is None or not ID.match(text):
-            self.report(location, f"{what} {describe(value)} is not valid: {_ID_RULE}")
+            self.report(location, said("%(what)s %(value)s is not valid: %(rule)s",
+                                       what=said(what), value=describe(value), rule=said(_ID_RULE)))
         else:
             return text
         return None
@@ -81,7 +140,7 @@ class ProblemLog:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)  # `name: 2024` is meant as text
         if not isinstance(value, str):
-            self.report(location, f"'{key}' must be text, not {describe(value)}")
+            self.report(location, said("'%(key)s' must be text, not %(value)s", key=key, value=describe(value)))
             return default
         return value
 
@@ -98,7 +157,7 @@ def as_id(value: Any) -> str | None:
 def describe(value: Any) -> str:
     """A short description of a value for a message, never a huge or nested dump."""
     if value is None:
-        return "nothing (null)"
+        return said("nothing (null)")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -108,7 +167,7 @@ def describe(value: Any) -> str:
         value = value.replace("\n", "\\n")  # a problem stays on one line
         return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}...'"
     if isinstance(value, dict):
-        return "a mapping"
+        return said("a mapping")
     if isinstance(value, list):
-        return "a list"
-    return f"a {type(value).__name__} value"
+        return said("a list")
+    return said("a %(type)s value", type=type(value).__name__)

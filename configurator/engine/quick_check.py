@@ -29,6 +29,7 @@ from .catalog import _mentions_price
 from .check import (
     CaseSolver,
     _inconsistency_text,
+    _not_analysed,
     _unreachable_text,
     read_domains_findings,
     reads_price,
@@ -36,6 +37,7 @@ from .check import (
 from .cnf import is_boolean
 from .compile import CompileError, compile_model
 from .graph import independent_parts
+from .problems import said
 from .results import CheckReport
 from .translations import missing_translations
 
@@ -84,7 +86,7 @@ def _boolean_findings(catalog, report: CheckReport) -> bool:
     if not consistent:
         report.usable = False
         names = space.minimal_reason([], None, None, any_customer=True)[1]
-        report.problems.append(f"{report.path}: {_inconsistency_text(names)}")
+        report.problems.append(said("%(path)s: %(problem)s", path=report.path, problem=_inconsistency_text(names)))
         return True
     read_domains_findings(report, catalog.model, domains)
     cases = list(_cases(catalog.model))
@@ -107,14 +109,15 @@ def _sat_findings(catalog, report: CheckReport) -> bool:
     consistent = solvers.ask(lambda solver: solver.holds(_rules(solver)))
     if not consistent:
         report.usable = False
-        report.problems.append(f"{report.path}: {_inconsistency_text(solvers.clash())}")
+        report.problems.append(said("%(path)s: %(problem)s", path=report.path,
+                                    problem=_inconsistency_text(solvers.clash())))
         return True
     read_domains_findings(report, model, _possible_options(solvers, model))
     for position in cases:
         constraint = model.constraints[position]
         arises = solvers.ask(lambda solver: solver.arises(position), cases=True)
         if arises is None:
-            report.warnings.append(f"{report.path}: constraint {constraint.name}: not analysed for reachability")
+            report.warnings.append(_not_analysed(report.path, constraint))
         elif not arises:
             report.unreachable_rules.append(_unreachable_text(report.path, constraint))
     return True

@@ -17,6 +17,7 @@ from configurator.engine.model import (
     OptionAtom,
     Or,
 )
+from configurator.engine.problems import said
 
 
 class RuleNames:
@@ -61,12 +62,13 @@ def _atoms(expr: Expr) -> Iterator[Expr]:
 def _atom_messages(atom: Expr, names: RuleNames) -> list[str]:
     if isinstance(atom, OptionAtom):
         if atom.feature not in names.features:
-            return [f"unknown feature '{atom.feature}'"]
+            return [said("unknown feature '%(feature)s'", feature=atom.feature)]
         known = names.options[atom.feature]
-        return [f"unknown option '{option}' of feature '{atom.feature}'"
+        return [said("unknown option '%(option)s' of feature '%(feature)s'", option=option, feature=atom.feature)
                 for option in atom.options if option not in known]
     if isinstance(atom, FilledAtom):
-        return [] if atom.feature in names.features else [f"unknown feature '{atom.feature}'"]
+        return [] if atom.feature in names.features else [
+            said("unknown feature '%(feature)s'", feature=atom.feature)]
     if isinstance(atom, Compare):
         return _term_messages(atom.term, names)
     return []  # customer facts may name any key
@@ -76,17 +78,19 @@ def _term_messages(term: NumTerm, names: RuleNames) -> list[str]:
     if term.kind == "count":
         if term.arg in names.features or term.arg in DIMENSIONS:
             return []
-        return [f"unknown feature or dimension '{term.arg}' in count()"]
+        return [said("unknown feature or dimension '%(name)s' in count()", name=term.arg)]
     if term.kind != "sum":
         return []
     if term.dimension is not None and term.dimension not in DIMENSIONS:
-        return [f"unknown dimension '{term.dimension}' in sum(); "
-                f"use one of {', '.join(DIMENSIONS)}"]
+        return [said("unknown dimension '%(dimension)s' in sum(); use one of %(dimensions)s",
+                     dimension=term.dimension, dimensions=list(DIMENSIONS))]
     attribute = str(term.arg)
     if all(attribute not in kinds for kinds in (names.numeric, names.textual, names.flags)):
-        return [f"unknown attribute '{attribute}' in sum(): no option has it"]
-    for kinds, what in ((names.textual, "text"), (names.flags, "true/false")):
+        return [said("unknown attribute '%(attribute)s' in sum(): no option has it", attribute=attribute)]
+    for kinds, code in ((names.textual, "attribute '%(attribute)s' is text on some options; sum() needs numbers"),
+                        (names.flags, "attribute '%(attribute)s' is true/false on some options; "
+                                      "sum() needs numbers")):
         where = kinds.get(attribute, set())
         if where and (term.dimension is None or term.dimension in where):
-            return [f"attribute '{attribute}' is {what} on some options; sum() needs numbers"]
+            return [said(code, attribute=attribute)]
     return []

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Constraint, Feature
-from .problems import ProblemLog, describe
+from .problems import ProblemLog, describe, said
 
 LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?\Z")
 LANGUAGE_KEYS = {"name", "description", "features", "messages"}
@@ -55,7 +55,8 @@ def read_translations(
     if value is None:
         return {}
     if not isinstance(value, dict):
-        log.report("translations", f"'translations' must map languages to texts, not {describe(value)}")
+        log.report("translations", said("'translations' must map languages to texts, not %(value)s",
+                                        value=describe(value)))
         return {}
     by_feature = {feature.id: feature for feature in features}
     rule_ids = {constraint.id for constraint in constraints if constraint.id}
@@ -63,10 +64,11 @@ def read_translations(
     for language, block in value.items():
         where = f"translations.{language}"
         if not isinstance(language, str) or not LANGUAGE.match(language):
-            log.report(where, f"{describe(language)} is not a language code such as fa or vi")
+            log.report(where, said("%(value)s is not a language code such as fa or vi", value=describe(language)))
             continue
         if not isinstance(block, dict):
-            log.report(where, f"must be a mapping (name, features, messages), not {describe(block)}")
+            log.report(where, said("must be a mapping (name, features, messages), not %(value)s",
+                                   value=describe(block)))
             continue
         result[language] = CatalogText(_read_language(where, block, by_feature, rule_ids, log))
     return result
@@ -83,12 +85,13 @@ def _read_language(
         place = f"{where}.features.{feature_id}"
         feature = by_feature.get(feature_id)
         if feature is None:
-            log.report(place, f"the catalog has no feature {describe(feature_id)}")
+            log.report(place, said("the catalog has no feature %(value)s", value=describe(feature_id)))
             continue
         if isinstance(entry, str):  # `frame: بدنه` is the feature's name alone
             entry = {"name": entry}
         if not isinstance(entry, dict):
-            log.report(place, f"must be a name or a mapping (name, description, options), not {describe(entry)}")
+            log.report(place, said("must be a name or a mapping (name, description, options), not %(value)s",
+                                   value=describe(entry)))
             continue
         log.unknown_keys(place, entry, FEATURE_KEYS)
         _put(texts, ("feature", feature_id), entry.get("name"), f"{place}.name", log)
@@ -96,12 +99,14 @@ def _read_language(
         options = {option.id for option in feature.options}
         for option_id, name in _mapping(entry.get("options"), f"{place}.options", log).items():
             if option_id not in options:
-                log.report(f"{place}.options", f"feature '{feature_id}' has no option {describe(option_id)}")
+                log.report(f"{place}.options", said("feature '%(feature)s' has no option %(value)s",
+                                                    feature=feature_id, value=describe(option_id)))
                 continue
             _put(texts, ("option", feature_id, option_id), name, f"{place}.options.{option_id}", log)
     for rule_id, message in _mapping(block.get("messages"), f"{where}.messages", log).items():
         if rule_id not in rule_ids:
-            log.report(f"{where}.messages", f"the catalog has no rule with id {describe(rule_id)}")
+            log.report(f"{where}.messages", said("the catalog has no rule with id %(value)s",
+                                                 value=describe(rule_id)))
             continue
         _put(texts, ("message", rule_id), message, f"{where}.messages.{rule_id}", log)
     return texts
@@ -111,7 +116,7 @@ def _mapping(value: Any, where: str, log: ProblemLog) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        log.report(where, f"must be a mapping, not {describe(value)}")
+        log.report(where, said("must be a mapping, not %(value)s", value=describe(value)))
         return {}
     return value
 
@@ -120,7 +125,7 @@ def _put(texts: dict, key: tuple[str, ...], value: Any, where: str, log: Problem
     if value is None:
         return
     if not isinstance(value, str) or not value.strip():
-        log.report(where, f"must be text, not {describe(value)}")
+        log.report(where, said("must be text, not %(value)s", value=describe(value)))
         return
     texts[key] = value
 

@@ -124,6 +124,8 @@ def phrase_to_json(phrase: Phrase) -> dict[str, Any] | None:
         elif isinstance(value, Amount):
             values[name] = {"amount": str(value.amount), "currency": value.currency,
                             "signed": value.signed}
+        elif isinstance(value, Decimal) and value.is_finite():
+            values[name] = {"decimal": str(value)}
         elif isinstance(value, (str, int)) and not isinstance(value, bool):
             values[name] = value
         else:
@@ -137,6 +139,8 @@ def phrase_from_json(data: dict[str, Any]) -> Phrase:
     for name, value in data.get("values", {}).items():
         if isinstance(value, dict) and "phrase" in value:
             values[name] = phrase_from_json(value["phrase"])
+        elif isinstance(value, dict) and "decimal" in value:
+            values[name] = Decimal(value["decimal"])
         elif isinstance(value, dict) and "amount" in value:
             values[name] = Amount(Decimal(value["amount"]), value["currency"],
                                   bool(value.get("signed")))

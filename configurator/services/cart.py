@@ -303,7 +303,7 @@ def _problems(items: list[CartItem]) -> list[Phrase | str]:
     if len(currencies) > 1:
         problems.append(N_(
             "One order is paid in one currency, and your cart has %(currencies)s. "
-            "Please order them separately.", currencies=", ".join(currencies)))
+            "Please order them separately.", currencies=currencies))  # listed per language
     schedules = {
         (each.every_days, each.every_months)
         for each in (item.recurring for item in items)

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from configurator.config import compiled_dir
 from configurator.engine import Catalog, CatalogError, CompiledStore
+from configurator.engine.problems import Problem, Said
+from configurator.quoting.phrases import N_, Phrase
 from configurator.services.errors import CatalogProblem, NotFound
 from configurator.services.unit_of_work import in_unit_of_work, use_case
 from configurator.store.models import CatalogVersion, Order
@@ -129,6 +131,25 @@ def _store_version(
     return LoadResult(version, created=True)
 
 
+def engine_text(text: str) -> str:
+    """An engine message (`Said`: its English, code and values) as a `Phrase` the pages
+    write in the reader's language; its English stays word for word what the CLI prints.
+    Other text as it is."""
+    if not isinstance(text, Said):
+        return text
+    return Phrase(text.code, {name: engine_text(value) for name, value in text.params.items()})
+
+
+def problem_text(problem: Problem) -> str:
+    """A catalog file's problem (`file: where: what`) as a phrase for the pages (see engine_text)."""
+    if not isinstance(problem.message, Said):
+        return str(problem)
+    if problem.location:
+        return N_("%(file)s: %(location)s: %(problem)s", file=problem.file, location=problem.location,
+                  problem=engine_text(problem.message))
+    return N_("%(file)s: %(problem)s", file=problem.file, problem=engine_text(problem.message))
+
+
 def _usable_catalog(text: str, path: str) -> Catalog:
     """The parsed catalog, or CatalogProblem when it cannot be read or used.
 
@@ -142,11 +163,13 @@ def _usable_catalog(text: str, path: str) -> Catalog:
     except CatalogError as error:
         problems = getattr(error, "problems", None) or [str(error)]
         raise CatalogProblem(
-            f"{path}: the catalog has problems", [str(p) for p in problems]
+            N_("%(path)s: the catalog has problems", path=path),
+            [problem_text(p) if isinstance(p, Problem) else str(p) for p in problems],
         ) from error
     report = catalog.check()
     if not report.usable:
-        raise CatalogProblem(f"{path}: the catalog cannot be used", list(report.problems))
+        raise CatalogProblem(N_("%(path)s: the catalog cannot be used", path=path),
+                             [engine_text(text) for text in report.problems])
     return catalog
 
 
@@ -170,7 +193,8 @@ def load_bytes(
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        message = f"{path}: not UTF-8 text (byte {error.start + 1} cannot be decoded)"
+        message = N_("%(path)s: not UTF-8 text (byte %(byte)s cannot be decoded)", path=path,
+                     byte=error.start + 1)
         raise CatalogProblem(message) from error
     return load_text(session, text, path, now=now)
 

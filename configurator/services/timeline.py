@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from configurator.quoting.phrases import Phrase, phrase_from_json, phrase_to_json
+from configurator.quoting.phrases import N_, Phrase, phrase_from_json, phrase_to_json
 from configurator.services import paging
 from configurator.services.errors import NotFound
 from configurator.services.paging import Page
@@ -17,34 +18,73 @@ from configurator.services.unit_of_work import use_case
 from configurator.store.models import Interaction, User
 from configurator.store.types import utcnow
 
+# Each kind of entry as the timeline labels it (phrases: written in the reader's language).
 KINDS = {
-    "signed_up": "Created an account",
-    "viewed": "Viewed a product line",
-    "saved": "Saved a configuration",
-    "changed": "Changed a configuration",
-    "renamed": "Renamed a configuration",
-    "ordered": "Placed an order",
-    "reordered": "Reordered",
-    "order_status": "Order status",
-    "delivery_sent": "A delivery was shipped",
-    "quoted": "Received a quote",
-    "message_sent": "We e-mailed you",
-    "message_opened": "Opened our e-mail",
-    "message_clicked": "Followed the link in our e-mail",
-    "consent_changed": "Changed what we may do with your data",
-    "data_exported": "Downloaded all your data",
-    "erased": "Personal data erased",
-    "merged": "Another customer record of yours was merged into this one",
-    "merged_away": "This customer record was merged into another",
-    "merge_undone": "A merge of customer records was undone",
-    "phone_changed": "Changed the phone number",
-    "offer_shown": "We showed you an offer",
-    "offer_clicked": "Opened an offer",
-    "offer_accepted": "Ordered with an offer",
-    "offer_unsubscribed": "Asked for no more offers",
+    "signed_up": N_("Created an account"),
+    "viewed": N_("Viewed a product line"),
+    "saved": N_("Saved a configuration"),
+    "changed": N_("Changed a configuration"),
+    "renamed": N_("Renamed a configuration"),
+    "ordered": N_("Placed an order"),
+    "reordered": N_("Reordered"),
+    "order_status": N_("Order status"),
+    "delivery_sent": N_("A delivery was shipped"),
+    "quoted": N_("Received a quote"),
+    "message_sent": N_("We e-mailed you"),
+    "message_opened": N_("Opened our e-mail"),
+    "message_clicked": N_("Followed the link in our e-mail"),
+    "consent_changed": N_("Changed what we may do with your data"),
+    "data_exported": N_("Downloaded all your data"),
+    "erased": N_("Personal data erased"),
+    "merged": N_("Another customer record of yours was merged into this one"),
+    "merged_away": N_("This customer record was merged into another"),
+    "merge_undone": N_("A merge of customer records was undone"),
+    "phone_changed": N_("Changed the phone number"),
+    "offer_shown": N_("We showed you an offer"),
+    "offer_clicked": N_("Opened an offer"),
+    "offer_accepted": N_("Ordered with an offer"),
+    "offer_unsubscribed": N_("Asked for no more offers"),
+    "password_changed": N_("Changed the password"),
+    "password_reset": N_("Reset the password by e-mail"),
+    "invitation_accepted": N_("Chose a password from the invitation"),
+    "email_verified": N_("Confirmed the e-mail address"),
+    "guest_order_claimed": N_("A guest order was added to your account"),
+    "tier_changed": N_("Your customer tier changed"),
 }
 VIEW_QUIET_PERIOD = timedelta(minutes=30)
 SUBJECT_PHRASE = "subject_phrase"  # the detail key of a subject recorded as a Phrase
+
+# Entries recorded before their subjects were phrases keep only the English text.
+# Per kind, the sentences they were written with: a stored subject that reads as one
+# of them is shown as that phrase, so old entries follow the reader's language too.
+LEGACY_SUBJECTS: dict[str, tuple[Phrase, ...]] = {
+    "signed_up": (N_("Created an account"),),
+    "phone_changed": (N_("Changed the phone number"), N_("Removed the phone number")),
+    "password_changed": (N_("Changed the password"),),
+    "password_reset": (N_("Reset the password by e-mail"),),
+    "invitation_accepted": (N_("Chose a password from the invitation"),),
+    "email_verified": (N_("Confirmed the e-mail address"),),
+    "erased": (N_("Personal data erased"),),
+    "data_exported": (N_("Downloaded all my data"),),
+    "consent_changed": (N_("Allowed: %(purpose)s"), N_("Refused: %(purpose)s")),
+    "saved": (N_("%(name)s (%(line)s)"),),
+    "changed": (N_("%(name)s, revision %(number)s"),),
+    "renamed": (N_("%(old)s \u2192 %(new)s"),),
+    "ordered": (N_("Order %(number)s: %(title)s"),),
+    "reordered": (N_("Order %(number)s, again from %(previous)s"),),
+    "order_status": (N_("Order %(number)s: %(status)s"),),
+    "delivery_sent": (N_("Order %(order)s: delivery %(delivery)s shipped"),),
+    "quoted": (N_("Quote %(number)s"),),
+    "offer_clicked": (N_("Opened the offer: %(name)s"),),
+    "offer_unsubscribed": (N_("No more offers (%(name)s)"),),
+    "offer_shown": (N_("Offer shown: %(name)s (%(reward)s)"),),
+    "offer_accepted": (N_("Accepted the offer: %(reason)s on order %(number)s"),),
+    "tier_changed": (N_("Tier: %(old)s \u2192 %(new)s"),),
+}
+# Values that were themselves words of ours (a consent purpose's label, a status word):
+# looked up in the catalogs too. Any other value (a name, a number) stays as stored.
+LEGACY_WORDS = frozenset({"purpose", "status"})
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def record(
@@ -81,11 +121,35 @@ def record(
 
 def subject_of(interaction: Interaction) -> str:
     """The entry's subject: the `Phrase` it was recorded with when there is one (for the
-    reader's language), else the stored text."""
+    reader's language), else the phrase an older entry's English reads as, else the stored text."""
     kept = (interaction.detail or {}).get(SUBJECT_PHRASE)
     if isinstance(kept, dict) and "template" in kept:
         return phrase_from_json(kept)
-    return interaction.subject
+    return legacy_phrase(interaction.kind, interaction.subject) or interaction.subject
+
+
+def legacy_phrase(kind: str, subject: str) -> Phrase | None:
+    """The phrase a subject stored in English only was written with, or None."""
+    for phrase in LEGACY_SUBJECTS.get(kind, ()):
+        found = _pattern(phrase.template).match(subject)
+        if found:
+            values = {name: _legacy_value(name, value) for name, value in found.groupdict().items()}
+            return Phrase(phrase.template, values)
+    return None
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """`Order %(number)s: %(status)s` as a regular expression with a group per value."""
+    parts = _PLACEHOLDER.split(template)  # literal, name, literal, name, ..., literal
+    pattern = "".join(re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+)"
+                      for index, part in enumerate(parts))
+    return re.compile(pattern + r"\Z", re.S)
+
+
+def _legacy_value(name: str, value: str) -> Any:
+    if name in LEGACY_WORDS:
+        return Phrase(value)  # translated where the catalogs have it, else as stored
+    return int(value) if value.isdigit() and len(value) < 10 else value
 
 
 @use_case

@@ -28,7 +28,7 @@ from configurator.quoting.local_formats import (
 )
 from configurator.quoting.phrases import Phrase
 from configurator.services import catalogs, checkout, orders, timeline, users
-from configurator.services.configuring.wording import Wording, phrase_text
+from configurator.services.configuring.wording import Wording, names_list, phrase_text
 from configurator.web.auth.routes import _next_url as local_next_url
 from configurator.web.database import db
 
@@ -119,6 +119,11 @@ def _page_language() -> dict:
 def number(value: int | Decimal) -> str:
     """A whole number in the page's digits (Persian ۰-۹ in fa)."""
     return format_number(value, locale_code())
+
+
+def names(items) -> str:
+    """Names listed as the page's language lists them ("a, b and c", "الف، ب و ج", "a, b và c")."""
+    return names_list([str(item) for item in items or ()], locale_code())
 
 
 def dimension_heading(dimension_id: str, default: str) -> str:
@@ -224,6 +229,7 @@ def register(app: Flask) -> None:
     app.add_template_global(timeline_subject)
     app.add_template_global(reward_line)
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["names"] = names
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["signed_money"] = signed_money
     app.jinja_env.filters["when"] = when

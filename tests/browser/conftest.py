@@ -63,6 +63,9 @@ def page(browser, live_server, request):
     context = browser.new_context(base_url=live_server)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # A page load waits on the server's CPU: on a busy 2-core machine the first
+    # render of a heavy page (the workbench form) has passed 10 s.
+    page.set_default_navigation_timeout(30_000)
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from bruteforce import Enumeration, assert_domains_match, model_from_text, normalize_selection
 from hypothesis import HealthCheck, given, note, settings
@@ -21,6 +22,7 @@ from test_properties import _assert_minimal_explanation, _disabled_options
 from configurator.engine import Catalog
 from configurator.engine.bounded import BoundedSpace
 from configurator.engine.compile import compile_model
+from configurator.engine.jtree import UpwardCache
 from configurator.engine.layered import solution_space
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -170,3 +172,36 @@ def test_passes_reused_between_picks_give_brute_force_answers(direction: str, da
                 assert state.alternatives[feature] == reference.reference(others).domains[feature], feature
     if isinstance(catalog.tree, BoundedSpace):
         assert catalog.tree._upward_cache()._entries  # the walk went through the cache
+
+
+def test_the_pass_cache_keeps_the_most_recently_used_within_its_bytes_and_per_bag():
+    arrays = {name: (np.zeros(1000, dtype=np.int64),) for name in "abcd"}  # 8,064 bytes each, counted
+    cache = UpwardCache(per_bag=2, max_bytes=3 * 8064)
+    cache.put(0, ("a",), arrays["a"])
+    cache.put(0, ("b",), arrays["b"])
+    assert cache.get(0, ("a",)) is arrays["a"]  # a is now the more recently used of bag 0
+    cache.put(0, ("c",), arrays["c"])  # bag 0 holds two: b goes
+    assert cache.get(0, ("b",)) is None and cache.get(0, ("a",)) is arrays["a"]
+    cache.put(1, ("d",), arrays["d"])
+    assert cache.bytes == 3 * 8064
+    cache.put(2, ("e",), arrays["a"])  # over the bytes: the least recently used of all (c) goes
+    assert cache.get(0, ("c",)) is None
+    assert cache.get(0, ("a",)) is arrays["a"] and cache.get(1, ("d",)) is arrays["d"]
+    assert cache.bytes <= cache.max_bytes
+
+
+@given(data=st.data())
+@settings(SETTINGS, max_examples=15)
+def test_a_pass_cache_too_small_to_keep_a_walk_still_gives_brute_force_answers(data) -> None:
+    """With room for one bag's passes only, nearly every pass is recomputed: the answers must not change."""
+    case = data.draw(price_gate_catalogs("at least"))
+    customer = data.draw(customers())
+    walk = [data.draw(selections(case)) for _ in range(3)]
+    catalog = Catalog.from_text(case.text, path="price.json")
+    if isinstance(catalog.tree, BoundedSpace):
+        catalog.tree.__dict__["_passes"] = UpwardCache(max_bytes=1)
+    reference = Enumeration(model_from_text(case.text), customer)
+    for selection in walk + walk[::-1]:
+        assert_domains_match(catalog, reference, selection, customer)
+    if isinstance(catalog.tree, BoundedSpace):
+        assert len(catalog.tree._upward_cache()._entries) <= 1

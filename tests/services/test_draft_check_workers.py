@@ -6,10 +6,12 @@ answered with a problem instead of a hang."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
 import pytest
+import yaml
 
 from configurator.services.workbench import background_check, check_answers, check_workers, drafts
 from tests.services.held_checks import die_when, dying_check, slow_check, wait_for
@@ -184,3 +186,17 @@ def test_the_warm_up_goes_through_both_stages_of_a_real_check():
     stages = list(drafts.check_in_stages(background_check.WARM_UP_TEXT, "warm-up"))
     assert [stage.counting for stage in stages] == [True, False]
     assert not stages[-1].problems and stages[-1].report.count == 2
+
+
+def test_a_draft_in_json_is_read_as_json_with_the_same_findings():
+    """A JSON draft (Renault's, automotive01) is read by the JSON reader, not the slow YAML one."""
+    dead = BIKE_TEXT.replace("  - id: courier-no-pallet", "  - id: no-steel\n    forbid: frame == steel\n"
+                             "  - id: courier-no-pallet")
+    as_json = json.dumps(yaml.safe_load(dead), indent=2)
+    here, there = drafts.check_text(dead, "test-bike"), drafts.check_text(as_json, "test-bike")
+    assert [f.text for f in there.findings] == [f.text for f in here.findings] and there.findings
+    assert there.report.count == here.report.count and there.report.path == "test-bike.json"
+    assert all(f.line for f in there.findings)  # still at their lines
+    broken = as_json.replace('"frame"', '"frame', 1)
+    [problem] = drafts.check_text(broken, "test-bike").problems
+    assert "test-bike.yaml" in problem.text and problem.line  # not JSON: the YAML reader says where

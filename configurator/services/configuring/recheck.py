@@ -105,7 +105,8 @@ def recheck(
         feature = model.feature(feature_id)
         option = feature.option(option_id) if feature else None
         if option is None:
-            reason = "no longer offered" if feature else f"{feature_name} is no longer offered"
+            reason = (N_("no longer offered") if feature
+                      else N_("%(feature)s is no longer offered", feature=feature_name))
             lines.append(
                 RecheckLine(
                     feature_id,
@@ -136,8 +137,8 @@ def recheck(
                 kept = trial
             else:
                 explanation = catalog.explain(feature_id, option_id, kept, customer=customer)
-                messages = [c.message or f"rule {c.name}" for c in explanation.constraints]
-                refused[(feature_id, option_id)] = "; ".join(messages) or "no longer fits"
+                messages = [c.message or N_("rule %(name)s", name=c.name) for c in explanation.constraints]
+                refused[(feature_id, option_id)] = _one_after_another(messages) or N_("no longer fits")
 
     for feature_id, option_id in candidates:
         feature_name, option_name, price_then = old_lines.get(
@@ -198,3 +199,13 @@ def recheck(
             key=lambda line: (order.get(line.feature, len(order)), line.status == "added")
         )
     return result
+
+
+def _one_after_another(reasons: list[str]) -> str:
+    """Reasons as one text, `; ` between them (a phrase: the reader's language writes its own `;`)."""
+    if not reasons:
+        return ""
+    text = reasons[0]
+    for reason in reasons[1:]:
+        text = N_("%(first)s; %(second)s", first=text, second=reason)
+    return text

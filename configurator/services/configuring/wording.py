@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.support import NullTranslations, Translations
 
 from configurator.engine import Catalog
@@ -50,6 +51,15 @@ def translator(language: str | None) -> Callable[..., str]:
     return gettext
 
 
+def names_list(items: list[str], language: str | None, style: str = "standard") -> str:
+    """Names as the language lists them: "a, b and c", Persian "الف، ب و ج", Vietnamese
+    "a, b và c" (CLDR's list patterns through Babel); `style="or"` for alternatives."""
+    items = [str(item) for item in items]
+    if not items:
+        return ""
+    return format_list(items, style=style, locale=language or "en")
+
+
 def _day(day: date, language: str) -> str:
     """A day with its weekday where the language's calendar has a long form (not fa: Jalali)."""
     if language == "en":
@@ -75,7 +85,7 @@ def phrase_text(text: str, language: str | None) -> str:
         if isinstance(value, Phrase):
             return phrase_text(value, language)
         if isinstance(value, (list, tuple)):
-            return _(", ").join(str(local(item)) for item in value)
+            return names_list([str(local(item)) for item in value], language)
         if isinstance(value, Amount):
             if value.signed:
                 written = format_signed_money(value.amount, value.currency, language)
@@ -92,6 +102,8 @@ def phrase_text(text: str, language: str | None) -> str:
             return format_moment(value.at, language).text
         if isinstance(value, int) and not isinstance(value, bool):
             return format_number(value, language)
+        if isinstance(value, Decimal) and value.is_finite():  # a percentage, a quantity: as many decimals as it has
+            return format_number(value, language, max(0, -value.normalize().as_tuple().exponent))
         return value
 
     return _(text.template, **{name: local(value) for name, value in text.values.items()})
@@ -158,5 +170,5 @@ class Wording:
         return format_signed_money(amount, self.model.currency, self.language)
 
     def join(self, items: list[str]) -> str:
-        """A list as the language writes one ("a, b" / "الف، ب")."""
-        return self._(", ").join(items)
+        """A list as the language writes one ("a, b and c" / "الف، ب و ج")."""
+        return names_list(items, self.language)

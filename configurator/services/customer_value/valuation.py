@@ -19,6 +19,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import N_
 from configurator.services import timeline
 from configurator.services.business import accounts
 from configurator.services.customer_value.figures import CustomerFigures, OrderValue, figures
@@ -106,7 +107,7 @@ def refresh(
     # the first order sets the tier without a "changed" entry (issue 14, item 10).
     announce = _valued_from_orders(session, ids)
     own = figures(by_owner.get(customer.id, []), config, now)
-    stored = _store(session, customer.id, own, config.currency, now)
+    stored = _store(session, customer.id, own, own.currency, now)
     deciding = own
     if account is not None:
         deciding = figures([o for i in ids for o in by_owner.get(i, [])], config, now)
@@ -170,7 +171,7 @@ def recompute_all(
     for customer in customers:
         own = figures(by_owner.get(customer.id, []), config, now)
         deciding = account_result.get(account_of.get(customer.id), own)
-        stored = _store(session, customer.id, own, config.currency, now)
+        stored = _store(session, customer.id, own, own.currency, now)
         stored.tier = deciding.tier
         old = customer.tier
         if _apply_tier(session, customer, deciding, config, "recomputed", "staff", actor_id, now):
@@ -225,7 +226,7 @@ def _record_tier_change(session, customer, result, config, because, channel, act
         session,
         customer.id,
         "tier_changed",
-        f"Tier: {old} → {new}",
+        N_("Tier: %(old)s → %(new)s", old=old, new=new),
         {
             "from": customer.tier,
             "to": result.tier,

@@ -209,7 +209,8 @@ def reach_campaign(
                        group, now, detail={"items": [item.to_json() for item in items]})
         if group == holdout.OFFER:
             timeline.record(session, customer.id, "offer_shown",
-                            f"Offer shown: {campaign.name} ({describe(session, campaign)})",
+                            N_("Offer shown: %(name)s (%(reward)s)", name=campaign.name,
+                               reward=describe(session, campaign)),
                             {"campaign": campaign.code}, now=now)
     if first.group != holdout.OFFER:
         return None
@@ -348,7 +349,8 @@ def record_accepted(session: Session, owner: User, order: Order, *, now: datetim
     _event(session, campaign, owner.id, "accepted", holdout.OFFER, now,
            order_id=order.id, detail=offer)
     timeline.record(session, owner.id, "offer_accepted",
-                    f"Accepted the offer: {offer['reason']} on order {order.number}",
+                    N_("Accepted the offer: %(reason)s on order %(number)s",
+                       reason=orders.reward_reason(offer), number=order.number),
                     {"campaign": campaign.code, "order": order.number, "amount": offer["amount"]},
                     now=now)
 

@@ -70,7 +70,7 @@ def _mail_one(session: Session, campaign: OfferCampaign, customer: User, weekly_
 
 
 def _draft(offer: campaigns.Offer, customer: User) -> outbox.Draft:
-    names = ", ".join(item.name for item in offer.items)
+    names = [item.name for item in offer.items]  # listed as the recipient's language lists them
     return outbox.Draft(
         kind=OFFER_KIND,
         purpose="marketing",

@@ -117,7 +117,7 @@ def misfits(session: Session, record: QuoteRecord) -> list[LineMisfit]:
             catalog = catalogs.engine_catalog(catalogs.current(session, row.catalog_id))
         except NotFound:
             found.append(LineMisfit(row.line_id, row.title, row.catalog_id,
-                                    (f"the product line {row.catalog_id} is no longer offered",)))
+                                    (N_("the product line %(line)s is no longer offered", line=row.catalog_id),)))
             continue
         then = {(f, o): (f, name or o, Decimal(price)) for f, o, price, name in row.options}
         result = recheck(catalog, row.selection, then, facts)

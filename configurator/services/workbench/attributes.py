@@ -6,7 +6,7 @@ type (a number field, a text field, a checkbox), reads what is typed as that
 type and writes it back so: `1800` stays a number, the text `"12"` stays
 text (quoted in the YAML), a checkbox writes `true` or `false`. What cannot
 be read as the attribute's type is refused with a ValueError whose message is
-shown at the field.
+shown at the field (a Phrase: in the reader's language).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from configurator.engine.loader import ATTRIBUTE
+from configurator.quoting.phrases import N_
 
 KINDS = ("number", "text", "boolean")
 MAX_NUMBER = Decimal("1e15")
@@ -62,21 +63,22 @@ def typed(raw: str, kind: str, name: str) -> Any:
     if kind == "boolean":
         if value.lower() in _TRUE | _FALSE:
             return value.lower() in _TRUE
-        raise ValueError(f"Attribute {name!r} is true or false, not {value[:20]!r}.")
+        raise ValueError(N_("Attribute '%(name)s' is true or false, not '%(value)s'.", name=name, value=value[:20]))
     if kind == "number":
         return _number(value, name)
     if kind == "text":
         return value
-    raise ValueError(f"An attribute is a {', a '.join(KINDS[:-1])} or a {KINDS[-1]}, not {kind[:20]!r}.")
+    raise ValueError(N_("An attribute is a number, a text or a boolean, not '%(kind)s'.", kind=kind[:20]))
 
 
 def _number(value: str, name: str) -> int | Decimal:
     try:
         amount = Decimal(value)
     except InvalidOperation:
-        raise ValueError(f"Attribute {name!r} is a number, such as 1800 or 2.5, not {value[:20]!r}.") from None
-    if not amount.is_finite() or abs(amount) >= MAX_NUMBER:
-        raise ValueError(f"Attribute {name!r} must be a number below {MAX_NUMBER:,.0f}.")
+        raise ValueError(N_("Attribute '%(name)s' is a number, such as 1800 or 2.5, not '%(value)s'.",
+                            name=name, value=value[:20])) from None
+    if not amount.is_finite() or abs(amount) >= MAX_NUMBER:  # MAX_NUMBER written in the sentence
+        raise ValueError(N_("Attribute '%(name)s' must be a number below 1,000,000,000,000,000.", name=name))
     if amount == amount.to_integral_value() and "." not in value and "e" not in value.lower():
         return int(amount)
     return amount

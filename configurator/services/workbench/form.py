@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from configurator.engine.documents import read_document
 from configurator.engine.model import DIMENSIONS
 from configurator.engine.problems import CatalogError
+from configurator.quoting.phrases import N_, Phrase
 from configurator.services.errors import CatalogProblem
 from configurator.services.unit_of_work import use_case
 from configurator.services.workbench import attributes as typed_attributes
@@ -126,7 +127,7 @@ class DraftForm:
     rules: list[RuleForm] = field(default_factory=list)
     tables: list[TableForm] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
-    problem: str = ""  # the text is not YAML the form can show: edit it as text
+    problem: str = ""  # the text is not YAML the form can show (a Phrase): edit it as text
 
 
 def _yaml() -> YAML:
@@ -150,9 +151,10 @@ def load(text: str) -> CommentedMap:
     try:
         data = _yaml().load(text)
     except (YAMLError, RecursionError, ValueError) as error:
-        raise FormProblem(f"The YAML does not parse ({_first_line(error)}): fix it in the text editor.") from error
+        raise FormProblem(N_("The YAML does not parse (%(error)s): fix it in the text editor.",
+                             error=_first_line(error))) from error
     if not isinstance(data, CommentedMap):
-        raise FormProblem("The YAML is not a catalog (a mapping with features and constraints).")
+        raise FormProblem(N_("The YAML is not a catalog (a mapping with features and constraints)."))
     return data
 
 
@@ -192,7 +194,7 @@ def read_form(text: str, languages: Sequence[str] = ()) -> DraftForm:
     try:
         data = _plain(text)
     except FormProblem as problem:
-        return DraftForm(problem=str(problem))
+        return DraftForm(problem=problem.args[0])
     features = [f for f in _list(data.get("features")) if isinstance(f, Mapping)]
     options = {_text(f.get("id")): [_text(o.get("id")) for o in _options(f)] for f in features}
     translations = data.get("translations") if isinstance(data.get("translations"), Mapping) else {}
@@ -323,7 +325,7 @@ def _choose_text(value: Any) -> str:
 def apply(text: str, edit: Edit) -> str:
     """The text with one field of the form changed; FormProblem (nothing changed) when it cannot be."""
     if len(edit.value) > MAX_FIELD_CHARS:
-        raise FormProblem(f"The value is longer than {MAX_FIELD_CHARS} characters.")
+        raise FormProblem(N_("The value is longer than %(most)s characters.", most=MAX_FIELD_CHARS))
     in_place = _money_in_place(text, edit)
     if in_place is not None:
         return in_place
@@ -346,7 +348,7 @@ def apply(text: str, edit: Edit) -> str:
     elif edit.target == "table":
         _edit_table(data, _constraint(data, edit.index), edit)
     else:
-        raise FormProblem(f"Unknown part of the form: {edit.target!r}.")
+        raise FormProblem(N_("Unknown part of the form: '%(part)s'.", part=edit.target[:40]))
     return dump(data)
 
 
@@ -363,31 +365,31 @@ def _feature(data: CommentedMap, feature_id: str) -> CommentedMap:
     for feature in _list(data.get("features")):
         if isinstance(feature, CommentedMap) and _text(feature.get("id")) == feature_id:
             return feature
-    raise FormProblem(f"The draft has no feature {feature_id!r} (any more).")
+    raise FormProblem(N_("The draft has no feature '%(feature)s' (any more).", feature=feature_id[:80]))
 
 
 def _option(feature: CommentedMap, option_id: str) -> CommentedMap:
     for option in _options(feature):
         if _text(option.get("id")) == option_id:
             return option  # type: ignore[return-value]
-    raise FormProblem(f"Feature {feature.get('id')!r} has no option {option_id!r} (any more).")
+    raise FormProblem(N_("Feature '%(feature)s' has no option '%(option)s' (any more).",
+                         feature=_text(feature.get("id")), option=option_id[:80]))
 
 
 def _constraint(data: CommentedMap, index: int) -> CommentedMap:
     constraints = _list(data.get("constraints"))
     if not 0 <= index < len(constraints) or not isinstance(constraints[index], CommentedMap):
-        raise FormProblem(f"The draft has no rule number {index + 1} (any more).")
+        raise FormProblem(N_("The draft has no rule number %(number)s (any more).", number=index + 1))
     return constraints[index]
 
 
 def _edit_feature(data: CommentedMap, feature: CommentedMap, edit: Edit) -> None:
     value = edit.value.strip()
     if edit.name == "name":
-        _require_text(value, "A feature needs a name.")
+        _require_text(value, N_("A feature needs a name."))
         feature["name"] = value
     elif edit.name == "dimension":
-        if value not in DIMENSIONS:
-            raise FormProblem(f"The dimension is one of {', '.join(DIMENSIONS)}.")
+        _require_dimension(value)
         feature["dimension"] = value
     elif edit.name == "choose":
         feature["choose"] = _choose(value)
@@ -396,14 +398,14 @@ def _edit_feature(data: CommentedMap, feature: CommentedMap, edit: Edit) -> None
     elif edit.name == "add-option":
         _add_option(feature, value)
     else:
-        raise FormProblem(f"A feature has no field {edit.name!r} in this form.")
+        raise FormProblem(N_("A feature has no field '%(field)s' in this form.", field=edit.name[:40]))
 
 
 def _edit_option(data: CommentedMap, feature: CommentedMap, edit: Edit) -> None:
     option = _option(feature, edit.option)
     value = edit.value.strip()
     if edit.name == "name":
-        _require_text(value, "An option needs a name.")
+        _require_text(value, N_("An option needs a name."))
         option["name"] = value
     elif edit.name == "price":
         option["price"] = _money(value or "0", "price")
@@ -427,7 +429,7 @@ def _edit_option(data: CommentedMap, feature: CommentedMap, edit: Edit) -> None:
     elif edit.name == "remove":
         feature["options"].remove(option)
     else:
-        raise FormProblem(f"An option has no field {edit.name!r} in this form.")
+        raise FormProblem(N_("An option has no field '%(field)s' in this form.", field=edit.name[:40]))
 
 
 def _edit_attribute(option: CommentedMap, edit: Edit) -> None:
@@ -438,18 +440,19 @@ def _edit_attribute(option: CommentedMap, edit: Edit) -> None:
     if edit.name == "add-attribute":
         kind = edit.details.get("kind", "")
         if not typed_attributes.valid_name(name):
-            raise FormProblem("An attribute's name is letters, digits, '-' and '_' (at most 64), such as weight_g.")
+            raise FormProblem(N_("An attribute's name is letters, digits, '-' and '_' (at most 64), "
+                                 "such as weight_g."))
         if current is not None and name in current:
-            raise FormProblem(f"The option has an attribute {name!r} already.")
+            raise FormProblem(N_("The option has an attribute '%(name)s' already.", name=name))
         if kind not in typed_attributes.KINDS:
-            raise FormProblem(f"Choose the attribute's type: {', '.join(typed_attributes.KINDS)}.")
+            raise FormProblem(N_("Choose the attribute's type: %(kinds)s.", kinds=list(typed_attributes.KINDS)))
         if current is None:
             current = option["attributes"] = CommentedMap()
             current.fa.set_flow_style()
         current[name] = typed_attributes.new_value(kind)
         return
     if current is None or name not in current:
-        raise FormProblem(f"The option has no attribute {name!r} (any more).")
+        raise FormProblem(N_("The option has no attribute '%(name)s' (any more).", name=name[:80]))
     if edit.name == "remove-attribute":
         del current[name]
         if not current:
@@ -458,25 +461,25 @@ def _edit_attribute(option: CommentedMap, edit: Edit) -> None:
     try:
         current[name] = typed_attributes.typed(edit.value, typed_attributes.kind_of(current[name]), name)
     except ValueError as problem:
-        raise FormProblem(str(problem)) from None
+        raise FormProblem(problem.args[0]) from None  # its Phrase, shown in the reader's language
 
 
 def _edit_rule(constraint: CommentedMap, edit: Edit) -> None:
     if edit.name in RULE_KEYS:
         if edit.name not in constraint:
-            raise FormProblem(f"This rule has no {edit.name!r} part.")
+            raise FormProblem(N_("This rule has no '%(part)s' part.", part=edit.name))
         # Kept even when it does not parse: a draft is work in progress, the check says what is wrong.
         constraint[edit.name] = edit.value.strip()
     elif edit.name == "message":
         _set_or_drop(constraint, "message", edit.value.strip())
     else:
-        raise FormProblem(f"A rule has no field {edit.name!r} in this form.")
+        raise FormProblem(N_("A rule has no field '%(field)s' in this form.", field=edit.name[:40]))
 
 
 def _edit_table(data: CommentedMap, constraint: CommentedMap, edit: Edit) -> None:
     table = constraint.get("table")
     if not isinstance(table, CommentedMap):
-        raise FormProblem(f"Rule number {edit.index + 1} is not a table.")
+        raise FormProblem(N_("Rule number %(number)s is not a table.", number=edit.index + 1))
     mode = "deny" if "deny" in table else "allow"
     rows = table.get(mode)
     if not isinstance(rows, CommentedSeq):
@@ -484,7 +487,7 @@ def _edit_table(data: CommentedMap, constraint: CommentedMap, edit: Edit) -> Non
     width = len(_list(table.get("features")))
     if edit.name == "cell":
         if not 0 <= edit.row < len(rows) or not 0 <= edit.column < width:
-            raise FormProblem("That cell is not in the table (any more).")
+            raise FormProblem(N_("That cell is not in the table (any more)."))
         row = rows[edit.row]
         while len(row) < width:
             row.append(None)
@@ -499,12 +502,12 @@ def _edit_table(data: CommentedMap, constraint: CommentedMap, edit: Edit) -> Non
         rows.append(new)
     elif edit.name == "remove-row":
         if not 0 <= edit.row < len(rows):
-            raise FormProblem("That row is not in the table (any more).")
+            raise FormProblem(N_("That row is not in the table (any more)."))
         del rows[edit.row]
     elif edit.name == "message":
         _set_or_drop(constraint, "message", edit.value.strip())
     else:
-        raise FormProblem(f"A table has no field {edit.name!r} in this form.")
+        raise FormProblem(N_("A table has no field '%(field)s' in this form.", field=edit.name[:40]))
 
 
 NEW_RULES = {  # a new rule's kind and its parts
@@ -518,7 +521,7 @@ def _add_rule(data: CommentedMap, kind: str) -> None:
     """A new rule at the end with its parts empty: the check shows it as a problem at its
     line until the catalog manager writes the conditions (a draft may keep problems)."""
     if kind not in NEW_RULES:
-        raise FormProblem(f"A new rule is one of: {', '.join(NEW_RULES)}.")
+        raise FormProblem(N_("A new rule is one of: %(kinds)s.", kinds=list(NEW_RULES)))
     constraints = data.get("constraints")
     if not isinstance(constraints, CommentedSeq):
         constraints = data["constraints"] = CommentedSeq()
@@ -542,17 +545,17 @@ def _add_feature(data: CommentedMap, edit: Edit) -> None:
     than its options, say)."""
     feature_id = edit.feature.strip()
     if not _ID.match(feature_id):
-        raise FormProblem("A feature id is lower-case letters, digits, '_' and '-', starting with a letter or digit.")
+        raise FormProblem(N_("A feature id is lower-case letters, digits, '_' and '-', "
+                             "starting with a letter or digit."))
     features = data.get("features")
     if not isinstance(features, CommentedSeq):
         if features is not None:
-            raise FormProblem("The draft's 'features' is not a list: fix it in the text editor.")
+            raise FormProblem(N_("The draft's 'features' is not a list: fix it in the text editor."))
         features = data["features"] = CommentedSeq()
     if any(isinstance(f, Mapping) and _text(f.get("id")) == feature_id for f in features):
-        raise FormProblem(f"The draft already has a feature {feature_id!r}.")
+        raise FormProblem(N_("The draft already has a feature '%(feature)s'.", feature=feature_id))
     dimension = edit.details.get("dimension", "").strip() or "product"
-    if dimension not in DIMENSIONS:
-        raise FormProblem(f"The dimension is one of {', '.join(DIMENSIONS)}.")
+    _require_dimension(dimension)
     choose = _choose(edit.details.get("choose", "").strip() or "one")
     option_id = edit.option.strip() or NEW_FEATURE_OPTION
     feature = CommentedMap([("id", feature_id), ("name", edit.value.strip() or feature_id),
@@ -571,9 +574,9 @@ def _options_in_flow_style(features: Sequence) -> bool:
     return False
 
 
-def users_of_feature(data: Mapping, feature_id: str) -> list[str]:
+def users_of_feature(data: Mapping, feature_id: str) -> list[Phrase]:
     """The rules and tables that name a feature (each as `rule <id>` or `table <id>`,
-    `#n` when it has no id), in the order of the constraints."""
+    `#n` when it has no id), in the order of the constraints; phrases, for the reader's language."""
     options = {_text(f.get("id")): [_text(o.get("id")) for o in _options(f)]
                for f in _list(data.get("features")) if isinstance(f, Mapping)}
     users = []
@@ -584,14 +587,14 @@ def users_of_feature(data: Mapping, feature_id: str) -> list[str]:
         table = constraint.get("table")
         if isinstance(table, Mapping):
             if feature_id in (_text(f) for f in _list(table.get("features"))):
-                users.append(f"table {label}")
+                users.append(N_("table %(name)s", name=label))
             continue
         for key in RULE_KEYS:
             if key in constraint and any(
                 token.kind == "feature" and token.text == feature_id
                 for token in read_rule(_text(constraint[key]), options).tokens
             ):
-                users.append(f"rule {label}")
+                users.append(N_("rule %(name)s", name=label))
                 break
     return users
 
@@ -601,8 +604,8 @@ def _remove_feature(data: CommentedMap, feature: CommentedMap) -> None:
     feature_id = _text(feature.get("id"))
     users = users_of_feature(data, feature_id)
     if users:
-        raise FormProblem(f"Feature {feature_id!r} is still used by {', '.join(users)}: "
-                          "change or remove those first.")
+        raise FormProblem(N_("Feature '%(feature)s' is still used by %(users)s: change or remove those first.",
+                             feature=feature_id, users=users))
     features = data["features"]
     del features[next(i for i, f in enumerate(features) if f is feature)]
     translations = data.get("translations")
@@ -622,9 +625,11 @@ def _remove_feature(data: CommentedMap, feature: CommentedMap) -> None:
 
 def _add_option(feature: CommentedMap, option_id: str) -> None:
     if not _ID.match(option_id):
-        raise FormProblem("An option id is lower-case letters, digits, '_' and '-', starting with a letter or digit.")
+        raise FormProblem(N_("An option id is lower-case letters, digits, '_' and '-', "
+                             "starting with a letter or digit."))
     if any(_text(o.get("id")) == option_id for o in _options(feature)):
-        raise FormProblem(f"Feature {feature.get('id')!r} already has an option {option_id!r}.")
+        raise FormProblem(N_("Feature '%(feature)s' already has an option '%(option)s'.",
+                             feature=_text(feature.get("id")), option=option_id))
     options = feature.get("options")
     if not isinstance(options, CommentedSeq):
         options = feature["options"] = CommentedSeq()
@@ -658,22 +663,38 @@ def _set_or_drop(node: CommentedMap, key: str, value: str) -> None:
 def _language(name: str) -> str:
     language = name.partition(".")[2]
     if not _LANGUAGE.match(language):
-        raise FormProblem(f"{language!r} is not a language code.")
+        raise FormProblem(N_("'%(code)s' is not a language code.", code=language[:20]))
     return language
 
 
-def _require_text(value: str, message: str) -> None:
+def _require_dimension(value: str) -> None:
+    if value not in DIMENSIONS:
+        raise FormProblem(N_("The dimension is one of %(dimensions)s.", dimensions=list(DIMENSIONS)))
+
+
+def _require_text(value: str, message: Phrase) -> None:
     if not value:
         raise FormProblem(message)
+
+
+# A price's and a cost's refusals, whole sentences each (languages inflect the noun).
+NOT_A_NUMBER = {
+    "price": N_("The price must be a number such as 12.50, not '%(value)s'."),
+    "cost": N_("The cost must be a number such as 12.50, not '%(value)s'."),
+}
+OUT_OF_RANGE = {  # MAX_PRICE written in the sentence
+    "price": N_("The price must be from 0 to 1,000,000,000 with at most 4 decimals."),
+    "cost": N_("The cost must be from 0 to 1,000,000,000 with at most 4 decimals."),
+}
 
 
 def _money(value: str, what: str) -> Decimal:
     try:
         amount = Decimal(value.replace(",", "."))
     except InvalidOperation:
-        raise FormProblem(f"The {what} must be a number such as 12.50, not {value[:20]!r}.") from None
+        raise FormProblem(Phrase(NOT_A_NUMBER[what].template, {"value": value[:20]})) from None
     if not amount.is_finite() or amount < 0 or amount >= MAX_PRICE or amount.as_tuple().exponent < -4:
-        raise FormProblem(f"The {what} must be from 0 to {MAX_PRICE:,} with at most 4 decimals.")
+        raise FormProblem(OUT_OF_RANGE[what])
     return amount
 
 
@@ -686,7 +707,7 @@ def _choose(value: str) -> Any:
             choose = CommentedMap([("min", low), ("max", high)])
             choose.fa.set_flow_style()
             return choose
-    raise FormProblem("Choose is 'one', 'optional' or a range such as 0-2.")
+    raise FormProblem(N_("Choose is 'one', 'optional' or a range such as 0-2."))
 
 
 def _attributes(value: str) -> dict[str, Any]:
@@ -695,7 +716,8 @@ def _attributes(value: str) -> dict[str, Any]:
     for part in filter(None, (p.strip() for p in value.split(","))):
         key, colon, item = (s.strip() for s in part.partition(":"))
         if not colon or not _ID.match(key.lower()) or not item:
-            raise FormProblem(f"Write attributes as 'name: value, name: value' ({part[:30]!r} is not).")
+            raise FormProblem(N_("Write attributes as 'name: value, name: value' ('%(part)s' is not).",
+                                 part=part[:30]))
         attributes[key] = _number(item)
     return attributes
 

@@ -17,7 +17,7 @@ from configurator.services.errors import NotFound
 from configurator.web.client_quotes import bp
 from configurator.web.database import db
 from configurator.web.errors import error_response
-from configurator.web.i18n import error_text
+from configurator.web.i18n import error_text, locale_code
 from configurator.web.staff.routes import quote_pdf_response, render_printable
 
 
@@ -63,15 +63,17 @@ def detail(quote_id: int):
 
 
 def _page(quote_id: int, status: int = 200, error: str | None = None):
-    loaded = quotes.records.load(db.session, current_user, quote_id)
+    # The printable form: its lines name the product and options in the reader's language.
+    document = quotes.printing.printable(db.session, current_user, quote_id, language=locale_code())
     if current_user.is_staff:
         raise NotFound("There is no such quote.")  # staff use the staff pages
-    priced = loaded.quote.price()
+    loaded, priced = document.loaded, document.priced
     return render_template(
         "client_quotes/quote.html",
         record=loaded.record,
         quote=loaded.quote,
-        lines=[(row, priced.lines[row.line_id]) for row in loaded.record.lines],
+        document=document,
+        lines=document.lines,
         totals=priced.totals,
         error=error,
         now=quotes.search.today(),

@@ -24,6 +24,7 @@ from configurator.services.errors import CatalogProblem
 from configurator.services.workbench import drafts
 from configurator.store.models import CatalogVersion
 from configurator.web.database import db
+from configurator.web.i18n import error_text, number
 from configurator.web.staff import bp
 from configurator.web.staff.roles import admin_required, catalog_reader_required
 
@@ -81,18 +82,19 @@ def catalog_upload():
     """Store an uploaded catalog file as the new version of its product line."""
     upload = request.files.get("catalog_file")
     if upload is None or not upload.filename:
-        return _page(400, ["Choose a catalog file (YAML) to upload."], "Nothing was uploaded")
+        return _page(400, [_("Choose a catalog file (YAML) to upload.")], _("Nothing was uploaded"))
     # The app may allow larger bodies (MAX_CONTENT_LENGTH); a catalog never needs more.
     data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
     name = secure_filename(upload.filename) or "upload.yaml"
     if len(data) > MAX_UPLOAD_BYTES:
-        message = f"{name}: the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB."
-        return _page(413, [message], "The catalog was not loaded")
+        message = _("%(name)s: the file is larger than %(size)s MiB.", name=name,
+                    size=number(MAX_UPLOAD_BYTES // (1024 * 1024)))
+        return _page(413, [message], _("The catalog was not loaded"))
     try:
         result = catalogs.load_bytes(db.session, data, name)
     except CatalogProblem as problem:  # refused before anything was written
         log.warning("catalog upload %s by %s refused: %s", name, current_user.email, problem)
-        return _page(400, problem.problems, f"{problem} — nothing was changed")
+        return _page(400, problem.problems, _("%(problem)s — nothing was changed", problem=error_text(problem)))
     version = result.version
     if result.created:
         log.info("catalog %s version %d (declared %d, %s) loaded from %s by %s",
