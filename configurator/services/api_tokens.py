@@ -38,6 +38,7 @@ SCOPES: dict[str, str] = {
     "quotes:read": "Read your account's quotes",
     "quotes:write": "Accept or decline your account's quotes",
     "staff:quotes": "Staff: list, search and read every quote",
+    "staff:quotes:write": "Staff: add, change and remove the service lines of draft quotes",
 }
 # A token never grants more than its user may do on the pages: customers get
 # these, every seller-side role (staff, manager, admin) the staff scopes.
@@ -50,7 +51,8 @@ CUSTOMER_SCOPES = (
     "quotes:read",
     "quotes:write",
 )
-STAFF_SCOPES = ("catalog:read", "configurations:read", "orders:read", "staff:quotes")
+STAFF_SCOPES = ("catalog:read", "configurations:read", "orders:read", "staff:quotes",
+                "staff:quotes:write")
 
 
 class ScopeNotAllowed(ServiceError, ValueError):

@@ -8,10 +8,12 @@ subscription delivers with the picked options' attributes `every_days` or
 `every_months`. An order keeps both in its snapshot (`recurring`), so its
 deliveries follow what was ordered, whatever the catalog says later.
 
-The estimated delivery date is counted in working days from the order: Monday
-to Friday except the public holidays of the country the shop ships from
-(SHIP_FROM, `CONFIGURATOR_SHIP_FROM`, default DE) and of the delivery country
-when it is known (the `holidays` package); one day to handle it, the longest `lead_days` of the picked options
+The estimated delivery date is counted in working days from the order: days
+that are neither a weekend day nor a public holiday in the country the shop
+ships from (SHIP_FROM, `CONFIGURATOR_SHIP_FROM`, default DE) nor in the delivery
+country when it is known, with each country's own weekend from the `holidays`
+package (Saturday and Sunday in most; Friday alone in Iran, where Thursday is a
+working day); one day to handle it, the longest `lead_days` of the picked options
 (made to order), then the longest `transit_days` of the picks (else
 DEFAULT_TRANSIT_DAYS).
 """
@@ -43,6 +45,7 @@ DEFAULT_TRANSIT_DAYS = 2
 HORIZON_DAYS = 90  # deliveries are kept planned this far ahead
 LIMIT_DAYS = 366  # a lead or transit time longer than a year is a catalog mistake
 OPEN = "scheduled"
+SATURDAY_AND_SUNDAY = frozenset({5, 6})
 SHIP_FROM = os.environ.get("CONFIGURATOR_SHIP_FROM", "DE").upper()
 
 
@@ -160,15 +163,23 @@ def estimated_delivery(
 
 
 def add_working_days(start: date, days: int, country: str | None = None) -> date:
-    """`days` working days after `start`: Monday to Friday, not a public holiday where
-    the shop ships from or (when given) in the delivery country."""
+    """`days` working days after `start`: neither a weekend day nor a public holiday
+    where the shop ships from or (when given) in the delivery country."""
     closed = [_holidays(code) for code in {SHIP_FROM, (country or SHIP_FROM).upper()}]
+    weekend = set().union(*(_weekend(calendar) for calendar in closed))
     day = start
     while days > 0:
         day += timedelta(days=1)
-        if day.weekday() < 5 and not any(day in calendar for calendar in closed):
+        if day.weekday() not in weekend and not any(day in calendar for calendar in closed):
             days -= 1
     return day
+
+
+def _weekend(calendar: holidays.HolidayBase | dict) -> frozenset[int]:
+    """The country's weekend days (Monday is 0), as the `holidays` package knows them:
+    Friday alone in Iran, Friday and Saturday in much of the Arab world; Saturday and
+    Sunday for a country it does not know."""
+    return frozenset(getattr(calendar, "weekend", None) or SATURDAY_AND_SUNDAY)
 
 
 @cache

@@ -52,7 +52,7 @@ class TierSummary:
 
     name: str
     customers: int
-    revenue: Decimal
+    revenue: dict[str, Decimal]  # per currency, never added across currencies
 
 
 @dataclass
@@ -63,6 +63,7 @@ class ContactRow:
     role: str
     revenue: Decimal
     key: bool
+    currency: str = "EUR"
 
 
 @dataclass
@@ -100,7 +101,7 @@ class CallRow:
 class Dashboard:
     """Everything /staff/insights shows."""
 
-    currency: str
+    currency: str  # the tier file's own currency
     customers: list[CustomerRow]
     tiers: list[TierSummary]
     slipping: list[CustomerRow]
@@ -111,6 +112,15 @@ class Dashboard:
     calls: list[CallRow] = field(default_factory=list)
     sort: str = "revenue"
     notes: list[str] = field(default_factory=list)
+    currencies: tuple[str, ...] = ()  # every currency the tier file values customers in
+
+    @property
+    def quotes_by_currency(self) -> list[tuple[str, list[QuoteRow]]]:
+        """The open quotes under one heading per currency, each biggest first."""
+        groups: dict[str, list[QuoteRow]] = {}
+        for row in self.quotes:
+            groups.setdefault(row.currency, []).append(row)
+        return list(groups.items())
 
 
 @dataclass
@@ -152,10 +162,13 @@ def dashboard(
         if by_owner.get(user.id)
     ]
     # Sorted here, not in SQL: SQLite keeps money as text, which sorts "9" above "10".
+    # Amounts in different currencies are never compared: grouped by currency first.
     every.sort(key=lambda row: _sort_key(row, sort), reverse=True)
+    every.sort(key=lambda row: _currency_rank(row.figures.currency, config))
     slipping = sorted(
         (row for row in every if row.slipping), key=lambda row: row.figures.revenue, reverse=True
     )
+    slipping.sort(key=lambda row: _currency_rank(row.figures.currency, config))
     account_rows = _accounts(session, config, now)
     return Dashboard(
         currency=config.currency,
@@ -164,10 +177,11 @@ def dashboard(
         slipping=slipping[:limit],
         accounts=account_rows,
         calls=call_today(session, account_rows, config, now),
-        quotes=_open_quotes(session),
+        quotes=_open_quotes(session, config),
         not_valued=len(customers) - len(every),
         computed_at=now,
         sort=sort,
+        currencies=config.currencies,
     )
 
 
@@ -217,12 +231,21 @@ def _sort_key(row: CustomerRow, sort: str) -> tuple:
     return (figure is not None, figure or 0, -row.customer.id)
 
 
+def _currency_rank(currency: str, config: TierConfig) -> tuple[int, str]:
+    """The tier file's currencies in its order, then any other alphabetically."""
+    known = config.currencies
+    return (known.index(currency), "") if currency in known else (len(known), currency)
+
+
 def _tier_summaries(rows: list[CustomerRow], config: TierConfig) -> list[TierSummary]:
     order = [tier.id for tier in config.tiers] + [None]
     summaries = []
     for tier_id in order:
         members = [row for row in rows if row.customer.tier == tier_id]
-        revenue = sum((row.figures.revenue for row in members), Decimal(0))
+        revenue: dict[str, Decimal] = {}
+        for row in sorted(members, key=lambda row: _currency_rank(row.figures.currency, config)):
+            currency = row.figures.currency
+            revenue[currency] = revenue.get(currency, Decimal(0)) + row.figures.revenue
         summaries.append(TierSummary(config.tier_name(tier_id), len(members), revenue))
     return summaries
 
@@ -238,7 +261,8 @@ def _accounts(session: Session, config: TierConfig, now: datetime) -> list[Accou
         together = figures([o for link in links for o in by_owner.get(link.user_id, [])], config, now)
         contacts = _contacts(links, by_owner, config, now)
         result.append(AccountRow(account, together, config.tier_name(together.tier), contacts))
-    return sorted(result, key=lambda row: row.figures.revenue, reverse=True)
+    result.sort(key=lambda row: row.figures.revenue, reverse=True)
+    return sorted(result, key=lambda row: _currency_rank(row.figures.currency, config))
 
 
 NO_ANSWER_DAYS = 7  # a sent quote without an answer for this long gets a call
@@ -277,25 +301,25 @@ def call_today(
 
 def _contacts(links, by_owner, config: TierConfig, now: datetime) -> list[ContactRow]:
     """The contacts, decision makers first; key: decision makers and the biggest buyer."""
-    rows = [
-        ContactRow(
-            link.user, link.contact_role, figures(by_owner.get(link.user_id, []), config, now).revenue,
-            False,
-        )
-        for link in links
-    ]
+    rows = []
+    for link in links:
+        own = figures(by_owner.get(link.user_id, []), config, now)
+        rows.append(ContactRow(link.user, link.contact_role, own.revenue, False, own.currency))
     top = max(rows, key=lambda row: row.revenue, default=None)
     for row in rows:
         row.key = row.role == "decision_maker" or (row is top and row.revenue > 0)
     return sorted(rows, key=lambda row: (ROLE_ORDER.get(row.role, 9), -row.revenue))
 
 
-def _open_quotes(session: Session) -> list[QuoteRow]:
+def _open_quotes(session: Session, config: TierConfig) -> list[QuoteRow]:
+    """Open quotes grouped by currency (the tier file's first), biggest first within
+    each: a quote in rials is not worth more than one in euros for having more digits."""
     records = session.scalars(
         sa.select(QuoteRecord).where(QuoteRecord.status.in_(OPEN_QUOTES))
     ).all()
     rows = [QuoteRow(record, *_quote_net(session, record)) for record in records]
-    return sorted(rows, key=lambda row: row.net if row.net is not None else -1, reverse=True)
+    rows.sort(key=lambda row: row.net if row.net is not None else -1, reverse=True)
+    return sorted(rows, key=lambda row: _currency_rank(row.currency, config))
 
 
 def _quote_net(session: Session, record: QuoteRecord) -> tuple[Decimal | None, str]:

@@ -65,10 +65,10 @@ def test_money_is_a_decimal_string_and_cost_is_nowhere():
     assert schemas["Option"]["properties"]["price"] == {"type": "string", "format": "decimal"}
     properties = {name for schema in schemas.values() for name in schema.get("properties", {})}
     assert "price" in properties and "cost" not in properties
-    # A service line's cost is staff's: only in the staff quote's schema.
+    # A service line's cost is staff's: only in the staff quote's schema and staff's input.
     with_cost = {name for name, schema in schemas.items()
                  if "unit_cost" in schema.get("properties", {})}
-    assert with_cost == {"StaffQuoteService"}
+    assert with_cost == {"StaffQuoteService", "ServiceLineInput"}
     assert "services" in schemas["Quote"]["properties"]
     assert "unit_cost" not in schemas["QuoteService"]["properties"]
 

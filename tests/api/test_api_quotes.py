@@ -207,3 +207,39 @@ def test_service_lines_show_in_get_with_the_cost_for_staff_only(app, deal):
                                        "tax_rate": "0.00"}]
     old = deal["buyer"].get(f"/api/quotes/{deal['sent']}").get_json()
     assert old["services"] == []
+
+
+def test_staff_add_change_and_remove_service_lines_of_a_draft(deal):
+    sales, url = deal["sales"], f"/api/staff/quotes/{deal['draft']}/services"
+    freight = {"description": "Freight", "quantity": 1, "unit_price": "80.00",
+               "unit_cost": "55.00", "tax_rate": "0"}
+    added = sales.post(url, freight)
+    assert added.status_code == 201, added.get_json()
+    assert added.headers["Location"] == f"/api/staff/quotes/{deal['draft']}"
+    [line] = added.get_json()["services"]
+    assert (line["description"], line["unit_cost"], line["tax_rate"], line["net"]) == (
+        "Freight", "55.00", "0.00", "80.00")
+    changed = sales.open("PATCH", f"{url}/{line['line_id']}",
+                         json=dict(freight, quantity=2, unit_price="95.00", tax_rate=None))
+    assert changed.status_code == 200
+    assert [(s["quantity"], s["net"], s["tax_rate"]) for s in changed.get_json()["services"]] == [
+        (2, "190.00", None)]
+    too_precise = sales.post(url, dict(freight, unit_price="1.005"))
+    assert too_precise.status_code == 422
+    too_large = sales.post(url, dict(freight, unit_price="9999999999.00"))  # past the limit
+    assert too_large.status_code == 422 and "between 0 and" in too_large.get_json()["detail"]
+    stale = sales.post(url, dict(freight, version=1))
+    assert stale.status_code == 409
+    missing = sales.open("DELETE", f"{url}/L99")
+    assert missing.status_code == 404
+    removed = sales.open("DELETE", f"{url}/{line['line_id']}")
+    assert removed.status_code == 200 and removed.get_json()["services"] == []
+
+
+def test_service_lines_of_a_sent_quote_cannot_change_and_clients_cannot_touch_them(deal):
+    body = {"description": "Freight", "quantity": 1, "unit_price": "80.00"}
+    sent = deal["sales"].post(f"/api/staff/quotes/{deal['sent']}/services", body)
+    assert sent.status_code == 409
+    refused = deal["buyer"].post(f"/api/staff/quotes/{deal['draft']}/services", body)
+    assert refused.status_code in (403, 404)
+    assert deal["sales"].get(f"/api/staff/quotes/{deal['draft']}").get_json()["services"] == []

@@ -261,3 +261,26 @@ def test_an_order_to_the_netherlands_skips_kings_day(session, mia):
     # Three working days from Monday, King's Day (Tuesday 27 April) closed in the
     # Netherlands: Friday 30th (to Germany it would be Thursday 29th).
     assert order.snapshot["estimated_delivery"] == "2027-04-30"
+
+
+def test_an_order_to_iran_placed_on_a_wednesday_skips_the_iranian_friday(session, second_session, mia):
+    configuration = gen_configuration(session, mia, CARBON_BIKE)
+    tehran = checkout.AddressInput("Sara Ahmadi", "Valiasr St. 12", "1434843111", "Tehran", "IR")
+    wednesday = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
+    order = checkout.place_order(session, mia, configuration.id, 1, terms_accepted=True,
+                                 new_address=tehran, now=wednesday)
+    # Three working days from Wednesday 2 December, shipped from Germany: Thursday 3rd
+    # (a working day in Iran), not Friday 4th (Iran's weekend) nor the German weekend,
+    # Monday 7th, Tuesday 8th. Counting Monday to Friday it would be Monday 7th.
+    with second_session() as other:
+        stored = other.get(Order, order.id)
+        assert stored.snapshot["estimated_delivery"] == "2026-12-08"
+
+
+def test_each_countrys_weekend_comes_from_the_holidays_package(monkeypatch):
+    wednesday = date(2026, 12, 2)
+    assert deliveries.add_working_days(wednesday, 3, "DE") == date(2026, 12, 7)
+    # Shipped within Iran: Thursday and Saturday are working days, Friday is not.
+    monkeypatch.setattr(deliveries, "SHIP_FROM", "IR")
+    assert deliveries.add_working_days(wednesday, 2, "IR") == date(2026, 12, 5)
+    assert deliveries.add_working_days(wednesday, 3, "IR") == date(2026, 12, 6)

@@ -237,6 +237,12 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "api.accept_quote": route(CONTACT, quote_id="sent_quote", body={}),
     "api.decline_quote": route(CONTACT, quote_id="sent_quote", body={"reason": "Too dear"}),
     "api.staff_get_quote": route(*SELLERS, works_for=STAFF),
+    # Service lines of a draft quote (tests/api/test_api_quotes.py).
+    "api.add_service_line": route(*SELLERS, body={"description": "Freight", "quantity": 1,
+                                                  "unit_price": "80.00"}),
+    "api.change_service_line": route(*SELLERS, body={"description": "Freight", "quantity": 1,
+                                                     "unit_price": "80.00"}),
+    "api.remove_service_line": route(*SELLERS),
     # One's own cart lines (tests/api/test_api_cart.py).
     "api.change_cart_item": route(OWNER, line_id="cart_line", body={"quantity": 3}),
     "api.remove_cart_item": route(OWNER, line_id="cart_line"),

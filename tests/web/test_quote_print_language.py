@@ -40,3 +40,15 @@ def test_sales_print_the_dong_quote_in_the_page_language(client, auth, app, acco
                             headers={"Accept-Language": "vi"}).get_data(as_text=True)
     assert "Cà phê phin Việt Nam" in vietnamese and "Túi zip có van một chiều" in vietnamese
     assert "Vietnamese phin coffee" not in vietnamese
+
+
+def test_sales_edit_the_rial_quote_with_option_names_in_persian(client, auth, app, accounts):  # noqa: F811
+    quote_id = sent_quote(app, "IRR")
+    auth.signin("sales@shop.example", "password123")
+    english = client.get(f"/staff/quotes/{quote_id}").get_data(as_text=True)
+    assert "Kashan machine-woven carpet" in english and "Rolled and wrapped in jute" in english
+    persian = client.get(f"/staff/quotes/{quote_id}",
+                         headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    assert 'lang="fa"' in persian
+    assert "فرش ماشینی کاشان" in persian and "لوله‌شده در گونی" in persian
+    assert "Kashan machine-woven carpet" not in persian and "Rolled and wrapped in jute" not in persian

@@ -361,3 +361,34 @@ def test_a_price_list_in_vnd_refuses_a_eur_product_line_in_persian(client, auth,
     assert refused.status_code == 400
     body = refused.get_data(as_text=True)
     assert "قیمت‌ها هرگز تبدیل نمی‌شوند" in body and "is priced in" not in body
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("fa", "«maybe» هیچ‌کدام از این‌ها نیست"),
+    ("vi", "&#39;maybe&#39; không phải loại dòng nào"),
+])
+def test_an_unknown_line_kind_is_refused_in_the_readers_language(client, auth, world, language,
+                                                                 words):
+    sign_in(auth, "staff@shop.example")
+    response = client.post(f"/staff/quotes/{world['draft']}/lines/L1",
+                           headers={"Accept-Language": language},
+                           data={"quantity": "2", "kind": "maybe"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and words in body
+    assert "A line is" not in body
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("fa", "تصمیم‌گیرنده، خریدار، امور مالی یا فنی"),
+    ("vi", "hãy chọn một trong các vai trò này"),
+])
+def test_an_unknown_contact_role_is_refused_in_the_readers_language(client, auth, world, app,
+                                                                   language, words):
+    sign_in(auth, "manager@shop.example")
+    response = client.post(f"/staff/accounts/{world['acme']}/contacts",
+                           headers={"Accept-Language": language},
+                           data={"email": "plain@example.com", "contact_role": "boss"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and words in body
+    assert "choose one of these" not in body
+    assert timeline(app, world["acme"]) == []

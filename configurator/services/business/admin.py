@@ -335,8 +335,10 @@ def _contact(session: Session, editor: User, account_id: int, contact_id: int) -
 
 def _check_contact_role(contact_role: str) -> None:
     if contact_role not in CONTACT_ROLES:
-        roles = ", ".join(_role_text(role) for role in CONTACT_ROLES)
-        raise InvalidAccountData(f"A contact is a {roles}; choose one of these.")
+        # A phrase, so the edit page writes the refusal in the reader's language.
+        raise InvalidAccountData(N_(
+            "A contact is a decision maker, a buyer, finance or technical; "
+            "choose one of these."))
 
 
 def _role_text(contact_role: str) -> str:

@@ -1,8 +1,9 @@
 """Customer value from the order history: revenue, margin, order count,
 recency, frequency, RFM scores, a lifetime-value estimate and the tier.
 
-Definitions (all money in the tier file's currency; other currencies and
-cancelled orders do not count):
+Definitions (all money in the currency the customer buys in, with that
+currency's thresholds from the tier file; orders in other currencies and
+cancelled orders do not count; nothing is converted):
 
 - revenue: the sum of the order totals before VAT (`margins.order_net`: a
   quote's net total, the net kept at checkout; an order placed without a VAT
@@ -78,6 +79,7 @@ class CustomerFigures:
     scores: Scores
     lifetime_value: Decimal | None
     tier: str | None
+    currency: str = "EUR"  # the currency every amount above is in
 
     @property
     def usual_interval_days(self) -> Decimal | None:
@@ -85,7 +87,9 @@ class CustomerFigures:
         return usual_interval(self.first_order_at, self.last_order_at, self.order_count)
 
 def figures(orders: Sequence[OrderValue], config: TierConfig, now: datetime) -> CustomerFigures:
-    """Revenue, margin, recency, frequency, RFM, lifetime value and tier from `orders`."""
+    """Revenue, margin, recency, frequency, RFM, lifetime value and tier from `orders`,
+    in the currency the customer buys in (when the tier file has thresholds for it)."""
+    config = config.for_buyer([o.currency for o in orders if o.placed_at <= now])
     counted = [o for o in orders if o.currency == config.currency and o.placed_at <= now]
     margins = [o.margin for o in counted if o.margin is not None]
     totals = Totals(
@@ -100,7 +104,7 @@ def figures(orders: Sequence[OrderValue], config: TierConfig, now: datetime) -> 
 
 def as_of(stored: CustomerValue, config: TierConfig, now: datetime) -> CustomerFigures:
     """Stored totals seen from `now`: recency, frequency, scores and lifetime value
-    move with time even without a new order. (Assumes every order's margin was known
+    move with time even without a new order, in the stored currency. (Assumes every order's margin was known
     when a margin is stored; the tier is whatever `derive` gives now.)"""
     totals = Totals(
         revenue=stored.revenue,
@@ -110,7 +114,7 @@ def as_of(stored: CustomerValue, config: TierConfig, now: datetime) -> CustomerF
         first_order_at=stored.first_order_at,
         last_order_at=stored.last_order_at,
     )
-    return derive(totals, config, now)
+    return derive(totals, config.in_currency(stored.currency) or config, now)
 
 def derive(totals: Totals, config: TierConfig, now: datetime) -> CustomerFigures:
     """Recency, frequency, RFM scores, lifetime value and tier from the totals, as of `now`."""
@@ -147,6 +151,7 @@ def derive(totals: Totals, config: TierConfig, now: datetime) -> CustomerFigures
         scores=scores,
         lifetime_value=ltv,
         tier=tier,
+        currency=config.currency,
     )
 
 def usual_interval(first: datetime | None, last: datetime | None, count: int) -> Decimal | None:

@@ -11,7 +11,7 @@ quintiles are noise.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,10 @@ TOP_KEYS = {
     "slipping_after_days",
     "tiers",
     "untiered_name",
+    "currencies",
 }
+# Conditions counted in money: a currency other than `currency` gives its own.
+MONEY_CONDITIONS = ("min_revenue", "min_margin", "min_ltv")
 RFM_KEYS = ("recency_days", "orders_per_year", "revenue")
 
 
@@ -67,6 +70,31 @@ class TierConfig:
     slipping_after_days: int
     tiers: tuple[Tier, ...]
     untiered_name: str = "Standard"
+    # The same tiers with money thresholds in other currencies (the `currencies:` block):
+    # a customer is valued in the currency they buy in, never converted.
+    others: tuple[TierConfig, ...] = ()
+
+    def in_currency(self, currency: str) -> TierConfig | None:
+        """This configuration with the thresholds of `currency`; None when the file has none."""
+        if currency == self.currency:
+            return self
+        return next((other for other in self.others if other.currency == currency), None)
+
+    def for_buyer(self, currencies: list[str]) -> TierConfig:
+        """The configuration for someone whose orders were in `currencies` (oldest first):
+        the currency of most of their orders (the latest on a tie), when the file has
+        thresholds for it; else this one (orders in other currencies then do not count)."""
+        if not currencies:
+            return self
+        counts = {code: currencies.count(code) for code in currencies}
+        latest = {code: i for i, code in enumerate(currencies)}
+        bought_in = max(counts, key=lambda code: (counts[code], latest[code]))
+        return self.in_currency(bought_in) or self
+
+    @property
+    def currencies(self) -> tuple[str, ...]:
+        """Every currency the file has thresholds for, its own first."""
+        return (self.currency, *(other.currency for other in self.others))
 
     def tier_name(self, tier_id: str | None) -> str:
         """The display name of a tier id (None: the untiered name)."""
@@ -170,7 +198,7 @@ def parse_tier_config(text: str, where: str = "tiers.yaml") -> TierConfig:
     currency = str(raw.get("currency", "EUR"))
     if len(currency) != 3:
         raise TierConfigError(f"{where}: currency {currency!r} is not a 3-letter code")
-    return TierConfig(
+    base = TierConfig(
         currency=currency.upper(),
         lifetime_years=_number(f"{where}: lifetime_years", raw.get("lifetime_years", 3)),
         recency_days=bands["recency_days"],
@@ -183,6 +211,47 @@ def parse_tier_config(text: str, where: str = "tiers.yaml") -> TierConfig:
         tiers=parsed,
         untiered_name=str(raw.get("untiered_name") or "Standard"),
     )
+    others = _other_currencies(f"{where}: currencies", raw.get("currencies") or {}, base)
+    return replace(base, others=others)
+
+
+def _other_currencies(where: str, block: Any, base: TierConfig) -> tuple[TierConfig, ...]:
+    """`currencies: {VND: {revenue: [4 bands], tiers: {gold: {min_revenue: ...}}}}`: the
+    money thresholds in each other currency; the other conditions are the base's."""
+    if not isinstance(block, dict):
+        raise TierConfigError(f"{where}: expected a mapping of currency codes")
+    result = []
+    for code, item in block.items():
+        here = f"{where}.{code}"
+        if not isinstance(code, str) or len(code) != 3 or code.upper() == base.currency:
+            raise TierConfigError(f"{here}: give a 3-letter code other than {base.currency}")
+        if not isinstance(item, dict):
+            raise TierConfigError(f"{here}: expected a mapping with 'revenue' and 'tiers'")
+        _no_unknown_keys(here, item, {"revenue", "tiers"})
+        given = item.get("tiers") or {}
+        if not isinstance(given, dict):
+            raise TierConfigError(f"{here}.tiers: expected a mapping of tier ids")
+        _no_unknown_keys(f"{here}.tiers", given, {tier.id for tier in base.tiers})
+        tiers = tuple(_tier_in(f"{here}.tiers.{tier.id}", tier, given.get(tier.id) or {})
+                      for tier in base.tiers)
+        revenue = _bands(f"{here}.revenue", item.get("revenue"))
+        result.append(replace(base, currency=code.upper(), revenue=revenue, tiers=tiers))
+    return tuple(result)
+
+
+def _tier_in(where: str, tier: Tier, given: Any) -> Tier:
+    """`tier` with the money thresholds `given` for another currency: every money
+    condition the tier has must be given, so no threshold is silently converted."""
+    if not isinstance(given, dict):
+        raise TierConfigError(f"{where}: expected a mapping of thresholds")
+    _no_unknown_keys(where, given, set(MONEY_CONDITIONS))
+    conditions = dict(tier.conditions)
+    for key in MONEY_CONDITIONS:
+        if key in tier.conditions and key not in given:
+            raise TierConfigError(f"{where}: give {key} in this currency too")
+        if key in given:
+            conditions[key] = _number(f"{where}: {key}", given[key])
+    return replace(tier, conditions=conditions)
 
 
 def _tier(where: str, item: Any) -> Tier:

@@ -107,7 +107,7 @@ def refresh(
     # the first order sets the tier without a "changed" entry (issue 14, item 10).
     announce = _valued_from_orders(session, ids)
     own = figures(by_owner.get(customer.id, []), config, now)
-    stored = _store(session, customer.id, own, config.currency, now)
+    stored = _store(session, customer.id, own, own.currency, now)
     deciding = own
     if account is not None:
         deciding = figures([o for i in ids for o in by_owner.get(i, [])], config, now)
@@ -171,7 +171,7 @@ def recompute_all(
     for customer in customers:
         own = figures(by_owner.get(customer.id, []), config, now)
         deciding = account_result.get(account_of.get(customer.id), own)
-        stored = _store(session, customer.id, own, config.currency, now)
+        stored = _store(session, customer.id, own, own.currency, now)
         stored.tier = deciding.tier
         old = customer.tier
         if _apply_tier(session, customer, deciding, config, "recomputed", "staff", actor_id, now):

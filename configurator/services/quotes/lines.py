@@ -242,8 +242,9 @@ def line_kind(text: str) -> LineKind:
     try:
         return LineKind(text or "included")
     except ValueError:
-        kinds = ", ".join(kind.value for kind in LineKind)
-        raise PricingError(f"A line is {kinds}; not {text!r}.") from None
+        # A phrase, so the editor writes the refusal in the reader's language.
+        raise PricingError(N_(
+            "A line is included, optional or alternative; not '%(kind)s'.", kind=text)) from None
 
 
 def check_kind(

@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask import Response
 from flask_limiter import RateLimitExceeded
 
-from configurator.quoting import QuoteError
+from configurator.quoting import PricingError, QuoteError
+from configurator.quoting.errors import LineNotFound
 from configurator.services.errors import (
     InvalidSelection,
     NotFound,
@@ -52,6 +53,18 @@ def not_orderable(error: NotOrderable) -> Response:
 def quote_conflict(error: Exception) -> Response:
     """The quote is not open for that (expired, answered, changed meanwhile)."""
     return problem_response(409, error_text(error))
+
+
+@bp.errorhandler(LineNotFound)
+def line_not_found(error: LineNotFound) -> Response:
+    """A quote line the quote does not have: a 404 like any missing record."""
+    return problem_response(404, error_text(error))
+
+
+@bp.errorhandler(PricingError)
+def pricing_refused(error: PricingError) -> Response:
+    """An amount or quantity a quote cannot take (more than two decimals, too large)."""
+    return problem_response(422, error_text(error))
 
 
 @bp.errorhandler(InvalidSelection)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from configurator.quoting.pricing import MAX_QUANTITY
 from configurator.web.api.schemas import (
+    DB_INT_MAX,
     PRINTABLE,
     Money,
     PageQuerySchema,
@@ -49,6 +51,29 @@ class QuoteLineSchema(Schema):
     quantity = fields.Integer(required=True)
     choices = fields.List(fields.String(), required=True)
     net = Money(required=True)
+
+
+AMOUNT = validate.Regexp(r"^[0-9]{1,10}(\.[0-9]{1,2})?$",
+                         error="An amount such as 80 or 80.50: digits, at most two decimals.")
+RATE = validate.Regexp(r"^[0-9]{1,3}(\.[0-9]{1,2})?$",
+                       error="A VAT percent such as 19 or 7.5, or null for the quote's rate.")
+
+
+class ServiceLineInputSchema(Schema):
+    """A service or free-text line of a draft as staff type it: `unit_cost` is ours (for
+    the margin; default 0), `tax_rate` a VAT percent of its own (null: the quote's rate),
+    `version` the quote's version you read (a newer one is a 409, nothing overwritten)."""
+
+    description = fields.String(required=True, validate=[validate.Length(min=1, max=200),
+                                                         PRINTABLE, not_blank])
+    quantity = fields.Integer(strict=True, required=True,
+                              validate=validate.Range(min=1, max=MAX_QUANTITY))
+    # Amounts are decimal strings, like every amount of the API (never a float).
+    unit_price = fields.String(required=True, validate=AMOUNT)
+    unit_cost = fields.String(load_default="0", validate=AMOUNT)
+    tax_rate = fields.String(load_default=None, allow_none=True, validate=RATE)
+    version = fields.Integer(strict=True, load_default=None, allow_none=True,
+                             validate=validate.Range(min=1, max=DB_INT_MAX))
 
 
 class QuoteServiceSchema(Schema):

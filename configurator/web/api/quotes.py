@@ -4,11 +4,15 @@ another account, or a draft, is a 404 like any missing one."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+
+from flask import url_for
 
 from configurator.services import quotes
 from configurator.services.errors import NotFound
 from configurator.services.quotes.records import LoadedQuote
+from configurator.services.quotes.service_lines import ServiceInput
 from configurator.store.models import User
 from configurator.store.quotes import QuoteRecord
 from configurator.web.api import quote_schemas as schemas
@@ -93,6 +97,65 @@ def staff_get_quote(user: User, quote_id: int) -> dict[str, Any]:
 
     Service lines show our unit cost and their own VAT rate (null: the quote's rate).
     """
+    return _staff_view(user, quote_id)
+
+
+SERVICE = "<line_id>"
+
+
+def _staff_quote(user: User, quote_id: int, line_id: str | None = None) -> LoadedQuote:
+    """The quote a staff route names (a 404 for anyone else), before its body is read."""
+    if not user.is_staff:
+        raise NotFound("There is no such quote.")
+    return quotes.records.load(db.session, user, quote_id)
+
+
+def _service_input(body: dict[str, Any]) -> ServiceInput:
+    rate = body["tax_rate"]
+    return ServiceInput(body["description"], body["quantity"], Decimal(body["unit_price"]),
+                        Decimal(body["unit_cost"]), None if rate is None else Decimal(rate))
+
+
+@operation(f"/staff/quotes/{ID}/services", "POST", scope="staff:quotes:write", tag=STAFF_TAG,
+           body=schemas.ServiceLineInputSchema, response=schemas.StaffQuoteSchema, status=201,
+           problems=(409,), find=_staff_quote)
+def add_service_line(user: User, quote_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], dict]:
+    """Add a service or free-text line (freight, installation) to a draft quote.
+
+    Its own unit price, our unit cost (never shown to the client) and, if it
+    differs, its own VAT rate. 409 when the quote is not a draft any more or
+    `version` is outdated; 422 for an amount the quote cannot take.
+    """
+    quotes.service_lines.add_service(db.session, user, quote_id, _service_input(body),
+                                     version=body["version"])
+    return _staff_view(user, quote_id), {"Location": url_for("api.staff_get_quote",
+                                                                  quote_id=quote_id)}
+
+
+@operation(f"/staff/quotes/{ID}/services/{SERVICE}", "PATCH", scope="staff:quotes:write",
+           tag=STAFF_TAG, body=schemas.ServiceLineInputSchema, response=schemas.StaffQuoteSchema,
+           problems=(409,), find=_staff_quote)
+def change_service_line(user: User, quote_id: int, line_id: str,
+                        body: dict[str, Any]) -> dict[str, Any]:
+    """Replace a draft's service line: description, quantity, prices and VAT rate."""
+    quotes.service_lines.change_service(db.session, user, quote_id, line_id,
+                                        _service_input(body), version=body["version"])
+    return _staff_view(user, quote_id)
+
+
+@operation(f"/staff/quotes/{ID}/services/{SERVICE}", "DELETE", scope="staff:quotes:write",
+           tag=STAFF_TAG, response=schemas.StaffQuoteSchema, problems=(409,), find=_staff_quote)
+def remove_service_line(user: User, quote_id: int, line_id: str) -> dict[str, Any]:
+    """Remove a service line from a draft quote."""
+    quotes.service_lines.remove_service(db.session, user, quote_id, line_id)
+    return _staff_view(user, quote_id)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _staff_view(user: User, quote_id: int) -> dict[str, Any]:
+    """What StaffQuoteSchema dumps: the quote with its service lines' cost and own rate."""
     if not user.is_staff:
         raise NotFound("There is no such quote.")
     loaded = quotes.records.load(db.session, user, quote_id)
@@ -104,9 +167,6 @@ def staff_get_quote(user: User, quote_id: int) -> dict[str, Any]:
         for row in view["services"]
     ]
     return view
-
-
-# ------------------------------------------------------------------ helpers
 
 
 def quote_view(loaded: LoadedQuote) -> dict[str, Any]:

@@ -121,9 +121,11 @@ def quote(quote_id: int):
 def quote_page(quote_id: int, status: int = 200, error: str | None = None,
                kept: dict[str, Any] | None = None):
     """The quote page, with an error message (and the refused input) when given."""
-    loaded = quotes.records.load(db.session, current_user, quote_id)
+    # The printable form, as the print page and the client see it: its lines name the
+    # product line and the options in the reader's language.
+    document = quotes.printing.printable(db.session, current_user, quote_id, language=locale_code())
+    loaded, priced = document.loaded, document.priced
     record, quote = loaded.record, loaded.quote
-    priced = quote.price()
     misfits = (
         quotes.lines.misfits(db.session, record)
         if record.status in ("draft", "pending_approval", "approved", "sent", "accepted")
@@ -133,7 +135,8 @@ def quote_page(quote_id: int, status: int = 200, error: str | None = None,
         "staff/quote.html",
         record=record,
         quote=quote,
-        lines=[(row, priced.lines[row.line_id]) for row in record.lines],
+        document=document,
+        lines=document.lines,
         totals=priced.totals,
         max_discount=priced.max_discount_percent,
         needs_approval=quotes.approvals.needs_approval(loaded, current_user),
