@@ -191,6 +191,10 @@ class _Plan:
                            for column, index in enumerate(sums)}
         self.sum_column_of_atom = [sums.index(counter.sum_of_atom[atom]) for atom in atoms]
         self.cuts = [_cut(counter.atoms[atom]) for atom in atoms]
+        # starts[layer][column]: where the classes of equivalent partial totals begin (see `canonical`)
+        self.starts = [_class_starts(counter.sums[index][0], order, allowed,
+                                     [cut for cut, c in zip(self.cuts, self.sum_column_of_atom) if c == column])
+                       for column, index in enumerate(sums)]
 
     def settle(self, layer: int, sums: np.ndarray, pending: np.ndarray) -> np.ndarray:
         """Settle, in place, the requirements every completion decides; forget sums nothing reads. Rows alive."""
@@ -212,7 +216,21 @@ class _Plan:
             columns = [c for c, t in enumerate(self.sum_column_of_atom) if t == total]
             unread = ~(pending[:, columns] != 0).any(axis=1)
             sums[unread, total] = 0
+        self.canonical(layer, sums)
         return alive
+
+    def canonical(self, layer: int, sums: np.ndarray) -> None:
+        """Each partial total replaced, in place, by the first total of its class (see `_class_starts`).
+
+        Totals of one class meet every comparison of their sum alike for every sum the variables after
+        `layer` can add, so their states have the same completions: merging them keeps the count exact.
+        """
+        for column, per_layer in enumerate(self.starts):
+            starts = per_layer[layer] if per_layer is not None else None
+            if starts is None or not len(starts):
+                continue
+            index = np.searchsorted(starts, sums[:, column], side="right") - 1
+            sums[:, column] = starts[np.maximum(index, 0)]  # (-1: a forgotten total below the reachable ones)
 
 
 class _States:
@@ -289,6 +307,63 @@ def _decided(kind: str, cut: int | None, low: np.ndarray, high: np.ndarray) -> t
     else:
         equal_surely, equal_never = (low == cut) & (high == cut), (cut < low) | (cut > high)
     return (equal_surely, equal_never) if kind == "eq" else (equal_never, equal_surely)
+
+
+# Achievable suffix sums are kept as a table of this many flags at most (per sum); wider sums keep raw totals.
+MAX_SUFFIX_RANGE = 1 << 24
+
+
+def _class_starts(weights: dict[int, np.ndarray], order: list[int], allowed: list[np.ndarray],
+                  cuts: list[tuple[str, int | None]]) -> list[np.ndarray | None] | None:
+    """Per layer, the sorted first totals of the classes of partial totals that no completion tells apart.
+
+    The variables after a layer can add the sums of a set S (computed backwards, ignoring the rules: a
+    superset of what they really add, which only makes classes finer). Totals t and t' are equivalent
+    when t + s and t' + s meet every comparison alike for every s in S: "t + s <= c" changes only where
+    t = c - s + 1, ">=" where t = c - s, "=="/"!=" at c - s and c - s + 1. Those points, within the
+    totals the layer can reach, start the classes (with the least reachable total, so every total has
+    one). This is the merge of BDD encodings of linear constraints (Abio et al. 2012). None: not built.
+    """
+    lows, highs = [0], [0]  # least and largest sum of the variables from position i on, built backwards
+    ranges: list[np.ndarray] = []
+    for var in reversed(order):
+        reachable = weights[var][allowed[var]] if var in weights and len(allowed[var]) else np.zeros(1, np.int64)
+        ranges.append(reachable)
+        lows.append(lows[-1] + int(reachable.min()))
+        highs.append(highs[-1] + int(reachable.max()))
+    lows.reverse(), highs.reverse(), ranges.reverse()
+    if highs[0] - lows[0] >= MAX_SUFFIX_RANGE or not cuts:
+        return None
+    total_low, total_high = lows[0], highs[0]
+    starts: list[np.ndarray | None] = [None] * len(order)
+    flags = np.zeros(highs[0] - lows[0] + 1, dtype=bool)  # flags[s - lows[i]]: s achievable after position i
+    flags[0] = True
+    for position in range(len(order) - 1, -1, -1):
+        # the layer of `position` has the variables after it to add: the flags as they are now
+        suffix = np.flatnonzero(flags[: highs[position + 1] - lows[position + 1] + 1]) + lows[position + 1]
+        reach_low, reach_high = total_low - lows[position + 1], total_high - highs[position + 1]
+        points = [np.array([reach_low], np.int64)]
+        for kind, cut in cuts:
+            if cut is None:
+                continue
+            if kind == "le":
+                points.append(cut - suffix + 1)
+            elif kind == "ge":
+                points.append(cut - suffix)
+            else:
+                points += [cut - suffix, cut - suffix + 1]
+        every = np.unique(np.concatenate(points))
+        starts[position] = every[(every >= reach_low) & (every <= reach_high)]
+        flags = _added(flags, ranges[position] - int(ranges[position].min()))
+    return starts
+
+
+def _added(flags: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """The flags of S + w for w in `shifts` (all >= 0, counted from the new least sum)."""
+    merged = np.zeros_like(flags)
+    for shift in np.unique(shifts):
+        merged[shift:] |= flags[: len(flags) - shift]
+    return merged
 
 
 def _allowed(evidence: object, size: int) -> np.ndarray:

@@ -14,6 +14,7 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from bruteforce import Enumeration, model_from_text
 from hypothesis import HealthCheck, given, note, settings
@@ -183,3 +184,97 @@ def test_sums_over_no_priced_or_weighted_option_compared_in_separate_parts(rule:
              {"id": "price-0", "if": "f0 == o0", "then": "price() >= 0.00", "message": "m"}]
     text = _catalog(features, rules)
     assert _linear_count(text) == Enumeration(model_from_text(text), {}).count == expected
+
+
+# ---------------------------------------------------------------- classes of equivalent partial totals
+OPERATORS = ["<", "<=", ">", ">=", "==", "!="]
+
+
+@st.composite
+def fine_unit_catalogs(draw: st.DrawFn) -> str:
+    """Few features with prices and two attributes in fine, mostly distinct units, and comparisons of
+    every operator on price(), sum(w) and sum(v), some gated by a pick: partial totals of different
+    values share classes only when the features left cannot tell them apart."""
+    features = []
+    for i in range(draw(st.integers(2, 5))):
+        options = []
+        for j in range(draw(st.integers(1, 3))):
+            option = {"id": f"o{j}", "name": "O",
+                      "price": f"{draw(st.integers(0, 40))}.{draw(st.sampled_from(['00', '25', '99']))}"}
+            attributes = {name: draw(st.integers(0, 30)) for name in ("w", "v") if draw(st.booleans())}
+            if attributes:
+                option["attributes"] = attributes
+            options.append(option)
+        features.append({"id": f"f{i}", "name": "F", "dimension": "product",
+                         "choose": draw(st.sampled_from(["one", "optional"])), "options": options})
+    rules = []
+    for index in range(draw(st.integers(1, 4))):
+        total = draw(st.sampled_from(["price()", "sum(w)", "sum(v)"]))
+        high = 40 * len(features) if total == "price()" else 30 * len(features)
+        bound = draw(st.integers(0, high))
+        comparison = f"{total} {draw(st.sampled_from(OPERATORS))} {bound}"
+        feature = draw(st.sampled_from(features))
+        gate = f"{feature['id']} == {draw(st.sampled_from(feature['options']))['id']}"
+        rule = {"require": comparison} if draw(st.booleans()) else {"if": gate, "then": comparison}
+        rules.append({"id": f"r{index}", **rule, "message": "m"})
+    return _catalog(features, rules)
+
+
+def _count_without_classes(text: str) -> int:
+    from configurator.engine import linear_count
+
+    saved = linear_count.MAX_SUFFIX_RANGE
+    linear_count.MAX_SUFFIX_RANGE = 0  # every sum keeps its raw partial totals
+    try:
+        return _linear_count(text)
+    finally:
+        linear_count.MAX_SUFFIX_RANGE = saved
+
+
+@given(text=fine_unit_catalogs())
+@SETTINGS
+def test_merging_equivalent_partial_totals_keeps_brute_force_counts(text: str) -> None:
+    note(text)
+    expected = Enumeration(model_from_text(text), {}).count
+    assert _linear_count(text) == expected
+    assert _count_without_classes(text) == expected
+
+
+def _price_histogram(features: list[dict]) -> np.ndarray:
+    """How many choices of one option per feature give each price in cents (a convolution, not the DP)."""
+    histogram = np.array([1], dtype=object)
+    for feature in features:
+        cents = [round(float(option["price"]) * 100) for option in feature["options"]]
+        step = np.zeros(max(cents) + 1, dtype=object)
+        for value in cents:
+            step[value] += 1
+        histogram = np.convolve(histogram, step)
+    return histogram
+
+
+def test_a_price_in_cents_over_16_features_is_counted_within_a_small_budget() -> None:
+    """Partial prices that no completion tells apart share a state: 19,955 states at most with classes,
+    45,725 with raw totals (both after settling the comparisons every completion decides)."""
+    features = _many_priced_features(16, 4)
+    rules = [{"id": "gated", "if": "f0 == o0", "then": "price() <= 800", "message": "m"},
+             {"id": "floor", "require": "price() > 500.50", "message": "m"}]
+    histogram = _price_histogram(features)
+    cents = np.arange(len(histogram))
+    gated = _price_histogram(features[1:])
+    first = round(float(features[0]["options"][0]["price"]) * 100)
+    # all choices over 500.50, minus those with f0 == o0 over 800.00
+    expected = histogram[cents > 50050].sum() - gated[np.arange(len(gated)) + first > 80000].sum()
+    assert _linear_count(_catalog(features, rules), max_states=25_000) == expected > 0
+    with pytest.raises(CountTooLarge):
+        _count_without_classes_budget(_catalog(features, rules), 25_000)
+
+
+def _count_without_classes_budget(text: str, max_states: int) -> int:
+    from configurator.engine import linear_count
+
+    saved = linear_count.MAX_SUFFIX_RANGE
+    linear_count.MAX_SUFFIX_RANGE = 0
+    try:
+        return _linear_count(text, max_states=max_states)
+    finally:
+        linear_count.MAX_SUFFIX_RANGE = saved
