@@ -16,7 +16,10 @@ Totals are *collapsed*: the variables left can only add between their least
 and their largest weight to a sum, so a comparison that every completion
 already decides is settled (the state dies, or forgets the requirement), and a
 sum that no comparison can still read is forgotten (set to 0): states that
-differ only there merge. The variables that switch comparisons on ("payment ==
+differ only there merge. Partial totals that the variables left cannot tell
+apart (classes between consecutive c - s, s a sum those variables can add)
+become the first total of their class, so their states merge too
+(`_class_starts`). The variables that switch comparisons on ("payment ==
 instalments") go first, then the comparisons, so most states only carry the
 few sums their rules ask about. A comparison that a state's rules allow either
 way asks nothing: its two branches partition the completions (they are merged
@@ -30,7 +33,7 @@ Past `MAX_STATES` states in one layer the programme stops (`CountTooLarge`):
 the catalog then tries the running-total tree, which may refuse too. That is
 the case of `bench/models/numeric-heavy.yaml`: four sums (price in cents,
 weight in grams, volume, power) all near their bounds over 20 parts, so
-partial totals stay apart until the last parts (about 4x more states per
+partial totals stay apart until the last parts, classes or not (about 4x more states per
 part: 2M after 7 parts); see the README, "Limits of exact numeric rules".
 """
 
