@@ -26,6 +26,7 @@ from configurator.engine.model import (
     OptionAtom,
     Or,
 )
+from configurator.engine.problems import said
 
 MAX_LENGTH = 10_000
 MAX_DEPTH = 100
@@ -229,14 +230,13 @@ def parse_expression(text: str) -> Expr:
     act on, such as `column 12: expected an option id after '=='`.
     """
     if not isinstance(text, str):
-        raise RuleSyntaxError("a rule must be text", 1)
+        raise RuleSyntaxError(said("a rule must be text"), 1)
     if len(text) > MAX_LENGTH:
-        raise RuleSyntaxError(
-            f"column 1: the rule is {len(text)} characters long; at most {MAX_LENGTH} are allowed",
-            1,
-        )
+        raise RuleSyntaxError(said(
+            "column %(column)s: the rule is %(length)s characters long; at most %(limit)s are allowed",
+            column=1, length=len(text), limit=MAX_LENGTH), 1)
     if not text.strip():
-        raise RuleSyntaxError("column 1: the rule is empty", 1)
+        raise RuleSyntaxError(said("column %(column)s: the rule is empty", column=1), 1)
     clause = _plain_clause(text)
     if clause is not None:
         return clause
@@ -245,8 +245,9 @@ def parse_expression(text: str) -> Expr:
     except UnexpectedInput as error:
         raise _syntax_error(text, error) from None
     if node.depth > MAX_DEPTH:
-        message = f"the rule is nested {node.depth} levels deep; at most {MAX_DEPTH} are allowed"
-        raise RuleSyntaxError(f"column 1: {message}", 1)
+        raise RuleSyntaxError(said(
+            "column %(column)s: the rule is nested %(depth)s levels deep; at most %(limit)s are allowed",
+            column=1, depth=node.depth, limit=MAX_DEPTH), 1)
     return node.expr
 
 

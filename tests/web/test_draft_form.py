@@ -310,3 +310,15 @@ def test_an_attribute_is_added_with_its_type_by_the_button(app, manager_client):
         "kind": "boolean"})
     assert response.status_code == 303
     assert "{id: alu, name: Aluminium, price: 120.00, attributes: {waterproof: false}}" in draft_text(app)
+
+
+def test_the_live_rule_check_speaks_persian(manager_client):
+    persian = dict(HTMX, **{"Accept-Language": "fa"})
+    unknown = manager_client.post(FORM_URL + "/rule", headers=persian, data={
+        "value": "brakes in [disc_hydraulic, drum]", "field_id": "rule-view-0-then",
+    }).get_data(as_text=True)
+    assert "ستون ۲۸: ویژگی &#39;brakes&#39; گزینه‌ای به نام &#39;drum&#39; ندارد" in unknown
+    assert "has no option" not in unknown and "column" not in unknown.replace("data-column", "")
+    empty = manager_client.post(FORM_URL + "/rule", headers=persian, data={
+        "value": "   ", "field_id": "rule-view-0-if"}).get_data(as_text=True)
+    assert "ستون ۱: قاعده خالی است" in empty and "the rule is empty" not in empty

@@ -13,7 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from configurator.engine.model import DIMENSIONS
+from configurator.engine.problems import Said, said
 from configurator.engine.rules import RuleSyntaxError, parse_expression
+from configurator.services.catalogs import engine_text
 
 _TOKEN = re.compile(
     r"(?P<space>\s+)"
@@ -114,7 +116,7 @@ def _unknown_ids(tokens: list[RuleToken], options: Mapping[str, Sequence[str]]):
             continue
         token.kind = "feature"
         if token.text not in options:
-            yield token, f"unknown feature '{token.text}'"
+            yield token, said("unknown feature '%(feature)s'", feature=token.text)
         known = options.get(token.text)
         index += 1
         if ahead[:1] in (["=="], ["!="]):
@@ -134,7 +136,8 @@ def _unknown_ids(tokens: list[RuleToken], options: Mapping[str, Sequence[str]]):
 def _option(token: RuleToken, feature: str, known: Sequence[str] | None):
     token.kind = "option"
     if known is not None and token.text not in known:
-        yield token, f"feature '{feature}' has no option '{token.text}'"
+        yield token, said("feature '%(feature)s' has no option '%(option)s'", feature=feature,
+                           option=token.text)
 
 
 def _function(words: list[RuleToken], index: int, options: Mapping[str, Sequence[str]]):
@@ -150,18 +153,22 @@ def _function(words: list[RuleToken], index: int, options: Mapping[str, Sequence
         for position, token in enumerate(arguments):
             token.kind = "attribute" if position == 0 else "dimension"
             if position == 1 and token.text not in DIMENSIONS:
-                yield token, f"unknown dimension '{token.text}' (one of {', '.join(DIMENSIONS)})"
+                yield token, said("unknown dimension '%(dimension)s' (one of %(dimensions)s)",
+                                   dimension=token.text, dimensions=", ".join(DIMENSIONS))
     elif name == "count":
         for token in arguments:
             token.kind = "dimension" if token.text in DIMENSIONS else "feature"
             if token.text not in DIMENSIONS and token.text not in options:
-                yield token, f"unknown feature or dimension '{token.text}'"
+                yield token, said("unknown feature or dimension '%(name)s'", name=token.text)
     return index + 1
 
 
 def _mark(rule: RuleText, message: str, column: int) -> None:
     """Keep the problem and mark the token at `column` (1-based); past the end, the end."""
-    rule.problem = message if message.startswith("column") else f"column {column}: {message}"
+    if not message.startswith("column"):
+        message = said("column %(column)s: %(problem)s", column=column, problem=message)
+    # A phrase (its English as before), so the page writes it in the reader's language.
+    rule.problem = engine_text(message) if isinstance(message, Said) else message
     rule.column = column
     offset = column - 1
     for token in rule.tokens:
