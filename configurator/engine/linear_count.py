@@ -16,7 +16,10 @@ Totals are *collapsed*: the variables left can only add between their least
 and their largest weight to a sum, so a comparison that every completion
 already decides is settled (the state dies, or forgets the requirement), and a
 sum that no comparison can still read is forgotten (set to 0): states that
-differ only there merge. The variables that switch comparisons on ("payment ==
+differ only there merge. Partial totals that the variables left cannot tell
+apart (classes between consecutive c - s, s a sum those variables can add)
+become the first total of their class, so their states merge too
+(`_class_starts`). The variables that switch comparisons on ("payment ==
 instalments") go first, then the comparisons, so most states only carry the
 few sums their rules ask about. A comparison that a state's rules allow either
 way asks nothing: its two branches partition the completions (they are merged
@@ -30,7 +33,7 @@ Past `MAX_STATES` states in one layer the programme stops (`CountTooLarge`):
 the catalog then tries the running-total tree, which may refuse too. That is
 the case of `bench/models/numeric-heavy.yaml`: four sums (price in cents,
 weight in grams, volume, power) all near their bounds over 20 parts, so
-partial totals stay apart until the last parts (about 4x more states per
+partial totals stay apart until the last parts, classes or not (about 4x more states per
 part: 2M after 7 parts); see the README, "Limits of exact numeric rules".
 """
 
@@ -352,10 +355,32 @@ def _class_starts(weights: dict[int, np.ndarray], order: list[int], allowed: lis
                 points.append(cut - suffix)
             else:
                 points += [cut - suffix, cut - suffix + 1]
-        every = np.unique(np.concatenate(points))
-        starts[position] = every[(every >= reach_low) & (every <= reach_high)]
+        # marked in a table over the reachable totals: sorted and unique without sorting
+        marks = np.zeros(reach_high - reach_low + 1, dtype=bool)
+        for point in points:
+            marks[point[(point >= reach_low) & (point <= reach_high)] - reach_low] = True
+        starts[position] = np.flatnonzero(marks) + reach_low
         flags = _added(flags, ranges[position] - int(ranges[position].min()))
+    _drop_layers_without_merges(starts, ranges, total_low - np.array(lows[1:]), len(flags))
     return starts
+
+
+def _drop_layers_without_merges(starts: list[np.ndarray | None], ranges: list[np.ndarray],
+                                reach_lows: np.ndarray, width: int) -> None:
+    """None, in place, for the layers where every total the variables so far can reach has its own class.
+
+    Those layers would only pay for the lookups (dense sums in cents over many features: most layers).
+    The reachable totals come from a forward pass like the backward one, ignoring the rules too.
+    """
+    flags = np.zeros(width, dtype=bool)  # flags[t - reach_lows[position]]: t reachable up to position
+    flags[0] = True
+    for position, classes in enumerate(starts):
+        flags = _added(flags, ranges[position] - int(ranges[position].min()))
+        if classes is None:
+            continue
+        totals = np.flatnonzero(flags) + int(reach_lows[position])
+        if np.all(np.diff(np.searchsorted(classes, totals, side="right")) > 0):
+            starts[position] = None
 
 
 def _added(flags: np.ndarray, shifts: np.ndarray) -> np.ndarray:

@@ -80,6 +80,26 @@ class Joined:
         return self.separator.join(str(item) for item in self.items)
 
 
+class CatalogWords(str):
+    """A catalog's own text (a rule's message, an option's name) that also carries its
+    `translations:` per language, so a page or an e-mail writes it in the reader's
+    language; as a `str` it is the catalog's text, as the CLI and the API show it."""
+
+    translations: dict[str, str]
+
+    def __new__(cls, text: str, translations: dict[str, str] | None = None) -> CatalogWords:
+        words = super().__new__(cls, text)
+        words.translations = {lang: said for lang, said in (translations or {}).items() if said}
+        return words
+
+    def __reduce__(self):  # pickled (RQ jobs) with its translations
+        return (CatalogWords, (str(self), self.translations))
+
+    def in_language(self, language: str | None) -> str:
+        """The text in `language`, else the catalog's own."""
+        return self.translations.get(language or "", str(self))
+
+
 class Phrase(str):
     """The English sentence, with the message id and the values it was made from."""
 

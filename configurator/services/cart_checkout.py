@@ -83,7 +83,7 @@ def _new_order(
     kept: dict[str, Any] = {
         "items": items,
         "total": str(vat.gross),
-        "estimated_delivery": _latest_delivery(session, contents, now).isoformat(),
+        "estimated_delivery": _latest_delivery(session, contents, now, address.country).isoformat(),
         "cart": contents.token,
         "checkout": {
             "address": address.lines(),
@@ -130,13 +130,14 @@ def _new_order(
     return order
 
 
-def _latest_delivery(session: Session, contents: cart.Cart, now: datetime):
-    """The day the last item should arrive: the order is delivered as one."""
+def _latest_delivery(session: Session, contents: cart.Cart, now: datetime, country: str | None):
+    """The day the last item should arrive: the order is delivered as one (to `country`,
+    whose weekend and public holidays are no delivery days, as for a single order)."""
     days = []
     for item in contents.items:
         version = session.get(CatalogVersion, item.revision.catalog_version_id)
         catalog = catalogs.engine_catalog(version)
-        days.append(deliveries.estimated_delivery(catalog, item.revision.selection, now))
+        days.append(deliveries.estimated_delivery(catalog, item.revision.selection, now, country))
     return max(days)
 
 

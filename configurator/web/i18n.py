@@ -116,8 +116,10 @@ def _page_language() -> dict:
     }
 
 
-def number(value: int | Decimal) -> str:
-    """A whole number in the page's digits (Persian ۰-۹ in fa)."""
+def number(value: int | Decimal | None) -> str:
+    """A whole number in the page's digits (Persian ۰-۹ in fa); nothing for no number."""
+    if value is None:  # an optional count (a call's days) not known
+        return ""
     return format_number(value, locale_code())
 
 

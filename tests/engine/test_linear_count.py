@@ -207,6 +207,9 @@ def fine_unit_catalogs(draw: st.DrawFn) -> str:
             options.append(option)
         features.append({"id": f"f{i}", "name": "F", "dimension": "product",
                          "choose": draw(st.sampled_from(["one", "optional"])), "options": options})
+    first = features[0]["options"][0].setdefault("attributes", {})  # sum() of an attribute no option has is refused
+    for name in ("w", "v"):
+        first.setdefault(name, draw(st.integers(0, 30)))
     rules = []
     for index in range(draw(st.integers(1, 4))):
         total = draw(st.sampled_from(["price()", "sum(w)", "sum(v)"]))

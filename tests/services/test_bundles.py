@@ -63,3 +63,13 @@ def test_staff_see_a_customers_bundle_and_consents(session):
     seen = insights.customer_insight(session, gen_staff(session, "staff"), gold.id)
     assert names(seen.benefits) == {("delivery", "white_glove"), ("warranty", "platinum_care")}
     assert seen.consents == {"personalization": False, "service": True, "marketing": True}
+
+
+
+def test_a_benefit_is_priced_in_its_catalogs_currency(bike):
+    business = {"segment": "business", "business": "yes"}
+    carpet = load_catalog(CATALOGS / "kashan-carpet.yaml")
+    cheque = next(b for b in bundles.benefits(carpet, {**business, "country": "ir"}, "fa")
+                  if b.option == "sayad_cheque_60")
+    assert cheque.currency == "IRR"
+    assert {b.currency for b in bundles.benefits(bike, {**business, "country": "de"})} == {"EUR"}

@@ -3,6 +3,7 @@ order with several items; read back through a second session, on every database.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -228,3 +229,16 @@ def test_each_cart_item_keeps_its_catalog_version_and_readers_see_every_item(
         bike_rows = personalize.training_rows(other, "test-bike")
         assert (CARBON_BIKE, personalize.ORDER_WEIGHT) in [
             (dict(r.selections), r.weight) for r in bike_rows]
+
+
+def test_a_cart_order_to_iran_counts_the_iranian_weekend(session, second_session, mia):
+    _two_in_cart(session, mia)
+    token = cart.contents(session, mia, "IR").token
+    tehran = checkout.AddressInput("Sara Ahmadi", "Valiasr St. 12", "1434843111", "Tehran", "IR")
+    wednesday = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    order = cart_checkout.place_order(session, mia, token, terms_accepted=True,
+                                      new_address=tehran, now=wednesday)
+    # The carbon bike's three working days from Wednesday: Thursday 3rd, then not Iran's
+    # Friday nor the German weekend, Monday 7th, Tuesday 8th (Monday to Friday: the 7th).
+    with second_session() as other:
+        assert other.get(Order, order.id).snapshot["estimated_delivery"] == "2026-12-08"

@@ -46,3 +46,33 @@ def test_a_rule_without_a_message_is_named_in_the_readers_language(tmp_path):
     assert str(reason) == "rule carbon-needs-disc"
     assert phrase_text(reason, "fa") == "قاعدهٔ carbon-needs-disc"
     assert phrase_text(reason, "vi") == "quy tắc carbon-needs-disc"
+
+
+TRANSLATED = (DATA / "bike.yaml").read_text(encoding="utf-8") + """
+translations:
+  fa:
+    messages:
+      carbon-needs-disc: بدنهٔ کربنی فقط با ترمز دیسکی هیدرولیک جور است.
+    features:
+      frame:
+        name: بدنه
+        options: {carbon: کربن}
+      brakes:
+        name: ترمز
+        options: {rim: ترمز رینگی}
+"""
+
+
+def test_a_rule_message_is_the_catalogs_translation_in_the_readers_language(tmp_path):
+    path = tmp_path / "bike.yaml"
+    path.write_text(TRANSLATED, encoding="utf-8")
+    result = recheck.recheck(load_catalog(path), {"frame": "carbon", "brakes": "rim"}, {})
+    [line] = [line for line in result.lines if line.status == "conflict"]
+    assert str(line.reason) == "Carbon frames only take hydraulic disc brakes."  # as the CLI says
+    assert phrase_text(line.reason, "fa") == "بدنهٔ کربنی فقط با ترمز دیسکی هیدرولیک جور است."
+    # a language the catalog does not translate falls back to the catalog's own text
+    assert phrase_text(line.reason, "vi") == "Carbon frames only take hydraulic disc brakes."
+    # the pick that no longer fits is named in the reader's language too
+    assert (phrase_text(line.feature_name, "fa"), phrase_text(line.option_name, "fa")) == (
+        "ترمز", "ترمز رینگی")
+    assert (str(line.feature_name), str(line.option_name)) == ("Brakes", "Rim brakes")

@@ -20,6 +20,7 @@ from configurator.services.customer_value.tiers import (
     parse_tier_config,
     tier_config,
 )
+from configurator.services.identify import merging
 from configurator.store.value import CustomerValue
 from tests.conftest import DATA
 from tests.helpers import gen_configuration, gen_user
@@ -161,3 +162,13 @@ def test_open_quotes_are_listed_per_currency_biggest_first(session, shops):
         records["eur_big"].number, records["eur_small"].number, records["irr"].number]
     assert [(currency, len(rows)) for currency, rows in board.quotes_by_currency] == [
         ("EUR", 2), ("IRR", 1)]
+
+
+def test_a_merge_preview_names_each_revenues_currency(session, shops):
+    lan = gen_user(session, name="Nguyễn Thị Lan", country="vn")
+    again = gen_user(session, name="Nguyễn Thị Lan", country="vn")
+    session.commit()
+    order = place(session, lan, "dong-bike")
+    shown = merging.preview(session, gen_staff(session), again.id, lan.id)
+    assert (shown.revenue_merged, shown.currency_merged) == (order_net(order), "VND")
+    assert (shown.revenue_kept, shown.currency_kept) == (Decimal("0.00"), "EUR")

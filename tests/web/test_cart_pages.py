@@ -107,3 +107,13 @@ def test_the_api_shows_each_item_of_a_cart_order(app, anna):
         shown = OrderSchema().dump(order_view(order))
     assert [(item["name"], item["quantity"]) for item in shown["items"]] == [("Anna's bike", 2), ("Racer", 1)]
     assert shown["selection"] == {} and len(shown["lines"]) == sum(len(i["lines"]) for i in shown["items"])
+
+
+def test_the_cart_badge_counts_in_persian_digits(client, auth, anna):
+    auth.signin()
+    for name in ("Racer", "Tourer"):
+        client.post("/shop/test-bike/cart", data=dict(picks(CARBON_BIKE), name=name))
+    page = client.get("/account/cart", headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    badge = re.search(r'id="nav-cart"[^>]*>[^<]* <span class="badge" aria-label="([^"]*)">([^<]*)<',
+                      page)
+    assert badge and badge.group(2) == "۲" and "۲" in badge.group(1) and "2" not in badge.group(1)

@@ -392,3 +392,25 @@ def test_an_unknown_contact_role_is_refused_in_the_readers_language(client, auth
     assert response.status_code == 400 and words in body
     assert "choose one of these" not in body
     assert timeline(app, world["acme"]) == []
+
+
+@pytest.mark.parametrize(("language", "label", "channel"), [
+    ("fa", "پیکربندی‌ای را ذخیره کردید", "آنلاین"),
+    ("vi", "Đã lưu một cấu hình", None),
+])
+def test_contacts_interactions_show_the_timeline_labels_in_the_readers_language(
+        client, auth, world, app, language, label, channel):
+    from configurator.store.models import Interaction, User
+
+    with app.app_context():
+        buyer = db.session.scalar(sa.select(User).where(User.email == "buyer@acme.example"))
+        db.session.add(Interaction(customer_id=buyer.id, kind="saved", channel="web",
+                                   subject="Road bike"))
+        db.session.commit()
+    sign_in(auth, "staff@shop.example")
+    page = client.get(f"/staff/accounts/{world['acme']}",
+                      headers={"Accept-Language": language}).get_data(as_text=True)
+    assert f"{label}: Road bike" in page
+    assert "saved: Road bike" not in page and '<span class="channel">web</span>' not in page
+    if channel:
+        assert f'<span class="channel">{channel}</span>' in page

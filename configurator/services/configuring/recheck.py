@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from configurator.engine import Catalog
-from configurator.quoting.phrases import N_
+from configurator.quoting.phrases import N_, CatalogWords
 from configurator.services.configuring.selection import Selection, pairs, with_pick
 
 
@@ -137,7 +137,7 @@ def recheck(
                 kept = trial
             else:
                 explanation = catalog.explain(feature_id, option_id, kept, customer=customer)
-                messages = [c.message or N_("rule %(name)s", name=c.name) for c in explanation.constraints]
+                messages = [_rule_message(catalog, c) for c in explanation.constraints]
                 refused[(feature_id, option_id)] = _one_after_another(messages) or N_("no longer fits")
 
     for feature_id, option_id in candidates:
@@ -155,9 +155,9 @@ def recheck(
         lines.append(
             RecheckLine(
                 feature_id,
-                feature.name,
+                _words(catalog, ("feature", feature_id), feature.name),
                 option_id,
-                option.name,
+                _words(catalog, ("option", feature_id, option_id), option.name),
                 price_then,
                 option.price,
                 status,
@@ -199,6 +199,23 @@ def recheck(
             key=lambda line: (order.get(line.feature, len(order)), line.status == "added")
         )
     return result
+
+
+def _words(catalog: Catalog, key: tuple[str, ...], text: str) -> str:
+    """The catalog's text with its `translations:` of `key`, for the reader's language."""
+    translations = getattr(catalog.model, "translations", None) or {}
+    return CatalogWords(text, {language: texts.lookup(key, "")
+                               for language, texts in translations.items()})
+
+
+def _rule_message(catalog: Catalog, constraint: Any) -> str:
+    """Why a pick no longer fits: the rule's message (translated where the catalog
+    translates it), or "rule <name>" when it has none."""
+    if not constraint.message:
+        return N_("rule %(name)s", name=constraint.name)
+    if not constraint.id:
+        return constraint.message
+    return _words(catalog, ("message", constraint.id), constraint.message)
 
 
 def _one_after_another(reasons: list[str]) -> str:

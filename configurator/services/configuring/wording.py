@@ -28,7 +28,7 @@ from configurator.quoting.local_formats import (
     format_percentage,
     format_signed_money,
 )
-from configurator.quoting.phrases import Amount, Day, Joined, Moment, Percent, Phrase
+from configurator.quoting.phrases import Amount, CatalogWords, Day, Joined, Moment, Percent, Phrase
 
 # The package's gettext catalogs (configurator/translations, compiled by `make install`).
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
@@ -76,13 +76,15 @@ def phrase_text(text: str, language: str | None) -> str:
     language) and by the outbox (for the recipient's saved language)."""
     if isinstance(text, Joined):
         return text.separator.join(phrase_text(item, language) for item in text.items)
+    if isinstance(text, CatalogWords):
+        return text.in_language(language)
     if not isinstance(text, Phrase):
         return text
     language = language or "en"
     _ = translator(language)
 
     def local(value: Any) -> Any:
-        if isinstance(value, Phrase):
+        if isinstance(value, (Phrase, CatalogWords)):
             return phrase_text(value, language)
         if isinstance(value, (list, tuple)):
             return names_list([str(local(item)) for item in value], language)

@@ -45,6 +45,7 @@ class Benefit:
     option_name: str
     price: Decimal
     because: list[str]  # the rules' messages, in the page's language
+    currency: str = "EUR"  # the catalog's: the price is in it
 
 
 def standard_facts(facts: dict[str, str]) -> dict[str, str]:
@@ -90,6 +91,7 @@ def _benefits(
                 feature.id, wording.feature(feature.id), option.id,
                 wording.option(feature.id, option.id), option.price,
                 [wording.message(constraint) for constraint in explanation.constraints],
+                model.currency,
             ))
     return found
 

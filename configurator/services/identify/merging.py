@@ -67,6 +67,9 @@ class MergePreview:
     revenue_kept: Decimal
     revenue_merged: Decimal
     offer_events: int = 0  # shown, clicked, accepted... of offer campaigns
+    # The currency each revenue is in (each customer is valued in the one they buy in).
+    currency_kept: str = "EUR"
+    currency_merged: str = "EUR"
 
 
 def preview(session: Session, staff: User, kept_id: int, merged_id: int) -> MergePreview:
@@ -91,6 +94,8 @@ def preview(session: Session, staff: User, kept_id: int, merged_id: int) -> Merg
             .order_by(QuoteRecord.id))) if contact else [],
         revenue_kept=_revenue(session, kept.id),
         revenue_merged=_revenue(session, merged.id),
+        currency_kept=_currency(session, kept.id),
+        currency_merged=_currency(session, merged.id),
         offer_events=_count(session, "offer_events", merged.id),
     )
 
@@ -218,6 +223,17 @@ def _reassign(session: Session, name: str, ids: list[int], from_id: int, to_id: 
 def _revenue(session: Session, customer_id: int) -> Decimal:
     value = session.get(CustomerValue, customer_id)
     return value.revenue if value is not None else Decimal("0.00")
+
+
+def _currency(session: Session, customer_id: int) -> str:
+    """The currency the customer's stored value is in (the tier file's when never valued)."""
+    value = session.get(CustomerValue, customer_id)
+    if value is not None:
+        return value.currency
+    try:
+        return valuation.load_tier_config().currency
+    except TierConfigError:
+        return "EUR"
 
 
 def _audit(session, customer, kind, subject, record, staff, now, counts=None) -> None:

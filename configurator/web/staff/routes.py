@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from configurator.quoting import NotAllowedToApprove, QuoteError, Status
-from configurator.services import business, catalogs, fulfilment, quotes
+from configurator.services import business, catalogs, fulfilment, quotes, timeline
 from configurator.services.errors import InvalidSelection, NotFound, QuoteChanged
 from configurator.store.quotes import QUOTE_STATUSES
 from configurator.web.database import db
@@ -99,7 +99,9 @@ def account(account_id: int):
     """An account's contacts and whole history across product lines."""
     history = business.accounts.history(db.session, current_user, account_id)
     own_breaks = business.prices.breaks_by_catalog(db.session, current_user, account_id)
-    return render_template("staff/account.html", history=history, own_breaks=own_breaks)
+    # Interaction kinds with the customer timeline's labels, in the reader's language.
+    return render_template("staff/account.html", history=history, own_breaks=own_breaks,
+                           describe_kind=timeline.describe)
 
 
 @bp.post("/accounts/<int:account_id>/quotes")
