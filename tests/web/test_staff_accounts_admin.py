@@ -414,3 +414,34 @@ def test_contacts_interactions_show_the_timeline_labels_in_the_readers_language(
     assert "saved: Road bike" not in page and '<span class="channel">web</span>' not in page
     if channel:
         assert f'<span class="channel">{channel}</span>' in page
+
+
+@pytest.mark.parametrize(("language", "fields", "words", "english"), [
+    ("fa", {"name": "X", "country": "DE", "approval_threshold": "150"},
+     "آستانهٔ تأیید باید بین ۰ و ۱۰۰ درصد باشد", "between 0 and 100"),
+    ("vi", {"name": "X", "country": "DE", "approval_threshold": "150"},
+     "Ngưỡng phê duyệt phải nằm trong khoảng từ 0 đến 100 %", "between 0 and 100"),
+    ("fa", {"name": "X", "country": "DE", "validity_days": "900"},
+     "اعتبار پیش‌فاکتورها از ۱ تا ۳۶۵ روز است", "Quotes are valid"),
+    ("vi", {"name": "X", "country": "DE", "validity_days": "soon"},
+     "Thời hạn hiệu lực phải là một số nguyên", "must be a whole number"),
+    ("fa", {"name": "", "country": "DE"}, "نام شرکت لازم است", "company name is required"),
+])
+def test_account_form_refusals_are_in_the_readers_language(client, auth, world, language,
+                                                           fields, words, english):
+    sign_in(auth, "manager@shop.example")
+    response = client.post("/staff/accounts/new", headers={"Accept-Language": language},
+                           data={"currency": "EUR", **fields})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and words in body
+    assert english not in body
+
+
+def test_a_price_list_discount_refusal_names_its_field_in_persian(client, auth, world):
+    sign_in(auth, "manager@shop.example")
+    response = client.post(f"/staff/accounts/{world['acme']}/prices/percent",
+                           headers={"Accept-Language": "fa"},
+                           data={"catalog": "test-bike", "percent": "lots"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "تخفیف باید درصدی مانند ۱۲٫۵ باشد" in body and "must be a percentage" not in body

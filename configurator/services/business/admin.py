@@ -117,29 +117,30 @@ def _checked(
     """The account's columns from the form, or InvalidAccountData naming the field."""
     name = " ".join(fields.name.split())
     if not name or len(name) > 200:
-        raise InvalidAccountData("The company name is required (at most 200 characters).")
+        raise InvalidAccountData(N_("The company name is required (at most 200 characters)."))
     clash = session.scalar(
         sa.select(BusinessAccount.id).where(sa.func.lower(BusinessAccount.name) == name.lower())
     )
     if clash is not None and (account is None or clash != account.id):
-        raise InvalidAccountData(f"There is already an account called {name!r}.")
+        raise InvalidAccountData(N_("There is already an account called %(name)s.", name=repr(name)))
     country = fields.country.strip().upper()
     treatment = fields.tax_treatment.strip() or "standard"
     if treatment not in TAX_TREATMENTS:
-        raise InvalidAccountData(f"The tax treatment is one of {', '.join(TAX_TREATMENTS)}.")
+        raise InvalidAccountData(N_("The tax treatment is one of %(known)s.",
+                                     known=list(TAX_TREATMENTS)))
     try:
         tax_rule_for(country, TaxTreatment(treatment))
     except UnknownTaxCountry:
-        raise InvalidAccountData(
-            f"We have no tax rate for the country {fields.country.strip()!r}; "
-            "give its two-letter code (DE, FR, AT...)."
-        ) from None
+        raise InvalidAccountData(N_(
+            "We have no tax rate for the country %(country)s; "
+            "give its two-letter code (DE, FR, AT...).", country=repr(fields.country.strip())
+        )) from None
     vat_id = fields.vat_id.strip()
     if len(vat_id) > 32:
-        raise InvalidAccountData("The tax id has at most 32 characters.")
-    validity = whole_number(fields.validity_days.strip() or "30", "The validity")
+        raise InvalidAccountData(N_("The tax id has at most 32 characters."))
+    validity = whole_number(fields.validity_days.strip() or "30", N_("The validity"))
     if not 1 <= validity <= MAX_VALIDITY_DAYS:
-        raise InvalidAccountData(f"Quotes are valid for 1 to {MAX_VALIDITY_DAYS} days.")
+        raise InvalidAccountData(N_("Quotes are valid for 1 to %(days)s days.", days=MAX_VALIDITY_DAYS))
     values: dict[str, object] = {
         "name": name,
         "country": country,
@@ -152,7 +153,7 @@ def _checked(
     values["currency"] = _currency(fields.currency, account)
     if fields.approval_threshold.strip() or account is not None:
         values["approval_threshold"] = percentage(
-            fields.approval_threshold, "The approval threshold"
+            fields.approval_threshold, N_("The approval threshold")
         )
     return values
 
@@ -184,13 +185,13 @@ def percentage(text: str, what: str) -> Decimal:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise InvalidAccountData(
-            f"{what} must be a percentage such as 12.5, not {text!r}."
-        ) from None
+        raise InvalidAccountData(N_(
+            "%(what)s must be a percentage such as 12.5, not %(given)s.", what=what, given=repr(text)
+        )) from None
     if not value.is_finite() or not Decimal(0) <= value <= HUNDRED:
-        raise InvalidAccountData(f"{what} must be between 0 and 100 %.")
+        raise InvalidAccountData(N_("%(what)s must be between 0 and 100 %%.", what=what))
     if value != value.quantize(Decimal("0.01")):
-        raise InvalidAccountData(f"{what} has at most two decimals.")
+        raise InvalidAccountData(N_("%(what)s has at most two decimals.", what=what))
     return value.quantize(Decimal("0.01"))  # kept with two decimals, like money
 
 
@@ -200,11 +201,12 @@ def amount(text: str, what: str) -> Decimal:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise InvalidAccountData(f"{what} must be an amount such as 49.90, not {text!r}.") from None
+        raise InvalidAccountData(N_("%(what)s must be an amount such as 49.90, not %(given)s.",
+                                     what=what, given=repr(text))) from None
     if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
-        raise InvalidAccountData(f"{what} must be an amount of at least 0.")
+        raise InvalidAccountData(N_("%(what)s must be an amount of at least 0.", what=what))
     if value != value.quantize(Decimal("0.01")):
-        raise InvalidAccountData(f"{what} has at most two decimals (cents).")
+        raise InvalidAccountData(N_("%(what)s has at most two decimals (cents).", what=what))
     return value.quantize(Decimal("0.01"))
 
 
@@ -212,7 +214,8 @@ def whole_number(text: str, what: str) -> int:
     try:
         return int(str(text).strip())
     except ValueError:
-        raise InvalidAccountData(f"{what} must be a whole number, not {text!r}.") from None
+        raise InvalidAccountData(N_("%(what)s must be a whole number, not %(given)s.",
+                                     what=what, given=repr(text))) from None
 
 
 # ------------------------------------------------------------------ contacts
@@ -229,9 +232,9 @@ def invite_contact(
     address = users.normalize_email(email)
     user = session.scalar(sa.select(User).where(User.email == address))
     if user is None:
-        raise InvalidAccountData(
-            f"No one has signed up with {address or 'that email'}; create the contact instead."
-        )
+        raise InvalidAccountData(N_(
+            "No one has signed up with %(address)s; create the contact instead.",
+            address=address or N_("that email")))
     contact = accounts.add_contact(session, account, user, contact_role)
     accounts.record_event(
         session,
@@ -258,9 +261,10 @@ def create_contact(
     account = accounts.get_account(session, editor, account_id)
     _check_contact_role(contact_role)
     if not " ".join(name.split()):
-        raise InvalidAccountData("The contact's name is required.")
+        raise InvalidAccountData(N_("The contact's name is required."))
     if "@" not in email or len(email.strip()) > 254:
-        raise InvalidAccountData(f"{email.strip() or 'An empty text'} is not an email address.")
+        raise InvalidAccountData(N_("%(given)s is not an email address.",
+                                     given=email.strip() or N_("An empty text")))
     try:
         user = users.sign_up(
             session,
@@ -271,9 +275,9 @@ def create_contact(
             country=account.country.lower(),
         )
     except EmailTaken:
-        raise InvalidAccountData(
-            f"{users.normalize_email(email)} already has a user; add it as an existing customer."
-        ) from None
+        raise InvalidAccountData(N_(
+            "%(address)s already has a user; add it as an existing customer.",
+            address=users.normalize_email(email))) from None
     contact = accounts.add_contact(session, account, user, contact_role)
     passwords.send_invitation(session, user, account.name)
     accounts.record_event(
@@ -360,15 +364,17 @@ def set_user_role(session: Session, admin: User, user_id: int, role: str) -> Use
     """An administrator gives a user another role; never their own (no lock-out)."""
     _require_admin(admin)
     if role not in ROLES:
-        raise InvalidAccountData(f"A role is one of {', '.join(ROLES)}, not {role!r}.")
+        raise InvalidAccountData(N_("A role is one of %(known)s, not %(role)s.",
+                                     known=list(ROLES), role=repr(role)))
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("There is no such user.")
     if user.id == admin.id:
-        raise InvalidAccountData("You cannot change your own role; ask another administrator.")
+        raise InvalidAccountData(N_("You cannot change your own role; ask another administrator."))
     if role != "customer" and session.scalar(
             sa.select(AccountContact.id).where(AccountContact.user_id == user.id)):
-        raise InvalidAccountData(f"{user.email} is a client's contact and cannot become staff.")
+        raise InvalidAccountData(N_("%(address)s is a client's contact and cannot become staff.",
+                                     address=user.email))
     user.role = role
     # Whoever is signed in as this user signs in again, under the new role.
     sign_ins.end_all(session, user.id)

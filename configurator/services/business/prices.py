@@ -50,7 +50,7 @@ def set_line_discount(
     account = accounts.get_account(session, editor, account_id)
     version = _catalog(session, catalog_id)
     _priced_in(version, account)
-    percent = percentage(percent_text, "The discount")
+    percent = percentage(percent_text, N_("The discount"))
     entry = terms.set_percent_off(session, account, catalog_id, percent)
     accounts.record_event(
         session,
@@ -81,10 +81,10 @@ def set_fixed_option_price(
     known = {(o.feature, o.option): o for o in catalog_options(session, catalog_id)}
     chosen = known.get((feature, option))
     if chosen is None:
-        raise InvalidAccountData(
-            f"{version.name} has no option {option_key!r}; choose one from the list."
-        )
-    price = amount(price_text, "The option price")
+        raise InvalidAccountData(N_(
+            "%(line)s has no option %(option)s; choose one from the list.",
+            line=version.name, option=repr(option_key)))
+    price = amount(price_text, N_("The option price"))
     entry = terms.set_option_price(session, account, catalog_id, feature, option, price)
     accounts.record_event(
         session,
@@ -134,7 +134,8 @@ def _catalog(session: Session, catalog_id: str) -> CatalogVersion:
     try:
         return catalogs.current(session, catalog_id)
     except NotFound:
-        raise InvalidAccountData(f"There is no product line called {catalog_id!r}.") from None
+        raise InvalidAccountData(N_("There is no product line called %(line)s.",
+                                     line=repr(catalog_id))) from None
 
 
 def _priced_in(version: CatalogVersion, account: BusinessAccount) -> None:
@@ -169,7 +170,7 @@ def set_breaks(
     account = None if account_id is None else accounts.get_account(session, editor, account_id)
     version = _catalog(session, catalog_id)
     if mode not in {m.value for m in BreakMode}:
-        raise InvalidAccountData("Price the units by range (all at the tier reached) or by slab.")
+        raise InvalidAccountData(N_("Price the units by range (all at the tier reached) or by slab."))
     tiers = _typed_tiers(rows)
     try:
         if tiers:
@@ -200,13 +201,13 @@ def _typed_tiers(rows: list[tuple[str, str]]) -> list[tuple[int, Decimal]]:
     for minimum_text, percent_text in rows:
         if not (minimum_text.strip() or percent_text.strip()):
             continue
-        minimum = whole_number(minimum_text, "A tier's quantity")
+        minimum = whole_number(minimum_text, N_("A tier's quantity"))
         if minimum < 1:
-            raise InvalidAccountData("A tier starts at a quantity of at least 1.")
-        tiers.append((minimum, percentage(percent_text, f"The discount from {minimum} units")))
+            raise InvalidAccountData(N_("A tier starts at a quantity of at least 1."))
+        tiers.append((minimum, percentage(percent_text, N_("The discount from %(minimum)s units", minimum=minimum))))
     tiers.sort()
     if len({m for m, _ in tiers}) != len(tiers):
-        raise InvalidAccountData("Two tiers start at the same quantity; give each its own.")
+        raise InvalidAccountData(N_("Two tiers start at the same quantity; give each its own."))
     if tiers and tiers[0][0] != 1:
         # The domain prices every quantity from the first tier on: make that tier 1 (0 % off).
         tiers.insert(0, (1, Decimal(0)))
