@@ -212,6 +212,32 @@ def reward_line(offer: dict) -> str:
     return translate(orders.reward_reason(offer))
 
 
+# Codes the pages show to people (a line's change, a user's role, a contact's role).
+CODE_NAMES = {
+    "added": _l("added"),
+    "removed": _l("removed"),
+    "changed": _l("changed"),
+    "same": _l("same"),
+    "customer": _l("customer"),
+    "staff": _l("staff"),
+    "manager": _l("manager"),
+    "admin": _l("admin"),
+    "catalog_manager": _l("catalog manager"),
+    "director": _l("director"),
+    "decision_maker": _l("decision maker"),
+    "buyer": _l("buyer"),
+    "finance": _l("finance"),
+    "technical": _l("technical"),
+}
+
+
+def code_name(code) -> str:
+    """A code (`decision_maker`, `added`) as a word in the page's language."""
+    code = getattr(code, "value", code)
+    name = CODE_NAMES.get(code)
+    return str(name) if name is not None else str(code).replace("_", " ")
+
+
 def quote_status(code: str) -> str:
     """A quote status code (`pending_approval`) in the page's language."""
     name = QUOTE_STATUS_NAMES.get(code)
@@ -237,6 +263,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["quote_status"] = quote_status
+    app.jinja_env.filters["code_name"] = code_name
     app.jinja_env.filters["tr"] = translate
     app.jinja_env.filters["country"] = country_name
 

@@ -445,3 +445,24 @@ def test_a_price_list_discount_refusal_names_its_field_in_persian(client, auth, 
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "تخفیف باید درصدی مانند ۱۲٫۵ باشد" in body and "must be a percentage" not in body
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("fa", ("مدیر کاتالوگ", "مدیر ارشد", "کارمند فروش")),
+    ("vi", ("quản lý danh mục", "giám đốc", "nhân viên bán hàng")),
+])
+def test_role_names_are_words_of_the_readers_language(client, auth, world, language, words):
+    sign_in(auth, "admin@shop.example")
+    users = client.get("/staff/users", headers={"Accept-Language": language})
+    body = users.get_data(as_text=True)
+    assert users.status_code == 200 and all(word in body for word in words)
+    assert ">catalog_manager<" not in body and ">director<" not in body
+
+
+def test_contact_roles_are_persian_words_on_the_account_pages(client, auth, world):
+    sign_in(auth, "manager@shop.example")
+    persian = {"Accept-Language": "fa"}
+    edit = client.get(f"/staff/accounts/{world['acme']}/edit", headers=persian)
+    body = edit.get_data(as_text=True)
+    assert "تصمیم‌گیرنده" in body and ">decision maker<" not in body
+    assert ">finance<" not in body and "امور مالی" in body
