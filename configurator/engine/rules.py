@@ -294,7 +294,7 @@ def _plain_clause(text: str) -> Expr | None:
 
 # ------------------------------------------------------------- error messages
 
-_ATOM_START = (
+_ATOM_START = said(
     "a condition (a feature id, 'not', '(', customer.KEY, sum(...), count(...) or price())"
 )
 
@@ -310,14 +310,14 @@ _PHRASES = {
     "_LSQB": "'['",
     "_RSQB": "']'",
     "_COMMA": "','",
-    "NUMBER": "a number",
-    "VALUE": "a value",
-    "STRING": "a value",
-    "LT": "a comparison ('<', '<=', '==', '!=', '>=' or '>')",
-    "LE": "a comparison ('<', '<=', '==', '!=', '>=' or '>')",
-    "GE": "a comparison ('<', '<=', '==', '!=', '>=' or '>')",
-    "GT": "a comparison ('<', '<=', '==', '!=', '>=' or '>')",
-    "$END": "the end of the rule",
+    "NUMBER": said("a number"),
+    "VALUE": said("a value"),
+    "STRING": said("a value"),
+    "LT": said("a comparison ('<', '<=', '==', '!=', '>=' or '>')"),
+    "LE": said("a comparison ('<', '<=', '==', '!=', '>=' or '>')"),
+    "GE": said("a comparison ('<', '<=', '==', '!=', '>=' or '>')"),
+    "GT": said("a comparison ('<', '<=', '==', '!=', '>=' or '>')"),
+    "$END": said("the end of the rule"),
 }
 
 # Rough tokens, only to name what stands before and at the error position.
@@ -332,10 +332,14 @@ def _syntax_error(text: str, error: UnexpectedInput) -> RuleSyntaxError:
     before = _ROUGH_TOKEN.findall(text[:position])
     column = position + 1
     wanted = _describe_expected(_expected_terminals(error), before)
-    where = f" after '{before[-1]}'" if before else " at the start of the rule"
-    return RuleSyntaxError(
-        f"column {column}: expected {wanted}{where}, found {_found(text, position)}", column
-    )
+    found = _found(text, position)
+    if before:
+        message = said("column %(column)s: expected %(wanted)s after '%(token)s', found %(found)s",
+                       column=column, wanted=wanted, token=before[-1], found=found)
+    else:
+        message = said("column %(column)s: expected %(wanted)s at the start of the rule, "
+                       "found %(found)s", column=column, wanted=wanted, found=found)
+    return RuleSyntaxError(message, column)
 
 
 def _expected_terminals(error: UnexpectedInput) -> set[str]:
@@ -349,7 +353,7 @@ def _expected_terminals(error: UnexpectedInput) -> set[str]:
 def _found(text: str, position: int) -> str:
     match = _ROUGH_TOKEN.search(text, position)
     if match is None:
-        return "the end of the rule"
+        return said("the end of the rule")
     found = match.group(0)
     if len(found) > 30:
         found = found[:27] + "..."
@@ -378,22 +382,26 @@ def _describe_expected(expected: set[str], before: list[str]) -> str:
         if phrase not in phrases:
             phrases.append(phrase)
     if not phrases:
-        return "something else"
+        return said("something else")
     if len(phrases) == 1:
         return phrases[0]
-    return ", ".join(phrases[:-1]) + " or " + phrases[-1]
+    # Chained so that each language joins the alternatives its own way ("or", "یا", "hoặc").
+    listed = phrases[0]
+    for phrase in phrases[1:-1]:
+        listed = said("%(listed)s, %(next)s", listed=listed, next=phrase)
+    return said("%(listed)s or %(last)s", listed=listed, last=phrases[-1])
 
 
 def _word_phrase(before: list[str]) -> str:
     """WORD is an option, an attribute, a feature or a dimension, by context."""
     last = before[-1] if before else ""
     if last == "(" and len(before) >= 2 and before[-2] == "sum":
-        return "an attribute"
+        return said("an attribute")
     if last == "(" and len(before) >= 2 and before[-2] == "count":
-        return "a feature or dimension"
+        return said("a feature or dimension")
     if last == "," and len(before) >= 4 and before[-4] == "sum" and before[-3] == "(":
-        return "a dimension"
-    return "an option id"
+        return said("a dimension")
+    return said("an option id")
 
 
 _ORDER = ["WORD", "NUMBER", "VALUE", "STRING", "EQ", "NE", "_IN", "_NOT", "LT", "_LSQB", "_COMMA",

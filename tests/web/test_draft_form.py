@@ -322,3 +322,14 @@ def test_the_live_rule_check_speaks_persian(manager_client):
     empty = manager_client.post(FORM_URL + "/rule", headers=persian, data={
         "value": "   ", "field_id": "rule-view-0-if"}).get_data(as_text=True)
     assert "ستون ۱: قاعده خالی است" in empty and "the rule is empty" not in empty
+    broken = manager_client.post(FORM_URL + "/rule", headers=persian, data={
+        "value": "frame == ", "field_id": "rule-view-0-if"}).get_data(as_text=True)
+    assert ("ستون ۹: پس از &#39;==&#39; انتظار شناسهٔ یک گزینه می\u200cرفت، ولی پایان قاعده آمده"
+            in broken)
+    assert "expected" not in broken and "end of the rule" not in broken
+    alternatives = manager_client.post(FORM_URL + "/rule", headers=dict(HTMX, **{
+        "Accept-Language": "vi"}), data={"value": "frame == steel brakes",
+                                         "field_id": "rule-view-0-if"}).get_data(as_text=True)
+    assert "cột 16: sau &#39;steel&#39; cần có" in alternatives and " hoặc " in alternatives
+    assert "expected" not in alternatives
+
