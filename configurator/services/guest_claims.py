@@ -16,7 +16,6 @@ works for that one order only, and the database holds no working link).
 
 from __future__ import annotations
 
-import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,17 +25,14 @@ from sqlalchemy.orm import Session
 
 from configurator.quoting.phrases import N_
 from configurator.services import sign_ins, timeline, users
-from configurator.services.customer_value import valuation
-from configurator.services.customer_value.tiers import TierConfigError
 from configurator.services.errors import ServiceError
-from configurator.services.guest_records import guest_email, is_guest
+from configurator.services.guest_records import guest_email, is_guest, revalue
 from configurator.services.unit_of_work import use_case
 from configurator.store.messages import Message
 from configurator.store.models import Address, Configuration, Interaction, Order, User
 from configurator.store.security import OneTimeLink
 from configurator.store.types import utcnow
 
-log = logging.getLogger(__name__)
 CLAIM_PATH = "/account/guest-orders/add/"
 CLAIM_LIFETIME = timedelta(days=30)  # the order's confirmation is read within a month
 PURPOSE = "claim"
@@ -108,7 +104,7 @@ def claim_order(session: Session, account: User, token: str, *,
     timeline.record(session, account.id, "guest_order_claimed",
                     N_("Your guest order %(number)s is now in your account", number=order.number),
                     {"number": order.number, "by": "link"}, now=now)
-    _revalue(session, (account, guest), now)
+    revalue(session, (account, guest), now)
     return order
 
 
@@ -172,13 +168,3 @@ def _about(detail: dict, order: Order) -> bool:
     configuration_id = order.configuration_id
     return configuration_id is not None and configuration_id in (
         detail.get("configuration_id"), *(detail.get("configuration_ids") or ()))
-
-
-def _revalue(session: Session, customers: tuple[User, ...], now: datetime) -> None:
-    """Value both again from the orders they own now (a broken tier file never stops it)."""
-    for customer in customers:
-        try:
-            valuation.refresh(session, customer, now=now, because="guest_orders")
-        except TierConfigError as error:
-            log.warning("customer value not updated after a guest order was added: %s", error)
-            return

@@ -38,10 +38,14 @@ from configurator.services import (
 )
 from configurator.services.checkout import AddressInput, CheckoutRefused
 from configurator.services.configuring import configurations
-from configurator.services.customer_value import valuation
-from configurator.services.customer_value.tiers import TierConfigError
 from configurator.services.errors import NotOrderable
-from configurator.services.guest_records import GUEST_DOMAIN, GUEST_HASH, guest_email, is_guest
+from configurator.services.guest_records import (
+    GUEST_DOMAIN,
+    GUEST_HASH,
+    guest_email,
+    is_guest,
+    revalue,
+)
 from configurator.services.identify.merging import MOVES
 from configurator.services.messages import outbox
 from configurator.services.unit_of_work import use_case
@@ -190,7 +194,7 @@ def claim(session: Session, account: User, *, now: datetime | None = None) -> li
                         N_("Your guest order %(number)s is now in your account", number=number),
                         {"number": number}, now=now)
     if numbers:
-        _revalue(session, (account, guest), now)
+        revalue(session, (account, guest), now)
     return numbers
 
 
@@ -236,14 +240,6 @@ def _placed_with(session: Session, guest: User, submission: str | None) -> Order
     return None
 
 
-def _revalue(session: Session, customers: tuple[User, ...], now: datetime) -> None:
-    """Value both again from the orders they own now (a broken tier file never stops it)."""
-    for customer in customers:
-        try:
-            valuation.refresh(session, customer, now=now, because="guest_orders")
-        except TierConfigError as error:
-            log.warning("customer value not updated after a guest claim: %s", error)
-            return
 
 
 # Claim at every proof of an address (a confirmation, a reset or an invitation link).
