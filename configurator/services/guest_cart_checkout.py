@@ -48,7 +48,10 @@ def place_order(
     """
     now = now or utcnow()
     placed = guest_orders.placed_with(session, email, submission)
-    if placed is not None:  # the cart is gone with the first post
+    if placed is None:  # else the cart is gone with the first post
+        guest_carts.lock(session, cart_token)  # a post at the same moment waits for this one
+        placed = guest_orders.placed_with(session, email, submission)
+    if placed is not None:
         return placed
     # The cart is checked before the guest record is made or locked, so a refusal
     # leaves nothing behind (a savepoint of SQLite's driver outlives the rollback).
@@ -57,10 +60,8 @@ def place_order(
         raise CheckoutRefused(N_("Your cart is empty."))
     if contents.token != reviewed:
         raise CheckoutRefused(N_("Your cart changed since you reviewed it; please check it again."))
-    guest, placed = guest_orders.begin(session, email, address, terms_accepted=terms_accepted,
-                                       locale=locale, submission=submission, now=now)
-    if placed is not None:  # the same form, posted at the same moment
-        return placed
+    guest, _ = guest_orders.begin(session, email, address, terms_accepted=terms_accepted,
+                                  locale=locale, submission=submission, now=now)
     kept_address = checkout.add_address(session, guest, address, now=now)
     for item in contents.items:
         if item.snapshot is not None:  # else order_contents refuses the whole

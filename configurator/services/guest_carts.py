@@ -211,6 +211,15 @@ def move_to_account(session: Session, token: str | None, account: User,
     return moved
 
 
+def lock(session: Session, token: str | None) -> None:
+    """Within the caller's use case (the checkout): hold the cart of `token` until the
+    use case ends, so a second checkout of it at the same moment waits, then finds it
+    ordered and gone."""
+    if isinstance(token, str) and TOKEN.fullmatch(token):
+        session.scalar(sa.select(GuestCart.id).where(
+            GuestCart.token_hash == sign_ins.digest(token)).with_for_update())
+
+
 def take(session: Session, token: str) -> None:
     """Within the caller's use case (the checkout's order): the cart of `token` is gone."""
     found = find(session, token)

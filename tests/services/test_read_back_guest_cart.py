@@ -4,6 +4,7 @@ sign-in, cleaned after 30 days; read back through a second session, on every dat
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,7 +21,7 @@ from configurator.services import (
     orders,
 )
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable
-from configurator.store import User
+from configurator.store import User, session_factory
 from configurator.store.cart import CartLine
 from configurator.store.guest_carts import GuestCart, GuestCartItem
 from configurator.store.messages import Message
@@ -238,3 +239,34 @@ def test_carts_left_alone_for_30_days_are_cleaned(session, second_session, token
     with second_session() as other:
         assert other.scalar(sa.select(sa.func.count()).select_from(GuestCart)) == 1
         assert other.scalar(sa.select(sa.func.count()).select_from(GuestCartItem)) == 1
+
+
+@pytest.mark.postgresql_only  # SQLite serialises every writer, so there is no race to test
+@pytest.mark.parametrize("same_form", [True, False])
+def test_two_checkouts_of_one_cart_at_once_place_one_order(db_engine, session, token, same_form):
+    two_in_cart(session, token)
+    reviewed = guest_carts.contents(session, token).token
+    make = session_factory(db_engine)
+    start = threading.Barrier(2)
+    answers: list[str] = []
+
+    def post_once(submission: str) -> None:
+        with make() as own:
+            start.wait()
+            try:
+                answers.append(guest_cart_checkout.place_order(
+                    own, token, reviewed, "gina@example.com", address=HOME, terms_accepted=True,
+                    submission=submission).number)
+            except checkout.CheckoutRefused as refused:
+                answers.append(str(refused))
+
+    forms = [SUBMISSION, SUBMISSION if same_form else "review-form-token-0002"]
+    threads = [threading.Thread(target=post_once, args=(form,)) for form in forms]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with make() as other:
+        number = other.scalars(sa.select(Order.number)).one()
+    # The same form: both see its order; another form at the same moment: the cart is gone.
+    assert sorted(answers) == sorted([number, number if same_form else "Your cart is empty."])
