@@ -40,6 +40,7 @@ from configurator.store.models import (
     Order,
     Revision,
     User,
+    snapshot_configurations,
     snapshot_items,
 )
 
@@ -139,8 +140,8 @@ def training_rows(
     rows = [
         PastConfiguration(item["selection"], ORDER_WEIGHT, str(owner))
         for owner, snapshot in session.execute(orders)
-        for item in snapshot_items(snapshot)  # an order from the cart keeps several
-        # Orders converted from quotes keep no selection; a cart's other product lines are not this one.
+        # An order from the cart or a quote holds several, each of its own product line.
+        for item in snapshot_configurations(snapshot)
         if item.get("selection") and item["catalog"]["id"] == catalog_id
     ]
     rows += [
