@@ -194,3 +194,11 @@ def test_hostile_input_gets_an_answer_never_a_5xx(client, app):
             if failure := post(client, url, data):
                 failures.append((kind, url, failure))
     assert failures == []
+
+
+def test_the_move_is_told_in_the_readers_language_and_digits(client, auth, anna):
+    fill(client)
+    client.get("/language/fa?next=/shop/")
+    auth.signin()
+    page = client.get("/account/cart").get_data(as_text=True)
+    assert "۲ مورد از بازدید شما به سبد خریدتان افزوده شد." in page
