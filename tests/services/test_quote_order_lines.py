@@ -1,7 +1,7 @@
 """An order from a quote holds one configuration per quote line, each of its own
 product line (its own `selection` is empty, its `lines` are the quote's rows): the
-usual picks, the staff's needs profile and the suggestions' training rows read each
-configured line (issue 17), on every database."""
+usual picks, the staff's needs profile, the suggestions' training rows and the lines an
+offer counts as ordered read each configured line (issue 17), on every database."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import pytest
 
 from configurator.services import catalogs, quotes
 from configurator.services.customer_value import defaults, needs, personalize
+from configurator.services.offers import choice
+from tests.helpers import COMPLETE_BIKE, gen_order
 from tests.services.quote_factories import BIKE
 from tests.services.test_read_back_cart import COFFEE, REPO
 from tests.services.test_triggers import NOW
@@ -51,3 +53,14 @@ def test_the_suggestions_learn_from_every_line_of_a_quote_order(session, quote_o
     rows = personalize.training_rows(session, "coffee-subscription")
     assert [(dict(row.selections), row.weight) for row in rows] == [
         (COFFEE, personalize.ORDER_WEIGHT)]
+
+
+def test_a_product_line_bought_by_quote_is_no_step_into_a_new_line(session, people, quote_order):
+    """Two carbon bikes leave no premium step up; the offer's step then goes to a line the
+    customer never ordered, and the coffee they bought in the quote is not one (before, it
+    was offered as "a product line you have not tried yet")."""
+    contact = people["contact"]
+    for _ in range(2):
+        gen_order(session, contact, dict(COMPLETE_BIKE, frame="carbon", brakes="disc_hydraulic"))
+    items = choice.choose(session, contact)
+    assert [item.kind for item in items] == ["again", "again"]
