@@ -128,6 +128,56 @@ def test_a_customer_walk_reusing_solutions_between_picks_equals_brute_force(data
         note(f"picked {feature}={selection[feature]}")
 
 
+@given(data=st.data())
+@settings(SETTINGS, max_examples=20)
+def test_two_customers_walking_one_after_the_other_get_brute_force_answers(data) -> None:
+    """The second walk starts from everything the first left behind: its solutions, and the solver's proofs
+    of "impossible with these pins" (witnesses.Proofs, kept with the pins the solver needed), which must
+    only ever apply where their pins hold."""
+    case = data.draw(mixed_catalogs())
+    catalog = Catalog.from_text(case.text, path="walks.json", backend="CP-SAT")
+    model = model_from_text(case.text)
+    for _walk in range(2):
+        customer = data.draw(customers())
+        reference = Enumeration(model, customer)
+        selection: dict[str, str] = {}
+        for feature in data.draw(st.permutations(sorted(case.options))):
+            state = catalog.domains(selection, customer, alternatives=True)
+            expected = reference.reference(selection)
+            assert state.consistent == expected.consistent
+            if not state.consistent:
+                break
+            assert state.domains == expected.domains, selection
+            for picked in state.alternatives:
+                others = {f: o for f, o in selection.items() if f != picked}
+                assert state.alternatives[picked] == reference.reference(others).domains[picked], (picked, selection)
+            if not state.domains[feature] or model.feature(feature).multi:
+                continue
+            selection[feature] = data.draw(st.sampled_from(state.domains[feature]))
+            note(f"customer {customer} picked {feature}={selection[feature]}")
+
+
+@given(data=st.data())
+@SETTINGS
+def test_repairs_give_only_solutions_with_their_target(data) -> None:
+    """repair.Repairs (a target value put in, then greedy changes of free features) against a plain check of
+    every factor and every sum with Fractions: each row it gives is a solution holding one of the targets."""
+    case = data.draw(mixed_catalogs())
+    catalog = Catalog.from_text(case.text, path="repair.json", backend="CP-SAT")
+    space = catalog.tree
+    problem = space.problem
+    consistent, _ = space.domains({})
+    if not consistent:
+        return
+    features = sorted(problem.feature_var.values())
+    targets = [(var, value) for var in features for value in range(space.sizes[var])]
+    rows = space._witnesses.rows[:2]
+    found = space.repairs.repaired(rows, targets, features)
+    for row in found.tolist():
+        assert _is_solution(problem, _with_sums(problem, row)) and row == _with_sums(problem, row), row
+        assert any(row[var] == value and any(r[var] != value for r in rows.tolist()) for var, value in targets)
+
+
 INSTALMENTS = """
 catalog: instalments
 name: Instalments

@@ -37,7 +37,8 @@ def configure(catalog_id: str):
     """The configurator for a new configuration: full page, or the fragment for htmx.
 
     GET starts from the kept draft, or from a past configuration (`?from=ID`)
-    or order (`?order=NUMBER`) re-checked against today's catalog. POST applies
+    or order (`?order=NUMBER`, `&item=N` for an item of a cart order) re-checked
+    against today's catalog. POST applies
     the picks and the pressed button (repair, complete, clear, why, usual).
     """
     version = workbench.current_version(catalog_id)
@@ -155,7 +156,8 @@ def _starting_point(catalog_id: str, catalog_name: str):
                 )
             else:
                 start = orders.start_from(
-                    db.session, current_user, order_number, for_catalog=catalog_id
+                    db.session, current_user, order_number, for_catalog=catalog_id,
+                    item=request.args.get("item", type=int),
                 )
         except NotFound:
             flash(_("There is no such configuration or order to start from."), "error")
