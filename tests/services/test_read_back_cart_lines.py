@@ -98,6 +98,12 @@ def test_news_of_a_line_bought_repeatedly_in_cart_orders(session, second_session
     version with a new roast is news to Mia (before, only the bike counted)."""
     customer, _ = mia
     consent.change(session, customer, {"marketing": True})
+    # Leo: one coffee on its own, one with a bike in the cart: two orders of the coffee too.
+    leo = gen_user(session, "leo@example.com", name="Leo")
+    consent.change(session, leo, {"marketing": True})
+    alone = gen_configuration(session, leo, COFFEE, name="Weekly", catalog_id="coffee-subscription")
+    orders.place(session, leo, alone.id, now=NOW - 20 * DAYS)
+    cart_order(session, leo, NOW - 10 * DAYS)
     newer = (REPO / "catalog" / "coffee-subscription.yaml").read_text(encoding="utf-8").replace(
         "version: 1", "version: 2", 1).replace(
         "      - {id: medium, name: Medium roast,",
@@ -105,8 +111,9 @@ def test_news_of_a_line_bought_repeatedly_in_cart_orders(session, second_session
         "      - {id: medium, name: Medium roast,", 1)
     version = catalogs.load_text(session, newer, "coffee-v2.yaml").version
     report = triggers.run(session, weekly_limit=5, refill_lines=(), now=NOW + 20 * DAYS)
-    assert report.written == [f"new-options:{customer.id}:{version.id}"]
+    assert report.written == [f"new-options:{customer.id}:{version.id}",
+                              f"new-options:{leo.id}:{version.id}"]
     with second_session() as other:
-        (message,) = [m for m in messages(other) if m.kind == "new_options"]
+        message, _ = [m for m in messages(other) if m.kind == "new_options"]
         assert message.subject == "New in Coffee subscription: Roast: Vienna roast"
         assert message.action_url == "/shop/coffee-subscription"

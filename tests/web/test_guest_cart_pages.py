@@ -14,7 +14,7 @@ from configurator.store.guest_carts import GuestCartItem
 from configurator.store.messages import Message
 from configurator.store.models import Order
 from configurator.web.database import db
-from configurator.web.security import GUEST_ORDER_LIMIT
+from configurator.web.security import GUEST_CART_LIMIT, GUEST_ORDER_LIMIT
 from tests.helpers import CARBON_BIKE, COMPLETE_BIKE
 from tests.web.test_guest_order_pages import GUEST, ORDER, START, submission_of
 from tests.web.test_rate_limit import limited_app
@@ -158,6 +158,18 @@ def test_guest_cart_orders_share_the_guest_order_limit(app):
     assert tries == [400] * allowed + [429]
 
 
+def test_guest_cart_adds_are_limited_per_client_address(app, anna):
+    client = limited_app(app).test_client()
+    allowed = int(GUEST_CART_LIMIT.split()[0])
+    address = {"REMOTE_ADDR": "10.0.9.3"}
+    tries = [client.post(ADD, environ_base=address, data=picks(COMPLETE_BIKE)).status_code
+             for _ in range(allowed + 1)]
+    assert tries == [303] * allowed + [429]
+    client.post("/auth/signin", environ_base=address,
+                data={"email": "anna@example.com", "password": "password123"})
+    assert client.post(ADD, environ_base=address, data=picks(COMPLETE_BIKE)).status_code == 303
+
+
 def test_at_sign_in_the_items_move_into_the_accounts_cart(client, auth, anna, app):
     fill(client)
     signed_in = auth.signin()
@@ -182,3 +194,11 @@ def test_hostile_input_gets_an_answer_never_a_5xx(client, app):
             if failure := post(client, url, data):
                 failures.append((kind, url, failure))
     assert failures == []
+
+
+def test_the_move_is_told_in_the_readers_language_and_digits(client, auth, anna):
+    fill(client)
+    client.get("/language/fa?next=/shop/")
+    auth.signin()
+    page = client.get("/account/cart").get_data(as_text=True)
+    assert "۲ مورد از بازدید شما به سبد خریدتان افزوده شد." in page

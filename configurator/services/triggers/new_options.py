@@ -54,40 +54,68 @@ def _repeat_buyers(session: Session) -> list[tuple[User, int]]:
 
     Every line of an order counts: a cart order's items and a quote's configured lines
     are each of their own product line and catalog version (the order's own version is
-    its first one's); an order holding a line twice is one order of it."""
-    line_of = dict(session.execute(sa.select(CatalogVersion.id, CatalogVersion.catalog_id)).all())
+    its first one's); an order holding a line twice is one order of it. Orders of one
+    configuration are counted by the database; only the others are read one by one."""
     bought: dict[tuple[int, str], _Line] = defaultdict(_Line)
-    for owner_id, order_id, created_at, versions in _orders_with_versions(session):
+    for owner_id, line, orders, created_at, order_id, version in session.execute(_single_orders()):
+        _count(bought[(owner_id, line)], orders, (created_at, order_id, version))
+    line_of = dict(session.execute(sa.select(CatalogVersion.id, CatalogVersion.catalog_id)).all())
+    for owner_id, order_id, created_at, versions in _orders_of_several(session):
         for line, version in {line_of.get(v): v for v in sorted(versions)}.items():
-            if line is None:
-                continue
-            kept = bought[(owner_id, line)]
-            kept.orders += 1
-            if kept.newest is None or (created_at, order_id) > kept.newest[:2]:
-                kept.newest = (created_at, order_id, version)
+            if line is not None:
+                _count(bought[(owner_id, line)], 1, (created_at, order_id, version))
     repeat = sorted((key, kept.newest[2]) for key, kept in bought.items() if kept.orders >= REPEAT)
+    # Every customer with an order counted, by a subquery: a list of thousands of ids would
+    # be as many bound parameters.
     users = {user.id: user for user in session.scalars(
-        sa.select(User).where(User.id.in_({owner for (owner, _), _ in repeat})))}
+        sa.select(User).where(User.id.in_(_counted(sa.select(Order.owner_id)))))}
     return [(users[owner], version) for (owner, _), version in repeat]
 
 
-def _orders_with_versions(session: Session) -> Iterator[tuple[int, int, datetime, list[int]]]:
-    """(owner, order, placed, catalog versions of its lines) of every order that counts."""
-    counted = (Order.status != "cancelled", User.erased_at.is_(None))
-    single = (
-        sa.select(Order.owner_id, Order.id, Order.created_at, Order.catalog_version_id)
-        .join(User, User.id == Order.owner_id)
-        .where(Order.configuration_id.is_not(None), *counted)
-    )
-    for owner_id, order_id, created_at, version_id in session.execute(single):
-        yield owner_id, order_id, created_at, [version_id]
-    # Only orders without one configuration (the cart's, a quote's) need their snapshot read.
-    several = (
-        sa.select(Order.owner_id, Order.id, Order.created_at, Order.catalog_version_id, Order.snapshot)
-        .join(User, User.id == Order.owner_id)
-        .where(Order.configuration_id.is_(None), *counted)
-    )
-    for owner_id, order_id, created_at, version_id, snapshot in session.execute(several):
+def _count(kept: _Line, orders: int, newest: tuple[datetime, int, int]) -> None:
+    kept.orders += orders
+    if kept.newest is None or newest[:2] > kept.newest[:2]:
+        kept.newest = newest
+
+
+def _counted(query: sa.Select) -> sa.Select:
+    """Orders that count: not cancelled, of a customer not erased."""
+    return query.join(User, User.id == Order.owner_id).where(
+        Order.status != "cancelled", User.erased_at.is_(None))
+
+
+def _single_orders() -> sa.Select:
+    """Per customer and product line, their orders of one configuration: how many, and
+    the newest one's time, id and catalog version."""
+    ranked = _counted(
+        sa.select(
+            Order.owner_id,
+            CatalogVersion.catalog_id,
+            sa.func.count().over(partition_by=(Order.owner_id, CatalogVersion.catalog_id))
+            .label("orders"),
+            Order.created_at,
+            Order.id,
+            Order.catalog_version_id,
+            sa.func.row_number().over(
+                partition_by=(Order.owner_id, CatalogVersion.catalog_id),
+                order_by=(Order.created_at.desc(), Order.id.desc()),
+            ).label("newest"),
+        )
+        .join(CatalogVersion, CatalogVersion.id == Order.catalog_version_id)
+        .where(Order.configuration_id.is_not(None))
+    ).subquery()
+    return sa.select(
+        ranked.c.owner_id, ranked.c.catalog_id, ranked.c.orders, ranked.c.created_at, ranked.c.id,
+        ranked.c.catalog_version_id,
+    ).where(ranked.c.newest == 1)
+
+
+def _orders_of_several(session: Session) -> Iterator[tuple[int, int, datetime, list[int]]]:
+    """(owner, order, placed, catalog versions of its lines) of the orders that count
+    and are not of one configuration (the cart's, a quote's)."""
+    query = _counted(sa.select(Order.owner_id, Order.id, Order.created_at, Order.catalog_version_id,
+                               Order.snapshot).where(Order.configuration_id.is_(None)))
+    for owner_id, order_id, created_at, version_id, snapshot in session.execute(query):
         yield owner_id, order_id, created_at, _versions(session, snapshot, version_id)
 
 
