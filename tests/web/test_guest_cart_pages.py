@@ -202,3 +202,32 @@ def test_the_move_is_told_in_the_readers_language_and_digits(client, auth, anna)
     auth.signin()
     page = client.get("/account/cart").get_data(as_text=True)
     assert "۲ مورد از بازدید شما به سبد خریدتان افزوده شد." in page
+
+
+def test_the_error_page_of_a_guest_with_a_cart_survives_a_database_outage(app, monkeypatch):
+    """When the database does not answer, the error page's cart badge must not fail it."""
+    from flask import request
+    from sqlalchemy.exc import OperationalError
+
+    from configurator.config import TestConfig
+    from configurator.services import guest_carts
+    from configurator.web import create_app
+
+    live = create_app(TestConfig, {"TESTING": False, "DATABASE_URL": app.config["DATABASE_URL"],
+                                   "DATABASE_ENGINE": app.config["DATABASE_ENGINE"]})
+    live.test_client_class = type(app.test_client())
+    client = live.test_client()
+    fill(client)
+
+    def database_gone(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("the server closed the connection"))
+
+    def fail_on_the_shop():
+        if request.path == "/shop/":
+            database_gone()
+
+    live.before_request_funcs.setdefault(None, []).insert(0, fail_on_the_shop)
+    monkeypatch.setattr(guest_carts, "count", database_gone)
+    response = client.get("/shop/")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.get_data(as_text=True)
