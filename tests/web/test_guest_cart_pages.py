@@ -14,7 +14,7 @@ from configurator.store.guest_carts import GuestCartItem
 from configurator.store.messages import Message
 from configurator.store.models import Order
 from configurator.web.database import db
-from configurator.web.security import GUEST_ORDER_LIMIT
+from configurator.web.security import GUEST_CART_LIMIT, GUEST_ORDER_LIMIT
 from tests.helpers import CARBON_BIKE, COMPLETE_BIKE
 from tests.web.test_guest_order_pages import GUEST, ORDER, START, submission_of
 from tests.web.test_rate_limit import limited_app
@@ -158,6 +158,18 @@ def test_guest_cart_orders_share_the_guest_order_limit(app):
     assert tries == [400] * allowed + [429]
 
 
+def test_guest_cart_adds_are_limited_per_client_address(app, anna):
+    client = limited_app(app).test_client()
+    allowed = int(GUEST_CART_LIMIT.split()[0])
+    address = {"REMOTE_ADDR": "10.0.9.3"}
+    tries = [client.post(ADD, environ_base=address, data=picks(COMPLETE_BIKE)).status_code
+             for _ in range(allowed + 1)]
+    assert tries == [303] * allowed + [429]
+    client.post("/auth/signin", environ_base=address,
+                data={"email": "anna@example.com", "password": "password123"})
+    assert client.post(ADD, environ_base=address, data=picks(COMPLETE_BIKE)).status_code == 303
+
+
 def test_at_sign_in_the_items_move_into_the_accounts_cart(client, auth, anna, app):
     fill(client)
     signed_in = auth.signin()
@@ -182,3 +194,40 @@ def test_hostile_input_gets_an_answer_never_a_5xx(client, app):
             if failure := post(client, url, data):
                 failures.append((kind, url, failure))
     assert failures == []
+
+
+def test_the_move_is_told_in_the_readers_language_and_digits(client, auth, anna):
+    fill(client)
+    client.get("/language/fa?next=/shop/")
+    auth.signin()
+    page = client.get("/account/cart").get_data(as_text=True)
+    assert "۲ مورد از بازدید شما به سبد خریدتان افزوده شد." in page
+
+
+def test_the_error_page_of_a_guest_with_a_cart_survives_a_database_outage(app, monkeypatch):
+    """When the database does not answer, the error page's cart badge must not fail it."""
+    from flask import request
+    from sqlalchemy.exc import OperationalError
+
+    from configurator.config import TestConfig
+    from configurator.services import guest_carts
+    from configurator.web import create_app
+
+    live = create_app(TestConfig, {"TESTING": False, "DATABASE_URL": app.config["DATABASE_URL"],
+                                   "DATABASE_ENGINE": app.config["DATABASE_ENGINE"]})
+    live.test_client_class = type(app.test_client())
+    client = live.test_client()
+    fill(client)
+
+    def database_gone(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("the server closed the connection"))
+
+    def fail_on_the_shop():
+        if request.path == "/shop/":
+            database_gone()
+
+    live.before_request_funcs.setdefault(None, []).insert(0, fail_on_the_shop)
+    monkeypatch.setattr(guest_carts, "count", database_gone)
+    response = client.get("/shop/")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.get_data(as_text=True)

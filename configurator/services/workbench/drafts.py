@@ -86,7 +86,7 @@ def check_in_stages(text: str, catalog_id: str, path: str | None = None, quick: 
         return
     located = _locator(text)
     try:
-        catalog = Catalog.from_text(text, path=path)
+        catalog = Catalog.from_text(text, path=path).reuse_circuits(catalogs.compiled_store())
     except CatalogError as error:
         yield DraftCheck(problems=[
             located(catalogs.problem_text(problem), problem.location or problem.message)

@@ -14,6 +14,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from configurator.services import checkout, guest_cart_checkout, guest_carts, guest_orders
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable
@@ -38,7 +39,13 @@ def token() -> str | None:
 @bp.app_template_global()
 def guest_cart_count() -> int:
     """How many items this browser's guest cart holds (the header's badge)."""
-    return guest_carts.count(db.session, token()) if token() else 0
+    if not token():
+        return 0
+    try:
+        return guest_carts.count(db.session, token())
+    except SQLAlchemyError:
+        # An error page after a failed transaction: the menu must not fail it again.
+        return 0
 
 
 def add(catalog_id: str, name: str, selection: dict):
