@@ -149,7 +149,7 @@ class Cart:
     @property
     def vat(self) -> checkout.VatBreakdown:
         """Net, VAT and gross of the whole cart in the delivery country."""
-        return checkout.vat_breakdown(self.total, self.country)
+        return checkout.vat_breakdown(self.total, self.country, self.currency)
 
     @property
     def recurring(self) -> deliveries.Recurrence | None:
@@ -315,7 +315,7 @@ def _item(session: Session, owner: User, line: CartLine, country: str) -> CartIt
     kept = item_snapshot(catalog, version, revision.selection, line.quantity, {
         "id": configuration.id, "name": configuration.name, "revision": revision.number,
     })
-    vat = checkout.vat_breakdown(Decimal(kept["total"]), country)
+    vat = checkout.vat_breakdown(Decimal(kept["total"]), country, kept["catalog"]["currency"])
     offer = campaigns.cart_offer(session, owner, catalog, configuration, revision.selection,
                                  line.quantity)
     return CartItem(line, configuration, revision, kept, None, vat, offer)

@@ -281,7 +281,8 @@ def _priced(session: Session, item: GuestCartItem, country: str) -> GuestItem:
         return GuestItem(item, None, INCOMPLETE)
     kept = cart.item_snapshot(catalog, version, item.selection, item.quantity,
                               {"id": None, "name": item.name, "revision": 1})
-    return GuestItem(item, kept, None, checkout.vat_breakdown(Decimal(kept["total"]), country))
+    return GuestItem(item, kept, None, checkout.vat_breakdown(Decimal(kept["total"]), country,
+                                                              kept["catalog"]["currency"]))
 
 
 def _move_item(session: Session, item: GuestCartItem, account: User, now: datetime) -> int:

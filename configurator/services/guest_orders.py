@@ -87,7 +87,8 @@ def review(session: Session, catalog_id: str, selection: dict[str, Any],
         raise NotOrderable(N_(
             "Only complete configurations can be ordered. Finish the open choices first."))
     kept = orders.snapshot(catalog, version, selection)
-    return kept, checkout.vat_breakdown(Decimal(kept["total"]), country)
+    return kept, checkout.vat_breakdown(Decimal(kept["total"]), country,
+                                        kept["catalog"]["currency"])
 
 
 @use_case
@@ -122,7 +123,8 @@ def place_order(
     configuration = configurations.create(session, guest, catalog_id, name or catalog_id,
                                           selection, now=now)
     _, revision, _, catalog = orders.orderable(session, guest, configuration.id)
-    vat = checkout.vat_breakdown(orders.charged(catalog, revision.selection), kept_address.country)
+    vat = checkout.vat_breakdown(orders.charged(catalog, revision.selection), kept_address.country,
+                                 catalog.model.currency)
     kept = {
         "address": kept_address.lines(),
         "country": kept_address.country,

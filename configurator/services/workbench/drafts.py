@@ -226,7 +226,7 @@ def imported_text(text: str, name: str, fmt: str, catalog_id: str) -> str:
     try:
         data = import_model(name, fmt, text)
     except ImportFormatError as error:
-        raise CatalogProblem(str(error)) from error
+        raise CatalogProblem(catalogs.engine_text(error.args[0])) from error
     data["catalog"] = catalog_id  # the draft is for this product line, whatever the file was called
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
 
