@@ -198,4 +198,6 @@ class TestConfig(Config):
     # The draft check runs in a worker process that takes seconds to start on a
     # loaded machine: pages wait for its answer; tests of "Checking…" set it small.
     DRAFT_CHECK_WAIT = 30
-    DRAFT_CHECK_DIR = ""  # each test app keeps its answers apart (two apps share one to act as two processes)
+    # Empty: an app of its own keeps its answers apart; the suite gives each test a folder
+    # removed after it (tests/conftest.py), shared by its apps as by two web processes.
+    DRAFT_CHECK_DIR = ""

@@ -21,7 +21,7 @@ from rq import SimpleWorker
 from sqlalchemy.orm import Session, sessionmaker
 
 from configurator.config import Config
-from configurator.services import deliveries, jobs
+from configurator.services import deliveries, guest_carts, jobs
 from configurator.services.messages import delivery
 from configurator.services.messages.links import TrackingLinks
 from configurator.services.messages.transport import FileTransport, SmtpTransport, Transport
@@ -60,6 +60,8 @@ JOBS: dict[str, Callable[..., Any]] = {
     "catalogs.release_due": lambda rt, session: len(releases.apply_due(session)),
     # Subscriptions: their next deliveries planned ahead (`configurator deliveries due` lists them).
     "deliveries.extend": lambda rt, session: deliveries.extend(session),
+    # Guest carts nobody changed for 30 days.
+    "guest_carts.expire": lambda rt, session: guest_carts.expire(session),
 }
 # Job name -> seconds between two runs.
 PERIODIC: dict[str, int] = {
@@ -68,6 +70,7 @@ PERIODIC: dict[str, int] = {
     mailing.JOB: 3600,
     "catalogs.release_due": 60,
     "deliveries.extend": 3600,
+    "guest_carts.expire": 3600,
 }
 
 _runtime: Runtime | None = None

@@ -5,6 +5,7 @@ the app, a client that sends the CSRF token like a browser, and sign-in."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,6 +122,22 @@ def _untrained_recommenders():
     forget_trained()
     yield
     forget_trained()
+
+
+@pytest.fixture(autouse=True)
+def _draft_check_folder(monkeypatch, tmp_path_factory):
+    """Each test's apps keep their draft checks' answers in a folder of the test's own, removed after it.
+
+    Without it every test app made a `draft-checks-<uuid>` folder in the system's
+    temporary directory and left it there. Two apps of one test share the folder,
+    as two web processes of one server do.
+    """
+    from configurator.config import TestConfig
+
+    folder = tmp_path_factory.getbasetemp() / f"draft-checks-{uuid.uuid4().hex}"
+    monkeypatch.setattr(TestConfig, "DRAFT_CHECK_DIR", str(folder))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

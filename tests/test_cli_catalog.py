@@ -189,3 +189,37 @@ def test_check_of_a_cp_sat_catalog_names_its_backend_and_its_exact_count(tmp_pat
         assert status == 0
         assert "backend: CP-SAT" in out and f"{path}: 835319938 complete valid configurations" in out
     assert len(list((tmp_path / "compiled").glob("*.count"))) == 1
+
+
+def test_check_takes_the_same_route_and_says_the_same_whatever_the_hash_seed(tmp_path):
+    """Two processes with different string hashing compile the city bike into the same bytes, make the
+    same SAT calls in `catalog check` and print the same report: the feature order of the running totals
+    came from Cuthill-McKee over a graph of feature ids, whose ties followed a set of strings."""
+    demo = str(Path(__file__).resolve().parent.parent / "catalog" / "city-bike.yaml")
+    script = (
+        "from configurator.engine import sat\n"
+        "calls = []\n"
+        "asked = sat.SatEncoding.satisfiable\n"
+        "def satisfiable(self, assumptions):\n"
+        "    answer = asked(self, assumptions)\n"
+        "    calls.append((len(assumptions), answer))\n"
+        "    return answer\n"
+        "sat.SatEncoding.satisfiable = satisfiable\n"
+        "from configurator.cli import main\n"
+        f"main(['catalog', 'check', {demo!r}, '--json'])\n"
+        "print(calls)\n"
+    )
+    runs = []
+    for seed in ("1", "2"):
+        compiled = tmp_path / f"compiled-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "CONFIGURATOR_COMPILED_DIR": str(compiled)}
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        report_line, route = done.stdout.strip().splitlines()
+        report = json.loads(report_line)
+        report["stats"] = {k: v for k, v in report["stats"].items() if not k.endswith("seconds")}
+        (stored,) = compiled.glob("*.compiled")
+        runs.append((report, route, stored.read_bytes()))
+    (report_1, route_1, stored_1), (report_2, route_2, stored_2) = runs
+    assert report_1 == report_2 and report_1["usable"]
+    assert route_1 == route_2 and route_1 != "[]"
+    assert stored_1 == stored_2

@@ -26,7 +26,7 @@ from .boolean import BooleanSpace
 from .bounded import BoundedSpace
 from .cnf import is_boolean, junction_tree_refuses
 from .compile import CompiledProblem, CompileError, atoms, compile_model, numeric_measure
-from .compiled import CompiledStore
+from .compiled import CompiledStore, circuit_key
 from .cpsat import CpSatSpace
 from .ddnnf import CompilationFailed, compile_cnf
 from .jtree import JunctionTree
@@ -98,6 +98,7 @@ class Catalog:
         self._backend_chosen = False
         self._cp_sat: bool | None = None  # see uses_cp_sat
         self._store: CompiledStore | None = None  # set by prepare(): where compiled forms are kept
+        self._circuits: CompiledStore | None = None  # set by reuse_circuits(): d4's circuits, read only
         self._guest_count: int | str | None = None  # a CP-SAT catalog's count without facts, or why refused
         # Explanations depend only on (option, picks, customer) and the catalog is
         # immutable, so customers walking the same first picks share them.
@@ -248,7 +249,7 @@ class Catalog:
             return None
         stored = self._stored_circuit() if self.backend in ("auto", "d-DNNF") else None
         if stored is not None:  # chosen and compiled when this version was stored
-            return BooleanSpace(self.model, compiler=lambda _dimacs: stored)
+            return BooleanSpace(self.model, compiler=lambda dimacs: self._kept_by_cnf(dimacs, stored))
         if self.backend == "auto" and not junction_tree_refuses(self.model):
             try:
                 tree = self.tree
@@ -261,12 +262,37 @@ class Catalog:
     def _stored_circuit(self) -> str | None:
         return self._store.load_circuit(self.fingerprint) if self._store is not None else None
 
+    def reuse_circuits(self, store: CompiledStore) -> Catalog:
+        """Take d4's circuit from `store` when a catalog with the same CNF (another text differing in
+        prices, names or texts: a draft of a released version) left it there; write nothing there.
+
+        For a draft's check: each text typed is a catalog of its own, whose
+        circuit kept by its fingerprint nobody would ask for again.
+        """
+        self._circuits = store
+        return self
+
+    def _kept_by_cnf(self, dimacs: str, circuit: str) -> str:
+        """`circuit`, also kept under its CNF's digest for drafts (a version stored before they were)."""
+        key = circuit_key(dimacs)
+        if self._store is not None and not self._store.holds_circuit(key):
+            self._store.save_circuit(key, circuit)
+        return circuit
+
     def _compile_circuit(self, dimacs: str) -> str:
         """d4's circuit of this catalog, kept in the compiled store when there is one.
 
+        A circuit of the same CNF kept by another catalog is taken as it is.
         A failure is kept there too: the next process does not wait for d4 again
         within the same limits (see compiled.py).
         """
+        key = circuit_key(dimacs)
+        for store in (self._store, self._circuits):
+            stored = store.load_circuit(key) if store is not None else None
+            if stored is not None:
+                if self._store is not None:
+                    self._store.save_circuit(self.fingerprint, stored)
+                return stored
         remembered = self._remembered_failure()
         if remembered is not None:
             raise CompilationFailed(f"{remembered} (remembered from an earlier start; d4 was not run again)")
@@ -279,6 +305,7 @@ class Catalog:
             raise
         if self._store is not None:
             self._store.save_circuit(self.fingerprint, text)
+            self._store.save_circuit(key, text)
         return text
 
     def _remembered_failure(self) -> str | None:

@@ -507,8 +507,13 @@ class _Compiler:
         """
         import networkx as nx
 
+        # Nodes are the features' positions, not their ids: Cuthill-McKee breaks ties in the order it meets
+        # neighbours in a set, and a set of strings iterates in a per-process order (PYTHONHASHSEED), which
+        # made the compiled form, and so which route `catalog check` took, differ between processes.
+        features = self.model.features
+        position = {feature.id: i for i, feature in enumerate(features)}
         graph = nx.Graph()
-        graph.add_nodes_from(feature.id for feature in self.model.features)
+        graph.add_nodes_from(range(len(features)))
         for constraint in self.model.constraints:
             if constraint.kind == "table":
                 names = list(constraint.table_features)
@@ -519,14 +524,14 @@ class _Compiler:
                     for atom in _atoms(expr)
                     if isinstance(atom, (OptionAtom, FilledAtom))
                 ]
-            graph.add_edges_from((a, b) for i, a in enumerate(names) for b in names[i + 1:] if a != b)
-        position = {feature.id: i for i, feature in enumerate(self.model.features)}
-        order: list[str] = []
-        for part in sorted(nx.connected_components(graph), key=lambda part: min(position[f] for f in part)):
+            ends = [position[name] for name in names]
+            graph.add_edges_from((a, b) for i, a in enumerate(ends) for b in ends[i + 1:] if a != b)
+        order: list[int] = []
+        for part in sorted(nx.connected_components(graph), key=min):
             order.extend(nx.utils.reverse_cuthill_mckee_ordering(graph.subgraph(part)))
         gates = self.numeric_gates()
-        order = [f for f in order if f in gates] + [f for f in order if f not in gates]
-        return [self.model.feature(feature_id) for feature_id in order]
+        order = [i for i in order if features[i].id in gates] + [i for i in order if features[i].id not in gates]
+        return [features[i] for i in order]
 
     def numeric_gates(self) -> set[str]:
         """Features named next to a numeric comparison in a rule ("if payment == x then price() >= 600").

@@ -17,7 +17,11 @@ application (like its database), since unpickling runs what the file says.
 Boolean catalogs answered by a d-DNNF (`boolean.py`) keep d4's circuit beside
 it, as text in `<fingerprint>.nnf` with the same header: d4 then runs once per
 catalog version, not once per process, and a server under load never falls
-back to slower SAT answers because d4 ran out of time at start-up.
+back to slower SAT answers because d4 ran out of time at start-up. The
+circuit is a function of the CNF alone, which prices, names and texts do not
+change: it is kept under the CNF's digest as well (`cnf-<sha256>.nnf`,
+`circuit_key`), where a draft that differs from a released version only in
+those finds it instead of running d4 again (`Catalog.reuse_circuits`).
 
 A catalog answered by CP-SAT (`cpsat.py`) has no compiled form worth keeping
 (it is built in well under a second), but its exact count for a guest can
@@ -58,6 +62,11 @@ def _engine_digest() -> bytes:
 
 
 ENGINE = _engine_digest()
+
+
+def circuit_key(dimacs: str) -> str:
+    """The name d4's circuit of this CNF is kept under, whichever catalog text the CNF came from."""
+    return "cnf-" + hashlib.sha256(dimacs.encode("ascii")).hexdigest()
 
 
 class CompiledStore:
@@ -111,6 +120,10 @@ class CompiledStore:
             return payload.decode("ascii")
         except UnicodeDecodeError:
             return None
+
+    def holds_circuit(self, fingerprint: str) -> bool:
+        """True when a circuit is kept under this fingerprint (its soundness is checked when it is read)."""
+        return (self.directory / f"{fingerprint}.nnf").exists()
 
     def save_circuit(self, fingerprint: str, text: str) -> Path:
         """Keep d4's circuit of this catalog (written atomically, like the tree)."""

@@ -34,7 +34,8 @@ class _ConstraintReader:
         if raw is None:
             return ()
         if not isinstance(raw, list):
-            self.report("constraints", f"must be a list of constraints, not {describe(raw)}")
+            self.report("constraints", said("must be a list of constraints, not %(value)s",
+                                            value=describe(raw)))
             return ()
         context = RuleNames(features)
         constraints: list[Constraint] = []
@@ -53,19 +54,19 @@ class _ConstraintReader:
             return
         if constraint_id in first_index:
             self.report(_constraint_location(constraint_id, index),
-                        f"constraint id '{constraint_id}' is already used by "
-                        f"#{first_index[constraint_id]}")
+                        said("constraint id '%(constraint)s' is already used by #%(number)s",
+                             constraint=constraint_id, number=first_index[constraint_id]))
         else:
             first_index[constraint_id] = index
 
     def constraint(self, index: int, item: Any, context: RuleNames) -> Constraint | None:
         if not isinstance(item, dict):
-            self.report(f"constraint #{index}", said("a constraint must be a mapping, not %(value)s",
+            self.report(_constraint_location(None, index), said("a constraint must be a mapping, not %(value)s",
                                                      value=describe(item)))
             return None
         constraint_id = None
         if "id" in item:
-            constraint_id = self.identifier(f"constraint #{index}", "id", item["id"],
+            constraint_id = self.identifier(_constraint_location(None, index), "id", item["id"],
                                             "constraint id")
         location = _constraint_location(constraint_id, index)
         self.unknown_keys(location, item, CONSTRAINT_KEYS)
@@ -245,4 +246,6 @@ class _RowChecker:
 
 
 def _constraint_location(constraint_id: str | None, index: int) -> str:
-    return f"constraint '{constraint_id}' (#{index})" if constraint_id else f"constraint #{index}"
+    if constraint_id:
+        return said("constraint '%(constraint)s' (#%(number)s)", constraint=constraint_id, number=index)
+    return said("constraint #%(number)s", number=index)

@@ -15,8 +15,12 @@ SAT encoding's clauses (sat.py), with one selector literal per rule, so:
 - domains: a value is possible iff some solution has it. The junction tree of
   the same form without the linear constraints (the *relaxation*, small: it
   has no totals) rules out in one pass what the other rules alone forbid.
-  Solutions already found (witnesses.py: kept across picks and customers) and
-  their one-feature neighbours mark values at no cost. The rest, the domains
+  Solutions already found (witnesses.py: kept across picks and customers),
+  their one-feature neighbours and their greedy repairs (repair.py: the value
+  put in, then the changes that bring the totals back within their bounds)
+  mark values at no cost, and what the solver proved impossible under some
+  pins before (witnesses.Proofs, with the pins its proof needed) rules values
+  out wherever those pins hold. The rest, the domains
   and each pick's alternatives together, go to one model per round: "a
   solution with a value not yet marked, or with one pick lifted and a value
   of that feature not yet marked", maximising how many it marks within a
@@ -43,8 +47,9 @@ from fractions import Fraction
 import numpy as np
 
 from .compile import CompiledProblem, LinearAtom
+from .repair import Repairs
 from .sat import SatEncoding
-from .witnesses import Neighbours, Witnesses, agreeing, allowed_values
+from .witnesses import Neighbours, Proofs, Witnesses, agreeing, allowed_values
 
 # A round's solve maximises how many unmarked values one solution covers, within this deterministic
 # budget (about milliseconds, the same under any machine load); any solution it returns still marks at
@@ -107,7 +112,9 @@ class CpSatSpace:
         self.flat_var = np.repeat(np.arange(len(self.sizes)), self.sizes)
         self.flat_value = np.concatenate([np.arange(size) for size in self.sizes]) if self.sizes else self.flat_var
         self._witnesses = Witnesses(len(self.sizes))
+        self.proofs = Proofs()
         self.neighbours = Neighbours(problem)
+        self.repairs = Repairs(self.neighbours)
         self._lock = threading.Lock()
         self.solves = 0  # solver calls so far (for bench and tests)
 
@@ -138,23 +145,25 @@ class CpSatSpace:
         """Every rule on, and the evidence: a value, or a set of allowed values, per variable."""
         literals = [self._lit(model, lit) for lit in self.rule_lits.values()]
         for var, allowed in evidence.items():
-            lits = self.value_lits[var]
-            if isinstance(allowed, (int, np.integer)):
-                literals.append(self._lit(model, lits[int(allowed)]))
-            else:
-                wanted = allowed_values(allowed, len(lits))
-                for value in range(len(lits)):
-                    if value not in wanted:
-                        literals.append(self._lit(model, -lits[value]))
+            literals += [self._lit(model, lit) for lit in self.pin_lits(var, allowed)]
         return literals
+
+    def pin_lits(self, var: int, allowed: object) -> list[int]:
+        """The SAT literals saying `var` meets its evidence: its value's, or "not" each value left out."""
+        lits = self.value_lits[var]
+        if isinstance(allowed, (int, np.integer)):
+            return [lits[int(allowed)]]
+        wanted = allowed_values(allowed, len(lits))
+        return [-lits[value] for value in range(len(lits)) if value not in wanted]
 
     def _solve(self, model, assumptions: list, budget: float | None = None):
         """(status, values per variable of the solution returned, or None)."""
-        status, values, _ = self._search(model, assumptions, budget)
+        status, values, _, _ = self._search(model, assumptions, budget)
         return status, values
 
     def _search(self, model, assumptions: list, budget: float | None = None):
-        """(status, the solution returned or None, every solution met on the way as rows).
+        """(status, the solution returned or None, every solution met on the way as rows, and when
+        infeasible the assumptions the solver needed for that, as proto literals).
 
         Each of them (an optimisation improves on several) is kept as a witness:
         each is a valid configuration.
@@ -171,7 +180,8 @@ class CpSatSpace:
             values = self._values_of(solver.response_proto.solution)
             found = np.vstack([found, values[None, :]])
         self._witnesses.add(found)
-        return status, values, found
+        core = list(solver.sufficient_assumptions_for_infeasibility()) if status == _cp().INFEASIBLE else []
+        return status, values, found, core
 
     def _values_of(self, solution) -> np.ndarray:
         """The value of every variable in a CP-SAT solution (its literals are one-hot per variable)."""
@@ -209,6 +219,7 @@ class CpSatSpace:
                 return False, nothing, {}
         with self._lock:
             search = _DomainSearch(self, evidence, leave_out, relaxed, relaxed_without)
+            search.rule_out(self.proofs)
             search.mark(self._witnesses.rows)
             search.try_neighbours()
             if not search.settle(lift_pins=False):  # the domains first: then only alternatives are left open
@@ -303,15 +314,22 @@ class _DomainSearch:
         self.columns = list(evidence)
         self.pins = np.array([int(evidence[var]) if isinstance(evidence[var], (int, np.integer)) else -1
                               for var in self.columns], dtype=np.int32)
-        sizes = space.sizes
         # every variable's values side by side (space.offsets), so marking a batch of rows is one step
         self.flat_possible = np.zeros(space.offsets[-1], dtype=bool)
         self.flat_wanted = np.zeros(space.offsets[-1], dtype=bool)
         for var in space.read_vars:  # only values the relaxation (every rule but the sums) allows can be possible
             self.flat_wanted[space.offsets[var]:space.offsets[var + 1]] = True if relaxed is None else relaxed[var]
         self.possible = np.split(self.flat_possible, space.offsets[1:-1])  # views, one per variable
-        self.without = {var: np.zeros(sizes[var], dtype=bool) for var in leave_out}
-        self.wanted_without = {var: relaxed_without.get(var, np.ones(sizes[var], dtype=bool)) for var in leave_out}
+        # each left-out variable's alternatives, side by side in the same flat layout (zero elsewhere)
+        self.leave = np.array(leave_out, dtype=np.int64)
+        self.leave_column = np.array([self.columns.index(var) if var in evidence else -1 for var in leave_out],
+                                     dtype=np.int64)
+        self.flat_without = np.zeros(space.offsets[-1], dtype=bool)
+        self.flat_wanted_without = np.zeros(space.offsets[-1], dtype=bool)
+        for var in leave_out:
+            span = slice(space.offsets[var], space.offsets[var + 1])
+            self.flat_wanted_without[span] = relaxed_without.get(var, True)
+        self.without = {var: self.flat_without[space.offsets[var]:space.offsets[var + 1]] for var in leave_out}
         self.consistent = False
         self._copy = None
 
@@ -326,7 +344,8 @@ class _DomainSearch:
         return mismatch
 
     def mark(self, rows: np.ndarray) -> np.ndarray:
-        """Mark what these solutions prove possible; returns which rows marked something new."""
+        """Mark what these solutions prove possible; returns which rows marked something new (the first row,
+        in order, to mark each value, so a batch of look-alike rows keeps one witness per value)."""
         fresh = np.zeros(len(rows), dtype=bool)
         if not len(rows):
             return fresh
@@ -335,16 +354,18 @@ class _DomainSearch:
         agree = wrong == 0
         if agree.any():
             self.consistent = True
-            flat = (rows[agree] + self.space.offsets[:-1]).ravel()
-            fresh[agree] = (self.flat_wanted[flat] & ~self.flat_possible[flat]).reshape(int(agree.sum()), -1).any(1)
-            self.flat_possible[flat] = True
-        for var, values in self.without.items():
-            if var in self.evidence:
-                lifted = agree | ((wrong == 1) & mismatch[:, self.columns.index(var)])
-            else:
-                lifted = agree
-            fresh[lifted] |= ~values[rows[lifted, var]]
-            values[rows[lifted, var]] = True
+            flat = rows[agree] + self.space.offsets[:-1]
+            owner = np.repeat(np.flatnonzero(agree), flat.shape[1])
+            fresh[_first_to_mark(owner, flat.ravel(), ~self.flat_wanted | self.flat_possible)] = True
+            self.flat_possible[flat.ravel()] = True
+        if len(self.leave):
+            # per row and left-out variable: the row has every pin but perhaps that variable's
+            lifted = np.repeat(agree[:, None], len(self.leave), axis=1)
+            pinned = self.leave_column >= 0
+            lifted[:, pinned] |= (wrong == 1)[:, None] & mismatch[:, self.leave_column[pinned]]
+            flat = (rows[:, self.leave] + self.space.offsets[self.leave])[lifted]
+            fresh[_first_to_mark(np.nonzero(lifted)[0], flat, self.flat_without)] = True
+            self.flat_without[flat] = True
         return fresh
 
     def open_values(self) -> list[tuple[int, int]]:
@@ -352,8 +373,11 @@ class _DomainSearch:
         return list(zip(self.space.flat_var[flat].tolist(), self.space.flat_value[flat].tolist()))
 
     def open_alternatives(self) -> dict[int, list[int]]:
-        found = {var: np.flatnonzero(self.wanted_without[var] & ~values).tolist() for var, values in self.without.items()}
-        return {var: values for var, values in found.items() if values}
+        flat = np.flatnonzero(self.flat_wanted_without & ~self.flat_without)
+        found: dict[int, list[int]] = {}
+        for var, value in zip(self.space.flat_var[flat].tolist(), self.space.flat_value[flat].tolist()):
+            found.setdefault(var, []).append(value)
+        return found
 
     def try_neighbours(self) -> None:
         """Mark the open values that one feature changed in a known solution gives.
@@ -379,22 +403,31 @@ class _DomainSearch:
                     changes.setdefault(var, set()).add(value)
             for var, values in self.open_alternatives().items():
                 changes.setdefault(var, set()).update(values)
-            found += [space.neighbours.changed(base, var, sorted(values)) for var, values in changes.items()]
+            found += [(base, var, sorted(values)) for var, values in changes.items()]
         for column, var in enumerate(self.columns):
             pin = self.evidence[var]
             if not isinstance(pin, (int, np.integer)):
                 continue
             near = rows[(wrong >= 1) & (wrong <= 2) & mismatch[:, column]][:4 * NEIGHBOURS_OF]
-            found.append(space.neighbours.changed(near, var, [int(pin)]))
-        for more in found:
-            fresh = self.mark(more)
-            space._witnesses.add(more[fresh])
+            found.append((near, var, [int(pin)]))
+        more = space.neighbours.changed_many(found)  # one check for every change: numpy per call, not per row
+        space._witnesses.add(more[self.mark(more)])
         targets = [(var, value) for var, value in self.open_values() if var not in self.evidence]
         targets += [(var, value) for var, values in self.open_alternatives().items() for value in values]
         if len(base) and targets:
             free = [var for var in space.neighbours.flippable if var not in self.evidence]
             more = space.neighbours.paired(base[:PAIRED_FROM], targets, free)
             space._witnesses.add(more[self.mark(more)])
+            self.repair_from(base[:PAIRED_FROM])
+
+    def repair_from(self, base: np.ndarray) -> None:
+        """Mark what repairs (repair.py) of these solutions with the pins give of the open values."""
+        targets = [(var, value) for var, value in self.open_values() if var not in self.evidence]
+        targets += [(var, value) for var, values in self.open_alternatives().items() for value in values]
+        if targets and len(base):
+            free = sorted(var for var in self.space.neighbours.flippable if var not in self.evidence)
+            more = self.space.repairs.repaired(base, targets, free)
+            self.space._witnesses.add(more[self.mark(more)])
 
     def settle(self, lift_pins: bool) -> bool:
         """Solver rounds until every open value is marked or proved impossible; whether the pins have a solution.
@@ -420,16 +453,49 @@ class _DomainSearch:
                 model.add_at_most_one(switches)
             if wanted:  # many values per solution, within the budget; else any solution settles one
                 model.maximize(sum(wanted) - (len(wanted) + 1) * sum(switches))
-            status, _, found = space._search(model, [*pins, gate], COVER_BUDGET if wanted else None)
+            status, _, found, core = space._search(model, [*pins, gate], COVER_BUDGET if wanted else None)
             model.clear_objective()
             if status == _cp().UNKNOWN:  # the budget ran out before any solution: decide without the objective
-                status, _, found = space._search(model, [*pins, gate])
+                status, _, found, core = space._search(model, [*pins, gate])
             if status == _cp().INFEASIBLE:  # every open value is impossible
+                self._keep_proof(core, gate, open_values, lifted)
                 self.flat_wanted[:] = self.flat_possible
-                for var, values in self.without.items():
-                    self.wanted_without[var] = values.copy()
+                for var in lifted:  # only the alternatives this round asked about: not the domain rounds'
+                    span = slice(space.offsets[var], space.offsets[var + 1])
+                    self.flat_wanted_without[span] = self.flat_without[span]
                 return self.consistent
             self.mark(found)
+            # a new solution is often in another corner of the totals: its repairs settle values
+            # there that the older solutions' could not reach, each one a solver round fewer
+            self.repair_from(found[~self._mismatch(found).any(axis=1)][-1:])
+
+    def rule_out(self, proofs: Proofs) -> None:
+        """Take out of the open values what earlier solver proofs (kept in `proofs`) rule out here."""
+        space = self.space
+        pins = {var: frozenset(space.pin_lits(var, allowed)) for var, allowed in self.evidence.items()}
+        given = frozenset().union(*pins.values())
+        for needs, flat in proofs.applying(given):
+            self.flat_wanted[flat] = False
+            for var in self.without:  # an alternative of v is asked without v's pin
+                if not needs & pins.get(var, frozenset()):
+                    self.flat_wanted_without[flat[space.flat_var[flat] == var]] = False
+
+    def _keep_proof(self, core: list[int], gate, open_values: list[tuple[int, int]],
+                    lifted: dict[int, list[int]]) -> None:
+        """Keep what an infeasible round proved, for later questions: with the pins the solver needed (its
+        core, and the lifted pins, which are clauses rather than assumptions), none of the open values."""
+        space = self.space
+        if gate.index not in core:  # the pins alone clash: this question has no solution, nothing to keep
+            return
+        given = {proto + 1 if proto >= 0 else proto for proto in core if proto != gate.index}
+        needs = frozenset(given - set(space.rule_lits.values()))
+        lifted_pins = {var: frozenset(space.pin_lits(var, self.evidence[var])) for var in lifted if var in self.evidence}
+        every_lifted = frozenset().union(*lifted_pins.values())
+        if open_values:
+            space.proofs.add(needs | every_lifted, [space.offsets[var] + value for var, value in open_values])
+        for var, values in lifted.items():
+            others = every_lifted - lifted_pins.get(var, frozenset())
+            space.proofs.add(needs | others, [space.offsets[var] + value for value in values])
 
     def _model(self):
         """(this question's copy of the model, the rule literals in it): copied once, and only when the
@@ -450,6 +516,13 @@ class _DomainSearch:
         model.add_bool_or([space._lit(model, space.value_lits[var][value]) for value in values]).only_enforce_if(
             [gate, switch])
         return switch
+
+
+def _first_to_mark(owner: np.ndarray, flat: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """The rows (`owner` of each flat value index in `flat`) that are the first to mark a value not `known`."""
+    new = ~known[flat]
+    _, first = np.unique(flat[new], return_index=True)
+    return owner[new][first]
 
 
 @functools.cache

@@ -90,12 +90,15 @@ def _read_json(text: str, file: str) -> tuple[Any, list[Problem]]:
     try:
         data = json.loads(text, object_pairs_hook=pairs_to_dict)
     except json.JSONDecodeError as error:
-        location = f"line {error.lineno}, column {error.colno}"
-        raise CatalogError([Problem(file, location, f"not valid JSON: {error.msg}")]) from None
+        location = said("line %(line)s, column %(column)s", line=error.lineno, column=error.colno)
+        # Ours is the summary a reader gets in their language; json's own words follow it.
+        raise CatalogError([Problem(file, location, said("not valid JSON: %(detail)s",
+                                                         detail=error.msg))]) from None
     except RecursionError:
         raise CatalogError([Problem(file, "", said("the document is nested too deeply"))]) from None
     problems = [
-        Problem(file, "", f"key {_quote(key)} appears more than once in the same object")
+        Problem(file, "", said("key %(key)s appears more than once in the same object",
+                               key=_quote(key)))
         for key in duplicates
     ]
     return data, problems
@@ -118,13 +121,14 @@ def _read_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
         raise CatalogError([_yaml_problem(file, error)]) from None
     except yaml.YAMLError as error:
         message = " ".join(str(error).split())
-        raise CatalogError([Problem(file, "", f"not valid YAML: {message}")]) from None
+        raise CatalogError([Problem(file, "", said("not valid YAML: %(detail)s", detail=message))]) from None
     except RecursionError:
         raise CatalogError([Problem(file, "", said("the document is nested too deeply"))]) from None
     finally:
         loader.dispose()
     problems = [
-        Problem(file, _mark(mark), f"key {_quote(key)} appears more than once in the same mapping")
+        Problem(file, _mark(mark), said("key %(key)s appears more than once in the same mapping",
+                                        key=_quote(key)))
         for key, mark in loader.duplicate_keys
     ]
     return data, problems
@@ -139,11 +143,12 @@ def _yaml_problem(file: str, error: yaml.MarkedYAMLError) -> Problem:
             what = f"{error.problem} ({error.context})"
         else:
             what = f"{error.context}, {error.problem}"
-    return Problem(file, _mark(mark) if mark else "", f"not valid YAML: {what}")
+    # Ours is the summary a reader gets in their language; PyYAML's own words follow it.
+    return Problem(file, _mark(mark) if mark else "", said("not valid YAML: %(detail)s", detail=what))
 
 
 def _mark(mark: Any) -> str:
-    return f"line {mark.line + 1}, column {mark.column + 1}"
+    return said("line %(line)s, column %(column)s", line=mark.line + 1, column=mark.column + 1)
 
 
 def _refuse_deep_nesting(text: str, file: str) -> None:
@@ -173,7 +178,7 @@ def _walk_depth(text: str, file: str, loader: type) -> None:
                 raise CatalogError([Problem(
                     file,
                     _mark(event.start_mark),
-                    f"the document is nested more than {MAX_NESTING} levels deep",
+                    said("the document is nested more than %(most)s levels deep", most=MAX_NESTING),
                 )])
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
@@ -199,7 +204,8 @@ def _refuse_alias_bombs(root: yaml.Node, file: str) -> None:
     unique, references = _count_nodes(root)
     aliases = references - (unique - 1)
     if aliases > MAX_ALIASES:
-        message = f"the document uses {aliases} aliases (*name); at most {MAX_ALIASES} are allowed"
+        message = said("the document uses %(count)s aliases (*name); at most %(most)s are allowed",
+                       count=aliases, most=MAX_ALIASES)
         raise CatalogError([Problem(file, "", message)])
     limit = unique + MAX_ALIAS_EXPANSION
     sizes: dict[int, int] = {}
@@ -214,15 +220,15 @@ def _refuse_alias_bombs(root: yaml.Node, file: str) -> None:
             if sizes[key] > limit:
                 raise CatalogError([Problem(
                     file, _mark(node.start_mark),
-                    f"aliases (*name) expand the document to more than {limit} values; "
-                    "write the values out instead",
+                    said("aliases (*name) expand the document to more than %(most)s values; "
+                         "write the values out instead", most=limit),
                 )])
             continue
         if key in sizes:
             continue
         if key in open_nodes:
             raise CatalogError([Problem(
-                file, _mark(node.start_mark), "an alias (*name) refers to a value that contains it"
+                file, _mark(node.start_mark), said("an alias (*name) refers to a value that contains it")
             )])
         open_nodes.add(key)
         stack.append((node, True))

@@ -26,6 +26,8 @@ from itertools import product
 from pathlib import Path
 from xml.parsers import expat
 
+from configurator.engine.problems import said
+
 FORMATS = ("dimacs", "uvl", "xcsp")
 # An [n..m] group becomes a table listing every allowed subset: past this many
 # children the table would be too long to be worth writing out.
@@ -39,13 +41,15 @@ class ImportFormatError(ValueError):
 def import_model(path: str | Path, fmt: str, text: str | None = None) -> dict:
     """The catalog data for the model at `path` in format `fmt` (`text` read from the file when None)."""
     if fmt not in FORMATS:
-        raise ImportFormatError(f"unknown format '{fmt}': use one of {', '.join(FORMATS)}")
+        raise ImportFormatError(said("unknown format '%(format)s': use one of %(formats)s",
+                                     format=fmt, formats=", ".join(FORMATS)))
     path = Path(path)
     if text is None:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise ImportFormatError(f"{path}: cannot read: {error}") from None
+            raise ImportFormatError(said("%(place)s: cannot read: %(reason)s", place=str(path),
+                                         reason=str(error))) from None
     importer = {"dimacs": dimacs_catalog, "uvl": uvl_catalog, "xcsp": xcsp_catalog}[fmt]
     return importer(text, str(path))
 
@@ -107,33 +111,38 @@ def _read_dimacs(text: str, path: str) -> tuple[int, dict[int, str], list[list[i
             continue
         if words[0] == "p":
             if len(words) != 4 or words[1] != "cnf" or not (words[2].isdigit() and words[3].isdigit()):
-                raise ImportFormatError(f"{path}:{number}: expected 'p cnf VARIABLES CLAUSES', got '{line.strip()}'")
+                raise ImportFormatError(said("%(place)s: expected 'p cnf VARIABLES CLAUSES', got '%(line)s'",
+                                             place=f"{path}:{number}", line=line.strip()))
             if variables is not None:
-                raise ImportFormatError(f"{path}:{number}: a second 'p cnf' line")
+                raise ImportFormatError(said("%(place)s: a second 'p cnf' line", place=f"{path}:{number}"))
             variables, declared = int(words[2]), int(words[3])
             continue
         if variables is None:
-            raise ImportFormatError(f"{path}:{number}: a clause before the 'p cnf' line")
+            raise ImportFormatError(said("%(place)s: a clause before the 'p cnf' line", place=f"{path}:{number}"))
         for word in words:
             try:
                 lit = int(word)
             except ValueError:
-                raise ImportFormatError(f"{path}:{number}: '{word}' is not a literal") from None
+                raise ImportFormatError(said("%(place)s: '%(word)s' is not a literal", place=f"{path}:{number}",
+                                             word=word)) from None
             if abs(lit) > variables:
-                raise ImportFormatError(f"{path}:{number}: literal {lit} beyond the {variables} declared variables")
+                raise ImportFormatError(said("%(place)s: literal %(literal)s beyond the %(count)s declared variables",
+                                             place=f"{path}:{number}", literal=str(lit), count=variables))
             if lit == 0:
                 if not current:
-                    raise ImportFormatError(f"{path}:{number}: an empty clause (the model has no configuration)")
+                    raise ImportFormatError(said("%(place)s: an empty clause (the model has no configuration)",
+                                                 place=f"{path}:{number}"))
                 clauses.append(current)
                 current = []
             else:
                 current.append(lit)
     if variables is None:
-        raise ImportFormatError(f"{path}: no 'p cnf' line: not a DIMACS CNF file")
+        raise ImportFormatError(said("%(place)s: no 'p cnf' line: not a DIMACS CNF file", place=path))
     if current:
-        raise ImportFormatError(f"{path}: the last clause does not end with 0")
+        raise ImportFormatError(said("%(place)s: the last clause does not end with 0", place=path))
     if len(clauses) != declared:
-        raise ImportFormatError(f"{path}: the 'p cnf' line declares {declared} clauses, the file has {len(clauses)}")
+        raise ImportFormatError(said("%(place)s: the 'p cnf' line declares %(declared)s clauses, the file has %(count)s",
+                                     place=path, declared=declared, count=len(clauses)))
     for n, name in list(names.items()):
         if not 1 <= n <= variables:
             del names[n]
@@ -161,28 +170,32 @@ def uvl_catalog(text: str, path: str = "<uvl>") -> dict:
             stack.pop()
         if _is_group(content):
             if not stack or stack[-1][1] != "feature":
-                raise ImportFormatError(f"{path}:{number}: a group ('{content}') must sit under a feature")
+                raise ImportFormatError(said("%(place)s: a group ('%(group)s') must sit under a feature",
+                                             place=f"{path}:{number}", group=content))
             parent = stack[-1][2]
             groups[(parent, number)] = (*_group_kind(content), [])
             stack.append((indent, "group", f"{parent}\n{number}"))
             continue
         name = _feature_name(content, path, number)
         if name in ids:
-            raise ImportFormatError(f"{path}:{number}: feature '{name}' declared twice")
+            raise ImportFormatError(said("%(place)s: feature '%(feature)s' declared twice",
+                                         place=f"{path}:{number}", feature=name))
         ids[name] = _unique_id(name, set(ids.values()))
         features.append(_yes_no(ids[name], name, "optional"))
         if not stack:
             if root is not None:
-                raise ImportFormatError(f"{path}:{number}: a second root feature '{name}'")
+                raise ImportFormatError(said("%(place)s: a second root feature '%(feature)s'",
+                                             place=f"{path}:{number}", feature=name))
             root = name
         elif stack[-1][1] != "feature":
             parent, line = stack[-1][2].split("\n")
             groups[(parent, int(line))][3].append(name)
         else:
-            raise ImportFormatError(f"{path}:{number}: feature '{name}' must sit in a group of its parent")
+            raise ImportFormatError(said("%(place)s: feature '%(feature)s' must sit in a group of its parent",
+                                         place=f"{path}:{number}", feature=name))
         stack.append((indent, "feature", name))
     if root is None:
-        raise ImportFormatError(f"{path}: no feature tree under 'features'")
+        raise ImportFormatError(said("%(place)s: no feature tree under 'features'", place=path))
     rules.append({"id": "root", "require": ids[root]})
     for (parent, _), (kind, low, high, children) in groups.items():
         rules.extend(_group_rules(ids, parent, kind, low, high, children))
@@ -209,13 +222,15 @@ def _uvl_sections(text: str, path: str):
             if head in ("features", "constraints"):
                 section = head
                 continue
-            raise ImportFormatError(f"{path}:{number}: unexpected '{word}' at top level")
+            raise ImportFormatError(said("%(place)s: unexpected '%(word)s' at top level",
+                                         place=f"{path}:{number}", word=word))
         if section == "features":
             tree.append((number, indent, word))
         elif section == "constraints":
             constraints.append((number, word))
         elif section is None:
-            raise ImportFormatError(f"{path}:{number}: '{word}' outside a 'features' or 'constraints' section")
+            raise ImportFormatError(said("%(place)s: '%(word)s' outside a 'features' or 'constraints' section",
+                                         place=f"{path}:{number}", word=word))
     return tree, constraints
 
 
@@ -237,13 +252,15 @@ def _feature_name(content: str, path: str, number: int) -> str:
     for prefix in ("Boolean ", "Integer ", "Real ", "String "):
         if words.startswith(prefix):
             if prefix != "Boolean ":
-                raise ImportFormatError(f"{path}:{number}: {prefix.strip()} features are not boolean: not supported")
+                raise ImportFormatError(said("%(place)s: %(kind)s features are not boolean: not supported",
+                                             place=f"{path}:{number}", kind=prefix.strip()))
             words = words[len(prefix):].strip()
     words = re.sub(r"\s+cardinality\s*\[.*\]$", "", words)
     if words.startswith('"') and words.endswith('"') and len(words) > 1:
         return words[1:-1]
     if not re.fullmatch(r"[A-Za-z_][\w.]*", words):
-        raise ImportFormatError(f"{path}:{number}: '{content}' is not a feature name")
+        raise ImportFormatError(said("%(place)s: '%(text)s' is not a feature name",
+                                     place=f"{path}:{number}", text=content))
     return words
 
 
@@ -277,10 +294,10 @@ def _group_rules(ids, parent, kind, low, high, children) -> list[dict]:
     elif kind == "cardinality":
         high = len(names) if high < 0 else min(high, len(names))
         if len(names) > MAX_CARDINALITY_GROUP:
-            raise ImportFormatError(
-                f"group [{low}..{high}] under '{parent}' has {len(names)} features; "
-                f"at most {MAX_CARDINALITY_GROUP} are supported"
-            )
+            raise ImportFormatError(said(
+                "group [%(low)s..%(high)s] under '%(parent)s' has %(count)s features; "
+                "at most %(most)s are supported", low=str(low), high=str(high), parent=parent,
+                count=len(names), most=MAX_CARDINALITY_GROUP))
         rows = [[None] * (len(names) + 1)]  # the parent left out, and so its children
         rows += [
             ["on"] + ["on" if bit else None for bit in bits]
@@ -297,8 +314,9 @@ def _uvl_constraint(content: str, ids: dict[str, str], path: str, number: int) -
     while position < len(content):
         match = _UVL_TOKEN.match(content, position)
         if not match:
-            raise ImportFormatError(f"{path}:{number}: cannot read '{content[position:].strip()}' (only boolean "
-                                    "constraints with ! & | => <=> are supported)")
+            raise ImportFormatError(said("%(place)s: cannot read '%(text)s' (only boolean constraints "
+                                         "with ! & | => <=> are supported)", place=f"{path}:{number}",
+                                         text=content[position:].strip()))
         tokens.append(match.group(1))
         position = match.end()
         while position < len(content) and content[position].isspace():
@@ -306,7 +324,8 @@ def _uvl_constraint(content: str, ids: dict[str, str], path: str, number: int) -
     parser = _UvlExpression(tokens, ids, path, number)
     expression = parser.equivalence()
     if parser.position != len(tokens):
-        raise ImportFormatError(f"{path}:{number}: unexpected '{tokens[parser.position]}'")
+        raise ImportFormatError(said("%(place)s: unexpected '%(word)s'", place=f"{path}:{number}",
+                                     word=tokens[parser.position]))
     return expression
 
 
@@ -323,7 +342,7 @@ class _UvlExpression:
     def _take(self) -> str:
         token = self._peek()
         if token is None:
-            raise ImportFormatError(f"{self.where}: the constraint ends too early")
+            raise ImportFormatError(said("%(place)s: the constraint ends too early", place=self.where))
         self.position += 1
         return token
 
@@ -364,12 +383,13 @@ class _UvlExpression:
         if token == "(":
             inner = self.equivalence()
             if self._peek() != ")":
-                raise ImportFormatError(f"{self.where}: a '(' is not closed")
+                raise ImportFormatError(said("%(place)s: a '(' is not closed", place=self.where))
             self._take()
             return inner
         name = token[1:-1] if token.startswith('"') else token
         if name not in self.ids:
-            raise ImportFormatError(f"{self.where}: unknown feature '{name}'")
+            raise ImportFormatError(said("%(place)s: unknown feature '%(feature)s'", place=self.where,
+                                         feature=name))
         return self.ids[name]
 
 
@@ -417,7 +437,8 @@ def _read_xml(text: str, path: str) -> _Node:
     try:
         parser.Parse(text, True)
     except expat.ExpatError as error:
-        raise ImportFormatError(f"{path}:{error.lineno}: not well-formed XML: {expat.ErrorString(error.code)}") from None
+        raise ImportFormatError(said("%(place)s: not well-formed XML: %(detail)s", place=f"{path}:{error.lineno}",
+                                     detail=expat.ErrorString(error.code))) from None
     return roots[0]
 
 
@@ -430,7 +451,8 @@ def xcsp_catalog(text: str, path: str = "<xcsp>") -> dict:
     for variable in root.iter("variable"):
         name, domain = _required(variable, "name", path), _required(variable, "domain", path)
         if domain not in domains:
-            raise ImportFormatError(f"{path}:{variable.line}: variable '{name}': unknown domain '{domain}'")
+            raise ImportFormatError(said("%(place)s: variable '%(variable)s': unknown domain '%(domain)s'",
+                                         place=f"{path}:{variable.line}", variable=name, domain=domain))
         values = domains[domain]
         values_of[name] = values
         fitted = [v for v in values if v != -1]
@@ -444,14 +466,15 @@ def xcsp_catalog(text: str, path: str = "<xcsp>") -> dict:
     relations = {r.get("name"): r for r in root.iter("relation")}
     constraints = [_xcsp_table(c, relations, values_of, path) for c in root.iter("constraint")]
     if not features:
-        raise ImportFormatError(f"{path}: no <variable> elements: not an XCSP 2.1 instance")
+        raise ImportFormatError(said("%(place)s: no <variable> elements: not an XCSP 2.1 instance", place=path))
     return _catalog(path, features, constraints)
 
 
 def _required(element, attribute: str, path: str) -> str:
     value = element.get(attribute)
     if value is None:
-        raise ImportFormatError(f"{path}:{element.line}: <{element.tag}> without '{attribute}'")
+        raise ImportFormatError(said("%(place)s: <%(tag)s> without '%(attribute)s'",
+                                     place=f"{path}:{element.line}", tag=element.tag, attribute=attribute))
     return value
 
 
@@ -471,24 +494,30 @@ def _xcsp_values(domain, path: str) -> list[int]:
             else:
                 values.append(int(word))
         except ValueError:
-            raise ImportFormatError(f"{path}:{domain.line}: domain value '{word}' is not an integer") from None
+            raise ImportFormatError(said("%(place)s: domain value '%(word)s' is not an integer",
+                                         place=f"{path}:{domain.line}", word=word)) from None
     return values
 
 
 def _xcsp_table(constraint, relations, values_of, path: str) -> dict:
-    name = constraint.get("name") or f"line {constraint.line}"
-    where = f"{path}:{constraint.line}: constraint '{name}'"
+    name = constraint.get("name") or said("line %(line)s", line=constraint.line)
+    where = said("%(place)s: constraint '%(constraint)s'", place=f"{path}:{constraint.line}",
+                 constraint=name)
     scope = _required(constraint, "scope", path).split()
     reference = _required(constraint, "reference", path)
     if reference not in relations:
-        raise ImportFormatError(f"{where}: unknown relation '{reference}' (only extension tables are supported)")
+        raise ImportFormatError(said("%(place)s: unknown relation '%(relation)s' (only extension tables "
+                                     "are supported)", place=where, relation=reference))
     relation = relations[reference]
     semantics = relation.get("semantics", "supports")
     if semantics not in ("supports", "conflicts"):
-        raise ImportFormatError(f"{path}:{relation.line}: relation '{reference}': semantics '{semantics}'")
+        raise ImportFormatError(said("%(place)s: relation '%(relation)s': semantics '%(semantics)s'",
+                                     place=f"{path}:{relation.line}", relation=reference,
+                                     semantics=semantics))
     for variable in scope:
         if variable not in values_of:
-            raise ImportFormatError(f"{where}: unknown variable '{variable}'")
+            raise ImportFormatError(said("%(place)s: unknown variable '%(variable)s'", place=where,
+                                         variable=variable))
     rows = []
     for tuple_text in (relation.text or "").split("|"):
         if not tuple_text.strip():
@@ -496,11 +525,14 @@ def _xcsp_table(constraint, relations, values_of, path: str) -> dict:
         try:
             row = [int(word) for word in tuple_text.split()]
         except ValueError:
-            raise ImportFormatError(f"{path}:{relation.line}: relation '{reference}': '{tuple_text.strip()}' "
-                                    "is not a tuple of integers") from None
+            raise ImportFormatError(said("%(place)s: relation '%(relation)s': '%(tuple)s' is not a tuple "
+                                         "of integers", place=f"{path}:{relation.line}",
+                                         relation=reference, tuple=tuple_text.strip())) from None
         if len(row) != len(scope):
-            raise ImportFormatError(f"{path}:{relation.line}: relation '{reference}': tuple '{tuple_text.strip()}' "
-                                    f"has {len(row)} values for a scope of {len(scope)}")
+            raise ImportFormatError(said("%(place)s: relation '%(relation)s': tuple '%(tuple)s' has "
+                                         "%(count)s values for a scope of %(size)s",
+                                         place=f"{path}:{relation.line}", relation=reference,
+                                         tuple=tuple_text.strip(), count=len(row), size=len(scope)))
         for variable, value in zip(scope, row):
             if value not in values_of[variable]:
                 break  # a tuple outside the domains allows (or forbids) nothing

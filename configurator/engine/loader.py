@@ -70,14 +70,16 @@ def load_model(path: str | os.PathLike[str]) -> CatalogModel:
     try:
         size = os.path.getsize(file)
         if size > MAX_FILE_BYTES:
-            raise CatalogError([Problem(file, "", f"the file is too large ({size} bytes)", True)])
+            raise CatalogError([Problem(file, "", said("the file is too large (%(size)s bytes)",
+                                                       size=size), True)])
         raw = Path(file).read_bytes()
     except OSError as error:
-        raise CatalogError([Problem(file, "", f"cannot read the file: {error.strerror}", True)]) from None
+        raise CatalogError([Problem(file, "", said("cannot read the file: %(reason)s",
+                                                   reason=error.strerror), True)]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        message = f"not UTF-8 text (byte {error.start + 1} cannot be decoded)"
+        message = said("not UTF-8 text (byte %(byte)s cannot be decoded)", byte=error.start + 1)
         raise CatalogError([Problem(file, "", message, True)]) from None
     return parse_model(text, file)
 
@@ -95,7 +97,8 @@ def parse_model(text: str, path: str = "<text>") -> CatalogModel:
         model = reader.read(data)
     except (RecursionError, MemoryError) as error:
         # Files are hostile input: even a resource limit must reach the author as a problem.
-        reader.report("", f"the file is too large or too deeply nested ({type(error).__name__})")
+        reader.report("", said("the file is too large or too deeply nested (%(error)s)",
+                               error=type(error).__name__))
         model = None
     if reader.problems or model is None:
         raise CatalogError(reader.problems)
@@ -121,8 +124,9 @@ class _CatalogReader:
         """A valid id of at most MAX_ID_LENGTH characters, or None after reporting why not."""
         text = self.log.identifier(location, key, value, what)
         if text is not None and len(text) > MAX_ID_LENGTH:
-            self.report(location, f"{what} '{text[:20]}...' is {len(text)} characters long; "
-                                  f"at most {MAX_ID_LENGTH} are allowed")
+            self.report(location, said("%(what)s '%(start)s...' is %(length)s characters long; "
+                                       "at most %(most)s are allowed", what=said(what),
+                                       start=text[:20], length=len(text), most=MAX_ID_LENGTH))
             return None
         return text
 
@@ -130,8 +134,9 @@ class _CatalogReader:
         """A display name of at most MAX_NAME_LENGTH characters."""
         text = self.text(location, "name", value, default=default)
         if len(text) > MAX_NAME_LENGTH:
-            self.report(location, f"the name '{text[:20]}...' is {len(text)} characters long; "
-                                  f"at most {MAX_NAME_LENGTH} are allowed")
+            self.report(location, said("the name '%(start)s...' is %(length)s characters long; "
+                                       "at most %(most)s are allowed",
+                                       start=text[:20], length=len(text), most=MAX_NAME_LENGTH))
         return text
 
     # ------------------------------------------------------------- catalog
@@ -211,7 +216,7 @@ class _CatalogReader:
             if feature is None:
                 continue
             if feature.id in first_index:
-                self.report(f"features[{index}] '{feature.id}'",
+                self.report(_named(said("features[%(index)s]", index=str(index)), feature.id),
                             said("feature id '%(feature)s' is already used by features[%(index)s]",
                                  feature=feature.id, index=str(first_index[feature.id])))
                 continue
@@ -220,13 +225,13 @@ class _CatalogReader:
         return tuple(features)
 
     def feature(self, index: int, item: Any) -> Feature | None:
-        location = f"features[{index}]"
+        location = said("features[%(index)s]", index=str(index))
         if not isinstance(item, dict):
             self.report(location, said("a feature must be a mapping, not %(value)s", value=describe(item)))
             return None
         feature_id = self.identifier(location, "id", item.get("id"), "feature id")
         if feature_id:
-            location = f"{location} '{feature_id}'"
+            location = _named(location, feature_id)
         self.unknown_keys(location, item, FEATURE_KEYS)
         name = self.name(location, item.get("name"), default=feature_id or "")
         description = self.text(location, "description", item.get("description"), default="")
@@ -332,7 +337,8 @@ class _CatalogReader:
         options: list[Option] = []
         seen: set[str] = set()
         for index, item in enumerate(raw):
-            option = self.option(f"{location}, options[{index}]", item, recurring)
+            option = self.option(said("%(place)s, options[%(index)s]", place=location, index=str(index)),
+                                 item, recurring)
             if option is None:
                 continue
             if option.id in seen:
@@ -348,7 +354,7 @@ class _CatalogReader:
             return None
         option_id = self.identifier(location, "id", item.get("id"), "option id")
         if option_id:
-            location = f"{location} '{option_id}'"
+            location = _named(location, option_id)
         if not OPTION_KEYS.issuperset(item):
             self.unknown_keys(location, item, OPTION_KEYS)
         name = self.name(location, item.get("name"), default=option_id or "")
@@ -371,10 +377,10 @@ class _CatalogReader:
         text = self.text(location, "image", value, default="")
         usable = _IMAGE.match(text) or _IMAGE_LAYER.match(text)
         if text and (len(text) > MAX_IMAGE_LENGTH or not usable):
-            self.report(location, f"'image' must be an https:// address or a path starting with '/', "
-                                  f"or a relative path to an .svg file such as "
-                                  f"pictures/bike/frame.svg, at most {MAX_IMAGE_LENGTH} characters, "
-                                  f"not {text[:40]!r}")
+            self.report(location, said("'image' must be an https:// address or a path starting "
+                                       "with '/', or a relative path to an .svg file such as "
+                                       "pictures/bike/frame.svg, at most %(most)s characters, "
+                                       "not %(value)s", most=MAX_IMAGE_LENGTH, value=repr(text[:40])))
             return ""
         return text
 
@@ -436,17 +442,24 @@ def _report_control_characters(log: ProblemLog, data: Any, location: str = "") -
     if isinstance(data, str):
         index = control_character_at(data)
         if index is not None:
-            log.report(location, f"the text {describe(CONTROL_CHARACTER.sub('?', data))} holds "
-                                 f"the control character {describe_character(data, index)} at "
-                                 f"position {index + 1}; remove it")
+            log.report(location, said("the text %(value)s holds the control character %(character)s "
+                                      "at position %(position)s; remove it",
+                                      value=describe(CONTROL_CHARACTER.sub("?", data)),
+                                      character=describe_character(data, index), position=index + 1))
     elif isinstance(data, dict):
         for key, value in data.items():
             here = f"{location}.{key}" if location else str(key)
-            _report_control_characters(log, key, f"{location or 'top level'} key")
+            key_place = said("%(place)s key", place=location) if location else said("top level key")
+            _report_control_characters(log, key, key_place)
             _report_control_characters(log, value, CONTROL_CHARACTER.sub("?", here))
     elif isinstance(data, list):
         for index, value in enumerate(data):
             _report_control_characters(log, value, f"{location}[{index}]")
+
+
+def _named(place: str, item_id: str) -> str:
+    """A place in the file with the id of what is there: `features[0] 'frame'`."""
+    return said("%(place)s '%(id)s'", place=place, id=item_id)
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -87,6 +87,34 @@ class Witnesses:
         return rows[agreeing(rows, evidence, sizes)]
 
 
+class Proofs:
+    """What the solver proved impossible: "no solution with these literals has any of these values".
+
+    True under any evidence that includes the literals, so a later pick (its
+    evidence grows) or another customer's question reuses it instead of a
+    solver call. The newest `KEPT` proofs are kept.
+    """
+
+    def __init__(self):
+        self._kept: OrderedDict[tuple[frozenset[int], bytes], tuple[frozenset[int], np.ndarray]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def add(self, needs: frozenset[int], flat: list[int]) -> None:
+        """Keep "with the SAT literals `needs`, none of the values `flat` (flat value indexes)"."""
+        values = np.unique(np.asarray(flat, dtype=np.int64))
+        key = (needs, values.tobytes())
+        self._kept[key] = (needs, values)
+        self._kept.move_to_end(key)
+        while len(self._kept) > KEPT:
+            self._kept.popitem(last=False)
+
+    def applying(self, given: frozenset[int]) -> list[tuple[frozenset[int], np.ndarray]]:
+        """The proofs whose literals all hold under `given`."""
+        return [(needs, values) for needs, values in self._kept.values() if needs <= given]
+
+
 class Neighbours:
     """Rows that differ from known solutions in one one/optional feature, kept when they are solutions too.
 
@@ -102,17 +130,35 @@ class Neighbours:
                 self.factors_of.setdefault(var, []).append(index)
         self.factors = problem.factors
         self.weighs_in = {var for linear in problem.linear for var, _ in linear.terms}
-        self.sums = _Sums(problem.linear) if problem.linear else None
+        self.sums = _Sums(problem.linear, self.sizes) if problem.linear else None
         self._encoded: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
 
     def changed(self, rows: np.ndarray, var: int, values: list[int]) -> np.ndarray:
         """Every row with `var` set to each of `values` (a valid solution each), those that are solutions."""
-        if var not in self.flippable or not len(rows) or not values:
-            return rows[:0]
-        candidates = np.repeat(rows, len(values), axis=0)
-        candidates[:, var] = np.tile(np.asarray(values, dtype=rows.dtype), len(rows))
-        candidates = candidates[candidates[:, var] != np.repeat(rows[:, var], len(values))]
-        return self.solutions(candidates, {var})
+        return self.changed_many([(rows, var, values)])
+
+    def changed_many(self, changes: list[tuple[np.ndarray, int, list[int]]]) -> np.ndarray:
+        """`changed` for several (rows, var, values) at once, checked together: those that are solutions."""
+        changes = [(rows, var, values) for rows, var, values in changes if var in self.flippable and len(rows) and values]
+        if not changes:
+            return np.zeros((0, len(self.sizes)), dtype=np.int32)
+        given = np.vstack([rows for rows, _, _ in changes])
+        firsts = np.cumsum([0] + [len(rows) for rows, _, _ in changes])
+        owner = np.concatenate([np.repeat(np.arange(first, first + len(rows)), len(values))
+                                for first, (rows, _, values) in zip(firsts, changes)])
+        var = np.concatenate([np.full(len(rows) * len(values), var) for rows, var, values in changes])
+        value = np.concatenate([np.tile(np.asarray(values, dtype=given.dtype), len(rows))
+                                for rows, _, values in changes])
+        keep = given[owner, var] != value
+        owner, var, value = owner[keep], var[keep], value[keep]
+        candidates = given[owner]
+        candidates[np.arange(len(candidates)), var] = value
+        totals = None
+        if self.sums is not None:  # each sum moves by the changed value's weight
+            totals = self.sums.shift(self.sums.totals(given)[owner], var, given[owner, var], value)
+        # checking the factors of every changed variable on every row costs a few spare lookups, and
+        # is exact: a factor none of a row's changes touches still allows that row's tuple
+        return self.solutions(candidates, {var for _, var, _ in changes}, totals)
 
     def paired(self, rows: np.ndarray, targets: list[tuple[int, int]], free: list[int]) -> np.ndarray:
         """Rows with a target (var, value) put in and one more `free` feature changed to any value: those
@@ -129,7 +175,7 @@ class Neighbours:
         # every (target, other change) pair, for each row: targets vary slowest
         t_var, o_var = np.repeat(target_var, len(other_var)), np.tile(other_var, len(target_var))
         t_value, o_value = np.repeat(target_value, len(other_var)), np.tile(other_value, len(target_var))
-        blocks = []
+        blocks, sums = [], []
         for row in rows:
             keep = (o_var != t_var) & (row[t_var] != t_value) & (row[o_var] != o_value)
             block = np.repeat(row[None, :], int(keep.sum()), axis=0)
@@ -137,20 +183,25 @@ class Neighbours:
             block[index, t_var[keep]] = t_value[keep]
             block[index, o_var[keep]] = o_value[keep]
             blocks.append(block)
+            if self.sums is not None:
+                before = np.repeat(self.sums.totals(row[None, :]), len(block), axis=0)
+                before = self.sums.shift(before, t_var[keep], row[t_var[keep]], t_value[keep])
+                sums.append(self.sums.shift(before, o_var[keep], row[o_var[keep]], o_value[keep]))
         if not blocks:
             return rows[:0]
         changed = {var for var, _ in targets} | set(free)
-        return self.solutions(np.vstack(blocks), changed)
+        return self.solutions(np.vstack(blocks), changed, np.vstack(sums) if sums else None)
 
-    def solutions(self, candidates: np.ndarray, changed: set[int]) -> np.ndarray:
-        """The candidates (solutions but for the `changed` variables) that are solutions, comparisons set.
+    def solutions(self, candidates: np.ndarray, changed: set[int], totals: np.ndarray | None = None) -> np.ndarray:
+        """The candidates (solutions but for the `changed` variables) that are solutions, comparisons set;
+        `totals`: each candidate's sums when the caller knows them (else they are summed here).
 
         The factors that read a comparison are asked first (they turn away
         most candidates), and each factor only sees the rows still standing.
         """
         touched = set(changed)
         if self.sums is not None and any(var in self.weighs_in for var in changed):
-            holds = self.sums.holds(candidates)
+            holds = self.sums.holds(candidates) if totals is None else self.sums.compare(totals)
             moved = (holds != candidates[:, self.sums.vars]).any(axis=0)
             if moved.any():  # only a comparison that changes needs its factors read
                 columns = self.sums.vars[moved]
@@ -198,8 +249,15 @@ class _Sums:
     comparisons with the (integer) thresholds are one step each: no Fraction per row.
     """
 
-    def __init__(self, linears: list[LinearAtom]):
+    def __init__(self, linears: list[LinearAtom], sizes: list[int]):
         self.vars = np.array([linear.var for linear in linears], dtype=np.int64)
+        # each value's weight in each sum (values numbered as one flat list): a change's effect on every sum
+        self.value_offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.table = np.zeros((int(self.value_offsets[-1]), len(linears)), dtype=np.int64)
+        for column, linear in enumerate(linears):
+            for var, weights in linear.terms:
+                start = self.value_offsets[var]
+                self.table[start:start + len(weights), column] += np.asarray(weights, dtype=np.int64)
         # one last term of weight 0 (on variable 0), so a comparison without terms still has a segment
         self.term_vars = np.array([var for linear in linears for var, _ in linear.terms] + [0], dtype=np.int64)
         weights = [np.asarray(w, dtype=np.int64) for linear in linears for _, w in linear.terms]
@@ -207,6 +265,10 @@ class _Sums:
         self.flat = np.concatenate([*weights, np.zeros(1, dtype=np.int64)])
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.offsets[-1] = len(self.flat) - 1  # the zero weight, whatever variable 0's value
+        # a typical part's weight in each sum: how far from its bound a sum is, in parts, for repairs
+        spread = [max((int(w.max() - w.min()) for w in weights_of), default=1)
+                  for weights_of in ([np.asarray(w, dtype=np.int64) for _, w in linear.terms] for linear in linears)]
+        self.spread = np.maximum(np.array(spread, dtype=np.float64), 1.0)
         counts = [len(linear.terms) for linear in linears]
         self.empty = np.array([count == 0 for count in counts])
         self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
@@ -220,15 +282,36 @@ class _Sums:
 
     def holds(self, rows: np.ndarray) -> np.ndarray:
         """(rows x comparisons) 0/1 values."""
+        return self.compare(self.totals(rows))
+
+    def totals(self, rows: np.ndarray) -> np.ndarray:
+        """(rows x comparisons) each comparison's sum."""
         columns = rows[:, self.term_vars] + self.offsets
         columns[:, -1] = self.offsets[-1]
         total = np.add.reduceat(self.flat[columns], self.starts, axis=1)
         total[:, self.empty] = 0
+        return total
+
+    def shift(self, total: np.ndarray, var, old, new) -> np.ndarray:
+        """The sums after `var` (one or one per row) changes from `old` to `new` values, from `total` before."""
+        start = self.value_offsets[var]
+        return total + self.table[start + new] - self.table[start + old]
+
+    def to_flip(self, total: np.ndarray) -> np.ndarray:
+        """(rows x comparisons) how far each sum is from giving its comparison the other value."""
+        above = total >= self.at_least
+        distance = np.where(above, total - self.at_least + 1, self.at_least - total)
+        equal = (total == self.equal) & self.whole
+        equality = np.where(equal, 1, np.abs(total - self.equal))
+        return np.where(self.is_equal | self.is_unequal, equality, distance)
+
+    def compare(self, total: np.ndarray) -> np.ndarray:
+        """(rows x comparisons) 0/1 values of the comparisons for these sums."""
         equal = (total == self.equal) & self.whole
         above = total >= self.at_least
         holds = np.where(self.is_above, above, ~above)
         holds = np.where(self.is_equal, equal, np.where(self.is_unequal, ~equal, holds))
-        return holds.astype(rows.dtype)
+        return holds.astype(np.int32)
 
 
 def _at_least(linear: LinearAtom) -> int:

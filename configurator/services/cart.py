@@ -1,8 +1,8 @@
 """The customer's cart: several saved configurations, each with a quantity,
 ordered together in one checkout (`cart_checkout`).
 
-The cart is stored (`store.cart.CartLine`), so it survives signing out; guests
-have none (they sign in to save, as before). A line holds a configuration, and
+The cart is stored (`store.cart.CartLine`), so it survives signing out; a guest's
+cart is `guest_carts` (priced and shown as this one, moved here at sign-in). A line holds a configuration, and
 the checkout orders its newest revision: a line whose newest revision cannot be
 ordered as it is (incomplete, or saved with an older catalog) stays in the cart
 with the reason and blocks the checkout until the customer fixes it.
@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.engine import Catalog
 from configurator.quoting.phrases import N_, Phrase
 from configurator.services import checkout, deliveries, orders
 from configurator.services.configuring import configurations
@@ -27,31 +28,21 @@ from configurator.services.errors import NotFound, NotOrderable
 from configurator.services.offers import campaigns
 from configurator.services.unit_of_work import use_case
 from configurator.store.cart import CartLine
-from configurator.store.models import Configuration, Revision, User
+from configurator.store.models import CatalogVersion, Configuration, Revision, User
 from configurator.store.types import utcnow
 
 CENT = Decimal("0.01")
 MAX_LINES = 20  # more different configurations in one order is a quote for sales
 
 
-@dataclass
-class CartItem:
-    """One line of the cart as the checkout would order it now."""
+class PricedItem:
+    """What the cart's totals read of an item, a signed-in customer's line or a guest's
+    (`guest_carts.GuestItem`): its `snapshot` as the order would keep it (None when it
+    cannot be ordered), `problem`, `vat`, `offer` and `quantity`, a `fingerprint` of
+    what the customer saw; and for the page (partials/_cart.html) its `key`, `name`,
+    catalog `version` and `selection`."""
 
-    line: CartLine
-    configuration: Configuration
-    revision: Revision  # the newest revision: what is ordered
-    snapshot: dict[str, Any] | None  # as the order would keep it; None when it cannot be ordered
-    problem: Phrase | str | None = None  # why it cannot be ordered as it is
-    vat: checkout.VatBreakdown | None = None
-    # The offer's reward this item would get ordered alone (for all of its quantity),
-    # as an order keeps it (`campaigns.cart_offer`); the cart order gets the largest.
-    offer: dict[str, Any] | None = None
-
-    @property
-    def quantity(self) -> int:
-        """How many of the configuration."""
-        return self.line.quantity
+    snapshot: dict[str, Any] | None
 
     @property
     def unit_total(self) -> Decimal | None:
@@ -73,10 +64,55 @@ class CartItem:
 
 
 @dataclass
+class CartItem(PricedItem):
+    """One line of the cart as the checkout would order it now."""
+
+    line: CartLine
+    configuration: Configuration
+    revision: Revision  # the newest revision: what is ordered
+    snapshot: dict[str, Any] | None  # as the order would keep it; None when it cannot be ordered
+    problem: Phrase | str | None = None  # why it cannot be ordered as it is
+    vat: checkout.VatBreakdown | None = None
+    # The offer's reward this item would get ordered alone (for all of its quantity),
+    # as an order keeps it (`campaigns.cart_offer`); the cart order gets the largest.
+    offer: dict[str, Any] | None = None
+
+    @property
+    def quantity(self) -> int:
+        """How many of the configuration."""
+        return self.line.quantity
+
+    @property
+    def fingerprint(self) -> str:
+        """The line, the revision and the quantity the customer saw."""
+        return f"{self.line.id}:{self.configuration.id}:{self.revision.number}:{self.quantity}"
+
+    @property
+    def key(self) -> int:
+        """The line's id (in the page's forms)."""
+        return self.line.id
+
+    @property
+    def name(self) -> str:
+        """The configuration's name."""
+        return self.configuration.name
+
+    @property
+    def version(self) -> CatalogVersion:
+        """The catalog version of the newest revision."""
+        return self.revision.catalog_version
+
+    @property
+    def selection(self) -> dict[str, Any]:
+        """The newest revision's picks."""
+        return self.revision.selection
+
+
+@dataclass
 class Cart:
     """The cart's lines, its totals in the delivery country, and what blocks the checkout."""
 
-    items: list[CartItem]
+    items: list[PricedItem]  # CartItems, or a guest's GuestItems
     country: str
     problems: list[Phrase | str] = field(default_factory=list)  # about the cart as a whole
 
@@ -113,7 +149,7 @@ class Cart:
     @property
     def vat(self) -> checkout.VatBreakdown:
         """Net, VAT and gross of the whole cart in the delivery country."""
-        return checkout.vat_breakdown(self.total, self.country)
+        return checkout.vat_breakdown(self.total, self.country, self.currency)
 
     @property
     def recurring(self) -> deliveries.Recurrence | None:
@@ -124,14 +160,11 @@ class Cart:
     def token(self) -> str:
         """What the customer saw: lines, revisions and quantities. The checkout refuses
         an order when the cart changed after the review (another tab, another device)."""
-        seen = ";".join(
-            f"{item.line.id}:{item.configuration.id}:{item.revision.number}:{item.quantity}"
-            for item in self.items
-        )
+        seen = ";".join(item.fingerprint for item in self.items)
         return hashlib.sha256(seen.encode()).hexdigest()[:32]
 
 
-def combined_recurrence(items: list[CartItem], total: Decimal) -> deliveries.Recurrence | None:
+def combined_recurrence(items: list[PricedItem], total: Decimal) -> deliveries.Recurrence | None:
     """One recurrence for the order of all items: today is the whole total; what is paid
     again is the subscriptions' (one schedule: `problems` refuses several)."""
     recurring = [item.recurring for item in items if item.recurring is not None]
@@ -176,7 +209,7 @@ def contents(session: Session, owner: User, country: str | None = None) -> Cart:
     if not checkout.delivers_to(country):
         country = _default_country(session, owner)
     items = [_item(session, owner, line, country) for line in lines(session, owner)]
-    return Cart(items=items, country=str(country).lower(), problems=_problems(items))
+    return Cart(items=items, country=str(country).lower(), problems=problems_of(items))
 
 
 @use_case
@@ -279,24 +312,33 @@ def _item(session: Session, owner: User, line: CartLine, country: str) -> CartIt
     except NotOrderable as refused:
         latest = configurations.latest_revision(session, configuration)
         return CartItem(line, configuration, latest, None, refused.args[0])
-    kept = orders.times(orders.snapshot(catalog, version, revision.selection), line.quantity)
-    kept = {
-        **kept,
-        "quantity": line.quantity,
-        "unit_total": kept.get("unit_total", kept["total"]),
-        # Each item keeps its own catalog version (an order's own column is its first item's).
-        "catalog_version_id": version.id,
-        "configuration": {
-            "id": configuration.id, "name": configuration.name, "revision": revision.number,
-        },
-    }
-    vat = checkout.vat_breakdown(Decimal(kept["total"]), country)
+    kept = item_snapshot(catalog, version, revision.selection, line.quantity, {
+        "id": configuration.id, "name": configuration.name, "revision": revision.number,
+    })
+    vat = checkout.vat_breakdown(Decimal(kept["total"]), country, kept["catalog"]["currency"])
     offer = campaigns.cart_offer(session, owner, catalog, configuration, revision.selection,
                                  line.quantity)
     return CartItem(line, configuration, revision, kept, None, vat, offer)
 
 
-def _problems(items: list[CartItem]) -> list[Phrase | str]:
+def item_snapshot(
+    catalog: Catalog, version: CatalogVersion, selection: Selection, quantity: int,
+    configuration: dict[str, Any],
+) -> dict[str, Any]:
+    """An item as a cart order keeps it: choices and prices for `quantity` of them, with
+    its own catalog version (an order's own column is its first item's) and `configuration`
+    (its id, name and revision)."""
+    kept = orders.times(orders.snapshot(catalog, version, selection), quantity)
+    return {
+        **kept,
+        "quantity": quantity,
+        "unit_total": kept.get("unit_total", kept["total"]),
+        "catalog_version_id": version.id,
+        "configuration": configuration,
+    }
+
+
+def problems_of(items: list[PricedItem]) -> list[Phrase | str]:
     """What keeps the lines from being one order, though each could be ordered alone."""
     problems: list[Phrase | str] = []
     currencies = sorted({item.currency for item in items if item.currency})

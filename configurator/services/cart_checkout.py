@@ -59,12 +59,7 @@ def place_order(
     if contents.token != token:
         raise checkout.CheckoutRefused(N_(
             "Your cart changed since you reviewed it; please check it again."))
-    if not contents.orderable:
-        raise NotOrderable(N_(
-            "Something in your cart cannot be ordered as it is; see the cart for what to fix."))
-    order = _new_order(session, owner, contents, address, now)
-    campaigns.record_accepted(session, owner, order, now=now)
-    cart.empty(session, owner)
+    order = order_contents(session, owner, contents, address, now)
     outbox.enqueue(
         session,
         checkout.confirmation(order, contents.vat),
@@ -75,8 +70,28 @@ def place_order(
     return order
 
 
+def order_contents(
+    session: Session, owner: User, contents: cart.Cart, address: Any, now: datetime,
+    *, checkout_extra: dict[str, Any] | None = None,
+) -> Order:
+    """Within the caller's use case: one order of every item of `contents` (a customer's
+    cart, or a guest's: `guest_cart_checkout`) for `owner`, delivered to `address`, with
+    the offer's reward it carries; empties `owner`'s cart. `checkout_extra` is kept with
+    the address and the terms. NotOrderable when an item cannot be ordered as it is."""
+    if contents.empty:
+        raise checkout.CheckoutRefused(N_("Your cart is empty."))
+    if not contents.orderable:
+        raise NotOrderable(N_(
+            "Something in your cart cannot be ordered as it is; see the cart for what to fix."))
+    order = _new_order(session, owner, contents, address, now, checkout_extra or {})
+    campaigns.record_accepted(session, owner, order, now=now)
+    cart.empty(session, owner)
+    return order
+
+
 def _new_order(
-    session: Session, owner: User, contents: cart.Cart, address: Any, now: datetime
+    session: Session, owner: User, contents: cart.Cart, address: Any, now: datetime,
+    checkout_extra: dict[str, Any],
 ) -> Order:
     items = [item.snapshot for item in contents.items]
     vat = contents.vat
@@ -90,7 +105,7 @@ def _new_order(
             "country": address.country,
             "vat": vat.to_json(),
             "terms": {"version": checkout.TERMS_VERSION, "accepted_at": now.isoformat()},
-        },
+        } | checkout_extra,
     }
     recurring = contents.recurring
     if recurring is not None:
@@ -135,9 +150,9 @@ def _latest_delivery(session: Session, contents: cart.Cart, now: datetime, count
     whose weekend and public holidays are no delivery days, as for a single order)."""
     days = []
     for item in contents.items:
-        version = session.get(CatalogVersion, item.revision.catalog_version_id)
+        version = session.get(CatalogVersion, item.snapshot["catalog_version_id"])
         catalog = catalogs.engine_catalog(version)
-        days.append(deliveries.estimated_delivery(catalog, item.revision.selection, now, country))
+        days.append(deliveries.estimated_delivery(catalog, item.snapshot["selection"], now, country))
     return max(days)
 
 

@@ -145,8 +145,8 @@ def problem_text(problem: Problem) -> str:
     if not isinstance(problem.message, Said):
         return str(problem)
     if problem.location:
-        return N_("%(file)s: %(location)s: %(problem)s", file=problem.file, location=problem.location,
-                  problem=engine_text(problem.message))
+        return N_("%(file)s: %(location)s: %(problem)s", file=problem.file,
+                  location=engine_text(problem.location), problem=engine_text(problem.message))
     return N_("%(file)s: %(problem)s", file=problem.file, problem=engine_text(problem.message))
 
 

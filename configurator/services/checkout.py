@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,7 +22,9 @@ from babel import Locale
 from sqlalchemy.orm import Session
 
 from configurator.engine.rewards import Reward
+from configurator.quoting.money import CURRENCY_DIGITS
 from configurator.quoting.phrases import N_, Amount, Day, Joined, Percent
+from configurator.quoting.taxes import VAT_TABLE, tax_name
 from configurator.services import deliveries, orders, payments
 from configurator.services.errors import NotFound, ServiceError
 from configurator.services.messages import outbox
@@ -30,20 +32,11 @@ from configurator.services.unit_of_work import use_case
 from configurator.store.models import Address, Configuration, Order, Revision, User
 from configurator.store.types import utcnow
 
-CENT = Decimal("0.01")
 TERMS_VERSION = "2026-12"  # the terms a customer accepts; kept with each order
-# Standard VAT rates of the EU member states (2026). The shop delivers to every
-# country; outside the EU no EU VAT is charged (rate 0, the checkout says so): the
-# destination's import taxes are the customer's.
-VAT_RATES = {
-    "at": Decimal("0.20"), "be": Decimal("0.21"), "bg": Decimal("0.20"), "cy": Decimal("0.19"),
-    "cz": Decimal("0.21"), "de": Decimal("0.19"), "dk": Decimal("0.25"), "ee": Decimal("0.24"),
-    "es": Decimal("0.21"), "fi": Decimal("0.255"), "fr": Decimal("0.20"), "gr": Decimal("0.24"),
-    "hr": Decimal("0.25"), "hu": Decimal("0.27"), "ie": Decimal("0.23"), "it": Decimal("0.22"),
-    "lt": Decimal("0.21"), "lu": Decimal("0.17"), "lv": Decimal("0.21"), "mt": Decimal("0.18"),
-    "nl": Decimal("0.21"), "pl": Decimal("0.23"), "pt": Decimal("0.23"), "ro": Decimal("0.21"),
-    "se": Decimal("0.25"), "si": Decimal("0.22"), "sk": Decimal("0.23"),
-}
+# The standard VAT of each country the shop charges it for (quoting.taxes.VAT_TABLE, the
+# table the quotes use too), as fractions by lowercase code. A delivery anywhere else pays
+# no VAT of ours (rate 0, the checkout says so): the destination's import taxes are the customer's.
+VAT_RATES = {code.lower(): vat.fraction for code, vat in VAT_TABLE.items() if vat.at_shop}
 NO_VAT = Decimal("0")
 # CLDR territories that are no country to deliver to (groupings, codes for testing).
 NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
@@ -86,14 +79,30 @@ class VatBreakdown:
         return country_name(self.country)
 
     @property
-    def in_eu(self) -> bool:
-        """Whether EU VAT applies (else the rate is 0)."""
+    def charged(self) -> bool:
+        """Whether the shop charges VAT on deliveries there (else the rate is 0)."""
         return self.country in VAT_RATES
 
     @property
     def percent(self) -> str:
         """The rate as people write it: "19", "8.1"."""
         return f"{(self.rate * 100).normalize():f}"
+
+    @property
+    def name(self) -> str:
+        """The tax's name (a phrase: "VAT", "thuế GTGT", "مالیات بر ارزش افزوده" per reader)."""
+        return tax_name(self.country)
+
+    @property
+    def label(self) -> str:
+        """The tax and its rate, as the totals name the tax's line: "VAT 19%"."""
+        return N_("%(tax)s %(percent)s", tax=self.name, percent=Percent(self.rate * 100))
+
+    @classmethod
+    def from_json(cls, kept: dict[str, str]) -> VatBreakdown:
+        """The breakdown an order kept (`to_json`)."""
+        return cls(kept["country"], Decimal(kept["rate"]), Decimal(kept["net"]),
+                   Decimal(kept["vat"]), Decimal(kept["gross"]))
 
     def to_json(self) -> dict[str, str]:
         """For the order's snapshot."""
@@ -143,18 +152,26 @@ def country_name(country: str, locale: str = "en") -> str:
 
 
 def vat_rate(country: str) -> Decimal:
-    """The standard VAT rate of an EU country; 0 elsewhere."""
+    """The standard VAT rate the shop charges on deliveries to `country`; 0 elsewhere."""
     return VAT_RATES.get(country.lower(), NO_VAT)
 
 
-def vat_breakdown(gross: Decimal, country: str) -> VatBreakdown:
-    """The VAT within `gross` at `country`'s rate; CheckoutRefused for what is no country."""
+def vat_breakdown(gross: Decimal, country: str, currency: str | None) -> VatBreakdown:
+    """The VAT within `gross` at `country`'s rate, in `currency`'s smallest unit (cents,
+    whole đồng, whole rials); CheckoutRefused for what is no country."""
     if not delivers_to(country):
         raise CheckoutRefused(N_("We do not deliver to “%(country)s”.", country=country))
     rate = vat_rate(country)
-    gross = Decimal(gross).quantize(CENT)
-    net = (gross / (1 + rate)).quantize(CENT)
+    gross = _rounded(Decimal(gross), currency)
+    net = _rounded(gross / (1 + rate), currency)
     return VatBreakdown(country.lower(), rate, net, gross - net, gross)
+
+
+def _rounded(amount: Decimal, currency: str | None) -> Decimal:
+    """Half up to the currency's minor unit; cents for a currency money.py does not list
+    (a catalog may be priced in any three-letter code)."""
+    digits = CURRENCY_DIGITS.get((currency or "").upper(), 2)
+    return amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
 def address_book(session: Session, owner: User) -> list[Address]:
@@ -192,7 +209,7 @@ def review(
         snapshot=snapshot,
         choices=[line for line in snapshot["lines"] if line["dimension"] in CHOICE_DIMENSIONS],
         addresses=addresses,
-        vat=vat_breakdown(Decimal(snapshot["total"]), country),
+        vat=vat_breakdown(Decimal(snapshot["total"]), country, snapshot["catalog"]["currency"]),
         estimated_delivery=deliveries.estimated_delivery(catalog, revision.selection, now, country),
     )
 
@@ -250,7 +267,8 @@ def place_order(
     address = delivery_address(session, owner, address_id, new_address, now=now)
     _, revision, _, catalog = orders.orderable(session, owner, configuration_id, revision_number)
     vat = vat_breakdown(
-        orders.charged(catalog, revision.selection, reward) * quantity, address.country
+        orders.charged(catalog, revision.selection, reward) * quantity, address.country,
+        catalog.model.currency,
     )
     kept = {
         "address": address.lines(),
@@ -307,11 +325,11 @@ def _totals(order: Order, vat: VatBreakdown, recurring, paid_again: bool) -> str
     currency = order.currency
     values = {"gross": Amount(vat.gross, currency),
               "net": Amount(vat.net, currency, coded=False),
-              "percent": Percent(Decimal(vat.percent)),
+              "tax": vat.label,
               "vat": Amount(vat.vat, currency, coded=False)}
     if not paid_again:
-        return N_("Total %(gross)s (net %(net)s, VAT %(percent)s %(vat)s).", **values)
-    parts: list[str] = [N_("Today %(gross)s (net %(net)s, VAT %(percent)s %(vat)s).", **values)]
+        return N_("Total %(gross)s (net %(net)s, %(tax)s %(vat)s).", **values)
+    parts: list[str] = [N_("Today %(gross)s (net %(net)s, %(tax)s %(vat)s).", **values)]
     if recurring.per_delivery and recurring.repeats:
         amount = Amount(recurring.per_delivery, currency)
         parts.append(N_("Then %(amount)s per delivery (%(schedule)s).", amount=amount,

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.quoting.phrases import N_
-from configurator.services import sign_ins, timeline, users
+from configurator.services import orders, sign_ins, timeline, users
 from configurator.services.errors import ServiceError
 from configurator.services.guest_records import guest_email, is_guest, revalue
 from configurator.services.unit_of_work import use_case
@@ -142,8 +142,8 @@ def _move(session: Session, order: Order, guest: User, account: User) -> None:
     # order's owner on the object (its frozen fields), which guards against slips.
     session.execute(sa.update(Order).where(Order.id == order.id, Order.owner_id == guest.id)
                     .values(owner_id=account.id).execution_options(synchronize_session="fetch"))
-    if order.configuration_id is not None:
-        configuration = session.get(Configuration, order.configuration_id)
+    for configuration_id in _configuration_ids(order):
+        configuration = session.get(Configuration, configuration_id)
         if configuration is not None and configuration.owner_id == guest.id:
             configuration.owner_id = account.id
     delivered_to = order.snapshot.get("checkout", {}).get("address")
@@ -165,6 +165,11 @@ def _about(detail: dict, order: Order) -> bool:
     """Whether a timeline entry's detail is about this order or its configuration."""
     if order.number in (detail.get("order"), detail.get("number")):
         return True
-    configuration_id = order.configuration_id
-    return configuration_id is not None and configuration_id in (
-        detail.get("configuration_id"), *(detail.get("configuration_ids") or ()))
+    mentioned = {detail.get("configuration_id"), *(detail.get("configuration_ids") or ())}
+    return bool(_configuration_ids(order) & mentioned)
+
+
+def _configuration_ids(order: Order) -> set[int]:
+    """The configurations an order was placed from: its own, or each cart item's."""
+    found = {(item.get("configuration") or {}).get("id") for item in orders.items_of(order.snapshot)}
+    return (found | {order.configuration_id}) - {None}

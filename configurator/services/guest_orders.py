@@ -87,7 +87,8 @@ def review(session: Session, catalog_id: str, selection: dict[str, Any],
         raise NotOrderable(N_(
             "Only complete configurations can be ordered. Finish the open choices first."))
     kept = orders.snapshot(catalog, version, selection)
-    return kept, checkout.vat_breakdown(Decimal(kept["total"]), country)
+    return kept, checkout.vat_breakdown(Decimal(kept["total"]), country,
+                                        kept["catalog"]["currency"])
 
 
 @use_case
@@ -113,19 +114,17 @@ def place_order(
     InvalidSelection / NotOrderable for picks that cannot be ordered.
     """
     now = now or utcnow()
-    email = check_email(email)
-    submission = submission_token(submission)
-    if not terms_accepted:
-        raise CheckoutRefused(N_("Please accept the terms of sale to place the order."))
-    guest = _guest_of(session, email, address, locale, now)
-    placed = _placed_with(session, guest, submission)
+    guest, placed = begin(session, email, address, terms_accepted=terms_accepted, locale=locale,
+                          submission=submission, now=now)
     if placed is not None:
         return placed
+    submission = submission_token(submission)
     kept_address = checkout.add_address(session, guest, address, now=now)
     configuration = configurations.create(session, guest, catalog_id, name or catalog_id,
                                           selection, now=now)
     _, revision, _, catalog = orders.orderable(session, guest, configuration.id)
-    vat = checkout.vat_breakdown(orders.charged(catalog, revision.selection), kept_address.country)
+    vat = checkout.vat_breakdown(orders.charged(catalog, revision.selection), kept_address.country,
+                                 catalog.model.currency)
     kept = {
         "address": kept_address.lines(),
         "country": kept_address.country,
@@ -135,9 +134,29 @@ def place_order(
     } | ({"submission": submission} if submission else {})
     order = orders.place(session, guest, configuration.id, revision.number, now=now,
                          extra={"checkout": kept})
+    send_confirmation(session, guest, order, vat, now)
+    return order
+
+
+def begin(session: Session, email: str, address: AddressInput, *, terms_accepted: bool,
+          locale: str | None, submission: str | None, now: datetime) -> tuple[User, Order | None]:
+    """Within the caller's use case, the start of every guest checkout (one configuration
+    or a guest's cart): the guest record of `email`, locked until the order commits, and
+    the order this very review form (`submission`) placed already, if any.
+    CheckoutRefused for a bad e-mail address or without the terms."""
+    email = check_email(email)
+    if not terms_accepted:
+        raise CheckoutRefused(N_("Please accept the terms of sale to place the order."))
+    guest = _guest_of(session, email, address, locale, now)
+    return guest, _placed_with(session, guest, submission_token(submission))
+
+
+def send_confirmation(session: Session, guest: User, order: Order, vat: checkout.VatBreakdown,
+                      now: datetime) -> None:
+    """Within the caller's use case: the order's confirmation, to the guest's own address."""
+    email = guest.email.removesuffix(GUEST_DOMAIN)
     outbox.enqueue(session, _confirmation(session, order, vat, email, now), recipient=guest,
                    to_address=email, dedupe_key=f"order-confirmation:{order.number}", now=now)
-    return order
 
 
 def _confirmation(session: Session, order: Order, vat: checkout.VatBreakdown, email: str,

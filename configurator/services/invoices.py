@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from configurator.quoting.documents import Company
-from configurator.services import deliveries, orders, payments
+from configurator.services import checkout, deliveries, orders, payments
 from configurator.services.errors import NotFound
 from configurator.services.quotes.printing import SELLER
 from configurator.store.models import Order, User
@@ -30,6 +30,7 @@ class Invoice:
     net: Decimal
     vat: Decimal
     vat_percent: str
+    tax_label: str  # the tax's name and rate: a phrase, "VAT 10%" or "thuế GTGT 10%" per reader
     gross: Decimal
     recurring: deliveries.Recurrence | None
     payment: payments.Payment
@@ -69,6 +70,7 @@ def invoice(session: Session, viewer: User, number: str) -> Invoice:
         net=Decimal(vat["net"]),
         vat=Decimal(vat["vat"]),
         vat_percent=f"{(Decimal(vat['rate']) * 100).normalize():f}",
+        tax_label=checkout.VatBreakdown.from_json(vat).label,
         gross=Decimal(vat["gross"]),
         recurring=deliveries.of_order(order),
         payment=payments.provider().payment(order),

@@ -169,13 +169,18 @@ def quantity_of(order: Order) -> int:
 
 def snapshot_lines(order: Order) -> dict[tuple[str, str], tuple[str, str, Decimal]]:
     """(feature, option) -> (feature name, option name, price) as ordered."""
+    return item_lines(order.snapshot)
+
+
+def item_lines(item: dict[str, Any]) -> dict[tuple[str, str], tuple[str, str, Decimal]]:
+    """`snapshot_lines` of one configured item of an order (`items_of`)."""
     return {
         (line["feature"], line["option"]): (
             line["feature_name"],
             line["option_name"],
             Decimal(line["amount"]),
         )
-        for line in order.snapshot["lines"]
+        for line in item["lines"]
     }
 
 
@@ -384,17 +389,38 @@ def recheck_order(
 
 
 def start_from(
-    session: Session, viewer: User, number: str, *, for_catalog: str | None = None
+    session: Session, viewer: User, number: str, *, for_catalog: str | None = None,
+    item: int | None = None,
 ) -> StartingPoint:
     """The configurator starting from one's order, re-checked against today's catalog.
 
-    NotFound for someone else's order; NotOrderable for an order made from a quote;
-    InvalidSelection for an order of another product line than `for_catalog`.
+    An order from the cart holds several items: it starts from its `item` (an index
+    in `items_of`), by default its first item of `for_catalog`.
+    NotFound for someone else's order or an item it does not have; NotOrderable for an
+    order made from a quote; InvalidSelection for an order (or item) of another
+    product line than `for_catalog`.
     """
-    order, version, result = recheck_order(session, viewer, number)
+    order = get(session, viewer, number)
     label = f"order {order.number}"
+    if "items" in order.snapshot:
+        kept = _item_to_start_from(order, for_catalog, item)
+        version = catalogs.current(session, kept["catalog"]["id"])
+        result = recheck(catalogs.engine_catalog(version), kept["selection"], item_lines(kept),
+                         order.owner.facts())
+    else:
+        _, version, result = recheck_order(session, viewer, number)
     configurations.check_product_line(session, version, for_catalog, label)
     return starting_point(result, label)
+
+
+def _item_to_start_from(order: Order, for_catalog: str | None, item: int | None) -> dict[str, Any]:
+    items = items_of(order.snapshot)
+    if item is None:
+        of_line = [kept for kept in items if kept["catalog"]["id"] == for_catalog]
+        return (of_line or items)[0]  # none of the line: the product line check says so
+    if not 0 <= item < len(items):
+        raise NotFound("There is no such order.")
+    return items[item]
 
 
 def earlier_number(session: Session, order: Order) -> str | None:

@@ -51,6 +51,36 @@ KINDS = {
     "guest_order_claimed": N_("A guest order was added to your account"),
     "tier_changed": N_("Your customer tier changed"),
 }
+# The same kinds as staff read them about a customer: in the third person (the labels
+# above speak to the customer, "We e-mailed you", and Persian conjugates every verb for
+# "you"). A kind that names no one (an order's status) keeps its label.
+STAFF_KINDS = {
+    "signed_up": N_("The customer created an account"),
+    "viewed": N_("The customer viewed a product line"),
+    "saved": N_("The customer saved a configuration"),
+    "changed": N_("The customer changed a configuration"),
+    "renamed": N_("The customer renamed a configuration"),
+    "ordered": N_("The customer placed an order"),
+    "reordered": N_("The customer reordered"),
+    "quoted": N_("The customer received a quote"),
+    "message_sent": N_("We e-mailed the customer"),
+    "message_opened": N_("The customer opened our e-mail"),
+    "message_clicked": N_("The customer followed the link in our e-mail"),
+    "consent_changed": N_("The customer changed what we may do with their data"),
+    "data_exported": N_("The customer downloaded all their data"),
+    "merged": N_("Another record of this customer was merged into this one"),
+    "phone_changed": N_("The customer changed the phone number"),
+    "offer_shown": N_("We showed the customer an offer"),
+    "offer_clicked": N_("The customer opened an offer"),
+    "offer_accepted": N_("The customer ordered with an offer"),
+    "offer_unsubscribed": N_("The customer asked for no more offers"),
+    "password_changed": N_("The customer changed the password"),
+    "password_reset": N_("The customer reset the password by e-mail"),
+    "invitation_accepted": N_("The customer chose a password from the invitation"),
+    "email_verified": N_("The customer confirmed the e-mail address"),
+    "guest_order_claimed": N_("A guest order was added to the customer's account"),
+    "tier_changed": N_("The customer's tier changed"),
+}
 VIEW_QUIET_PERIOD = timedelta(minutes=30)
 SUBJECT_PHRASE = "subject_phrase"  # the detail key of a subject recorded as a Phrase
 
@@ -256,5 +286,10 @@ def grouped(events: list[Interaction]) -> list[TimelineEntry]:
 
 
 def describe(kind: str) -> str:
-    """A readable label for an interaction kind."""
+    """A readable label for an interaction kind, as the customer reads it on their timeline."""
     return KINDS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def describe_for_staff(kind: str) -> str:
+    """The label of an interaction kind as staff read it about a customer (third person)."""
+    return STAFF_KINDS.get(kind) or describe(kind)

@@ -3,6 +3,7 @@
 from configurator.store.cart import CartLine  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.database import make_engine, session_factory
 from configurator.store.deliveries import Delivery  # noqa: F401  (its table joins Base.metadata)
+from configurator.store.guest_carts import GuestCart  # noqa: F401  (guest carts and their items)
 from configurator.store.identity import CustomerMerge  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.messages import Message  # noqa: F401  (its table joins Base.metadata)
 from configurator.store.models import (

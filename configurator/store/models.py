@@ -286,6 +286,23 @@ def snapshot_items(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     return list(snapshot["items"]) if "items" in snapshot else [snapshot]
 
 
+def snapshot_configurations(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every configuration an order's snapshot holds, each with its product line
+    (`catalog.id`) and picks (`selection`): the items of a shop or cart order
+    (`snapshot_items`), or the configured lines of an order from a quote, each of
+    its own line (the quote order's own `selection` is empty and its `lines` are the
+    quote's rows, not options). A quote order converted before its configured lines
+    were kept holds none."""
+    if "quote" not in snapshot:
+        return snapshot_items(snapshot)
+    return [
+        {"catalog": {"id": line["catalog_id"]}, "selection": line["selection"],
+         "quantity": line.get("quantity", 1), "catalog_version_id": line["catalog_version_id"],
+         "lines": []}
+        for line in snapshot.get("configured_lines", [])
+    ]
+
+
 def snapshot_items_of_line(snapshot: dict[str, Any], catalog_id: str) -> list[dict[str, Any]]:
     """The items of an order's snapshot that are of the product line `catalog_id` (a cart
     order's items may be of several lines; each keeps its own catalog and version)."""

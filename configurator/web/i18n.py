@@ -207,6 +207,11 @@ def timeline_subject(interaction) -> str:
     return translate(timeline.subject_of(interaction))
 
 
+def vat_label(kept: dict) -> str:
+    """An order's tax line ("VAT 19%", "thuế GTGT 10%") from the VAT its checkout kept."""
+    return translate(checkout.VatBreakdown.from_json(kept).label)
+
+
 def reward_line(offer: dict) -> str:
     """An order's reward ("Spring offer: 10 % off") in the page's language."""
     return translate(orders.reward_reason(offer))
@@ -256,6 +261,7 @@ def register(app: Flask) -> None:
     app.add_template_global(catalog_description)
     app.add_template_global(timeline_subject)
     app.add_template_global(reward_line)
+    app.add_template_global(vat_label)
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["names"] = names
     app.jinja_env.filters["money"] = money

@@ -15,6 +15,7 @@ import time
 
 from flask import Flask, Response, g, jsonify, make_response, request, session
 from flask_limiter import RateLimitExceeded
+from flask_login import current_user
 
 from configurator.web.extensions import limiter
 
@@ -53,7 +54,12 @@ SIGN_UP_ENDPOINT = "auth.signup"
 RESET_LIMIT = "5 per hour"  # reset links asked for per address (over every account)
 RESET_ENDPOINT = "auth.forgot_password"
 GUEST_ORDER_LIMIT = "5 per hour"  # guest orders (and tries) per address, like sign-up
-GUEST_ORDER_ENDPOINT = "shop.guest_order"
+# One guest's configuration or their cart: one budget of guest orders per address.
+GUEST_ORDER_ENDPOINTS = ("shop.guest_order", "shop.guest_cart_checkout_page")
+# Adding to a cart without an account writes a guest cart: a script must not fill the
+# database with them. A shopper adds far fewer in an hour; a signed-in customer is not limited.
+GUEST_CART_LIMIT = "60 per hour"
+GUEST_CART_ENDPOINT = "shop.add_to_cart"
 FREE_FAILURES = 3  # wrong passwords before the first wait
 MAX_WAIT_SECONDS = 15 * 60
 FAILURES_KEPT_SECONDS = 24 * 3600
@@ -112,9 +118,21 @@ def limit_sign_in(app: Flask) -> None:
     limit of the app is set in one place, next to the other hardening.
     """
     for endpoint, limit in ((SIGN_IN_ENDPOINT, SIGN_IN_LIMIT), (SIGN_UP_ENDPOINT, SIGN_UP_LIMIT),
-                            (RESET_ENDPOINT, RESET_LIMIT), (GUEST_ORDER_ENDPOINT, GUEST_ORDER_LIMIT)):
+                            (RESET_ENDPOINT, RESET_LIMIT)):
         view = app.view_functions[endpoint]
         app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(view)
+    guest_orders = limiter.shared_limit(GUEST_ORDER_LIMIT, scope="guest-orders", methods=["POST"])
+    for endpoint in GUEST_ORDER_ENDPOINTS:
+        app.view_functions[endpoint] = guest_orders(app.view_functions[endpoint])
+    app.view_functions[GUEST_CART_ENDPOINT] = limiter.limit(
+        GUEST_CART_LIMIT, methods=["POST"], exempt_when=_signed_in,
+    )(app.view_functions[GUEST_CART_ENDPOINT])
+
+
+def _signed_in() -> bool:
+    # One function for every app the process makes: the limiter keeps one limit per
+    # view and condition, so a new condition per app would count each request twice.
+    return current_user.is_authenticated
 
 
 def _pair(email: str) -> str:

@@ -1,10 +1,11 @@
 """axe-core finds no serious or critical WCAG 2.1 A/AA violation on the
 configurator (before and after picks, with repairs and reasons shown), the
-checkout's review, the account pages and sign-up/sign-in (issue 14)."""
+checkout's review, the account pages, sign-up/sign-in (issue 14) and a guest's cart."""
 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from configurator.web.database import db
 from tests.browser.accessibility import violations
@@ -144,4 +145,21 @@ def test_the_demo_lines_in_vnd_and_irr_in_their_language(axe_page, app, line, la
     with htmx_answer(page):
         page.locator(f"label[for='{pick}']").click()  # greys out options, with reasons and repairs
     assert page.locator(".why").count() > 0
+    assert violations(page) == []
+
+
+def test_the_guest_cart_and_its_checkout(axe_page):
+    page = axe_page
+    page.goto("/shop/test-bike")
+    settled(page)
+    page.get_by_role("button", name="Complete the rest at the lowest price").click()
+    expect(page.locator("#status")).to_contain_text("Complete: ready to order.")
+    page.get_by_role("button", name="Add to cart", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Your cart")
+    settled(page)
+    assert page.locator(".cart-line").count() == 1
+    assert violations(page) == []
+    page.locator("#cart-checkout").click()
+    expect(page.locator("h1")).to_have_text("Order as a guest")
+    settled(page)
     assert violations(page) == []

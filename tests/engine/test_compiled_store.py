@@ -152,6 +152,44 @@ def test_a_damaged_circuit_file_is_compiled_again(tmp_path):
     assert store.load_circuit(first.fingerprint) is not None  # rewritten whole
 
 
+# ------------------------------------------------- a draft reuses a released version's circuit
+
+
+def _files(store: CompiledStore) -> set[str]:
+    return {path.name for path in store.directory.iterdir()}
+
+
+def test_a_draft_differing_only_in_prices_and_names_reuses_the_released_circuit(tmp_path, monkeypatch):
+    """The circuit depends on the CNF alone: a draft with other prices and names takes the released
+    version's without running d4, and writes nothing; a draft with another rule runs d4."""
+    text = _wide_catalog()
+    store = CompiledStore(tmp_path / "compiled")
+    released = Catalog.from_text(text, "wide.json").prepare(store)
+    kept = _files(store)
+    runs = D4Runs(monkeypatch)
+    priced = text.replace('"price": 3}', '"price": 33}').replace('"name": "F5"', '"name": "Five"')
+    draft = Catalog.from_text(priced, "wide.json").reuse_circuits(store)
+    assert draft.boolean.stats()["backend"] == "d-DNNF (d4)" and runs.count == 0
+    assert draft.count() == released.count()
+    assert draft.complete({"f3": "on"}).price != released.complete({"f3": "on"}).price  # its own prices
+    assert _files(store) == kept
+    ruled = text.replace('"not f1 or f2"', '"not f1 or f3"')
+    other = Catalog.from_text(ruled, "wide.json").reuse_circuits(store)
+    assert not other.boolean.fallback_reason and runs.count == 1 and _files(store) == kept
+
+
+def test_a_version_stored_before_circuits_were_kept_by_their_cnf_keeps_it_when_read(tmp_path, monkeypatch):
+    text = _wide_catalog()
+    store = CompiledStore(tmp_path / "compiled")
+    Catalog.from_text(text, "wide.json").prepare(store)
+    for path in store.directory.glob("cnf-*.nnf"):
+        path.unlink()
+    Catalog.from_text(text, "wide.json").prepare(store).boolean  # read back from its fingerprint's file
+    runs = D4Runs(monkeypatch)
+    draft = Catalog.from_text(text.replace('"price": 3}', '"price": 4}'), "wide.json").reuse_circuits(store)
+    assert not draft.boolean.fallback_reason and runs.count == 0
+
+
 # ------------------------------------------------- d4's failure remembered
 
 

@@ -7,12 +7,22 @@ module they can import (a spawned process imports what it runs by name).
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from configurator.services.workbench import background_check, check_workers
+
+
+def alive(pid: int) -> bool:
+    """True while the process runs (a process ended but not yet reaped counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def wait_for(path: str, timeout: float) -> None:
@@ -33,6 +43,13 @@ def checks_held(folder: Path, timeout: float = 60) -> Iterator[None]:
         go.touch()
         for blocker in blockers:
             blocker.result(timeout=timeout)
+
+
+def wait_in_a_temporary_folder(told: str, path: str, timeout: float) -> None:
+    """Make a temporary folder (as d4's compilation does) beside `told`, write its name there, then `wait_for`."""
+    with tempfile.TemporaryDirectory(prefix="held-check-", dir=Path(told).parent) as folder:
+        Path(told).write_text(folder)
+        wait_for(path, timeout)
 
 
 def die_when(path: str, timeout: float) -> None:

@@ -8,13 +8,24 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import yaml
 
 from configurator.services.workbench import background_check, check_answers, check_workers, drafts
-from tests.services.held_checks import die_when, dying_check, slow_check, wait_for
+from tests.services.held_checks import (
+    alive,
+    die_when,
+    dying_check,
+    slow_check,
+    wait_for,
+    wait_in_a_temporary_folder,
+)
 from tests.services.workbench_factories import BIKE_TEXT, DRAFT_TEXT
 
 WAIT = 60  # the first check starts the worker processes: seconds on a loaded machine
@@ -24,15 +35,6 @@ WAIT = 60  # the first check starts the worker processes: seconds on a loaded ma
 def checks(tmp_path):
     """The live checks of one web process, answers kept in a folder of the test's own."""
     return background_check.DraftChecks(check_answers.CheckAnswers(tmp_path / "answers"))
-
-
-def alive(pid: int) -> bool:
-    """True while the process runs (a process ended but not yet reaped counts as ended)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def test_the_checks_run_in_other_processes():
@@ -112,6 +114,26 @@ def test_a_stopped_pool_job_ends_its_process_and_the_next_job_runs_at_once(tmp_p
         pool.shutdown()
 
 
+def test_a_stopped_job_cleans_up_before_its_process_ends(tmp_path):
+    """A stopped check in the middle of d4's compilation left d4's temporary folder behind."""
+    pool = check_workers.WorkerPool(busy=1, spares=0)
+    told = tmp_path / "folder"
+    try:
+        held = pool.submit(check_workers.Job(wait_in_a_temporary_folder, (str(told), str(tmp_path / "never"), WAIT)))
+        deadline = time.monotonic() + WAIT
+        while not (told.exists() and told.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        folder = Path(told.read_text())
+        assert folder.is_dir()
+        [worker] = pool.pids()
+        pool.stop(held)
+        while alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not alive(worker) and not folder.exists()
+    finally:
+        pool.shutdown()
+
+
 def test_a_newer_text_of_the_same_draft_stops_the_older_texts_running_check(tmp_path):
     """The older text's check is running (held in its worker); the newer one stops it and is answered."""
     go = tmp_path / "go"
@@ -179,6 +201,44 @@ def test_a_check_whose_worker_dies_says_so(tmp_path):
     [problem] = checks.check_soon(BIKE_TEXT, "test-bike", WAIT).problems
     assert "worker process ended" in problem.text
 
+
+
+POOL_IN_A_CHILD = """
+import sys, time
+from configurator.services.workbench import check_workers
+from tests.services.held_checks import wait_for
+
+pool = check_workers.WorkerPool(busy=1, spares=1)
+pool.run(int).result(timeout=300)
+pool.submit(check_workers.Job(wait_for, (sys.argv[1], 3600)))  # busy for an hour
+while pool.running() == 0:
+    time.sleep(0.02)
+print(*pool.pids(), flush=True)
+time.sleep(3600)
+"""
+
+
+def test_the_workers_end_when_their_web_process_is_killed(tmp_path):
+    """A web process killed with -9 runs no clean-up: its workers, the busy one too, must end by themselves."""
+    root = Path(__file__).resolve().parents[2]
+    parent = subprocess.Popen([sys.executable, "-c", POOL_IN_A_CHILD, str(tmp_path / "never")], cwd=root,
+                              stdout=subprocess.PIPE, text=True)
+    workers: list[int] = []
+    try:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert len(workers) == 2
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=WAIT)
+        deadline = time.monotonic() + WAIT
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in workers)
+    finally:
+        parent.kill()
+        parent.stdout.close()
+        for pid in workers:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_the_warm_up_goes_through_both_stages_of_a_real_check():

@@ -28,24 +28,50 @@ def mia(session, bike):
 
 
 def test_vat_is_within_the_gross_price_at_the_country_rate():
-    germany = checkout.vat_breakdown(Decimal("119.00"), "de")
+    germany = checkout.vat_breakdown(Decimal("119.00"), "de", "EUR")
     assert (germany.net, germany.vat, germany.gross) == (Decimal("100.00"), Decimal("19.00"), Decimal("119.00"))
-    finland = checkout.vat_breakdown(Decimal("125.50"), "FI")
+    assert str(germany.rate) == "0.19" and germany.to_json()["rate"] == "0.19"
+    finland = checkout.vat_breakdown(Decimal("125.50"), "FI", "EUR")
     assert (finland.net, finland.vat, finland.percent) == (Decimal("100.00"), Decimal("25.50"), "25.5")
     with pytest.raises(checkout.CheckoutRefused, match="do not deliver"):
-        checkout.vat_breakdown(Decimal(1), "xx")
+        checkout.vat_breakdown(Decimal(1), "xx", "EUR")
 
 
 def test_every_eu_country_has_its_rate_and_every_other_country_none():
-    """Issue 14: the checkout delivers to every country; EU VAT only within the EU."""
-    assert len(checkout.VAT_RATES) == 27 and checkout.vat_rate("HU") == Decimal("0.27")
-    swiss = checkout.vat_breakdown(Decimal("108.10"), "CH")
-    assert (swiss.net, swiss.vat, swiss.percent, swiss.in_eu) == (
+    """Issue 14: the checkout delivers to every country; EU VAT within the EU, and
+    Vietnam's and Iran's VAT, where the shop sells in VND and IRR."""
+    eu = set(checkout.VAT_RATES) - {"vn", "ir"}
+    assert len(eu) == 27 and checkout.vat_rate("HU") == Decimal("0.27")
+    swiss = checkout.vat_breakdown(Decimal("108.10"), "CH", "CHF")
+    assert (swiss.net, swiss.vat, swiss.percent, swiss.charged) == (
         Decimal("108.10"), Decimal("0.00"), "0", False)
-    assert checkout.vat_breakdown(Decimal("10"), "jp").country_name == "Japan"
+    assert checkout.vat_breakdown(Decimal("10"), "jp", "EUR").country_name == "Japan"
     assert checkout.country_name("de", "fa") == "آلمان" and checkout.country_name("de", "vi") == "Đức"
     for not_a_country in ("EU", "ZZ", "", "deu"):
         assert not checkout.delivers_to(not_a_country)
+
+
+def test_a_delivery_to_vietnam_carries_its_10_percent_vat_in_whole_dong():
+    vietnam = checkout.vat_breakdown(Decimal(455000), "VN", "VND")
+    # 455,000 / 1.1 = 413,636.36...: the net is whole đồng, the VAT what is left of the gross.
+    assert (vietnam.net, vietnam.vat, vietnam.gross) == (Decimal(413636), Decimal(41364), Decimal(455000))
+    assert (vietnam.rate, vietnam.percent, vietnam.charged) == (Decimal("0.10"), "10", True)
+    assert str(vietnam.label) == "VAT 10%"
+
+
+def test_a_delivery_to_iran_carries_its_10_percent_vat_in_whole_rials():
+    iran = checkout.vat_breakdown(Decimal("1234567"), "ir", "IRR")
+    # 1,234,567 / 1.1 = 1,122,333.63...: rounded half up to 1,122,334 rials.
+    assert (iran.net, iran.vat, iran.gross) == (Decimal(1122334), Decimal(112233), Decimal(1234567))
+    assert iran.vat.as_tuple().exponent == 0 and iran.country == "ir"
+
+
+def test_the_shop_and_the_quotes_take_vietnams_and_irans_rate_from_one_table():
+    from configurator.quoting import tax_rule_for
+
+    for country in ("VN", "IR", "DE", "FI"):
+        assert tax_rule_for(country).rate == checkout.vat_rate(country) * 100
+    assert checkout.vat_rate("CH") == 0 and tax_rule_for("CH").rate == Decimal("8.1")
 
 
 def test_the_review_shows_delivery_and_billing_choices_and_vat(session, mia):

@@ -5,6 +5,7 @@ uplift is known."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
@@ -238,44 +239,75 @@ def test_the_report_on_data_whose_uplift_is_known(session, bike):
     session.commit()
 
     seen = report.build(session, campaign.id, now=campaign.starts_at + timedelta(days=10))
-    assert (seen.offer.customers, seen.offer.converted, seen.offer.revenue) == (200, 30, Decimal(3000))
+    eur, = seen.sections  # every order is in EUR
+    assert eur.currency == "EUR"
+    assert (eur.offer.customers, eur.offer.converted, eur.offer.revenue) == (200, 30, Decimal(3000))
+    assert (seen.offer.customers, seen.offer.converted) == (200, 30)
     assert (seen.holdout.customers, seen.holdout.converted) == (200, 20)
     assert seen.offer.conversion == Decimal(15) and seen.holdout.conversion == Decimal(10)
-    conversion = seen.uplift.conversion
-    assert conversion.estimate == Decimal("0.05")
-    assert (round(conversion.low * 100, 2), round(conversion.high * 100, 2)) == (
-        Decimal("-1.46"), Decimal("11.46"))
-    assert seen.uplift.revenue_per_customer.estimate == Decimal(5)
+    for conversion in (seen.conversion, eur.uplift.conversion):  # pooled, and in EUR alone
+        assert conversion.estimate == Decimal("0.05")
+        assert (round(conversion.low * 100, 2), round(conversion.high * 100, 2)) == (
+            Decimal("-1.46"), Decimal("11.46"))
+    assert eur.uplift.revenue_per_customer.estimate == Decimal(5)
     assert seen.events == {"shown": 200, "held_out": 200, "unsubscribed": 10}
     gone = seen.unsubscribes
-    assert (gone.count, gone.share, gone.lifetime_value) == (10, Decimal(5), Decimal(3000))
-    assert (gone.mean_lifetime_value, gone.mean_lifetime_value_stayed) == (Decimal(300), Decimal(600))
+    value, = gone.values
+    assert (gone.count, gone.share, value.currency, value.lifetime_value) == (
+        10, Decimal(5), "EUR", Decimal(3000))
+    assert (value.mean_lifetime_value, value.mean_lifetime_value_stayed) == (Decimal(300), Decimal(600))
 
 
-def test_the_report_counts_orders_in_the_tier_files_currency_only(session, bike):
-    """A reached customer who buys in EUR and in IRR: only the EUR total is revenue
-    (adding rials to euros would mean nothing; nothing is converted)."""
+def test_the_report_has_a_section_per_currency_and_pools_only_conversion(session, bike):
+    """Orders in EUR and VND: each currency its own revenue and uplift, never added up or
+    converted (before, the VND orders were left out of the report altogether). Conversion
+    is pooled: a customer who bought in either currency converted.
+
+    Offer group: 4 customers; one buys for 120 EUR, one for 2,500,000 VND, one in both
+    (80 EUR and 1,500,000 VND), one nothing. Holdout: 4; one buys for 60 EUR."""
     campaign = gen_campaign(session)
     reached_at = campaign.starts_at + timedelta(hours=1)
-    buyers = []
-    for n, currencies in enumerate((("EUR", "IRR"), ("IRR",))):
-        customer = User(email=f"mixed{n}@example.com", name=f"Mixed {n}", password_hash="-")
-        session.add(customer)
-        session.flush()
-        session.add(OfferEvent(campaign_id=campaign.id, customer_id=customer.id, group=holdout.OFFER,
-                               kind="shown", detail={"items": []}, at=reached_at))
-        for currency in currencies:
-            session.add(Order(number=f"M{n}{currency}", owner_id=customer.id, catalog_version_id=bike.id,
-                              snapshot={}, total=Decimal(120 if currency == "EUR" else 95_000_000),
-                              currency=currency, created_at=reached_at + timedelta(days=1)))
-        buyers.append(customer)
+    bought = {holdout.OFFER: [{"EUR": 120}, {"VND": 2_500_000}, {"EUR": 80, "VND": 1_500_000}, {}],
+              holdout.HOLDOUT: [{"EUR": 60}, {}, {}, {}]}
+    values = {holdout.OFFER: [("EUR", 900), ("VND", 30_000_000), ("EUR", 500), ("VND", 10_000_000)]}
+    for group, customers in bought.items():
+        for n, orders in enumerate(customers):
+            customer = User(email=f"{group}{n}@example.com", name=f"{group} {n}", password_hash="-")
+            session.add(customer)
+            session.flush()
+            session.add(OfferEvent(campaign_id=campaign.id, customer_id=customer.id, group=group,
+                                   kind="shown" if group == holdout.OFFER else "held_out",
+                                   detail={"items": []}, at=reached_at))
+            for currency, total in orders.items():
+                session.add(Order(number=f"{group[0]}{n}{currency}", owner_id=customer.id,
+                                  catalog_version_id=bike.id, snapshot={}, total=Decimal(total),
+                                  currency=currency, created_at=reached_at + timedelta(days=1)))
+            if group in values:  # the offer group's value: two unsubscribe, one of each currency
+                currency, value = values[group][n]
+                session.add(CustomerValue(customer_id=customer.id, currency=currency,
+                                          revenue=Decimal(0), lifetime_value=Decimal(value)))
+                if n >= 2:
+                    session.add(OfferEvent(campaign_id=campaign.id, customer_id=customer.id,
+                                           group=group, kind="unsubscribed", at=reached_at))
     session.commit()
     seen = report.build(session, campaign.id, now=campaign.starts_at + timedelta(days=10))
-    assert seen.currency == "EUR"
-    assert (seen.offer.customers, seen.offer.converted, seen.offer.revenue) == (2, 1, Decimal(120))
-    in_rials = report.build(session, campaign.id, now=campaign.starts_at + timedelta(days=10),
-                            currency="IRR")
-    assert (in_rials.offer.converted, in_rials.offer.revenue) == (2, Decimal(190_000_000))
+    assert (seen.offer.customers, seen.offer.converted) == (4, 3)
+    assert (seen.holdout.customers, seen.holdout.converted) == (4, 1)
+    assert seen.conversion.estimate == Decimal("0.5")  # 75 % against 25 %, pooled
+    assert [section.currency for section in seen.sections] == ["EUR", "VND"]  # the shop's own first
+    eur, vnd = seen.sections
+    assert (eur.offer.customers, eur.offer.converted, eur.offer.revenue) == (4, 2, Decimal(200))
+    assert (eur.holdout.converted, eur.holdout.revenue) == (1, Decimal(60))
+    assert eur.uplift.revenue_per_customer.estimate == Decimal(35)  # 50 - 15 EUR a customer
+    assert (vnd.offer.customers, vnd.offer.converted, vnd.offer.revenue) == (4, 2, Decimal(4_000_000))
+    assert (vnd.holdout.converted, vnd.holdout.revenue) == (0, Decimal(0))
+    assert vnd.uplift.revenue_per_customer.estimate == Decimal(1_000_000)
+    gone = seen.unsubscribes
+    assert (gone.count, gone.share) == (2, Decimal(50))
+    assert [(v.currency, v.lifetime_value, v.mean_lifetime_value, v.mean_lifetime_value_stayed)
+            for v in gone.values] == [("EUR", Decimal(500), Decimal(500), Decimal(900)),
+                                      ("VND", Decimal(10_000_000), Decimal(10_000_000),
+                                       Decimal(30_000_000))]
 
 
 def test_the_seeded_demo_campaign_reports_what_a_recount_of_the_seeded_orders_gives(
@@ -296,24 +328,36 @@ def test_the_seeded_demo_campaign_reports_what_a_recount_of_the_seeded_orders_gi
     with second_session() as other:
         autumn = next(c for c in campaigns.listing(other) if c.code == "autumn-26")
         reached_at = autumn.starts_at + timedelta(hours=1)
-        expected = {holdout.OFFER: [], holdout.HOLDOUT: []}
+        # group -> currency -> each reached customer's revenue in it
+        expected = {holdout.OFFER: defaultdict(list), holdout.HOLDOUT: defaultdict(list)}
+        reached = {holdout.OFFER: [], holdout.HOLDOUT: []}  # whether each one bought
+        currencies = set(other.scalars(sa.select(Order.currency).distinct()))
         for customer in other.scalars(sa.select(User).where(User.role == "customer")):
             placed = other.scalars(sa.select(Order).where(Order.owner_id == customer.id)).all()
             if not any(o.created_at < reached_at for o in placed):
                 continue
-            # The demo's customers in VND and IRR are reached too; their orders are not in EUR.
-            revenue = sum((o.total for o in placed
-                           if reached_at <= o.created_at < autumn.ends_at and o.status != "cancelled"
-                           and o.currency == "EUR"),
-                          Decimal(0))
-            expected[holdout.group("autumn-26", customer.id, Decimal("0.3"))].append(revenue)
+            counted = [o for o in placed
+                       if reached_at <= o.created_at < autumn.ends_at and o.status != "cancelled"]
+            group = holdout.group("autumn-26", customer.id, Decimal("0.3"))
+            reached[group].append(any(o.total > 0 for o in counted))
+            for currency in currencies:  # the demo's customers in VND and IRR are reached too
+                expected[group][currency].append(
+                    sum((o.total for o in counted if o.currency == currency), Decimal(0)))
         seen = report.build(other, autumn.id, now=now)
-        for side, revenues in ((seen.offer, expected[holdout.OFFER]),
-                               (seen.holdout, expected[holdout.HOLDOUT])):
-            assert side.customers == len(revenues)
-            assert side.converted == sum(1 for r in revenues if r > 0)
-            assert side.revenue == sum(revenues, Decimal(0))
-        assert seen.offer.customers > 0 and seen.holdout.customers > 0 and seen.uplift.small
+        for side, bought in ((seen.offer, reached[holdout.OFFER]),
+                             (seen.holdout, reached[holdout.HOLDOUT])):
+            assert (side.customers, side.converted) == (len(bought), sum(bought))
+        assert {s.currency for s in seen.sections} == {
+            currency for currency in currencies
+            if any(any(expected[group][currency]) for group in expected)}
+        assert "EUR" in {s.currency for s in seen.sections}
+        for section in seen.sections:
+            for side, revenues in ((section.offer, expected[holdout.OFFER][section.currency]),
+                                   (section.holdout, expected[holdout.HOLDOUT][section.currency])):
+                assert side.customers == len(revenues)
+                assert side.converted == sum(1 for r in revenues if r > 0)
+                assert side.revenue == sum(revenues, Decimal(0))
+        assert seen.offer.customers > 0 and seen.holdout.customers > 0 and seen.small
     again = seed(session, root / "catalog", root / "seed", now=now)
     assert again.campaigns == []  # idempotent
 

@@ -56,3 +56,55 @@ def test_a_file_that_does_not_fit_its_catalog_is_not_trusted(tmp_path):
     stored.write_text("not json")
     fresh_process()
     assert graph.picture(model) == first
+
+
+@pytest.fixture
+def big_line(session):
+    """The big catalog as version 1 of its product line (loading it groups nothing), and a manager."""
+    from configurator.services import catalogs
+    from tests.services.workbench_factories import gen_catalog_manager
+
+    catalogs.load_text(session, gen_big_catalog(), "big.yaml")
+    return gen_catalog_manager(session)
+
+
+def released_model(session):
+    from configurator.services import catalogs
+
+    return catalogs.engine_catalog(catalogs.current(session, "big")).model
+
+
+def no_grouping(monkeypatch) -> None:
+    """Louvain refuses to run: a graph drawn now must read its grouping from disk."""
+    def refuse(part):
+        raise AssertionError("the first view grouped the features")
+
+    monkeypatch.setattr(graph, "_communities", refuse)
+
+
+@pytest.mark.parametrize("clusters", [4, 5])  # the same structure as version 1 (none stored), another one
+def test_a_release_stores_the_graphs_grouping_before_anyone_opens_it(session, big_line, monkeypatch, tmp_path,
+                                                                    clusters):
+    from configurator.services.workbench import drafts, releases
+
+    assert not list(tmp_path.glob("graph-layouts/*.json"))
+    drafts.save(session, "big", gen_big_catalog(clusters=clusters).replace("name: Big", "name: Bigger"), big_line)
+    releases.release(session, "big", big_line, "More features")
+    model = released_model(session)
+    assert graph_layouts.load(model, graph_layouts.key(model)) is not None
+    fresh_process()
+    no_grouping(monkeypatch)
+    assert graph.picture(model).grouped
+
+
+def test_a_rollback_stores_the_grouping_of_the_version_in_use_again(session, big_line, monkeypatch, tmp_path):
+    from configurator.services.workbench import drafts, releases
+
+    drafts.save(session, "big", gen_big_catalog(clusters=5), big_line)
+    releases.release(session, "big", big_line, "A fifth ring")
+    for stored in tmp_path.glob("graph-layouts/*.json"):
+        stored.unlink()
+    releases.roll_back(session, "big", big_line, "Back to four rings")
+    fresh_process()
+    no_grouping(monkeypatch)
+    assert graph.picture(released_model(session)).features == 48

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import api_tokens, cart, quotes, workbench
+from configurator.services import api_tokens, cart, guest_carts, quotes, workbench
 from configurator.services.identify import merging
 from configurator.services.messages import outbox
 from configurator.services.offers import campaigns
@@ -111,6 +111,7 @@ DEFAULT_ARGS = {
     "merge_id": "merge",
     "release_id": "scheduled_release",
     "delivery_id": "delivery",
+    "item_id": "guest_cart_item",
 }
 
 OBJECT_ROUTES: dict[str, ObjectRoute] = {
@@ -246,6 +247,11 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     # One's own cart lines (tests/api/test_api_cart.py).
     "api.change_cart_item": route(OWNER, line_id="cart_line", body={"quantity": 3}),
     "api.remove_cart_item": route(OWNER, line_id="cart_line"),
+    # An item of a guest's cart: only the browser holding that cart's token reaches it,
+    # and nobody here does (tests/web/test_guest_cart_pages.py).
+    "shop.guest_cart_quantity": route(),
+    "shop.guest_cart_remove": route(),
+    "shop.guest_cart_edit": route(),
 }
 
 # Routes whose URL names a public thing (a product line, a file): anyone may.
@@ -253,7 +259,7 @@ PUBLIC_ROUTES = {
     "static",
     "shop.configure",
     "shop.save",
-    "shop.add_to_cart",  # like saving: a guest signs in first
+    "shop.add_to_cart",  # a guest's picks go into this browser's own guest cart
     # A guest's order of a product line (tests/web/test_guest_order_pages.py).
     "shop.guest_start",
     "shop.guest_order",
@@ -294,6 +300,8 @@ LIST_ROUTES = {
     "auth.verify_again",  # one's own address (tests/security/test_verification.py)
     "shop.index",
     "shop.guest_thanks",  # this browser's last guest order, from its session
+    "shop.guest_cart",  # this browser's guest cart, from its session
+    "shop.guest_cart_checkout_page",
     "account.configurations_list",
     "account.orders_list",
     "account.cart_page",  # one's own cart (tests/web/test_cart_pages.py)
@@ -411,9 +419,12 @@ def world(app):
         campaign = campaigns.create(session, people[STAFF], campaigns.CampaignInput(
             code="spring", name="Spring offer", reward_kind="discount", percent="10"))
         cart_line = cart.add(session, anna, configuration.id)
+        guest_item = guest_carts.add(session, guest_carts.new_token(), "test-bike", "A guest's",
+                                     COMPLETE_BIKE)
         session.commit()
         return {
             "cart_line": cart_line.id,
+            "guest_cart_item": guest_item.id,
             "delivery": session.scalar(sa.select(Delivery.id).where(Delivery.order_id == order.id)),
             "campaign": campaign.id,
             "first_item": 0,

@@ -6,6 +6,7 @@ then the count."""
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 
@@ -13,10 +14,12 @@ from configurator.config import TestConfig
 from configurator.services.workbench import background_check, drafts
 from configurator.web import create_app
 from tests.conftest import CSRFClient
+from tests.services.held_checks import alive, slow_check
 from tests.services.workbench_factories import BIKE_TEXT
 
 DRAFT_URL = "/staff/catalogs/test-bike/draft"
 HTMX = {"HX-Request": "true"}
+WAIT = 60  # the first check starts the worker processes: seconds on a loaded machine
 
 
 @pytest.fixture
@@ -89,3 +92,39 @@ def test_a_check_nobody_runs_any_more_makes_the_editor_send_its_text(app, other_
     app.extensions["draft_checks"].answers.put(key, dataclasses.replace(first, catalog=None))
     fragment = other_client.get(f"{DRAFT_URL}/check/{key}?counting=1", headers=HTMX).get_data(as_text=True)
     assert 'hx-post="/staff/catalogs/test-bike/draft/check"' in fragment
+
+
+def test_a_test_apps_answers_stay_in_a_folder_of_the_test(app, other_app, tmp_path_factory):
+    """Not a `draft-checks-<uuid>` folder left in the system's temporary directory by each test app."""
+    directory = app.extensions["draft_checks"].answers.directory
+    assert directory.is_relative_to(tmp_path_factory.getbasetemp())
+    assert other_app.extensions["draft_checks"].answers.directory == directory
+
+
+def test_a_newer_text_posted_to_another_process_stops_the_older_texts_check_there(
+        app, other_app, manager_client, other_client, tmp_path):
+    """Two web processes: the older text's check runs in the first (held in its worker); the newer text,
+    posted to the second, stops it there: that worker process ends and nobody checks the older text."""
+    go = tmp_path / "go"
+    for each in (app, other_app):
+        each.extensions["draft_checks"] = background_check.DraftChecks(
+            each.extensions["draft_checks"].answers, background_check.pool, slow_check, str(go), WAIT)
+        each.config["DRAFT_CHECK_WAIT"] = 0.2
+    background_check.pool().run(int).result(timeout=WAIT)  # the workers are up
+    older, newer = (BIKE_TEXT.replace("price: 640.00", f"price: {price}") for price in ("653.00", "654.00"))
+    older_key, newer_key = (background_check.digest(text, "test-bike") for text in (older, newer))
+    try:
+        assert "Checking" in manager_client.post(DRAFT_URL + "/check", data={"text": older},
+                                                 headers=HTMX).get_data(as_text=True)
+        answers = app.extensions["draft_checks"].answers
+        assert answers.running(older_key)
+        workers = set(background_check.pool().pids())
+        other_client.post(DRAFT_URL + "/check", data={"text": newer}, headers=HTMX)
+        deadline = time.monotonic() + WAIT
+        while all(alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sum(not alive(pid) for pid in workers) == 1  # the older text's worker, in the first process
+        assert not answers.running(older_key) and app.extensions["draft_checks"].ready(older_key) is None
+    finally:
+        go.touch()
+    assert other_app.extensions["draft_checks"].ready(newer_key, WAIT, shown_counting=True).releasable

@@ -3,10 +3,13 @@ several running campaigns on the shop's front page (issue 17)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from configurator.services.offers import campaigns, holdout
 from configurator.store.models import User
+from configurator.store.offers import OfferCampaign
+from configurator.store.types import utcnow
 from configurator.web.database import db
 from tests.helpers import COMPLETE_BIKE, gen_order
 from tests.services.quote_factories import gen_staff
@@ -78,9 +81,33 @@ def test_the_offer_panel_follows_the_picks(client, auth, anna, app):
     assert "Applied to your picks: 18.50 off." in offer_panel(page)
 
 
-def test_a_guest_gets_no_panel_in_a_picks_answer(client):
+def test_a_guest_gets_an_empty_panel_in_a_picks_answer(client):
     answer = client.post("/shop/test-bike", data={"f.frame": "alu"}, headers=HTMX_PICK)
-    assert answer.status_code == 200 and 'id="line-offers"' not in answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    panel = offer_panel(answer.get_data(as_text=True))
+    assert 'hx-swap-oob="true"' in panel and "<aside" not in panel
+
+
+def test_a_campaign_ended_between_two_picks_is_cleared_from_the_panel(client, auth, anna, app):
+    """The second pick's answer swaps in an empty panel: without it the browser kept
+    showing the ended offer (and its price) until the page was reloaded."""
+    spring, = campaigns_showing(app, anna, "Spring offer")
+    auth.signin()
+    client.get("/shop/")  # the front page makes the offer
+    alu = {f"f.{key}": value for key, value in COMPLETE_BIKE.items()}
+    first = offer_panel(client.post("/shop/test-bike", data=alu, headers=HTMX_PICK)
+                        .get_data(as_text=True))
+    assert f'id="offer-{spring}"' in first
+    with app.app_context():
+        campaign = db.session.get(OfferCampaign, spring)
+        campaign.ends_at = utcnow() - timedelta(seconds=1)  # the campaign ends meanwhile
+        db.session.commit()
+    second = client.post("/shop/test-bike", data=dict(alu, **{"f.brakes": "disc_hydraulic"}),
+                         headers=HTMX_PICK)
+    assert second.status_code == 200
+    panel = offer_panel(second.get_data(as_text=True))
+    assert 'hx-swap-oob="true"' in panel and "<aside" not in panel
+    assert "An offer for you" not in second.get_data(as_text=True)
 
 
 def test_of_two_offers_the_panel_applies_the_larger(client, auth, anna, app):

@@ -98,3 +98,39 @@ def test_staff_create_a_campaign_and_read_its_report(client, auth, anna, app):
     assert "Bell offer" in report and "Bell free" in report and "No uplift yet" in report
     listing = client.get("/staff/insights/offers").get_data(as_text=True)
     assert 'id="campaigns"' in listing and "Bell free" in listing
+
+
+def test_the_report_page_has_a_section_per_currency(client, auth, app):
+    """A buyer in EUR and one in VND, both of the offer group: each currency its own
+    revenue, written with its own digits, never one total of both."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from configurator.services import catalogs
+    from configurator.store.models import Order
+
+    with app.app_context():
+        session = db.session
+        staff = gen_staff(session, "staff", "sales@shop.example")
+        campaign = campaigns.create(session, staff, campaigns.CampaignInput(
+            code="spring", name="Spring offer", reward_kind="discount", percent="10"))
+        campaign.starts_at -= timedelta(days=1)  # reached and bought yesterday
+        version = catalogs.current(session, "test-bike")
+        for n, (currency, total) in enumerate((("EUR", "120.00"), ("VND", "2500000"))):
+            customer = User(email=f"buyer{n}@example.com", name=f"Buyer {n}", password_hash="-")
+            session.add(customer)
+            session.flush()
+            session.add(OfferEvent(campaign_id=campaign.id, customer_id=customer.id, group="offer",
+                                   kind="shown", detail={"items": []}, at=campaign.starts_at))
+            session.add(Order(number=f"X{n}", owner_id=customer.id, catalog_version_id=version.id,
+                              snapshot={}, total=Decimal(total), currency=currency,
+                              created_at=campaign.starts_at + timedelta(minutes=5)))
+        session.commit()
+        campaign_id = campaign.id
+    auth.signin("sales@shop.example")
+    page = client.get(f"/staff/insights/offers/{campaign_id}").get_data(as_text=True)
+    eur, vnd = (page[page.index(f'id="revenue-{currency}"'):].split("</section>")[0]
+                for currency in ("EUR", "VND"))
+    assert "Revenue in EUR" in eur and "120.00 EUR" in eur and "VND" not in eur
+    assert "Revenue in VND" in vnd and "2,500,000 VND" in vnd and "EUR" not in vnd
+    assert "Conversion is pooled over every currency" in page

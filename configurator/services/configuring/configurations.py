@@ -70,18 +70,20 @@ def create(
     selection: Selection,
     *,
     derived_from_id: int | None = None,
+    version: CatalogVersion | None = None,
     now: datetime | None = None,
 ) -> Configuration:
-    """Save a new configuration with its first revision on the current catalog."""
+    """Save a new configuration with its first revision on the current catalog (or on
+    `version` of it: a guest's cart item moved to the account keeps its own)."""
     now = now or utcnow()
-    version = catalogs.current(session, catalog_id)
+    version = version or catalogs.current(session, catalog_id)
     price, complete = priced(catalogs.engine_catalog(version), selection, owner.facts())
     if derived_from_id is not None:
         get(session, owner, derived_from_id)  # only from one's own configurations
     configuration = Configuration(
         owner_id=owner.id,
         catalog_id=catalog_id,
-        name=_clean_name(name, version.name),
+        name=clean_name(name, version.name),
         derived_from_id=derived_from_id,
         revision_count=1,
         created_at=now,
@@ -412,6 +414,7 @@ def _revision(
     )
 
 
-def _clean_name(name: str, fallback: str) -> str:
+def clean_name(name: str, fallback: str) -> str:
+    """The name with runs of blanks made one space, cut to its most; else "My <product line>"."""
     name = " ".join((name or "").split())[:NAME_MAX]
     return name or f"My {fallback}"

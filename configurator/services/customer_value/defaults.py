@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.services.configuring.selection import pairs
-from configurator.store.models import Configuration, Order, Revision, User, snapshot_items
+from configurator.store.models import Configuration, Order, Revision, User, snapshot_configurations
 
 HISTORY = 20  # recent configurations and orders looked at
 
@@ -54,8 +54,9 @@ def personal_defaults(
     selections += [
         item["selection"]
         for snap in orders
-        for item in snapshot_items(snap)  # an order from the cart: each configuration
-        if item["catalog"]["id"] == catalog_id
+        # An order from the cart or a quote: each configuration, of its own product line.
+        for item in snapshot_configurations(snap)
+        if item["catalog"]["id"] == catalog_id and item.get("selection")
     ]
     if not selections:
         return {}

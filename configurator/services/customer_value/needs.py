@@ -23,7 +23,7 @@ from configurator.services import catalogs
 from configurator.services.configuring.page import DIMENSION_NAMES
 from configurator.services.configuring.selection import pairs
 from configurator.services.errors import NotFound
-from configurator.store.models import Configuration, Order, Revision, User, snapshot_items
+from configurator.store.models import Configuration, Order, Revision, User, snapshot_configurations
 
 ORDER_WEIGHT = 3
 PERCENT = Decimal("0.1")
@@ -86,7 +86,8 @@ def profile(session: Session, viewer: User, customer_id: int) -> list[CatalogNee
         seen[catalog_id].add(selection, 1)
         seen[catalog_id].configurations += 1
     kept = session.scalars(sa.select(Order.snapshot).where(Order.owner_id == customer.id))
-    for item in (item for snapshot in kept for item in snapshot_items(snapshot)):
+    # An order from the cart or a quote: each configuration, of its own product line.
+    for item in (item for snapshot in kept for item in snapshot_configurations(snapshot)):
         history = seen[item["catalog"]["id"]]
         history.add(item["selection"], ORDER_WEIGHT)
         history.orders += 1

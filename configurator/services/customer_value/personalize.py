@@ -36,11 +36,11 @@ from configurator.services.configuring.page import ConfiguratorState
 from configurator.services.configuring.selection import Selection
 from configurator.services.privacy import consent
 from configurator.store.models import (
-    CatalogVersion,
     Configuration,
     Order,
     Revision,
     User,
+    snapshot_configurations,
     snapshot_items,
 )
 
@@ -70,6 +70,7 @@ class LastTime:
     reference: str  # order number or configuration id
     label: str
     at: datetime
+    item: int | None = None  # of a cart order: which of its items (`orders.items_of`)
 
 
 @dataclass
@@ -139,8 +140,8 @@ def training_rows(
     rows = [
         PastConfiguration(item["selection"], ORDER_WEIGHT, str(owner))
         for owner, snapshot in session.execute(orders)
-        for item in snapshot_items(snapshot)  # an order from the cart keeps several
-        # Orders converted from quotes keep no selection; a cart's other product lines are not this one.
+        # An order from the cart or a quote holds several, each of its own product line.
+        for item in snapshot_configurations(snapshot)
         if item.get("selection") and item["catalog"]["id"] == catalog_id
     ]
     rows += [
@@ -246,28 +247,43 @@ def attach(state: ConfiguratorState, suggestions: dict[str, Suggestion]) -> Conf
 
 
 def last_time(session: Session, customer: User, catalog_id: str) -> LastTime | None:
-    """The customer's newest order or saved configuration of this product line."""
-    order = session.execute(
-        sa.select(Order.number, Order.created_at, Order.snapshot)
-        .join(CatalogVersion, CatalogVersion.id == Order.catalog_version_id)
-        .where(Order.owner_id == customer.id, CatalogVersion.catalog_id == catalog_id)
-        .order_by(Order.created_at.desc())
-        .limit(1)
-    ).first()
+    """The customer's newest order or saved configuration of this product line; of a
+    cart order, its last item of the line (`LastTime.item`)."""
+    order = _last_order_item(session, customer, catalog_id)
     configuration = session.execute(
         sa.select(Configuration.id, Configuration.name, Configuration.updated_at)
         .where(Configuration.owner_id == customer.id, Configuration.catalog_id == catalog_id)
         .order_by(Configuration.updated_at.desc())
         .limit(1)
     ).first()
-    if order is not None and not order.snapshot.get("selection"):
-        order = None  # from a quote: nothing to fill the configurator with
-    if order is not None and (configuration is None or order.created_at >= configuration.updated_at):
-        return LastTime("order", order.number, f"order {order.number}", order.created_at)
+    if order is not None and (configuration is None or order.at >= configuration.updated_at):
+        return order
     if configuration is not None:
         return LastTime(
             "configuration", str(configuration.id), f"“{configuration.name}”", configuration.updated_at
         )
+    return None
+
+
+def _last_order_item(session: Session, customer: User, catalog_id: str) -> LastTime | None:
+    """The newest order holding an item of the line to fill the configurator with.
+
+    A cart order's first item may be of another line (its own catalog version is the
+    first item's), so every order that may hold the line is looked at, newest first;
+    an order from a quote keeps no picks and is passed over."""
+    orders = session.execute(
+        sa.select(Order.number, Order.created_at, Order.snapshot)
+        .where(Order.owner_id == customer.id, catalogs.orders_may_hold(catalog_id))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(OWN_HISTORY)
+    )
+    for number, created_at, snapshot in orders:
+        items = snapshot_items(snapshot)
+        found = [index for index, item in enumerate(items)
+                 if (item.get("catalog") or {}).get("id") == catalog_id and item.get("selection")]
+        if found:
+            item = found[-1] if "items" in snapshot else None
+            return LastTime("order", number, f"order {number}", created_at, item)
     return None
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from configurator.services import catalogs
 from configurator.services.errors import NotFound
-from configurator.store.models import CatalogVersion, Order, User
+from configurator.store.models import CatalogVersion, Order, User, snapshot_configurations
 
 REPEATED = 2  # ordered in at least this many orders: "again and again"
 AGAIN, PREMIUM, NEW_LINE = "again", "premium", "new_line"
@@ -68,21 +68,13 @@ def choose(session: Session, customer: User, now: datetime | None = None) -> lis
     counts: Counter[tuple[str, str, str]] = Counter()
     names: dict[tuple[str, str, str], tuple[str, str]] = {}
     lines_ordered: set[str] = set()
-    for item in (item for order in orders if "quote" not in order.snapshot for item in order.items):
-        catalog = item.get("catalog", {})
-        catalog_id = catalog.get("id")
-        if catalog_id is None:
-            continue
-        lines_ordered.add(catalog_id)
-        seen = set()
-        for line in item.get("lines", []):
-            if line.get("dimension") != "product" or Decimal(line["amount"]) <= 0:
-                continue
-            key = (catalog_id, line["feature"], line["option"])
-            if key not in seen:
-                seen.add(key)
-                counts[key] += 1
-                names[key] = (catalog.get("name", catalog_id), line["option_name"])
+    # Every configuration of an order: a cart's items, a quote's configured lines (each of
+    # its own product line; a quote keeps no priced options, so only its lines count).
+    for item in (item for order in orders for item in snapshot_configurations(order.snapshot)):
+        catalog_id = item.get("catalog", {}).get("id")
+        if catalog_id is not None:
+            lines_ordered.add(catalog_id)
+            _count_product_options(item, counts, names)
     repeated = [key for key, count in counts.most_common() if count >= REPEATED][:2]
     items = [
         OfferItem(AGAIN, key[0], names[key][0], key[1], key[2], names[key][1],
@@ -95,6 +87,22 @@ def choose(session: Session, customer: User, now: datetime | None = None) -> lis
     if step is not None:
         items.append(step)
     return items
+
+
+def _count_product_options(
+    item: dict, counts: Counter, names: dict[tuple[str, str, str], tuple[str, str]]
+) -> None:
+    """Count once each priced option of the product dimension the item holds."""
+    catalog = item["catalog"]
+    seen = set()
+    for line in item.get("lines", []):
+        if line.get("dimension") != "product" or Decimal(line["amount"]) <= 0:
+            continue
+        key = (catalog["id"], line["feature"], line["option"])
+        if key not in seen:
+            seen.add(key)
+            counts[key] += 1
+            names[key] = (catalog.get("name", catalog["id"]), line["option_name"])
 
 
 def _premium(

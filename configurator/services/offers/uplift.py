@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 Z_95 = Decimal("1.959964")
 SMALL_GROUP = 30  # below this many customers the normal intervals are not to be trusted
@@ -58,28 +59,49 @@ class Report:
     small: bool  # a group has fewer than SMALL_GROUP customers
 
 
+class Counted(Protocol):
+    """A group of customers, of whom some bought."""
+
+    @property
+    def customers(self) -> int: ...
+
+    @property
+    def converted(self) -> int: ...
+
+
 def report(offer: Group, holdout: Group, z: Decimal = Z_95) -> Report:
     """The uplift report; ValueError when a group is empty."""
-    if offer.customers == 0 or holdout.customers == 0:
-        raise ValueError("both the offer group and the holdout need customers")
     return Report(
-        conversion=_difference(
-            _rate(offer), _rate(holdout),
-            _rate(offer) * (1 - _rate(offer)) / offer.customers
-            + _rate(holdout) * (1 - _rate(holdout)) / holdout.customers,
-            z,
-        ),
+        conversion=conversion(offer, holdout, z),
         revenue_per_customer=_difference(
             _mean(offer.revenues), _mean(holdout.revenues),
             _variance(offer.revenues) / offer.customers
             + _variance(holdout.revenues) / holdout.customers,
             z,
         ),
-        small=min(offer.customers, holdout.customers) < SMALL_GROUP,
+        small=too_small(offer, holdout),
     )
 
 
-def _rate(group: Group) -> Decimal:
+def conversion(offer: Counted, holdout: Counted, z: Decimal = Z_95) -> Interval:
+    """The uplift in conversion alone (a share, not a percentage); ValueError when a
+    group is empty."""
+    if offer.customers == 0 or holdout.customers == 0:
+        raise ValueError("both the offer group and the holdout need customers")
+    return _difference(
+        _rate(offer), _rate(holdout),
+        _rate(offer) * (1 - _rate(offer)) / offer.customers
+        + _rate(holdout) * (1 - _rate(holdout)) / holdout.customers,
+        z,
+    )
+
+
+def too_small(offer: Counted, holdout: Counted) -> bool:
+    """Whether a group is too small for the normal intervals."""
+    return min(offer.customers, holdout.customers) < SMALL_GROUP
+
+
+def _rate(group: Counted) -> Decimal:
     return Decimal(group.converted) / Decimal(group.customers)
 
 

@@ -17,7 +17,9 @@ text's check, even halfway (its worker process ends, a spare takes over).
 Each web process keeps its own checks in memory (`DraftChecks`, one per app),
 and writes every stage to a directory all of them share (check_answers.py):
 a poll that reaches another gunicorn process finds the answer there, or
-learns that the check is still running.
+learns that the check is still running. A newer text that reaches another
+process stops the older one's check all the same: it asks, through that
+directory, the process that runs it (whose worker pool looks between messages).
 """
 
 from __future__ import annotations
@@ -169,22 +171,27 @@ class DraftChecks:
         """Hand the text's check to a worker process (called holding the lock)."""
         check = _Check(key, catalog_id)
         self._checks[key] = check
-        self.answers.mark_running(key)
+        self.answers.mark_running(key, catalog_id)
         check.job = Job(self._check, (text, catalog_id, *self._extra),
                         on_part=lambda answer: self._arrived(check, answer),
                         on_done=lambda _: self._ended(check, None),
-                        on_error=lambda error: self._ended(check, error))
+                        on_error=lambda error: self._ended(check, error),
+                        stop_asked=lambda: self.answers.stop_asked(key))
         self._workers().submit(check.job)
         return check
 
     def _stop_others(self, newest: _Check) -> None:
-        """Stop the checks of the same draft's older texts that are still running (called holding the lock)."""
+        """Stop the checks of the same draft's older texts that are still running, those of this
+        process at once, those of other processes by asking them (called holding the lock)."""
         for check in list(self._checks.values()):
             if check is not newest and check.catalog_id == newest.catalog_id and not check.done:
                 check.stopped = True
                 self._checks.pop(check.key, None)
                 self.answers.unmark(check.key)
                 self._workers().stop(check.job)
+        for key in self.answers.running_for(newest.catalog_id):
+            if key != newest.key and key not in self._checks:
+                self.answers.ask_to_stop(key)
 
     def _forget_old(self) -> None:
         """Keep the newest KEPT checks in memory (those on disk stay there)."""
@@ -209,6 +216,10 @@ class DraftChecks:
         """A check's job ended: after its last stage, or stopped, or its worker died."""
         self.answers.unmark(check.key)
         with self._changed:
+            if isinstance(error, WorkerDied) and error.stopped:
+                check.stopped = True  # another process asked: a newer text of the draft is checked there
+                if self._checks.get(check.key) is check:
+                    self._checks.pop(check.key)
             if not check.done and not check.stopped:
                 if error is None or isinstance(error, WorkerDied):
                     check.answer = died()

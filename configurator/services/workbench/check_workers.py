@@ -8,6 +8,15 @@ nobody will look at any more (an older text of a draft being typed) ends with
 its process, and a spare process, started beforehand, takes the next job at
 once while a new spare starts.
 
+A worker ends with the web process that started it, even one killed with
+SIGKILL: an idle worker sees its pipe close, and a busy one (a check of a big
+catalog takes minutes) is ended by a thread that watches its parent's pid.
+(The kernel's PR_SET_PDEATHSIG would fire when the *thread* that started the
+worker ends, and any request thread may start one.) A worker ended, stopped or
+orphaned, leaves nothing behind: SIGTERM raises SystemExit in it, so the
+check's `with` blocks and `subprocess.run` clean up (d4's temporary folder and
+process) before it exits.
+
 At most `BUSY` jobs run at a time: a check is one core's work; the other
 cores serve requests. A job is a function run in the worker; when it returns
 a generator, each value it yields reaches the web process as soon as it is
@@ -18,7 +27,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -28,6 +39,9 @@ from typing import Any
 
 BUSY = max(1, min(2, os.cpu_count() or 1))  # jobs running at once
 SPARES = 1  # idle processes kept started, so a stopped job's successor need not wait for one to start
+STOP_POLL = 0.25  # seconds between looks at whether another process asked to stop a running job
+PARENT_POLL = 0.5  # seconds between a worker's looks at whether its web process is still there
+CLEAN_UP = 10  # seconds an orphaned worker gets to clean up before it ends regardless
 
 
 class WorkerDied(Exception):
@@ -47,14 +61,19 @@ class Job:
     on_part: Callable[[Any], None] = lambda part: None  # each value a generator yields
     on_done: Callable[[Any], None] = lambda result: None
     on_error: Callable[[BaseException], None] = lambda error: None
+    stop_asked: Callable[[], bool] = lambda: False  # asked while it runs; True: the job is stopped
 
 
-def serve(connection: Connection, warm_up: Callable[[], Any] | None = None) -> None:
+def serve(connection: Connection, warm_up: Callable[[], Any] | None = None, parent: int | None = None) -> None:
     """The worker process: run each job it is sent and send back its parts and its result.
 
     `warm_up` runs first, before the process says it is ready: what a first job
     would otherwise wait for (imports, grammars) is done while nobody waits.
+    `parent`: the web process's pid; this process ends once that one is gone.
     """
+    signal.signal(signal.SIGTERM, _exit)
+    if parent is not None:
+        end_with(parent)
     if warm_up is not None:
         warm_up()
     try:
@@ -77,12 +96,31 @@ def serve(connection: Connection, warm_up: Callable[[], Any] | None = None) -> N
             connection.send(("error", error))
 
 
+def _exit(signum, frame) -> None:
+    """SIGTERM (a stopped job, or the web process gone): end through SystemExit, which runs the clean-ups."""
+    raise SystemExit(0)
+
+
+def end_with(parent: int) -> None:
+    """End this process, whatever it is doing, once the process `parent` is gone (its pid's orphans
+    are handed to another parent, so `os.getppid()` changes)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os.kill(os.getpid(), signal.SIGTERM)  # nobody will read the answer: clean up and end
+        time.sleep(CLEAN_UP)
+        os._exit(1)  # stuck in code that never returns to Python: end without the clean-up
+
+    threading.Thread(target=watch, daemon=True, name="draft-check-parent").start()
+
+
 class _Worker:
     """One worker process, its end of the pipe, and the job it runs."""
 
     def __init__(self, context, warm_up: Callable[[], Any] | None) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=serve, args=(child, warm_up), daemon=True, name="draft-check")
+        self.process = context.Process(target=serve, args=(child, warm_up, os.getpid()), daemon=True, name="draft-check")
         self.process.start()
         child.close()
         self.ready = False
@@ -163,6 +201,9 @@ class WorkerPool:
         """Pass on what a worker sends until its process ends (a thread per worker)."""
         while True:
             try:
+                if not worker.connection.poll(STOP_POLL):
+                    self._stop_if_asked(worker)
+                    continue
                 kind, value = worker.connection.recv()
             except (EOFError, OSError):
                 self._ended(worker)
@@ -175,6 +216,15 @@ class WorkerPool:
                 worker.job.on_part(value)
             else:
                 self._finished(worker, kind, value)
+
+    def _stop_if_asked(self, worker: _Worker) -> None:
+        """Stop the worker's job, and drop waiting jobs, whose `stop_asked` says so (another web process
+        asked for it); every reader looks at the waiting jobs, the first to see one drops it."""
+        with self._lock:
+            asked = [job for job in [worker.job, *self._waiting] if job is not None and job.stop_asked()]
+        for job in asked:
+            if job is not worker.job or not worker.stopping:
+                self.stop(job)
 
     def _finished(self, worker: _Worker, kind: str, value: Any) -> None:
         with self._lock:

@@ -86,7 +86,7 @@ def check_in_stages(text: str, catalog_id: str, path: str | None = None, quick: 
         return
     located = _locator(text)
     try:
-        catalog = Catalog.from_text(text, path=path)
+        catalog = Catalog.from_text(text, path=path).reuse_circuits(catalogs.compiled_store())
     except CatalogError as error:
         yield DraftCheck(problems=[
             located(catalogs.problem_text(problem), problem.location or problem.message)
@@ -226,7 +226,7 @@ def imported_text(text: str, name: str, fmt: str, catalog_id: str) -> str:
     try:
         data = import_model(name, fmt, text)
     except ImportFormatError as error:
-        raise CatalogProblem(str(error)) from error
+        raise CatalogProblem(catalogs.engine_text(error.args[0])) from error
     data["catalog"] = catalog_id  # the draft is for this product line, whatever the file was called
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
 

@@ -181,6 +181,13 @@ def _structure(model: CatalogModel) -> tuple[nx.Graph, list[tuple[list[str], dic
     return graph, parts
 
 
+def keep_structure(model: CatalogModel) -> None:
+    """Group a big catalog's features now and keep them on disk (graph_layouts.py), so the first
+    manager to open the graph of a version just released does not wait for Louvain."""
+    if len(model.features) > GROUP_ABOVE:
+        _structure(model)
+
+
 def _parts(model: CatalogModel, graph: nx.Graph) -> list[list[str]]:
     """`independent_parts` read off the feature graph already built (the same parts, in the same order):
     on a big catalog, reading every rule's features again takes a second."""

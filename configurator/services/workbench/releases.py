@@ -1,7 +1,12 @@
 """Releasing a draft: the new version becomes current in one transaction,
 with a note on the release log; rolling back (the version before becomes
 current again; records made with the withdrawn one keep it); scheduling a
-release for a date, applied by `apply_due` on the clock it is given."""
+release for a date, applied by `apply_due` on the clock it is given.
+
+A version that becomes current has its compiled form (catalogs.load_text) and
+its constraint graph's grouping (graph.keep_structure) stored within the same
+use case: the first customer and the first manager to look find them ready.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from configurator.services import catalogs
 from configurator.services.errors import CatalogProblem, NotFound, ServiceError
 from configurator.services.unit_of_work import use_case
 from configurator.services.workbench import drafts
+from configurator.services.workbench import graph as workbench_graph
 from configurator.services.workbench.diff import Change, diff_models
 from configurator.services.workbench.impact import Impact, impact
 from configurator.store.models import CatalogVersion, User
@@ -53,6 +59,11 @@ def preview(session: Session, catalog_id: str) -> ReleasePreview:
     return ReleasePreview(
         checked, current, diff_models(before.model, after.model), impact(session, catalog_id, before, after)
     )
+
+
+def _keep_graph(version: CatalogVersion) -> None:
+    """The version's constraint graph grouped now (a big catalog: seconds), not at its first view."""
+    workbench_graph.keep_structure(catalogs.engine_catalog(version).model)
 
 
 def _note(note: str) -> str:
@@ -99,6 +110,7 @@ def _release_text(
     if not result.created:
         raise ReleaseRefused(
             N_("The draft is the same as the version in use: there is nothing to release."))
+    _keep_graph(result.version)
     entry = CatalogRelease(
         catalog_id=catalog_id, kind="release", status="done", note=note,
         version_id=result.version.id, actor_id=user.id if user else None,
@@ -129,6 +141,7 @@ def roll_back(
             N_("Version %(number)s is the only version of %(catalog)s: there is nothing to go back to.",
                number=current.number, catalog=catalog_id)
         ) from None
+    _keep_graph(previous)
     entry = CatalogRelease(
         catalog_id=catalog_id, kind="rollback", status="done",
         note=f"{note} (version {current.number} withdrawn, version {previous.number} in use again)",
@@ -202,6 +215,7 @@ def _apply_one(session: Session, release_id: int, now: datetime) -> CatalogRelea
     result = catalogs.load_text(session, entry.source_text or "", f"{entry.catalog_id}.yaml", now=now)
     if not result.created:
         raise ReleaseRefused("the scheduled text is the same as the version in use")
+    _keep_graph(result.version)
     entry.status = "done"
     entry.version_id = result.version.id
     entry.done_at = now

@@ -91,7 +91,7 @@ def cart_quantity(line_id: int):
     """Change how many of a line are ordered."""
     form = CartLineForm(request.form)
     try:
-        cart.set_quantity(db.session, current_user, line_id, _quantity(form))
+        cart.set_quantity(db.session, current_user, line_id, posted_quantity(form))
     except NotOrderable as refused:
         flash(error_text(refused), "error")
     else:
@@ -161,7 +161,7 @@ def _page(contents, form, problems, status):
     ), status
 
 
-def _quantity(form: CartLineForm) -> int:
+def posted_quantity(form: CartLineForm) -> int:
     """The posted quantity; what is not a whole number counts as 0 (refused in words)."""
     number = form.quantity.data
     return number if number is not None and -1000 < number < 1000 else 0

@@ -112,9 +112,11 @@ def posted_address(form) -> dict:
 
 def _page(review, form, problems, status):
     # VAT per country for the page's country table (the order uses the address's).
-    # The EU's rates (elsewhere: no VAT, as the page says), by country name in the reader's language.
+    # The countries the shop charges VAT for (elsewhere: none, as the page says), by
+    # country name in the reader's language.
     rates = sorted(
-        (checkout.vat_breakdown(review.vat.gross, country) for country in checkout.VAT_RATES),
+        (checkout.vat_breakdown(review.vat.gross, country, review.currency)
+         for country in checkout.VAT_RATES),
         key=lambda rate: country_name(rate.country).casefold(),
     )
     return render_template(

@@ -34,3 +34,9 @@ class GuestOrderForm(FlaskForm):
     terms = BooleanField(_l("I accept the terms of sale and have reviewed my order"))
     # This review's own token: the same form posted twice places one order.
     submission = HiddenField()
+
+
+class GuestCartCheckoutForm(GuestOrderForm):
+    """A guest's cart checkout: the guest's order form and the reviewed cart (`token`)."""
+
+    token = HiddenField()

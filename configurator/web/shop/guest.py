@@ -49,7 +49,7 @@ def guest_order(catalog_id: str):
         # A second post of a form already ordered (its draft is gone by now): its order.
         placed = guest_orders.placed_with(db.session, form.email.data or "", form.submission.data)
         if placed is not None:
-            return _thanks(placed.number, form.email.data or "")
+            return thanks(placed.number, form.email.data or "")
     if not guest_orders.submission_token(form.submission.data):
         form.submission.data = secrets.token_urlsafe(24)
     try:
@@ -66,12 +66,12 @@ def guest_order(catalog_id: str):
     try:
         order = guest_orders.place_order(
             db.session, form.email.data or "", catalog_id, kept[0], name=kept[1],
-            address=_address(form), terms_accepted=bool(form.terms.data),
+            address=guest_address(form), terms_accepted=bool(form.terms.data),
             locale=str(get_locale() or "") or None, submission=form.submission.data)
     except (checkout.CheckoutRefused, NotOrderable, InvalidSelection) as refused:
         return _page(catalog_id, lines, vat, form, [error_text(refused)], 400)
     drafts.forget(catalog_id)
-    return _thanks(order.number, form.email.data or "")
+    return thanks(order.number, form.email.data or "")
 
 
 @bp.get("/guest-order/thanks")
@@ -85,7 +85,7 @@ def guest_thanks():
     return response
 
 
-def _thanks(number: str, email: str):
+def thanks(number: str, email: str):
     """To the thank-you page of the order just placed (or placed by the first post)."""
     session[PLACED_KEY] = {"number": number, "email": guest_orders.check_email(email)}
     return redirect(url_for("shop.guest_thanks"), 303)
@@ -96,7 +96,8 @@ def _country(form: GuestOrderForm) -> str:
     return code if checkout.delivers_to(code) else "de"
 
 
-def _address(form: GuestOrderForm) -> checkout.AddressInput:
+def guest_address(form: GuestOrderForm) -> checkout.AddressInput:
+    """The delivery address typed into a guest's checkout form."""
     return checkout.AddressInput(name=form.name.data or "", street=form.street.data or "",
                                  postcode=form.postcode.data or "", city=form.city.data or "",
                                  country=form.country.data or "")

@@ -15,7 +15,7 @@ from configurator.web import drafts, personal, pictures, workbench
 from configurator.web.database import db
 from configurator.web.extensions import htmx
 from configurator.web.i18n import catalog_description, error_text
-from configurator.web.shop import bp
+from configurator.web.shop import bp, guest_cart
 from configurator.web.shop.forms import OfferForm, SaveForm
 
 
@@ -37,7 +37,8 @@ def configure(catalog_id: str):
     """The configurator for a new configuration: full page, or the fragment for htmx.
 
     GET starts from the kept draft, or from a past configuration (`?from=ID`)
-    or order (`?order=NUMBER`) re-checked against today's catalog. POST applies
+    or order (`?order=NUMBER`, `&item=N` for an item of a cart order) re-checked
+    against today's catalog. POST applies
     the picks and the pressed button (repair, complete, clear, why, usual).
     """
     version = workbench.current_version(catalog_id)
@@ -106,18 +107,22 @@ def save(catalog_id: str):
 
 @bp.post("/<catalog_id>/cart")
 def add_to_cart(catalog_id: str):
-    """Save the picks as a new configuration and put it into the cart; a guest signs in
-    first (picks kept and saved, then "Add to cart" on the saved configuration)."""
+    """Save the picks as a new configuration and put it into the cart; a guest's picks
+    go into this browser's guest cart (web/shop/guest_cart.py)."""
     version = workbench.current_version(catalog_id)
     catalog = catalogs.engine_catalog(version)
     selection, problems = workbench.posted_selection(catalog)
     form = SaveForm(request.form)
     name = form.name.data or ""
-    if not current_user.is_authenticated:
-        return save(catalog_id)
     if problems or not form.validate():
         problems += [message for errors in form.errors.values() for message in errors]
         return _again(catalog, version, selection, name, problems, 400)
+    if not current_user.is_authenticated:
+        try:
+            guest_cart.add(catalog_id, name, selection)
+        except (InvalidSelection, NotOrderable) as error:
+            return _again(catalog, version, selection, name, [error_text(error)], 400)
+        return _redirect(url_for("shop.guest_cart"))
     try:
         line = cart.add_new(db.session, current_user, catalog_id, name, selection)
     except (InvalidSelection, NotOrderable) as error:
@@ -155,7 +160,8 @@ def _starting_point(catalog_id: str, catalog_name: str):
                 )
             else:
                 start = orders.start_from(
-                    db.session, current_user, order_number, for_catalog=catalog_id
+                    db.session, current_user, order_number, for_catalog=catalog_id,
+                    item=request.args.get("item", type=int),
                 )
         except NotFound:
             flash(_("There is no such configuration or order to start from."), "error")

@@ -35,7 +35,7 @@ from configurator.services.workbench import graph as workbench_graph
 from configurator.web import workbench
 from configurator.web.database import db
 from configurator.web.errors import error_response
-from configurator.web.i18n import error_text, translate
+from configurator.web.i18n import error_text, number, translate
 from configurator.web.staff import bp
 from configurator.web.staff.roles import catalog_editor_required, catalog_reader_required
 
@@ -137,7 +137,8 @@ def draft_save(catalog_id: str):
         name = secure_filename(upload.filename) or "upload.yaml"
         if len(data) > drafts.MAX_DRAFT_CHARS:
             return _editor(catalog_id, 413,
-                           problem=f"{name} is larger than {drafts.MAX_DRAFT_CHARS // (1024 * 1024)} MiB.")
+                           problem=_("%(name)s: the file is larger than %(size)s MiB.", name=name,
+                                     size=number(drafts.MAX_DRAFT_CHARS // (1024 * 1024))))
         try:
             text = drafts.decode_upload(data, name)
             if request.form.get("import_format"):

@@ -99,9 +99,9 @@ def account(account_id: int):
     """An account's contacts and whole history across product lines."""
     history = business.accounts.history(db.session, current_user, account_id)
     own_breaks = business.prices.breaks_by_catalog(db.session, current_user, account_id)
-    # Interaction kinds with the customer timeline's labels, in the reader's language.
+    # Interaction kinds labelled about the customer (third person), in the reader's language.
     return render_template("staff/account.html", history=history, own_breaks=own_breaks,
-                           describe_kind=timeline.describe)
+                           describe_kind=timeline.describe_for_staff)
 
 
 @bp.post("/accounts/<int:account_id>/quotes")

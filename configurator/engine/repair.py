@@ -1,0 +1,104 @@
+"""Known solutions repaired into solutions with a wanted value, without the solver (for cpsat.py).
+
+When a pick leaves the totals close to their bounds, a value is often
+possible only together with two or three other changes that make up for it
+on the totals (a dearer part, a lighter one elsewhere): one-feature
+neighbours (witnesses.py) miss it and each such value cost a solver call.
+Here a known solution gets the wanted value put in, and then, step by step,
+the one change of a free feature that leaves it least broken: fewest rule
+factors refused, and of the comparisons whose other value would mend their
+factors, the sums closest to crossing their bounds (in parts of a typical
+weight). A row that no factor refuses, its comparisons recomputed, is a
+solution; only those are returned, so a miss costs a solver call, never
+exactness.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .witnesses import Neighbours
+
+STEPS = 2  # changes after the wanted value is put in
+ROWS = 24  # rows repaired at once (wanted values times starting solutions)
+
+
+class Repairs:
+    """Greedy repairs over one catalog's factors and sums (see the module docstring)."""
+
+    def __init__(self, neighbours: Neighbours):
+        self.neighbours = neighbours
+        self.sums = neighbours.sums
+        factors = neighbours.factors
+        self.columns = {int(var): position for position, var in enumerate(self.sums.vars)} if self.sums else {}
+        # the factors that read each comparison, and which comparisons each factor reads
+        self.readers = {c: [i for i, f in enumerate(factors) if var in f.scope] for var, c in self.columns.items()}
+        self.checkable = [i for i in range(len(factors)) if neighbours._encoding(i) is not None]
+        self.complete = len(self.checkable) == len(factors)
+
+    def repaired(self, rows: np.ndarray, targets: list[tuple[int, int]], free: list[int]) -> np.ndarray:
+        """Solutions made from `rows` (solutions) with a (var, value) of `targets` put in and up to
+        `STEPS` changes of the `free` features (one/optional features only)."""
+        flippable = self.neighbours.flippable
+        free = [var for var in free if var in flippable]
+        starts, locked = [], []
+        for row in rows:
+            for var, value in targets:
+                if var in flippable and row[var] != value:
+                    start = row.copy()
+                    start[var] = value
+                    starts.append(start)
+                    locked.append(var)
+        if self.sums is None or not self.complete or not free or not starts:
+            return np.zeros((0, rows.shape[1]), dtype=rows.dtype)
+        current, locked = np.array(starts[:ROWS], dtype=rows.dtype), np.array(locked[:ROWS])
+        total = self.sums.totals(current)
+        score = self.score(current, total)
+        found = [current[score == 0]]
+        change_var = np.array([u for u in free for _ in range(self.neighbours.sizes[u])], dtype=np.int64)
+        change_value = np.array([y for u in free for y in range(self.neighbours.sizes[u])], dtype=rows.dtype)
+        for _ in range(STEPS):
+            open_rows = np.flatnonzero(score > 0)
+            if not len(open_rows):
+                break
+            owner = np.repeat(open_rows, len(change_var))
+            var, value = np.tile(change_var, len(open_rows)), np.tile(change_value, len(open_rows))
+            keep = (var != locked[owner]) & (current[owner, var] != value)
+            owner, var, value = owner[keep], var[keep], value[keep]
+            if not len(owner):
+                break
+            trial = current[owner]
+            trial[np.arange(len(trial)), var] = value
+            trial_total = self.sums.shift(total[owner], var, current[owner, var], value)
+            trial_score = self.score(trial, trial_total)
+            # the best change per row (owners are in runs): lowest score, first of equals
+            order = np.lexsort((trial_score, owner))
+            first = np.ones(len(order), dtype=bool)
+            first[1:] = owner[order][1:] != owner[order][:-1]
+            best = order[first]
+            better = trial_score[best] < score[owner[best]]
+            best = best[better]
+            current[owner[best]] = trial[best]
+            total[owner[best]] = trial_total[best]
+            score[owner[best]] = trial_score[best]
+            found.append(trial[best][trial_score[best] == 0])
+        return np.vstack(found)
+
+    def score(self, rows: np.ndarray, total: np.ndarray) -> np.ndarray:
+        """How far each row is from a solution (0: it is one); sets its comparisons from its sums `total`."""
+        rows[:, self.sums.vars] = self.sums.compare(total)
+        refused = {i: ~self.neighbours._allows(i, rows) for i in self.checkable}
+        score = np.sum([refused[i] for i in self.checkable], axis=0).astype(np.float64)
+        distance = self.sums.to_flip(total) / self.sums.spread
+        for column, readers in self.readers.items():
+            if not readers:
+                continue
+            broken = np.any([refused[i] for i in readers], axis=0)
+            if not broken.any():
+                continue
+            flipped = rows[broken]
+            flipped[:, self.sums.vars[column]] ^= 1
+            mends = np.all([self.neighbours._allows(i, flipped) for i in readers], axis=0)
+            where = np.flatnonzero(broken)[mends]
+            score[where] += distance[where, column]
+        return score

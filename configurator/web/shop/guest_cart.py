@@ -1,0 +1,173 @@
+"""A guest's cart (services/guest_carts.py): "Add to cart" in the configurator keeps
+the picks in this browser's cart, found by the random token in the signed session
+cookie; the cart page changes quantities, removes or reopens an item, and one
+checkout orders them all as a guest (e-mail, address, terms). Plain forms and
+redirects: it works without JavaScript. Every page answers `no-store` (a cart is
+this browser's only); the checkout's POSTs share the guest orders' limit
+(web/security.py)."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from configurator.services import checkout, guest_cart_checkout, guest_carts, guest_orders
+from configurator.services.errors import InvalidSelection, NotFound, NotOrderable
+from configurator.web import drafts
+from configurator.web.account.cart import posted_quantity
+from configurator.web.account.forms import CartLineForm
+from configurator.web.auth.forms import countries
+from configurator.web.database import db
+from configurator.web.i18n import error_text
+from configurator.web.shop import bp, guest
+from configurator.web.shop.forms import GuestCartCheckoutForm
+
+TOKEN_KEY = "guest_cart"  # the cart's token in the signed session cookie
+EDITING_KEY = "guest_cart_edit"  # the item reopened in the configurator: {"catalog", "item"}
+
+
+def token() -> str | None:
+    """This browser's guest cart token, if it has one."""
+    return session.get(TOKEN_KEY)
+
+
+@bp.app_template_global()
+def guest_cart_count() -> int:
+    """How many items this browser's guest cart holds (the header's badge)."""
+    if not token():
+        return 0
+    try:
+        return guest_carts.count(db.session, token())
+    except SQLAlchemyError:
+        # An error page after a failed transaction: the menu must not fail it again.
+        return 0
+
+
+def add(catalog_id: str, name: str, selection: dict):
+    """The configurator's "Add to cart" for a guest: into this browser's cart, or in place
+    of the item reopened from it. InvalidSelection / NotOrderable are the caller's to show."""
+    kept = session.setdefault(TOKEN_KEY, guest_carts.new_token())
+    editing = session.get(EDITING_KEY) or {}
+    if editing.get("catalog") == catalog_id:
+        try:
+            item = guest_carts.change(db.session, kept, int(editing["item"]), name, selection)
+        except NotFound:  # removed meanwhile (another tab): added anew
+            item = guest_carts.add(db.session, kept, catalog_id, name, selection)
+        message = _("“%(name)s” is changed in your cart.", name=item.name)
+    else:
+        item = guest_carts.add(db.session, kept, catalog_id, name, selection)
+        message = _("“%(name)s” is in your cart.", name=item.name)
+    session.pop(EDITING_KEY, None)
+    drafts.forget(catalog_id)
+    flash(message, "success")
+
+
+@bp.get("/cart")
+def guest_cart():
+    """This browser's cart; a signed-in customer's is their account's."""
+    if current_user.is_authenticated:
+        return redirect(url_for("account.cart_page"), 303)
+    contents = guest_carts.contents(db.session, token())
+    return _no_store(render_template("shop/guest_cart.html", cart=contents, form=CartLineForm()))
+
+
+@bp.post("/cart/<int:item_id>/quantity")
+def guest_cart_quantity(item_id: int):
+    """Change how many of an item are ordered."""
+    quantity = posted_quantity(CartLineForm(request.form))
+    try:
+        guest_carts.set_quantity(db.session, _own_token(), item_id, quantity)
+    except NotFound:
+        abort(404)
+    except NotOrderable as refused:
+        flash(error_text(refused), "error")
+    else:
+        flash(_("Quantity changed."), "success")
+    return redirect(url_for("shop.guest_cart"), 303)
+
+
+@bp.post("/cart/<int:item_id>/remove")
+def guest_cart_remove(item_id: int):
+    """Take an item out of the cart."""
+    try:
+        guest_carts.remove(db.session, _own_token(), item_id)
+    except NotFound:
+        abort(404)
+    flash(_("Removed from your cart."), "success")
+    return redirect(url_for("shop.guest_cart"), 303)
+
+
+@bp.post("/cart/<int:item_id>/edit")
+def guest_cart_edit(item_id: int):
+    """Reopen an item in the configurator; its "Add to cart" then changes this item."""
+    try:
+        item = guest_carts.item_of(db.session, _own_token(), item_id)
+    except NotFound:
+        abort(404)
+    drafts.remember(item.catalog_id, item.selection, item.name)
+    session[EDITING_KEY] = {"catalog": item.catalog_id, "item": item.id}
+    flash(_("Change your picks, then press “Add to cart” to update “%(name)s” in your cart.",
+            name=item.name), "info")
+    return redirect(url_for("shop.configure", catalog_id=item.catalog_id), 303)
+
+
+@bp.route("/cart/checkout", methods=["GET", "POST"])
+def guest_cart_checkout_page():
+    """GET: the review of every item, the e-mail, the address and the terms.
+    POST: one order of them all for the guest of that address."""
+    if current_user.is_authenticated:
+        return redirect(url_for("account.cart_checkout_page"), 303)
+    form = GuestCartCheckoutForm(request.form if request.method == "POST" else None)
+    form.country.choices = countries()
+    if request.method == "POST":
+        # A second post of a form already ordered (its cart is gone by now): its order.
+        placed = guest_orders.placed_with(db.session, form.email.data or "", form.submission.data)
+        if placed is not None:
+            return guest.thanks(placed.number, form.email.data or "")
+    contents = guest_carts.contents(db.session, token(), form.country.data or "de")
+    form.country.data = contents.country
+    if not contents.orderable:
+        flash(_("Your cart is empty.") if contents.empty else
+              _("Fix or remove the lines marked above to check out."), "error")
+        return redirect(url_for("shop.guest_cart"), 303)
+    if not guest_orders.submission_token(form.submission.data):
+        form.submission.data = secrets.token_urlsafe(24)
+    if request.method == "GET":
+        return _page(contents, form, [], 200)
+    if not form.validate():
+        return _page(contents, form, [m for errors in form.errors.values() for m in errors], 400)
+    try:
+        order = guest_cart_checkout.place_order(
+            db.session, token(), form.token.data or "", form.email.data or "",
+            address=guest.guest_address(form), terms_accepted=bool(form.terms.data),
+            locale=str(get_locale() or "") or None, submission=form.submission.data)
+    except (checkout.CheckoutRefused, NotOrderable, InvalidSelection) as refused:
+        return _page(contents, form, [error_text(refused)], 400)
+    session.pop(TOKEN_KEY, None)
+    return guest.thanks(order.number, form.email.data or "")
+
+
+def _own_token() -> str:
+    """This browser's cart token; a signed-in customer or a browser without a cart has
+    none, so every item is someone else's (404)."""
+    if current_user.is_authenticated or not token():
+        abort(404)
+    return token()
+
+
+def _page(contents, form, problems, status):
+    form.token.data = contents.token  # what this page shows is what its form orders
+    page = render_template("shop/guest_cart_checkout.html", cart=contents, form=form,
+                           problems=problems, terms_version=checkout.TERMS_VERSION)
+    return _no_store(page, status)
+
+
+def _no_store(page, status: int = 200):
+    response = make_response(page, status)
+    response.headers["Cache-Control"] = "no-store"  # this browser's cart, its address
+    return response
