@@ -460,7 +460,9 @@ class _DomainSearch:
             if status == _cp().INFEASIBLE:  # every open value is impossible
                 self._keep_proof(core, gate, open_values, lifted)
                 self.flat_wanted[:] = self.flat_possible
-                self.flat_wanted_without[:] = self.flat_without
+                for var in lifted:  # only the alternatives this round asked about: not the domain rounds'
+                    span = slice(space.offsets[var], space.offsets[var + 1])
+                    self.flat_wanted_without[span] = self.flat_without[span]
                 return self.consistent
             self.mark(found)
             # a new solution is often in another corner of the totals: its repairs settle values

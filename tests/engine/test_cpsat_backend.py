@@ -342,3 +342,21 @@ def test_a_count_the_running_total_tree_refuses_is_a_warning_not_a_failed_check(
     assert report.usable and report.count is None
     assert any("exact count could not be computed" in warning for warning in report.warnings)
     assert report.dead_options == []
+
+
+def test_alternatives_left_open_by_the_domain_rounds_are_asked_not_dropped() -> None:
+    """On numeric-heavy with eleven picks, the domain rounds end with "infeasible" while some picks'
+    alternatives are still open; that proof is about the domains only, but it closed the alternatives too
+    (p10_4 for part10 was missing). Each alternative must be what the selection with that pick changed says."""
+    heavy = Path(__file__).resolve().parents[2] / "bench" / "models" / "numeric-heavy.yaml"
+    text = heavy.read_text(encoding="utf-8")
+    selection = {"packing": "small_box", "part10": "p10_3", "part11": "p11_1", "part13": "p13_0",
+                 "part15": "p15_0", "part16": "p16_5", "part17": "p17_2", "part18": "p18_2", "part3": "p3_1",
+                 "part5": "p5_3", "part6": "p6_3"}
+    state = Catalog.from_text(text, path="heavy.yaml").domains(selection, alternatives=True)
+    judge = Catalog.from_text(text, path="judge.yaml")
+    assert "p10_4" in state.alternatives["part10"]
+    for feature, picked in selection.items():
+        options = judge.model.feature(feature).option_ids()
+        possible = [o for o in options if judge.domains({**selection, feature: o}).consistent]
+        assert state.alternatives[feature] == possible, (feature, picked)
