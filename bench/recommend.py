@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import json
 import platform
 import random
@@ -53,10 +52,26 @@ def read_sales(path: Path) -> list[dict[str, Any]]:
         return json.load(handle)
 
 
-def hash_fold(row: dict[str, Any]) -> int:
-    """A fold 0-9 from the configuration itself: identical configurations share it."""
-    text = json.dumps(row["selections"], sort_keys=True).encode("utf-8")
-    return int.from_bytes(hashlib.sha256(text).digest()[:4], "big") % 10
+def published_folds(path: Path, sales: list) -> tuple[list[int], str]:
+    """The fold of each sales row as toulbar2/CFN-learn's renault.py reads it, and how.
+
+    Row i is in the fold of the folds file's i-th digit. Big's file has 8,562
+    digits for 8,337 rows: renault.py reads the first 8,337 (its published
+    fold 9 has the 844 test rows its log shows), and so do we. That split does
+    not keep big's identical configurations together (see bench/RECOMMEND.md).
+    """
+    folds = read_folds(path)
+    if len(folds) < len(sales):
+        raise SystemExit(f"{path.name}: {len(folds)} fold digits for {len(sales)} sales rows")
+    split = "folds file"
+    if len(folds) > len(sales):
+        split = f"folds file, first {len(sales):,} of its {len(folds):,} digits (as renault.py)"
+    return folds[: len(sales)], split
+
+
+def folds_path(name: str) -> Path:
+    """The catalog's published folds file."""
+    return selected(name)[0].catalog.with_name(f"renault-{name}-folds.txt")
 
 
 def reveal_order(row: dict[str, Any], number: int, sales_features: list[str]) -> list[str]:
@@ -194,14 +209,7 @@ def load(name: str) -> dict[str, Any]:
     catalog = load_catalog(bench.catalog)
     catalog.prepare()
     sales = read_sales(bench.sales)
-    folds = read_folds(bench.catalog.with_name(f"renault-{name}-folds.txt"))
-    split = "folds file"
-    if len(folds) != len(sales):
-        # big's folds file has 8,562 entries for 8,337 rows, so rows and digits
-        # cannot be matched; split by configuration instead, so that duplicated
-        # configurations still share a fold.
-        split = f"hash of the configuration ({len(folds)} fold entries for {len(sales)} rows)"
-        folds = [hash_fold(row) for row in sales]
+    folds, split = published_folds(folds_path(name), sales)
     in_sales = {feature for row in sales for feature in row["selections"]}
     return {
         "name": name,

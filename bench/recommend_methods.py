@@ -2,7 +2,9 @@
 
 Compares candidate recommendation methods on the replays that
 `python -m bench.recommend` keeps in bench/results/recommend-replay-<catalog>.jsonl
-(the exact domain before each reveal), without calling the engine again. Each
+(the exact domain before each reveal); rows not replayed yet are replayed with
+the engine and added to that file, so a `--rows N --spread` sample costs only
+its own rows. Each
 method sees what the engine's recommender sees: the picks revealed so far and
 the asked feature's exact domain; its best still-possible value is its answer.
 Training uses the rows outside each fold, as in bench.recommend. By default
@@ -23,6 +25,13 @@ Methods (`name:parameters`):
   masked-lr:L        per feature, softmax regression on one-hot picks, trained on the
                      training rows with a random reveal order (the features revealed
                      before the asked one), L2 penalty L; slow (minutes per fold)
+  mix:K,A[,B[,R]]    latent classes: a mixture of K product-of-multinomial components fitted
+                     by EM with add-A counts; the posterior over components given the
+                     picks (and, B times, the open features' domains); R seeds averaged
+  tree:A[,D]         Chow-Liu tree (add-A pair counts), exact P(target | picks) by
+                     messages; with D, the open features' domains as evidence too
+  blend:S,A,W        log of knn:S's distribution plus W times the log of tree:A's
+  poe:S,K,A,B,WK,WM,WP  weighted logs of knn:S's, mix:K,A,B's and popularity's distributions
   knn-oracle         knn with the best sharpness per feature, chosen on the test rows
                      themselves: an upper bound for a per-feature sharpness, not a method
 """
@@ -31,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import json
 import sys
 
 import numpy as np
@@ -39,67 +47,72 @@ import numpy as np
 from configurator.engine import load_catalog
 
 from .catalogs import selected
-from .recommend import RESULTS, hash_fold, read_folds, read_sales
+from .chowliu import ChowLiuTree
+from .mixture import Mixture
+from .recommend import RESULTS, ReplayCache, folds_path, published_folds, read_sales
 
 ORACLE_SHARPNESS = (0, 1, 2, 3, 5, 8, 12, 25, 50)
 
 
 class Replays:
-    """The sales as a value matrix (feature x row; the last value of each feature is "empty")."""
+    """The sales as a value matrix (feature x row; the last value of each feature is "empty").
+
+    Replays come from the cache that `python -m bench.recommend` keeps; a row
+    not cached yet is replayed with the engine and added to it, so a sample of
+    rows costs only its own `domains()` calls.
+    """
 
     def __init__(self, name: str):
         bench = selected(name)[0]
-        catalog = load_catalog(bench.catalog)
-        sales = read_sales(bench.sales)
-        folds = read_folds(bench.catalog.with_name(f"renault-{name}-folds.txt"))
-        if len(folds) != len(sales):  # big: the same hash split as bench.recommend
-            folds = [hash_fold(row) for row in sales]
-        self.folds = np.array(folds)
-        used = {feature for row in sales for feature in row["selections"]}
-        self.features = [f for f in catalog.model.features if f.id in used]
+        self.catalog = load_catalog(bench.catalog)
+        self.sales = read_sales(bench.sales)
+        self.folds = np.array(published_folds(folds_path(name), self.sales)[0])
+        used = {feature for row in self.sales for feature in row["selections"]}
+        self.features = [f for f in self.catalog.model.features if f.id in used]
         self.index = {f.id: i for i, f in enumerate(self.features)}
         self.sizes = np.array([len(f.options) + 1 for f in self.features])
         codes = [{o.id: k for k, o in enumerate(f.options)} for f in self.features]
-        self.values = np.empty((len(self.features), len(sales)), dtype=np.int32)
-        for j, row in enumerate(sales):
+        self.values = np.empty((len(self.features), len(self.sales)), dtype=np.int32)
+        for j, row in enumerate(self.sales):
             for i, feature in enumerate(self.features):
                 picked = row["selections"].get(feature.id)
                 self.values[i, j] = self.sizes[i] - 1 if picked is None else codes[i][picked]
         # Every (feature, value) pair has a position in one flat vector of "still possible".
         self.offsets = np.concatenate([[0], np.cumsum(self.sizes)[:-1]])
-        self.pruned: dict[int, list] = {}
-        self.steps = self._read(RESULTS / f"recommend-replay-{name}.jsonl")
+        self.cache = ReplayCache(RESULTS / f"recommend-replay-{name}.jsonl")
 
-    def _read(self, path) -> dict[int, list[tuple[int, np.ndarray]]]:
-        """Row -> [(feature position, allowed-value mask)] in reveal order."""
-        steps = {}
-        for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else ():
-            try:
-                entry = json.loads(line)
-            except ValueError:  # a partial last line
-                continue
-            replay = []
-            for feature_id, allowed, may_be_empty, _ in entry["steps"]:
-                i = self.index[feature_id]
-                mask = np.zeros(self.sizes[i], dtype=bool)
-                mask[allowed] = True
-                mask[-1] = may_be_empty
-                replay.append((i, mask))
-            steps[entry["row"]] = replay
-            if "pruned" in entry:
-                self.pruned[entry["row"]] = entry["pruned"]
-        return steps
+    def sample(self, fold: int, rows: int, spread: bool) -> list[int]:
+        """`rows` rows of the fold: its first ones, or evenly spaced over it with `spread`."""
+        held_out = np.flatnonzero(self.folds == fold).tolist()
+        if spread and len(held_out) > rows:
+            held_out = held_out[:: len(held_out) // rows]
+        return held_out[:rows]
+
+    def steps(self, row: int) -> list[tuple[int, np.ndarray]]:
+        """[(feature position, allowed-value mask)] in the row's reveal order."""
+        if row not in self.cache.rows:
+            self.catalog.prepare()
+            ids = [f.id for f in self.features]
+            self.cache.steps(self.catalog, row, self.sales[row], ids)
+        replay = []
+        for feature_id, allowed, may_be_empty, _ in self.cache.rows[row]:
+            i = self.index[feature_id]
+            mask = np.zeros(self.sizes[i], dtype=bool)
+            mask[allowed] = True
+            mask[-1] = may_be_empty
+            replay.append((i, mask))
+        return replay
 
     def still_possible(self, row: int) -> list[np.ndarray | None]:
         """Per step of the row's replay: every (feature, value) pair's "still possible" flag.
 
         None for each step when the replay was cached without every domain.
         """
-        if row not in self.pruned:
-            return [None] * len(self.steps[row])
+        if row not in self.cache.pruned:
+            return [None] * len(self.cache.rows[row])
         possible = np.ones(int(self.sizes.sum()), dtype=bool)
         flags = []
-        for removed in self.pruned[row]:
+        for removed in self.cache.pruned[row]:
             for i, k in removed:
                 possible[self.offsets[i] + (self.sizes[i] - 1 if k == -1 else k)] = False
             flags.append(possible.copy())
@@ -113,6 +126,7 @@ class Counts:
         self.sizes = data.sizes
         self.values = training
         self.rows = training.shape[1]
+        self.offsets = data.offsets
         self.flat = training + data.offsets[:, None]  # positions in the "still possible" vector
         self.popularity = [
             np.bincount(training[i], minlength=s).astype(float) for i, s in enumerate(self.sizes)
@@ -180,6 +194,14 @@ def predict(
         return _knn_with_domains(counts, target, picked, values, mask, possible, *numbers)
     if name == "dedup":
         return _knn_deduplicated(counts, target, picked, values, mask, *numbers)
+    if name == "mix":
+        return _mixture(counts, numbers).predict(target, picked, values, mask, possible)
+    if name == "tree":
+        return _tree(counts, target, picked, values, mask, possible, *numbers)
+    if name == "blend":
+        return _blend(counts, target, picked, values, mask, possible, *numbers)
+    if name == "poe":
+        return _product_of_experts(counts, target, picked, values, mask, possible, numbers)
     if name == "masked-lr":
         return _masked_regression(counts, numbers[0]).scores(target, picked, values, mask)
     if name == "nb":
@@ -212,6 +234,82 @@ def _knn_deduplicated(counts: Counts, target, picked, values, mask, sharpness, p
     weights *= counts.seen ** (power - 1.0)
     votes = np.bincount(counts.values[target], weights, counts.sizes[target]) * mask
     return votes if votes.sum() > 0 else counts.popularity[target] * mask
+
+
+def _mixture(counts: Counts, numbers: list[float]) -> Mixture:
+    """The mixture `mix:K,A[,B[,R]]` fitted once per fold's training rows (R seeds averaged)."""
+    components, smoothing = int(numbers[0]), numbers[1]
+    share = numbers[2] if len(numbers) > 2 else 0.0
+    seeds = int(numbers[3]) if len(numbers) > 3 else 1
+    key = (components, smoothing, seeds)
+    fitted = counts.__dict__.setdefault("mixtures", {})
+    if key not in fitted:
+        fitted[key] = [
+            Mixture(counts.values, counts.sizes, components, smoothing, seed=seed)
+            for seed in range(seeds)
+        ]
+    return MixtureVote(fitted[key], share)
+
+
+class MixtureVote:
+    """The mean predictive distribution of several fitted mixtures."""
+
+    def __init__(self, mixtures: list[Mixture], share: float):
+        self.mixtures, self.share = mixtures, share
+
+    def predict(self, target, picked, values, mask, possible) -> np.ndarray:
+        total = np.zeros(self.mixtures[0].sizes[target])
+        for mixture in self.mixtures:
+            p = mixture.predict(target, picked, values, possible, self.share) * mask
+            total += p / max(p.sum(), 1e-300)
+        return total
+
+
+def _tree(counts: Counts, target, picked, values, mask, possible, smoothing, domains=0.0):
+    """`tree:A[,D]`: the Chow-Liu tree's P(target | picks); with D, the open features' domains."""
+    fitted = counts.__dict__.setdefault("trees", {})
+    if smoothing not in fitted:
+        fitted[smoothing] = ChowLiuTree(counts.sizes, counts.joint, smoothing)
+    evidence = [np.ones(size) for size in counts.sizes]
+    if domains and possible is not None:
+        evidence = [possible[o : o + s].astype(float) for o, s in zip(counts.offsets, counts.sizes)]
+    for i, value in zip(picked, values):
+        evidence[i] = np.zeros(counts.sizes[i])
+        evidence[i][value] = 1.0
+    evidence[target] = mask.astype(float)
+    return fitted[smoothing].predict(target, evidence)
+
+
+def _blend(counts: Counts, target, picked, values, mask, possible, sharpness, smoothing, weight):
+    """`blend:S,A,W`: log of knn's distribution (sharpness S) plus W times the tree's (A)."""
+    agreement = counts.agreement(target, picked, values)
+    score = np.log(_share(counts.knn(target, agreement, mask, sharpness)) + 1e-6)
+    tree = _tree(counts, target, picked, values, mask, possible, smoothing)
+    score += weight * np.log(_share(tree * mask) + 1e-6)
+    return np.exp(score - score[mask].max()) * mask
+
+
+def _share(p: np.ndarray) -> np.ndarray:
+    return p / max(p.sum(), 1e-300)
+
+
+def _product_of_experts(counts: Counts, target, picked, values, mask, possible, numbers):
+    """`poe:S,K,A,B,WK,WM,WP`: weighted sum of the log of knn's, the mixture's and popularity's
+    distributions (each normalised over the allowed values)."""
+    sharpness, components, smoothing, share, w_knn, w_mix, w_pop = numbers
+    agreement = counts.agreement(target, picked, values)
+    experts = [
+        counts.knn(target, agreement, mask, sharpness),
+        _mixture(counts, [components, smoothing, share]).predict(
+            target, picked, values, mask, possible
+        ),
+        counts.popularity[target] * mask,
+    ]
+    score = np.zeros(counts.sizes[target])
+    for weight, p in zip((w_knn, w_mix, w_pop), experts):
+        p = p / max(p.sum(), 1e-300)
+        score += weight * np.log(p + 1e-4)
+    return np.exp(score - score[mask].max()) * mask
 
 
 def _masked_regression(counts: Counts, penalty: float) -> MaskedRegression:
@@ -339,15 +437,12 @@ def compare(
     replayed = 0
     for fold in folds:
         counts = Counts(data, data.values[:, data.folds != fold])
-        held_out = sorted(r for r in data.steps if data.folds[r] == fold)
-        if spread and len(held_out) > rows:
-            held_out = held_out[:: len(held_out) // rows]
-        held_out = held_out[:rows]
+        held_out = data.sample(fold, rows, spread)
         replayed += len(held_out)
         for row in held_out:
             truth = data.values[:, row]
             picked: list[int] = []
-            for (target, mask), possible in zip(data.steps[row], data.still_possible(row)):
+            for (target, mask), possible in zip(data.steps(row), data.still_possible(row)):
                 questions += 1
                 values = list(truth[picked])
                 pop = counts.popularity[target]
@@ -392,9 +487,6 @@ def main(argv: list[str] | None = None) -> int:
     first, _, last = args.folds.partition("-")
     folds = list(range(int(first), int(last or first) + 1))
     data = Replays(args.catalog)
-    if not data.steps:
-        print("no cached replays: run python -m bench.recommend first", file=sys.stderr)
-        return 2
     methods = [m for m in args.methods if m != "knn-oracle"]
     result = compare(data, folds, args.rows, methods, "knn-oracle" in args.methods, args.spread)
     print(
