@@ -337,6 +337,14 @@ def test_fine_unit_totals_met_in_the_middle_equal_brute_force(text: str) -> None
     assert _met_count(text) == Enumeration(model_from_text(text), {}).count
 
 
+def test_a_join_past_int64_counts_in_python_integers() -> None:
+    """25 features of 5 options: 5**25 assignments pass 2**56, so the join adds Python integers."""
+    features = _many_priced_features(25, 5)
+    rules = [{"id": "never-violated", "require": "price() <= 100000", "message": "m"},
+             {"id": "impossible", "if": "f0 == o1", "then": "price() > 99999", "message": "m"}]
+    assert _met_count(_catalog(features, rules)) == 4 * 5**24 > 2**56
+
+
 def test_a_join_with_more_corners_than_its_budget_is_refused(monkeypatch) -> None:
     from configurator.engine import meet_count
 
