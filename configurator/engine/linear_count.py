@@ -29,12 +29,18 @@ Independent parts of the catalog (no factor and no sum links them) are
 counted apart and multiplied. Counts are Python integers where they could
 pass 2**62.
 
-Past `MAX_STATES` states in one layer the programme stops (`CountTooLarge`):
-the catalog then tries the running-total tree, which may refuse too. That is
-the case of `bench/models/numeric-heavy.yaml`: four sums (price in cents,
-weight in grams, volume, power) all near their bounds over 20 parts, so
-partial totals stay apart until the last parts, classes or not (about 4x more states per
-part: 2M after 7 parts); see the README, "Limits of exact numeric rules".
+Past `MAX_STATES` states in one layer the layers stop. When they got past
+the *cut* (the first layer after the comparisons from which the variables
+left have at most `meet_count.MAX_SUFFIX_ROWS` assignments), the count meets
+in the middle instead: the states at the cut are joined with the rest,
+enumerated on its own (meet_count.py). Otherwise, or when that join passes
+its own budget, the count is refused (`CountTooLarge`) and the catalog tries
+the running-total tree, which may refuse too. That is the case of
+`bench/models/numeric-heavy.yaml`: four sums (price in cents, weight in
+grams, volume, power) all near their bounds over 20 parts, so partial totals
+stay apart until the last parts, classes or not (about 4x more states per
+part: 2M after 7 parts, before the cut at 10 parts); see the README, "Limits
+of exact numeric rules".
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ import numpy as np
 
 from .compile import CompiledProblem, LinearAtom
 from .layered import _rows_allowed
+from .meet_count import MAX_SUFFIX_ROWS, MeetTooLarge, joined_count, suffix_rows
 
 # The demo catalogs peak at 16,020 states (coffee subscription), the city bike with a price ceiling at 5,534;
 # bench/models/numeric-heavy.yaml passes this after 7 of its 20 parts (and grows about 4x a part).
@@ -58,9 +65,10 @@ class CountTooLarge(Exception):
 class LinearCounter:
     """Exact counts over a problem compiled with `linear=True` (see the module docstring)."""
 
-    def __init__(self, problem: CompiledProblem, max_states: int | None = None):
+    def __init__(self, problem: CompiledProblem, max_states: int | None = None, *, meet: bool = False):
         self.problem = problem
         self.max_states = MAX_STATES if max_states is None else max_states
+        self.meet = meet  # join at the cut even within the budget (both routes can then be compared)
         self.sizes = [variable.size for variable in problem.variables]
         self.atoms: list[LinearAtom] = list(problem.linear)
         self.atom_of_var = {atom.var: index for index, atom in enumerate(self.atoms)}
@@ -126,13 +134,46 @@ class LinearCounter:
         exact = math.prod(max(len(allowed[var]), 1) for var in order) < 2**62
         state = _States.start(len(sums), len(atoms), np.int64 if exact else object)
         frontier: list[int] = []
+        cut = _meeting_layer(order, allowed, self.atom_of_var)
+        snapshot = None
         for layer, var in enumerate(order):
-            state, frontier = self._step(state, frontier, layer, var, plan, checked_at.get(layer, []), last_use)
+            if layer == cut:
+                snapshot = (state, frontier)
+                if self.meet:
+                    return self._meet(snapshot, order, cut, plan, checked_at)
+            try:
+                state, frontier = self._step(state, frontier, layer, var, plan, checked_at.get(layer, []), last_use)
+            except CountTooLarge:
+                if snapshot is None:
+                    raise
+                return self._meet(snapshot, order, cut, plan, checked_at)
             if state.size == 0:
                 return 0
             if state.size > self.max_states:
-                raise CountTooLarge(f"{state.size:,} reachable states after {self.problem.variables[var].name}")
+                if snapshot is None:
+                    raise CountTooLarge(f"{state.size:,} reachable states after {self.problem.variables[var].name}")
+                return self._meet(snapshot, order, cut, plan, checked_at)
         return int(state.counts.sum())
+
+    def _meet(self, snapshot: tuple[_States, list[int]], order: list[int], cut: int, plan: _Plan,
+              checked_at: dict[int, list]) -> int:
+        """The count from the states at layer `cut` joined with the enumerated rest (meet_count.py)."""
+        state, frontier = snapshot
+        suffix = order[cut:]
+        members = set(suffix)
+        later = [factor for layer, factors in checked_at.items() if layer >= cut for factor in factors]
+        inside = [factor for factor in later if members.issuperset(factor.scope)]
+        across = [factor for factor in later if not members.issuperset(factor.scope)]
+        keep = {var for factor in across for var in factor.scope if var in members}
+        sum_weights = [self.sums[index][0] for index in plan.sums]
+        dtype = np.int64 if math.prod(max(len(plan.allowed[var]), 1) for var in order) < 2**56 else object
+        try:
+            columns, values, totals, counts = suffix_rows(suffix, plan.allowed, sum_weights, inside, keep,
+                                                          self.problem.variables, dtype)
+            return joined_count(state, frontier, (columns, values, totals, counts), across, plan,
+                                self.problem.variables, dtype)
+        except MeetTooLarge as error:
+            raise CountTooLarge(f"{state.size:,} states at the cut, then {error}") from error
 
     def _step(self, state: _States, frontier: list[int], layer: int, var: int, plan: _Plan,
               factors: list, last_use: dict[int, int]):
@@ -389,6 +430,17 @@ def _added(flags: np.ndarray, shifts: np.ndarray) -> np.ndarray:
     for shift in np.unique(shifts):
         merged[shift:] |= flags[: len(flags) - shift]
     return merged
+
+
+def _meeting_layer(order: list[int], allowed: list[np.ndarray], atom_of_var: dict[int, int]) -> int | None:
+    """The first layer after every comparison from which the rest has at most MAX_SUFFIX_ROWS assignments."""
+    start = max((layer + 1 for layer, var in enumerate(order) if var in atom_of_var), default=0)
+    rest = 1
+    for layer in range(len(order) - 1, start - 1, -1):
+        rest *= max(len(allowed[order[layer]]), 1)
+        if rest > MAX_SUFFIX_ROWS:
+            return layer + 1 if layer + 1 < len(order) else None
+    return start if start < len(order) else None
 
 
 def _allowed(evidence: object, size: int) -> np.ndarray:

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from configurator.engine import SelectionError
@@ -225,22 +225,28 @@ def _guest_of(session: Session, email: str, address: AddressInput, locale: str |
     kept_email = guest_email(email)
     guest = _locked_guest(session, kept_email)
     if guest is None:
-        guest = User(email=kept_email, name=(" ".join(address.name.split()) or email)[:120],
-                     password_hash=GUEST_HASH, role="customer", segment="consumer",
-                     created_at=now)
-        try:
-            with session.begin_nested():  # another post may be making the same record
-                session.add(guest)
-        except IntegrityError:
-            guest = _locked_guest(session, kept_email)
-            if guest is None:
-                raise
+        _insert_guest(session, kept_email, (" ".join(address.name.split()) or email)[:120], now)
+        guest = _locked_guest(session, kept_email)
     if not is_guest(guest):
         raise CheckoutRefused(N_("Please enter a valid e-mail address."))
     guest.country = (address.country or "").lower()[:2] or guest.country
     guest.locale = locale or guest.locale
     session.flush()
     return guest
+
+
+def _insert_guest(session: Session, kept_email: str, name: str, now: datetime) -> None:
+    """Insert the guest record unless another post has just made it.
+
+    ON CONFLICT DO NOTHING instead of a savepoint: pysqlite begins no transaction
+    before a SAVEPOINT, so its RELEASE committed the record on SQLite, and a
+    checkout refused afterwards left it behind."""
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(User)
+    session.execute(insert.values(
+        email=kept_email, name=name, password_hash=GUEST_HASH, role="customer",
+        segment="consumer", created_at=now,
+    ).on_conflict_do_nothing(index_elements=[User.email]))
 
 
 def _locked_guest(session: Session, kept_email: str) -> User | None:

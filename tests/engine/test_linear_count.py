@@ -80,11 +80,24 @@ def test_comparisons_every_completion_decides_keep_no_total() -> None:
     assert _linear_count(_catalog(features, rules), max_states=200) == 4 * 5**23
 
 
-def test_a_comparison_still_open_keeps_its_total_and_the_budget_is_enforced() -> None:
+def test_past_the_state_budget_the_count_meets_in_the_middle_and_past_the_suffix_budget_it_refuses() -> None:
+    """An open price comparison keeps its partial totals: over 50 states the layers stop, the rest is
+    enumerated and joined (meet_count.py); with the rest over its own budget too, the count is refused."""
+    from configurator.engine import linear_count
+
     features = _many_priced_features(10, 4)
     rules = [{"id": "middle", "if": "f0 == o0", "then": "price() <= 500", "message": "m"}]
-    with pytest.raises(CountTooLarge):
-        _linear_count(_catalog(features, rules), max_states=50)
+    rest = np.zeros(1, np.int64)  # every price of f1..f9 in cents, one per choice (4**9 of them)
+    for feature in features[1:]:
+        cents = np.array([round(float(option["price"]) * 100) for option in feature["options"]])
+        rest = (rest[:, None] + cents[None, :]).ravel()
+    first = round(float(features[0]["options"][0]["price"]) * 100)
+    expected = 4**10 - int((rest + first > 50000).sum())
+    assert _linear_count(_catalog(features, rules), max_states=50) == expected < 4**10
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(linear_count, "MAX_SUFFIX_ROWS", 1)
+        with pytest.raises(CountTooLarge):
+            _linear_count(_catalog(features, rules), max_states=50)
 
 
 def _reduced_numeric_heavy(parts: int) -> str:
@@ -244,11 +257,13 @@ def test_merging_equivalent_partial_totals_keeps_brute_force_counts(text: str) -
 
 
 def _price_histogram(features: list[dict]) -> np.ndarray:
-    """How many choices of one option per feature give each price in cents (a convolution, not the DP)."""
-    histogram = np.array([1], dtype=object)
+    """How many choices of one option per feature give each price in cents (a convolution, not the DP).
+
+    In int64 (numpy convolves it in C; object arrays took minutes): at most 4**16 choices here."""
+    histogram = np.array([1], dtype=np.int64)
     for feature in features:
         cents = [round(float(option["price"]) * 100) for option in feature["options"]]
-        step = np.zeros(max(cents) + 1, dtype=object)
+        step = np.zeros(max(cents) + 1, dtype=np.int64)
         for value in cents:
             step[value] += 1
         histogram = np.convolve(histogram, step)
@@ -257,7 +272,10 @@ def _price_histogram(features: list[dict]) -> np.ndarray:
 
 def test_a_price_in_cents_over_16_features_is_counted_within_a_small_budget() -> None:
     """Partial prices that no completion tells apart share a state: 19,955 states at most with classes,
-    45,725 with raw totals (both after settling the comparisons every completion decides)."""
+    45,725 with raw totals (both after settling the comparisons every completion decides), which the
+    layers alone refuse and meeting in the middle counts."""
+    from configurator.engine import linear_count
+
     features = _many_priced_features(16, 4)
     rules = [{"id": "gated", "if": "f0 == o0", "then": "price() <= 800", "message": "m"},
              {"id": "floor", "require": "price() > 500.50", "message": "m"}]
@@ -267,9 +285,14 @@ def test_a_price_in_cents_over_16_features_is_counted_within_a_small_budget() ->
     first = round(float(features[0]["options"][0]["price"]) * 100)
     # all choices over 500.50, minus those with f0 == o0 over 800.00
     expected = histogram[cents > 50050].sum() - gated[np.arange(len(gated)) + first > 80000].sum()
-    assert _linear_count(_catalog(features, rules), max_states=25_000) == expected > 0
-    with pytest.raises(CountTooLarge):
-        _count_without_classes_budget(_catalog(features, rules), 25_000)
+    text = _catalog(features, rules)
+    assert _linear_count(text, max_states=25_000) == expected > 0
+    with pytest.MonkeyPatch.context() as patched:  # the layers alone, without meeting in the middle
+        patched.setattr(linear_count, "MAX_SUFFIX_ROWS", 1)
+        assert _linear_count(text, max_states=25_000) == expected
+        with pytest.raises(CountTooLarge):
+            _count_without_classes_budget(text, 25_000)
+    assert _count_without_classes_budget(text, 25_000) == expected  # raw totals: met in the middle
 
 
 def _count_without_classes_budget(text: str, max_states: int) -> int:
@@ -281,3 +304,60 @@ def _count_without_classes_budget(text: str, max_states: int) -> int:
         return _linear_count(text, max_states=max_states)
     finally:
         linear_count.MAX_SUFFIX_RANGE = saved
+
+
+# ---------------------------------------------------------------- meeting in the middle (meet_count.py)
+def _met_count(text: str, customer: dict | None = None) -> int:
+    """The count joined at the cut (the layers up to it, the rest enumerated), whatever the budget."""
+    problem = compile_model(model_from_text(text), linear=True)
+    return LinearCounter(problem, meet=True).count(problem.customer_evidence(customer))
+
+
+@given(data=st.data())
+@SETTINGS
+def test_counts_met_in_the_middle_equal_brute_force(data) -> None:
+    """Several sums, price() both ways, gated comparisons, customer facts: the join against enumeration,
+    once comparing all pairs and once by divide and conquer down to one total."""
+    from configurator.engine import meet_count
+
+    case = data.draw(linear_catalogs())
+    customer = data.draw(customers())
+    note(f"catalog:\n{case.text}\ncustomer: {customer}")
+    expected = Enumeration(model_from_text(case.text), customer).count
+    assert _met_count(case.text, customer) == expected
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(meet_count, "BRUTE_PAIRS", 1)
+        assert _met_count(case.text, customer) == expected
+
+
+@given(text=fine_unit_catalogs())
+@SETTINGS
+def test_fine_unit_totals_met_in_the_middle_equal_brute_force(text: str) -> None:
+    note(text)
+    assert _met_count(text) == Enumeration(model_from_text(text), {}).count
+
+
+def test_a_join_past_int64_counts_in_python_integers() -> None:
+    """25 features of 5 options: 5**25 assignments pass 2**56, so the join adds Python integers."""
+    features = _many_priced_features(25, 5)
+    rules = [{"id": "never-violated", "require": "price() <= 100000", "message": "m"},
+             {"id": "impossible", "if": "f0 == o1", "then": "price() > 99999", "message": "m"}]
+    assert _met_count(_catalog(features, rules)) == 4 * 5**24 > 2**56
+
+
+def test_a_join_with_more_corners_than_its_budget_is_refused(monkeypatch) -> None:
+    from configurator.engine import meet_count
+
+    monkeypatch.setattr(meet_count, "MAX_CORNER_ROWS", 5)  # 59 states at the cut, open comparisons
+    with pytest.raises(CountTooLarge, match="corners"):
+        _met_count(_reduced_numeric_heavy(9))
+
+
+def test_reduced_numeric_heavy_counted_by_the_layers_and_by_meeting_in_the_middle() -> None:
+    """Four sums and every service rule, parts-pair rules across the cut: both routes on 9 parts (59
+    states at the cut, comparisons still open), and brute force on 3 (where every comparison is settled
+    before the cut: one state)."""
+    small = _reduced_numeric_heavy(3)
+    assert _met_count(small) == Enumeration(model_from_text(small), {}).count > 0
+    text = _reduced_numeric_heavy(9)
+    assert _met_count(text) == _linear_count(text) > 0

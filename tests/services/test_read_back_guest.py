@@ -75,6 +75,18 @@ def test_no_terms_no_order(session, bike):
     assert session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 
+def test_a_checkout_refused_after_the_guest_record_leaves_nothing(session, second_session, bike):
+    """The guest record is made before the address is read; a refused address rolls
+    it back with the rest (on SQLite a savepoint once committed it on its own)."""
+    nowhere = checkout.AddressInput("Gina Gast", "", "", "", "DE")
+    with pytest.raises(checkout.CheckoutRefused):
+        guest_orders.place_order(session, "gina@example.com", bike.catalog_id, CARBON_BIKE,
+                                 name="", address=nowhere, terms_accepted=True)
+    with second_session() as other:
+        assert other.scalar(sa.select(sa.func.count(User.id))) == 0
+        assert other.scalar(sa.select(sa.func.count(Address.id))) == 0
+
+
 def test_the_guest_confirmation_arrives_over_smtp(session, bike, smtp_server):
     order = order_as_guest(session, bike)
     message = session.scalar(sa.select(Message).where(Message.kind == "order_confirmation"))

@@ -1,0 +1,265 @@
+"""Meeting in the middle, for exact counts whose running totals outgrow the layered count (linear_count.py).
+
+The layered count keeps, per layer, every partial total that a comparison can
+still read. Dense totals near their bounds (prices in cents, weights in grams)
+keep those partial totals apart until the last variables, so the middle layers
+outgrow any budget. Here the variables are cut in two: the layered count runs
+up to the cut (its states: frontier values, what each comparison still asks,
+partial totals, counts), the variables after the cut are enumerated on their
+own (their totals, and the values that rules across the cut read), and the
+two are joined: a state and a completion make configurations when the rules
+across the cut allow their values and every total the state still asks about,
+state's part plus completion's part, meets what is asked.
+
+Per group of states asking the same thing, that join is a dominance count over
+the totals still asked about ("how many completions add at most x to the weight
+and at most y to the price"): intervals become corners by inclusion-exclusion,
+and `dominated_weights` counts by divide and conquer on one total at a time
+(each level halves the events; one total left is a sorted cumulative sum). It
+costs about n log^(d-1) n for d totals, so it is refused (`MeetTooLarge`) when
+its estimate passes `MAX_JOIN_WORK`, like a suffix with more than
+`MAX_SUFFIX_ROWS` assignments.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from .layered import _rows_allowed
+
+# The assignments of the variables after the cut, enumerated at most (rows of totals and frontier values).
+MAX_SUFFIX_ROWS = 4_000_000
+# About n log^(d-1) n elementary steps of the dominance count, at most (tens of seconds of numpy).
+MAX_JOIN_WORK = 3_000_000_000
+# Corner rows (states times corners of their box) gathered for one join at most: memory, 8 bytes a total.
+MAX_CORNER_ROWS = 8_000_000
+# Below this many (point, query) pairs a dominance count compares them all at once.
+BRUTE_PAIRS = 1 << 21
+# Totals are integers well inside int64; these stand for "no bound" on one side.
+LOWEST, HIGHEST = -(1 << 60), 1 << 60
+
+
+class MeetTooLarge(Exception):
+    """The suffix or the join would pass its budget."""
+
+
+def dominated_weights(points: np.ndarray, weights: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """For each query row q, the total weight of the point rows p with p <= q in every column."""
+    result = np.zeros(len(queries), dtype=weights.dtype)
+    if not len(points) or not len(queries):
+        return result
+    if points.shape[1] == 0:
+        result[:] = weights.sum()
+        return result
+    if points.shape[1] == 1:
+        order = np.argsort(points[:, 0], kind="stable")
+        cumulative = np.concatenate([np.zeros(1, dtype=weights.dtype), np.cumsum(weights[order])])
+        return cumulative[np.searchsorted(points[order, 0], queries[:, 0], side="right")]
+    if len(points) * len(queries) <= BRUTE_PAIRS:
+        return _compared(points, weights, queries)
+    # Events in order of the first column, points before queries on ties: a point of the first half
+    # is below every query of the second half there, so only the other columns remain to compare.
+    values = np.concatenate([points[:, 0], queries[:, 0]])
+    kinds = np.concatenate([np.zeros(len(points), np.int8), np.ones(len(queries), np.int8)])
+    order = np.lexsort((kinds, values))
+    first, second = order[: len(order) // 2], order[len(order) // 2:]
+    low_points, low_queries = first[first < len(points)], first[first >= len(points)] - len(points)
+    high_points, high_queries = second[second < len(points)], second[second >= len(points)] - len(points)
+    result[high_queries] += dominated_weights(points[low_points, 1:], weights[low_points], queries[high_queries, 1:])
+    result[low_queries] += dominated_weights(points[low_points], weights[low_points], queries[low_queries])
+    result[high_queries] += dominated_weights(points[high_points], weights[high_points], queries[high_queries])
+    return result
+
+
+def _compared(points: np.ndarray, weights: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """`dominated_weights` by comparing every pair, a block of queries at a time."""
+    block = max(1, BRUTE_PAIRS // max(len(points), 1))
+    parts = []
+    for start in range(0, len(queries), block):
+        below = (points[None, :, :] <= queries[start: start + block, None, :]).all(axis=2)
+        parts.append(below.astype(weights.dtype) @ weights if weights.dtype != object
+                     else np.array([weights[row].sum() for row in below], dtype=object))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=weights.dtype)
+
+
+def join_work(points: int, queries: int, totals: int) -> float:
+    """The estimated steps of `dominated_weights` for that many points, queries and columns."""
+    events = points + queries
+    if totals <= 1 or events <= 1:
+        return float(events)
+    levels = max(1.0, math.log2(max(events / math.sqrt(BRUTE_PAIRS), 2.0)))
+    return events * levels ** (totals - 1)
+
+
+def box_count(totals: np.ndarray, counts: np.ndarray, completions: np.ndarray, weights: np.ndarray,
+              allowed: list[list[tuple[int, int]]], dtype) -> int:
+    """Σ counts[i] * weights[j] over pairs whose totals[i] + completions[j] lie in `allowed` in every column.
+
+    `allowed[c]` is column c's allowed final totals as disjoint closed intervals (LOWEST/HIGHEST: unbounded).
+    """
+    queries, factors = corners(totals, counts, allowed)
+    return counted(completions, weights, queries, factors, dtype)
+
+
+def corners(totals: np.ndarray, counts: np.ndarray, allowed: list[list[tuple[int, int]]]):
+    """The dominance queries (rows) and their signed factors that add up to a `box_count`.
+
+    Each combination of intervals is a box; a box is its corners by inclusion-exclusion (a lower end,
+    minus one, with the sign flipped), each corner shifted by every state's own part of the totals.
+    """
+    width = len(allowed)
+    if any(not intervals for intervals in allowed) or not len(totals):
+        return np.zeros((0, width), np.int64), counts[:0]
+    queries, factors = [], []
+    for box in itertools.product(*allowed):
+        lows = [column for column, (low, _) in enumerate(box) if low != LOWEST]
+        for size in range(len(lows) + 1):
+            for below in itertools.combinations(lows, size):
+                corner = np.array([box[c][0] - 1 if c in below else box[c][1] for c in range(width)], np.int64)
+                queries.append(corner[None, :] - totals)
+                factors.append(counts if size % 2 == 0 else -counts)
+    return np.concatenate(queries), np.concatenate(factors)
+
+
+def counted(completions: np.ndarray, weights: np.ndarray, queries: np.ndarray, factors: np.ndarray, dtype) -> int:
+    """Σ factors[q] * (weight of the completions dominated by query q), within the work budget."""
+    if not len(queries):
+        return 0
+    if join_work(len(completions), len(queries), completions.shape[1]) > MAX_JOIN_WORK:
+        raise MeetTooLarge(f"a join of {len(queries):,} corners with {len(completions):,} completions "
+                           f"over {completions.shape[1]} totals")
+    found = dominated_weights(completions, weights.astype(dtype), queries)
+    return int(np.dot(factors.astype(dtype), found))
+
+
+def allowed_totals(requirements: list[tuple[str, int | None, bool]]) -> list[tuple[int, int]]:
+    """The final totals meeting every (kind, cut, must hold) requirement on one sum, as disjoint intervals."""
+    intervals = [(LOWEST, HIGHEST)]
+    for kind, cut, holds in requirements:
+        if kind in ("eq", "ne") and (kind == "eq") != holds:  # "differs from cut"
+            if cut is not None:
+                intervals = _without(intervals, cut)
+            continue
+        if kind in ("eq", "ne"):  # "equals cut"
+            keep = (LOWEST, LOWEST - 1) if cut is None else (cut, cut)
+        elif kind == "le":
+            keep = (LOWEST, cut) if holds else (cut + 1, HIGHEST)
+        else:
+            keep = (cut, HIGHEST) if holds else (LOWEST, cut - 1)
+        intervals = [(max(low, keep[0]), min(high, keep[1])) for low, high in intervals]
+        intervals = [(low, high) for low, high in intervals if low <= high]
+    return intervals
+
+
+def _without(intervals: list[tuple[int, int]], point: int) -> list[tuple[int, int]]:
+    kept = []
+    for low, high in intervals:
+        if low <= point <= high:
+            kept += [part for part in ((low, point - 1), (point + 1, high)) if part[0] <= part[1]]
+        else:
+            kept.append((low, high))
+    return kept
+
+
+def merged_rows(values: np.ndarray, totals: np.ndarray, counts: np.ndarray):
+    """Equal (values, totals) rows made one, their counts added."""
+    if not len(counts):
+        return values, totals, counts
+    key = np.hstack([values.astype(np.int64), totals])
+    if key.shape[1] == 0:
+        return values[:1], totals[:1], np.array([counts.sum()], dtype=counts.dtype)
+    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    merged = np.zeros(len(first), dtype=counts.dtype)
+    np.add.at(merged, inverse.ravel(), counts)
+    return values[first], totals[first], merged
+
+
+def suffix_rows(suffix: list[int], allowed: list[np.ndarray], sum_weights: list[dict[int, np.ndarray]],
+                inside: list, keep: set[int], variables, dtype):
+    """The variables after the cut enumerated backwards, rules within them checked, equal rows merged.
+
+    Returns (columns, values, totals, counts): the values of the variables in `keep` (read by rules
+    across the cut), each sum's total over the suffix, and how many assignments give each row.
+    """
+    position = {var: index for index, var in enumerate(suffix)}
+    checked_at: dict[int, list] = {}
+    first_use = dict(position)
+    for factor in inside:
+        done = min(position[var] for var in factor.scope)  # the last of its variables to be assigned, going back
+        checked_at.setdefault(done, []).append(factor)
+        for var in factor.scope:
+            first_use[var] = min(first_use[var], done)
+    columns: list[int] = []
+    values = np.zeros((1, 0), np.int32)
+    totals = np.zeros((1, len(sum_weights)), np.int64)
+    counts = np.ones(1, dtype=dtype)
+    for index in range(len(suffix) - 1, -1, -1):
+        var = suffix[index]
+        choices = allowed[var]
+        parent = np.repeat(np.arange(len(counts)), len(choices))
+        value = np.tile(choices, len(counts))
+        candidates = columns + [var]
+        rows = np.hstack([values[parent], value[:, None].astype(np.int32)])
+        fits = np.ones(len(rows), dtype=bool)
+        for factor in checked_at.get(index, []):
+            fits &= _rows_allowed(rows, candidates, factor, variables)
+        rows, parent, value = rows[fits], parent[fits], value[fits]
+        sums = totals[parent].copy()
+        for column, weights in enumerate(sum_weights):
+            if var in weights:
+                sums[:, column] += weights[var][value]
+        columns = [v for v in candidates if v in keep or first_use[v] < index]
+        rows = rows[:, [candidates.index(v) for v in columns]]
+        values, totals, counts = merged_rows(rows, sums, counts[parent])
+    return columns, values, totals, counts
+
+
+def joined_count(state, frontier: list[int], suffix: tuple, across: list, plan, variables, dtype) -> int:
+    """The states at the cut joined with the rest's rows (`suffix_rows`' answer), group by group.
+
+    States are grouped by their frontier values and what each comparison still asks (`plan.cuts`,
+    `plan.sum_column_of_atom` say of which sum, and how); completions by the values the rules across
+    the cut read. A pair of groups those rules allow adds the `corners` of its box; the corners of
+    every group meeting the same completions over the same sums are counted in one join.
+    """
+    columns, values, totals, counts = suffix
+    groups, members_of = _grouped(np.hstack([state.values.astype(np.int64), state.pending.astype(np.int64)]))
+    completions, chosen_of = _grouped(values.astype(np.int64))
+    # corners of every group of states, gathered per (completion group, sums asked): one join each
+    batches: dict[tuple, tuple[list, list]] = {}
+    for row, members in zip(groups, members_of):
+        asked: dict[int, list] = {}
+        for column, pending in enumerate(row[len(frontier):]):
+            if pending:
+                kind, cut = plan.cuts[column]
+                asked.setdefault(plan.sum_column_of_atom[column], []).append((kind, cut, pending == 1))
+        sums = tuple(sorted(asked))
+        queries, factors = corners(state.sums[members][:, list(sums)], state.counts[members],
+                                   [allowed_totals(asked[column]) for column in sums])
+        for completion, fixed in enumerate(completions):
+            joined = np.concatenate([row[: len(frontier)], fixed])[None, :]
+            if all(_rows_allowed(joined, frontier + columns, factor, variables)[0] for factor in across):
+                batch = batches.setdefault((completion, sums), ([], []))
+                batch[0].append(queries)
+                batch[1].append(factors)
+                if sum(len(part) for part in batch[0]) > MAX_CORNER_ROWS:
+                    raise MeetTooLarge(f"more than {MAX_CORNER_ROWS:,} corners to join over {len(sums)} totals")
+    total = 0
+    for (completion, sums), (queries, factors) in batches.items():
+        chosen = chosen_of[completion]
+        total += counted(totals[chosen][:, list(sums)], counts[chosen], np.concatenate(queries),
+                         np.concatenate(factors), dtype)
+    return total
+
+
+def _grouped(key: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The distinct rows of `key` and, for each, the indexes of the rows equal to it."""
+    if key.shape[1] == 0:
+        return key[:1], [np.arange(len(key))]
+    distinct, inverse = np.unique(key, axis=0, return_inverse=True)
+    order = np.argsort(inverse.ravel(), kind="stable")
+    bounds = np.searchsorted(inverse.ravel()[order], np.arange(len(distinct) + 1))
+    return distinct, [order[bounds[i]: bounds[i + 1]] for i in range(len(distinct))]
