@@ -28,10 +28,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compile import LiftedBounds
+from .compile import CompileError, LiftedBounds
 from .jtree import INFINITE, JunctionTree, UpwardCache, hashable
 
 _INT64_SAFE = 2**62
+# Entries one join or fold of the DP over totals may make: each costs about 80 bytes in
+# the arrays of that step, so this keeps a count near 1 GiB. Forty priced add-ons under a
+# weight total made 22 GB before: a count past it is refused here and counted another way
+# (`Catalog.count`), never by exhausting the machine.
+MAX_DP_ENTRIES = 12_000_000
+
+
+def _within_budget(entries: int) -> None:
+    if entries > MAX_DP_ENTRIES:
+        raise CompileError(None, f"the count over price levels needs more than {MAX_DP_ENTRIES:,} "
+                                 f"partial totals at one step ({entries:,})")
 
 
 class BoundedSpace:
@@ -256,6 +267,7 @@ class _Programme:
         bounds = np.searchsorted(seps, np.arange(edge.size + 1))
         wanted = edge.parent_ids[rows]
         start, count = bounds[wanted], bounds[wanted + 1] - bounds[wanted]
+        _within_budget(int(count.sum()))
         entry = np.repeat(np.arange(len(rows)), count)
         offset = np.arange(len(entry)) - np.repeat(np.cumsum(count) - count, count)
         other = start[entry] + offset
@@ -301,6 +313,7 @@ class _Programme:
     def fold(self, a, b):
         a_sums, a_values = a
         b_sums, b_values = b
+        _within_budget(len(a_sums) * len(b_sums))
         sums = np.add.outer(a_sums, b_sums).ravel()
         values = (np.multiply.outer(a_values, b_values) if self.counting
                   else np.add.outer(a_values, b_values)).ravel()

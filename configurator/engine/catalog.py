@@ -25,7 +25,14 @@ from . import ddnnf
 from .boolean import BooleanSpace
 from .bounded import BoundedSpace
 from .cnf import is_boolean, junction_tree_refuses
-from .compile import CompiledProblem, CompileError, atoms, compile_model, numeric_measure
+from .compile import (
+    CompiledProblem,
+    CompileError,
+    OutgrewBudget,
+    atoms,
+    compile_model,
+    numeric_measure,
+)
 from .compiled import CompiledStore, circuit_key
 from .cpsat import CpSatSpace
 from .ddnnf import CompilationFailed, compile_cnf
@@ -64,6 +71,16 @@ def _frozen(mapping: dict) -> tuple:
     return tuple(
         sorted((key, tuple(value) if isinstance(value, list | tuple) else value)
                for key, value in mapping.items())
+    )
+
+
+def _mentions_numbers(model: CatalogModel) -> bool:
+    """Whether some rule compares a sum, a count or the price with a number."""
+    return any(
+        isinstance(atom, Compare)
+        for constraint in model.constraints
+        for expr in (constraint.condition, constraint.expr)
+        for atom in atoms(expr)
     )
 
 
@@ -130,8 +147,23 @@ class Catalog:
             linear = self.uses_cp_sat
             with self._lock:
                 if self._problem is None:
-                    self._problem = compile_model(self.model, linear=linear)
+                    self._problem = self._compiled(linear)
         return self._problem
+
+    def _compiled(self, linear: bool) -> CompiledProblem:
+        """The compiled form; CP-SAT's linear form when the running totals cannot be compiled."""
+        try:
+            return compile_model(self.model, linear=linear)
+        except OutgrewBudget:
+            if linear or not self._may_switch_to_cp_sat():
+                raise
+        self._cp_sat = True
+        return compile_model(self.model, linear=True)
+
+    def _may_switch_to_cp_sat(self) -> bool:
+        """Numeric rules whose running totals the tree cannot hold go to CP-SAT, which
+        states each comparison as one linear constraint: refusing the catalog is no answer."""
+        return self.backend == "auto" and _mentions_numbers(self.model)
 
     @property
     def uses_cp_sat(self) -> bool:
@@ -157,8 +189,20 @@ class Catalog:
             problem = self.problem
             with self._lock:
                 if self._tree is None:
-                    self._tree = self._solution_space(problem)
+                    self._tree = self._space_or_cp_sat(problem)
         return self._tree
+
+    def _space_or_cp_sat(self, problem: CompiledProblem) -> JunctionTree | BoundedSpace | CpSatSpace:
+        """`_solution_space`; when the tree and its reachable-state layers both outgrow their
+        budgets on numeric rules (sum() totals too dense to enumerate), CP-SAT answers."""
+        try:
+            return self._solution_space(problem)
+        except OutgrewBudget:
+            if self.uses_cp_sat or not self._may_switch_to_cp_sat():
+                raise
+        self._cp_sat = True
+        self._problem = compile_model(self.model, linear=True)
+        return self._cp_sat_space(self._problem)
 
     def _solution_space(self, problem: CompiledProblem) -> JunctionTree | BoundedSpace:
         """The junction tree; with price() rules that are gated bounds, the tree without them plus the bounds.
@@ -362,7 +406,10 @@ class Catalog:
                 return self
             if store is not None and not store.holds(self.fingerprint):
                 if isinstance(tree, BoundedSpace):
-                    self.count()  # its DP over totals is kept in the file: `catalog check` reads it back
+                    try:  # its DP over totals is kept in the file: `catalog check` reads it back
+                        self.count()
+                    except CompileError:  # past every budget: the refusal is kept beside it (`.count`)
+                        pass
                 store.save(self.fingerprint, (self.problem, tree))
         return self
 
@@ -722,11 +769,25 @@ class Catalog:
         """The exact number of complete valid configurations for this customer (no facts by default)."""
         if self.boolean is not None:
             return self.boolean.count(customer)
-        if isinstance(self.tree, CpSatSpace) and not customer:
-            return self._cp_sat_guest_count()
-        return self.tree.count(self.problem.customer_evidence(customer))
+        if isinstance(self.tree, (CpSatSpace, BoundedSpace)) and not customer:
+            return self._kept_guest_count()
+        return self._count_or_linear(customer)
 
-    def _cp_sat_guest_count(self) -> int:
+    def _count_or_linear(self, customer: dict | None) -> int:
+        """The solution space's count; past the budget of the DP over price levels
+        (bounded.py), the linear counter's over the linear form (linear_count.py)."""
+        try:
+            return self.tree.count(self.problem.customer_evidence(customer))
+        except CompileError:
+            if not isinstance(self.tree, BoundedSpace):
+                raise
+        linear = compile_model(self.model, linear=True)
+        try:
+            return LinearCounter(linear).count(linear.customer_evidence(customer))
+        except CountTooLarge as error:
+            raise CompileError(None, str(error)) from None
+
+    def _kept_guest_count(self) -> int:
         """The count without facts (what `catalog check` reports), kept in the compiled store once known.
 
         A refusal (CompileError: every counting route outgrew its budget) is kept
@@ -738,7 +799,7 @@ class Catalog:
             self._guest_count = stored + remembered if isinstance(stored, str) else stored
         if self._guest_count is None:
             try:
-                self._guest_count = self.tree.count(self.problem.customer_evidence(None))
+                self._guest_count = self._count_or_linear(None)
             except CompileError as error:
                 self._guest_count = str(error)
             if self._store is not None:

@@ -63,6 +63,10 @@ class CompileError(ValueError):
         super().__init__(where + message)
 
 
+class OutgrewBudget(CompileError):
+    """A compiled form past its size budget: the catalog is sound, another route answers it."""
+
+
 def _constraint_label(constraint: Constraint) -> str:
     if constraint.id:
         return f"'{constraint.id}' (#{constraint.index})"
@@ -583,7 +587,7 @@ class _Compiler:
         steps: list[int] = []
         for step, (var, weights) in enumerate(contributions):
             if len(reached) * len(weights) > MAX_FACTOR_TUPLES:
-                raise CompileError(None, f"the numeric term {name} reaches too many different totals; "
+                raise OutgrewBudget(None, f"the numeric term {name} reaches too many different totals; "
                                          "use coarser attribute units")
             sums = np.add.outer(reached, np.array(weights, dtype=np.int64))
             values, index = classes.reduce(step, sums.ravel())

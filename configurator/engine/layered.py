@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .compile import CompiledProblem, CompileError, Factor, Variable
+from .compile import CompiledProblem, Factor, OutgrewBudget, Variable
 from .jtree import JunctionTree, TreeTooLarge
 
 if TYPE_CHECKING:  # networkx costs ~0.1 s to import; only compiling needs it
@@ -49,10 +49,9 @@ def solution_space(problem: CompiledProblem) -> JunctionTree:
     try:
         return JunctionTree(layered_problem(problem))
     except (LayeringTooLarge, TreeTooLarge) as error:
-        raise CompileError(
+        raise OutgrewBudget(
             None,
-            f"the rules combine into too many cases to compile exactly ({error}); "
-            "use coarser units in numeric rules or split the product line",
+            f"the rules combine into too many cases to compile exactly ({error})",
         ) from None
 
 
