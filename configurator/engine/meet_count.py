@@ -34,6 +34,8 @@ from .layered import _rows_allowed
 MAX_SUFFIX_ROWS = 4_000_000
 # About n log^(d-1) n elementary steps of the dominance count, at most (tens of seconds of numpy).
 MAX_JOIN_WORK = 3_000_000_000
+# Corner rows (states times corners of their box) gathered for one join at most: memory, 8 bytes a total.
+MAX_CORNER_ROWS = 8_000_000
 # Below this many (point, query) pairs a dominance count compares them all at once.
 BRUTE_PAIRS = 1 << 21
 # Totals are integers well inside int64; these stand for "no bound" on one side.
@@ -243,6 +245,8 @@ def joined_count(state, frontier: list[int], suffix: tuple, across: list, plan, 
                 batch = batches.setdefault((completion, sums), ([], []))
                 batch[0].append(queries)
                 batch[1].append(factors)
+                if sum(len(part) for part in batch[0]) > MAX_CORNER_ROWS:
+                    raise MeetTooLarge(f"more than {MAX_CORNER_ROWS:,} corners to join over {len(sums)} totals")
     total = 0
     for (completion, sums), (queries, factors) in batches.items():
         chosen = chosen_of[completion]

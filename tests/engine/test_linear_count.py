@@ -337,9 +337,26 @@ def test_fine_unit_totals_met_in_the_middle_equal_brute_force(text: str) -> None
     assert _met_count(text) == Enumeration(model_from_text(text), {}).count
 
 
+def test_a_join_past_int64_counts_in_python_integers() -> None:
+    """25 features of 5 options: 5**25 assignments pass 2**56, so the join adds Python integers."""
+    features = _many_priced_features(25, 5)
+    rules = [{"id": "never-violated", "require": "price() <= 100000", "message": "m"},
+             {"id": "impossible", "if": "f0 == o1", "then": "price() > 99999", "message": "m"}]
+    assert _met_count(_catalog(features, rules)) == 4 * 5**24 > 2**56
+
+
+def test_a_join_with_more_corners_than_its_budget_is_refused(monkeypatch) -> None:
+    from configurator.engine import meet_count
+
+    monkeypatch.setattr(meet_count, "MAX_CORNER_ROWS", 5)  # 59 states at the cut, open comparisons
+    with pytest.raises(CountTooLarge, match="corners"):
+        _met_count(_reduced_numeric_heavy(9))
+
+
 def test_reduced_numeric_heavy_counted_by_the_layers_and_by_meeting_in_the_middle() -> None:
-    """Four sums and every service rule, parts-pair rules across the cut: both routes, and brute force
-    on the smallest."""
+    """Four sums and every service rule, parts-pair rules across the cut: both routes on 9 parts (59
+    states at the cut, comparisons still open), and brute force on 3 (where every comparison is settled
+    before the cut: one state)."""
     small = _reduced_numeric_heavy(3)
     assert _met_count(small) == Enumeration(model_from_text(small), {}).count > 0
     text = _reduced_numeric_heavy(9)
