@@ -32,6 +32,7 @@ from .compile import (
     atoms,
     compile_model,
     numeric_measure,
+    wide_rules,
 )
 from .compiled import CompiledStore, circuit_key
 from .cpsat import CpSatSpace
@@ -179,6 +180,9 @@ class Catalog:
             if self.backend == "auto" and _mentions_price(self.model):
                 liftable, size = numeric_measure(self.model, LARGE_TOTALS)
                 wanted = not liftable and size > LARGE_TOTALS
+            if self.backend == "auto" and not wanted and not is_boolean(self.model):
+                # a rule compiled as a circuit (compile._Circuit) ties all its features in one tree bag
+                wanted = wide_rules(self.model)
             self._cp_sat = wanted
         return self._cp_sat
 
@@ -243,10 +247,13 @@ class Catalog:
             except CountTooLarge:
                 return self._count_by_running_totals(linear, counters, evidence)
 
-        try:  # without its totals the tree is small; it rules out most values before any solver call
-            relaxation = solution_space(linear)
-        except CompileError:
-            relaxation = None
+        relaxation = None
+        # a rule compiled as a circuit makes that tree as wide as the rule: building it alone takes minutes
+        if not any(variable.kind == "circuit" for variable in linear.variables):
+            try:  # without its totals the tree is small; it rules out most values before any solver call
+                relaxation = solution_space(linear)
+            except CompileError:
+                pass
         return CpSatSpace(linear, count, relaxation)
 
     def _count_by_running_totals(self, linear: CompiledProblem, counters: list, evidence: dict[int, object]) -> int:

@@ -46,9 +46,15 @@ from .model import (
 if TYPE_CHECKING:  # networkx costs ~0.1 s to import; only compiling needs it
     pass
 
-# A rule whose scope enumerates to more tuples than this is refused: it would
-# not fit in memory, and a catalog manager must split it.
+# A rule whose scope enumerates to more tuples than this is not compiled as one
+# factor (it would not fit in memory): it becomes a circuit of small factors
+# over 0/1 auxiliary variables, each defined by its sub-expression (`_Circuit`).
 MAX_FACTOR_TUPLES = 4_000_000
+WIDE_RULE_TUPLES = MAX_FACTOR_TUPLES
+# In such a circuit, a sub-expression whose scope has at most this many tuples keeps one factor.
+PIECE_TUPLES = 4096
+# ... and a wide and/or combines at most this many children per factor (a chain of such gates).
+FAN_IN = 2
 _INT64_MAX = int(np.iinfo(np.int64).max)
 OTHER = "<other>"
 MISSING = "<missing>"
@@ -79,7 +85,7 @@ class Variable:
 
     name: str
     size: int
-    kind: str  # feature | option | count | customer | total
+    kind: str  # feature | option | count | customer | total | compare | indicator | circuit (see _Circuit)
     values: list = field(default_factory=list)  # meaning of each value, for totals
 
 
@@ -280,6 +286,7 @@ class _Compiler:
         self.chain_of: dict[int, int] = {}
         self.price_scale = _price_scale(model)
         self.linear_atoms: dict[Compare, LinearAtom] = {}  # compile_model(linear=True)
+        self.inputs_of: dict[int, list[int]] = {}  # circuit variable -> the variables that define it
 
     # ------------------------------------------------------------ variables
     def new_var(self, name: str, size: int, kind: str, values: list | None = None) -> int:
@@ -431,8 +438,20 @@ class _Compiler:
                 order.append(var)
                 order.extend(self.placed_after.get(var, []))
         placed = set(order)
-        order.extend(var for var in range(len(self.variables)) if var not in placed)
-        return self.customers_where_needed(order)
+        order.extend(var for var in range(len(self.variables)) if var not in placed and var not in self.inputs_of)
+        return self.customers_where_needed(self.circuits_where_defined(order))
+
+    def circuits_where_defined(self, order: list[int]) -> list[int]:
+        """Put each circuit variable right after the last variable defining it.
+
+        Placed later, the features it reads would stay in every layer's state
+        until then (all the features of a wide rule at once).
+        """
+        rank = {var: (index, 0) for index, var in enumerate(order)}
+        for var in sorted(self.inputs_of):  # a circuit's variables are made children first
+            inputs = self.inputs_of[var]
+            rank[var] = (max((rank[i][0] for i in inputs), default=-1), var + 1)
+        return sorted(rank, key=rank.__getitem__)
 
     def customers_where_needed(self, order: list[int]) -> list[int]:
         """Move each customer fact just before the variable that completes its first rule.
@@ -691,8 +710,9 @@ class _Compiler:
             self.add_factor(scope, listed, position)
             return
         sizes = [self.variables[var].size for var in scope]
-        if math.prod(sizes) > MAX_FACTOR_TUPLES:
-            raise CompileError(constraint, "a deny table over so many combinations is too large")
+        if math.prod(sizes) > WIDE_RULE_TUPLES:
+            self.compile_wide(position, Not(Or(tuple(self.table_row(constraint, row) for row in constraint.rows))))
+            return
         everything = _grid(sizes)
         denied = _row_keys(listed, sizes)
         keep = ~np.isin(_row_keys(everything, sizes), denied)
@@ -701,16 +721,28 @@ class _Compiler:
     def compile_expression(self, position: int, constraint: Constraint, expr: Expr) -> None:
         scope = sorted({var for atom in _atoms(expr) for var in self.atom_scope(atom)})
         sizes = [self.variables[var].size for var in scope]
-        if math.prod(sizes) > MAX_FACTOR_TUPLES:
-            raise CompileError(
-                constraint,
-                f"the rule ties {len(scope)} features together with "
-                f"{math.prod(sizes):,} combinations; split it into smaller rules",
-            )
+        if math.prod(sizes) > WIDE_RULE_TUPLES:
+            self.compile_wide(position, expr)
+            return
         grid = _grid(sizes)
         columns = {var: grid[:, i] for i, var in enumerate(scope)}
         holds = self.evaluate(expr, columns, len(grid))
         self.add_factor(tuple(scope), grid[holds], position)
+
+    def table_row(self, constraint: Constraint, row) -> Expr:
+        """One row of a table as an expression: every cell's feature has that option (None: no option)."""
+        cells: list[Expr] = []
+        for feature, entry in zip(constraint.table_features, row):
+            cells.append(Not(FilledAtom(feature)) if entry is None else OptionAtom(feature, (entry,)))
+        return And(tuple(cells))
+
+    def compile_wide(self, position: int, expr: Expr) -> None:
+        """A rule too wide for one factor, as a circuit whose root is forced true (see `_Circuit`)."""
+        var, positive = _Circuit(self, position).literal(expr)
+        self.add_factor((var,), np.array([[int(positive)]], dtype=np.int32), position)
+
+    def expr_scope(self, expr: Expr) -> list[int]:
+        return sorted({var for atom in _atoms(expr) for var in self.atom_scope(atom)})
 
     def atom_scope(self, atom) -> list[int]:
         if isinstance(atom, OptionAtom):
@@ -819,6 +851,99 @@ class _Compiler:
                     values.append(0)
                 prices[self.feature_var[feature.id]] = np.array(values, np.int64)
         return prices
+
+
+class _Circuit:
+    """A wide rule as small factors over 0/1 variables, each *equal* to its sub-expression.
+
+    A sub-expression whose scope is small gets one variable and one factor
+    listing, for every tuple of its scope, whether it holds; a wider and/or
+    gets a chain of gates over its children's variables (FAN_IN per gate, in the
+    order of the features they read); a negation is the same variable read the other way. Every such
+    variable is a function of the features (its factor allows exactly one
+    value per tuple), so the circuit adds no configuration and every count
+    stays exact. Its factors carry the rule's position: switched off, the
+    rule frees only variables nothing else reads.
+    """
+
+    def __init__(self, compiler: _Compiler, position: int):
+        self.compiler = compiler
+        self.position = position
+        self.made: dict[Expr, int] = {}  # an atom the rule repeats (a deny table's cells) is defined once
+        self.ranks: dict[int, int] = {}
+        for index, feature in enumerate(getattr(compiler, "chain_features", [])):
+            owned = ([compiler.option_var[(feature.id, o.id)] for o in feature.options] + [compiler.count_var[feature.id]]
+                     if feature.multi else [compiler.feature_var[feature.id]])
+            self.ranks.update(dict.fromkeys(owned, index))
+
+    def literal(self, expr: Expr) -> tuple[int, bool]:
+        """(0/1 variable, True when it equals `expr`, False when it equals its negation)."""
+        if isinstance(expr, Not):
+            var, positive = self.literal(expr.item)
+            return var, not positive
+        if expr not in self.made:
+            scope = self.compiler.expr_scope(expr)
+            tuples = math.prod(self.compiler.variables[var].size for var in scope)
+            if isinstance(expr, (And, Or)) and tuples > PIECE_TUPLES:
+                items = sorted(expr.items, key=self.rank)
+                children = [self.literal(item) for item in items]
+                self.made[expr] = self.chain(children, conjunction=isinstance(expr, And))
+            else:
+                self.made[expr] = self.indicator(expr, scope)
+        return self.made[expr], True
+
+    def indicator(self, expr: Expr, scope: list[int]) -> int:
+        grid = _grid([self.compiler.variables[var].size for var in scope])
+        columns = {var: grid[:, i] for i, var in enumerate(scope)}
+        holds = self.compiler.evaluate(expr, columns, len(grid)).astype(np.int32)
+        return self.define(scope, np.hstack([grid, holds[:, None]]))
+
+    def rank(self, expr: Expr) -> int:
+        """Where the last feature `expr` reads comes in the features' chain order (facts and sums first)."""
+        return max((self.ranks.get(var, -1) for var in self.compiler.expr_scope(expr)), default=-1)
+
+    def chain(self, children: list[tuple[int, bool]], conjunction: bool) -> int:
+        """A wide and/or as a chain of small gates, children in chain order: assigned in that order
+        (layered.py, linear_count.py), a prefix of the features leaves only its chain's value to remember."""
+        var = self.gate(children[:FAN_IN], conjunction)
+        for start in range(FAN_IN, len(children), FAN_IN - 1):
+            var = self.gate([(var, True), *children[start:start + FAN_IN - 1]], conjunction)
+        return var
+
+    def gate(self, children: list[tuple[int, bool]], conjunction: bool) -> int:
+        scope = sorted({var for var, _ in children})
+        grid = _grid([2] * len(scope))
+        column = {var: grid[:, i] for i, var in enumerate(scope)}
+        truths = [column[var] == int(positive) for var, positive in children]
+        holds = np.logical_and.reduce(truths) if conjunction else np.logical_or.reduce(truths)
+        return self.define(scope, np.hstack([grid, holds.astype(np.int32)[:, None]]))
+
+    def define(self, scope: list[int], rows: np.ndarray) -> int:
+        compiler = self.compiler
+        var = compiler.new_var(f"rule#{self.position} part {len(self.made)}", 2, "circuit")
+        compiler.inputs_of[var] = list(scope)
+        compiler.add_factor((*scope, var), rows, self.position)
+        return var
+
+
+def wide_rules(model: CatalogModel) -> bool:
+    """True when some rule spans more than WIDE_RULE_TUPLES tuples even with each comparison as one 0/1
+    variable: compiled as a circuit (`_Circuit`), too wide for a junction tree."""
+    compiler = _Compiler(model)
+    compiler.declare_features()
+    compiler.declare_customer_facts()
+    compiler.chain_features = compiler.chain_order()
+    compiler.declare_comparisons()
+    for constraint in model.constraints:
+        if constraint.kind == "table":
+            if not constraint.deny:
+                continue
+            scope = [compiler.feature_var[f] for f in constraint.table_features]
+        else:
+            scope = compiler.expr_scope(Or((constraint.condition or Const(True), constraint.expr)))
+        if math.prod(compiler.variables[var].size for var in scope) > WIDE_RULE_TUPLES:
+            return True
+    return False
 
 
 class _ThresholdClasses:
@@ -1010,5 +1135,6 @@ __all__ = [
     "Variable",
     "compile_model",
     "numeric_measure",
+    "wide_rules",
     "with_case_indicators",
 ]

@@ -1,0 +1,153 @@
+"""Rules too wide for one factor (issue 11): compiled as circuits of small factors, answers still exact.
+
+A rule whose scope enumerates to more than MAX_FACTOR_TUPLES tuples (WIDE_RULE_TUPLES) used to be
+refused in a catalog with numeric rules. Here the limits are patched down so
+that every rule of a small random catalog becomes a circuit (compile._Circuit),
+and every answer must still be brute force's; the lead's 7 x 10 deny catalogs
+(generated here) must check as usable with their exact count.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from unittest.mock import patch
+
+import numpy as np
+import yaml
+from bruteforce import Enumeration, assert_domains_match, model_from_text, normalize_selection
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+from strategies import customers, numeric_catalogs, selections
+from test_properties import _assert_minimal_explanation, _disabled_options
+
+from configurator.engine import Catalog, compile
+from configurator.engine.cpsat import CpSatSpace
+
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _every_rule_a_circuit():
+    """Every rule with more than one tuple becomes a circuit, split down to its atoms."""
+    return patch.multiple(compile, WIDE_RULE_TUPLES=1, PIECE_TUPLES=1)
+
+
+def _check_against_brute_force(catalog: Catalog, case, customer, picked) -> None:
+    reference = Enumeration(model_from_text(case.text), customer)
+    assert catalog.count(customer) == reference.count
+    for selection in picked:
+        assert_domains_match(catalog, reference, selection, customer)
+        expected = reference.reference(selection)
+        completion = catalog.complete(selection, customer)
+        assert completion.consistent == expected.consistent
+        if expected.consistent:
+            assert completion.price == expected.cheapest
+            chosen = normalize_selection(completion.selections)
+            assert any(all(config[f] == chosen.get(f, frozenset()) for f in config) for config in reference.configs)
+            state = catalog.domains(selection, customer)
+            for target in _disabled_options(case, state, selection)[:2]:
+                _assert_minimal_explanation(case, catalog, selection, customer, target)
+
+
+@given(data=st.data())
+@SETTINGS
+def test_circuits_answer_like_brute_force_on_cp_sat(data) -> None:
+    case = data.draw(numeric_catalogs())
+    customer = data.draw(customers())
+    picked = [{}] + [data.draw(selections(case)) for _ in range(2)]
+    note(f"catalog:\n{case.text}\ncustomer: {customer}\nselections: {picked}")
+    with _every_rule_a_circuit():
+        catalog = Catalog.from_text(case.text, path="wide.json")
+        if any(variable.kind == "circuit" for variable in catalog.problem.variables):
+            assert isinstance(catalog.tree, CpSatSpace)  # chosen for its wide rules, not forced
+        _check_against_brute_force(catalog, case, customer, picked)
+
+
+@given(data=st.data())
+@settings(SETTINGS, max_examples=15)
+def test_circuits_answer_like_brute_force_in_the_running_total_tree(data) -> None:
+    case = data.draw(numeric_catalogs())
+    customer = data.draw(customers())
+    picked = [{}] + [data.draw(selections(case)) for _ in range(2)]
+    note(f"catalog:\n{case.text}\ncustomer: {customer}\nselections: {picked}")
+    with _every_rule_a_circuit():
+        catalog = Catalog.from_text(case.text, path="wide-tree.json", backend="junction-tree")
+        _check_against_brute_force(catalog, case, customer, picked)
+
+
+# ---------------------------------------------------------------- the lead's deny catalogs
+
+
+def _deny_catalog(features: int, options: int, rows: list[tuple[int, ...]], cap: int | None, as_rules: bool) -> str:
+    constraints: list[dict] = []
+    if as_rules:
+        for k, row in enumerate(rows):
+            cells = " and ".join(f"f{i} == o{v}" for i, v in enumerate(row))
+            constraints.append({"id": f"deny-{k}", "message": "no", "forbid": cells})
+    else:
+        table = {"features": [f"f{i}" for i in range(features)], "deny": [[f"o{v}" for v in row] for row in rows]}
+        constraints.append({"id": "big-deny", "message": "no", "table": table})
+    if cap is not None:
+        constraints.append({"id": "cap", "message": "cap", "require": f"price() <= {cap}"})
+    return yaml.safe_dump({
+        "catalog": "denybig", "name": "Deny big", "version": 1, "currency": "EUR", "constraints": constraints,
+        "features": [{"id": f"f{i}", "name": f"F{i}", "choose": "one", "dimension": "product",
+                      "options": [{"id": f"o{v}", "name": f"O{v}", "price": v} for v in range(options)]}
+                     for i in range(features)],
+    })
+
+
+def _rows(features: int, options: int, count: int, seed: int) -> list[tuple[int, ...]]:
+    rng = random.Random(seed)
+    rows: set[tuple[int, ...]] = set()
+    while len(rows) < count:
+        rows.add(tuple(rng.randrange(options) for _ in range(features)))
+    return sorted(rows)
+
+
+def _numpy_count(features: int, options: int, rows, cap: int | None) -> int:
+    """Independent count: every configuration as a row of a numpy grid (price of option v is v)."""
+    grid = np.indices([options] * features).reshape(features, -1)
+    keep = np.ones(grid.shape[1], dtype=bool) if cap is None else grid.sum(axis=0) <= cap
+    for row in rows:
+        keep &= ~np.all(grid == np.array(row)[:, None], axis=0)
+    return int(keep.sum())
+
+
+def test_the_full_size_deny_catalogs_check_as_usable_with_their_exact_count() -> None:
+    """7 features x 10 options (10^7 combinations, over MAX_FACTOR_TUPLES) and 50 denied rows."""
+    rows = _rows(7, 10, 50, seed=11)
+    expected = _numpy_count(7, 10, rows, cap=50)
+    assert expected < 10**7 - 50  # the cap removes configurations too
+    for as_rules in (False, True):
+        catalog = Catalog.from_text(_deny_catalog(7, 10, rows, 50, as_rules), path="denybig.yaml")
+        assert catalog.count() == expected
+        report = catalog.check()
+        assert catalog.count() == expected, report
+
+
+@given(data=st.data())
+@settings(SETTINGS, max_examples=10)
+def test_deny_circuits_give_the_grid_answers_and_name_their_rule(data) -> None:
+    """Small deny catalogs, with and without the circuit: same domains, counts, cheapest completions,
+    and every explanation of a denied option cites the table or the forbid rules by id."""
+    features, options = 4, 3
+    rows = data.draw(st.lists(st.tuples(*[st.integers(0, options - 1)] * features), min_size=1, max_size=12,
+                              unique=True))
+    cap = data.draw(st.integers(0, features * (options - 1)))
+    as_rules = data.draw(st.booleans())
+    text = _deny_catalog(features, options, rows, cap, as_rules)
+    note(text)
+    grid = Catalog.from_text(text, path="grid.yaml")
+    with _every_rule_a_circuit():
+        wide = Catalog.from_text(text, path="wide.yaml")
+        assert wide.count() == grid.count() == _numpy_count(features, options, rows, cap)
+        picks = [{}] + [{f"f{i}": f"o{row[i]}" for i in range(features - 1)} for row in rows[:3]]
+        for selection in picks:
+            assert wide.domains(selection) == grid.domains(selection)
+            assert wide.complete(selection).price == grid.complete(selection).price
+            state = grid.domains(selection)
+            for feature, option in itertools.product(state.domains, [f"o{v}" for v in range(options)]):
+                if state.consistent and option not in state.domains[feature] and feature not in selection:
+                    ids = {c.id for c in wide.explain(feature, option, selection).constraints}
+                    assert ids == {c.id for c in grid.explain(feature, option, selection).constraints}
