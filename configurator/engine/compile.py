@@ -243,7 +243,8 @@ def with_case_indicators(problem: CompiledProblem, cases: dict[int, Expr]) -> tu
     for key, expr in cases.items():
         scope = sorted({var for atom in _atoms(expr) for var in compiler.atom_scope(atom)})
         sizes = [compiler.variables[var].size for var in scope]
-        if math.prod(sizes) > MAX_FACTOR_TUPLES:
+        if math.prod(sizes) > WIDE_RULE_TUPLES:
+            indicators[key] = _Circuit(compiler, None).indicator_of(expr)
             continue
         grid = _grid(sizes)
         columns = {var: grid[:, i] for i, var in enumerate(scope)}
@@ -866,7 +867,8 @@ class _Circuit:
     rule frees only variables nothing else reads.
     """
 
-    def __init__(self, compiler: _Compiler, position: int):
+    def __init__(self, compiler: _Compiler, position: int | None):
+        """`position`: the rule the factors belong to; None for structure (a case indicator of check.py)."""
         self.compiler = compiler
         self.position = position
         self.made: dict[Expr, int] = {}  # an atom the rule repeats (a deny table's cells) is defined once
@@ -891,6 +893,11 @@ class _Circuit:
             else:
                 self.made[expr] = self.indicator(expr, scope)
         return self.made[expr], True
+
+    def indicator_of(self, expr: Expr) -> int:
+        """A variable equal to `expr` (a negated root read through one more small factor)."""
+        var, positive = self.literal(expr)
+        return var if positive else self.define([var], np.array([[0, 1], [1, 0]], dtype=np.int32))
 
     def indicator(self, expr: Expr, scope: list[int]) -> int:
         grid = _grid([self.compiler.variables[var].size for var in scope])
@@ -920,7 +927,8 @@ class _Circuit:
 
     def define(self, scope: list[int], rows: np.ndarray) -> int:
         compiler = self.compiler
-        var = compiler.new_var(f"rule#{self.position} part {len(self.made)}", 2, "circuit")
+        owner = "case" if self.position is None else f"rule#{self.position}"
+        var = compiler.new_var(f"{owner} part {len(self.made)}", 2, "circuit")
         compiler.inputs_of[var] = list(scope)
         compiler.add_factor((*scope, var), rows, self.position)
         return var

@@ -132,6 +132,7 @@ class Neighbours:
         self.weighs_in = {var for linear in problem.linear for var, _ in linear.terms}
         self.sums = _Sums(problem.linear, self.sizes) if problem.linear else None
         self._encoded: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
+        self.circuits = _circuit_tables(problem, self.sizes)
 
     def changed(self, rows: np.ndarray, var: int, values: list[int]) -> np.ndarray:
         """Every row with `var` set to each of `values` (a valid solution each), those that are solutions."""
@@ -207,6 +208,12 @@ class Neighbours:
                 columns = self.sums.vars[moved]
                 candidates[:, columns] = holds[:, moved]
                 touched.update(columns.tolist())
+        for var, inputs, radix, table in self.circuits:  # a wide rule's 0/1 parts follow the features they read
+            if touched.intersection(inputs):
+                value = table[candidates[:, inputs].astype(np.int64) @ radix]
+                if (value != candidates[:, var]).any():
+                    candidates[:, var] = value
+                    touched.add(var)
         first = {i for var in touched - changed for i in self.factors_of.get(var, ())}
         rest = {i for var in touched for i in self.factors_of.get(var, ())} - first
         for index in [*sorted(first), *sorted(rest)]:
@@ -240,6 +247,30 @@ class Neighbours:
                 rows = np.asarray(self.factors[index].rows, dtype=np.int64)
                 self._encoded[index] = (radix, np.unique(rows @ radix) if len(rows) else np.zeros(0, np.int64))
         return self._encoded[index]
+
+
+# A circuit part whose inputs have more tuples than this is not recomputed (its neighbours cost a solver call).
+CIRCUIT_TABLE = 1 << 20
+
+
+def _circuit_tables(problem: CompiledProblem, sizes: list[int]) -> list[tuple[int, list[int], np.ndarray, np.ndarray]]:
+    """(variable, inputs, radix, value per encoded input tuple) of every circuit part (compile._Circuit), in
+    the order they were made, so each one's inputs are recomputed before it."""
+    tables = []
+    for factor in problem.factors:
+        var, inputs = factor.scope[-1] if factor.scope else None, list(factor.scope[:-1])
+        if var is None or problem.variables[var].kind != "circuit" or not inputs:
+            continue
+        if math.prod(sizes[v] for v in inputs) > CIRCUIT_TABLE:
+            continue
+        radix = np.ones(len(inputs), dtype=np.int64)
+        for position in range(len(inputs) - 2, -1, -1):
+            radix[position] = radix[position + 1] * sizes[inputs[position + 1]]
+        table = np.zeros(math.prod(sizes[v] for v in inputs), dtype=np.int32)
+        rows = np.asarray(factor.rows, dtype=np.int64)
+        table[rows[:, :-1] @ radix] = rows[:, -1]
+        tables.append((var, inputs, radix, table))
+    return sorted(tables, key=lambda entry: entry[0])
 
 
 class _Sums:

@@ -123,7 +123,8 @@ def test_the_full_size_deny_catalogs_check_as_usable_with_their_exact_count() ->
         catalog = Catalog.from_text(_deny_catalog(7, 10, rows, 50, as_rules), path="denybig.yaml")
         assert catalog.count() == expected
         report = catalog.check()
-        assert catalog.count() == expected, report
+        assert report.usable and report.count == expected, report
+        assert not [warning for warning in report.warnings if "not analysed" in warning]
 
 
 @given(data=st.data())
@@ -138,11 +139,14 @@ def test_deny_circuits_give_the_grid_answers_and_name_their_rule(data) -> None:
     as_rules = data.draw(st.booleans())
     text = _deny_catalog(features, options, rows, cap, as_rules)
     note(text)
-    grid = Catalog.from_text(text, path="grid.yaml")
+    grid = Catalog.from_text(text, path="deny.yaml")
     with _every_rule_a_circuit():
-        wide = Catalog.from_text(text, path="wide.yaml")
+        wide = Catalog.from_text(text, path="deny.yaml")
         assert wide.count() == grid.count() == _numpy_count(features, options, rows, cap)
         picks = [{}] + [{f"f{i}": f"o{row[i]}" for i in range(features - 1)} for row in rows[:3]]
+        wide_report, grid_report = wide.check(), grid.check()
+        assert wide_report.unreachable_rules == grid_report.unreachable_rules
+        assert not [w for w in wide_report.warnings if "not analysed" in w]
         for selection in picks:
             assert wide.domains(selection) == grid.domains(selection)
             assert wide.complete(selection).price == grid.complete(selection).price
