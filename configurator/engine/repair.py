@@ -34,7 +34,9 @@ class Repairs:
         # the factors that read each comparison, and which comparisons each factor reads
         self.readers = {c: [i for i, f in enumerate(factors) if var in f.scope] for var, c in self.columns.items()}
         self.checkable = [i for i in range(len(factors)) if neighbours._encoding(i) is not None]
-        self.complete = len(self.checkable) == len(factors)
+        # a wide rule's circuit parts (compile._Circuit) are not recomputed along a repair's steps: every
+        # step would look broken, so the repairs would cost their scoring and never find a solution
+        self.complete = len(self.checkable) == len(factors) and not neighbours.circuits
 
     def repaired(self, rows: np.ndarray, targets: list[tuple[int, int]], free: list[int]) -> np.ndarray:
         """Solutions made from `rows` (solutions) with a (var, value) of `targets` put in and up to
