@@ -21,7 +21,7 @@ from tests.services.quote_factories import gen_account, gen_staff
 
 URL = "/shop/test-bike"
 HTMX_PICK = {"HX-Request": "true", "HX-Target": "configurator", "HX-Trigger": "configurator"}
-SWAPPABLE = re.compile(r"configurator-messages$|summary$|feature-")
+SWAPPABLE = re.compile(r"configurator-messages$|summary$|line-offers$|feature-")
 OOB = re.compile(r'\s*hx-swap-oob="true"')
 VOID = {"input", "br", "img", "meta", "link", "hr", "wbr", "source", "col", "area", "base"}
 FEATURES = ("frame", "brakes", "extras", "packaging", "delivery", "billing")

@@ -395,8 +395,8 @@ def test_an_unknown_contact_role_is_refused_in_the_readers_language(client, auth
 
 
 @pytest.mark.parametrize(("language", "label", "channel"), [
-    ("fa", "پیکربندی‌ای را ذخیره کردید", "آنلاین"),
-    ("vi", "Đã lưu một cấu hình", None),
+    ("fa", "مشتری پیکربندی‌ای را ذخیره کرد", "آنلاین"),
+    ("vi", "Khách hàng đã lưu một cấu hình", None),
 ])
 def test_contacts_interactions_show_the_timeline_labels_in_the_readers_language(
         client, auth, world, app, language, label, channel):
