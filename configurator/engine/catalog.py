@@ -37,6 +37,7 @@ from .compile import (
 from .compiled import CompiledStore, circuit_key
 from .cpsat import CpSatSpace
 from .ddnnf import CompilationFailed, compile_cnf
+from .grid_count import count_linear
 from .jtree import JunctionTree
 from .layered import solution_space
 from .linear_count import CountTooLarge, LinearCounter
@@ -233,7 +234,8 @@ class Catalog:
         """CP-SAT over the catalog without running totals; exact counts from a DP over collapsed totals.
 
         The count (linear_count.py) reads the same linear form. When its states
-        outgrow their budget, the running-total tree counts instead: both compiled
+        outgrow their budget, the dense grid of totals counts (grid_count.py), and
+        past the grid's budget the running-total tree does: both compiled
         forms declare features, options, choose counts and customer facts first
         and alike, so evidence read off one is good for the other (checked).
         """
@@ -243,7 +245,7 @@ class Catalog:
             if not counters:
                 counters.append(LinearCounter(linear))
             try:
-                return counters[0].count(evidence)
+                return count_linear(counters[0], evidence)
             except CountTooLarge:
                 return self._count_by_running_totals(linear, counters, evidence)
 
@@ -782,7 +784,8 @@ class Catalog:
 
     def _count_or_linear(self, customer: dict | None) -> int:
         """The solution space's count; past the budget of the DP over price levels
-        (bounded.py), the linear counter's over the linear form (linear_count.py)."""
+        (bounded.py), the linear counter's over the linear form (linear_count.py),
+        then the dense grid's (grid_count.py)."""
         try:
             return self.tree.count(self.problem.customer_evidence(customer))
         except CompileError:
@@ -790,7 +793,7 @@ class Catalog:
                 raise
         linear = compile_model(self.model, linear=True)
         try:
-            return LinearCounter(linear).count(linear.customer_evidence(customer))
+            return count_linear(LinearCounter(linear), linear.customer_evidence(customer))
         except CountTooLarge as error:
             raise CompileError(None, str(error)) from None
 

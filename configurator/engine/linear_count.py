@@ -35,7 +35,8 @@ left have at most `meet_count.MAX_SUFFIX_ROWS` assignments), the count meets
 in the middle instead: the states at the cut are joined with the rest,
 enumerated on its own (meet_count.py). Otherwise, or when that join passes
 its own budget, the count is refused (`CountTooLarge`) and the catalog tries
-the running-total tree, which may refuse too. That is the case of
+the dense grid of totals (grid_count.py), then the running-total tree, which
+may refuse too. That is the case of
 `bench/models/numeric-heavy.yaml`: four sums (price in cents, weight in
 grams, volume, power) all near their bounds over 20 parts, so partial totals
 stay apart until the last parts, classes or not (about 4x more states per
