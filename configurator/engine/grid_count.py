@@ -29,7 +29,7 @@ their last (variable elimination, in the compiled order).
 Counts are int64 while the number of assignments stays below 2**62; past it the
 grid runs modulo primes below 2**31 and the count is rebuilt by the Chinese
 remainder theorem. The largest array of every grid is known before any work
-(`_Group.peak_cells`); past `MAX_CELLS` the count is refused at once.
+(`GridPlan`); past `MAX_CELLS` the count is refused at once.
 """
 
 from __future__ import annotations
@@ -47,6 +47,10 @@ from .linear_count import CountTooLarge, LinearCounter, _allowed, _cut
 # One grid of int64 counts: 192 MB; a step holds the grid, the next one and a masked copy.
 # bench/models/addons-knapsack.yaml needs 21,617,604 cells (2,402 half euros x 9,001 grams).
 MAX_CELLS = 24_000_000
+# Cells written over all layers (`GridPlan.work`) below which the grid counts before the DP over price levels
+# (bounded.py, `quick_count`): a few seconds here (the knapsack: 1.3e9 in 2.2 s CPU), while that DP's cost is
+# only bounded per step (it took 14 s CPU and 1.9 GB to refuse the knapsack).
+GRID_FIRST_WORK = 2_000_000_000
 # Combinations of the switch variables, each read off a grid (and each a grid when they differ).
 MAX_SWITCH_STATES = 4_096
 _INT64_SAFE = 2**62
@@ -73,28 +77,51 @@ def count_linear(counter: LinearCounter, evidence: dict[int, object]) -> int:
             raise CountTooLarge(f"{sparse}; {dense}") from None
 
 
+def quick_count(problem: CompiledProblem, evidence: dict[int, object]) -> int | None:
+    """The grid's count when its plan is within `MAX_CELLS` and `GRID_FIRST_WORK`, else None (not counted)."""
+    plan = GridPlan(problem, evidence)
+    if plan.cells > MAX_CELLS or plan.work > GRID_FIRST_WORK:
+        return None
+    return plan.count()
+
+
 def grid_count(problem: CompiledProblem, evidence: dict[int, object], max_cells: int | None = None) -> int:
     """The exact number of assignments of a `compile_model(linear=True)` problem meeting the evidence.
 
     Raises GridTooLarge, before any work on arrays, when a grid would pass `max_cells`.
     """
-    reduced = _Reduced.of(problem, evidence)
-    if reduced is None:
-        return 0
-    groups = _conditioned_groups(problem, reduced)
-    limit = MAX_CELLS if max_cells is None else max_cells
-    cells, largest = max(((group.peak_cells(), group) for group in groups), key=lambda pair: pair[0],
-                         default=(0, None))
-    if cells > limit:
-        axes = " x ".join(f"{length:,}" for length in largest.lengths) or "no total"
-        raise GridTooLarge(f"the dense grid of totals needs {cells:,} cells (cells per total: {axes}), "
-                           f"past its budget of {limit:,}")
-    bound = math.prod(int(reduced.allowed[var].sum()) for var in reduced.counted())
-    if bound < _INT64_SAFE:
-        return sum(group.count(None) for group in groups)
-    primes = _primes_past(bound)
-    residues = [sum(group.count(prime) for group in groups) % prime for prime in primes]
-    return _chinese_remainder(residues, primes)
+    return GridPlan(problem, evidence).within(MAX_CELLS if max_cells is None else max_cells).count()
+
+
+class GridPlan:
+    """The grids a count needs, with their size and work known before any of them is filled."""
+
+    def __init__(self, problem: CompiledProblem, evidence: dict[int, object]):
+        self.reduced = _Reduced.of(problem, evidence)
+        self.groups = _conditioned_groups(problem, self.reduced) if self.reduced is not None else []
+        sizes = [group.size() for group in self.groups]
+        self.cells = max((cells for cells, _ in sizes), default=0)  # the largest array of any grid
+        self.work = sum(work for _, work in sizes)  # cells written over every layer of every grid
+
+    def within(self, limit: int) -> GridPlan:
+        """This plan, or GridTooLarge when its largest array passes `limit` cells."""
+        if self.cells > limit:
+            largest = next(group for group in self.groups if group.size()[0] == self.cells)
+            axes = " x ".join(f"{length:,}" for length in largest.lengths) or "no total"
+            raise GridTooLarge(f"the dense grid of totals needs {self.cells:,} cells (cells per total: {axes}), "
+                               f"past its budget of {limit:,}")
+        return self
+
+    def count(self) -> int:
+        """The exact count: int64 grids below 2**62 assignments, else residues joined by the CRT."""
+        if self.reduced is None:
+            return 0
+        bound = math.prod(int(self.reduced.allowed[var].sum()) for var in self.reduced.counted())
+        if bound < _INT64_SAFE:
+            return sum(group.count(None) for group in self.groups)
+        primes = _primes_past(bound)
+        residues = [sum(group.count(prime) for group in self.groups) % prime for prime in primes]
+        return _chinese_remainder(residues, primes)
 
 
 # ---------------------------------------------------------------- the problem, reduced

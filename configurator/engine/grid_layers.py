@@ -96,16 +96,18 @@ class Group:
             yield _Layer(var, frontier, keep, rules, drop, before, after)
             frontier = [other for other in held if other not in drop]
 
-    def peak_cells(self) -> int:
-        """The cells of the largest array a layer makes (known before any work)."""
-        peak = 1
+    def size(self) -> tuple[int, int]:
+        """(cells of the largest array a layer makes, cells written over all layers): known before any work."""
+        peak, work = 1, 0
         for layer in self._layers():
             if isinstance(layer, _Layer):
                 held = [len(self.reduced.values(var)) for var in layer.frontier]
                 if layer.keep:
                     held.append(len(self.reduced.values(layer.var)))
-                peak = max(peak, math.prod(held) * math.prod(layer.after))
-        return peak
+                cells = math.prod(held) * math.prod(layer.after)
+                peak = max(peak, cells)
+                work += cells * (1 if layer.keep else len(self.reduced.values(layer.var)))
+        return peak, work
 
     # ------------------------------------------------------------ the count
     def count(self, modulus: int | None) -> int:

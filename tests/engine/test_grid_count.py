@@ -23,11 +23,11 @@ from hypothesis import strategies as st
 from strategies import customers, numeric_catalogs, price_gate_catalogs
 
 from bench.numeric import addons_knapsack
-from configurator.engine import Catalog, bounded, grid_count, linear_count
+from configurator.engine import Catalog, CompiledStore, bounded, grid_count, linear_count
 from configurator.engine.bounded import BoundedSpace
 from configurator.engine.compile import CompileError, compile_model
 from configurator.engine.cpsat import CpSatSpace
-from configurator.engine.grid_count import GridTooLarge, _conditioned_groups, _Reduced
+from configurator.engine.grid_count import GridPlan, GridTooLarge
 from configurator.engine.linear_count import LinearCounter
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -141,10 +141,10 @@ def test_the_knapsack_grid_is_its_two_totals_alone() -> None:
     """The multi-select's running count is summed out; both deliveries read one grid (the express limit
     is one more threshold on the weight axis): half euros up to 1,200 EUR and grams up to 9,000."""
     problem = compile_model(model_from_text(json.dumps(addons_knapsack())), linear=True)
-    groups = _conditioned_groups(problem, _Reduced.of(problem, {}))
-    assert len(groups) == 1 and len(groups[0].members) == 2
-    assert sorted(groups[0].lengths) == [1200 * 2 + 2, 9000 + 2]
-    assert groups[0].peak_cells() == math.prod(groups[0].lengths)
+    plan = GridPlan(problem, {})
+    assert len(plan.groups) == 1 and len(plan.groups[0].members) == 2
+    assert sorted(plan.groups[0].lengths) == [1200 * 2 + 2, 9000 + 2]
+    assert plan.cells == math.prod(plan.groups[0].lengths)
 
 
 def test_past_its_budget_the_grid_refuses_before_any_work() -> None:
@@ -162,11 +162,50 @@ def test_catalog_count_takes_the_grid_when_the_counters_before_it_refuse(monkeyp
     catalog = Catalog.from_text(text, path="grid.json")
     if not isinstance(catalog.tree, BoundedSpace | CpSatSpace):
         return  # counted by the junction tree: no count route to exhaust
+    monkeypatch.setattr(grid_count, "GRID_FIRST_WORK", 0)  # (see the next test)
     monkeypatch.setattr(bounded, "MAX_DP_ENTRIES", 0)
     monkeypatch.setattr(linear_count, "MAX_STATES", 0)
     monkeypatch.setattr(linear_count, "MAX_SUFFIX_ROWS", 0)
     monkeypatch.setattr(catalog, "_count_by_running_totals", _no_running_totals)
     assert catalog.count(customer) == Enumeration(model_from_text(text), customer).count
+
+
+def _subsets_within(data: dict) -> int:
+    """The knapsack's count from every subset of its add-ons (both deliveries)."""
+    options = data["features"][0]["options"]
+    prices = np.array([round(float(o["price"]) * 100) for o in options])
+    weights = np.array([o["attributes"]["weight_g"] for o in options])
+    chosen = (np.arange(2 ** len(options))[:, None] >> np.arange(len(options))) & 1
+    price, weight = chosen @ prices, chosen @ weights
+    return int(((price <= 120000) & (weight <= 9000)).sum() + ((price + 1900 <= 120000) & (weight <= 5000)).sum())
+
+
+def test_a_small_grid_counts_before_the_price_level_dp(monkeypatch) -> None:
+    """Its size and work are known in advance; the DP over price levels is only bounded per step (it took
+    14 s and 1.9 GB to refuse the 40-add-on knapsack). Past `GRID_FIRST_WORK` that DP goes first again."""
+    data = _knapsack(12)
+    asked = []
+
+    def spied(self, evidence):
+        asked.append(evidence)
+        return counted(self, evidence)
+
+    counted = BoundedSpace.count
+    monkeypatch.setattr(BoundedSpace, "count", spied)
+    catalog = Catalog.from_text(json.dumps(data), path="knapsack.json")
+    assert isinstance(catalog.tree, BoundedSpace)
+    assert catalog.count() == _subsets_within(data) and asked == []
+    monkeypatch.setattr(grid_count, "GRID_FIRST_WORK", 0)
+    fresh = Catalog.from_text(json.dumps(data), path="knapsack.json")
+    assert fresh.count() == _subsets_within(data) and len(asked) == 1
+
+
+def test_a_count_by_the_grid_is_kept_with_the_compiled_form(monkeypatch, tmp_path) -> None:
+    text = json.dumps(_knapsack(12))
+    store = CompiledStore(tmp_path / "compiled")
+    Catalog.from_text(text, path="knapsack.json").prepare(store)
+    monkeypatch.setattr(GridPlan, "count", _no_grid)
+    assert Catalog.from_text(text, path="knapsack.json").prepare(store).count() == _subsets_within(_knapsack(12))
 
 
 def test_a_count_every_route_refuses_says_why_each_did(monkeypatch) -> None:
@@ -178,6 +217,10 @@ def test_a_count_every_route_refuses_says_why_each_did(monkeypatch) -> None:
     assert isinstance(catalog.tree, BoundedSpace)
     with pytest.raises(CompileError, match=r"states .*; the dense grid of totals needs [\d,]+ cells"):
         catalog.count()
+
+
+def _no_grid(self):
+    raise AssertionError("the count kept with the compiled form should have been read back")
 
 
 def _no_running_totals(linear, counters, evidence):
