@@ -15,34 +15,24 @@ from configurator.store.cart import CartLine
 from configurator.store.guest_carts import GuestCartItem
 from configurator.store.models import Configuration, Revision
 from configurator.web.database import db
-from tests.conftest import DATA, PG_URL, CSRFClient, fresh_database_url
+from tests.conftest import PG_URL, fresh_database_url
 from tests.helpers import CARBON_BIKE, COMPLETE_BIKE, STEEL_BIKE
+from tests.security import conftest as security
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
     not PG_URL, reason="needs TEST_DATABASE_URL"))]
 BANNER = re.compile(r'<section class="panel cart-editing".*?</section>', re.S)
 CART = "/shop/cart"
 CONFIGURATOR = "/shop/test-bike"
+app = security.app  # the shop on `database_url` (pytest finds the fixture by this name)
 
 
 @pytest.fixture(params=BACKENDS)
-def app(request, tmp_path):
-    """The shop with the test bike, on each database (the web suite's own is SQLite)."""
-    from configurator.config import TestConfig
-    from configurator.services import catalogs
-    from configurator.store import make_engine
-    from configurator.store.migrate import upgrade
-    from configurator.web import create_app
-
+def database_url(request, tmp_path):
+    """Each database in turn (the web suite's own `app` is on SQLite only); `app` is
+    tests/security/conftest.py's, built on it."""
     with fresh_database_url(request.param, tmp_path) as url:
-        engine = make_engine(url)
-        upgrade(engine)
-        shop = create_app(TestConfig, {"DATABASE_URL": url, "DATABASE_ENGINE": engine})
-        shop.test_client_class = CSRFClient
-        with shop.app_context():
-            catalogs.load_file(db.session, DATA / "bike.yaml")
-        yield shop
-        engine.dispose()
+        yield url
 
 
 def picks(selection, name=""):

@@ -104,33 +104,15 @@ def guest_cart_edit(item_id: int):
 @bp.post("/cart/<int:item_id>/save")
 def guest_cart_save(item_id: int):
     """The reopened item takes the configurator's picks: same place, same quantity."""
-    item = _own_item(item_id)
-    picks, name, problems = _posted_picks(item.catalog_id)
-    if problems:
-        return _back_to_configurator(item.catalog_id, picks, name, problems[0])
-    try:
-        changed = guest_carts.change(db.session, _own_token(), item.id, name, picks)
-    except (InvalidSelection, NotOrderable) as refused:
-        return _back_to_configurator(item.catalog_id, picks, name, error_text(refused))
-    _done_editing(item.catalog_id)
-    flash(_("“%(name)s” is changed in your cart.", name=changed.name), "success")
-    return workbench.full_page_redirect(url_for("shop.guest_cart"))
+    return _from_configurator(item_id, lambda item, name, picks: guest_carts.change(
+        db.session, _own_token(), item.id, name, picks), _("“%(name)s” is changed in your cart."))
 
 
 @bp.post("/cart/<int:item_id>/new")
 def guest_cart_add_new(item_id: int):
     """The configurator's picks as another item; the reopened one stays as it was."""
-    item = _own_item(item_id)
-    picks, name, problems = _posted_picks(item.catalog_id)
-    if problems:
-        return _back_to_configurator(item.catalog_id, picks, name, problems[0])
-    try:
-        added = guest_carts.add(db.session, _own_token(), item.catalog_id, name, picks)
-    except (InvalidSelection, NotOrderable) as refused:
-        return _back_to_configurator(item.catalog_id, picks, name, error_text(refused))
-    _done_editing(item.catalog_id)
-    flash(_("“%(name)s” is in your cart.", name=added.name), "success")
-    return workbench.full_page_redirect(url_for("shop.guest_cart"))
+    return _from_configurator(item_id, lambda item, name, picks: guest_carts.add(
+        db.session, _own_token(), item.catalog_id, name, picks), _("“%(name)s” is in your cart."))
 
 
 @bp.post("/cart/<int:item_id>/stop")
@@ -194,18 +176,25 @@ def _own_item(item_id: int):
         abort(404)
 
 
-def _posted_picks(catalog_id: str) -> tuple[dict, str, list[str]]:
-    """The configurator's picks and name as posted, and the fields it had to drop."""
-    catalog = catalogs.engine_catalog(workbench.current_version(catalog_id))
-    selection, problems = workbench.posted_selection(catalog)
-    return selection, SaveForm(request.form).name.data or "", problems
-
-
-def _back_to_configurator(catalog_id: str, picks: dict, name: str, why: str):
-    """A refused save: the configurator again, with the picks and why (the item is still edited)."""
-    drafts.remember(catalog_id, picks, name)
-    flash(why, "error")
-    return workbench.full_page_redirect(url_for("shop.configure", catalog_id=catalog_id))
+def _from_configurator(item_id: int, write, said: str):
+    """`write(item, name, picks)` with the configurator's posted picks and name, then the
+    cart with `said` (a "%(name)s" message, already translated) and the editing over. A
+    refusal: the configurator again, with the picks and why, the item still edited."""
+    item = _own_item(item_id)
+    catalog = catalogs.engine_catalog(workbench.current_version(item.catalog_id))
+    picks, problems = workbench.posted_selection(catalog)
+    name = SaveForm(request.form).name.data or ""
+    try:
+        if problems:  # a field the catalog does not know: nothing is written
+            raise InvalidSelection(problems[0])
+        written = write(item, name, picks)
+    except (InvalidSelection, NotOrderable) as refused:
+        drafts.remember(item.catalog_id, picks, name)
+        flash(error_text(refused), "error")
+        return workbench.full_page_redirect(url_for("shop.configure", catalog_id=item.catalog_id))
+    _done_editing(item.catalog_id)
+    flash(said % {"name": written.name}, "success")
+    return workbench.full_page_redirect(url_for("shop.guest_cart"))
 
 
 def _done_editing(catalog_id: str) -> None:
