@@ -66,7 +66,7 @@ def test_a_guest_saves_changes_to_the_reopened_item(client, app):
     client.post(f"{CART}/{alu}/edit")
     page = client.get(CONFIGURATOR).get_data(as_text=True)
     shown = banner(page)
-    assert "Editing item 2 of your cart: Alu commuter" in shown
+    assert "Editing item 2 of your cart: <bdi>Alu commuter</bdi>" in shown
     for action, label in (("save", "Save changes to this item"), ("new", "Add as a new item"),
                           ("stop", "Stop editing")):
         assert re.search(rf'formaction="{CART}/{alu}/{action}"[^>]*>{label}<', shown)
@@ -93,7 +93,7 @@ def test_a_guest_adds_the_picks_as_a_new_item_or_stops(client, app):
     page = client.get(CONFIGURATOR).get_data(as_text=True)
     assert banner(page) == "" and 'value="Changed my mind"' not in page
     client.post(f"{CART}/{carbon}/edit")
-    assert "Editing item 1 of your cart: Carbon racer" in banner(
+    assert "Editing item 1 of your cart: <bdi>Carbon racer</bdi>" in banner(
         client.get(CONFIGURATOR).get_data(as_text=True))
     client.post(f"{CART}/{carbon}/new", data=picks(STEEL_BIKE, "Steel too"))
     assert guest_items(app)[:2] == before
@@ -121,8 +121,8 @@ def test_another_browser_cannot_save_into_the_item(client, app):
 
 
 @pytest.mark.parametrize(("language", "heading", "save"), [
-    ("fa", "در حال ویرایش مورد ۲ سبد خریدتان: Alu commuter", "ذخیرهٔ تغییرات در همین مورد"),
-    ("vi", "Đang sửa món thứ 2 trong giỏ hàng của bạn: Alu commuter", "Lưu thay đổi vào món này"),
+    ("fa", "در حال ویرایش مورد ۲ سبد خریدتان: <bdi>Alu commuter</bdi>", "ذخیرهٔ تغییرات در همین مورد"),
+    ("vi", "Đang sửa món thứ 2 trong giỏ hàng của bạn: <bdi>Alu commuter</bdi>", "Lưu thay đổi vào món này"),
 ])
 def test_the_banner_in_persian_and_vietnamese(client, app, language, heading, save):
     _, alu = guest_cart_of_two(client, app)
@@ -168,7 +168,7 @@ def test_a_customer_saves_changes_to_the_reopened_line(client, auth, anna, app):
     assert reopened.headers["Location"] == page_url
     page = client.get(page_url).get_data(as_text=True)
     shown = banner(page)
-    assert "Editing item 2 of your cart: Anna&#39;s bike" in shown
+    assert "Editing item 2 of your cart: <bdi>Anna&#39;s bike</bdi>" in shown
     assert f'formaction="/account/cart/{annas}/save"' in shown and 'id="summary-cart"' not in page
     stale = client.post(f"/account/cart/{annas}/save", data=dict(picks(STEEL_BIKE), base_revision="0"))
     assert stale.status_code == 409 and "Editing item 2" in banner(stale.get_data(as_text=True))
@@ -185,7 +185,7 @@ def test_a_customer_adds_the_picks_as_a_new_line_or_stops(client, auth, anna, ap
     client.post(f"/account/cart/{racer}/edit")
     with app.app_context():
         racer_page = f"/account/configurations/{db.session.get(CartLine, racer).configuration_id}"
-    assert "Editing item 1 of your cart: Racer" in banner(client.get(racer_page).get_data(as_text=True))
+    assert "Editing item 1 of your cart: <bdi>Racer</bdi>" in banner(client.get(racer_page).get_data(as_text=True))
     client.post(f"/account/cart/{racer}/stop", data=dict(picks(STEEL_BIKE), base_revision="1"))
     assert account_lines(app) == before
     assert banner(client.get(racer_page).get_data(as_text=True)) == ""
