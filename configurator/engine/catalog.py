@@ -372,12 +372,13 @@ class Catalog:
                 return stored
         remembered = self._remembered_failure()
         if remembered is not None:
-            raise CompilationFailed(f"{remembered} (remembered from an earlier start; d4 was not run again)")
+            raise CompilationFailed(said("%(reason)s (remembered from an earlier start; d4 was not run again)",
+                                         reason=remembered))
         try:
             text = compile_cnf(dimacs)
         except CompilationFailed as error:
             if self._store is not None:
-                self._store.save_failure(self.fingerprint, str(error), ddnnf.COMPILE_SECONDS,
+                self._store.save_failure(self.fingerprint, error.args[0], ddnnf.COMPILE_SECONDS,
                                          ddnnf.COMPILE_MEMORY_BYTES, at=time.time(), d4=ddnnf.d4_version())
             raise
         if self._store is not None:

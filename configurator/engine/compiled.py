@@ -158,12 +158,19 @@ class CompiledStore:
         keys = {"reason": str, "seconds": (int, float), "memory": int}
         if not isinstance(failure, dict) or not all(isinstance(failure.get(k), t) for k, t in keys.items()):
             return None
+        try:  # the reason with its code, for readers in other languages (kept since it is)
+            kept = said_from_json(failure.pop("said", None))
+        except ValueError:
+            kept = None
+        if isinstance(kept, str) and kept == failure["reason"]:
+            failure["reason"] = kept
         return failure
 
     def save_failure(self, fingerprint: str, reason: str, seconds: float, memory: int, *,
                      at: float, d4: str) -> Path:
         """Remember that d4 (version `d4`) failed on this catalog within these limits, at `at` (epoch seconds)."""
-        record = {"reason": reason, "seconds": seconds, "memory": memory, "at": at, "d4": d4}
+        record = {"reason": reason, "said": said_to_json(reason), "seconds": seconds, "memory": memory,
+                  "at": at, "d4": d4}
         payload = json.dumps(record).encode("utf-8")
         return self._write(fingerprint, "d4-failed", payload)
 

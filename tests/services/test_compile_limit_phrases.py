@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from configurator.engine import Catalog, CompiledStore, jtree, layered, linear_count
+from configurator.engine import Catalog, CompiledStore, ddnnf, jtree, layered, linear_count
 from configurator.engine.problems import Said
 from configurator.services import catalogs
 from configurator.services.configuring.wording import phrase_text
@@ -96,3 +96,27 @@ def test_a_compile_limit_problem_is_in_the_readers_language():
     assert "the numeric term sum(weight) reaches totals beyond 9,223,372,036,854,775,807" in problem
     for language, expected in (("fa", "عبارت عددی"), ("vi", "số hạng")):
         assert_no_english(problem, language, expected)
+
+
+def _wide_boolean() -> str:
+    """A boolean catalog whose 24-literal group the junction tree refuses: d4 compiles it (or gives up)."""
+    features = [{"id": f"g{i}", "name": f"G{i}", "dimension": "product", "choose": "optional",
+                 "options": [{"id": "on", "name": "on", "price": i}]} for i in range(1, 25)]
+    return json.dumps({"catalog": "wide", "name": "Wide", "version": 1, "currency": "EUR", "features": features,
+                       "constraints": [{"id": "group", "require": " or ".join(f"g{i}" for i in range(1, 25))}]})
+
+
+@pytest.mark.parametrize(("language", "expected"), [("fa", "به پایان نرسید"), ("vi", "không xong trong")])
+def test_d4_giving_up_is_said_in_the_readers_language_also_when_remembered(tmp_path, monkeypatch, language,
+                                                                          expected):
+    monkeypatch.setattr(ddnnf, "COMPILE_SECONDS", 1e-6)  # d4 cannot finish: the check falls back to SAT
+    store = CompiledStore(tmp_path)
+    for attempt in ("ran", "remembered"):
+        report = Catalog.from_text(_wide_boolean(), "wide.json").prepare(store).check()
+        [warning] = [text for text in report.warnings if "d-DNNF compiler gave up" in text]
+        assert "d4 did not finish within 1e-06 s" in warning
+        assert ("remembered from an earlier start" in warning) == (attempt == "remembered")
+        shown = phrase_text(catalogs.engine_text(warning), language)
+        assert expected in shown, shown
+        for english in ("did not finish", "remembered", "was not run again", "compiler gave up"):
+            assert english not in shown, (attempt, shown)
