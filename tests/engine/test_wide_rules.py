@@ -216,3 +216,30 @@ def test_neighbours_on_circuits_are_the_valid_one_feature_changes_without_rechec
                     expected.add(candidate)
         assert found == expected, (position, var)
     assert not set(looked_up) & neighbours.implied
+
+
+def test_circuit_parts_recomputed_by_level_equal_the_parts_one_by_one() -> None:
+    """witnesses._CircuitLevel: every part once, after the parts it reads, and the same values as
+    recomputing each part from its table in variable order, on neighbours of known solutions."""
+    rows = _rows(5, 4, 10, seed=3)
+    with _every_rule_a_circuit():
+        catalog = Catalog.from_text(_deny_catalog(5, 4, rows, 9, as_rules=True), path="deny.yaml")
+        space = catalog.tree
+        space.domains({})
+    neighbours = space.neighbours
+    levels = neighbours.circuit_levels
+    placed = {int(var): depth for depth, level in enumerate(levels) for var in level.vars}
+    assert sorted(placed) == sorted(var for var, _, _, _ in neighbours.circuits)
+    assert len(levels) < len(placed) / 4  # a few numpy steps, not one per part
+    for var, inputs, _, _ in neighbours.circuits:
+        assert all(placed[i] < placed[var] for i in inputs if i in placed)
+    candidates = np.repeat(space._witnesses.rows[:4], 4, axis=0)
+    feature = catalog.problem.feature_var["f2"]
+    candidates[:, feature] = np.tile(np.arange(4), 4)
+    expected = candidates.copy()
+    for var, inputs, radix, table in neighbours.circuits:
+        expected[:, var] = table[expected[:, inputs].astype(np.int64) @ radix]
+    touched = {feature, *catalog.problem.feature_var.values()}
+    for level in levels:
+        level.recompute(candidates, touched)
+    assert (candidates == expected).all()
