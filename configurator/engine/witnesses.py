@@ -133,6 +133,10 @@ class Neighbours:
         self.sums = _Sums(problem.linear, self.sizes) if problem.linear else None
         self._encoded: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
         self.circuits = _circuit_tables(problem, self.sizes)
+        # a circuit part's own factor holds on any row whose part was recomputed from it (its table
+        # covers every input tuple): on a wide rule's catalog these are most factors, so skip them
+        self.implied = {index for index, factor in enumerate(problem.factors)
+                        if _defines_totally(factor, problem, self.sizes)}
 
     def changed(self, rows: np.ndarray, var: int, values: list[int]) -> np.ndarray:
         """Every row with `var` set to each of `values` (a valid solution each), those that are solutions."""
@@ -214,8 +218,8 @@ class Neighbours:
                 if (value != candidates[:, var]).any():
                     candidates[:, var] = value
                     touched.add(var)
-        first = {i for var in touched - changed for i in self.factors_of.get(var, ())}
-        rest = {i for var in touched for i in self.factors_of.get(var, ())} - first
+        first = {i for var in touched - changed for i in self.factors_of.get(var, ())} - self.implied
+        rest = {i for var in touched for i in self.factors_of.get(var, ())} - first - self.implied
         for index in [*sorted(first), *sorted(rest)]:
             if not len(candidates):
                 break
@@ -251,6 +255,21 @@ class Neighbours:
 
 # A circuit part whose inputs have more tuples than this is not recomputed (its neighbours cost a solver call).
 CIRCUIT_TABLE = 1 << 20
+
+
+def _defines_totally(factor, problem: CompiledProblem, sizes: list[int]) -> bool:
+    """Whether `factor` is a circuit part's definition that `_circuit_tables` keeps, with one row for
+    every tuple of its inputs (so the part recomputed from the table always meets it)."""
+    var, inputs = (factor.scope[-1], list(factor.scope[:-1])) if factor.scope else (None, [])
+    if var is None or problem.variables[var].kind != "circuit" or not inputs:
+        return False
+    tuples = math.prod(sizes[v] for v in inputs)
+    if tuples > CIRCUIT_TABLE or len(factor.rows) != tuples:
+        return False
+    radix = np.ones(len(inputs), dtype=np.int64)
+    for position in range(len(inputs) - 2, -1, -1):
+        radix[position] = radix[position + 1] * sizes[inputs[position + 1]]
+    return len(np.unique(np.asarray(factor.rows, dtype=np.int64)[:, :-1] @ radix)) == tuples
 
 
 def _circuit_tables(problem: CompiledProblem, sizes: list[int]) -> list[tuple[int, list[int], np.ndarray, np.ndarray]]:
