@@ -15,7 +15,7 @@ from configurator.store.cart import CartLine
 from configurator.store.guest_carts import GuestCartItem
 from configurator.store.models import Configuration, Revision
 from configurator.web.database import db
-from tests.conftest import PG_URL, fresh_database_url
+from tests.conftest import PG_URL, migrated_database_url
 from tests.helpers import CARBON_BIKE, COMPLETE_BIKE, STEEL_BIKE
 from tests.security import conftest as security
 
@@ -31,7 +31,7 @@ app = security.app  # the shop on `database_url` (pytest finds the fixture by th
 def database_url(request, tmp_path):
     """Each database in turn (the web suite's own `app` is on SQLite only); `app` is
     tests/security/conftest.py's, built on it."""
-    with fresh_database_url(request.param, tmp_path) as url:
+    with migrated_database_url(request.param, tmp_path) as url:
         yield url
 
 
