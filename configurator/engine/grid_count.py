@@ -43,6 +43,7 @@ import numpy as np
 from .compile import CompiledProblem
 from .grid_layers import Group, Member
 from .linear_count import CountTooLarge, LinearCounter, _allowed, _cut
+from .problems import Number, said
 
 # One grid of int64 counts: 192 MB; a step holds the grid, the next one and a masked copy.
 # bench/models/addons-knapsack.yaml needs 21,617,604 cells (2,402 half euros x 9,001 grams).
@@ -74,7 +75,7 @@ def count_linear(counter: LinearCounter, evidence: dict[int, object]) -> int:
         try:
             return grid_count(counter.problem, evidence)
         except GridTooLarge as dense:
-            raise CountTooLarge(f"{sparse}; {dense}") from None
+            raise CountTooLarge(said("%(first)s; %(then)s", first=sparse.args[0], then=dense.args[0])) from None
 
 
 def quick_count(problem: CompiledProblem, evidence: dict[int, object]) -> int | None:
@@ -107,9 +108,10 @@ class GridPlan:
         """This plan, or GridTooLarge when its largest array passes `limit` cells."""
         if self.cells > limit:
             largest = next(group for group in self.groups if group.size()[0] == self.cells)
-            axes = " x ".join(f"{length:,}" for length in largest.lengths) or "no total"
-            raise GridTooLarge(f"the dense grid of totals needs {self.cells:,} cells (cells per total: {axes}), "
-                               f"past its budget of {limit:,}")
+            raise GridTooLarge(said("the grid of totals needs %(cells)s cells (%(totals)s totals, the longest "
+                                    "%(longest)s cells), past its budget of %(most)s", cells=Number(self.cells),
+                                    totals=Number(len(largest.lengths)), longest=Number(max(largest.lengths, default=1)),
+                                    most=Number(limit)))
         return self
 
     def count(self) -> int:
@@ -273,8 +275,9 @@ def _conditioned_groups(problem: CompiledProblem, reduced: _Reduced) -> list[Gro
     sums = [_Sum({var: np.asarray(row, dtype=np.int64) for var, row in terms}, reduced, inner) for terms in sum_of]
     combinations = math.prod(int(reduced.allowed[var].sum()) for var in switches)
     if combinations > MAX_SWITCH_STATES:
-        raise GridTooLarge(f"{combinations:,} combinations of the {len(switches)} variables that switch "
-                           f"comparisons, past the budget of {MAX_SWITCH_STATES:,}")
+        raise GridTooLarge(said("%(combinations)s combinations of the %(switches)s variables that switch "
+                                "comparisons on, past the budget of %(most)s", combinations=Number(combinations),
+                                switches=Number(len(switches)), most=Number(MAX_SWITCH_STATES)))
     wanted: dict[tuple, list[Member]] = {}  # (sums read, rules key) -> switch combinations
     rules_of: dict[tuple, list] = {}
     for values in product(*(reduced.values(var) for var in switches)):

@@ -53,6 +53,7 @@ import numpy as np
 from .compile import CompiledProblem, LinearAtom
 from .layered import _rows_allowed
 from .meet_count import MAX_SUFFIX_ROWS, MeetTooLarge, joined_count, suffix_rows
+from .problems import Number, said
 
 # The demo catalogs peak at 16,020 states (coffee subscription), the city bike with a price ceiling at 5,534;
 # bench/models/numeric-heavy.yaml passes this after 7 of its 20 parts (and grows about 4x a part).
@@ -152,7 +153,8 @@ class LinearCounter:
                 return 0
             if state.size > self.max_states:
                 if snapshot is None:
-                    raise CountTooLarge(f"{state.size:,} reachable states after {self.problem.variables[var].name}")
+                    raise CountTooLarge(said("%(states)s reachable states after %(variable)s",
+                                             states=Number(state.size), variable=self.problem.variables[var].name))
                 return self._meet(snapshot, order, cut, plan, checked_at)
         return int(state.counts.sum())
 
@@ -174,14 +176,17 @@ class LinearCounter:
             return joined_count(state, frontier, (columns, values, totals, counts), across, plan,
                                 self.problem.variables, dtype)
         except MeetTooLarge as error:
-            raise CountTooLarge(f"{state.size:,} states at the cut, then {error}") from error
+            raise CountTooLarge(said("%(states)s states at the cut, then %(reason)s", states=Number(state.size),
+                                     reason=error.args[0])) from error
 
     def _step(self, state: _States, frontier: list[int], layer: int, var: int, plan: _Plan,
               factors: list, last_use: dict[int, int]):
         """The states after assigning `var`: extended, checked, collapsed and merged."""
         values = plan.allowed[var]
         if state.size * len(values) > 6 * self.max_states:  # refused before the rows are built, not after
-            raise CountTooLarge(f"{state.size * len(values):,} candidate states at {self.problem.variables[var].name}")
+            raise CountTooLarge(said("%(states)s candidate states at %(variable)s",
+                                     states=Number(state.size * len(values)),
+                                     variable=self.problem.variables[var].name))
         parent = np.repeat(np.arange(state.size), len(values))
         value = np.tile(values.astype(np.int32), state.size)
         columns = frontier + [var]

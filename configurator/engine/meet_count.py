@@ -29,6 +29,7 @@ import math
 import numpy as np
 
 from .layered import _rows_allowed
+from .problems import Number, said
 
 # The assignments of the variables after the cut, enumerated at most (rows of totals and frontier values).
 MAX_SUFFIX_ROWS = 4_000_000
@@ -129,8 +130,9 @@ def counted(completions: np.ndarray, weights: np.ndarray, queries: np.ndarray, f
     if not len(queries):
         return 0
     if join_work(len(completions), len(queries), completions.shape[1]) > MAX_JOIN_WORK:
-        raise MeetTooLarge(f"a join of {len(queries):,} corners with {len(completions):,} completions "
-                           f"over {completions.shape[1]} totals")
+        raise MeetTooLarge(said("a join of %(corners)s corners with %(completions)s completions over %(totals)s totals",
+                                corners=Number(len(queries)), completions=Number(len(completions)),
+                                totals=Number(completions.shape[1])))
     found = dominated_weights(completions, weights.astype(dtype), queries)
     return int(np.dot(factors.astype(dtype), found))
 
@@ -246,7 +248,8 @@ def joined_count(state, frontier: list[int], suffix: tuple, across: list, plan, 
                 batch[0].append(queries)
                 batch[1].append(factors)
                 if sum(len(part) for part in batch[0]) > MAX_CORNER_ROWS:
-                    raise MeetTooLarge(f"more than {MAX_CORNER_ROWS:,} corners to join over {len(sums)} totals")
+                    raise MeetTooLarge(said("more than %(most)s corners to join over %(totals)s totals",
+                                            most=Number(MAX_CORNER_ROWS), totals=Number(len(sums))))
     total = 0
     for (completion, sums), (queries, factors) in batches.items():
         chosen = chosen_of[completion]

@@ -87,7 +87,8 @@ def test_preparing_a_catalog_whose_count_is_refused_keeps_the_catalog_and_the_re
     assume(isinstance(catalog.tree, BoundedSpace))
     monkeypatch.setattr(BoundedSpace, "count", _refused_dp)
     monkeypatch.setattr(catalog_module.LinearCounter, "count", _refused_count)
-    monkeypatch.setattr(grid_count, "MAX_CELLS", 0)
+    monkeypatch.setattr(catalog_module, "quick_count", lambda problem, evidence: None)
+    monkeypatch.setattr(grid_count, "grid_count", _refused_grid)
     store = CompiledStore(tmp_path_factory.mktemp("compiled"))
     fresh = Catalog.from_text(case.text, path="gated.json")
     fresh.prepare(store)  # no exception: the catalog is usable without its count
@@ -103,3 +104,7 @@ def _refused_dp(self, evidence):
 
 def _refused_count(self, evidence):
     raise catalog_module.CountTooLarge("9,999,999 test states after x")
+
+
+def _refused_grid(problem, evidence, max_cells=None):
+    raise grid_count.GridTooLarge("the grid of totals needs 99,999,999 test cells")

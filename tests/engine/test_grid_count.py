@@ -215,7 +215,7 @@ def test_a_count_every_route_refuses_says_why_each_did(monkeypatch) -> None:
     monkeypatch.setattr(grid_count, "MAX_CELLS", 10)
     catalog = Catalog.from_text(json.dumps(_knapsack(12)), path="knapsack.json")
     assert isinstance(catalog.tree, BoundedSpace)
-    with pytest.raises(CompileError, match=r"states .*; the dense grid of totals needs [\d,]+ cells"):
+    with pytest.raises(CompileError, match=r"states .*; the grid of totals needs [\d,]+ cells"):
         catalog.count()
 
 
