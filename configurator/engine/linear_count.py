@@ -50,8 +50,19 @@ import math
 import numpy as np
 
 from .compile import CompiledProblem, LinearAtom
+from .dominance import TooManyColumns
 from .layered import _rows_allowed
-from .meet_count import MAX_SUFFIX_ROWS, MeetTooLarge, joined_count, suffix_rows
+from .meet_count import (
+    MAX_HALF_ROWS,
+    MAX_SUFFIX_ROWS,
+    MAX_SWEPT_ROWS,
+    MeetTooLarge,
+    joined_count,
+    joined_in_three,
+    state_corners,
+    suffix_rows,
+    swept_rows,
+)
 
 # The demo catalogs peak at 16,020 states (coffee subscription), the city bike with a price ceiling at 5,534;
 # bench/models/numeric-heavy.yaml passes this after 7 of its 20 parts (and grows about 4x a part).
@@ -65,10 +76,12 @@ class CountTooLarge(Exception):
 class LinearCounter:
     """Exact counts over a problem compiled with `linear=True` (see the module docstring)."""
 
-    def __init__(self, problem: CompiledProblem, max_states: int | None = None, *, meet: bool = False):
+    def __init__(self, problem: CompiledProblem, max_states: int | None = None, *, meet: bool = False,
+                 halves: bool = False):
         self.problem = problem
         self.max_states = MAX_STATES if max_states is None else max_states
         self.meet = meet  # join at the cut even within the budget (both routes can then be compared)
+        self.halves = halves  # likewise, the states after the comparisons joined with two enumerated halves
         self.sizes = [variable.size for variable in problem.variables]
         self.atoms: list[LinearAtom] = list(problem.linear)
         self.atom_of_var = {atom.var: index for index, atom in enumerate(self.atoms)}
@@ -135,25 +148,79 @@ class LinearCounter:
         state = _States.start(len(sums), len(atoms), np.int64 if exact else object)
         frontier: list[int] = []
         cut = _meeting_layer(order, allowed, self.atom_of_var)
-        snapshot = None
+        rest = max((layer + 1 for layer, var in enumerate(order) if var in self.atom_of_var), default=0)
+        snapshot = after_comparisons = None
         for layer, var in enumerate(order):
+            if layer == rest:
+                after_comparisons = (state, frontier)
+                if self.halves:
+                    return self._halves(after_comparisons, order, rest, plan, checked_at)
             if layer == cut:
                 snapshot = (state, frontier)
                 if self.meet:
                     return self._meet(snapshot, order, cut, plan, checked_at)
             try:
                 state, frontier = self._step(state, frontier, layer, var, plan, checked_at.get(layer, []), last_use)
-            except CountTooLarge:
-                if snapshot is None:
-                    raise
-                return self._meet(snapshot, order, cut, plan, checked_at)
+            except CountTooLarge as error:
+                return self._past_budget(error, after_comparisons, snapshot, order, (rest, cut), plan, checked_at)
             if state.size == 0:
                 return 0
             if state.size > self.max_states:
-                if snapshot is None:
-                    raise CountTooLarge(f"{state.size:,} reachable states after {self.problem.variables[var].name}")
-                return self._meet(snapshot, order, cut, plan, checked_at)
+                error = CountTooLarge(f"{state.size:,} reachable states after {self.problem.variables[var].name}")
+                state = None  # (its memory, before the joins)
+                return self._past_budget(error, after_comparisons, snapshot, order, (rest, cut), plan, checked_at)
         return int(state.counts.sum())
+
+    def _past_budget(self, error: CountTooLarge, after_comparisons, snapshot, order: list[int],
+                     layers: tuple[int, int | None], plan: _Plan, checked_at: dict[int, list]) -> int:
+        """The layers outgrew their budget: the states after the comparisons joined with two enumerated
+        halves of the rest, else the states at the cut joined with the rest, else the refusal."""
+        rest, cut = layers
+        if after_comparisons is not None:
+            try:
+                return self._halves(after_comparisons, order, rest, plan, checked_at)
+            except CountTooLarge as refused:
+                error = CountTooLarge(f"{error}; {refused}")
+        if snapshot is None:
+            raise error
+        try:
+            return self._meet(snapshot, order, cut, plan, checked_at)
+        except CountTooLarge as refused:
+            raise CountTooLarge(f"{error}; {refused}") from refused
+
+    def _halves(self, snapshot: tuple[_States, list[int]], order: list[int], rest: int, plan: _Plan,
+                checked_at: dict[int, list]) -> int:
+        """The states after the comparisons, the rest cut in two halves enumerated on their own, joined
+        (meet_count.joined_in_three): the halves are split where the join sweeps the fewest rows."""
+        state, frontier = snapshot
+        remaining = order[rest:]
+        if not remaining:
+            return int(state.counts.sum())
+        sizes = [max(len(plan.allowed[var]), 1) for var in remaining]
+        if math.prod(sizes) >= 2**62:
+            raise CountTooLarge(f"{math.prod(sizes):.2e} assignments after the comparisons (past int64)")
+        groups = state_corners(state, frontier, plan)
+        corner_count = sum(len(queries) for _, _, queries, _ in groups)
+        split = _halves_split(sizes, corner_count, len({sums for _, sums, _, _ in groups}))
+        if split is None:
+            raise CountTooLarge(f"{state.size:,} states after the comparisons ({corner_count:,} corners), then a join "
+                                f"past {MAX_SWEPT_ROWS:,} swept rows or {MAX_HALF_ROWS:,} rows a half")
+        middle_vars, suffix_vars = remaining[:split], remaining[split:]
+        later = [factor for layer, factors in checked_at.items() if layer >= rest for factor in factors]
+        middle_set, suffix_set = set(middle_vars), set(suffix_vars)
+        inside_middle = [factor for factor in later if middle_set.issuperset(factor.scope)]
+        inside_suffix = [factor for factor in later if suffix_set.issuperset(factor.scope)]
+        across = [factor for factor in later if factor not in inside_middle and factor not in inside_suffix]
+        read = {var for factor in across for var in factor.scope}
+        sum_weights = [self.sums[index][0] for index in plan.sums]
+        try:
+            middle = suffix_rows(middle_vars, plan.allowed, sum_weights, inside_middle, read & middle_set,
+                                 self.problem.variables, np.int64)
+            suffix = _narrowed(suffix_rows(suffix_vars, plan.allowed, sum_weights, inside_suffix,
+                                           read & suffix_set, self.problem.variables, np.int64))
+            return joined_in_three(groups, frontier, middle, suffix, across, self.problem.variables)
+        except (MeetTooLarge, TooManyColumns) as error:
+            raise CountTooLarge(f"{state.size:,} states after the comparisons, then {error}") from error
 
     def _meet(self, snapshot: tuple[_States, list[int]], order: list[int], cut: int, plan: _Plan,
               checked_at: dict[int, list]) -> int:
@@ -430,6 +497,29 @@ def _added(flags: np.ndarray, shifts: np.ndarray) -> np.ndarray:
     for shift in np.unique(shifts):
         merged[shift:] |= flags[: len(flags) - shift]
     return merged
+
+
+def _narrowed(rows: tuple) -> tuple:
+    """Enumerated rows whose totals fit int32 kept so (tens of millions of rows: half the memory)."""
+    columns, values, totals, counts = rows
+    if totals.size and totals.min() >= -(2**31) and totals.max() < 2**31:
+        totals = totals.astype(np.int32)
+    return columns, values, totals, counts
+
+
+def _halves_split(sizes: list[int], corner_count: int, batches: int) -> int | None:
+    """Where to cut the variables after the comparisons (domain sizes `sizes`) into the middle, whose rows
+    become queries with every corner, and the suffix, swept once per batch of queries: the cut with the
+    fewest swept rows (`swept_rows`), within the budgets; None when no cut fits them."""
+    best = None
+    for split in range(len(sizes) + 1):
+        middle, suffix = math.prod(sizes[:split]), math.prod(sizes[split:])
+        if middle > MAX_HALF_ROWS or suffix > MAX_HALF_ROWS:
+            continue
+        work = swept_rows(corner_count, middle, suffix, batches)
+        if work <= MAX_SWEPT_ROWS and (best is None or work < best[0]):
+            best = (work, split)
+    return None if best is None else best[1]
 
 
 def _meeting_layer(order: list[int], allowed: list[np.ndarray], atom_of_var: dict[int, int]) -> int | None:
