@@ -94,6 +94,17 @@ class PreparedPoints:
         self.block_ranks = ranks[self.blocked][order] if self.blocked is not None else None
         self.order = np.arange(len(self.keys))
 
+    @property
+    def levels(self) -> int:
+        """The sweeps over every point: one, or one per level of blocks of the blocked column."""
+        if self.empty or self.columns == 0 or self.blocked is None:
+            return 1
+        return len(self.values[self.blocked]).bit_length()
+
+    def swept_rows(self, queries: int) -> int:
+        """The rows the sweeps pass for that many queries (each query in at most every level)."""
+        return self.levels * (len(self.weights) + queries)
+
     def total(self, queries: np.ndarray, weights: np.ndarray) -> int:
         """Σ weights[q] · (weight of the points <= queries[q] in every column), for one batch."""
         if self.empty or not len(queries):

@@ -19,6 +19,14 @@ and `dominated_weights` counts by divide and conquer on one total at a time
 costs about n log^(d-1) n for d totals, so it is refused (`MeetTooLarge`) when
 its estimate passes `MAX_JOIN_WORK`, like a suffix with more than
 `MAX_SUFFIX_ROWS` assignments.
+
+`joined_in_three` meets in three: the states after the comparisons (few), and
+the rest cut in a middle and a suffix, both enumerated. Each state's corners
+less each middle row's totals are the queries, the suffix rows the points, and
+the dominance sums come from the compiled sweep of dominance.py, which makes
+the queries on its way: so many price() bounds (one box per service
+combination) cost one pass over the suffix rows per set of sums asked, not
+one layer of states per combination and partial choice.
 """
 
 from __future__ import annotations
@@ -363,6 +371,9 @@ def joined_in_three(groups: list, frontier: list[int], middle: tuple, suffix: tu
                                   low, high)
         streams = CornerStreams(corner_rows, corner_weights.astype(np.int64), corner_groups, offsets,
                                 middle_counts.astype(np.int64), middle_group)
+        if prepared.swept_rows(len(streams)) > 2 * MAX_SWEPT_ROWS:  # (the split assumed one level)
+            raise MeetTooLarge(f"a join of {len(streams):,} queries with {len(prepared.weights):,} rows "
+                               f"in {prepared.levels} levels of blocks")
         total += streamed_total(prepared, streams)
         del prepared  # before the next batch's points are prepared
     return total
