@@ -36,10 +36,18 @@ class TooManyColumns(Exception):
 
 
 def fits_int64(point_weights: np.ndarray, query_weights: np.ndarray) -> bool:
-    """Whether Σ|w_q| · Σ w_p stays below 2**62 (so every partial sum of the kernel fits int64)."""
-    points = int(np.abs(point_weights).astype(object).sum()) if len(point_weights) else 0
-    queries = int(np.abs(query_weights).astype(object).sum()) if len(query_weights) else 0
-    return points * queries < 2**62
+    """Whether Σ|w_q| · Σ|w_p| stays below 2**62 (so every partial sum of the kernel fits int64)."""
+    return _absolute_sum(point_weights) * _absolute_sum(query_weights) < 2**62
+
+
+def _absolute_sum(weights: np.ndarray) -> int:
+    """Σ|w| as a Python integer (in int64 when the largest times the count fits, not as objects)."""
+    if not len(weights):
+        return 0
+    largest = max(abs(int(weights.max())), abs(int(weights.min())))
+    if largest * len(weights) < 2**63 and weights.dtype != object:
+        return int(np.abs(weights).sum(dtype=np.int64))
+    return sum(abs(int(weight)) for weight in weights)
 
 
 def dominance_total(points: np.ndarray, point_weights: np.ndarray, queries: np.ndarray,

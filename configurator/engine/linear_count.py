@@ -506,10 +506,12 @@ def _added(flags: np.ndarray, shifts: np.ndarray) -> np.ndarray:
 
 
 def _narrowed(rows: tuple) -> tuple:
-    """Enumerated rows whose totals fit int32 kept so (tens of millions of rows: half the memory)."""
+    """Enumerated rows whose totals and counts fit int32 kept so (tens of millions of rows: half the memory)."""
     columns, values, totals, counts = rows
     if totals.size and totals.min() >= -(2**31) and totals.max() < 2**31:
         totals = totals.astype(np.int32)
+    if len(counts) and counts.dtype != object and counts.max() < 2**31:
+        counts = counts.astype(np.int32)
     return columns, values, totals, counts
 
 

@@ -361,14 +361,13 @@ def joined_in_three(groups: list, frontier: list[int], middle: tuple, suffix: tu
         corner_weights = np.concatenate([factors for _, factors, _ in parts])
         corner_groups = np.concatenate([np.full(len(factors), m, np.int64) for _, factors, m in parts])
         offsets = middle_totals[:, list(sums)]
-        if not fits_int64(suffix_counts[suffix_of[s]], np.array([int(np.abs(corner_weights).astype(object).sum())
-                                                                 * int(middle_counts.astype(object).sum())])):
-            raise MeetTooLarge("a join whose counts could pass 2**62")
         chosen = suffix_of[s] if len(suffix_keys) > 1 else slice(None)  # (one group: no copy of every row)
+        queries = np.array([_sum(np.abs(corner_weights)) * _sum(middle_counts)], dtype=object)
+        if not fits_int64(suffix_counts[chosen], queries):
+            raise MeetTooLarge("a join whose counts could pass 2**62")
         low = corner_rows.min(axis=0) - offsets.max(axis=0, initial=0)
         high = corner_rows.max(axis=0) - offsets.min(axis=0, initial=0)
-        prepared = PreparedPoints(suffix_totals[chosen][:, list(sums)], suffix_counts[chosen].astype(np.int64),
-                                  low, high)
+        prepared = PreparedPoints(suffix_totals[chosen][:, list(sums)], suffix_counts[chosen], low, high)
         streams = CornerStreams(corner_rows, corner_weights.astype(np.int64), corner_groups, offsets,
                                 middle_counts.astype(np.int64), middle_group)
         if prepared.swept_rows(len(streams)) > 2 * MAX_SWEPT_ROWS:  # (the split assumed one level)
@@ -377,3 +376,10 @@ def joined_in_three(groups: list, frontier: list[int], middle: tuple, suffix: tu
         total += streamed_total(prepared, streams)
         del prepared  # before the next batch's points are prepared
     return total
+
+
+def _sum(values: np.ndarray) -> int:
+    """An exact Python integer sum of non-negative counts (int64 when it cannot overflow)."""
+    if len(values) and int(values.max()) * len(values) >= 2**63:
+        return sum(int(value) for value in values)
+    return int(values.sum(dtype=np.int64)) if len(values) else 0
