@@ -1,6 +1,6 @@
 """`python -m bench.numeric`: catalogs with several numeric totals and mixed price() rules.
 
-Two catalogs whose price() rules the lifted bounds (bounded.py) cannot take,
+Catalogs whose price() rules the lifted bounds (bounded.py) cannot take,
 so that the engine answers them from CP-SAT (cpsat.py):
 
 - `city-bike-ceiling`: the demo city bike plus "Saturday delivery only up to
@@ -8,7 +8,9 @@ so that the engine answers them from CP-SAT (cpsat.py):
 - `numeric-heavy` (`bench/models/numeric-heavy.yaml`, made by `--write`
   from a fixed seed): 24 features, prices in cents, weight, volume and power
   sums, price() bounds in both directions, an exact price point;
-- `dense-sum`: numeric-heavy without its price() rules (three dense sums).
+- `dense-sum` (`dense_sums`): numeric-heavy without its price() rules (three dense sums);
+- `deny-forbid` (`deny_forbid`): 50 `forbid` rules over 7 features of 10
+  options, each rule a circuit (too wide for one factor), and a price() cap.
 
 Per catalog: preparation, the backend chosen, and random customer walks
 (bench.demo's: each pick is `domains(..., alternatives=True)` plus `price()`),
@@ -18,6 +20,14 @@ exact count (`Catalog.count()`, as `catalog check` asks it) and its time.
     .venv/bin/python -m bench.numeric --walks 20
     .venv/bin/python -m bench.numeric --walks 10 --skip-count   # the picks only
     .venv/bin/python -m bench.numeric --write      # regenerate numeric-heavy.yaml
+    .venv/bin/python -m bench.numeric --write-dense /tmp/dense-sum.yaml   # numeric-heavy without price()
+
+The dense-sum catalog (numeric-heavy without its price() rules) is the one
+whose running totals outgrow the tree's and the layers' budgets: it goes to
+CP-SAT only after that attempt, which the compiled store's `.backend` record
+spares the next process. Measure it with `/usr/bin/time -v configurator
+catalog check FILE`, twice, CONFIGURATOR_COMPILED_DIR pointing at an empty
+folder the first time.
 """
 
 from __future__ import annotations
@@ -102,12 +112,30 @@ def numeric_heavy(seed: int = 11) -> dict:
             "currency": "EUR", "features": features, "constraints": constraints}
 
 
-def dense_sum() -> str:
-    """numeric-heavy without its price() rules ("dense-sum"): the weight, volume and power sums alone."""
-    data = yaml.safe_load(HEAVY.read_text(encoding="utf-8"))
-    data["catalog"], data["name"] = "dense-sum", "Numeric-heavy workstation without price() rules"
-    data["constraints"] = [rule for rule in data["constraints"] if "price()" not in json.dumps(rule)]
-    return yaml.safe_dump(data, sort_keys=False, width=120)
+def dense_sums() -> dict:
+    """numeric-heavy without its price() rules: the weight, volume and power sums alone."""
+    data = numeric_heavy()
+    data["catalog"], data["name"] = "dense-sum", "Dense-sum workstation"
+    data["constraints"] = [rule for rule in data["constraints"]
+                           if not any("price()" in str(rule.get(key, "")) for key in ("if", "then", "require", "forbid"))]
+    return data
+
+
+def deny_forbid(features: int = 7, options: int = 10, rows: int = 50, cap: int = 50, seed: int = 11) -> dict:
+    """Wide rules: 50 `forbid` rules over all 7 features of 10 options (10^7 combinations, compiled as
+    circuits) and `price() <= 50`, as tests/engine/test_wide_rules.py builds them (option v costs v)."""
+    rng = random.Random(seed)
+    denied: set[tuple[int, ...]] = set()
+    while len(denied) < rows:
+        denied.add(tuple(rng.randrange(options) for _ in range(features)))
+    constraints = [{"id": f"deny-{k}", "message": "no",
+                    "forbid": " and ".join(f"f{i} == o{v}" for i, v in enumerate(row))}
+                   for k, row in enumerate(sorted(denied))]
+    constraints.append({"id": "cap", "message": "cap", "require": f"price() <= {cap}"})
+    return {"catalog": "denybig", "name": "Deny big", "version": 1, "currency": "EUR", "constraints": constraints,
+            "features": [{"id": f"f{i}", "name": f"F{i}", "choose": "one", "dimension": "product",
+                          "options": [{"id": f"o{v}", "name": f"O{v}", "price": v} for v in range(options)]}
+                         for i in range(features)]}
 
 
 def _walk(catalog: Catalog, rng: random.Random) -> tuple[list[tuple[float, float, int]], int]:
@@ -138,9 +166,9 @@ def measure(name: str, text: str, walks: int, seed: int, count: bool = True) -> 
     started = time.perf_counter()
     catalog = Catalog.from_text(text, f"{name}.yaml").prepare()
     prepare_s = time.perf_counter() - started
-    first = time.perf_counter()
+    first, first_cpu = time.perf_counter(), time.process_time()
     catalog.domains({}, alternatives=True)
-    first_s = time.perf_counter() - first
+    first_s, first_cpu_s = time.perf_counter() - first, time.process_time() - first_cpu
     rng = random.Random(seed)
     picks, errors = [], 0
     for _ in range(walks):
@@ -155,6 +183,7 @@ def measure(name: str, text: str, walks: int, seed: int, count: bool = True) -> 
         "backend": type(catalog.tree).__name__,
         "prepare_s": round(prepare_s, 3),
         "first_domains_s": round(first_s, 3),
+        "first_domains_cpu_s": round(first_cpu_s, 3),
         "picks": len(picks),
         "wall_p50_ms": round(_percentile(wall, 0.5), 1),
         "wall_p95_ms": round(_percentile(wall, 0.95), 1),
@@ -183,8 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.numeric", description=__doc__.splitlines()[0])
     parser.add_argument("--walks", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--catalog", choices=["city-bike-ceiling", "numeric-heavy", "dense-sum"])
+    parser.add_argument("--catalog", choices=["city-bike-ceiling", "numeric-heavy", "dense-sum", "deny-forbid"])
     parser.add_argument("--write", action="store_true", help=f"write {HEAVY.name} and stop")
+    parser.add_argument("--write-dense", metavar="PATH", help="write the dense-sum catalog (dense_sums) and stop")
     parser.add_argument("--skip-count", action="store_true",
                         help="walks only (numeric-heavy's exact count takes minutes)")
     args = parser.parse_args(argv)
@@ -192,8 +222,12 @@ def main(argv: list[str] | None = None) -> int:
         HEAVY.write_text("# Generated by `python -m bench.numeric --write` (bench/numeric.py).\n"
                          + yaml.safe_dump(numeric_heavy(), sort_keys=False, width=120), encoding="utf-8")
         return 0
+    if args.write_dense:
+        Path(args.write_dense).write_text(yaml.safe_dump(dense_sums(), sort_keys=False, width=120), encoding="utf-8")
+        return 0
     texts = {"city-bike-ceiling": city_bike_with_a_ceiling(), "numeric-heavy": HEAVY.read_text(encoding="utf-8"),
-             "dense-sum": dense_sum()}
+             "dense-sum": yaml.safe_dump(dense_sums(), sort_keys=False, width=120),
+             "deny-forbid": yaml.safe_dump(deny_forbid(), sort_keys=False)}
     rows = []
     for name, text in texts.items():
         if args.catalog and name != args.catalog:

@@ -53,7 +53,7 @@ class BooleanSpace:
             try:
                 self.circuit = Circuit(compiler(self.encoding.dimacs()), self.encoding.variables)
             except CompilationFailed as error:
-                self.fallback_reason = str(error)
+                self.fallback_reason = error.args[0]  # a said(...): the check writes it in the reader's language
         if self.fallback_reason:
             interest = list(self.encoding.option_lit.values()) + list(self.encoding.empty_lit.values())
             self.circuit = SatOracle(self.encoding.clauses, self.encoding.variables, interest)

@@ -30,6 +30,7 @@ import numpy as np
 
 from .compile import CompileError, LiftedBounds
 from .jtree import INFINITE, JunctionTree, UpwardCache, hashable
+from .problems import Number, said
 
 _INT64_SAFE = 2**62
 # Entries one join or fold of the DP over totals may make: each costs about 80 bytes in
@@ -41,8 +42,8 @@ MAX_DP_ENTRIES = 12_000_000
 
 def _within_budget(entries: int) -> None:
     if entries > MAX_DP_ENTRIES:
-        raise CompileError(None, f"the count over price levels needs more than {MAX_DP_ENTRIES:,} "
-                                 f"partial totals at one step ({entries:,})")
+        raise CompileError(None, said("the count over price levels needs more than %(most)s partial totals "
+                                      "at one step (%(entries)s)", most=Number(MAX_DP_ENTRIES), entries=Number(entries)))
 
 
 class BoundedSpace:

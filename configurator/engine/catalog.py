@@ -41,6 +41,7 @@ from .jtree import JunctionTree
 from .layered import solution_space
 from .linear_count import CountTooLarge, LinearCounter
 from .model import CatalogModel, Compare, Feature, NumTerm
+from .problems import said, said_from_json, said_to_json
 from .results import (
     Change,
     Choices,
@@ -65,6 +66,10 @@ LARGE_BAG = 32_768
 # bags of the tree. The city bike with an "at most" price rule next to its "at least" ones exceeds it (its
 # running-total tree: 20M tuples, two minutes); the demo catalogs lift their price rules.
 LARGE_TOTALS = 20_000
+# Why a catalog goes to CP-SAT (kept with the choice in the compiled store, shown by `catalog check --json`).
+REASON_PRICE = f"price() rules the tree cannot lift, whose running totals reach more than {LARGE_TOTALS:,} values"
+REASON_WIDE = "a rule compiled as a circuit, too wide for a junction tree bag"
+REASON_TOTALS = "its running totals outgrew the junction tree's and the layers' budgets"
 
 
 def _frozen(mapping: dict) -> tuple:
@@ -115,6 +120,10 @@ class Catalog:
         self._boolean: BooleanSpace | None = None
         self._backend_chosen = False
         self._cp_sat: bool | None = None  # see uses_cp_sat
+        self._backend_reason: str | None = None  # why uses_cp_sat is True (kept in the store's .backend)
+        # The running-total form's refusal (OutgrewBudget) once met: the count's last route
+        # (`_count_by_running_totals`) would build the same form and meet it again.
+        self._totals_refused: CompileError | None = None
         self._store: CompiledStore | None = None  # set by prepare(): where compiled forms are kept
         self._circuits: CompiledStore | None = None  # set by reuse_circuits(): d4's circuits, read only
         self._guest_count: int | str | None = None  # a CP-SAT catalog's count without facts, or why refused
@@ -155,11 +164,16 @@ class Catalog:
         """The compiled form; CP-SAT's linear form when the running totals cannot be compiled."""
         try:
             return compile_model(self.model, linear=linear)
-        except OutgrewBudget:
+        except OutgrewBudget as error:
             if linear or not self._may_switch_to_cp_sat():
                 raise
-        self._cp_sat = True
+            self._totals_refused = error
+        self._choose_cp_sat(REASON_TOTALS)
         return compile_model(self.model, linear=True)
+
+    def _choose_cp_sat(self, reason: str) -> None:
+        self._cp_sat = True
+        self._backend_reason = reason
 
     def _may_switch_to_cp_sat(self) -> bool:
         """Numeric rules whose running totals the tree cannot hold go to CP-SAT, which
@@ -176,14 +190,15 @@ class Catalog:
         or refused, on such catalogs), except to count.
         """
         if self._cp_sat is None:
-            wanted = self.backend == "CP-SAT"
+            wanted, reason = self.backend == "CP-SAT", "forced"
             if self.backend == "auto" and _mentions_price(self.model):
                 liftable, size = numeric_measure(self.model, LARGE_TOTALS)
-                wanted = not liftable and size > LARGE_TOTALS
+                wanted, reason = not liftable and size > LARGE_TOTALS, REASON_PRICE
             if self.backend == "auto" and not wanted and not is_boolean(self.model):
                 # a rule compiled as a circuit (compile._Circuit) ties all its features in one tree bag
-                wanted = wide_rules(self.model)
+                wanted, reason = wide_rules(self.model), REASON_WIDE
             self._cp_sat = wanted
+            self._backend_reason = reason if wanted else None
         return self._cp_sat
 
     @property
@@ -204,7 +219,7 @@ class Catalog:
         except OutgrewBudget:
             if self.uses_cp_sat or not self._may_switch_to_cp_sat():
                 raise
-        self._cp_sat = True
+        self._choose_cp_sat(REASON_TOTALS)
         self._problem = compile_model(self.model, linear=True)
         return self._cp_sat_space(self._problem)
 
@@ -227,7 +242,11 @@ class Catalog:
             if lifted.price_lifted:
                 tree = solution_space(lifted)
                 return tree if lifted.bounds is None else BoundedSpace(tree)
-        return solution_space(problem)
+        try:
+            return solution_space(problem)
+        except OutgrewBudget as error:  # `problem` is the running-total form the count would build again
+            self._totals_refused = error
+            raise
 
     def _cp_sat_space(self, linear: CompiledProblem) -> CpSatSpace:
         """CP-SAT over the catalog without running totals; exact counts from a DP over collapsed totals.
@@ -258,12 +277,18 @@ class Catalog:
 
     def _count_by_running_totals(self, linear: CompiledProblem, counters: list, evidence: dict[int, object]) -> int:
         """The running-total tree's count (slow on the catalogs that come here, or refused)."""
+        if self._totals_refused is not None:  # met already (or recalled from the store): not tried again
+            raise OutgrewBudget(None, self._totals_refused.text)
         if len(counters) < 2:
-            full = compile_model(self.model)
-            shared = ("feature_var", "option_var", "count_var", "customer_var")
-            if any(getattr(linear, name) != getattr(full, name) for name in shared):
-                raise CompileError(None, "internal: the linear and running-total forms number variables apart")
-            counters.append(solution_space(full))
+            try:
+                full = compile_model(self.model)
+                shared = ("feature_var", "option_var", "count_var", "customer_var")
+                if any(getattr(linear, name) != getattr(full, name) for name in shared):
+                    raise CompileError(None, "internal: the linear and running-total forms number variables apart")
+                counters.append(solution_space(full))
+            except OutgrewBudget as error:  # the next count (other customer facts) would only meet it again
+                self._totals_refused = error
+                raise
         return counters[1].count(evidence)
 
     @property
@@ -296,7 +321,8 @@ class Catalog:
             return None
         if not is_boolean(self.model):
             if self.backend != "auto":
-                raise CompileError(None, f"the {self.backend} backend takes only catalogs without numeric rules")
+                raise CompileError(None, said("the %(backend)s backend takes only catalogs without numeric rules",
+                                              backend=self.backend))
             return None
         stored = self._stored_circuit() if self.backend in ("auto", "d-DNNF") else None
         if stored is not None:  # chosen and compiled when this version was stored
@@ -346,12 +372,13 @@ class Catalog:
                 return stored
         remembered = self._remembered_failure()
         if remembered is not None:
-            raise CompilationFailed(f"{remembered} (remembered from an earlier start; d4 was not run again)")
+            raise CompilationFailed(said("%(reason)s (remembered from an earlier start; d4 was not run again)",
+                                         reason=remembered))
         try:
             text = compile_cnf(dimacs)
         except CompilationFailed as error:
             if self._store is not None:
-                self._store.save_failure(self.fingerprint, str(error), ddnnf.COMPILE_SECONDS,
+                self._store.save_failure(self.fingerprint, error.args[0], ddnnf.COMPILE_SECONDS,
                                          ddnnf.COMPILE_MEMORY_BYTES, at=time.time(), d4=ddnnf.d4_version())
             raise
         if self._store is not None:
@@ -404,10 +431,14 @@ class Catalog:
                     if self._tree is None:
                         self._problem, self._tree = compiled
                 return self
+        if store is not None:
+            self._recall_backend(store)
         if self.boolean is None:
             tree = self.tree
-            if isinstance(tree, CpSatSpace):  # built in well under a second: only its count is worth storing
+            if isinstance(tree, CpSatSpace):  # built in well under a second: only its choice and count are worth storing
                 self._store = self._store or store
+                if store is not None:
+                    self._remember_backend(store)
                 if store is not None and self._guest_count is not None and store.load_count(self.fingerprint) is None:
                     store.save_count(self.fingerprint, self._guest_count)
                 return self
@@ -419,6 +450,33 @@ class Catalog:
                         pass
                 store.save(self.fingerprint, (self.problem, tree))
         return self
+
+    def _recall_backend(self, store: CompiledStore) -> None:
+        """CP-SAT, without measuring or trying the tree again, when an earlier process chose it for
+        this catalog text under this engine (the store's `.backend` record, see compiled.py)."""
+        if self.backend != "auto" or self._cp_sat is not None or self._problem is not None:
+            return
+        record = store.load_backend(self.fingerprint)
+        if record is None:
+            return
+        with self._lock:
+            if self._problem is None and self._cp_sat is None:
+                self._choose_cp_sat(record["reason"])
+                if record["refused"] is not None:
+                    self._totals_refused = OutgrewBudget(None, said_from_json(record["refused"]))
+
+    def _remember_backend(self, store: CompiledStore) -> None:
+        """Keep the choice of CP-SAT (and why) for the next process, unless it is kept already."""
+        if self.backend != "auto" or self._backend_reason is None or store.load_backend(self.fingerprint):
+            return
+        refused = self._totals_refused
+        store.save_backend(self.fingerprint, "CP-SAT", self._backend_reason,
+                           None if refused is None else said_to_json(refused.text))
+
+    @property
+    def backend_reason(self) -> str | None:
+        """Why the answers come from CP-SAT ("forced" when asked for), or None when they do not."""
+        return self._backend_reason if self.uses_cp_sat else None
 
     # ------------------------------------------------------------ selections
     def normalize(self, selection: dict | None) -> Choices:
@@ -792,7 +850,7 @@ class Catalog:
         try:
             return LinearCounter(linear).count(linear.customer_evidence(customer))
         except CountTooLarge as error:
-            raise CompileError(None, str(error)) from None
+            raise CompileError(None, error.args[0]) from None
 
     def _kept_guest_count(self) -> int:
         """The count without facts (what `catalog check` reports), kept in the compiled store once known.
@@ -802,13 +860,15 @@ class Catalog:
         """
         if self._guest_count is None and self._store is not None:
             stored = self._store.load_count(self.fingerprint)
-            remembered = " (remembered from an earlier count of this version; not counted again)"
-            self._guest_count = stored + remembered if isinstance(stored, str) else stored
+            if isinstance(stored, str):
+                stored = said("%(reason)s (remembered from an earlier count of this version; not counted again)",
+                              reason=stored)
+            self._guest_count = stored
         if self._guest_count is None:
             try:
                 self._guest_count = self._count_or_linear(None)
             except CompileError as error:
-                self._guest_count = str(error)
+                self._guest_count = error.said
             if self._store is not None:
                 self._store.save_count(self.fingerprint, self._guest_count)
         if isinstance(self._guest_count, str):

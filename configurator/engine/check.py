@@ -32,7 +32,7 @@ def check_catalog(catalog) -> CheckReport:
         tree = catalog.tree if space is None else space
     except CompileError as error:
         report.usable = False
-        report.problems.append(f"{path}: {error}")
+        report.problems.append(said("%(path)s: %(problem)s", path=path, problem=error.said))
         return report
     if space is not None:
         if space.fallback_reason:
@@ -58,7 +58,7 @@ def check_catalog(catalog) -> CheckReport:
     except CompileError as error:  # a CP-SAT catalog's count may outgrow every route's budget (linear_count.py)
         report.count = None
         report.warnings.append(said("%(path)s: the exact count could not be computed (%(reason)s); "
-                                    "every other answer is exact", path=path, reason=str(error)))
+                                    "every other answer is exact", path=path, reason=error.said))
     report.stats["count_seconds"] = round(time.perf_counter() - counted, 3)
     if report.count == 0:
         report.warnings.append(said("%(path)s: a customer with no facts (a guest) cannot complete any configuration",
@@ -98,7 +98,7 @@ def _stats(catalog, tree, seconds: float) -> dict:
         "prepare_seconds": round(seconds, 3),
         **tree.stats(),
         # the report's summary line names the backend when there is no tree width to give
-        **({"backend": "CP-SAT"} if isinstance(tree, CpSatSpace) else {}),
+        **({"backend": "CP-SAT", "backend_reason": catalog.backend_reason} if isinstance(tree, CpSatSpace) else {}),
     }
 
 

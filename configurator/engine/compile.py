@@ -42,6 +42,7 @@ from .model import (
     OptionAtom,
     Or,
 )
+from .problems import Number, Said, said
 
 if TYPE_CHECKING:  # networkx costs ~0.1 s to import; only compiling needs it
     pass
@@ -65,8 +66,18 @@ class CompileError(ValueError):
 
     def __init__(self, constraint: Constraint | None, message: str):
         self.constraint = constraint
+        self.text = message  # without its place; a `said(...)` keeps its code for other languages
         where = f"constraint {_constraint_label(constraint)}: " if constraint else ""
         super().__init__(where + message)
+
+    @property
+    def said(self) -> str:
+        """The whole message (its place too) as a `said(...)` when its text is one, else as a str."""
+        if not isinstance(self.text, Said):
+            return str(self)
+        if self.constraint is None:
+            return self.text
+        return said("constraint %(rule)s: %(problem)s", rule=_constraint_label(self.constraint), problem=self.text)
 
 
 class OutgrewBudget(CompileError):
@@ -600,15 +611,15 @@ class _Compiler:
         bound = sum(max(abs(w) for w in weights) for _, weights in contributions)
         if bound > _INT64_MAX // 4:
             # Hostile or mistaken units (weights of 10^50): refuse rather than wrap around.
-            raise CompileError(None, f"the numeric term {name} reaches totals beyond "
-                                     f"{_INT64_MAX:,}; use smaller attribute values or units")
+            raise CompileError(None, said("the numeric term %(term)s reaches totals beyond %(most)s; "
+                                          "use smaller attribute values or units", term=name, most=Number(_INT64_MAX)))
         classes = _ThresholdClasses(comparisons, scale, bound, [weights for _, weights in contributions])
         previous, reached = None, np.zeros(1, dtype=np.int64)
         steps: list[int] = []
         for step, (var, weights) in enumerate(contributions):
             if len(reached) * len(weights) > MAX_FACTOR_TUPLES:
-                raise OutgrewBudget(None, f"the numeric term {name} reaches too many different totals; "
-                                         "use coarser attribute units")
+                raise OutgrewBudget(None, said("the numeric term %(term)s reaches too many different totals; "
+                                               "use coarser attribute units", term=name))
             sums = np.add.outer(reached, np.array(weights, dtype=np.int64))
             values, index = classes.reduce(step, sums.ravel())
             index = index.reshape(len(reached), len(weights))

@@ -29,6 +29,15 @@ take seconds (`linear_count.py`): it is kept in `<fingerprint>.count` (JSON,
 same header) once known, and so is a refusal (its reason), so a catalog whose
 count is out of reach does not make every `catalog check` try again.
 
+A numeric catalog that goes to CP-SAT keeps that choice in
+`<fingerprint>.backend` (JSON: the backend and why, same header): a catalog
+whose running totals outgrew the tree's and the layers' budgets cost that
+attempt (tens of seconds on dense sums) in every process that opened it;
+with the record, the next one goes straight to CP-SAT, and its count skips the
+running-total route that is known to be refused. Its header carries
+`CHOICE` instead of `ENGINE`: the digest of the compiling code and of the
+code that chooses (catalog.py), so either changing makes the record stale.
+
 When d4 fails on a catalog (out of time or memory), that is kept too, in
 `<fingerprint>.d4-failed` (the reason and the limits it had, as JSON, same
 header): the next process goes straight to the SAT fallback instead of
@@ -46,22 +55,27 @@ import pickle
 import tempfile
 from pathlib import Path
 
+from .problems import said_from_json, said_to_json
+
 MAGIC = b"CONFIGURATOR-COMPILED"
 FORMAT = b"1"
 _ENGINE_SOURCES = ("compile.py", "jtree.py", "layered.py", "model.py", "compiled.py", "cnf.py", "ddnnf.py", "bounded.py",
                    "linear_count.py", "meet_count.py")
 
 
-def _engine_digest() -> bytes:
+def _engine_digest(also: tuple[str, ...] = ()) -> bytes:
     """A digest of the code that builds and reads compiled forms: another engine, another digest."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for name in _ENGINE_SOURCES:
+    for name in _ENGINE_SOURCES + also:
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:16].encode()
 
 
 ENGINE = _engine_digest()
+# The backend record depends on the budgets above and on how catalog.py chooses by them.
+CHOICE = _engine_digest(("catalog.py",))
+BACKEND_RECORDED = ("CP-SAT",)
 
 
 def circuit_key(dimacs: str) -> str:
@@ -79,14 +93,14 @@ class CompiledStore:
         """Where the compiled form of the catalog with this fingerprint lives."""
         return self.directory / f"{fingerprint}.compiled"
 
-    def _payload(self, fingerprint: str, suffix: str = "compiled") -> bytes | None:
+    def _payload(self, fingerprint: str, suffix: str = "compiled", engine: bytes = ENGINE) -> bytes | None:
         """The file's payload when its header and checksum hold, else None."""
         try:
             data = (self.directory / f"{fingerprint}.{suffix}").read_bytes()
         except OSError:
             return None
         header, newline, payload = data.partition(b"\n")
-        expected = [MAGIC, FORMAT, ENGINE, fingerprint.encode(), hashlib.sha256(payload).hexdigest().encode()]
+        expected = [MAGIC, FORMAT, engine, fingerprint.encode(), hashlib.sha256(payload).hexdigest().encode()]
         if not newline or header.split(b" ") != expected:
             return None
         return payload
@@ -144,12 +158,19 @@ class CompiledStore:
         keys = {"reason": str, "seconds": (int, float), "memory": int}
         if not isinstance(failure, dict) or not all(isinstance(failure.get(k), t) for k, t in keys.items()):
             return None
+        try:  # the reason with its code, for readers in other languages (kept since it is)
+            kept = said_from_json(failure.pop("said", None))
+        except ValueError:
+            kept = None
+        if isinstance(kept, str) and kept == failure["reason"]:
+            failure["reason"] = kept
         return failure
 
     def save_failure(self, fingerprint: str, reason: str, seconds: float, memory: int, *,
                      at: float, d4: str) -> Path:
         """Remember that d4 (version `d4`) failed on this catalog within these limits, at `at` (epoch seconds)."""
-        record = {"reason": reason, "seconds": seconds, "memory": memory, "at": at, "d4": d4}
+        record = {"reason": reason, "said": said_to_json(reason), "seconds": seconds, "memory": memory,
+                  "at": at, "d4": d4}
         payload = json.dumps(record).encode("utf-8")
         return self._write(fingerprint, "d4-failed", payload)
 
@@ -168,17 +189,50 @@ class CompiledStore:
         count, refused = stored.get("count"), stored.get("refused")
         if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
             return count
-        return refused if isinstance(refused, str) and refused else None
+        if not isinstance(refused, str) or not refused:
+            return None
+        try:  # the reason with its code, for readers in other languages (kept since it is)
+            kept = said_from_json(stored.get("said", refused))
+        except ValueError:
+            return refused
+        return kept if isinstance(kept, str) and kept == refused else refused
 
     def save_count(self, fingerprint: str, count: int | str) -> Path:
         """Keep a CP-SAT catalog's exact count for a guest, or why it could not be computed (a str):
         `catalog check` then reads it instead of counting again."""
-        stored = {"refused": count} if isinstance(count, str) else {"count": count}
+        stored = {"refused": count, "said": said_to_json(count)} if isinstance(count, str) else {"count": count}
         return self._write(fingerprint, "count", json.dumps(stored).encode("utf-8"))
 
-    def _write(self, fingerprint: str, suffix: str, payload: bytes) -> Path:
+    def load_backend(self, fingerprint: str) -> dict | None:
+        """{"backend", "reason", "refused"} of the backend chosen for this catalog, or None when
+        missing, stale or corrupt. "refused" is the running-total form's refusal (a message, see
+        `problems.said_from_json`) when that is why, else None."""
+        payload = self._payload(fingerprint, "backend", CHOICE)
+        if payload is None:
+            return None
+        try:
+            record = json.loads(payload)
+        except ValueError:
+            return None
+        if (not isinstance(record, dict) or record.get("backend") not in BACKEND_RECORDED
+                or not isinstance(record.get("reason"), str)):
+            return None
+        if record.get("refused") is not None:
+            try:
+                said_from_json(record["refused"])
+            except ValueError:
+                return None
+        return record
+
+    def save_backend(self, fingerprint: str, backend: str, reason: str, refused: dict | None = None) -> Path:
+        """Keep the backend chosen for this catalog and why (`refused`: the running-total form's
+        refusal as JSON, when it was refused), so the next process does not measure or try again."""
+        record = {"backend": backend, "reason": reason, "refused": refused}
+        return self._write(fingerprint, "backend", json.dumps(record).encode("utf-8"), CHOICE)
+
+    def _write(self, fingerprint: str, suffix: str, payload: bytes, engine: bytes = ENGINE) -> Path:
         header = b" ".join(
-            [MAGIC, FORMAT, ENGINE, fingerprint.encode(), hashlib.sha256(payload).hexdigest().encode()]
+            [MAGIC, FORMAT, engine, fingerprint.encode(), hashlib.sha256(payload).hexdigest().encode()]
         )
         self.directory.mkdir(parents=True, exist_ok=True)
         target = self.directory / f"{fingerprint}.{suffix}"

@@ -420,6 +420,18 @@ class _DomainSearch:
             space._witnesses.add(more[self.mark(more)])
             self.repair_from(base[:PAIRED_FROM])
 
+    def neighbours_of(self, base: np.ndarray) -> None:
+        """Mark what one free feature changed to an open value in these solutions with the pins gives."""
+        changes: dict[int, list[int]] = {}
+        for var, value in self.open_values():
+            if var not in self.evidence:
+                changes.setdefault(var, []).append(value)
+        for var, values in self.open_alternatives().items():
+            changes.setdefault(var, []).extend(values)
+        if changes and len(base):
+            more = self.space.neighbours.changed_many([(base, var, values) for var, values in changes.items()])
+            self.space._witnesses.add(more[self.mark(more)])
+
     def repair_from(self, base: np.ndarray) -> None:
         """Mark what repairs (repair.py) of these solutions with the pins give of the open values."""
         targets = [(var, value) for var, value in self.open_values() if var not in self.evidence]
@@ -465,9 +477,11 @@ class _DomainSearch:
                     self.flat_wanted_without[span] = self.flat_without[span]
                 return self.consistent
             self.mark(found)
-            # a new solution is often in another corner of the totals: its repairs settle values
-            # there that the older solutions' could not reach, each one a solver round fewer
-            self.repair_from(found[~self._mismatch(found).any(axis=1)][-1:])
+            # a new solution is often in another corner of the totals: its neighbours and repairs settle
+            # values there that the older solutions' could not reach, each one a solver round fewer
+            newest = found[~self._mismatch(found).any(axis=1)][-1:]
+            self.neighbours_of(newest)
+            self.repair_from(newest)
 
     def rule_out(self, proofs: Proofs) -> None:
         """Take out of the open values what earlier solver proofs (kept in `proofs`) rule out here."""

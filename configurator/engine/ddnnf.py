@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .problems import Number, said
+
 COMPILE_SECONDS = 20
 # Address space, not resident memory: d4 reserves a 4 GiB cache page up front
 # (untouched, so it costs nothing) and stops with bad_alloc below about 5 GiB.
@@ -90,10 +92,12 @@ def compile_cnf(dimacs: str, seconds: float | None = None, memory: int | None = 
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            raise CompilationFailed(f"d4 did not finish within {seconds:g} s") from None
+            within = Number(int(seconds)) if seconds == int(seconds) else f"{seconds:g}"
+            raise CompilationFailed(said("d4 did not finish within %(seconds)s s", seconds=within)) from None
         if done.returncode != 0 or not os.path.exists(out):
             last = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-            raise CompilationFailed(f"d4 stopped (exit {done.returncode}): {last[0]}")
+            # d4's own last line stays as d4 wrote it
+            raise CompilationFailed(said("d4 stopped (exit %(code)s): %(line)s", code=done.returncode, line=last[0]))
         with open(out, encoding="ascii") as text:
             return text.read()
 

@@ -25,6 +25,8 @@ from functools import cache
 
 import numpy as np
 
+from .problems import Number, said
+
 # The Fenwick table of two columns' ranks, at most (8 bytes a cell: 256 MiB).
 FENWICK_CELLS = 1 << 25
 # Query and point rows per sweep at most: the rest waits for the next batch (memory, 40 bytes a row).
@@ -89,7 +91,7 @@ class PreparedPoints:
             del kept
         plan = plan_columns([len(values) for values in self.values])
         if plan is None:
-            raise TooManyColumns(f"{self.columns} totals to compare at once")
+            raise TooManyColumns(said("%(totals)s totals to compare at once", totals=Number(self.columns)))
         self.sweep, self.table_columns, self.blocked = plan
         # every array in the order of the swept column, once (the sweeps then take them as they are)
         order = np.argsort(ranks[self.sweep], kind="stable")

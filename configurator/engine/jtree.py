@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .compile import CompiledProblem
+from .problems import Number, said
 
 if TYPE_CHECKING:  # networkx costs ~0.1 s to import; only compiling needs it
     import networkx as nx
@@ -831,7 +832,8 @@ def _join(a_vars, a_rows, b_vars, b_rows, sizes):
 
 def _refuse_large(size: int, variables) -> None:
     if size > MAX_BAG_TUPLES:
-        raise TreeTooLarge(f"a cluster of {len(variables)} variables would hold {size:,} tuples")
+        raise TreeTooLarge(said("a cluster of %(variables)s variables would hold %(tuples)s tuples",
+                                variables=Number(len(variables)), tuples=Number(size)))
 
 
 def _compact_keys(rows: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, int]:

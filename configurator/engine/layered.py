@@ -27,6 +27,7 @@ import numpy as np
 
 from .compile import CompiledProblem, Factor, OutgrewBudget, Variable
 from .jtree import JunctionTree, TreeTooLarge
+from .problems import Number, said
 
 if TYPE_CHECKING:  # networkx costs ~0.1 s to import; only compiling needs it
     pass
@@ -51,7 +52,7 @@ def solution_space(problem: CompiledProblem) -> JunctionTree:
     except (LayeringTooLarge, TreeTooLarge) as error:
         raise OutgrewBudget(
             None,
-            f"the rules combine into too many cases to compile exactly ({error})",
+            said("the rules combine into too many cases to compile exactly (%(reason)s)", reason=error.args[0]),
         ) from None
 
 
@@ -90,7 +91,8 @@ def layered_problem(problem: CompiledProblem) -> CompiledProblem:
         forgetting.forget(projected, frontier, set(columns))
         states, child = _distinct_rows(projected)
         if len(states) > MAX_LAYER_STATES:
-            raise LayeringTooLarge(f"{len(states):,} reachable states after {variables[var].name}")
+            raise LayeringTooLarge(said("%(states)s reachable states after %(variable)s",
+                                        states=Number(len(states)), variable=variables[var].name))
         state_var = len(variables)
         variables.append(Variable(f"state#{layer}", max(len(states), 1), "state"))
         if previous_state_var is None:
@@ -162,7 +164,8 @@ def _extensions(states, frontier, var, factors, variables) -> tuple[np.ndarray, 
     defining = [f for f in factors if var in f.scope]
     if not defining:
         if len(states) * size > 4 * MAX_LAYER_STATES:
-            raise LayeringTooLarge(f"{len(states) * size:,} candidate states at {variables[var].name}")
+            raise LayeringTooLarge(said("%(states)s candidate states at %(variable)s",
+                                        states=Number(len(states) * size), variable=variables[var].name))
         return np.repeat(np.arange(len(states)), size), np.tile(np.arange(size, dtype=np.int32), len(states))
     factor = min(defining, key=lambda f: len(f.rows))
     others = [v for v in factor.scope if v != var]
@@ -179,7 +182,8 @@ def _extensions(states, frontier, var, factors, variables) -> tuple[np.ndarray, 
     counts = np.searchsorted(row_keys[order], state_keys, "right") - low
     total = int(counts.sum())
     if total > 4 * MAX_LAYER_STATES:
-        raise LayeringTooLarge(f"{total:,} candidate states at {variables[var].name}")
+        raise LayeringTooLarge(said("%(states)s candidate states at %(variable)s",
+                                    states=Number(total), variable=variables[var].name))
     parent = np.repeat(np.arange(len(states)), counts)
     starts = np.repeat(low - (np.cumsum(counts) - counts), counts)
     rows = order[starts + np.arange(total)]

@@ -69,6 +69,7 @@ from .meet_count import (
     suffix_rows,
     swept_rows,
 )
+from .problems import Number, said
 
 # The demo catalogs peak at 16,020 states (coffee subscription), the city bike with a price ceiling at 5,534;
 # bench/models/numeric-heavy.yaml passes this after 7 of its 20 parts (and grows about 4x a part).
@@ -172,7 +173,8 @@ class LinearCounter:
             if state.size == 0:
                 return 0
             if state.size > self.max_states:
-                error = CountTooLarge(f"{state.size:,} reachable states after {self.problem.variables[var].name}")
+                error = CountTooLarge(said("%(states)s reachable states after %(variable)s",
+                                           states=Number(state.size), variable=self.problem.variables[var].name))
                 state = None  # (its memory, before the joins)
                 return self._past_budget(error, after_comparisons, snapshot, order, (rest, cut), plan, checked_at)
         return int(state.counts.sum())
@@ -186,13 +188,13 @@ class LinearCounter:
             try:
                 return self._halves(after_comparisons, order, rest, plan, checked_at)
             except CountTooLarge as refused:
-                error = CountTooLarge(f"{error}; {refused}")
+                error = CountTooLarge(said("%(reason)s; %(then)s", reason=error.args[0], then=refused.args[0]))
         if snapshot is None:
             raise error
         try:
             return self._meet(snapshot, order, cut, plan, checked_at)
         except CountTooLarge as refused:
-            raise CountTooLarge(f"{error}; {refused}") from refused
+            raise CountTooLarge(said("%(reason)s; %(then)s", reason=error.args[0], then=refused.args[0])) from refused
 
     def _halves(self, snapshot: tuple[_States, list[int]], order: list[int], rest: int, plan: _Plan,
                 checked_at: dict[int, list]) -> int:
@@ -204,13 +206,16 @@ class LinearCounter:
             return int(state.counts.sum())
         sizes = [max(len(plan.allowed[var]), 1) for var in remaining]
         if math.prod(sizes) >= 2**62:
-            raise CountTooLarge(f"{math.prod(sizes):.2e} assignments after the comparisons (past int64)")
+            raise CountTooLarge(said("%(assignments)s assignments after the comparisons, past 64-bit integers",
+                                     assignments=Number(math.prod(sizes))))
         groups = state_corners(state, frontier, plan)
         corner_count = sum(len(queries) for _, _, queries, _ in groups)
         split = _halves_split(sizes, corner_count, len({sums for _, sums, _, _ in groups}))
         if split is None:
-            raise CountTooLarge(f"{state.size:,} states after the comparisons ({corner_count:,} corners), then a join "
-                                f"past {MAX_SWEPT_ROWS:,} swept rows or {MAX_HALF_ROWS:,} rows a half")
+            raise CountTooLarge(said("%(states)s states after the comparisons (%(corners)s corners), then a join past "
+                                     "%(swept)s swept rows or %(rows)s rows a half", states=Number(state.size),
+                                     corners=Number(corner_count), swept=Number(MAX_SWEPT_ROWS),
+                                     rows=Number(MAX_HALF_ROWS)))
         middle_vars, suffix_vars = remaining[:split], remaining[split:]
         later = [factor for layer, factors in checked_at.items() if layer >= rest for factor in factors]
         middle_set, suffix_set = set(middle_vars), set(suffix_vars)
@@ -226,7 +231,8 @@ class LinearCounter:
                                            read & suffix_set, self.problem.variables, np.int64))
             return joined_in_three(groups, frontier, middle, suffix, across, self.problem.variables)
         except (MeetTooLarge, TooManyColumns) as error:
-            raise CountTooLarge(f"{state.size:,} states after the comparisons, then {error}") from error
+            raise CountTooLarge(said("%(states)s states after the comparisons, then %(reason)s",
+                                     states=Number(state.size), reason=error.args[0])) from error
 
     def _meet(self, snapshot: tuple[_States, list[int]], order: list[int], cut: int, plan: _Plan,
               checked_at: dict[int, list]) -> int:
@@ -246,14 +252,17 @@ class LinearCounter:
             return joined_count(state, frontier, (columns, values, totals, counts), across, plan,
                                 self.problem.variables, dtype)
         except MeetTooLarge as error:
-            raise CountTooLarge(f"{state.size:,} states at the cut, then {error}") from error
+            raise CountTooLarge(said("%(states)s states at the cut, then %(reason)s", states=Number(state.size),
+                                     reason=error.args[0])) from error
 
     def _step(self, state: _States, frontier: list[int], layer: int, var: int, plan: _Plan,
               factors: list, last_use: dict[int, int]):
         """The states after assigning `var`: extended, checked, collapsed and merged."""
         values = plan.allowed[var]
         if state.size * len(values) > 6 * self.max_states:  # refused before the rows are built, not after
-            raise CountTooLarge(f"{state.size * len(values):,} candidate states at {self.problem.variables[var].name}")
+            raise CountTooLarge(said("%(states)s candidate states at %(variable)s",
+                                     states=Number(state.size * len(values)),
+                                     variable=self.problem.variables[var].name))
         parent = np.repeat(np.arange(state.size), len(values))
         value = np.tile(values.astype(np.int32), state.size)
         columns = frontier + [var]

@@ -37,6 +37,7 @@ import math
 import numpy as np
 
 from .layered import _rows_allowed
+from .problems import Number, said
 
 # The assignments of the variables after the cut, enumerated at most (rows of totals and frontier values).
 MAX_SUFFIX_ROWS = 4_000_000
@@ -139,8 +140,9 @@ def counted(completions: np.ndarray, weights: np.ndarray, queries: np.ndarray, f
     if not len(queries):
         return 0
     if join_work(len(completions), len(queries), completions.shape[1]) > MAX_JOIN_WORK:
-        raise MeetTooLarge(f"a join of {len(queries):,} corners with {len(completions):,} completions "
-                           f"over {completions.shape[1]} totals")
+        raise MeetTooLarge(said("a join of %(corners)s corners with %(completions)s completions over %(totals)s totals",
+                                corners=Number(len(queries)), completions=Number(len(completions)),
+                                totals=Number(completions.shape[1])))
     found = dominated_weights(completions, weights.astype(dtype), queries)
     return int(np.dot(factors.astype(dtype), found))
 
@@ -278,7 +280,8 @@ def joined_count(state, frontier: list[int], suffix: tuple, across: list, plan, 
                 batch[0].append(queries)
                 batch[1].append(factors)
                 if sum(len(part) for part in batch[0]) > MAX_CORNER_ROWS:
-                    raise MeetTooLarge(f"more than {MAX_CORNER_ROWS:,} corners to join over {len(sums)} totals")
+                    raise MeetTooLarge(said("more than %(most)s corners to join over %(totals)s totals",
+                                            most=Number(MAX_CORNER_ROWS), totals=Number(len(sums))))
     total = 0
     for (completion, sums), (queries, factors) in batches.items():
         chosen = chosen_of[completion]
@@ -364,15 +367,16 @@ def joined_in_three(groups: list, frontier: list[int], middle: tuple, suffix: tu
         chosen = suffix_of[s] if len(suffix_keys) > 1 else slice(None)  # (one group: no copy of every row)
         queries = np.array([_sum(np.abs(corner_weights)) * _sum(middle_counts)], dtype=object)
         if not fits_int64(suffix_counts[chosen], queries):
-            raise MeetTooLarge("a join whose counts could pass 2**62")
+            raise MeetTooLarge(said("a join whose counts could pass 64-bit integers"))
         low = corner_rows.min(axis=0) - offsets.max(axis=0, initial=0)
         high = corner_rows.max(axis=0) - offsets.min(axis=0, initial=0)
         prepared = PreparedPoints(suffix_totals[chosen][:, list(sums)], suffix_counts[chosen], low, high)
         streams = CornerStreams(corner_rows, corner_weights.astype(np.int64), corner_groups, offsets,
                                 middle_counts.astype(np.int64), middle_group)
         if prepared.swept_rows(len(streams)) > 2 * MAX_SWEPT_ROWS:  # (the split assumed one level)
-            raise MeetTooLarge(f"a join of {len(streams):,} queries with {len(prepared.weights):,} rows "
-                               f"in {prepared.levels} levels of blocks")
+            raise MeetTooLarge(said("a join of %(queries)s queries with %(rows)s rows in %(levels)s levels of blocks",
+                                    queries=Number(len(streams)), rows=Number(len(prepared.weights)),
+                                    levels=Number(prepared.levels)))
         total += streamed_total(prepared, streams)
         del prepared  # before the next batch's points are prepared
     return total

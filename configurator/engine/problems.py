@@ -37,9 +37,49 @@ class Said(str):
         return (Said, (self.code, self.params))
 
 
+class Number(int):
+    """A whole number in a message: English writes it `2,692,256`; the pages write it for the
+    reader's locale (Persian digits), as they write every int of a phrase."""
+
+    def __str__(self) -> str:
+        return f"{int(self):,}"
+
+
 def said(code: str, /, **params: Any) -> Said:
     """A message with its code and values: `said("unknown feature '%(feature)s'", feature="x")`."""
     return Said(code, params)
+
+
+def said_to_json(text: str) -> Any:
+    """A message as JSON (kept on disk by compiled.py): a `Said` as {"code", "params"}, other text as it is."""
+    if isinstance(text, Said):
+        return {"code": text.code, "params": {name: said_to_json(value) for name, value in text.params.items()}}
+    if isinstance(text, (list, tuple)):
+        return [said_to_json(item) for item in text]
+    if isinstance(text, Number):
+        return {"number": int(text)}
+    return text
+
+
+def said_from_json(data: Any) -> Any:
+    """The message `said_to_json` wrote; ValueError for anything it cannot have written."""
+    if isinstance(data, dict) and set(data) == {"number"}:
+        if not isinstance(data["number"], int) or isinstance(data["number"], bool):
+            raise ValueError("not a kept message")
+        return Number(data["number"])
+    if isinstance(data, dict):
+        code, params = data.get("code"), data.get("params")
+        if set(data) != {"code", "params"} or not isinstance(code, str) or not isinstance(params, dict):
+            raise ValueError("not a kept message")
+        try:
+            return Said(code, {str(name): said_from_json(value) for name, value in params.items()})
+        except (KeyError, TypeError, ValueError):  # a template its values do not fill
+            raise ValueError("not a kept message") from None
+    if isinstance(data, list):
+        return [said_from_json(item) for item in data]
+    if isinstance(data, (str, int, float)) and not isinstance(data, bool):
+        return data
+    raise ValueError("not a kept message")
 
 
 def _english(value: Any) -> str:

@@ -266,6 +266,27 @@ def save_and_add(
 
 
 @use_case
+def change_line(
+    session: Session, owner: User, line_id: int, base_number: int, selection: Selection,
+    *, now: datetime | None = None,
+) -> CartLine:
+    """A line reopened in the configurator, saved: its configuration's next revision (unless
+    unchanged; StaleRevision when another tab saved first). The line keeps its place and
+    quantity, and the checkout orders the new revision."""
+    line = _own_line(session, owner, line_id)
+    configurations.revise(session, owner, line.configuration_id, base_number, selection, now=now)
+    return line
+
+
+def place_of(session: Session, owner: User, line_id: int) -> tuple[int, CartLine]:
+    """One's line and its place in the cart, from 1 ("item 2 of your cart"); NotFound otherwise."""
+    for place, line in enumerate(lines(session, owner), start=1):
+        if line.id == line_id:
+            return place, line
+    raise NotFound("There is no such line in your cart.")
+
+
+@use_case
 def set_quantity(session: Session, owner: User, line_id: int, quantity: int) -> CartLine:
     """Change how many of a line are ordered (1..orders.MAX_QUANTITY)."""
     orders.check_quantity(quantity)

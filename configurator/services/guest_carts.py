@@ -123,10 +123,15 @@ def contents(session: Session, token: str | None, country: str | None = "de") ->
 
 def item_of(session: Session, token: str | None, item_id: int) -> GuestCartItem:
     """One item of the cart of `token` (to reopen it in the configurator); NotFound otherwise."""
+    return place_of(session, token, item_id)[1]
+
+
+def place_of(session: Session, token: str | None, item_id: int) -> tuple[int, GuestCartItem]:
+    """One item of the cart of `token` and its place in it, from 1; NotFound otherwise."""
     found = find(session, token)
-    for item in found.items if found else []:
+    for place, item in enumerate(found.items if found else [], start=1):
         if item.id == item_id:
-            return item
+            return place, item
     raise NotFound(N_("There is no such item in your cart."))
 
 

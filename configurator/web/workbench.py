@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, redirect, render_template, request
+from flask_htmx import make_response
 from flask_login import current_user
 
 from configurator.engine import Catalog
@@ -142,3 +143,10 @@ def changed_features(state: ConfiguratorState, form) -> list[FeatureView]:
             if shown != feature.digest or posted != chosen:
                 changed.append(feature)
     return changed
+
+
+def full_page_redirect(location: str):
+    """A redirect after a configurator's button: htmx follows it as a full page load."""
+    if htmx:
+        return make_response("", 200, redirect=location)
+    return redirect(location, code=303)

@@ -21,7 +21,7 @@ from configurator.services import (
     workbench,
 )
 from configurator.services.customer_value import personalize
-from configurator.services.errors import NotFound, NotOrderable
+from configurator.services.errors import NotFound, NotOrderable, StaleRevision
 from configurator.services.messages import delivery
 from configurator.services.messages.links import TrackingLinks
 from configurator.services.messages.transport import SmtpTransport
@@ -29,7 +29,7 @@ from configurator.services.workbench import saved_view
 from configurator.store.cart import CartLine
 from configurator.store.deliveries import Delivery
 from configurator.store.messages import Message
-from configurator.store.models import Interaction, Order
+from configurator.store.models import Interaction, Order, Revision
 from tests.helpers import CARBON_BIKE, COMPLETE_BIKE, gen_configuration, gen_user
 from tests.services.read_back import reads_back
 
@@ -242,3 +242,23 @@ def test_a_cart_order_to_iran_counts_the_iranian_weekend(session, second_session
     # Friday nor the German weekend, Monday 7th, Tuesday 8th (Monday to Friday: the 7th).
     with second_session() as other:
         assert other.get(Order, order.id).snapshot["estimated_delivery"] == "2026-12-08"
+
+
+@reads_back(cart.change_line)
+def test_a_reopened_line_is_saved_in_its_place_with_its_quantity(session, second_session, mia):
+    carbon, alu = _two_in_cart(session, mia)
+    line = session.scalar(sa.select(CartLine).where(CartLine.configuration_id == alu.id))
+    assert cart.place_of(session, mia, line.id) == (2, line)
+    cart.change_line(session, mia, line.id, 1, dict(COMPLETE_BIKE, frame="steel"))
+    with second_session() as other:
+        kept = other.execute(sa.select(CartLine.id, CartLine.configuration_id, CartLine.quantity)
+                             .order_by(CartLine.added_at, CartLine.id)).all()
+        assert [tuple(row) for row in kept][1] == (line.id, alu.id, 2)
+        newest = other.scalar(sa.select(Revision).where(Revision.configuration_id == alu.id)
+                              .order_by(Revision.number.desc()).limit(1))
+        assert (newest.number, newest.selection["frame"]) == (2, "steel")
+    with pytest.raises(StaleRevision):  # another tab saved revision 2 meanwhile
+        cart.change_line(session, mia, line.id, 1, CARBON_BIKE)
+    with pytest.raises(NotFound):
+        cart.change_line(session, gen_user(session, "bob@example.com"), line.id, 2, CARBON_BIKE)
+    assert cart.contents(session, mia).items[1].snapshot["selection"]["frame"] == "steel"

@@ -126,6 +126,11 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "account.add_order_to_cart": route(OWNER),
     "account.cart_quantity": route(OWNER, line_id="cart_line"),
     "account.cart_remove": route(OWNER, line_id="cart_line"),
+    # A cart line reopened on its configuration's page (tests/web/test_cart_editing_pages.py).
+    "account.cart_edit": route(OWNER, line_id="cart_line"),
+    "account.cart_save": route(OWNER, line_id="cart_line"),
+    "account.cart_add_new": route(OWNER, line_id="cart_line"),
+    "account.cart_stop": route(OWNER, line_id="cart_line"),
     "staff.mark_delivery_shipped": route(*SELLERS),
     "account.rename": route(OWNER, readers=SELLERS, works_for=OWNER),
     "account.save_revision": route(OWNER),
@@ -252,6 +257,9 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "shop.guest_cart_quantity": route(),
     "shop.guest_cart_remove": route(),
     "shop.guest_cart_edit": route(),
+    "shop.guest_cart_save": route(),
+    "shop.guest_cart_add_new": route(),
+    "shop.guest_cart_stop": route(),
 }
 
 # Routes whose URL names a public thing (a product line, a file): anyone may.

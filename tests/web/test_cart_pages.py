@@ -70,7 +70,13 @@ def test_an_incomplete_line_blocks_the_checkout_with_a_link_to_fix_it(client, au
     auth.signin()
     client.post(f"/account/configurations/{unfinished_id}/cart", data=dict(picks({"frame": "alu"}), base_revision="1"))
     page = client.get("/account/cart").get_data(as_text=True)
-    assert f'href="/account/configurations/{unfinished_id}">Fix “Unfinished”' in page
+    with app.app_context():
+        line_id = db.session.scalar(sa.select(CartLine.id).where(
+            CartLine.configuration_id == unfinished_id))
+    fix = re.search(rf'action="/account/cart/{line_id}/edit".*?</form>', page, re.S).group(0)
+    assert "Fix “Unfinished”" in fix and 'name="csrf_token"' in fix
+    reopened = client.post(f"/account/cart/{line_id}/edit")
+    assert reopened.headers["Location"] == f"/account/configurations/{unfinished_id}"
     assert 'id="cart-checkout"' not in page and 'id="cart-blocked"' in page
     assert client.get("/account/cart/checkout").status_code == 303
     refused = client.post("/account/cart/checkout", data=dict(NEW_ADDRESS, token="x", terms="y"))

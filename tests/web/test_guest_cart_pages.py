@@ -73,7 +73,7 @@ def test_quantity_remove_and_reopen(client, app):
     reopened = client.post(f"{CART}/{alu}/edit")
     assert (reopened.status_code, reopened.headers["Location"]) == (303, "/shop/test-bike")
     assert 'value="Alu commuter"' in client.get("/shop/test-bike").get_data(as_text=True)
-    client.post(ADD, data=picks(dict(COMPLETE_BIKE, frame="steel"), "Steel now"))
+    client.post(f"{CART}/{alu}/save", data=picks(dict(COMPLETE_BIKE, frame="steel"), "Steel now"))
     with app.app_context():
         (item,) = db.session.scalars(sa.select(GuestCartItem))
         assert (item.id, item.name, item.quantity, item.selection["frame"]) == (
@@ -84,7 +84,7 @@ def test_another_browser_reaches_no_item(client, app):
     fill(client)
     stranger = app.test_client()
     for item in item_ids(app):
-        for action in ("quantity", "remove", "edit"):
+        for action in ("quantity", "remove", "edit", "save", "new", "stop"):
             assert stranger.post(f"{CART}/{item}/{action}", data={"quantity": "5"},
                                  headers={"X-CSRFToken": "x"}).status_code in (400, 404)
     other = type(client)(app, client.response_wrapper, use_cookies=True)

@@ -260,3 +260,23 @@ def test_a_refused_upload_lists_the_problems_in_the_readers_language(app, client
     for text in words:
         assert text in page, text
     assert "unknown feature" not in page and "the catalog has problems" not in page
+
+
+# A weight no total can hold: the engine refuses to compile the rule (a limit of the compiler).
+ABSURD_WEIGHT = (BIKE_TEXT.replace("{id: carbon, name: Carbon, price: 640.00}",
+                                   "{id: carbon, name: Carbon, price: 640.00, attributes: {weight_g: " + "9" * 50 + "}}")
+                 + "  - id: light-enough\n    require: sum(weight_g) <= 20000\n")
+
+
+@pytest.mark.parametrize(("language", "words", "digits"), [
+    ("fa", "عبارت عددی sum(weight_g) به جمع‌هایی فراتر از", "۹٬۲۲۳٬۳۷۲"),
+    ("vi", "số hạng sum(weight_g) đạt tới tổng vượt quá", "9.223.372"),
+])
+def test_a_compile_limit_on_the_check_panel_is_in_the_readers_language(manager_client, language, words, digits):
+    manager_client.get(f"/language/{language}")
+    response = manager_client.post(DRAFT_CHECK_URL, data={"text": ABSURD_WEIGHT}, headers=HTMX)
+    assert response.status_code == 200
+    page = unescape(response.get_data(as_text=True))
+    assert words in page and digits in page, page[:2000]
+    for english in ("numeric term", "reaches totals beyond", "use smaller attribute values"):
+        assert english not in page

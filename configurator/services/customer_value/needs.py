@@ -3,7 +3,9 @@ they tend to choose, from their saved configurations and their orders.
 
 Each configuration counts once (its newest revision); each order counts
 ORDER_WEIGHT times, because an order is what the customer really wanted, a
-saved configuration may be a try. A share is the weight of the configurations
+saved configuration may be a try. An order is one purchase of each product line
+it holds: a cart order of two bikes is one order of bikes, its weight shared
+by the two after their quantities. A share is the weight of the configurations
 and orders holding the option over the weight of all of them in that product
 line; for a multi-select feature the shares can add up to more than 100 %.
 Names come from the current catalog; an option it no longer has keeps the
@@ -15,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -63,17 +66,32 @@ class CatalogNeeds:
 class _Seen:
     """Weighted history of one product line while it is being counted."""
 
-    weight: int = 0
+    weight: Fraction = Fraction(0)
     configurations: int = 0
     orders: int = 0
-    picks: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    picks: dict[str, dict[str, Fraction]] = field(default_factory=lambda: defaultdict(dict))
     ordered: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     names: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def add(self, selection: dict, weight: int) -> None:
+    def add(self, selection: dict, weight: Fraction) -> None:
         self.weight += weight
         for feature, option in pairs(selection):
             self.picks[feature][option] = self.picks[feature].get(option, 0) + weight
+
+    def add_order(self, items: list[dict]) -> None:
+        """One order's items of this product line: one purchase, ORDER_WEIGHT shared by
+        the items after their quantities (three bikes and one are 3/4 and 1/4 of it)."""
+        quantities = [max(int(item.get("quantity", 1)), 1) for item in items]
+        held: set[tuple[str, str]] = set()
+        for item, quantity in zip(items, quantities, strict=True):
+            self.add(item["selection"], Fraction(ORDER_WEIGHT * quantity, sum(quantities)))
+            for line in item.get("lines", []):
+                key = (line["feature"], line["option"])
+                held.add(key)
+                self.names.setdefault(key, line.get("option_name", line["option"]))
+        self.orders += 1
+        for key in held:
+            self.ordered[key] += 1
 
 
 def profile(session: Session, viewer: User, customer_id: int) -> list[CatalogNeeds]:
@@ -83,18 +101,16 @@ def profile(session: Session, viewer: User, customer_id: int) -> list[CatalogNee
         raise NotFound("There is no such customer.")
     seen: dict[str, _Seen] = defaultdict(_Seen)
     for catalog_id, selection in _latest_revisions(session, customer.id):
-        seen[catalog_id].add(selection, 1)
+        seen[catalog_id].add(selection, Fraction(1))
         seen[catalog_id].configurations += 1
     kept = session.scalars(sa.select(Order.snapshot).where(Order.owner_id == customer.id))
-    # An order from the cart or a quote: each configuration, of its own product line.
-    for item in (item for snapshot in kept for item in snapshot_configurations(snapshot)):
-        history = seen[item["catalog"]["id"]]
-        history.add(item["selection"], ORDER_WEIGHT)
-        history.orders += 1
-        for line in item.get("lines", []):
-            key = (line["feature"], line["option"])
-            history.ordered[key] += 1
-            history.names.setdefault(key, line.get("option_name", line["option"]))
+    for snapshot in kept:
+        # An order from the cart or a quote: its configurations, by product line.
+        by_line: dict[str, list[dict]] = defaultdict(list)
+        for item in snapshot_configurations(snapshot):
+            by_line[item["catalog"]["id"]].append(item)
+        for catalog_id, items in by_line.items():
+            seen[catalog_id].add_order(items)
     return [_catalog_needs(session, catalog_id, history) for catalog_id, history in seen.items()]
 
 
@@ -132,7 +148,7 @@ def _catalog_needs(session: Session, catalog_id: str, history: _Seen) -> Catalog
             Tendency(
                 option,
                 _option_name(feature, feature_id, option, history),
-                (Decimal(100) * weight / history.weight).quantize(PERCENT),
+                _percent(weight / history.weight),
                 history.ordered.get((feature_id, option), 0),
             )
             for option, weight in sorted(chosen.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -147,6 +163,11 @@ def _catalog_needs(session: Session, catalog_id: str, history: _Seen) -> Catalog
         if by_dimension.get(d)
     ]
     return needs
+
+
+def _percent(share: Fraction) -> Decimal:
+    """A share as a percentage with one decimal (Decimal division: exact enough, no float)."""
+    return (Decimal(100) * share.numerator / share.denominator).quantize(PERCENT)
 
 
 def feature_dimension(model, feature_id: str) -> str:

@@ -70,11 +70,15 @@ def choose(session: Session, customer: User, now: datetime | None = None) -> lis
     lines_ordered: set[str] = set()
     # Every configuration of an order: a cart's items, a quote's configured lines (each of
     # its own product line; a quote keeps no priced options, so only its lines count).
-    for item in (item for order in orders for item in snapshot_configurations(order.snapshot)):
-        catalog_id = item.get("catalog", {}).get("id")
-        if catalog_id is not None:
-            lines_ordered.add(catalog_id)
-            _count_product_options(item, counts, names)
+    # An option counts once per order: two bikes with it in one cart are one purchase.
+    for order in orders:
+        held: dict[tuple[str, str, str], None] = {}  # in order: ties go to the first ordered
+        for item in snapshot_configurations(order.snapshot):
+            catalog_id = item.get("catalog", {}).get("id")
+            if catalog_id is not None:
+                lines_ordered.add(catalog_id)
+                held.update(dict.fromkeys(_product_options(item, names)))
+        counts.update(held.keys())  # each once
     repeated = [key for key, count in counts.most_common() if count >= REPEATED][:2]
     items = [
         OfferItem(AGAIN, key[0], names[key][0], key[1], key[2], names[key][1],
@@ -89,20 +93,19 @@ def choose(session: Session, customer: User, now: datetime | None = None) -> lis
     return items
 
 
-def _count_product_options(
-    item: dict, counts: Counter, names: dict[tuple[str, str, str], tuple[str, str]]
-) -> None:
-    """Count once each priced option of the product dimension the item holds."""
+def _product_options(
+    item: dict, names: dict[tuple[str, str, str], tuple[str, str]]
+) -> list[tuple[str, str, str]]:
+    """The priced options of the product dimension the item holds (their names noted)."""
     catalog = item["catalog"]
-    seen = set()
+    held = []
     for line in item.get("lines", []):
         if line.get("dimension") != "product" or Decimal(line["amount"]) <= 0:
             continue
         key = (catalog["id"], line["feature"], line["option"])
-        if key not in seen:
-            seen.add(key)
-            counts[key] += 1
-            names[key] = (catalog.get("name", catalog["id"]), line["option_name"])
+        held.append(key)
+        names[key] = (catalog.get("name", catalog["id"]), line["option_name"])
+    return held
 
 
 def _premium(

@@ -1,6 +1,7 @@
 """The cart: add a saved configuration (with its unsaved picks) or an earlier cart
-order's items, change quantities, remove lines, and one checkout for every line.
-Plain forms and redirects: it works without JavaScript."""
+order's items, change quantities, remove lines, reopen a line on its configuration's
+page (save it, add it as new, or stop: web/cart_editing.py), and one checkout for every
+line. Plain forms and redirects: it works without JavaScript."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask_login import current_user
 from configurator.services import cart, cart_checkout, catalogs, checkout, orders, payments
 from configurator.services.configuring import configurations
 from configurator.services.errors import InvalidSelection, NotOrderable, StaleRevision
-from configurator.web import workbench
+from configurator.web import cart_editing, workbench
 from configurator.web.account import bp, routes
 from configurator.web.account.checkout import (
     NEW_ADDRESS,
@@ -49,25 +50,57 @@ def cart_page():
 def add_to_cart(configuration_id: int):
     """Put a saved configuration into the cart; unsaved picks are saved as a revision first."""
     configuration = configurations.get(db.session, current_user, configuration_id)
-    version = workbench.current_version(configuration.catalog_id)
-    catalog = catalogs.engine_catalog(version)
-    selection, problems = workbench.posted_selection(catalog)
-    base = routes._base_revision(0)
-    if problems:
-        return routes._again(configuration, version, catalog, selection, base, problems, 400)
-    try:
-        cart.save_and_add(db.session, current_user, configuration_id, base, selection)
-    except StaleRevision as error:
-        return routes._again(
-            configuration, version, catalog, selection, error.latest_number, [str(error)], 409,
-            conflict=error.latest_number,
-        )
-    except (NotOrderable, InvalidSelection) as error:
-        latest = configurations.latest_revision(db.session, configuration)
-        return routes._again(
-            configuration, version, catalog, selection, latest.number, [error_text(error)], 409
-        )
+    refused = _with_posted_picks(configuration, lambda base, selection: cart.save_and_add(
+        db.session, current_user, configuration_id, base, selection))
+    if refused is not None:
+        return refused
     flash(_("“%(name)s” is in your cart.", name=configuration.name), "success")
+    return routes._redirect(url_for("account.cart_page"))
+
+
+@bp.post("/cart/<int:line_id>/edit")
+def cart_edit(line_id: int):
+    """Reopen a line on its configuration's page, which shows it is being edited
+    (web/cart_editing.py)."""
+    line = cart.place_of(db.session, current_user, line_id)[1]
+    cart_editing.start_account(line.configuration_id, line.id)
+    return redirect(url_for("account.configuration", configuration_id=line.configuration_id), 303)
+
+
+@bp.post("/cart/<int:line_id>/save")
+def cart_save(line_id: int):
+    """The reopened line takes the page's picks (its configuration's next revision): same
+    place, same quantity."""
+    line = cart.place_of(db.session, current_user, line_id)[1]
+    refused = _with_posted_picks(line.configuration, lambda base, selection: cart.change_line(
+        db.session, current_user, line.id, base, selection))
+    if refused is not None:
+        return refused
+    cart_editing.stop()
+    flash(_("“%(name)s” is changed in your cart.", name=line.configuration.name), "success")
+    return routes._redirect(url_for("account.cart_page"))
+
+
+@bp.post("/cart/<int:line_id>/new")
+def cart_add_new(line_id: int):
+    """The page's picks as another configuration in the cart; the reopened line stays as it was."""
+    line = cart.place_of(db.session, current_user, line_id)[1]
+    configuration = line.configuration
+    refused = _with_posted_picks(configuration, lambda base, selection: cart.add_new(
+        db.session, current_user, configuration.catalog_id, configuration.name, selection))
+    if refused is not None:
+        return refused
+    cart_editing.stop()
+    flash(_("“%(name)s” is saved and in your cart.", name=configuration.name), "success")
+    return routes._redirect(url_for("account.cart_page"))
+
+
+@bp.post("/cart/<int:line_id>/stop")
+def cart_stop(line_id: int):
+    """Stop editing: the line stays as it was, the page's unsaved picks are dropped."""
+    line = cart.place_of(db.session, current_user, line_id)[1]
+    cart_editing.stop()
+    flash(_("“%(name)s” in your cart is unchanged.", name=line.configuration.name), "info")
     return routes._redirect(url_for("account.cart_page"))
 
 
@@ -159,6 +192,31 @@ def _page(contents, form, problems, status):
         problems=problems,
         terms_version=checkout.TERMS_VERSION,
     ), status
+
+
+def _with_posted_picks(configuration, change):
+    """`change(base revision, picks)` with the configurator's posted picks; None when it
+    went through, else the configurator again with the picks and why (409 when another
+    tab saved first)."""
+    version = workbench.current_version(configuration.catalog_id)
+    catalog = catalogs.engine_catalog(version)
+    selection, problems = workbench.posted_selection(catalog)
+    base = routes._base_revision(0)
+    if problems:
+        return routes._again(configuration, version, catalog, selection, base, problems, 400)
+    try:
+        change(base, selection)
+    except StaleRevision as error:
+        return routes._again(
+            configuration, version, catalog, selection, error.latest_number, [error_text(error)], 409,
+            conflict=error.latest_number,
+        )
+    except (NotOrderable, InvalidSelection) as error:
+        latest = configurations.latest_revision(db.session, configuration)
+        return routes._again(
+            configuration, version, catalog, selection, latest.number, [error_text(error)], 409
+        )
+    return None
 
 
 def posted_quantity(form: CartLineForm) -> int:

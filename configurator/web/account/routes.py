@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_htmx import make_response
 from flask_login import current_user, login_required
 
 from configurator.services import (
@@ -24,7 +23,7 @@ from configurator.services.configuring import configurations
 from configurator.services.configuring.configurations import InvalidName
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable, StaleRevision
 from configurator.services.paging import InvalidCursor
-from configurator.web import workbench
+from configurator.web import cart_editing, workbench
 from configurator.web.account import bp
 from configurator.web.account.forms import MAX_REVISION, DiffForm, RenameForm
 from configurator.web.database import db
@@ -289,6 +288,7 @@ def _page(
         save_url=url_for("account.save_revision", configuration_id=configuration.id),
         order_url=url_for("account.order", configuration_id=configuration.id),
         cart_url=url_for("account.add_to_cart", configuration_id=configuration.id),
+        cart_editing=cart_editing.for_account(configuration.id),
     )
 
 
@@ -307,11 +307,7 @@ def _again(configuration, version, catalog, selection, base, problems, status, c
     )
 
 
-def _redirect(location: str):
-    """A redirect that htmx follows as a full page load."""
-    if htmx:
-        return make_response("", 200, redirect=location)
-    return redirect(location, code=303)
+_redirect = workbench.full_page_redirect  # a redirect that htmx follows as a full page load
 
 
 def _base_revision(default: int) -> int:

@@ -1,7 +1,8 @@
 """A guest's cart (services/guest_carts.py): "Add to cart" in the configurator keeps
 the picks in this browser's cart, found by the random token in the signed session
 cookie; the cart page changes quantities, removes or reopens an item, and one
-checkout orders them all as a guest (e-mail, address, terms). Plain forms and
+checkout orders them all as a guest (e-mail, address, terms). A reopened item is edited
+under the configurator's banner (web/cart_editing.py): save, add as new, or stop. Plain forms and
 redirects: it works without JavaScript. Every page answers `no-store` (a cart is
 this browser's only); the checkout's POSTs share the guest orders' limit
 (web/security.py)."""
@@ -16,19 +17,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from configurator.services import checkout, guest_cart_checkout, guest_carts, guest_orders
+from configurator.services import catalogs, checkout, guest_cart_checkout, guest_carts, guest_orders
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable
-from configurator.web import drafts
+from configurator.web import cart_editing, drafts, workbench
 from configurator.web.account.cart import posted_quantity
 from configurator.web.account.forms import CartLineForm
 from configurator.web.auth.forms import countries
 from configurator.web.database import db
 from configurator.web.i18n import error_text
 from configurator.web.shop import bp, guest
-from configurator.web.shop.forms import GuestCartCheckoutForm
+from configurator.web.shop.forms import GuestCartCheckoutForm, SaveForm
 
 TOKEN_KEY = "guest_cart"  # the cart's token in the signed session cookie
-EDITING_KEY = "guest_cart_edit"  # the item reopened in the configurator: {"catalog", "item"}
 
 
 def token() -> str | None:
@@ -49,22 +49,12 @@ def guest_cart_count() -> int:
 
 
 def add(catalog_id: str, name: str, selection: dict):
-    """The configurator's "Add to cart" for a guest: into this browser's cart, or in place
-    of the item reopened from it. InvalidSelection / NotOrderable are the caller's to show."""
+    """The configurator's "Add to cart" for a guest: into this browser's cart.
+    InvalidSelection / NotOrderable are the caller's to show."""
     kept = session.setdefault(TOKEN_KEY, guest_carts.new_token())
-    editing = session.get(EDITING_KEY) or {}
-    if editing.get("catalog") == catalog_id:
-        try:
-            item = guest_carts.change(db.session, kept, int(editing["item"]), name, selection)
-        except NotFound:  # removed meanwhile (another tab): added anew
-            item = guest_carts.add(db.session, kept, catalog_id, name, selection)
-        message = _("“%(name)s” is changed in your cart.", name=item.name)
-    else:
-        item = guest_carts.add(db.session, kept, catalog_id, name, selection)
-        message = _("“%(name)s” is in your cart.", name=item.name)
-    session.pop(EDITING_KEY, None)
+    item = guest_carts.add(db.session, kept, catalog_id, name, selection)
     drafts.forget(catalog_id)
-    flash(message, "success")
+    flash(_("“%(name)s” is in your cart.", name=item.name), "success")
 
 
 @bp.get("/cart")
@@ -104,16 +94,34 @@ def guest_cart_remove(item_id: int):
 
 @bp.post("/cart/<int:item_id>/edit")
 def guest_cart_edit(item_id: int):
-    """Reopen an item in the configurator; its "Add to cart" then changes this item."""
-    try:
-        item = guest_carts.item_of(db.session, _own_token(), item_id)
-    except NotFound:
-        abort(404)
+    """Reopen an item in the configurator, which shows it is being edited (web/cart_editing.py)."""
+    item = _own_item(item_id)
     drafts.remember(item.catalog_id, item.selection, item.name)
-    session[EDITING_KEY] = {"catalog": item.catalog_id, "item": item.id}
-    flash(_("Change your picks, then press “Add to cart” to update “%(name)s” in your cart.",
-            name=item.name), "info")
+    cart_editing.start_guest(item.catalog_id, item.id)
     return redirect(url_for("shop.configure", catalog_id=item.catalog_id), 303)
+
+
+@bp.post("/cart/<int:item_id>/save")
+def guest_cart_save(item_id: int):
+    """The reopened item takes the configurator's picks: same place, same quantity."""
+    return _from_configurator(item_id, lambda item, name, picks: guest_carts.change(
+        db.session, _own_token(), item.id, name, picks), _("“%(name)s” is changed in your cart."))
+
+
+@bp.post("/cart/<int:item_id>/new")
+def guest_cart_add_new(item_id: int):
+    """The configurator's picks as another item; the reopened one stays as it was."""
+    return _from_configurator(item_id, lambda item, name, picks: guest_carts.add(
+        db.session, _own_token(), item.catalog_id, name, picks), _("“%(name)s” is in your cart."))
+
+
+@bp.post("/cart/<int:item_id>/stop")
+def guest_cart_stop(item_id: int):
+    """Stop editing: the item stays as it was, the configurator's picks are dropped."""
+    item = _own_item(item_id)
+    _done_editing(item.catalog_id)
+    flash(_("“%(name)s” in your cart is unchanged.", name=item.name), "info")
+    return workbench.full_page_redirect(url_for("shop.guest_cart"))
 
 
 @bp.route("/cart/checkout", methods=["GET", "POST"])
@@ -158,6 +166,40 @@ def _own_token() -> str:
     if current_user.is_authenticated or not token():
         abort(404)
     return token()
+
+
+def _own_item(item_id: int):
+    """This browser's item `item_id`, or 404."""
+    try:
+        return guest_carts.item_of(db.session, _own_token(), item_id)
+    except NotFound:
+        abort(404)
+
+
+def _from_configurator(item_id: int, write, said: str):
+    """`write(item, name, picks)` with the configurator's posted picks and name, then the
+    cart with `said` (a "%(name)s" message, already translated) and the editing over. A
+    refusal: the configurator again, with the picks and why, the item still edited."""
+    item = _own_item(item_id)
+    catalog = catalogs.engine_catalog(workbench.current_version(item.catalog_id))
+    picks, problems = workbench.posted_selection(catalog)
+    name = SaveForm(request.form).name.data or ""
+    try:
+        if problems:  # a field the catalog does not know: nothing is written
+            raise InvalidSelection(problems[0])
+        written = write(item, name, picks)
+    except (InvalidSelection, NotOrderable) as refused:
+        drafts.remember(item.catalog_id, picks, name)
+        flash(error_text(refused), "error")
+        return workbench.full_page_redirect(url_for("shop.configure", catalog_id=item.catalog_id))
+    _done_editing(item.catalog_id)
+    flash(said % {"name": written.name}, "success")
+    return workbench.full_page_redirect(url_for("shop.guest_cart"))
+
+
+def _done_editing(catalog_id: str) -> None:
+    cart_editing.stop()
+    drafts.forget(catalog_id)
 
 
 def _page(contents, form, problems, status):

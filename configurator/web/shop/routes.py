@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_htmx import make_response
 from flask_login import current_user
 
 from configurator.services import cart, catalogs, configuring, orders, timeline
 from configurator.services.configuring import configurations
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable
 from configurator.services.offers import campaigns, line_panel
-from configurator.web import drafts, personal, pictures, workbench
+from configurator.web import cart_editing, drafts, personal, pictures, workbench
 from configurator.web.database import db
-from configurator.web.extensions import htmx
 from configurator.web.i18n import catalog_description, error_text
 from configurator.web.shop import bp, guest_cart
 from configurator.web.shop.forms import OfferForm, SaveForm
@@ -74,6 +72,7 @@ def configure(catalog_id: str):
         save_url=url_for("shop.save", catalog_id=catalog_id),
         cart_url=url_for("shop.add_to_cart", catalog_id=catalog_id),
         guest_order_url=url_for("shop.guest_start", catalog_id=catalog_id),
+        cart_editing=cart_editing.for_guest(catalog_id, guest_cart.token()),
     )
 
 
@@ -191,11 +190,8 @@ def _again(catalog, version, selection, name, problems, status):
         pick_url=url_for("shop.configure", catalog_id=version.catalog_id),
         save_url=url_for("shop.save", catalog_id=version.catalog_id),
         cart_url=url_for("shop.add_to_cart", catalog_id=version.catalog_id),
+        cart_editing=cart_editing.for_guest(version.catalog_id, guest_cart.token()),
     )
 
 
-def _redirect(location: str):
-    """A redirect that htmx follows as a full page load."""
-    if htmx:
-        return make_response("", 200, redirect=location)
-    return redirect(location, code=303)
+_redirect = workbench.full_page_redirect  # a redirect that htmx follows as a full page load
