@@ -12,6 +12,16 @@ so that the engine answers them from CP-SAT (cpsat.py):
 - `deny-forbid` (`deny_forbid`): 50 `forbid` rules over 7 features of 10
   options, each rule a circuit (too wide for one factor), and a price() cap.
 
+Two more for the exact count (`Catalog.count()`), also made by `--write`:
+
+- `addons-knapsack` (`bench/models/addons-knapsack.yaml`): 40 priced add-ons
+  in one multi-select under "price() <= 1200" and a parcel weight, lower with
+  express delivery; counted by the dense grid of totals (grid_count.py);
+- `dense-sum` (`bench/models/dense-sum.yaml`): numeric-heavy without its
+  price() rules (weight, volume and power sums switched by packing and
+  delivery); its count is still refused (README, "Limits of exact numeric
+  rules").
+
 Per catalog: preparation, the backend chosen, and random customer walks
 (bench.demo's: each pick is `domains(..., alternatives=True)` plus `price()`),
 with per-pick wall and CPU P50/P95/max and the solver calls per pick; then the
@@ -19,7 +29,7 @@ exact count (`Catalog.count()`, as `catalog check` asks it) and its time.
 
     .venv/bin/python -m bench.numeric --walks 20
     .venv/bin/python -m bench.numeric --walks 10 --skip-count   # the picks only
-    .venv/bin/python -m bench.numeric --write      # regenerate numeric-heavy.yaml
+    .venv/bin/python -m bench.numeric --write      # regenerate the three bench/models files
     .venv/bin/python -m bench.numeric --write-dense /tmp/dense-sum.yaml   # numeric-heavy without price()
 
 The dense-sum catalog (numeric-heavy without its price() rules) is the one
@@ -47,7 +57,7 @@ from configurator.engine import Catalog, CompileError
 from .demo import _percentile
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ROOT / "bench" / "models" / "numeric-heavy.yaml"
+MODELS = ROOT / "bench" / "models"
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -110,6 +120,31 @@ def numeric_heavy(seed: int = 11) -> dict:
     constraints = [{"id": rule_id, **body, "message": f"Rule {rule_id}."} for rule_id, body in rules]
     return {"catalog": "numeric-heavy", "name": "Numeric-heavy workstation", "version": 1,
             "currency": "EUR", "features": features, "constraints": constraints}
+
+
+def addons_knapsack(seed: int = 40) -> dict:
+    """A gift box of 40 priced add-ons (one multi-select) under a price cap and a parcel weight.
+
+    Prices in whole euros or half euros (5-120 EUR), weights in grams (40-1,500 g); "price() <= 1200",
+    "sum(weight_g) <= 9000" and, with express delivery, "sum(weight_g) <= 5000".
+    """
+    rng = random.Random(seed)
+    addons = [{"id": f"a{index}", "name": f"Add-on {index}",
+               "price": f"{rng.randint(5, 120)}.{rng.choice(['00', '00', '50'])}",
+               "attributes": {"weight_g": rng.randint(40, 1500)}} for index in range(40)]
+    delivery = [{"id": "standard", "name": "Standard", "price": "0.00", "attributes": {"weight_g": 0}},
+                {"id": "express", "name": "Express", "price": "19.00", "attributes": {"weight_g": 0}}]
+    rules = [
+        ("budget", {"require": "price() <= 1200"}),
+        ("parcel-weight", {"require": "sum(weight_g) <= 9000"}),
+        ("express-weight", {"if": "delivery == express", "then": "sum(weight_g) <= 5000"}),
+    ]
+    return {"catalog": "addons-knapsack", "name": "Gift box with add-ons", "version": 1, "currency": "EUR",
+            "features": [{"id": "addons", "name": "Add-ons", "dimension": "product",
+                          "choose": {"min": 0, "max": 40}, "options": addons},
+                         {"id": "delivery", "name": "Delivery", "dimension": "delivery", "choose": "one",
+                          "options": delivery}],
+            "constraints": [{"id": rule_id, **body, "message": f"Rule {rule_id}."} for rule_id, body in rules]}
 
 
 def dense_sums() -> dict:
@@ -212,22 +247,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.numeric", description=__doc__.splitlines()[0])
     parser.add_argument("--walks", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--catalog", choices=["city-bike-ceiling", "numeric-heavy", "dense-sum", "deny-forbid"])
-    parser.add_argument("--write", action="store_true", help=f"write {HEAVY.name} and stop")
+    parser.add_argument("--catalog", choices=["city-bike-ceiling", "numeric-heavy", "deny-forbid", "addons-knapsack",
+                                              "dense-sum"])
+    parser.add_argument("--write", action="store_true", help="write the bench/models files and stop")
     parser.add_argument("--write-dense", metavar="PATH", help="write the dense-sum catalog (dense_sums) and stop")
     parser.add_argument("--skip-count", action="store_true",
-                        help="walks only (numeric-heavy's exact count takes minutes)")
+                        help="walks only (the exact count of numeric-heavy takes minutes)")
     args = parser.parse_args(argv)
+    generated = {"numeric-heavy": numeric_heavy, "addons-knapsack": addons_knapsack, "dense-sum": dense_sums}
     if args.write:
-        HEAVY.write_text("# Generated by `python -m bench.numeric --write` (bench/numeric.py).\n"
-                         + yaml.safe_dump(numeric_heavy(), sort_keys=False, width=120), encoding="utf-8")
+        for name, make in generated.items():
+            (MODELS / f"{name}.yaml").write_text("# Generated by `python -m bench.numeric --write` (bench/numeric.py).\n"
+                                                 + yaml.safe_dump(make(), sort_keys=False, width=120), encoding="utf-8")
         return 0
     if args.write_dense:
         Path(args.write_dense).write_text(yaml.safe_dump(dense_sums(), sort_keys=False, width=120), encoding="utf-8")
         return 0
-    texts = {"city-bike-ceiling": city_bike_with_a_ceiling(), "numeric-heavy": HEAVY.read_text(encoding="utf-8"),
-             "dense-sum": yaml.safe_dump(dense_sums(), sort_keys=False, width=120),
-             "deny-forbid": yaml.safe_dump(deny_forbid(), sort_keys=False)}
+    texts = {"city-bike-ceiling": city_bike_with_a_ceiling(), "deny-forbid": yaml.safe_dump(deny_forbid(), sort_keys=False),
+             **{name: (MODELS / f"{name}.yaml").read_text(encoding="utf-8") for name in generated}}
     rows = []
     for name, text in texts.items():
         if args.catalog and name != args.catalog:

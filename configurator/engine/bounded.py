@@ -289,7 +289,10 @@ class _Programme:
             if edge is None:
                 continue
             message = self.message(child, tables[child])
-            self.stages.setdefault(edge.parent, []).append((tables[edge.parent], child, message))
+            if self.counting:  # the stages and the child's table are only kept to read the cheapest back
+                del tables[child]
+            else:
+                self.stages.setdefault(edge.parent, []).append((tables[edge.parent], child, message))
             tables[edge.parent] = self.join(tables[edge.parent], child, message)
         # independent parts add their sums: fold the roots' (sum, value) lists together
         folded = (np.zeros(1, dtype=np.int64), np.array([1 if self.counting else 0], dtype=self.dtype))

@@ -37,6 +37,7 @@ from .compile import (
 from .compiled import CompiledStore, circuit_key
 from .cpsat import CpSatSpace
 from .ddnnf import CompilationFailed, compile_cnf
+from .grid_count import count_linear, quick_count
 from .jtree import JunctionTree
 from .layered import solution_space
 from .linear_count import CountTooLarge, LinearCounter
@@ -252,7 +253,8 @@ class Catalog:
         """CP-SAT over the catalog without running totals; exact counts from a DP over collapsed totals.
 
         The count (linear_count.py) reads the same linear form. When its states
-        outgrow their budget, the running-total tree counts instead: both compiled
+        outgrow their budget, the dense grid of totals counts (grid_count.py), and
+        past the grid's budget the running-total tree does: both compiled
         forms declare features, options, choose counts and customer facts first
         and alike, so evidence read off one is good for the other (checked).
         """
@@ -262,9 +264,13 @@ class Catalog:
             if not counters:
                 counters.append(LinearCounter(linear))
             try:
-                return counters[0].count(evidence)
-            except CountTooLarge:
-                return self._count_by_running_totals(linear, counters, evidence)
+                return count_linear(counters[0], evidence)
+            except CountTooLarge as refused:
+                try:
+                    return self._count_by_running_totals(linear, counters, evidence)
+                except CompileError as error:  # every route refused: say why each did
+                    raise CompileError(None, said("%(reason)s; the running-total tree: %(tree)s",
+                                                  reason=refused.args[0], tree=error.said)) from None
 
         relaxation = None
         # a rule compiled as a circuit makes that tree as wide as the rule: building it alone takes minutes
@@ -840,15 +846,24 @@ class Catalog:
 
     def _count_or_linear(self, customer: dict | None) -> int:
         """The solution space's count; past the budget of the DP over price levels
-        (bounded.py), the linear counter's over the linear form (linear_count.py)."""
+        (bounded.py), the linear counter's over the linear form (linear_count.py),
+        then the dense grid's (grid_count.py).
+
+        A dense grid whose size and work are small goes before the DP over price
+        levels: its cost is known in advance, that DP's only per step.
+        """
+        linear = compile_model(self.model, linear=True) if isinstance(self.tree, BoundedSpace) else None
+        if linear is not None:
+            quick = quick_count(linear, linear.customer_evidence(customer))
+            if quick is not None:
+                return quick
         try:
             return self.tree.count(self.problem.customer_evidence(customer))
         except CompileError:
-            if not isinstance(self.tree, BoundedSpace):
+            if linear is None:
                 raise
-        linear = compile_model(self.model, linear=True)
         try:
-            return LinearCounter(linear).count(linear.customer_evidence(customer))
+            return count_linear(LinearCounter(linear), linear.customer_evidence(customer))
         except CountTooLarge as error:
             raise CompileError(None, error.args[0]) from None
 

@@ -60,7 +60,7 @@ from .problems import said_from_json, said_to_json
 MAGIC = b"CONFIGURATOR-COMPILED"
 FORMAT = b"1"
 _ENGINE_SOURCES = ("compile.py", "jtree.py", "layered.py", "model.py", "compiled.py", "cnf.py", "ddnnf.py", "bounded.py",
-                   "linear_count.py", "meet_count.py")
+                   "linear_count.py", "meet_count.py", "grid_count.py", "grid_layers.py")
 
 
 def _engine_digest(also: tuple[str, ...] = ()) -> bytes:

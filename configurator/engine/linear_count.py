@@ -42,7 +42,8 @@ first layer after the comparisons from which the variables left have at most
 `meet_count.MAX_SUFFIX_ROWS` assignments), the states at the cut are joined
 with the rest, enumerated on its own. When both pass their budgets, the
 count is refused (`CountTooLarge`, with both reasons) and the catalog tries
-the running-total tree, which may refuse too. `bench/models/numeric-heavy.yaml`
+the dense grid of totals (grid_count.py), then the running-total tree, which
+may refuse too. `bench/models/numeric-heavy.yaml`
 (four sums, price in cents, weight in grams, volume and power, all near
 their bounds over 20 parts) takes the halves: 264 corners of 120 service
 combinations, 225,792 rows of parts 0-8 and 17,010,000 of parts 9-19; see
@@ -221,7 +222,9 @@ class LinearCounter:
         middle_set, suffix_set = set(middle_vars), set(suffix_vars)
         inside_middle = [factor for factor in later if middle_set.issuperset(factor.scope)]
         inside_suffix = [factor for factor in later if suffix_set.issuperset(factor.scope)]
-        across = [factor for factor in later if factor not in inside_middle and factor not in inside_suffix]
+        # (by scope, not `in`: factors hold arrays, and a scope within one half is never across)
+        across = [factor for factor in later
+                  if not middle_set.issuperset(factor.scope) and not suffix_set.issuperset(factor.scope)]
         read = {var for factor in across for var in factor.scope}
         sum_weights = [self.sums[index][0] for index in plan.sums]
         try:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from bruteforce import Enumeration, model_from_text
 
-from configurator.engine import Catalog, CompiledStore, CompileError, jtree, layered
+from configurator.engine import Catalog, CompiledStore, CompileError, grid_count, jtree, layered
 from configurator.engine import catalog as catalog_module
 from configurator.engine import compiled as compiled_module
 from configurator.engine.cpsat import CpSatSpace
@@ -103,9 +103,11 @@ def test_without_a_store_every_catalog_attempts_the_tree(attempts):
 
 
 def test_a_kept_refusal_spares_the_count_the_running_total_route(store, monkeypatch):
-    """Past the linear counter's budget the count builds the running totals; known refused, it does not."""
+    """Past the linear counter's and the grid's budgets the count builds the running totals; known refused,
+    it does not."""
     Catalog.from_text(TEXT, "dense.json").prepare(store)
     monkeypatch.setattr(LinearCounter, "count", _refused_count)
+    monkeypatch.setattr(grid_count, "MAX_CELLS", 0)
     built = []
     real = catalog_module.compile_model
     monkeypatch.setattr(catalog_module, "compile_model",

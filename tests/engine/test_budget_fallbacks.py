@@ -6,7 +6,8 @@ exact way, never by refusing the catalog or exhausting the machine.
   price() rule) go to CP-SAT, one linear constraint per comparison.
 - The DP over price levels (bounded.py) stops at its entry budget (40 priced
   add-ons under a weight total grew it to 22 GB) and the count is taken by the
-  linear counter (linear_count.py) instead.
+  linear counter (linear_count.py) instead (past its budget, by the dense grid:
+  test_grid_count.py).
 Budgets are lowered here so that small catalogs take those paths; every answer is
 checked against brute force.
 """
@@ -19,7 +20,7 @@ from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 from strategies import customers, numeric_catalogs, price_gate_catalogs, selections
 
-from configurator.engine import Catalog, bounded
+from configurator.engine import Catalog, bounded, grid_count
 from configurator.engine import catalog as catalog_module
 from configurator.engine.bounded import BoundedSpace
 from configurator.engine.compile import CompileError, OutgrewBudget
@@ -86,6 +87,8 @@ def test_preparing_a_catalog_whose_count_is_refused_keeps_the_catalog_and_the_re
     assume(isinstance(catalog.tree, BoundedSpace))
     monkeypatch.setattr(BoundedSpace, "count", _refused_dp)
     monkeypatch.setattr(catalog_module.LinearCounter, "count", _refused_count)
+    monkeypatch.setattr(catalog_module, "quick_count", lambda problem, evidence: None)
+    monkeypatch.setattr(grid_count, "grid_count", _refused_grid)
     store = CompiledStore(tmp_path_factory.mktemp("compiled"))
     fresh = Catalog.from_text(case.text, path="gated.json")
     fresh.prepare(store)  # no exception: the catalog is usable without its count
@@ -101,3 +104,7 @@ def _refused_dp(self, evidence):
 
 def _refused_count(self, evidence):
     raise catalog_module.CountTooLarge("9,999,999 test states after x")
+
+
+def _refused_grid(problem, evidence, max_cells=None):
+    raise grid_count.GridTooLarge("the grid of totals needs 99,999,999 test cells")

@@ -326,13 +326,14 @@ def test_catalog_check_on_the_cp_sat_backend_reports_dead_options_and_the_exact_
 
 def test_a_count_the_running_total_tree_refuses_is_a_warning_not_a_failed_check(monkeypatch) -> None:
     """When every counting route of a CP-SAT catalog refuses, the rest of the check stands."""
-    from configurator.engine import jtree, layered, linear_count
+    from configurator.engine import grid_count, jtree, layered, linear_count
 
     monkeypatch.setattr(jtree, "MAX_BAG_TUPLES", 1)  # every tree refused
     monkeypatch.setattr(layered, "MAX_LAYER_STATES", 1)
     monkeypatch.setattr(linear_count, "MAX_STATES", 1)
     monkeypatch.setattr(linear_count, "MAX_HALF_ROWS", 0)  # and both joins (at the cut, in two halves)
     monkeypatch.setattr(linear_count, "MAX_SUFFIX_ROWS", 0)
+    monkeypatch.setattr(grid_count, "MAX_CELLS", 0)
     options = [{"id": f"o{j}", "name": "O", "price": f"{j}.00"} for j in range(3)]
     features = [{"id": f"f{i}", "name": "F", "dimension": "product", "choose": "one", "options": options}
                 for i in range(2)]
@@ -342,7 +343,8 @@ def test_a_count_the_running_total_tree_refuses_is_a_warning_not_a_failed_check(
                        "features": features, "constraints": rules})
     report = Catalog.from_text(text, path="c.json", backend="CP-SAT").check()
     assert report.usable and report.count is None
-    assert any("exact count could not be computed" in warning for warning in report.warnings)
+    assert any("exact count could not be computed" in warning and "the grid of totals needs" in warning
+               and "the running-total tree" in warning for warning in report.warnings)
     assert report.dead_options == []
 
 

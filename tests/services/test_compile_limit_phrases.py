@@ -15,7 +15,15 @@ import re
 
 import pytest
 
-from configurator.engine import Catalog, CompiledStore, ddnnf, jtree, layered, linear_count
+from configurator.engine import (
+    Catalog,
+    CompiledStore,
+    ddnnf,
+    grid_count,
+    jtree,
+    layered,
+    linear_count,
+)
 from configurator.engine.problems import Said
 from configurator.services import catalogs
 from configurator.services.configuring.wording import phrase_text
@@ -28,17 +36,19 @@ PARTS = [{"id": f"f{i}", "name": f"F{i}", "dimension": "product", "choose": "one
 TEXT = json.dumps({"catalog": "dense", "name": "Dense", "version": 1, "currency": "EUR", "features": PARTS,
                    "constraints": [{"id": "weight", "require": "sum(weight) <= 9"},
                                    {"id": "power", "if": "f0 == o2", "then": "sum(power) <= 4"}]})
-REFUSED = ("the exact count could not be computed", "too many cases", "states")
+REFUSED = ("the exact count could not be computed", "too many cases", "states", "the grid of totals needs",
+           "the running-total tree")
 
 
 @pytest.fixture(autouse=True)
 def small_budgets(monkeypatch):
-    """Budgets a five-part catalog outgrows: the tree, its layers and the linear counter refuse it."""
+    """Budgets a five-part catalog outgrows: the tree, its layers, the linear counter and the grid refuse it."""
     monkeypatch.setattr(jtree, "MAX_BAG_TUPLES", 20)
     monkeypatch.setattr(layered, "MAX_LAYER_STATES", 3)
     monkeypatch.setattr(linear_count, "MAX_STATES", 2)
     monkeypatch.setattr(linear_count, "MAX_SUFFIX_ROWS", 0)  # no meeting in the middle either
     monkeypatch.setattr(linear_count, "MAX_HALF_ROWS", 0)  # (neither at the cut nor in two halves)
+    monkeypatch.setattr(grid_count, "MAX_CELLS", 0)  # nor the dense grid of totals
 
 
 def english_words(message: Said) -> set[str]:
