@@ -80,7 +80,10 @@ def count_linear(counter: LinearCounter, evidence: dict[int, object]) -> int:
 
 def quick_count(problem: CompiledProblem, evidence: dict[int, object]) -> int | None:
     """The grid's count when its plan is within `MAX_CELLS` and `GRID_FIRST_WORK`, else None (not counted)."""
-    plan = GridPlan(problem, evidence)
+    try:
+        plan = GridPlan(problem, evidence)
+    except GridTooLarge:  # too many switch combinations to plan: the other routes count
+        return None
     if plan.cells > MAX_CELLS or plan.work > GRID_FIRST_WORK:
         return None
     return plan.count()

@@ -201,6 +201,13 @@ def test_a_small_grid_counts_before_the_price_level_dp(monkeypatch) -> None:
     assert fresh.count() == _subsets_within(data) and len(asked) == 1
 
 
+def test_a_grid_with_too_many_switch_combinations_leaves_the_count_to_the_price_level_dp(monkeypatch) -> None:
+    monkeypatch.setattr(grid_count, "MAX_SWITCH_STATES", 1)  # delivery has two values
+    catalog = Catalog.from_text(json.dumps(_knapsack(12)), path="knapsack.json")
+    assert isinstance(catalog.tree, BoundedSpace)
+    assert catalog.count() == _subsets_within(_knapsack(12))
+
+
 def test_a_count_by_the_grid_is_kept_with_the_compiled_form(monkeypatch, tmp_path) -> None:
     text = json.dumps(_knapsack(12))
     store = CompiledStore(tmp_path / "compiled")
