@@ -8,6 +8,7 @@ so that the engine answers them from CP-SAT (cpsat.py):
 - `numeric-heavy` (`bench/models/numeric-heavy.yaml`, made by `--write`
   from a fixed seed): 24 features, prices in cents, weight, volume and power
   sums, price() bounds in both directions, an exact price point;
+- `dense-sum` (`dense_sums`): numeric-heavy without its price() rules (three dense sums);
 - `deny-forbid` (`deny_forbid`): 50 `forbid` rules over 7 features of 10
   options, each rule a circuit (too wide for one factor), and a price() cap.
 
@@ -251,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="write the bench/models files and stop")
     parser.add_argument("--write-dense", metavar="PATH", help="write the dense-sum catalog (dense_sums) and stop")
     parser.add_argument("--skip-count", action="store_true",
-                        help="walks only (the counts of numeric-heavy and dense-sum take a minute to be refused)")
+                        help="walks only (the exact count of numeric-heavy takes minutes)")
     args = parser.parse_args(argv)
     generated = {"numeric-heavy": numeric_heavy, "addons-knapsack": addons_knapsack, "dense-sum": dense_sums}
     if args.write:

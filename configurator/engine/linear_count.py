@@ -29,19 +29,25 @@ Independent parts of the catalog (no factor and no sum links them) are
 counted apart and multiplied. Counts are Python integers where they could
 pass 2**62.
 
-Past `MAX_STATES` states in one layer the layers stop. When they got past
-the *cut* (the first layer after the comparisons from which the variables
-left have at most `meet_count.MAX_SUFFIX_ROWS` assignments), the count meets
-in the middle instead: the states at the cut are joined with the rest,
-enumerated on its own (meet_count.py). Otherwise, or when that join passes
-its own budget, the count is refused (`CountTooLarge`) and the catalog tries
+Past `MAX_STATES` states in one layer the layers stop, and the count meets in
+the middle (meet_count.py). First by *halves*: the states right after the
+comparisons (few: one per combination of what the comparisons ask and of the
+totals the switches add) are joined with the rest cut in two halves, each
+enumerated on its own; a state's box corners less a row of the first half
+are dominance queries against the rows of the second, counted by a compiled
+sweep (dominance.py). The halves are split where the join sweeps the fewest
+rows (`_halves_split`), within `MAX_HALF_ROWS` rows a half and
+`MAX_SWEPT_ROWS` swept rows. Else, when the layers got past the *cut* (the
+first layer after the comparisons from which the variables left have at most
+`meet_count.MAX_SUFFIX_ROWS` assignments), the states at the cut are joined
+with the rest, enumerated on its own. When both pass their budgets, the
+count is refused (`CountTooLarge`, with both reasons) and the catalog tries
 the dense grid of totals (grid_count.py), then the running-total tree, which
-may refuse too. That is the case of
-`bench/models/numeric-heavy.yaml`: four sums (price in cents, weight in
-grams, volume, power) all near their bounds over 20 parts, so partial totals
-stay apart until the last parts, classes or not (about 4x more states per
-part: 2M after 7 parts, before the cut at 10 parts); see the README, "Limits
-of exact numeric rules".
+may refuse too. `bench/models/numeric-heavy.yaml`
+(four sums, price in cents, weight in grams, volume and power, all near
+their bounds over 20 parts) takes the halves: 264 corners of 120 service
+combinations, 225,792 rows of parts 0-8 and 17,010,000 of parts 9-19; see
+the README, "Limits of exact numeric rules".
 """
 
 from __future__ import annotations
@@ -51,8 +57,19 @@ import math
 import numpy as np
 
 from .compile import CompiledProblem, LinearAtom
+from .dominance import TooManyColumns
 from .layered import _rows_allowed
-from .meet_count import MAX_SUFFIX_ROWS, MeetTooLarge, joined_count, suffix_rows
+from .meet_count import (
+    MAX_HALF_ROWS,
+    MAX_SUFFIX_ROWS,
+    MAX_SWEPT_ROWS,
+    MeetTooLarge,
+    joined_count,
+    joined_in_three,
+    state_corners,
+    suffix_rows,
+    swept_rows,
+)
 from .problems import Number, said
 
 # The demo catalogs peak at 16,020 states (coffee subscription), the city bike with a price ceiling at 5,534;
@@ -67,10 +84,12 @@ class CountTooLarge(Exception):
 class LinearCounter:
     """Exact counts over a problem compiled with `linear=True` (see the module docstring)."""
 
-    def __init__(self, problem: CompiledProblem, max_states: int | None = None, *, meet: bool = False):
+    def __init__(self, problem: CompiledProblem, max_states: int | None = None, *, meet: bool = False,
+                 halves: bool = False):
         self.problem = problem
         self.max_states = MAX_STATES if max_states is None else max_states
         self.meet = meet  # join at the cut even within the budget (both routes can then be compared)
+        self.halves = halves  # likewise, the states after the comparisons joined with two enumerated halves
         self.sizes = [variable.size for variable in problem.variables]
         self.atoms: list[LinearAtom] = list(problem.linear)
         self.atom_of_var = {atom.var: index for index, atom in enumerate(self.atoms)}
@@ -137,26 +156,86 @@ class LinearCounter:
         state = _States.start(len(sums), len(atoms), np.int64 if exact else object)
         frontier: list[int] = []
         cut = _meeting_layer(order, allowed, self.atom_of_var)
-        snapshot = None
+        rest = max((layer + 1 for layer, var in enumerate(order) if var in self.atom_of_var), default=0)
+        snapshot = after_comparisons = None
         for layer, var in enumerate(order):
+            if layer == rest:
+                after_comparisons = (state, frontier)
+                if self.halves:
+                    return self._halves(after_comparisons, order, rest, plan, checked_at)
             if layer == cut:
                 snapshot = (state, frontier)
                 if self.meet:
                     return self._meet(snapshot, order, cut, plan, checked_at)
             try:
                 state, frontier = self._step(state, frontier, layer, var, plan, checked_at.get(layer, []), last_use)
-            except CountTooLarge:
-                if snapshot is None:
-                    raise
-                return self._meet(snapshot, order, cut, plan, checked_at)
+            except CountTooLarge as error:
+                return self._past_budget(error, after_comparisons, snapshot, order, (rest, cut), plan, checked_at)
             if state.size == 0:
                 return 0
             if state.size > self.max_states:
-                if snapshot is None:
-                    raise CountTooLarge(said("%(states)s reachable states after %(variable)s",
-                                             states=Number(state.size), variable=self.problem.variables[var].name))
-                return self._meet(snapshot, order, cut, plan, checked_at)
+                error = CountTooLarge(said("%(states)s reachable states after %(variable)s",
+                                           states=Number(state.size), variable=self.problem.variables[var].name))
+                state = None  # (its memory, before the joins)
+                return self._past_budget(error, after_comparisons, snapshot, order, (rest, cut), plan, checked_at)
         return int(state.counts.sum())
+
+    def _past_budget(self, error: CountTooLarge, after_comparisons, snapshot, order: list[int],
+                     layers: tuple[int, int | None], plan: _Plan, checked_at: dict[int, list]) -> int:
+        """The layers outgrew their budget: the states after the comparisons joined with two enumerated
+        halves of the rest, else the states at the cut joined with the rest, else the refusal."""
+        rest, cut = layers
+        if after_comparisons is not None:
+            try:
+                return self._halves(after_comparisons, order, rest, plan, checked_at)
+            except CountTooLarge as refused:
+                error = CountTooLarge(said("%(reason)s; %(then)s", reason=error.args[0], then=refused.args[0]))
+        if snapshot is None:
+            raise error
+        try:
+            return self._meet(snapshot, order, cut, plan, checked_at)
+        except CountTooLarge as refused:
+            raise CountTooLarge(said("%(reason)s; %(then)s", reason=error.args[0], then=refused.args[0])) from refused
+
+    def _halves(self, snapshot: tuple[_States, list[int]], order: list[int], rest: int, plan: _Plan,
+                checked_at: dict[int, list]) -> int:
+        """The states after the comparisons, the rest cut in two halves enumerated on their own, joined
+        (meet_count.joined_in_three): the halves are split where the join sweeps the fewest rows."""
+        state, frontier = snapshot
+        remaining = order[rest:]
+        if not remaining:
+            return int(state.counts.sum())
+        sizes = [max(len(plan.allowed[var]), 1) for var in remaining]
+        if math.prod(sizes) >= 2**62:
+            raise CountTooLarge(said("%(assignments)s assignments after the comparisons, past 64-bit integers",
+                                     assignments=Number(math.prod(sizes))))
+        groups = state_corners(state, frontier, plan)
+        corner_count = sum(len(queries) for _, _, queries, _ in groups)
+        split = _halves_split(sizes, corner_count, len({sums for _, sums, _, _ in groups}))
+        if split is None:
+            raise CountTooLarge(said("%(states)s states after the comparisons (%(corners)s corners), then a join past "
+                                     "%(swept)s swept rows or %(rows)s rows a half", states=Number(state.size),
+                                     corners=Number(corner_count), swept=Number(MAX_SWEPT_ROWS),
+                                     rows=Number(MAX_HALF_ROWS)))
+        middle_vars, suffix_vars = remaining[:split], remaining[split:]
+        later = [factor for layer, factors in checked_at.items() if layer >= rest for factor in factors]
+        middle_set, suffix_set = set(middle_vars), set(suffix_vars)
+        inside_middle = [factor for factor in later if middle_set.issuperset(factor.scope)]
+        inside_suffix = [factor for factor in later if suffix_set.issuperset(factor.scope)]
+        # (by scope, not `in`: factors hold arrays, and a scope within one half is never across)
+        across = [factor for factor in later
+                  if not middle_set.issuperset(factor.scope) and not suffix_set.issuperset(factor.scope)]
+        read = {var for factor in across for var in factor.scope}
+        sum_weights = [self.sums[index][0] for index in plan.sums]
+        try:
+            middle = suffix_rows(middle_vars, plan.allowed, sum_weights, inside_middle, read & middle_set,
+                                 self.problem.variables, np.int64)
+            suffix = _narrowed(suffix_rows(suffix_vars, plan.allowed, sum_weights, inside_suffix,
+                                           read & suffix_set, self.problem.variables, np.int64))
+            return joined_in_three(groups, frontier, middle, suffix, across, self.problem.variables)
+        except (MeetTooLarge, TooManyColumns) as error:
+            raise CountTooLarge(said("%(states)s states after the comparisons, then %(reason)s",
+                                     states=Number(state.size), reason=error.args[0])) from error
 
     def _meet(self, snapshot: tuple[_States, list[int]], order: list[int], cut: int, plan: _Plan,
               checked_at: dict[int, list]) -> int:
@@ -436,6 +515,31 @@ def _added(flags: np.ndarray, shifts: np.ndarray) -> np.ndarray:
     for shift in np.unique(shifts):
         merged[shift:] |= flags[: len(flags) - shift]
     return merged
+
+
+def _narrowed(rows: tuple) -> tuple:
+    """Enumerated rows whose totals and counts fit int32 kept so (tens of millions of rows: half the memory)."""
+    columns, values, totals, counts = rows
+    if totals.size and totals.min() >= -(2**31) and totals.max() < 2**31:
+        totals = totals.astype(np.int32)
+    if len(counts) and counts.dtype != object and counts.max() < 2**31:
+        counts = counts.astype(np.int32)
+    return columns, values, totals, counts
+
+
+def _halves_split(sizes: list[int], corner_count: int, batches: int) -> int | None:
+    """Where to cut the variables after the comparisons (domain sizes `sizes`) into the middle, whose rows
+    become queries with every corner, and the suffix, swept once per batch of queries: the cut with the
+    fewest swept rows (`swept_rows`), within the budgets; None when no cut fits them."""
+    best = None
+    for split in range(len(sizes) + 1):
+        middle, suffix = math.prod(sizes[:split]), math.prod(sizes[split:])
+        if middle > MAX_HALF_ROWS or suffix > MAX_HALF_ROWS:
+            continue
+        work = swept_rows(corner_count, middle, suffix, batches)
+        if work <= MAX_SWEPT_ROWS and (best is None or work < best[0]):
+            best = (work, split)
+    return None if best is None else best[1]
 
 
 def _meeting_layer(order: list[int], allowed: list[np.ndarray], atom_of_var: dict[int, int]) -> int | None:

@@ -19,6 +19,14 @@ and `dominated_weights` counts by divide and conquer on one total at a time
 costs about n log^(d-1) n for d totals, so it is refused (`MeetTooLarge`) when
 its estimate passes `MAX_JOIN_WORK`, like a suffix with more than
 `MAX_SUFFIX_ROWS` assignments.
+
+`joined_in_three` meets in three: the states after the comparisons (few), and
+the rest cut in a middle and a suffix, both enumerated. Each state's corners
+less each middle row's totals are the queries, the suffix rows the points, and
+the dominance sums come from the compiled sweep of dominance.py, which makes
+the queries on its way: so many price() bounds (one box per service
+combination) cost one pass over the suffix rows per set of sums asked, not
+one layer of states per combination and partial choice.
 """
 
 from __future__ import annotations
@@ -39,6 +47,8 @@ MAX_JOIN_WORK = 3_000_000_000
 MAX_CORNER_ROWS = 8_000_000
 # Below this many (point, query) pairs a dominance count compares them all at once.
 BRUTE_PAIRS = 1 << 21
+# Rows merged at most: past this, sorting them costs more memory than their duplicates (dense totals have few).
+MAX_MERGED_ROWS = 4_000_000
 # Totals are integers well inside int64; these stand for "no bound" on one side.
 LOWEST, HIGHEST = -(1 << 60), 1 << 60
 
@@ -170,13 +180,35 @@ def merged_rows(values: np.ndarray, totals: np.ndarray, counts: np.ndarray):
     """Equal (values, totals) rows made one, their counts added."""
     if not len(counts):
         return values, totals, counts
-    key = np.hstack([values.astype(np.int64), totals])
-    if key.shape[1] == 0:
+    if values.shape[1] + totals.shape[1] == 0:
         return values[:1], totals[:1], np.array([counts.sum()], dtype=counts.dtype)
-    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    if len(counts) > MAX_MERGED_ROWS:
+        return values, totals, counts
+    packed = _packed_rows(values, totals)
+    _, first, inverse = np.unique(packed, axis=0 if packed.ndim == 2 else None, return_index=True,
+                                  return_inverse=True)
+    if len(first) == len(counts):
+        return values, totals, counts  # nothing to merge: no copies
     merged = np.zeros(len(first), dtype=counts.dtype)
     np.add.at(merged, inverse.ravel(), counts)
     return values[first], totals[first], merged
+
+
+def _packed_rows(values: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """The rows of (values, totals) as one int64 each when their ranges allow (a sort of numbers, not of
+    rows: millions of suffix rows merge in a fraction of the memory), else the rows themselves."""
+    columns = [values[:, column] for column in range(values.shape[1])]
+    columns += [totals[:, column] for column in range(totals.shape[1])]
+    lows = [int(column.min()) for column in columns]
+    spans = [int(column.max()) - low + 1 for column, low in zip(columns, lows)]
+    if math.prod(spans) >= 2**62:
+        return np.hstack([values.astype(np.int64), totals])
+    packed = np.zeros(len(totals), dtype=np.int64)
+    for column, low, span in zip(columns, lows, spans):
+        packed *= span
+        packed += column
+        packed -= low
+    return packed
 
 
 def suffix_rows(suffix: list[int], allowed: list[np.ndarray], sum_weights: list[dict[int, np.ndarray]],
@@ -209,7 +241,7 @@ def suffix_rows(suffix: list[int], allowed: list[np.ndarray], sum_weights: list[
         for factor in checked_at.get(index, []):
             fits &= _rows_allowed(rows, candidates, factor, variables)
         rows, parent, value = rows[fits], parent[fits], value[fits]
-        sums = totals[parent].copy()
+        sums = totals[parent]  # (a copy: fancy indexing)
         for column, weights in enumerate(sum_weights):
             if var in weights:
                 sums[:, column] += weights[var][value]
@@ -266,3 +298,92 @@ def _grouped(key: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     order = np.argsort(inverse.ravel(), kind="stable")
     bounds = np.searchsorted(inverse.ravel()[order], np.arange(len(distinct) + 1))
     return distinct, [order[bounds[i]: bounds[i + 1]] for i in range(len(distinct))]
+
+
+# ---------------------------------------------------------------- three ways: states, middle rows, suffix rows
+# The rows of one half enumerated at most (each a vector of totals: about 60 bytes with its sort keys).
+MAX_HALF_ROWS = 20_000_000
+# Rows swept by the compiled join at most (suffix rows once per batch, queries once): minutes of CPU.
+MAX_SWEPT_ROWS = 400_000_000
+
+
+def state_corners(state, frontier: list[int], plan) -> list[tuple[np.ndarray, tuple[int, ...], np.ndarray, np.ndarray]]:
+    """Per group of states (same frontier values, same requirements): (frontier values, sums asked,
+    dominance queries, their signed factors), the `corners` of each state's box less its own totals."""
+    groups, members_of = _grouped(np.hstack([state.values.astype(np.int64), state.pending.astype(np.int64)]))
+    found = []
+    for row, members in zip(groups, members_of):
+        asked: dict[int, list] = {}
+        for column, pending in enumerate(row[len(frontier):]):
+            if pending:
+                kind, cut = plan.cuts[column]
+                asked.setdefault(plan.sum_column_of_atom[column], []).append((kind, cut, pending == 1))
+        sums = tuple(sorted(asked))
+        queries, factors = corners(state.sums[members][:, list(sums)], state.counts[members].astype(np.int64),
+                                   [allowed_totals(asked[column]) for column in sums])
+        if len(queries):
+            found.append((row[: len(frontier)], sums, queries, factors))
+    return found
+
+
+def swept_rows(corner_count: int, middle_rows: int, suffix_rows_: int, batches: int = 1) -> int:
+    """The rows `joined_in_three` sweeps for that many corners, middle rows and suffix rows (its budget):
+    every query once, the suffix rows once per batch of queries asking the same sums."""
+    return batches * suffix_rows_ + corner_count * middle_rows
+
+
+def joined_in_three(groups: list, frontier: list[int], middle: tuple, suffix: tuple, across: list,
+                    variables) -> int:
+    """States (as `state_corners` groups), middle rows and suffix rows joined: the count of triples whose
+    values the rules across allow and whose totals land in the state's box.
+
+    A state's corner less a middle row's totals is one dominance query against the suffix rows' totals,
+    counted by the compiled sweep of dominance.py, which makes those queries on its way (never all held at
+    once). Counts must fit int64 (checked here; the caller checks the product of the domains).
+    """
+    from .dominance import CornerStreams, PreparedPoints, fits_int64, streamed_total
+
+    middle_columns, middle_values, middle_totals, middle_counts = middle
+    suffix_columns, suffix_values, suffix_totals, suffix_counts = suffix
+    middle_keys, middle_of = _grouped(middle_values.astype(np.int64))
+    middle_group = np.zeros(len(middle_counts), np.int64)
+    for group, rows in enumerate(middle_of):
+        middle_group[rows] = group
+    suffix_keys, suffix_of = _grouped(suffix_values.astype(np.int64))
+    columns = frontier + middle_columns + suffix_columns
+    batches: dict[tuple, list] = {}
+    for fixed, sums, queries, factors in groups:
+        for m, middle_fixed in enumerate(middle_keys):
+            for s, suffix_fixed in enumerate(suffix_keys):
+                joined = np.concatenate([fixed, middle_fixed, suffix_fixed])[None, :]
+                if all(_rows_allowed(joined, columns, factor, variables)[0] for factor in across):
+                    batches.setdefault((sums, s), []).append((queries, factors, m))
+    total = 0
+    for (sums, s), parts in batches.items():
+        corner_rows = np.concatenate([queries for queries, _, _ in parts])
+        corner_weights = np.concatenate([factors for _, factors, _ in parts])
+        corner_groups = np.concatenate([np.full(len(factors), m, np.int64) for _, factors, m in parts])
+        offsets = middle_totals[:, list(sums)]
+        chosen = suffix_of[s] if len(suffix_keys) > 1 else slice(None)  # (one group: no copy of every row)
+        queries = np.array([_sum(np.abs(corner_weights)) * _sum(middle_counts)], dtype=object)
+        if not fits_int64(suffix_counts[chosen], queries):
+            raise MeetTooLarge(said("a join whose counts could pass 64-bit integers"))
+        low = corner_rows.min(axis=0) - offsets.max(axis=0, initial=0)
+        high = corner_rows.max(axis=0) - offsets.min(axis=0, initial=0)
+        prepared = PreparedPoints(suffix_totals[chosen][:, list(sums)], suffix_counts[chosen], low, high)
+        streams = CornerStreams(corner_rows, corner_weights.astype(np.int64), corner_groups, offsets,
+                                middle_counts.astype(np.int64), middle_group)
+        if prepared.swept_rows(len(streams)) > 2 * MAX_SWEPT_ROWS:  # (the split assumed one level)
+            raise MeetTooLarge(said("a join of %(queries)s queries with %(rows)s rows in %(levels)s levels of blocks",
+                                    queries=Number(len(streams)), rows=Number(len(prepared.weights)),
+                                    levels=Number(prepared.levels)))
+        total += streamed_total(prepared, streams)
+        del prepared  # before the next batch's points are prepared
+    return total
+
+
+def _sum(values: np.ndarray) -> int:
+    """An exact Python integer sum of non-negative counts (int64 when it cannot overflow)."""
+    if len(values) and int(values.max()) * len(values) >= 2**63:
+        return sum(int(value) for value in values)
+    return int(values.sum(dtype=np.int64)) if len(values) else 0

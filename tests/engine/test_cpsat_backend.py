@@ -328,9 +328,11 @@ def test_a_count_the_running_total_tree_refuses_is_a_warning_not_a_failed_check(
     """When every counting route of a CP-SAT catalog refuses, the rest of the check stands."""
     from configurator.engine import grid_count, jtree, layered, linear_count
 
-    monkeypatch.setattr(jtree, "MAX_BAG_TUPLES", 1)  # every tree refused, as on bench/models/numeric-heavy.yaml
+    monkeypatch.setattr(jtree, "MAX_BAG_TUPLES", 1)  # every tree refused
     monkeypatch.setattr(layered, "MAX_LAYER_STATES", 1)
     monkeypatch.setattr(linear_count, "MAX_STATES", 1)
+    monkeypatch.setattr(linear_count, "MAX_HALF_ROWS", 0)  # and both joins (at the cut, in two halves)
+    monkeypatch.setattr(linear_count, "MAX_SUFFIX_ROWS", 0)
     monkeypatch.setattr(grid_count, "MAX_CELLS", 0)
     options = [{"id": f"o{j}", "name": "O", "price": f"{j}.00"} for j in range(3)]
     features = [{"id": f"f{i}", "name": "F", "dimension": "product", "choose": "one", "options": options}

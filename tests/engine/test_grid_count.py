@@ -176,6 +176,7 @@ def test_catalog_count_takes_the_grid_when_the_counters_before_it_refuse(monkeyp
     monkeypatch.setattr(bounded, "MAX_DP_ENTRIES", 0)
     monkeypatch.setattr(linear_count, "MAX_STATES", 0)
     monkeypatch.setattr(linear_count, "MAX_SUFFIX_ROWS", 0)
+    monkeypatch.setattr(linear_count, "MAX_HALF_ROWS", 0)
     monkeypatch.setattr(catalog, "_count_by_running_totals", _no_running_totals)
     assert catalog.count(customer) == Enumeration(model_from_text(text), customer).count
 
@@ -228,6 +229,7 @@ def test_a_count_by_the_grid_is_kept_with_the_compiled_form(monkeypatch, tmp_pat
 def test_a_count_every_route_refuses_says_why_each_did(monkeypatch) -> None:
     monkeypatch.setattr(linear_count, "MAX_STATES", 10)
     monkeypatch.setattr(linear_count, "MAX_SUFFIX_ROWS", 0)
+    monkeypatch.setattr(linear_count, "MAX_HALF_ROWS", 0)  # (the halves would count it)
     monkeypatch.setattr(bounded, "MAX_DP_ENTRIES", 10)
     monkeypatch.setattr(grid_count, "MAX_CELLS", 10)
     catalog = Catalog.from_text(json.dumps(_knapsack(12)), path="knapsack.json")

@@ -82,7 +82,8 @@ def test_comparisons_every_completion_decides_keep_no_total() -> None:
 
 def test_past_the_state_budget_the_count_meets_in_the_middle_and_past_the_suffix_budget_it_refuses() -> None:
     """An open price comparison keeps its partial totals: over 50 states the layers stop, the rest is
-    enumerated and joined (meet_count.py); with the rest over its own budget too, the count is refused."""
+    enumerated and joined (meet_count.py); with the rest over the budgets of both joins (at the cut, and
+    in two halves after the comparison), the count is refused."""
     from configurator.engine import linear_count
 
     features = _many_priced_features(10, 4)
@@ -96,7 +97,9 @@ def test_past_the_state_budget_the_count_meets_in_the_middle_and_past_the_suffix
     assert _linear_count(_catalog(features, rules), max_states=50) == expected < 4**10
     with pytest.MonkeyPatch.context() as patched:
         patched.setattr(linear_count, "MAX_SUFFIX_ROWS", 1)
-        with pytest.raises(CountTooLarge):
+        assert _linear_count(_catalog(features, rules), max_states=50) == expected  # in two halves
+        patched.setattr(linear_count, "MAX_HALF_ROWS", 1)
+        with pytest.raises(CountTooLarge, match="rows a half"):
             _linear_count(_catalog(features, rules), max_states=50)
 
 
@@ -289,6 +292,7 @@ def test_a_price_in_cents_over_16_features_is_counted_within_a_small_budget() ->
     assert _linear_count(text, max_states=25_000) == expected > 0
     with pytest.MonkeyPatch.context() as patched:  # the layers alone, without meeting in the middle
         patched.setattr(linear_count, "MAX_SUFFIX_ROWS", 1)
+        patched.setattr(linear_count, "MAX_HALF_ROWS", 1)
         assert _linear_count(text, max_states=25_000) == expected
         with pytest.raises(CountTooLarge):
             _count_without_classes_budget(text, 25_000)

@@ -47,6 +47,7 @@ def small_budgets(monkeypatch):
     monkeypatch.setattr(layered, "MAX_LAYER_STATES", 3)
     monkeypatch.setattr(linear_count, "MAX_STATES", 2)
     monkeypatch.setattr(linear_count, "MAX_SUFFIX_ROWS", 0)  # no meeting in the middle either
+    monkeypatch.setattr(linear_count, "MAX_HALF_ROWS", 0)  # (neither at the cut nor in two halves)
     monkeypatch.setattr(grid_count, "MAX_CELLS", 0)  # nor the dense grid of totals
 
 

@@ -1,0 +1,57 @@
+"""Counting by joining the states after the comparisons with two enumerated halves (linear_count._halves,
+meet_count.joined_in_three): against brute force, against the layers, and past the layers' budget."""
+
+from __future__ import annotations
+
+import pytest
+import test_linear_count as linear
+from bruteforce import Enumeration, model_from_text
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+from strategies import customers
+
+from configurator.engine.compile import compile_model
+from configurator.engine.linear_count import CountTooLarge, LinearCounter
+
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _halves_count(text: str, customer: dict | None = None, max_states: int | None = None,
+                  halves: bool = True) -> int:
+    problem = compile_model(model_from_text(text), linear=True)
+    counter = LinearCounter(problem, max_states, halves=halves)
+    return counter.count(problem.customer_evidence(customer))
+
+
+@given(data=st.data())
+@SETTINGS
+def test_counts_from_two_halves_equal_brute_force(data) -> None:
+    """Several sums, price() both ways, gated comparisons, customer facts, rules within and across halves."""
+    case = data.draw(linear.linear_catalogs())
+    customer = data.draw(customers())
+    note(f"catalog:\n{case.text}\ncustomer: {customer}")
+    assert _halves_count(case.text, customer) == Enumeration(model_from_text(case.text), customer).count
+
+
+@given(text=linear.fine_unit_catalogs())
+@SETTINGS
+def test_fine_unit_totals_from_two_halves_equal_brute_force(text: str) -> None:
+    note(text)
+    assert _halves_count(text) == Enumeration(model_from_text(text), {}).count
+
+
+def test_layers_past_their_budget_before_the_cut_count_from_two_halves(monkeypatch) -> None:
+    """Numeric-heavy cut down to 11 parts, with 2,000 states allowed and no cut within reach (the rest
+    after the cut limited to 10 assignments): the layers pass the budget at part2 (4,214 states), where
+    the count used to be refused; the halves count what the layers count within their budget."""
+    text = linear._reduced_numeric_heavy(11)
+    expected = _halves_count(text, halves=False)
+    assert expected == 261_733_430
+    monkeypatch.setattr("configurator.engine.linear_count.MAX_SUFFIX_ROWS", 10)
+    assert _halves_count(text, max_states=2_000, halves=False) == expected
+
+
+def test_a_join_past_its_swept_rows_is_refused_with_the_reason(monkeypatch) -> None:
+    monkeypatch.setattr("configurator.engine.linear_count.MAX_SWEPT_ROWS", 10)
+    with pytest.raises(CountTooLarge, match="swept rows"):
+        _halves_count(linear._reduced_numeric_heavy(9))
