@@ -17,12 +17,13 @@ import math
 
 import numpy as np
 import pytest
+import yaml
 from bruteforce import Enumeration, model_from_text
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from strategies import customers, numeric_catalogs, price_gate_catalogs
 
-from bench.numeric import addons_knapsack
+from bench.numeric import addons_knapsack, deny_forbid
 from configurator.engine import Catalog, CompiledStore, bounded, grid_count, linear_count
 from configurator.engine.bounded import BoundedSpace
 from configurator.engine.compile import CompileError, compile_model
@@ -78,6 +79,15 @@ def test_the_chinese_remainder_rebuilds_a_count_past_int64() -> None:
     primes = grid_count._primes_past(3**60)
     assert math.prod(primes) > 3**60 and all(grid_count._is_prime(p) and p < 2**31 for p in primes)
     assert grid_count._chinese_remainder([3**60 % p for p in primes], primes) == 3**60
+
+
+def test_rules_over_every_feature_count_as_the_linear_counter_does() -> None:
+    """20 forbid rules, each over all 5 features: the features are axes of the grid while a later rule
+    reads them (variable elimination), and a price() cap is the one total."""
+    text = yaml.safe_dump(deny_forbid(features=5, options=6, rows=20, cap=20))
+    problem = compile_model(model_from_text(text), linear=True)
+    expected = LinearCounter(problem).count(problem.customer_evidence(None))
+    assert _grid(text) == expected > 0
 
 
 def _knapsack(addons: int) -> dict:
