@@ -73,5 +73,8 @@ def test_queries_in_batches_and_in_several_calls_add_up(case, batch: int) -> Non
 
 def test_the_widest_column_is_swept_and_the_narrow_ones_share_the_table() -> None:
     assert plan_columns([100_000, 50, 9]) == (0, [2, 1], None)
-    assert plan_columns([100_000, 40_000, 50, 1_000]) == (0, [2, 3], 1)  # 40,000 x 1,000 cells: too many
+    # numeric-heavy's small-box join: 67 x 688 x 27,893 cells would not fit; the volume blocked (7 levels)
+    # over a table of power and weight beats the weight blocked (15 levels)
+    assert plan_columns([129_921, 27_893, 67, 688]) == (0, [3, 1], 2)
+    assert plan_columns([1_000_000, 40_000, 50, 1_000]) == (0, [2, 1], 3)  # 50 x 1,000 x 40,000: too many
     assert plan_columns([5] * 5) is None  # more than one sweep, a table of two and a blocked column
