@@ -72,37 +72,46 @@ class PreparedPoints:
     largest point value not above it, so comparisons keep their answers in a quarter of the memory.
     """
 
-    def __init__(self, points: np.ndarray, weights: np.ndarray, low: np.ndarray, high: np.ndarray):
-        self.columns = points.shape[1]
+    def __init__(self, points: np.ndarray, weights: np.ndarray, low: np.ndarray, high: np.ndarray,
+                 columns: list[int] | None = None):
+        # `columns`: which columns of `points` to compare (by default all): read in place, not copied out
+        columns = list(range(points.shape[1])) if columns is None else list(columns)
+        self.columns = len(columns)
+        self.by_key = True  # the points in order of the swept column (`streamed_total` reorders them)
         keep = np.ones(len(points), dtype=bool)
-        for column in range(self.columns):
-            keep &= points[:, column] <= high[column]  # above every query: never counted
-        self.weights = weights[keep]
+        for index, column in enumerate(columns):
+            keep &= points[:, column] <= high[index]  # above every query: never counted
+        everything = bool(keep.all())
+        self.weights = weights if everything else weights[keep]
         self.empty = not len(self.weights)
         if self.empty or self.columns == 0:
             return
         self.values, ranks = [], []
-        for column in range(self.columns):
+        for index, column in enumerate(columns):
             # below every query in that column: equal for every comparison, and fewer ranks
-            kept = np.maximum(points[keep, column], low[column])
+            kept = _clipped_below(points[:, column] if everything else points[keep, column], int(low[index]))
             values = np.unique(kept)  # (with return_inverse, numpy holds three more copies at once)
-            self.values.append(values)
             ranks.append(np.searchsorted(values, kept).astype(np.int32))
+            self.values.append(values.astype(np.int64))  # (one dtype for the compiled sweeps)
             del kept
+        del keep
         plan = plan_columns([len(values) for values in self.values])
         if plan is None:
             raise TooManyColumns(said("%(totals)s totals to compare at once", totals=Number(self.columns)))
         self.sweep, self.table_columns, self.blocked = plan
-        # every array in the order of the swept column, once (the sweeps then take them as they are)
+        # every array in the order of the swept column, once (the sweeps then take them as they are);
+        # the ranks are reordered in place, one at a time: one temporary copy, not a second set
         order = np.argsort(ranks[self.sweep], kind="stable")
-        self.weights = self.weights[order]
-        self.keys = ranks[self.sweep][order]
-        self.ranks = [ranks[column][order] for column in self.table_columns]
+        self.weights = self.weights[order]  # (a new array: the caller's weights stay as they are)
+        for column in ranks:  # (every column is swept, in the table or blocked)
+            _permute(column, order)
+        del order
+        self.keys = ranks[self.sweep]
+        self.ranks = [ranks[column] for column in self.table_columns]
         while len(self.ranks) < 2:  # a column every row shares: rank 0 everywhere
             self.ranks.append(np.zeros(len(self.keys), np.int32))
         self.sizes = [len(self.values[column]) for column in self.table_columns] + [1] * (2 - len(self.table_columns))
-        self.block_ranks = ranks[self.blocked][order] if self.blocked is not None else None
-        self.order = np.arange(len(self.keys))
+        self.block_ranks = ranks[self.blocked] if self.blocked is not None else None
 
     @property
     def levels(self) -> int:
@@ -119,6 +128,8 @@ class PreparedPoints:
         """Σ weights[q] · (weight of the points <= queries[q] in every column), for one batch."""
         if self.empty or not len(queries):
             return 0
+        if not self.by_key:
+            raise ValueError("points reordered by streamed_total: prepare them again")
         if self.columns == 0:
             return int(self.weights.sum()) * int(weights.sum())
         total = 0
@@ -149,7 +160,7 @@ class PreparedPoints:
 
     def _swept(self, point_blocks, keys, ranks, weights, blocks) -> int:
         """One compiled sweep over every block (see `_kernels`)."""
-        point_order = self.order[np.argsort(point_blocks[self.order], kind="stable")]
+        point_order = np.argsort(point_blocks, kind="stable")  # (stable: by key within each block)
         order = np.lexsort((keys, blocks))
         first, second = self.sizes
         table = np.zeros((first + 1) * (second + 1), np.int64)
@@ -157,6 +168,21 @@ class PreparedPoints:
             point_blocks[point_order], self.keys[point_order], self.ranks[0][point_order],
             self.ranks[1][point_order], self.weights[point_order],
             blocks[order], keys[order], ranks[0][order], ranks[1][order], weights[order], table, second + 1))
+
+
+def _clipped_below(values: np.ndarray, low: int) -> np.ndarray:
+    """max(values, low), in the values' own integer type when `low` fits it (int32 totals: no int64 copy)."""
+    info = np.iinfo(values.dtype)
+    if low <= info.min:
+        return values
+    if low > info.max:
+        values = values.astype(np.int64)
+    return np.maximum(values, low)
+
+
+def _permute(array: np.ndarray, order: np.ndarray) -> None:
+    """`array` put, in place, in that order (one temporary copy of it)."""
+    array[:] = array[order]
 
 
 class CornerStreams:
@@ -226,22 +252,28 @@ def streamed_total(prepared: PreparedPoints, streams: CornerStreams) -> int:
             above = (ranks + 1) >> level
             level_blocks.append((level, above - 1, (above & 1) == 1))
     total = 0
-    for level, stream_blocks, asked in level_blocks:
+    for level, stream_blocks, asked in reversed(level_blocks):
         chosen = np.flatnonzero(asked)
         chosen = chosen[np.argsort(stream_blocks[chosen], kind="stable")]
         if level is None:  # one block: the points as prepared
             point_blocks = np.zeros(len(prepared.keys), np.int32)
-            points = (point_blocks, prepared.keys, prepared.ranks[0], prepared.ranks[1], prepared.weights)
         else:
+            # from the widest blocks down, the points reordered in place: each level's blocks split the
+            # previous level's in two, so a stable sort by the new blocks keeps them in key order within
+            # each (one temporary copy at a time, not a second set of the points per level)
             point_blocks = prepared.block_ranks >> level
             order = np.argsort(point_blocks, kind="stable")
-            points = (point_blocks[order], prepared.keys[order], prepared.ranks[0][order],
-                      prepared.ranks[1][order], prepared.weights[order])
+            for array in (point_blocks, prepared.keys, *prepared.ranks, prepared.weights, prepared.block_ranks):
+                _permute(array, order)
+            del order
+            prepared.by_key = False
+        points = (point_blocks, prepared.keys, prepared.ranks[0], prepared.ranks[1], prepared.weights)
         total += int(kernel(
             *points, prepared.values[sweep],
             stream_blocks[chosen], stream_corner[chosen], run_starts[stream_run[chosen]],
             run_ends[stream_run[chosen]], corners, corner_weights, np.ascontiguousarray(offsets), weights,
             sweep, first, second, tables[0], tables[1], table, width))
+        del points, point_blocks
     return total
 
 

@@ -60,6 +60,7 @@ from .compile import CompiledProblem, LinearAtom
 from .dominance import TooManyColumns
 from .layered import _rows_allowed
 from .meet_count import (
+    MAX_CHUNK_ROWS,
     MAX_HALF_ROWS,
     MAX_SUFFIX_ROWS,
     MAX_SWEPT_ROWS,
@@ -67,6 +68,7 @@ from .meet_count import (
     joined_count,
     joined_in_three,
     state_corners,
+    suffix_chunks,
     suffix_rows,
     swept_rows,
 )
@@ -230,9 +232,15 @@ class LinearCounter:
         try:
             middle = suffix_rows(middle_vars, plan.allowed, sum_weights, inside_middle, read & middle_set,
                                  self.problem.variables, np.int64)
-            suffix = _narrowed(suffix_rows(suffix_vars, plan.allowed, sum_weights, inside_suffix,
-                                           read & suffix_set, self.problem.variables, np.int64))
-            return joined_in_three(groups, frontier, middle, suffix, across, self.problem.variables)
+            # the second half in chunks, each joined and dropped before the next is enumerated: memory is
+            # that of a chunk, the price each chunk's pass over every query (the joins add up: see
+            # `suffix_chunks`)
+            total = 0
+            for chunk in suffix_chunks(suffix_vars, plan.allowed, sum_weights, inside_suffix, read & suffix_set,
+                                       self.problem.variables, MAX_CHUNK_ROWS):
+                total += joined_in_three(groups, frontier, middle, chunk, across, self.problem.variables)
+                del chunk
+            return total
         except (MeetTooLarge, TooManyColumns) as error:
             raise CountTooLarge(said("%(states)s states after the comparisons, then %(reason)s",
                                      states=Number(state.size), reason=error.args[0])) from error
@@ -515,16 +523,6 @@ def _added(flags: np.ndarray, shifts: np.ndarray) -> np.ndarray:
     for shift in np.unique(shifts):
         merged[shift:] |= flags[: len(flags) - shift]
     return merged
-
-
-def _narrowed(rows: tuple) -> tuple:
-    """Enumerated rows whose totals and counts fit int32 kept so (tens of millions of rows: half the memory)."""
-    columns, values, totals, counts = rows
-    if totals.size and totals.min() >= -(2**31) and totals.max() < 2**31:
-        totals = totals.astype(np.int32)
-    if len(counts) and counts.dtype != object and counts.max() < 2**31:
-        counts = counts.astype(np.int32)
-    return columns, values, totals, counts
 
 
 def _halves_split(sizes: list[int], corner_count: int, batches: int) -> int | None:

@@ -218,37 +218,95 @@ def suffix_rows(suffix: list[int], allowed: list[np.ndarray], sum_weights: list[
     Returns (columns, values, totals, counts): the values of the variables in `keep` (read by rules
     across the cut), each sum's total over the suffix, and how many assignments give each row.
     """
-    position = {var: index for index, var in enumerate(suffix)}
-    checked_at: dict[int, list] = {}
-    first_use = dict(position)
-    for factor in inside:
-        done = min(position[var] for var in factor.scope)  # the last of its variables to be assigned, going back
-        checked_at.setdefault(done, []).append(factor)
-        for var in factor.scope:
-            first_use[var] = min(first_use[var], done)
-    columns: list[int] = []
-    values = np.zeros((1, 0), np.int32)
-    totals = np.zeros((1, len(sum_weights)), np.int64)
-    counts = np.ones(1, dtype=dtype)
-    for index in range(len(suffix) - 1, -1, -1):
-        var = suffix[index]
-        choices = allowed[var]
-        parent = np.repeat(np.arange(len(counts)), len(choices))
-        value = np.tile(choices, len(counts))
+    enumeration = _Enumeration(suffix, allowed, sum_weights, inside, keep, variables, dtype)
+    (rows,) = enumeration.chunks(enumeration.start(), len(suffix) - 1, None)
+    return rows
+
+
+def suffix_chunks(suffix: list[int], allowed: list[np.ndarray], sum_weights: list[dict[int, np.ndarray]],
+                  inside: list, keep: set[int], variables, most_rows: int):
+    """`suffix_rows`' rows in chunks of at most `most_rows` rows, one chunk at a time, totals and counts as
+    int32 when they surely fit (else int64).
+
+    The first variables of the suffix are enumerated last: when adding one of them whole would pass
+    `most_rows` candidate rows, its values are split into as few groups of about equal size as keep
+    within it, and each group is enumerated on (split again further down if need be). A chunk passes
+    `most_rows` only when the rows so far with one value do. Every row lands in exactly one chunk, so
+    sums over the rows (the joins) add up over the chunks; each chunk's rows are merged within it.
+    """
+    enumeration = _Enumeration(suffix, allowed, sum_weights, inside, keep, variables, np.int64, narrow=True)
+    yield from enumeration.chunks(enumeration.start(), len(suffix) - 1, most_rows)
+
+
+class _Enumeration:
+    """The backward enumeration of `suffix_rows`: which rules each step checks, which values it keeps."""
+
+    def __init__(self, suffix, allowed, sum_weights, inside, keep, variables, dtype, narrow: bool = False):
+        self.suffix, self.allowed, self.keep, self.variables = suffix, allowed, keep, variables
+        position = {var: index for index, var in enumerate(suffix)}
+        self.checked_at: dict[int, list] = {}
+        self.first_use = dict(position)
+        for factor in inside:
+            done = min(position[var] for var in factor.scope)  # the last of its variables to be assigned, going back
+            self.checked_at.setdefault(done, []).append(factor)
+            for var in factor.scope:
+                self.first_use[var] = min(self.first_use[var], done)
+        sizes = [max(len(allowed[var]), 1) for var in suffix]
+        # int32 where every total and count surely fits: tens of millions of rows in half the memory
+        self.counts_dtype = np.int32 if narrow and dtype == np.int64 and math.prod(sizes) < 2**31 else dtype
+        widest = max((sum(int(np.abs(weights[var][allowed[var]]).max(initial=0)) for var in suffix if var in weights)
+                      for weights in sum_weights), default=0)
+        totals_dtype = np.int32 if narrow and widest < 2**31 else np.int64
+        self.totals_dtype = totals_dtype
+        self.sum_weights = [{var: np.asarray(w).astype(totals_dtype) for var, w in weights.items()}
+                            for weights in sum_weights]
+
+    def start(self) -> tuple:
+        """The one empty row: no value kept, every total 0, one assignment."""
+        return ([], np.zeros((1, 0), np.int32), np.zeros((1, len(self.sum_weights)), self.totals_dtype),
+                np.ones(1, dtype=self.counts_dtype))
+
+    def chunks(self, rows: tuple, index: int, most_rows: int | None):
+        """The rows once suffix[index], ..., suffix[0] are added to `rows`, in chunks (see `suffix_chunks`)."""
+        while index >= 0:
+            choices = self.allowed[self.suffix[index]]
+            candidates = len(rows[3]) * len(choices)
+            if most_rows is not None and candidates > most_rows and len(choices) > 1:
+                widest = max(1, most_rows // len(rows[3]))  # values a group may have (at least one)
+                for group in np.array_split(choices, -(-len(choices) // widest)):
+                    yield from self.chunks(self.step(rows, index, group), index - 1, most_rows)
+                return
+            rows = self.step(rows, index, choices)
+            index -= 1
+        yield rows
+
+    def step(self, rows: tuple, index: int, choices: np.ndarray) -> tuple:
+        """`rows` with suffix[index] added, one of `choices` each: rules checked, unread values dropped, merged."""
+        columns, values, totals, counts = rows
+        var = self.suffix[index]
+        parent = np.repeat(np.arange(len(counts), dtype=_index_type(len(counts) * len(choices))), len(choices))
+        value = np.tile(choices.astype(np.int32), len(counts))
         candidates = columns + [var]
-        rows = np.hstack([values[parent], value[:, None].astype(np.int32)])
-        fits = np.ones(len(rows), dtype=bool)
-        for factor in checked_at.get(index, []):
-            fits &= _rows_allowed(rows, candidates, factor, variables)
-        rows, parent, value = rows[fits], parent[fits], value[fits]
+        rows = np.hstack([values[parent], value[:, None]])
+        factors = self.checked_at.get(index, [])
+        if factors:
+            fits = np.ones(len(rows), dtype=bool)
+            for factor in factors:
+                fits &= _rows_allowed(rows, candidates, factor, self.variables)
+            rows, parent, value = rows[fits], parent[fits], value[fits]
         sums = totals[parent]  # (a copy: fancy indexing)
-        for column, weights in enumerate(sum_weights):
+        for column, weights in enumerate(self.sum_weights):
             if var in weights:
                 sums[:, column] += weights[var][value]
-        columns = [v for v in candidates if v in keep or first_use[v] < index]
+        columns = [v for v in candidates if v in self.keep or self.first_use[v] < index]
         rows = rows[:, [candidates.index(v) for v in columns]]
         values, totals, counts = merged_rows(rows, sums, counts[parent])
-    return columns, values, totals, counts
+        return columns, values, totals, counts
+
+
+def _index_type(rows: int):
+    """int32 row numbers where they fit (the parents of tens of millions of rows), else int64."""
+    return np.int32 if rows < 2**31 else np.int64
 
 
 def joined_count(state, frontier: list[int], suffix: tuple, across: list, plan, variables, dtype) -> int:
@@ -305,6 +363,9 @@ def _grouped(key: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
 MAX_HALF_ROWS = 20_000_000
 # Rows swept by the compiled join at most (suffix rows once per batch, queries once): minutes of CPU.
 MAX_SWEPT_ROWS = 400_000_000
+# Rows of the second half held at once (about: see `suffix_chunks`); each chunk's join passes every query
+# again, so fewer, larger chunks are faster (numeric-heavy's 17,010,000 rows: two chunks).
+MAX_CHUNK_ROWS = 10_000_000
 
 
 def state_corners(state, frontier: list[int], plan) -> list[tuple[np.ndarray, tuple[int, ...], np.ndarray, np.ndarray]]:
@@ -370,7 +431,9 @@ def joined_in_three(groups: list, frontier: list[int], middle: tuple, suffix: tu
             raise MeetTooLarge(said("a join whose counts could pass 64-bit integers"))
         low = corner_rows.min(axis=0) - offsets.max(axis=0, initial=0)
         high = corner_rows.max(axis=0) - offsets.min(axis=0, initial=0)
-        prepared = PreparedPoints(suffix_totals[chosen][:, list(sums)], suffix_counts[chosen], low, high)
+        points = suffix_totals if isinstance(chosen, slice) else suffix_totals[chosen]
+        prepared = PreparedPoints(points, suffix_counts[chosen], low, high, columns=list(sums))
+        del points
         streams = CornerStreams(corner_rows, corner_weights.astype(np.int64), corner_groups, offsets,
                                 middle_counts.astype(np.int64), middle_group)
         if prepared.swept_rows(len(streams)) > 2 * MAX_SWEPT_ROWS:  # (the split assumed one level)

@@ -55,3 +55,40 @@ def test_a_join_past_its_swept_rows_is_refused_with_the_reason(monkeypatch) -> N
     monkeypatch.setattr("configurator.engine.linear_count.MAX_SWEPT_ROWS", 10)
     with pytest.raises(CountTooLarge, match="swept rows"):
         _halves_count(linear._reduced_numeric_heavy(9))
+
+
+@given(data=st.data(), most_rows=st.integers(1, 12))
+@SETTINGS
+def test_the_second_half_in_chunks_counts_like_brute_force(data, most_rows: int) -> None:
+    """The second half enumerated and joined a chunk at a time (chunks of a few rows: split at several
+    variables), the chunks' counts added."""
+    case = data.draw(linear.linear_catalogs())
+    customer = data.draw(customers())
+    note(f"catalog:\n{case.text}\ncustomer: {customer}\nchunk rows: {most_rows}")
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr("configurator.engine.linear_count.MAX_CHUNK_ROWS", most_rows)
+        found = _halves_count(case.text, customer)
+    assert found == Enumeration(model_from_text(case.text), customer).count
+
+
+def test_numeric_heavy_cut_down_counts_the_same_from_chunks_of_its_second_half(monkeypatch) -> None:
+    """Numeric-heavy cut down to 11 parts: its second half joined in several chunks (each join seen) gives
+    the count the layers give."""
+    from configurator.engine import linear_count
+
+    joins = []
+    joined = linear_count.joined_in_three
+
+    def counted_join(groups, frontier, middle, suffix, across, variables):
+        joins.append(len(suffix[3]))
+        return joined(groups, frontier, middle, suffix, across, variables)
+
+    text = linear._reduced_numeric_heavy(11)
+    monkeypatch.setattr(linear_count, "joined_in_three", counted_join)
+    whole = _halves_count(text)
+    rows = sum(joins)
+    assert len(joins) == 1
+    monkeypatch.setattr(linear_count, "MAX_CHUNK_ROWS", rows // 3)
+    joins.clear()
+    assert _halves_count(text) == whole == 261_733_430
+    assert len(joins) >= 3 and max(joins) <= rows // 3 and sum(joins) >= rows
