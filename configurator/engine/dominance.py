@@ -120,6 +120,11 @@ class PreparedPoints:
             return 1
         return len(self.values[self.blocked]).bit_length()
 
+    def table_type(self):
+        """The Fenwick table's integers: int32 when the points' weights add up below 2**31 (every cell is a
+        sum of some of them; numeric-heavy's 27,893 x 688 cells take 77 MiB instead of 154), else int64."""
+        return np.int32 if _absolute_sum(self.weights) < 2**31 else np.int64
+
     def swept_rows(self, queries: int) -> int:
         """The rows the sweeps pass for that many queries (each query in at most every level)."""
         return self.levels * (len(self.weights) + queries)
@@ -163,7 +168,7 @@ class PreparedPoints:
         point_order = np.argsort(point_blocks, kind="stable")  # (stable: by key within each block)
         order = np.lexsort((keys, blocks))
         first, second = self.sizes
-        table = np.zeros((first + 1) * (second + 1), np.int64)
+        table = np.zeros((first + 1) * (second + 1), self.table_type())
         return int(_kernels()[0](
             point_blocks[point_order], self.keys[point_order], self.ranks[0][point_order],
             self.ranks[1][point_order], self.weights[point_order],
@@ -238,7 +243,7 @@ def streamed_total(prepared: PreparedPoints, streams: CornerStreams) -> int:
     tables = [prepared.values[c] if c >= 0 else np.zeros(1, np.int64) for c in (first, second)]
     kernel = _kernels()[1]
     width = prepared.sizes[1] + 1
-    table = np.zeros((prepared.sizes[0] + 1) * width, np.int64)
+    table = np.zeros((prepared.sizes[0] + 1) * width, prepared.table_type())
     corners = np.ascontiguousarray(streams.corners)
     corner_weights = streams.corner_weights.astype(np.int64)
     if blocked is None:
