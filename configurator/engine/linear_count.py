@@ -37,7 +37,9 @@ enumerated on its own; a state's box corners less a row of the first half
 are dominance queries against the rows of the second, counted by a compiled
 sweep (dominance.py). The halves are split where the join sweeps the fewest
 rows (`_halves_split`), within `MAX_HALF_ROWS` rows a half and
-`MAX_SWEPT_ROWS` swept rows. Else, when the layers got past the *cut* (the
+`MAX_SWEPT_ROWS` swept rows; the second half is enumerated and joined in
+chunks of at most `MAX_CHUNK_ROWS` rows (`meet_count.suffix_chunks`), the
+chunks' counts added, so it is never held whole. Else, when the layers got past the *cut* (the
 first layer after the comparisons from which the variables left have at most
 `meet_count.MAX_SUFFIX_ROWS` assignments), the states at the cut are joined
 with the rest, enumerated on its own. When both pass their budgets, the
@@ -46,8 +48,8 @@ the dense grid of totals (grid_count.py), then the running-total tree, which
 may refuse too. `bench/models/numeric-heavy.yaml`
 (four sums, price in cents, weight in grams, volume and power, all near
 their bounds over 20 parts) takes the halves: 264 corners of 120 service
-combinations, 225,792 rows of parts 0-8 and 17,010,000 of parts 9-19; see
-the README, "Limits of exact numeric rules".
+combinations, 225,792 rows of parts 0-8 and 17,010,000 of parts 9-19, in two
+chunks; see the README, "Limits of exact numeric rules".
 """
 
 from __future__ import annotations

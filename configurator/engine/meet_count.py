@@ -26,7 +26,9 @@ less each middle row's totals are the queries, the suffix rows the points, and
 the dominance sums come from the compiled sweep of dominance.py, which makes
 the queries on its way: so many price() bounds (one box per service
 combination) cost one pass over the suffix rows per set of sums asked, not
-one layer of states per combination and partial choice.
+one layer of states per combination and partial choice. The suffix rows can
+come in chunks (`suffix_chunks`): each chunk joined on its own, the counts
+added, so memory is that of a chunk, and every query is passed once per chunk.
 """
 
 from __future__ import annotations
