@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
+from wtforms.fields import SelectChoice
 
 from configurator.services import delivery_desk, orders
 from configurator.services.paging import InvalidCursor, Page
@@ -31,7 +32,8 @@ class DeliveryFilterForm(FlaskForm):
 
     start = DateField(_l("Due from"), render_kw={"type": "date"})
     end = DateField(_l("Due until"), render_kw={"type": "date"})
-    status = SelectField(_l("Status"), choices=list(STATUS_NAMES.items()), default="scheduled")
+    status = SelectField(_l("Status"), choices=[SelectChoice(value, label) for value, label in STATUS_NAMES.items()],
+                         default="scheduled")
 
 
 @bp.get("/deliveries")
