@@ -4,7 +4,9 @@ the app, a client that sends the CSRF token like a browser, and sign-in."""
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
 import uuid
 from contextlib import contextmanager
@@ -116,7 +118,7 @@ def migrated_database_url(backend: str, directory: Path):
         return
     import sqlalchemy as sa
 
-    name = f"cfgtest_{uuid.uuid4().hex[:12]}"
+    name = f"cfgtest_{os.getpid()}_{uuid.uuid4().hex[:12]}"
     admin = _TEMPLATES.postgresql_admin()
     with admin.connect() as connection:
         # WAL_LOG (PostgreSQL 15's default) copies a small database in ~0.1 s; FILE_COPY forces checkpoints.
@@ -144,7 +146,8 @@ class _MigratedTemplates:
             from configurator.store import make_engine
             from configurator.store.migrate import upgrade
 
-            folder = Path(tempfile.mkdtemp(prefix="cfgtest-template-"))
+            _remove_orphans(Path(tempfile.gettempdir()).glob("cfgtest-template-*"), _drop_folder)
+            folder = Path(tempfile.mkdtemp(prefix=f"cfgtest-template-{os.getpid()}-"))
             engine = make_engine(f"sqlite:///{folder / 'template.db'}")
             upgrade(engine)
             engine.dispose()
@@ -175,8 +178,11 @@ class _MigratedTemplates:
             from configurator.store import make_engine
             from configurator.store.migrate import upgrade
 
-            name = f"cfgtest_template_{uuid.uuid4().hex[:12]}"
+            name = f"cfgtest_template_{os.getpid()}_{uuid.uuid4().hex[:12]}"
             with self.postgresql_admin().connect() as connection:
+                databases = connection.execute(sa.text(
+                    "SELECT datname FROM pg_database WHERE datname LIKE 'cfgtest%'")).scalars().all()
+                _remove_orphans(databases, functools.partial(_drop_database, connection))
                 connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
             engine = make_engine(self.url_of(name))
             upgrade(engine)
@@ -197,6 +203,36 @@ class _MigratedTemplates:
 
 
 _TEMPLATES = _MigratedTemplates()
+
+
+def _remove_orphans(names, remove) -> None:
+    """Removes the test databases of test processes that no longer run (killed
+    before their session ended): their names carry the process id."""
+    for name in names:
+        parts = re.split(r"[-_]", Path(str(name)).name)
+        pid = next((int(part) for part in parts if part.isdigit()), None)
+        if pid is not None and pid != os.getpid() and not _running(pid):
+            remove(name)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _drop_folder(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _drop_database(connection, name: str) -> None:
+    import sqlalchemy as sa
+
+    connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def pytest_sessionfinish(session, exitstatus):
