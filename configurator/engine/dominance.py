@@ -329,6 +329,31 @@ def _kernels():
     """The compiled sweep (numba imported here, on the first count that needs it)."""
     import numba
 
+    @numba.njit(inline="always")
+    def fenwick_add(table, width, first, second, weight):
+        """Adds `weight` at (first, second) of the 2-D Fenwick tree kept in `table`, rows of `width`."""
+        rows = len(table) // width
+        i = first + 1
+        while i < rows:
+            j = second + 1
+            while j < width:
+                table[i * width + j] += weight
+                j += j & -j
+            i += i & -i
+
+    @numba.njit(inline="always")
+    def fenwick_prefix(table, width, first, second):
+        """The weight held at or below (first, second) in both ranks."""
+        found = 0
+        i = first + 1
+        while i > 0:
+            j = second + 1
+            while j > 0:
+                found += table[i * width + j]
+                j -= j & -j
+            i -= i & -i
+        return found
+
     @numba.njit(cache=True, nogil=True)
     def sweep(p_block, p_key, p_first, p_second, p_weight, q_block, q_key, q_first, q_second, q_weight,
               table, width):
@@ -338,7 +363,6 @@ def _kernels():
         is empty on entry and emptied again at each block's end.
         """
         total = 0
-        rows = len(table) // width
         n_points, n_queries = len(p_key), len(q_key)
         point, query = 0, 0
         while query < n_queries:
@@ -348,33 +372,13 @@ def _kernels():
             inserted = point
             while query < n_queries and q_block[query] == block:
                 while point < n_points and p_block[point] == block and p_key[point] <= q_key[query]:
-                    i = p_first[point] + 1
-                    while i < rows:
-                        j = p_second[point] + 1
-                        while j < width:
-                            table[i * width + j] += p_weight[point]
-                            j += j & -j
-                        i += i & -i
+                    fenwick_add(table, width, p_first[point], p_second[point], p_weight[point])
                     point += 1
                 if q_first[query] >= 0 and q_second[query] >= 0:
-                    found = 0
-                    i = q_first[query] + 1
-                    while i > 0:
-                        j = q_second[query] + 1
-                        while j > 0:
-                            found += table[i * width + j]
-                            j -= j & -j
-                        i -= i & -i
-                    total += q_weight[query] * found
+                    total += q_weight[query] * fenwick_prefix(table, width, q_first[query], q_second[query])
                 query += 1
             for undo in range(inserted, point):  # empty the table for the next block
-                i = p_first[undo] + 1
-                while i < rows:
-                    j = p_second[undo] + 1
-                    while j < width:
-                        table[i * width + j] -= p_weight[undo]
-                        j += j & -j
-                    i += i & -i
+                fenwick_add(table, width, p_first[undo], p_second[undo], -p_weight[undo])
         return total
 
     @numba.njit(inline="always")
@@ -396,7 +400,6 @@ def _kernels():
         """`sweep` for queries corner - offset made on the way: per block, the streams (a corner and a run
         of offsets whose swept values fall) are merged by a binary heap on the query's swept value."""
         total = 0
-        rows = len(table) // width
         n_points, n_streams = len(p_key), len(s_block)
         heap_key = np.empty(n_streams, np.int64)
         heap_stream = np.empty(n_streams, np.int64)
@@ -421,27 +424,13 @@ def _kernels():
             while size > 0:
                 key, current = heap_key[0], heap_stream[0]
                 while point < n_points and p_block[point] == block and sweep_values[p_key[point]] <= key:
-                    i = p_first[point] + 1
-                    while i < rows:
-                        j = p_second[point] + 1
-                        while j < width:
-                            table[i * width + j] += p_weight[point]
-                            j += j & -j
-                        i += i & -i
+                    fenwick_add(table, width, p_first[point], p_second[point], p_weight[point])
                     point += 1
                 corner, row = s_corner[current], position[current]
                 i = 0 if first < 0 else rank(first_values, corners[corner, first] - offsets[row, first])
                 j0 = 0 if second < 0 else rank(second_values, corners[corner, second] - offsets[row, second])
                 if i >= 0 and j0 >= 0:
-                    found = 0
-                    i += 1
-                    while i > 0:
-                        j = j0 + 1
-                        while j > 0:
-                            found += table[i * width + j]
-                            j -= j & -j
-                        i -= i & -i
-                    total += corner_weights[corner] * offset_weights[row] * found
+                    total += corner_weights[corner] * offset_weights[row] * fenwick_prefix(table, width, i, j0)
                 position[current] = row + 1
                 # replace the top by this stream's next query, or by the last item, and sift it down
                 if row + 1 < s_end[current]:
@@ -463,13 +452,7 @@ def _kernels():
                 if size > 0:
                     heap_key[parent], heap_stream[parent] = key, current
             for undo in range(inserted, point):  # empty the table for the next block
-                i = p_first[undo] + 1
-                while i < rows:
-                    j = p_second[undo] + 1
-                    while j < width:
-                        table[i * width + j] -= p_weight[undo]
-                        j += j & -j
-                    i += i & -i
+                fenwick_add(table, width, p_first[undo], p_second[undo], -p_weight[undo])
         return total
 
     return sweep, streamed

@@ -325,14 +325,8 @@ def joined_count(state, frontier: list[int], suffix: tuple, across: list, plan, 
     # corners of every group of states, gathered per (completion group, sums asked): one join each
     batches: dict[tuple, tuple[list, list]] = {}
     for row, members in zip(groups, members_of):
-        asked: dict[int, list] = {}
-        for column, pending in enumerate(row[len(frontier):]):
-            if pending:
-                kind, cut = plan.cuts[column]
-                asked.setdefault(plan.sum_column_of_atom[column], []).append((kind, cut, pending == 1))
-        sums = tuple(sorted(asked))
-        queries, factors = corners(state.sums[members][:, list(sums)], state.counts[members],
-                                   [allowed_totals(asked[column]) for column in sums])
+        sums, allowed = _asked_totals(row[len(frontier):], plan)
+        queries, factors = corners(state.sums[members][:, list(sums)], state.counts[members], allowed)
         for completion, fixed in enumerate(completions):
             joined = np.concatenate([row[: len(frontier)], fixed])[None, :]
             if all(_rows_allowed(joined, frontier + columns, factor, variables)[0] for factor in across):
@@ -370,20 +364,26 @@ MAX_SWEPT_ROWS = 400_000_000
 MAX_CHUNK_ROWS = 10_000_000
 
 
+def _asked_totals(pending_of_atom, plan) -> tuple[tuple[int, ...], list[list[tuple[int, int]]]]:
+    """The sums a group of states still asks about (sorted) and, per sum, the totals its requirements allow."""
+    asked: dict[int, list] = {}
+    for column, pending in enumerate(pending_of_atom):
+        if pending:
+            kind, cut = plan.cuts[column]
+            asked.setdefault(plan.sum_column_of_atom[column], []).append((kind, cut, pending == 1))
+    sums = tuple(sorted(asked))
+    return sums, [allowed_totals(asked[column]) for column in sums]
+
+
 def state_corners(state, frontier: list[int], plan) -> list[tuple[np.ndarray, tuple[int, ...], np.ndarray, np.ndarray]]:
     """Per group of states (same frontier values, same requirements): (frontier values, sums asked,
     dominance queries, their signed factors), the `corners` of each state's box less its own totals."""
     groups, members_of = _grouped(np.hstack([state.values.astype(np.int64), state.pending.astype(np.int64)]))
     found = []
     for row, members in zip(groups, members_of):
-        asked: dict[int, list] = {}
-        for column, pending in enumerate(row[len(frontier):]):
-            if pending:
-                kind, cut = plan.cuts[column]
-                asked.setdefault(plan.sum_column_of_atom[column], []).append((kind, cut, pending == 1))
-        sums = tuple(sorted(asked))
+        sums, allowed = _asked_totals(row[len(frontier):], plan)
         queries, factors = corners(state.sums[members][:, list(sums)], state.counts[members].astype(np.int64),
-                                   [allowed_totals(asked[column]) for column in sums])
+                                   allowed)
         if len(queries):
             found.append((row[: len(frontier)], sums, queries, factors))
     return found
