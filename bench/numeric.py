@@ -24,7 +24,7 @@ Two more for the exact count (`Catalog.count()`), also made by `--write`:
 
 Per catalog: preparation, the backend chosen, and random customer walks
 (bench.demo's: each pick is `domains(..., alternatives=True)` plus `price()`),
-with per-pick wall and CPU P50/P95/max and the solver calls per pick; then the
+with per-pick wall and CPU P50/P95/max and the solver calls per pick (P50, P95, total); then the
 exact count (`Catalog.count()`, as `catalog check` asks it) and its time.
 
     .venv/bin/python -m bench.numeric --walks 20
@@ -227,6 +227,7 @@ def measure(name: str, text: str, walks: int, seed: int, count: bool = True) -> 
         "cpu_p95_ms": round(_percentile(cpu, 0.95), 1),
         "solver_calls_p50": _percentile(calls, 0.5),
         "solver_calls_p95": _percentile(calls, 0.95),
+        "solver_calls_total": sum(calls),
         "errors": errors,
         **(_timed_count(catalog) if count else {}),
         "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
