@@ -14,7 +14,9 @@ SAT encoding's clauses (sat.py), with one selector literal per rule, so:
 
 - domains: a value is possible iff some solution has it. The junction tree of
   the same form without the linear constraints (the *relaxation*, small: it
-  has no totals) rules out in one pass what the other rules alone forbid.
+  has no totals) rules out in one pass what the other rules alone forbid
+  (it is not built when a rule is a circuit; a pin's left-out values are
+  never asked either way).
   Solutions already found (witnesses.py: kept across picks and customers),
   their one-feature neighbours and their greedy repairs (repair.py: the value
   put in, then the changes that bring the totals back within their bounds)
