@@ -10,7 +10,9 @@ factors refused, and of the comparisons whose other value would mend their
 factors, the sums closest to crossing their bounds (in parts of a typical
 weight). A row that no factor refuses, its comparisons recomputed, is a
 solution; only those are returned, so a miss costs a solver call, never
-exactness.
+exactness. On a catalog with wide rules, each step also recomputes the
+circuit parts (compile._Circuit) that the changed feature feeds, as the
+neighbours do (witnesses.Neighbours.follow).
 """
 
 from __future__ import annotations
