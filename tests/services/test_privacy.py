@@ -86,6 +86,18 @@ def test_refused_personalization_means_no_suggestion_from_the_own_history(sessio
     assert found.get("frame") is None or found["frame"].option != "carbon"
 
 
+def test_refused_personalization_means_no_usual_choices_either(session, bike, customer):
+    """The configurator's "You chose this before" badges and "apply my usual choices"
+    come from `personal_defaults`: they read the history unasked, like suggestions."""
+    for _ in range(2):
+        gen_order(session, customer, CARBON_BIKE)
+    defaults = customer_value.defaults.personal_defaults
+    assert defaults(session, customer, "test-bike")["frame"] == ["carbon"]
+
+    consent.change(session, customer, {"personalization": False})
+    assert defaults(session, customer, "test-bike") == {}
+
+
 def test_a_refusing_customers_history_shapes_nobody_elses_suggestions(session, bike, customer):
     for _ in range(3):
         gen_order(session, customer, CARBON_BIKE)
