@@ -24,7 +24,15 @@ from bench.numeric import _walk, deny_forbid
 from configurator.engine import Catalog
 from configurator.engine.cpsat import CpSatSpace
 
-PLANTED = (0, 0, 4, 4, 4, 4, 4)  # a solution of the 7 x 10 catalog under a price() <= 20 cap, at the cap
+PLANTED = (
+    0,
+    0,
+    4,
+    4,
+    4,
+    4,
+    4,
+)  # a solution of the 7 x 10 catalog under a price() <= 20 cap, at the cap
 
 
 def _valid(rows: list[tuple[int, ...]], cap: int, config) -> bool:
@@ -143,8 +151,10 @@ def test_circuit_domains_and_alternatives_equal_the_grid_along_walks() -> None:
         cap = rng.randint(6, 11)
         valid = _grid(features, options, rows, cap)
         with _every_rule_a_circuit():
-            catalog = Catalog.from_text(_deny_catalog(features, options, rows, cap, as_rules=seed % 2 == 0),
-                                        path="deny.yaml")
+            catalog = Catalog.from_text(
+                _deny_catalog(features, options, rows, cap, as_rules=seed % 2 == 0),
+                path="deny.yaml",
+            )
             assert isinstance(catalog.tree, CpSatSpace)
             given_rows = _counting_repairs(catalog.tree)
             selection: dict[str, str] = {}
@@ -156,14 +166,19 @@ def test_circuit_domains_and_alternatives_equal_the_grid_along_walks() -> None:
                 for f, option in selection.items():
                     agree &= valid[:, int(f[1:])] == int(option[1:])
                 for i in range(features):
-                    assert state.domains[f"f{i}"] == [f"o{v}" for v in np.unique(valid[agree, i])], (seed, selection)
+                    assert state.domains[f"f{i}"] == [
+                        f"o{v}" for v in np.unique(valid[agree, i])
+                    ], (seed, selection)
                 for picked in selection:
                     others = np.ones(len(valid), dtype=bool)
                     for f, option in selection.items():
                         if f != picked:
                             others &= valid[:, int(f[1:])] == int(option[1:])
                     column = valid[others, int(picked[1:])]
-                    assert state.alternatives[picked] == [f"o{v}" for v in np.unique(column)], (seed, picked)
+                    assert state.alternatives[picked] == [f"o{v}" for v in np.unique(column)], (
+                        seed,
+                        picked,
+                    )
                 if not state.domains[f"f{feature}"]:
                     break
                 selection[f"f{feature}"] = rng.choice(state.domains[f"f{feature}"])
@@ -178,21 +193,34 @@ def test_every_repaired_row_on_a_circuit_catalog_is_a_solution(data) -> None:
     configuration of the grid holding one of the targets, with its circuit parts and comparisons as
     the compiled factors and sums define them."""
     features, options = 4, 3
-    rows = data.draw(st.lists(st.tuples(*[st.integers(0, options - 1)] * features), min_size=1, max_size=12,
-                              unique=True))
+    rows = data.draw(
+        st.lists(
+            st.tuples(*[st.integers(0, options - 1)] * features),
+            min_size=1,
+            max_size=12,
+            unique=True,
+        )
+    )
     cap = data.draw(st.integers(0, features * (options - 1)))
     as_rules = data.draw(st.booleans())
     note(f"rows {rows} cap {cap} as_rules {as_rules}")
     with _every_rule_a_circuit():
-        catalog = Catalog.from_text(_deny_catalog(features, options, rows, cap, as_rules), path="deny.yaml")
+        catalog = Catalog.from_text(
+            _deny_catalog(features, options, rows, cap, as_rules), path="deny.yaml"
+        )
         space, problem = catalog.tree, catalog.problem
         consistent, _ = space.domains({})
     if not consistent:
         return
     assert space.repairs.complete
     feature_vars = [problem.feature_var[f"f{i}"] for i in range(features)]
-    targets = data.draw(st.lists(st.tuples(st.sampled_from(feature_vars), st.integers(0, options - 1)),
-                                 min_size=1, max_size=6))
+    targets = data.draw(
+        st.lists(
+            st.tuples(st.sampled_from(feature_vars), st.integers(0, options - 1)),
+            min_size=1,
+            max_size=6,
+        )
+    )
     known = space._witnesses.rows[:3]
     for row in space.repairs.repaired(known, targets, feature_vars).tolist():
         config = [row[var] for var in feature_vars]
