@@ -216,8 +216,9 @@ def test_a_drafts_next_text_of_the_same_shape_does_not_attempt_the_tree(store, a
     built = _compiled_forms(monkeypatch)
     edited = _draft(RENAMED, store)
     assert edited.fingerprint != first.fingerprint and edited.shape == first.shape
-    assert check_without_count(edited) is None  # CP-SAT's findings come with the full check
+    early = check_without_count(edited)  # the draft's first stage: CP-SAT's findings, without the count
     report = edited.check()
+    assert early.count is None and (early.usable, early.dead_options) == (report.usable, report.dead_options)
     assert attempts.count == 1  # the tree was not attempted for the edited text
     assert built == [{"linear": True}]  # nor were its running totals built (the quick check's SAT reads them)
     assert report.usable and report.stats["backend_reason"] == catalog_module.REASON_TOTALS

@@ -55,9 +55,9 @@ def test_the_second_check_of_an_edited_draft_does_not_attempt_the_tree(compiled,
     assert len(attempts) == 1
     edited = _stages(RENAMED)
     assert len(attempts) == 1  # the edit kept the shape: CP-SAT at once
-    [answer] = (
-        edited  # no findings stage: CP-SAT's findings come with the count, now without the wait
-    )
+    findings, answer = edited  # CP-SAT's findings first, then its count
+    assert findings.counting and findings.report.count is None
+    assert (findings.problems, findings.findings) == (answer.problems, answer.findings)
     assert answer.releasable and answer.report.stats["backend"] == "CP-SAT"
     assert answer.report.count == Enumeration(model_from_text(RENAMED), None).count
     assert (answer.problems, answer.findings) == (first[-1].problems, first[-1].findings)
