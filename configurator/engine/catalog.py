@@ -942,15 +942,37 @@ class Catalog:
                               reason=stored)
             self._guest_count = stored
         if self._guest_count is None:
+            self._guest_count = self._count_kept_by_shape()
+        if self._guest_count is None:
             try:
                 self._guest_count = self._count_or_linear(None)
             except CompileError as error:
                 self._guest_count = error.said
             if self._store is not None:
                 self._store.save_count(self.fingerprint, self._guest_count)
+            self._keep_count_by_shape()
         if isinstance(self._guest_count, str):
             raise CompileError(None, self._guest_count)
         return self._guest_count
+
+    def _count_kept_by_shape(self) -> int | None:
+        """The count of a catalog of the same shape (shape.py: everything the count reads), when one was
+        counted: a draft's text whose edit left the shape gets it without counting (seconds to minutes)."""
+        for store in (self._store, self._choices):
+            if store is not None and self._may_switch_to_cp_sat():  # numeric, not forced: as choices are kept
+                kept = store.load_count(self.shape)
+                if isinstance(kept, int):  # a refusal is kept per version only (its message says so)
+                    return kept
+        return None
+
+    def _keep_count_by_shape(self) -> None:
+        if not isinstance(self._guest_count, int) or not self._may_switch_to_cp_sat():
+            return
+        for store in {id(s): s for s in (self._store, self._choices) if s is not None}.values():
+            try:
+                store.save_count(self.shape, self._guest_count)
+            except OSError:  # a folder that takes nothing costs the next text the count, not this one
+                pass
 
     def check(self):
         """Everything `configurator catalog check` reports (see `check.py`)."""

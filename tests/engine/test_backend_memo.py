@@ -272,3 +272,37 @@ def test_a_draft_whose_store_takes_nothing_is_still_checked(tmp_path, attempts):
     draft = _draft(TEXT, CompiledStore(tmp_path / "compiled"))
     assert draft.check().count == Enumeration(model_from_text(TEXT), None).count
     assert attempts.count == 1
+
+
+class Counts:
+    """Counts the linear counter's counts (the route these catalogs' counts take)."""
+
+    def __init__(self, monkeypatch):
+        self.made = 0
+        real = LinearCounter.count
+
+        def counted(counter, evidence):
+            self.made += 1
+            return real(counter, evidence)
+
+        monkeypatch.setattr(LinearCounter, "count", counted)
+
+
+def test_a_drafts_next_text_of_the_same_shape_takes_its_count(store, monkeypatch):
+    counts = Counts(monkeypatch)
+    assert _draft(TEXT, store).check().count == Enumeration(model_from_text(TEXT), None).count
+    assert counts.made == 1
+    assert _draft(RENAMED, store).check().count == Enumeration(model_from_text(RENAMED), None).count
+    assert counts.made == 1  # the same shape counts the same: not counted again
+    tighter = dense_sums(limit=8)  # another shape: counted, and it counts fewer
+    assert _draft(tighter, store).check().count == Enumeration(model_from_text(tighter), None).count
+    assert counts.made == 2 and Enumeration(model_from_text(tighter), None).count < _draft(TEXT, store).count()
+
+
+def test_a_count_kept_by_another_shape_is_not_taken(store, monkeypatch):
+    counts = Counts(monkeypatch)
+    first, other = _draft(TEXT, store), _draft(dense_sums(limit=8), store)
+    first.check(), other.check()
+    (store.directory / f"{first.shape}.count").write_bytes((store.directory / f"{other.shape}.count").read_bytes())
+    assert _draft(RENAMED, store).check().count == Enumeration(model_from_text(RENAMED), None).count
+    assert counts.made == 3
