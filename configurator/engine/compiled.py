@@ -42,6 +42,8 @@ stale. The same record is kept under the catalog's shape too
 without names, messages or prices that no rule reads), where each text of a
 draft in the workbench finds the choice made for its released version or for
 its earlier texts instead of trying the tree again (`Catalog.share_backend_choice`).
+So is a count once known (`shape-<sha256>.count`; a refusal only per
+version): the shape holds everything the count reads.
 
 When d4 fails on a catalog (out of time or memory), that is kept too, in
 `<fingerprint>.d4-failed` (the reason and the limits it had, as JSON, same
