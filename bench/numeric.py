@@ -10,7 +10,10 @@ so that the engine answers them from CP-SAT (cpsat.py):
   sums, price() bounds in both directions, an exact price point;
 - `dense-sum` (`dense_sums`): numeric-heavy without its price() rules (three dense sums);
 - `deny-forbid` (`deny_forbid`): 50 `forbid` rules over 7 features of 10
-  options, each rule a circuit (too wide for one factor), and a price() cap.
+  options, each rule a circuit (too wide for one factor), and a price() cap;
+- `deny-forbid-tight`: the same with `price() <= 30` instead of 50, a cap that
+  binds, so many values are possible only with other features made cheaper
+  (greedy repairs, repair.py).
 
 Two more for the exact count (`Catalog.count()`), also made by `--write`:
 
@@ -24,7 +27,7 @@ Two more for the exact count (`Catalog.count()`), also made by `--write`:
 
 Per catalog: preparation, the backend chosen, and random customer walks
 (bench.demo's: each pick is `domains(..., alternatives=True)` plus `price()`),
-with per-pick wall and CPU P50/P95/max and the solver calls per pick; then the
+with per-pick wall and CPU P50/P95/max and the solver calls per pick (P50, P95, total); then the
 exact count (`Catalog.count()`, as `catalog check` asks it) and its time.
 
     .venv/bin/python -m bench.numeric --walks 20
@@ -227,6 +230,7 @@ def measure(name: str, text: str, walks: int, seed: int, count: bool = True) -> 
         "cpu_p95_ms": round(_percentile(cpu, 0.95), 1),
         "solver_calls_p50": _percentile(calls, 0.5),
         "solver_calls_p95": _percentile(calls, 0.95),
+        "solver_calls_total": sum(calls),
         "errors": errors,
         **(_timed_count(catalog) if count else {}),
         "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -247,8 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.numeric", description=__doc__.splitlines()[0])
     parser.add_argument("--walks", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--catalog", choices=["city-bike-ceiling", "numeric-heavy", "deny-forbid", "addons-knapsack",
-                                              "dense-sum"])
+    parser.add_argument("--catalog", choices=["city-bike-ceiling", "numeric-heavy", "deny-forbid", "deny-forbid-tight",
+                                              "addons-knapsack", "dense-sum"])
     parser.add_argument("--write", action="store_true", help="write the bench/models files and stop")
     parser.add_argument("--write-dense", metavar="PATH", help="write the dense-sum catalog (dense_sums) and stop")
     parser.add_argument("--skip-count", action="store_true",
@@ -264,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.write_dense).write_text(yaml.safe_dump(dense_sums(), sort_keys=False, width=120), encoding="utf-8")
         return 0
     texts = {"city-bike-ceiling": city_bike_with_a_ceiling(), "deny-forbid": yaml.safe_dump(deny_forbid(), sort_keys=False),
+             "deny-forbid-tight": yaml.safe_dump(deny_forbid(cap=30), sort_keys=False),
              **{name: (MODELS / f"{name}.yaml").read_text(encoding="utf-8") for name in generated}}
     rows = []
     for name, text in texts.items():

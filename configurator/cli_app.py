@@ -7,6 +7,7 @@ DATABASE_URL from the environment (default: SQLite in instance/).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -152,7 +153,12 @@ def run_serve(args: argparse.Namespace) -> int:
 
     from configurator.web import create_app
 
+    public_url = served_url(args.host, args.port)
+    # Links in e-mails point here: the worker (a child process) reads it from the
+    # environment; without it `make run PORT=5091` e-mailed links to port 5000.
+    os.environ["PUBLIC_URL"] = public_url
     app = create_app()
+    app.config["PUBLIC_URL"] = public_url
     _warm_catalogs()
     worker = _start_worker() if args.with_worker else None
     if worker is not None:
@@ -171,6 +177,16 @@ def run_serve(args: argparse.Namespace) -> int:
             worker.terminate()
             worker.wait(timeout=10)
     return 0
+
+
+def served_url(host: str, port: int) -> str:
+    """Where the shop's links point: PUBLIC_URL when set, else the address being served
+    (127.0.0.1 for a server on every interface)."""
+    configured = os.environ.get("PUBLIC_URL")
+    if configured:
+        return configured
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    return f"http://{shown}:{port}"
 
 
 def _warm_catalogs() -> None:

@@ -305,7 +305,13 @@ class Catalog:
                 full = compile_model(self.model)
                 shared = ("feature_var", "option_var", "count_var", "customer_var")
                 if any(getattr(linear, name) != getattr(full, name) for name in shared):
-                    raise CompileError(None, "internal: the linear and running-total forms number variables apart")
+                    raise CompileError(
+                        None,
+                        said(
+                            "internal error: the linear and running-total forms "
+                            "number the variables differently"
+                        ),
+                    )
                 counters.append(solution_space(full))
             except OutgrewBudget as error:  # the next count (other customer facts) would only meet it again
                 self._totals_refused = error

@@ -14,7 +14,9 @@ SAT encoding's clauses (sat.py), with one selector literal per rule, so:
 
 - domains: a value is possible iff some solution has it. The junction tree of
   the same form without the linear constraints (the *relaxation*, small: it
-  has no totals) rules out in one pass what the other rules alone forbid.
+  has no totals) rules out in one pass what the other rules alone forbid
+  (it is not built when a rule is a circuit; a pin's left-out values are
+  never asked either way).
   Solutions already found (witnesses.py: kept across picks and customers),
   their one-feature neighbours and their greedy repairs (repair.py: the value
   put in, then the changes that bring the totals back within their bounds)
@@ -319,6 +321,12 @@ class _DomainSearch:
         self.flat_wanted = np.zeros(space.offsets[-1], dtype=bool)
         for var in space.read_vars:  # only values the relaxation (every rule but the sums) allows can be possible
             self.flat_wanted[space.offsets[var]:space.offsets[var + 1]] = True if relaxed is None else relaxed[var]
+        for var, allowed in evidence.items():
+            # nor a value the variable's own pin leaves out: without a relaxation (a catalog with circuits)
+            # each pick's older values took a solver round, always infeasible, to be ruled out
+            span = slice(space.offsets[var], space.offsets[var + 1])
+            self.flat_wanted[span] &= np.isin(np.arange(space.sizes[var]),
+                                              sorted(allowed_values(allowed, space.sizes[var])))
         self.possible = np.split(self.flat_possible, space.offsets[1:-1])  # views, one per variable
         # each left-out variable's alternatives, side by side in the same flat layout (zero elsewhere)
         self.leave = np.array(leave_out, dtype=np.int64)

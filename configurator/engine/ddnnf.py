@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .problems import Number, said
+from .problems import Number, Said, said
 
 COMPILE_SECONDS = 20
 # Address space, not resident memory: d4 reserves a 4 GiB cache page up front
@@ -95,11 +96,46 @@ def compile_cnf(dimacs: str, seconds: float | None = None, memory: int | None = 
             within = Number(int(seconds)) if seconds == int(seconds) else f"{seconds:g}"
             raise CompilationFailed(said("d4 did not finish within %(seconds)s s", seconds=within)) from None
         if done.returncode != 0 or not os.path.exists(out):
-            last = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-            # d4's own last line stays as d4 wrote it
-            raise CompilationFailed(said("d4 stopped (exit %(code)s): %(line)s", code=done.returncode, line=last[0]))
+            raise CompilationFailed(gave_up(done.returncode, done.stderr, memory))
         with open(out, encoding="ascii") as text:
             return text.read()
+
+
+def gave_up(returncode: int, stderr: bytes, memory: int) -> Said:
+    """Why d4's child ended without a circuit, as a sentence the pages translate.
+
+    d4 writes its reasons in English (often a C++ exception's name); that last
+    line is kept as a detail after the sentence, as d4 wrote it, where it adds
+    something: running out of memory is said outright, so no detail is needed.
+    """
+    last = stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+    line = last[0] if last else ""
+    if returncode < 0:  # killed: the kernel's out-of-memory killer, or a crash
+        return said("d4 was stopped by signal %(signal)s", signal=_signal_name(-returncode))
+    if any(sign in line for sign in _OUT_OF_MEMORY):
+        return said(
+            "d4 ran out of memory within its limit of %(memory)s MiB",
+            memory=Number(memory // 2**20),
+        )
+    if not line:
+        return said("d4 stopped with exit code %(code)s and no message", code=returncode)
+    return said(
+        "d4 stopped with exit code %(code)s; its last line (as d4 wrote it): %(line)s",
+        code=returncode,
+        line=line,
+    )
+
+
+# How an allocation refused under RLIMIT_AS ends the child: C++'s exception, as py_d4 raises it
+_OUT_OF_MEMORY = ("bad_alloc", "MemoryError")
+
+
+def _signal_name(number: int) -> str:
+    """SIGKILL for 9; the number itself for a signal this platform does not name."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
 
 
 @dataclass

@@ -60,6 +60,9 @@ class Recommendation:
     score: float
     reason: str
     source: str  # "own" (the customer's history), "similar" or "popular"
+    # For "similar": the pick it goes with most often, as (feature id, option ids);
+    # no option ids for "left empty". Pages word the reason from it in their language.
+    because: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def leave_empty(self) -> bool:
@@ -210,11 +213,13 @@ class Recommender:
         if (votes * allowed).sum() <= 0:
             return None
         best = self._best(votes, allowed, popularity)
-        reason = MOST_POPULAR
+        reason, because = MOST_POPULAR, None
         if explain_popular or best != self._best(popularity, allowed):
-            reason = self._because(column, evidence, best) or MOST_POPULAR
+            because = self._because_pick(column, evidence, best)
+            if because is not None:
+                reason = self._because_text(column, best, because)
         source = "popular" if reason == MOST_POPULAR else "similar"
-        return self._recommendation(column, votes, allowed, reason, source, best)
+        return self._recommendation(column, votes, allowed, reason, source, best, because)
 
     def popular(self, feature_id: str, state: State) -> Recommendation | None:
         """The baseline: the most chosen value among the still possible ones, whatever the picks."""
@@ -302,6 +307,22 @@ class Recommender:
 
     def _because(self, column: _Column, evidence: list[tuple[int, int]], best: int) -> str | None:
         """Why `best`: "most chosen with <feature>=<option>", the pick it goes with most often."""
+        because = self._because_pick(column, evidence, best)
+        return None if because is None else self._because_text(column, best, because)
+
+    def _because_text(self, column: _Column, best: int, because: tuple[str, tuple[str, ...]]) -> str:
+        """"most chosen with <feature>=<option>" (or "most often left empty", "with no <feature>")."""
+        verb = "most often left empty" if best == len(column.feature.options) else "most chosen"
+        feature = self._columns[because[0]].feature
+        if not because[1]:
+            return f"{verb} with no {feature.name}"
+        names = ", ".join(sorted(feature.option(option).name for option in because[1]))
+        return f"{verb} with {feature.name}={names}"
+
+    def _because_pick(
+        self, column: _Column, evidence: list[tuple[int, int]], best: int
+    ) -> tuple[str, tuple[str, ...]] | None:
+        """The pick `best` goes with most often: (feature id, its option ids), or None."""
         if not evidence or column.feature.multi:
             return None
         code = EMPTY if best == len(column.feature.options) else best
@@ -320,19 +341,20 @@ class Recommender:
             return None
         feature = self.features[evidence[top][0]]
         value = evidence[top][1]
-        verb = "most often left empty" if code == EMPTY else "most chosen"
         if value == EMPTY:
-            return f"{verb} with no {feature.name}"
-        return (
-            f"{verb} with {feature.name}={_option_name(feature, value, self._columns[feature.id])}"
-        )
+            return feature.id, ()
+        return feature.id, _option_ids(feature, value, self._columns[feature.id])
 
-    def _recommendation(self, column, votes, allowed, reason, source, best=None) -> Recommendation:
+    def _recommendation(
+        self, column, votes, allowed, reason, source, best=None, because=None
+    ) -> Recommendation:
         best = self._best(votes, allowed) if best is None else best
         options = column.feature.options
         option = options[best].id if best < len(options) else None
         total = float((votes * allowed).sum())
-        return Recommendation(column.feature.id, option, float(votes[best]) / total, reason, source)
+        return Recommendation(
+            column.feature.id, option, float(votes[best]) / total, reason, source, because
+        )
 
 
 def recommend_next(
@@ -377,10 +399,10 @@ def _entropy(probabilities: np.ndarray) -> float:
     return float(-(p * np.log(p)).sum())
 
 
-def _option_name(feature: Feature, code: int, column: _Column) -> str:
+def _option_ids(feature: Feature, code: int, column: _Column) -> tuple[str, ...]:
     if feature.multi:
-        return ", ".join(sorted(feature.option(o).name for o in column.sets[code]))
-    return feature.options[code].name
+        return tuple(sorted(column.sets[code]))
+    return (feature.options[code].id,)
 
 
 __all__ = ["EMPTY", "PastConfiguration", "Recommendation", "Recommender", "recommend_next"]

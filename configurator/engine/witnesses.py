@@ -134,6 +134,9 @@ class Neighbours:
         self._encoded: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
         self.circuits = _circuit_tables(problem, self.sizes)
         self.circuit_levels = _CircuitLevel.of(self.circuits)
+        # a part too wide for a table keeps its old value on a changed row, which its factor then refuses
+        parts = {var for var, variable in enumerate(problem.variables) if variable.kind == "circuit"}
+        self.follows_every_part = parts == {var for var, _, _, _ in self.circuits}
         # a circuit part's own factor holds on any row whose part was recomputed from it (its table
         # covers every input tuple): on a wide rule's catalog these are most factors, so skip them
         self.implied = {index for index, factor in enumerate(problem.factors)
@@ -205,16 +208,7 @@ class Neighbours:
         The factors that read a comparison are asked first (they turn away
         most candidates), and each factor only sees the rows still standing.
         """
-        touched = set(changed)
-        if self.sums is not None and any(var in self.weighs_in for var in changed):
-            holds = self.sums.holds(candidates) if totals is None else self.sums.compare(totals)
-            moved = (holds != candidates[:, self.sums.vars]).any(axis=0)
-            if moved.any():  # only a comparison that changes needs its factors read
-                columns = self.sums.vars[moved]
-                candidates[:, columns] = holds[:, moved]
-                touched.update(columns.tolist())
-        for level in self.circuit_levels:  # a wide rule's 0/1 parts follow the features they read
-            level.recompute(candidates, touched)
+        touched = self.follow(candidates, changed, totals)
         first = {i for var in touched - changed for i in self.factors_of.get(var, ())} - self.implied
         rest = {i for var in touched for i in self.factors_of.get(var, ())} - first - self.implied
         for index in [*sorted(first), *sorted(rest)]:
@@ -222,6 +216,26 @@ class Neighbours:
                 break
             candidates = candidates[self._allows(index, candidates)]
         return candidates
+
+    def follow(self, rows: np.ndarray, changed: set[int], totals: np.ndarray | None = None) -> set[int]:
+        """Set, in place, the comparisons and circuit parts that the `changed` variables feed, in rows
+        that were solutions before those changes (`totals`: each row's sums, when the caller knows them).
+        Returns the changed variables with every comparison and part whose value moved in some row.
+
+        A circuit part's own factor then holds on every row (`implied`), so the factors left to check
+        are those of the returned variables, less the implied ones.
+        """
+        touched = set(changed)
+        if self.sums is not None and any(var in self.weighs_in for var in changed):
+            holds = self.sums.holds(rows) if totals is None else self.sums.compare(totals)
+            moved = (holds != rows[:, self.sums.vars]).any(axis=0)
+            if moved.any():  # only a comparison that changes needs its factors read
+                columns = self.sums.vars[moved]
+                rows[:, columns] = holds[:, moved]
+                touched.update(columns.tolist())
+        for level in self.circuit_levels:  # a wide rule's 0/1 parts follow the features they read
+            level.recompute(rows, touched)
+        return touched
 
     def _allows(self, index: int, rows: np.ndarray) -> np.ndarray:
         """Per row, whether factor `index` allows the row's tuple over its scope."""

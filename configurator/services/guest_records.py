@@ -17,12 +17,8 @@ from configurator.store.models import User
 log = logging.getLogger(__name__)
 
 GUEST_HASH = "!guest"  # not a hash werkzeug reads: every password check fails
-GUEST_DOMAIN = "@guest.invalid"
-
-
-def guest_email(email: str) -> str:
-    """The e-mail column of the guest record of `email` (normalized)."""
-    return users.normalize_email(email) + GUEST_DOMAIN
+GUEST_DOMAIN = users.GUEST_DOMAIN
+guest_email = users.guest_email
 
 
 def is_guest(user: User) -> bool:

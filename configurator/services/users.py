@@ -20,6 +20,15 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+GUEST_DOMAIN = "@guest.invalid"
+
+
+def guest_email(email: str) -> str:
+    """The e-mail column of the guest record of `email` (normalized); here, not in
+    `guest_records`, so that erasure (which comes before it) finds the record too."""
+    return normalize_email(email) + GUEST_DOMAIN
+
+
 @use_case
 def sign_up(
     session: Session,

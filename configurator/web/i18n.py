@@ -123,6 +123,24 @@ def number(value: int | Decimal | None) -> str:
     return format_number(value, locale_code())
 
 
+def percent(value: Decimal | float | int | None, digits: int | None = None) -> str:
+    """A percentage (30 is 30 %) in the page's digits, with `digits` decimals (None: as
+    many as it has); "—" for none. `Decimal.normalize()` wrote 30 as "3E+1"."""
+    if value is None:
+        return "—"
+    amount = Decimal(str(value))
+    if digits is None:
+        digits = max(0, -amount.normalize().as_tuple().exponent)
+    code = locale_code()
+    return format_number(amount, code, digits) + ("٪" if code == "fa" else " %")
+
+
+def signed_points(value: Decimal | float) -> str:
+    """A difference of percentage points with its sign and two decimals (+5.00, −1.46)."""
+    amount = Decimal(str(value))
+    return ("+" if amount >= 0 else "−") + format_number(abs(amount), locale_code(), 2)
+
+
 def names(items) -> str:
     """Names listed as the page's language lists them ("a, b and c", "الف، ب و ج", "a, b và c")."""
     return names_list([str(item) for item in items or ()], locale_code())
@@ -263,6 +281,8 @@ def register(app: Flask) -> None:
     app.add_template_global(reward_line)
     app.add_template_global(vat_label)
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["signed_points"] = signed_points
     app.jinja_env.filters["names"] = names
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["signed_money"] = signed_money

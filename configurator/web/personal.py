@@ -28,7 +28,7 @@ def suggest_into(catalog: Catalog, state: ConfiguratorState) -> ConfiguratorStat
         state = _benefits_into(catalog, state, facts)
     try:
         found = customer_value.personalize.suggest(
-            db.session, customer, catalog, state.selection, facts
+            db.session, customer, catalog, state.selection, facts, language=locale_code()
         )
     except Exception:
         log.warning("no suggestions for %s", catalog.model.id, exc_info=True)

@@ -261,7 +261,7 @@ def test_the_compiler_child_gets_a_memory_limit() -> None:
     """Below the address space d4 reserves, it fails in its own process; the caller gets a clear error."""
     from configurator.engine.ddnnf import CompilationFailed, compile_cnf
 
-    with pytest.raises(CompilationFailed, match="d4 stopped"):
+    with pytest.raises(CompilationFailed, match="d4 ran out of memory"):
         compile_cnf("p cnf 2 1\n1 2 0\n", seconds=60, memory=256 * 2**20)
 
 

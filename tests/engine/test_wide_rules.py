@@ -158,7 +158,7 @@ def test_deny_circuits_give_the_grid_answers_and_name_their_rule(data) -> None:
 
 
 def test_the_first_pick_on_a_circuit_catalog_grows_each_solution_into_its_neighbours() -> None:
-    """Repairs cannot read a wide rule's circuit parts, but neighbours recompute them: after each solver
+    """Neighbours recompute a wide rule's circuit parts (repairs too, test_circuit_repairs.py): after each solver
     round, the new solution's one-feature neighbours settle the values still open. Without them the
     first pick (no solution known yet) asked the solver about one value at a time (64 calls on the
     7 x 10 deny catalog: 2.7 s under load); the domains stay brute force's."""

@@ -9,12 +9,13 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import catalogs, checkout, customer_value, users
+from configurator.services import catalogs, checkout, customer_value, guest_orders, users
 from configurator.services.messages import outbox
 from configurator.services.privacy import consent, erasure, export
 from configurator.store.messages import Message
-from configurator.store.models import Address, Order, User
+from configurator.store.models import Address, Interaction, Order, User
 from configurator.store.privacy import Consent
+from configurator.store.types import utcnow
 from tests.helpers import CARBON_BIKE, PASSWORD, STEEL_BIKE, gen_configuration, gen_order, gen_user
 
 OFFER = outbox.Draft("offer", "10 % off carbon frames", "Only this week.", "You asked for offers.",
@@ -86,6 +87,18 @@ def test_refused_personalization_means_no_suggestion_from_the_own_history(sessio
     assert found.get("frame") is None or found["frame"].option != "carbon"
 
 
+def test_refused_personalization_means_no_usual_choices_either(session, bike, customer):
+    """The configurator's "You chose this before" badges and "apply my usual choices"
+    come from `personal_defaults`: they read the history unasked, like suggestions."""
+    for _ in range(2):
+        gen_order(session, customer, CARBON_BIKE)
+    defaults = customer_value.defaults.personal_defaults
+    assert defaults(session, customer, "test-bike")["frame"] == ["carbon"]
+
+    consent.change(session, customer, {"personalization": False})
+    assert defaults(session, customer, "test-bike") == {}
+
+
 def test_a_refusing_customers_history_shapes_nobody_elses_suggestions(session, bike, customer):
     for _ in range(3):
         gen_order(session, customer, CARBON_BIKE)
@@ -150,3 +163,44 @@ def test_addresses_are_exported_and_erased_also_from_the_order_snapshots(session
     assert kept.snapshot["checkout"]["country"] == "de"
     assert kept.snapshot["checkout"]["vat"]  # the accounting stays
     assert session.scalar(sa.select(sa.func.count()).select_from(Address)) == 0
+
+
+def guest_order(session, email: str):
+    return guest_orders.place_order(
+        session, email, "test-bike", CARBON_BIKE, name="Guest bike", terms_accepted=True,
+        address=checkout.AddressInput("Mia Gast", "Gaststr. 9", "10115", "Berlin", "DE"))
+
+
+def test_the_guest_record_of_a_confirmed_address_is_erased_with_the_account(
+    session, second_session, bike, customer
+):
+    """A guest order placed with the address once it was confirmed stays on the guest
+    record (its claim link adds it): erasure left that record's name, address and the
+    order's delivery address behind. The order stays, anonymised, like the account's."""
+    customer.email_verified_at = utcnow()
+    order = guest_order(session, "Mia@Example.com")
+    guest_id = order.owner_id
+
+    erasure.erase(session, customer)
+
+    with second_session() as other:
+        guest = other.get(User, guest_id)
+        assert "mia@example.com" not in guest.email and guest.name == erasure.ERASED_NAME
+        assert guest.erased_at is not None
+        kept = other.get(Order, order.id)
+        assert kept.owner_id == guest_id and kept.snapshot["checkout"]["address"] == ["(erased)"]
+        assert other.scalar(sa.select(sa.func.count()).select_from(Address)) == 0
+        assert "Gaststr. 9" not in str(other.scalars(sa.select(Interaction.detail)).all())
+
+
+def test_the_guest_record_of_an_unconfirmed_address_is_not_erased(
+    session, second_session, bike, customer
+):
+    """Signing up proves nothing about the address: the account's erasure does not reach
+    the guest orders someone placed with it."""
+    order = guest_order(session, "mia@example.com")
+    erasure.erase(session, customer)
+    with second_session() as other:
+        guest = other.get(User, order.owner_id)
+        assert (guest.email, guest.name, guest.erased_at) == (
+            "mia@example.com@guest.invalid", "Mia Gast", None)

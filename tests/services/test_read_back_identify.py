@@ -3,6 +3,7 @@ the audit entries, and the values of both customers."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from configurator.services import users
@@ -58,3 +59,46 @@ def test_a_merge_moves_in_one_commit_and_its_undo_moves_exactly_back(
         assert after.get(CustomerMerge, record.id).undone_at is not None
         assert users.authenticate(after, other.email, PASSWORD).id == other.id
         assert after.get(User, other.id).email == "annaberg+shop@gmail.com"
+
+
+@pytest.fixture
+def silver_from_one_order(tmp_path, monkeypatch):
+    """A tier file: Silver from one order."""
+    path = tmp_path / "tiers.yaml"
+    path.write_text(
+        "currency: EUR\nlifetime_years: 3\nrfm:\n  recency_days: [30, 90, 180, 365]\n"
+        "  orders_per_year: [1, 2, 4, 8]\n  revenue: [500, 2000, 5000, 10000]\n"
+        "slipping_factor: 2\nslipping_after_days: 365\n"
+        "tiers:\n  - {id: silver, name: Silver, min_orders: 1}\n"
+    )
+    monkeypatch.setenv("CONFIGURATOR_TIERS", str(path))
+
+
+def tier_entries(other, customer) -> list[tuple[str, str]]:
+    return [(entry.subject, entry.detail["because"]) for entry in other.scalars(
+        sa.select(Interaction).where(Interaction.customer_id == customer.id,
+                                     Interaction.kind == "tier_changed").order_by(Interaction.id))]
+
+
+@reads_back(merging.merge, merging.undo)
+def test_every_tier_a_merge_or_its_undo_changes_is_on_the_timeline(
+    session, second_session, bike, silver_from_one_order
+):
+    """Into a new sign-up (never valued) the merge brings a Silver customer's orders, and
+    the undo gives them back: both tier changes each way are on the timelines (the
+    sign-up's Standard -> Silver and the undo's Standard -> Silver were missing)."""
+    staff = gen_staff(session, "staff")
+    earned = gen_user(session, "anna@example.com", name="Anna Berg")
+    gen_order(session, earned)
+    signup = gen_user(session, "anna+shop@example.com", name="Anna B.")
+    assert (earned.tier, signup.tier) == ("silver", None)
+
+    record = merging.merge(session, staff, signup.id, earned.id)
+    merging.undo(session, staff, record.id)
+
+    with second_session() as other:
+        assert tier_entries(other, signup) == [
+            ("Tier: Standard → Silver", "merge"), ("Tier: Silver → Standard", "merge undone")]
+        assert tier_entries(other, earned)[-2:] == [
+            ("Tier: Silver → Standard", "merge"), ("Tier: Standard → Silver", "merge undone")]
+        assert other.get(User, earned.id).tier == "silver"

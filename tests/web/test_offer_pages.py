@@ -134,3 +134,25 @@ def test_the_report_page_has_a_section_per_currency(client, auth, app):
     assert "Revenue in EUR" in eur and "120.00 EUR" in eur and "VND" not in eur
     assert "Revenue in VND" in vnd and "2,500,000 VND" in vnd and "EUR" not in vnd
     assert "Conversion is pooled over every currency" in page
+
+
+def test_the_holdout_share_and_the_report_figures_are_written_in_the_page_language(
+        client, auth, app):
+    """A 30 % holdout read "3E+1 %" (Decimal.normalize) on the list and the report, and
+    the report's counts and shares stayed in Latin digits on the Persian page."""
+    with app.app_context():
+        staff = gen_staff(db.session, "staff", "sales@shop.example")
+        campaign = campaigns.create(db.session, staff, campaigns.CampaignInput(
+            code="autumn", name="Autumn offer", reward_kind="discount", percent="10",
+            holdout_percent="30"))
+        campaign_id = campaign.id
+    auth.signin("sales@shop.example")
+    listing = client.get("/staff/insights/offers").get_data(as_text=True)
+    report = client.get(f"/staff/insights/offers/{campaign_id}").get_data(as_text=True)
+    assert "3E+1" not in listing + report
+    assert "<td>30 %</td>" in listing and "holdout 30 %" in report
+    persian = client.get(f"/staff/insights/offers/{campaign_id}",
+                         headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    assert "گروه کنترل ۳۰٪" in persian
+    events = persian[persian.index('id="events"'):].split("</table>")[0]
+    assert "<td>۰</td>" in events and "<td>0</td>" not in events

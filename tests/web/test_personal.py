@@ -180,3 +180,34 @@ def test_a_retired_option_reads_no_longer_offered_under_a_finished_heading(clien
     html = client.get(f"/shop/test-bike?order={number}").get_data(as_text=True)
     assert "The catalog has changed since then: some choices no longer fit" in html
     assert "no longer offered" in html and "no longer fits: no longer offered" not in html
+
+
+TRANSLATED_BIKE = (DATA / "bike.yaml").read_text() + """
+translations:
+  vi:
+    features:
+      frame: {name: Khung, options: {alu: Nhôm, carbon: Các-bon, steel: Thép}}
+      brakes: {name: Phanh, options: {rim: Phanh vành, disc_hydraulic: Phanh đĩa thủy lực}}
+"""
+
+
+def test_the_suggestion_and_its_reason_are_in_the_page_language(client, auth, app):
+    """On a Vietnamese page the option suggested and why were the catalog's English
+    ("Suggested for you: Carbon (Your usual)", "Most chosen with Brakes: Rim brakes")."""
+    with app.app_context():
+        catalogs.load_text(db.session, TRANSLATED_BIKE, "bike-vi.yaml")
+        user = gen_user(db.session, "carla@example.com", name="Carla")
+        for _ in range(2):
+            gen_order(db.session, user, CARBON_BIKE)
+        gen_order(db.session, gen_user(db.session), COMPLETE_BIKE)
+        db.session.commit()
+    vietnamese = {"Accept-Language": "vi"}
+    auth.signin("carla@example.com", PASSWORD)
+    html = client.get("/shop/test-bike", headers=vietnamese).get_data(as_text=True)
+    frame = suggestion(html, "frame")
+    assert frame is not None and "Các-bon" in frame and "Carbon" not in frame
+    assert "(Lựa chọn quen thuộc của bạn)" in frame and "Your usual" not in frame
+    auth.signout()
+    guest = client.post("/shop/test-bike", data={"f.brakes": "rim"}, headers=vietnamese)
+    frame = suggestion(guest.get_data(as_text=True), "frame")
+    assert frame is not None and "(Được chọn nhiều nhất cùng Phanh: Phanh vành)" in frame

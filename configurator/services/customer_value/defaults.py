@@ -1,4 +1,5 @@
-"""Personal defaults: the options a customer chose before, suggested first."""
+"""Personal defaults: the options a customer chose before, suggested first (only to
+customers who allow personalization)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.services.configuring.selection import pairs
+from configurator.services.privacy import consent
 from configurator.store.models import Configuration, Order, Revision, User, snapshot_configurations
 
 HISTORY = 20  # recent configurations and orders looked at
@@ -24,7 +26,12 @@ def personal_defaults(
     `excluding` is the configuration being edited: its own picks are no
     earlier choice (else a first configuration says "You chose this before"
     on everything it holds).
+
+    Nothing for a customer who refused personalization: "You chose this before" and
+    "apply my usual choices" read their history unasked, as a suggestion does.
     """
+    if not consent.allows(session, customer, "personalization"):
+        return {}
     selections = [
         row.selection
         for row in session.execute(

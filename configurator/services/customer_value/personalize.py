@@ -29,11 +29,13 @@ from sqlalchemy.orm import Session
 
 from configurator.engine import Catalog
 from configurator.engine.graph import related_features
-from configurator.engine.recommend import PastConfiguration, Recommender
+from configurator.engine.recommend import PastConfiguration, Recommendation, Recommender
 from configurator.engine.results import State
+from configurator.quoting.phrases import N_, Phrase
 from configurator.services import catalogs
 from configurator.services.configuring.page import ConfiguratorState
 from configurator.services.configuring.selection import Selection
+from configurator.services.configuring.wording import Wording, phrase_text
 from configurator.services.privacy import consent
 from configurator.store.models import (
     Configuration,
@@ -160,10 +162,13 @@ def suggest(
     facts: dict[str, str] | None = None,
     *,
     k: int = NEXT_FEATURES,
+    language: str | None = None,
 ) -> dict[str, Suggestion]:
-    """Suggestions for the next `k` open features, by feature id (guests: everyone's history)."""
+    """Suggestions for the next `k` open features, by feature id (guests: everyone's
+    history), with the option's name and the reason in `language` (the catalog's own
+    when None)."""
     state = catalog.domains(selection, customer=facts)
-    return _suggest(session, customer, catalog, state, k)
+    return _suggest(session, customer, catalog, state, k, language)
 
 
 def suggest_on_page(
@@ -173,6 +178,7 @@ def suggest_on_page(
     page: ConfiguratorState,
     *,
     k: int = NEXT_FEATURES,
+    language: str | None = None,
 ) -> dict[str, Suggestion]:
     """`suggest` for a configurator page already evaluated: its domains are reused,
     which saves the engine call (tens of milliseconds on the demo city bike)."""
@@ -187,11 +193,12 @@ def suggest_on_page(
         may_be_empty=[v.id for v in views if v.may_be_empty],
         selection=page.selection,
     )
-    return _suggest(session, customer, catalog, state, k)
+    return _suggest(session, customer, catalog, state, k, language)
 
 
 def _suggest(
-    session: Session, customer: User | None, catalog: Catalog, state: State, k: int
+    session: Session, customer: User | None, catalog: Catalog, state: State, k: int,
+    language: str | None = None,
 ) -> dict[str, Suggestion]:
     """As `engine.recommend.recommend_next`, on a state the caller already has."""
     if not state.consistent:
@@ -217,7 +224,7 @@ def _suggest(
         # The customer's own history of this feature, or customers who made the
         # same related picks: plain popularity is no reason a person accepts.
         if suggestion is not None and suggestion.source != "popular":
-            found[feature.id] = _suggestion(catalog, suggestion)
+            found[feature.id] = _suggestion(catalog, suggestion, language)
     return found
 
 
@@ -287,14 +294,29 @@ def _last_order_item(session: Session, customer: User, catalog_id: str) -> LastT
     return None
 
 
-def _suggestion(catalog: Catalog, found) -> Suggestion:
-    feature = catalog.model.feature(found.feature)
-    option = feature.option(found.option) if found.option else None
-    reason = found.reason.replace("=", ": ")
+def _suggestion(catalog: Catalog, found: Recommendation, language: str | None) -> Suggestion:
+    wording = Wording(catalog, language)
     return Suggestion(
         feature=found.feature,
         option=found.option,
-        option_name=option.name if option else "",
-        reason=reason[:1].upper() + reason[1:],
+        option_name=wording.option(found.feature, found.option) if found.option else "",
+        reason=phrase_text(_reason(wording, found), wording.language),
         source=found.source,
     )
+
+
+def _reason(wording: Wording, found: Recommendation) -> Phrase:
+    """"Your usual", or the pick the suggestion goes with most often, in the catalog's
+    names of the page's language."""
+    if found.source == "own" or found.because is None:
+        return N_("Your usual")
+    feature, options = found.because
+    left_empty = found.option is None
+    if not options:
+        if left_empty:
+            return N_("Most often left empty with no %(feature)s", feature=wording.feature(feature))
+        return N_("Most chosen with no %(feature)s", feature=wording.feature(feature))
+    pick = f"{wording.feature(feature)}: {wording.join([wording.option(feature, o) for o in options])}"
+    if left_empty:
+        return N_("Most often left empty with %(pick)s", pick=pick)
+    return N_("Most chosen with %(pick)s", pick=pick)

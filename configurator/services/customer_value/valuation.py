@@ -91,12 +91,15 @@ def refresh(
     because: str = "",
     channel: str = "web",
     actor_id: int | None = None,
+    announce: bool | None = None,
 ) -> CustomerValue:
     """Recompute and store a customer's value and tier (joining the caller's use case).
 
     A contact of a business account gets the account's tier, from all its
     contacts' orders together, and so do the other contacts. A changed tier is
-    written to `User.tier` and recorded on the timeline of whoever it changed for.
+    written to `User.tier` and recorded on the timeline of whoever it changed for;
+    `announce` True records it even for a customer never valued from orders before
+    (a merge or its undo moves orders someone earned a tier with).
     """
     config = config or load_tier_config()
     now = now or utcnow()
@@ -105,7 +108,8 @@ def refresh(
     by_owner = histories(session, ids)
     # A tier from before any valued order (seeded, set by hand) was not earned by orders:
     # the first order sets the tier without a "changed" entry (issue 14, item 10).
-    announce = _valued_from_orders(session, ids)
+    if announce is None:
+        announce = _valued_from_orders(session, ids)
     own = figures(by_owner.get(customer.id, []), config, now)
     stored = _store(session, customer.id, own, own.currency, now)
     deciding = own

@@ -150,7 +150,7 @@ def undo(session: Session, staff: User, merge_id: int, *, now: datetime | None =
     for customer, other in ((kept, merged), (merged, kept)):
         _audit(session, customer, "merge_undone", f"Merge with {other.name} undone", record, staff,
                now)
-    _revalue(session, (kept, merged), staff, now)
+    _revalue(session, (kept, merged), staff, now, because="merge undone")
     return record
 
 
@@ -244,12 +244,17 @@ def _audit(session, customer, kind, subject, record, staff, now, counts=None) ->
                     actor_id=staff.id, now=now)
 
 
-def _revalue(session: Session, customers: tuple[User, ...], staff: User, now: datetime) -> None:
-    """Value both again from the orders they own now (a broken tier file never stops a merge)."""
+def _revalue(session: Session, customers: tuple[User, ...], staff: User, now: datetime,
+             because: str = "merge") -> None:
+    """Value both again from the orders they own now (a broken tier file never stops a merge).
+
+    Every tier change goes on the timeline: the kept customer may never have been
+    valued (a new sign-up), and after an undo the merged one was valued with no
+    orders; the first-order rule of `refresh` would hide both."""
     for customer in customers:
         try:
-            valuation.refresh(session, customer, now=now, because="merge", channel="staff",
-                              actor_id=staff.id)
+            valuation.refresh(session, customer, now=now, because=because, channel="staff",
+                              actor_id=staff.id, announce=True)
         except TierConfigError as error:
             log.warning("customer value not updated after the merge: %s", error)
             return

@@ -6,6 +6,8 @@ delivery address (the country stays, for VAT). What only describes the person
 goes: saved configurations, the address book, messages, the timeline, the
 computed value, the business contact link, API tokens. One entry stays on the timeline: that the
 data was erased, and when (staff must be able to tell why a customer is gone).
+The guest record of a confirmed address (name and delivery address typed at a guest
+checkout) is erased with the account, the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from configurator.quoting.phrases import N_
-from configurator.services import timeline
+from configurator.services import timeline, users
 from configurator.services.errors import ServiceError
 from configurator.services.privacy import consent
 from configurator.services.unit_of_work import use_case
@@ -54,14 +56,31 @@ def erase(session: Session, customer: User, *, now: datetime | None = None) -> U
     if customer.erased_at is not None:
         return customer
     now = now or utcnow()
+    guest = _guest_record(session, customer)
+    for person in (customer, guest) if guest is not None else (customer,):
+        _erase_row(session, person, now)
+    return customer
+
+
+def _guest_record(session: Session, customer: User) -> User | None:
+    """The guest record of the customer's address, when the address is confirmed as
+    theirs: it keeps the name and address typed at a guest checkout (an empty shell
+    once its orders were claimed, or orders placed afterwards). An unconfirmed
+    address proves nothing, so its guest record is left alone."""
+    if customer.email_verified_at is None:
+        return None
+    return session.scalar(sa.select(User).where(
+        User.email == users.guest_email(customer.email), User.erased_at.is_(None)))
+
+
+def _erase_row(session: Session, person: User, now: datetime) -> None:
     for model, owner in PERSONAL_RECORDS:
         # The database unlinks what refers to them (orders keep their snapshot).
-        session.execute(sa.delete(model).where(owner == customer.id))
-    _anonymise(customer, now)
-    _anonymise_deliveries(session, customer.id)
-    consent.refuse_all(session, customer.id, now)
-    timeline.record(session, customer.id, "erased", N_("Personal data erased"), now=now)
-    return customer
+        session.execute(sa.delete(model).where(owner == person.id))
+    _anonymise(person, now)
+    _anonymise_deliveries(session, person.id)
+    consent.refuse_all(session, person.id, now)
+    timeline.record(session, person.id, "erased", N_("Personal data erased"), now=now)
 
 
 def _anonymise_deliveries(session: Session, customer_id: int) -> None:
