@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from configurator.quoting.phrases import N_
@@ -123,12 +122,7 @@ def _new_order(
         currency=contents.currency,
         created_at=now,
     )
-    session.add(order)
-    try:
-        session.flush()
-    except IntegrityError as error:
-        raise NotOrderable(N_("The order could not be placed; please try again.")) from error
-    deliveries.plan(session, order, today=now.date())
+    orders.add_placed(session, order)
     timeline.record(
         session,
         owner.id,

@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from configurator.engine import SelectionError
-from configurator.quoting.phrases import N_
+from configurator.quoting.phrases import N_, CatalogWords, Phrase
 from configurator.services import (
     catalogs,
     checkout,
@@ -89,6 +89,38 @@ def review(session: Session, catalog_id: str, selection: dict[str, Any],
     kept = orders.snapshot(catalog, version, selection)
     return kept, checkout.vat_breakdown(Decimal(kept["total"]), country,
                                         kept["catalog"]["currency"])
+
+
+def country_needs(session: Session, catalog_id: str, selection: dict[str, Any],
+                  country: str) -> Phrase | None:
+    """What `selection` lacks to be ordered for delivery to `country`, or None.
+
+    The guest's configurator does not know the country, so a rule on
+    `customer.country` ("bikes sold in Germany must have lights") first applies
+    here: without this, ordering refused with "Finish the open choices first",
+    though the configurator said the picks were complete."""
+    catalog = catalogs.engine_catalog(catalogs.current(session, catalog_id))
+    try:
+        state = catalog.domains(selection, customer=GUEST_FACTS | {"country": country.lower()})
+    except (SelectionError, KeyError, TypeError, ValueError):
+        return None  # `review` refuses such picks already
+    if state.complete:
+        return None
+    if not state.consistent:
+        return N_("Some of your choices cannot be delivered to this country. Change the "
+                  "configuration or the country.")
+    missing = [_words(catalog, ("feature", feature.id), feature.name)
+               for feature in catalog.model.features
+               if not state.selection.get(feature.id) and feature.id not in state.may_be_empty]
+    return N_("For delivery to this country, also choose: %(features)s. Change the "
+              "configuration, then order.", features=missing)
+
+
+def _words(catalog, key: tuple[str, ...], text: str) -> CatalogWords:
+    """The catalog's text with its `translations:` of `key`, for the reader's language."""
+    translations = getattr(catalog.model, "translations", None) or {}
+    return CatalogWords(text, {language: texts.lookup(key, "")
+                               for language, texts in translations.items()})
 
 
 @use_case

@@ -506,13 +506,21 @@ def _new_order(
         created_at=now,
         **links,
     )
+    return add_placed(session, order)
+
+
+def add_placed(session: Session, order: Order) -> Order:
+    """Keep a new order and plan its deliveries from the day it was placed.
+
+    NotOrderable when the database refuses it: its revision was ordered
+    meanwhile (one order per revision), or its number was taken meanwhile.
+    """
     session.add(order)
     try:
         session.flush()
     except IntegrityError as error:
-        # The revision was ordered meanwhile (one order per revision).
         raise NotOrderable(N_("The order could not be placed; please try again.")) from error
-    deliveries.plan(session, order, today=now.date())
+    deliveries.plan(session, order, today=order.created_at.date())
     return order
 
 

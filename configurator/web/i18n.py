@@ -29,6 +29,7 @@ from configurator.quoting.local_formats import (
 from configurator.quoting.phrases import Phrase
 from configurator.services import catalogs, checkout, orders, timeline, users
 from configurator.services.configuring.wording import Wording, names_list, phrase_text
+from configurator.services.errors import NotFound
 from configurator.web.auth.routes import _next_url as local_next_url
 from configurator.web.database import db
 
@@ -157,6 +158,18 @@ def catalog_title(version) -> str:
     return Wording(catalogs.engine_catalog(version), locale_code()).catalog_name()
 
 
+def offer_item_words(item) -> tuple[str, str]:
+    """An offer item's name and its product line's, in the page's language: an item
+    keeps the names of when it was offered (English), the catalog translates them."""
+    try:
+        wording = Wording(catalogs.engine_catalog(catalogs.current(db.session, item.catalog)),
+                          locale_code())
+    except NotFound:  # a product line no longer sold: the names kept with the offer
+        return item.name, item.catalog_name
+    name = wording.option(item.feature, item.option) if item.option else wording.catalog_name()
+    return name, wording.catalog_name()
+
+
 def catalog_description(version) -> str:
     """A stored catalog version's description in the page's language (its `translations:`)."""
     return Wording(catalogs.engine_catalog(version), locale_code()).catalog_description()
@@ -276,6 +289,7 @@ def register(app: Flask) -> None:
     app.context_processor(_page_language)
     app.add_template_global(dimension_heading)
     app.add_template_global(catalog_title)
+    app.add_template_global(offer_item_words)
     app.add_template_global(catalog_description)
     app.add_template_global(timeline_subject)
     app.add_template_global(reward_line)

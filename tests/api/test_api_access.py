@@ -195,33 +195,10 @@ def test_pages_outside_the_api_keep_their_html_errors(client):
     assert response.status_code == 404 and response.mimetype == "text/html"
 
 
-def test_too_many_failed_authentications_are_429(tmp_path):
-    """Guessing tokens from one address is slowed down (limits on for this app)."""
-    from configurator.config import TestConfig
-    from configurator.store import make_engine
-    from configurator.store.migrate import upgrade
-    from configurator.web import create_app
-
-    url = f"sqlite:///{tmp_path / 'limited.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    app = create_app(
-        TestConfig,
-        {
-            "DATABASE_URL": url,
-            "DATABASE_ENGINE": engine,
-            "RATELIMIT_ENABLED": True,
-            "API_AUTH_FAILURE_LIMIT": "3 per minute",
-        },
-    )
-    client = ApiClient(app, "cfg_0123456789ab_guess")
-    statuses = [client.get("/api/catalogs").status_code for _ in range(5)]
-    assert statuses[:3] == [401, 401, 401]
-    assert_problem(client.get("/api/catalogs"), 429)
-    engine.dispose()
-
-
-def test_usage_is_limited_per_token(tmp_path):
+@pytest.fixture
+def limited_app(tmp_path):
+    """Makes the shop with rate limits on and the given limits (on its own migrated SQLite
+    database, the test bike loaded); each database is closed after the test."""
     from configurator.config import TestConfig
     from configurator.services import catalogs
     from configurator.store import make_engine
@@ -229,27 +206,42 @@ def test_usage_is_limited_per_token(tmp_path):
     from configurator.web import create_app
     from tests.conftest import DATA
 
-    url = f"sqlite:///{tmp_path / 'limited.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    app = create_app(
-        TestConfig,
-        {
-            "DATABASE_URL": url,
-            "DATABASE_ENGINE": engine,
-            "RATELIMIT_ENABLED": True,
-            "API_RATE_LIMIT": "2 per minute",
-        },
-    )
+    engines = []
+
+    def make(**limits):
+        url = f"sqlite:///{tmp_path / f'limited-{len(engines)}.db'}"
+        engine = make_engine(url)
+        engines.append(engine)
+        upgrade(engine)
+        settings = {"DATABASE_URL": url, "DATABASE_ENGINE": engine, "RATELIMIT_ENABLED": True}
+        app = create_app(TestConfig, {**settings, **limits})
+        with app.app_context():
+            catalogs.load_file(db.session, DATA / "bike.yaml")
+        return app
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+def test_too_many_failed_authentications_are_429(limited_app):
+    """Guessing tokens from one address is slowed down (limits on for this app)."""
+    app = limited_app(API_AUTH_FAILURE_LIMIT="3 per minute")
+    client = ApiClient(app, "cfg_0123456789ab_guess")
+    statuses = [client.get("/api/catalogs").status_code for _ in range(5)]
+    assert statuses[:3] == [401, 401, 401]
+    assert_problem(client.get("/api/catalogs"), 429)
+
+
+def test_usage_is_limited_per_token(limited_app):
+    app = limited_app(API_RATE_LIMIT="2 per minute")
     with app.app_context():
-        catalogs.load_file(db.session, DATA / "bike.yaml")
         first = gen_token(db.session, gen_user(db.session))
         second = gen_token(db.session, gen_user(db.session))
     busy = ApiClient(app, first)
     assert [busy.get("/api/catalogs").status_code for _ in range(2)] == [200, 200]
     assert_problem(busy.get("/api/catalogs"), 429)
     assert ApiClient(app, second).get("/api/catalogs").status_code == 200
-    engine.dispose()
 
 
 def test_someone_elses_object_is_404_even_with_a_bad_body(app, anna, mallory):
@@ -260,23 +252,10 @@ def test_someone_elses_object_is_404_even_with_a_bad_body(app, anna, mallory):
     assert_problem(other.post(f"{url}/revisions", {"bogus": 1}), 404)
 
 
-def test_a_wrong_secret_with_a_real_prefix_does_not_use_up_that_tokens_allowance(tmp_path):
+def test_a_wrong_secret_with_a_real_prefix_does_not_use_up_that_tokens_allowance(limited_app):
     """Counting per prefix before checking the token let anyone lock a token out."""
-    from configurator.config import TestConfig
-    from configurator.services import catalogs
-    from configurator.store import make_engine
-    from configurator.store.migrate import upgrade
-    from configurator.web import create_app
-    from tests.conftest import DATA
-
-    url = f"sqlite:///{tmp_path / 'limited.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    app = create_app(TestConfig, {"DATABASE_URL": url, "DATABASE_ENGINE": engine,
-                                  "RATELIMIT_ENABLED": True, "API_RATE_LIMIT": "2 per minute",
-                                  "API_AUTH_FAILURE_LIMIT": "100 per minute"})
+    app = limited_app(API_RATE_LIMIT="2 per minute", API_AUTH_FAILURE_LIMIT="100 per minute")
     with app.app_context():
-        catalogs.load_file(db.session, DATA / "bike.yaml")
         token = gen_token(db.session, gen_user(db.session))
     prefix = token.rsplit("_", 1)[0]
     attacker = ApiClient(app, f"{prefix}_wrong-secret")
@@ -284,4 +263,3 @@ def test_a_wrong_secret_with_a_real_prefix_does_not_use_up_that_tokens_allowance
     for _ in range(5):
         attacker.get("/api/catalogs")
     assert ApiClient(app, token).get("/api/catalogs").status_code == 200
-    engine.dispose()

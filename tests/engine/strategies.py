@@ -292,13 +292,7 @@ def numeric_rule_data(draw: st.DrawFn, case: CatalogCase, index: int) -> dict[st
 @st.composite
 def numeric_catalogs(draw: st.DrawFn) -> CatalogCase:
     """A random small catalog whose rules are mostly about several global sums and price()."""
-    case = draw(catalogs(max_features=6, max_constraints=2))
-    for feature in case.data["features"]:
-        for option in feature["options"]:
-            if draw(st.booleans()):
-                option.setdefault("attributes", {})["v"] = draw(st.integers(min_value=0, max_value=6))
-    first = case.data["features"][0]["options"][0]
-    first.setdefault("attributes", {}).setdefault("v", draw(st.integers(min_value=0, max_value=6)))
+    case = _catalog_with_v(draw, max_constraints=2)
     extra = draw(st.integers(min_value=1, max_value=4))
     start = len(case.data["constraints"])
     case.data["constraints"] += [draw(numeric_rule_data(case, start + i + 1)) for i in range(extra)]
@@ -314,7 +308,7 @@ def price_gate_catalogs(draw: st.DrawFn, direction: str) -> CatalogCase:
     use: `if G then price() >= T`, `forbid G and price() < T`,
     `require price() >= T or not G`; next to them, some sum(w)/sum(v) rules.
     """
-    case = numeric_catalogs_without_rules(draw)
+    case = _catalog_with_v(draw, max_constraints=1)
     ops = {"at least": (">=", ">"), "at most": ("<=", "<"), "both": (">=", ">", "<=", "<")}[direction]
     negated = {">=": "<", ">": "<=", "<=": ">", "<": ">="}
     rules = []
@@ -341,9 +335,10 @@ def price_gate_catalogs(draw: st.DrawFn, direction: str) -> CatalogCase:
     return case
 
 
-def numeric_catalogs_without_rules(draw: st.DrawFn) -> CatalogCase:
-    """A random small catalog (with at most one ordinary rule) whose options carry w and v attributes."""
-    case = draw(catalogs(max_features=6, max_constraints=1))
+def _catalog_with_v(draw: st.DrawFn, max_constraints: int) -> CatalogCase:
+    """A random small catalog (with at most `max_constraints` ordinary rules) whose options carry w
+    and v attributes (the first option v for sure, so that sum(v) has something to add)."""
+    case = draw(catalogs(max_features=6, max_constraints=max_constraints))
     for feature in case.data["features"]:
         for option in feature["options"]:
             if draw(st.booleans()):

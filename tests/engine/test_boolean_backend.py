@@ -16,22 +16,20 @@ import json
 import random
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pyganak
 import pytest
-import test_properties as reference_tests
-from bruteforce import (
-    Enumeration,
-    assert_domains_match,
-    config_price,
-    model_from_text,
-    normalize_selection,
-    valid,
+from agreement import (
+    Request,
+    assert_answers_like_brute_force,
+    assert_explanations_minimal,
+    assert_same_repair,
+    requests,
 )
-from hypothesis import HealthCheck, given, note, settings
+from bruteforce import model_from_text
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import CatalogCase, catalogs, customers, selections
+from strategies import CatalogCase, catalogs
 
 from configurator.engine import Catalog
 from configurator.engine.cnf import BooleanEncoding, is_boolean
@@ -55,14 +53,9 @@ def _with_only(model, constraint):
     return replace(model, constraints=(constraint,))
 
 
-@st.composite
-def boolean_requests(draw: st.DrawFn) -> tuple[CatalogCase, dict[str, str], list[dict[str, Any]]]:
+def boolean_requests() -> st.SearchStrategy[Request]:
     """A boolean catalog, customer facts, and three selections (the first one empty)."""
-    case = _boolean_only(draw(catalogs(max_constraints=5)))
-    customer = draw(customers())
-    picked = [{}] + [draw(selections(case)) for _ in range(2)]
-    note(f"catalog:\n{case.text}\ncustomer: {customer}\nselections: {picked}")
-    return case, customer, picked
+    return requests(catalogs(max_constraints=5).map(_boolean_only))
 
 
 def _forced(case: CatalogCase, backend: str = "d-DNNF") -> Catalog:
@@ -87,18 +80,7 @@ def _assert_exact(request: tuple, backend: str) -> None:
     case, customer, picked = request
     catalog = _forced(case, backend)
     assert catalog.boolean is not None
-    model = model_from_text(case.text)
-    reference = Enumeration(model, customer)
-    assert catalog.count(customer) == reference.count
-    for selection in picked:
-        assert_domains_match(catalog, reference, selection, customer)
-        expected = reference.reference(selection)
-        completion = catalog.complete(selection, customer)
-        assert completion.consistent == expected.consistent
-        if expected.consistent:
-            config = {f.id: frozenset() for f in model.features} | normalize_selection(completion.selections)
-            assert valid(model, config, customer), completion.selections
-            assert completion.price == expected.cheapest == config_price(model, config)
+    assert_answers_like_brute_force(catalog, case.text, customer, picked)
 
 
 @given(boolean_requests())
@@ -121,13 +103,7 @@ def test_alternatives_are_domains_without_the_pick(request: tuple) -> None:
 def test_explanations_are_minimal(request: tuple) -> None:
     """Every disabled option's explanation rules it out, and without any one member it does not."""
     case, customer, picked = request
-    catalog = _forced(case)
-    for selection in picked[1:]:
-        state = catalog.domains(selection, customer)
-        if not state.consistent:
-            continue
-        for target in reference_tests._disabled_options(case, state, selection)[:3]:
-            reference_tests._assert_minimal_explanation(case, catalog, selection, customer, target)
+    assert_explanations_minimal(case, _forced(case), picked[1:], customer)
 
 
 @given(boolean_requests(), st.data())
@@ -140,12 +116,8 @@ def test_repair_gives_up_the_fewest_picks(request: tuple, data: st.DataObject) -
     selection = picked[-1]
     feature = data.draw(st.sampled_from(sorted(case.options)))
     option = data.draw(st.sampled_from(case.options[feature]))
-    mine = catalog.repair(feature, option, selection, customer)
-    theirs = tree.repair(feature, option, selection, customer)
-    assert (mine is None) == (theirs is None)
+    mine = assert_same_repair(catalog, tree, feature, option, selection, customer)
     if mine is not None:
-        assert len(mine.changes) == len(theirs.changes)
-        assert mine.price_after == theirs.price_after
         assert catalog.domains(mine.selection, customer).consistent
 
 

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from agreement import INSTALMENTS
 
 from configurator.engine import Catalog, CompiledStore, bounded, ddnnf, grid_count
 from configurator.engine import catalog as catalog_module
@@ -291,37 +292,20 @@ def test_a_failure_record_without_its_date_is_tried_again(tmp_path, monkeypatch)
     assert runs.count == 2 and "remembered" not in again.boolean.fallback_reason
 
 
-PRICED = """
-catalog: priced
-name: Priced
-version: 1
-currency: EUR
-features:
-  - {id: frame, name: Frame, dimension: product, choose: one,
-     options: [{id: alu, name: Alu, price: 100}, {id: carbon, name: Carbon, price: 500}]}
-  - {id: brakes, name: Brakes, dimension: product, choose: one,
-     options: [{id: rim, name: Rim, price: 20}, {id: disc, name: Disc, price: 100}]}
-  - {id: payment, name: Payment, dimension: billing, choose: one,
-     options: [{id: card, name: Card}, {id: instalments, name: Instalments}]}
-constraints:
-  - {id: instalments-from-550, if: payment == instalments, then: price() >= 550}
-"""
-
-
 def test_the_count_of_a_priced_catalog_is_kept_with_its_compiled_form(tmp_path, monkeypatch):
     """The DP over price totals runs when the version is stored, not at each `catalog check`.
 
     (A small dense grid of totals counts before that DP: kept off here, see test_grid_count.py.)"""
     monkeypatch.setattr(grid_count, "GRID_FIRST_WORK", 0)
     store = CompiledStore(tmp_path / "compiled")
-    Catalog.from_text(PRICED, "priced.yaml").prepare(store)
+    Catalog.from_text(INSTALMENTS, "priced.yaml").prepare(store)
     runs = []
     real = bounded._Programme.run
     monkeypatch.setattr(bounded._Programme, "run", lambda self, *args, **kw: runs.append(1) or real(self, *args, **kw))
-    fresh = Catalog.from_text(PRICED, "priced.yaml").prepare(store)
+    fresh = Catalog.from_text(INSTALMENTS, "priced.yaml").prepare(store)
     assert isinstance(fresh.tree, bounded.BoundedSpace)
     # 4 on card; on instalments only carbon with disc brakes (600 EUR) reaches 550 EUR
     assert fresh.count() == 5
     assert runs == []
-    assert Catalog.from_text(PRICED, "priced.yaml").count() == 5  # from scratch: the DP runs
+    assert Catalog.from_text(INSTALMENTS, "priced.yaml").count() == 5  # from scratch: the DP runs
     assert runs

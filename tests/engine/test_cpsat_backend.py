@@ -9,19 +9,25 @@ repairs (against the running-total chain) and minimal explanations.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from bruteforce import Enumeration, assert_domains_match, model_from_text, normalize_selection
+from agreement import (
+    INSTALMENTS,
+    assert_alternatives_match,
+    assert_answers_like_brute_force,
+    assert_explanations_minimal,
+    assert_repairs_like_the_chain,
+    catalog_text,
+    requests,
+)
+from bruteforce import Enumeration, model_from_text
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from strategies import customers, numeric_catalogs, price_gate_catalogs, selections
-from test_properties import _assert_minimal_explanation, _disabled_options
+from strategies import customers, numeric_catalogs, price_gate_catalogs
 
 from configurator.engine import Catalog
 from configurator.engine.bounded import BoundedSpace
 from configurator.engine.cpsat import CpSatSpace
-from configurator.engine.layered import solution_space
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CATALOGS = Path(__file__).resolve().parents[2] / "catalog"
@@ -35,71 +41,41 @@ def mixed_catalogs(draw: st.DrawFn):
     return draw(price_gate_catalogs("both"))
 
 
-def _draw(data):
-    case = data.draw(mixed_catalogs())
-    customer = data.draw(customers())
-    picked = [{}] + [data.draw(selections(case)) for _ in range(2)]
-    note(f"catalog:\n{case.text}\ncustomer: {customer}\nselections: {picked}")
-    return case, customer, picked
-
-
 @given(data=st.data())
 @SETTINGS
 def test_domains_alternatives_counts_and_cheapest_equal_brute_force(data) -> None:
-    case, customer, picked = _draw(data)
+    case, customer, picked = data.draw(requests(mixed_catalogs()))
     catalog = Catalog.from_text(case.text, path="mixed.json", backend="CP-SAT")
     assert isinstance(catalog.tree, CpSatSpace)
-    model = model_from_text(case.text)
-    reference = Enumeration(model, customer)
-    assert catalog.count(customer) == reference.count
-    for selection in picked:
-        assert_domains_match(catalog, reference, selection, customer)
-        expected = reference.reference(selection)
-        completion = catalog.complete(selection, customer)
-        assert completion.consistent == expected.consistent
-        if expected.consistent:
-            assert completion.price == expected.cheapest
-            chosen = normalize_selection(completion.selections)
-            assert any(all(config[f] == chosen.get(f, frozenset()) for f in config) for config in reference.configs)
-        state = catalog.domains(selection, customer, alternatives=True)
-        if not state.consistent:
-            continue
-        for feature in state.alternatives:
-            others = {f: o for f, o in selection.items() if f != feature}
-            assert state.alternatives[feature] == reference.reference(others).domains[feature], feature
+    assert_answers_like_brute_force(catalog, case.text, customer, picked, alternatives=True)
 
 
 @given(data=st.data())
 @settings(SETTINGS, max_examples=25)
 def test_repairs_cost_what_the_running_total_chain_finds(data) -> None:
-    case, customer, picked = _draw(data)
+    case, customer, picked = data.draw(requests(mixed_catalogs()))
     mine = Catalog.from_text(case.text, path="mixed.json", backend="CP-SAT")
-    chain = Catalog.from_text(case.text, path="chain.json", backend="junction-tree")
-    chain._tree = solution_space(chain.problem)
-    for selection in picked:
-        for feature, options in case.options.items():
-            for option in options:
-                a = mine.repair(feature, option, selection, customer)
-                b = chain.repair(feature, option, selection, customer)
-                assert (a is None) == (b is None), (feature, option, selection)
-                if a is not None:
-                    assert len(a.changes) == len(b.changes), (feature, option, selection)
-                    assert a.price_after == b.price_after, (feature, option, selection)
+    assert_repairs_like_the_chain(case, mine, picked, customer)
 
 
 @given(data=st.data())
 @SETTINGS
 def test_explanations_are_minimal(data) -> None:
-    case, customer, picked = _draw(data)
+    case, customer, picked = data.draw(requests(mixed_catalogs()))
     catalog = Catalog.from_text(case.text, path="mixed.json", backend="CP-SAT")
-    for selection in picked[1:]:
-        state = catalog.domains(selection, customer)
-        if not state.consistent:
-            conflict = state.conflict
-            assert conflict is not None and (conflict.selections or conflict.constraints)
-            continue
-        for target in _disabled_options(case, state, selection)[:3]:
-            _assert_minimal_explanation(case, catalog, selection, customer, target)
+    assert_explanations_minimal(case, catalog, picked[1:], customer, conflicts_named=True)
+
+
+def _step(catalog: Catalog, reference: Enumeration, selection: dict):
+    """One step of a walk: the state with alternatives, its consistency, domains and alternatives
+    brute force's."""
+    state = catalog.domains(selection, reference.customer, alternatives=True)
+    expected = reference.reference(selection)
+    assert state.consistent == expected.consistent
+    if state.consistent:
+        assert state.domains == expected.domains, selection
+        assert_alternatives_match(state, reference, selection)
+    return state
 
 
 @given(data=st.data())
@@ -113,15 +89,9 @@ def test_a_customer_walk_reusing_solutions_between_picks_equals_brute_force(data
     reference = Enumeration(model_from_text(case.text), customer)
     selection: dict[str, str] = {}
     for feature in data.draw(st.permutations(sorted(case.options))):
-        state = catalog.domains(selection, customer, alternatives=True)
-        expected = reference.reference(selection)
-        assert state.consistent == expected.consistent
+        state = _step(catalog, reference, selection)
         if not state.consistent:
             break
-        assert state.domains == expected.domains, selection
-        for picked in state.alternatives:
-            others = {f: o for f, o in selection.items() if f != picked}
-            assert state.alternatives[picked] == reference.reference(others).domains[picked], (picked, selection)
         if not state.domains[feature] or model_from_text(case.text).feature(feature).multi:
             continue
         selection[feature] = data.draw(st.sampled_from(state.domains[feature]))
@@ -142,15 +112,9 @@ def test_two_customers_walking_one_after_the_other_get_brute_force_answers(data)
         reference = Enumeration(model, customer)
         selection: dict[str, str] = {}
         for feature in data.draw(st.permutations(sorted(case.options))):
-            state = catalog.domains(selection, customer, alternatives=True)
-            expected = reference.reference(selection)
-            assert state.consistent == expected.consistent
+            state = _step(catalog, reference, selection)
             if not state.consistent:
                 break
-            assert state.domains == expected.domains, selection
-            for picked in state.alternatives:
-                others = {f: o for f, o in selection.items() if f != picked}
-                assert state.alternatives[picked] == reference.reference(others).domains[picked], (picked, selection)
             if not state.domains[feature] or model.feature(feature).multi:
                 continue
             selection[feature] = data.draw(st.sampled_from(state.domains[feature]))
@@ -176,23 +140,6 @@ def test_repairs_give_only_solutions_with_their_target(data) -> None:
     for row in found.tolist():
         assert _is_solution(problem, _with_sums(problem, row)) and row == _with_sums(problem, row), row
         assert any(row[var] == value and any(r[var] != value for r in rows.tolist()) for var, value in targets)
-
-
-INSTALMENTS = """
-catalog: instalments
-name: Instalments
-version: 1
-currency: EUR
-features:
-  - {id: frame, name: Frame, dimension: product, choose: one,
-     options: [{id: alu, name: Alu, price: 100}, {id: carbon, name: Carbon, price: 500}]}
-  - {id: brakes, name: Brakes, dimension: product, choose: one,
-     options: [{id: rim, name: Rim, price: 20}, {id: disc, name: Disc, price: 100}]}
-  - {id: payment, name: Payment, dimension: billing, choose: one,
-     options: [{id: card, name: Card}, {id: instalments, name: Instalments}]}
-constraints:
-  - {id: instalments-from-550, if: payment == instalments, then: price() >= 550}
-"""
 
 
 def test_a_known_solution_breaking_two_picks_is_no_alternative_for_either() -> None:
@@ -307,8 +254,7 @@ def test_catalog_check_on_the_cp_sat_backend_reports_dead_options_and_the_exact_
         {"id": "light", "require": "sum(w) <= 8", "message": "m"},
         {"id": "unreachable", "if": "price() > 850", "then": "f0 == o1", "message": "m"},
     ]
-    text = json.dumps({"catalog": "c", "name": "C", "version": 1, "currency": "EUR",
-                       "features": features, "constraints": rules})
+    text = catalog_text(features, rules)
     catalog = Catalog.from_text(text, path="c.json", backend="CP-SAT")
     report = catalog.check()
     reference = Enumeration(model_from_text(text), {})
@@ -318,8 +264,7 @@ def test_catalog_check_on_the_cp_sat_backend_reports_dead_options_and_the_exact_
     assert sorted(report.dead_options) == expected == [("f2", "o2")]
     assert [line.split(": ")[1] for line in report.unreachable_rules] == ["constraint unreachable"]
     rules.append({"id": "too-dear", "require": "price() >= 1000", "message": "m"})
-    text = json.dumps({"catalog": "c", "name": "C", "version": 1, "currency": "EUR",
-                       "features": features, "constraints": rules})
+    text = catalog_text(features, rules)
     broken = Catalog.from_text(text, path="c.json", backend="CP-SAT").check()
     assert not broken.usable and "too-dear" in broken.problems[0] and "cheap-f0" not in broken.problems[0]
 
@@ -339,8 +284,7 @@ def test_a_count_the_running_total_tree_refuses_is_a_warning_not_a_failed_check(
                 for i in range(2)]
     rules = [{"id": "low", "if": "f0 == o0", "then": "price() <= 1", "message": "m"},
              {"id": "high", "if": "f1 == o2", "then": "price() >= 3", "message": "m"}]
-    text = json.dumps({"catalog": "c", "name": "C", "version": 1, "currency": "EUR",
-                       "features": features, "constraints": rules})
+    text = catalog_text(features, rules)
     report = Catalog.from_text(text, path="c.json", backend="CP-SAT").check()
     assert report.usable and report.count is None
     assert any("exact count could not be computed" in warning and "the grid of totals needs" in warning

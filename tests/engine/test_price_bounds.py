@@ -9,21 +9,25 @@ to the running-total chain. Every answer must be the brute-force one.
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
-from bruteforce import Enumeration, assert_domains_match, model_from_text, normalize_selection
+from agreement import (
+    assert_alternatives_match,
+    assert_answers_like_brute_force,
+    assert_explanations_minimal,
+    assert_repairs_like_the_chain,
+    catalog_text,
+    requests,
+)
+from bruteforce import Enumeration, assert_domains_match, model_from_text
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from strategies import customers, price_gate_catalogs, selections
-from test_properties import _assert_minimal_explanation, _disabled_options
 
 from configurator.engine import Catalog
 from configurator.engine.bounded import BoundedSpace
 from configurator.engine.compile import compile_model
 from configurator.engine.jtree import UpwardCache
-from configurator.engine.layered import solution_space
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # (shrinking a failure of these tests can take minutes: the brute force runs at every step)
@@ -31,18 +35,7 @@ DIRECTIONS = ["at least", "at most", "both"]
 
 
 def _draw(data, direction: str):
-    case = data.draw(price_gate_catalogs(direction))
-    customer = data.draw(customers())
-    picked = [{}] + [data.draw(selections(case)) for _ in range(2)]
-    note(f"catalog:\n{case.text}\ncustomer: {customer}\nselections: {picked}")
-    return case, customer, picked
-
-
-def _chain_catalog(text: str) -> Catalog:
-    """The same catalog answered by the running-total chain (price rules not lifted)."""
-    catalog = Catalog.from_text(text, path="chain.json", backend="junction-tree")  # never CP-SAT
-    catalog._tree = solution_space(catalog.problem)
-    return catalog
+    return data.draw(requests(price_gate_catalogs(direction)))
 
 
 @pytest.mark.parametrize("direction", DIRECTIONS)
@@ -51,25 +44,8 @@ def _chain_catalog(text: str) -> Catalog:
 def test_domains_alternatives_counts_and_cheapest_equal_brute_force(direction: str, data) -> None:
     case, customer, picked = _draw(data, direction)
     catalog = Catalog.from_text(case.text, path="price.json")
-    model = model_from_text(case.text)
-    reference = Enumeration(model, customer)
-    assert catalog.count(customer) == reference.count
-    assert catalog.count() == Enumeration(model, {}).count
-    for selection in picked:
-        assert_domains_match(catalog, reference, selection, customer)
-        expected = reference.reference(selection)
-        completion = catalog.complete(selection, customer)
-        assert completion.consistent == expected.consistent
-        if expected.consistent:
-            assert completion.price == expected.cheapest
-            chosen = normalize_selection(completion.selections)
-            assert any(all(config[f] == chosen.get(f, frozenset()) for f in config) for config in reference.configs)
-        state = catalog.domains(selection, customer, alternatives=True)
-        if not state.consistent:
-            continue
-        for feature in state.alternatives:
-            others = {f: o for f, o in selection.items() if f != feature}
-            assert state.alternatives[feature] == reference.reference(others).domains[feature], feature
+    assert_answers_like_brute_force(catalog, case.text, customer, picked, alternatives=True)
+    assert catalog.count() == Enumeration(model_from_text(case.text), {}).count
 
 
 @pytest.mark.parametrize("direction", ["at least", "at most"])
@@ -99,16 +75,7 @@ def test_repairs_cost_what_the_running_total_chain_finds(direction: str, data) -
     """Repairs (cheapest completion under pick penalties) agree with the exact chain: same changes count, same price."""
     case, customer, picked = _draw(data, direction)
     lifted = Catalog.from_text(case.text, path="price.json")
-    chain = _chain_catalog(case.text)
-    for selection in picked:
-        for feature, options in case.options.items():
-            for option in options:
-                mine = lifted.repair(feature, option, selection, customer)
-                theirs = chain.repair(feature, option, selection, customer)
-                assert (mine is None) == (theirs is None), (feature, option, selection)
-                if mine is not None:
-                    assert len(mine.changes) == len(theirs.changes), (feature, option, selection)
-                    assert mine.price_after == theirs.price_after, (feature, option, selection)
+    assert_repairs_like_the_chain(case, lifted, picked, customer)
 
 
 @pytest.mark.parametrize("direction", DIRECTIONS)
@@ -117,12 +84,7 @@ def test_repairs_cost_what_the_running_total_chain_finds(direction: str, data) -
 def test_explanations_stay_minimal(direction: str, data) -> None:
     case, customer, picked = _draw(data, direction)
     catalog = Catalog.from_text(case.text, path="price.json")
-    for selection in picked[1:]:
-        state = catalog.domains(selection, customer)
-        if not state.consistent:
-            continue
-        for target in _disabled_options(case, state, selection)[:3]:
-            _assert_minimal_explanation(case, catalog, selection, customer, target)
+    assert_explanations_minimal(case, catalog, picked[1:], customer)
 
 
 def test_alternatives_of_a_pick_that_feeds_its_own_level() -> None:
@@ -136,8 +98,7 @@ def test_alternatives_of_a_pick_that_feeds_its_own_level() -> None:
     features[2]["options"][0]["attributes"] = {"v": 6}
     rules = [{"id": f"price-{i}", "if": "f0 == o0", "then": "price() >= 0.00", "message": "m"} for i in range(3)]
     rules.append({"id": "sum-0", "if": "f0 == o0", "then": "sum(v) < 1", "message": "m"})
-    text = json.dumps({"catalog": "r", "name": "R", "version": 1, "currency": "EUR",
-                       "features": features, "constraints": rules})
+    text = catalog_text(features, rules, catalog="r")
     catalog = Catalog.from_text(text, path="r.json")
     assert isinstance(catalog.tree, BoundedSpace)
     state = catalog.domains({"f0": "o0"}, alternatives=True)
@@ -166,10 +127,7 @@ def test_passes_reused_between_picks_give_brute_force_answers(direction: str, da
     for selection in order:
         for customer, reference in zip(customers_drawn, references):
             assert_domains_match(catalog, reference, selection, customer)
-            state = catalog.domains(selection, customer, alternatives=True)
-            for feature in state.alternatives if state.consistent else ():
-                others = {f: o for f, o in selection.items() if f != feature}
-                assert state.alternatives[feature] == reference.reference(others).domains[feature], feature
+            assert_alternatives_match(catalog.domains(selection, customer, alternatives=True), reference, selection)
     if isinstance(catalog.tree, BoundedSpace):
         assert catalog.tree._upward_cache()._entries  # the walk went through the cache
 

@@ -15,11 +15,10 @@ from unittest.mock import patch
 
 import numpy as np
 import yaml
-from bruteforce import Enumeration, assert_domains_match, model_from_text, normalize_selection
+from agreement import assert_answers_like_brute_force, assert_explanations_minimal, requests
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from strategies import customers, numeric_catalogs, selections
-from test_properties import _assert_minimal_explanation, _disabled_options
+from strategies import numeric_catalogs
 
 from configurator.engine import Catalog, compile
 from configurator.engine.cpsat import CpSatSpace
@@ -33,29 +32,14 @@ def _every_rule_a_circuit():
 
 
 def _check_against_brute_force(catalog: Catalog, case, customer, picked) -> None:
-    reference = Enumeration(model_from_text(case.text), customer)
-    assert catalog.count(customer) == reference.count
-    for selection in picked:
-        assert_domains_match(catalog, reference, selection, customer)
-        expected = reference.reference(selection)
-        completion = catalog.complete(selection, customer)
-        assert completion.consistent == expected.consistent
-        if expected.consistent:
-            assert completion.price == expected.cheapest
-            chosen = normalize_selection(completion.selections)
-            assert any(all(config[f] == chosen.get(f, frozenset()) for f in config) for config in reference.configs)
-            state = catalog.domains(selection, customer)
-            for target in _disabled_options(case, state, selection)[:2]:
-                _assert_minimal_explanation(case, catalog, selection, customer, target)
+    assert_answers_like_brute_force(catalog, case.text, customer, picked)
+    assert_explanations_minimal(case, catalog, picked, customer, most=2)
 
 
 @given(data=st.data())
 @SETTINGS
 def test_circuits_answer_like_brute_force_on_cp_sat(data) -> None:
-    case = data.draw(numeric_catalogs())
-    customer = data.draw(customers())
-    picked = [{}] + [data.draw(selections(case)) for _ in range(2)]
-    note(f"catalog:\n{case.text}\ncustomer: {customer}\nselections: {picked}")
+    case, customer, picked = data.draw(requests(numeric_catalogs()))
     with _every_rule_a_circuit():
         catalog = Catalog.from_text(case.text, path="wide.json")
         if any(variable.kind == "circuit" for variable in catalog.problem.variables):
@@ -66,10 +50,7 @@ def test_circuits_answer_like_brute_force_on_cp_sat(data) -> None:
 @given(data=st.data())
 @settings(SETTINGS, max_examples=15)
 def test_circuits_answer_like_brute_force_in_the_running_total_tree(data) -> None:
-    case = data.draw(numeric_catalogs())
-    customer = data.draw(customers())
-    picked = [{}] + [data.draw(selections(case)) for _ in range(2)]
-    note(f"catalog:\n{case.text}\ncustomer: {customer}\nselections: {picked}")
+    case, customer, picked = data.draw(requests(numeric_catalogs()))
     with _every_rule_a_circuit():
         catalog = Catalog.from_text(case.text, path="wide-tree.json", backend="junction-tree")
         _check_against_brute_force(catalog, case, customer, picked)
@@ -105,13 +86,27 @@ def _rows(features: int, options: int, count: int, seed: int) -> list[tuple[int,
     return sorted(rows)
 
 
-def _numpy_count(features: int, options: int, rows, cap: int | None) -> int:
-    """Independent count: every configuration as a row of a numpy grid (price of option v is v)."""
+def _allowed(features: int, options: int, rows, cap: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Independent of the engine: every configuration as a column of a numpy grid (the price of
+    option v is v), and which of them no denied row and the cap rule out."""
     grid = np.indices([options] * features).reshape(features, -1)
     keep = np.ones(grid.shape[1], dtype=bool) if cap is None else grid.sum(axis=0) <= cap
     for row in rows:
         keep &= ~np.all(grid == np.array(row)[:, None], axis=0)
-    return int(keep.sum())
+    return grid, keep
+
+
+def _numpy_count(features: int, options: int, rows, cap: int | None) -> int:
+    """Independent count of the deny catalog's configurations."""
+    return int(_allowed(features, options, rows, cap)[1].sum())
+
+
+@st.composite
+def _small_denials(draw: st.DrawFn, features: int, options: int) -> tuple[list, int, bool]:
+    """Up to 12 denied rows, a price cap, and whether the rows are forbid rules or one deny table."""
+    rows = draw(st.lists(st.tuples(*[st.integers(0, options - 1)] * features), min_size=1, max_size=12,
+                         unique=True))
+    return rows, draw(st.integers(0, features * (options - 1))), draw(st.booleans())
 
 
 def test_the_full_size_deny_catalogs_check_as_usable_with_their_exact_count() -> None:
@@ -133,10 +128,7 @@ def test_deny_circuits_give_the_grid_answers_and_name_their_rule(data) -> None:
     """Small deny catalogs, with and without the circuit: same domains, counts, cheapest completions,
     and every explanation of a denied option cites the table or the forbid rules by id."""
     features, options = 4, 3
-    rows = data.draw(st.lists(st.tuples(*[st.integers(0, options - 1)] * features), min_size=1, max_size=12,
-                              unique=True))
-    cap = data.draw(st.integers(0, features * (options - 1)))
-    as_rules = data.draw(st.booleans())
+    rows, cap, as_rules = data.draw(_small_denials(features, options))
     text = _deny_catalog(features, options, rows, cap, as_rules)
     note(text)
     grid = Catalog.from_text(text, path="deny.yaml")
@@ -169,10 +161,7 @@ def test_the_first_pick_on_a_circuit_catalog_grows_each_solution_into_its_neighb
         catalog = Catalog.from_text(text, path="deny.yaml")
         assert isinstance(catalog.tree, CpSatSpace)
         state = catalog.domains({}, alternatives=True)
-    grid = np.indices([options] * features).reshape(features, -1)
-    keep = grid.sum(axis=0) <= 12
-    for row in rows:
-        keep &= ~np.all(grid == np.array(row)[:, None], axis=0)
+    grid, keep = _allowed(features, options, rows, 12)
     expected = {f"f{i}": [f"o{v}" for v in range(options) if (grid[i][keep] == v).any()] for i in range(features)}
     assert state.domains == expected
     assert catalog.tree.solves <= 6  # 4 here; one value a round took 21 calls (30 values)
@@ -187,10 +176,7 @@ def test_neighbours_on_circuits_are_the_valid_one_feature_changes_without_rechec
     factors: they made each later pick's neighbour checks cost twice as much). The neighbours found
     are exactly the one-feature changes the grid says are valid."""
     features, options = 4, 3
-    rows = data.draw(st.lists(st.tuples(*[st.integers(0, options - 1)] * features), min_size=1, max_size=12,
-                              unique=True))
-    cap = data.draw(st.integers(0, features * (options - 1)))
-    as_rules = data.draw(st.booleans())
+    rows, cap, as_rules = data.draw(_small_denials(features, options))
     with _every_rule_a_circuit():
         catalog = Catalog.from_text(_deny_catalog(features, options, rows, cap, as_rules), path="deny.yaml")
         space = catalog.tree

@@ -59,3 +59,11 @@ def test_a_seeded_customer_signed_up_before_their_seeded_history(session, tmp_pa
         sa.select(Interaction.kind, Interaction.created_at).order_by(Interaction.created_at)
     ).all()
     assert events[0].kind == "signed_up" and len(events) > 1
+
+
+def test_seeded_customers_have_confirmed_addresses(session, tmp_path):
+    """The demo's customers have bought for years: their privacy page asked them to
+    confirm their address, and a guest order with it was claimed by signing in."""
+    seed(session, *_seed_dirs(tmp_path))
+    customer = session.scalar(sa.select(User).where(User.email == "a@example.com"))
+    assert customer.email_verified_at is not None

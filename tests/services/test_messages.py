@@ -136,3 +136,26 @@ def test_a_message_without_address_stays_in_the_inbox_only(session):
     assert delivery.due_ids(session) == []
 
 
+
+
+@pytest.mark.parametrize(("language", "why", "label", "direction"), [
+    ("fa", "چرا این پیام را دریافت می‌کنید: ", "باز کردن", "rtl"),
+    ("vi", "Vì sao bạn nhận được thư này: ", "Mở", "ltr"),
+    (None, "Why you get this: ", "Open", "ltr"),
+])
+def test_the_e_mails_own_words_are_in_the_recipients_language(
+    session, transport, smtp_server, language, why, label, direction
+):
+    """A Persian customer's e-mail was Persian but for its footer, "Why you get this:",
+    and the link's default label; its HTML was left to right."""
+    reader = gen_user(session, "sara@example.com", name="Sara")
+    reader.locale = language
+    draft = outbox.Draft("quote_sent", "Q-1", "Text.", "You asked.", action_url="/account/quotes/1")
+    message = outbox.enqueue(session, draft, recipient=reader)
+    session.commit()
+    assert delivery.deliver(session, message.id, transport, LINKS) == "sent"
+    email = smtp_server.mailbox.wait_for(1)[0]
+    text = email.get_body(("plain",)).get_content()
+    page = email.get_body(("html",)).get_content()
+    assert f"{why}You asked." in text and f"{label}: http://shop.test/m/" in text
+    assert f'dir="{direction}"' in page and f"{why}You asked." in page

@@ -9,14 +9,17 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
-from configurator.services import orders, quotes, sequences
+from configurator.services import cart, cart_checkout, checkout, orders, quotes, sequences
+from configurator.services.errors import NotOrderable
 from configurator.store import User, session_factory
 from configurator.store.models import Order, OrderSequence
 from tests.helpers import CARBON_BIKE, gen_configuration, gen_user
 from tests.services.quote_factories import BIKE
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+HOME = checkout.AddressInput("Mia Muster", "Hauptstr. 1", "10115", "Berlin", "DE")
 
 
 def test_orders_are_numbered_per_year(session, bike):
@@ -99,3 +102,38 @@ def test_concurrent_orders_get_unique_gapless_numbers(backend, db_engine, sessio
         thread.join(timeout=60)
     assert errors == []
     assert sorted(numbers) == [f"ORD-2026-{n:06d}" for n in range(1, PLACERS * ORDERS_EACH + 1)]
+
+
+def _number_taken_meanwhile(monkeypatch, taken: str) -> None:
+    """The sequence hands out a number another order holds already (as a lost race would)."""
+    monkeypatch.setattr(orders, "new_number", lambda session, now: taken)
+
+
+def test_an_order_whose_number_was_taken_meanwhile_is_refused_and_not_kept(
+    session, second_session, bike, monkeypatch
+):
+    owner = gen_user(session)
+    first = orders.place(session, owner, gen_configuration(session, owner).id, now=NOW)
+    configuration_id = gen_configuration(session, owner).id
+    _number_taken_meanwhile(monkeypatch, first.number)
+    with pytest.raises(NotOrderable, match="could not be placed"):
+        orders.place(session, owner, configuration_id, now=NOW)
+    with second_session() as other:
+        assert other.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
+
+
+def test_a_cart_order_whose_number_was_taken_meanwhile_is_refused_and_the_cart_kept(
+    session, second_session, bike, monkeypatch
+):
+    owner = gen_user(session)
+    first = orders.place(session, owner, gen_configuration(session, owner).id, now=NOW)
+    carbon = gen_configuration(session, owner, CARBON_BIKE).id
+    cart.add(session, owner, carbon, 2)
+    token = cart.contents(session, owner).token
+    _number_taken_meanwhile(monkeypatch, first.number)
+    with pytest.raises(NotOrderable, match="could not be placed"):
+        cart_checkout.place_order(session, owner, token, terms_accepted=True, new_address=HOME)
+    with second_session() as other:
+        assert other.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
+        kept = cart.contents(other, other.get(User, owner.id))
+        assert [(item.configuration.id, item.quantity) for item in kept.items] == [(carbon, 2)]

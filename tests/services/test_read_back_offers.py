@@ -5,6 +5,7 @@ uplift is known."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
@@ -358,8 +359,23 @@ def test_the_seeded_demo_campaign_reports_what_a_recount_of_the_seeded_orders_gi
                 assert side.converted == sum(1 for r in revenues if r > 0)
                 assert side.revenue == sum(revenues, Decimal(0))
         assert seen.offer.customers > 0 and seen.holdout.customers > 0 and seen.small
+        demo_groups_are_as_documented(other, root / "docs" / "one-to-one.md", seen)
     again = seed(session, root / "catalog", root / "seed", now=now)
     assert again.campaigns == []  # idempotent
+
+
+def demo_groups_are_as_documented(other, doc, autumn) -> None:
+    """docs/one-to-one.md names the demo's groups: autumn-26's sizes, and who meets
+    spring-27 (it named anna@example.com, who is in its holdout and sees nothing)."""
+    text = " ".join(doc.read_text().split())
+    sizes = re.search(r"on the demo: (\d+) customers shown, (\d+) held out", text)
+    assert (autumn.offer.customers, autumn.holdout.customers) == tuple(map(int, sizes.groups()))
+    said = re.search(r"reaches customers when they open the shop \((.*?)\)\.", text).group(1)
+    shown, held_out = said.split(";")
+    for part, group in ((shown, holdout.OFFER), (held_out, holdout.HOLDOUT)):
+        for email in re.findall(r"`([^`]+@[^`]+)`", part):
+            customer = other.scalar(sa.select(User).where(User.email == email))
+            assert holdout.group("spring-27", customer.id, Decimal("0.2")) == group, email
 
 
 def test_a_merge_moves_offer_events_and_its_undo_moves_them_back(session, second_session, bike):

@@ -8,12 +8,13 @@ import re
 
 import sqlalchemy as sa
 
-from configurator.services import verification
+from configurator.services import catalogs, verification
 from configurator.store import User
 from configurator.store.messages import Message
 from configurator.store.models import Order
 from configurator.web.database import db
 from configurator.web.security import GUEST_ORDER_LIMIT
+from tests.conftest import DATA
 from tests.helpers import COMPLETE_BIKE
 from tests.web.test_rate_limit import limited_app
 
@@ -157,3 +158,28 @@ def test_a_refused_post_keeps_the_forms_token(client):
     refused = client.post(ORDER, data=dict(GUEST, terms="", submission=token))
     assert refused.status_code == 400
     assert submission_of(refused.get_data(as_text=True)) == token
+
+
+LIGHTS_IN_GERMANY = (DATA / "bike.yaml").read_text().replace("constraints:\n", """constraints:
+  - id: lights-de
+    if: customer.country == de
+    then: extras == lights
+    message: Bikes sold in Germany must be fitted with lights.
+""", 1)
+
+
+def test_a_rule_of_the_delivery_country_is_named_before_ordering(client, app):
+    """The guest's configurator knows no country: a bike complete there lacked the lights
+    Germany asks for, and the order was refused with "Finish the open choices first"."""
+    with app.app_context():
+        catalogs.load_text(db.session, LIGHTS_IN_GERMANY, "bike-de.yaml")
+        db.session.commit()
+    start(client)
+    needs = "For delivery to this country, also choose: Extras."
+    review = client.get(ORDER).get_data(as_text=True)  # Germany, the form's first country
+    assert needs in review
+    refused = client.post(ORDER, data=GUEST)
+    assert refused.status_code == 400 and needs in refused.get_data(as_text=True)
+    assert count(app, Order) == 0
+    placed = client.post(ORDER, data=dict(GUEST, country="at"))
+    assert placed.status_code == 303 and count(app, Order) == 1

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from configurator.services import checkout, guest_orders
 from configurator.store.identity import CustomerMerge
-from configurator.store.models import Order
+from configurator.store.models import Order, User
+from configurator.store.types import utcnow
 from configurator.web.database import db
-from tests.helpers import gen_order, gen_user
+from tests.helpers import COMPLETE_BIKE, gen_order, gen_user
 from tests.services.quote_factories import gen_staff
 
 
@@ -67,3 +69,40 @@ def test_customers_get_a_404(client, auth, app):
     auth.signin("anna.berg@gmail.com")
     assert client.get("/staff/insights/duplicates").status_code == 404
     assert client.post(f"/staff/insights/customers/{anna}/merge/{second}").status_code == 404
+
+
+def test_a_guest_order_by_a_customers_address_is_a_likely_duplicate(client, auth, app):
+    """The same person as a guest and as an account: the guest record's address is
+    `<address>@guest.invalid`, which never matched the account's."""
+    with app.app_context():
+        gen_staff(db.session, "staff", "clerk@shop.example")
+        anna = gen_user(db.session, "anna@example.com", name="Anna Berg")
+        anna.email_verified_at = utcnow()
+        order = guest_orders.place_order(
+            db.session, "Anna@Example.com", "test-bike", COMPLETE_BIKE, name="Bike",
+            address=checkout.AddressInput("Anna Berg", "Hauptstr. 1", "10115", "Berlin", "AT"),
+            terms_accepted=True)
+        db.session.commit()
+        anna_id, guest_id = anna.id, order.owner_id
+    auth.signin("clerk@shop.example")
+    page = client.get("/staff/insights/duplicates").get_data(as_text=True)
+    assert f"/staff/insights/customers/{anna_id}/merge/{guest_id}" in page
+    assert "same e-mail address" in page
+    persian = client.get("/staff/insights/duplicates", headers={"Accept-Language": "fa"})
+    assert "نشانی ایمیل یکسان" in persian.get_data(as_text=True)  # the reason was English
+    kept_confirmed = client.get(f"/staff/insights/customers/{anna_id}/merge/{guest_id}")
+    assert 'id="kept-unconfirmed"' not in kept_confirmed.get_data(as_text=True)
+
+
+def test_keeping_an_unconfirmed_address_is_warned_about(client, auth, app):
+    """Anyone can sign up with a +tag of someone's address: staff merging the real
+    customer into it are told that address is unconfirmed."""
+    anna, second, _number = twins(app)
+    with app.app_context():
+        db.session.get(User, anna).email_verified_at = utcnow()
+        db.session.commit()
+    auth.signin("clerk@shop.example")
+    into_signup = client.get(f"/staff/insights/customers/{second}/merge/{anna}")
+    assert 'id="kept-unconfirmed"' in into_signup.get_data(as_text=True)
+    into_anna = client.get(f"/staff/insights/customers/{anna}/merge/{second}")
+    assert 'id="kept-unconfirmed"' not in into_anna.get_data(as_text=True)

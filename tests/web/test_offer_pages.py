@@ -156,3 +156,21 @@ def test_the_holdout_share_and_the_report_figures_are_written_in_the_page_langua
     assert "گروه کنترل ۳۰٪" in persian
     events = persian[persian.index('id="events"'):].split("</table>")[0]
     assert "<td>۰</td>" in events and "<td>0</td>" not in events
+
+
+def test_the_offers_items_are_named_in_the_page_language(client, auth, anna, app):
+    """A Vietnamese page showed the offered options by their English names."""
+    from configurator.services import catalogs
+    from tests.conftest import DATA
+
+    campaign_showing_anna(app, anna)
+    with app.app_context():
+        catalogs.load_text(db.session, (DATA / "bike.yaml").read_text() + (
+            "translations:\n  vi:\n    name: Xe đạp thử\n    features:\n"
+            "      frame: {options: {alu: Nhôm, carbon: Các-bon}}\n"), "bike-vi.yaml")
+        db.session.commit()
+    auth.signin()
+    page = client.get("/shop/", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    offer = page[page.index('id="offer"'):].split("</section>")[0]
+    assert ">Nhôm</a>" in offer and ">Các-bon</a>" in offer and "Xe đạp thử" in offer
+    assert "Aluminium" not in offer and ">Carbon</a>" not in offer

@@ -1,5 +1,6 @@
 """Likely duplicate customers: the same mailbox written differently
-(`Anna.Berg+shop@gmail.com` and `annaberg@googlemail.com`), or the same name
+(`Anna.Berg+shop@gmail.com` and `annaberg@googlemail.com`; a guest record's
+address, `anna@example.com@guest.invalid`, is the mailbox it was typed as), or the same name
 among the contacts of one business account, or the same phone number (kept
 as E.164, so "0170 1234567" in Germany and "+49 170 1234567" are one). Staff
 decide; nothing is merged here.
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import N_
+from configurator.services import users
 from configurator.services.errors import NotFound
 from configurator.store.identity import CustomerMerge
 from configurator.store.models import User
@@ -35,7 +38,8 @@ class DuplicatePair:
 
 def normalized_email(email: str) -> str:
     """The mailbox an address reaches: no case, no +tag, no dots where the provider ignores them."""
-    local, _, domain = email.strip().lower().rpartition("@")
+    email = email.strip().lower().removesuffix(users.GUEST_DOMAIN)  # a guest order's address
+    local, _, domain = email.rpartition("@")
     local = local.split("+", 1)[0]
     if domain in DOTLESS_DOMAINS:
         local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
@@ -58,13 +62,13 @@ def find(session: Session, viewer: User) -> list[DuplicatePair]:
     by_email: dict[str, list[User]] = defaultdict(list)
     for customer in customers:
         by_email[normalized_email(customer.email)].append(customer)
-    _pair_up(pairs, by_email.values(), "same e-mail address")
-    _pair_up(pairs, _same_name_per_account(session), "same name at the same company")
+    _pair_up(pairs, by_email.values(), N_("same e-mail address"))
+    _pair_up(pairs, _same_name_per_account(session), N_("same name at the same company"))
     by_phone: dict[str, list[User]] = defaultdict(list)
     for customer in customers:
         if customer.phone:
             by_phone[customer.phone].append(customer)
-    _pair_up(pairs, by_phone.values(), "same phone number")
+    _pair_up(pairs, by_phone.values(), N_("same phone number"))
     return sorted(pairs.values(), key=lambda pair: (pair.first.id, pair.second.id))
 
 

@@ -22,14 +22,17 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 import sqlalchemy as sa
+from babel import Locale, UnknownLocaleError
 from sqlalchemy.orm import Session
 
 from configurator.services import jobs, timeline
+from configurator.services.configuring.wording import translator
 from configurator.services.messages.links import TrackingLinks
 from configurator.services.messages.outbox import DELIVER_JOB
 from configurator.services.messages.transport import PermanentFailure, Transport
 from configurator.services.unit_of_work import use_case
 from configurator.store.messages import Message, MessageAttachment
+from configurator.store.models import User
 from configurator.store.types import utcnow
 
 # Longer than any SMTP conversation (the client times out after 30 s).
@@ -73,7 +76,7 @@ def deliver(
         if problem:
             return _record_failure(session, message_id, problem)
         message = session.get(Message, message_id, populate_existing=True)
-    email = compose(message, transport.sender, links)
+    email = compose(message, transport.sender, links, language=_language(session, message))
     try:
         transport.send(email)
     except PermanentFailure as error:
@@ -125,9 +128,19 @@ def _fill_attachments(session: Session, message_id: int, maker: AttachmentMaker)
             attachment.data = maker(session, message, attachment)
 
 
-def compose(message: Message, sender: str, links: TrackingLinks) -> EmailMessage:
+def _language(session: Session, message: Message) -> str | None:
+    """The recipient's language, which `outbox.enqueue` wrote the message in."""
+    recipient = session.get(User, message.recipient_id) if message.recipient_id else None
+    return recipient.locale if recipient is not None else None
+
+
+def compose(
+    message: Message, sender: str, links: TrackingLinks, *, language: str | None = None
+) -> EmailMessage:
     """The e-mail of a message: plain text and HTML, the reason, the action link, and its
-    attachments (a quote's PDF)."""
+    attachments (a quote's PDF). Its own words ("Why you get this", the link's default
+    label) are in `language`, the message's, right to left in Persian."""
+    _ = translator(language)
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.to_address
@@ -139,12 +152,14 @@ def compose(message: Message, sender: str, links: TrackingLinks) -> EmailMessage
         # A one-time link goes to the shop directly: the row forgets it once the
         # e-mail is sent, so a tracking redirect would lead nowhere.
         action = links.base_url.rstrip("/") + message.action_url
+    label, why = message.action_label or _("Open"), _("Why you get this: %(reason)s", reason=message.reason)
     text = [message.body.rstrip(), ""]
     if action:
-        text += [f"{message.action_label or 'Open'}: {action}", ""]
-    text += ["--", f"Why you get this: {message.reason}"]
+        text += [f"{label}: {action}", ""]
+    text += ["--", why]
     email.set_content("\n".join(text))
-    email.add_alternative(_html(message, action, links.open_url(message.id)), subtype="html")
+    page = _html(message, action, links.open_url(message.id), label, why, language)
+    email.add_alternative(page, subtype="html")
     for attachment in message.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         email.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
@@ -152,20 +167,27 @@ def compose(message: Message, sender: str, links: TrackingLinks) -> EmailMessage
     return email
 
 
-def _html(message: Message, action: str | None, pixel: str) -> str:
+def _html(message: Message, action: str | None, pixel: str, label: str, why: str,
+          language: str | None) -> str:
     paragraphs = "".join(
         f"<p>{html.escape(part).replace(chr(10), '<br>')}</p>"
         for part in message.body.strip().split("\n\n")
     )
-    button = (
-        f'<p><a href="{html.escape(action)}">{html.escape(message.action_label or "Open")}</a></p>'
-        if action else ""
-    )
+    button = f'<p><a href="{html.escape(action)}">{html.escape(label)}</a></p>' if action else ""
+    code = language or "en"
     return (
-        f'<!doctype html><html><body>{paragraphs}{button}'
-        f'<p style="color:#666;font-size:small">Why you get this: {html.escape(message.reason)}</p>'
+        f'<!doctype html><html lang="{html.escape(code)}" dir="{_direction(code)}"><body>{paragraphs}{button}'
+        f'<p style="color:#666;font-size:small">{html.escape(why)}</p>'
         f'<img src="{html.escape(pixel)}" width="1" height="1" alt=""></body></html>'
     )
+
+
+def _direction(language: str) -> str:
+    """rtl for a language written right to left (Persian), else ltr."""
+    try:
+        return "rtl" if Locale.parse(language).character_order == "right-to-left" else "ltr"
+    except (ValueError, UnknownLocaleError):  # a locale babel does not know: as English
+        return "ltr"
 
 
 @use_case

@@ -30,6 +30,7 @@ from configurator.services.quotes.records import (
     require_approver,
     require_staff,
     run_step,
+    staff_step,
 )
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import User
@@ -142,11 +143,11 @@ def submit(
     now: datetime | None = None,
 ) -> QuoteRecord:
     """Ask a manager to approve the discounts, with the reason the manager reads."""
-    loaded = editing(session, staff, quote_id, version)
-    return run_step(
+    return staff_step(
         session,
         staff,
-        loaded,
+        quote_id,
+        version,
         lambda q, at: lifecycle.submit_for_approval(q, by=actor(staff), at=at, reason=reason),
         now=now,
     )

@@ -39,6 +39,7 @@ from configurator.services.quotes.records import (
     editing,
     require_staff,
     run_step,
+    staff_step,
     write_back,
 )
 from configurator.services.unit_of_work import use_case
@@ -79,11 +80,11 @@ def set_discount(
     now: datetime | None = None,
 ) -> QuoteRecord:
     """Set or remove the quote-level discount."""
-    loaded = editing(session, staff, quote_id, version)
-    return run_step(
+    return staff_step(
         session,
         staff,
-        loaded,
+        quote_id,
+        version,
         lambda q, at: q.set_discount(discount, by=actor(staff), at=at),
         now=now,
     )
@@ -99,11 +100,11 @@ def set_valid_until(
     now: datetime | None = None,
 ) -> QuoteRecord:
     """Change the date until which the client may accept."""
-    loaded = editing(session, staff, quote_id, version)
-    return run_step(
+    return staff_step(
         session,
         staff,
-        loaded,
+        quote_id,
+        version,
         lambda q, at: q.set_valid_until(valid_until, by=actor(staff), at=at),
         now=now,
     )

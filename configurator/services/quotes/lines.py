@@ -34,7 +34,7 @@ from configurator.services.configuring import configurations
 from configurator.services.configuring.recheck import StartingPoint, recheck, starting_point
 from configurator.services.configuring.selection import Selection
 from configurator.services.errors import InvalidSelection, NotFound
-from configurator.services.quotes.records import actor, editing, require_staff, run_step
+from configurator.services.quotes.records import actor, editing, require_staff, run_step, staff_step
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import Configuration, User
 from configurator.store.quotes import BusinessAccount, QuoteLineRecord, QuoteRecord
@@ -385,7 +385,6 @@ def lock_price(
 ) -> QuoteRecord:
     """Keep a line's current prices through later reprices ("keep this price"), or with
     `locked=False` price it by the quote's terms again."""
-    loaded = editing(session, staff, quote_id, version)
 
     def step(quote: Quote, at: datetime) -> None:
         if locked:
@@ -393,7 +392,7 @@ def lock_price(
         else:
             quote.unlock_price(line_id, by=actor(staff), at=at)
 
-    return run_step(session, staff, loaded, step, now=now)
+    return staff_step(session, staff, quote_id, version, step, now=now)
 
 
 @use_case
@@ -407,11 +406,11 @@ def remove_line(
     now: datetime | None = None,
 ) -> QuoteRecord:
     """Remove a line from a draft."""
-    loaded = editing(session, staff, quote_id, version)
-    return run_step(
+    return staff_step(
         session,
         staff,
-        loaded,
+        quote_id,
+        version,
         lambda q, at: q.remove_line(line_id, by=actor(staff), at=at),
         now=now,
     )

@@ -411,6 +411,20 @@ def run_step(
     return write_back(session, loaded, user, events_before=before, now=now, new_lines=new_lines)
 
 
+def staff_step(
+    session: Session,
+    staff: User,
+    quote_id: int,
+    version: int | None,
+    step: Callable[[Quote, datetime], None],
+    *,
+    now: datetime | None = None,
+) -> QuoteRecord:
+    """A staff member's one step on a quote: loaded for the edit (refused when their
+    copy is outdated), run and stored (`editing`, then `run_step`)."""
+    return run_step(session, staff, editing(session, staff, quote_id, version), step, now=now)
+
+
 def require_staff(user: User) -> None:
     if not user.is_staff:
         raise NotFound(N_("There is no such quote."))

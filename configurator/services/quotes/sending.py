@@ -37,6 +37,7 @@ from configurator.services.quotes.records import (
     editing,
     frozen_copy,
     run_step,
+    staff_step,
     to_domain,
 )
 from configurator.services.unit_of_work import use_case
@@ -250,11 +251,11 @@ def cancel(
     now: datetime | None = None,
 ) -> QuoteRecord:
     """Withdraw the quote, with a reason."""
-    loaded = editing(session, staff, quote_id, version)
-    return run_step(
+    return staff_step(
         session,
         staff,
-        loaded,
+        quote_id,
+        version,
         lambda q, at: lifecycle.cancel(q, reason, by=actor(staff), at=at),
         now=now,
     )

@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from configurator.quoting import Quote
-from configurator.services.quotes.records import actor, editing, run_step
+from configurator.services.quotes.records import actor, staff_step
 from configurator.services.unit_of_work import use_case
 from configurator.store.models import User
 from configurator.store.quotes import QuoteRecord
@@ -43,14 +43,13 @@ def add_service(
     now: datetime | None = None,
 ) -> QuoteRecord:
     """Add a service or free-text line to a draft (an approval is withdrawn: prices changed)."""
-    loaded = editing(session, staff, quote_id, version)
 
     def step(quote: Quote, at: datetime) -> None:
         quote.add_service(service.description, service.quantity, service.unit_price,
                           by=actor(staff), at=at, unit_cost=service.unit_cost,
                           tax_rate=service.tax_rate)
 
-    return run_step(session, staff, loaded, step, now=now)
+    return staff_step(session, staff, quote_id, version, step, now=now)
 
 
 @use_case
@@ -65,14 +64,13 @@ def change_service(
     now: datetime | None = None,
 ) -> QuoteRecord:
     """Replace a service line's description, quantity, price, cost and VAT rate."""
-    loaded = editing(session, staff, quote_id, version)
 
     def step(quote: Quote, at: datetime) -> None:
         quote.change_service(line_id, by=actor(staff), at=at, description=service.description,
                              quantity=service.quantity, unit_price=service.unit_price,
                              unit_cost=service.unit_cost, tax_rate=service.tax_rate)
 
-    return run_step(session, staff, loaded, step, now=now)
+    return staff_step(session, staff, quote_id, version, step, now=now)
 
 
 @use_case
@@ -86,8 +84,11 @@ def remove_service(
     now: datetime | None = None,
 ) -> QuoteRecord:
     """Remove a service line from a draft."""
-    loaded = editing(session, staff, quote_id, version)
-    return run_step(
-        session, staff, loaded,
-        lambda q, at: q.remove_service(line_id, by=actor(staff), at=at), now=now,
+    return staff_step(
+        session,
+        staff,
+        quote_id,
+        version,
+        lambda q, at: q.remove_service(line_id, by=actor(staff), at=at),
+        now=now,
     )

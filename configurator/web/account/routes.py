@@ -4,11 +4,14 @@ pages). Every view is for the signed-in owner only; anything else is a 404."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from configurator.engine import Catalog
 from configurator.services import (
     catalogs,
     configuring,
@@ -23,6 +26,7 @@ from configurator.services.configuring import configurations
 from configurator.services.configuring.configurations import InvalidName
 from configurator.services.errors import InvalidSelection, NotFound, NotOrderable, StaleRevision
 from configurator.services.paging import InvalidCursor
+from configurator.store import CatalogVersion, Configuration
 from configurator.web import cart_editing, workbench
 from configurator.web.account import bp
 from configurator.web.account.forms import MAX_REVISION, DiffForm, RenameForm
@@ -108,25 +112,18 @@ def configuration(configuration_id: int):
 @bp.post("/configurations/<int:configuration_id>/save")
 def save_revision(configuration_id: int):
     """Save the picks as the next revision, unless another tab saved first."""
-    configuration = configurations.get(db.session, current_user, configuration_id)
-    version = workbench.current_version(configuration.catalog_id)
-    catalog = catalogs.engine_catalog(version)
-    selection, problems = workbench.posted_selection(catalog)
-    base = _base_revision(0)
-    if problems:
-        return _again(configuration, version, catalog, selection, base, problems, 400)
+    posted = _Posted.read(configuration_id)
+    if posted.problems:
+        return posted.again(posted.problems, 400)
     try:
         revision = configurations.revise(
-            db.session, current_user, configuration_id, base, selection
+            db.session, current_user, configuration_id, posted.base, posted.selection
         )
     except StaleRevision as error:
-        return _again(
-            configuration, version, catalog, selection, error.latest_number, [error_text(error)], 409,
-            conflict=error.latest_number,
-        )
+        return posted.stale(error)
     except InvalidSelection as error:
-        return _again(configuration, version, catalog, selection, base, [error_text(error)], 400)
-    if revision.number == base:
+        return posted.again([error_text(error)], 400)
+    if revision.number == posted.base:
         flash(_("Nothing changed since the last revision, so there was nothing to save."), "info")
     else:
         flash(_("Saved as revision %(number)s.", number=revision.number), "success")
@@ -136,23 +133,18 @@ def save_revision(configuration_id: int):
 @bp.post("/configurations/<int:configuration_id>/order")
 def order(configuration_id: int):
     """Go to the checkout's review; unsaved picks are saved as a revision first."""
-    configuration = configurations.get(db.session, current_user, configuration_id)
-    version = workbench.current_version(configuration.catalog_id)
-    catalog = catalogs.engine_catalog(version)
-    selection, problems = workbench.posted_selection(catalog)
-    base = _base_revision(0)
-    if problems:
-        return _again(configuration, version, catalog, selection, base, problems, 400)
+    posted = _Posted.read(configuration_id)
+    if posted.problems:
+        return posted.again(posted.problems, 400)
     try:
-        orders.save_for_checkout(db.session, current_user, configuration_id, base, selection)
-    except StaleRevision as error:
-        return _again(
-            configuration, version, catalog, selection, error.latest_number, [error_text(error)], 409,
-            conflict=error.latest_number,
+        orders.save_for_checkout(
+            db.session, current_user, configuration_id, posted.base, posted.selection
         )
+    except StaleRevision as error:
+        return posted.stale(error)
     except (NotOrderable, InvalidSelection) as error:
-        latest = configurations.latest_revision(db.session, configuration)
-        return _again(configuration, version, catalog, selection, latest.number, [error_text(error)], 409)
+        latest = configurations.latest_revision(db.session, posted.configuration)
+        return posted.again([error_text(error)], 409, base=latest.number)
     return _redirect(url_for("account.checkout_page", configuration_id=configuration_id))
 
 
@@ -292,19 +284,54 @@ def _page(
     )
 
 
-def _again(configuration, version, catalog, selection, base, problems, status, conflict=None):
-    """The configurator again with the customer's unsaved picks and the reason
-    (`conflict`: the revision another tab saved meanwhile)."""
-    usual = workbench.usual_choices(configuration.catalog_id, excluding=configuration.id)
-    state = workbench.evaluate(catalog, selection, usual, problems=problems)
-    compared = None
-    if conflict:
-        compared = configuring.diff.against_picks(
-            db.session, current_user, configuration.id, conflict, version, state.selection
+@dataclass(frozen=True)
+class _Posted:
+    """Picks posted on a saved configuration (to save or order it) and what they are read on."""
+
+    configuration: Configuration
+    version: CatalogVersion
+    catalog: Catalog
+    selection: dict
+    problems: list
+    base: int  # the revision the picks started from
+
+    @classmethod
+    def read(cls, configuration_id: int) -> _Posted:
+        """The picks posted on the configuration, read on its current catalog version."""
+        configuration = configurations.get(db.session, current_user, configuration_id)
+        version = workbench.current_version(configuration.catalog_id)
+        catalog = catalogs.engine_catalog(version)
+        selection, problems = workbench.posted_selection(catalog)
+        return cls(configuration, version, catalog, selection, problems, _base_revision(0))
+
+    def again(
+        self, problems: list, status: int, *, base: int | None = None, conflict: int | None = None
+    ):
+        """The configurator again with the customer's unsaved picks and the reason
+        (`conflict`: the revision another tab saved meanwhile)."""
+        configuration = self.configuration
+        usual = workbench.usual_choices(configuration.catalog_id, excluding=configuration.id)
+        state = workbench.evaluate(self.catalog, self.selection, usual, problems=problems)
+        compared = None
+        if conflict:
+            compared = configuring.diff.against_picks(
+                db.session, current_user, configuration.id, conflict, self.version, state.selection
+            )
+        base = self.base if base is None else base
+        return _page(
+            configuration,
+            self.version,
+            state,
+            base,
+            status=status,
+            conflict=conflict,
+            compared=compared,
         )
-    return _page(
-        configuration, version, state, base, status=status, conflict=conflict, compared=compared
-    )
+
+    def stale(self, error: StaleRevision):
+        """Another tab saved first: the picks again beside what that revision changed (409)."""
+        latest = error.latest_number
+        return self.again([error_text(error)], 409, base=latest, conflict=latest)
 
 
 _redirect = workbench.full_page_redirect  # a redirect that htmx follows as a full page load

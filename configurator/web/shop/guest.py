@@ -17,7 +17,7 @@ from configurator.services.errors import InvalidSelection, NotFound, NotOrderabl
 from configurator.web import drafts, workbench
 from configurator.web.auth.forms import countries
 from configurator.web.database import db
-from configurator.web.i18n import error_text
+from configurator.web.i18n import error_text, translate
 from configurator.web.shop import bp
 from configurator.web.shop.forms import GuestOrderForm
 from configurator.web.shop.routes import _redirect
@@ -58,10 +58,13 @@ def guest_order(catalog_id: str):
     except (NotOrderable, NotFound) as refused:
         flash(error_text(refused), "error")
         return redirect(back, 303)
+    needs = guest_orders.country_needs(db.session, catalog_id, kept[0] if kept else {},
+                                       _country(form))
+    there = [translate(needs)] if needs is not None else []
     if request.method == "GET":
-        return _page(catalog_id, lines, vat, form, [], 200)
-    if not form.validate():
-        problems = [message for errors in form.errors.values() for message in errors]
+        return _page(catalog_id, lines, vat, form, there, 200)
+    if not form.validate() or there:
+        problems = there + [message for errors in form.errors.values() for message in errors]
         return _page(catalog_id, lines, vat, form, problems, 400)
     try:
         order = guest_orders.place_order(
