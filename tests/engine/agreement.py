@@ -5,16 +5,22 @@ circuits of wide rules, d-DNNF and SAT) draw a random catalog, customer facts
 and selections (`requests`), then hold the catalog's answers against
 `bruteforce.Enumeration`: the count, domains, the cheapest completion, the
 alternatives of each pick and minimal explanations; repairs against those of
-the exact running-total chain (`chain_catalog`). The few hand-written catalogs
-that several of them read are here too.
+the exact running-total chain (`chain_catalog`). The catalogs that several of
+them build are here too: the instalments bike, numeric-heavy cut down, and the
+deny catalogs whose rules `every_rule_a_circuit` compiles as circuits, with a
+plain check that a row of a compiled problem is a solution (`is_solution`).
 """
 
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from typing import Any
+from unittest.mock import patch
 
+import yaml
 from bruteforce import (
     Enumeration,
     assert_domains_match,
@@ -28,7 +34,8 @@ from hypothesis import note
 from hypothesis import strategies as st
 from strategies import CatalogCase, customers, selections
 
-from configurator.engine import Catalog
+from bench.numeric import numeric_heavy
+from configurator.engine import Catalog, compile
 from configurator.engine.layered import solution_space
 from configurator.engine.results import Repair
 
@@ -52,20 +59,6 @@ features:
 constraints:
   - {id: instalments-from-550, if: payment == instalments, then: price() >= 550}
 """
-
-
-def catalog_text(features: list[dict], rules: list[dict], catalog: str = "c") -> str:
-    """A catalog in EUR as JSON text: the given features and rules, the rest as small as it may be."""
-    return json.dumps(
-        {
-            "catalog": catalog,
-            "name": catalog.upper(),
-            "version": 1,
-            "currency": "EUR",
-            "features": features,
-            "constraints": rules,
-        }
-    )
 
 
 @st.composite
@@ -240,3 +233,100 @@ def assert_repairs_like_the_chain(
         for feature, options in case.options.items():
             for option in options:
                 assert_same_repair(catalog, chain, feature, option, selection, customer)
+
+
+# ---------------------------------------------------------------- builders the counting and circuit tests share
+
+
+def reduced_numeric_heavy(parts: int) -> str:
+    """bench/models/numeric-heavy.yaml's catalog with only its first `parts` parts (and every service rule)."""
+    data = numeric_heavy()
+    kept = {f"part{i}" for i in range(parts)}
+    data["features"] = [
+        f for f in data["features"] if not f["id"].startswith("part") or f["id"] in kept
+    ]
+    data["constraints"] = [
+        c for c in data["constraints"] if not any(f"part{i} " in str(c) for i in range(parts, 20))
+    ]
+    return json.dumps(data)
+
+
+def every_rule_a_circuit() -> AbstractContextManager:
+    """Every rule with more than one tuple becomes a circuit, split down to its atoms."""
+    return patch.multiple(compile, WIDE_RULE_TUPLES=1, PIECE_TUPLES=1)
+
+
+def deny_catalog(
+    features: int, options: int, rows: list[tuple[int, ...]], cap: int | None, as_rules: bool
+) -> str:
+    """`features` features f0.. of `options` options o0.. (option v costs v EUR), the `rows` denied
+    as forbid rules (`as_rules`) or as one deny table, and with a `cap` the rule price() <= cap."""
+    constraints: list[dict] = []
+    if as_rules:
+        for k, row in enumerate(rows):
+            cells = " and ".join(f"f{i} == o{v}" for i, v in enumerate(row))
+            constraints.append({"id": f"deny-{k}", "message": "no", "forbid": cells})
+    else:
+        table = {
+            "features": [f"f{i}" for i in range(features)],
+            "deny": [[f"o{v}" for v in row] for row in rows],
+        }
+        constraints.append({"id": "big-deny", "message": "no", "table": table})
+    if cap is not None:
+        constraints.append({"id": "cap", "message": "cap", "require": f"price() <= {cap}"})
+    return yaml.safe_dump(
+        {
+            "catalog": "denybig",
+            "name": "Deny big",
+            "version": 1,
+            "currency": "EUR",
+            "constraints": constraints,
+            "features": [
+                {
+                    "id": f"f{i}",
+                    "name": f"F{i}",
+                    "choose": "one",
+                    "dimension": "product",
+                    "options": [
+                        {"id": f"o{v}", "name": f"O{v}", "price": v} for v in range(options)
+                    ],
+                }
+                for i in range(features)
+            ],
+        }
+    )
+
+
+def denied_rows(features: int, options: int, count: int, seed: int) -> list[tuple[int, ...]]:
+    """`count` distinct rows of option indexes, drawn from `seed`."""
+    rng = random.Random(seed)
+    rows: set[tuple[int, ...]] = set()
+    while len(rows) < count:
+        rows.add(tuple(rng.randrange(options) for _ in range(features)))
+    return sorted(rows)
+
+
+def with_sums(problem, row: list[int]) -> list[int]:
+    """The row with every comparison variable set from its sum (Fractions, as the catalog states it)."""
+    row = list(row)
+    for linear in problem.linear:
+        total = sum(weights[row[var]] for var, weights in linear.terms)
+        holds = {
+            "<": total < linear.threshold,
+            "<=": total <= linear.threshold,
+            "==": total == linear.threshold,
+            "!=": total != linear.threshold,
+            ">=": total >= linear.threshold,
+            ">": total > linear.threshold,
+        }[linear.op]
+        row[linear.var] = int(holds)
+    return row
+
+
+def is_solution(problem, row: list[int]) -> bool:
+    """True when the row of values (one per variable of the compiled problem) is in every factor."""
+    allowed = ({tuple(r) for r in factor.rows.tolist()} for factor in problem.factors)
+    return all(
+        tuple(row[v] for v in factor.scope) in rows
+        for factor, rows in zip(problem.factors, allowed)
+    )

@@ -346,3 +346,64 @@ def _catalog_with_v(draw: st.DrawFn, max_constraints: int) -> CatalogCase:
     first = case.data["features"][0]["options"][0]
     first.setdefault("attributes", {}).setdefault("v", draw(st.integers(min_value=0, max_value=6)))
     return case
+
+
+# ---------------------------------------------------------------- catalogs for the counters and CP-SAT
+
+
+def catalog_text(features: list[dict], rules: list[dict], catalog: str = "c") -> str:
+    """A catalog in EUR as JSON text: the given features and rules, the rest as small as it may be."""
+    return json.dumps(
+        {
+            "catalog": catalog,
+            "name": catalog.upper(),
+            "version": 1,
+            "currency": "EUR",
+            "features": features,
+            "constraints": rules,
+        }
+    )
+
+
+@st.composite
+def mixed_catalogs(draw: st.DrawFn) -> CatalogCase:
+    """Several sums and price() with every comparison, or price() bounds both ways next to sum rules."""
+    if draw(st.booleans()):
+        return draw(numeric_catalogs())
+    return draw(price_gate_catalogs("both"))
+
+
+OPERATORS = ["<", "<=", ">", ">=", "==", "!="]
+
+
+@st.composite
+def fine_unit_catalogs(draw: st.DrawFn) -> str:
+    """Few features with prices and two attributes in fine, mostly distinct units, and comparisons of
+    every operator on price(), sum(w) and sum(v), some gated by a pick: partial totals of different
+    values share classes only when the features left cannot tell them apart."""
+    features = []
+    for i in range(draw(st.integers(2, 5))):
+        options = []
+        for j in range(draw(st.integers(1, 3))):
+            option = {"id": f"o{j}", "name": "O",
+                      "price": f"{draw(st.integers(0, 40))}.{draw(st.sampled_from(['00', '25', '99']))}"}
+            attributes = {name: draw(st.integers(0, 30)) for name in ("w", "v") if draw(st.booleans())}
+            if attributes:
+                option["attributes"] = attributes
+            options.append(option)
+        features.append({"id": f"f{i}", "name": "F", "dimension": "product",
+                         "choose": draw(st.sampled_from(["one", "optional"])), "options": options})
+    first = features[0]["options"][0].setdefault("attributes", {})  # sum() of an attribute no option has is refused
+    for name in ("w", "v"):
+        first.setdefault(name, draw(st.integers(0, 30)))
+    rules = []
+    for index in range(draw(st.integers(1, 4))):
+        total = draw(st.sampled_from(["price()", "sum(w)", "sum(v)"]))
+        high = 40 * len(features) if total == "price()" else 30 * len(features)
+        bound = draw(st.integers(0, high))
+        comparison = f"{total} {draw(st.sampled_from(OPERATORS))} {bound}"
+        feature = draw(st.sampled_from(features))
+        gate = f"{feature['id']} == {draw(st.sampled_from(feature['options']))['id']}"
+        rule = {"require": comparison} if draw(st.booleans()) else {"if": gate, "then": comparison}
+        rules.append({"id": f"r{index}", **rule, "message": "m"})
+    return catalog_text(features, rules)

@@ -15,10 +15,9 @@ import random
 
 import numpy as np
 import yaml
-from hypothesis import given, note, settings
+from agreement import denied_rows, deny_catalog, every_rule_a_circuit, is_solution, with_sums
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from test_cpsat_backend import _is_solution, _with_sums
-from test_wide_rules import SETTINGS, _deny_catalog, _every_rule_a_circuit, _rows
 
 from bench.numeric import _walk, deny_forbid
 from configurator.engine import Catalog
@@ -100,7 +99,7 @@ def test_repairs_on_the_deny_forbid_catalog_make_up_for_a_dear_value_with_two_ch
         assert config[2] == 9 and config[:2] == [0, 0], config
         assert _valid(denied, 20, config), config
         assert sum(a != b for a, b in zip(config, PLANTED)) == 3  # the value and two changes
-        assert _is_solution(problem, row) and row == _with_sums(problem, row), config
+        assert is_solution(problem, row) and row == with_sums(problem, row), config
 
 
 def test_values_reachable_only_by_repairs_cost_no_solver_call() -> None:
@@ -147,12 +146,12 @@ def test_circuit_domains_and_alternatives_equal_the_grid_along_walks() -> None:
     repaired_rows = 0
     for seed in range(6):
         rng = random.Random(seed)
-        rows = _rows(features, options, 10, seed=seed)
+        rows = denied_rows(features, options, 10, seed=seed)
         cap = rng.randint(6, 11)
         valid = _grid(features, options, rows, cap)
-        with _every_rule_a_circuit():
+        with every_rule_a_circuit():
             catalog = Catalog.from_text(
-                _deny_catalog(features, options, rows, cap, as_rules=seed % 2 == 0),
+                deny_catalog(features, options, rows, cap, as_rules=seed % 2 == 0),
                 path="deny.yaml",
             )
             assert isinstance(catalog.tree, CpSatSpace)
@@ -187,7 +186,7 @@ def test_circuit_domains_and_alternatives_equal_the_grid_along_walks() -> None:
 
 
 @given(data=st.data())
-@settings(SETTINGS, max_examples=15)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_every_repaired_row_on_a_circuit_catalog_is_a_solution(data) -> None:
     """Any known solutions, any targets, every feature free: each row the repairs give is a valid
     configuration of the grid holding one of the targets, with its circuit parts and comparisons as
@@ -204,9 +203,9 @@ def test_every_repaired_row_on_a_circuit_catalog_is_a_solution(data) -> None:
     cap = data.draw(st.integers(0, features * (options - 1)))
     as_rules = data.draw(st.booleans())
     note(f"rows {rows} cap {cap} as_rules {as_rules}")
-    with _every_rule_a_circuit():
+    with every_rule_a_circuit():
         catalog = Catalog.from_text(
-            _deny_catalog(features, options, rows, cap, as_rules), path="deny.yaml"
+            deny_catalog(features, options, rows, cap, as_rules), path="deny.yaml"
         )
         space, problem = catalog.tree, catalog.problem
         consistent, _ = space.domains({})
@@ -226,4 +225,4 @@ def test_every_repaired_row_on_a_circuit_catalog_is_a_solution(data) -> None:
         config = [row[var] for var in feature_vars]
         assert _valid(rows, cap, config), config
         assert any(row[var] == value for var, value in targets), config
-        assert _is_solution(problem, row) and row == _with_sums(problem, row), config
+        assert is_solution(problem, row) and row == with_sums(problem, row), config

@@ -17,13 +17,14 @@ from agreement import (
     assert_answers_like_brute_force,
     assert_explanations_minimal,
     assert_repairs_like_the_chain,
-    catalog_text,
+    is_solution,
     requests,
+    with_sums,
 )
 from bruteforce import Enumeration, model_from_text
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from strategies import customers, numeric_catalogs, price_gate_catalogs
+from strategies import catalog_text, customers, mixed_catalogs
 
 from configurator.engine import Catalog
 from configurator.engine.bounded import BoundedSpace
@@ -31,14 +32,6 @@ from configurator.engine.cpsat import CpSatSpace
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CATALOGS = Path(__file__).resolve().parents[2] / "catalog"
-
-
-@st.composite
-def mixed_catalogs(draw: st.DrawFn):
-    """Several sums and price() with every comparison, or price() bounds both ways."""
-    if draw(st.booleans()):
-        return draw(numeric_catalogs())
-    return draw(price_gate_catalogs("both"))
 
 
 @given(data=st.data())
@@ -138,7 +131,7 @@ def test_repairs_give_only_solutions_with_their_target(data) -> None:
     rows = space._witnesses.rows[:2]
     found = space.repairs.repaired(rows, targets, features)
     for row in found.tolist():
-        assert _is_solution(problem, _with_sums(problem, row)) and row == _with_sums(problem, row), row
+        assert is_solution(problem, with_sums(problem, row)) and row == with_sums(problem, row), row
         assert any(row[var] == value and any(r[var] != value for r in rows.tolist()) for var, value in targets)
 
 
@@ -174,8 +167,8 @@ def test_neighbours_of_a_solution_are_exactly_its_valid_one_feature_changes(data
         for row in rows.tolist():
             for value in values:
                 if value != row[var]:
-                    candidate = _with_sums(problem, row[:var] + [value] + row[var + 1:])
-                    if _is_solution(problem, candidate):
+                    candidate = with_sums(problem, row[:var] + [value] + row[var + 1:])
+                    if is_solution(problem, candidate):
                         expected.add(tuple(candidate))
         assert found == expected, var
     features = sorted(problem.feature_var.values())
@@ -189,27 +182,10 @@ def test_neighbours_of_a_solution_are_exactly_its_valid_one_feature_changes(data
                 if other != var and value != row[var] and changed != row[other]:
                     candidate = list(row)
                     candidate[var], candidate[other] = value, changed
-                    candidate = _with_sums(problem, candidate)
-                    if _is_solution(problem, candidate):
+                    candidate = with_sums(problem, candidate)
+                    if is_solution(problem, candidate):
                         expected.add(tuple(candidate))
     assert found == expected
-
-
-def _with_sums(problem, row: list[int]) -> list[int]:
-    """The row with every comparison variable set from its sum (Fractions, as the catalog states it)."""
-    row = list(row)
-    for linear in problem.linear:
-        total = sum(weights[row[var]] for var, weights in linear.terms)
-        holds = {"<": total < linear.threshold, "<=": total <= linear.threshold, "==": total == linear.threshold,
-                 "!=": total != linear.threshold, ">=": total >= linear.threshold,
-                 ">": total > linear.threshold}[linear.op]
-        row[linear.var] = int(holds)
-    return row
-
-
-def _is_solution(problem, row: list[int]) -> bool:
-    allowed = ({tuple(r) for r in factor.rows.tolist()} for factor in problem.factors)
-    return all(tuple(row[v] for v in factor.scope) in rows for factor, rows in zip(problem.factors, allowed))
 
 
 def _city_bike_with_a_ceiling() -> str:

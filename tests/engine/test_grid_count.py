@@ -21,7 +21,7 @@ import yaml
 from bruteforce import Enumeration, model_from_text
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
-from strategies import customers, numeric_catalogs, price_gate_catalogs
+from strategies import customers, mixed_catalogs
 
 from bench.numeric import addons_knapsack, deny_forbid
 from configurator.engine import Catalog, CompiledStore, bounded, grid_count, linear_count
@@ -38,7 +38,7 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 def grid_catalogs(draw: st.DrawFn) -> str:
     """numeric or price-gate catalogs with prices in half euros (a dense grid in cents would be large for
     brute-force sizes) and, sometimes, negative volumes."""
-    case = draw(numeric_catalogs()) if draw(st.booleans()) else draw(price_gate_catalogs("both"))
+    case = draw(mixed_catalogs())
     negative = draw(st.booleans())
     for feature in case.data["features"]:
         for option in feature["options"]:

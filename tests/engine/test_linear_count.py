@@ -10,18 +10,17 @@ counted by brute force and by the running-total tree.
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 
 import numpy as np
 import pytest
+from agreement import reduced_numeric_heavy
 from bruteforce import Enumeration, model_from_text
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from strategies import customers, numeric_catalogs, price_gate_catalogs
+from strategies import catalog_text, customers, fine_unit_catalogs, mixed_catalogs
 
-from bench.numeric import numeric_heavy
 from configurator.engine import Catalog
 from configurator.engine.compile import compile_model
 from configurator.engine.layered import solution_space
@@ -35,26 +34,13 @@ def _linear_count(text: str, customer: dict | None = None, max_states: int | Non
     return LinearCounter(problem, max_states).count(problem.customer_evidence(customer))
 
 
-@st.composite
-def linear_catalogs(draw: st.DrawFn):
-    """Several sums and price() with every comparison, or price() bounds both ways next to sum rules."""
-    if draw(st.booleans()):
-        return draw(numeric_catalogs())
-    return draw(price_gate_catalogs("both"))
-
-
 @given(data=st.data())
 @SETTINGS
 def test_counts_equal_brute_force(data) -> None:
-    case = data.draw(linear_catalogs())
+    case = data.draw(mixed_catalogs())
     customer = data.draw(customers())
     note(f"catalog:\n{case.text}\ncustomer: {customer}")
     assert _linear_count(case.text, customer) == Enumeration(model_from_text(case.text), customer).count
-
-
-def _catalog(features: list[dict], rules: list[dict]) -> str:
-    return json.dumps({"catalog": "c", "name": "C", "version": 1, "currency": "EUR",
-                       "features": features, "constraints": rules})
 
 
 def _many_priced_features(count: int, options: int) -> list[dict]:
@@ -77,7 +63,7 @@ def test_comparisons_every_completion_decides_keep_no_total() -> None:
         {"id": "not-exactly", "require": "sum(w) != 1", "message": "m"},
     ]
     # f0 == o1 is impossible; every other rule holds in every configuration
-    assert _linear_count(_catalog(features, rules), max_states=200) == 4 * 5**23
+    assert _linear_count(catalog_text(features, rules), max_states=200) == 4 * 5**23
 
 
 def test_past_the_state_budget_the_count_meets_in_the_middle_and_past_the_suffix_budget_it_refuses() -> None:
@@ -94,32 +80,22 @@ def test_past_the_state_budget_the_count_meets_in_the_middle_and_past_the_suffix
         rest = (rest[:, None] + cents[None, :]).ravel()
     first = round(float(features[0]["options"][0]["price"]) * 100)
     expected = 4**10 - int((rest + first > 50000).sum())
-    assert _linear_count(_catalog(features, rules), max_states=50) == expected < 4**10
+    assert _linear_count(catalog_text(features, rules), max_states=50) == expected < 4**10
     with pytest.MonkeyPatch.context() as patched:
         patched.setattr(linear_count, "MAX_SUFFIX_ROWS", 1)
-        assert _linear_count(_catalog(features, rules), max_states=50) == expected  # in two halves
+        assert _linear_count(catalog_text(features, rules), max_states=50) == expected  # in two halves
         patched.setattr(linear_count, "MAX_HALF_ROWS", 1)
         with pytest.raises(CountTooLarge, match="rows a half"):
-            _linear_count(_catalog(features, rules), max_states=50)
-
-
-def _reduced_numeric_heavy(parts: int) -> str:
-    """bench/models/numeric-heavy.yaml's catalog with only its first `parts` parts (and every service rule)."""
-    data = numeric_heavy()
-    kept = {f"part{i}" for i in range(parts)}
-    data["features"] = [f for f in data["features"] if not f["id"].startswith("part") or f["id"] in kept]
-    data["constraints"] = [c for c in data["constraints"]
-                           if not any(f"part{i} " in str(c) for i in range(parts, 20))]
-    return json.dumps(data)
+            _linear_count(catalog_text(features, rules), max_states=50)
 
 
 def test_reduced_numeric_heavy_count_equals_brute_force() -> None:
-    text = _reduced_numeric_heavy(3)
+    text = reduced_numeric_heavy(3)
     assert _linear_count(text) == Enumeration(model_from_text(text), {}).count > 0
 
 
 def test_reduced_numeric_heavy_count_equals_the_running_total_tree() -> None:
-    text = _reduced_numeric_heavy(7)
+    text = reduced_numeric_heavy(7)
     model = model_from_text(text)
     tree = solution_space(compile_model(model))
     expected = tree.count(compile_model(model).customer_evidence(None))
@@ -132,7 +108,7 @@ def test_the_count_is_kept_with_the_compiled_form_and_a_corrupt_file_is_counted_
     from configurator.engine import linear_count
     from configurator.engine.compiled import CompiledStore
 
-    text = _reduced_numeric_heavy(4)
+    text = reduced_numeric_heavy(4)
     store = CompiledStore(tmp_path)
     uploaded = Catalog.from_text(text, path="heavy.json")
     expected = uploaded.check().count  # as an upload does: checked first, then prepared with the store
@@ -157,7 +133,7 @@ def test_a_refused_count_is_remembered_with_the_compiled_form(tmp_path, monkeypa
     from configurator.engine import jtree, layered, linear_count
     from configurator.engine.compiled import CompiledStore
 
-    text = _reduced_numeric_heavy(4)
+    text = reduced_numeric_heavy(4)
     store = CompiledStore(tmp_path)
     with monkeypatch.context() as patched:
         patched.setattr(linear_count, "MAX_STATES", 1)
@@ -198,45 +174,8 @@ def test_sums_over_no_priced_or_weighted_option_compared_in_separate_parts(rule:
                 for i in range(2)]
     rules = [{"require": rule, "message": "m"},
              {"id": "price-0", "if": "f0 == o0", "then": "price() >= 0.00", "message": "m"}]
-    text = _catalog(features, rules)
+    text = catalog_text(features, rules)
     assert _linear_count(text) == Enumeration(model_from_text(text), {}).count == expected
-
-
-# ---------------------------------------------------------------- classes of equivalent partial totals
-OPERATORS = ["<", "<=", ">", ">=", "==", "!="]
-
-
-@st.composite
-def fine_unit_catalogs(draw: st.DrawFn) -> str:
-    """Few features with prices and two attributes in fine, mostly distinct units, and comparisons of
-    every operator on price(), sum(w) and sum(v), some gated by a pick: partial totals of different
-    values share classes only when the features left cannot tell them apart."""
-    features = []
-    for i in range(draw(st.integers(2, 5))):
-        options = []
-        for j in range(draw(st.integers(1, 3))):
-            option = {"id": f"o{j}", "name": "O",
-                      "price": f"{draw(st.integers(0, 40))}.{draw(st.sampled_from(['00', '25', '99']))}"}
-            attributes = {name: draw(st.integers(0, 30)) for name in ("w", "v") if draw(st.booleans())}
-            if attributes:
-                option["attributes"] = attributes
-            options.append(option)
-        features.append({"id": f"f{i}", "name": "F", "dimension": "product",
-                         "choose": draw(st.sampled_from(["one", "optional"])), "options": options})
-    first = features[0]["options"][0].setdefault("attributes", {})  # sum() of an attribute no option has is refused
-    for name in ("w", "v"):
-        first.setdefault(name, draw(st.integers(0, 30)))
-    rules = []
-    for index in range(draw(st.integers(1, 4))):
-        total = draw(st.sampled_from(["price()", "sum(w)", "sum(v)"]))
-        high = 40 * len(features) if total == "price()" else 30 * len(features)
-        bound = draw(st.integers(0, high))
-        comparison = f"{total} {draw(st.sampled_from(OPERATORS))} {bound}"
-        feature = draw(st.sampled_from(features))
-        gate = f"{feature['id']} == {draw(st.sampled_from(feature['options']))['id']}"
-        rule = {"require": comparison} if draw(st.booleans()) else {"if": gate, "then": comparison}
-        rules.append({"id": f"r{index}", **rule, "message": "m"})
-    return _catalog(features, rules)
 
 
 def _count_without_classes(text: str) -> int:
@@ -288,7 +227,7 @@ def test_a_price_in_cents_over_16_features_is_counted_within_a_small_budget() ->
     first = round(float(features[0]["options"][0]["price"]) * 100)
     # all choices over 500.50, minus those with f0 == o0 over 800.00
     expected = histogram[cents > 50050].sum() - gated[np.arange(len(gated)) + first > 80000].sum()
-    text = _catalog(features, rules)
+    text = catalog_text(features, rules)
     assert _linear_count(text, max_states=25_000) == expected > 0
     with pytest.MonkeyPatch.context() as patched:  # the layers alone, without meeting in the middle
         patched.setattr(linear_count, "MAX_SUFFIX_ROWS", 1)
@@ -324,7 +263,7 @@ def test_counts_met_in_the_middle_equal_brute_force(data) -> None:
     once comparing all pairs and once by divide and conquer down to one total."""
     from configurator.engine import meet_count
 
-    case = data.draw(linear_catalogs())
+    case = data.draw(mixed_catalogs())
     customer = data.draw(customers())
     note(f"catalog:\n{case.text}\ncustomer: {customer}")
     expected = Enumeration(model_from_text(case.text), customer).count
@@ -346,7 +285,7 @@ def test_a_join_past_int64_counts_in_python_integers() -> None:
     features = _many_priced_features(25, 5)
     rules = [{"id": "never-violated", "require": "price() <= 100000", "message": "m"},
              {"id": "impossible", "if": "f0 == o1", "then": "price() > 99999", "message": "m"}]
-    assert _met_count(_catalog(features, rules)) == 4 * 5**24 > 2**56
+    assert _met_count(catalog_text(features, rules)) == 4 * 5**24 > 2**56
 
 
 def test_a_join_with_more_corners_than_its_budget_is_refused(monkeypatch) -> None:
@@ -354,14 +293,14 @@ def test_a_join_with_more_corners_than_its_budget_is_refused(monkeypatch) -> Non
 
     monkeypatch.setattr(meet_count, "MAX_CORNER_ROWS", 5)  # 59 states at the cut, open comparisons
     with pytest.raises(CountTooLarge, match="corners"):
-        _met_count(_reduced_numeric_heavy(9))
+        _met_count(reduced_numeric_heavy(9))
 
 
 def test_reduced_numeric_heavy_counted_by_the_layers_and_by_meeting_in_the_middle() -> None:
     """Four sums and every service rule, parts-pair rules across the cut: both routes on 9 parts (59
     states at the cut, comparisons still open), and brute force on 3 (where every comparison is settled
     before the cut: one state)."""
-    small = _reduced_numeric_heavy(3)
+    small = reduced_numeric_heavy(3)
     assert _met_count(small) == Enumeration(model_from_text(small), {}).count > 0
-    text = _reduced_numeric_heavy(9)
+    text = reduced_numeric_heavy(9)
     assert _met_count(text) == _linear_count(text) > 0

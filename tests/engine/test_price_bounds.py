@@ -16,13 +16,12 @@ from agreement import (
     assert_answers_like_brute_force,
     assert_explanations_minimal,
     assert_repairs_like_the_chain,
-    catalog_text,
     requests,
 )
 from bruteforce import Enumeration, assert_domains_match, model_from_text
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from strategies import customers, price_gate_catalogs, selections
+from strategies import catalog_text, customers, price_gate_catalogs, selections
 
 from configurator.engine import Catalog
 from configurator.engine.bounded import BoundedSpace

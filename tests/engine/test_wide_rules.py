@@ -10,25 +10,24 @@ and every answer must still be brute force's; the lead's 7 x 10 deny catalogs
 from __future__ import annotations
 
 import itertools
-import random
-from unittest.mock import patch
 
 import numpy as np
-import yaml
-from agreement import assert_answers_like_brute_force, assert_explanations_minimal, requests
+from agreement import (
+    assert_answers_like_brute_force,
+    assert_explanations_minimal,
+    denied_rows,
+    deny_catalog,
+    every_rule_a_circuit,
+    requests,
+)
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from strategies import numeric_catalogs
 
-from configurator.engine import Catalog, compile
+from configurator.engine import Catalog
 from configurator.engine.cpsat import CpSatSpace
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def _every_rule_a_circuit():
-    """Every rule with more than one tuple becomes a circuit, split down to its atoms."""
-    return patch.multiple(compile, WIDE_RULE_TUPLES=1, PIECE_TUPLES=1)
 
 
 def _check_against_brute_force(catalog: Catalog, case, customer, picked) -> None:
@@ -40,7 +39,7 @@ def _check_against_brute_force(catalog: Catalog, case, customer, picked) -> None
 @SETTINGS
 def test_circuits_answer_like_brute_force_on_cp_sat(data) -> None:
     case, customer, picked = data.draw(requests(numeric_catalogs()))
-    with _every_rule_a_circuit():
+    with every_rule_a_circuit():
         catalog = Catalog.from_text(case.text, path="wide.json")
         if any(variable.kind == "circuit" for variable in catalog.problem.variables):
             assert isinstance(catalog.tree, CpSatSpace)  # chosen for its wide rules, not forced
@@ -51,39 +50,12 @@ def test_circuits_answer_like_brute_force_on_cp_sat(data) -> None:
 @settings(SETTINGS, max_examples=15)
 def test_circuits_answer_like_brute_force_in_the_running_total_tree(data) -> None:
     case, customer, picked = data.draw(requests(numeric_catalogs()))
-    with _every_rule_a_circuit():
+    with every_rule_a_circuit():
         catalog = Catalog.from_text(case.text, path="wide-tree.json", backend="junction-tree")
         _check_against_brute_force(catalog, case, customer, picked)
 
 
 # ---------------------------------------------------------------- the lead's deny catalogs
-
-
-def _deny_catalog(features: int, options: int, rows: list[tuple[int, ...]], cap: int | None, as_rules: bool) -> str:
-    constraints: list[dict] = []
-    if as_rules:
-        for k, row in enumerate(rows):
-            cells = " and ".join(f"f{i} == o{v}" for i, v in enumerate(row))
-            constraints.append({"id": f"deny-{k}", "message": "no", "forbid": cells})
-    else:
-        table = {"features": [f"f{i}" for i in range(features)], "deny": [[f"o{v}" for v in row] for row in rows]}
-        constraints.append({"id": "big-deny", "message": "no", "table": table})
-    if cap is not None:
-        constraints.append({"id": "cap", "message": "cap", "require": f"price() <= {cap}"})
-    return yaml.safe_dump({
-        "catalog": "denybig", "name": "Deny big", "version": 1, "currency": "EUR", "constraints": constraints,
-        "features": [{"id": f"f{i}", "name": f"F{i}", "choose": "one", "dimension": "product",
-                      "options": [{"id": f"o{v}", "name": f"O{v}", "price": v} for v in range(options)]}
-                     for i in range(features)],
-    })
-
-
-def _rows(features: int, options: int, count: int, seed: int) -> list[tuple[int, ...]]:
-    rng = random.Random(seed)
-    rows: set[tuple[int, ...]] = set()
-    while len(rows) < count:
-        rows.add(tuple(rng.randrange(options) for _ in range(features)))
-    return sorted(rows)
 
 
 def _allowed(features: int, options: int, rows, cap: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -111,11 +83,11 @@ def _small_denials(draw: st.DrawFn, features: int, options: int) -> tuple[list, 
 
 def test_the_full_size_deny_catalogs_check_as_usable_with_their_exact_count() -> None:
     """7 features x 10 options (10^7 combinations, over MAX_FACTOR_TUPLES) and 50 denied rows."""
-    rows = _rows(7, 10, 50, seed=11)
+    rows = denied_rows(7, 10, 50, seed=11)
     expected = _numpy_count(7, 10, rows, cap=50)
     assert expected < 10**7 - 50  # the cap removes configurations too
     for as_rules in (False, True):
-        catalog = Catalog.from_text(_deny_catalog(7, 10, rows, 50, as_rules), path="denybig.yaml")
+        catalog = Catalog.from_text(deny_catalog(7, 10, rows, 50, as_rules), path="denybig.yaml")
         assert catalog.count() == expected
         report = catalog.check()
         assert report.usable and report.count == expected, report
@@ -129,10 +101,10 @@ def test_deny_circuits_give_the_grid_answers_and_name_their_rule(data) -> None:
     and every explanation of a denied option cites the table or the forbid rules by id."""
     features, options = 4, 3
     rows, cap, as_rules = data.draw(_small_denials(features, options))
-    text = _deny_catalog(features, options, rows, cap, as_rules)
+    text = deny_catalog(features, options, rows, cap, as_rules)
     note(text)
     grid = Catalog.from_text(text, path="deny.yaml")
-    with _every_rule_a_circuit():
+    with every_rule_a_circuit():
         wide = Catalog.from_text(text, path="deny.yaml")
         assert wide.count() == grid.count() == _numpy_count(features, options, rows, cap)
         picks = [{}] + [{f"f{i}": f"o{row[i]}" for i in range(features - 1)} for row in rows[:3]]
@@ -155,9 +127,9 @@ def test_the_first_pick_on_a_circuit_catalog_grows_each_solution_into_its_neighb
     first pick (no solution known yet) asked the solver about one value at a time (64 calls on the
     7 x 10 deny catalog: 2.7 s under load); the domains stay brute force's."""
     features, options = 5, 6
-    rows = _rows(features, options, 12, seed=5)
-    text = _deny_catalog(features, options, rows, 12, as_rules=True)
-    with _every_rule_a_circuit():
+    rows = denied_rows(features, options, 12, seed=5)
+    text = deny_catalog(features, options, rows, 12, as_rules=True)
+    with every_rule_a_circuit():
         catalog = Catalog.from_text(text, path="deny.yaml")
         assert isinstance(catalog.tree, CpSatSpace)
         state = catalog.domains({}, alternatives=True)
@@ -177,8 +149,8 @@ def test_neighbours_on_circuits_are_the_valid_one_feature_changes_without_rechec
     are exactly the one-feature changes the grid says are valid."""
     features, options = 4, 3
     rows, cap, as_rules = data.draw(_small_denials(features, options))
-    with _every_rule_a_circuit():
-        catalog = Catalog.from_text(_deny_catalog(features, options, rows, cap, as_rules), path="deny.yaml")
+    with every_rule_a_circuit():
+        catalog = Catalog.from_text(deny_catalog(features, options, rows, cap, as_rules), path="deny.yaml")
         space = catalog.tree
         consistent, _ = space.domains({})
     if not consistent:
@@ -207,9 +179,9 @@ def test_neighbours_on_circuits_are_the_valid_one_feature_changes_without_rechec
 def test_circuit_parts_recomputed_by_level_equal_the_parts_one_by_one() -> None:
     """witnesses._CircuitLevel: every part once, after the parts it reads, and the same values as
     recomputing each part from its table in variable order, on neighbours of known solutions."""
-    rows = _rows(5, 4, 10, seed=3)
-    with _every_rule_a_circuit():
-        catalog = Catalog.from_text(_deny_catalog(5, 4, rows, 9, as_rules=True), path="deny.yaml")
+    rows = denied_rows(5, 4, 10, seed=3)
+    with every_rule_a_circuit():
+        catalog = Catalog.from_text(deny_catalog(5, 4, rows, 9, as_rules=True), path="deny.yaml")
         space = catalog.tree
         space.domains({})
     neighbours = space.neighbours
