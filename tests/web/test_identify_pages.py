@@ -83,6 +83,8 @@ def test_a_guest_order_by_a_customers_address_is_a_likely_duplicate(client, auth
             address=checkout.AddressInput("Anna Berg", "Hauptstr. 1", "10115", "Berlin", "AT"),
             terms_accepted=True)
         db.session.commit()
+        gen_user(db.session, "ben@example.com", name="Ben")
+        gen_user(db.session, "ben@example.com@guest.invalid", name="Ben")
         anna_id, guest_id = anna.id, order.owner_id
     auth.signin("clerk@shop.example")
     page = client.get("/staff/insights/duplicates").get_data(as_text=True)
@@ -92,6 +94,7 @@ def test_a_guest_order_by_a_customers_address_is_a_likely_duplicate(client, auth
     assert "نشانی ایمیل یکسان" in persian.get_data(as_text=True)  # the reason was English
     kept_confirmed = client.get(f"/staff/insights/customers/{anna_id}/merge/{guest_id}")
     assert 'id="kept-unconfirmed"' not in kept_confirmed.get_data(as_text=True)
+    assert "ben@example.com@guest.invalid" not in page  # its orders claimed: an empty shell
 
 
 def test_keeping_an_unconfirmed_address_is_warned_about(client, auth, app):

@@ -20,7 +20,7 @@ from configurator.quoting.phrases import N_
 from configurator.services import users
 from configurator.services.errors import NotFound
 from configurator.store.identity import CustomerMerge
-from configurator.store.models import User
+from configurator.store.models import Order, User
 from configurator.store.quotes import AccountContact
 
 # Mail providers that ignore dots in the local part, and their one domain.
@@ -55,8 +55,12 @@ def find(session: Session, viewer: User) -> list[DuplicatePair]:
     """Every likely duplicate pair among active customers, for staff."""
     if not viewer.is_staff:
         raise NotFound("There is nothing here, or it is not yours to see.")
+    # A guest record whose orders were all claimed is an empty shell, nobody to merge.
+    ordered = sa.select(Order.owner_id)
     customers = list(session.scalars(
-        sa.select(User).where(*active_customer()).order_by(User.id)
+        sa.select(User).where(*active_customer()).where(
+            sa.or_(~User.email.endswith(users.GUEST_DOMAIN), User.id.in_(ordered))
+        ).order_by(User.id)
     ))
     pairs: dict[tuple[int, int], DuplicatePair] = {}
     by_email: dict[str, list[User]] = defaultdict(list)
