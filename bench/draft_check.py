@@ -29,7 +29,8 @@ takes d4's circuit from there (`Catalog.reuse_circuits`). `--no-released`
 skips that: the draft's check finds nothing to reuse, as before.
 
 Catalogs: city-bike, standing-desk and coffee (the demo), Renault medium and
-big (../shared/benchmarks) and automotive01 (feature-models). Each runs in the
+big (../shared/benchmarks), automotive01 (feature-models) and dense-sum
+(bench/models: numeric rules that only CP-SAT answers). Each runs in the
 same process one after the other; nothing else is cached between them.
 """
 
@@ -60,6 +61,7 @@ CATALOGS = {
     "medium": BENCHMARKS / "renault-medium.yaml",
     "automotive01": BENCHMARKS / "feature-models" / "automotive01.json",
     "big": BENCHMARKS / "renault-big.json",
+    "dense-sum": ROOT / "bench" / "models" / "dense-sum.yaml",
 }
 
 

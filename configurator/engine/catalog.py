@@ -55,6 +55,7 @@ from .results import (
     State,
 )
 from .sat import SatEncoding
+from .shape import shape_key
 
 EXPLANATION_CACHE_SIZE = 4096
 BACKENDS = ("auto", "junction-tree", "d-DNNF", "SAT", "CP-SAT")
@@ -127,6 +128,8 @@ class Catalog:
         self._totals_refused: CompileError | None = None
         self._store: CompiledStore | None = None  # set by prepare(): where compiled forms are kept
         self._circuits: CompiledStore | None = None  # set by reuse_circuits(): d4's circuits, read only
+        self._choices: CompiledStore | None = None  # set by share_backend_choice(): choices kept by shape
+        self._shape: str | None = None  # see `shape`
         self._guest_count: int | str | None = None  # a CP-SAT catalog's count without facts, or why refused
         # Explanations depend only on (option, picks, customer) and the catalog is
         # immutable, so customers walking the same first picks share them.
@@ -169,12 +172,22 @@ class Catalog:
             if linear or not self._may_switch_to_cp_sat():
                 raise
             self._totals_refused = error
-        self._choose_cp_sat(REASON_TOTALS)
+        self._refused_by_tree()
         return compile_model(self.model, linear=True)
 
     def _choose_cp_sat(self, reason: str) -> None:
         self._cp_sat = True
         self._backend_reason = reason
+
+    def _refused_by_tree(self) -> None:
+        """CP-SAT, because the running totals outgrew the tree's and the layers' budgets: kept by shape
+        at once for a draft, whose check may be stopped by a newer text before it ends."""
+        self._choose_cp_sat(REASON_TOTALS)
+        if self._choices is not None:
+            try:
+                self._keep_by_shape(self._choices)
+            except OSError:  # a folder that takes nothing costs the next draft the attempt, not this check
+                pass
 
     def _may_switch_to_cp_sat(self) -> bool:
         """Numeric rules whose running totals the tree cannot hold go to CP-SAT, which
@@ -190,6 +203,8 @@ class Catalog:
         together: then not even the running-total form is compiled (minutes,
         or refused, on such catalogs), except to count.
         """
+        if self._cp_sat is None and self._recall_by_shape():
+            return True
         if self._cp_sat is None:
             wanted, reason = self.backend == "CP-SAT", "forced"
             if self.backend == "auto" and _mentions_price(self.model):
@@ -220,7 +235,7 @@ class Catalog:
         except OutgrewBudget:
             if self.uses_cp_sat or not self._may_switch_to_cp_sat():
                 raise
-        self._choose_cp_sat(REASON_TOTALS)
+        self._refused_by_tree()
         self._problem = compile_model(self.model, linear=True)
         return self._cp_sat_space(self._problem)
 
@@ -361,6 +376,25 @@ class Catalog:
         self._circuits = store
         return self
 
+    def share_backend_choice(self, store: CompiledStore) -> Catalog:
+        """Take the backend chosen for a catalog of the same shape (shape.py) from `store`, and keep this
+        one's choice there by its shape when the tree refuses it.
+
+        For a draft's check: each text typed has a fingerprint of its own, but
+        an edit of names, messages or prices (without price() rules) leaves
+        the shape, and so the tree's refusal, as it was; an edit that changes
+        the shape is judged afresh.
+        """
+        self._choices = store
+        return self
+
+    @property
+    def shape(self) -> str:
+        """The key of what the compilers read of this catalog (shape.py)."""
+        if self._shape is None:
+            self._shape = shape_key(self.model)
+        return self._shape
+
     def _kept_by_cnf(self, dimacs: str, circuit: str) -> str:
         """`circuit`, also kept under its CNF's digest for drafts (a version stored before they were)."""
         key = circuit_key(dimacs)
@@ -471,19 +505,47 @@ class Catalog:
         record = store.load_backend(self.fingerprint)
         if record is None:
             return
+        if self._adopt(record) and store.load_backend(self.shape) is None:
+            self._keep_by_shape(store)  # kept before choices were kept by shape: drafts of it find it now
+
+    def _recall_by_shape(self) -> bool:
+        """True (CP-SAT chosen) when the tree refused a catalog of the same shape, as kept in the
+        compiled store or the one shared by drafts; never for a forced backend or a boolean catalog."""
+        if self._problem is not None or not self._may_switch_to_cp_sat():
+            return False
+        for store in (self._store, self._choices):
+            record = store.load_backend(self.shape) if store is not None else None
+            if record is not None and self._adopt(record):
+                return True
+        return False
+
+    def _adopt(self, record: dict) -> bool:
+        """CP-SAT for the reason a kept record gives, unless something was compiled already."""
         with self._lock:
-            if self._problem is None and self._cp_sat is None:
-                self._choose_cp_sat(record["reason"])
-                if record["refused"] is not None:
-                    self._totals_refused = OutgrewBudget(None, said_from_json(record["refused"]))
+            if self._problem is not None or self._cp_sat is not None:
+                return False
+            self._choose_cp_sat(record["reason"])
+            if record["refused"] is not None:
+                self._totals_refused = OutgrewBudget(None, said_from_json(record["refused"]))
+            return True
 
     def _remember_backend(self, store: CompiledStore) -> None:
-        """Keep the choice of CP-SAT (and why) for the next process, unless it is kept already."""
-        if self.backend != "auto" or self._backend_reason is None or store.load_backend(self.fingerprint):
+        """Keep the choice of CP-SAT (and why) for the next process, unless it is kept already; by shape
+        too, for the drafts of this catalog."""
+        if self.backend != "auto" or self._backend_reason is None:
             return
+        if store.load_backend(self.fingerprint) is None:
+            store.save_backend(self.fingerprint, "CP-SAT", *self._choice_kept())
+        if store.load_backend(self.shape) is None:
+            self._keep_by_shape(store)
+
+    def _keep_by_shape(self, store: CompiledStore) -> None:
+        store.save_backend(self.shape, "CP-SAT", *self._choice_kept())
+
+    def _choice_kept(self) -> tuple[str, dict | None]:
+        """(why CP-SAT, the running-total form's refusal as JSON or None) as the store keeps them."""
         refused = self._totals_refused
-        store.save_backend(self.fingerprint, "CP-SAT", self._backend_reason,
-                           None if refused is None else said_to_json(refused.text))
+        return self._backend_reason, None if refused is None else said_to_json(refused.text)
 
     @property
     def backend_reason(self) -> str | None:
@@ -886,15 +948,37 @@ class Catalog:
                               reason=stored)
             self._guest_count = stored
         if self._guest_count is None:
+            self._guest_count = self._count_kept_by_shape()
+        if self._guest_count is None:
             try:
                 self._guest_count = self._count_or_linear(None)
             except CompileError as error:
                 self._guest_count = error.said
             if self._store is not None:
                 self._store.save_count(self.fingerprint, self._guest_count)
+            self._keep_count_by_shape()
         if isinstance(self._guest_count, str):
             raise CompileError(None, self._guest_count)
         return self._guest_count
+
+    def _count_kept_by_shape(self) -> int | None:
+        """The count of a catalog of the same shape (shape.py: everything the count reads), when one was
+        counted: a draft's text whose edit left the shape gets it without counting (seconds to minutes)."""
+        for store in (self._store, self._choices):
+            if store is not None and self._may_switch_to_cp_sat():  # numeric, not forced: as choices are kept
+                kept = store.load_count(self.shape)
+                if isinstance(kept, int):  # a refusal is kept per version only (its message says so)
+                    return kept
+        return None
+
+    def _keep_count_by_shape(self) -> None:
+        if not isinstance(self._guest_count, int) or not self._may_switch_to_cp_sat():
+            return
+        for store in {id(s): s for s in (self._store, self._choices) if s is not None}.values():
+            try:
+                store.save_count(self.shape, self._guest_count)
+            except OSError:  # a folder that takes nothing costs the next text the count, not this one
+                pass
 
     def check(self):
         """Everything `configurator catalog check` reports (see `check.py`)."""

@@ -36,7 +36,14 @@ attempt (tens of seconds on dense sums) in every process that opened it;
 with the record, the next one goes straight to CP-SAT, and its count skips the
 running-total route that is known to be refused. Its header carries
 `CHOICE` instead of `ENGINE`: the digest of the compiling code and of the
-code that chooses (catalog.py), so either changing makes the record stale.
+code that chooses (catalog.py, shape.py), so either changing makes the record
+stale. The same record is kept under the catalog's shape too
+(`shape-<sha256>.backend`, `shape.shape_key`: what the compilers read of it,
+without names, messages or prices that no rule reads), where each text of a
+draft in the workbench finds the choice made for its released version or for
+its earlier texts instead of trying the tree again (`Catalog.share_backend_choice`).
+So is a count once known (`shape-<sha256>.count`; a refusal only per
+version): the shape holds everything the count reads.
 
 When d4 fails on a catalog (out of time or memory), that is kept too, in
 `<fingerprint>.d4-failed` (the reason and the limits it had, as JSON, same
@@ -73,8 +80,9 @@ def _engine_digest(also: tuple[str, ...] = ()) -> bytes:
 
 
 ENGINE = _engine_digest()
-# The backend record depends on the budgets above and on how catalog.py chooses by them.
-CHOICE = _engine_digest(("catalog.py",))
+# The backend record depends on the budgets above, on how catalog.py chooses by them and on what
+# shape.py takes for a catalog's shape.
+CHOICE = _engine_digest(("catalog.py", "shape.py"))
 BACKEND_RECORDED = ("CP-SAT",)
 
 

@@ -15,8 +15,11 @@ the compiled catalog without building any of it, exactly:
   holds in no configuration of the other rules, as check.py asks it.
 
 The draft editor shows these at once and the count when the full check has
-it. A catalog that CP-SAT answers, or one whose compiled form is refused here,
-gets None: only the full check can judge it.
+it. A catalog that CP-SAT answers (cpsat.py) gets the full check's own
+findings without its count: its space is built in about a second (no running
+totals) and kept on the catalog for the full check, while the count can take
+minutes (linear_count.py). One whose compiled form is refused here gets None:
+only the full check can judge it.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ from .boolean import BooleanSpace
 from .catalog import _mentions_price
 from .check import (
     CaseSolver,
+    _inconsistency,
     _inconsistency_text,
     _not_analysed,
+    _unreachable_by_cp_sat,
     _unreachable_text,
     read_domains_findings,
     reads_price,
@@ -53,7 +58,7 @@ def check_without_count(catalog) -> CheckReport | None:
         if is_boolean(model):
             answered = _boolean_findings(catalog, report)
         elif catalog.uses_cp_sat:
-            return None
+            answered = _cp_sat_findings(catalog, report)
         else:
             answered = _sat_findings(catalog, report)
     except CompileError:  # the full check compiles its own form, which may take what this one refuses
@@ -92,6 +97,21 @@ def _boolean_findings(catalog, report: CheckReport) -> bool:
     cases = list(_cases(catalog.model))
     never = space.cases_never_arising(cases)
     report.unreachable_rules = [_unreachable_text(report.path, catalog.model.constraints[i]) for i in never]
+    return True
+
+
+def _cp_sat_findings(catalog, report: CheckReport) -> bool:
+    """A catalog CP-SAT answers: the full check's questions on its space (check.py), all but the count."""
+    space = catalog.tree
+    consistent, possible = space.domains({})
+    if not consistent:
+        report.usable = False
+        report.problems.append(said("%(path)s: %(problem)s", path=report.path, problem=_inconsistency(catalog)))
+        return True
+    domains, _ = catalog._read_domains(possible)
+    read_domains_findings(report, catalog.model, domains)
+    cases = _cases(catalog.model)
+    report.unreachable_rules = _unreachable_by_cp_sat(catalog, report, cases) if cases else []
     return True
 
 

@@ -77,3 +77,30 @@ def test_an_inconsistent_catalog_is_found_without_the_count():
     assert not quick.usable and not full.usable
     [problem] = quick.problems
     assert "no-box" in problem and "no-pallet" in problem
+
+
+# The numeric ones: a catalog without numeric rules goes to its SAT twin whatever backend is forced.
+CP_SAT_VARIANTS = ["city bike", "leasing out of reach", "motor never filled"]
+
+
+@pytest.mark.parametrize("name", CP_SAT_VARIANTS)
+def test_a_catalog_cp_sat_answers_gets_the_full_checks_findings_without_the_count(name):
+    """CP-SAT's own questions, as the full check asks them, minus the count (which may take minutes)."""
+    text = VARIANTS[name]
+    catalog = Catalog.from_text(text, "draft.yaml", backend="CP-SAT")
+    quick = check_without_count(catalog)
+    assert quick is not None and quick.count is None
+    assert findings(quick) == findings(Catalog.from_text(text, "draft.yaml", backend="CP-SAT").check())
+    assert findings(quick) == findings(Catalog.from_text(text, "draft.yaml").check())  # and the tree's
+    assert catalog._guest_count is None  # nothing was counted
+
+
+def test_an_inconsistent_catalog_cp_sat_answers_is_found_without_the_count():
+    text = BIKE.replace("  - id: leasing-includes-insurance\n",
+                        "  - id: featherweight\n    require: sum(weight_g) <= 1\n\n"
+                        "  - id: leasing-includes-insurance\n")
+    quick = check_without_count(Catalog.from_text(text, "draft.yaml", backend="CP-SAT"))
+    full = Catalog.from_text(text, "draft.yaml").check()
+    assert not quick.usable and not full.usable
+    [problem] = quick.problems
+    assert "featherweight" in problem

@@ -86,7 +86,7 @@ def check_in_stages(text: str, catalog_id: str, path: str | None = None, quick: 
         return
     located = _locator(text)
     try:
-        catalog = Catalog.from_text(text, path=path).reuse_circuits(catalogs.compiled_store())
+        catalog = _draft_catalog(text, path)
     except CatalogError as error:
         yield DraftCheck(problems=[
             located(catalogs.problem_text(problem), problem.location or problem.message)
@@ -105,6 +105,13 @@ def check_in_stages(text: str, catalog_id: str, path: str | None = None, quick: 
     result = _judged(report, located)
     result.catalog = catalog if report.usable else None
     yield result
+
+
+def _draft_catalog(text: str, path: str) -> Catalog:
+    """A draft's text as a catalog that takes what the compiled store knows of catalogs like it: d4's circuit
+    of the same CNF, and the backend chosen for the same shape (which it keeps there when it is the first)."""
+    store = catalogs.compiled_store()
+    return Catalog.from_text(text, path=path).reuse_circuits(store).share_backend_choice(store)
 
 
 def _suffix(text: str) -> str:
@@ -250,7 +257,7 @@ def _parsed(text: str, catalog_id: str) -> Catalog | None:
     needs none of them.
     """
     try:
-        catalog = Catalog.from_text(text, path=f"{catalog_id}.yaml")
+        catalog = _draft_catalog(text, f"{catalog_id}.yaml")
         if catalog.model.id != catalog_id or not catalog.domains().consistent:
             return None
     except (CatalogError, CompileError):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from configurator.engine import Catalog
 from configurator.engine.model import CatalogModel
 from configurator.quoting.phrases import N_, Amount
+from configurator.services import catalogs
 from configurator.services.errors import ServiceError
 from configurator.services.workbench import drafts
 from configurator.services.workbench.impact import Impact, impact
@@ -79,7 +80,9 @@ def _answer(
     session: Session, catalog_id: str, base: Catalog, model: CatalogModel, shown: str, question: str
 ) -> WhatIf:
     # Its own fingerprint, so nothing cached for the draft is taken for the variant.
-    after = Catalog(model, f"{base.source_text}\n# what if: {question}\n")
+    # A changed price (without price() rules) keeps the shape: the backend chosen for the draft holds.
+    after = Catalog(model, f"{base.source_text}\n# what if: {question}\n").share_backend_choice(
+        catalogs.compiled_store())
     return WhatIf(
         question, shown, base.complete({}).price, after.complete({}).price,
         impact(session, catalog_id, base, after),
