@@ -192,8 +192,10 @@ def customer_insight(
     *,
     now: datetime | None = None,
     config: TierConfig | None = None,
+    language: str | None = None,
 ) -> CustomerInsight:
-    """A customer's value as of now and needs profile, for staff; NotFound otherwise."""
+    """A customer's value as of now and needs profile, for staff; NotFound otherwise.
+    The service bundle names options in `language` (the catalogs' translations)."""
     _require_staff(viewer)
     customer = session.get(User, customer_id)
     if customer is None or customer.is_staff:
@@ -209,9 +211,31 @@ def customer_insight(
         slipping=slipping,
         account=accounts.account_of(session, customer),
         needs=needs.profile(session, viewer, customer.id),
-        benefits=bundles.for_customer(session, customer),
+        benefits=bundles.for_customer(session, customer, language),
         consents=consent.choices(session, customer),
     )
+
+
+@dataclass(frozen=True)
+class AccountBundle:
+    """What a business account's tier opens up for its contacts (they share it)."""
+
+    tier_name: str
+    benefits: list[bundles.Benefit]
+
+
+def account_bundle(
+    session: Session, viewer: User, account: BusinessAccount, *, language: str | None = None
+) -> AccountBundle | None:
+    """The service bundle of a business account's contacts, for staff; None without
+    contacts (a bundle follows from a customer's facts, and no one has them yet)."""
+    _require_staff(viewer)
+    if not account.contacts:
+        return None
+    # Contacts share the account's tier; the first one's facts stand for them all.
+    contact = min((contact.user for contact in account.contacts), key=lambda user: user.id)
+    return AccountBundle(tier_config().tier_name(contact.tier),
+                         bundles.for_customer(session, contact, language))
 
 
 def _customer_row(user: User, figures: CustomerFigures, config: TierConfig) -> CustomerRow:

@@ -14,7 +14,7 @@ from configurator.services.customer_value.tiers import TierConfigError, tier_con
 from configurator.services.errors import NotFound
 from configurator.web.database import db
 from configurator.web.errors import error_response
-from configurator.web.i18n import error_text
+from configurator.web.i18n import error_text, locale_code
 from configurator.web.insights import bp
 from configurator.web.insights.forms import RecomputeForm
 
@@ -64,5 +64,6 @@ def recompute():
 @bp.get("/customers/<int:customer_id>")
 def customer(customer_id: int):
     """One customer's value as of now, tier, account and needs profile."""
-    insight = insights.customer_insight(db.session, current_user, customer_id)
+    insight = insights.customer_insight(db.session, current_user, customer_id,
+                                        language=locale_code())
     return render_template("insights/customer.html", insight=insight)

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from configurator.quoting import NotAllowedToApprove, QuoteError, Status
-from configurator.services import business, catalogs, fulfilment, quotes, timeline
+from configurator.services import business, catalogs, fulfilment, insights, quotes, timeline
 from configurator.services.errors import InvalidSelection, NotFound, QuoteChanged
 from configurator.store.quotes import QUOTE_STATUSES
 from configurator.web.database import db
@@ -100,8 +100,10 @@ def account(account_id: int):
     history = business.accounts.history(db.session, current_user, account_id)
     own_breaks = business.prices.breaks_by_catalog(db.session, current_user, account_id)
     # Interaction kinds labelled about the customer (third person), in the reader's language.
+    bundle = insights.account_bundle(db.session, current_user, history.account,
+                                     language=locale_code())
     return render_template("staff/account.html", history=history, own_breaks=own_breaks,
-                           describe_kind=timeline.describe_for_staff)
+                           bundle=bundle, describe_kind=timeline.describe_for_staff)
 
 
 @bp.post("/accounts/<int:account_id>/quotes")
