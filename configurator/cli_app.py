@@ -63,11 +63,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     cli_tokens.register(commands)
     cli_worker.register(commands, attachments=_quote_pdfs)
 
-    triggers = _group(commands, "messages", "messages to customers").add_parser(
+    messages = _group(commands, "messages", "messages to customers")
+    triggers = messages.add_parser(
         "triggers", help="write the timely messages due now (refills, saved configurations, quotes)"
     )
     triggers.add_argument("--now", help="run as of this UTC time, e.g. 2026-12-01T09:00 (tests, demos)")
     triggers.set_defaults(handler=run_triggers)
+    offers = messages.add_parser(
+        "offers", help="e-mail the running campaigns' offers now (the worker does it hourly)"
+    )
+    offers.add_argument("--now", help="run as of this UTC time, e.g. 2026-12-01T09:00 (tests, demos)")
+    offers.set_defaults(handler=run_offer_mail)
 
     deliveries = _group(commands, "deliveries", "the deliveries of orders and subscriptions")
     due_deliveries = deliveries.add_parser(
@@ -341,6 +347,22 @@ def run_triggers(args: argparse.Namespace) -> int:
     for key in report.written:
         print(f"{key}: written")
     print(report.summary())
+    return 0
+
+
+def run_offer_mail(args: argparse.Namespace) -> int:
+    """E-mail the running campaigns' offers due now (or at --now); print the counts."""
+    from configurator.services.offers import mailing
+
+    try:
+        now = _utc(args.now) if args.now else None
+    except ValueError as error:
+        print(f"configurator messages offers: --now: {error}", file=sys.stderr)
+        return 2
+    with _session() as session:
+        outcomes = mailing.mail_offers(session, weekly_limit=Config.TRIGGER_WEEKLY_LIMIT, now=now)
+    print(", ".join(f"{count} {outcome.replace('_', ' ')}" for outcome, count in sorted(outcomes.items()))
+          or "no campaign running")
     return 0
 
 

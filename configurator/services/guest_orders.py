@@ -152,7 +152,7 @@ def place_order(
         return placed
     submission = submission_token(submission)
     kept_address = checkout.add_address(session, guest, address, now=now)
-    configuration = configurations.create(session, guest, catalog_id, name or catalog_id,
+    configuration = configurations.create(session, guest, catalog_id, name,
                                           selection, now=now)
     _, revision, _, catalog = orders.orderable(session, guest, configuration.id)
     vat = checkout.vat_breakdown(orders.charged(catalog, revision.selection), kept_address.country,

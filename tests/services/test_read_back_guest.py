@@ -194,3 +194,15 @@ def test_two_posts_at_once_place_one_order(backend, db_engine, session, bike, kn
     with make() as other:
         assert other.scalar(sa.select(sa.func.count(Order.id))) == 1 + known_guest
         assert other.scalar(sa.select(sa.func.count(User.id))) == 1
+
+
+@reads_back(guest_orders.place_order)
+def test_an_unnamed_guest_configuration_is_named_like_an_unnamed_save(
+    session, second_session, bike
+):
+    """It was named by the product line's id ("test-bike"), which the account's list and
+    timeline showed once the order was claimed; an unnamed save is "My Test bike"."""
+    guest_orders.place_order(session, "gina@example.com", bike.catalog_id, CARBON_BIKE, name="",
+                             address=HOME, terms_accepted=True)
+    with second_session() as other:
+        assert other.scalars(sa.select(Configuration.name)).one() == "My Test bike"

@@ -173,3 +173,30 @@ def test_the_offer_e_mail_is_in_the_customers_language(session, second_session, 
         assert mail.subject == "پیشنهادی برای شما: Spring offer"
         assert "گرامی" in mail.body and "٪ تخفیف" in mail.body
         assert "معتبر تا ۱۴" in mail.body  # the Jalali year, in Persian digits
+
+
+def test_the_command_mails_the_offers_now(tmp_path, monkeypatch, capsys):
+    """`configurator messages offers`: a demo user who just allowed offers by e-mail need
+    not wait for the worker's hourly run (there was no command for it)."""
+    from configurator.cli import main
+    from configurator.services import catalogs
+    from configurator.store import make_engine, session_factory
+    from configurator.store.migrate import upgrade
+    from tests.conftest import DATA
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        catalogs.load_file(session, DATA / "bike.yaml")
+        spring = gen_campaign(session)
+        gen_customer(session, {spring: holdout.OFFER})
+        session.commit()
+    assert main(["messages", "offers"]) == 0
+    assert capsys.readouterr().out.strip() == "1 written"
+    assert main(["messages", "offers"]) == 0
+    assert capsys.readouterr().out.strip() == "1 sent before"
+    assert main(["messages", "offers", "--now", "next tuesday"]) == 2
+    assert capsys.readouterr().err.startswith("configurator messages offers: --now:")
+    engine.dispose()

@@ -201,3 +201,21 @@ def test_the_command_refuses_a_bad_time_in_one_line(capsys):
 
     assert main(["messages", "triggers", "--now", "next tuesday"]) == 2
     assert capsys.readouterr().err.startswith("configurator messages triggers: --now:")
+
+
+def test_the_demos_refill_reminder_is_where_the_operations_page_says(session):
+    """docs/operations.md tells how to see the coffee refill on the demo data: Ben's
+    reminder, 19 weeks after `configurator seed` (nothing is due on the seed's day)."""
+    from pathlib import Path
+
+    from configurator.services.demo.seed import seed
+    from configurator.store.models import User
+
+    root = Path(__file__).parents[2]
+    seeded_at = datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
+    seed(session, root / "catalog", root / "seed", now=seeded_at)
+    assert "19 weeks" in (root / "docs" / "operations.md").read_text()
+    ben = session.scalar(sa.select(User).where(User.email == "ben@example.com"))
+    report = triggers.run(session, weekly_limit=2, now=seeded_at + timedelta(weeks=19))
+    refills = session.scalars(sa.select(Message).where(Message.kind == "refill_reminder")).all()
+    assert [m.recipient_id for m in refills] == [ben.id] and report.written
