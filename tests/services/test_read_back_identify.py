@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from configurator.services import users
+from configurator.services import timeline, users
 from configurator.services.identify import merging
 from configurator.store.identity import CustomerMerge
 from configurator.store.models import Configuration, Interaction, Order, User
@@ -102,3 +102,20 @@ def test_every_tier_a_merge_or_its_undo_changes_is_on_the_timeline(
         assert tier_entries(other, earned)[-2:] == [
             ("Tier: Silver → Standard", "merge"), ("Tier: Standard → Silver", "merge undone")]
         assert other.get(User, earned.id).tier == "silver"
+
+
+@reads_back(merging.merge, merging.undo)
+def test_the_merge_entries_are_written_in_the_readers_language(session, second_session, bike):
+    """The timeline entries of a merge and its undo were English sentences on a Persian
+    or Vietnamese customer's timeline."""
+    from configurator.services.configuring.wording import phrase_text
+
+    staff = gen_staff(session, "staff")
+    kept = gen_user(session, "sara@example.com", name="Sara")
+    merged = gen_user(session, "sara+shop@example.com", name="Sara A.")
+    merging.undo(session, staff, merging.merge(session, staff, kept.id, merged.id).id)
+    with second_session() as other:
+        said = {entry.kind: phrase_text(timeline.subject_of(entry), "vi") for entry in other.scalars(
+            sa.select(Interaction).where(Interaction.customer_id == kept.id))}
+        assert said["merged"] == "Đã hợp nhất với Sara A. <sara+shop@example.com>"
+        assert said["merge_undone"] == "Đã hoàn tác việc hợp nhất với Sara A."

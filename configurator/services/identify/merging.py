@@ -18,6 +18,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from configurator.quoting.phrases import N_
 from configurator.services import timeline
 from configurator.services.customer_value import valuation
 from configurator.services.customer_value.tiers import TierConfigError
@@ -119,9 +120,9 @@ def merge(
     session.add(record)
     session.flush()
     counts = {name: len(ids) for name, ids in moved.items()}
-    _audit(session, kept, "merged", f"Merged with {merged.name} <{merged.email}>", record, staff,
+    _audit(session, kept, "merged", N_("Merged with %(name)s <%(email)s>", name=merged.name, email=merged.email), record, staff,
            now, counts)
-    _audit(session, merged, "merged_away", f"Merged into {kept.name} <{kept.email}>", record,
+    _audit(session, merged, "merged_away", N_("Merged into %(name)s <%(email)s>", name=kept.name, email=kept.email), record,
            staff, now, counts)
     _revalue(session, (kept, merged), staff, now)
     return record
@@ -148,7 +149,7 @@ def undo(session: Session, staff: User, merge_id: int, *, now: datetime | None =
     record.undone_by_id = staff.id
     kept, merged = session.get(User, record.kept_id), session.get(User, record.merged_id)
     for customer, other in ((kept, merged), (merged, kept)):
-        _audit(session, customer, "merge_undone", f"Merge with {other.name} undone", record, staff,
+        _audit(session, customer, "merge_undone", N_("Merge with %(name)s undone", name=other.name), record, staff,
                now)
     _revalue(session, (kept, merged), staff, now, because="merge undone")
     return record
