@@ -134,6 +134,8 @@ def test_the_report_page_has_a_section_per_currency(client, auth, app):
     assert "Revenue in EUR" in eur and "120.00 EUR" in eur and "VND" not in eur
     assert "Revenue in VND" in vnd and "2,500,000 VND" in vnd and "EUR" not in vnd
     assert "Conversion is pooled over every currency" in page
+    groups = page[page.index('id="groups"'):].split("</table>")[0]
+    assert "<td>100.00 %</td>" in groups  # both bought (a share in percent, not x 100 again)
 
 
 def test_the_holdout_share_and_the_report_figures_are_written_in_the_page_language(
