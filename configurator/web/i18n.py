@@ -136,6 +136,12 @@ def percent(value: Decimal | float | int | None, digits: int | None = None) -> s
     return format_number(amount, code, digits) + ("٪" if code == "fa" else " %")
 
 
+def figure(value: Decimal | int) -> str:
+    """A number with the decimals it has (10, 12.5) in the page's digits."""
+    amount = Decimal(str(value))
+    return format_number(amount, locale_code(), max(0, -amount.normalize().as_tuple().exponent))
+
+
 def signed_points(value: Decimal | float) -> str:
     """A difference of percentage points with its sign and two decimals (+5.00, −1.46)."""
     amount = Decimal(str(value))
@@ -296,6 +302,7 @@ def register(app: Flask) -> None:
     app.add_template_global(vat_label)
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["figure"] = figure
     app.jinja_env.filters["signed_points"] = signed_points
     app.jinja_env.filters["names"] = names
     app.jinja_env.filters["money"] = money

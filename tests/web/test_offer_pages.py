@@ -176,3 +176,5 @@ def test_the_offers_items_are_named_in_the_page_language(client, auth, anna, app
     offer = page[page.index('id="offer"'):].split("</section>")[0]
     assert ">Nhôm</a>" in offer and ">Các-bon</a>" in offer and "Xe đạp thử" in offer
     assert "Aluminium" not in offer and ">Carbon</a>" not in offer
+    persian = client.get("/shop/", headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    assert "۱۰٪" in persian[persian.index('id="offer"'):]  # was "10٪", Latin digits
