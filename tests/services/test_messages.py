@@ -159,3 +159,23 @@ def test_the_e_mails_own_words_are_in_the_recipients_language(
     page = email.get_body(("html",)).get_content()
     assert f"{why}You asked." in text and f"{label}: http://shop.test/m/" in text
     assert f'dir="{direction}"' in page and f"{why}You asked." in page
+
+
+def test_a_marketing_e_mail_links_to_the_privacy_page_and_others_do_not(
+    session, transport, smtp_server
+):
+    """An offer by e-mail said "Change it on your privacy page" with no link to it."""
+    from configurator.services.privacy import consent
+
+    reader = gen_user(session, "ben@example.com", name="Ben")
+    consent.change(session, reader, {"marketing": True})
+    offer = outbox.Draft("offer", "An offer", "10 % off.", "You allowed offers.", purpose="marketing")
+    for draft in (offer, DRAFT):
+        message = outbox.enqueue(session, draft, recipient=reader)
+        session.commit()
+        assert delivery.deliver(session, message.id, transport, LINKS) == "sent"
+    marketing, receipt = smtp_server.mailbox.wait_for(2)
+    assert "Change what we may send you: http://shop.test/account/privacy" in (
+        marketing.get_body(("plain",)).get_content())
+    assert 'href="http://shop.test/account/privacy"' in marketing.get_body(("html",)).get_content()
+    assert "/account/privacy" not in receipt.get_body(("plain",)).get_content()

@@ -128,6 +128,9 @@ def _fill_attachments(session: Session, message_id: int, maker: AttachmentMaker)
             attachment.data = maker(session, message, attachment)
 
 
+PRIVACY_PATH = "/account/privacy"  # where a customer changes what we may send them
+
+
 def _language(session: Session, message: Message) -> str | None:
     """The recipient's language, which `outbox.enqueue` wrote the message in."""
     recipient = session.get(User, message.recipient_id) if message.recipient_id else None
@@ -157,8 +160,12 @@ def compose(
     if action:
         text += [f"{label}: {action}", ""]
     text += ["--", why]
+    opt_out = None
+    if message.purpose == "marketing":  # the way out of marketing e-mail, one click away
+        opt_out = (_("Change what we may send you"), links.base_url.rstrip("/") + PRIVACY_PATH)
+        text.append(f"{opt_out[0]}: {opt_out[1]}")
     email.set_content("\n".join(text))
-    page = _html(message, action, links.open_url(message.id), label, why, language)
+    page = _html(message, action, links.open_url(message.id), label, why, language, opt_out)
     email.add_alternative(page, subtype="html")
     for attachment in message.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
@@ -168,16 +175,19 @@ def compose(
 
 
 def _html(message: Message, action: str | None, pixel: str, label: str, why: str,
-          language: str | None) -> str:
+          language: str | None, opt_out: tuple[str, str] | None = None) -> str:
     paragraphs = "".join(
         f"<p>{html.escape(part).replace(chr(10), '<br>')}</p>"
         for part in message.body.strip().split("\n\n")
     )
     button = f'<p><a href="{html.escape(action)}">{html.escape(label)}</a></p>' if action else ""
+    footer = html.escape(why)
+    if opt_out:
+        footer += f'<br><a href="{html.escape(opt_out[1])}">{html.escape(opt_out[0])}</a>'
     code = language or "en"
     return (
         f'<!doctype html><html lang="{html.escape(code)}" dir="{_direction(code)}"><body>{paragraphs}{button}'
-        f'<p style="color:#666;font-size:small">{html.escape(why)}</p>'
+        f'<p style="color:#666;font-size:small">{footer}</p>'
         f'<img src="{html.escape(pixel)}" width="1" height="1" alt=""></body></html>'
     )
 
