@@ -231,3 +231,25 @@ def test_the_error_page_of_a_guest_with_a_cart_survives_a_database_outage(app, m
     response = client.get("/shop/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.get_data(as_text=True)
+
+
+def test_a_rule_of_the_delivery_country_is_named_at_the_carts_checkout(client, app):
+    """As for a guest order: the cart's items were complete for a visitor of no country,
+    and Germany's rule refused the order with "Finish the open choices first"."""
+    from configurator.services import catalogs
+    from tests.web.test_guest_order_pages import LIGHTS_IN_GERMANY
+
+    with app.app_context():
+        catalogs.load_text(db.session, LIGHTS_IN_GERMANY, "bike-de.yaml")
+        db.session.commit()
+    fill(client)
+    needs = "For delivery to this country, also choose: Extras."
+    page = client.get(CHECKOUT).get_data(as_text=True)  # Germany, the form's first country
+    assert f"Carbon racer: {needs}" in page and f"Alu commuter: {needs}" in page
+    form = dict(GUEST, submission=submission_of(page), token=review_token(page))
+    refused = client.post(CHECKOUT, data=form)
+    assert refused.status_code == 400 and needs in refused.get_data(as_text=True)
+    assert count(app, Order) == 0
+    reviewed = review_token(refused.get_data(as_text=True))
+    placed = client.post(CHECKOUT, data=dict(form, country="at", token=reviewed))
+    assert placed.status_code == 303 and count(app, Order) == 1

@@ -24,7 +24,7 @@ from configurator.web.account.cart import posted_quantity
 from configurator.web.account.forms import CartLineForm
 from configurator.web.auth.forms import countries
 from configurator.web.database import db
-from configurator.web.i18n import error_text
+from configurator.web.i18n import error_text, translate
 from configurator.web.shop import bp, guest
 from configurator.web.shop.forms import GuestCartCheckoutForm, SaveForm
 
@@ -145,10 +145,12 @@ def guest_cart_checkout_page():
         return redirect(url_for("shop.guest_cart"), 303)
     if not guest_orders.submission_token(form.submission.data):
         form.submission.data = secrets.token_urlsafe(24)
+    there = _country_needs(contents)
     if request.method == "GET":
-        return _page(contents, form, [], 200)
-    if not form.validate():
-        return _page(contents, form, [m for errors in form.errors.values() for m in errors], 400)
+        return _page(contents, form, there, 200)
+    if not form.validate() or there:
+        return _page(contents, form, there + [m for errors in form.errors.values() for m in errors],
+                     400)
     try:
         order = guest_cart_checkout.place_order(
             db.session, token(), form.token.data or "", form.email.data or "",
@@ -158,6 +160,18 @@ def guest_cart_checkout_page():
         return _page(contents, form, [error_text(refused)], 400)
     session.pop(TOKEN_KEY, None)
     return guest.thanks(order.number, form.email.data or "")
+
+
+def _country_needs(contents) -> list[str]:
+    """Per item, what the delivery country's rules ask beyond the picks (the cart, like
+    the configurator, knows no country): see `guest_orders.country_needs`."""
+    found = []
+    for line in contents.items:
+        needs = guest_orders.country_needs(db.session, line.item.catalog_id, line.item.selection,
+                                           contents.country)
+        if needs is not None:
+            found.append(f"{line.item.name}: {translate(needs)}")
+    return found
 
 
 def _own_token() -> str:
