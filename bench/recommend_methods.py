@@ -32,6 +32,15 @@ Methods (`name:parameters`):
                      messages; with D, the open features' domains as evidence too
   blend:S,A,W        log of knn:S's distribution plus W times the log of tree:A's
   poe:S,K,A,B,WK,WM,WP  weighted logs of knn:S's, mix:K,A,B's and popularity's distributions
+  exact:S            the rows that share every pick so far vote by count (the empirical
+                     P(target | picks)); knn:S when none of them holds a still-possible value
+  exact:S,K          the same, only when at least K rows share every pick (weight of rows
+                     with a still-possible value)
+  exham:S,L          exact:S, but the fallback is ham:S,L
+  exsm:S,W           the exact-match counts smoothed by knn:S's vote shares as W pseudo-rows
+                     (many rows sharing every pick: their counts decide; few: knn does)
+  ham:S,L            knn:S whose agreement also counts L for each pick a row shares,
+                     whatever its association (L large: the rows sharing the most picks decide)
   knn-oracle         knn with the best sharpness per feature, chosen on the test rows
                      themselves: an upper bound for a per-feature sharpness, not a method
 """
@@ -62,11 +71,15 @@ class Replays:
     rows costs only its own `domains()` calls.
     """
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, split: str = "published"):
         bench = selected(name)[0]
         self.catalog = load_catalog(bench.catalog)
         self.sales = read_sales(bench.sales)
         self.folds = np.array(published_folds(folds_path(name), self.sales)[0])
+        if split == "random":
+            # Each row in a random fold (seeded), identical configurations
+            # wherever they fall: new customers drawn like the past ones.
+            self.folds = np.random.default_rng(0).permutation(len(self.sales)) % 10
         used = {feature for row in self.sales for feature in row["selections"]}
         self.features = [f for f in self.catalog.model.features if f.id in used]
         self.index = {f.id: i for i, f in enumerate(self.features)}
@@ -81,9 +94,15 @@ class Replays:
         self.offsets = np.concatenate([[0], np.cumsum(self.sizes)[:-1]])
         self.cache = ReplayCache(RESULTS / f"recommend-replay-{name}.jsonl")
 
-    def sample(self, fold: int, rows: int, spread: bool) -> list[int]:
-        """`rows` rows of the fold: its first ones, or evenly spaced over it with `spread`."""
+    def sample(self, fold: int, rows: int, spread: bool, cached: bool = False) -> list[int]:
+        """`rows` rows of the fold: its first ones, or evenly spaced over it with `spread`.
+
+        With `cached`, only rows already in the replay cache (filled in a
+        random order, they are a uniform sample of the fold).
+        """
         held_out = np.flatnonzero(self.folds == fold).tolist()
+        if cached:
+            held_out = [row for row in held_out if row in self.cache.rows]
         if spread and len(held_out) > rows:
             held_out = held_out[:: len(held_out) // rows]
         return held_out[:rows]
@@ -160,9 +179,16 @@ class Counts:
         """Per training row: summed association of the picks it shares, minus the best row's."""
         if not picked:
             return np.zeros(self.rows)
-        matches = self.values[picked] == np.array(values)[:, None]
-        agreement = self.association[target, picked] @ matches
+        agreement = self.association[target, picked] @ self.matches(picked, values)
         return agreement - agreement.max()
+
+    def matches(self, picked: list[int], values: list[int]) -> np.ndarray:
+        """Pick x training row: does the row hold the pick? (the last question's, reused)"""
+        key = (tuple(picked), tuple(values))
+        if getattr(self, "_matches_key", None) != key:
+            self._matches_key = key
+            self._matches = self.values[picked] == np.array(values)[:, None]
+        return self._matches
 
     def knn(self, target: int, agreement: np.ndarray, mask: np.ndarray, sharpness: float):
         """Votes of every row, weighted exp(sharpness * agreement), on the allowed values."""
@@ -190,6 +216,18 @@ def predict(
             votes = counts.knn(target, agreement, mask, sharpness)
             total += votes / max(votes.sum(), 1e-300)
         return total
+    if name == "exact":
+        return _exact_match(counts, target, picked, values, mask, *numbers)
+    if name == "exham":
+        sharing = _shared_picks(counts, picked, values) == len(picked)
+        votes = np.bincount(counts.values[target][sharing], minlength=counts.sizes[target]) * mask
+        if votes.sum() > 0:
+            return votes.astype(float)
+        return _knn_with_matches(counts, target, picked, values, mask, *numbers)
+    if name == "exsm":
+        return _exact_smoothed(counts, target, picked, values, mask, *numbers)
+    if name == "ham":
+        return _knn_with_matches(counts, target, picked, values, mask, *numbers)
     if name == "dom":
         return _knn_with_domains(counts, target, picked, values, mask, possible, *numbers)
     if name == "dedup":
@@ -220,6 +258,37 @@ def _knn_with_domains(counts: Counts, target, picked, values, mask, possible, sh
     if others:
         inside = possible[counts.flat[others]]  # open feature x training row
         agreement = agreement + share * (counts.association[target, others] @ inside)
+    return counts.knn(target, agreement - agreement.max(), mask, sharpness)
+
+
+def _shared_picks(counts: Counts, picked, values) -> np.ndarray:
+    """Per training row: how many of the picks so far it shares."""
+    if not picked:
+        return np.zeros(counts.rows)
+    return counts.matches(picked, values).sum(axis=0)
+
+
+def _exact_match(counts: Counts, target, picked, values, mask, sharpness, least=1):
+    """The rows sharing every pick vote by count; knn when fewer than `least` of them vote."""
+    sharing = _shared_picks(counts, picked, values) == len(picked)
+    votes = np.bincount(counts.values[target][sharing], minlength=counts.sizes[target]) * mask
+    if votes.sum() >= least:
+        return votes.astype(float)
+    return counts.knn(target, counts.agreement(target, picked, values), mask, sharpness)
+
+
+def _exact_smoothed(counts: Counts, target, picked, values, mask, sharpness, pseudo_rows):
+    """Counts of the rows sharing every pick, plus knn's shares as `pseudo_rows` rows."""
+    sharing = _shared_picks(counts, picked, values) == len(picked)
+    exact = np.bincount(counts.values[target][sharing], minlength=counts.sizes[target]) * mask
+    votes = counts.knn(target, counts.agreement(target, picked, values), mask, sharpness)
+    return exact + pseudo_rows * votes / max(votes.sum(), 1e-300)
+
+
+def _knn_with_matches(counts: Counts, target, picked, values, mask, sharpness, per_pick):
+    """knn whose agreement adds `per_pick` for every pick a row shares."""
+    agreement = counts.agreement(target, picked, values)
+    agreement = agreement + per_pick * _shared_picks(counts, picked, values)
     return counts.knn(target, agreement - agreement.max(), mask, sharpness)
 
 
@@ -424,6 +493,7 @@ def compare(
     methods: list[str],
     oracle_too: bool,
     spread: bool = False,
+    cached: bool = False,
 ) -> dict:
     """Replay `rows` cached rows of each fold; errors per method (and the oracle).
 
@@ -435,9 +505,11 @@ def compare(
     oracle = collections.defaultdict(lambda: np.zeros(len(ORACLE_SHARPNESS)))
     questions = 0
     replayed = 0
+    by_fold: dict[int, dict] = {}
     for fold in folds:
+        wrong_before, questions_before = collections.Counter(wrong), questions
         counts = Counts(data, data.values[:, data.folds != fold])
-        held_out = data.sample(fold, rows, spread)
+        held_out = data.sample(fold, rows, spread, cached)
         replayed += len(held_out)
         for row in held_out:
             truth = data.values[:, row]
@@ -455,6 +527,11 @@ def compare(
                         votes = counts.knn(target, agreement, mask, sharpness)
                         oracle[target][k] += best(votes, mask, pop) != truth[target]
                 picked.append(target)
+        asked = questions - questions_before
+        by_fold[fold] = {
+            "questions": asked,
+            "errors": {m: 100 * (wrong[m] - wrong_before[m]) / max(asked, 1) for m in methods},
+        }
     errors = {m: 100 * wrong[m] / max(questions, 1) for m in methods}
     if oracle:
         per_sharpness = sum(oracle.values())
@@ -462,7 +539,7 @@ def compare(
             {f"knn:{s:g}": 100 * e / questions for s, e in zip(ORACLE_SHARPNESS, per_sharpness)}
         )
         errors["knn-oracle"] = 100 * sum(e.min() for e in oracle.values()) / questions
-    return {"rows": replayed, "questions": questions, "errors": errors}
+    return {"rows": replayed, "questions": questions, "errors": errors, "folds": by_fold}
 
 
 def _entropy(p: np.ndarray) -> float:
@@ -482,18 +559,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--spread", action="store_true", help="rows evenly spaced over each fold, not the first"
     )
+    parser.add_argument(
+        "--cached", action="store_true", help="only rows already in the replay cache"
+    )
+    parser.add_argument(
+        "--split",
+        choices=["published", "random"],
+        default="published",
+        help="the published folds file (default) or each row in a random fold",
+    )
     parser.add_argument("methods", nargs="*", default=["popular", "knn:5", "knn-oracle"])
     args = parser.parse_args(argv)
     first, _, last = args.folds.partition("-")
     folds = list(range(int(first), int(last or first) + 1))
-    data = Replays(args.catalog)
+    data = Replays(args.catalog, args.split)
     methods = [m for m in args.methods if m != "knn-oracle"]
-    result = compare(data, folds, args.rows, methods, "knn-oracle" in args.methods, args.spread)
+    result = compare(
+        data, folds, args.rows, methods, "knn-oracle" in args.methods, args.spread, args.cached
+    )
     print(
         f"{args.catalog}, folds {args.folds}: {result['rows']} rows, {result['questions']} questions"
     )
     for method, error in result["errors"].items():
-        print(f"  {method:<16} {error:.2f}% wrong")
+        line = f"  {method:<16} {error:.2f}% wrong"
+        per_fold = [f["errors"][method] for f in result["folds"].values() if method in f["errors"]]
+        if len(per_fold) > 1:
+            line += f"; folds {' '.join(f'{e:.2f}' for e in per_fold)}"
+            line += f"; mean {np.mean(per_fold):.2f} ± {np.std(per_fold, ddof=1):.2f}"
+        print(line)
     return 0
 
 

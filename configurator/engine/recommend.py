@@ -15,6 +15,12 @@ Learned from past configurations (all customers', and this customer's own):
   rows most like the current configuration decide and the rest only break
   ties. Only the values still possible vote (the exact domain from
   `Catalog.domains`, plus "leave empty" when the feature may stay empty).
+- With `same_picks_decide`, when some rows hold every pick so far and a value
+  still possible, those rows alone vote, by weight: what the customers who
+  picked exactly the same chose. The similarity vote above speaks only when
+  no row holds every pick. On sales whose configurations repeat (the big
+  Renault catalog's published split) this makes about an eighth fewer
+  errors; see bench/RECOMMEND.md.
 - The customer's own configurations come first: when they chose a value that
   is still possible, that is the suggestion ("your usual").
 
@@ -112,14 +118,18 @@ class Recommender:
         configurations: Iterable[PastConfiguration | Mapping] = (),
         *,
         sharpness: float = 12.0,
+        same_picks_decide: bool = True,
     ):
         """Learn from past `configurations` (selection dicts or PastConfiguration) of `features`.
 
         `sharpness` is how strongly the rows most like the current picks
-        outvote the others (0: plain popularity).
+        outvote the others (0: plain popularity). `same_picks_decide`: the
+        rows holding every pick so far, when one holds a value still
+        possible, vote alone (see the module docstring).
         """
         self.features = list(features)
         self.sharpness = sharpness
+        self.same_picks_decide = same_picks_decide
         self._columns = {
             feature.id: _Column(feature, index, {o.id: i for i, o in enumerate(feature.options)})
             for index, feature in enumerate(self.features)
@@ -205,9 +215,11 @@ class Recommender:
         if self.rows == 0:
             return None
         popularity = self._popularity[feature_id]
-        votes = self._vote(
-            feature_id, self._similarity(column.index, evidence, self._values) * self.weights
-        )
+        votes = self._same_picks_vote(feature_id, evidence, allowed)
+        if votes is None:
+            votes = self._vote(
+                feature_id, self._similarity(column.index, evidence, self._values) * self.weights
+            )
         if (votes * allowed).sum() <= 0:  # none of the similar rows holds a value still possible
             votes = popularity
         if (votes * allowed).sum() <= 0:
@@ -253,6 +265,22 @@ class Recommender:
         codes = np.array([code for _, code in evidence], dtype=np.int16)
         agreement = self._association[target, indices] @ (values[indices] == codes[:, None])
         return np.exp(self.sharpness * (agreement - agreement.max()))
+
+    def _same_picks_vote(
+        self, feature_id: str, evidence: list[tuple[int, int]], allowed: np.ndarray
+    ) -> np.ndarray | None:
+        """The votes of the rows holding every pick, when asked and one holds an allowed value."""
+        if not self.same_picks_decide:
+            return None
+        if not evidence:
+            return self._popularity[feature_id]
+        indices = np.array([index for index, _ in evidence])
+        codes = np.array([code for _, code in evidence], dtype=np.int16)
+        holding = (self._values[indices] == codes[:, None]).all(axis=0)
+        if not holding.any():
+            return None
+        votes = self._vote(feature_id, np.where(holding, self.weights, 0.0))
+        return votes if (votes * allowed).sum() > 0 else None
 
     def _vote(
         self, feature_id: str, weights: np.ndarray, values: np.ndarray | None = None
@@ -310,8 +338,10 @@ class Recommender:
         because = self._because_pick(column, evidence, best)
         return None if because is None else self._because_text(column, best, because)
 
-    def _because_text(self, column: _Column, best: int, because: tuple[str, tuple[str, ...]]) -> str:
-        """"most chosen with <feature>=<option>" (or "most often left empty", "with no <feature>")."""
+    def _because_text(
+        self, column: _Column, best: int, because: tuple[str, tuple[str, ...]]
+    ) -> str:
+        """ "most chosen with <feature>=<option>" (or "most often left empty", "with no <feature>")."""
         verb = "most often left empty" if best == len(column.feature.options) else "most chosen"
         feature = self._columns[because[0]].feature
         if not because[1]:

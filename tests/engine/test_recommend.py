@@ -234,3 +234,55 @@ def test_recommend_next_with_only_the_customers_history(catalog):
         ("bell", None, YOUR_USUAL),
         ("extras", None, YOUR_USUAL),
     ]
+
+
+def ask(catalog, rows, feature, selection, **options):
+    """The suggestion of a recommender built with `options` (same_picks_decide, sharpness).
+
+    Rows holding every pick decide by default.
+    """
+    recommender = Recommender.for_catalog(catalog, rows, **options)
+    return recommender.recommend(feature, selection, catalog.domains(selection))
+
+
+# Two customers picked an aluminium frame in red and took disc brakes; twenty
+# others share one of those picks and took rim brakes.
+SAME_PICKS_HISTORY = (
+    (2, {"frame": "alu", "color": "red", "brakes": "disc"}),
+    (10, {"frame": "alu", "color": "blue", "brakes": "rim"}),
+    (10, {"frame": "steel", "color": "red", "brakes": "rim"}),
+)
+
+
+def test_rows_holding_every_pick_decide_when_asked(catalog):
+    rows = gen_history(*SAME_PICKS_HISTORY)
+    picks = {"frame": "alu", "color": "red"}
+    # A gentle similarity vote lets the twenty near rows outvote the two exact ones...
+    plain = ask(catalog, rows, "brakes", picks, sharpness=2.0, same_picks_decide=False)
+    assert plain.option == "rim"
+    # ...unless the customers who picked exactly the same decide.
+    suggestion = ask(catalog, rows, "brakes", picks, sharpness=2.0)
+    assert suggestion.option == "disc"
+    assert suggestion.score == pytest.approx(1.0)
+
+
+def test_without_a_row_holding_every_pick_the_similarity_vote_speaks(catalog):
+    rows = gen_history(*SAME_PICKS_HISTORY)
+    picks = {"frame": "steel", "color": "blue"}  # nobody picked both
+    for sharpness in (2.0, 12.0):
+        plain = ask(catalog, rows, "brakes", picks, sharpness=sharpness, same_picks_decide=False)
+        same = ask(catalog, rows, "brakes", picks, sharpness=sharpness)
+        assert (same.option, same.score, same.reason) == (plain.option, plain.score, plain.reason)
+
+
+def test_rows_holding_every_pick_but_no_possible_value_do_not_decide(catalog):
+    # Both rows with a carbon frame and no bell took rim brakes, which a carbon
+    # frame no longer allows (the catalog changed): the similar rows answer.
+    rows = gen_history(
+        (2, {"frame": "carbon", "brakes": "rim"}),
+        (3, {"frame": "carbon", "brakes": "disc", "bell": "bell"}),
+    )
+    picks = {"frame": "carbon", "bell": None}
+    suggestion = ask(catalog, rows, "brakes", picks)
+    assert suggestion.option == "disc"
+    assert suggestion.score == pytest.approx(1.0)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from bench.chowliu import ChowLiuTree
 from bench.mixture import Mixture
 from bench.recommend import published_folds
+from bench.recommend_methods import Counts, predict
 
 # Three features, values coded 0..size-1: feature 1 copies feature 0 (two
 # families of configurations), feature 2 is the same everywhere but one row.
@@ -55,3 +58,38 @@ def test_the_mixture_finds_the_family_of_the_pick(picked):
     p = mixture.predict(1, [0], [picked])
     assert int(np.argmax(p)) == picked
     assert p[picked] / p.sum() > 0.8
+
+
+def training_counts() -> Counts:
+    """What the methods learn from ROWS."""
+    offsets = np.concatenate([[0], np.cumsum(SIZES)[:-1]])
+    return Counts(SimpleNamespace(sizes=SIZES, offsets=offsets), ROWS)
+
+
+def test_exact_lets_the_rows_holding_every_pick_vote_by_count():
+    counts = training_counts()
+    allowed = np.ones(2, dtype=bool)
+    # Rows 0-2 hold feature 0 = 0: two of them have feature 2 = 0, one has 1.
+    assert predict("exact:5", counts, 2, [0], [0], allowed).tolist() == [2.0, 1.0]
+    # Only the value still possible counts; with none possible among them, knn speaks.
+    only_one = np.array([False, True])
+    assert predict("exact:5", counts, 2, [0], [0], only_one).tolist() == [0.0, 1.0]
+    assert shares(predict("exact:5,2", counts, 2, [0], [0], only_one)) == pytest.approx(
+        shares(predict("knn:5", counts, 2, [0], [0], only_one))
+    )
+
+
+def test_exact_falls_back_to_knn_when_no_row_holds_every_pick():
+    counts = training_counts()
+    allowed = np.ones(2, dtype=bool)
+    # No row has feature 0 = 1 and feature 2 = 1; feature 1 copies feature 0.
+    votes = predict("exact:5", counts, 1, [0, 2], [1, 1], allowed)
+    assert shares(votes) == pytest.approx(
+        shares(predict("knn:5", counts, 1, [0, 2], [1, 1], allowed))
+    )
+    assert shares(votes)[1] > 0.9  # not the even split of every row
+
+
+def shares(votes: np.ndarray) -> np.ndarray:
+    """Votes as shares of their total."""
+    return votes / votes.sum()
