@@ -37,6 +37,10 @@ Methods (`name:parameters`):
   exact:S,K          the same, only when at least K rows share every pick (weight of rows
                      with a still-possible value)
   exham:S,L          exact:S, but the fallback is ham:S,L
+  exback:K           exact, but the fallback is backoff:K (the longest run of the most telling
+                     picks that K rows still hold)
+  expow:S,A          exact:S where each distinct configuration among the rows holding every
+                     pick votes its count to the power A (A=1: exact:S)
   exsm:S,W           the exact-match counts smoothed by knn:S's vote shares as W pseudo-rows
                      (many rows sharing every pick: their counts decide; few: knn does)
   ham:S,L            knn:S whose agreement also counts L for each pick a row shares,
@@ -224,6 +228,14 @@ def predict(
         if votes.sum() > 0:
             return votes.astype(float)
         return _knn_with_matches(counts, target, picked, values, mask, *numbers)
+    if name == "exback":
+        sharing = _shared_picks(counts, picked, values) == len(picked)
+        votes = np.bincount(counts.values[target][sharing], minlength=counts.sizes[target]) * mask
+        if votes.sum() > 0:
+            return votes.astype(float)
+        return _backoff(counts, target, picked, values, mask, int(numbers[0]))
+    if name == "expow":
+        return _exact_power(counts, target, picked, values, mask, *numbers)
     if name == "exsm":
         return _exact_smoothed(counts, target, picked, values, mask, *numbers)
     if name == "ham":
@@ -274,6 +286,21 @@ def _exact_match(counts: Counts, target, picked, values, mask, sharpness, least=
     votes = np.bincount(counts.values[target][sharing], minlength=counts.sizes[target]) * mask
     if votes.sum() >= least:
         return votes.astype(float)
+    return counts.knn(target, counts.agreement(target, picked, values), mask, sharpness)
+
+
+def _exact_power(counts: Counts, target, picked, values, mask, sharpness, power):
+    """Rows holding every pick vote; a configuration sold n times among them weighs n^power."""
+    if not hasattr(counts, "seen"):
+        _, inverse, seen = np.unique(
+            counts.values.T, axis=0, return_inverse=True, return_counts=True
+        )
+        counts.seen = seen[inverse.ravel()].astype(float)
+    sharing = _shared_picks(counts, picked, values) == len(picked)
+    weights = np.where(sharing, counts.seen ** (power - 1.0), 0.0)
+    votes = np.bincount(counts.values[target], weights, counts.sizes[target]) * mask
+    if votes.sum() > 0:
+        return votes
     return counts.knn(target, counts.agreement(target, picked, values), mask, sharpness)
 
 

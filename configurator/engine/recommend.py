@@ -18,9 +18,9 @@ Learned from past configurations (all customers', and this customer's own):
 - With `same_picks_decide`, when some rows hold every pick so far and a value
   still possible, those rows alone vote, by weight: what the customers who
   picked exactly the same chose. The similarity vote above speaks only when
-  no row holds every pick. On sales whose configurations repeat (the big
-  Renault catalog's published split) this makes about an eighth fewer
-  errors; see bench/RECOMMEND.md.
+  no row holds every pick. Where new sales may repeat old ones (the big
+  Renault catalog's published split, or medium's sales split at random)
+  this makes 7-8 % fewer errors; see bench/RECOMMEND.md, "Fourth attempt".
 - The customer's own configurations come first: when they chose a value that
   is still possible, that is the suggestion ("your usual").
 
