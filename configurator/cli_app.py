@@ -118,13 +118,22 @@ def _session():
 
 
 def run_db_upgrade(args: argparse.Namespace) -> int:
-    """Apply migrations up to --revision."""
+    """Apply migrations up to --revision; say in one line what was done."""
     from configurator.store.migrate import upgrade
 
     url = database_url()
-    upgrade(url, args.revision)
-    print(f"database is up to date ({_safe(url)})")
+    done = upgrade(url, args.revision)
+    print(f"{_upgrade_summary(done.before, done.after)} ({_safe(url)})")
     return 0
+
+
+def _upgrade_summary(before: str | None, after: str | None) -> str:
+    """What `db upgrade` did: created the schema, moved it on, or nothing."""
+    if before == after:
+        return f"database is already up to date at {after}"
+    if before is None:
+        return f"database created at {after}"
+    return f"database upgraded from {before} to {after}"
 
 
 def run_seed(args: argparse.Namespace) -> int:

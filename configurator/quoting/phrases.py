@@ -61,12 +61,14 @@ class Moment:
 
 @dataclass(frozen=True)
 class Day:
-    """A calendar day inside a phrase: English `Monday, 02 March 2026`, per calendar elsewhere."""
+    """A calendar day inside a phrase: English `Monday, 02 March 2026`, per calendar elsewhere;
+    `short`: as the pages write a date (English `2026-03-02`, Jalali in fa, CLDR's short in vi)."""
 
     day: date
+    short: bool = False
 
     def __str__(self) -> str:
-        return f"{self.day:%A, %d %B %Y}"
+        return self.day.isoformat() if self.short else f"{self.day:%A, %d %B %Y}"
 
 
 @dataclass(frozen=True)

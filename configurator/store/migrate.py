@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from alembic import command
@@ -25,15 +26,40 @@ def alembic_config(
     return config
 
 
-def upgrade(target: str | sa.Engine, revision: str = "heads") -> None:
-    """Bring the database at `target` (URL or engine) up to `revision`."""
+class Upgrade(NamedTuple):
+    """The migration a database was at before an upgrade and after it (None: no schema)."""
+
+    before: str | None
+    after: str | None
+
+
+def upgrade(target: str | sa.Engine, revision: str = "heads") -> Upgrade:
+    """Bring the database at `target` (URL or engine) up to `revision`; say from where to where."""
     if isinstance(target, sa.Engine):
         with target.begin() as connection:
+            before = applied_revision(connection)
             command.upgrade(alembic_config(connection=connection), revision)
-        return
+            return Upgrade(before, applied_revision(connection))
     if target.startswith("sqlite:///") and target != "sqlite:///:memory:":
         Path(target[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(url=target), revision)
+    # Alembic opens its own connection for a URL, so the revisions are read around it.
+    engine = sa.create_engine(target)
+    try:
+        with engine.connect() as connection:
+            before = applied_revision(connection)
+        command.upgrade(alembic_config(url=target), revision)
+        with engine.connect() as connection:
+            return Upgrade(before, applied_revision(connection))
+    finally:
+        engine.dispose()
+
+
+def applied_revision(connection: sa.Connection) -> str | None:
+    """The migration(s) the database is at, comma-separated; None for a database without our schema."""
+    from alembic.runtime.migration import MigrationContext
+
+    heads = MigrationContext.configure(connection).get_current_heads()
+    return ",".join(heads) if heads else None
 
 
 def downgrade(target: str | sa.Engine, revision: str = "base") -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import jdatetime
 import pytest
 import sqlalchemy as sa
 
@@ -99,3 +100,31 @@ def test_the_email_is_written_in_the_contacts_language(session, second_session, 
         message = other.scalar(sa.select(Message).where(Message.kind == "quote_sent"))
         assert message.subject.startswith("پیش‌فاکتور")
         assert message.action_label == "باز کردن پیش‌فاکتور"
+
+
+def delivered_text(session, smtp_server) -> str:
+    """The plain text of the quote e-mail, as the SMTP server received it."""
+    message = session.scalar(sa.select(Message).where(Message.kind == "quote_sent"))
+    transport = SmtpTransport("127.0.0.1", smtp_server.port, sender="Shop <shop@shop.test>")
+    assert delivery.deliver(session, message.id, transport, LINKS) == "sent"
+    (received,) = smtp_server.mailbox.wait_for(1)
+    return received.get_body(("plain",)).get_content()
+
+
+def test_a_persian_contact_reads_the_validity_in_the_jalali_calendar_and_persian_digits(
+    session, people, smtp_server
+):
+    people["contact"].locale = "fa"
+    session.commit()
+    record = sent_quote(session, people)
+    text = delivered_text(session, smtp_server)
+    until = record.valid_until.date()
+    jalali = jdatetime.date.fromgregorian(date=until).strftime("%Y/%m/%d")
+    assert jalali.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) in text
+    assert until.isoformat() not in text
+
+
+def test_an_english_contact_reads_the_validity_as_before(session, people, smtp_server):
+    record = sent_quote(session, people)
+    text = delivered_text(session, smtp_server)
+    assert "valid until " + record.valid_until.date().isoformat() + "." in text

@@ -9,7 +9,7 @@ Plain Babel, no Flask: the language comes in as a code (en, fa, vi).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time, timezone
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -60,13 +60,14 @@ def names_list(items: list[str], language: str | None, style: str = "standard") 
     return format_list(items, style=style, locale=language or "en")
 
 
-def _day(day: date, language: str) -> str:
-    """A day with its weekday where the language's calendar has a long form (not fa: Jalali)."""
+def _day(day: Day, language: str) -> str:
+    """A day with its weekday where the language's calendar has a long form (not fa: Jalali);
+    a short one as the pages' `day` filter writes it."""
     if language == "en":
-        return str(Day(day))
-    if language == "fa":
-        return format_day(datetime.combine(day, time(12), tzinfo=timezone.utc), language).text
-    return format_date(day, "full", locale=language)
+        return str(day)
+    if language == "fa" or day.short:
+        return format_day(datetime.combine(day.day, time(12), tzinfo=timezone.utc), language).text
+    return format_date(day.day, "full", locale=language)
 
 
 def phrase_text(text: str, language: str | None) -> str:
@@ -97,7 +98,7 @@ def phrase_text(text: str, language: str | None) -> str:
         if isinstance(value, Joined):
             return value.separator.join(str(local(item)) for item in value.items)
         if isinstance(value, Day):
-            return _day(value.day, language)
+            return _day(value, language)
         if isinstance(value, Percent):
             return format_percentage(value.value, language)
         if isinstance(value, Moment):

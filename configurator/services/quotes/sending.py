@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from configurator.quoting import IllegalTransition, Quote, lifecycle
 from configurator.quoting.model import STATUS_WORDS, Status
-from configurator.quoting.phrases import N_, Amount
+from configurator.quoting.phrases import N_, Amount, Day
 from configurator.services import timeline
 from configurator.services.business import accounts
 from configurator.services.messages import delivery, outbox
@@ -210,7 +210,7 @@ def _quote_email(record: QuoteRecord, contact: User) -> outbox.Draft:
     """The e-mail of a sent quote: number, total, validity and the link to the client's page."""
     frozen = record.frozen
     total = Amount(Decimal(frozen["totals"]["gross_total"]), frozen["currency"])
-    until = record.valid_until.date().isoformat()
+    until = Day(record.valid_until.date(), short=True)  # the reader's calendar and digits
     return outbox.Draft(
         kind="quote_sent",
         subject=N_("Quote %(number)s for %(account)s", number=record.number,
