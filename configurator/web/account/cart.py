@@ -9,10 +9,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from configurator.services import cart, cart_checkout, catalogs, checkout, orders, payments
+from configurator.services import cart, cart_checkout, checkout, orders, payments
 from configurator.services.configuring import configurations
 from configurator.services.errors import InvalidSelection, NotOrderable, StaleRevision
-from configurator.web import cart_editing, workbench
+from configurator.web import cart_editing
 from configurator.web.account import bp, routes
 from configurator.web.account.checkout import (
     NEW_ADDRESS,
@@ -198,24 +198,16 @@ def _with_posted_picks(configuration, change):
     """`change(base revision, picks)` with the configurator's posted picks; None when it
     went through, else the configurator again with the picks and why (409 when another
     tab saved first)."""
-    version = workbench.current_version(configuration.catalog_id)
-    catalog = catalogs.engine_catalog(version)
-    selection, problems = workbench.posted_selection(catalog)
-    base = routes._base_revision(0)
-    if problems:
-        return routes._again(configuration, version, catalog, selection, base, problems, 400)
+    posted = routes._Posted.read(configuration.id)
+    if posted.problems:
+        return posted.again(posted.problems, 400)
     try:
-        change(base, selection)
+        change(posted.base, posted.selection)
     except StaleRevision as error:
-        return routes._again(
-            configuration, version, catalog, selection, error.latest_number, [error_text(error)], 409,
-            conflict=error.latest_number,
-        )
+        return posted.stale(error)
     except (NotOrderable, InvalidSelection) as error:
-        latest = configurations.latest_revision(db.session, configuration)
-        return routes._again(
-            configuration, version, catalog, selection, latest.number, [error_text(error)], 409
-        )
+        latest = configurations.latest_revision(db.session, posted.configuration)
+        return posted.again([error_text(error)], 409, base=latest.number)
     return None
 
 
