@@ -228,14 +228,18 @@ def account_bundle(
     session: Session, viewer: User, account: BusinessAccount, *, language: str | None = None
 ) -> AccountBundle | None:
     """The service bundle of a business account's contacts, for staff; None without
-    contacts (a bundle follows from a customer's facts, and no one has them yet)."""
+    contacts (a bundle follows from a customer's facts, and no one has them yet).
+
+    Only the product lines priced in the account's currency: the only ones its
+    quotes can hold (quotes.lines.require_currency)."""
     _require_staff(viewer)
     if not account.contacts:
         return None
     # Contacts share the account's tier; the first one's facts stand for them all.
     contact = min((contact.user for contact in account.contacts), key=lambda user: user.id)
+    benefits = bundles.for_customer(session, contact, language)
     return AccountBundle(tier_config().tier_name(contact.tier),
-                         bundles.for_customer(session, contact, language))
+                         [benefit for benefit in benefits if benefit.currency == account.currency])
 
 
 def _customer_row(user: User, figures: CustomerFigures, config: TierConfig) -> CustomerRow:
