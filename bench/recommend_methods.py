@@ -223,16 +223,14 @@ def predict(
     if name == "exact":
         return _exact_match(counts, target, picked, values, mask, *numbers)
     if name == "exham":
-        sharing = _shared_picks(counts, picked, values) == len(picked)
-        votes = np.bincount(counts.values[target][sharing], minlength=counts.sizes[target]) * mask
+        votes = _exact_votes(counts, target, picked, values, mask)
         if votes.sum() > 0:
-            return votes.astype(float)
+            return votes
         return _knn_with_matches(counts, target, picked, values, mask, *numbers)
     if name == "exback":
-        sharing = _shared_picks(counts, picked, values) == len(picked)
-        votes = np.bincount(counts.values[target][sharing], minlength=counts.sizes[target]) * mask
+        votes = _exact_votes(counts, target, picked, values, mask)
         if votes.sum() > 0:
-            return votes.astype(float)
+            return votes
         return _backoff(counts, target, picked, values, mask, int(numbers[0]))
     if name == "expow":
         return _exact_power(counts, target, picked, values, mask, *numbers)
@@ -280,12 +278,18 @@ def _shared_picks(counts: Counts, picked, values) -> np.ndarray:
     return counts.matches(picked, values).sum(axis=0)
 
 
-def _exact_match(counts: Counts, target, picked, values, mask, sharpness, least=1):
-    """The rows sharing every pick vote by count; knn when fewer than `least` of them vote."""
+def _exact_votes(counts: Counts, target, picked, values, mask) -> np.ndarray:
+    """The still-possible values' counts among the rows sharing every pick."""
     sharing = _shared_picks(counts, picked, values) == len(picked)
     votes = np.bincount(counts.values[target][sharing], minlength=counts.sizes[target]) * mask
+    return votes.astype(float)
+
+
+def _exact_match(counts: Counts, target, picked, values, mask, sharpness, least=1):
+    """The rows sharing every pick vote by count; knn when fewer than `least` of them vote."""
+    votes = _exact_votes(counts, target, picked, values, mask)
     if votes.sum() >= least:
-        return votes.astype(float)
+        return votes
     return counts.knn(target, counts.agreement(target, picked, values), mask, sharpness)
 
 
@@ -306,8 +310,7 @@ def _exact_power(counts: Counts, target, picked, values, mask, sharpness, power)
 
 def _exact_smoothed(counts: Counts, target, picked, values, mask, sharpness, pseudo_rows):
     """Counts of the rows sharing every pick, plus knn's shares as `pseudo_rows` rows."""
-    sharing = _shared_picks(counts, picked, values) == len(picked)
-    exact = np.bincount(counts.values[target][sharing], minlength=counts.sizes[target]) * mask
+    exact = _exact_votes(counts, target, picked, values, mask)
     votes = counts.knn(target, counts.agreement(target, picked, values), mask, sharpness)
     return exact + pseudo_rows * votes / max(votes.sum(), 1e-300)
 

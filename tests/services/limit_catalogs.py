@@ -10,40 +10,11 @@ from configurator.engine import grid_count, jtree, layered, linear_count
 from configurator.engine.problems import Said
 from configurator.services import catalogs
 from configurator.services.configuring.wording import phrase_text
+from tests.engine.dense_catalogs import dense_sums
 
-PARTS = [
-    {
-        "id": f"f{i}",
-        "name": f"F{i}",
-        "dimension": "product",
-        "choose": "one",
-        "options": [
-            {
-                "id": f"o{j}",
-                "name": f"O{j}",
-                "price": 10 * i + j,
-                "attributes": {"weight": (i + j) % 4, "power": (2 * i + j) % 3},
-            }
-            for j in range(3)
-        ],
-    }
-    for i in range(5)
-]
 # Five parts, three options each, two sum() rules: small, but its running totals outgrow the
 # budgets `shrink_budgets` sets, so each counting route is tried and refused in turn.
-DENSE_TEXT = json.dumps(
-    {
-        "catalog": "dense",
-        "name": "Dense",
-        "version": 1,
-        "currency": "EUR",
-        "features": PARTS,
-        "constraints": [
-            {"id": "weight", "require": "sum(weight) <= 9"},
-            {"id": "power", "if": "f0 == o2", "then": "sum(power) <= 4"},
-        ],
-    }
-)
+DENSE_TEXT = dense_sums()
 
 
 def shrink_budgets(monkeypatch) -> None:
